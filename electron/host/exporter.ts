@@ -1,0 +1,54 @@
+/**
+ * Writes a query result to CSV, Parquet or JSON. DuckDB writes to a temporary name beside the target and the
+ * file is renamed into place only when complete, so a cancelled or failed export leaves nothing half-written.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExportOutcome } from '../../shared/contract.js';
+import { SiftError } from '../../shared/errors.js';
+import { isInterrupt, messageOf } from './duckdbErrors.js';
+import { type JobContext, trackDuckdbWork } from './jobs.js';
+import { quoteLiteral, type Workspace } from './workspace.js';
+
+export type ExportFormat = 'csv' | 'parquet' | 'json';
+
+const COPY_OPTIONS: Record<ExportFormat, string> = {
+  csv: 'FORMAT csv, HEADER true',
+  parquet: "FORMAT parquet, COMPRESSION 'zstd'",
+  // ARRAY true writes one JSON array of row objects, which is what scripts expect from --format json.
+  json: 'FORMAT json, ARRAY true',
+};
+
+export async function exportRelation(
+  workspace: Workspace,
+  relationSql: string,
+  format: ExportFormat,
+  target: string,
+  ctx: JobContext,
+): Promise<ExportOutcome> {
+  const resolved = path.resolve(target);
+  const dir = path.dirname(resolved);
+  if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
+  const partial = `${resolved}.partial-${process.pid}`;
+  try {
+    const rows = await workspace.withConnection((conn) =>
+      trackDuckdbWork(conn, ctx, `Writing ${path.basename(resolved)}`, async () => {
+        const outcome = await conn.run(`COPY (${relationSql}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]})`);
+        return Number(outcome.rowsChanged);
+      }),
+    );
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Export cancelled.' });
+    fs.renameSync(partial, resolved);
+    return { path: resolved, format, rows, bytes: fs.statSync(resolved).size };
+  } catch (error) {
+    fs.rmSync(partial, { force: true, recursive: true });
+    if (error instanceof SiftError) throw error;
+    if (isInterrupt(error)) throw new SiftError({ code: 'CANCELLED', message: 'Export cancelled.' });
+    throw new SiftError({ code: 'INTERNAL', message: `Export to ${resolved} failed: ${messageOf(error).split('\n')[0]}`, file: resolved });
+  }
+}
+
+export function defaultExportName(format: ExportFormat): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return `result-${stamp}.${format}`;
+}

@@ -1,0 +1,140 @@
+/**
+ * The host: one open workspace and the services over it, exposed as one handler per contract method.
+ * Electron IPC, the browser-mode server, the CLI and the tests all drive this same object.
+ */
+import path from 'node:path';
+import { type MethodName, type OutputOf, type ParsedInputOf, contract, isMethodName, type CallOutcome } from '../../shared/contract.js';
+import { SiftError, toErrorInfo } from '../../shared/errors.js';
+import type { HostEvent } from '../../shared/jobs.js';
+import { rememberWorkspace } from './appState.js';
+import { defaultExportName, exportRelation } from './exporter.js';
+import { Importer } from './importer.js';
+import { JobManager } from './jobs.js';
+import { listMappings, saveMapping } from './mappings.js';
+import { QueryService } from './queryService.js';
+import { Workspace } from './workspace.js';
+
+export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
+
+export class Host {
+  readonly jobs = new JobManager();
+  private readonly listeners = new Set<(event: HostEvent) => void>();
+  private current: { workspace: Workspace; queries: QueryService; importer: Importer };
+
+  private constructor(workspace: Workspace) {
+    this.current = Host.servicesFor(workspace);
+    this.jobs.subscribe((event) => this.emit({ channel: 'job', event }));
+  }
+
+  static async open(dir: string, options: { create?: boolean; remember?: boolean } = {}): Promise<Host> {
+    const workspace = await Workspace.open(dir, { create: options.create });
+    if (options.remember !== false) rememberWorkspace(workspace.dir);
+    return new Host(workspace);
+  }
+
+  private static servicesFor(workspace: Workspace) {
+    return { workspace, queries: new QueryService(workspace), importer: new Importer(workspace) };
+  }
+
+  get workspace(): Workspace {
+    return this.current.workspace;
+  }
+
+  get queries(): QueryService {
+    return this.current.queries;
+  }
+
+  onEvent(listener: (event: HostEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: HostEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  async switchWorkspace(dir: string): Promise<void> {
+    const resolved = path.resolve(dir);
+    if (resolved === this.workspace.dir) return;
+    const next = await Workspace.open(resolved);
+    await this.jobs.cancelAll();
+    await this.current.queries.cancelAll();
+    await this.current.workspace.close();
+    this.current = Host.servicesFor(next);
+    rememberWorkspace(next.dir);
+    this.emit({ channel: 'workspace', event: { type: 'changed' } });
+  }
+
+  readonly handlers: Handlers = {
+    'workspace.info': () => this.workspace.info(),
+    'workspace.open': async ({ path: dir }) => {
+      await this.switchWorkspace(dir);
+      return this.workspace.info();
+    },
+    'tables.list': () => this.workspace.listTables(),
+    'query.run': (input) => this.queries.run(input, this.workspace.readSettings().allowWrites),
+    'query.page': (input) => this.queries.page(input),
+    'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
+    'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
+    'query.export': async ({ resultId, format, path: target }) => {
+      const { table } = this.queries.resultTable(resultId);
+      const destination = target ?? path.join(this.workspace.exportsDir(), defaultExportName(format));
+      const workspace = this.workspace;
+      const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
+        exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx),
+      );
+      return { jobId: job.id };
+    },
+    'import.inspect': ({ path: file }) => this.current.importer.inspect(file),
+    'import.start': async ({ path: file, ...options }) => {
+      const importer = this.current.importer;
+      const job = this.jobs.start('import', `Import ${path.basename(file)}`, async (ctx) => {
+        const outcome = await importer.import(file, options, ctx);
+        this.emit({ channel: 'workspace', event: { type: 'changed' } });
+        return outcome;
+      });
+      return { jobId: job.id };
+    },
+    'mapping.list': () => listMappings(this.workspace),
+    'mapping.save': async (input) => {
+      const saved = await saveMapping(this.workspace, input);
+      this.emit({ channel: 'workspace', event: { type: 'changed' } });
+      return saved;
+    },
+    'jobs.list': async () => this.jobs.list(),
+    'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
+    'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    'settings.get': async () => this.workspace.readSettings(),
+    'settings.update': async (input) => this.workspace.writeSettings(input),
+  };
+
+  /** Validates and runs one call: the single entry point both transports use. Never throws. */
+  async dispatch(name: string, rawInput: unknown): Promise<CallOutcome> {
+    if (!isMethodName(name)) {
+      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${name}".` } };
+    }
+    const parsed = contract[name].input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
+      const detail = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+      return { ok: false, error: { code: 'BAD_REQUEST', message: `${name}: ${field}: ${detail}` } };
+    }
+    try {
+      const handler = this.handlers[name] as (input: unknown) => Promise<unknown>;
+      return { ok: true, value: await handler(parsed.data) };
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (info.code === 'INTERNAL') console.error(`[sift] ${name} failed:`, error);
+      return { ok: false, error: info };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.cancelAll();
+    await this.queries.cancelAll();
+    await this.workspace.close();
+  }
+}
+
+export { SiftError };

@@ -1,0 +1,213 @@
+/**
+ * Imports CSV/TSV, Parquet, JSON and NDJSON files into the workspace, either copied into a table or linked as
+ * a view over the file. Everything happens inside one transaction: a file that fails part-way leaves no table,
+ * no view and no bookkeeping behind.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { INTERNAL_SCHEMA, PROTECTED_TABLES, suggestMappings } from '../../shared/canonical.js';
+import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../shared/contract.js';
+import { SiftError } from '../../shared/errors.js';
+import { SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
+import { importError } from './duckdbErrors.js';
+import { type JobContext, trackDuckdbWork } from './jobs.js';
+import { quoteIdent, quoteLiteral, type Workspace } from './workspace.js';
+
+export interface ImportOptions {
+  table?: string;
+  link?: boolean;
+  replace?: boolean;
+  encoding?: CsvDialect['encoding'];
+}
+
+interface ReadPlan {
+  format: ImportFormat;
+  /** A DuckDB table expression that reads the file. */
+  source: string;
+  csv?: CsvDialect;
+  bytes: number;
+}
+
+const PARQUET_MAGIC = 'PAR1';
+
+function readHead(file: string, bytes: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const read = fs.readSync(fd, buffer, 0, bytes, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readTail(file: string, size: number, bytes: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(bytes, size));
+    fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return buffer;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function detectFormat(file: string, head: Buffer): ImportFormat {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.parquet' || extension === '.pq' || head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) return 'parquet';
+  if (extension === '.json' || extension === '.ndjson' || extension === '.jsonl') return 'json';
+  if (['.csv', '.tsv', '.txt', '.tab'].includes(extension)) return 'csv';
+  const firstChar = head.toString('utf8', 0, Math.min(head.length, 256)).trimStart()[0];
+  return firstChar === '{' || firstChar === '[' ? 'json' : 'csv';
+}
+
+/** A table name from a file name: letters, digits and underscores, not starting with a digit. */
+export function tableNameFor(file: string): string {
+  const base = path.basename(file).replace(/\.(csv|tsv|txt|tab|parquet|pq|json|ndjson|jsonl)(\.gz)?$/i, '');
+  let name = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (!name) name = 'imported';
+  if (/^[0-9]/.test(name)) name = `t_${name}`;
+  return name.slice(0, 63);
+}
+
+/** Checks the file and decides how DuckDB should read it; throws a SiftError naming the file on any problem. */
+export function planRead(file: string, encoding?: CsvDialect['encoding']): ReadPlan {
+  const display = path.basename(file);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new SiftError({ code: 'IMPORT_NOT_FOUND', message: `${file}: no such file.`, file });
+  }
+  if (!stat.isFile()) throw new SiftError({ code: 'IMPORT_NOT_FOUND', message: `${file}: not a regular file.`, file });
+  if (stat.size === 0) throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty (0 bytes).`, file });
+  const head = readHead(file, SNIFF_BYTES);
+  const format = detectFormat(file, head);
+  const literal = quoteLiteral(file);
+  if (format === 'parquet') {
+    const tail = readTail(file, stat.size, 4).toString('latin1');
+    if (head.subarray(0, 4).toString('latin1') !== PARQUET_MAGIC || tail !== PARQUET_MAGIC || stat.size < 12) {
+      throw new SiftError({
+        code: 'IMPORT_BAD_PARQUET',
+        message: `${display}: not a readable Parquet file — ${tail !== PARQUET_MAGIC ? 'it is truncated (the footer is missing)' : 'it does not start with the Parquet header'}.`,
+        file,
+      });
+    }
+    return { format, source: `read_parquet(${literal})`, bytes: stat.size };
+  }
+  if (format === 'json') {
+    if (looksBinary(head)) throw new SiftError({ code: 'IMPORT_BINARY', message: `${display}: this is a binary file, not JSON.`, file });
+    if (head.toString('utf8').trim() === '') throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty.`, file });
+    return { format, source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`, bytes: stat.size };
+  }
+  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding);
+  const options = [`delim = ${quoteLiteral(sniff.delimiter)}`, `quote = '"'`, `escape = '"'`, 'strict_mode = true', 'null_padding = false'];
+  if (sniff.encoding !== 'utf-8') options.push(`encoding = ${quoteLiteral(sniff.encoding)}`);
+  return {
+    format,
+    source: `read_csv(${literal}, ${options.join(', ')})`,
+    csv: { delimiter: sniff.delimiter, header: true, encoding: sniff.encoding },
+    bytes: stat.size,
+  };
+}
+
+export class Importer {
+  constructor(private readonly workspace: Workspace) {}
+
+  async inspect(file: string): Promise<ImportPreview> {
+    const resolved = path.resolve(file);
+    const plan = planRead(resolved);
+    return this.workspace.withConnection(async (conn) => {
+      try {
+        const reader = await conn.runAndReadAll(`SELECT * FROM ${plan.source} LIMIT 20`);
+        const names = reader.columnNames();
+        const types = reader.columnTypes().map(String);
+        const columns = names.map((name, index) => ({ name, type: types[index]! }));
+        let csv = plan.csv;
+        if (csv) {
+          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(resolved)}, delim = ${quoteLiteral(csv.delimiter)})`);
+          csv = { ...csv, header: Boolean(sniffed.getRowsJson()[0]?.[0] ?? true) };
+        }
+        const suggestedTable = tableNameFor(resolved);
+        return {
+          path: resolved,
+          format: plan.format,
+          suggestedTable,
+          csv,
+          columns,
+          rows: reader.getRowsJson() as Cell[][],
+          bytes: plan.bytes,
+          suggestions: suggestMappings(names, suggestedTable),
+        };
+      } catch (error) {
+        throw importError(error, path.basename(resolved), plan.format);
+      }
+    });
+  }
+
+  async import(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
+    const started = performance.now();
+    const resolved = path.resolve(file);
+    const display = path.basename(resolved);
+    ctx.progress(null, `Checking ${display}`);
+    const plan = planRead(resolved, options.encoding);
+    const table = options.table ?? tableNameFor(resolved);
+    if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
+      throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another name (--table NAME).`, file: resolved });
+    }
+    const exists = await this.workspace.tableExists(table);
+    if (exists && !options.replace) {
+      throw new SiftError({
+        code: 'IMPORT_TABLE_EXISTS',
+        message: `${display}: a table named "${table}" already exists; choose another name (--table NAME) or replace it.`,
+        file: resolved,
+      });
+    }
+    const link = Boolean(options.link);
+    return this.workspace.withConnection(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const rows = await trackDuckdbWork(conn, ctx, `${link ? 'Linking' : 'Importing'} ${display}`, () =>
+          this.createRelation(conn, table, plan, link, exists, display),
+        );
+        await conn.run(
+          `INSERT OR REPLACE INTO ${INTERNAL_SCHEMA}.imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`,
+          { table, path: resolved, format: plan.format, linked: link, rows },
+        );
+        if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
+        await conn.run('COMMIT');
+        ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}`);
+        return { table, rows, linked: link, format: plan.format, path: resolved, elapsedMs: Math.round(performance.now() - started) };
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw importError(error, display, plan.format);
+      }
+    });
+  }
+
+  private async createRelation(conn: DuckDBConnection, table: string, plan: ReadPlan, link: boolean, replacing: boolean, display: string): Promise<number> {
+    const target = quoteIdent(table);
+    if (replacing) {
+      const kind = await conn.runAndReadAll(
+        `SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND lower(table_name) = lower($table)`,
+        { table },
+      );
+      const isView = kind.getRowsJson()[0]?.[0] === 'VIEW';
+      await conn.run(`DROP ${isView ? 'VIEW' : 'TABLE'} ${target}`);
+    }
+    if (link) {
+      await conn.run(`CREATE VIEW ${target} AS SELECT * FROM ${plan.source}`);
+      // Reading the whole file once proves it is readable; for Parquet the count comes from the footer.
+      const count = await conn.runAndReadAll(`SELECT count(*) FROM ${target}`);
+      return Number(count.getRowsJson()[0]?.[0] ?? 0);
+    }
+    await conn.run(`CREATE TABLE ${target} AS SELECT * FROM ${plan.source}`);
+    const count = await conn.runAndReadAll(`SELECT count(*) FROM ${target}`);
+    const rows = Number(count.getRowsJson()[0]?.[0] ?? 0);
+    if (rows === 0 && plan.format === 'csv') {
+      throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file has a header but no rows.`, file: display });
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The canonical tables of DESIGN.md. Features query these names; an import maps its columns onto them.
+ * Synonyms are the column names exports from common moderation stacks use for the same thing.
+ */
+export interface CanonicalColumn {
+  name: string;
+  synonyms: string[];
+}
+
+export interface CanonicalTable {
+  name: string;
+  /** Sift owns the table: it is never written from the SQL editor and never an import target. */
+  siftOwned: boolean;
+  columns: CanonicalColumn[];
+}
+
+const col = (name: string, ...synonyms: string[]): CanonicalColumn => ({ name, synonyms });
+
+export const CANONICAL_TABLES: CanonicalTable[] = [
+  {
+    name: 'content',
+    siftOwned: false,
+    columns: [
+      col('content_id', 'id', 'post_id', 'item_id', 'message_id', 'tweet_id', 'contentid'),
+      col('user_id', 'author_id', 'owner_id', 'poster_id', 'account_id', 'userid'),
+      col('surface', 'placement', 'channel', 'source'),
+      col('content_type', 'media_type', 'type', 'kind'),
+      col('language', 'lang', 'locale'),
+      col('text', 'body', 'message', 'content', 'raw', 'tweet', 'caption'),
+      col('created_at', 'created', 'timestamp', 'ts', 'posted_at', 'time', 'date'),
+      col('has_image', 'with_image', 'image'),
+      col('image_emb', 'image_embedding', 'embedding'),
+      col('views_24h', 'views', 'view_count', 'impressions'),
+    ],
+  },
+  {
+    name: 'users',
+    siftOwned: false,
+    columns: [
+      col('user_id', 'id', 'account_id', 'userid'),
+      col('username', 'name', 'handle', 'screen_name', 'login'),
+      col('created_at', 'created', 'signup_at', 'registered_at', 'joined_at'),
+      col('is_staff', 'staff', 'admin', 'moderator'),
+      col('prior_violations_30d', 'prior_violations', 'violations_30d', 'strikes'),
+    ],
+  },
+  {
+    name: 'reports',
+    siftOwned: false,
+    columns: [
+      col('report_id', 'id', 'flag_id'),
+      col('content_id', 'post_id', 'item_id', 'target_id'),
+      col('reporter_id', 'user_id', 'flagger_id', 'reported_by'),
+      col('reason', 'flag_type', 'report_reason', 'category'),
+      col('created_at', 'created', 'timestamp', 'ts', 'reported_at'),
+    ],
+  },
+  {
+    name: 'moderation_actions',
+    siftOwned: false,
+    columns: [
+      col('action_id', 'id'),
+      col('content_id', 'post_id', 'item_id'),
+      col('target_user_id', 'user_id', 'target_user'),
+      col('actor_id', 'moderator_id', 'acting_user_id'),
+      col('actor_type', 'actor_kind'),
+      col('action', 'decision', 'outcome', 'action_type'),
+      col('category', 'policy', 'violation'),
+      col('model_version', 'model'),
+      col('created_at', 'created', 'timestamp', 'ts', 'acted_at'),
+    ],
+  },
+  {
+    name: 'model_scores',
+    siftOwned: false,
+    columns: [
+      col('content_id', 'post_id', 'item_id'),
+      col('model', 'model_name'),
+      col('model_version', 'version'),
+      col('category', 'label', 'class'),
+      col('score', 'probability', 'prob', 'confidence'),
+      col('scored_at', 'created_at', 'timestamp'),
+    ],
+  },
+  {
+    name: 'label_events',
+    siftOwned: true,
+    columns: [
+      col('event_id'),
+      col('session_id'),
+      col('content_id'),
+      col('annotator_id'),
+      col('category'),
+      col('value'),
+      col('policy_version'),
+      col('kind'),
+      col('created_at'),
+    ],
+  },
+];
+
+/** Tables Sift owns and the schema it keeps its bookkeeping in: never writable from the editor. */
+export const PROTECTED_TABLES = ['label_events', 'label_sessions', 'dataset_versions'] as const;
+export const INTERNAL_SCHEMA = 'sift';
+export const RESULTS_DATABASE = 'sift_results';
+
+export interface MappingSuggestion {
+  canonicalTable: string;
+  /** Fraction of the canonical table's columns that found a source column. */
+  score: number;
+  /** canonical column → source column (null when nothing matched). */
+  columns: Record<string, string | null>;
+}
+
+const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+
+/** Scores every importable canonical table against the source's column names, best first. */
+export function suggestMappings(sourceColumns: string[], tableNameHint = ''): MappingSuggestion[] {
+  const normalizedSources = sourceColumns.map((name) => ({ name, key: normalize(name) }));
+  const hint = normalize(tableNameHint);
+  const suggestions = CANONICAL_TABLES.filter((table) => !table.siftOwned).map((table) => {
+    const used = new Set<string>();
+    const columns: Record<string, string | null> = {};
+    let matched = 0;
+    for (const canonical of table.columns) {
+      const candidates = [canonical.name, ...canonical.synonyms];
+      let found: string | null = null;
+      for (const candidate of candidates) {
+        const hit = normalizedSources.find((source) => source.key === candidate && !used.has(source.name));
+        if (hit) {
+          found = hit.name;
+          break;
+        }
+      }
+      if (found) {
+        used.add(found);
+        // An exact name counts double: "id" alone says little, "content_id" says a lot.
+        matched += normalize(found) === canonical.name ? 2 : 1;
+      }
+      columns[canonical.name] = found;
+    }
+    let score = matched / (2 * table.columns.length);
+    if (hint && (hint === table.name || hint.includes(table.name) || table.name.includes(hint))) score += 0.25;
+    return { canonicalTable: table.name, score: Math.min(1, score), columns };
+  });
+  return suggestions.sort((a, b) => b.score - a.score);
+}
+
+export function canonicalTable(name: string): CanonicalTable | undefined {
+  return CANONICAL_TABLES.find((table) => table.name === name);
+}

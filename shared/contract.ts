@@ -1,0 +1,209 @@
+/**
+ * The one API contract between the UI (or any client) and the host: method name → input schema → output type.
+ * Electron IPC and browser-mode HTTP are both generated from this map, and the host validates every input
+ * against these schemas before a handler sees it.
+ */
+import { z } from 'zod';
+import type { MappingSuggestion } from './canonical.js';
+import type { SiftErrorInfo } from './errors.js';
+import type { JobSummary } from './jobs.js';
+
+/** Binds an input schema to an output type; `output` exists only for the type checker. */
+const method =
+  <O>() =>
+  <I extends z.ZodType>(input: I): { input: I; output: O } => ({ input, output: undefined as unknown as O });
+
+const empty = z.object({}).strict();
+const nonEmpty = (field: string) => z.string({ error: `${field} must be a string` }).min(1, `${field} must not be empty`);
+const tableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'table names are letters, digits and _ (not starting with a digit)');
+
+export type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+export interface TableInfo {
+  name: string;
+  kind: 'table' | 'view';
+  rowCount: number | null;
+  columns: ColumnInfo[];
+  /** Sift-owned: never writable from the editor. */
+  protected: boolean;
+  /** Where an imported table came from. */
+  source?: { path: string; linked: boolean; importedAt: string };
+  /** The canonical table this one is mapped onto, when a mapping was saved. */
+  mappedTo?: string;
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  name: string;
+  tableCount: number;
+  /** Files the workspace holds beside the database, such as incidents.json. */
+  files: string[];
+}
+
+export interface QueryResult {
+  /** Null when the last statement returned no rows to page (e.g. an INSERT). */
+  resultId: string | null;
+  columns: ColumnInfo[];
+  rowCount: number;
+  rows: Cell[][];
+  elapsedMs: number;
+  statementCount: number;
+  message: string;
+}
+
+export interface PageResult {
+  resultId: string;
+  offset: number;
+  rowCount: number;
+  rows: Cell[][];
+}
+
+export interface CsvDialect {
+  delimiter: string;
+  header: boolean;
+  encoding: 'utf-8' | 'utf-16' | 'latin-1';
+}
+
+export type ImportFormat = 'csv' | 'parquet' | 'json';
+
+export interface ImportPreview {
+  path: string;
+  format: ImportFormat;
+  suggestedTable: string;
+  csv?: CsvDialect;
+  columns: ColumnInfo[];
+  rows: Cell[][];
+  bytes: number;
+  suggestions: MappingSuggestion[];
+}
+
+export interface ImportOutcome {
+  table: string;
+  rows: number;
+  linked: boolean;
+  format: ImportFormat;
+  path: string;
+  elapsedMs: number;
+}
+
+export interface SavedMapping {
+  sourceTable: string;
+  canonicalTable: string;
+  columns: Record<string, string | null>;
+  savedAt: string;
+}
+
+export interface ExportOutcome {
+  path: string;
+  format: 'csv' | 'parquet' | 'json';
+  rows: number;
+  bytes: number;
+}
+
+export interface Settings {
+  /** Lets the SQL editor write to imported tables (never to Sift's own). */
+  allowWrites: boolean;
+}
+
+const cellParam = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const contract = {
+  'workspace.info': method<WorkspaceInfo>()(empty),
+  'workspace.open': method<WorkspaceInfo>()(z.object({ path: nonEmpty('path') }).strict()),
+  'tables.list': method<TableInfo[]>()(empty),
+  'query.run': method<QueryResult>()(
+    z
+      .object({
+        queryId: nonEmpty('queryId'),
+        sql: nonEmpty('sql'),
+        params: z.record(z.string(), cellParam).optional(),
+        pageSize: z.number().int().min(0).max(5000).optional(),
+      })
+      .strict(),
+  ),
+  'query.page': method<PageResult>()(
+    z
+      .object({
+        resultId: nonEmpty('resultId'),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(5000),
+        sort: z.object({ column: nonEmpty('sort.column'), direction: z.enum(['asc', 'desc']) }).strict().optional(),
+      })
+      .strict(),
+  ),
+  'query.cancel': method<{ cancelled: boolean }>()(z.object({ queryId: nonEmpty('queryId') }).strict()),
+  'query.close': method<{ closed: boolean }>()(z.object({ resultId: nonEmpty('resultId') }).strict()),
+  'query.export': method<{ jobId: string }>()(
+    z
+      .object({ resultId: nonEmpty('resultId'), format: z.enum(['csv', 'parquet', 'json']), path: nonEmpty('path').optional() })
+      .strict(),
+  ),
+  'import.inspect': method<ImportPreview>()(z.object({ path: nonEmpty('path') }).strict()),
+  'import.start': method<{ jobId: string }>()(
+    z
+      .object({
+        path: nonEmpty('path'),
+        table: tableName.optional(),
+        link: z.boolean().optional(),
+        replace: z.boolean().optional(),
+        encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
+      })
+      .strict(),
+  ),
+  'mapping.list': method<SavedMapping[]>()(empty),
+  'mapping.save': method<SavedMapping>()(
+    z
+      .object({
+        sourceTable: tableName,
+        canonicalTable: nonEmpty('canonicalTable'),
+        columns: z.record(z.string(), z.string().nullable()),
+      })
+      .strict(),
+  ),
+  'jobs.list': method<JobSummary[]>()(empty),
+  'jobs.get': method<JobSummary>()(z.object({ jobId: nonEmpty('jobId') }).strict()),
+  'jobs.cancel': method<{ cancelled: boolean }>()(z.object({ jobId: nonEmpty('jobId') }).strict()),
+  'settings.get': method<Settings>()(empty),
+  'settings.update': method<Settings>()(z.object({ allowWrites: z.boolean().optional() }).strict()),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export const METHOD_NAMES = Object.keys(contract) as MethodName[];
+export type InputOf<M extends MethodName> = z.input<Contract[M]['input']>;
+export type ParsedInputOf<M extends MethodName> = z.output<Contract[M]['input']>;
+export type OutputOf<M extends MethodName> = Contract[M]['output'];
+
+/** What the UI holds: one async function per method. */
+export type SiftApi = { [M in MethodName]: (input: InputOf<M>) => Promise<OutputOf<M>> };
+
+/** What every transport returns for a call. */
+export type CallOutcome<T = unknown> = { ok: true; value: T } | { ok: false; error: SiftErrorInfo };
+
+export const ipcChannel = (name: MethodName) => `sift:${name}`;
+export const httpRoute = (name: MethodName) => `/api/${name}`;
+export const IPC_EVENT_CHANNEL = 'sift:event';
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Builds the client API over any transport's invoke function. */
+export function createApi(invoke: (name: MethodName, input: unknown) => Promise<CallOutcome>): SiftApi {
+  const api = {} as Record<MethodName, (input: unknown) => Promise<unknown>>;
+  for (const name of METHOD_NAMES) {
+    api[name] = async (input: unknown) => {
+      const outcome = await invoke(name, input);
+      if (outcome.ok) return outcome.value;
+      throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
+    };
+  }
+  return api as unknown as SiftApi;
+}

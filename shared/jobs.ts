@@ -1,0 +1,26 @@
+/** Long host work (imports, exports, scoring) runs as a job; these are the events it emits. */
+export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSummary {
+  id: string;
+  kind: string;
+  title: string;
+  status: JobStatus;
+  /** 0..1, or null while the amount of work is unknown. */
+  progress: number | null;
+  message: string;
+  startedAt: string;
+  finishedAt?: string;
+  result?: unknown;
+  error?: import('./errors.js').SiftErrorInfo;
+}
+
+export type JobEvent =
+  | { type: 'progress'; job: JobSummary }
+  | { type: 'log'; jobId: string; message: string }
+  | { type: 'done'; job: JobSummary }
+  | { type: 'failed'; job: JobSummary }
+  | { type: 'cancelled'; job: JobSummary };
+
+/** Every push from host to UI travels as one of these. */
+export type HostEvent = { channel: 'job'; event: JobEvent } | { channel: 'workspace'; event: { type: 'changed' } };
