@@ -28,6 +28,7 @@ export function sqlError(error: unknown, statement: SqlStatementSpan, fullText: 
   const location = locateSqlError(message, statement, fullText);
   const where = location ? ` (line ${location.line}, column ${location.column})` : '';
   const detail = message
+    .replace(/^Failed to (extract statements|prepare statement): /, '')
     .split('\n\nLINE ')[0]!
     .split('\n')
     .slice(0, 3)

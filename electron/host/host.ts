@@ -3,13 +3,13 @@
  * Electron IPC, the browser-mode server, the CLI and the tests all drive this same object.
  */
 import path from 'node:path';
-import { type MethodName, type OutputOf, type ParsedInputOf, contract, isMethodName, type CallOutcome } from '../../shared/contract.js';
+import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { rememberWorkspace } from './appState.js';
 import { defaultExportName, exportRelation } from './exporter.js';
-import { Importer } from './importer.js';
-import { JobManager } from './jobs.js';
+import { type ImportOptions, Importer } from './importer.js';
+import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './mappings.js';
 import { QueryService } from './queryService.js';
 import { Workspace } from './workspace.js';
@@ -87,12 +87,7 @@ export class Host {
     },
     'import.inspect': ({ path: file }) => this.current.importer.inspect(file),
     'import.start': async ({ path: file, ...options }) => {
-      const importer = this.current.importer;
-      const job = this.jobs.start('import', `Import ${path.basename(file)}`, async (ctx) => {
-        const outcome = await importer.import(file, options, ctx);
-        this.emit({ channel: 'workspace', event: { type: 'changed' } });
-        return outcome;
-      });
+      const job = this.jobs.start('import', `Import ${path.basename(file)}`, (ctx) => this.importFile(file, options, ctx));
       return { jobId: job.id };
     },
     'mapping.list': () => listMappings(this.workspace),
@@ -107,6 +102,12 @@ export class Host {
     'settings.get': async () => this.workspace.readSettings(),
     'settings.update': async (input) => this.workspace.writeSettings(input),
   };
+
+  async importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
+    const outcome = await this.current.importer.import(file, options, ctx);
+    this.emit({ channel: 'workspace', event: { type: 'changed' } });
+    return outcome;
+  }
 
   /** Validates and runs one call: the single entry point both transports use. Never throws. */
   async dispatch(name: string, rawInput: unknown): Promise<CallOutcome> {

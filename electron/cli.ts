@@ -1,0 +1,280 @@
+/**
+ * The `sift` command line. Every command takes --workspace DIR (default: the workspace used last).
+ *
+ *   sift serve [--port N] [--no-token] [--open]
+ *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
+ *   sift tables [--json]
+ *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+ *   sift sample [--kind platform] [--from DIR] --workspace DIR
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CsvDialect } from '../shared/contract.js';
+import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { readAppState, rememberWorkspace } from './host/appState.js';
+import { exportRelation, type ExportFormat } from './host/exporter.js';
+import { Host } from './host/host.js';
+import type { JobContext } from './host/jobs.js';
+import { rendererDist } from './host/projectPaths.js';
+import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/sampleWorkspace.js';
+import { startServer } from './server.js';
+
+const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
+  serve   [--port N] [--no-token] [--open]                   the UI in your browser, on 127.0.0.1
+  import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
+  tables  [--json]
+  query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+  sample  [--kind platform] [--from DIR] --workspace DIR     create a sample workspace`;
+
+class UsageError extends Error {}
+
+function resolveWorkspace(flag: string | undefined): string {
+  if (flag) return path.resolve(flag);
+  const last = readAppState().lastWorkspace;
+  if (!last) throw new UsageError('No workspace given and none used before: pass --workspace DIR (create one with: sift sample --workspace DIR).');
+  return last;
+}
+
+/** Progress for the terminal: a live line on a TTY, nothing on a pipe (scripts read stdout, not this). */
+function terminalJobContext(label: string): { ctx: JobContext; finish(): void; controller: AbortController } {
+  const controller = new AbortController();
+  const live = process.stderr.isTTY;
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  return {
+    controller,
+    ctx: {
+      signal: controller.signal,
+      progress: (fraction, message) => {
+        if (live) process.stderr.write(`\r${label}: ${message ?? ''} ${fraction === null ? '' : `${Math.round(fraction * 100)}%`}   `);
+      },
+      log: (message) => process.stderr.write(`${message}\n`),
+    },
+    finish: () => {
+      process.off('SIGINT', onSigint);
+      if (live) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function parseParam(raw: string): [string, string | number | boolean | null] {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--param ${raw}: expected NAME=VALUE.`);
+  const name = raw.slice(0, eq);
+  const value = raw.slice(eq + 1);
+  if (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return [name, Number(value)];
+  if (/^-?\d*\.\d+(e[-+]?\d+)?$/i.test(value)) return [name, Number(value)];
+  if (value === 'true' || value === 'false') return [name, value === 'true'];
+  if (value === '#null') return [name, null];
+  return [name, value];
+}
+
+function formatTable(columns: string[], rows: unknown[][]): string {
+  const cell = (value: unknown) => (value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const text = rows.map((row) => row.map(cell));
+  const widths = columns.map((name, i) => Math.min(60, Math.max(name.length, ...text.map((row) => row[i]!.length))));
+  const fit = (value: string, i: number) => (value.length > widths[i]! ? `${value.slice(0, widths[i]! - 1)}…` : value.padEnd(widths[i]!));
+  const lines = [columns.map(fit).join(' │ '), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...text.map((row) => row.map(fit).join(' │ '))];
+  return `${lines.join('\n')}\n`;
+}
+
+async function withHost<T>(workspaceFlag: string | undefined, work: (host: Host) => Promise<T>): Promise<T> {
+  const host = await Host.open(resolveWorkspace(workspaceFlag));
+  try {
+    return await work(host);
+  } finally {
+    await host.close();
+  }
+}
+
+async function commandImport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      table: { type: 'string' },
+      link: { type: 'boolean' },
+      replace: { type: 'boolean' },
+      encoding: { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
+  if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
+  if (values.encoding && !['utf-8', 'utf-16', 'latin-1'].includes(values.encoding)) throw new UsageError('import: --encoding is utf-8, utf-16 or latin-1.');
+  return withHost(values.workspace, async (host) => {
+    for (const file of positionals) {
+      const terminal = terminalJobContext(path.basename(file));
+      try {
+        const outcome = await host.importFile(file, {
+          table: values.table,
+          link: values.link,
+          replace: values.replace,
+          encoding: values.encoding as CsvDialect['encoding'] | undefined,
+        }, terminal.ctx);
+        terminal.finish();
+        console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s`);
+      } catch (error) {
+        terminal.finish();
+        throw error;
+      }
+    }
+    return 0;
+  });
+}
+
+async function commandTables(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  return withHost(values.workspace, async (host) => {
+    const tables = await host.workspace.listTables();
+    if (values.json) {
+      console.log(JSON.stringify(tables, null, 2));
+    } else {
+      process.stdout.write(
+        formatTable(
+          ['table', 'kind', 'rows', 'columns', 'notes'],
+          tables.map((t) => [t.name, t.kind, t.rowCount, t.columns.length, [t.protected ? 'protected' : '', t.source?.linked ? 'linked' : '', t.mappedTo ? `→ ${t.mappedTo}` : ''].filter(Boolean).join(', ')]),
+        ),
+      );
+    }
+    return 0;
+  });
+}
+
+async function commandQuery(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      workspace: { type: 'string' },
+      sql: { type: 'string' },
+      file: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      format: { type: 'string', default: 'table' },
+      out: { type: 'string' },
+      'allow-writes': { type: 'boolean' },
+    },
+  });
+  if (!values.sql === !values.file) throw new UsageError('query: give exactly one of --sql TEXT or --file F.');
+  const format = values.format!;
+  if (!['table', 'csv', 'json', 'parquet'].includes(format)) throw new UsageError('query: --format is table, csv, json or parquet.');
+  if (format === 'parquet' && !values.out) throw new UsageError('query: --format parquet needs --out FILE.');
+  let sql = values.sql;
+  if (values.file) {
+    if (!fs.existsSync(values.file)) throw new SiftError({ code: 'NOT_FOUND', message: `${values.file}: no such file.`, file: values.file });
+    sql = fs.readFileSync(values.file, 'utf8');
+  }
+  const params = Object.fromEntries((values.param ?? []).map(parseParam));
+  return withHost(values.workspace, async (host) => {
+    const result = await host.queries.run({ queryId: randomUUID(), sql: sql!, params, pageSize: 0 }, Boolean(values['allow-writes']));
+    if (!result.resultId) {
+      console.error(result.message);
+      return 0;
+    }
+    const { table } = host.queries.resultTable(result.resultId);
+    if (format === 'table') {
+      const limit = 1000;
+      const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(limit, result.rowCount)) });
+      const text = formatTable(result.columns.map((c) => c.name), result.rowCount === 0 ? [] : page.rows);
+      if (values.out) fs.writeFileSync(values.out, text);
+      else process.stdout.write(text);
+      if (result.rowCount > limit) console.error(`(${result.rowCount} rows; the first ${limit} shown — use --format csv or json for all)`);
+      return 0;
+    }
+    const terminal = terminalJobContext('export');
+    try {
+      const target = values.out ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-query-')), `out.${format}`);
+      await exportRelation(host.workspace, `SELECT * FROM ${table}`, format as ExportFormat, target, terminal.ctx);
+      terminal.finish();
+      if (!values.out) {
+        await new Promise<void>((resolve, reject) => {
+          const stream = fs.createReadStream(target);
+          stream.on('error', reject);
+          stream.on('end', () => resolve());
+          stream.pipe(process.stdout, { end: false });
+        });
+        fs.rmSync(path.dirname(target), { recursive: true, force: true });
+      } else {
+        console.error(`Wrote ${result.rowCount} rows to ${values.out}`);
+      }
+      return 0;
+    } finally {
+      terminal.finish();
+    }
+  });
+}
+
+async function commandSample(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
+  if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
+  if (!(SAMPLE_KINDS as readonly string[]).includes(values.kind!)) throw new UsageError(`sample: --kind is one of ${SAMPLE_KINDS.join(', ')}.`);
+  const workspace = await createSampleWorkspace(values.workspace, { kind: values.kind as SampleKind, from: values.from });
+  const tables = await workspace.listTables();
+  await workspace.close();
+  rememberWorkspace(workspace.dir);
+  console.log(`Created sample workspace ${workspace.dir}: ${tables.map((t) => `${t.name} (${t.rowCount})`).join(', ')}`);
+  return 0;
+}
+
+async function commandServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { workspace: { type: 'string' }, port: { type: 'string' }, 'no-token': { type: 'boolean' }, open: { type: 'boolean' } },
+  });
+  const port = values.port ? Number(values.port) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve: --port is a number from 0 to 65535.');
+  const host = await Host.open(resolveWorkspace(values.workspace));
+  const server = await startServer({ host, port, token: values['no-token'] ? null : undefined, staticDir: rendererDist() });
+  console.log(`Sift is serving ${host.workspace.dir} at ${server.url}`);
+  if (values.open) openInBrowser(server.url);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await host.close();
+  return 0;
+}
+
+export function openInBrowser(url: string): boolean {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const found = process.platform !== 'linux' || (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, opener)));
+  if (!found) return false;
+  import('node:child_process').then(({ spawn }) => spawn(opener, [url], { detached: true, stdio: 'ignore' }).unref());
+  return true;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await commandServe(rest);
+      case 'import':
+        return await commandImport(rest);
+      case 'tables':
+        return await commandTables(rest);
+      case 'query':
+        return await commandQuery(rest);
+      case 'sample':
+        return await commandSample(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`sift: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    console.error(`sift: ${toErrorInfo(error).message.split('\n')[0]}`);
+    return 1;
+  }
+}

@@ -1,0 +1,37 @@
+/** Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SiftError } from '../../shared/errors.js';
+import { sampleDataDir } from './projectPaths.js';
+import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from './workspace.js';
+
+export const SAMPLE_KINDS = ['platform'] as const;
+export type SampleKind = (typeof SAMPLE_KINDS)[number];
+
+export async function createSampleWorkspace(dir: string, source: { kind?: SampleKind; from?: string } = {}): Promise<Workspace> {
+  const resolved = path.resolve(dir);
+  const from = source.from ? path.resolve(source.from) : sampleDataDir(source.kind ?? 'platform');
+  if (fs.existsSync(path.join(resolved, DATABASE_FILE))) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${resolved} already holds a workspace; choose an empty folder.`, file: resolved });
+  }
+  const tables = fs.existsSync(from) ? fs.readdirSync(from).filter((file) => file.endsWith('.parquet')).sort() : [];
+  if (tables.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `${from} holds no sample tables (*.parquet).`, file: from });
+  const workspace = await Workspace.open(resolved, { create: true });
+  try {
+    await workspace.withConnection(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      for (const file of tables) {
+        const table = quoteIdent(path.basename(file, '.parquet'));
+        await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${quoteLiteral(path.join(from, file))})`);
+      }
+      await conn.run('COMMIT');
+    });
+    for (const extra of ['incidents.json', 'manifest.json']) {
+      if (fs.existsSync(path.join(from, extra))) fs.copyFileSync(path.join(from, extra), path.join(resolved, extra === 'manifest.json' ? 'sample-manifest.json' : extra));
+    }
+    return workspace;
+  } catch (error) {
+    await workspace.close();
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The Electron shell, kept thin: open the last workspace (or the sample on first run), create one secure
+ * window, wire the contract over IPC, and add native file dialogs. Everything else is in ./host.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { openStartupWorkspace } from './startup.js';
+import { rendererDist } from './host/projectPaths.js';
+import { wireIpc } from './ipcWiring.js';
+import { blockNavigation, secureWebPreferences, withCspHeader } from './windowSecurity.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+app.enableSandbox();
+
+app.whenReady().then(async () => {
+  const host = await openStartupWorkspace();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders) }));
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'Sift',
+    webPreferences: secureWebPreferences(path.join(here, 'preload.cjs')),
+  });
+  blockNavigation(window.webContents, (url) => console.warn(`[sift] blocked navigation to ${url}`));
+  const unwire = wireIpc(ipcMain, host, window.webContents);
+  ipcMain.handle('sift-shell:pick-files', async (event) => {
+    if (event.sender.id !== window.webContents.id) return [];
+    const picked = await dialog.showOpenDialog(window, {
+      properties: ['openFile', 'multiSelections'],
+      filters: [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'parquet', 'json', 'ndjson', 'jsonl'] }],
+    });
+    return picked.canceled ? [] : picked.filePaths;
+  });
+  ipcMain.handle('sift-shell:pick-save-path', async (event, defaultName: unknown) => {
+    if (event.sender.id !== window.webContents.id || typeof defaultName !== 'string') return null;
+    const picked = await dialog.showSaveDialog(window, { defaultPath: defaultName });
+    return picked.canceled ? null : (picked.filePath ?? null);
+  });
+  await window.loadFile(path.join(rendererDist(), 'index.html'));
+  window.on('closed', () => {
+    unwire();
+    void host.close().then(() => app.quit());
+  });
+});
+
+app.on('window-all-closed', () => app.quit());

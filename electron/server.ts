@@ -1,0 +1,201 @@
+/**
+ * Browser mode: the same UI and the same host over HTTP on 127.0.0.1, guarded by a per-run token.
+ *   POST /api/<method>     one contract call, JSON in and out
+ *   GET  /api/events       job and workspace events (server-sent events)
+ *   POST /api/upload       a file dropped or picked in the browser, saved into the workspace's uploads/
+ *   GET  /api/download     a file from the workspace's exports/
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { isMethodName } from '../shared/contract.js';
+import type { SiftErrorInfo } from '../shared/errors.js';
+import type { Host } from './host/host.js';
+
+export interface ServerOptions {
+  host: Host;
+  port?: number;
+  /** null turns the token check off (only for a trusted machine). */
+  token?: string | null;
+  staticDir: string;
+  hostname?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string | null;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const STATUS_FOR: Partial<Record<SiftErrorInfo['code'], number>> = {
+  BAD_REQUEST: 400,
+  UNKNOWN_METHOD: 404,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  INTERNAL: 500,
+};
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+function fail(res: http.ServerResponse, status: number, code: SiftErrorInfo['code'], message: string): void {
+  sendJson(res, status, { ok: false, error: { code, message } });
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request body is larger than 1 MB');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tokenMatches(expected: string, given: string | null | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token === undefined ? randomBytes(18).toString('base64url') : options.token;
+  const hostname = options.hostname ?? '127.0.0.1';
+  const { host } = options;
+  const staticRoot = path.resolve(options.staticDir);
+  const eventClients = new Set<http.ServerResponse>();
+  const unsubscribe = host.onEvent((event) => {
+    const frame = `data: ${JSON.stringify(event)}\n\n`;
+    for (const client of eventClients) client.write(frame);
+  });
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname.startsWith('/api/')) {
+        const given = req.headers['x-sift-token']?.toString() ?? req.headers.authorization?.replace(/^Bearer /, '') ?? url.searchParams.get('token');
+        if (token !== null && !tokenMatches(token, given)) {
+          return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed.');
+        }
+        return await handleApi(req, res, url);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', `${req.method} is not allowed here.`);
+      return serveStatic(res, url.pathname);
+    } catch (error) {
+      if (!res.headersSent) fail(res, 500, 'INTERNAL', error instanceof Error ? error.message : String(error));
+      else res.end();
+    }
+  });
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const route = url.pathname.slice('/api/'.length);
+    if (route === 'events' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      eventClients.add(res);
+      req.on('close', () => eventClients.delete(res));
+      return;
+    }
+    if (route === 'upload' && req.method === 'POST') return upload(req, res, url);
+    if (route === 'download' && req.method === 'GET') return download(res, url);
+    if (req.method !== 'POST') return fail(res, 405, 'BAD_REQUEST', `Use POST for /api/${route}.`);
+    if (!isMethodName(route)) return fail(res, 404, 'UNKNOWN_METHOD', `There is no method named "${route}".`);
+    let input: unknown;
+    try {
+      const body = await readBody(req);
+      input = body.trim() === '' ? {} : JSON.parse(body);
+    } catch (error) {
+      return fail(res, 400, 'BAD_REQUEST', `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`);
+    }
+    const outcome = await host.dispatch(route, input);
+    sendJson(res, outcome.ok ? 200 : (STATUS_FOR[outcome.error.code] ?? 422), outcome);
+  }
+
+  async function upload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const name = path.basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]+/g, '_');
+    if (!name || name.startsWith('.')) return fail(res, 400, 'BAD_REQUEST', 'upload: the name parameter must be a file name.');
+    const dir = path.join(host.workspace.uploadsDir(), randomUUID().slice(0, 8));
+    fs.mkdirSync(dir, { recursive: true });
+    const target = path.join(dir, name);
+    try {
+      await pipeline(req, fs.createWriteStream(target));
+    } catch (error) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return fail(res, 400, 'BAD_REQUEST', `upload of ${name} failed: ${error instanceof Error ? error.message : error}`);
+    }
+    sendJson(res, 200, { ok: true, value: { path: target, bytes: fs.statSync(target).size } });
+  }
+
+  function download(res: http.ServerResponse, url: URL): void {
+    const exportsDir = host.workspace.exportsDir();
+    const requested = path.resolve(url.searchParams.get('path') ?? '');
+    if (path.dirname(requested) !== exportsDir || !fs.existsSync(requested)) {
+      return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');
+    }
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename="${path.basename(requested).replace(/"/g, '')}"`,
+      'content-length': fs.statSync(requested).size,
+    });
+    fs.createReadStream(requested).pipe(res);
+  }
+
+  function serveStatic(res: http.ServerResponse, pathname: string): void {
+    const relative = decodeURIComponent(pathname).replace(/^\/+/, '');
+    let file = path.resolve(staticRoot, relative || 'index.html');
+    if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot) return fail(res, 404, 'NOT_FOUND', 'Not found.');
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticRoot, 'index.html');
+    if (!fs.existsSync(file)) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('The UI is not built. Run: npm run build');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    fs.createReadStream(file).pipe(res);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://${hostname}:${port}/`;
+  return {
+    url: token ? `${base}?token=${token}` : base,
+    port,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const client of eventClients) client.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { type DragEvent, useEffect, useRef, useState } from 'react';
+import { isDesktop, pickFilesOnDesktop, subscribeToHostEvents } from './api/client';
+import { ExploreView } from './explore/ExploreView';
+import { useExplore } from './explore/exploreStore';
+import { SchemaBrowser } from './explore/SchemaBrowser';
+import { ImportDialog, type ImportSource } from './import/ImportDialog';
+import { JobsPanel } from './jobs/JobsPanel';
+import { useJobs } from './jobs/jobsStore';
+import { useWorkspace } from './workspaceStore';
+
+export function App() {
+  const { info, error, refresh } = useWorkspace();
+  const applyJobEvent = useJobs((state) => state.apply);
+  const [imports, setImports] = useState<{ id: number; source: ImportSource }[]>([]);
+  const nextImportId = useRef(1);
+  const enqueue = (sources: ImportSource[]) => setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
+  const [dragging, setDragging] = useState(false);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void refresh();
+    return subscribeToHostEvents((event) => {
+      if (event.channel === 'job') applyJobEvent(event.event);
+      else void refresh();
+    });
+  }, [refresh, applyJobEvent]);
+
+  const pickFiles = async () => {
+    const paths = await pickFilesOnDesktop();
+    if (paths) enqueue(paths.map((path) => ({ kind: 'path' as const, path })));
+    else fileInput.current?.click();
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    const files = [...event.dataTransfer.files];
+    enqueue(files.map((file) => ({ kind: 'file' as const, file })));
+  };
+
+  return (
+    <div
+      className={`app ${dragging ? 'dragging' : ''}`}
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(event) => event.currentTarget === event.target && setDragging(false)}
+      onDrop={onDrop}
+    >
+      <header className="topbar">
+        <span className="brand">Sift</span>
+        <span className="workspace" data-testid="workspace-name" title={info?.path}>
+          {info ? info.name : 'Opening workspace…'}
+        </span>
+        <span className="muted">{isDesktop ? '' : 'browser mode'}</span>
+        <span className="spacer" />
+        <button onClick={() => void pickFiles()} data-testid="import-button">
+          Import…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          multiple
+          data-testid="file-input"
+          accept=".csv,.tsv,.txt,.parquet,.json,.ndjson,.jsonl"
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            enqueue(files.map((file) => ({ kind: 'file' as const, file })));
+          }}
+        />
+      </header>
+      {error && <div className="error-box">{error}</div>}
+      <main className="body">
+        <SchemaBrowser onPickTable={(name) => useExplore.getState().setSql(`SELECT *\nFROM ${name}\nLIMIT 1000;`)} />
+        <ExploreView />
+      </main>
+      <JobsPanel />
+      {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}
+      {dragging && <div className="drop-hint">Drop files to import them</div>}
+    </div>
+  );
+}

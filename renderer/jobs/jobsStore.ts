@@ -1,0 +1,38 @@
+import { create } from 'zustand';
+import type { JobEvent, JobSummary } from '../../shared/jobs';
+import { api } from '../api/client';
+
+interface JobsState {
+  jobs: Record<string, JobSummary>;
+  apply(event: JobEvent): void;
+  cancel(jobId: string): Promise<void>;
+  /** Resolves with the job's final summary (done, failed or cancelled). */
+  waitFor(jobId: string): Promise<JobSummary>;
+}
+
+const waiters = new Map<string, ((job: JobSummary) => void)[]>();
+
+export const useJobs = create<JobsState>((set, get) => ({
+  jobs: {},
+  apply(event) {
+    if (event.type === 'log') return;
+    const job = event.job;
+    set((state) => ({ jobs: { ...state.jobs, [job.id]: job } }));
+    if (job.status !== 'running') {
+      for (const resolve of waiters.get(job.id) ?? []) resolve(job);
+      waiters.delete(job.id);
+    }
+  },
+  async cancel(jobId) {
+    await api['jobs.cancel']({ jobId });
+  },
+  async waitFor(jobId) {
+    const known = get().jobs[jobId];
+    if (known && known.status !== 'running') return known;
+    const finished = new Promise<JobSummary>((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
+    // The job may have finished before its events arrived (or the event stream reconnected): ask once.
+    const current = await api['jobs.get']({ jobId });
+    if (current.status !== 'running') get().apply({ type: current.status === 'done' ? 'done' : current.status === 'cancelled' ? 'cancelled' : 'failed', job: current } as JobEvent);
+    return finished;
+  },
+}));

@@ -1,0 +1,326 @@
+/**
+ * Deterministic generator for the synthetic platform sample: the canonical tables of DESIGN.md with a
+ * realistic shape, plus one injected incident whose ground truth goes to incidents.json.
+ *
+ *   npm run sample-data -- --rows N --seed S --out DIR
+ *
+ * Shape: several languages and surfaces; violations well under 10%; account ages and prior violations;
+ * reports mostly (60–70%) non-actionable; scores from two model versions; human labels for a reviewed subset.
+ * Incident: a coordinated link-spam campaign starts two hours after model version 2024.03.0 replaces
+ * 2024.02.1 — the new version under-scores link spam, nothing removes it automatically, and reports spike.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Random } from './random.js';
+import { CAMPAIGN_DOMAIN, LANGUAGES, type Language, type TrueCategory, campaignText, contentText } from './texts.js';
+
+export const SAMPLE_START = Date.UTC(2024, 2, 1); // 2024-03-01T00:00:00Z
+export const SAMPLE_DAYS = 14;
+export const MODEL_NAME = 'text-distil';
+export const OLD_VERSION = '2024.02.1';
+export const NEW_VERSION = '2024.03.0';
+export const VERSION_CHANGE = Date.UTC(2024, 2, 10, 12); // 2024-03-10 12:00Z
+export const CAMPAIGN_START = Date.UTC(2024, 2, 10, 14);
+export const CAMPAIGN_END = Date.UTC(2024, 2, 10, 18);
+export const SCORED_CATEGORIES = ['hate_speech', 'nsfw', 'spam', 'misinformation', 'csam'] as const;
+const TOP_CATEGORIES = ['hate_speech', 'nsfw', 'spam', 'misinformation'] as const;
+const AUTO_REMOVE = 0.9;
+const AUTO_ESCALATE = 0.7;
+
+export interface Incident {
+  kind: string;
+  start: string;
+  end: string;
+  description: string;
+  [detail: string]: unknown;
+}
+
+export interface GeneratorOptions {
+  rows: number;
+  seed: number;
+  out: string;
+}
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const TRUE_CATEGORY_WEIGHTS: Record<TrueCategory, number> = { none: 925, spam: 30, hate_speech: 20, nsfw: 13, misinformation: 12 };
+const REPORT_REASON: Record<TrueCategory, Record<string, number>> = {
+  none: { spam: 30, harassment: 25, hate: 10, nudity: 8, misinformation: 12, violence: 5, other: 10 },
+  spam: { spam: 85, other: 15 },
+  hate_speech: { hate: 60, harassment: 35, other: 5 },
+  nsfw: { nudity: 85, other: 15 },
+  misinformation: { misinformation: 80, other: 20 },
+};
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+/** 'YYYY-MM-DD HH:MM:SS' in UTC, which DuckDB reads as TIMESTAMP. */
+const ts = (ms: number) => new Date(Math.round(ms / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+const q = (value: string | null) => (value === null ? '' : `"${value.replace(/"/g, '""')}"`);
+
+/** Writes CSV rows to a temp file in large chunks so 1M-item runs stay within memory. */
+class CsvSink {
+  private buffer: string[] = [];
+  readonly file: string;
+  rows = 0;
+
+  constructor(dir: string, readonly table: string) {
+    this.file = path.join(dir, `${table}.csv`);
+    fs.writeFileSync(this.file, '');
+  }
+
+  push(fields: (string | number | boolean | null)[]): void {
+    this.buffer.push(fields.map((field) => (typeof field === 'string' ? q(field) : field === null ? '' : String(field))).join(','));
+    this.rows++;
+    if (this.buffer.length >= 50_000) this.flush();
+  }
+
+  flush(): void {
+    if (this.buffer.length === 0) return;
+    fs.appendFileSync(this.file, `${this.buffer.join('\n')}\n`);
+    this.buffer = [];
+  }
+}
+
+const SCHEMAS: Record<string, string> = {
+  users: "{'user_id':'VARCHAR','username':'VARCHAR','created_at':'TIMESTAMP','is_staff':'BOOLEAN','prior_violations_30d':'INTEGER'}",
+  content:
+    "{'content_id':'VARCHAR','user_id':'VARCHAR','surface':'VARCHAR','content_type':'VARCHAR','language':'VARCHAR','text':'VARCHAR','created_at':'TIMESTAMP','has_image':'BOOLEAN','image_emb':'VARCHAR','views_24h':'INTEGER'}",
+  reports: "{'report_id':'VARCHAR','content_id':'VARCHAR','reporter_id':'VARCHAR','reason':'VARCHAR','created_at':'TIMESTAMP'}",
+  moderation_actions:
+    "{'action_id':'VARCHAR','content_id':'VARCHAR','target_user_id':'VARCHAR','actor_id':'VARCHAR','actor_type':'VARCHAR','action':'VARCHAR','category':'VARCHAR','model_version':'VARCHAR','created_at':'TIMESTAMP'}",
+  model_scores: "{'content_id':'VARCHAR','model':'VARCHAR','model_version':'VARCHAR','category':'VARCHAR','score':'DOUBLE','scored_at':'TIMESTAMP'}",
+  label_events:
+    "{'event_id':'VARCHAR','session_id':'VARCHAR','content_id':'VARCHAR','annotator_id':'VARCHAR','category':'VARCHAR','value':'VARCHAR','policy_version':'VARCHAR','kind':'VARCHAR','created_at':'TIMESTAMP'}",
+};
+/** Output order of each table; scores and reports are sorted by time as an export would be. */
+const ORDER: Record<string, string> = {
+  users: 'user_id',
+  content: 'created_at, content_id',
+  reports: 'created_at, report_id',
+  moderation_actions: 'created_at, action_id',
+  model_scores: 'scored_at, content_id, category',
+  label_events: 'created_at, event_id',
+};
+export const SAMPLE_TABLES = Object.keys(SCHEMAS);
+
+interface User {
+  id: string;
+  createdAt: number;
+  priorViolations: number;
+}
+
+export async function generatePlatformSample(options: GeneratorOptions): Promise<{ counts: Record<string, number>; incidents: Incident[] }> {
+  const rng = new Random(options.seed);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-gen-'));
+  const sinks = Object.fromEntries(SAMPLE_TABLES.map((table) => [table, new CsvSink(work, table)])) as Record<string, CsvSink>;
+  const end = SAMPLE_START + SAMPLE_DAYS * 24 * HOUR;
+
+  // Users: account ages are log-normal (most a year or more, a tail of new accounts); few have prior strikes.
+  const userCount = Math.max(200, Math.round(options.rows / 6));
+  const users: User[] = [];
+  for (let i = 0; i < userCount; i++) {
+    const ageDays = Math.min(3650, rng.logNormal(5.5, 1.2));
+    const priorViolations = rng.chance(0.9) ? 0 : rng.int(1, rng.chance(0.8) ? 2 : 9);
+    const user = { id: `u${pad(i + 1, 7)}`, createdAt: SAMPLE_START - ageDays * 24 * HOUR, priorViolations };
+    users.push(user);
+    sinks.users!.push([user.id, `${rng.pick(['sun', 'blue', 'dark', 'tiny', 'mega', 'neo', 'lil', 'real'])}_${rng.pick(['fox', 'wave', 'rider', 'chef', 'cat', 'byte', 'moon'])}${rng.int(1, 9999)}`, ts(user.createdAt), rng.chance(0.005), priorViolations]);
+  }
+  // Campaign accounts: created in the two days before the campaign, no history.
+  const campaignAccounts: User[] = [];
+  const campaignAccountCount = Math.max(12, Math.round(options.rows / 1500));
+  for (let i = 0; i < campaignAccountCount; i++) {
+    const user = { id: `u${pad(userCount + i + 1, 7)}`, createdAt: CAMPAIGN_START - rng.int(2, 48) * HOUR, priorViolations: 0 };
+    campaignAccounts.push(user);
+    sinks.users!.push([user.id, `promo_growth${rng.int(100, 999)}`, ts(user.createdAt), false, 0]);
+  }
+  const reporters = users.slice(0, Math.max(50, Math.round(userCount * 0.6)));
+  const moderators = Array.from({ length: 12 }, (_, i) => `mod_${pad(i + 1, 2)}`);
+  const annotators = Array.from({ length: 8 }, (_, i) => `ann_${pad(i + 1, 2)}`);
+
+  let reportSeq = 0;
+  let actionSeq = 0;
+  let labelSeq = 0;
+  const counts = { campaignPosts: 0 };
+  const campaignPosts = Math.max(60, Math.round(options.rows / 200));
+  const totalItems = options.rows;
+  const organicItems = totalItems - campaignPosts;
+  const removalsByUser = new Map<string, number>();
+
+  const emitItem = (index: number, user: User, created: number, truth: TrueCategory, isCampaign: boolean) => {
+    const contentId = `c${pad(index + 1, 8)}`;
+    const language: Language = isCampaign ? 'en' : rng.weighted(LANGUAGES);
+    const surface = isCampaign ? rng.weighted({ comment: 80, post: 20 }) : rng.weighted({ post: 45, comment: 35, dm: 12, story: 8 });
+    const contentType = isCampaign ? 'text' : rng.weighted({ text: 70, image: 25, video: 5 });
+    const text = isCampaign ? campaignText(rng) : contentText(truth, language, rng);
+    const hasImage = contentType === 'image';
+    const embedding = hasImage ? `[${Array.from({ length: 8 }, () => (rng.normal() * 0.5).toFixed(4)).join(',')}]` : null;
+    const views = Math.round(isCampaign ? rng.logNormal(6, 0.8) : rng.logNormal(4, 1.6));
+    sinks.content!.push([contentId, user.id, surface, contentType, language, text, ts(created), hasImage, embedding, views]);
+
+    // Model scores from the version live at creation time. 2024.03.0 regressed on link spam.
+    const version = created < VERSION_CHANGE ? OLD_VERSION : NEW_VERSION;
+    const scores: Record<string, number> = {};
+    for (const category of SCORED_CATEGORIES) {
+      let score: number;
+      if (category === truth) score = version === NEW_VERSION && category === 'spam' && isCampaign ? rng.beta(2, 9) : rng.beta(7, 2);
+      else if (category === 'csam') score = rng.beta(1, 400);
+      else score = rng.chance(0.03) ? rng.beta(2, 6) : rng.beta(1, 30);
+      scores[category] = score;
+      sinks.model_scores!.push([contentId, MODEL_NAME, version, category, Number(score.toFixed(6)), ts(created + 1000)]);
+    }
+    const [topCategory, topScore] = Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
+    let removed = false;
+    const act = (when: number, actor: string, actorType: string, action: string, category: string | null, modelVersion: string | null) => {
+      sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, contentId, user.id, actor, actorType, action, category, modelVersion, ts(when)]);
+      if (action === 'remove') {
+        removed = true;
+        const n = (removalsByUser.get(user.id) ?? 0) + 1;
+        removalsByUser.set(user.id, n);
+        if (n === 3) sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, null, user.id, 'system', 'system', 'suspend', category, null, ts(when + MINUTE)]);
+      }
+    };
+    if (topScore >= AUTO_REMOVE) act(created + 2000, `model:${version}`, 'model', 'remove', topCategory, version);
+    else if (topScore >= AUTO_ESCALATE) act(created + 2000, `model:${version}`, 'model', 'escalate', topCategory, version);
+
+    // Reports: benign content is reported now and then (most reports are not actionable); violations often.
+    const reportCount = isCampaign
+      ? rng.int(3, 8)
+      : truth === 'none'
+        ? (rng.chance(0.135) ? rng.int(1, 2) : 0)
+        : removed
+          ? (rng.chance(0.15) ? 1 : 0)
+          : (rng.chance(0.6) ? rng.int(1, 3) : 0);
+    let firstReport = Infinity;
+    for (let r = 0; r < reportCount; r++) {
+      const delay = isCampaign ? rng.int(3, 80) * MINUTE : rng.logNormal(4.5, 1.2) * MINUTE;
+      const when = created + delay;
+      if (when >= end) continue; // the export ends; later reports are not in it
+      firstReport = Math.min(firstReport, when);
+      const reason = isCampaign ? (rng.chance(0.92) ? 'spam' : 'other') : rng.weighted(REPORT_REASON[truth]);
+      sinks.reports!.push([`r${pad(++reportSeq, 9)}`, contentId, rng.pick(reporters).id, reason, ts(when)]);
+    }
+    // Human review of reported content that no model removed.
+    if (firstReport < end && !removed && rng.chance(0.85)) {
+      const when = Math.min(firstReport + rng.logNormal(3.5, 1) * MINUTE, end - 1000);
+      const moderator = rng.pick(moderators);
+      if (truth === 'none') act(when, moderator, 'human', rng.chance(0.95) ? 'pass' : 'remove', rng.chance(0.95) ? null : topCategory, null);
+      else act(when, moderator, 'human', rng.weighted({ remove: 85, warn: 7, escalate: 5, hide: 3 }), truth, null);
+    }
+    // Human labels for a reviewed subset: reported items and a random slice, two or three annotators each.
+    if ((reportCount > 0 && rng.chance(0.15)) || rng.chance(0.03)) {
+      const raters = rng.chance(0.7) ? 2 : 3;
+      const chosen = new Set<string>();
+      while (chosen.size < raters) chosen.add(rng.pick(annotators));
+      for (const annotator of chosen) {
+        const when = Math.min(created + rng.int(1, 48) * HOUR, end - 1000);
+        const session = `sess_${new Date(when).toISOString().slice(0, 10)}_${annotator}`;
+        for (const category of TOP_CATEGORIES) {
+          const truly = truth === category;
+          const says = truly ? rng.chance(0.9) : rng.chance(0.025);
+          sinks.label_events!.push([`le${pad(++labelSeq, 9)}`, session, contentId, annotator, category, says ? '1' : '0', 'v1', 'label', ts(when)]);
+        }
+      }
+    }
+  };
+
+  // Organic items: diurnal arrival (evenings busier), sorted by time so ids follow creation order.
+  const organicTimes: number[] = [];
+  while (organicTimes.length < organicItems) {
+    const t = SAMPLE_START + rng.next() * (end - SAMPLE_START);
+    const hour = new Date(t).getUTCHours();
+    if (rng.next() < 0.45 + 0.55 * Math.sin(((hour - 6) / 24) * Math.PI) ** 2) organicTimes.push(t);
+  }
+  const campaignTimes = Array.from({ length: campaignPosts }, () => CAMPAIGN_START + rng.next() * (CAMPAIGN_END - CAMPAIGN_START));
+  const timeline = [...organicTimes.map((t) => ({ t, campaign: false })), ...campaignTimes.map((t) => ({ t, campaign: true }))].sort((a, b) => a.t - b.t);
+  timeline.forEach((item, index) => {
+    if (item.campaign) {
+      counts.campaignPosts++;
+      emitItem(index, rng.pick(campaignAccounts), item.t, 'spam', true);
+    } else {
+      const user = rng.pick(users);
+      const truth = rng.weighted(TRUE_CATEGORY_WEIGHTS);
+      emitItem(index, user, Math.max(item.t, user.createdAt + MINUTE), truth, false);
+    }
+  });
+  for (const sink of Object.values(sinks)) sink.flush();
+
+  const incidents: Incident[] = [
+    {
+      kind: 'model_version_change',
+      start: new Date(VERSION_CHANGE).toISOString(),
+      end: new Date(VERSION_CHANGE).toISOString(),
+      description: `${MODEL_NAME} ${NEW_VERSION} replaced ${OLD_VERSION}; the new version under-scores link spam.`,
+      model: MODEL_NAME,
+      from_version: OLD_VERSION,
+      to_version: NEW_VERSION,
+    },
+    {
+      kind: 'coordinated_link_spam',
+      start: new Date(CAMPAIGN_START).toISOString(),
+      end: new Date(CAMPAIGN_END).toISOString(),
+      description: `${campaignAccountCount} new accounts posted ${counts.campaignPosts} near-identical "real followers" comments linking to ${CAMPAIGN_DOMAIN}; reports for spam spiked.`,
+      domain: CAMPAIGN_DOMAIN,
+      accounts: campaignAccounts.map((user) => user.id),
+      posts: counts.campaignPosts,
+      top_terms: ['followers', 'boostfans', 'real', '24h', 'limited', 'offer'],
+    },
+  ];
+
+  fs.mkdirSync(options.out, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const tableCounts: Record<string, number> = {};
+  try {
+    for (const table of SAMPLE_TABLES) {
+      const sink = sinks[table]!;
+      const target = path.join(options.out, `${table}.parquet`);
+      const select = table === 'content' ? 'SELECT * REPLACE (CAST(image_emb AS FLOAT[]) AS image_emb)' : 'SELECT *';
+      await conn.run(
+        `COPY (${select} FROM read_csv('${sink.file.replace(/'/g, "''")}', header = false, columns = ${SCHEMAS[table]}, quote = '"', escape = '"') ORDER BY ${ORDER[table]})
+         TO '${target.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION 'zstd', ROW_GROUP_SIZE 122880)`,
+      );
+      tableCounts[table] = sink.rows;
+    }
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  fs.writeFileSync(path.join(options.out, 'incidents.json'), `${JSON.stringify(incidents, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(options.out, 'manifest.json'),
+    `${JSON.stringify({ generator: 'sift-platform-sample', version: 1, rows: options.rows, seed: options.seed, tables: tableCounts }, null, 2)}\n`,
+  );
+  return { counts: tableCounts, incidents };
+}
+
+function parseArgs(argv: string[]): GeneratorOptions {
+  const options: GeneratorOptions = { rows: 30_000, seed: 20240301, out: path.resolve('sample-data/platform') };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--rows' && value) options.rows = Number(value);
+    else if (flag === '--seed' && value) options.seed = Number(value);
+    else if (flag === '--out' && value) options.out = path.resolve(value);
+    else throw new Error(`Unknown or incomplete argument: ${flag} (use --rows N --seed S --out DIR)`);
+    i++;
+  }
+  if (!Number.isInteger(options.rows) || options.rows < 1000) throw new Error('--rows must be an integer of at least 1000');
+  if (!Number.isInteger(options.seed)) throw new Error('--seed must be an integer');
+  return options;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  generatePlatformSample(options)
+    .then(({ counts }) => {
+      console.log(`Wrote ${options.out} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}
