@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../electron/host/host';
+import type { PageResult, QueryResult } from '../../shared/contract';
+import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
+
+let host: Host;
+
+beforeAll(async () => {
+  ({ host } = await openTempHost());
+  const dir = tempDir();
+  await importFile(host, writeTemp(dir, 'items.csv', 'id,name,score\n1,alpha,0.5\n2,beta,0.25\n3,gamma,0.75\n4,delta,\n'));
+});
+afterAll(async () => host.close());
+
+const run = (sql: string, extra: Record<string, unknown> = {}) => host.dispatch('query.run', { queryId: crypto.randomUUID(), sql, ...extra });
+
+describe('running queries', () => {
+  it('returns columns with types, a first page, and the full row count', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'a', sql: 'SELECT range AS n, range * 2 AS twice FROM range(1000)', pageSize: 10 });
+    expect(result.columns).toEqual([{ name: 'n', type: 'BIGINT' }, { name: 'twice', type: 'BIGINT' }]);
+    expect(result.rowCount).toBe(1000);
+    expect(result.rows).toHaveLength(10);
+    expect(result.rows[9]).toEqual(['9', '18']);
+  });
+
+  it('pages any slice of a large result, in the query order', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'b', sql: 'SELECT range AS n FROM range(3000000) ORDER BY n DESC', pageSize: 0 });
+    expect(result.rowCount).toBe(3_000_000);
+    const page = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 2_999_990, limit: 50 });
+    expect(page.rows.map((row) => Number(row[0]))).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+  });
+
+  it('sorts a result by a column, nulls last, without re-running the query', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'c', sql: 'SELECT * FROM items' });
+    const ascending = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 10, sort: { column: 'score', direction: 'asc' } });
+    expect(ascending.rows.map((row) => row[1])).toEqual(['beta', 'alpha', 'gamma', 'delta']);
+    const descending = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 10, sort: { column: 'score', direction: 'desc' } });
+    expect(descending.rows.map((row) => row[1])).toEqual(['gamma', 'alpha', 'beta', 'delta']);
+    const bad = await host.dispatch('query.page', { resultId: result.resultId, offset: 0, limit: 10, sort: { column: 'nope', direction: 'asc' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'sort.column: the result has no column "nope".' } });
+  });
+
+  it('binds named parameters instead of splicing them into the SQL', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'd', sql: 'SELECT name FROM items WHERE score > $min ORDER BY id', params: { min: 0.3 } });
+    expect(result.rows).toEqual([['alpha'], ['gamma']]);
+    const injection = await call<QueryResult>(host, 'query.run', { queryId: 'e', sql: 'SELECT count(*) AS n FROM items WHERE name = $name', params: { name: "x' OR '1'='1" } });
+    expect(injection.rows).toEqual([['0']]);
+    const missing = await run('SELECT * FROM items WHERE id = $id');
+    expect(missing).toMatchObject({ ok: false, error: { message: 'The query uses parameter $id, but no value was given for it.' } });
+  });
+
+  it('runs DESCRIBE, SHOW and multi-statement scripts', async () => {
+    const describe = await call<QueryResult>(host, 'query.run', { queryId: 'f', sql: 'DESCRIBE items' });
+    expect(describe.rows.map((row) => row[0])).toEqual(['id', 'name', 'score']);
+    const script = await call<QueryResult>(host, 'query.run', { queryId: 'g', sql: "SELECT 1;\n-- a comment; with a semicolon\nSELECT 'a;b' AS s" });
+    expect(script.statementCount).toBe(2);
+    expect(script.rows).toEqual([['a;b']]);
+  });
+
+  it('reports errors with their position in the editor text', async () => {
+    const outcome = await run('SELECT 1;\nSELECT id,\n       nme FROM items');
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error).toMatchObject({ code: 'SQL_ERROR', line: 3, column: 8 });
+    expect(outcome.error.message).toMatch(/Referenced column "nme" not found.*\(line 3, column 8\)/);
+    expect('SELECT 1;\nSELECT id,\n       nme FROM items'.slice(outcome.error.position!)).toMatch(/^nme/);
+    const syntax = await run('SELEC 1');
+    expect(syntax).toMatchObject({ ok: false, error: { code: 'SQL_ERROR', line: 1, column: 1 } });
+  });
+
+  it('cancels a running query', async () => {
+    const queryId = 'slow';
+    const running = host.dispatch('query.run', { queryId, sql: 'SELECT sum(hash(a.range + b.range)) FROM range(300000) a, range(300000) b' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await call(host, 'query.cancel', { queryId })).toEqual({ cancelled: true });
+    expect(await running).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    expect(await call(host, 'query.cancel', { queryId })).toEqual({ cancelled: false });
+  });
+
+  it('forgets a closed result', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'h', sql: 'SELECT 42' });
+    expect(await call(host, 'query.close', { resultId: result.resultId })).toEqual({ closed: true });
+    expect(await host.dispatch('query.page', { resultId: result.resultId, offset: 0, limit: 1 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('the editor cannot change protected tables, and is read-only unless writes are allowed', () => {
+  it('refuses writes by default', async () => {
+    await call(host, 'settings.update', { allowWrites: false });
+    for (const sql of ['INSERT INTO items VALUES (5, \'e\', 0.1)', 'UPDATE items SET score = 0', 'DELETE FROM items', 'DROP TABLE items', 'CREATE TABLE t AS SELECT 1']) {
+      expect(await run(sql)).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
+    }
+    const count = await call<QueryResult>(host, 'query.run', { queryId: 'i', sql: 'SELECT count(*) FROM items' });
+    expect(count.rows).toEqual([['4']]);
+  });
+
+  it('allows writes to imported tables once turned on', async () => {
+    await call(host, 'settings.update', { allowWrites: true });
+    const insert = await call<QueryResult>(host, 'query.run', { queryId: 'j', sql: "INSERT INTO items VALUES (5, 'epsilon', 0.1)" });
+    expect(insert.message).toBe('1 row(s) changed.');
+    await call(host, 'query.run', { queryId: 'k', sql: 'CREATE TABLE scratch AS SELECT * FROM items; DROP TABLE scratch' });
+    await call(host, 'settings.update', { allowWrites: false });
+  });
+
+  it('never lets the editor touch Sift-owned tables, even with writes on', async () => {
+    await call(host, 'settings.update', { allowWrites: true });
+    const attempts = [
+      "INSERT INTO label_events (event_id) VALUES ('x')",
+      'DELETE FROM label_events',
+      'DROP TABLE label_events',
+      'UPDATE "LABEL_EVENTS" SET value = 1',
+      'ALTER TABLE label_events ADD COLUMN hacked INT',
+      'CREATE OR REPLACE VIEW label_events AS SELECT 1',
+      'DELETE FROM sift.imports',
+      'DROP TABLE dataset_versions',
+      'DROP SCHEMA sift CASCADE',
+    ];
+    for (const sql of attempts) {
+      const outcome = await run(sql);
+      expect(outcome.ok, sql).toBe(false);
+      if (!outcome.ok) expect(['SQL_PROTECTED', 'SQL_READ_ONLY', 'SQL_ERROR']).toContain(outcome.error.code);
+    }
+    const protectedMessage = await run('DELETE FROM label_events');
+    expect(protectedMessage).toMatchObject({ ok: false, error: { code: 'SQL_PROTECTED', message: expect.stringContaining('"label_events" belongs to Sift') } });
+    await call(host, 'settings.update', { allowWrites: false });
+  });
+
+  it('refuses statements that reach outside the workspace or around the guard', async () => {
+    await call(host, 'settings.update', { allowWrites: true });
+    const dir = tempDir();
+    for (const sql of [
+      `ATTACH '${dir}/other.duckdb' AS other`,
+      `COPY items TO '${dir}/out.csv'`,
+      'SET threads = 1',
+      'BEGIN TRANSACTION',
+      "SELECT * FROM query('DELETE FROM label_events')",
+      'INSTALL httpfs',
+    ]) {
+      expect((await run(sql)).ok, sql).toBe(false);
+    }
+    await call(host, 'settings.update', { allowWrites: false });
+  });
+
+  it('still lets the editor read protected tables', async () => {
+    const result = await call<QueryResult>(host, 'query.run', { queryId: 'l', sql: 'SELECT count(*) FROM label_events' });
+    expect(result.rows).toEqual([['0']]);
+  });
+});

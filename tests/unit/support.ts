@@ -1,0 +1,55 @@
+/** Helpers for host tests: temporary workspaces and files, real DuckDB underneath. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Host } from '../../electron/host/host';
+import type { JobSummary } from '../../shared/jobs';
+
+export function tempDir(prefix = 'sift-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+// Tests must not touch the user's real "last workspace".
+process.env.SIFT_HOME ??= tempDir('sift-home-');
+
+export async function openTempHost(): Promise<{ host: Host; dir: string }> {
+  const dir = tempDir('sift-ws-');
+  const host = await Host.open(dir, { create: true, remember: false });
+  return { host, dir };
+}
+
+export function writeTemp(dir: string, name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/** Calls a method through the validating dispatcher, the way both transports do, and unwraps it. */
+export async function call<T = unknown>(host: Host, method: string, input: unknown): Promise<T> {
+  const outcome = await host.dispatch(method, input);
+  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
+  return outcome.value as T;
+}
+
+export async function importFile(host: Host, file: string, options: Record<string, unknown> = {}): Promise<JobSummary> {
+  const { jobId } = await call<{ jobId: string }>(host, 'import.start', { path: file, ...options });
+  return host.jobs.wait(jobId);
+}
+
+/** Writes a Parquet file with DuckDB from a SELECT. */
+export async function writeParquet(file: string, select: string): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await conn.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`);
+  conn.closeSync();
+  instance.closeSync();
+}
+
+export async function tableNames(host: Host): Promise<string[]> {
+  return (await host.workspace.listTables()).map((table) => table.name);
+}
+
+export async function importedRows(host: Host): Promise<number> {
+  return host.workspace.withConnection(async (conn) => Number((await conn.runAndReadAll('SELECT count(*) FROM sift.imports')).getRowsJson()[0]![0]));
+}
