@@ -1,0 +1,157 @@
+/**
+ * Every contract method is reachable through both transports — Electron IPC (wired with a stand-in ipcMain,
+ * since the Electron binary cannot run here) and browser-mode HTTP — and both answer the same way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../electron/host/host';
+import { type IpcMainLike, wireIpc } from '../../electron/ipcWiring';
+import { type RunningServer, startServer } from '../../electron/server';
+import { type CallOutcome, type InputOf, ipcChannel, METHOD_NAMES, type MethodName } from '../../shared/contract';
+import type { HostEvent } from '../../shared/jobs';
+import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
+
+let host: Host;
+let server: RunningServer;
+let staticDir: string;
+let csvFile: string;
+const ipcHandlers = new Map<string, (event: { sender: { id: number } }, ...args: unknown[]) => unknown>();
+const sentToWindow: unknown[] = [];
+const WINDOW_ID = 7;
+
+const fakeIpcMain: IpcMainLike = {
+  handle: (channel, listener) => void ipcHandlers.set(channel, listener),
+  removeHandler: (channel) => void ipcHandlers.delete(channel),
+};
+
+async function viaIpc(method: string, input: unknown, senderId = WINDOW_ID): Promise<CallOutcome> {
+  const handler = ipcHandlers.get(ipcChannel(method as MethodName));
+  if (!handler) throw new Error(`no IPC handler for ${method}`);
+  return (await handler({ sender: { id: senderId } }, input)) as CallOutcome;
+}
+
+async function viaHttp(method: string, body: unknown, token = server.token): Promise<{ status: number; outcome: CallOutcome }> {
+  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { 'x-sift-token': token } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, outcome: (await response.json()) as CallOutcome };
+}
+
+beforeAll(async () => {
+  ({ host } = await openTempHost());
+  const dir = tempDir();
+  csvFile = writeTemp(dir, 'flags.csv', 'id,reason\n1,spam\n2,other\n');
+  await importFile(host, csvFile);
+  staticDir = tempDir('sift-static-');
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
+  server = await startServer({ host, staticDir });
+  wireIpc(fakeIpcMain, host, { id: WINDOW_ID, send: (_channel, payload) => sentToWindow.push(payload), isDestroyed: () => false });
+});
+afterAll(async () => {
+  await server.close();
+  await host.close();
+});
+
+/** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
+function validInputs(resultId: string, jobId: string): { [M in MethodName]: InputOf<M> } {
+  return {
+    'workspace.info': {},
+    'workspace.open': { path: host.workspace.dir },
+    'tables.list': {},
+    'query.run': { queryId: 'transport', sql: 'SELECT id, reason FROM flags ORDER BY id' },
+    'query.page': { resultId, offset: 0, limit: 1 },
+    'query.cancel': { queryId: 'not-running' },
+    'query.close': { resultId: 'unknown' },
+    'query.export': { resultId, format: 'csv' },
+    'import.inspect': { path: csvFile },
+    'import.start': { path: csvFile, table: 'flags_again', replace: true },
+    'mapping.list': {},
+    'mapping.save': { sourceTable: 'flags', canonicalTable: 'reports', columns: { report_id: 'id', reason: 'reason' } },
+    'jobs.list': {},
+    'jobs.get': { jobId },
+    'jobs.cancel': { jobId },
+    'settings.get': {},
+    'settings.update': { allowWrites: false },
+  };
+}
+
+describe('both transports', () => {
+  it('wire every contract method over IPC', () => {
+    expect([...ipcHandlers.keys()].sort()).toEqual(METHOD_NAMES.map((name) => ipcChannel(name)).sort());
+  });
+
+  it('answer every method with a valid input the same way', async () => {
+    const first = await call<{ resultId: string }>(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
+    const job = await importFile(host, csvFile, { table: 'flags_copy', replace: true });
+    const inputs = validInputs(first.resultId, job.id);
+    for (const method of METHOD_NAMES) {
+      const ipc = await viaIpc(method, inputs[method]);
+      const http = await viaHttp(method, inputs[method]);
+      expect(ipc.ok, `${method} over IPC: ${JSON.stringify(ipc)}`).toBe(true);
+      expect(http.outcome.ok, `${method} over HTTP: ${JSON.stringify(http.outcome)}`).toBe(true);
+      expect(http.status).toBe(200);
+    }
+    const ipcPage = await viaIpc('query.page', inputs['query.page']);
+    const httpPage = await viaHttp('query.page', inputs['query.page']);
+    expect(ipcPage).toEqual(httpPage.outcome);
+  });
+
+  it('reject a malformed call to every method with a message, never a crash', async () => {
+    for (const method of METHOD_NAMES) {
+      for (const bad of [{ unexpected: true }, 'a string', [1, 2], 42]) {
+        const ipc = await viaIpc(method, bad);
+        const http = await viaHttp(method, bad);
+        expect(ipc.ok, method).toBe(false);
+        expect(http.status, method).toBe(400);
+        if (!ipc.ok) expect(ipc.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`${method}:`) });
+      }
+    }
+    const typed = await viaHttp('query.page', { resultId: 'x', offset: -1, limit: 10 });
+    expect(typed.outcome).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('query.page: offset:') } });
+  });
+
+  it('name an unknown method, bad JSON, a missing token and a foreign window', async () => {
+    expect(await viaHttp('nope.nothing', {})).toMatchObject({ status: 404, outcome: { ok: false, error: { code: 'UNKNOWN_METHOD' } } });
+    expect(await viaHttp('tables.list', '{not json')).toMatchObject({ status: 400, outcome: { error: { message: expect.stringContaining('not valid JSON') } } });
+    expect(await viaHttp('tables.list', {}, null)).toMatchObject({ status: 401, outcome: { error: { code: 'UNAUTHORIZED' } } });
+    expect(await viaHttp('tables.list', {}, 'wrong-token')).toMatchObject({ status: 401 });
+    expect(await viaIpc('tables.list', {}, 99)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    const twoArgs = await ipcHandlers.get(ipcChannel('tables.list'))!({ sender: { id: WINDOW_ID } }, {}, {});
+    expect(twoArgs).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it('push job events to the window and to the event stream', async () => {
+    const events: HostEvent[] = [];
+    const controller = new AbortController();
+    const response = await fetch(`http://127.0.0.1:${server.port}/api/events?token=${server.token}`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    const reading = (async () => {
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+        for (const frame of text.split('\n\n').slice(0, -1)) if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)) as HostEvent);
+        text = text.split('\n\n').pop()!;
+        if (events.some((event) => event.channel === 'job' && event.event.type === 'done')) break;
+      }
+    })();
+    sentToWindow.length = 0;
+    await importFile(host, csvFile, { table: 'flags_events', replace: true });
+    await reading;
+    controller.abort();
+    expect(events.some((event) => event.channel === 'job' && event.event.type === 'done')).toBe(true);
+    expect(sentToWindow.some((payload) => (payload as HostEvent).channel === 'job')).toBe(true);
+  });
+
+  it('serve the UI with a strict CSP, and downloads only from the exports folder', async () => {
+    const page = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<title>Sift</title>');
+    const escape = await fetch(`http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent('/etc/passwd')}&token=${server.token}`);
+    expect(escape.status).toBe(404);
+  });
+});
