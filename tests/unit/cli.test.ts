@@ -1,0 +1,96 @@
+/** The `sift` command as scripts use it: real processes, real files, exit codes and stdout formats. */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, writeParquet, writeTemp } from './support';
+
+const exec = promisify(execFile);
+const home = tempDir('sift-cli-home-');
+
+async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+let workspace: string;
+let files: string;
+
+beforeAll(async () => {
+  workspace = path.join(tempDir('sift-cli-'), 'ws');
+  files = tempDir('sift-cli-files-');
+  const created = await sift('sample', '--kind', 'platform', '--workspace', workspace);
+  expect(created.code).toBe(0);
+}, 120_000);
+
+describe('sift', () => {
+  it('creates the sample workspace with its incidents file, and remembers it as the last one', async () => {
+    expect(fs.existsSync(path.join(workspace, 'workspace.duckdb'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(workspace, 'incidents.json'), 'utf8'))).toContainEqual(expect.objectContaining({ kind: 'coordinated_link_spam' }));
+    const tables = await sift('tables', '--json'); // no --workspace: the last one used
+    expect(tables.code).toBe(0);
+    const names = (JSON.parse(tables.stdout) as { name: string }[]).map((t) => t.name);
+    expect(names).toEqual(['content', 'label_events', 'model_scores', 'moderation_actions', 'reports', 'users']);
+    expect((await sift('sample', '--workspace', workspace)).code).toBe(1); // never overwrites a workspace
+  });
+
+  it('imports files, and fails with a one-line message naming the bad one', async () => {
+    const good = writeTemp(files, 'appeals.csv', 'appeal_id,content_id,outcome\n1,c00000001,upheld\n2,c00000002,overturned\n');
+    const parquet = path.join(files, 'extra_scores.parquet');
+    await writeParquet(parquet, "SELECT 'c' || range AS content_id, random() AS score FROM range(100)");
+    const ok = await sift('import', good, parquet, '--workspace', workspace);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/Imported 2 rows from .*appeals\.csv into appeals/);
+    expect(ok.stdout).toMatch(/Imported 100 rows from .*extra_scores\.parquet into extra_scores/);
+    const linked = await sift('import', parquet, '--table', 'scores_view', '--link', '--workspace', workspace);
+    expect(linked.stdout).toMatch(/into scores_view \(linked\)/);
+    const bad = writeTemp(files, 'broken.csv', 'a,b\n1,2\n3\n');
+    const failed = await sift('import', bad, '--workspace', workspace);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+    expect(failed.stderr).toContain('broken.csv line 3: row has 1 fields, expected 2');
+  });
+
+  it('queries with bound parameters and prints a JSON array of row objects', async () => {
+    const out = await sift('query', '--sql', 'SELECT language, count(*) AS n FROM content WHERE language = $lang GROUP BY 1', '--param', 'lang=es', '--format', 'json', '--workspace', workspace);
+    expect(out.code).toBe(0);
+    const rows = JSON.parse(out.stdout) as { language: string; n: number }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.language).toBe('es');
+    expect(rows[0]!.n).toBeGreaterThan(1000);
+  });
+
+  it('writes csv, parquet and table output, from --sql or --file', async () => {
+    const sqlFile = writeTemp(files, 'top.sql', 'SELECT reason, count(*) AS n FROM reports GROUP BY 1 ORDER BY n DESC, reason LIMIT 3;');
+    const csv = await sift('query', '--file', sqlFile, '--format', 'csv', '--workspace', workspace);
+    expect(csv.stdout.split('\n')[0]).toBe('reason,n');
+    expect(csv.stdout.trim().split('\n')).toHaveLength(4);
+    const target = path.join(files, 'top.parquet');
+    const parquet = await sift('query', '--file', sqlFile, '--format', 'parquet', '--out', target, '--workspace', workspace);
+    expect(parquet.code).toBe(0);
+    expect(fs.readFileSync(target).subarray(0, 4).toString()).toBe('PAR1');
+    const table = await sift('query', '--sql', 'SELECT 1 AS one', '--workspace', workspace);
+    expect(table.stdout).toMatch(/one\s*\n─+\n\s*1/);
+  });
+
+  it('exits non-zero with the SQL error and its position', async () => {
+    const failed = await sift('query', '--sql', 'SELECT nope FROM reports', '--workspace', workspace);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/Referenced column "nope" not found.*\(line 1, column 8\)/);
+    const guarded = await sift('query', '--sql', 'DELETE FROM label_events', '--allow-writes', '--workspace', workspace);
+    expect(guarded.code).toBe(1);
+    expect(guarded.stderr).toContain('belongs to Sift');
+  });
+
+  it('explains usage mistakes with exit code 2', async () => {
+    expect((await sift('query', '--workspace', workspace)).code).toBe(2);
+    expect((await sift('query', '--sql', 'SELECT 1', '--format', 'xml', '--workspace', workspace)).stderr).toContain('--format is table, csv, json or parquet');
+    expect((await sift('frobnicate')).stderr).toContain('Unknown command "frobnicate"');
+  });
+});

@@ -1,0 +1,62 @@
+/** The Electron shell's wiring, tested without the Electron binary (it cannot be downloaded here). */
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { blockNavigation, CONTENT_SECURITY_POLICY, secureWebPreferences, withCspHeader } from '../../electron/windowSecurity';
+
+describe('the desktop window', () => {
+  it('runs the renderer isolated and sandboxed, without Node', () => {
+    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
+  });
+
+  it('blocks navigation, redirects and new windows', () => {
+    const listeners: Record<string, (event: { preventDefault(): void }, url: string) => void> = {};
+    let openHandler: ((details: { url: string }) => { action: string }) | undefined;
+    const blocked: string[] = [];
+    blockNavigation(
+      { on: (event, listener) => (listeners[event] = listener), setWindowOpenHandler: (handler) => (openHandler = handler) },
+      (url) => blocked.push(url),
+    );
+    let prevented = 0;
+    listeners['will-navigate']!({ preventDefault: () => prevented++ }, 'https://evil.example/');
+    listeners['will-redirect']!({ preventDefault: () => prevented++ }, 'https://evil.example/r');
+    expect(prevented).toBe(2);
+    expect(openHandler!({ url: 'https://evil.example/popup' })).toEqual({ action: 'deny' });
+    expect(blocked).toEqual(['https://evil.example/', 'https://evil.example/r', 'https://evil.example/popup']);
+  });
+
+  it('sends a strict CSP with every response, and the page carries it too', () => {
+    const headers = withCspHeader({ 'content-type': 'text/html' });
+    expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(CONTENT_SECURITY_POLICY).toMatch(/default-src 'self'/);
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval/);
+    expect(CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
+    const html = fs.readFileSync('renderer/index.html', 'utf8');
+    expect(html).toContain("script-src 'self'");
+  });
+
+  it('keeps Electron imports to main.ts and preload.ts', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(file);
+        else if (/\.tsx?$/.test(entry.name) && /from 'electron'/.test(fs.readFileSync(file, 'utf8'))) offenders.push(file);
+      }
+    };
+    for (const dir of ['electron', 'shared', 'renderer']) walk(dir);
+    expect(offenders.sort()).toEqual(['electron/main.ts', 'electron/preload.ts']);
+  });
+
+  it('keeps the Electron and ORT download scripts off, so installs work offline', () => {
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { allowScripts: Record<string, boolean> };
+    expect(pkg.allowScripts).toMatchObject({ electron: false, 'onnxruntime-node': false });
+  });
+});
