@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleShell } from './bundleShell.js';
 import { openInBrowser } from './cli.js';
 import { projectRoot, rendererDist } from './host/projectPaths.js';
 import { startServer } from './server.js';
@@ -18,14 +18,6 @@ function electronBinary(): string | null {
   } catch {
     return null; // the package is there but its binary was never downloaded (allowScripts keeps it off)
   }
-}
-
-async function bundleShell(): Promise<string> {
-  const out = path.join(projectRoot(), 'dist', 'electron');
-  const common = { bundle: true, platform: 'node' as const, target: 'node20', external: ['electron', '@duckdb/*', 'onnxruntime-node'], logLevel: 'warning' as const };
-  await build({ ...common, entryPoints: [path.join(projectRoot(), 'electron', 'main.ts')], format: 'esm', outfile: path.join(out, 'main.mjs'), banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
-  await build({ ...common, entryPoints: [path.join(projectRoot(), 'electron', 'preload.ts')], format: 'cjs', outfile: path.join(out, 'preload.cjs') });
-  return path.join(out, 'main.mjs');
 }
 
 async function launch(): Promise<void> {

@@ -18,4 +18,5 @@ export function projectRoot(): string {
 }
 
 export const rendererDist = () => path.join(projectRoot(), 'dist', 'renderer');
-export const sampleDataDir = (kind: string) => path.join(projectRoot(), 'sample-data', kind);
+// Packaged apps keep sample data outside the asar archive (DuckDB reads files natively, not through asar).
+export const sampleDataDir = (kind: string) => path.join(projectRoot().replace(/app\.asar$/, 'app.asar.unpacked'), 'sample-data', kind);

@@ -1,5 +1,5 @@
 /** CodeMirror 6 SQL editor: highlighting, completion from the workspace schema, Ctrl/Cmd+Enter to run. */
-import { autocompletion, closeBrackets } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, closeCompletion } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { PostgreSQL, sql } from '@codemirror/lang-sql';
 import { bracketMatching, syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
@@ -41,11 +41,22 @@ export function SqlEditor({ value, onChange, onRun, tables, errorAt }: Props) {
         highlightActiveLine(),
         highlightSelectionMatches(),
         syntaxHighlighting(defaultHighlightStyle),
-        autocompletion(),
+        autocompletion({ icons: false }),
         lintGutter(),
         placeholder('SELECT … (Ctrl/Cmd+Enter runs)'),
         language.current.of(sql({ dialect: PostgreSQL, schema: schemaFor(tables), upperCaseKeywords: true })),
-        Prec.highest(keymap.of([{ key: 'Mod-Enter', run: () => (callbacks.current.onRun(), true) }])),
+        Prec.highest(
+          keymap.of([
+            {
+              key: 'Mod-Enter',
+              run: (editor) => {
+                closeCompletion(editor);
+                callbacks.current.onRun();
+                return true;
+              },
+            },
+          ]),
+        ),
         keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap]),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) callbacks.current.onChange(update.state.doc.toString());

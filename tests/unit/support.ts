@@ -19,7 +19,7 @@ export async function openTempHost(): Promise<{ host: Host; dir: string }> {
   return { host, dir };
 }
 
-export function writeTemp(dir: string, name: string, content: string | Buffer): string {
+export function writeTemp(dir: string, name: string, content: string | Uint8Array): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   return file;

@@ -1,0 +1,46 @@
+/** Starts `sift serve` (the real CLI) on a fresh sample workspace for a test file, and stops it afterwards. */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface SiftServer {
+  url: string;
+  workspace: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+export async function startSift(): Promise<SiftServer> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-home-'));
+  const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), 'sample');
+  const env = { ...process.env, SIFT_HOME: home };
+  const created = spawnSync('node', ['bin/sift.mjs', 'sample', '--workspace', workspace], { env, encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`sift sample failed: ${created.stderr}`);
+  const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', workspace, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`sift serve did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`sift serve exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    workspace,
+    home,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Page components (where things are) and page actions (what a user does), so a UI change touches this file
+ * and not every test.
+ */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class Workbench {
+  readonly schema: Locator;
+  readonly editor: Locator;
+  readonly runButton: Locator;
+  readonly cancelButton: Locator;
+  readonly status: Locator;
+  readonly queryError: Locator;
+  readonly grid: Locator;
+  readonly gridBody: Locator;
+  readonly importDialog: Locator;
+
+  constructor(readonly page: Page) {
+    this.schema = page.getByTestId('schema-browser');
+    this.editor = page.getByTestId('sql-editor').locator('.cm-content');
+    this.runButton = page.getByTestId('run-query');
+    this.cancelButton = page.getByTestId('cancel-query');
+    this.status = page.getByTestId('query-status');
+    this.queryError = page.getByTestId('query-error');
+    this.grid = page.getByTestId('results-grid');
+    this.gridBody = this.grid.locator('.grid-body');
+    this.importDialog = page.getByTestId('import-dialog');
+  }
+
+  table(name: string): Locator {
+    return this.page.getByTestId(`table-${name}`);
+  }
+
+  cell(row: number, column: number): Locator {
+    return this.grid.locator(`.grid-row[data-row="${row}"] .grid-cell:not(.grid-rownum)`).nth(column);
+  }
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await expect(this.table('content')).toBeVisible();
+  }
+
+  async typeQuery(sql: string): Promise<void> {
+    await this.editor.click();
+    await this.page.keyboard.press('ControlOrMeta+a');
+    await this.page.keyboard.press('Delete');
+    await this.editor.fill(sql);
+  }
+
+  /** Types the SQL and runs it with the keyboard shortcut, as an analyst does. */
+  async runQuery(sql: string): Promise<void> {
+    await this.typeQuery(sql);
+    await this.page.keyboard.press('ControlOrMeta+Enter');
+  }
+
+  async importViaPicker(file: string): Promise<void> {
+    await this.page.getByTestId('file-input').setInputFiles(file);
+    await expect(this.importDialog).toBeVisible();
+  }
+
+  async dropFile(name: string, content: string, mimeType = 'text/csv'): Promise<void> {
+    const transfer = await this.page.evaluateHandle(
+      ({ name, content, mimeType }) => {
+        const data = new DataTransfer();
+        data.items.add(new File([content], name, { type: mimeType }));
+        return data;
+      },
+      { name, content, mimeType },
+    );
+    await this.page.locator('.app').dispatchEvent('dragover', { dataTransfer: transfer });
+    await this.page.locator('.app').dispatchEvent('drop', { dataTransfer: transfer });
+    await expect(this.importDialog).toBeVisible();
+  }
+
+  async confirmImport(table?: string): Promise<void> {
+    if (table) await this.page.getByTestId('import-table').fill(table);
+    await this.page.getByTestId('import-confirm').click();
+    await expect(this.page.getByTestId('import-done')).toBeVisible();
+  }
+
+  async closeDialog(): Promise<void> {
+    await this.importDialog.getByRole('button', { name: /Skip|Done|Close/ }).first().click();
+    await expect(this.importDialog).toBeHidden();
+  }
+
+  async scrollGridToEnd(): Promise<void> {
+    await this.gridBody.evaluate((element) => {
+      element.scrollTop = element.scrollHeight;
+    });
+  }
+}
