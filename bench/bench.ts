@@ -1,0 +1,141 @@
+/**
+ * npm run bench — on a generated 1M-item workspace:
+ *   - import throughput (rows/s) for CSV and Parquet through Sift's importer, against DuckDB reading the same
+ *     file directly in the same run;
+ *   - the overhead of `sift query` and of the grid's first page against the same query run directly through
+ *     @duckdb/node-api in the same run (ratios; medians of several runs).
+ * BENCH_ROWS changes the size (default 1,000,000).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { main as siftMain } from '../electron/cli.js';
+import { Host } from '../electron/host/host.js';
+import type { JobContext } from '../electron/host/jobs.js';
+import { createSampleWorkspace } from '../electron/host/sampleWorkspace.js';
+import { startServer } from '../electron/server.js';
+import { generatePlatformSample } from '../sample-data/generate.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const REPEATS = 5;
+const exec = promisify(execFile);
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-bench-'));
+process.env.SIFT_HOME = path.join(scratch, 'home');
+
+const quietJob: JobContext = { signal: new AbortController().signal, progress: () => undefined, log: () => undefined };
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+async function median(work: () => Promise<unknown>, repeats = REPEATS): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) times.push((await timed(work)).ms);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const rate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
+const ratio = (ms: number, baseline: number) => `${(ms / baseline).toFixed(2)}×`;
+
+async function main(): Promise<void> {
+  console.log(`Sift benchmark — ${ROWS.toLocaleString('en-US')} content items, ${os.cpus().length} cores, node ${process.version}\n`);
+
+  const sampleDir = path.join(scratch, 'sample');
+  const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir }));
+  console.log(`generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')})`);
+  const workspaceDir = path.join(scratch, 'workspace');
+  const created = await timed(async () => (await createSampleWorkspace(workspaceDir, { from: sampleDir })).close());
+  console.log(`create workspace: ${(created.ms / 1000).toFixed(1)} s\n`);
+
+  // Files to import: the content table (text-heavy, 10 columns) as CSV and Parquet.
+  const csvFile = path.join(scratch, 'content.csv');
+  const parquetFile = path.join(sampleDir, 'content.parquet');
+  {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await conn.run(`COPY (SELECT * EXCLUDE (image_emb) FROM '${parquetFile}') TO '${csvFile}' (FORMAT csv, HEADER true)`);
+    console.log('## Import throughput (median of 3)');
+    for (const [label, file, reader] of [['CSV', csvFile, 'read_csv'], ['Parquet', parquetFile, 'read_parquet']] as const) {
+      let n = 0;
+      const direct = await median(async () => conn.run(`CREATE OR REPLACE TABLE t${n++} AS SELECT * FROM ${reader}('${file}')`), 3);
+      const host = await Host.open(workspaceDir, { remember: false });
+      let k = 0;
+      const sift = await median(async () => host.importFile(file, { table: `bench_${label.toLowerCase()}_${k++}` }, quietJob), 3);
+      await host.close();
+      const mb = fs.statSync(file).size / 1e6;
+      console.log(`${label.padEnd(8)} ${mb.toFixed(0)} MB  sift import ${fmt(sift)} = ${rate(ROWS, sift)}   duckdb direct ${fmt(direct)} = ${rate(ROWS, direct)}   overhead ${ratio(sift, direct)}`);
+    }
+    conn.closeSync();
+    instance.closeSync();
+  }
+
+  const queries = {
+    aggregate: 'SELECT language, surface, content_type, count(*) AS n, avg(views_24h) AS views FROM content GROUP BY ALL ORDER BY n DESC',
+    wide: "SELECT content_id, user_id, language, text, created_at FROM content WHERE language IN ('en', 'es') ORDER BY created_at",
+  };
+
+  console.log('\n## `sift query` against @duckdb/node-api (median of 5)');
+  for (const [name, sql] of Object.entries(queries)) {
+    const outDirect = path.join(scratch, `${name}-direct.csv`);
+    const outSift = path.join(scratch, `${name}-sift.csv`);
+    const instance = await DuckDBInstance.create(path.join(workspaceDir, 'workspace.duckdb'));
+    const conn = await instance.connect();
+    const directRead = await median(async () => (await conn.runAndReadAll(sql)).getRowsJson());
+    const directCopy = await median(async () => conn.run(`COPY (${sql}) TO '${outDirect}' (FORMAT csv, HEADER true)`));
+    conn.closeSync();
+    instance.closeSync();
+    const inProcess = await median(async () => {
+      const code = await siftMain(['query', '--workspace', workspaceDir, '--sql', sql, '--format', 'csv', '--out', outSift]);
+      if (code !== 0) throw new Error('sift query failed');
+    });
+    const subprocess = await median(() => exec('node', ['bin/sift.mjs', 'query', '--workspace', workspaceDir, '--sql', sql, '--format', 'csv', '--out', outSift], { env: process.env }), 3);
+    const rows = fs.readFileSync(outSift, 'utf8').split('\n').length - 2;
+    console.log(
+      `${name.padEnd(9)} ${rows.toLocaleString('en-US').padStart(9)} rows  direct read ${fmt(directRead)}, direct COPY ${fmt(directCopy)} | sift query (in process) ${fmt(inProcess)} = ${ratio(inProcess, directCopy)} of COPY | sift query (new process) ${fmt(subprocess)} = ${ratio(subprocess, directCopy)}`,
+    );
+  }
+
+  console.log("\n## The grid's first page against the same query through @duckdb/node-api (median of 5)");
+  const host = await Host.open(workspaceDir, { remember: false });
+  const server = await startServer({ host, staticDir: path.join(scratch, 'no-ui') });
+  for (const [name, sql] of Object.entries(queries)) {
+    let id = 0;
+    const directAll = await median(() => host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowsJson()));
+    const directFirst = await median(() => host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(`${sql} LIMIT 200`)).getRowsJson()));
+    const grid = await median(async () => {
+      const result = await host.queries.run({ queryId: `g${id++}`, sql, pageSize: 200 }, false);
+      await host.queries.close(result.resultId!);
+    });
+    const http = await median(async () => {
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/query.run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sift-token': server.token! },
+        body: JSON.stringify({ queryId: `h${id++}`, sql, pageSize: 200 }),
+      });
+      const outcome = (await response.json()) as { ok: boolean; value: { resultId: string } };
+      await host.queries.close(outcome.value.resultId);
+    });
+    const result = await host.queries.run({ queryId: 'deep', sql, pageSize: 0 }, false);
+    const deepPage = await median(() => host.queries.page({ resultId: result.resultId!, offset: Math.max(0, result.rowCount - 200), limit: 200 }), 9);
+    console.log(
+      `${name.padEnd(9)} direct (all rows) ${fmt(directAll)}, direct LIMIT 200 ${fmt(directFirst)} | grid first page ${fmt(grid)} = ${ratio(grid, directAll)} of all rows, ${ratio(grid, directFirst)} of LIMIT 200 | over HTTP ${fmt(http)} = ${ratio(http, directAll)} | a page at the end ${fmt(deepPage)}`,
+    );
+  }
+  await server.close();
+  await host.close();
+  console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  process.exit(1);
+});
