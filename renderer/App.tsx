@@ -5,11 +5,12 @@ import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { JobsPanel } from './jobs/JobsPanel';
+import { WorkspaceSwitcher } from './components/WorkspaceSwitcher';
 import { useJobs } from './jobs/jobsStore';
 import { useWorkspace } from './workspaceStore';
 
 export function App() {
-  const { info, error, refresh } = useWorkspace();
+  const { error, refresh } = useWorkspace();
   const applyJobEvent = useJobs((state) => state.apply);
   const [imports, setImports] = useState<{ id: number; source: ImportSource }[]>([]);
   const nextImportId = useRef(1);
@@ -20,8 +21,9 @@ export function App() {
   useEffect(() => {
     void refresh();
     return subscribeToHostEvents((event) => {
-      if (event.channel === 'job') applyJobEvent(event.event);
-      else void refresh();
+      if (event.channel === 'job') return applyJobEvent(event.event);
+      if (event.event.type === 'opened') useExplore.getState().reset();
+      void refresh();
     });
   }, [refresh, applyJobEvent]);
 
@@ -50,9 +52,7 @@ export function App() {
     >
       <header className="topbar">
         <span className="brand">Sift</span>
-        <span className="workspace" data-testid="workspace-name" title={info?.path}>
-          {info ? info.name : 'Opening workspace…'}
-        </span>
+        <WorkspaceSwitcher />
         <span className="muted">{isDesktop ? '' : 'browser mode'}</span>
         <span className="spacer" />
         <button onClick={() => void pickFiles()} data-testid="import-button">

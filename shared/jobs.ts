@@ -23,4 +23,4 @@ export type JobEvent =
   | { type: 'cancelled'; job: JobSummary };
 
 /** Every push from host to UI travels as one of these. */
-export type HostEvent = { channel: 'job'; event: JobEvent } | { channel: 'workspace'; event: { type: 'changed' } };
+export type HostEvent = { channel: 'job'; event: JobEvent } | { channel: 'workspace'; event: { type: 'changed' | 'opened' } };

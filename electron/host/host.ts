@@ -62,7 +62,7 @@ export class Host {
     await this.current.workspace.close();
     this.current = Host.servicesFor(next);
     rememberWorkspace(next.dir);
-    this.emit({ channel: 'workspace', event: { type: 'changed' } });
+    this.emit({ channel: 'workspace', event: { type: 'opened' } });
   }
 
   readonly handlers: Handlers = {

@@ -28,6 +28,8 @@ interface ExploreState {
   run(): Promise<void>;
   cancel(): Promise<void>;
   setSort(sort: SortState | null): void;
+  /** Forgets the shown result (its host-side table belongs to a workspace that was closed). */
+  reset(): void;
 }
 
 const FIRST_PAGE = 200;
@@ -78,5 +80,8 @@ export const useExplore = create<ExploreState>((set, get) => ({
   },
   setSort(sort) {
     set({ sort });
+  },
+  reset() {
+    set({ result: null, sort: null, error: null, message: null });
   },
 }));
