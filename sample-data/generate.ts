@@ -10,10 +10,9 @@
  * 2024.02.1 — the new version under-scores link spam, nothing removes it automatically, and reports spike.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Random } from './random.js';
+import { SampleWriter, type TableSink, timestampText } from './tableWriter.js';
 import { CAMPAIGN_DOMAIN, LANGUAGES, type Language, type TrueCategory, campaignText, contentText } from './texts.js';
 
 export const SAMPLE_START = Date.UTC(2024, 2, 1); // 2024-03-01T00:00:00Z
@@ -55,55 +54,44 @@ const REPORT_REASON: Record<TrueCategory, Record<string, number>> = {
 };
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** 'YYYY-MM-DD HH:MM:SS' in UTC, which DuckDB reads as TIMESTAMP. */
-const ts = (ms: number) => new Date(Math.round(ms / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
-const q = (value: string | null) => (value === null ? '' : `"${value.replace(/"/g, '""')}"`);
+const ts = timestampText;
 
-/** Writes CSV rows to a temp file in large chunks so 1M-item runs stay within memory. */
-class CsvSink {
-  private buffer: string[] = [];
-  readonly file: string;
-  rows = 0;
-
-  constructor(dir: string, readonly table: string) {
-    this.file = path.join(dir, `${table}.csv`);
-    fs.writeFileSync(this.file, '');
-  }
-
-  push(fields: (string | number | boolean | null)[]): void {
-    this.buffer.push(fields.map((field) => (typeof field === 'string' ? q(field) : field === null ? '' : String(field))).join(','));
-    this.rows++;
-    if (this.buffer.length >= 50_000) this.flush();
-  }
-
-  flush(): void {
-    if (this.buffer.length === 0) return;
-    fs.appendFileSync(this.file, `${this.buffer.join('\n')}\n`);
-    this.buffer = [];
-  }
-}
-
-const SCHEMAS: Record<string, string> = {
-  users: "{'user_id':'VARCHAR','username':'VARCHAR','created_at':'TIMESTAMP','is_staff':'BOOLEAN','prior_violations_30d':'INTEGER'}",
-  content:
-    "{'content_id':'VARCHAR','user_id':'VARCHAR','surface':'VARCHAR','content_type':'VARCHAR','language':'VARCHAR','text':'VARCHAR','created_at':'TIMESTAMP','has_image':'BOOLEAN','image_emb':'VARCHAR','views_24h':'INTEGER'}",
-  reports: "{'report_id':'VARCHAR','content_id':'VARCHAR','reporter_id':'VARCHAR','reason':'VARCHAR','created_at':'TIMESTAMP'}",
-  moderation_actions:
-    "{'action_id':'VARCHAR','content_id':'VARCHAR','target_user_id':'VARCHAR','actor_id':'VARCHAR','actor_type':'VARCHAR','action':'VARCHAR','category':'VARCHAR','model_version':'VARCHAR','created_at':'TIMESTAMP'}",
-  model_scores: "{'content_id':'VARCHAR','model':'VARCHAR','model_version':'VARCHAR','category':'VARCHAR','score':'DOUBLE','scored_at':'TIMESTAMP'}",
-  label_events:
-    "{'event_id':'VARCHAR','session_id':'VARCHAR','content_id':'VARCHAR','annotator_id':'VARCHAR','category':'VARCHAR','value':'VARCHAR','policy_version':'VARCHAR','kind':'VARCHAR','created_at':'TIMESTAMP'}",
+const COLUMNS: Record<string, { columns: Record<string, string>; orderBy: string }> = {
+  users: {
+    columns: { user_id: 'VARCHAR', username: 'VARCHAR', created_at: 'TIMESTAMP', is_staff: 'BOOLEAN', prior_violations_30d: 'INTEGER' },
+    orderBy: 'user_id',
+  },
+  content: {
+    columns: {
+      content_id: 'VARCHAR', user_id: 'VARCHAR', surface: 'VARCHAR', content_type: 'VARCHAR', language: 'VARCHAR', text: 'VARCHAR',
+      created_at: 'TIMESTAMP', has_image: 'BOOLEAN', image_emb: 'FLOAT[]', views_24h: 'INTEGER',
+    },
+    orderBy: 'created_at, content_id',
+  },
+  reports: {
+    columns: { report_id: 'VARCHAR', content_id: 'VARCHAR', reporter_id: 'VARCHAR', reason: 'VARCHAR', created_at: 'TIMESTAMP' },
+    orderBy: 'created_at, report_id',
+  },
+  moderation_actions: {
+    columns: {
+      action_id: 'VARCHAR', content_id: 'VARCHAR', target_user_id: 'VARCHAR', actor_id: 'VARCHAR', actor_type: 'VARCHAR', action: 'VARCHAR',
+      category: 'VARCHAR', model_version: 'VARCHAR', created_at: 'TIMESTAMP',
+    },
+    orderBy: 'created_at, action_id',
+  },
+  model_scores: {
+    columns: { content_id: 'VARCHAR', model: 'VARCHAR', model_version: 'VARCHAR', category: 'VARCHAR', score: 'DOUBLE', scored_at: 'TIMESTAMP' },
+    orderBy: 'scored_at, content_id, category',
+  },
+  label_events: {
+    columns: {
+      event_id: 'VARCHAR', session_id: 'VARCHAR', content_id: 'VARCHAR', annotator_id: 'VARCHAR', category: 'VARCHAR', value: 'VARCHAR',
+      policy_version: 'VARCHAR', kind: 'VARCHAR', created_at: 'TIMESTAMP',
+    },
+    orderBy: 'created_at, event_id',
+  },
 };
-/** Output order of each table; scores and reports are sorted by time as an export would be. */
-const ORDER: Record<string, string> = {
-  users: 'user_id',
-  content: 'created_at, content_id',
-  reports: 'created_at, report_id',
-  moderation_actions: 'created_at, action_id',
-  model_scores: 'scored_at, content_id, category',
-  label_events: 'created_at, event_id',
-};
-export const SAMPLE_TABLES = Object.keys(SCHEMAS);
+export const SAMPLE_TABLES = Object.keys(COLUMNS);
 
 interface User {
   id: string;
@@ -113,8 +101,8 @@ interface User {
 
 export async function generatePlatformSample(options: GeneratorOptions): Promise<{ counts: Record<string, number>; incidents: Incident[] }> {
   const rng = new Random(options.seed);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-gen-'));
-  const sinks = Object.fromEntries(SAMPLE_TABLES.map((table) => [table, new CsvSink(work, table)])) as Record<string, CsvSink>;
+  const writer = new SampleWriter();
+  const sinks = Object.fromEntries(SAMPLE_TABLES.map((table) => [table, writer.table(table, COLUMNS[table]!.columns, COLUMNS[table]!.orderBy)])) as Record<string, TableSink>;
   const end = SAMPLE_START + SAMPLE_DAYS * 24 * HOUR;
 
   // Users: account ages are log-normal (most a year or more, a tail of new accounts); few have prior strikes.
@@ -147,6 +135,16 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
   const totalItems = options.rows;
   const organicItems = totalItems - campaignPosts;
   const removalsByUser = new Map<string, number>();
+  // Ground truth, counted as the rows are made (not from the tables), for the report tests.
+  const groundTruth = {
+    reports_by_reason: {} as Record<string, number>,
+    reports_by_reporter: {} as Record<string, number>,
+    actions_by_type: {} as Record<string, number>,
+    actions_by_hour: {} as Record<string, number>,
+    moderators: {} as Record<string, { handled: number; total_minutes: number }>,
+  };
+  const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + 1);
+  const second = (ms: number) => Math.round(ms / 1000) * 1000;
 
   const emitItem = (index: number, user: User, created: number, truth: TrueCategory, isCampaign: boolean) => {
     const contentId = `c${pad(index + 1, 8)}`;
@@ -172,13 +170,25 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     }
     const [topCategory, topScore] = Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
     let removed = false;
+    let firstReport = Infinity;
     const act = (when: number, actor: string, actorType: string, action: string, category: string | null, modelVersion: string | null) => {
       sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, contentId, user.id, actor, actorType, action, category, modelVersion, ts(when)]);
+      bump(groundTruth.actions_by_type, `${actorType}:${action}`);
+      bump(groundTruth.actions_by_hour, String(new Date(second(when)).getUTCHours()));
+      if (actorType === 'human') {
+        const stats = (groundTruth.moderators[actor] ??= { handled: 0, total_minutes: 0 });
+        stats.handled++;
+        stats.total_minutes += (second(when) - second(firstReport)) / 60_000;
+      }
       if (action === 'remove') {
         removed = true;
         const n = (removalsByUser.get(user.id) ?? 0) + 1;
         removalsByUser.set(user.id, n);
-        if (n === 3) sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, null, user.id, 'system', 'system', 'suspend', category, null, ts(when + MINUTE)]);
+        if (n === 3) {
+          sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, null, user.id, 'system', 'system', 'suspend', category, null, ts(when + MINUTE)]);
+          bump(groundTruth.actions_by_type, 'system:suspend');
+          bump(groundTruth.actions_by_hour, String(new Date(second(when + MINUTE)).getUTCHours()));
+        }
       }
     };
     if (topScore >= AUTO_REMOVE) act(created + 2000, `model:${version}`, 'model', 'remove', topCategory, version);
@@ -192,14 +202,16 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
         : removed
           ? (rng.chance(0.15) ? 1 : 0)
           : (rng.chance(0.6) ? rng.int(1, 3) : 0);
-    let firstReport = Infinity;
     for (let r = 0; r < reportCount; r++) {
       const delay = isCampaign ? rng.int(3, 80) * MINUTE : rng.logNormal(4.5, 1.2) * MINUTE;
       const when = created + delay;
       if (when >= end) continue; // the export ends; later reports are not in it
       firstReport = Math.min(firstReport, when);
       const reason = isCampaign ? (rng.chance(0.92) ? 'spam' : 'other') : rng.weighted(REPORT_REASON[truth]);
-      sinks.reports!.push([`r${pad(++reportSeq, 9)}`, contentId, rng.pick(reporters).id, reason, ts(when)]);
+      const reporter = rng.pick(reporters).id;
+      sinks.reports!.push([`r${pad(++reportSeq, 9)}`, contentId, reporter, reason, ts(when)]);
+      bump(groundTruth.reports_by_reason, reason);
+      bump(groundTruth.reports_by_reporter, reporter);
     }
     // Human review of reported content that no model removed.
     if (firstReport < end && !removed && rng.chance(0.85)) {
@@ -244,7 +256,6 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
       emitItem(index, user, Math.max(item.t, user.createdAt + MINUTE), truth, false);
     }
   });
-  for (const sink of Object.values(sinks)) sink.flush();
 
   const incidents: Incident[] = [
     {
@@ -268,27 +279,9 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     },
   ];
 
-  fs.mkdirSync(options.out, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  const tableCounts: Record<string, number> = {};
-  try {
-    for (const table of SAMPLE_TABLES) {
-      const sink = sinks[table]!;
-      const target = path.join(options.out, `${table}.parquet`);
-      const select = table === 'content' ? 'SELECT * REPLACE (CAST(image_emb AS FLOAT[]) AS image_emb)' : 'SELECT *';
-      await conn.run(
-        `COPY (${select} FROM read_csv('${sink.file.replace(/'/g, "''")}', header = false, columns = ${SCHEMAS[table]}, quote = '"', escape = '"') ORDER BY ${ORDER[table]})
-         TO '${target.replace(/'/g, "''")}' (FORMAT parquet, COMPRESSION 'zstd', ROW_GROUP_SIZE 122880)`,
-      );
-      tableCounts[table] = sink.rows;
-    }
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  const tableCounts = await writer.write(options.out);
   fs.writeFileSync(path.join(options.out, 'incidents.json'), `${JSON.stringify(incidents, null, 2)}\n`);
+  fs.writeFileSync(path.join(options.out, 'ground_truth.json'), `${JSON.stringify(groundTruth, null, 1)}\n`);
   fs.writeFileSync(
     path.join(options.out, 'manifest.json'),
     `${JSON.stringify({ generator: 'sift-platform-sample', version: 1, rows: options.rows, seed: options.seed, tables: tableCounts }, null, 2)}\n`,
