@@ -142,6 +142,7 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     actions_by_type: {} as Record<string, number>,
     actions_by_hour: {} as Record<string, number>,
     moderators: {} as Record<string, { handled: number; total_minutes: number }>,
+    users_with_actions: {} as Record<string, { actions: number; first_action_hours: number }>,
   };
   const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + 1);
   const second = (ms: number) => Math.round(ms / 1000) * 1000;
@@ -174,6 +175,9 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     const act = (when: number, actor: string, actorType: string, action: string, category: string | null, modelVersion: string | null) => {
       sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, contentId, user.id, actor, actorType, action, category, modelVersion, ts(when)]);
       bump(groundTruth.actions_by_type, `${actorType}:${action}`);
+      const target = (groundTruth.users_with_actions[user.id] ??= { actions: 0, first_action_hours: Infinity });
+      target.actions++;
+      target.first_action_hours = Math.min(target.first_action_hours, (second(when) - second(user.createdAt)) / HOUR);
       bump(groundTruth.actions_by_hour, String(new Date(second(when)).getUTCHours()));
       if (actorType === 'human') {
         const stats = (groundTruth.moderators[actor] ??= { handled: 0, total_minutes: 0 });
@@ -187,6 +191,7 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
         if (n === 3) {
           sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, null, user.id, 'system', 'system', 'suspend', category, null, ts(when + MINUTE)]);
           bump(groundTruth.actions_by_type, 'system:suspend');
+          groundTruth.users_with_actions[user.id]!.actions++;
           bump(groundTruth.actions_by_hour, String(new Date(second(when + MINUTE)).getUTCHours()));
         }
       }

@@ -112,6 +112,31 @@ export interface Settings {
   allowWrites: boolean;
 }
 
+export interface ReportParamInfo {
+  name: string;
+  type: 'int' | 'bigint' | 'boolean' | 'string' | 'date' | 'time' | 'datetime' | 'double' | 'int_list' | 'string_list';
+  declaredType: string;
+  nullable: boolean;
+  defaultValue: string | null;
+  line: number;
+}
+
+export interface ReportSummary {
+  id: number;
+  name: string;
+  description: string;
+  folder: string;
+  params: ReportParamInfo[];
+  paramError?: string;
+  updatedAt: string;
+}
+
+export interface Report extends ReportSummary {
+  sql: string;
+  lastValues: Record<string, string>;
+}
+
+const reportId = z.number({ error: 'id must be a report id (a number)' }).int().min(0);
 const cellParam = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 export const contract = {
@@ -166,6 +191,36 @@ export const contract = {
         columns: z.record(z.string(), z.string().nullable()),
       })
       .strict(),
+  ),
+  'reports.list': method<ReportSummary[]>()(empty),
+  'reports.get': method<Report>()(z.object({ id: reportId }).strict()),
+  'reports.save': method<Report>()(
+    z
+      .object({
+        id: reportId.optional(),
+        name: nonEmpty('name').max(200),
+        description: z.string().max(2000).optional(),
+        folder: z.string().max(200).optional(),
+        sql: nonEmpty('sql'),
+      })
+      .strict(),
+  ),
+  'reports.delete': method<{ deleted: boolean }>()(z.object({ id: reportId }).strict()),
+  'reports.params': method<{ params: ReportParamInfo[] }>()(z.object({ sql: z.string() }).strict()),
+  'reports.run': method<QueryResult>()(
+    z
+      .object({
+        queryId: nonEmpty('queryId'),
+        id: reportId.optional(),
+        sql: nonEmpty('sql').optional(),
+        values: z.record(z.string(), z.string()),
+        pageSize: z.number().int().min(0).max(5000).optional(),
+      })
+      .strict(),
+  ),
+  'reports.import': method<Report[]>()(z.object({ path: nonEmpty('path') }).strict()),
+  'reports.export': method<{ path: string }>()(
+    z.object({ id: reportId, format: z.enum(['dcquery', 'sql']), path: nonEmpty('path').optional() }).strict(),
   ),
   'jobs.list': method<JobSummary[]>()(empty),
   'jobs.get': method<JobSummary>()(z.object({ jobId: nonEmpty('jobId') }).strict()),

@@ -12,6 +12,7 @@ import { type ImportOptions, Importer } from './importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './mappings.js';
 import { QueryService } from './queryService.js';
+import { parseReportParams, ReportStore } from './reports.js';
 import { Workspace } from './workspace.js';
 
 export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
@@ -19,7 +20,7 @@ export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise
 export class Host {
   readonly jobs = new JobManager();
   private readonly listeners = new Set<(event: HostEvent) => void>();
-  private current: { workspace: Workspace; queries: QueryService; importer: Importer };
+  private current: ReturnType<typeof Host.servicesFor>;
 
   private constructor(workspace: Workspace) {
     this.current = Host.servicesFor(workspace);
@@ -33,7 +34,8 @@ export class Host {
   }
 
   private static servicesFor(workspace: Workspace) {
-    return { workspace, queries: new QueryService(workspace), importer: new Importer(workspace) };
+    const queries = new QueryService(workspace);
+    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries) };
   }
 
   get workspace(): Workspace {
@@ -42,6 +44,10 @@ export class Host {
 
   get queries(): QueryService {
     return this.current.queries;
+  }
+
+  get reports(): ReportStore {
+    return this.current.reports;
   }
 
   onEvent(listener: (event: HostEvent) => void): () => void {
@@ -96,6 +102,14 @@ export class Host {
       this.emit({ channel: 'workspace', event: { type: 'changed' } });
       return saved;
     },
+    'reports.list': () => this.reports.list(),
+    'reports.get': ({ id }) => this.reports.get(id),
+    'reports.save': (draft) => this.reports.save(draft),
+    'reports.delete': async ({ id }) => ({ deleted: await this.reports.delete(id) }),
+    'reports.params': async ({ sql }) => ({ params: parseReportParams(sql) }),
+    'reports.run': (input) => this.reports.run(input),
+    'reports.import': ({ path: file }) => this.reports.importFile(file),
+    'reports.export': ({ id, format, path: target }) => this.reports.exportReport(id, format, target),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),

@@ -2,10 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../shared/errors.js';
-import { sampleDataDir } from './projectPaths.js';
+import { reportLibraryDir, sampleDataDir } from './projectPaths.js';
+import { QueryService } from './queryService.js';
+import { ReportStore } from './reports.js';
 import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from './workspace.js';
 
-export const SAMPLE_KINDS = ['platform'] as const;
+export const SAMPLE_KINDS = ['platform', 'discourse'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
 
 export async function createSampleWorkspace(dir: string, source: { kind?: SampleKind; from?: string } = {}): Promise<Workspace> {
@@ -26,6 +28,8 @@ export async function createSampleWorkspace(dir: string, source: { kind?: Sample
       }
       await conn.run('COMMIT');
     });
+    const library = reportLibraryDir(source.kind ?? 'platform');
+    await new ReportStore(workspace, new QueryService(workspace)).installLibrary(library);
     for (const extra of ['incidents.json', 'manifest.json']) {
       if (fs.existsSync(path.join(from, extra))) fs.copyFileSync(path.join(from, extra), path.join(resolved, extra === 'manifest.json' ? 'sample-manifest.json' : extra));
     }

@@ -58,6 +58,10 @@ export class Workspace {
           table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
         CREATE TABLE IF NOT EXISTS ${INTERNAL_SCHEMA}.column_mappings (
           source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
+        CREATE SEQUENCE IF NOT EXISTS ${INTERNAL_SCHEMA}.report_ids;
+        CREATE TABLE IF NOT EXISTS ${INTERNAL_SCHEMA}.reports (
+          id INTEGER PRIMARY KEY DEFAULT nextval('${INTERNAL_SCHEMA}.report_ids'), name VARCHAR NOT NULL, description VARCHAR,
+          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
         CREATE TABLE IF NOT EXISTS label_events (
           event_id VARCHAR, session_id VARCHAR, content_id VARCHAR, annotator_id VARCHAR, category VARCHAR,
           value VARCHAR, policy_version VARCHAR, kind VARCHAR, created_at TIMESTAMP);

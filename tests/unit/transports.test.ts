@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
-function validInputs(resultId: string, jobId: string): { [M in MethodName]: InputOf<M> } {
+function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string): { [M in MethodName]: InputOf<M> } {
   return {
     'workspace.info': {},
     'workspace.open': { path: host.workspace.dir },
@@ -70,6 +70,14 @@ function validInputs(resultId: string, jobId: string): { [M in MethodName]: Inpu
     'import.start': { path: csvFile, table: 'flags_again', replace: true },
     'mapping.list': {},
     'mapping.save': { sourceTable: 'flags', canonicalTable: 'reports', columns: { report_id: 'id', reason: 'reason' } },
+    'reports.list': {},
+    'reports.get': { id: reportId },
+    'reports.save': { name: 'Flags by reason', sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason' },
+    'reports.delete': { id: 9999 },
+    'reports.params': { sql: '-- [params]\n-- int :n = 1\nSELECT :n' },
+    'reports.run': { queryId: 'report', id: reportId, values: { reason: 'other' } },
+    'reports.import': { path: reportFile },
+    'reports.export': { id: reportId, format: 'dcquery' },
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },
@@ -86,7 +94,9 @@ describe('both transports', () => {
   it('answer every method with a valid input the same way', async () => {
     const first = await call<{ resultId: string }>(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
     const job = await importFile(host, csvFile, { table: 'flags_copy', replace: true });
-    const inputs = validInputs(first.resultId, job.id);
+    const report = await call<{ id: number }>(host, 'reports.save', { name: 'Spam flags', sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason' });
+    const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
+    const inputs = validInputs(first.resultId, job.id, report.id, reportFile);
     for (const method of METHOD_NAMES) {
       const ipc = await viaIpc(method, inputs[method]);
       const http = await viaHttp(method, inputs[method]);

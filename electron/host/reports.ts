@@ -1,0 +1,230 @@
+/**
+ * Saved reports: SQL with a Data Explorer parameter block, stored in the workspace, run with bound parameters,
+ * and moved in and out as Data Explorer `.dcquery.json` files or plain `.sql`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { INTERNAL_SCHEMA } from '../../shared/canonical.js';
+import type { QueryResult } from '../../shared/contract.js';
+import { SiftError } from '../../shared/errors.js';
+import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../shared/reportParams.js';
+import type { QueryService } from './queryService.js';
+import { type Workspace, writeFileAtomic } from './workspace.js';
+
+export interface ReportSummary {
+  id: number;
+  name: string;
+  description: string;
+  folder: string;
+  params: ParamDecl[];
+  /** Set when the parameter block does not parse; the report still lists. */
+  paramError?: string;
+  updatedAt: string;
+}
+
+export interface Report extends ReportSummary {
+  sql: string;
+  /** The values the report last ran with, for the form. */
+  lastValues: Record<string, string>;
+}
+
+export interface ReportDraft {
+  id?: number;
+  name: string;
+  description?: string;
+  folder?: string;
+  sql: string;
+}
+
+function paramError(error: unknown): SiftError {
+  if (error instanceof ParamError) return new SiftError({ code: 'BAD_REQUEST', message: error.message });
+  throw error;
+}
+
+export function parseReportParams(sql: string): ParamDecl[] {
+  try {
+    return parseParams(sql);
+  } catch (error) {
+    throw paramError(error);
+  }
+}
+
+/** Reads `-- name:` and `-- description:` header lines of a shipped or imported .sql report. */
+export function reportFromSqlFile(file: string, text = fs.readFileSync(file, 'utf8')): ReportDraft {
+  const header = (key: string) => new RegExp(`^\\s*--\\s*${key}:\\s*(.+)$`, 'im').exec(text)?.[1]?.trim();
+  const fallbackName = path.basename(file).replace(/\.sql$/i, '').replace(/^\d+[-_]/, '').replace(/[-_]+/g, ' ');
+  return { name: header('name') ?? fallbackName, description: header('description') ?? '', sql: text };
+}
+
+export class ReportStore {
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly queries: QueryService,
+  ) {}
+
+  private summarise(row: Record<string, unknown>): Report {
+    const sql = String(row.sql);
+    let params: ParamDecl[] = [];
+    let error: string | undefined;
+    try {
+      params = parseParams(sql);
+    } catch (failure) {
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    return {
+      id: Number(row.id),
+      name: String(row.name),
+      description: String(row.description ?? ''),
+      folder: String(row.folder ?? ''),
+      params,
+      paramError: error,
+      updatedAt: String(row.updated_at),
+      sql,
+      lastValues: row.last_values_json ? (JSON.parse(String(row.last_values_json)) as Record<string, string>) : {},
+    };
+  }
+
+  async list(): Promise<ReportSummary[]> {
+    return this.workspace.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM ${INTERNAL_SCHEMA}.reports ORDER BY folder, name`);
+      return reader.getRowObjectsJson().map((row) => {
+        const { sql: _sql, lastValues: _values, ...summary } = this.summarise(row);
+        return summary;
+      });
+    });
+  }
+
+  async get(id: number): Promise<Report> {
+    return this.workspace.withConnection(async (conn) => {
+      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM ${INTERNAL_SCHEMA}.reports WHERE id = $id`, { id });
+      const row = reader.getRowObjectsJson()[0];
+      if (!row) throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${id}.` });
+      return this.summarise(row);
+    });
+  }
+
+  async save(draft: ReportDraft): Promise<Report> {
+    parseReportParams(draft.sql); // refuse a report whose parameter block does not parse
+    if (!draft.name.trim()) throw new SiftError({ code: 'BAD_REQUEST', message: 'name: a report needs a name.' });
+    const id = await this.workspace.withConnection(async (conn) => {
+      const values = { name: draft.name.trim(), description: draft.description ?? '', folder: draft.folder ?? '', sql: draft.sql };
+      if (draft.id !== undefined) {
+        const updated = await conn.run(
+          `UPDATE ${INTERNAL_SCHEMA}.reports SET name = $name, description = $description, folder = $folder, sql = $sql, updated_at = now()::TIMESTAMP WHERE id = $id`,
+          { ...values, id: draft.id },
+        );
+        if (Number(updated.rowsChanged) === 0) throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${draft.id}.` });
+        return draft.id;
+      }
+      const inserted = await conn.runAndReadAll(
+        `INSERT INTO ${INTERNAL_SCHEMA}.reports (name, description, folder, sql, created_at, updated_at) VALUES ($name, $description, $folder, $sql, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING id`,
+        values,
+      );
+      return Number(inserted.getRowsJson()[0]![0]);
+    });
+    return this.get(id);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return this.workspace.withConnection(async (conn) => Number((await conn.run(`DELETE FROM ${INTERNAL_SCHEMA}.reports WHERE id = $id`, { id })).rowsChanged) > 0);
+  }
+
+  /** Casts the values, binds them, runs the SQL; remembers the values of a saved report. */
+  async run(input: { queryId: string; id?: number; sql?: string; values: Record<string, string>; pageSize?: number }): Promise<QueryResult> {
+    if ((input.id === undefined) === (input.sql === undefined)) throw new SiftError({ code: 'BAD_REQUEST', message: 'reports.run: give exactly one of id or sql.' });
+    const sql = input.sql ?? (await this.get(input.id!)).sql;
+    const bound = prepareReport(sql, input.values);
+    const result = await this.queries.run({ queryId: input.queryId, sql: bound.sql, params: bound.binds, pageSize: input.pageSize }, false);
+    if (input.id !== undefined) {
+      await this.workspace.withConnection((conn) =>
+        conn.run(`UPDATE ${INTERNAL_SCHEMA}.reports SET last_values_json = $json WHERE id = $id`, { json: JSON.stringify(input.values), id: input.id! }),
+      );
+    }
+    return result;
+  }
+
+  /** Imports Data Explorer `.dcquery.json` exports (one query or a list) and plain `.sql` files. */
+  async importFile(file: string, folder = 'Imported'): Promise<Report[]> {
+    if (!fs.existsSync(file)) throw new SiftError({ code: 'NOT_FOUND', message: `${file}: no such file.`, file });
+    const text = fs.readFileSync(file, 'utf8');
+    const display = path.basename(file);
+    let drafts: ReportDraft[];
+    if (/\.sql$/i.test(file)) drafts = [reportFromSqlFile(file, text)];
+    else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: not valid JSON (expected a Data Explorer .dcquery.json export).`, file });
+      }
+      const record = parsed as { query?: unknown; queries?: unknown };
+      const items = Array.isArray(record.queries) ? record.queries : record.query ? [record.query] : [parsed];
+      drafts = items.map((item, index) => {
+        const query = item as { name?: unknown; sql?: unknown; description?: unknown };
+        if (typeof query.sql !== 'string' || query.sql.trim() === '') {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: query ${index + 1} has no "sql" text.`, file });
+        }
+        return { name: typeof query.name === 'string' && query.name.trim() ? query.name : display, description: typeof query.description === 'string' ? query.description : '', sql: query.sql };
+      });
+    }
+    for (const draft of drafts) {
+      try {
+        parseParams(draft.sql);
+      } catch (error) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: ${(error as Error).message}`, file });
+      }
+    }
+    const saved: Report[] = [];
+    for (const draft of drafts) saved.push(await this.save({ ...draft, folder }));
+    return saved;
+  }
+
+  async exportReport(id: number, format: 'dcquery' | 'sql', target?: string): Promise<{ path: string }> {
+    const report = await this.get(id);
+    const slug = report.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || `report-${id}`;
+    const destination = target ?? path.join(this.workspace.exportsDir(), `${slug}.${format === 'dcquery' ? 'dcquery.json' : 'sql'}`);
+    if (format === 'sql') {
+      const hasHeader = /^\s*--\s*name:/im.test(report.sql);
+      const header = hasHeader ? '' : `-- name: ${report.name}\n${report.description ? `-- description: ${report.description}\n` : ''}`;
+      writeFileAtomic(destination, `${header}${report.sql.endsWith('\n') ? report.sql : `${report.sql}\n`}`);
+    } else {
+      const query = {
+        id: report.id,
+        sql: report.sql,
+        name: report.name,
+        description: report.description,
+        param_info: report.params.map((param) => ({ identifier: param.name, type: param.declaredType, default: param.defaultValue, nullable: param.nullable })),
+        created_at: report.updatedAt,
+        last_run_at: null,
+        hidden: false,
+        user_id: -1,
+      };
+      writeFileAtomic(destination, `${JSON.stringify({ query }, null, 2)}\n`);
+    }
+    return { path: destination };
+  }
+
+  /** Adds the shipped report library for a sample kind, unless reports of those names exist already. */
+  async installLibrary(dir: string): Promise<number> {
+    if (!fs.existsSync(dir)) return 0;
+    const existing = new Set((await this.list()).map((report) => report.name));
+    let added = 0;
+    for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.sql')).sort()) {
+      const draft = reportFromSqlFile(path.join(dir, file));
+      if (existing.has(draft.name)) continue;
+      await this.save({ ...draft, folder: 'Library' });
+      added++;
+    }
+    return added;
+  }
+}
+
+/** Parses the block, casts the values and turns `:name` into binds; errors name the parameter. */
+export function prepareReport(sql: string, values: Record<string, string>) {
+  try {
+    const params = parseParams(sql);
+    return bindParams(sql, params, castParams(params, values));
+  } catch (error) {
+    throw paramError(error);
+  }
+}
