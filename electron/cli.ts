@@ -5,7 +5,7 @@
  *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
  *   sift tables [--json]
  *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
- *   sift sample [--kind platform] [--from DIR] --workspace DIR
+ *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,6 +17,7 @@ import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { readAppState, rememberWorkspace } from './host/appState.js';
 import { exportRelation, type ExportFormat } from './host/exporter.js';
 import { Host } from './host/host.js';
+import { prepareReport } from './host/reports.js';
 import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/sampleWorkspace.js';
@@ -27,7 +28,7 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
-  sample  [--kind platform] [--from DIR] --workspace DIR     create a sample workspace`;
+  sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace`;
 
 class UsageError extends Error {}
 
@@ -60,11 +61,14 @@ function terminalJobContext(label: string): { ctx: JobContext; finish(): void; c
   };
 }
 
-function parseParam(raw: string): [string, string | number | boolean | null] {
+function splitParam(raw: string): [string, string] {
   const eq = raw.indexOf('=');
   if (eq <= 0) throw new UsageError(`--param ${raw}: expected NAME=VALUE.`);
-  const name = raw.slice(0, eq);
-  const value = raw.slice(eq + 1);
+  return [raw.slice(0, eq), raw.slice(eq + 1)];
+}
+
+function parseParam(raw: string): [string, string | number | boolean | null] {
+  const [name, value] = splitParam(raw);
   if (/^-?\d+$/.test(value) && Number.isSafeInteger(Number(value))) return [name, Number(value)];
   if (/^-?\d*\.\d+(e[-+]?\d+)?$/i.test(value)) return [name, Number(value)];
   if (value === 'true' || value === 'false') return [name, value === 'true'];
@@ -166,9 +170,15 @@ async function commandQuery(args: string[]): Promise<number> {
     if (!fs.existsSync(values.file)) throw new SiftError({ code: 'NOT_FOUND', message: `${values.file}: no such file.`, file: values.file });
     sql = fs.readFileSync(values.file, 'utf8');
   }
-  const params = Object.fromEntries((values.param ?? []).map(parseParam));
+  const rawParams = values.param ?? [];
   return withHost(values.workspace, async (host) => {
-    const result = await host.queries.run({ queryId: randomUUID(), sql: sql!, params, pageSize: 0 }, Boolean(values['allow-writes']));
+    // A report (SQL with a Data Explorer `-- [params]` block) takes `:name` parameters, cast by their declared
+    // types; plain SQL takes DuckDB's `$name` parameters with values typed from their text.
+    const isReport = /^\s*--\s*\[params\]\s*$/m.test(sql!);
+    const query = isReport
+      ? prepareReport(sql!, Object.fromEntries(rawParams.map((raw) => splitParam(raw))))
+      : { sql: sql!, binds: Object.fromEntries(rawParams.map(parseParam)) };
+    const result = await host.queries.run({ queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 }, Boolean(values['allow-writes']));
     if (!result.resultId) {
       console.error(result.message);
       return 0;

@@ -88,6 +88,28 @@ describe('sift', () => {
     expect(guarded.stderr).toContain('belongs to Sift');
   });
 
+  it('runs a report file, casting --param values by the declared types, and names a bad one', async () => {
+    const report = writeTemp(files, 'spam-since.sql', "-- [params]\n-- datetime :since = 2024-03-01 00:00\n-- string :reason = spam\nSELECT count(*) AS n FROM reports WHERE reason = :reason AND created_at >= :since");
+    const all = await sift('query', '--file', report, '--format', 'json', '--workspace', workspace);
+    const late = await sift('query', '--file', report, '--param', 'since=2024-03-12 00:00', '--format', 'json', '--workspace', workspace);
+    const [allCount, lateCount] = [all, late].map((out) => (JSON.parse(out.stdout) as { n: number }[])[0]!.n);
+    expect(allCount).toBeGreaterThan(lateCount!);
+    expect(lateCount).toBeGreaterThan(0);
+    const bad = await sift('query', '--file', report, '--param', 'since=soon', '--workspace', workspace);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('sift: Parameter :since (datetime): "soon" is not a date-time (YYYY-MM-DD HH:MM:SS).');
+    const undeclared = await sift('query', '--file', report, '--param', 'until=2024-01-01', '--workspace', workspace);
+    expect(undeclared.stderr).toContain('declares no parameter :until');
+  });
+
+  it('creates the Discourse sample, whose shipped reports run from the command line', async () => {
+    const forum = path.join(tempDir('sift-cli-forum-'), 'forum');
+    expect((await sift('sample', '--kind', 'discourse', '--workspace', forum)).code).toBe(0);
+    const out = await sift('query', '--file', 'sample-data/reports/discourse/06-flags-by-type-user-vs-automated.sql', '--format', 'json', '--workspace', forum);
+    const rows = JSON.parse(out.stdout) as { flag_type: string; automated_flags: number }[];
+    expect(rows.find((row) => row.flag_type === 'spam')!.automated_flags).toBeGreaterThan(0);
+  });
+
   it('explains usage mistakes with exit code 2', async () => {
     expect((await sift('query', '--workspace', workspace)).code).toBe(2);
     expect((await sift('query', '--sql', 'SELECT 1', '--format', 'xml', '--workspace', workspace)).stderr).toContain('--format is table, csv, json or parquet');
