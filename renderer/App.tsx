@@ -5,6 +5,8 @@ import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { JobsPanel } from './jobs/JobsPanel';
+import { ReportsView } from './reports/ReportsView';
+import { useReports } from './reports/reportsStore';
 import { WorkspaceSwitcher } from './components/WorkspaceSwitcher';
 import { useJobs } from './jobs/jobsStore';
 import { useWorkspace } from './workspaceStore';
@@ -16,13 +18,17 @@ export function App() {
   const nextImportId = useRef(1);
   const enqueue = (sources: ImportSource[]) => setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
   const [dragging, setDragging] = useState(false);
+  const [view, setView] = useState<'explore' | 'reports'>('explore');
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     void refresh();
     return subscribeToHostEvents((event) => {
       if (event.channel === 'job') return applyJobEvent(event.event);
-      if (event.event.type === 'opened') useExplore.getState().reset();
+      if (event.event.type === 'opened') {
+        useExplore.getState().reset();
+        void useReports.getState().refresh();
+      }
       void refresh();
     });
   }, [refresh, applyJobEvent]);
@@ -53,6 +59,13 @@ export function App() {
       <header className="topbar">
         <span className="brand">Sift</span>
         <WorkspaceSwitcher />
+        <nav className="tabs" aria-label="Views">
+          {(['explore', 'reports'] as const).map((name) => (
+            <button key={name} className={view === name ? 'active' : ''} onClick={() => setView(name)} data-testid={`tab-${name}`}>
+              {name[0]!.toUpperCase() + name.slice(1)}
+            </button>
+          ))}
+        </nav>
         <span className="muted">{isDesktop ? '' : 'browser mode'}</span>
         <span className="spacer" />
         <button onClick={() => void pickFiles()} data-testid="import-button">
@@ -74,8 +87,13 @@ export function App() {
       </header>
       {error && <div className="error-box">{error}</div>}
       <main className="body">
-        <SchemaBrowser onPickTable={(name) => useExplore.getState().setSql(`SELECT *\nFROM ${name}\nLIMIT 1000;`)} />
-        <ExploreView />
+        {view === 'explore' && (
+          <>
+            <SchemaBrowser onPickTable={(name) => useExplore.getState().setSql(`SELECT *\nFROM ${name}\nLIMIT 1000;`)} />
+            <ExploreView />
+          </>
+        )}
+        {view === 'reports' && <ReportsView />}
       </main>
       <JobsPanel />
       {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}

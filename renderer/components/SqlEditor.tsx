@@ -70,6 +70,12 @@ export function SqlEditor({ value, onChange, onRun, tables, errorAt }: Props) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // Text set from outside (a table picked in the schema browser) replaces the document; typing does not loop back.
+  useEffect(() => {
+    const editor = view.current;
+    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+  }, [value]);
+
   useEffect(() => {
     view.current?.dispatch({
       effects: language.current.reconfigure(sql({ dialect: PostgreSQL, schema: schemaFor(tables), upperCaseKeywords: true })),
