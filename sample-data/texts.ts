@@ -32,7 +32,7 @@ const BENIGN: Record<Language, string[]> = {
 
 const VIOLATING: Record<Exclude<TrueCategory, 'none'>, string[]> = {
   spam: [
-    'earn $${num} a day from home, DM me now {emoji}',
+    'earn ${num} a day from home, DM me now {emoji}',
     'crypto giveaway!!! send 0.1 BTC get 1 BTC back {link}',
     'cheap followers and likes, best price {link}',
     'click here to claim your free gift card {link}',

@@ -136,6 +136,44 @@ export interface Report extends ReportSummary {
   lastValues: Record<string, string>;
 }
 
+export type SpikeSource = 'reports' | 'actions';
+export type SpikeDimension = 'reason' | 'category' | 'action' | 'surface' | 'language' | 'total';
+export type SpikeBucket = '15min' | 'hour' | 'day';
+
+export interface SpikeWindowInfo {
+  series: string;
+  start: string;
+  end: string;
+  z: number;
+  count: number;
+  expected: number;
+}
+
+export interface SpikeOverview {
+  source: SpikeSource;
+  by: SpikeDimension;
+  bucket: SpikeBucket;
+  /** Bucket start times, ISO 8601 UTC. */
+  buckets: string[];
+  series: { name: string; total: number; counts: number[]; baseline: (number | null)[]; z: (number | null)[] }[];
+  windows: SpikeWindowInfo[];
+  /** Model version changes, drawn as markers on the timeline. */
+  markers: { at: string; model: string; version: string; previous: string }[];
+}
+
+export interface SpikeDrill {
+  items: number;
+  baselineItems: number;
+  terms: { term: string; focusCount: number; baselineCount: number; z: number }[];
+  clusters: { size: number; authors: number; newAccounts: number; firstAt: string; lastAt: string; samples: string[]; contentIds: string[] }[];
+  reporters: { reporterId: string; reports: number }[];
+  targets: { userId: string; reports: number; items: number; accountCreatedAt: string | null }[];
+}
+
+const spikeSource = z.enum(['reports', 'actions']);
+const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
+const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
+
 const reportId = z.number({ error: 'id must be a report id (a number)' }).int().min(0);
 const cellParam = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -221,6 +259,19 @@ export const contract = {
   'reports.import': method<Report[]>()(z.object({ path: nonEmpty('path') }).strict()),
   'reports.export': method<{ path: string }>()(
     z.object({ id: reportId, format: z.enum(['dcquery', 'sql']), path: nonEmpty('path').optional() }).strict(),
+  ),
+  'spike.overview': method<SpikeOverview>()(
+    z
+      .object({
+        source: spikeSource.optional(),
+        by: spikeDimension.optional(),
+        bucket: z.enum(['15min', 'hour', 'day']).optional(),
+        threshold: z.number().min(0.5).max(50).optional(),
+      })
+      .strict(),
+  ),
+  'spike.drill': method<SpikeDrill>()(
+    z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict(),
   ),
   'jobs.list': method<JobSummary[]>()(empty),
   'jobs.get': method<JobSummary>()(z.object({ jobId: nonEmpty('jobId') }).strict()),

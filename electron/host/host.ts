@@ -12,6 +12,7 @@ import { type ImportOptions, Importer } from './importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './mappings.js';
 import { QueryService } from './queryService.js';
+import { spikeDrill, spikeOverview } from './spikes.js';
 import { parseReportParams, ReportStore } from './reports.js';
 import { Workspace } from './workspace.js';
 
@@ -110,6 +111,8 @@ export class Host {
     'reports.run': (input) => this.reports.run(input),
     'reports.import': ({ path: file }) => this.reports.importFile(file),
     'reports.export': ({ id, format, path: target }) => this.reports.exportReport(id, format, target),
+    'spike.overview': (options) => spikeOverview(this.workspace, options),
+    'spike.drill': (options) => spikeDrill(this.workspace, options),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),

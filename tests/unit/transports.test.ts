@@ -45,6 +45,7 @@ beforeAll(async () => {
   const dir = tempDir();
   csvFile = writeTemp(dir, 'flags.csv', 'id,reason\n1,spam\n2,other\n');
   await importFile(host, csvFile);
+  await importFile(host, writeTemp(dir, 'content.csv', 'content_id,user_id,text,created_at\nc1,u1,hello,2024-03-01 10:00:00\n'));
   staticDir = tempDir('sift-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
@@ -78,6 +79,8 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'reports.run': { queryId: 'report', id: reportId, values: { reason: 'other' } },
     'reports.import': { path: reportFile },
     'reports.export': { id: reportId, format: 'dcquery' },
+    'spike.overview': { source: 'reports', by: 'reason', bucket: 'hour', threshold: 3 },
+    'spike.drill': { series: 'spam', start: '2024-03-01T00:00:00Z', end: '2024-03-02T00:00:00Z' },
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },

@@ -1,0 +1,215 @@
+/**
+ * "Why did reports spike?" Bucketed counts per series are computed in DuckDB; baselines, z-scores and windows
+ * come from shared/spikeStats; the drill-down contrasts a window's content with the week before it (terms),
+ * finds near-duplicate clusters, and lists who reported and who was reported.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../shared/contract.js';
+import { SiftError } from '../../shared/errors.js';
+import { clusterNearDuplicates } from '../../shared/nearDuplicates.js';
+import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../shared/spikeStats.js';
+import { logOddsTerms, termCounts } from '../../shared/termContrast.js';
+import type { Workspace } from './workspace.js';
+
+const BUCKET_MS: Record<SpikeBucket, number> = { '15min': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
+const BUCKET_SQL: Record<SpikeBucket, string> = { '15min': "INTERVAL '15 minutes'", hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'" };
+/** Seasons in buckets: a week for hourly and 15-minute buckets, none for daily ones in short exports. */
+const SEASON: Record<SpikeBucket, number> = { '15min': 7 * 96, hour: 168, day: 7 };
+const TRAILING: Record<SpikeBucket, number> = { '15min': 96, hour: 24, day: 7 };
+const MAX_SERIES = 12;
+const BASELINE_DAYS = 7;
+
+interface SourceSpec {
+  table: string;
+  alias: string;
+  dimensions: Partial<Record<SpikeDimension, string>>;
+}
+
+const SOURCES: Record<SpikeSource, SourceSpec> = {
+  reports: {
+    table: 'reports',
+    alias: 'r',
+    dimensions: { reason: 'r.reason', surface: 'c.surface', language: 'c.language', total: "'all'" },
+  },
+  actions: {
+    table: 'moderation_actions',
+    alias: 'r',
+    dimensions: { category: "coalesce(r.category, '(none)')", action: 'r.action', surface: 'c.surface', language: 'c.language', total: "'all'" },
+  },
+};
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function dimensionSql(source: SpikeSource, by: SpikeDimension): string {
+  const sql = SOURCES[source].dimensions[by];
+  if (!sql) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `by: ${source} can be broken out by ${Object.keys(SOURCES[source].dimensions).join(', ')}, not by ${by}.` });
+  }
+  return sql;
+}
+
+async function requireTables(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  const reader = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`);
+  const present = new Set(reader.getRowsJson().map((row) => String(row[0])));
+  const missing = tables.filter((table) => !present.has(table));
+  if (missing.length > 0) {
+    throw new SiftError({ code: 'NOT_FOUND', message: `The spike view needs the canonical table(s) ${missing.join(', ')}: import your logs and map them onto those names.` });
+  }
+}
+
+function fromClause(source: SpikeSource, by: SpikeDimension): string {
+  const spec = SOURCES[source];
+  const needsContent = by === 'surface' || by === 'language';
+  return `${spec.table} ${spec.alias}${needsContent ? ' JOIN content c USING (content_id)' : ''}`;
+}
+
+export async function spikeOverview(workspace: Workspace, options: { source?: SpikeSource; by?: SpikeDimension; bucket?: SpikeBucket; threshold?: number }): Promise<SpikeOverview> {
+  const source = options.source ?? 'reports';
+  const by = options.by ?? (source === 'reports' ? 'reason' : 'category');
+  const bucket = options.bucket ?? 'hour';
+  const threshold = options.threshold ?? 3;
+  const dimension = dimensionSql(source, by);
+  return workspace.withConnection(async (conn) => {
+    await requireTables(conn, [SOURCES[source].table, ...(by === 'surface' || by === 'language' ? ['content'] : [])]);
+    const reader = await conn.runAndReadAll(`
+      SELECT epoch_ms(time_bucket(${BUCKET_SQL[bucket]}, r.created_at::TIMESTAMP)) AS bucket, ${dimension}::VARCHAR AS series, count(*) AS n
+      FROM ${fromClause(source, by)}
+      WHERE r.created_at IS NOT NULL
+      GROUP BY ALL`);
+    const rows = reader.getRowsJson().map(([time, series, n]) => ({ time: Number(time), series: String(series ?? '(none)'), n: Number(n) }));
+    const step = BUCKET_MS[bucket];
+    if (rows.length === 0) return { source, by, bucket, buckets: [], series: [], windows: [], markers: [] };
+    const first = Math.min(...rows.map((row) => row.time));
+    const last = Math.max(...rows.map((row) => row.time));
+    const bucketCount = Math.round((last - first) / step) + 1;
+    const bySeries = new Map<string, number[]>();
+    for (const row of rows) {
+      const counts = bySeries.get(row.series) ?? new Array<number>(bucketCount).fill(0);
+      counts[Math.round((row.time - first) / step)]! += row.n;
+      bySeries.set(row.series, counts);
+    }
+    const baselineOptions = { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
+    const all = [...bySeries.entries()].map(([name, counts]) => {
+      const stats = baselineAndZ(counts, baselineOptions);
+      return { name, counts, stats, total: counts.reduce((a, b) => a + b, 0) };
+    });
+    all.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
+    const windows = all
+      .flatMap((series) => markWindows(series.name, series.counts, series.stats, threshold))
+      .sort((a, b) => b.z - a.z)
+      .map((window) => ({
+        series: window.series,
+        start: iso(first + window.first * step),
+        end: iso(first + (window.last + 1) * step),
+        z: Math.round(window.z * 100) / 100,
+        count: window.count,
+        expected: Math.round(window.expected * 10) / 10,
+      }));
+    return {
+      source,
+      by,
+      bucket,
+      buckets: Array.from({ length: bucketCount }, (_, i) => iso(first + i * step)),
+      series: all.slice(0, MAX_SERIES).map((series) => ({ name: series.name, total: series.total, counts: series.counts, baseline: series.stats.baseline.map((v) => (v === null ? null : Math.round(v * 100) / 100)), z: series.stats.z.map((v) => (v === null ? null : Math.round(v * 100) / 100)) })),
+      windows,
+      markers: await versionChanges(conn),
+    };
+  });
+}
+
+/** Model version changes: the first time each later version of a model scored (or acted on) anything. */
+async function versionChanges(conn: DuckDBConnection): Promise<SpikeOverview['markers']> {
+  const reader = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('model_scores', 'moderation_actions')`);
+  const tables = new Set(reader.getRowsJson().map((row) => String(row[0])));
+  const sql = tables.has('model_scores')
+    ? `SELECT model, model_version, epoch_ms(min(scored_at::TIMESTAMP)) AS first FROM model_scores WHERE model_version IS NOT NULL GROUP BY ALL ORDER BY model, first`
+    : tables.has('moderation_actions')
+      ? `SELECT 'model' AS model, model_version, epoch_ms(min(created_at::TIMESTAMP)) AS first FROM moderation_actions WHERE model_version IS NOT NULL GROUP BY ALL ORDER BY first`
+      : null;
+  if (!sql) return [];
+  const rows = (await conn.runAndReadAll(sql)).getRowsJson().map(([model, version, first]) => ({ model: String(model), version: String(version), first: Number(first) }));
+  const markers: SpikeOverview['markers'] = [];
+  rows.forEach((row, index) => {
+    const previous = rows[index - 1];
+    if (previous && previous.model === row.model) markers.push({ at: iso(row.first), model: row.model, version: row.version, previous: previous.version });
+  });
+  return markers;
+}
+
+export async function spikeDrill(
+  workspace: Workspace,
+  options: { source?: SpikeSource; by?: SpikeDimension; series: string; start: string; end: string },
+): Promise<SpikeDrill> {
+  const source = options.source ?? 'reports';
+  const by = options.by ?? (source === 'reports' ? 'reason' : 'category');
+  const dimension = dimensionSql(source, by);
+  const start = new Date(options.start);
+  const end = new Date(options.end);
+  if (!(end > start)) throw new SiftError({ code: 'BAD_REQUEST', message: 'end: must be after start.' });
+  const baselineStart = new Date(start.getTime() - BASELINE_DAYS * 86_400_000);
+  return workspace.withConnection(async (conn) => {
+    await requireTables(conn, [SOURCES[source].table, 'content']);
+    const filter = by === 'total' ? 'TRUE' : `${dimension}::VARCHAR = $series`;
+    const needsContentJoin = by === 'surface' || by === 'language';
+    const from = `${SOURCES[source].table} r${needsContentJoin ? ' JOIN content c USING (content_id)' : ''}`;
+    const params = (from: Date, to: Date) => ({ from: from.toISOString(), to: to.toISOString(), ...(by === 'total' ? {} : { series: options.series }) });
+    const itemsSql = `
+      SELECT ct.content_id, ct.user_id::VARCHAR AS user_id, ct.text, epoch_ms(ct.created_at::TIMESTAMP) AS created, epoch_ms(u.created_at::TIMESTAMP) AS account_created
+      FROM (SELECT DISTINCT r.content_id FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter}) hit
+      JOIN content ct USING (content_id)
+      LEFT JOIN users u ON u.user_id = ct.user_id
+      ORDER BY ct.created_at, ct.content_id
+      LIMIT 20000`;
+    const usersPresent = (await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'users'`)).getRowsJson()[0]![0];
+    const runItems = async (from: Date, to: Date) =>
+      (await conn.runAndReadAll(Number(usersPresent) > 0 ? itemsSql : itemsSql.replace('LEFT JOIN users u ON u.user_id = ct.user_id', 'LEFT JOIN (SELECT NULL::VARCHAR AS user_id, NULL::TIMESTAMP AS created_at) u ON FALSE'), params(from, to)))
+        .getRowsJson()
+        .map(([contentId, userId, text, created, accountCreated]) => ({ contentId: String(contentId), userId: String(userId), text: String(text ?? ''), created: Number(created), accountCreated: accountCreated === null ? null : Number(accountCreated) }));
+    const focus = await runItems(start, end);
+    const baseline = await runItems(baselineStart, start);
+    const terms = logOddsTerms(termCounts(focus.map((item) => item.text)), termCounts(baseline.map((item) => item.text)))
+      .slice(0, 25)
+      .map((term) => ({ term: term.term, focusCount: term.focusCount, baselineCount: term.baselineCount, z: Math.round(term.z * 100) / 100 }));
+    const clusters = clusterNearDuplicates(focus.map((item) => item.text), 0.5, 3)
+      .slice(0, 10)
+      .map((cluster) => {
+        const members = cluster.members.map((index) => focus[index]!);
+        const authors = new Set(members.map((item) => item.userId));
+        const newAuthors = new Set(members.filter((item) => item.accountCreated !== null && start.getTime() - item.accountCreated < BASELINE_DAYS * 86_400_000).map((item) => item.userId));
+        return {
+          size: members.length,
+          authors: authors.size,
+          newAccounts: newAuthors.size,
+          firstAt: iso(Math.min(...members.map((item) => item.created))),
+          lastAt: iso(Math.max(...members.map((item) => item.created))),
+          samples: [...new Set(members.map((item) => item.text))].slice(0, 3),
+          contentIds: members.slice(0, 200).map((item) => item.contentId),
+        };
+      });
+    const reporterColumn = source === 'reports' ? 'r.reporter_id' : 'r.actor_id';
+    const reporters = (await conn.runAndReadAll(`SELECT ${reporterColumn}::VARCHAR, count(*) AS n FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 10`, params(start, end)))
+      .getRowsJson()
+      .map(([reporterId, n]) => ({ reporterId: String(reporterId), reports: Number(n) }));
+    const targets = (
+      await conn.runAndReadAll(
+        `SELECT ct.user_id::VARCHAR, count(*) AS n, count(DISTINCT r.content_id) AS items
+         FROM ${from} JOIN content ct ON ct.content_id = r.content_id
+         WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter}
+         GROUP BY 1 ORDER BY n DESC, 1 LIMIT 10`,
+        params(start, end),
+      )
+    ).getRowsJson();
+    const accountCreated = new Map(focus.map((item) => [item.userId, item.accountCreated]));
+    return {
+      items: focus.length,
+      baselineItems: baseline.length,
+      terms,
+      clusters,
+      reporters,
+      targets: targets.map(([userId, n, items]) => {
+        const created = accountCreated.get(String(userId));
+        return { userId: String(userId), reports: Number(n), items: Number(items), accountCreatedAt: created === null || created === undefined ? null : iso(created) };
+      }),
+    };
+  });
+}
