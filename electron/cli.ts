@@ -5,6 +5,7 @@
  *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
  *   sift tables [--json]
  *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+ *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
  *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
  */
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CsvDialect } from '../shared/contract.js';
+import type { CsvDialect, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { readAppState, rememberWorkspace } from './host/appState.js';
 import { exportRelation, type ExportFormat } from './host/exporter.js';
@@ -28,6 +29,7 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+  spike   [--bucket 15min|hour|day] [--source reports|actions] [--by DIMENSION] [--threshold Z] [--json]
   sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace`;
 
 class UsageError extends Error {}
@@ -216,6 +218,37 @@ async function commandQuery(args: string[]): Promise<number> {
   });
 }
 
+async function commandSpike(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      workspace: { type: 'string' },
+      bucket: { type: 'string', default: 'hour' },
+      source: { type: 'string', default: 'reports' },
+      by: { type: 'string' },
+      threshold: { type: 'string', default: '3' },
+      json: { type: 'boolean' },
+    },
+  });
+  const threshold = Number(values.threshold);
+  if (!['15min', 'hour', 'day'].includes(values.bucket!)) throw new UsageError('spike: --bucket is 15min, hour or day.');
+  if (!['reports', 'actions'].includes(values.source!)) throw new UsageError('spike: --source is reports or actions.');
+  if (!Number.isFinite(threshold) || threshold <= 0) throw new UsageError('spike: --threshold is a positive number (a z-score).');
+  return withHost(values.workspace, async (host) => {
+    const outcome = await host.dispatch('spike.overview', { source: values.source, by: values.by, bucket: values.bucket, threshold });
+    if (!outcome.ok) throw new SiftError(outcome.error);
+    const overview = outcome.value as SpikeOverview;
+    if (values.json) {
+      // Scripts rely on exactly these keys.
+      console.log(JSON.stringify(overview.windows.map(({ start, end, series, z }) => ({ start, end, series, z })), null, 2));
+      return 0;
+    }
+    process.stdout.write(formatTable(['start', 'end', 'series', 'z', 'count', 'expected'], overview.windows.map((w) => [w.start, w.end, w.series, w.z, w.count, w.expected])));
+    for (const marker of overview.markers) console.log(`model ${marker.model} ${marker.previous} → ${marker.version} at ${marker.at}`);
+    return 0;
+  });
+}
+
 async function commandSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
   if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
@@ -271,6 +304,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandQuery(rest);
       case 'sample':
         return await commandSample(rest);
+      case 'spike':
+        return await commandSpike(rest);
       case undefined:
       case 'help':
       case '--help':

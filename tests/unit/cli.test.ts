@@ -110,6 +110,15 @@ describe('sift', () => {
     expect(rows.find((row) => row.flag_type === 'spam')!.automated_flags).toBeGreaterThan(0);
   });
 
+  it('prints the marked spike windows as JSON', async () => {
+    const out = await sift('spike', '--bucket', 'hour', '--json', '--workspace', workspace);
+    expect(out.code).toBe(0);
+    const windows = JSON.parse(out.stdout) as { start: string; end: string; series: string; z: number }[];
+    expect(Object.keys(windows[0]!).sort()).toEqual(['end', 'series', 'start', 'z']);
+    expect(windows[0]).toMatchObject({ series: 'spam', start: '2024-03-10T14:00:00.000Z' });
+    expect((await sift('spike', '--bucket', 'week', '--workspace', workspace)).code).toBe(2);
+  });
+
   it('explains usage mistakes with exit code 2', async () => {
     expect((await sift('query', '--workspace', workspace)).code).toBe(2);
     expect((await sift('query', '--sql', 'SELECT 1', '--format', 'xml', '--workspace', workspace)).stderr).toContain('--format is table, csv, json or parquet');
