@@ -7,5 +7,5 @@ export default defineConfig({
   root: 'renderer',
   base: './',
   plugins: [react()],
-  build: { outDir: '../dist/renderer', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  build: { outDir: '../dist/renderer', emptyOutDir: true, chunkSizeWarningLimit: 6000 },
 });

@@ -5,6 +5,9 @@ import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { JobsPanel } from './jobs/JobsPanel';
+import { useNavigation } from './navigation';
+import { SpikeView } from './spikes/SpikeView';
+import { useSpikes } from './spikes/spikesStore';
 import { ReportsView } from './reports/ReportsView';
 import { useReports } from './reports/reportsStore';
 import { WorkspaceSwitcher } from './components/WorkspaceSwitcher';
@@ -18,7 +21,8 @@ export function App() {
   const nextImportId = useRef(1);
   const enqueue = (sources: ImportSource[]) => setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
   const [dragging, setDragging] = useState(false);
-  const [view, setView] = useState<'explore' | 'reports'>('explore');
+  const view = useNavigation((state) => state.view);
+  const setView = useNavigation((state) => state.go);
   const fileInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -28,6 +32,7 @@ export function App() {
       if (event.event.type === 'opened') {
         useExplore.getState().reset();
         void useReports.getState().refresh();
+        if (useSpikes.getState().overview) void useSpikes.getState().load();
       }
       void refresh();
     });
@@ -60,7 +65,7 @@ export function App() {
         <span className="brand">Sift</span>
         <WorkspaceSwitcher />
         <nav className="tabs" aria-label="Views">
-          {(['explore', 'reports'] as const).map((name) => (
+          {(['explore', 'reports', 'spikes'] as const).map((name) => (
             <button key={name} className={view === name ? 'active' : ''} onClick={() => setView(name)} data-testid={`tab-${name}`}>
               {name[0]!.toUpperCase() + name.slice(1)}
             </button>
@@ -94,6 +99,7 @@ export function App() {
           </>
         )}
         {view === 'reports' && <ReportsView />}
+        {view === 'spikes' && <SpikeView />}
       </main>
       <JobsPanel />
       {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}

@@ -27,6 +27,25 @@ export class Workbench {
     this.importDialog = page.getByTestId('import-dialog');
   }
 
+  async openView(name: 'explore' | 'reports' | 'spikes'): Promise<void> {
+    await this.page.getByTestId(`tab-${name}`).click();
+  }
+
+  async openReport(name: string): Promise<void> {
+    await this.openView('reports');
+    await this.page.getByTestId('report-list').getByRole('button', { name, exact: true }).click();
+    await expect(this.page.getByTestId('report-title')).toHaveText(name);
+  }
+
+  async setParameter(name: string, value: string): Promise<void> {
+    await this.page.getByTestId(`param-${name}`).fill(value);
+  }
+
+  async runReport(): Promise<void> {
+    await this.page.getByTestId('run-report').click();
+    await expect(this.page.getByTestId('report-status')).toContainText('row(s)');
+  }
+
   table(name: string): Locator {
     return this.page.getByTestId(`table-${name}`);
   }

@@ -1,0 +1,47 @@
+/** A plotly chart, loaded on first use (the bundle is large) from the CSP-safe "strict" build. */
+import type { Config, Data, Layout, PlotMouseEvent } from 'plotly.js';
+import { useEffect, useRef } from 'react';
+
+type PlotlyModule = typeof import('plotly.js-strict-dist-min');
+let plotly: Promise<PlotlyModule> | null = null;
+const loadPlotly = () => (plotly ??= import('plotly.js-strict-dist-min'));
+
+interface Props {
+  data: Data[];
+  layout: Partial<Layout>;
+  onClick?(event: PlotMouseEvent): void;
+  testId?: string;
+  height?: number;
+}
+
+export function Plot({ data, layout, onClick, testId, height = 320 }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const clickHandler = useRef(onClick);
+  clickHandler.current = onClick;
+
+  useEffect(() => {
+    let cancelled = false;
+    void loadPlotly().then((Plotly) => {
+      if (cancelled || !host.current) return;
+      const config: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+      void Plotly.react(host.current, data, { height, margin: { l: 50, r: 20, t: 20, b: 40 }, ...layout }, config).then((element) => {
+        const plotElement = element as unknown as { removeAllListeners?(event: string): void; on(event: string, handler: (event: PlotMouseEvent) => void): void };
+        plotElement.removeAllListeners?.('plotly_click');
+        plotElement.on('plotly_click', (event) => clickHandler.current?.(event));
+        host.current?.setAttribute('data-rendered', 'true');
+      });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [data, layout, height]);
+
+  useEffect(() => {
+    const element = host.current;
+    return () => {
+      if (element) void loadPlotly().then((Plotly) => Plotly.purge(element));
+    };
+  }, []);
+
+  return <div ref={host} className="plot" data-testid={testId} />;
+}

@@ -1,0 +1,8 @@
+import { create } from 'zustand';
+
+export type ViewName = 'explore' | 'reports' | 'spikes';
+
+export const useNavigation = create<{ view: ViewName; go(view: ViewName): void }>((set) => ({
+  view: 'explore',
+  go: (view) => set({ view }),
+}));
