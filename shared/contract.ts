@@ -170,6 +170,72 @@ export interface SpikeDrill {
   targets: { userId: string; reports: number; items: number; accountCreatedAt: string | null }[];
 }
 
+export interface ModelInfo {
+  name: string;
+  version: string;
+  kind: 'distilled_text' | 'late_fusion';
+  description: string;
+  categories: string[];
+  critical: string[];
+  thresholds: Record<string, { remove: number; escalate: number }>;
+  preprocessing: string;
+  inputs: string[];
+  hash: string;
+  dir: string;
+  source: 'project' | 'workspace';
+  runtime: { provider: string; note: string } | null;
+  error?: string;
+}
+
+export type Decision = 'remove' | 'escalate' | 'pass';
+
+export interface TryResult {
+  model: string;
+  version: string;
+  provider: string;
+  scores: Record<string, number>;
+  decisions: Record<string, Decision>;
+  decision: Decision;
+  category: string | null;
+  latencyMs: number;
+}
+
+export interface ScoreOutcome {
+  runId: string;
+  model: string;
+  version: string;
+  hash: string;
+  provider: string;
+  note: string;
+  items: number;
+  rows: number;
+  replaced: number;
+  elapsedMs: number;
+  itemsPerSecond: number;
+}
+
+export interface VersionComparison {
+  a: { model: string; version: string };
+  b: { model: string; version: string };
+  categories: { category: string; items: number; flips: number; divergence: number; removeA: number; removeB: number; escalateA: number; escalateB: number }[];
+  flips: { contentId: string; category: string; scoreA: number; scoreB: number; decisionA: Decision; decisionB: Decision; text: string | null }[];
+}
+
+export const remoteSchema = z
+  .object({
+    url: nonEmpty('remote.url'),
+    model: z.string().optional(),
+    version: z.string().optional(),
+    token: z.string().optional(),
+    caFile: z.string().optional(),
+    timeoutMs: z.number().int().min(10).max(600_000).optional(),
+    retries: z.number().int().min(0).max(10).optional(),
+    binary: z.enum(['auto', 'always', 'never']).optional(),
+  })
+  .strict();
+
+const modelVersion = z.object({ model: nonEmpty('model'), version: nonEmpty('version') }).strict();
+
 const spikeSource = z.enum(['reports', 'actions']);
 const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
@@ -273,6 +339,24 @@ export const contract = {
   'spike.drill': method<SpikeDrill>()(
     z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict(),
   ),
+  'models.list': method<ModelInfo[]>()(empty),
+  'models.add': method<ModelInfo>()(z.object({ path: nonEmpty('path') }).strict()),
+  'models.try': method<TryResult>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        text: z.string().max(2_000_000, 'text is longer than 2,000,000 characters'),
+        imageEmb: z.array(z.number()).max(4096).optional(),
+        account: z.record(z.string(), z.number()).optional(),
+        remote: remoteSchema.optional(),
+      })
+      .strict(),
+  ),
+  'models.score': method<{ jobId: string }>()(
+    z.object({ model: nonEmpty('model'), sql: nonEmpty('sql'), remote: remoteSchema.optional(), batchSize: z.number().int().min(1).max(8192).optional() }).strict(),
+  ),
+  'models.compare': method<VersionComparison>()(z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict()),
+  'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
   'jobs.list': method<JobSummary[]>()(empty),
   'jobs.get': method<JobSummary>()(z.object({ jobId: nonEmpty('jobId') }).strict()),
   'jobs.cancel': method<{ cancelled: boolean }>()(z.object({ jobId: nonEmpty('jobId') }).strict()),

@@ -11,6 +11,8 @@ import { defaultExportName, exportRelation } from './exporter.js';
 import { type ImportOptions, Importer } from './importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './mappings.js';
+import { ModelRegistry } from './models/registry.js';
+import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
 import { QueryService } from './queryService.js';
 import { spikeDrill, spikeOverview } from './spikes.js';
 import { parseReportParams, ReportStore } from './reports.js';
@@ -36,7 +38,7 @@ export class Host {
 
   private static servicesFor(workspace: Workspace) {
     const queries = new QueryService(workspace);
-    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries) };
+    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models: new ModelRegistry(workspace) };
   }
 
   get workspace(): Workspace {
@@ -45,6 +47,10 @@ export class Host {
 
   get queries(): QueryService {
     return this.current.queries;
+  }
+
+  get models(): ModelRegistry {
+    return this.current.models;
   }
 
   get reports(): ReportStore {
@@ -113,6 +119,24 @@ export class Host {
     'reports.export': ({ id, format, path: target }) => this.reports.exportReport(id, format, target),
     'spike.overview': (options) => spikeOverview(this.workspace, options),
     'spike.drill': (options) => spikeDrill(this.workspace, options),
+    'models.list': () => this.models.list(),
+    'models.add': async ({ path: folder }) => {
+      const info = await this.models.add(folder);
+      this.emit({ channel: 'workspace', event: { type: 'changed' } });
+      return info;
+    },
+    'models.try': (input) => tryModel(this.models, input),
+    'models.score': async (input) => {
+      const { workspace, models } = this.current;
+      const job = this.jobs.start('score', `Score with ${input.model}${input.remote ? ' (remote)' : ''}`, async (ctx) => {
+        const outcome = await scoreQuery(workspace, models, input, ctx);
+        this.emit({ channel: 'workspace', event: { type: 'changed' } });
+        return outcome;
+      });
+      return { jobId: job.id };
+    },
+    'models.compare': (input) => compareVersions(this.workspace, this.models, input),
+    'models.versions': () => scoredVersions(this.workspace),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),

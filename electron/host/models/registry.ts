@@ -1,0 +1,132 @@
+/**
+ * The models a workspace can use: the project's own (models/<name>/) and folders a user added (remembered in
+ * the workspace's models.json). Loaded sessions are cached by content hash, so an edited model reloads.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SiftError, toErrorInfo } from '../../../shared/errors.js';
+import { projectRoot } from '../projectPaths.js';
+import { type Workspace, writeFileAtomic } from '../workspace.js';
+import type { RemoteOptions } from './kserveClient.js';
+import { loadPackage, LocalScorer, type ModelPackage, type ProviderPreference, RemoteScorer, type Scorer } from './runtime.js';
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  kind: 'distilled_text' | 'late_fusion';
+  description: string;
+  categories: string[];
+  critical: string[];
+  thresholds: Record<string, { remove: number; escalate: number }>;
+  preprocessing: string;
+  inputs: string[];
+  hash: string;
+  dir: string;
+  source: 'project' | 'workspace';
+  /** Which execution provider runs it here, once it has been loaded. */
+  runtime: { provider: string; note: string } | null;
+  error?: string;
+}
+
+const cache = new Map<string, Promise<LocalScorer>>();
+
+export class ModelRegistry {
+  constructor(private readonly workspace: Workspace) {}
+
+  private addedFile(): string {
+    return path.join(this.workspace.dir, 'models.json');
+  }
+
+  private addedFolders(): string[] {
+    try {
+      return (JSON.parse(fs.readFileSync(this.addedFile(), 'utf8')) as { folders?: string[] }).folders ?? [];
+    } catch {
+      return [];
+    }
+  }
+
+  private folders(): { dir: string; source: 'project' | 'workspace' }[] {
+    const projectModels = path.join(projectRoot(), 'models');
+    const project = fs.existsSync(projectModels)
+      ? fs
+          .readdirSync(projectModels, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(projectModels, entry.name, 'model.json')))
+          .map((entry) => ({ dir: path.join(projectModels, entry.name), source: 'project' as const }))
+      : [];
+    return [...this.addedFolders().map((dir) => ({ dir, source: 'workspace' as const })), ...project];
+  }
+
+  async list(): Promise<ModelInfo[]> {
+    const infos: ModelInfo[] = [];
+    for (const { dir, source } of this.folders()) {
+      try {
+        const pkg = loadPackage(dir);
+        const loaded = cache.get(`${pkg.hash}:auto`);
+        const scorer = loaded ? await loaded.catch(() => null) : null;
+        infos.push(this.describe(pkg, source, scorer));
+      } catch (error) {
+        infos.push({ name: path.basename(dir), version: '?', kind: 'distilled_text', description: '', categories: [], critical: [], thresholds: {}, preprocessing: '?', inputs: [], hash: '', dir, source, runtime: null, error: toErrorInfo(error).message });
+      }
+    }
+    return infos;
+  }
+
+  private describe(pkg: ModelPackage, source: 'project' | 'workspace', scorer: Scorer | null): ModelInfo {
+    const { manifest } = pkg;
+    return {
+      name: manifest.name,
+      version: manifest.version,
+      kind: manifest.kind,
+      description: manifest.description ?? '',
+      categories: manifest.categories,
+      critical: manifest.critical,
+      thresholds: manifest.thresholds,
+      preprocessing: manifest.preprocessing.type,
+      inputs: manifest.inputs.map((input) => input.name),
+      hash: pkg.hash,
+      dir: pkg.dir,
+      source,
+      runtime: scorer ? { provider: scorer.provider, note: scorer.note } : null,
+    };
+  }
+
+  /** The package registered under `name` (a workspace-added folder wins over the project's own). */
+  package(name: string): ModelPackage {
+    for (const { dir } of this.folders()) {
+      let pkg: ModelPackage;
+      try {
+        pkg = loadPackage(dir);
+      } catch (error) {
+        if (path.basename(dir) === name) throw error;
+        continue;
+      }
+      if (pkg.manifest.name === name) return pkg;
+    }
+    throw new SiftError({ code: 'NOT_FOUND', message: `model: no model named "${name}" (sift models lists them).` });
+  }
+
+  async scorer(name: string, options: { remote?: RemoteOptions; provider?: ProviderPreference } = {}): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
+    const pkg = this.package(name);
+    if (options.remote) return { pkg, scorer: await RemoteScorer.create(pkg, options.remote), shared: false };
+    const key = `${pkg.hash}:${options.provider ?? 'auto'}`;
+    let loading = cache.get(key);
+    if (!loading) {
+      loading = LocalScorer.create(pkg, options.provider ?? 'auto');
+      cache.set(key, loading);
+      loading.catch(() => cache.delete(key));
+    }
+    return { pkg, scorer: await loading, shared: true };
+  }
+
+  /** Registers a model folder after checking its manifest against its ONNX graph. */
+  async add(folder: string): Promise<ModelInfo> {
+    const dir = path.resolve(folder);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new SiftError({ code: 'NOT_FOUND', message: `path: ${dir} is not a folder.`, file: dir });
+    const pkg = loadPackage(dir);
+    const scorer = await LocalScorer.create(pkg, 'cpu');
+    await scorer.close();
+    const folders = [dir, ...this.addedFolders().filter((existing) => existing !== dir)];
+    writeFileAtomic(this.addedFile(), `${JSON.stringify({ folders }, null, 2)}\n`);
+    return this.describe(pkg, 'workspace', null);
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Running a model: its package (manifest + files + content hash), the inputs its manifest asks for, and two
+ * scorers with one interface — onnxruntime-node in this process (CPU, or CUDA when its provider is installed)
+ * and a remote server speaking the Open Inference Protocol.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Tokenizer } from '@huggingface/tokenizers';
+import ort from 'onnxruntime-node';
+import { SiftError } from '../../../shared/errors.js';
+import { featurizeBatch } from '../../../shared/hashedNgrams.js';
+import { applyCalibration, type InputRole, manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
+import { type Datatype, type InferInput, KServeClient, type RemoteOptions } from './kserveClient.js';
+
+export interface ModelPackage {
+  manifest: ModelManifest;
+  dir: string;
+  /** sha256 over the manifest and every file it names: any change is a different model. */
+  hash: string;
+}
+
+export interface ScoreItem {
+  contentId: string;
+  text: string | null;
+  imageEmb: number[] | null;
+  account: number[] | null;
+}
+
+export interface Scorer {
+  readonly provider: string;
+  readonly note: string;
+  /** Calibrated probabilities, [items, categories] row-major. */
+  score(items: ScoreItem[]): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+export function loadPackage(dir: string): ModelPackage {
+  const manifestFile = path.join(dir, 'model.json');
+  if (!fs.existsSync(manifestFile)) throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch (error) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: not valid JSON (${(error as Error).message}).`, file: manifestFile });
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${issue.path.join('.') || 'manifest'}: ${issue.message}`, file: manifestFile });
+  }
+  const manifest = parsed.data;
+  const files = [manifest.file, ...(manifest.preprocessing.type === 'tokenizer' ? [manifest.preprocessing.tokenizer, ...(manifest.preprocessing.config ? [manifest.preprocessing.config] : [])] : [])];
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(manifestFile));
+  for (const file of files) {
+    const full = path.join(dir, file);
+    if (!fs.existsSync(full)) throw new SiftError({ code: 'NOT_FOUND', message: `${full}: the file the manifest names is missing.`, file: full });
+    hash.update(fs.readFileSync(full));
+  }
+  return { manifest, dir, hash: hash.digest('hex') };
+}
+
+const tokenizers = new Map<string, Tokenizer>();
+function tokenizerFor(pkg: ModelPackage): Tokenizer {
+  const pre = pkg.manifest.preprocessing;
+  if (pre.type !== 'tokenizer') throw new Error('not a tokenizer model');
+  const key = `${pkg.dir}:${pkg.hash}`;
+  let tokenizer = tokenizers.get(key);
+  if (!tokenizer) {
+    const json = JSON.parse(fs.readFileSync(path.join(pkg.dir, pre.tokenizer), 'utf8')) as object;
+    const config = pre.config ? (JSON.parse(fs.readFileSync(path.join(pkg.dir, pre.config), 'utf8')) as object) : {};
+    tokenizer = new Tokenizer(json, config);
+    tokenizers.set(key, tokenizer);
+  }
+  return tokenizer;
+}
+
+/** Lone surrogates cannot be encoded as UTF-8: they become U+FFFD, as any UTF-8 writer would. */
+const wellFormed = (text: string) => text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
+export interface PreparedTensor {
+  data: Float32Array | Int32Array | BigInt64Array | string[];
+  dims: number[];
+}
+
+/** The model's inputs for a batch, by role, following the manifest's preprocessing. */
+export function prepareInputs(pkg: ModelPackage, items: ScoreItem[]): Map<InputRole, PreparedTensor> {
+  const { manifest } = pkg;
+  const n = items.length;
+  const texts = items.map((item) => wellFormed(item.text ?? ''));
+  const tensors = new Map<InputRole, PreparedTensor>();
+  const pre = manifest.preprocessing;
+  if (pre.type === 'hashed_ngrams') {
+    const { indices, weights } = featurizeBatch(texts, pre);
+    tensors.set('text_indices', { data: indices, dims: [n, pre.maxFeatures] });
+    tensors.set('text_weights', { data: weights, dims: [n, pre.maxFeatures] });
+  } else {
+    const tokenizer = tokenizerFor(pkg);
+    // Cut very long texts before tokenising: only the first maxLength tokens are used anyway.
+    const encodings = texts.map((text) => {
+      const encoding = tokenizer.encode(text.slice(0, pre.maxLength * 24));
+      return { ids: encoding.ids.slice(0, pre.maxLength), mask: encoding.attention_mask.slice(0, pre.maxLength) };
+    });
+    const width = Math.max(1, ...encodings.map((encoding) => encoding.ids.length));
+    const ids = new BigInt64Array(n * width);
+    const mask = new BigInt64Array(n * width);
+    encodings.forEach((encoding, row) => {
+      encoding.ids.forEach((id, column) => {
+        ids[row * width + column] = BigInt(id);
+        mask[row * width + column] = BigInt(encoding.mask[column] ?? 1);
+      });
+    });
+    tensors.set('input_ids', { data: ids, dims: [n, width] });
+    tensors.set('attention_mask', { data: mask, dims: [n, width] });
+    tensors.set('token_type_ids', { data: new BigInt64Array(n * width), dims: [n, width] });
+  }
+  tensors.set('text', { data: texts, dims: [n, 1] });
+  if (manifest.kind === 'late_fusion') {
+    const imageDim = manifest.imageDim!;
+    const account = manifest.account!;
+    const image = new Float32Array(n * imageDim);
+    const accountValues = new Float32Array(n * account.columns.length);
+    const mask = new Float32Array(n * 2);
+    items.forEach((item, row) => {
+      mask[row * 2] = texts[row]!.trim() === '' ? 0 : 1;
+      if (item.imageEmb && item.imageEmb.length > 0) {
+        if (item.imageEmb.length !== imageDim) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `content ${item.contentId}: image_emb has ${item.imageEmb.length} values; ${manifest.name} expects ${imageDim}.` });
+        }
+        image.set(item.imageEmb, row * imageDim);
+        mask[row * 2 + 1] = 1;
+      }
+      account.columns.forEach((column, k) => {
+        const value = item.account?.[k];
+        if (value === undefined || value === null || !Number.isFinite(value)) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `content ${item.contentId}: ${column} is missing or not a number; ${manifest.name} needs it.` });
+        }
+        accountValues[row * account.columns.length + k] = account.transforms[k] === 'log1p' ? Math.log1p(Math.max(0, value)) : value;
+      });
+    });
+    tensors.set('image_embedding', { data: image, dims: [n, imageDim] });
+    tensors.set('account_features', { data: accountValues, dims: [n, account.columns.length] });
+    tensors.set('modality_mask', { data: mask, dims: [n, 2] });
+  }
+  return tensors;
+}
+
+/** Turns the model's output into calibrated probabilities per category. */
+export function toProbabilities(pkg: ModelPackage, values: ArrayLike<number>, n: number): Float32Array {
+  const { manifest } = pkg;
+  const output = manifest.outputs[0]!;
+  const categories = manifest.categories;
+  const C = categories.length;
+  if (values.length !== n * C) {
+    throw new SiftError({ code: 'INTERNAL', message: `${manifest.name}: output ${output.name} has ${values.length} values for ${n} items; expected ${n} × ${C} categories.` });
+  }
+  const result = new Float32Array(n * C);
+  for (let row = 0; row < n; row++) {
+    const base = row * C;
+    let raw = Array.from({ length: C }, (_, k) => Number(values[base + k]));
+    if (output.activation === 'sigmoid') raw = raw.map((v) => 1 / (1 + Math.exp(-v)));
+    else if (output.activation === 'softmax') {
+      const max = Math.max(...raw);
+      const exps = raw.map((v) => Math.exp(v - max));
+      const total = exps.reduce((a, b) => a + b, 0);
+      raw = exps.map((v) => v / total);
+    }
+    categories.forEach((category, k) => (result[base + k] = applyCalibration(manifest, category, raw[k]!)));
+  }
+  return result;
+}
+
+const ORT_TYPE: Record<string, string> = { FLOAT: 'float32', INT32: 'int32', INT64: 'int64', BYTES: 'string' };
+
+interface OrtMetadata {
+  name: string;
+  isTensor?: boolean;
+  type?: string;
+  shape?: (number | string)[];
+}
+
+/** Checks the manifest's inputs and outputs against the ONNX graph's, so a mismatch is caught at load, by name. */
+export function checkAgainstGraph(pkg: ModelPackage, session: ort.InferenceSession): void {
+  const { manifest } = pkg;
+  const where = path.join(pkg.dir, 'model.json');
+  const metadata = ((session as unknown as { inputMetadata?: OrtMetadata[] }).inputMetadata ?? []) as OrtMetadata[];
+  for (const input of manifest.inputs) {
+    if (input.role === 'text') continue;
+    if (!session.inputNames.includes(input.name)) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" is not an input of ${manifest.file} (it has ${session.inputNames.join(', ')}).`, file: where });
+    }
+    const graph = metadata.find((m) => m.name === input.name);
+    if (graph?.type && graph.type !== ORT_TYPE[input.datatype]) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" is ${input.datatype} in the manifest but ${graph.type} in ${manifest.file}.`, file: where });
+    }
+    if (graph?.shape) {
+      const mismatch = graph.shape.length !== input.shape.length || graph.shape.some((dim, i) => typeof dim === 'number' && dim > 0 && input.shape[i] !== null && input.shape[i] !== dim);
+      if (mismatch) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" has shape [${input.shape.map((d) => d ?? '?').join(', ')}] in the manifest but [${graph.shape.join(', ')}] in ${manifest.file}.`, file: where });
+      }
+    }
+  }
+  for (const output of manifest.outputs) {
+    if (!session.outputNames.includes(output.name)) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: output "${output.name}" is not an output of ${manifest.file} (it has ${session.outputNames.join(', ')}).`, file: where });
+    }
+  }
+}
+
+function ortTensor(tensor: PreparedTensor, datatype: string): ort.Tensor {
+  if (Array.isArray(tensor.data)) return new ort.Tensor('string', tensor.data, tensor.dims);
+  const type = ORT_TYPE[datatype]!;
+  if (type === 'int64' && !(tensor.data instanceof BigInt64Array)) return new ort.Tensor('int64', BigInt64Array.from(tensor.data as Int32Array, (v) => BigInt(v)), tensor.dims);
+  if (type === 'int32' && tensor.data instanceof BigInt64Array) return new ort.Tensor('int32', Int32Array.from(tensor.data, (v) => Number(v)), tensor.dims);
+  return new ort.Tensor(type as 'float32', tensor.data as Float32Array, tensor.dims);
+}
+
+export type ProviderPreference = 'cpu' | 'cuda' | 'auto';
+
+export class LocalScorer implements Scorer {
+  private constructor(
+    private readonly pkg: ModelPackage,
+    private readonly session: ort.InferenceSession,
+    readonly provider: string,
+    readonly note: string,
+  ) {}
+
+  /**
+   * 'auto' asks for CUDA for late-fusion models and CPU for distilled ones. CUDA needs onnxruntime-node's CUDA
+   * binaries (installed with `npm install onnxruntime-node --onnxruntime-node-install-cuda`, which downloads them);
+   * without them the model runs on CPU and `note` says why.
+   */
+  static async create(pkg: ModelPackage, preference: ProviderPreference = 'auto'): Promise<LocalScorer> {
+    const file = path.join(pkg.dir, pkg.manifest.file);
+    const wantCuda = preference === 'cuda' || (preference === 'auto' && pkg.manifest.kind === 'late_fusion');
+    let note = '';
+    if (wantCuda) {
+      try {
+        const session = await ort.InferenceSession.create(file, { executionProviders: ['cuda'] });
+        checkAgainstGraph(pkg, session);
+        return new LocalScorer(pkg, session, 'cuda', 'CUDA execution provider');
+      } catch (error) {
+        if (error instanceof SiftError) throw error;
+        note = `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running on CPU`;
+      }
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    } catch (error) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`, file });
+    }
+    checkAgainstGraph(pkg, session);
+    return new LocalScorer(pkg, session, 'cpu', note || 'CPU execution provider');
+  }
+
+  async score(items: ScoreItem[]): Promise<Float32Array> {
+    if (items.length === 0) return new Float32Array(0);
+    const prepared = prepareInputs(this.pkg, items);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of this.pkg.manifest.inputs) {
+      if (!this.session.inputNames.includes(input.name)) continue;
+      const tensor = prepared.get(input.role);
+      if (!tensor) throw new SiftError({ code: 'INTERNAL', message: `${this.pkg.manifest.name}: no way to make input ${input.name} (role ${input.role}).` });
+      feeds[input.name] = ortTensor(tensor, input.datatype);
+    }
+    const output = this.pkg.manifest.outputs[0]!.name;
+    const results = await this.session.run(feeds, [output]);
+    return toProbabilities(this.pkg, results[output]!.data as Float32Array, items.length);
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+const REMOTE_TYPE: Record<string, Datatype> = { FLOAT: 'FP32', INT32: 'INT32', INT64: 'INT64', BYTES: 'BYTES' };
+
+export class RemoteScorer implements Scorer {
+  readonly provider: string;
+  readonly note: string;
+
+  private constructor(
+    private readonly pkg: ModelPackage,
+    private readonly client: KServeClient,
+    private readonly remoteName: string,
+    private readonly inputs: { name: string; role: InputRole; datatype: Datatype }[],
+    binary: boolean,
+  ) {
+    this.provider = 'remote';
+    this.note = `Open Inference Protocol at ${client.url} (${binary ? 'binary' : 'JSON'} tensors)`;
+  }
+
+  /** Checks the server is ready and the remote model's inputs are the ones the manifest declares. */
+  static async create(pkg: ModelPackage, options: RemoteOptions): Promise<RemoteScorer> {
+    const client = new KServeClient(options);
+    const remoteName = options.model ?? pkg.manifest.name;
+    try {
+      await client.ready(remoteName);
+      const metadata = await client.metadata(remoteName);
+      const remoteInputs = new Map(metadata.inputs.map((input) => [input.name, input]));
+      // A server whose model takes the text itself (one BYTES input) gets text; otherwise the prepared tensors.
+      const takesText = metadata.inputs.length === 1 && metadata.inputs[0]!.datatype === 'BYTES';
+      const plan: ModelManifest['inputs'] = takesText
+        ? [{ name: metadata.inputs[0]!.name, role: 'text', datatype: 'BYTES', shape: [null, 1] }]
+        : pkg.manifest.inputs.filter((input) => input.role !== 'text');
+      const problems: string[] = [];
+      for (const input of takesText ? [] : plan) {
+        const remote = remoteInputs.get(input.name);
+        if (!remote) problems.push(`${input.name} is missing`);
+        else if (remote.datatype !== REMOTE_TYPE[input.datatype]) problems.push(`${input.name} is ${remote.datatype} there, ${REMOTE_TYPE[input.datatype]} here`);
+        else if (remote.shape.length !== input.shape.length || remote.shape.some((dim, i) => dim > 0 && input.shape[i] !== null && input.shape[i] !== dim)) {
+          problems.push(`${input.name} has shape [${remote.shape.join(', ')}] there, [${input.shape.map((d) => d ?? -1).join(', ')}] here`);
+        }
+      }
+      for (const name of remoteInputs.keys()) if (!plan.some((input) => input.name === name)) problems.push(`the server also expects ${name}`);
+      const output = pkg.manifest.outputs[0]!.name;
+      if (!metadata.outputs.some((o) => o.name === output)) problems.push(`output ${output} is not among the server's outputs (${metadata.outputs.map((o) => o.name).join(', ')})`);
+      if (problems.length > 0) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `Remote model ${remoteName} at ${client.url} does not match the manifest of ${pkg.manifest.name}: ${problems.join('; ')}.` });
+      }
+      const binary = await client.useBinary();
+      return new RemoteScorer(pkg, client, remoteName, plan.map((input) => ({ name: input.name, role: input.role, datatype: REMOTE_TYPE[input.datatype]! })), binary);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  async score(items: ScoreItem[]): Promise<Float32Array> {
+    if (items.length === 0) return new Float32Array(0);
+    const prepared = prepareInputs(this.pkg, items);
+    const inputs: InferInput[] = this.inputs.map((input) => {
+      const tensor = prepared.get(input.role)!;
+      let data = tensor.data;
+      if (input.datatype === 'INT64' && data instanceof Int32Array) data = BigInt64Array.from(data, (v) => BigInt(v));
+      if (input.datatype === 'INT32' && data instanceof BigInt64Array) data = Int32Array.from(data, (v) => Number(v));
+      return { name: input.name, datatype: input.datatype, shape: tensor.dims, data };
+    });
+    const output = this.pkg.manifest.outputs[0]!.name;
+    const outputs = await this.client.infer(this.remoteName, inputs, [output]);
+    return toProbabilities(this.pkg, outputs.get(output)!.data, items.length);
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Re-scoring the rows of a query: stream them from DuckDB in batches, score each batch (locally or remotely),
+ * stage the scores, and write them to model_scores in one transaction at the end — so a cancelled or failed run
+ * writes nothing, and a re-run replaces that model version's earlier scores for the same content.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RESULTS_DATABASE } from '../../../shared/canonical.js';
+import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { type Decision, route, routeItem } from '../../../shared/modelManifest.js';
+import { splitStatements } from '../../../shared/sqlText.js';
+import { sqlError } from '../duckdbErrors.js';
+import type { JobContext } from '../jobs.js';
+import { checkEditorStatement } from '../sqlGuard.js';
+import { quoteIdent, type Workspace } from '../workspace.js';
+import type { RemoteOptions } from './kserveClient.js';
+import type { ModelRegistry } from './registry.js';
+import type { ModelPackage, ScoreItem } from './runtime.js';
+
+
+const SCORE_COLUMNS = 'content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR';
+
+function valueToText(contentId: string, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  const bytes = (value as { bytes?: Uint8Array }).bytes;
+  if (bytes instanceof Uint8Array) {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `content ${contentId}: text is not valid UTF-8.` });
+    }
+  }
+  return String(value);
+}
+
+function valueToNumbers(value: unknown): number[] | null {
+  if (value === null || value === undefined) return null;
+  const items = (value as { items?: unknown[] }).items;
+  if (Array.isArray(items)) return items.map(Number);
+  if (Array.isArray(value)) return value.map(Number);
+  return null;
+}
+
+/** Checks the query is one read-only SELECT returning the columns the model needs; returns their positions. */
+async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage): Promise<Record<string, number>> {
+  const statements = splitStatements(sql);
+  if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `sql: give one SELECT statement (got ${statements.length}).` });
+  let prepared;
+  try {
+    prepared = await conn.prepare(statements[0]!.text);
+  } catch (error) {
+    throw sqlError(error, statements[0]!, sql);
+  }
+  checkEditorStatement(prepared.statementType, statements[0]!.text, false);
+  const columns: Record<string, number> = {};
+  for (let i = 0; i < prepared.columnCount; i++) columns[prepared.columnName(i)] = i;
+  const needed = ['content_id', 'text', ...(pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account!.columns : [])];
+  const missing = needed.filter((name) => !(name in columns));
+  if (missing.length > 0) {
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `sql: ${pkg.manifest.name} needs the column(s) ${missing.join(', ')} (it reads ${needed.join(', ')}${pkg.manifest.kind === 'late_fusion' ? ', and image_emb when there is one' : ''}).`,
+    });
+  }
+  return columns;
+}
+
+async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
+  const kind = (await conn.runAndReadAll(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]?.[0];
+  if (kind === undefined) {
+    await conn.run(`CREATE TABLE model_scores (${SCORE_COLUMNS})`);
+    return;
+  }
+  if (kind === 'VIEW') {
+    throw new SiftError({ code: 'BAD_REQUEST', message: 'model_scores is a view over an imported table, so Sift cannot add scores to it; import the scores as a table (copy, not link), or remove that mapping.' });
+  }
+  await conn.run('ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;');
+}
+
+export async function scoreQuery(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { model: string; sql: string; remote?: RemoteOptions; batchSize?: number },
+  ctx: JobContext,
+): Promise<ScoreOutcome> {
+  const started = performance.now();
+  const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
+  const batchSize = input.batchSize ?? 1024;
+  const runId = randomUUID();
+  const stage = `${RESULTS_DATABASE}.${quoteIdent(`score_${runId.replace(/-/g, '')}`)}`;
+  const reader = await workspace.connect();
+  const writer = await workspace.connect();
+  const onAbort = () => reader.interrupt();
+  ctx.signal.addEventListener('abort', onAbort);
+  try {
+    const columns = await checkScoringQuery(reader, input.sql, pkg);
+    const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${splitStatements(input.sql)[0]!.text})`)).getRowsJson()[0]![0]);
+    ctx.progress(0, `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`);
+    await writer.run(`CREATE TABLE ${stage} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
+    const appender = await writer.createAppender(`score_${runId.replace(/-/g, '')}`, null, RESULTS_DATABASE);
+    const categories = pkg.manifest.categories;
+    const accountColumns = pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account!.columns : [];
+    let done = 0;
+    let pending: ScoreItem[] = [];
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const probabilities = await scorer.score(pending);
+      pending.forEach((item, row) => {
+        categories.forEach((category, k) => {
+          appender.appendVarchar(item.contentId);
+          appender.appendVarchar(category);
+          appender.appendDouble(probabilities[row * categories.length + k]!);
+          appender.endRow();
+        });
+      });
+      done += pending.length;
+      pending = [];
+      ctx.progress(total > 0 ? done / total : null, `Scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`);
+      // Let the host answer the UI between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const result = await reader.stream(splitStatements(input.sql)[0]!.text);
+    for (;;) {
+      if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const ids = chunk.getColumnValues(columns.content_id!);
+      const texts = chunk.getColumnValues(columns.text!);
+      const images = columns.image_emb !== undefined ? chunk.getColumnValues(columns.image_emb) : null;
+      const accounts = accountColumns.map((name) => chunk.getColumnValues(columns[name]!));
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const contentId = String(ids[row]);
+        pending.push({
+          contentId,
+          text: valueToText(contentId, texts[row]),
+          imageEmb: images ? valueToNumbers(images[row]) : null,
+          account: accountColumns.length ? accounts.map((values) => (values[row] === null ? Number.NaN : Number(values[row]))) : null,
+        });
+        if (pending.length >= batchSize) await flush();
+      }
+    }
+    await flush();
+    appender.closeSync();
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+    ctx.progress(1, 'Writing scores');
+    await writer.run('BEGIN TRANSACTION');
+    let replaced = 0;
+    let rows = 0;
+    try {
+      await ensureScoresTable(writer);
+      const keys = { model: pkg.manifest.name, version: pkg.manifest.version };
+      replaced = Number((await writer.run(`DELETE FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR IN (SELECT content_id FROM ${stage})`, keys)).rowsChanged);
+      rows = Number(
+        (
+          await writer.run(
+            `INSERT INTO model_scores (content_id, model, model_version, category, score, scored_at, model_hash, run_id)
+             SELECT content_id, $model, $version, category, score, now()::TIMESTAMP, $hash, $run FROM ${stage}`,
+            { ...keys, hash: pkg.hash, run: runId },
+          )
+        ).rowsChanged,
+      );
+      await writer.run('COMMIT');
+    } catch (error) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    const elapsedMs = Math.round(performance.now() - started);
+    return { runId, model: pkg.manifest.name, version: pkg.manifest.version, hash: pkg.hash, provider: scorer.provider, note: scorer.note, items: done, rows, replaced, elapsedMs, itemsPerSecond: Math.round(done / Math.max(elapsedMs / 1000, 1e-3)) };
+  } catch (error) {
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+    throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await writer.run(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
+    reader.closeSync();
+    writer.closeSync();
+    if (!shared) await scorer.close();
+  }
+}
+
+
+export async function tryModel(registry: ModelRegistry, input: { model: string; text: string; imageEmb?: number[]; account?: Record<string, number>; remote?: RemoteOptions }): Promise<TryResult> {
+  const started = performance.now();
+  const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
+  try {
+    const accountColumns = pkg.manifest.account?.columns ?? [];
+    const account = pkg.manifest.kind === 'late_fusion' ? accountColumns.map((column) => input.account?.[column] ?? Number.NaN) : null;
+    const probabilities = await scorer.score([{ contentId: 'try', text: input.text, imageEmb: input.imageEmb ?? null, account }]);
+    const scores = Object.fromEntries(pkg.manifest.categories.map((category, k) => [category, Math.round(probabilities[k]! * 1e6) / 1e6]));
+    const decisions = Object.fromEntries(Object.entries(scores).map(([category, score]) => [category, route(pkg.manifest, category, score)]));
+    const overall = routeItem(pkg.manifest, scores);
+    return { model: pkg.manifest.name, version: pkg.manifest.version, provider: scorer.provider, scores, decisions, decision: overall.decision, category: overall.category, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+  } finally {
+    if (!shared) await scorer.close();
+  }
+}
+
+/** Shadow comparison: on the items both versions scored, where do their decisions at the thresholds differ? */
+export async function compareVersions(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { a: { model: string; version: string }; b: { model: string; version: string }; limit?: number },
+): Promise<VersionComparison> {
+  let thresholds: Record<string, { remove: number; escalate: number }> = {};
+  let critical: string[] = [];
+  for (const name of [input.b.model, input.a.model]) {
+    try {
+      const { manifest } = registry.package(name);
+      thresholds = manifest.thresholds;
+      critical = manifest.critical;
+      break;
+    } catch {
+      // a model known only from its recorded scores: default thresholds
+    }
+  }
+  const categoryRows = Object.entries(thresholds);
+  const thresholdValues = categoryRows.length
+    ? categoryRows.map(([category, t]) => `(${[category, t.remove, t.escalate, critical.includes(category)].map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v))).join(', ')})`).join(', ')
+    : "('__none__', 0.9, 0.5, false)";
+  const decision = (score: string) => `CASE WHEN critical THEN (CASE WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END)
+    WHEN ${score} >= remove_at THEN 'remove' WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END`;
+  return workspace.withConnection(async (conn) => {
+    const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]![0]);
+    if (!exists) return { a: input.a, b: input.b, categories: [], flips: [] };
+    const binds = { ma: input.a.model, va: input.a.version, mb: input.b.model, vb: input.b.version };
+    const joined = `
+      WITH t(category, remove, escalate, critical) AS (VALUES ${thresholdValues}),
+      a AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $ma AND model_version = $va GROUP BY ALL),
+      b AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $mb AND model_version = $vb GROUP BY ALL),
+      paired AS (
+        SELECT a.content_id, a.category, a.score AS score_a, b.score AS score_b,
+               coalesce(t.remove, 0.9) AS remove_at, coalesce(t.escalate, 0.5) AS escalate_at, coalesce(t.critical, false) AS critical
+        FROM a JOIN b USING (content_id, category) LEFT JOIN t ON t.category = a.category),
+      both_scored AS (SELECT content_id, category, score_a, score_b, ${decision('score_a')} AS decision_a, ${decision('score_b')} AS decision_b FROM paired)`;
+    const summary = (
+      await conn.runAndReadAll(
+        `${joined}
+         SELECT category, count(*) AS items, count(*) FILTER (WHERE decision_a <> decision_b) AS flips,
+                count(*) FILTER (WHERE decision_a = 'remove') AS remove_a, count(*) FILTER (WHERE decision_b = 'remove') AS remove_b,
+                count(*) FILTER (WHERE decision_a = 'escalate') AS escalate_a, count(*) FILTER (WHERE decision_b = 'escalate') AS escalate_b
+         FROM both_scored GROUP BY category ORDER BY category`,
+        binds,
+      )
+    ).getRowsJson();
+    const flips = (
+      await conn.runAndReadAll(
+        `${joined}
+         SELECT s.content_id, s.category, s.score_a, s.score_b, s.decision_a, s.decision_b, c.text
+         FROM both_scored s LEFT JOIN (SELECT content_id::VARCHAR AS content_id, text FROM content) c USING (content_id)
+         WHERE s.decision_a <> s.decision_b
+         ORDER BY abs(s.score_b - s.score_a) DESC, s.content_id, s.category LIMIT ${Math.min(5000, input.limit ?? 200)}`,
+        binds,
+      ).catch(async () =>
+        conn.runAndReadAll(
+          `${joined} SELECT content_id, category, score_a, score_b, decision_a, decision_b, NULL AS text FROM both_scored WHERE decision_a <> decision_b ORDER BY abs(score_b - score_a) DESC LIMIT ${Math.min(5000, input.limit ?? 200)}`,
+          binds,
+        ),
+      )
+    ).getRowsJson();
+    return {
+      a: input.a,
+      b: input.b,
+      categories: summary.map(([category, items, flipCount, removeA, removeB, escalateA, escalateB]) => ({
+        category: String(category),
+        items: Number(items),
+        flips: Number(flipCount),
+        divergence: Number(items) ? Number(flipCount) / Number(items) : 0,
+        removeA: Number(removeA),
+        removeB: Number(removeB),
+        escalateA: Number(escalateA),
+        escalateB: Number(escalateB),
+      })),
+      flips: flips.map(([contentId, category, scoreA, scoreB, decisionA, decisionB, text]) => ({
+        contentId: String(contentId),
+        category: String(category),
+        scoreA: Number(scoreA),
+        scoreB: Number(scoreB),
+        decisionA: decisionA as Decision,
+        decisionB: decisionB as Decision,
+        text: text === null ? null : String(text),
+      })),
+    };
+  });
+}
+
+/** The (model, version) pairs that have scores in the workspace, for picking a comparison. */
+export async function scoredVersions(workspace: Workspace): Promise<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]> {
+  return workspace.withConnection(async (conn) => {
+    const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]![0]);
+    if (!exists) return [];
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT model, model_version, count(DISTINCT content_id) AS items, strftime(min(scored_at), '%Y-%m-%dT%H:%M:%S'), strftime(max(scored_at), '%Y-%m-%dT%H:%M:%S') FROM model_scores GROUP BY ALL ORDER BY model, min(scored_at)`,
+      )
+    ).getRowsJson();
+    return rows.map(([model, version, items, first, last]) => ({ model: String(model), version: String(version), items: Number(items), firstScoredAt: String(first), lastScoredAt: String(last) }));
+  });
+}

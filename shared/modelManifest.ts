@@ -1,0 +1,125 @@
+/**
+ * A model is `models/<name>/model.json` beside its `.onnx`: what it is, which inputs it takes and how to make
+ * them, what it outputs, and how its scores are calibrated and routed. This schema is the one place that says so.
+ */
+import { z } from 'zod';
+
+const fraction = z.number().min(0).max(1);
+
+export const hashedNgramsSchema = z.object({
+  type: z.literal('hashed_ngrams'),
+  buckets: z.number().int().min(16).max(1 << 24),
+  wordNgrams: z.array(z.number().int().min(1).max(4)),
+  charNgrams: z.array(z.number().int().min(1).max(8)),
+  maxFeatures: z.number().int().min(1).max(4096),
+  maxChars: z.number().int().min(1),
+});
+
+export const tokenizerSchema = z.object({
+  type: z.literal('tokenizer'),
+  /** tokenizer.json (Hugging Face tokenizers format), beside model.json. */
+  tokenizer: z.string().min(1),
+  config: z.string().optional(),
+  maxLength: z.number().int().min(2).max(8192),
+});
+
+export const INPUT_ROLES = ['text_indices', 'text_weights', 'input_ids', 'attention_mask', 'token_type_ids', 'image_embedding', 'account_features', 'modality_mask', 'text'] as const;
+export type InputRole = (typeof INPUT_ROLES)[number];
+
+export const manifestSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'name is lower-case letters, digits, _ . -'),
+    version: z.string().min(1),
+    kind: z.enum(['distilled_text', 'late_fusion']),
+    description: z.string().optional(),
+    file: z.string().regex(/\.onnx$/, 'file must name an .onnx file'),
+    categories: z.array(z.string().min(1)).min(1),
+    critical: z.array(z.string()).default([]),
+    preprocessing: z.discriminatedUnion('type', [hashedNgramsSchema, tokenizerSchema]),
+    inputs: z.array(z.object({ name: z.string().min(1), role: z.enum(INPUT_ROLES), datatype: z.enum(['FLOAT', 'INT32', 'INT64', 'BYTES']), shape: z.array(z.number().int().nullable()) })).min(1),
+    outputs: z.array(z.object({ name: z.string().min(1), role: z.enum(['probabilities', 'logits']), activation: z.enum(['sigmoid', 'softmax', 'none']).default('none') })).min(1),
+    /** Late fusion: the account feature columns the scoring query must return, and how each is transformed. */
+    account: z.object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'])) }).optional(),
+    imageDim: z.number().int().min(1).optional(),
+    calibration: z
+      .object({
+        method: z.enum(['platt', 'isotonic']),
+        params: z.record(z.string(), z.union([z.object({ a: z.number(), b: z.number() }), z.object({ x: z.array(z.number()), y: z.array(z.number()) })])),
+      })
+      .nullable()
+      .default(null),
+    thresholds: z.record(z.string(), z.object({ remove: fraction, escalate: fraction })),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const category of [...manifest.critical, ...Object.keys(manifest.thresholds)]) {
+      if (!manifest.categories.includes(category)) ctx.addIssue({ code: 'custom', path: ['thresholds'], message: `"${category}" is not one of the model's categories` });
+    }
+    for (const [category, t] of Object.entries(manifest.thresholds)) {
+      if (t.escalate > t.remove) ctx.addIssue({ code: 'custom', path: ['thresholds', category], message: 'escalate must not be above remove' });
+    }
+    const roles = new Set(manifest.inputs.map((input) => input.role));
+    const need: InputRole[] =
+      manifest.kind === 'late_fusion'
+        ? ['text_indices', 'text_weights', 'image_embedding', 'account_features', 'modality_mask']
+        : manifest.preprocessing.type === 'tokenizer'
+          ? ['input_ids', 'attention_mask']
+          : ['text_indices', 'text_weights'];
+    for (const role of need) if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${manifest.kind} model with ${manifest.preprocessing.type} preprocessing needs an input with role ${role}` });
+    if (manifest.kind === 'late_fusion' && (!manifest.account || manifest.account.columns.length !== manifest.account.transforms.length)) {
+      ctx.addIssue({ code: 'custom', path: ['account'], message: 'a late_fusion model lists its account feature columns, with one transform each' });
+    }
+    if (manifest.kind === 'late_fusion' && !manifest.imageDim) ctx.addIssue({ code: 'custom', path: ['imageDim'], message: 'a late_fusion model gives its image embedding size' });
+  });
+
+export type ModelManifest = z.output<typeof manifestSchema>;
+
+export type Decision = 'remove' | 'escalate' | 'pass';
+
+/**
+ * Routing for one category: auto-remove at or above `remove`, auto-pass below `escalate`, a human in between.
+ * A critical category (csam) is never removed or passed automatically once it crosses `escalate`: it always goes
+ * to a person.
+ */
+export function route(manifest: Pick<ModelManifest, 'thresholds' | 'critical'>, category: string, score: number): Decision {
+  const t = manifest.thresholds[category] ?? { remove: 0.9, escalate: 0.5 };
+  if (manifest.critical.includes(category)) return score >= t.escalate ? 'escalate' : 'pass';
+  if (score >= t.remove) return 'remove';
+  if (score >= t.escalate) return 'escalate';
+  return 'pass';
+}
+
+/** The decision for an item: the most severe over its categories. */
+export function routeItem(manifest: Pick<ModelManifest, 'thresholds' | 'critical'>, scores: Record<string, number>): { decision: Decision; category: string | null } {
+  const rank: Record<Decision, number> = { pass: 0, escalate: 1, remove: 2 };
+  let best: { decision: Decision; category: string | null } = { decision: 'pass', category: null };
+  for (const [category, score] of Object.entries(scores)) {
+    const decision = route(manifest, category, score);
+    // A critical category's escalation outranks any removal: a person must see it.
+    const weight = manifest.critical.includes(category) && decision === 'escalate' ? 3 : rank[decision];
+    const bestWeight = best.category && manifest.critical.includes(best.category) && best.decision === 'escalate' ? 3 : rank[best.decision];
+    if (weight > bestWeight) best = { decision, category };
+  }
+  return best;
+}
+
+export function applyCalibration(manifest: Pick<ModelManifest, 'calibration'>, category: string, probability: number): number {
+  const calibration = manifest.calibration;
+  const params = calibration?.params[category];
+  if (!calibration || !params) return probability;
+  if ('a' in params) {
+    // Platt (scikit-learn): p = 1 / (1 + exp(A·f + B)) on the uncalibrated score's logit f.
+    const p = Math.min(Math.max(probability, 1e-7), 1 - 1e-7);
+    const f = Math.log(p / (1 - p));
+    return 1 / (1 + Math.exp(params.a * f + params.b));
+  }
+  // Isotonic: piecewise-linear through the fitted points, clipped at the ends (scikit-learn's out_of_bounds="clip").
+  const { x, y } = params;
+  if (x.length === 0) return probability;
+  if (probability <= x[0]!) return y[0]!;
+  if (probability >= x[x.length - 1]!) return y[y.length - 1]!;
+  let hi = 1;
+  while (x[hi]! < probability) hi++;
+  const lo = hi - 1;
+  const span = x[hi]! - x[lo]!;
+  return span === 0 ? y[hi]! : y[lo]! + ((probability - x[lo]!) / span) * (y[hi]! - y[lo]!);
+}
