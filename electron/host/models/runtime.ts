@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import ort from 'onnxruntime-node';
@@ -234,9 +235,13 @@ export class LocalScorer implements Scorer {
     const file = path.join(pkg.dir, pkg.manifest.file);
     const wantCuda = preference === 'cuda' || (preference === 'auto' && pkg.manifest.kind === 'late_fusion');
     let note = '';
-    if (wantCuda) {
+    const cudaLibrary = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+    if (wantCuda && process.platform === 'linux' && !fs.existsSync(cudaLibrary)) {
+      note = 'CUDA execution provider not installed (npm install onnxruntime-node --onnxruntime-node-install-cuda adds it); running on CPU';
+    } else if (wantCuda) {
       try {
-        const session = await ort.InferenceSession.create(file, { executionProviders: ['cuda'] });
+        // Severity 4 (fatal only): a missing GPU is an expected outcome here, not an error for the log.
+        const session = await ort.InferenceSession.create(file, { executionProviders: ['cuda'], logSeverityLevel: 4 });
         checkAgainstGraph(pkg, session);
         return new LocalScorer(pkg, session, 'cuda', 'CUDA execution provider');
       } catch (error) {
