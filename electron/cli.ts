@@ -6,6 +6,8 @@
  *   sift tables [--json]
  *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
  *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
+ *   sift models [--json]
+ *   sift score --model NAME --sql "SELECT content_id, text, ..." [--remote URL]
  *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { readAppState, rememberWorkspace } from './host/appState.js';
 import { exportRelation, type ExportFormat } from './host/exporter.js';
 import { Host } from './host/host.js';
+import { scoreQuery } from './host/models/scoring.js';
 import { prepareReport } from './host/reports.js';
 import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
@@ -29,6 +32,8 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+  models  [--json]                                           the registered models
+  score   --model NAME --sql "SELECT content_id, text ..." [--remote URL [--remote-model N] [--remote-token T] [--binary auto|always|never]] [--batch N]
   spike   [--bucket 15min|hour|day] [--source reports|actions] [--by DIMENSION] [--threshold Z] [--json]
   sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace`;
 
@@ -249,6 +254,61 @@ async function commandSpike(args: string[]): Promise<number> {
   });
 }
 
+async function commandModels(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  return withHost(values.workspace, async (host) => {
+    const models = await host.models.list();
+    if (values.json) {
+      console.log(JSON.stringify(models.map((m) => ({ name: m.name, version: m.version, kind: m.kind, categories: m.categories, runtime: m.kind === 'late_fusion' ? 'cuda (cpu fallback)' : 'cpu', hash: m.hash, dir: m.dir, source: m.source, ...(m.error ? { error: m.error } : {}) })), null, 2));
+      return 0;
+    }
+    process.stdout.write(
+      formatTable(
+        ['model', 'version', 'kind', 'categories', 'runtime', 'hash', 'problem'],
+        models.map((m) => [m.name, m.version, m.kind, m.categories.join(','), m.kind === 'late_fusion' ? 'cuda→cpu' : 'cpu', m.hash.slice(0, 12), m.error ?? '']),
+      ),
+    );
+    return 0;
+  });
+}
+
+async function commandScore(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      workspace: { type: 'string' },
+      model: { type: 'string' },
+      sql: { type: 'string' },
+      remote: { type: 'string' },
+      'remote-model': { type: 'string' },
+      'remote-token': { type: 'string' },
+      'remote-ca': { type: 'string' },
+      binary: { type: 'string' },
+      batch: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.model || !values.sql) throw new UsageError('score: --model NAME and --sql "SELECT content_id, text, ..." are required.');
+  if (values.binary && !['auto', 'always', 'never'].includes(values.binary)) throw new UsageError('score: --binary is auto, always or never.');
+  const batchSize = values.batch ? Number(values.batch) : undefined;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError('score: --batch is a positive integer.');
+  const remote = values.remote
+    ? { url: values.remote, model: values['remote-model'], token: values['remote-token'] ?? process.env.SIFT_REMOTE_TOKEN, caFile: values['remote-ca'], binary: values.binary as 'auto' | 'always' | 'never' | undefined }
+    : undefined;
+  return withHost(values.workspace, async (host) => {
+    const terminal = terminalJobContext(`score ${values.model}`);
+    try {
+      const outcome = await scoreQuery(host.workspace, host.models, { model: values.model!, sql: values.sql!, remote, batchSize }, terminal.ctx);
+      terminal.finish();
+      if (values.json) console.log(JSON.stringify(outcome, null, 2));
+      else console.log(`Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`);
+      return 0;
+    } finally {
+      terminal.finish();
+    }
+  });
+}
+
 async function commandSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
   if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
@@ -306,6 +366,10 @@ export async function main(argv: string[]): Promise<number> {
         return await commandSample(rest);
       case 'spike':
         return await commandSpike(rest);
+      case 'models':
+        return await commandModels(rest);
+      case 'score':
+        return await commandScore(rest);
       case undefined:
       case 'help':
       case '--help':
