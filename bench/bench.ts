@@ -4,7 +4,9 @@
  *     file directly in the same run;
  *   - the overhead of `sift query` and of the grid's first page against the same query run directly through
  *     @duckdb/node-api in the same run (ratios; medians of several runs).
- * BENCH_ROWS changes the size (default 1,000,000).
+ *   - models: throughput by batch size, single-item latency, end-to-end re-scoring, remote vs local (bench/models.ts);
+ *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,8 +20,13 @@ import type { JobContext } from '../electron/host/jobs.js';
 import { createSampleWorkspace } from '../electron/host/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
+import { davidsonBenchmark } from './davidson.js';
+import { modelsBenchmark } from './models.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+/** BENCH_ONLY=foundation|models|davidson runs one section (the 1M workspace is made either way, but for davidson). */
+const ONLY = process.env.BENCH_ONLY;
+const runs = (section: string) => !ONLY || ONLY === section;
 const REPEATS = 5;
 const exec = promisify(execFile);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-bench-'));
@@ -47,6 +54,11 @@ const ratio = (ms: number, baseline: number) => `${(ms / baseline).toFixed(2)}×
 async function main(): Promise<void> {
   console.log(`Sift benchmark — ${ROWS.toLocaleString('en-US')} content items, ${os.cpus().length} cores, node ${process.version}\n`);
 
+  if (ONLY === 'davidson') {
+    console.log('## Real-data check: the distilled recipe on Davidson et al. 2017');
+    await davidsonBenchmark(console.log);
+    return;
+  }
   const sampleDir = path.join(scratch, 'sample');
   const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir }));
   console.log(`generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')})`);
@@ -54,6 +66,22 @@ async function main(): Promise<void> {
   const created = await timed(async () => (await createSampleWorkspace(workspaceDir, { from: sampleDir })).close());
   console.log(`create workspace: ${(created.ms / 1000).toFixed(1)} s\n`);
 
+  if (runs('foundation')) await foundationBenchmark(sampleDir, workspaceDir);
+  if (runs('models')) {
+    console.log('');
+    const host = await Host.open(workspaceDir, { remember: false });
+    await modelsBenchmark(host, sampleDir, ROWS, console.log);
+    await host.close();
+  }
+  if (runs('davidson')) {
+    console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
+    await davidsonBenchmark(console.log);
+  }
+  console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+async function foundationBenchmark(sampleDir: string, workspaceDir: string): Promise<void> {
   // Files to import: the content table (text-heavy, 10 columns) as CSV and Parquet.
   const csvFile = path.join(scratch, 'content.csv');
   const parquetFile = path.join(sampleDir, 'content.parquet');
@@ -131,8 +159,6 @@ async function main(): Promise<void> {
   }
   await server.close();
   await host.close();
-  console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  fs.rmSync(scratch, { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

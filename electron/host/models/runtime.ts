@@ -36,8 +36,37 @@ export interface Scorer {
   close(): Promise<void>;
 }
 
+const packageCache = new Map<string, { signature: string; pkg: ModelPackage }>();
+
+/** Size and modification time of each file: re-reading and re-hashing a model happens only when one changes. */
+function fileSignature(files: string[]): string {
+  return files.map((file) => {
+    try {
+      const stat = fs.statSync(file);
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return `${file}:missing`;
+    }
+  }).join('|');
+}
+
 export function loadPackage(dir: string): ModelPackage {
   const manifestFile = path.join(dir, 'model.json');
+  const cached = packageCache.get(dir);
+  if (cached) {
+    const files = [manifestFile, ...packageFiles(cached.pkg.manifest).map((file) => path.join(dir, file))];
+    if (fileSignature(files) === cached.signature) return cached.pkg;
+  }
+  const pkg = readPackage(dir, manifestFile);
+  packageCache.set(dir, { signature: fileSignature([manifestFile, ...packageFiles(pkg.manifest).map((file) => path.join(dir, file))]), pkg });
+  return pkg;
+}
+
+function packageFiles(manifest: ModelManifest): string[] {
+  return [manifest.file, ...(manifest.preprocessing.type === 'tokenizer' ? [manifest.preprocessing.tokenizer, ...(manifest.preprocessing.config ? [manifest.preprocessing.config] : [])] : [])];
+}
+
+function readPackage(dir: string, manifestFile: string): ModelPackage {
   if (!fs.existsSync(manifestFile)) throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
   let raw: unknown;
   try {
@@ -51,7 +80,7 @@ export function loadPackage(dir: string): ModelPackage {
     throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${issue.path.join('.') || 'manifest'}: ${issue.message}`, file: manifestFile });
   }
   const manifest = parsed.data;
-  const files = [manifest.file, ...(manifest.preprocessing.type === 'tokenizer' ? [manifest.preprocessing.tokenizer, ...(manifest.preprocessing.config ? [manifest.preprocessing.config] : [])] : [])];
+  const files = packageFiles(manifest);
   const hash = crypto.createHash('sha256').update(fs.readFileSync(manifestFile));
   for (const file of files) {
     const full = path.join(dir, file);
