@@ -8,6 +8,7 @@
  *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
  *   sift models [--json]
  *   sift score --model NAME --sql "SELECT content_id, text, ..." [--remote URL]
+ *   sift eval --model NAME [--labels SQL] [--bins N] --json
  *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CsvDialect, SpikeOverview } from '../shared/contract.js';
+import type { CsvDialect, EvaluationResult, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { readAppState, rememberWorkspace } from './host/appState.js';
 import { exportRelation, type ExportFormat } from './host/exporter.js';
@@ -34,6 +35,7 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
   models  [--json]                                           the registered models
   score   --model NAME --sql "SELECT content_id, text ..." [--remote URL [--remote-model N] [--remote-token T] [--binary auto|always|never]] [--batch N]
+  eval    --model NAME [--version V] [--labels SQL] [--bins N] [--strategy uniform|quantile] [--json]
   spike   [--bucket 15min|hour|day] [--source reports|actions] [--by DIMENSION] [--threshold Z] [--json]
   sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace`;
 
@@ -309,6 +311,46 @@ async function commandScore(args: string[]): Promise<number> {
   });
 }
 
+async function commandEval(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { workspace: { type: 'string' }, model: { type: 'string' }, version: { type: 'string' }, labels: { type: 'string' }, bins: { type: 'string', default: '15' }, strategy: { type: 'string', default: 'uniform' }, json: { type: 'boolean' } },
+  });
+  if (!values.model) throw new UsageError('eval: --model NAME is required.');
+  const bins = Number(values.bins);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 100) throw new UsageError('eval: --bins is an integer from 2 to 100.');
+  if (!['uniform', 'quantile'].includes(values.strategy!)) throw new UsageError('eval: --strategy is uniform or quantile.');
+  return withHost(values.workspace, async (host) => {
+    const outcome = await host.dispatch('eval.run', { model: values.model, version: values.version, labels: values.labels, bins });
+    if (!outcome.ok) throw new SiftError(outcome.error);
+    const result = outcome.value as EvaluationResult;
+    const strategy = values.strategy as 'uniform' | 'quantile';
+    const categories = Object.fromEntries(
+      result.categories.map((c) => [
+        c.category,
+        {
+          n: c.n,
+          positives: c.positives,
+          average_precision: c.averagePrecision,
+          roc_auc: c.rocAuc,
+          brier: c.brier,
+          ece: c.ece,
+          mce: c.mce,
+          bins: c.reliability[strategy].map((bin) => ({ mean_predicted: bin.meanPredicted, fraction_positive: bin.fractionPositive, count: bin.count })),
+        },
+      ]),
+    );
+    if (values.json) {
+      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories }, null, 2));
+      return 0;
+    }
+    const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+    process.stdout.write(formatTable(['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'], result.categories.map((c) => [c.category, c.n, c.positives, fmt(c.averagePrecision), fmt(c.rocAuc), fmt(c.brier), fmt(c.ece), fmt(c.mce)])));
+    console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
+    return 0;
+  });
+}
+
 async function commandSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
   if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
@@ -370,6 +412,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandModels(rest);
       case 'score':
         return await commandScore(rest);
+      case 'eval':
+        return await commandEval(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -236,6 +236,79 @@ export const remoteSchema = z
 
 const modelVersion = z.object({ model: nonEmpty('model'), version: nonEmpty('version') }).strict();
 
+export interface EvalBin {
+  meanPredicted: number;
+  fractionPositive: number;
+  count: number;
+  lower: number;
+  upper: number;
+}
+
+export interface SliceMetrics {
+  dimension: 'language' | 'surface' | 'content_type' | 'account_age';
+  value: string;
+  n: number;
+  positives: number;
+  recall: number | null;
+  fpr: number | null;
+  precision: number | null;
+  recallGap: number | null;
+  fprGap: number | null;
+  /** The slice's recall or false-positive rate is further than the margin from the overall figure. */
+  flagged: boolean;
+}
+
+export interface CategoryEvaluation {
+  category: string;
+  critical: boolean;
+  n: number;
+  positives: number;
+  averagePrecision: number | null;
+  rocAuc: number | null;
+  brier: number | null;
+  ece: number | null;
+  mce: number | null;
+  reliability: { uniform: EvalBin[]; quantile: EvalBin[] };
+  histogram: { edges: number[]; positive: number[]; negative: number[] };
+  /** The precision–recall curve, down-sampled for drawing (AP is computed on the full curve). */
+  pr: { precision: number; recall: number; threshold: number }[];
+  operating: {
+    recallAtPrecision90: { recall: number; threshold: number | null };
+    recallAtPrecision95: { recall: number; threshold: number | null };
+    precisionAtRecall80: { precision: number; threshold: number | null };
+    precisionAtRecall90: { precision: number; threshold: number | null };
+  };
+  thresholds: { remove: number; escalate: number };
+  /** Labelled counts per 0.001 of score, for live threshold routing in the UI. */
+  grid: { positive: number[]; negative: number[] };
+  slices: SliceMetrics[];
+}
+
+export interface EvaluationResult {
+  model: string;
+  version: string;
+  labelSource: string;
+  bins: number;
+  categories: CategoryEvaluation[];
+  elapsedMs: number;
+}
+
+export interface CalibrationFit {
+  model: string;
+  version: string;
+  method: 'platt' | 'isotonic';
+  categories: {
+    category: string;
+    fitted: boolean;
+    reason?: string;
+    params: { a: number; b: number } | { x: number[]; y: number[] } | null;
+    before: { ece: number; brier: number; reliability: EvalBin[] } | null;
+    after: { ece: number; brier: number; reliability: EvalBin[] } | null;
+    fitItems?: number;
+    testItems?: number;
+  }[];
+}
+
 const spikeSource = z.enum(['reports', 'actions']);
 const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
@@ -357,6 +430,33 @@ export const contract = {
   ),
   'models.compare': method<VersionComparison>()(z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict()),
   'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
+  'eval.run': method<EvaluationResult>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        bins: z.number().int().min(2).max(100).optional(),
+        sliceMargin: z.number().min(0).max(1).optional(),
+        category: z.string().optional(),
+      })
+      .strict(),
+  ),
+  'eval.calibrate': method<CalibrationFit>()(
+    z.object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), method: z.enum(['platt', 'isotonic']), bins: z.number().int().min(2).max(100).optional() }).strict(),
+  ),
+  'models.saveRevision': method<ModelInfo>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        thresholds: z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict()).optional(),
+        calibration: z
+          .object({ method: z.enum(['platt', 'isotonic']), params: z.record(z.string(), z.union([z.object({ a: z.number(), b: z.number() }), z.object({ x: z.array(z.number()), y: z.array(z.number()) })])) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ),
   'jobs.list': method<JobSummary[]>()(empty),
   'jobs.get': method<JobSummary>()(z.object({ jobId: nonEmpty('jobId') }).strict()),
   'jobs.cancel': method<{ cancelled: boolean }>()(z.object({ jobId: nonEmpty('jobId') }).strict()),

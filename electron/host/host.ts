@@ -7,6 +7,7 @@ import { type CallOutcome, contract, type ImportOutcome, isMethodName, type Meth
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { rememberWorkspace } from './appState.js';
+import { evaluate, fitCalibration } from './evaluation.js';
 import { defaultExportName, exportRelation } from './exporter.js';
 import { type ImportOptions, Importer } from './importer.js';
 import { type JobContext, JobManager } from './jobs.js';
@@ -137,6 +138,13 @@ export class Host {
     },
     'models.compare': (input) => compareVersions(this.workspace, this.models, input),
     'models.versions': () => scoredVersions(this.workspace),
+    'eval.run': (input) => evaluate(this.workspace, this.models, input),
+    'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
+    'models.saveRevision': async ({ model, thresholds, calibration }) => {
+      const info = await this.models.saveRevision(model, { thresholds, calibration });
+      this.emit({ channel: 'workspace', event: { type: 'changed' } });
+      return info;
+    },
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),

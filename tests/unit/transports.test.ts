@@ -87,6 +87,9 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'models.score': { model: 'text-distil', sql: 'SELECT content_id, text FROM content' },
     'models.compare': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
     'models.versions': {},
+    'eval.run': { model: 'text-distil', bins: 10 },
+    'eval.calibrate': { model: 'text-distil', method: 'platt' },
+    'models.saveRevision': { model: 'text-distil', thresholds: { spam: { remove: 0.95, escalate: 0.6 } } },
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },
@@ -103,6 +106,8 @@ describe('both transports', () => {
   it('answer every method with a valid input the same way', async () => {
     const first = await call<{ resultId: string }>(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
     const job = await importFile(host, csvFile, { table: 'flags_copy', replace: true });
+    const scored = await call<{ jobId: string }>(host, 'models.score', { model: 'text-distil', sql: 'SELECT content_id, text FROM content' });
+    expect((await host.jobs.wait(scored.jobId)).status).toBe('done');
     const report = await call<{ id: number }>(host, 'reports.save', { name: 'Spam flags', sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason' });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
     const inputs = validInputs(first.resultId, job.id, report.id, reportFile);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
+import { manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
 import { projectRoot } from '../projectPaths.js';
 import { type Workspace, writeFileAtomic } from '../workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
@@ -116,6 +117,32 @@ export class ModelRegistry {
       loading.catch(() => cache.delete(key));
     }
     return { pkg, scorer: await loading, shared: true };
+  }
+
+  /**
+   * Saves new thresholds and/or calibration as a new revision of a model: a copy of its folder in the
+   * workspace's models/ with version `<version>-r<n>`, registered so it becomes the model of that name.
+   */
+  async saveRevision(name: string, changes: { thresholds?: ModelManifest['thresholds']; calibration?: ModelManifest['calibration'] }): Promise<ModelInfo> {
+    const pkg = this.package(name);
+    const base = pkg.manifest.version.replace(/-r\d+$/, '');
+    const taken = new Set((await this.list()).filter((info) => info.name === name).map((info) => info.version));
+    let revision = 1;
+    while (taken.has(`${base}-r${revision}`)) revision++;
+    const version = `${base}-r${revision}`;
+    const manifest = { ...pkg.manifest, version, thresholds: { ...pkg.manifest.thresholds, ...changes.thresholds }, calibration: changes.calibration === undefined ? pkg.manifest.calibration : changes.calibration };
+    const checked = manifestSchema.safeParse(manifest);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${issue.path.join('.') || 'manifest'}: ${issue.message}` });
+    }
+    const dir = path.join(this.workspace.dir, 'models', `${name}-${version}`);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const staging = `${dir}.partial-${process.pid}`;
+    fs.cpSync(pkg.dir, staging, { recursive: true });
+    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(checked.data, null, 2)}\n`);
+    fs.renameSync(staging, dir);
+    return this.add(dir);
   }
 
   /** Registers a model folder after checking its manifest against its ONNX graph. */
