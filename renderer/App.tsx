@@ -4,6 +4,7 @@ import { ExploreView } from './explore/ExploreView';
 import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
+import { EvalView } from './evaluation/EvalView';
 import { JobsPanel } from './jobs/JobsPanel';
 import { ModelsView } from './models/ModelsView';
 import { useNavigation } from './navigation';
@@ -66,7 +67,7 @@ export function App() {
         <span className="brand">Sift</span>
         <WorkspaceSwitcher />
         <nav className="tabs" aria-label="Views">
-          {(['explore', 'reports', 'spikes', 'models'] as const).map((name) => (
+          {(['explore', 'reports', 'spikes', 'models', 'evaluate'] as const).map((name) => (
             <button key={name} className={view === name ? 'active' : ''} onClick={() => setView(name)} data-testid={`tab-${name}`}>
               {name[0]!.toUpperCase() + name.slice(1)}
             </button>
@@ -102,6 +103,7 @@ export function App() {
         {view === 'reports' && <ReportsView />}
         {view === 'spikes' && <SpikeView />}
         {view === 'models' && <ModelsView />}
+        {view === 'evaluate' && <EvalView />}
       </main>
       <JobsPanel />
       {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}

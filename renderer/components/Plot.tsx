@@ -10,31 +10,38 @@ interface Props {
   data: Data[];
   layout: Partial<Layout>;
   onClick?(event: PlotMouseEvent): void;
+  /** Called when the user drags an editable shape (a threshold line): relayout's changed keys. */
+  onRelayout?(update: Record<string, unknown>): void;
+  editableShapes?: boolean;
   testId?: string;
   height?: number;
 }
 
-export function Plot({ data, layout, onClick, testId, height = 320 }: Props) {
+export function Plot({ data, layout, onClick, onRelayout, editableShapes = false, testId, height = 320 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const clickHandler = useRef(onClick);
   clickHandler.current = onClick;
+  const relayoutHandler = useRef(onRelayout);
+  relayoutHandler.current = onRelayout;
 
   useEffect(() => {
     let cancelled = false;
     void loadPlotly().then((Plotly) => {
       if (cancelled || !host.current) return;
-      const config: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] };
+      const config: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'], ...(editableShapes ? { edits: { shapePosition: true } } : {}) };
       void Plotly.react(host.current, data, { height, margin: { l: 50, r: 20, t: 20, b: 40 }, ...layout }, config).then((element) => {
-        const plotElement = element as unknown as { removeAllListeners?(event: string): void; on(event: string, handler: (event: PlotMouseEvent) => void): void };
+        const plotElement = element as unknown as { removeAllListeners?(event: string): void; on(event: string, handler: (event: never) => void): void };
         plotElement.removeAllListeners?.('plotly_click');
-        plotElement.on('plotly_click', (event) => clickHandler.current?.(event));
+        plotElement.removeAllListeners?.('plotly_relayout');
+        plotElement.on('plotly_click', (event: PlotMouseEvent) => clickHandler.current?.(event));
+        plotElement.on('plotly_relayout', (update: Record<string, unknown>) => relayoutHandler.current?.(update));
         host.current?.setAttribute('data-rendered', 'true');
       });
     });
     return () => {
       cancelled = true;
     };
-  }, [data, layout, height]);
+  }, [data, layout, height, editableShapes]);
 
   useEffect(() => {
     const element = host.current;

@@ -1,0 +1,97 @@
+/** The evaluation service on the sample workspace: joins, labels, slices, calibration fitting and revisions. */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Host } from '../../electron/host/host';
+import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
+import { averagePrecision } from '../../shared/rankingMetrics';
+import { brierScore, expectedCalibrationError } from '../../shared/calibration';
+import type { CalibrationFit, EvaluationResult, ModelInfo, QueryResult } from '../../shared/contract';
+import { call, tempDir } from './support';
+
+let host: Host;
+
+beforeAll(async () => {
+  const dir = path.join(tempDir('sift-eval-'), 'ws');
+  await (await createSampleWorkspace(dir, { kind: 'platform' })).close();
+  host = await Host.open(dir, { remember: false });
+});
+afterAll(async () => host?.close());
+
+describe('evaluating a model version against human labels', () => {
+  it('joins each category’s scores to the majority label and computes the metrics on exactly those pairs', async () => {
+    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', bins: 10 });
+    expect(result.version).toBe('2024.03.0');
+    expect(result.categories.map((c) => c.category)).toEqual(['hate_speech', 'misinformation', 'nsfw', 'spam']);
+    // The same pairs, fetched independently, give the same numbers.
+    const pairs = await call<QueryResult>(host, 'query.run', {
+      queryId: 'pairs',
+      pageSize: 5000,
+      sql: `SELECT s.score, (avg(l.value::INT) > 0.5)::INT AS label
+            FROM model_scores s JOIN label_events l ON l.content_id = s.content_id AND l.category = s.category
+            WHERE s.model = 'text-distil' AND s.model_version = '2024.03.0' AND s.category = 'spam'
+            GROUP BY s.content_id, s.score ORDER BY s.content_id`,
+    });
+    const scores = pairs.rows.map((row) => Number(row[0]));
+    const labels = pairs.rows.map((row) => Number(row[1]));
+    const spam = result.categories.find((c) => c.category === 'spam')!;
+    expect(spam.n).toBe(scores.length);
+    expect(spam.positives).toBe(labels.reduce((a, b) => a + b, 0));
+    expect(spam.averagePrecision).toBeCloseTo(averagePrecision(labels, scores), 12);
+    expect(spam.brier).toBeCloseTo(brierScore(labels, scores), 12);
+    expect(spam.ece).toBeCloseTo(expectedCalibrationError(labels, scores, 10), 12);
+    expect(spam.reliability.uniform.reduce((sum, bin) => sum + bin.count, 0)).toBe(spam.n);
+    expect(spam.grid.positive.reduce((a, b) => a + b, 0)).toBe(spam.positives);
+    expect(spam.thresholds).toEqual({ remove: 0.9, escalate: 0.5 });
+  });
+
+  it('takes ground truth from a labels query, and names a broken one', async () => {
+    const labels = `SELECT a.content_id, a.category, (a.action = 'remove')::INT AS label FROM moderation_actions a WHERE a.actor_type = 'human' AND a.category IS NOT NULL`;
+    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', labels });
+    expect(result.labelSource).toBe('query');
+    expect(result.categories.length).toBeGreaterThan(0);
+    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'SELECT content_id, category FROM label_events' })).toMatchObject({ ok: false, error: { message: 'labels: the query must return content_id, category and label (0/1); it lacks label.' } });
+    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: "SELECT content_id, category, 2 AS label FROM label_events" })).toMatchObject({ ok: false, error: { message: expect.stringContaining('label must be 0 or 1') } });
+    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' })).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
+  });
+
+  it('breaks metrics out by language, surface, content type and account age, flagging gaps past the margin', async () => {
+    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', sliceMargin: 0.05 });
+    const spam = result.categories.find((c) => c.category === 'spam')!;
+    const dimensions = new Set(spam.slices.map((s) => s.dimension));
+    expect(dimensions).toEqual(new Set(['language', 'surface', 'content_type', 'account_age']));
+    for (const slice of spam.slices) {
+      if (slice.recallGap !== null && Math.abs(slice.recallGap) > 0.05) expect(slice.flagged).toBe(true);
+      if (!slice.flagged) expect(Math.abs(slice.recallGap ?? 0)).toBeLessThanOrEqual(0.05);
+    }
+    const languages = spam.slices.filter((s) => s.dimension === 'language');
+    expect(languages.reduce((sum, s) => sum + s.n, 0)).toBe(spam.n);
+  });
+});
+
+describe('calibration fitting and saving', () => {
+  it('fits Platt and isotonic on one half and reports the other half before and after', async () => {
+    for (const method of ['platt', 'isotonic'] as const) {
+      const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method });
+      const spam = fit.categories.find((c) => c.category === 'spam')!;
+      expect(spam.fitted).toBe(true);
+      expect(spam.fitItems! + spam.testItems!).toBeGreaterThan(500);
+      expect(spam.after!.ece).toBeLessThan(spam.before!.ece);
+      if (method === 'platt') expect(spam.params).toEqual({ a: expect.any(Number), b: expect.any(Number) });
+    }
+  });
+
+  it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
+    const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'platt' });
+    const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));
+    const revision = await call<ModelInfo>(host, 'models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.8, escalate: 0.4 } }, calibration: { method: 'platt', params } });
+    expect(revision).toMatchObject({ name: 'text-distil', version: '2026.11.1-r1', source: 'workspace' });
+    expect(revision.thresholds.spam).toEqual({ remove: 0.8, escalate: 0.4 });
+    expect(revision.thresholds.hate_speech).toEqual({ remove: 0.9, escalate: 0.5 });
+    const second = await call<ModelInfo>(host, 'models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.85, escalate: 0.4 } } });
+    expect(second.version).toBe('2026.11.1-r2');
+    expect(await host.dispatch('models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.3, escalate: 0.6 } } })).toMatchObject({ ok: false, error: { message: 'thresholds.spam: escalate must not be above remove' } });
+    // The calibrated revision scores through its calibration.
+    const tried = await call<{ version: string; scores: Record<string, number> }>(host, 'models.try', { model: 'text-distil', text: 'cheap followers and likes, best price' });
+    expect(tried.version).toBe('2026.11.1-r2');
+  });
+});
