@@ -98,7 +98,9 @@ export function clusterNearDuplicates(texts: string[], threshold = 0.5, minSize 
   const groups = new Map<number, number[]>();
   texts.forEach((_, index) => {
     const root = find(index);
-    groups.set(root, [...(groups.get(root) ?? []), index]);
+    const members = groups.get(root);
+    if (members) members.push(index);
+    else groups.set(root, [index]);
   });
   return [...groups.values()].filter((members) => members.length >= minSize).sort((a, b) => b.length - a.length || a[0]! - b[0]!).map((members) => ({ members }));
 }

@@ -145,7 +145,9 @@ function sliceMetrics(data: CategoryData, threshold: number, margin: number): Sl
     const groups = new Map<string, number[]>();
     data.slices[dimension].forEach((value, i) => {
       if (value === null) return;
-      groups.set(value, [...(groups.get(value) ?? []), i]);
+      const members = groups.get(value);
+      if (members) members.push(i);
+      else groups.set(value, [i]);
     });
     for (const [value, indices] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length)) {
       const r = rates(indices.map((i) => data.scores[i]!), indices.map((i) => data.labels[i]!), threshold);
