@@ -11,10 +11,8 @@ import type { CalibrationFit, CategoryEvaluation, EvaluationResult, SliceMetrics
 import { SiftError } from '../../shared/errors.js';
 import { fnv1a } from '../../shared/nearDuplicates.js';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
-import { splitStatements } from '../../shared/sqlText.js';
-import { sqlError } from './duckdbErrors.js';
 import type { ModelRegistry } from './models/registry.js';
-import { checkEditorStatement } from './sqlGuard.js';
+import { describeReadOnlyQuery, relationKind } from './readOnlyQuery.js';
 import type { Workspace } from './workspace.js';
 
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
@@ -31,24 +29,13 @@ interface CategoryData {
   slices: Record<(typeof SLICE_DIMENSIONS)[number], (string | null)[]>;
 }
 
-async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  return Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name`, { name })).getRowsJson()[0]![0]) > 0;
-}
+const tableExists = async (conn: DuckDBConnection, name: string) => (await relationKind(conn, name)) !== null;
 
 async function checkLabelsQuery(conn: DuckDBConnection, sql: string): Promise<string> {
-  const statements = splitStatements(sql);
-  if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `labels: give one SELECT returning content_id, category, label (got ${statements.length} statements).` });
-  let prepared;
-  try {
-    prepared = await conn.prepare(statements[0]!.text);
-  } catch (error) {
-    throw sqlError(error, statements[0]!, sql);
-  }
-  checkEditorStatement(prepared.statementType, statements[0]!.text, false);
-  const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i));
-  const missing = ['content_id', 'category', 'label'].filter((name) => !names.includes(name));
+  const { text, columns } = await describeReadOnlyQuery(conn, sql, 'labels', 'content_id, category, label');
+  const missing = ['content_id', 'category', 'label'].filter((name) => !columns.includes(name));
   if (missing.length) throw new SiftError({ code: 'BAD_REQUEST', message: `labels: the query must return content_id, category and label (0/1); it lacks ${missing.join(', ')}.` });
-  return statements[0]!.text;
+  return text;
 }
 
 /** Which version to evaluate: the one asked for, else the registered one if it has scores, else the latest scored. */

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ModelInfo } from '../../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
 import { manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
 import { projectRoot } from '../projectPaths.js';
@@ -11,23 +12,7 @@ import { type Workspace, writeFileAtomic } from '../workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
 import { loadPackage, LocalScorer, type ModelPackage, type ProviderPreference, RemoteScorer, type Scorer } from './runtime.js';
 
-export interface ModelInfo {
-  name: string;
-  version: string;
-  kind: 'distilled_text' | 'late_fusion';
-  description: string;
-  categories: string[];
-  critical: string[];
-  thresholds: Record<string, { remove: number; escalate: number }>;
-  preprocessing: string;
-  inputs: string[];
-  hash: string;
-  dir: string;
-  source: 'project' | 'workspace';
-  /** Which execution provider runs it here, once it has been loaded. */
-  runtime: { provider: string; note: string } | null;
-  error?: string;
-}
+export type { ModelInfo };
 
 const cache = new Map<string, Promise<LocalScorer>>();
 

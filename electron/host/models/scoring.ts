@@ -9,10 +9,8 @@ import { RESULTS_DATABASE } from '../../../shared/canonical.js';
 import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { type Decision, route, routeItem } from '../../../shared/modelManifest.js';
-import { splitStatements } from '../../../shared/sqlText.js';
-import { sqlError } from '../duckdbErrors.js';
 import type { JobContext } from '../jobs.js';
-import { checkEditorStatement } from '../sqlGuard.js';
+import { describeReadOnlyQuery, relationKind } from '../readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
@@ -44,19 +42,10 @@ function valueToNumbers(value: unknown): number[] | null {
 }
 
 /** Checks the query is one read-only SELECT returning the columns the model needs; returns their positions. */
-async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage): Promise<Record<string, number>> {
-  const statements = splitStatements(sql);
-  if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `sql: give one SELECT statement (got ${statements.length}).` });
-  let prepared;
-  try {
-    prepared = await conn.prepare(statements[0]!.text);
-  } catch (error) {
-    throw sqlError(error, statements[0]!, sql);
-  }
-  checkEditorStatement(prepared.statementType, statements[0]!.text, false);
-  const columns: Record<string, number> = {};
-  for (let i = 0; i < prepared.columnCount; i++) columns[prepared.columnName(i)] = i;
+async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage): Promise<{ text: string; columns: Record<string, number> }> {
   const needed = ['content_id', 'text', ...(pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account!.columns : [])];
+  const described = await describeReadOnlyQuery(conn, sql, 'sql', needed.join(', '));
+  const columns = Object.fromEntries(described.columns.map((name, i) => [name, i]));
   const missing = needed.filter((name) => !(name in columns));
   if (missing.length > 0) {
     throw new SiftError({
@@ -64,16 +53,16 @@ async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: Model
       message: `sql: ${pkg.manifest.name} needs the column(s) ${missing.join(', ')} (it reads ${needed.join(', ')}${pkg.manifest.kind === 'late_fusion' ? ', and image_emb when there is one' : ''}).`,
     });
   }
-  return columns;
+  return { text: described.text, columns };
 }
 
 async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
-  const kind = (await conn.runAndReadAll(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]?.[0];
-  if (kind === undefined) {
+  const kind = await relationKind(conn, 'model_scores');
+  if (kind === null) {
     await conn.run(`CREATE TABLE model_scores (${SCORE_COLUMNS})`);
     return;
   }
-  if (kind === 'VIEW') {
+  if (kind === 'view') {
     throw new SiftError({ code: 'BAD_REQUEST', message: 'model_scores is a view over an imported table, so Sift cannot add scores to it; import the scores as a table (copy, not link), or remove that mapping.' });
   }
   await conn.run('ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;');
@@ -95,8 +84,8 @@ export async function scoreQuery(
   const onAbort = () => reader.interrupt();
   ctx.signal.addEventListener('abort', onAbort);
   try {
-    const columns = await checkScoringQuery(reader, input.sql, pkg);
-    const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${splitStatements(input.sql)[0]!.text})`)).getRowsJson()[0]![0]);
+    const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg);
+    const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${query})`)).getRowsJson()[0]![0]);
     ctx.progress(0, `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`);
     await writer.run(`CREATE TABLE ${stage} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
     const appender = await writer.createAppender(`score_${runId.replace(/-/g, '')}`, null, RESULTS_DATABASE);
@@ -121,7 +110,7 @@ export async function scoreQuery(
       // Let the host answer the UI between batches.
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const result = await reader.stream(splitStatements(input.sql)[0]!.text);
+    const result = await reader.stream(query);
     for (;;) {
       if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
       const chunk = await result.fetchChunk();
@@ -222,8 +211,7 @@ export async function compareVersions(
   const decision = (score: string) => `CASE WHEN critical THEN (CASE WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END)
     WHEN ${score} >= remove_at THEN 'remove' WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END`;
   return workspace.withConnection(async (conn) => {
-    const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]![0]);
-    if (!exists) return { a: input.a, b: input.b, categories: [], flips: [] };
+    if (!(await relationKind(conn, 'model_scores'))) return { a: input.a, b: input.b, categories: [], flips: [] };
     const binds = { ma: input.a.model, va: input.a.version, mb: input.b.model, vb: input.b.version };
     const joined = `
       WITH t(category, remove, escalate, critical) AS (VALUES ${thresholdValues}),
@@ -288,8 +276,7 @@ export async function compareVersions(
 /** The (model, version) pairs that have scores in the workspace, for picking a comparison. */
 export async function scoredVersions(workspace: Workspace): Promise<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]> {
   return workspace.withConnection(async (conn) => {
-    const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'model_scores'`)).getRowsJson()[0]![0]);
-    if (!exists) return [];
+    if (!(await relationKind(conn, 'model_scores'))) return [];
     const rows = (
       await conn.runAndReadAll(
         `SELECT model, model_version, count(DISTINCT content_id) AS items, strftime(min(scored_at), '%Y-%m-%dT%H:%M:%S'), strftime(max(scored_at), '%Y-%m-%dT%H:%M:%S') FROM model_scores GROUP BY ALL ORDER BY model, min(scored_at)`,
