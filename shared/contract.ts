@@ -443,7 +443,17 @@ export const contract = {
       .strict(),
   ),
   'eval.calibrate': method<CalibrationFit>()(
-    z.object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), method: z.enum(['platt', 'isotonic']), bins: z.number().int().min(2).max(100).optional() }).strict(),
+    z
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        method: z.enum(['platt', 'isotonic']),
+        bins: z.number().int().min(2).max(100).optional(),
+        /** Which half of the labelled items (split by a hash of content_id) to fit on; the other half shows the effect. */
+        fitOn: z.enum(['even', 'odd']).optional(),
+      })
+      .strict(),
   ),
   'models.saveRevision': method<ModelInfo>()(
     z

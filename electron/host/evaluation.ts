@@ -230,7 +230,7 @@ const logit = (p: number) => {
 export async function fitCalibration(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number },
+  input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd' },
 ): Promise<CalibrationFit> {
   const bins = input.bins ?? 15;
   const { version, byCategory } = await loadData(workspace, registry, input);
@@ -239,7 +239,8 @@ export async function fitCalibration(
     // A fixed split by content id: the same items fit and evaluate on every run.
     const fitIdx: number[] = [];
     const testIdx: number[] = [];
-    data.ids.forEach((id, i) => ((fnv1a(id) & 1) === 0 ? fitIdx : testIdx).push(i));
+    const fitParity = input.fitOn === 'odd' ? 1 : 0;
+    data.ids.forEach((id, i) => ((fnv1a(id) & 1) === fitParity ? fitIdx : testIdx).push(i));
     const fitLabels = fitIdx.map((i) => data.labels[i]!);
     const positives = fitLabels.reduce((a, b) => a + b, 0);
     if (fitIdx.length < 10 || positives === 0 || positives === fitLabels.length) {

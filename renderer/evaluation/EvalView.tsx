@@ -90,6 +90,8 @@ export function EvalView() {
   const [thresholds, setThresholds] = useState<Record<string, { remove: number; escalate: number }>>({});
   const [calibration, setCalibration] = useState<CalibrationFit | null>(null);
   const [method, setMethod] = useState<'platt' | 'isotonic'>('platt');
+  const [fitOn, setFitOn] = useState<'even' | 'odd'>('even');
+  const [margin, setMargin] = useState(0.05);
   const [note, setNote] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
@@ -106,7 +108,7 @@ export function EvalView() {
     if (!version) return;
     setLoading(true);
     setNote(null);
-    api['eval.run']({ model, version, bins })
+    api['eval.run']({ model, version, bins, sliceMargin: margin })
       .then((r) => {
         setResult(r);
         setThresholds(Object.fromEntries(r.categories.map((c) => [c.category, c.thresholds])));
@@ -116,7 +118,7 @@ export function EvalView() {
       .finally(() => setLoading(false));
     // The category is kept when possible; it is not a reason to re-evaluate.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [model, version, bins]);
+  }, [model, version, bins, margin]);
   useEffect(() => {
     if (!versionB) return setResultB(null);
     api['eval.run']({ model, version: versionB, bins }).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
@@ -313,7 +315,11 @@ export function EvalView() {
                   <option value="platt">Platt scaling</option>
                   <option value="isotonic">isotonic regression</option>
                 </select>
-                <button onClick={() => void api['eval.calibrate']({ model, version, method, bins }).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))} data-testid="fit-calibration">
+                <select value={fitOn} onChange={(event) => setFitOn(event.target.value as 'even' | 'odd')} title="The labelled items are split in two by a hash of content_id">
+                  <option value="even">fit on half A, check on half B</option>
+                  <option value="odd">fit on half B, check on half A</option>
+                </select>
+                <button onClick={() => void api['eval.calibrate']({ model, version, method, bins, fitOn }).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))} data-testid="fit-calibration">
                   Fit
                 </button>
                 {calibration && (
@@ -341,7 +347,10 @@ export function EvalView() {
               )}
             </div>
             <div className="card" data-testid="slices">
-              <h3>Slices at the remove threshold ({current.thresholds.remove}); gaps over 5 points highlighted</h3>
+              <h3>
+                Slices at the remove threshold ({current.thresholds.remove}); gaps over{' '}
+                <input className="num-input" type="number" min={0} max={50} step={1} value={Math.round(margin * 100)} onChange={(event) => Number(event.target.value) >= 0 && setMargin(Number(event.target.value) / 100)} data-testid="slice-margin" /> points highlighted
+              </h3>
               <table>
                 <thead>
                   <tr>

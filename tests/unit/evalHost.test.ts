@@ -80,6 +80,14 @@ describe('calibration fitting and saving', () => {
     }
   });
 
+  it('fits on the half the user chooses, checking on the other', async () => {
+    const even = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'even' });
+    const odd = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'odd' });
+    const [a, b] = [even, odd].map((fit) => fit.categories.find((c) => c.category === 'spam')!);
+    expect(a!.fitItems).toBe(b!.testItems);
+    expect(a!.testItems).toBe(b!.fitItems);
+  });
+
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
     const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'platt' });
     const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));
