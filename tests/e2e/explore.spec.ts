@@ -38,6 +38,21 @@ test('scrolls to the end of a 1M-row result paged from the host', async ({ page 
   expect(rendered).toBeLessThan(100);
 });
 
+test('pages a 10M-row result in windows and jumps to a row', async ({ page }) => {
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await bench.runQuery('SELECT range AS n FROM range(10000000)');
+  await expect(page.getByTestId('grid-rowcount')).toHaveText('10,000,000 rows', { timeout: 30_000 });
+  await expect(page.locator('.grid-window')).toContainText('rows 1–1,000,000');
+  await page.locator('.grid-window button').last().click();
+  await expect(page.locator('.grid-window')).toContainText('rows 1,000,001–2,000,000');
+  await expect(bench.cell(1_000_000, 0)).toHaveText('1000000');
+  await page.getByLabel('Go to row').fill('9999999');
+  await page.getByLabel('Go to row').press('Enter');
+  await expect(page.locator('.grid-window')).toContainText('rows 9,000,001–10,000,000');
+  await expect(bench.cell(9_999_998, 0)).toHaveText('9999998');
+});
+
 test('sorts by a column and copies a cell', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const bench = new Workbench(page);
