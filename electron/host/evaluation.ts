@@ -211,14 +211,13 @@ export async function evaluate(
   const { version, labelSource, byCategory } = await loadData(workspace, registry, input);
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   const categories = [...byCategory.keys()].filter((c) => !input.category || c === input.category).sort();
-  return {
-    model: input.model,
-    version,
-    labelSource,
-    bins,
-    categories: categories.map((category) => evaluateCategory(category, byCategory.get(category)!, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05)),
-    elapsedMs: Math.round(performance.now() - started),
-  };
+  const evaluations: CategoryEvaluation[] = [];
+  for (const category of categories) {
+    evaluations.push(evaluateCategory(category, byCategory.get(category)!, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05));
+    // One category at a time, then let the host answer other calls (the Electron main process serves the window).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started) };
 }
 
 const logit = (p: number) => {

@@ -55,6 +55,17 @@ describe('the desktop window', () => {
     expect(offenders.sort()).toEqual(['electron/main.ts', 'electron/preload.ts']);
   });
 
+  it('bundles main (ESM) and the sandboxed preload (CommonJS) with electron left external', async () => {
+    const { bundleShell } = await import('../../electron/bundleShell');
+    const main = await bundleShell();
+    const mainCode = fs.readFileSync(main, 'utf8');
+    expect(mainCode).toMatch(/from "electron"|from 'electron'/);
+    expect(mainCode).toContain('contextIsolation: true');
+    const preload = fs.readFileSync(main.replace('main.mjs', 'preload.cjs'), 'utf8');
+    expect(preload).toContain('require("electron")');
+    expect(preload).toContain('exposeInMainWorld');
+  });
+
   it('keeps the Electron and ORT download scripts off, so installs work offline', () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { allowScripts: Record<string, boolean> };
     expect(pkg.allowScripts).toMatchObject({ electron: false, 'onnxruntime-node': false });
