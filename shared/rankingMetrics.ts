@@ -11,23 +11,39 @@ export interface BinaryCurve {
   thresholds: Float64Array;
 }
 
-/** scikit-learn's _binary_clf_curve: sort by score descending (stable), one point per distinct score. */
+/**
+ * scikit-learn's _binary_clf_curve: walking scores from high to low, one point per distinct score with the true
+ * and false positives at or above it. Two native numeric sorts (all scores, positive scores) replace an argsort:
+ * within a tie the order never matters, only the counts.
+ */
 export function binaryClassifierCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>): BinaryCurve {
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const all = Float64Array.from(scores).sort();
+  let positiveCount = 0;
+  for (let i = 0; i < n; i++) if (yTrue[i]! > 0) positiveCount++;
+  const positive = new Float64Array(positiveCount);
+  for (let i = 0, k = 0; i < n; i++) if (yTrue[i]! > 0) positive[k++] = scores[i]!;
+  positive.sort();
   const tps: number[] = [];
   const fps: number[] = [];
   const thresholds: number[] = [];
+  let seen = 0;
   let tp = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    tp += yTrue[i]! > 0 ? 1 : 0;
-    const last = k === n - 1 || scores[order[k + 1]!] !== scores[i];
-    if (last) {
-      tps.push(tp);
-      fps.push(k + 1 - tp);
-      thresholds.push(scores[i]!);
+  let a = n - 1;
+  let p = positiveCount - 1;
+  while (a >= 0) {
+    const value = all[a]!;
+    while (a >= 0 && all[a] === value) {
+      a--;
+      seen++;
     }
+    while (p >= 0 && positive[p] === value) {
+      p--;
+      tp++;
+    }
+    tps.push(tp);
+    fps.push(seen - tp);
+    thresholds.push(value);
   }
   return { tps: Float64Array.from(tps), fps: Float64Array.from(fps), thresholds: Float64Array.from(thresholds) };
 }
