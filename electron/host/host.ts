@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
-import { SiftError, toErrorInfo } from '../../shared/errors.js';
+import { toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { rememberWorkspace } from './appState.js';
 import { evaluate, fitCalibration } from './evaluation.js';
@@ -187,4 +187,3 @@ export class Host {
   }
 }
 
-export { SiftError };

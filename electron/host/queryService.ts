@@ -9,7 +9,7 @@ import { RESULTS_DATABASE } from '../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { splitStatements, stripComments, type SqlStatementSpan } from '../../shared/sqlText.js';
-import { isInterrupt, sqlError } from './duckdbErrors.js';
+import { sqlError } from './duckdbErrors.js';
 import { checkEditorStatement } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from './workspace.js';
 
@@ -230,4 +230,3 @@ export function bindParams(prepared: DuckDBPreparedStatement, params: QueryParam
   prepared.bind(values);
 }
 
-export { isInterrupt };
