@@ -442,6 +442,19 @@ export const contract = {
       })
       .strict(),
   ),
+  /** The same evaluation as a job, with progress and cancel: what the UI uses for large workspaces. */
+  'eval.start': method<{ jobId: string }>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        bins: z.number().int().min(2).max(100).optional(),
+        sliceMargin: z.number().min(0).max(1).optional(),
+        category: z.string().optional(),
+      })
+      .strict(),
+  ),
   'eval.calibrate': method<CalibrationFit>()(
     z
       .object({

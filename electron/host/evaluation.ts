@@ -11,6 +11,7 @@ import type { CalibrationFit, CategoryEvaluation, EvaluationResult, SliceMetrics
 import { SiftError } from '../../shared/errors.js';
 import { fnv1a } from '../../shared/nearDuplicates.js';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
+import type { JobContext } from './jobs.js';
 import type { ModelRegistry } from './models/registry.js';
 import { describeReadOnlyQuery, relationKind } from './readOnlyQuery.js';
 import type { Workspace } from './workspace.js';
@@ -52,8 +53,28 @@ async function resolveVersion(conn: DuckDBConnection, registry: ModelRegistry, m
   return scored[0]!;
 }
 
-async function loadData(workspace: Workspace, registry: ModelRegistry, input: { model: string; version?: string; labels?: string }): Promise<{ version: string; labelSource: string; byCategory: Map<string, CategoryData> }> {
+async function loadData(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { model: string; version?: string; labels?: string },
+  ctx?: JobContext,
+): Promise<{ version: string; labelSource: string; byCategory: Map<string, CategoryData> }> {
   return workspace.withConnection(async (conn) => {
+    const onAbort = () => conn.interrupt();
+    ctx?.signal.addEventListener('abort', onAbort);
+    try {
+      return await readScoredLabels(conn, registry, input, ctx);
+    } catch (error) {
+      if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
+      throw error;
+    } finally {
+      ctx?.signal.removeEventListener('abort', onAbort);
+    }
+  });
+}
+
+async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string }, ctx?: JobContext) {
+  {
     if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
     const version = await resolveVersion(conn, registry, input.model, input.version);
     const labelsSql = input.labels ? await checkLabelsQuery(conn, input.labels) : DEFAULT_LABELS_SQL;
@@ -74,11 +95,14 @@ async function loadData(workspace: Workspace, registry: ModelRegistry, input: { 
        SELECT s.category, s.content_id, s.score, l.label::INTEGER AS label, ${sliceSelect}
        FROM s JOIN labels l ON l.content_id::VARCHAR = s.content_id AND l.category = s.category
        ${withContent ? 'LEFT JOIN content c ON c.content_id::VARCHAR = s.content_id LEFT JOIN users u ON u.user_id = c.user_id' : ''}
-       WHERE l.label IS NOT NULL`,
+       WHERE l.label IS NOT NULL
+       ORDER BY s.category, s.content_id`, // a fixed order: sums in the same order give the same last digits every run
       { model: input.model, version },
     );
     const byCategory = new Map<string, CategoryData>();
+    let read = 0;
     for (;;) {
+      if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const columns = Array.from({ length: 8 }, (_, i) => chunk.getColumnValues(i));
@@ -98,9 +122,11 @@ async function loadData(workspace: Workspace, registry: ModelRegistry, input: { 
         data.labels.push(label);
         SLICE_DIMENSIONS.forEach((dimension, d) => data!.slices[dimension].push(columns[4 + d]![row] === null ? null : String(columns[4 + d]![row])));
       }
+      read += chunk.rowCount;
+      if (read % (2048 * 50) < chunk.rowCount) ctx?.progress(null, `Read ${read.toLocaleString('en-US')} scored, labelled pairs`);
     }
     return { version, labelSource: input.labels ? 'query' : 'label_events (majority vote)', byCategory };
-  });
+  }
 }
 
 /** Keeps a curve's shape with at most `limit` points (always the ends). */
@@ -136,7 +162,7 @@ function sliceMetrics(data: CategoryData, threshold: number, margin: number): Sl
       if (members) members.push(i);
       else groups.set(value, [i]);
     });
-    for (const [value, indices] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length)) {
+    for (const [value, indices] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
       const r = rates(indices.map((i) => data.scores[i]!), indices.map((i) => data.labels[i]!), threshold);
       const recallGap = r.recall !== null && overall.recall !== null ? r.recall - overall.recall : null;
       const fprGap = r.fpr !== null && overall.fpr !== null ? r.fpr - overall.fpr : null;
@@ -205,14 +231,17 @@ export async function evaluate(
   workspace: Workspace,
   registry: ModelRegistry,
   input: { model: string; version?: string; labels?: string; bins?: number; sliceMargin?: number; category?: string },
+  ctx?: JobContext,
 ): Promise<EvaluationResult> {
   const started = performance.now();
   const bins = input.bins ?? 15;
-  const { version, labelSource, byCategory } = await loadData(workspace, registry, input);
+  const { version, labelSource, byCategory } = await loadData(workspace, registry, input, ctx);
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   const categories = [...byCategory.keys()].filter((c) => !input.category || c === input.category).sort();
   const evaluations: CategoryEvaluation[] = [];
-  for (const category of categories) {
+  for (const [index, category] of categories.entries()) {
+    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
+    ctx?.progress(index / categories.length, `Computing ${category}`);
     evaluations.push(evaluateCategory(category, byCategory.get(category)!, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05));
     // One category at a time, then let the host answer other calls (the Electron main process serves the window).
     await new Promise((resolve) => setImmediate(resolve));

@@ -139,6 +139,11 @@ export class Host {
     'models.compare': (input) => compareVersions(this.workspace, this.models, input),
     'models.versions': () => scoredVersions(this.workspace),
     'eval.run': (input) => evaluate(this.workspace, this.models, input),
+    'eval.start': async (input) => {
+      const { workspace, models } = this.current;
+      const job = this.jobs.start('evaluate', `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`, (ctx) => evaluate(workspace, models, input, ctx));
+      return { jobId: job.id };
+    },
     'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
     'models.saveRevision': async ({ model, thresholds, calibration }) => {
       const info = await this.models.saveRevision(model, { thresholds, calibration });

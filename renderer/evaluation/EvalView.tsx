@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { CalibrationFit, CategoryEvaluation, EvaluationResult, ModelInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { Plot } from '../components/Plot';
+import { useJobs } from '../jobs/jobsStore';
 import { routeGrid } from './routing';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
@@ -94,6 +95,7 @@ export function EvalView() {
   const [margin, setMargin] = useState(0.05);
   const [note, setNote] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  const waitFor = useJobs((state) => state.waitFor);
 
   useEffect(() => {
     void api['models.list']({}).then(setModels);
@@ -108,7 +110,13 @@ export function EvalView() {
     if (!version) return;
     setLoading(true);
     setNote(null);
-    api['eval.run']({ model, version, bins, sliceMargin: margin })
+    // A job: progress and cancel in the jobs panel, and the host stays free for other calls meanwhile.
+    api['eval.start']({ model, version, bins, sliceMargin: margin })
+      .then(({ jobId }) => waitFor(jobId))
+      .then((job) => {
+        if (job.status !== 'done') throw new Error(job.error?.message ?? 'Evaluation cancelled.');
+        return job.result as EvaluationResult;
+      })
       .then((r) => {
         setResult(r);
         setThresholds(Object.fromEntries(r.categories.map((c) => [c.category, c.thresholds])));

@@ -44,6 +44,18 @@ describe('evaluating a model version against human labels', () => {
     expect(spam.thresholds).toEqual({ remove: 0.9, escalate: 0.5 });
   });
 
+  it('runs as a job with progress (what the UI uses), with the same result, and cancels', async () => {
+    const direct = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', bins: 10 });
+    const { jobId } = await call<{ jobId: string }>(host, 'eval.start', { model: 'text-distil', version: '2024.03.0', bins: 10 });
+    const job = await host.jobs.wait(jobId);
+    expect(job.status).toBe('done');
+    const viaJob = job.result as EvaluationResult;
+    expect(viaJob.categories).toEqual(direct.categories);
+    const second = await call<{ jobId: string }>(host, 'eval.start', { model: 'text-distil', version: '2024.03.0' });
+    await call(host, 'jobs.cancel', { jobId: second.jobId });
+    expect((await host.jobs.wait(second.jobId)).status).toBe('cancelled');
+  });
+
   it('takes ground truth from a labels query, and names a broken one', async () => {
     const labels = `SELECT a.content_id, a.category, (a.action = 'remove')::INT AS label FROM moderation_actions a WHERE a.actor_type = 'human' AND a.category IS NOT NULL`;
     const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', labels });

@@ -88,6 +88,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'models.compare': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
     'models.versions': {},
     'eval.run': { model: 'text-distil', bins: 10 },
+    'eval.start': { model: 'text-distil', bins: 10 },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
     'models.saveRevision': { model: 'text-distil', thresholds: { spam: { remove: 0.95, escalate: 0.6 } } },
     'jobs.list': {},
