@@ -313,6 +313,17 @@ const spikeSource = z.enum(['reports', 'actions']);
 const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
 
+const evalInput = z
+  .object({
+    model: nonEmpty('model'),
+    version: z.string().optional(),
+    labels: z.string().optional(),
+    bins: z.number().int().min(2).max(100).optional(),
+    sliceMargin: z.number().min(0).max(1).optional(),
+    category: z.string().optional(),
+  })
+  .strict();
+
 const reportId = z.number({ error: 'id must be a report id (a number)' }).int().min(0);
 const cellParam = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -430,31 +441,9 @@ export const contract = {
   ),
   'models.compare': method<VersionComparison>()(z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict()),
   'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
-  'eval.run': method<EvaluationResult>()(
-    z
-      .object({
-        model: nonEmpty('model'),
-        version: z.string().optional(),
-        labels: z.string().optional(),
-        bins: z.number().int().min(2).max(100).optional(),
-        sliceMargin: z.number().min(0).max(1).optional(),
-        category: z.string().optional(),
-      })
-      .strict(),
-  ),
+  'eval.run': method<EvaluationResult>()(evalInput),
   /** The same evaluation as a job, with progress and cancel: what the UI uses for large workspaces. */
-  'eval.start': method<{ jobId: string }>()(
-    z
-      .object({
-        model: nonEmpty('model'),
-        version: z.string().optional(),
-        labels: z.string().optional(),
-        bins: z.number().int().min(2).max(100).optional(),
-        sliceMargin: z.number().min(0).max(1).optional(),
-        category: z.string().optional(),
-      })
-      .strict(),
-  ),
+  'eval.start': method<{ jobId: string }>()(evalInput),
   'eval.calibrate': method<CalibrationFit>()(
     z
       .object({
