@@ -99,10 +99,24 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
   },
 ];
 
-/** Tables Sift owns and the schema it keeps its bookkeeping in: never writable from the editor. */
+/** Names Sift owns: no import, mapping or user table may take them. */
 export const PROTECTED_TABLES = ['label_events', 'label_sessions', 'dataset_versions'] as const;
-export const INTERNAL_SCHEMA = 'sift';
-export const RESULTS_DATABASE = 'sift_results';
+
+/** Sift's data that SQL may read, through read-only views on every data-engine connection. */
+export const SIFT_VIEWS = ['label_events'] as const;
+
+/** The label event record, as stored and as SQL sees it. */
+export const LABEL_EVENT_COLUMNS = [
+  ['event_id', 'VARCHAR'],
+  ['session_id', 'VARCHAR'],
+  ['content_id', 'VARCHAR'],
+  ['annotator_id', 'VARCHAR'],
+  ['category', 'VARCHAR'],
+  ['value', 'VARCHAR'],
+  ['policy_version', 'VARCHAR'],
+  ['kind', 'VARCHAR'],
+  ['created_at', 'TIMESTAMP'],
+] as const;
 
 export interface MappingSuggestion {
   canonicalTable: string;

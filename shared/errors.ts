@@ -18,6 +18,8 @@ export type SiftErrorCode =
   | 'SQL_ERROR'
   | 'SQL_PROTECTED'
   | 'SQL_READ_ONLY'
+  | 'SQL_REFUSED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'CANCELLED'
   | 'NOT_FOUND'
   | 'WORKSPACE_LOCKED'
@@ -48,6 +50,7 @@ export class SiftError extends Error {
 
 export function isSiftErrorInfo(value: unknown): value is SiftErrorInfo {
   return (
+    !(value instanceof Error) &&
     typeof value === 'object' &&
     value !== null &&
     typeof (value as SiftErrorInfo).code === 'string' &&
@@ -59,6 +62,23 @@ export function isSiftErrorInfo(value: unknown): value is SiftErrorInfo {
 export function toErrorInfo(error: unknown): SiftErrorInfo {
   if (error instanceof SiftError) return error.info;
   if (isSiftErrorInfo(error)) return error;
+  const systemError = error as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (error instanceof Error && typeof systemError.code === 'string' && typeof systemError.path === 'string') {
+    // Node's file errors ("EISDIR: illegal operation on a directory, read") become a sentence naming the path.
+    const problem = FILE_PROBLEMS[systemError.code] ?? error.message.replace(/^[A-Z]+: /, '');
+    return { code: systemError.code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_REQUEST', message: `${systemError.path}: ${problem}.`, file: systemError.path };
+  }
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'INTERNAL', message };
+  return { code: 'INTERNAL', message: message || 'An unexpected error occurred (no detail was given).' };
 }
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of this path is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the file system is read-only',
+};

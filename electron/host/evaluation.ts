@@ -13,7 +13,7 @@ import { fnv1a } from '../../shared/nearDuplicates.js';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
 import type { JobContext } from './jobs.js';
 import type { ModelRegistry } from './models/registry.js';
-import { describeReadOnlyQuery, relationKind } from './readOnlyQuery.js';
+import { describeReadOnlyQuery, readOnly, relationKind } from './readOnlyQuery.js';
 import type { Workspace } from './workspace.js';
 
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
@@ -63,7 +63,7 @@ async function loadData(
     const onAbort = () => conn.interrupt();
     ctx?.signal.addEventListener('abort', onAbort);
     try {
-      return await readScoredLabels(conn, registry, input, ctx);
+      return await readOnly(conn, () => readScoredLabels(conn, registry, input, ctx));
     } catch (error) {
       if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
       throw error;
@@ -78,7 +78,6 @@ async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry,
     if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
     const version = await resolveVersion(conn, registry, input.model, input.version);
     const labelsSql = input.labels ? await checkLabelsQuery(conn, input.labels) : DEFAULT_LABELS_SQL;
-    if (!input.labels && !(await tableExists(conn, 'label_events'))) throw new SiftError({ code: 'NOT_FOUND', message: 'labels: the workspace has no label_events; pass a labels query returning content_id, category, label.' });
     const withContent = (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
     const sliceSelect = withContent
       ? `c.language::VARCHAR, c.surface::VARCHAR, c.content_type::VARCHAR,

@@ -1,7 +1,10 @@
 /**
- * Writes a query result to CSV, Parquet or JSON. DuckDB writes to a temporary name beside the target and the
- * file is renamed into place only when complete, so a cancelled or failed export leaves nothing half-written.
+ * Writes a stored query result to CSV, Parquet or JSON. The target is checked first (never one of the workspace's
+ * own files; in browser mode only the exports folder or a named folder). DuckDB — the results store, which no
+ * user SQL reaches — writes to a temporary name beside the target, and the file is renamed into place only when
+ * complete, so a cancelled or failed export leaves nothing behind.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportOutcome } from '../../shared/contract.js';
@@ -19,6 +22,7 @@ const COPY_OPTIONS: Record<ExportFormat, string> = {
   json: 'FORMAT json, ARRAY true',
 };
 
+/** `relationSql` reads from the results store (a stored result's table). */
 export async function exportRelation(
   workspace: Workspace,
   relationSql: string,
@@ -26,14 +30,14 @@ export async function exportRelation(
   target: string,
   ctx: JobContext,
 ): Promise<ExportOutcome> {
-  const resolved = path.resolve(target);
+  const resolved = workspace.checkExportTarget(target, 'path');
   const dir = path.dirname(resolved);
   if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
-  const partial = `${resolved}.partial-${process.pid}`;
+  const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
   try {
-    const rows = await workspace.withConnection((conn) =>
+    const rows = await workspace.withResults((conn) =>
       trackDuckdbWork(conn, ctx, `Writing ${path.basename(resolved)}`, async () => {
-        const outcome = await conn.run(`COPY (${relationSql}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]})`);
+        const outcome = await conn.run(`COPY (${relationSql}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]}, USE_TMP_FILE false)`);
         return Number(outcome.rowsChanged);
       }),
     );

@@ -17,7 +17,7 @@ import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/
 import { QueryService } from './queryService.js';
 import { spikeDrill, spikeOverview } from './spikes.js';
 import { parseReportParams, ReportStore } from './reports.js';
-import { Workspace } from './workspace.js';
+import { type FileAccess, Workspace } from './workspace.js';
 
 export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
 
@@ -31,8 +31,8 @@ export class Host {
     this.jobs.subscribe((event) => this.emit({ channel: 'job', event }));
   }
 
-  static async open(dir: string, options: { create?: boolean; remember?: boolean } = {}): Promise<Host> {
-    const workspace = await Workspace.open(dir, { create: options.create });
+  static async open(dir: string, options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {}): Promise<Host> {
+    const workspace = await Workspace.open(dir, { create: options.create, fileAccess: options.fileAccess });
     if (options.remember !== false) rememberWorkspace(workspace.dir);
     return new Host(workspace);
   }
@@ -70,7 +70,7 @@ export class Host {
   async switchWorkspace(dir: string): Promise<void> {
     const resolved = path.resolve(dir);
     if (resolved === this.workspace.dir) return;
-    const next = await Workspace.open(resolved);
+    const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
     await this.current.workspace.close();
@@ -92,8 +92,8 @@ export class Host {
     'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
     'query.export': async ({ resultId, format, path: target }) => {
       const { table } = this.queries.resultTable(resultId);
-      const destination = target ?? path.join(this.workspace.exportsDir(), defaultExportName(format));
       const workspace = this.workspace;
+      const destination = workspace.checkExportTarget(target ?? path.join(workspace.exportsDir(), defaultExportName(format)), 'path');
       const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
         exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx),
       );

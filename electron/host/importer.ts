@@ -6,9 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { INTERNAL_SCHEMA, PROTECTED_TABLES, suggestMappings } from '../../shared/canonical.js';
+import { randomUUID } from 'node:crypto';
+import { PROTECTED_TABLES, suggestMappings } from '../../shared/canonical.js';
 import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
+import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
 import { SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
 import { importError } from './duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from './jobs.js';
@@ -72,8 +74,7 @@ export function tableNameFor(file: string): string {
 }
 
 /** Checks the file and decides how DuckDB should read it; throws a SiftError naming the file on any problem. */
-export function planRead(file: string, encoding?: CsvDialect['encoding']): ReadPlan {
-  const display = path.basename(file);
+export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file)): ReadPlan {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -99,6 +100,7 @@ export function planRead(file: string, encoding?: CsvDialect['encoding']): ReadP
   if (format === 'json') {
     if (looksBinary(head)) throw new SiftError({ code: 'IMPORT_BINARY', message: `${display}: this is a binary file, not JSON.`, file });
     if (head.toString('utf8').trim() === '') throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty.`, file });
+    checkJsonDepth(file, display);
     return { format, source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`, bytes: stat.size };
   }
   const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding);
@@ -112,12 +114,61 @@ export function planRead(file: string, encoding?: CsvDialect['encoding']): ReadP
   };
 }
 
+/** Reads the whole file once, in chunks, and refuses nesting DuckDB's JSON reader cannot survive. */
+function checkJsonDepth(file: string, display: string): void {
+  const meter = new JsonDepthMeter();
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (read === 0) break;
+      meter.feed(buffer.subarray(0, read));
+      if (meter.maxDepth > MAX_JSON_DEPTH) {
+        throw new SiftError({
+          code: 'IMPORT_BAD_JSON',
+          message: `${display}: JSON nested more than ${MAX_JSON_DEPTH} levels deep (at byte ${meter.maxAt.toLocaleString('en-US')}); Sift refuses it because DuckDB's JSON reader cannot read such nesting safely. Flatten the export.`,
+          file,
+        });
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** DuckDB reads `*`, `?` and `[` in a path as a pattern; Sift reads the file the user named, literally. */
+const GLOB_CHARACTERS = /[*?[\]]/;
+
+/**
+ * The path DuckDB should read for a user's file: the file itself, or for a name DuckDB would take as a pattern a
+ * link to it under a plain name in the workspace's temporary folder (removed by `release`).
+ */
+function literalPath(workspace: Workspace, file: string, purpose: 'read' | 'link'): { path: string; release(): void } {
+  if (!GLOB_CHARACTERS.test(file)) return { path: file, release: () => undefined };
+  if (purpose === 'link') {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${path.basename(file)}: a linked file's path may not contain *, ? or [ (DuckDB would read it as a pattern); rename the file or import a copy.`, file });
+  }
+  const alias = path.join(workspace.tempDir(), `import-${randomUUID()}${path.extname(file).replace(GLOB_CHARACTERS, '')}`);
+  fs.symlinkSync(file, alias);
+  return { path: alias, release: () => fs.rmSync(alias, { force: true }) };
+}
+
 export class Importer {
   constructor(private readonly workspace: Workspace) {}
 
   async inspect(file: string): Promise<ImportPreview> {
-    const resolved = path.resolve(file);
-    const plan = planRead(resolved);
+    const resolved = this.workspace.checkReadable(file, 'path');
+    const literal = literalPath(this.workspace, resolved, 'read');
+    try {
+      return await this.inspectLiteral(resolved, literal.path);
+    } finally {
+      literal.release();
+    }
+  }
+
+  private async inspectLiteral(resolved: string, readPath: string): Promise<ImportPreview> {
+    const plan = planRead(readPath, undefined, path.basename(resolved));
     return this.workspace.withConnection(async (conn) => {
       try {
         const reader = await conn.runAndReadAll(`SELECT * FROM ${plan.source} LIMIT 20`);
@@ -126,7 +177,7 @@ export class Importer {
         const columns = names.map((name, index) => ({ name, type: types[index]! }));
         let csv = plan.csv;
         if (csv) {
-          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(resolved)}, delim = ${quoteLiteral(csv.delimiter)})`);
+          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(readPath)}, delim = ${quoteLiteral(csv.delimiter)})`);
           csv = { ...csv, header: Boolean(sniffed.getRowsJson()[0]?.[0] ?? true) };
         }
         const suggestedTable = tableNameFor(resolved);
@@ -148,10 +199,22 @@ export class Importer {
 
   async import(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
     const started = performance.now();
-    const resolved = path.resolve(file);
+    const resolved = this.workspace.checkReadable(file, 'path');
     const display = path.basename(resolved);
+    const link = Boolean(options.link);
     ctx.progress(null, `Checking ${display}`);
-    const plan = planRead(resolved, options.encoding);
+    const literal = literalPath(this.workspace, resolved, link ? 'link' : 'read');
+    try {
+      return await this.importLiteral(resolved, literal.path, options, ctx, started);
+    } finally {
+      literal.release();
+    }
+  }
+
+  private async importLiteral(resolved: string, readPath: string, options: ImportOptions, ctx: JobContext, started: number): Promise<ImportOutcome> {
+    const display = path.basename(resolved);
+    const link = Boolean(options.link);
+    const plan = planRead(readPath, options.encoding, display);
     const table = options.table ?? tableNameFor(resolved);
     if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
       throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another name (--table NAME).`, file: resolved });
@@ -164,26 +227,25 @@ export class Importer {
         file: resolved,
       });
     }
-    const link = Boolean(options.link);
-    return this.workspace.withConnection(async (conn) => {
+    const rows = await this.workspace.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
-        const rows = await trackDuckdbWork(conn, ctx, `${link ? 'Linking' : 'Importing'} ${display}`, () =>
+        const count = await trackDuckdbWork(conn, ctx, `${link ? 'Linking' : 'Importing'} ${display}`, () =>
           this.createRelation(conn, table, plan, link, exists, display),
-        );
-        await conn.run(
-          `INSERT OR REPLACE INTO ${INTERNAL_SCHEMA}.imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`,
-          { table, path: resolved, format: plan.format, linked: link, rows },
         );
         if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
         await conn.run('COMMIT');
-        ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}`);
-        return { table, rows, linked: link, format: plan.format, path: resolved, elapsedMs: Math.round(performance.now() - started) };
+        return count;
       } catch (error) {
         await conn.run('ROLLBACK').catch(() => undefined);
         throw importError(error, display, plan.format);
       }
     });
+    await this.workspace.withStore((conn) =>
+      conn.run(`INSERT OR REPLACE INTO imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`, { table, path: resolved, format: plan.format, linked: link, rows }),
+    );
+    ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}`);
+    return { table, rows, linked: link, format: plan.format, path: resolved, elapsedMs: Math.round(performance.now() - started) };
   }
 
   private async createRelation(conn: DuckDBConnection, table: string, plan: ReadPlan, link: boolean, replacing: boolean, display: string): Promise<number> {

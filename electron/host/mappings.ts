@@ -3,15 +3,15 @@
  * canonical name as a view that renames the source's columns, so features can query `content`, `reports`, …
  * whatever the export called them. A canonical name that is a real table (e.g. the sample's) is never replaced.
  */
-import { CANONICAL_TABLES, INTERNAL_SCHEMA, canonicalTable } from '../../shared/canonical.js';
+import { CANONICAL_TABLES, canonicalTable } from '../../shared/canonical.js';
 import type { SavedMapping } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { quoteIdent, type Workspace } from './workspace.js';
 
 export async function listMappings(workspace: Workspace): Promise<SavedMapping[]> {
-  return workspace.withConnection(async (conn) => {
+  return workspace.withStore(async (conn) => {
     const reader = await conn.runAndReadAll(
-      `SELECT source_table, canonical_table, columns_json, strftime(saved_at, '%Y-%m-%dT%H:%M:%S') AS saved_at FROM ${INTERNAL_SCHEMA}.column_mappings ORDER BY canonical_table`,
+      `SELECT source_table, canonical_table, columns_json, strftime(saved_at, '%Y-%m-%dT%H:%M:%S') AS saved_at FROM column_mappings ORDER BY canonical_table`,
     );
     return reader.getRowObjectsJson().map((row) => ({
       sourceTable: String(row.source_table),
@@ -56,20 +56,20 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
     })
     .join(', ');
   const columns = Object.fromEntries(canonical.columns.map((column) => [column.name, mapping.columns[column.name] ?? null]));
-  return workspace.withConnection(async (conn) => {
-    await conn.run('BEGIN TRANSACTION');
-    try {
-      await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(canonical.name)} AS SELECT ${selectList} FROM ${quoteIdent(mapping.sourceTable)}`);
-      await conn.run(`INSERT OR REPLACE INTO ${INTERNAL_SCHEMA}.column_mappings VALUES ($source, $canonical, $json, now()::TIMESTAMP)`, {
+  const view = quoteIdent(canonical.name);
+  await workspace.withConnection((conn) => conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${selectList} FROM ${quoteIdent(mapping.sourceTable)}`));
+  try {
+    // The bookkeeping lives in Sift's store, a second database: if recording fails, the view goes too.
+    await workspace.withStore((conn) =>
+      conn.run(`INSERT OR REPLACE INTO column_mappings VALUES ($source, $canonical, $json, now()::TIMESTAMP)`, {
         source: mapping.sourceTable,
         canonical: canonical.name,
         json: JSON.stringify(columns),
-      });
-      await conn.run('COMMIT');
-    } catch (error) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-    return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19) };
-  });
+      }),
+    );
+  } catch (error) {
+    await workspace.withConnection((conn) => conn.run(`DROP VIEW IF EXISTS ${view}`)).catch(() => undefined);
+    throw error;
+  }
+  return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19) };
 }

@@ -1,16 +1,18 @@
 /**
- * Runs editor SQL and serves its result a page at a time. A row-returning result is materialised once into an
- * in-memory attached database, so the grid can page (and sort) a 10-million-row result without the renderer
- * ever holding more than a screenful, and without re-running a query whose order may differ between runs.
+ * Runs user SQL and serves its result a page at a time. Each statement is checked by sqlGuard (DuckDB's own
+ * classification); a read runs in a READ ONLY transaction and its rows stream into the in-memory results store,
+ * a separate DuckDB instance no user SQL reaches, so the grid can page (and sort) a 10-million-row result without
+ * the renderer ever holding more than a screenful, and without re-running a query whose order may differ.
  */
 import { randomUUID } from 'node:crypto';
-import { type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue, StatementType } from '@duckdb/node-api';
-import { RESULTS_DATABASE } from '../../shared/canonical.js';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import { PROTECTED_TABLES, SIFT_VIEWS } from '../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
-import { splitStatements, stripComments, type SqlStatementSpan } from '../../shared/sqlText.js';
+import { bracketDepth, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
+import { splitStatements, type SqlStatementSpan } from '../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
-import { checkEditorStatement } from './sqlGuard.js';
+import { checkUserStatement } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from './workspace.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
@@ -26,8 +28,20 @@ interface StoredResult {
 
 const MAX_LIVE_RESULTS = 24;
 const DEFAULT_PAGE = 200;
-/** Statements that can be wrapped in CREATE TABLE … AS; DESCRIBE, SHOW, PRAGMA and friends cannot. */
-const WRAPPABLE = /^(\(|select\b|with\b|from\b|values\b|table\b)/i;
+
+/** Refuses SQL or parameter values nested deeper than DuckDB's JSON functions survive (see jsonDepth.ts). */
+export function checkNesting(sql: string, params: QueryParams | undefined): void {
+  const values = [sql, ...Object.values(params ?? {}).filter((value): value is string => typeof value === 'string')];
+  for (const value of values) {
+    const depth = bracketDepth(value);
+    if (depth > MAX_JSON_DEPTH) {
+      throw new SiftError({
+        code: 'SQL_REFUSED',
+        message: `${value === sql ? 'The SQL' : 'A parameter value'} nests [ or { ${depth} levels deep; Sift refuses more than ${MAX_JSON_DEPTH} because DuckDB's JSON functions cannot handle such nesting safely.`,
+      });
+    }
+  }
+}
 
 export class QueryService {
   private readonly running = new Map<string, DuckDBConnection>();
@@ -38,17 +52,20 @@ export class QueryService {
 
   async run(input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean): Promise<QueryResult> {
     const started = performance.now();
+    checkNesting(input.sql, input.params);
     const statements = splitStatements(input.sql);
     if (statements.length === 0) throw new SiftError({ code: 'SQL_ERROR', message: 'There is no SQL statement to run.' });
     if (this.running.has(input.queryId)) throw new SiftError({ code: 'BAD_REQUEST', message: `Query ${input.queryId} is already running.` });
     const conn = await this.workspace.connect();
     this.running.set(input.queryId, conn);
     try {
+      const siftViews = await viewDefinitions(conn);
+      const checkNames = () => checkSiftNames(conn, siftViews);
       let last: QueryResult | undefined;
       for (const [index, statement] of statements.entries()) {
         if (this.cancelled.has(input.queryId)) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
         const isLast = index === statements.length - 1;
-        last = await this.runStatement(conn, statement, input, allowWrites, isLast);
+        last = await this.runStatement(conn, statement, input, allowWrites, isLast, checkNames);
       }
       const result = last!;
       return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
@@ -65,33 +82,35 @@ export class QueryService {
     input: { sql: string; params?: QueryParams; pageSize?: number },
     allowWrites: boolean,
     isLast: boolean,
+    checkNames: () => Promise<void>,
   ): Promise<QueryResult> {
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
-    let prepared: DuckDBPreparedStatement;
+    const bind = (prepared: DuckDBPreparedStatement) => bindParams(prepared, input.params);
+    let checked: Awaited<ReturnType<typeof checkUserStatement>>;
     try {
-      const extracted = await conn.extractStatements(statement.text);
-      prepared = await extracted.prepare(0);
+      checked = await checkUserStatement(conn, statement.text, allowWrites, bind);
     } catch (error) {
       throw fail(error);
     }
-    checkEditorStatement(prepared.statementType, statement.text, allowWrites);
     const base = { statementCount: 1, elapsedMs: 0 };
     try {
-      const returnsRows = prepared.statementType === StatementType.SELECT || prepared.statementType === StatementType.EXPLAIN || prepared.statementType === StatementType.PRAGMA || prepared.statementType === StatementType.CALL;
-      if (!returnsRows) {
-        bindParams(prepared, input.params);
-        const outcome = await prepared.run();
+      bind(checked.prepared);
+      if (checked.kind === 'write') {
+        // One transaction per write, so one that takes a name Sift owns can be undone whole.
+        await conn.run('BEGIN TRANSACTION');
+        let outcome;
+        try {
+          outcome = await checked.prepared.run();
+          await checkNames();
+          await conn.run('COMMIT');
+        } catch (error) {
+          await conn.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
         return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: `${outcome.rowsChanged} row(s) changed.` };
       }
-      if (!isLast) {
-        bindParams(prepared, input.params);
-        await prepared.run();
-        return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
-      }
-      const code = stripComments(statement.text).trim();
-      const stored = WRAPPABLE.test(code)
-        ? await this.materialise(conn, code, input.params)
-        : await this.materialiseSmall(conn, prepared, input.params);
+      const stored = await this.storeRead(conn, checked.prepared, isLast);
+      if (!stored) return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
       const rows = input.pageSize === 0 ? [] : (await this.page({ resultId: stored.id, offset: 0, limit: input.pageSize ?? DEFAULT_PAGE })).rows;
       return {
         ...base,
@@ -106,33 +125,45 @@ export class QueryService {
     }
   }
 
-  private async materialise(conn: DuckDBConnection, selectSql: string, params: QueryParams | undefined): Promise<StoredResult> {
-    const id = randomUUID();
-    const table = `${RESULTS_DATABASE}.${quoteIdent(`r_${id.replace(/-/g, '')}`)}`;
-    const create = await conn.prepare(`CREATE TABLE ${table} AS ${selectSql}`);
-    bindParams(create, params);
-    await create.run();
-    return this.register(conn, id, table);
-  }
-
-  /** DESCRIBE/SHOW/PRAGMA results are small: read them and store them the same way. */
-  private async materialiseSmall(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, params: QueryParams | undefined): Promise<StoredResult> {
-    bindParams(prepared, params);
-    const reader = await prepared.runAndReadAll();
-    const id = randomUUID();
-    const table = `${RESULTS_DATABASE}.${quoteIdent(`r_${id.replace(/-/g, '')}`)}`;
-    const names = reader.columnNames();
-    const columnsSql = names.map((name) => `${quoteIdent(name)} VARCHAR`).join(', ');
-    await conn.run(`CREATE TABLE ${table} (${columnsSql || '"result" VARCHAR'})`);
-    if (names.length > 0 && reader.currentRowCount > 0) {
-      const appender = await conn.createAppender(table.split('.')[1]!.replace(/"/g, ''), null, RESULTS_DATABASE);
-      for (const row of reader.getRowsJson()) {
-        for (const value of row) value === null ? appender.appendNull() : appender.appendVarchar(typeof value === 'string' ? value : JSON.stringify(value));
-        appender.endRow();
+  /**
+   * Runs a read inside a READ ONLY transaction — DuckDB refuses any write it attempts — and, for the statement
+   * whose result is shown, streams its rows into the results store.
+   */
+  private async storeRead(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, keep: boolean): Promise<StoredResult | null> {
+    await conn.run('BEGIN TRANSACTION READ ONLY');
+    try {
+      if (!keep) {
+        await prepared.run();
+        return null;
       }
-      appender.closeSync();
+      const result = await prepared.stream();
+      const names = uniqueNames(result.columnNames());
+      const types = result.columnTypes().map((type) => String(type));
+      const id = randomUUID();
+      const table = quoteIdent(`r_${id.replace(/-/g, '')}`);
+      const writer = await this.workspace.resultsConnection();
+      try {
+        await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
+        const appender = await writer.createAppender(table.slice(1, -1));
+        try {
+          for (;;) {
+            const chunk = await result.fetchChunk();
+            if (!chunk || chunk.rowCount === 0) break;
+            appender.appendDataChunk(chunk);
+          }
+        } finally {
+          appender.closeSync();
+        }
+        return await this.register(writer, id, table);
+      } catch (error) {
+        await writer.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+        throw error;
+      } finally {
+        writer.closeSync();
+      }
+    } finally {
+      await conn.run('ROLLBACK').catch(() => undefined);
     }
-    return this.register(conn, id, table);
   }
 
   private async register(conn: DuckDBConnection, id: string, table: string): Promise<StoredResult> {
@@ -158,7 +189,7 @@ export class QueryService {
     return stored;
   }
 
-  /** The table a result lives in, for export. */
+  /** The table a result lives in (in the results store), for export. */
   resultTable(resultId: string): { table: string; rowCount: number; columns: ColumnInfo[] } {
     const stored = this.stored(resultId);
     return { table: stored.table, rowCount: stored.rowCount, columns: stored.columns };
@@ -167,7 +198,7 @@ export class QueryService {
   async page(input: { resultId: string; offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } }): Promise<PageResult> {
     const stored = this.stored(input.resultId);
     const table = input.sort ? await this.sortedTable(stored, input.sort) : stored.table;
-    return this.workspace.withConnection(async (conn) => {
+    return this.workspace.withResults(async (conn) => {
       // rowid of a freshly created table runs 0..n-1 in insertion order, so a page is a range scan, not an OFFSET.
       const reader = await conn.runAndReadAll(
         `SELECT * EXCLUDE (rowid) FROM (SELECT rowid, * FROM ${table} WHERE rowid >= $from AND rowid < $to) ORDER BY rowid`,
@@ -183,8 +214,8 @@ export class QueryService {
     }
     const key = `${sort.column}\u0000${sort.direction}`;
     if (stored.sorted?.key === key) return stored.sorted.table;
-    const table = `${RESULTS_DATABASE}.${quoteIdent(`s_${stored.id.replace(/-/g, '')}`)}`;
-    await this.workspace.withConnection(async (conn) => {
+    const table = quoteIdent(`s_${stored.id.replace(/-/g, '')}`);
+    await this.workspace.withResults(async (conn) => {
       await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${stored.table} ORDER BY ${quoteIdent(sort.column)} ${sort.direction.toUpperCase()} NULLS LAST, rowid`);
     });
     stored.sorted = { key, table };
@@ -203,7 +234,7 @@ export class QueryService {
     const stored = this.results.get(resultId);
     if (!stored) return false;
     this.results.delete(resultId);
-    await this.workspace.withConnection(async (conn) => {
+    await this.workspace.withResults(async (conn) => {
       await conn.run(`DROP TABLE IF EXISTS ${stored.table}`);
       if (stored.sorted) await conn.run(`DROP TABLE IF EXISTS ${stored.sorted.table}`);
     });
@@ -230,3 +261,40 @@ export function bindParams(prepared: DuckDBPreparedStatement, params: QueryParam
   prepared.bind(values);
 }
 
+
+/** DuckDB may return two columns of one name (SELECT a, a); a stored result needs distinct ones. */
+function uniqueNames(names: string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    let candidate = name || 'column';
+    for (let n = 1; used.has(candidate.toLowerCase()); n++) candidate = `${name}_${n}`;
+    used.add(candidate.toLowerCase());
+    return candidate;
+  });
+}
+
+async function viewDefinitions(conn: DuckDBConnection): Promise<Map<string, string>> {
+  const reader = await conn.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_VIEWS.map((name) => `'${name}'`).join(', ')})`);
+  return new Map(reader.getRowsJson().map((row) => [String(row[0]), String(row[1])]));
+}
+
+/**
+ * Sift's views live in this connection's temporary catalog, where a write could drop or replace them (changing
+ * nothing stored), and the user's own schema must not take a name Sift owns. Both are read from DuckDB's catalog
+ * after the write, inside its transaction, which is rolled back when either is so.
+ */
+async function checkSiftNames(conn: DuckDBConnection, expected: Map<string, string>): Promise<void> {
+  const now = await viewDefinitions(conn);
+  const touched = [...expected.keys()].filter((name) => now.get(name) !== expected.get(name));
+  const taken = (
+    await conn.runAndReadAll(
+      `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND lower(table_name) IN (${PROTECTED_TABLES.map((name) => `'${name}'`).join(', ')})`,
+    )
+  ).getRowsJson();
+  const name = touched[0] ?? (taken[0]?.[0] as string | undefined);
+  if (name === undefined) return;
+  throw new SiftError({
+    code: 'SQL_PROTECTED',
+    message: `"${name}" belongs to Sift (labels, sessions, dataset versions); SQL can read it but cannot drop, replace or shadow it. Nothing was changed.`,
+  });
+}

@@ -4,12 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { INTERNAL_SCHEMA } from '../../shared/canonical.js';
 import type { QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../shared/reportParams.js';
 import type { QueryService } from './queryService.js';
 import { type Workspace, writeFileAtomic } from './workspace.js';
+
+const MAX_REPORT_FILE_BYTES = 10 << 20;
 
 export interface ReportSummary {
   id: number;
@@ -85,8 +86,8 @@ export class ReportStore {
   }
 
   async list(): Promise<ReportSummary[]> {
-    return this.workspace.withConnection(async (conn) => {
-      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM ${INTERNAL_SCHEMA}.reports ORDER BY folder, name`);
+    return this.workspace.withStore(async (conn) => {
+      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM reports ORDER BY folder, name`);
       return reader.getRowObjectsJson().map((row) => {
         const { sql: _sql, lastValues: _values, ...summary } = this.summarise(row);
         return summary;
@@ -95,8 +96,8 @@ export class ReportStore {
   }
 
   async get(id: number): Promise<Report> {
-    return this.workspace.withConnection(async (conn) => {
-      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM ${INTERNAL_SCHEMA}.reports WHERE id = $id`, { id });
+    return this.workspace.withStore(async (conn) => {
+      const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM reports WHERE id = $id`, { id });
       const row = reader.getRowObjectsJson()[0];
       if (!row) throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${id}.` });
       return this.summarise(row);
@@ -106,18 +107,19 @@ export class ReportStore {
   async save(draft: ReportDraft): Promise<Report> {
     parseReportParams(draft.sql); // refuse a report whose parameter block does not parse
     if (!draft.name.trim()) throw new SiftError({ code: 'BAD_REQUEST', message: 'name: a report needs a name.' });
-    const id = await this.workspace.withConnection(async (conn) => {
+    const id = await this.workspace.withStore(async (conn) => {
       const values = { name: draft.name.trim(), description: draft.description ?? '', folder: draft.folder ?? '', sql: draft.sql };
       if (draft.id !== undefined) {
         const updated = await conn.run(
-          `UPDATE ${INTERNAL_SCHEMA}.reports SET name = $name, description = $description, folder = $folder, sql = $sql, updated_at = now()::TIMESTAMP WHERE id = $id`,
+          `UPDATE reports SET name = $name, description = $description, folder = $folder, sql = $sql, updated_at = now()::TIMESTAMP WHERE id = $id`,
           { ...values, id: draft.id },
         );
         if (Number(updated.rowsChanged) === 0) throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${draft.id}.` });
         return draft.id;
       }
       const inserted = await conn.runAndReadAll(
-        `INSERT INTO ${INTERNAL_SCHEMA}.reports (name, description, folder, sql, created_at, updated_at) VALUES ($name, $description, $folder, $sql, now()::TIMESTAMP, now()::TIMESTAMP) RETURNING id`,
+        `INSERT INTO reports (id, name, description, folder, sql, created_at, updated_at)
+         SELECT coalesce(max(id), 0) + 1, $name, $description, $folder, $sql, now()::TIMESTAMP, now()::TIMESTAMP FROM reports RETURNING id`,
         values,
       );
       return Number(inserted.getRowsJson()[0]![0]);
@@ -126,7 +128,7 @@ export class ReportStore {
   }
 
   async delete(id: number): Promise<boolean> {
-    return this.workspace.withConnection(async (conn) => Number((await conn.run(`DELETE FROM ${INTERNAL_SCHEMA}.reports WHERE id = $id`, { id })).rowsChanged) > 0);
+    return this.workspace.withStore(async (conn) => Number((await conn.run(`DELETE FROM reports WHERE id = $id`, { id })).rowsChanged) > 0);
   }
 
   /** Casts the values, binds them, runs the SQL; remembers the values of a saved report. */
@@ -136,8 +138,8 @@ export class ReportStore {
     const bound = prepareReport(sql, input.values);
     const result = await this.queries.run({ queryId: input.queryId, sql: bound.sql, params: bound.binds, pageSize: input.pageSize }, false);
     if (input.id !== undefined) {
-      await this.workspace.withConnection((conn) =>
-        conn.run(`UPDATE ${INTERNAL_SCHEMA}.reports SET last_values_json = $json WHERE id = $id`, { json: JSON.stringify(input.values), id: input.id! }),
+      await this.workspace.withStore((conn) =>
+        conn.run(`UPDATE reports SET last_values_json = $json WHERE id = $id`, { json: JSON.stringify(input.values), id: input.id! }),
       );
     }
     return result;
@@ -145,7 +147,11 @@ export class ReportStore {
 
   /** Imports Data Explorer `.dcquery.json` exports (one query or a list) and plain `.sql` files. */
   async importFile(file: string, folder = 'Imported'): Promise<Report[]> {
+    file = this.workspace.checkReadable(file, 'path');
     if (!fs.existsSync(file)) throw new SiftError({ code: 'NOT_FOUND', message: `${file}: no such file.`, file });
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: is a folder, not a report file (.sql or .dcquery.json).`, file });
+    if (stat.size > MAX_REPORT_FILE_BYTES) throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: ${stat.size.toLocaleString('en-US')} bytes is too large for a report file (at most 10 MB).`, file });
     const text = fs.readFileSync(file, 'utf8');
     const display = path.basename(file);
     let drafts: ReportDraft[];
@@ -182,7 +188,12 @@ export class ReportStore {
   async exportReport(id: number, format: 'dcquery' | 'sql', target?: string): Promise<{ path: string }> {
     const report = await this.get(id);
     const slug = report.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || `report-${id}`;
-    const destination = target ?? path.join(this.workspace.exportsDir(), `${slug}.${format === 'dcquery' ? 'dcquery.json' : 'sql'}`);
+    const destination = target
+      ? this.workspace.checkExportTarget(target, 'path')
+      : path.join(this.workspace.exportsDir(), `${slug}.${format === 'dcquery' ? 'dcquery.json' : 'sql'}`);
+    if (!fs.existsSync(path.dirname(destination))) {
+      throw new SiftError({ code: 'NOT_FOUND', message: `path: the folder ${path.dirname(destination)} does not exist.`, file: destination });
+    }
     if (format === 'sql') {
       const hasHeader = /^\s*--\s*name:/im.test(report.sql);
       const header = hasHeader ? '' : `-- name: ${report.name}\n${report.description ? `-- description: ${report.description}\n` : ''}`;

@@ -1,6 +1,7 @@
 /** Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote). */
 import fs from 'node:fs';
 import path from 'node:path';
+import { PROTECTED_TABLES } from '../../shared/canonical.js';
 import { SiftError } from '../../shared/errors.js';
 import { reportLibraryDir, sampleDataDir } from './projectPaths.js';
 import { QueryService } from './queryService.js';
@@ -20,14 +21,23 @@ export async function createSampleWorkspace(dir: string, source: { kind?: Sample
   if (tables.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `${from} holds no sample tables (*.parquet).`, file: from });
   const workspace = await Workspace.open(resolved, { create: true });
   try {
+    const isSiftOwned = (file: string) => (PROTECTED_TABLES as readonly string[]).includes(path.basename(file, '.parquet'));
     await workspace.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
-      for (const file of tables) {
+      for (const file of tables.filter((name) => !isSiftOwned(name))) {
         const table = quoteIdent(path.basename(file, '.parquet'));
         await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${quoteLiteral(path.join(from, file))})`);
       }
       await conn.run('COMMIT');
     });
+    // The sample's labels are Sift's own data: they go to the store, and SQL sees them through the snapshot.
+    const labelFiles = tables.filter(isSiftOwned);
+    if (labelFiles.length > 0) {
+      await workspace.withStore(async (conn) => {
+        for (const file of labelFiles) await conn.run(`INSERT INTO ${quoteIdent(path.basename(file, '.parquet'))} BY NAME SELECT * FROM read_parquet(${quoteLiteral(path.join(from, file))})`);
+      });
+      await workspace.refreshLabelSnapshot();
+    }
     const library = reportLibraryDir(source.kind ?? 'platform');
     await new ReportStore(workspace, new QueryService(workspace)).installLibrary(library);
     for (const extra of ['incidents.json', 'manifest.json']) {

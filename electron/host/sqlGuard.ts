@@ -1,15 +1,21 @@
 /**
- * Decides which statements the SQL editor may run. Reads are always allowed; writes only when the user turned
- * writes on, and never when they name a table or schema Sift owns. DuckDB tells us the statement type; the
- * protected-name check is lexical and deliberately conservative (a write that merely mentions
- * label_events is refused too).
+ * Decides what user SQL (the editor, reports, feature queries) may run, from what DuckDB's own parser and planner
+ * say the statement is — never from its text:
+ *   1. DuckDB splits the text; a piece that DuckDB reads as more than one statement is refused.
+ *   2. A read is a statement DuckDB types SELECT *and* its parser serialises as a SELECT tree
+ *      (`json_serialize_sql`); PRAGMA, EXPLAIN and the rest are not, whatever they look like. Reads run inside a
+ *      READ ONLY transaction, so DuckDB itself refuses any write a read tries (nextval, a macro, a view).
+ *   3. With writes allowed, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP and MERGE run too. Everything else is
+ *      refused, naming its kind: deny by default.
+ *   4. Every admitted statement is planned (EXPLAIN, which does not execute) and each table function in the plan
+ *      — including ones hidden in views and macros — must be one that only reads.
+ * Sift's own data is not in this database at all (see workspace.ts), so none of this is what protects the labels;
+ * it keeps read-only mode read-only and keeps SQL from writing files or changing settings.
  */
-import { StatementType } from '@duckdb/node-api';
-import { INTERNAL_SCHEMA, PROTECTED_TABLES, RESULTS_DATABASE } from '../../shared/canonical.js';
+import { type DuckDBConnection, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { SiftError } from '../../shared/errors.js';
-import { identifiersIn, stripComments } from '../../shared/sqlText.js';
 
-const READ_TYPES = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+/** Statement kinds admitted when the user turned writes on. Writes touch only the user's own tables. */
 const WRITE_TYPES = new Set<StatementType>([
   StatementType.INSERT,
   StatementType.UPDATE,
@@ -17,42 +23,132 @@ const WRITE_TYPES = new Set<StatementType>([
   StatementType.CREATE,
   StatementType.ALTER,
   StatementType.DROP,
-  StatementType.CREATE_FUNC,
   StatementType.MERGE_INTO,
 ]);
-/** PRAGMAs and CALLs that only read the catalog. */
-const READ_PRAGMAS = /^(pragma|call)\s+(pragma_)?(table_info|show_tables|show_tables_expanded|show|database_size|database_list|storage_info|version|platform|functions|duckdb_\w+)\b/i;
 
-const PROTECTED_NAMES = new Set<string>([...PROTECTED_TABLES, INTERNAL_SCHEMA, RESULTS_DATABASE]);
+/** Table functions that only read data or the catalog. Anything else in a plan is refused. */
+const READ_TABLE_FUNCTIONS = new Set([
+  'read_csv', 'read_csv_auto', 'sniff_csv', 'read_parquet', 'parquet_scan', 'parquet_metadata', 'parquet_schema',
+  'parquet_file_metadata', 'parquet_kv_metadata', 'parquet_bloom_probe', 'read_json', 'read_json_auto', 'read_ndjson',
+  'read_ndjson_auto', 'read_json_objects', 'read_json_objects_auto', 'read_ndjson_objects', 'read_text', 'read_blob',
+  'glob', 'range', 'generate_series', 'unnest', 'json_each', 'json_tree', 'repeat', 'repeat_row', 'summary',
+  'pragma_table_info', 'pragma_show', 'pragma_storage_info', 'pragma_database_size', 'pragma_version',
+  'pragma_platform', 'pragma_metadata_info', 'pragma_user_agent', 'pragma_collations', 'icu_calendar_names',
+  'pg_timezone_names', 'sql_auto_complete', 'duckdb_columns', 'duckdb_constraints', 'duckdb_databases',
+  'duckdb_dependencies', 'duckdb_extensions', 'duckdb_functions', 'duckdb_indexes', 'duckdb_keywords',
+  'duckdb_schemas', 'duckdb_sequences', 'duckdb_settings', 'duckdb_tables', 'duckdb_types', 'duckdb_views',
+  'duckdb_memory', 'duckdb_optimizers', 'duckdb_approx_database_count', 'duckdb_variables', 'duckdb_prepared_statements',
+]);
+
+/** Scalar functions that change state: a sequence, the session's random seed, the log. */
+const SIDE_EFFECT_FUNCTIONS = new Set(['nextval', 'setval', 'setseed', 'write_log']);
+
+const KIND_HINTS: Partial<Record<StatementType, string>> = {
+  [StatementType.EXPLAIN]: 'EXPLAIN ANALYZE runs the statement it explains, so Sift runs no EXPLAIN from SQL',
+  [StatementType.COPY]: 'use Export (or sift query --out) to write a result to a file, and Import to read one',
+  [StatementType.EXPORT]: 'use Export (or sift query --out) to write a result to a file',
+  [StatementType.SET]: 'settings are fixed when the workspace opens',
+  [StatementType.VARIABLE_SET]: 'settings are fixed when the workspace opens',
+  [StatementType.ATTACH]: 'Sift opens one workspace database; import other data instead',
+  [StatementType.DETACH]: 'Sift opens one workspace database',
+  [StatementType.LOAD]: 'extensions are fixed when the workspace opens',
+  [StatementType.TRANSACTION]: 'Sift runs each statement in its own transaction',
+  [StatementType.PREPARE]: 'use $name parameters instead',
+  [StatementType.EXECUTE]: 'use $name parameters instead',
+  [StatementType.CALL]: 'CALL runs a table function for its effect',
+  [StatementType.PRAGMA]: 'read settings with SELECT current_setting(…) or duckdb_settings()',
+};
+
+export type StatementClass = 'read' | 'write';
 
 export function statementKind(type: StatementType): string {
   return (StatementType[type] ?? 'UNKNOWN').replace(/_/g, ' ');
 }
 
-export function checkEditorStatement(type: StatementType, text: string, allowWrites: boolean): void {
-  if (READ_TYPES.has(type)) return;
-  const code = stripComments(text).trim();
-  if ((type === StatementType.PRAGMA || type === StatementType.CALL) && READ_PRAGMAS.test(code)) return;
-  if (!WRITE_TYPES.has(type)) {
-    throw new SiftError({
-      code: 'SQL_READ_ONLY',
-      message: `${statementKind(type)} statements cannot run from the SQL editor; use Sift's import and export instead.`,
-    });
+const refuse = (message: string) => new SiftError({ code: 'SQL_REFUSED', message });
+
+/**
+ * Prepares one statement of user SQL and decides whether it may run. `text` must be the whole statement as it
+ * will run; `bind` binds its parameters to a prepared statement (the same values the run will use).
+ */
+export async function checkUserStatement(
+  conn: DuckDBConnection,
+  text: string,
+  allowWrites: boolean,
+  bind: (prepared: DuckDBPreparedStatement) => void,
+): Promise<{ prepared: DuckDBPreparedStatement; kind: StatementClass }> {
+  const extracted = await conn.extractStatements(text);
+  if (extracted.count !== 1) {
+    throw refuse(`DuckDB reads this as ${extracted.count} statements (a PIVOT without an IN list, for one, creates a type first); run them one at a time.`);
   }
-  if (/^drop\s+(schema|database)\b/i.test(code)) {
-    throw new SiftError({ code: 'SQL_READ_ONLY', message: 'Dropping a schema or database is not allowed from the SQL editor.' });
+  const prepared = await extracted.prepare(0);
+  const type = prepared.statementType;
+  let kind: StatementClass;
+  if (type === StatementType.SELECT && (await selectTree(conn, text)) !== null) {
+    kind = 'read';
+    const functions = scalarFunctionsIn(await selectTree(conn, text));
+    const effect = functions.find((name) => SIDE_EFFECT_FUNCTIONS.has(name));
+    if (effect) throw refuse(`${effect}() changes state (a sequence, the random seed or the log), so it cannot run from Sift's SQL.`);
+  } else if (WRITE_TYPES.has(type)) {
+    if (!allowWrites) {
+      throw new SiftError({
+        code: 'SQL_READ_ONLY',
+        message: `The SQL editor is read-only, so this ${statementKind(type)} was not run. Turn on "Allow writes" (sift query --allow-writes) to change imported tables.`,
+      });
+    }
+    kind = 'write';
+  } else {
+    const hint = KIND_HINTS[type];
+    const what = type === StatementType.SELECT ? 'PRAGMA (or another statement DuckDB rewrites into a query)' : statementKind(type);
+    throw refuse(`${what} statements cannot run from Sift's SQL${hint ? `: ${hint}` : ''}.`);
   }
-  const named = [...identifiersIn(code)].filter((name) => PROTECTED_NAMES.has(name));
-  if (named.length > 0) {
-    throw new SiftError({
-      code: 'SQL_PROTECTED',
-      message: `"${named[0]}" belongs to Sift (labels, sessions, dataset versions, bookkeeping) and cannot be changed from the SQL editor.`,
-    });
+  await checkPlan(conn, text, type, bind);
+  return { prepared, kind };
+}
+
+/** DuckDB's parse tree of a SELECT, or null when DuckDB's parser says the text is not one SELECT. */
+async function selectTree(conn: DuckDBConnection, text: string): Promise<unknown> {
+  const reader = await conn.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR)', { sql: text });
+  const parsed = JSON.parse(String(reader.getRowsJson()[0]?.[0] ?? '{"error":true}')) as { error: boolean; statements?: unknown[] };
+  return parsed.error || parsed.statements?.length !== 1 ? null : parsed.statements[0];
+}
+
+function scalarFunctionsIn(tree: unknown): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (record.class === 'FUNCTION' && typeof record.function_name === 'string') found.push(record.function_name.toLowerCase());
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(tree);
+  return found;
+}
+
+/** Plans the statement without running it and checks every table function the plan calls. */
+async function checkPlan(conn: DuckDBConnection, text: string, type: StatementType, bind: (prepared: DuckDBPreparedStatement) => void): Promise<void> {
+  // DROP and ALTER name objects; they call no functions and DuckDB has no plan to show for some of them.
+  if (type === StatementType.DROP || type === StatementType.ALTER) return;
+  const explain = await conn.prepare(`EXPLAIN (FORMAT json) ${text}`);
+  bind(explain);
+  const reader = await explain.runAndReadAll();
+  const functions = new Set<string>();
+  for (const row of reader.getRowsJson()) {
+    const walk = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const record = node as { extra_info?: Record<string, unknown>; children?: unknown };
+        const name = record.extra_info?.Function;
+        if (typeof name === 'string') functions.add(name.toLowerCase());
+        walk(record.children);
+      }
+    };
+    walk(JSON.parse(String(row[1])));
   }
-  if (!allowWrites) {
-    throw new SiftError({
-      code: 'SQL_READ_ONLY',
-      message: `The SQL editor is read-only, so this ${statementKind(type)} was not run. Turn on "Allow writes" to change imported tables.`,
-    });
+  const denied = [...functions].filter((name) => !READ_TABLE_FUNCTIONS.has(name));
+  if (denied.length > 0) {
+    throw refuse(`${denied[0]}() is not a function that only reads (it may write files or change settings), so Sift's SQL cannot call it — not directly, nor through a view or macro.`);
   }
 }

@@ -1,33 +1,53 @@
 /**
- * A workspace is a folder holding workspace.duckdb plus the files Sift writes (settings, exports, incidents).
- * One DuckDB instance per open workspace; every piece of host work takes its own connection from it, so a
- * query can be interrupted without touching the others.
+ * A workspace is a folder. Three DuckDB instances serve it, so that no SQL a user types can reach what Sift owns:
+ *   - the data engine, `workspace.duckdb`: the user's tables. Editor SQL, reports and features run here, with its
+ *     file access confined by DuckDB's own settings and its configuration locked;
+ *   - Sift's store, `.sift/store.duckdb`: reports, import and mapping bookkeeping, label events. Only Sift's own code
+ *     ever holds a connection to it;
+ *   - the results store (in memory): query results kept for paging, sorting and export, out of the user's reach.
+ * Labels reach the data engine as a read-only snapshot (`.sift/label_events.parquet`) behind a per-connection view,
+ * so `SELECT … FROM label_events` works while DELETE, UPDATE, INSERT and DROP cannot touch the labels themselves.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { INTERNAL_SCHEMA, PROTECTED_TABLES, RESULTS_DATABASE } from '../../shared/canonical.js';
+import { LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../shared/canonical.js';
 import type { Settings, TableInfo, WorkspaceInfo } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { workspaceOpenError } from './duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
+export const SIFT_DIR = '.sift';
+const STORE_FILE = 'store.duckdb';
+const LABEL_SNAPSHOT = 'label_events.parquet';
 const SETTINGS_FILE = 'settings.json';
+const TEMP_DIR = '.tmp';
 const DEFAULT_SETTINGS: Settings = { allowWrites: false };
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
+/**
+ * What SQL in the data engine may read. `any`: the CLI and the desktop user's own machine. `confined`: browser
+ * mode (a server others may reach): only the workspace and the folders the person who started it named.
+ */
+export type FileAccess = { kind: 'any' } | { kind: 'confined'; folders: string[] };
+
+const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
+
 export class Workspace {
   private closed = false;
+  private results: DuckDBInstance | null = null;
 
   private constructor(
     readonly dir: string,
     private readonly instance: DuckDBInstance,
+    private readonly storeInstance: DuckDBInstance,
+    readonly fileAccess: FileAccess,
   ) {}
 
   /** Opens (creating when asked) the workspace in `dir`. */
-  static async open(dir: string, options: { create?: boolean } = {}): Promise<Workspace> {
+  static async open(dir: string, options: { create?: boolean; fileAccess?: FileAccess } = {}): Promise<Workspace> {
     const resolved = path.resolve(dir);
     const dbPath = path.join(resolved, DATABASE_FILE);
     if (!fs.existsSync(dbPath) && !options.create) {
@@ -37,49 +57,128 @@ export class Workspace {
         file: resolved,
       });
     }
-    fs.mkdirSync(path.join(resolved, '.tmp'), { recursive: true });
+    fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
+    fs.mkdirSync(path.join(resolved, SIFT_DIR), { recursive: true });
+    const fileAccess = options.fileAccess ?? { kind: 'any' };
     let instance: DuckDBInstance;
+    let store: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(dbPath, { temp_directory: path.join(resolved, '.tmp') });
+      instance = await DuckDBInstance.create(dbPath, { temp_directory: path.join(resolved, TEMP_DIR), autoinstall_known_extensions: 'false' });
     } catch (error) {
       throw workspaceOpenError(error, resolved);
     }
-    const workspace = new Workspace(resolved, instance);
-    await workspace.initialise();
+    try {
+      store = await DuckDBInstance.create(path.join(resolved, SIFT_DIR, STORE_FILE));
+    } catch (error) {
+      instance.closeSync();
+      throw workspaceOpenError(error, resolved);
+    }
+    const workspace = new Workspace(resolved, instance, store, fileAccess);
+    try {
+      await workspace.initialise();
+    } catch (error) {
+      instance.closeSync();
+      store.closeSync();
+      throw error;
+    }
     return workspace;
   }
 
   private async initialise(): Promise<void> {
+    await this.withStore((conn) =>
+      conn.run(`
+        CREATE TABLE IF NOT EXISTS imports (
+          table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
+        CREATE TABLE IF NOT EXISTS column_mappings (
+          source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
+        CREATE TABLE IF NOT EXISTS reports (
+          id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
+          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
+        ${LABEL_EVENTS_DDL};`),
+    );
+    const setup = await this.instance.connect();
+    try {
+      await migrateFromSingleDatabase(setup, this);
+      if (!fs.existsSync(this.labelSnapshotPath())) await this.refreshLabelSnapshot();
+      // Locked from here on: no statement, Sift's or the user's, can widen file access or change a setting.
+      if (this.fileAccess.kind === 'confined') {
+        const folders = [this.dir, ...this.fileAccess.folders].map((folder) => quoteLiteral(path.resolve(folder) + path.sep));
+        await setup.run(`SET allowed_directories = [${folders.join(', ')}]`);
+        await setup.run('SET enable_external_access = false');
+      }
+      await setup.run('SET lock_configuration = true');
+    } finally {
+      setup.closeSync();
+    }
+  }
+
+  labelSnapshotPath(): string {
+    return path.join(this.dir, SIFT_DIR, LABEL_SNAPSHOT);
+  }
+
+  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then an atomic rename). */
+  async refreshLabelSnapshot(): Promise<void> {
+    const target = this.labelSnapshotPath();
+    const partial = `${target}.${process.pid}.partial`;
+    try {
+      await this.withStore((conn) => conn.run(`COPY (SELECT * FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      fs.renameSync(partial, target);
+    } finally {
+      fs.rmSync(partial, { force: true });
+    }
+  }
+
+  /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
+  async connect(): Promise<DuckDBConnection> {
+    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
+    const conn = await this.instance.connect();
+    try {
+      await this.installSiftViews(conn);
+    } catch (error) {
+      conn.closeSync();
+      throw error;
+    }
+    return conn;
+  }
+
+  /**
+   * The temporary catalog is searched first and belongs to one connection alone: what a user drops or replaces
+   * there is gone when the connection closes, and the snapshot file behind the view is never written by SQL.
+   */
+  async installSiftViews(conn: DuckDBConnection): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`);
+  }
+
+  /** Runs `work` on a fresh data-engine connection and closes it afterwards. */
+  async withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     const conn = await this.connect();
     try {
-      await conn.run(`
-        CREATE SCHEMA IF NOT EXISTS ${INTERNAL_SCHEMA};
-        CREATE TABLE IF NOT EXISTS ${INTERNAL_SCHEMA}.imports (
-          table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
-        CREATE TABLE IF NOT EXISTS ${INTERNAL_SCHEMA}.column_mappings (
-          source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
-        CREATE SEQUENCE IF NOT EXISTS ${INTERNAL_SCHEMA}.report_ids;
-        CREATE TABLE IF NOT EXISTS ${INTERNAL_SCHEMA}.reports (
-          id INTEGER PRIMARY KEY DEFAULT nextval('${INTERNAL_SCHEMA}.report_ids'), name VARCHAR NOT NULL, description VARCHAR,
-          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
-        CREATE TABLE IF NOT EXISTS label_events (
-          event_id VARCHAR, session_id VARCHAR, content_id VARCHAR, annotator_id VARCHAR, category VARCHAR,
-          value VARCHAR, policy_version VARCHAR, kind VARCHAR, created_at TIMESTAMP);
-        ATTACH IF NOT EXISTS ':memory:' AS ${RESULTS_DATABASE};
-      `);
+      return await work(conn);
     } finally {
       conn.closeSync();
     }
   }
 
-  async connect(): Promise<DuckDBConnection> {
+  /** Runs `work` on Sift's own store. Never hand this connection user SQL. */
+  async withStore<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
-    return this.instance.connect();
+    const conn = await this.storeInstance.connect();
+    try {
+      return await work(conn);
+    } finally {
+      conn.closeSync();
+    }
   }
 
-  /** Runs `work` on a fresh connection and closes it afterwards. */
-  async withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = await this.connect();
+  /** A connection to the in-memory results store (created on first use). Never hand it user SQL. */
+  async resultsConnection(): Promise<DuckDBConnection> {
+    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
+    this.results ??= await DuckDBInstance.create(':memory:', { temp_directory: path.join(this.dir, TEMP_DIR) });
+    return this.results.connect();
+  }
+
+  async withResults<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const conn = await this.resultsConnection();
     try {
       return await work(conn);
     } finally {
@@ -98,47 +197,57 @@ export class Workspace {
   }
 
   async listTables(): Promise<TableInfo[]> {
+    const { imports, mappedTo } = await this.withStore(async (conn) => {
+      const importsReader = await conn.runAndReadAll(`SELECT table_name, path, linked, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`);
+      const mappingsReader = await conn.runAndReadAll(`SELECT source_table, canonical_table FROM column_mappings`);
+      return {
+        imports: new Map(importsReader.getRowObjectsJson().map((row) => [String(row.table_name), row])),
+        mappedTo: new Map(mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)])),
+      };
+    });
     return this.withConnection(async (conn) => {
       const tablesReader = await conn.runAndReadAll(`
-        SELECT table_name AS name, CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind
+        SELECT table_name AS name, CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind, table_catalog = 'temp' AS sift_owned
         FROM information_schema.tables
-        WHERE table_catalog = current_database() AND table_schema = 'main'
-        ORDER BY table_name`);
+        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
+        ORDER BY table_name, table_catalog = 'temp' DESC`);
       const columnsReader = await conn.runAndReadAll(`
-        SELECT table_name, column_name, data_type FROM information_schema.columns
-        WHERE table_catalog = current_database() AND table_schema = 'main'
+        SELECT table_catalog = 'temp' AS sift_owned, table_name, column_name, data_type FROM information_schema.columns
+        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
         ORDER BY table_name, ordinal_position`);
-      const importsReader = await conn.runAndReadAll(`SELECT table_name, path, linked, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM ${INTERNAL_SCHEMA}.imports`);
-      const mappingsReader = await conn.runAndReadAll(`SELECT source_table, canonical_table FROM ${INTERNAL_SCHEMA}.column_mappings`);
       const columnsByTable = new Map<string, { name: string; type: string }[]>();
       for (const row of columnsReader.getRowObjectsJson()) {
-        const list = columnsByTable.get(String(row.table_name)) ?? [];
+        const key = `${row.sift_owned}:${row.table_name}`;
+        const list = columnsByTable.get(key) ?? [];
         list.push({ name: String(row.column_name), type: String(row.data_type) });
-        columnsByTable.set(String(row.table_name), list);
+        columnsByTable.set(key, list);
       }
-      const imports = new Map(importsReader.getRowObjectsJson().map((row) => [String(row.table_name), row]));
-      const mappedTo = new Map(mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)]));
       const tables: TableInfo[] = [];
+      const seen = new Set<string>();
       for (const row of tablesReader.getRowObjectsJson()) {
         const name = String(row.name);
+        // Sift's view wins the name, as it does in every query (the temporary catalog is searched first).
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const siftOwned = row.sift_owned === true;
         let rowCount: number | null = null;
         try {
-          const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${quoteIdent(name)}`);
+          const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${siftOwned ? 'temp.' : ''}${quoteIdent(name)}`);
           rowCount = Number(count.getRowsJson()[0]?.[0] ?? 0);
         } catch {
           rowCount = null; // a linked view whose file moved away still lists, with an unknown count
         }
-        const imported = imports.get(name);
+        const imported = siftOwned ? undefined : imports.get(name);
         tables.push({
           name,
-          kind: row.kind === 'view' ? 'view' : 'table',
+          kind: row.kind === 'view' && !siftOwned ? 'view' : 'table',
           rowCount,
-          columns: columnsByTable.get(name) ?? [],
-          protected: (PROTECTED_TABLES as readonly string[]).includes(name),
+          columns: columnsByTable.get(`${siftOwned}:${name}`) ?? [],
+          protected: siftOwned,
           source: imported
             ? { path: String(imported.path), linked: Boolean(imported.linked), importedAt: String(imported.imported_at) }
             : undefined,
-          mappedTo: mappedTo.get(name),
+          mappedTo: siftOwned ? undefined : mappedTo.get(name),
         });
       }
       return tables;
@@ -158,7 +267,7 @@ export class Workspace {
   readSettings(): Settings {
     try {
       const stored = JSON.parse(fs.readFileSync(path.join(this.dir, SETTINGS_FILE), 'utf8')) as Partial<Settings>;
-      return { ...DEFAULT_SETTINGS, ...stored };
+      return { ...DEFAULT_SETTINGS, allowWrites: stored.allowWrites === true };
     } catch {
       return { ...DEFAULT_SETTINGS };
     }
@@ -182,16 +291,120 @@ export class Workspace {
     return dir;
   }
 
+  tempDir(): string {
+    return path.join(this.dir, TEMP_DIR);
+  }
+
+  /** True for the files Sift keeps the workspace in: overwriting one would lose data. */
+  isOwnFile(target: string): boolean {
+    const real = realPathOf(target);
+    const root = realPathOf(this.dir);
+    const inside = (name: string) => real === path.join(root, name) || real.startsWith(path.join(root, name) + path.sep);
+    return inside(SIFT_DIR) || inside(TEMP_DIR) || inside(SETTINGS_FILE) || real === path.join(root, DATABASE_FILE) || real.startsWith(path.join(root, DATABASE_FILE) + '.');
+  }
+
+  /**
+   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never onto a
+   * folder, and in confined mode only into the exports folder or a folder named when the server started.
+   */
+  checkExportTarget(target: string, field: string): string {
+    const resolved = path.resolve(target);
+    if (this.isOwnFile(resolved)) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`, file: resolved });
+    }
+    if (fs.existsSync(resolved) && !fs.statSync(resolved).isFile()) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
+    }
+    if (this.fileAccess.kind === 'confined') {
+      const allowed = [this.exportsDir(), ...this.fileAccess.folders].map((folder) => realPathOf(folder));
+      const real = realPathOf(resolved);
+      if (!allowed.some((folder) => real.startsWith(folder + path.sep))) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: in browser mode Sift writes exports only into ${this.exportsDir()} or a folder given to sift serve --folder.`, file: resolved });
+      }
+    }
+    return resolved;
+  }
+
+  /** In confined mode a file the host is asked to read must lie in the workspace or a named folder. */
+  checkReadable(file: string, field: string): string {
+    const resolved = path.resolve(file);
+    if (this.fileAccess.kind === 'any') return resolved;
+    const real = realPathOf(resolved);
+    const allowed = [this.dir, ...this.fileAccess.folders].map((folder) => realPathOf(folder));
+    if (!allowed.some((folder) => real === folder || real.startsWith(folder + path.sep))) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is outside the folders this Sift server may read (the workspace, and folders given to sift serve --folder).`, file: resolved });
+    }
+    return resolved;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.instance.closeSync();
+    this.storeInstance.closeSync();
+    this.results?.closeSync();
   }
 }
 
-/** Writes through a temporary file and a rename, so readers never see half a file. */
+/** The real path of a file that may not exist yet: its nearest existing ancestor resolved, the rest appended. */
+function realPathOf(target: string): string {
+  const resolved = path.resolve(target);
+  let existing = resolved;
+  const tail: string[] = [];
+  while (!fs.existsSync(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    tail.unshift(path.basename(existing));
+    existing = parent;
+  }
+  try {
+    return path.join(fs.realpathSync(existing), ...tail);
+  } catch {
+    return resolved;
+  }
+}
+
+/** Writes through a temporary file and a rename, so readers never see half a file; a failure leaves nothing. */
 export function writeFileAtomic(target: string, data: string | Buffer): void {
   const tmp = `${target}.${process.pid}.partial`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, target);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, target);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a
+ * `label_events` table). Moves it across once, through Parquet files in the store's folder, then drops the old copies.
+ */
+async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Workspace): Promise<void> {
+  const old = (await conn.runAndReadAll(`
+    SELECT table_schema, table_name FROM information_schema.tables
+    WHERE table_catalog = current_database() AND table_type = 'BASE TABLE'
+      AND ((table_schema = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (table_schema = 'main' AND table_name = 'label_events'))`)).getRowsJson();
+  if (old.length === 0) return;
+  const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
+  fs.mkdirSync(moved, { recursive: true });
+  try {
+    for (const [schema, table] of old as [string, string][]) {
+      await conn.run(`COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`);
+    }
+    await workspace.withStore(async (store) => {
+      await store.run('BEGIN TRANSACTION');
+      for (const [, table] of old as [string, string][]) {
+        await store.run(`DELETE FROM ${quoteIdent(table)}`);
+        await store.run(`INSERT INTO ${quoteIdent(table)} BY NAME SELECT * FROM read_parquet(${quoteLiteral(path.join(moved, `${table}.parquet`))})`);
+      }
+      await store.run('COMMIT');
+    });
+    await conn.run('BEGIN TRANSACTION');
+    await conn.run('DROP SCHEMA IF EXISTS sift CASCADE');
+    await conn.run('DROP TABLE IF EXISTS main.label_events');
+    await conn.run('COMMIT');
+    await workspace.refreshLabelSnapshot();
+  } finally {
+    fs.rmSync(moved, { recursive: true, force: true });
+  }
 }

@@ -85,7 +85,10 @@ describe('sift', () => {
     expect(failed.stderr).toMatch(/Referenced column "nope" not found.*\(line 1, column 8\)/);
     const guarded = await sift('query', '--sql', 'DELETE FROM label_events', '--allow-writes', '--workspace', workspace);
     expect(guarded.code).toBe(1);
-    expect(guarded.stderr).toContain('belongs to Sift');
+    expect(guarded.stderr).toContain('Can only delete from base table');
+    const shadow = await sift('query', '--sql', 'CREATE TABLE label_events AS SELECT 1 AS x', '--allow-writes', '--workspace', workspace);
+    expect(shadow.code).toBe(1);
+    expect(shadow.stderr).toContain('belongs to Sift');
   });
 
   it('runs a report file, casting --param values by the declared types, and names a bad one', async () => {

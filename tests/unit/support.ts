@@ -51,5 +51,5 @@ export async function tableNames(host: Host): Promise<string[]> {
 }
 
 export async function importedRows(host: Host): Promise<number> {
-  return host.workspace.withConnection(async (conn) => Number((await conn.runAndReadAll('SELECT count(*) FROM sift.imports')).getRowsJson()[0]![0]));
+  return host.workspace.withStore(async (conn) => Number((await conn.runAndReadAll('SELECT count(*) FROM imports')).getRowsJson()[0]![0]));
 }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RESULTS_DATABASE } from '../../../shared/canonical.js';
 import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { type Decision, route, routeItem } from '../../../shared/modelManifest.js';
@@ -78,17 +77,21 @@ export async function scoreQuery(
   const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
   const batchSize = input.batchSize ?? 1024;
   const runId = randomUUID();
-  const stage = `${RESULTS_DATABASE}.${quoteIdent(`score_${runId.replace(/-/g, '')}`)}`;
+  const stageName = `score_${runId.replace(/-/g, '')}`;
+  // A temporary table lives on the writer connection alone and vanishes with it.
+  const stage = `temp.${quoteIdent(stageName)}`;
   const reader = await workspace.connect();
   const writer = await workspace.connect();
   const onAbort = () => reader.interrupt();
   ctx.signal.addEventListener('abort', onAbort);
   try {
     const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg);
+    // The user's query is read inside a READ ONLY transaction: DuckDB refuses any write it might attempt.
+    await reader.run('BEGIN TRANSACTION READ ONLY');
     const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${query})`)).getRowsJson()[0]![0]);
     ctx.progress(0, `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`);
-    await writer.run(`CREATE TABLE ${stage} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
-    const appender = await writer.createAppender(`score_${runId.replace(/-/g, '')}`, null, RESULTS_DATABASE);
+    await writer.run(`CREATE TEMP TABLE ${quoteIdent(stageName)} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
+    const appender = await writer.createAppender(stageName, null, 'temp');
     const categories = pkg.manifest.categories;
     const accountColumns = pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account!.columns : [];
     let done = 0;
@@ -163,6 +166,7 @@ export async function scoreQuery(
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
     await writer.run(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
+    await reader.run('ROLLBACK').catch(() => undefined);
     reader.closeSync();
     writer.closeSync();
     if (!shared) await scorer.close();
