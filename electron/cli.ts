@@ -1,7 +1,7 @@
 /**
  * The `sift` command line. Every command takes --workspace DIR (default: the workspace used last).
  *
- *   sift serve [--port N] [--no-token] [--open]
+ *   sift serve [--port N] [--no-token] [--open] [--folder DIR]...
  *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
  *   sift tables [--json]
  *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
@@ -29,7 +29,7 @@ import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/sam
 import { startServer } from './server.js';
 
 const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
-  serve   [--port N] [--no-token] [--open]                   the UI in your browser, on 127.0.0.1
+  serve   [--port N] [--no-token] [--open] [--folder DIR]... the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
@@ -122,12 +122,9 @@ async function commandImport(args: string[]): Promise<number> {
     for (const file of positionals) {
       const terminal = terminalJobContext(path.basename(file));
       try {
-        const outcome = await host.importFile(file, {
-          table: values.table,
-          link: values.link,
-          replace: values.replace,
-          encoding: values.encoding as CsvDialect['encoding'] | undefined,
-        }, terminal.ctx);
+        // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
+        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding });
+        const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s`);
       } catch (error) {
@@ -187,7 +184,8 @@ async function commandQuery(args: string[]): Promise<number> {
     const query = isReport
       ? prepareReport(sql!, Object.fromEntries(rawParams.map((raw) => splitParam(raw))))
       : { sql: sql!, binds: Object.fromEntries(rawParams.map(parseParam)) };
-    const result = await host.queries.run({ queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 }, Boolean(values['allow-writes']));
+    const input = Host.validate('query.run', { queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 });
+    const result = await host.queries.run(input, Boolean(values['allow-writes']));
     if (!result.resultId) {
       console.error(result.message);
       return 0;
@@ -366,11 +364,20 @@ async function commandSample(args: string[]): Promise<number> {
 async function commandServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { workspace: { type: 'string' }, port: { type: 'string' }, 'no-token': { type: 'boolean' }, open: { type: 'boolean' } },
+    options: {
+      workspace: { type: 'string' },
+      port: { type: 'string' },
+      'no-token': { type: 'boolean' },
+      open: { type: 'boolean' },
+      folder: { type: 'string', multiple: true },
+    },
   });
   const port = values.port ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve: --port is a number from 0 to 65535.');
-  const host = await Host.open(resolveWorkspace(values.workspace));
+  const folders = (values.folder ?? []).map((folder) => path.resolve(folder));
+  for (const folder of folders) if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new UsageError(`serve: --folder ${folder} is not a folder.`);
+  // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
+  const host = await Host.open(resolveWorkspace(values.workspace), { fileAccess: { kind: 'confined', folders } });
   const server = await startServer({ host, port, token: values['no-token'] ? null : undefined, staticDir: rendererDist() });
   console.log(`Sift is serving ${host.workspace.dir} at ${server.url}`);
   if (values.open) openInBrowser(server.url);

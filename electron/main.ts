@@ -8,7 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { openStartupWorkspace } from './startup.js';
 import { rendererDist } from './host/projectPaths.js';
 import { wireIpc } from './ipcWiring.js';
-import { blockNavigation, secureWebPreferences, withCspHeader } from './windowSecurity.js';
+import { blockNavigation, withCspHeader } from './windowSecurity.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -22,7 +22,20 @@ app.whenReady().then(async () => {
     width: 1400,
     height: 900,
     title: 'Sift',
-    webPreferences: secureWebPreferences(path.join(here, 'preload.cjs')),
+    // Written out here, not returned by a helper, so a security reviewer's scanner (Electronegativity) sees them;
+    // tests check this literal against secureWebPreferences().
+    webPreferences: {
+      preload: path.join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
   });
   blockNavigation(window.webContents, (url) => console.warn(`[sift] blocked navigation to ${url}`));
   const unwire = wireIpc(ipcMain, host, window.webContents);

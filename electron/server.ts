@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   token?: string | null;
   staticDir: string;
   hostname?: string;
+  /** The largest file /api/upload accepts, in bytes. */
+  maxUploadBytes?: number;
 }
 
 export interface RunningServer {
@@ -32,6 +35,8 @@ export interface RunningServer {
 }
 
 const MAX_BODY = 1 << 20;
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -46,6 +51,7 @@ export const CONTENT_SECURITY_POLICY =
 
 const STATUS_FOR: Partial<Record<SiftErrorInfo['code'], number>> = {
   BAD_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_METHOD: 404,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
@@ -67,11 +73,13 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body is larger than 1 MB');
+    if (size > MAX_BODY) throw new PayloadTooLarge('the request body is larger than 1 MB');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+class PayloadTooLarge extends Error {}
 
 function tokenMatches(expected: string, given: string | null | undefined): boolean {
   if (!given) return false;
@@ -91,11 +99,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const client of eventClients) client.write(frame);
   });
 
+  const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  let allowedHosts = new Set<string>();
+
+  /**
+   * DNS rebinding sends a foreign name in Host; a page elsewhere sends its own Origin. Both are refused before
+   * anything else, for the UI as for the API.
+   */
+  function foreignRequest(req: http.IncomingMessage): string | null {
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(hostHeader)) return `Host "${hostHeader}" is not this server's address; open ${[...allowedHosts][0]}.`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${hostHeader}`) return `Requests from ${origin} are not accepted; Sift answers only its own page.`;
+    return null;
+  }
+
+  /**
+   * The token travels in a header — `Authorization: Bearer …` or the UI's own `X-Sift-Token` — which a page on
+   * another origin cannot set without a CORS preflight this server never grants. Only the two GET routes a
+   * browser opens without headers (the event stream, a download link) take it from the URL.
+   */
+  function givenToken(req: http.IncomingMessage, url: URL, route: string): string | null {
+    const header = req.headers['x-sift-token']?.toString();
+    if (header) return header;
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
+    if (bearer) return bearer[1]!;
+    if (req.method === 'GET' && (route === 'events' || route === 'download')) return url.searchParams.get('token');
+    return null;
+  }
+
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const foreign = foreignRequest(req);
+      if (foreign) return fail(res, 403, 'UNAUTHORIZED', foreign);
       if (url.pathname.startsWith('/api/')) {
-        const given = req.headers['x-sift-token']?.toString() ?? req.headers.authorization?.replace(/^Bearer /, '') ?? url.searchParams.get('token');
+        const given = givenToken(req, url, url.pathname.slice('/api/'.length));
         if (token !== null && !tokenMatches(token, given)) {
           return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed.');
         }
@@ -122,11 +161,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (route === 'download' && req.method === 'GET') return download(res, url);
     if (req.method !== 'POST') return fail(res, 405, 'BAD_REQUEST', `Use POST for /api/${route}.`);
     if (!isMethodName(route)) return fail(res, 404, 'UNKNOWN_METHOD', `There is no method named "${route}".`);
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return fail(res, 415, 'BAD_REQUEST', `${route}: send the input as JSON (Content-Type: application/json).`);
+    }
     let input: unknown;
     try {
       const body = await readBody(req);
       input = body.trim() === '' ? {} : JSON.parse(body);
     } catch (error) {
+      if (error instanceof PayloadTooLarge) return fail(res, 413, 'PAYLOAD_TOO_LARGE', `${route}: ${error.message}.`);
       return fail(res, 400, 'BAD_REQUEST', `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`);
     }
     const outcome = await host.dispatch(route, input);
@@ -136,13 +179,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   async function upload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const name = path.basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]+/g, '_');
     if (!name || name.startsWith('.')) return fail(res, 400, 'BAD_REQUEST', 'upload: the name parameter must be a file name.');
+    const tooLarge = () =>
+      fail(res, 413, 'PAYLOAD_TOO_LARGE', `upload of ${name}: the file is larger than this server accepts (${(maxUpload / 1024 ** 2).toLocaleString('en-US')} MiB); import it with sift import on the machine that runs Sift.`);
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > maxUpload) {
+      res.setHeader('connection', 'close');
+      tooLarge();
+      req.destroy();
+      return;
+    }
     const dir = path.join(host.workspace.uploadsDir(), randomUUID().slice(0, 8));
     fs.mkdirSync(dir, { recursive: true });
     const target = path.join(dir, name);
+    let received = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received > maxUpload) callback(new PayloadTooLarge('too large'));
+        else callback(null, chunk);
+      },
+    });
     try {
-      await pipeline(req, fs.createWriteStream(target));
+      await pipeline(req, limit, fs.createWriteStream(target));
     } catch (error) {
       fs.rmSync(dir, { recursive: true, force: true });
+      if (error instanceof PayloadTooLarge) {
+        res.setHeader('connection', 'close');
+        return tooLarge();
+      }
       return fail(res, 400, 'BAD_REQUEST', `upload of ${name} failed: ${error instanceof Error ? error.message : error}`);
     }
     sendJson(res, 200, { ok: true, value: { path: target, bytes: fs.statSync(target).size } });
@@ -186,6 +250,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(options.port ?? 0, hostname, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowedHosts = new Set(LOOPBACK_NAMES.includes(hostname) ? LOOPBACK_NAMES.map((name) => `${name}:${port}`) : [`${hostname}:${port}`]);
   const base = `http://${hostname}:${port}/`;
   return {
     url: token ? `${base}?token=${token}` : base,

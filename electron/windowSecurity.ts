@@ -6,6 +6,7 @@ import { CONTENT_SECURITY_POLICY } from './server.js';
 
 export { CONTENT_SECURITY_POLICY };
 
+/** The settings the window must have; main.ts writes them as a literal and a test compares the two. */
 export function secureWebPreferences(preloadPath: string) {
   return {
     preload: preloadPath,

@@ -213,6 +213,13 @@ export interface BoundSql {
  * comment or dollar-quoted string; after `::` (a cast); or glued to a preceding identifier (`arr[a:b]`).
  * A list becomes one bind per element: `IN (:ids)` → `IN ($ids_1::INTEGER, $ids_2::INTEGER)`.
  */
+/**
+ * Bind names live in two disjoint spaces — `p_<name>` for a value, `l<n>_<name>` for the n-th item of a list — so a
+ * list `:ids` and a parameter named `ids_1` can never share a bind.
+ */
+export const scalarBindName = (name: string) => `p_${name}`;
+export const listBindName = (name: string, position: number) => `l${position}_${name}`;
+
 export function bindParams(sql: string, params: ParamDecl[], values: Record<string, ParamValue>): BoundSql {
   const declared = new Map(params.map((param) => [param.name, param]));
   const binds: BoundSql['binds'] = {};
@@ -258,13 +265,13 @@ export function bindParams(sql: string, params: ParamDecl[], values: Record<stri
       if (Array.isArray(value)) {
         out += value
           .map((item, index) => {
-            binds[`${name}_${index + 1}`] = item;
-            return `$${name}_${index + 1}::${sqlType}`;
+            binds[listBindName(name, index + 1)] = item;
+            return `$${listBindName(name, index + 1)}::${sqlType}`;
           })
           .join(', ');
       } else {
-        binds[name] = value;
-        out += `$${name}::${sqlType}`;
+        binds[scalarBindName(name)] = value;
+        out += `$${scalarBindName(name)}::${sqlType}`;
       }
       i += 1 + name.length;
     } else {

@@ -22,7 +22,13 @@ interface CsvRecord {
 
 /** Splits text into records (quote-aware); the last, possibly cut-off record is dropped unless `complete`. */
 export function csvRecords(text: string, delimiter: string, complete: boolean): CsvRecord[] {
+  return scanRecords(text, delimiter, complete).records;
+}
+
+/** The records, and the line of a quote still open at the end of the text (null when every quote closed). */
+function scanRecords(text: string, delimiter: string, complete: boolean): { records: CsvRecord[]; openQuoteLine: number | null } {
   const records: CsvRecord[] = [];
+  let quoteLine = 0;
   let fields = 1;
   let inQuotes = false;
   let line = 1;
@@ -39,6 +45,7 @@ export function csvRecords(text: string, delimiter: string, complete: boolean): 
     }
     if (ch === '"') {
       inQuotes = true;
+      quoteLine = line;
       recordHasContent = true;
     } else if (ch === delimiter) {
       fields++;
@@ -55,7 +62,7 @@ export function csvRecords(text: string, delimiter: string, complete: boolean): 
     }
   }
   if (complete && recordHasContent && !inQuotes && records.length < MAX_SAMPLE_RECORDS) records.push({ line: recordLine, fields });
-  return records;
+  return { records, openQuoteLine: inQuotes && records.length < MAX_SAMPLE_RECORDS ? quoteLine : null };
 }
 
 function chooseDelimiter(text: string, complete: boolean, extensionHint: string): string {
@@ -94,8 +101,20 @@ function lineAt(bytes: Uint8Array, offset: number): number {
   return line;
 }
 
+/** The Unicode encoding a byte-order mark announces, or null. UTF-32 marks are checked before UTF-16's. */
+export function byteOrderMark(sample: Uint8Array): 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | null {
+  const [a, b, c, d] = sample;
+  if (a === 0xff && b === 0xfe && c === 0x00 && d === 0x00) return 'utf-32le';
+  if (a === 0x00 && b === 0x00 && c === 0xfe && d === 0xff) return 'utf-32be';
+  if (a === 0xff && b === 0xfe) return 'utf-16le';
+  if (a === 0xfe && b === 0xff) return 'utf-16be';
+  if (a === 0xef && b === 0xbb && c === 0xbf) return 'utf-8';
+  return null;
+}
+
 export function looksBinary(sample: Uint8Array): boolean {
   if (sample.length === 0) return false;
+  if (byteOrderMark(sample)?.startsWith('utf-32')) return false;
   const utf16 = (sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff);
   if (utf16) return false;
   let control = 0;
@@ -148,7 +167,15 @@ export function sniffCsv(
     text = new TextDecoder('utf-8').decode(sample);
   }
   const delimiter = chooseDelimiter(text, complete, extension);
-  const records = csvRecords(text, delimiter, complete);
+  const { records, openQuoteLine } = scanRecords(text, delimiter, complete);
+  if (complete && openQuoteLine !== null) {
+    throw new SiftError({
+      code: 'IMPORT_BAD_CSV',
+      message: `${file} line ${openQuoteLine}: a quoted field opened here is never closed (an unterminated quote; the file may be truncated).`,
+      file,
+      line: openQuoteLine,
+    });
+  }
   const fieldCount = records[0]?.fields ?? 1;
   const ragged = records.find((record) => record.fields !== fieldCount);
   if (ragged) {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
-import { toErrorInfo } from '../../shared/errors.js';
+import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { rememberWorkspace } from './appState.js';
 import { evaluate, fitCalibration } from './evaluation.js';
@@ -163,21 +163,30 @@ export class Host {
     return outcome;
   }
 
-  /** Validates and runs one call: the single entry point both transports use. Never throws. */
-  async dispatch(name: string, rawInput: unknown): Promise<CallOutcome> {
-    if (!isMethodName(name)) {
-      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${name}".` } };
-    }
+  /**
+   * Checks an input against the contract: the one validation IPC, HTTP and the CLI share. Throws a SiftError
+   * naming the method and the field.
+   */
+  static validate<M extends MethodName>(name: M, rawInput: unknown): ParsedInputOf<M> {
     const parsed = contract[name].input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
       const detail = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
-      return { ok: false, error: { code: 'BAD_REQUEST', message: `${name}: ${field}: ${detail}` } };
+      throw new SiftError({ code: 'BAD_REQUEST', message: `${name}: ${field}: ${detail}` });
+    }
+    return parsed.data as ParsedInputOf<M>;
+  }
+
+  /** Validates and runs one call: the single entry point both transports use. Never throws. */
+  async dispatch(name: string, rawInput: unknown): Promise<CallOutcome> {
+    if (!isMethodName(name)) {
+      return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${name}".` } };
     }
     try {
+      const input = Host.validate(name, rawInput);
       const handler = this.handlers[name] as (input: unknown) => Promise<unknown>;
-      return { ok: true, value: await handler(parsed.data) };
+      return { ok: true, value: await handler(input) };
     } catch (error) {
       const info = toErrorInfo(error);
       if (info.code === 'INTERNAL') console.error(`[sift] ${name} failed:`, error);

@@ -11,7 +11,7 @@ import { PROTECTED_TABLES, suggestMappings } from '../../shared/canonical.js';
 import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
-import { SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
+import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
 import { importError } from './duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from './jobs.js';
 import { quoteIdent, quoteLiteral, type Workspace } from './workspace.js';
@@ -154,6 +154,52 @@ function literalPath(workspace: Workspace, file: string, purpose: 'read' | 'link
   return { path: alias, release: () => fs.rmSync(alias, { force: true }) };
 }
 
+/**
+ * DuckDB reads UTF-8 text. A UTF-16 file (marked by its byte-order mark, or named so by the user) is decoded by
+ * Sift into a UTF-8 copy in the workspace's temporary folder; a UTF-32 file is refused by name.
+ */
+function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link', encoding: CsvDialect['encoding'] | undefined): { path: string; utf16: boolean; release(): void } {
+  const plain = { path: file, utf16: false, release: () => undefined };
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.parquet' || extension === '.pq') return plain;
+  let mark: ReturnType<typeof byteOrderMark> = null;
+  try {
+    mark = byteOrderMark(readHead(file, 4));
+  } catch {
+    return plain; // planRead names a missing or unreadable file
+  }
+  if (mark === 'utf-32le' || mark === 'utf-32be') {
+    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: the file is UTF-32 (${mark.toUpperCase()}), which Sift does not read; save it as UTF-8.`, file });
+  }
+  const utf16 = mark === 'utf-16le' || mark === 'utf-16be' || (encoding === 'utf-16' && mark === null);
+  if (!utf16) return plain;
+  if (purpose === 'link') {
+    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: a linked file must be UTF-8 (this one is UTF-16); import a copy instead.`, file });
+  }
+  const copy = path.join(workspace.tempDir(), `import-${randomUUID()}${extension}`);
+  const decoder = new TextDecoder(mark === 'utf-16be' ? 'utf-16be' : 'utf-16le', { fatal: true });
+  const input = fs.openSync(file, 'r');
+  const output = fs.openSync(copy, 'w');
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    for (;;) {
+      const read = fs.readSync(input, buffer, 0, buffer.length, null);
+      const text = decoder.decode(buffer.subarray(0, read), { stream: read > 0 });
+      fs.writeSync(output, text.replace(/^\uFEFF/, ''));
+      if (read === 0) break;
+    }
+  } catch (error) {
+    fs.closeSync(output);
+    fs.rmSync(copy, { force: true });
+    if (error instanceof SiftError) throw error;
+    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: not valid UTF-16 text (${error instanceof Error ? error.message : error}).`, file });
+  } finally {
+    fs.closeSync(input);
+  }
+  fs.closeSync(output);
+  return { path: copy, utf16: true, release: () => fs.rmSync(copy, { force: true }) };
+}
+
 export class Importer {
   constructor(private readonly workspace: Workspace) {}
 
@@ -161,7 +207,13 @@ export class Importer {
     const resolved = this.workspace.checkReadable(file, 'path');
     const literal = literalPath(this.workspace, resolved, 'read');
     try {
-      return await this.inspectLiteral(resolved, literal.path);
+      const decoded = decodedPath(this.workspace, literal.path, 'read', undefined);
+      try {
+        const preview = await this.inspectLiteral(resolved, decoded.path);
+        return decoded.utf16 && preview.csv ? { ...preview, csv: { ...preview.csv, encoding: 'utf-16' } } : preview;
+      } finally {
+        decoded.release();
+      }
     } finally {
       literal.release();
     }
@@ -205,7 +257,12 @@ export class Importer {
     ctx.progress(null, `Checking ${display}`);
     const literal = literalPath(this.workspace, resolved, link ? 'link' : 'read');
     try {
-      return await this.importLiteral(resolved, literal.path, options, ctx, started);
+      const decoded = decodedPath(this.workspace, literal.path, link ? 'link' : 'read', options.encoding);
+      try {
+        return await this.importLiteral(resolved, decoded.path, decoded.utf16 ? { ...options, encoding: undefined } : options, ctx, started);
+      } finally {
+        decoded.release();
+      }
     } finally {
       literal.release();
     }

@@ -12,7 +12,7 @@
  * Sift's own data is not in this database at all (see workspace.ts), so none of this is what protects the labels;
  * it keeps read-only mode read-only and keeps SQL from writing files or changing settings.
  */
-import { type DuckDBConnection, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { SiftError } from '../../shared/errors.js';
 
 /** Statement kinds admitted when the user turned writes on. Writes touch only the user's own tables. */
@@ -81,12 +81,16 @@ export async function checkUserStatement(
   if (extracted.count !== 1) {
     throw refuse(`DuckDB reads this as ${extracted.count} statements (a PIVOT without an IN list, for one, creates a type first); run them one at a time.`);
   }
+  const tree = await selectTree(conn, text);
+  // Binding can act: DuckDB binds EXPORT DATABASE by creating its folder. A statement that is not a SELECT is
+  // bound first where it can reach nothing, and refused if it tried to.
+  if (tree === null) await bindInSandbox(text);
   const prepared = await extracted.prepare(0);
   const type = prepared.statementType;
   let kind: StatementClass;
-  if (type === StatementType.SELECT && (await selectTree(conn, text)) !== null) {
+  if (type === StatementType.SELECT && tree !== null) {
     kind = 'read';
-    const functions = scalarFunctionsIn(await selectTree(conn, text));
+    const functions = scalarFunctionsIn(tree);
     const effect = functions.find((name) => SIDE_EFFECT_FUNCTIONS.has(name));
     if (effect) throw refuse(`${effect}() changes state (a sequence, the random seed or the log), so it cannot run from Sift's SQL.`);
   } else if (WRITE_TYPES.has(type)) {
@@ -104,6 +108,37 @@ export async function checkUserStatement(
   }
   await checkPlan(conn, text, type, bind);
   return { prepared, kind };
+}
+
+let sandbox: Promise<DuckDBInstance> | null = null;
+
+/** An empty in-memory DuckDB with no file access at all and its configuration locked. */
+function sandboxInstance(): Promise<DuckDBInstance> {
+  sandbox ??= (async () => {
+    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const conn = await instance.connect();
+    await conn.run("SET allowed_directories = []; SET enable_external_access = false; SET lock_configuration = true");
+    conn.closeSync();
+    return instance;
+  })();
+  return sandbox;
+}
+
+/**
+ * Prepares the statement in the sandbox. If DuckDB's confinement stopped it there, it reaches for files while
+ * being bound, and is refused before the real engine binds it. A statement that fails there for want of the user's tables is left to the real check.
+ */
+async function bindInSandbox(text: string): Promise<void> {
+  const conn = await (await sandboxInstance()).connect();
+  try {
+    await (await conn.extractStatements(text)).prepare(0);
+  } catch (error) {
+    if (/^(Permission|Extension Autoloading) Error/.test(error instanceof Error ? error.message : String(error))) {
+      throw refuse(`This statement reaches for files or extensions while DuckDB reads it, so Sift's SQL does not run it.`);
+    }
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** DuckDB's parse tree of a SELECT, or null when DuckDB's parser says the text is not one SELECT. */

@@ -1,5 +1,6 @@
 /** The Electron shell's wiring, tested without the Electron binary (it cannot be downloaded here). */
 import fs from 'node:fs';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { blockNavigation, CONTENT_SECURITY_POLICY, secureWebPreferences, withCspHeader } from '../../electron/windowSecurity';
 
@@ -14,6 +15,26 @@ describe('the desktop window', () => {
       webSecurity: true,
       webviewTag: false,
     });
+  });
+
+  it('writes those settings as a literal at the new BrowserWindow call, where a scanner sees them', () => {
+    // The shape Electronegativity checks: an object literal for webPreferences inside `new BrowserWindow({...})`.
+    const source = ts.createSourceFile('main.ts', fs.readFileSync('electron/main.ts', 'utf8'), ts.ScriptTarget.Latest, true);
+    const literals: Record<string, string>[] = [];
+    const visit = (node: ts.Node) => {
+      if (ts.isNewExpression(node) && node.expression.getText() === 'BrowserWindow') {
+        const options = node.arguments?.[0];
+        const preferences = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => p.name?.getText() === 'webPreferences') : undefined;
+        if (preferences && ts.isPropertyAssignment(preferences) && ts.isObjectLiteralExpression(preferences.initializer)) {
+          literals.push(Object.fromEntries(preferences.initializer.properties.filter(ts.isPropertyAssignment).map((p) => [p.name.getText(), p.initializer.getText()])));
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(literals).toHaveLength(1);
+    const { preload: _preload, ...expected } = secureWebPreferences('x');
+    for (const [key, value] of Object.entries(expected)) expect(literals[0]![key], key).toBe(String(value));
   });
 
   it('blocks navigation, redirects and new windows', () => {

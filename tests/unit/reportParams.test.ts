@@ -119,25 +119,25 @@ describe('binding parameters into the SQL', () => {
 
   it('replaces each reference with a typed bind, and repeats reuse one bind', () => {
     const bound = bindParams('SELECT * FROM t WHERE a >= :min AND b < :min * 2 AND who = :name', params, values);
-    expect(bound.sql).toBe('SELECT * FROM t WHERE a >= $min::INTEGER AND b < $min::INTEGER * 2 AND who = $name::VARCHAR');
-    expect(bound.binds).toEqual({ min: 3, name: "o'brien" });
+    expect(bound.sql).toBe('SELECT * FROM t WHERE a >= $p_min::INTEGER AND b < $p_min::INTEGER * 2 AND who = $p_name::VARCHAR');
+    expect(bound.binds).toEqual({ p_min: 3, p_name: "o'brien" });
   });
 
   it('expands a list into one bind per element', () => {
     const bound = bindParams('SELECT * FROM t WHERE id IN (:ids)', params, values);
-    expect(bound.sql).toBe('SELECT * FROM t WHERE id IN ($ids_1::INTEGER, $ids_2::INTEGER, $ids_3::INTEGER)');
-    expect(bound.binds).toEqual({ ids_1: 1, ids_2: 2, ids_3: 3 });
+    expect(bound.sql).toBe('SELECT * FROM t WHERE id IN ($l1_ids::INTEGER, $l2_ids::INTEGER, $l3_ids::INTEGER)');
+    expect(bound.binds).toEqual({ l1_ids: 1, l2_ids: 2, l3_ids: 3 });
   });
 
   it('leaves parameter-like text in literals, identifiers, comments, casts and slices alone', () => {
     const sql = `SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = :min`;
     const bound = bindParams(sql, params, values);
-    expect(bound.sql).toBe(`SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = $min::INTEGER`);
-    expect(Object.keys(bound.binds)).toEqual(['min']);
+    expect(bound.sql).toBe(`SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = $p_min::INTEGER`);
+    expect(Object.keys(bound.binds)).toEqual(['p_min']);
   });
 
   it('never splices a value into the SQL text', () => {
     const bound = bindParams('SELECT :name', params, { ...values, name: "'; DROP TABLE t; --" });
-    expect(bound.sql).toBe('SELECT $name::VARCHAR');
+    expect(bound.sql).toBe('SELECT $p_name::VARCHAR');
   });
 });
