@@ -1,26 +1,10 @@
 /**
- * The Electron window's security settings, kept out of main.ts so tests can check them without Electron:
- * contextIsolation and sandbox on, nodeIntegration off, a strict CSP, no navigation and no new windows.
+ * The Electron window's navigation and CSP guards, kept out of main.ts so tests can check them without Electron.
+ * Its webPreferences are a literal in main.ts, where security scanners look for them; tests read that literal.
  */
 import { CONTENT_SECURITY_POLICY } from './server.js';
 
 export { CONTENT_SECURITY_POLICY };
-
-/** The settings the window must have; main.ts writes them as a literal and a test compares the two. */
-export function secureWebPreferences(preloadPath: string) {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    spellcheck: false,
-  } as const;
-}
 
 /** The subset of Electron's WebContents this module needs. */
 export interface GuardableContents {

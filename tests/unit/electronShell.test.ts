@@ -2,22 +2,10 @@
 import fs from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { blockNavigation, CONTENT_SECURITY_POLICY, secureWebPreferences, withCspHeader } from '../../electron/windowSecurity';
+import { blockNavigation, CONTENT_SECURITY_POLICY, withCspHeader } from '../../electron/windowSecurity';
 
 describe('the desktop window', () => {
-  it('runs the renderer isolated and sandboxed, without Node', () => {
-    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({
-      preload: '/app/preload.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      webviewTag: false,
-    });
-  });
-
-  it('writes those settings as a literal at the new BrowserWindow call, where a scanner sees them', () => {
+  it('runs the renderer isolated and sandboxed, without Node — settings written as a literal where a scanner sees them', () => {
     // The shape Electronegativity checks: an object literal for webPreferences inside `new BrowserWindow({...})`.
     const source = ts.createSourceFile('main.ts', fs.readFileSync('electron/main.ts', 'utf8'), ts.ScriptTarget.Latest, true);
     const literals: Record<string, string>[] = [];
@@ -33,8 +21,17 @@ describe('the desktop window', () => {
     };
     visit(source);
     expect(literals).toHaveLength(1);
-    const { preload: _preload, ...expected } = secureWebPreferences('x');
-    for (const [key, value] of Object.entries(expected)) expect(literals[0]![key], key).toBe(String(value));
+    expect(literals[0]).toMatchObject({
+      contextIsolation: 'true',
+      sandbox: 'true',
+      nodeIntegration: 'false',
+      nodeIntegrationInWorker: 'false',
+      nodeIntegrationInSubFrames: 'false',
+      webSecurity: 'true',
+      allowRunningInsecureContent: 'false',
+      webviewTag: 'false',
+    });
+    expect(literals[0]!.preload).toContain('preload.cjs');
   });
 
   it('blocks navigation, redirects and new windows', () => {
