@@ -1,0 +1,51 @@
+/** Workspaces made before Sift's data moved to its own store open with their reports, bookkeeping and labels intact. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { Host } from '../../electron/host/host';
+import type { QueryResult, ReportSummary } from '../../shared/contract';
+import { call, tempDir } from './support';
+
+describe('a workspace in the single-database layout', () => {
+  it('moves the sift schema and label_events into the store once, and SQL still reads the labels', async () => {
+    const dir = path.join(tempDir('sift-old-'), 'ws');
+    fs.mkdirSync(dir, { recursive: true });
+    // The layout as the previous release wrote it.
+    const old = await DuckDBInstance.create(path.join(dir, 'workspace.duckdb'));
+    const conn = await old.connect();
+    await conn.run(`
+      CREATE SCHEMA sift;
+      CREATE TABLE sift.imports (table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
+      CREATE TABLE sift.column_mappings (source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
+      CREATE SEQUENCE sift.report_ids;
+      CREATE TABLE sift.reports (id INTEGER PRIMARY KEY DEFAULT nextval('sift.report_ids'), name VARCHAR NOT NULL, description VARCHAR,
+        folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
+      CREATE TABLE label_events (event_id VARCHAR, session_id VARCHAR, content_id VARCHAR, annotator_id VARCHAR, category VARCHAR,
+        value VARCHAR, policy_version VARCHAR, kind VARCHAR, created_at TIMESTAMP);
+      CREATE TABLE items AS SELECT 1 AS id;
+      INSERT INTO sift.imports VALUES ('items', '/data/items.csv', 'csv', false, 1, TIMESTAMP '2026-01-01');
+      INSERT INTO sift.reports (name, description, folder, sql, created_at, updated_at) VALUES ('old report', '', 'Mine', 'SELECT 1', now(), now()), ('second', '', 'Mine', 'SELECT 2', now(), now());
+      INSERT INTO label_events SELECT 'e' || range, 's', 'c' || range, 'a', 'spam', '1', 'v1', 'label', TIMESTAMP '2026-01-01' FROM range(7);`);
+    conn.closeSync();
+    old.closeSync();
+
+    const host = await Host.open(dir, { remember: false });
+    try {
+      const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+      expect(reports.map((report) => report.name).sort()).toEqual(['old report', 'second']);
+      const saved = await call<{ id: number }>(host, 'reports.save', { name: 'new', sql: 'SELECT 3' });
+      expect(saved.id).toBe(Math.max(...reports.map((report) => report.id)) + 1);
+      expect(await call<QueryResult>(host, 'query.run', { queryId: 'm', sql: 'SELECT count(*) FROM label_events' })).toMatchObject({ rows: [['7']] });
+      const tables = await call<{ name: string; protected: boolean; source?: { path: string } }[]>(host, 'tables.list', {});
+      expect(tables.find((table) => table.name === 'items')?.source?.path).toBe('/data/items.csv');
+      expect(tables.find((table) => table.name === 'label_events')).toMatchObject({ protected: true });
+      const leftover = await host.workspace.withConnection(async (c) =>
+        (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND (table_schema = 'sift' OR table_name = 'label_events')`)).getRowsJson()[0]![0],
+      );
+      expect(Number(leftover)).toBe(0);
+    } finally {
+      await host.close();
+    }
+  });
+});
