@@ -200,22 +200,36 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
   return { path: copy, utf16: true, release: () => fs.rmSync(copy, { force: true }) };
 }
 
+/** What DuckDB should read for the user's file — literal, UTF-8 — and how to clean up after. */
+function readablePath(workspace: Workspace, file: string, purpose: 'read' | 'link', encoding: CsvDialect['encoding'] | undefined): { path: string; utf16: boolean; release(): void } {
+  const literal = literalPath(workspace, file, purpose);
+  try {
+    const decoded = decodedPath(workspace, literal.path, purpose, encoding);
+    return {
+      path: decoded.path,
+      utf16: decoded.utf16,
+      release: () => {
+        decoded.release();
+        literal.release();
+      },
+    };
+  } catch (error) {
+    literal.release();
+    throw error;
+  }
+}
+
 export class Importer {
   constructor(private readonly workspace: Workspace) {}
 
   async inspect(file: string): Promise<ImportPreview> {
     const resolved = this.workspace.checkReadable(file, 'path');
-    const literal = literalPath(this.workspace, resolved, 'read');
+    const readable = readablePath(this.workspace, resolved, 'read', undefined);
     try {
-      const decoded = decodedPath(this.workspace, literal.path, 'read', undefined);
-      try {
-        const preview = await this.inspectLiteral(resolved, decoded.path);
-        return decoded.utf16 && preview.csv ? { ...preview, csv: { ...preview.csv, encoding: 'utf-16' } } : preview;
-      } finally {
-        decoded.release();
-      }
+      const preview = await this.inspectLiteral(resolved, readable.path);
+      return readable.utf16 && preview.csv ? { ...preview, csv: { ...preview.csv, encoding: 'utf-16' } } : preview;
     } finally {
-      literal.release();
+      readable.release();
     }
   }
 
@@ -255,16 +269,11 @@ export class Importer {
     const display = path.basename(resolved);
     const link = Boolean(options.link);
     ctx.progress(null, `Checking ${display}`);
-    const literal = literalPath(this.workspace, resolved, link ? 'link' : 'read');
+    const readable = readablePath(this.workspace, resolved, link ? 'link' : 'read', options.encoding);
     try {
-      const decoded = decodedPath(this.workspace, literal.path, link ? 'link' : 'read', options.encoding);
-      try {
-        return await this.importLiteral(resolved, decoded.path, decoded.utf16 ? { ...options, encoding: undefined } : options, ctx, started);
-      } finally {
-        decoded.release();
-      }
+      return await this.importLiteral(resolved, readable.path, readable.utf16 ? { ...options, encoding: undefined } : options, ctx, started);
     } finally {
-      literal.release();
+      readable.release();
     }
   }
 

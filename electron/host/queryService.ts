@@ -9,13 +9,12 @@ import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@du
 import { PROTECTED_TABLES, SIFT_VIEWS } from '../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
-import { bracketDepth, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
 import { splitStatements, type SqlStatementSpan } from '../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
-import { checkUserStatement } from './sqlGuard.js';
+import { checkNesting, checkUserStatement, type QueryParams } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from './workspace.js';
 
-export type QueryParams = Record<string, string | number | boolean | null>;
+export type { QueryParams };
 
 interface StoredResult {
   id: string;
@@ -28,20 +27,6 @@ interface StoredResult {
 
 const MAX_LIVE_RESULTS = 24;
 const DEFAULT_PAGE = 200;
-
-/** Refuses SQL or parameter values nested deeper than DuckDB's JSON functions survive (see jsonDepth.ts). */
-export function checkNesting(sql: string, params: QueryParams | undefined): void {
-  const values = [sql, ...Object.values(params ?? {}).filter((value): value is string => typeof value === 'string')];
-  for (const value of values) {
-    const depth = bracketDepth(value);
-    if (depth > MAX_JSON_DEPTH) {
-      throw new SiftError({
-        code: 'SQL_REFUSED',
-        message: `${value === sql ? 'The SQL' : 'A parameter value'} nests [ or { ${depth} levels deep; Sift refuses more than ${MAX_JSON_DEPTH} because DuckDB's JSON functions cannot handle such nesting safely.`,
-      });
-    }
-  }
-}
 
 export class QueryService {
   private readonly running = new Map<string, DuckDBConnection>();

@@ -6,8 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SiftError } from '../../shared/errors.js';
 import { splitStatements } from '../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
-import { checkNesting } from './queryService.js';
-import { checkUserStatement } from './sqlGuard.js';
+import { checkNesting, checkUserStatement } from './sqlGuard.js';
 
 export async function describeReadOnlyQuery(conn: DuckDBConnection, sql: string, field: string, expected: string): Promise<{ text: string; columns: string[] }> {
   const statements = splitStatements(sql);

@@ -14,6 +14,9 @@
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
 import { SiftError } from '../../shared/errors.js';
+import { bracketDepth, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
+
+export type QueryParams = Record<string, string | number | boolean | null>;
 
 /** Statement kinds admitted when the user turned writes on. Writes touch only the user's own tables. */
 const WRITE_TYPES = new Set<StatementType>([
@@ -58,6 +61,20 @@ const KIND_HINTS: Partial<Record<StatementType, string>> = {
   [StatementType.CALL]: 'CALL runs a table function for its effect',
   [StatementType.PRAGMA]: 'read settings with SELECT current_setting(…) or duckdb_settings()',
 };
+
+/** Refuses SQL or parameter values nested deeper than DuckDB's JSON functions survive (see jsonDepth.ts). */
+export function checkNesting(sql: string, params: QueryParams | undefined): void {
+  const values = [sql, ...Object.values(params ?? {}).filter((value): value is string => typeof value === 'string')];
+  for (const value of values) {
+    const depth = bracketDepth(value);
+    if (depth > MAX_JSON_DEPTH) {
+      throw new SiftError({
+        code: 'SQL_REFUSED',
+        message: `${value === sql ? 'The SQL' : 'A parameter value'} nests [ or { ${depth} levels deep; Sift refuses more than ${MAX_JSON_DEPTH} because DuckDB's JSON functions cannot handle such nesting safely.`,
+      });
+    }
+  }
+}
 
 export type StatementClass = 'read' | 'write';
 

@@ -37,7 +37,7 @@ const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT
 
 export class Workspace {
   private closed = false;
-  private results: DuckDBInstance | null = null;
+  private results: Promise<DuckDBInstance> | null = null;
 
   private constructor(
     readonly dir: string,
@@ -130,7 +130,7 @@ export class Workspace {
 
   /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
   async connect(): Promise<DuckDBConnection> {
-    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
+    this.assertOpen();
     const conn = await this.instance.connect();
     try {
       await this.installSiftViews(conn);
@@ -151,39 +151,29 @@ export class Workspace {
 
   /** Runs `work` on a fresh data-engine connection and closes it afterwards. */
   async withConnection<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = await this.connect();
-    try {
-      return await work(conn);
-    } finally {
-      conn.closeSync();
-    }
+    return closing(await this.connect(), work);
   }
 
   /** Runs `work` on Sift's own store. Never hand this connection user SQL. */
   async withStore<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
-    const conn = await this.storeInstance.connect();
-    try {
-      return await work(conn);
-    } finally {
-      conn.closeSync();
-    }
+    this.assertOpen();
+    return closing(await this.storeInstance.connect(), work);
   }
 
   /** A connection to the in-memory results store (created on first use). Never hand it user SQL. */
   async resultsConnection(): Promise<DuckDBConnection> {
-    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
-    this.results ??= await DuckDBInstance.create(':memory:', { temp_directory: path.join(this.dir, TEMP_DIR) });
-    return this.results.connect();
+    this.assertOpen();
+    // One promise, so two first calls at once share one instance (a second would lose the first's results).
+    this.results ??= DuckDBInstance.create(':memory:', { temp_directory: path.join(this.dir, TEMP_DIR) });
+    return (await this.results).connect();
   }
 
   async withResults<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    const conn = await this.resultsConnection();
-    try {
-      return await work(conn);
-    } finally {
-      conn.closeSync();
-    }
+    return closing(await this.resultsConnection(), work);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `Workspace ${this.dir} is closed.` });
   }
 
   get name(): string {
@@ -299,8 +289,8 @@ export class Workspace {
   isOwnFile(target: string): boolean {
     const real = realPathOf(target);
     const root = realPathOf(this.dir);
-    const inside = (name: string) => real === path.join(root, name) || real.startsWith(path.join(root, name) + path.sep);
-    return inside(SIFT_DIR) || inside(TEMP_DIR) || inside(SETTINGS_FILE) || real === path.join(root, DATABASE_FILE) || real.startsWith(path.join(root, DATABASE_FILE) + '.');
+    const own = (name: string) => real === path.join(root, name) || real.startsWith(path.join(root, name) + path.sep);
+    return own(SIFT_DIR) || own(TEMP_DIR) || own(SETTINGS_FILE) || own(DATABASE_FILE) || real.startsWith(path.join(root, DATABASE_FILE) + '.');
   }
 
   /**
@@ -316,9 +306,7 @@ export class Workspace {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
     }
     if (this.fileAccess.kind === 'confined') {
-      const allowed = [this.exportsDir(), ...this.fileAccess.folders].map((folder) => realPathOf(folder));
-      const real = realPathOf(resolved);
-      if (!allowed.some((folder) => real.startsWith(folder + path.sep))) {
+      if (!isInside(resolved, [this.exportsDir(), ...this.fileAccess.folders])) {
         throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: in browser mode Sift writes exports only into ${this.exportsDir()} or a folder given to sift serve --folder.`, file: resolved });
       }
     }
@@ -329,9 +317,7 @@ export class Workspace {
   checkReadable(file: string, field: string): string {
     const resolved = path.resolve(file);
     if (this.fileAccess.kind === 'any') return resolved;
-    const real = realPathOf(resolved);
-    const allowed = [this.dir, ...this.fileAccess.folders].map((folder) => realPathOf(folder));
-    if (!allowed.some((folder) => real === folder || real.startsWith(folder + path.sep))) {
+    if (!isInside(resolved, [this.dir, ...this.fileAccess.folders])) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is outside the folders this Sift server may read (the workspace, and folders given to sift serve --folder).`, file: resolved });
     }
     return resolved;
@@ -342,8 +328,22 @@ export class Workspace {
     this.closed = true;
     this.instance.closeSync();
     this.storeInstance.closeSync();
-    this.results?.closeSync();
+    (await this.results)?.closeSync();
   }
+}
+
+async function closing<T>(conn: DuckDBConnection, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  try {
+    return await work(conn);
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Whether `target` (symbolic links resolved) lies strictly inside one of `folders`. */
+function isInside(target: string, folders: string[]): boolean {
+  const real = realPathOf(target);
+  return folders.some((folder) => real.startsWith(realPathOf(folder) + path.sep));
 }
 
 /** The real path of a file that may not exist yet: its nearest existing ancestor resolved, the rest appended. */
