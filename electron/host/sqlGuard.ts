@@ -84,6 +84,21 @@ export function statementKind(type: StatementType): string {
 
 const refuse = (message: string) => new SiftError({ code: 'SQL_REFUSED', message });
 
+function refusedKind(type: StatementType): SiftError {
+  const hint = KIND_HINTS[type];
+  const what = type === StatementType.SELECT ? 'PRAGMA (or another statement DuckDB rewrites into a query)' : statementKind(type);
+  return refuse(`${what} statements cannot run from Sift's SQL${hint ? `: ${hint}` : ''}.`);
+}
+
+/** `type` is null when DuckDB could not bind the statement without the workspace's tables. */
+function readOnly(type: StatementType | null): SiftError {
+  const what = type === null ? 'statement (it is not a query)' : statementKind(type);
+  return new SiftError({
+    code: 'SQL_READ_ONLY',
+    message: `The SQL editor is read-only, so this ${what} was not run. Turn on "Allow writes" (sift query --allow-writes) to change imported tables.`,
+  });
+}
+
 /**
  * Prepares one statement of user SQL and decides whether it may run. `text` must be the whole statement as it
  * will run; `bind` binds its parameters to a prepared statement (the same values the run will use).
@@ -99,9 +114,13 @@ export async function checkUserStatement(
     throw refuse(`DuckDB reads this as ${extracted.count} statements (a PIVOT without an IN list, for one, creates a type first); run them one at a time.`);
   }
   const tree = await selectTree(conn, text);
-  // Binding can act: DuckDB binds EXPORT DATABASE by creating its folder. A statement that is not a SELECT is
-  // bound first where it can reach nothing, and refused if it tried to.
-  if (tree === null) await bindInSandbox(text);
+  if (tree === null) {
+    // Binding can act: DuckDB binds EXPORT DATABASE by creating its folder. A statement that is not a SELECT is
+    // bound first where it can reach nothing; in read-only mode it goes no further.
+    const sandboxType = await bindInSandbox(text);
+    if (sandboxType !== null && !WRITE_TYPES.has(sandboxType)) throw refusedKind(sandboxType);
+    if (!allowWrites) throw readOnly(sandboxType);
+  }
   const prepared = await extracted.prepare(0);
   const type = prepared.statementType;
   let kind: StatementClass;
@@ -111,17 +130,10 @@ export async function checkUserStatement(
     const effect = functions.find((name) => SIDE_EFFECT_FUNCTIONS.has(name));
     if (effect) throw refuse(`${effect}() changes state (a sequence, the random seed or the log), so it cannot run from Sift's SQL.`);
   } else if (WRITE_TYPES.has(type)) {
-    if (!allowWrites) {
-      throw new SiftError({
-        code: 'SQL_READ_ONLY',
-        message: `The SQL editor is read-only, so this ${statementKind(type)} was not run. Turn on "Allow writes" (sift query --allow-writes) to change imported tables.`,
-      });
-    }
+    if (!allowWrites) throw readOnly(type);
     kind = 'write';
   } else {
-    const hint = KIND_HINTS[type];
-    const what = type === StatementType.SELECT ? 'PRAGMA (or another statement DuckDB rewrites into a query)' : statementKind(type);
-    throw refuse(`${what} statements cannot run from Sift's SQL${hint ? `: ${hint}` : ''}.`);
+    throw refusedKind(type);
   }
   await checkPlan(conn, text, type, bind);
   return { prepared, kind };
@@ -142,17 +154,19 @@ function sandboxInstance(): Promise<DuckDBInstance> {
 }
 
 /**
- * Prepares the statement in the sandbox. If DuckDB's confinement stopped it there, it reaches for files while
- * being bound, and is refused before the real engine binds it. A statement that fails there for want of the user's tables is left to the real check.
+ * Prepares the statement in the sandbox and returns its kind (null when it needs the workspace's tables to bind).
+ * If DuckDB's confinement stopped it there, it reaches for files while being bound, and is refused before the
+ * real engine binds it. A statement that fails there for want of the user's tables is left to the real check.
  */
-async function bindInSandbox(text: string): Promise<void> {
+async function bindInSandbox(text: string): Promise<StatementType | null> {
   const conn = await (await sandboxInstance()).connect();
   try {
-    await (await conn.extractStatements(text)).prepare(0);
+    return (await (await conn.extractStatements(text)).prepare(0)).statementType;
   } catch (error) {
     if (/^(Permission|Extension Autoloading) Error/.test(error instanceof Error ? error.message : String(error))) {
       throw refuse(`This statement reaches for files or extensions while DuckDB reads it, so Sift's SQL does not run it.`);
     }
+    return null;
   } finally {
     conn.closeSync();
   }
