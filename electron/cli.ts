@@ -190,7 +190,7 @@ async function commandQuery(args: string[]): Promise<number> {
       console.error(result.message);
       return 0;
     }
-    const { table } = host.queries.resultTable(result.resultId);
+    const { table } = await host.queries.resultTable(result.resultId);
     if (format === 'table') {
       const limit = 1000;
       const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(limit, result.rowCount)) });

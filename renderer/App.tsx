@@ -1,5 +1,6 @@
 import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { isDesktop, pickFilesOnDesktop, subscribeToHostEvents } from './api/client';
+import { useLiveResults } from './components/liveResults';
 import { ExploreView } from './explore/ExploreView';
 import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
@@ -31,6 +32,10 @@ export function App() {
     void refresh();
     return subscribeToHostEvents((event) => {
       if (event.channel === 'job') return applyJobEvent(event.event);
+      if (event.channel === 'query') {
+        useLiveResults.getState().apply(event.event);
+        return useExplore.getState().streamed(event.event);
+      }
       if (event.event.type === 'opened') {
         useExplore.getState().reset();
         void useReports.getState().refresh();

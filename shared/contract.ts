@@ -51,7 +51,10 @@ export interface QueryResult {
   /** Null when the last statement returned no rows to page (e.g. an INSERT). */
   resultId: string | null;
   columns: ColumnInfo[];
+  /** Rows stored so far; the final count once `complete`. */
   rowCount: number;
+  /** False while the rest of the rows stream in behind the first page (watch `query` events). */
+  complete: boolean;
   rows: Cell[][];
   elapsedMs: number;
   statementCount: number;

@@ -22,5 +22,16 @@ export type JobEvent =
   | { type: 'failed'; job: JobSummary }
   | { type: 'cancelled'; job: JobSummary };
 
+/** How far a query result still streaming into the host has got; `error` when the read stopped. */
+export interface QueryStoredEvent {
+  resultId: string;
+  rowCount: number;
+  complete: boolean;
+  error?: import('./errors.js').SiftErrorInfo;
+}
+
 /** Every push from host to UI travels as one of these. */
-export type HostEvent = { channel: 'job'; event: JobEvent } | { channel: 'workspace'; event: { type: 'changed' | 'opened' } };
+export type HostEvent =
+  | { channel: 'job'; event: JobEvent }
+  | { channel: 'workspace'; event: { type: 'changed' | 'opened' } }
+  | { channel: 'query'; event: QueryStoredEvent };

@@ -13,7 +13,7 @@ import { fnv1a } from '../../shared/nearDuplicates.js';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
 import type { JobContext } from './jobs.js';
 import type { ModelRegistry } from './models/registry.js';
-import { describeReadOnlyQuery, readOnly, relationKind } from './readOnlyQuery.js';
+import { assertStreamFinished, describeReadOnlyQuery, readOnly, relationKind } from './readOnlyQuery.js';
 import type { Workspace } from './workspace.js';
 
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
@@ -124,6 +124,7 @@ async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry,
       read += chunk.rowCount;
       if (read % (2048 * 50) < chunk.rowCount) ctx?.progress(null, `Read ${read.toLocaleString('en-US')} scored, labelled pairs`);
     }
+    await assertStreamFinished(conn, input.labels ? 'The labels query' : 'Reading scores and labels');
     return { version, labelSource: input.labels ? 'query' : 'label_events (majority vote)', byCategory };
   }
 }

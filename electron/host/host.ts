@@ -24,10 +24,10 @@ export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise
 export class Host {
   readonly jobs = new JobManager();
   private readonly listeners = new Set<(event: HostEvent) => void>();
-  private current: ReturnType<typeof Host.servicesFor>;
+  private current: ReturnType<Host['servicesFor']>;
 
   private constructor(workspace: Workspace) {
-    this.current = Host.servicesFor(workspace);
+    this.current = this.servicesFor(workspace);
     this.jobs.subscribe((event) => this.emit({ channel: 'job', event }));
   }
 
@@ -37,8 +37,8 @@ export class Host {
     return new Host(workspace);
   }
 
-  private static servicesFor(workspace: Workspace) {
-    const queries = new QueryService(workspace);
+  private servicesFor(workspace: Workspace) {
+    const queries = new QueryService(workspace, (event) => this.emit({ channel: 'query', event }));
     return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models: new ModelRegistry(workspace) };
   }
 
@@ -74,7 +74,7 @@ export class Host {
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
     await this.current.workspace.close();
-    this.current = Host.servicesFor(next);
+    this.current = this.servicesFor(next);
     rememberWorkspace(next.dir);
     this.emit({ channel: 'workspace', event: { type: 'opened' } });
   }
@@ -91,11 +91,12 @@ export class Host {
     'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
     'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
     'query.export': async ({ resultId, format, path: target }) => {
-      const { table } = this.queries.resultTable(resultId);
-      const workspace = this.workspace;
+      const stored = this.queries.resultTable(resultId); // an unknown result fails the call, not the job
+      stored.catch(() => undefined); // the job reports a read that failed
+      const { workspace } = this.current;
       const destination = workspace.checkExportTarget(target ?? path.join(workspace.exportsDir(), defaultExportName(format)), 'path');
       const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
-        exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx),
+        stored.then(({ table }) => exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx)),
       );
       return { jobId: job.id };
     },

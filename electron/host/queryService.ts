@@ -3,14 +3,18 @@
  * classification); a read runs in a READ ONLY transaction and its rows stream into the in-memory results store,
  * a separate DuckDB instance no user SQL reaches, so the grid can page (and sort) a 10-million-row result without
  * the renderer ever holding more than a screenful, and without re-running a query whose order may differ.
+ * The call returns as soon as the first page is stored; the rest is appended behind it, with `query` events, and
+ * only what needs rows not stored yet (a far page, a sort, an export) waits for them.
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { PROTECTED_TABLES, SIFT_VIEWS } from '../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
+import type { QueryStoredEvent } from '../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
+import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from './workspace.js';
 
@@ -20,10 +24,19 @@ interface StoredResult {
   id: string;
   table: string;
   columns: ColumnInfo[];
+  /** Rows stored (and visible to readers) so far. */
   rowCount: number;
+  complete: boolean;
+  /** Settles when every row is stored; rejects with what stopped the read. */
+  done: Promise<void>;
+  /** Stops a read still streaming in. */
+  stop(): void;
   sorted?: { key: string; table: string };
   lastUsed: number;
 }
+
+/** Rows stored between two flushes (and two `query` events) of a result still streaming in. */
+const FLUSH_EVERY_ROWS = 256 * 1024;
 
 const MAX_LIVE_RESULTS = 24;
 const DEFAULT_PAGE = 200;
@@ -32,8 +45,13 @@ export class QueryService {
   private readonly running = new Map<string, DuckDBConnection>();
   private readonly cancelled = new Set<string>();
   private readonly results = new Map<string, StoredResult>();
+  /** Results whose rows are still being stored, by the id of the query that made them. */
+  private readonly storing = new Map<string, StoredResult>();
 
-  constructor(private readonly workspace: Workspace) {}
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly onStored: (event: QueryStoredEvent) => void = () => undefined,
+  ) {}
 
   async run(input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean): Promise<QueryResult> {
     const started = performance.now();
@@ -50,7 +68,7 @@ export class QueryService {
       for (const [index, statement] of statements.entries()) {
         if (this.cancelled.has(input.queryId)) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
         const isLast = index === statements.length - 1;
-        last = await this.runStatement(conn, statement, input, allowWrites, isLast, checkNames);
+        last = await this.runStatement(conn, statement, input, allowWrites, isLast ? input.queryId : null, checkNames);
       }
       const result = last!;
       return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
@@ -66,7 +84,8 @@ export class QueryService {
     statement: SqlStatementSpan,
     input: { sql: string; params?: QueryParams; pageSize?: number },
     allowWrites: boolean,
-    isLast: boolean,
+    /** Set (to the query's id) for the statement whose result is shown. */
+    shownAs: string | null,
     checkNames: () => Promise<void>,
   ): Promise<QueryResult> {
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
@@ -77,7 +96,7 @@ export class QueryService {
     } catch (error) {
       throw fail(error);
     }
-    const base = { statementCount: 1, elapsedMs: 0 };
+    const base = { statementCount: 1, elapsedMs: 0, complete: true };
     try {
       bind(checked.prepared);
       if (checked.kind === 'write') {
@@ -94,16 +113,22 @@ export class QueryService {
         }
         return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: `${outcome.rowsChanged} row(s) changed.` };
       }
-      const stored = await this.storeRead(conn, checked.prepared, isLast);
-      if (!stored) return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
-      const rows = input.pageSize === 0 ? [] : (await this.page({ resultId: stored.id, offset: 0, limit: input.pageSize ?? DEFAULT_PAGE })).rows;
+      if (!shownAs) {
+        await readOnly(conn, () => checked.prepared.run());
+        return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
+      }
+      const pageSize = input.pageSize ?? DEFAULT_PAGE;
+      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shownAs);
+      const rows = pageSize === 0 ? [] : (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows;
+      const count = stored.rowCount.toLocaleString('en-US');
       return {
         ...base,
         resultId: stored.id,
         columns: stored.columns,
         rowCount: stored.rowCount,
+        complete: stored.complete,
         rows,
-        message: `${stored.rowCount.toLocaleString('en-US')} row(s).`,
+        message: stored.complete ? `${count} row(s).` : `${count}+ row(s) so far; the rest is being stored.`,
       };
     } catch (error) {
       throw fail(error);
@@ -111,54 +136,95 @@ export class QueryService {
   }
 
   /**
-   * Runs a read inside a READ ONLY transaction — DuckDB refuses any write it attempts — and, for the statement
-   * whose result is shown, streams its rows into the results store.
+   * Runs a read inside a READ ONLY transaction — DuckDB refuses any write it attempts — and moves its rows into
+   * the results store. The result is materialised by DuckDB (in parallel; an error surfaces here, which DuckDB's
+   * streaming fetch would swallow), the transaction ends, and the call returns once `firstRows` rows are stored;
+   * the rest are appended in the background, with `onStored` saying how far it got.
    */
-  private async storeRead(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, keep: boolean): Promise<StoredResult | null> {
-    await conn.run('BEGIN TRANSACTION READ ONLY');
-    try {
-      if (!keep) {
-        await prepared.run();
-        return null;
+  private async storeRead(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, firstRows: number, queryId: string): Promise<StoredResult> {
+    const result = await readOnly(conn, () => prepared.run());
+    const names = uniqueNames(result.columnNames());
+    const types = result.columnTypes().map((type) => String(type));
+    const id = randomUUID();
+    const table = quoteIdent(`r_${id.replace(/-/g, '')}`);
+    const writer = await this.workspace.resultsConnection();
+    let appender: DuckDBAppender | null = null;
+    let rows = 0;
+    let stopped = false;
+    /** Appends chunks until `until` rows are stored; true when the result has no more. */
+    const pump = async (until: number): Promise<boolean> => {
+      while (rows < until) {
+        if (stopped) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return true;
+        appender!.appendDataChunk(chunk);
+        rows += chunk.rowCount;
       }
-      const result = await prepared.stream();
-      const names = uniqueNames(result.columnNames());
-      const types = result.columnTypes().map((type) => String(type));
-      const id = randomUUID();
-      const table = quoteIdent(`r_${id.replace(/-/g, '')}`);
-      const writer = await this.workspace.resultsConnection();
+      return false;
+    };
+    const discard = async () => {
       try {
-        await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
-        const appender = await writer.createAppender(table.slice(1, -1));
-        try {
-          for (;;) {
-            const chunk = await result.fetchChunk();
-            if (!chunk || chunk.rowCount === 0) break;
-            appender.appendDataChunk(chunk);
-          }
-        } finally {
-          appender.closeSync();
-        }
-        return await this.register(writer, id, table);
-      } catch (error) {
-        await writer.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-        throw error;
-      } finally {
-        writer.closeSync();
+        appender?.closeSync();
+      } catch {
+        // the append already failed; the table goes below
       }
-    } finally {
-      await conn.run('ROLLBACK').catch(() => undefined);
+      await writer.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      writer.closeSync();
+    };
+    let exhausted: boolean;
+    let columns: ColumnInfo[];
+    try {
+      await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
+      appender = await writer.createAppender(table.slice(1, -1));
+      exhausted = await pump(firstRows);
+      appender.flushSync();
+      const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
+      columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    } catch (error) {
+      await discard();
+      throw error;
     }
-  }
-
-  private async register(conn: DuckDBConnection, id: string, table: string): Promise<StoredResult> {
-    const describe = await conn.runAndReadAll(`DESCRIBE ${table}`);
-    const columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-    const count = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`);
-    const stored: StoredResult = { id, table, columns, rowCount: Number(count.getRowsJson()[0]?.[0] ?? 0), lastUsed: Date.now() };
+    const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now() };
     this.results.set(id, stored);
+    if (exhausted) {
+      appender.closeSync();
+      writer.closeSync();
+    } else {
+      stored.stop = () => {
+        stopped = true;
+      };
+      this.storing.set(queryId, stored);
+      stored.done = (async () => {
+        try {
+          while (!(await pump(rows + FLUSH_EVERY_ROWS))) {
+            appender.flushSync();
+            stored.rowCount = rows;
+            this.onStored({ resultId: id, rowCount: rows, complete: false });
+            await new Promise((resolve) => setImmediate(resolve)); // let other calls in between batches
+          }
+          appender.closeSync();
+          writer.closeSync();
+          stored.rowCount = rows;
+          stored.complete = true;
+          this.onStored({ resultId: id, rowCount: rows, complete: true });
+        } catch (error) {
+          await discard();
+          const failure = error instanceof SiftError ? error : new SiftError({ code: 'INTERNAL', message: `Storing the result failed: ${String(error)}` });
+          this.onStored({ resultId: id, rowCount: rows, complete: false, error: failure.info });
+          throw failure;
+        } finally {
+          this.storing.delete(queryId);
+        }
+      })();
+      stored.done.catch(() => undefined); // waited on by pages, sorts and exports; reported by the event
+    }
     await this.evictOld();
     return stored;
+  }
+
+  /** Waits until rows [0, needed) are stored; a far page, a sort or an export of a streaming result waits here. */
+  private async rowsStored(stored: StoredResult, needed: number): Promise<void> {
+    if (!stored.complete && stored.rowCount < needed) await stored.done;
   }
 
   private async evictOld(): Promise<void> {
@@ -174,14 +240,15 @@ export class QueryService {
     return stored;
   }
 
-  /** The table a result lives in (in the results store), for export. */
-  resultTable(resultId: string): { table: string; rowCount: number; columns: ColumnInfo[] } {
-    const stored = this.stored(resultId);
-    return { table: stored.table, rowCount: stored.rowCount, columns: stored.columns };
+  /** The table a result lives in (in the results store), for export: once every row is stored. */
+  resultTable(resultId: string): Promise<{ table: string; rowCount: number; columns: ColumnInfo[] }> {
+    const stored = this.stored(resultId); // an unknown result throws here, before any waiting
+    return stored.done.then(() => ({ table: stored.table, rowCount: stored.rowCount, columns: stored.columns }));
   }
 
   async page(input: { resultId: string; offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } }): Promise<PageResult> {
     const stored = this.stored(input.resultId);
+    await this.rowsStored(stored, input.sort ? Number.POSITIVE_INFINITY : input.offset + input.limit);
     const table = input.sort ? await this.sortedTable(stored, input.sort) : stored.table;
     return this.workspace.withResults(async (conn) => {
       // rowid of a freshly created table runs 0..n-1 in insertion order, so a page is a range scan, not an OFFSET.
@@ -208,6 +275,11 @@ export class QueryService {
   }
 
   cancel(queryId: string): boolean {
+    const storing = this.storing.get(queryId);
+    if (storing) {
+      storing.stop();
+      return true;
+    }
     const conn = this.running.get(queryId);
     if (!conn) return false;
     this.cancelled.add(queryId);
@@ -219,6 +291,8 @@ export class QueryService {
     const stored = this.results.get(resultId);
     if (!stored) return false;
     this.results.delete(resultId);
+    stored.stop();
+    await stored.done.catch(() => undefined);
     await this.workspace.withResults(async (conn) => {
       await conn.run(`DROP TABLE IF EXISTS ${stored.table}`);
       if (stored.sorted) await conn.run(`DROP TABLE IF EXISTS ${stored.sorted.table}`);
@@ -227,7 +301,7 @@ export class QueryService {
   }
 
   async cancelAll(): Promise<void> {
-    for (const queryId of this.running.keys()) this.cancel(queryId);
+    for (const queryId of [...this.running.keys(), ...this.storing.keys()]) this.cancel(queryId);
   }
 }
 

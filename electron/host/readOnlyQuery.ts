@@ -37,3 +37,18 @@ export async function readOnly<T>(conn: DuckDBConnection, work: () => Promise<T>
     await conn.run('ROLLBACK').catch(() => undefined);
   }
 }
+
+/**
+ * DuckDB's streaming fetch ends a read that failed part-way as if it had finished: the Node binding returns no
+ * chunk and drops the error. Inside a transaction the failure leaves it aborted, so one more statement tells.
+ */
+export async function assertStreamFinished(conn: DuckDBConnection, what: string): Promise<void> {
+  try {
+    await conn.run('SELECT 1');
+  } catch {
+    throw new SiftError({
+      code: 'SQL_ERROR',
+      message: `${what} stopped part-way with an error (DuckDB's streaming reader does not pass its message on); run the query in the SQL editor to see it.`,
+    });
+  }
+}

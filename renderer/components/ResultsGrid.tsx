@@ -7,6 +7,7 @@ import { type KeyboardEvent, useCallback, useEffect, useMemo, useReducer, useRef
 import { List, type RowComponentProps, useListRef } from 'react-window';
 import type { Cell, ColumnInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { useLiveResults } from './liveResults';
 
 export const ROW_HEIGHT = 26;
 const PAGE_SIZE = 200;
@@ -16,7 +17,9 @@ export const ROW_WINDOW = 1_000_000;
 export interface GridResult {
   resultId: string;
   columns: ColumnInfo[];
+  /** Rows stored when the query answered; more may stream in (see liveResults). */
   rowCount: number;
+  complete?: boolean;
   firstRows: Cell[][];
 }
 
@@ -88,6 +91,11 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const [windowStart, setWindowStart] = useState(0);
   const [selected, setSelected] = useState<{ row: number; column: number } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const live = useLiveResults((state) => state.byId[result.resultId]);
+  // Rows keep arriving after the first page; the count only grows.
+  const rowCount = Math.max(result.rowCount, live?.rowCount ?? 0);
+  const complete = live ? live.complete : result.complete !== false;
+  const streamError = live?.error?.message ?? null;
   const [copied, setCopied] = useState(false);
   const listRef = useListRef(null);
 
@@ -133,7 +141,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const rowAt = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
   const widths = useMemo(() => result.columns.map(columnWidth), [result.columns]);
   const totalWidth = widths.reduce((sum, width) => sum + width, 0) + 72;
-  const windowRows = Math.max(0, Math.min(ROW_WINDOW, result.rowCount - windowStart));
+  const windowRows = Math.max(0, Math.min(ROW_WINDOW, rowCount - windowStart));
 
   const copySelected = useCallback(async () => {
     if (!selected) return;
@@ -157,14 +165,14 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   };
 
   const goToRow = (row: number) => {
-    const clamped = Math.max(0, Math.min(result.rowCount - 1, row));
+    const clamped = Math.max(0, Math.min(rowCount - 1, row));
     const start = Math.floor(clamped / ROW_WINDOW) * ROW_WINDOW;
     setWindowStart(start);
     requestAnimationFrame(() => listRef.current?.scrollToRow({ index: clamped - start, align: 'start' }));
   };
 
   return (
-    <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={result.rowCount}>
+    <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={rowCount}>
       <div className="grid-scroll-x">
         <div className="grid-inner" style={{ width: totalWidth }}>
           <div className="grid-header">
@@ -198,12 +206,14 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         </div>
       </div>
       <div className="grid-footer">
-        <span data-testid="grid-rowcount">{result.rowCount.toLocaleString('en-US')} rows</span>
-        {result.rowCount > ROW_WINDOW && (
+        <span data-testid="grid-rowcount">
+          {rowCount.toLocaleString('en-US')} rows{complete || streamError ? '' : ' so far…'}
+        </span>
+        {rowCount > ROW_WINDOW && (
           <span className="grid-window">
             <button disabled={windowStart === 0} onClick={() => setWindowStart(Math.max(0, windowStart - ROW_WINDOW))}>◀</button>
             rows {(windowStart + 1).toLocaleString('en-US')}–{(windowStart + windowRows).toLocaleString('en-US')}
-            <button disabled={windowStart + ROW_WINDOW >= result.rowCount} onClick={() => setWindowStart(windowStart + ROW_WINDOW)}>▶</button>
+            <button disabled={windowStart + ROW_WINDOW >= rowCount} onClick={() => setWindowStart(windowStart + ROW_WINDOW)}>▶</button>
           </span>
         )}
         <form
@@ -221,7 +231,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
             {copied ? 'Copied' : 'Copy cell'}
           </button>
         )}
-        {loadError && <span className="error-text">{loadError}</span>}
+        {(loadError ?? streamError) && <span className="error-text">{loadError ?? streamError}</span>}
       </div>
     </div>
   );

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ColumnInfo, QueryResult } from '../../shared/contract';
 import type { SiftErrorInfo } from '../../shared/errors';
+import type { QueryStoredEvent } from '../../shared/jobs';
 import { api } from '../api/client';
 import { useWorkspace } from '../workspaceStore';
 
@@ -13,6 +14,7 @@ export interface ShownResult {
   resultId: string;
   columns: ColumnInfo[];
   rowCount: number;
+  complete: boolean;
   firstRows: QueryResult['rows'];
   elapsedMs: number;
 }
@@ -30,6 +32,8 @@ interface ExploreState {
   setSort(sort: SortState | null): void;
   /** Forgets the shown result (its host-side table belongs to a workspace that was closed). */
   reset(): void;
+  /** The shown result finished streaming in (or stopped): say so in the status line. */
+  streamed(event: QueryStoredEvent): void;
 }
 
 const FIRST_PAGE = 200;
@@ -61,7 +65,7 @@ export const useExplore = create<ExploreState>((set, get) => ({
       if (previous) void api['query.close']({ resultId: previous.resultId }).catch(() => undefined);
       set({
         result: outcome.resultId
-          ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
+          ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
           : null,
         sort: null,
         message: `${outcome.message} ${outcome.elapsedMs} ms`,
@@ -83,5 +87,11 @@ export const useExplore = create<ExploreState>((set, get) => ({
   },
   reset() {
     set({ result: null, sort: null, error: null, message: null });
+  },
+  streamed(event) {
+    const result = get().result;
+    if (!result || result.resultId !== event.resultId) return;
+    if (event.error) set({ error: event.error, message: null });
+    else if (event.complete) set({ result: { ...result, rowCount: event.rowCount, complete: true }, message: `${event.rowCount.toLocaleString('en-US')} row(s). ${result.elapsedMs} ms to the first page` });
   },
 }));

@@ -162,7 +162,7 @@ export function ReportsView() {
               </div>
             )}
             <div className="results-pane">
-              {result ? <ResultsGrid result={{ resultId: result.resultId, columns: result.columns, rowCount: result.rowCount, firstRows: result.rows }} sort={sort} onSort={setSort} /> : <div className="empty">Set the parameters and run the report.</div>}
+              {result ? <ResultsGrid result={{ resultId: result.resultId, columns: result.columns, rowCount: result.rowCount, complete: result.complete, firstRows: result.rows }} sort={sort} onSort={setSort} /> : <div className="empty">Set the parameters and run the report.</div>}
             </div>
           </>
         ) : (

@@ -64,6 +64,9 @@ describe('evaluating a model version against human labels', () => {
     expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'SELECT content_id, category FROM label_events' })).toMatchObject({ ok: false, error: { message: 'labels: the query must return content_id, category and label (0/1); it lacks label.' } });
     expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: "SELECT content_id, category, 2 AS label FROM label_events" })).toMatchObject({ ok: false, error: { message: expect.stringContaining('label must be 0 or 1') } });
     expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' })).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
+    // A labels query that breaks part-way fails the evaluation instead of evaluating the rows before the break.
+    const broken = "SELECT content_id, category, CASE WHEN row_number() OVER (ORDER BY content_id, category) < 3000 THEN label ELSE error('broken') END AS label FROM (SELECT content_id, category, (avg(value::INT) > 0.5)::INT AS label FROM label_events GROUP BY ALL)";
+    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/broken|stopped part-way/) } });
   });
 
   it('breaks metrics out by language, surface, content type and account age, flagging gaps past the margin', async () => {

@@ -188,6 +188,15 @@ describe('re-scoring the rows of a query', () => {
     expect(await count(`SELECT count(*) FROM model_scores WHERE model = 'text-transformer-tiny'`)).toBe(before);
   });
 
+  it('fails, writing nothing, when the query breaks part-way instead of scoring the rows before the break', async () => {
+    const before = await count('SELECT count(*) FROM model_scores');
+    // No blocking operator, so rows stream out before the scan reaches the broken one.
+    const broken = await scoreJob({ model: 'text-distil', sql: "SELECT content_id, CASE WHEN rowid < 20000 THEN text ELSE error('row 20000 is broken') END AS text FROM content" });
+    expect(broken.status).toBe('failed');
+    expect(broken.error?.message).toMatch(/row 20000 is broken|stopped part-way/);
+    expect(await count('SELECT count(*) FROM model_scores')).toBe(before);
+  });
+
   it('refuses a query that writes, and names text that is not UTF-8', async () => {
     expect((await scoreJob({ model: 'text-distil', sql: "DELETE FROM content WHERE content_id = 'x'" })).error?.code).toBe('SQL_READ_ONLY');
     const bad = await scoreJob({ model: 'text-distil', sql: "SELECT 'c1' AS content_id, '\\xC3\\x28'::BLOB AS text" });

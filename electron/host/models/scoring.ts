@@ -9,7 +9,7 @@ import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared
 import { SiftError } from '../../../shared/errors.js';
 import { type Decision, route, routeItem } from '../../../shared/modelManifest.js';
 import type { JobContext } from '../jobs.js';
-import { describeReadOnlyQuery, relationKind } from '../readOnlyQuery.js';
+import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
@@ -133,6 +133,7 @@ export async function scoreQuery(
         if (pending.length >= batchSize) await flush();
       }
     }
+    if (!ctx.signal.aborted) await assertStreamFinished(reader, 'The scoring query');
     await flush();
     appender.closeSync();
     if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
