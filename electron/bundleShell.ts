@@ -1,4 +1,4 @@
-/** Bundles the Electron main process (ESM) and preload (CommonJS, as sandboxed preloads must be) into dist/electron. */
+/** Bundles the Electron main process and the engine (ESM) and preload (CommonJS, as sandboxed preloads must be) into dist/electron. */
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from './host/projectPaths.js';
@@ -11,6 +11,13 @@ export async function bundleShell(): Promise<string> {
     entryPoints: [path.join(projectRoot(), 'electron', 'main.ts')],
     format: 'esm',
     outfile: path.join(out, 'main.mjs'),
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(projectRoot(), 'electron', 'engine', 'engineMain.ts')],
+    format: 'esm',
+    outfile: path.join(out, 'engine.mjs'),
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   await build({ ...common, entryPoints: [path.join(projectRoot(), 'electron', 'preload.ts')], format: 'cjs', outfile: path.join(out, 'preload.cjs') });

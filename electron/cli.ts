@@ -26,6 +26,8 @@ import { prepareReport } from './host/reports.js';
 import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/sampleWorkspace.js';
+import { DATABASE_FILE } from './host/workspace.js';
+import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
 const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
@@ -377,9 +379,13 @@ async function commandServe(args: string[]): Promise<number> {
   const folders = (values.folder ?? []).map((folder) => path.resolve(folder));
   for (const folder of folders) if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new UsageError(`serve: --folder ${folder} is not a folder.`);
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
-  const host = await Host.open(resolveWorkspace(values.workspace), { fileAccess: { kind: 'confined', folders } });
+  // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
+  const dir = resolveWorkspace(values.workspace);
+  if (!fs.existsSync(path.join(dir, DATABASE_FILE))) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create one with: sift sample --workspace ${dir}` });
+  const host = await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders } });
+  rememberWorkspace(host.workspaceDir());
   const server = await startServer({ host, port, token: values['no-token'] ? null : undefined, staticDir: rendererDist() });
-  console.log(`Sift is serving ${host.workspace.dir} at ${server.url}`);
+  console.log(`Sift is serving ${host.workspaceDir()} at ${server.url}`);
   if (values.open) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -9,7 +9,7 @@ import { bundleShell } from './bundleShell.js';
 import { openInBrowser } from './cli.js';
 import { projectRoot, rendererDist } from './host/projectPaths.js';
 import { startServer } from './server.js';
-import { openStartupWorkspace } from './startup.js';
+import { startStartupEngine } from './startup.js';
 
 function electronBinary(): string | null {
   try {
@@ -28,7 +28,7 @@ async function launch(): Promise<void> {
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
-  const host = await openStartupWorkspace();
+  const host = await startStartupEngine();
   const server = await startServer({ host, staticDir: rendererDist() });
   const opened = openInBrowser(server.url);
   console.log(`The Electron binary is not installed (node node_modules/electron/install.js adds it on a machine with internet), so Sift runs in browser mode: ${server.url}${opened ? '' : '  (open this URL in a browser)'}`);

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { openStartupWorkspace } from './startup.js';
+import { electronRuntime } from './engine/engineClient.js';
+import { startStartupEngine } from './startup.js';
 import { rendererDist } from './host/projectPaths.js';
 import { wireIpc } from './ipcWiring.js';
 import { blockNavigation, withCspHeader } from './windowSecurity.js';
@@ -15,7 +16,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 app.enableSandbox();
 
 app.whenReady().then(async () => {
-  const host = await openStartupWorkspace();
+  // DuckDB, the models and heavy compute run in the engine: the Electron binary run as Node on the bundled engine.
+  const host = await startStartupEngine(electronRuntime(process.execPath, here));
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders) }));
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   const window = new BrowserWindow({

@@ -1,5 +1,6 @@
 /**
- * Browser mode: the same UI and the same host over HTTP on 127.0.0.1, guarded by a per-run token.
+ * Browser mode: the same UI and the same host over HTTP on 127.0.0.1, guarded by a per-run token. The server only
+ * routes: calls and events go to and from the engine process (engineClient.ts).
  *   POST /api/<method>     one contract call, JSON in and out
  *   GET  /api/events       job and workspace events (server-sent events)
  *   POST /api/upload       a file dropped or picked in the browser, saved into the workspace's uploads/
@@ -14,10 +15,15 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
-import type { Host } from './host/host.js';
+import type { Dispatcher } from './ipcWiring.js';
+
+/** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
+export interface ServedHost extends Dispatcher {
+  workspaceDir(): string;
+}
 
 export interface ServerOptions {
-  host: Host;
+  host: ServedHost;
   port?: number;
   /** null turns the token check off (only for a trusted machine). */
   token?: string | null;
@@ -188,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       req.destroy();
       return;
     }
-    const dir = path.join(host.workspace.uploadsDir(), randomUUID().slice(0, 8));
+    const dir = path.join(host.workspaceDir(), 'uploads', randomUUID().slice(0, 8));
     fs.mkdirSync(dir, { recursive: true });
     const target = path.join(dir, name);
     let received = 0;
@@ -213,7 +219,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   function download(res: http.ServerResponse, url: URL): void {
-    const exportsDir = host.workspace.exportsDir();
+    const exportsDir = path.join(host.workspaceDir(), 'exports');
     const requested = path.resolve(url.searchParams.get('path') ?? '');
     if (path.dirname(requested) !== exportsDir || !fs.existsSync(requested)) {
       return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');

@@ -22,6 +22,8 @@ export function App() {
   const applyJobEvent = useJobs((state) => state.apply);
   const [imports, setImports] = useState<{ id: number; source: ImportSource }[]>([]);
   const nextImportId = useRef(1);
+  /** Said when the engine process stopped (a native crash) and while it restarts; the window itself stays. */
+  const [engineNotice, setEngineNotice] = useState<string | null>(null);
   const enqueue = (sources: ImportSource[]) => setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
   const [dragging, setDragging] = useState(false);
   const view = useNavigation((state) => state.view);
@@ -32,6 +34,11 @@ export function App() {
     void refresh();
     return subscribeToHostEvents((event) => {
       if (event.channel === 'job') return applyJobEvent(event.event);
+      if (event.channel === 'engine') {
+        if (event.event.type === 'stopped') setEngineNotice(`The engine stopped: ${event.event.reason}. Restarting it on the same workspace…`);
+        else setEngineNotice('The engine stopped and was restarted; results shown before it stopped must be run again.');
+        return;
+      }
       if (event.channel === 'query') {
         useLiveResults.getState().apply(event.event);
         return useExplore.getState().streamed(event.event);
@@ -98,6 +105,14 @@ export function App() {
         />
       </header>
       {error && <div className="error-box">{error}</div>}
+      {engineNotice && (
+        <div className="error-box engine-notice" role="status" data-testid="engine-notice">
+          {engineNotice}
+          <button onClick={() => setEngineNotice(null)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      )}
       <main className="body">
         {view === 'explore' && (
           <>

@@ -20,6 +20,7 @@ export type SiftErrorCode =
   | 'SQL_READ_ONLY'
   | 'SQL_REFUSED'
   | 'PAYLOAD_TOO_LARGE'
+  | 'ENGINE_STOPPED'
   | 'CANCELLED'
   | 'NOT_FOUND'
   | 'WORKSPACE_LOCKED'

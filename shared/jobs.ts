@@ -34,4 +34,5 @@ export interface QueryStoredEvent {
 export type HostEvent =
   | { channel: 'job'; event: JobEvent }
   | { channel: 'workspace'; event: { type: 'changed' | 'opened' } }
-  | { channel: 'query'; event: QueryStoredEvent };
+  | { channel: 'query'; event: QueryStoredEvent }
+  | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } };

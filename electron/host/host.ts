@@ -42,6 +42,10 @@ export class Host {
     return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models: new ModelRegistry(workspace) };
   }
 
+  workspaceDir(): string {
+    return this.workspace.dir;
+  }
+
   get workspace(): Workspace {
     return this.current.workspace;
   }

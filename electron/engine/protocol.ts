@@ -1,0 +1,20 @@
+/** Messages between the shell (Electron main or the browser-mode server) and the engine process. */
+import type { CallOutcome } from '../../shared/contract.js';
+import type { HostEvent } from '../../shared/jobs.js';
+import type { FileAccess } from '../host/workspace.js';
+
+export interface EngineOptions {
+  dir: string;
+  fileAccess: FileAccess;
+}
+
+export type ShellToEngine = { type: 'call'; id: number; method: string; input: unknown };
+
+export type EngineToShell =
+  | { type: 'ready'; dir: string }
+  | { type: 'failed'; message: string }
+  | { type: 'result'; id: number; outcome: CallOutcome }
+  | { type: 'event'; event: HostEvent };
+
+/** The environment variable that carries EngineOptions (JSON) to a new engine. */
+export const ENGINE_OPTIONS_ENV = 'SIFT_ENGINE_OPTIONS';
