@@ -6,7 +6,9 @@
  *     @duckdb/node-api in the same run (ratios; medians of several runs).
  *   - models: throughput by batch size, single-item latency, end-to-end re-scoring, remote vs local (bench/models.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|davidson runs one section.
+ *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
+ *     and re-scores 1M items, and the engine's restart after kill -9 (bench/engine.ts);
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|engine|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,10 +23,11 @@ import { createSampleWorkspace } from '../electron/host/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';
+import { engineBenchmark } from './engine.js';
 import { modelsBenchmark } from './models.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-/** BENCH_ONLY=foundation|models|davidson runs one section (the 1M workspace is made either way, but for davidson). */
+/** BENCH_ONLY=foundation|models|engine|davidson runs one section (the 1M workspace is made either way, but for davidson). */
 const ONLY = process.env.BENCH_ONLY;
 const runs = (section: string) => !ONLY || ONLY === section;
 const REPEATS = 5;
@@ -72,6 +75,11 @@ async function main(): Promise<void> {
     const host = await Host.open(workspaceDir, { remember: false });
     await modelsBenchmark(host, sampleDir, ROWS, console.log);
     await host.close();
+  }
+  if (runs('engine')) {
+    console.log('');
+    fs.mkdirSync(path.join(scratch, 'no-ui'), { recursive: true });
+    await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -181,9 +181,12 @@ export class Workspace {
   }
 
   async info(): Promise<WorkspaceInfo> {
-    const tables = await this.listTables();
+    // From the catalog alone: the info call must stay trivial, never a scan of every table.
+    const tableCount = await this.withConnection(async (conn) =>
+      Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))`)).getRowsJson()[0]![0]),
+    );
     const files = fs.readdirSync(this.dir).filter((file) => !file.startsWith('.') && !file.startsWith(DATABASE_FILE));
-    return { path: this.dir, name: this.name, tableCount: tables.length, files };
+    return { path: this.dir, name: this.name, tableCount, files };
   }
 
   async listTables(): Promise<TableInfo[]> {
