@@ -20,6 +20,8 @@ export async function bundleShell(): Promise<string> {
     outfile: path.join(out, 'engine.mjs'),
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
+  // The engine's compute pool starts its workers from this file, beside engine.mjs.
+  await build({ ...common, entryPoints: [path.join(projectRoot(), 'electron', 'host', 'compute', 'computeWorker.ts')], format: 'esm', outfile: path.join(out, 'computeWorker.mjs') });
   await build({ ...common, entryPoints: [path.join(projectRoot(), 'electron', 'preload.ts')], format: 'cjs', outfile: path.join(out, 'preload.cjs') });
   return path.join(out, 'main.mjs');
 }

@@ -1,16 +1,17 @@
 /**
  * "Can I trust these scores to route content?" For one model version, per category: scores joined to ground
  * truth labels, then calibration (reliability bins, ECE, MCE, Brier), ranking (PR curve, AP, ROC AUC, operating
- * points), a fine score grid for live threshold routing, and slices. Everything is computed here in the host from
- * columns streamed out of DuckDB; the renderer only receives the aggregates.
+ * points), a fine score grid for live threshold routing, and slices. Columns stream out of DuckDB here; each
+ * category's figures are computed in the compute pool (evaluationFigures.ts); the renderer only receives the aggregates.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { brierScore, expectedCalibrationError, maximumCalibrationError, type ReliabilityBin, reliabilityBins, scoreHistogram } from '../../shared/calibration.js';
+import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from '../../shared/calibration.js';
 import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
-import type { CalibrationFit, CategoryEvaluation, EvaluationResult, SliceMetrics } from '../../shared/contract.js';
+import type { CalibrationFit, EvaluationResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { fnv1a } from '../../shared/nearDuplicates.js';
-import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
+import { computePool } from './compute/workerPool.js';
+import { type PackedCategory, SLICE_DIMENSIONS, type SliceDimension, transferables } from './evaluationFigures.js';
 import type { JobContext } from './jobs.js';
 import type { ModelRegistry } from './models/registry.js';
 import { assertStreamFinished, describeReadOnlyQuery, readOnly, relationKind } from './readOnlyQuery.js';
@@ -19,15 +20,26 @@ import type { Workspace } from './workspace.js';
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
 FROM label_events WHERE kind = 'label' GROUP BY content_id, category`;
 
-const SLICE_DIMENSIONS = ['language', 'surface', 'content_type', 'account_age'] as const;
-const GRID = 1000;
 const DEFAULT_THRESHOLDS = { remove: 0.9, escalate: 0.5 };
 
+/** One category's pairs as they are read: plain arrays while they grow, then packed for the worker pool. */
 interface CategoryData {
   ids: string[];
   scores: number[];
   labels: number[];
-  slices: Record<(typeof SLICE_DIMENSIONS)[number], (string | null)[]>;
+  slices: Record<SliceDimension, { codes: number[]; values: string[]; index: Map<string, number> }>;
+}
+
+function emptyCategory(): CategoryData {
+  const slice = () => ({ codes: [] as number[], values: [] as string[], index: new Map<string, number>() });
+  return { ids: [], scores: [], labels: [], slices: { language: slice(), surface: slice(), content_type: slice(), account_age: slice() } };
+}
+
+function pack(data: CategoryData): PackedCategory {
+  const slices = Object.fromEntries(
+    SLICE_DIMENSIONS.map((dimension) => [dimension, { codes: Int32Array.from(data.slices[dimension].codes), values: data.slices[dimension].values }]),
+  ) as PackedCategory['slices'];
+  return { scores: Float64Array.from(data.scores), labels: Uint8Array.from(data.labels), slices };
 }
 
 const tableExists = async (conn: DuckDBConnection, name: string) => (await relationKind(conn, name)) !== null;
@@ -109,7 +121,7 @@ async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry,
         const category = String(columns[0]![row]);
         let data = byCategory.get(category);
         if (!data) {
-          data = { ids: [], scores: [], labels: [], slices: { language: [], surface: [], content_type: [], account_age: [] } };
+          data = emptyCategory();
           byCategory.set(category, data);
         }
         const label = Number(columns[3]![row]);
@@ -119,7 +131,19 @@ async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry,
         data.ids.push(String(columns[1]![row]));
         data.scores.push(score);
         data.labels.push(label);
-        SLICE_DIMENSIONS.forEach((dimension, d) => data!.slices[dimension].push(columns[4 + d]![row] === null ? null : String(columns[4 + d]![row])));
+        SLICE_DIMENSIONS.forEach((dimension, d) => {
+          const raw = columns[4 + d]![row];
+          const slice = data!.slices[dimension];
+          if (raw === null) return void slice.codes.push(-1);
+          const value = String(raw);
+          let code = slice.index.get(value);
+          if (code === undefined) {
+            code = slice.values.length;
+            slice.index.set(value, code);
+            slice.values.push(value);
+          }
+          slice.codes.push(code);
+        });
       }
       read += chunk.rowCount;
       if (read % (2048 * 50) < chunk.rowCount) ctx?.progress(null, `Read ${read.toLocaleString('en-US')} scored, labelled pairs`);
@@ -127,95 +151,6 @@ async function readScoredLabels(conn: DuckDBConnection, registry: ModelRegistry,
     await assertStreamFinished(conn, input.labels ? 'The labels query' : 'Reading scores and labels');
     return { version, labelSource: input.labels ? 'query' : 'label_events (majority vote)', byCategory };
   }
-}
-
-/** Keeps a curve's shape with at most `limit` points (always the ends). */
-function downsample<T>(points: T[], limit: number): T[] {
-  if (points.length <= limit) return points;
-  const step = (points.length - 1) / (limit - 1);
-  return Array.from({ length: limit }, (_, i) => points[Math.round(i * step)]!);
-}
-
-function rates(scores: number[], labels: number[], threshold: number) {
-  let tp = 0;
-  let fp = 0;
-  let positives = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (labels[i]) positives++;
-    if (scores[i]! >= threshold) {
-      if (labels[i]) tp++;
-      else fp++;
-    }
-  }
-  const negatives = scores.length - positives;
-  return { positives, recall: positives ? tp / positives : null, fpr: negatives ? fp / negatives : null, precision: tp + fp ? tp / (tp + fp) : null };
-}
-
-function sliceMetrics(data: CategoryData, threshold: number, margin: number): SliceMetrics[] {
-  const overall = rates(data.scores, data.labels, threshold);
-  const result: SliceMetrics[] = [];
-  for (const dimension of SLICE_DIMENSIONS) {
-    const groups = new Map<string, number[]>();
-    data.slices[dimension].forEach((value, i) => {
-      if (value === null) return;
-      const members = groups.get(value);
-      if (members) members.push(i);
-      else groups.set(value, [i]);
-    });
-    for (const [value, indices] of [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))) {
-      const r = rates(indices.map((i) => data.scores[i]!), indices.map((i) => data.labels[i]!), threshold);
-      const recallGap = r.recall !== null && overall.recall !== null ? r.recall - overall.recall : null;
-      const fprGap = r.fpr !== null && overall.fpr !== null ? r.fpr - overall.fpr : null;
-      result.push({
-        dimension,
-        value,
-        n: indices.length,
-        positives: r.positives,
-        recall: r.recall,
-        fpr: r.fpr,
-        precision: r.precision,
-        recallGap,
-        fprGap,
-        flagged: (recallGap !== null && Math.abs(recallGap) > margin) || (fprGap !== null && Math.abs(fprGap) > margin),
-      });
-    }
-  }
-  return result;
-}
-
-function evaluateCategory(category: string, data: CategoryData, bins: number, threshold: { remove: number; escalate: number }, critical: boolean, margin: number): CategoryEvaluation {
-  const { scores, labels } = data;
-  const curve = precisionRecallCurve(labels, scores);
-  const points = curve.thresholds.map((t, i) => ({ precision: curve.precision[i]!, recall: curve.recall[i]!, threshold: t }));
-  const grid = { positive: new Array<number>(GRID).fill(0), negative: new Array<number>(GRID).fill(0) };
-  scores.forEach((score, i) => {
-    const cell = Math.min(GRID - 1, Math.floor(score * GRID));
-    if (labels[i]) grid.positive[cell]!++;
-    else grid.negative[cell]!++;
-  });
-  return {
-    category,
-    critical,
-    n: scores.length,
-    positives: labels.reduce((a, b) => a + b, 0),
-    averagePrecision: scores.length ? averagePrecision(labels, scores) : null,
-    rocAuc: rocAuc(labels, scores),
-    brier: scores.length ? brierScore(labels, scores) : null,
-    ece: scores.length ? expectedCalibrationError(labels, scores, bins) : null,
-    mce: scores.length ? maximumCalibrationError(labels, scores, bins) : null,
-    reliability: { uniform: reliabilityBins(labels, scores, bins, 'uniform'), quantile: scores.length ? reliabilityBins(labels, scores, bins, 'quantile') : [] },
-    histogram: scoreHistogram(labels, scores, 50),
-    pr: downsample(points, 400),
-    operating: {
-      recallAtPrecision90: recallAtPrecision(curve, 0.9),
-      recallAtPrecision95: recallAtPrecision(curve, 0.95),
-      precisionAtRecall80: precisionAtRecall(curve, 0.8),
-      precisionAtRecall90: precisionAtRecall(curve, 0.9),
-    },
-    thresholds: threshold,
-    grid,
-    slices: sliceMetrics(data, threshold.remove, margin),
-  };
 }
 
 function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Record<string, { remove: number; escalate: number }>; critical: string[] } {
@@ -238,14 +173,23 @@ export async function evaluate(
   const { version, labelSource, byCategory } = await loadData(workspace, registry, input, ctx);
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   const categories = [...byCategory.keys()].filter((c) => !input.category || c === input.category).sort();
-  const evaluations: CategoryEvaluation[] = [];
-  for (const [index, category] of categories.entries()) {
+  // Each category's figures are computed in the worker pool, in parallel, off the engine's event loop.
+  let finished = 0;
+  ctx?.progress(0, `Computing ${categories.length} categories`);
+  const evaluations = await Promise.all(
+    categories.map(async (category) => {
+      const packed = pack(byCategory.get(category)!);
+      const evaluation = await computePool().run('evaluateCategory', [category, packed, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05], {
+        transfer: transferables(packed),
+        signal: ctx?.signal,
+      });
+      ctx?.progress(++finished / categories.length, `Computed ${category}`);
+      return evaluation;
+    }),
+  ).catch((error: unknown) => {
     if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
-    ctx?.progress(index / categories.length, `Computing ${category}`);
-    evaluations.push(evaluateCategory(category, byCategory.get(category)!, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05));
-    // One category at a time, then let the host answer other calls (the Electron main process serves the window).
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+    throw error;
+  });
   return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started) };
 }
 

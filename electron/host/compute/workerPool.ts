@@ -1,0 +1,124 @@
+/**
+ * A bounded pool of worker threads for CPU-bound JavaScript (evaluation figures today; calibration fits, MinHash
+ * and model training as they move here), so one long computation never delays another call on the engine's
+ * event loop. Tasks queue when every worker is busy; a cancelled task's worker is replaced, not reused.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SiftError } from '../../../shared/errors.js';
+import type { TaskReply, TaskRequest } from './computeWorker.js';
+import type { ComputeTask, ComputeTaskName } from './tasks.js';
+
+interface Queued {
+  request: TaskRequest;
+  transfer: ArrayBuffer[];
+  signal?: AbortSignal;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The worker's entry: beside this file when running from source (through tsx), beside the bundle when bundled. */
+function workerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return path.join(path.dirname(here), here.endsWith('.ts') ? 'computeWorkerBoot.mjs' : 'computeWorker.mjs');
+}
+
+export class WorkerPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Queued>();
+  private readonly queue: Queued[] = [];
+  private workers = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {}
+
+  run<N extends ComputeTaskName>(task: N, args: Parameters<ComputeTask<N>>, options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<ReturnType<ComputeTask<N>>> {
+    if (this.closed) return Promise.reject(new SiftError({ code: 'INTERNAL', message: 'The compute pool is closed.' }));
+    if (options.signal?.aborted) return Promise.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
+    return new Promise((resolve, reject) => {
+      const queued: Queued = { request: { id: this.nextId++, task, args }, transfer: options.transfer ?? [], signal: options.signal, resolve: resolve as (value: unknown) => void, reject };
+      options.signal?.addEventListener('abort', () => this.cancel(queued), { once: true });
+      this.queue.push(queued);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let worker = this.idle.pop();
+      if (!worker && this.workers < this.size) worker = this.spawn();
+      if (!worker) return;
+      const next = this.queue.shift()!;
+      this.busy.set(worker, next);
+      worker.postMessage(next.request, next.transfer);
+    }
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(workerEntry());
+    worker.unref();
+    this.workers++;
+    worker.on('message', (reply: TaskReply) => {
+      const task = this.busy.get(worker);
+      this.busy.delete(worker);
+      this.idle.push(worker);
+      if (task) {
+        if (reply.ok) task.resolve(reply.result);
+        else task.reject(new SiftError({ code: 'INTERNAL', message: reply.message }));
+      }
+      this.pump();
+    });
+    worker.on('error', (error) => this.retire(worker, error));
+    worker.on('exit', () => this.retire(worker, new Error('a compute worker exited')));
+    return worker;
+  }
+
+  /** A worker that failed or was stopped: its task (if any) fails, and it is not used again. */
+  private retire(worker: Worker, error: unknown): void {
+    const index = this.idle.indexOf(worker);
+    if (index >= 0) this.idle.splice(index, 1);
+    const task = this.busy.get(worker);
+    if (!this.busy.delete(worker) && index < 0) return;
+    this.workers--;
+    task?.reject(error instanceof SiftError ? error : new SiftError({ code: 'INTERNAL', message: `A computation failed: ${error instanceof Error ? error.message : String(error)}` }));
+    if (!this.closed) this.pump();
+  }
+
+  private cancel(queued: Queued): void {
+    const waiting = this.queue.indexOf(queued);
+    if (waiting >= 0) {
+      this.queue.splice(waiting, 1);
+      queued.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
+      return;
+    }
+    for (const [worker, task] of this.busy) {
+      if (task !== queued) continue;
+      this.busy.delete(worker);
+      this.workers--;
+      queued.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
+      void worker.terminate();
+      this.pump();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const workers = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    for (const task of [...this.busy.values(), ...this.queue]) task.reject(new SiftError({ code: 'CANCELLED', message: 'The compute pool closed.' }));
+    this.busy.clear();
+    this.queue.length = 0;
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+let shared: WorkerPool | null = null;
+
+/** The process's pool, started on first use. */
+export function computePool(): WorkerPool {
+  shared ??= new WorkerPool();
+  return shared;
+}
