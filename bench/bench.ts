@@ -7,7 +7,8 @@
  *   - models: throughput by batch size, single-item latency, end-to-end re-scoring, remote vs local (bench/models.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
- *     and re-scores 1M items, and the engine's restart after kill -9 (bench/engine.ts);
+ *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
+ *     of a 10,000-post campaign (bench/nearDuplicates.ts);
  * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|engine|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
@@ -25,6 +26,7 @@ import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';
 import { engineBenchmark } from './engine.js';
 import { modelsBenchmark } from './models.js';
+import { nearDuplicateBenchmark } from './nearDuplicates.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** BENCH_ONLY=foundation|models|engine|davidson runs one section (the 1M workspace is made either way, but for davidson). */
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     console.log('');
     fs.mkdirSync(path.join(scratch, 'no-ui'), { recursive: true });
     await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
+    nearDuplicateBenchmark(console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -9,6 +9,8 @@ const PERMUTATIONS = 64;
 // 32 bands × 2 rows: a pair at Jaccard 0.5 shares some band with probability 1 − (1 − 0.5²)³² ≈ 0.9999; every
 // candidate is then checked against its real Jaccard similarity, so loose bands cost time, never accuracy.
 const BANDS = 32;
+/** Clusters checked per LSH bucket: linear time in the window, and distinct texts rarely share a bucket at all. */
+const REPRESENTATIVES_PER_BUCKET = 8;
 
 /** FNV-1a, 32-bit. */
 export function fnv1a(text: string): number {
@@ -62,6 +64,19 @@ export function jaccard(a: Set<number>, b: Set<number>): number {
   return common / (a.size + b.size - common);
 }
 
+/** Share of MinHash positions two signatures agree on: an unbiased estimate of their sets' Jaccard similarity. */
+export function signatureSimilarity(a: Uint32Array, b: Uint32Array): number {
+  let same = 0;
+  for (let p = 0; p < a.length; p++) if (a[p] === b[p]) same++;
+  return same / a.length;
+}
+
+/**
+ * How far below the threshold an estimate may fall and still be checked exactly. With 64 permutations the
+ * estimate's standard deviation is at most 0.0625, so a pair really at the threshold is skipped in well under 1%.
+ */
+const PREFILTER_SLACK = 0.2;
+
 export interface Cluster {
   /** Indexes into the input, in input order. */
   members: number[];
@@ -78,20 +93,34 @@ export function clusterNearDuplicates(texts: string[], threshold = 0.5, minSize 
   };
   const rows = PERMUTATIONS / BANDS;
   for (let band = 0; band < BANDS; band++) {
-    const buckets = new Map<string, number[]>();
+    const buckets = new Map<number, number[]>();
     signatures.forEach((signature, index) => {
-      const key = Array.from(signature.subarray(band * rows, (band + 1) * rows)).join(',');
+      // A 32-bit hash of the band's rows: a collision only adds candidates, and candidates are verified.
+      let key = 0;
+      for (let r = band * rows; r < (band + 1) * rows; r++) key = (Math.imul(key ^ signature[r]!, 0x9e3779b1) + 0x7f4a7c15) >>> 0;
       const bucket = buckets.get(key);
       if (bucket) bucket.push(index);
       else buckets.set(key, [index]);
     });
     for (const bucket of buckets.values()) {
-      // Candidates from a band are joined only when their real similarity clears the threshold.
-      for (let x = 0; x < bucket.length; x++) {
-        for (let y = x + 1; y < bucket.length; y++) {
-          const [i, j] = [bucket[x]!, bucket[y]!];
-          if (find(i) !== find(j) && jaccard(sets[i]!, sets[j]!) >= threshold) parent[find(j)] = find(i);
+      // Each member is checked against a few representatives of the clusters already met in this bucket, never
+      // against every other member: a 10,000-post campaign shares buckets, and all pairs would be 50M checks.
+      const representatives: number[] = [];
+      for (const index of bucket) {
+        let joined = false;
+        for (const representative of representatives) {
+          if (find(representative) === find(index)) {
+            joined = true;
+            break;
+          }
+          // The signatures estimate the similarity cheaply; only a plausible pair pays for the exact Jaccard.
+          if (signatureSimilarity(signatures[representative]!, signatures[index]!) >= threshold - PREFILTER_SLACK && jaccard(sets[representative]!, sets[index]!) >= threshold) {
+            parent[find(index)] = find(representative);
+            joined = true;
+            break;
+          }
         }
+        if (!joined && representatives.length < REPRESENTATIVES_PER_BUCKET) representatives.push(index);
       }
     }
   }
