@@ -330,6 +330,20 @@ const evalInput = z
 const reportId = z.number({ error: 'id must be a report id (a number)' }).int().min(0);
 const cellParam = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+const drillInput = z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict();
+
+const calibrateInput = z
+  .object({
+    model: nonEmpty('model'),
+    version: z.string().optional(),
+    labels: z.string().optional(),
+    method: z.enum(['platt', 'isotonic']),
+    bins: z.number().int().min(2).max(100).optional(),
+    /** Which half of the labelled items (split by a hash of content_id) to fit on; the other half shows the effect. */
+    fitOn: z.enum(['even', 'odd']).optional(),
+  })
+  .strict();
+
 export const contract = {
   'workspace.info': method<WorkspaceInfo>()(empty),
   'workspace.open': method<WorkspaceInfo>()(z.object({ path: nonEmpty('path') }).strict()),
@@ -423,9 +437,9 @@ export const contract = {
       })
       .strict(),
   ),
-  'spike.drill': method<SpikeDrill>()(
-    z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict(),
-  ),
+  'spike.drill': method<SpikeDrill>()(drillInput),
+  /** The same drill-down as a job (progress, cancel): what the UI uses. */
+  'spike.drillStart': method<{ jobId: string }>()(drillInput),
   'models.list': method<ModelInfo[]>()(empty),
   'models.add': method<ModelInfo>()(z.object({ path: nonEmpty('path') }).strict()),
   'models.try': method<TryResult>()(
@@ -447,19 +461,9 @@ export const contract = {
   'eval.run': method<EvaluationResult>()(evalInput),
   /** The same evaluation as a job, with progress and cancel: what the UI uses for large workspaces. */
   'eval.start': method<{ jobId: string }>()(evalInput),
-  'eval.calibrate': method<CalibrationFit>()(
-    z
-      .object({
-        model: nonEmpty('model'),
-        version: z.string().optional(),
-        labels: z.string().optional(),
-        method: z.enum(['platt', 'isotonic']),
-        bins: z.number().int().min(2).max(100).optional(),
-        /** Which half of the labelled items (split by a hash of content_id) to fit on; the other half shows the effect. */
-        fitOn: z.enum(['even', 'odd']).optional(),
-      })
-      .strict(),
-  ),
+  'eval.calibrate': method<CalibrationFit>()(calibrateInput),
+  /** The same fit as a job (progress, cancel): what the UI uses. */
+  'eval.calibrateStart': method<{ jobId: string }>()(calibrateInput),
   'models.saveRevision': method<ModelInfo>()(
     z
       .object({

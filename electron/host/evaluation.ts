@@ -5,8 +5,6 @@
  * category's figures are computed in the compute pool (evaluationFigures.ts); the renderer only receives the aggregates.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { brierScore, expectedCalibrationError, type ReliabilityBin, reliabilityBins } from '../../shared/calibration.js';
-import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
 import type { CalibrationFit, EvaluationResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { fnv1a } from '../../shared/nearDuplicates.js';
@@ -193,51 +191,34 @@ export async function evaluate(
   return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started) };
 }
 
-const logit = (p: number) => {
-  const clipped = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-  return Math.log(clipped / (1 - clipped));
-};
-
 /** Fits Platt or isotonic calibration on one half of the labelled items and shows its effect on the other half. */
 export async function fitCalibration(
   workspace: Workspace,
   registry: ModelRegistry,
   input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd' },
+  ctx?: JobContext,
 ): Promise<CalibrationFit> {
   const bins = input.bins ?? 15;
-  const { version, byCategory } = await loadData(workspace, registry, input);
-  const categories: CalibrationFit['categories'] = [];
-  for (const [category, data] of [...byCategory.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    // A fixed split by content id: the same items fit and evaluate on every run.
-    const fitIdx: number[] = [];
-    const testIdx: number[] = [];
-    const fitParity = input.fitOn === 'odd' ? 1 : 0;
-    data.ids.forEach((id, i) => ((fnv1a(id) & 1) === fitParity ? fitIdx : testIdx).push(i));
-    const fitLabels = fitIdx.map((i) => data.labels[i]!);
-    const positives = fitLabels.reduce((a, b) => a + b, 0);
-    if (fitIdx.length < 10 || positives === 0 || positives === fitLabels.length) {
-      categories.push({ category, fitted: false, reason: `too few labelled items of both classes to fit (${fitIdx.length} items, ${positives} positive)`, params: null, before: null, after: null });
-      continue;
-    }
-    const testScores = testIdx.map((i) => data.scores[i]!);
-    const testLabels = testIdx.map((i) => data.labels[i]!);
-    let params: { a: number; b: number } | { x: number[]; y: number[] };
-    let calibrated: number[];
-    if (input.method === 'platt') {
-      const platt = fitPlatt(fitIdx.map((i) => logit(data.scores[i]!)), fitLabels);
-      params = platt;
-      calibrated = testScores.map((s) => plattPredict(platt, logit(s)));
-    } else {
-      const isotonic = fitIsotonic(fitIdx.map((i) => data.scores[i]!), fitLabels);
-      params = isotonic;
-      calibrated = testScores.map((s) => isotonicPredict(isotonic, s));
-    }
-    const summary = (scores: number[]) => ({
-      ece: expectedCalibrationError(testLabels, scores, bins),
-      brier: brierScore(testLabels, scores),
-      reliability: reliabilityBins(testLabels, scores, bins, 'uniform') as ReliabilityBin[],
-    });
-    categories.push({ category, fitted: true, params, before: summary(testScores), after: summary(calibrated), fitItems: fitIdx.length, testItems: testIdx.length });
-  }
+  const { version, byCategory } = await loadData(workspace, registry, input, ctx);
+  const fitParity = input.fitOn === 'odd' ? 1 : 0;
+  const ordered = [...byCategory.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  let finished = 0;
+  // Each category is fitted in the compute pool, off the engine's event loop.
+  const categories = await Promise.all(
+    ordered.map(async ([category, data]) => {
+      // A fixed split by content id: the same items fit and evaluate on every run.
+      const fitMask = Uint8Array.from(data.ids, (id) => ((fnv1a(id) & 1) === fitParity ? 1 : 0));
+      const packed = pack(data);
+      const fitted = await computePool().run('fitCalibrationCategory', [category, packed.scores, packed.labels, fitMask, input.method, bins], {
+        transfer: [packed.scores.buffer as ArrayBuffer, packed.labels.buffer as ArrayBuffer, fitMask.buffer as ArrayBuffer],
+        signal: ctx?.signal,
+      });
+      ctx?.progress(++finished / ordered.length, `Fitted ${category}`);
+      return fitted;
+    }),
+  ).catch((error: unknown) => {
+    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Calibration fit cancelled.' });
+    throw error;
+  });
   return { model: input.model, version, method: input.method, categories };
 }

@@ -3,8 +3,9 @@
  * routing grid and slices. Pure computation on typed arrays — it runs in the engine's worker pool, so the engine
  * keeps answering calls while a million pairs are evaluated.
  */
-import { brierScore, expectedCalibrationError, maximumCalibrationError, reliabilityBins, scoreHistogram } from '../../shared/calibration.js';
-import type { CategoryEvaluation, SliceMetrics } from '../../shared/contract.js';
+import { brierScore, expectedCalibrationError, maximumCalibrationError, type ReliabilityBin, reliabilityBins, scoreHistogram } from '../../shared/calibration.js';
+import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
+import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../shared/contract.js';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
 
 export const SLICE_DIMENSIONS = ['language', 'surface', 'content_type', 'account_age'] as const;
@@ -112,3 +113,46 @@ export function evaluateCategory(category: string, data: PackedCategory, bins: n
   };
 }
 
+
+const logit = (p: number) => {
+  const clipped = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
+  return Math.log(clipped / (1 - clipped));
+};
+
+/** Fits Platt or isotonic calibration on the items `fitMask` marks and shows its effect on the others. */
+export function fitCalibrationCategory(
+  category: string,
+  scores: Float64Array,
+  labels: Uint8Array,
+  fitMask: Uint8Array,
+  method: 'platt' | 'isotonic',
+  bins: number,
+): CalibrationFit['categories'][number] {
+  const fitIdx: number[] = [];
+  const testIdx: number[] = [];
+  for (let i = 0; i < fitMask.length; i++) (fitMask[i] ? fitIdx : testIdx).push(i);
+  const fitLabels = fitIdx.map((i) => labels[i]!);
+  const positives = fitLabels.reduce((a, b) => a + b, 0);
+  if (fitIdx.length < 10 || positives === 0 || positives === fitLabels.length) {
+    return { category, fitted: false, reason: `too few labelled items of both classes to fit (${fitIdx.length} items, ${positives} positive)`, params: null, before: null, after: null };
+  }
+  const testScores = testIdx.map((i) => scores[i]!);
+  const testLabels = testIdx.map((i) => labels[i]!);
+  let params: { a: number; b: number } | { x: number[]; y: number[] };
+  let calibrated: number[];
+  if (method === 'platt') {
+    const platt = fitPlatt(fitIdx.map((i) => logit(scores[i]!)), fitLabels);
+    params = platt;
+    calibrated = testScores.map((s) => plattPredict(platt, logit(s)));
+  } else {
+    const isotonic = fitIsotonic(fitIdx.map((i) => scores[i]!), fitLabels);
+    params = isotonic;
+    calibrated = testScores.map((s) => isotonicPredict(isotonic, s));
+  }
+  const summary = (values: number[]) => ({
+    ece: expectedCalibrationError(testLabels, values, bins),
+    brier: brierScore(testLabels, values),
+    reliability: reliabilityBins(testLabels, values, bins, 'uniform') as ReliabilityBin[],
+  });
+  return { category, fitted: true, params, before: summary(testScores), after: summary(calibrated), fitItems: fitIdx.length, testItems: testIdx.length };
+}

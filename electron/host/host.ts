@@ -125,6 +125,11 @@ export class Host {
     'reports.export': ({ id, format, path: target }) => this.reports.exportReport(id, format, target),
     'spike.overview': (options) => spikeOverview(this.workspace, options),
     'spike.drill': (options) => spikeDrill(this.workspace, options),
+    'spike.drillStart': async (options) => {
+      const { workspace } = this.current;
+      const job = this.jobs.start('drill', `Drill into ${options.series}`, (ctx) => spikeDrill(workspace, options, ctx));
+      return { jobId: job.id };
+    },
     'models.list': () => this.models.list(),
     'models.add': async ({ path: folder }) => {
       const info = await this.models.add(folder);
@@ -150,6 +155,11 @@ export class Host {
       return { jobId: job.id };
     },
     'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
+    'eval.calibrateStart': async (input) => {
+      const { workspace, models } = this.current;
+      const job = this.jobs.start('calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) => fitCalibration(workspace, models, input, ctx));
+      return { jobId: job.id };
+    },
     'models.saveRevision': async ({ model, thresholds, calibration }) => {
       const info = await this.models.saveRevision(model, { thresholds, calibration });
       this.emit({ channel: 'workspace', event: { type: 'changed' } });

@@ -6,9 +6,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
-import { clusterNearDuplicates } from '../../shared/nearDuplicates.js';
 import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../shared/spikeStats.js';
 import { logOddsTerms, termCounts } from '../../shared/termContrast.js';
+import { computePool } from './compute/workerPool.js';
+import type { JobContext } from './jobs.js';
 import type { Workspace } from './workspace.js';
 
 const BUCKET_MS: Record<SpikeBucket, number> = { '15min': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -139,6 +140,7 @@ async function versionChanges(conn: DuckDBConnection): Promise<SpikeOverview['ma
 export async function spikeDrill(
   workspace: Workspace,
   options: { source?: SpikeSource; by?: SpikeDimension; series: string; start: string; end: string },
+  ctx?: JobContext,
 ): Promise<SpikeDrill> {
   const source = options.source ?? 'reports';
   const by = options.by ?? (source === 'reports' ? 'reason' : 'category');
@@ -165,12 +167,22 @@ export async function spikeDrill(
       (await conn.runAndReadAll(Number(usersPresent) > 0 ? itemsSql : itemsSql.replace('LEFT JOIN users u ON u.user_id = ct.user_id', 'LEFT JOIN (SELECT NULL::VARCHAR AS user_id, NULL::TIMESTAMP AS created_at) u ON FALSE'), params(from, to)))
         .getRowsJson()
         .map(([contentId, userId, text, created, accountCreated]) => ({ contentId: String(contentId), userId: String(userId), text: String(text ?? ''), created: Number(created), accountCreated: accountCreated === null ? null : Number(accountCreated) }));
+    ctx?.progress(null, 'Reading the window and its baseline');
     const focus = await runItems(start, end);
     const baseline = await runItems(baselineStart, start);
+    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Drill-down cancelled.' });
+    ctx?.progress(null, `Clustering ${focus.length.toLocaleString('en-US')} items`);
+    // MinHash over the window runs in the compute pool, off the engine's event loop.
+    const found = await computePool()
+      .run('clusterNearDuplicates', [focus.map((item) => item.text), 0.5, 3], { signal: ctx?.signal })
+      .catch((error: unknown) => {
+        if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Drill-down cancelled.' });
+        throw error;
+      });
     const terms = logOddsTerms(termCounts(focus.map((item) => item.text)), termCounts(baseline.map((item) => item.text)))
       .slice(0, 25)
       .map((term) => ({ term: term.term, focusCount: term.focusCount, baselineCount: term.baselineCount, z: Math.round(term.z * 100) / 100 }));
-    const clusters = clusterNearDuplicates(focus.map((item) => item.text), 0.5, 3)
+    const clusters = found
       .slice(0, 10)
       .map((cluster) => {
         const members = cluster.members.map((index) => focus[index]!);

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { CalibrationFit, CategoryEvaluation, EvaluationResult, ModelInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { Plot } from '../components/Plot';
-import { useJobs } from '../jobs/jobsStore';
+import { jobResult, useJobs } from '../jobs/jobsStore';
 import { routeGrid } from './routing';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
@@ -129,7 +129,7 @@ export function EvalView() {
   }, [model, version, bins, margin]);
   useEffect(() => {
     if (!versionB) return setResultB(null);
-    api['eval.run']({ model, version: versionB, bins }).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
+    jobResult<EvaluationResult>(api['eval.start']({ model, version: versionB, bins })).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
   }, [model, versionB, bins]);
 
   const current = result?.categories.find((c) => c.category === category);
@@ -327,7 +327,7 @@ export function EvalView() {
                   <option value="even">fit on half A, check on half B</option>
                   <option value="odd">fit on half B, check on half A</option>
                 </select>
-                <button onClick={() => void api['eval.calibrate']({ model, version, method, bins, fitOn }).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))} data-testid="fit-calibration">
+                <button onClick={() => void jobResult<CalibrationFit>(api['eval.calibrateStart']({ model, version, method, bins, fitOn })).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))} data-testid="fit-calibration">
                   Fit
                 </button>
                 {calibration && (

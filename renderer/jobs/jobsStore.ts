@@ -36,3 +36,14 @@ export const useJobs = create<JobsState>((set, get) => ({
     return finished;
   },
 }));
+
+/**
+ * Runs a long host method as a job (progress and cancel in the jobs panel) and resolves with its result; the UI
+ * never waits on a long method's reply while the engine works.
+ */
+export async function jobResult<T>(started: Promise<{ jobId: string }>): Promise<T> {
+  const { jobId } = await started;
+  const job = await useJobs.getState().waitFor(jobId);
+  if (job.status === 'done') return job.result as T;
+  throw new Error(job.error?.message ?? (job.status === 'cancelled' ? 'Cancelled.' : 'The job failed.'));
+}

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource, SpikeWindowInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { jobResult } from '../jobs/jobsStore';
 
 export interface SpikeControls {
   source: SpikeSource;
@@ -56,7 +57,9 @@ export const useSpikes = create<SpikesState>((set, get) => ({
     const { source, by } = get().controls;
     set({ selected: window, drill: null, drilling: true, error: null });
     try {
-      set({ drill: await api['spike.drill']({ source, by, series: window.series, start: window.start, end: window.end }) });
+      const drill = await jobResult<SpikeDrill>(api['spike.drillStart']({ source, by, series: window.series, start: window.start, end: window.end }));
+      // Another window may have been picked meanwhile.
+      if (get().selected === window) set({ drill });
     } catch (error) {
       set({ error: errorMessage(error) });
     } finally {

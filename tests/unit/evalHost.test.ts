@@ -103,6 +103,18 @@ describe('calibration fitting and saving', () => {
     expect(a!.testItems).toBe(b!.fitItems);
   });
 
+  it('fits as a job too (what the UI uses), with the same result, and cancels', async () => {
+    const input = { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'even' } as const;
+    const direct = await call<CalibrationFit>(host, 'eval.calibrate', input);
+    const { jobId } = await call<{ jobId: string }>(host, 'eval.calibrateStart', input);
+    const job = await host.jobs.wait(jobId);
+    expect(job.status).toBe('done');
+    expect(job.result).toEqual(direct);
+    const cancelled = await call<{ jobId: string }>(host, 'eval.calibrateStart', input);
+    await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
+    expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
+  });
+
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
     const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'platt' });
     const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));

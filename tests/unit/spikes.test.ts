@@ -85,6 +85,11 @@ describe('spike drill-down', () => {
     expect(cluster.size).toBe(Number(result.rows[0]![0]));
     expect(drill.targets.slice(0, 5).every((target) => accounts.has(target.userId))).toBe(true);
     expect(drill.reporters.length).toBeGreaterThan(0);
+    // The same drill as a job (what the UI uses): the same answer.
+    const { jobId } = await call<{ jobId: string }>(host, 'spike.drillStart', { series: top.series, start: top.start, end: top.end });
+    const job = await host.jobs.wait(jobId);
+    expect(job.status).toBe('done');
+    expect(job.result).toEqual(drill);
   });
 
   it('rejects a window that ends before it starts', async () => {

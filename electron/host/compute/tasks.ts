@@ -1,8 +1,11 @@
 /** The computations the worker pool runs, by name. Each is pure: arguments in, a structured-clonable result out. */
-import { evaluateCategory } from '../evaluationFigures.js';
+import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
+import { evaluateCategory, fitCalibrationCategory } from '../evaluationFigures.js';
 
 export const COMPUTE_TASKS = {
+  clusterNearDuplicates,
   evaluateCategory,
+  fitCalibrationCategory,
 } as const;
 
 export type ComputeTaskName = keyof typeof COMPUTE_TASKS;
