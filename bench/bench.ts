@@ -24,7 +24,7 @@ import { createSampleWorkspace } from '../electron/host/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';
-import { engineBenchmark } from './engine.js';
+import { cliStartBenchmark, engineBenchmark } from './engine.js';
 import { modelsBenchmark } from './models.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
 
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(scratch, 'no-ui'), { recursive: true });
     await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
     nearDuplicateBenchmark(console.log);
+    await cliStartBenchmark(workspaceDir, console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -3,7 +3,9 @@
  * engine evaluates and re-scores a million items; and a killed engine is back quickly. The same evaluation run in
  * the serving process (the layout before the engine process) is measured in the same run, as the baseline.
  */
+import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { EngineClient } from '../electron/engine/engineClient.js';
 import { Host } from '../electron/host/host.js';
 import { startServer } from '../electron/server.js';
@@ -91,4 +93,22 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
   });
   await host.close();
   log(`baseline, the evaluation alone run in the serving process: event-loop delay p99 ${ms(inProcess.p99)}, max ${ms(inProcess.max)} (${(inProcess.p99 / Math.max(delay.p99, 0.001)).toFixed(0)}× the engine layout's p99)`);
+}
+
+/** `sift tables` as scripts call it — a whole process — against starting Node itself, in the same run. */
+export async function cliStartBenchmark(workspaceDir: string, log: (line: string) => void): Promise<void> {
+  const exec = promisify(execFile);
+  await exec('node', ['bin/sift.mjs', 'tables', '--workspace', workspaceDir]); // builds the CLI bundle if a source changed
+  const median = async (args: string[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await exec('node', args, { maxBuffer: 16 << 20 });
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[2]!;
+  };
+  const node = await median(['-e', '']);
+  const sift = await median(['bin/sift.mjs', 'tables', '--workspace', workspaceDir]);
+  log(`\n## CLI start: \`sift tables\` as a new process ${ms(sift)} vs \`node -e ''\` ${ms(node)}: ${ms(sift - node)} above it (target ≤ 300 ms)`);
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight from source through tsx, so `npx sift` works right after `npm ci`.
-import { register } from 'tsx/esm/api';
+// The `sift` command: the CLI bundled from source on first use (and after any edit), then run as plain JS.
+import { cliBundle } from './cliBundle.mjs';
 
-register();
-const { main } = await import('../electron/cli.ts');
+const { main } = await import(await cliBundle());
 process.exitCode = await main(process.argv.slice(2));

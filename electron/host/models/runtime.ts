@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import ort from 'onnxruntime-node';
+import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { applyCalibration, type InputRole, manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
@@ -237,7 +237,16 @@ export function checkAgainstGraph(pkg: ModelPackage, session: ort.InferenceSessi
   }
 }
 
-function ortTensor(tensor: PreparedTensor, datatype: string): ort.Tensor {
+type Ort = typeof ort;
+let ortModule: Promise<Ort> | null = null;
+
+/** onnxruntime is loaded when a model first runs, not when the host starts: `sift tables` never needs it. */
+function loadOrt(): Promise<Ort> {
+  ortModule ??= import('onnxruntime-node').then((module) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort));
+  return ortModule;
+}
+
+function ortTensor(ort: Ort, tensor: PreparedTensor, datatype: string): ort.Tensor {
   if (Array.isArray(tensor.data)) return new ort.Tensor('string', tensor.data, tensor.dims);
   const type = ORT_TYPE[datatype]!;
   if (type === 'int64' && !(tensor.data instanceof BigInt64Array)) return new ort.Tensor('int64', BigInt64Array.from(tensor.data as Int32Array, (v) => BigInt(v)), tensor.dims);
@@ -250,6 +259,7 @@ export type ProviderPreference = 'cpu' | 'cuda' | 'auto';
 export class LocalScorer implements Scorer {
   private constructor(
     private readonly pkg: ModelPackage,
+    private readonly ort: Ort,
     private readonly session: ort.InferenceSession,
     readonly provider: string,
     readonly note: string,
@@ -261,6 +271,7 @@ export class LocalScorer implements Scorer {
    * without them the model runs on CPU and `note` says why.
    */
   static async create(pkg: ModelPackage, preference: ProviderPreference = 'auto'): Promise<LocalScorer> {
+    const ort = await loadOrt();
     const file = path.join(pkg.dir, pkg.manifest.file);
     const wantCuda = preference === 'cuda' || (preference === 'auto' && pkg.manifest.kind === 'late_fusion');
     let note = '';
@@ -272,7 +283,7 @@ export class LocalScorer implements Scorer {
         // Severity 4 (fatal only): a missing GPU is an expected outcome here, not an error for the log.
         const session = await ort.InferenceSession.create(file, { executionProviders: ['cuda'], logSeverityLevel: 4 });
         checkAgainstGraph(pkg, session);
-        return new LocalScorer(pkg, session, 'cuda', 'CUDA execution provider');
+        return new LocalScorer(pkg, ort, session, 'cuda', 'CUDA execution provider');
       } catch (error) {
         if (error instanceof SiftError) throw error;
         note = `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running on CPU`;
@@ -285,7 +296,7 @@ export class LocalScorer implements Scorer {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`, file });
     }
     checkAgainstGraph(pkg, session);
-    return new LocalScorer(pkg, session, 'cpu', note || 'CPU execution provider');
+    return new LocalScorer(pkg, ort, session, 'cpu', note || 'CPU execution provider');
   }
 
   async score(items: ScoreItem[]): Promise<Float32Array> {
@@ -296,7 +307,7 @@ export class LocalScorer implements Scorer {
       if (!this.session.inputNames.includes(input.name)) continue;
       const tensor = prepared.get(input.role);
       if (!tensor) throw new SiftError({ code: 'INTERNAL', message: `${this.pkg.manifest.name}: no way to make input ${input.name} (role ${input.role}).` });
-      feeds[input.name] = ortTensor(tensor, input.datatype);
+      feeds[input.name] = ortTensor(this.ort, tensor, input.datatype);
     }
     const output = this.pkg.manifest.outputs[0]!.name;
     const results = await this.session.run(feeds, [output]);
