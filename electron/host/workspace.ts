@@ -190,20 +190,22 @@ export class Workspace {
   }
 
   async listTables(): Promise<TableInfo[]> {
-    const { imports, mappedTo } = await this.withStore(async (conn) => {
-      const importsReader = await conn.runAndReadAll(`SELECT table_name, path, linked, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`);
+    const { imports, mappedTo, labelCount } = await this.withStore(async (conn) => {
+      const importsReader = await conn.runAndReadAll(`SELECT table_name, path, linked, rows, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`);
       const mappingsReader = await conn.runAndReadAll(`SELECT source_table, canonical_table FROM column_mappings`);
       return {
         imports: new Map(importsReader.getRowObjectsJson().map((row) => [String(row.table_name), row])),
         mappedTo: new Map(mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)])),
+        labelCount: Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]),
       };
     });
     return this.withConnection(async (conn) => {
       const tablesReader = await conn.runAndReadAll(`
-        SELECT table_name AS name, CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind, table_catalog = 'temp' AS sift_owned
-        FROM information_schema.tables
-        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
-        ORDER BY table_name, table_catalog = 'temp' DESC`);
+        SELECT t.table_name AS name, CASE WHEN t.table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind, t.table_catalog = 'temp' AS sift_owned, d.estimated_size
+        FROM information_schema.tables t
+        LEFT JOIN duckdb_tables() d ON d.database_name = t.table_catalog AND d.schema_name = t.table_schema AND d.table_name = t.table_name
+        WHERE (t.table_catalog = current_database() AND t.table_schema = 'main') OR (t.table_catalog = 'temp' AND t.table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
+        ORDER BY t.table_name, t.table_catalog = 'temp' DESC`);
       const columnsReader = await conn.runAndReadAll(`
         SELECT table_catalog = 'temp' AS sift_owned, table_name, column_name, data_type FROM information_schema.columns
         WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
@@ -223,14 +225,10 @@ export class Workspace {
         if (seen.has(name)) continue;
         seen.add(name);
         const siftOwned = row.sift_owned === true;
-        let rowCount: number | null = null;
-        try {
-          const count = await conn.runAndReadAll(`SELECT count(*) AS n FROM ${siftOwned ? 'temp.' : ''}${quoteIdent(name)}`);
-          rowCount = Number(count.getRowsJson()[0]?.[0] ?? 0);
-        } catch {
-          rowCount = null; // a linked view whose file moved away still lists, with an unknown count
-        }
         const imported = siftOwned ? undefined : imports.get(name);
+        // Never a scan: a table's count is in DuckDB's catalog, a linked file was counted once when linked,
+        // Sift's labels are counted in its store; another view's count is unknown until queried.
+        const rowCount = siftOwned ? labelCount : row.kind === 'table' ? Number(row.estimated_size) : imported ? Number(imported.rows) : null;
         tables.push({
           name,
           kind: row.kind === 'view' && !siftOwned ? 'view' : 'table',
@@ -242,6 +240,12 @@ export class Workspace {
             : undefined,
           mappedTo: siftOwned ? undefined : mappedTo.get(name),
         });
+      }
+      // A canonical name mapped onto an import is a view with the source's rows.
+      const counts = new Map(tables.map((table) => [table.name, table.rowCount]));
+      for (const table of tables) {
+        const source = [...mappedTo.entries()].find(([, canonical]) => canonical === table.name)?.[0];
+        if (table.rowCount === null && source !== undefined) table.rowCount = counts.get(source) ?? null;
       }
       return tables;
     });

@@ -147,6 +147,18 @@ describe('imports', () => {
   });
 });
 
+describe('listing tables', () => {
+  it('reads counts from the catalog and the import record, never by reading a linked file again', async () => {
+    const file = writeTemp(files, 'linked.csv', 'a,b\n1,2\n3,4\n5,6\n');
+    expect((await importFile(host, file, { link: true, table: 'linked' })).status).toBe('done');
+    // The file changes after linking: a listing that re-read it would now see 1 row (or fail).
+    fs.writeFileSync(file, 'a,b\n9,9\n');
+    const tables = await call<{ name: string; rowCount: number | null }[]>(host, 'tables.list', {});
+    expect(tables.find((table) => table.name === 'linked')?.rowCount).toBe(3);
+    expect(tables.find((table) => table.name === 'items')?.rowCount).toBe(5);
+  });
+});
+
 describe('errors', () => {
   it('always carry a message a person can act on', async () => {
     const outcome = await host.dispatch('reports.import', { path: files });
