@@ -115,14 +115,8 @@ export interface Settings {
   allowWrites: boolean;
 }
 
-export interface ReportParamInfo {
-  name: string;
-  type: 'int' | 'bigint' | 'boolean' | 'string' | 'date' | 'time' | 'datetime' | 'double' | 'int_list' | 'string_list';
-  declaredType: string;
-  nullable: boolean;
-  defaultValue: string | null;
-  line: number;
-}
+/** A report's declared parameter, as the Data Explorer grammar parses it (one definition, in reportParams.ts). */
+export type ReportParamInfo = ParamDecl;
 
 export interface ReportSummary {
   id: number;
@@ -130,12 +124,14 @@ export interface ReportSummary {
   description: string;
   folder: string;
   params: ReportParamInfo[];
+  /** Set when the parameter block does not parse; the report still lists. */
   paramError?: string;
   updatedAt: string;
 }
 
 export interface Report extends ReportSummary {
   sql: string;
+  /** The values the report last ran with, for the form. */
   lastValues: Record<string, string>;
 }
 
@@ -190,7 +186,9 @@ export interface ModelInfo {
   error?: string;
 }
 
-export type Decision = 'remove' | 'escalate' | 'pass';
+import type { ParamDecl } from './reportParams.js';
+import type { Decision } from './routing.js';
+export type { Decision };
 
 export interface TryResult {
   model: string;

@@ -73,35 +73,6 @@ export const manifestSchema = z
 
 export type ModelManifest = z.output<typeof manifestSchema>;
 
-export type Decision = 'remove' | 'escalate' | 'pass';
-
-/**
- * Routing for one category: auto-remove at or above `remove`, auto-pass below `escalate`, a human in between.
- * A critical category (csam) is never removed or passed automatically once it crosses `escalate`: it always goes
- * to a person.
- */
-export function route(manifest: Pick<ModelManifest, 'thresholds' | 'critical'>, category: string, score: number): Decision {
-  const t = manifest.thresholds[category] ?? { remove: 0.9, escalate: 0.5 };
-  if (manifest.critical.includes(category)) return score >= t.escalate ? 'escalate' : 'pass';
-  if (score >= t.remove) return 'remove';
-  if (score >= t.escalate) return 'escalate';
-  return 'pass';
-}
-
-/** The decision for an item: the most severe over its categories. */
-export function routeItem(manifest: Pick<ModelManifest, 'thresholds' | 'critical'>, scores: Record<string, number>): { decision: Decision; category: string | null } {
-  const rank: Record<Decision, number> = { pass: 0, escalate: 1, remove: 2 };
-  let best: { decision: Decision; category: string | null } = { decision: 'pass', category: null };
-  for (const [category, score] of Object.entries(scores)) {
-    const decision = route(manifest, category, score);
-    // A critical category's escalation outranks any removal: a person must see it.
-    const weight = manifest.critical.includes(category) && decision === 'escalate' ? 3 : rank[decision];
-    const bestWeight = best.category && manifest.critical.includes(best.category) && best.decision === 'escalate' ? 3 : rank[best.decision];
-    if (weight > bestWeight) best = { decision, category };
-  }
-  return best;
-}
-
 export function applyCalibration(manifest: Pick<ModelManifest, 'calibration'>, category: string, probability: number): number {
   const calibration = manifest.calibration;
   const params = calibration?.params[category];

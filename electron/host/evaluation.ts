@@ -7,6 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
+import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
 import { fnv1a } from '../../shared/nearDuplicates.js';
 import { computePool } from './compute/workerPool.js';
 import { type PackedCategory, SLICE_DIMENSIONS, type SliceDimension, transferables } from './evaluationFigures.js';
@@ -18,7 +19,6 @@ import type { Workspace } from './workspace.js';
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
 FROM label_events WHERE kind = 'label' GROUP BY content_id, category`;
 
-const DEFAULT_THRESHOLDS = { remove: 0.9, escalate: 0.5 };
 
 /** One category's pairs as they are read: plain arrays while they grow, then packed for the worker pool. */
 interface CategoryData {
@@ -156,7 +156,7 @@ function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Re
     const { manifest } = registry.package(model);
     return { thresholds: manifest.thresholds, critical: manifest.critical };
   } catch {
-    return { thresholds: {}, critical: ['csam'] };
+    return { thresholds: {}, critical: DEFAULT_CRITICAL };
   }
 }
 

@@ -4,30 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { QueryResult } from '../../shared/contract.js';
+import type { QueryResult, Report, ReportSummary } from '../../shared/contract.js';
+
+export type { Report, ReportSummary };
 import { SiftError } from '../../shared/errors.js';
 import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../shared/reportParams.js';
 import type { QueryService } from './queryService.js';
 import { type Workspace, writeFileAtomic } from './workspace.js';
 
 const MAX_REPORT_FILE_BYTES = 10 << 20;
-
-export interface ReportSummary {
-  id: number;
-  name: string;
-  description: string;
-  folder: string;
-  params: ParamDecl[];
-  /** Set when the parameter block does not parse; the report still lists. */
-  paramError?: string;
-  updatedAt: string;
-}
-
-export interface Report extends ReportSummary {
-  sql: string;
-  /** The values the report last ran with, for the form. */
-  lastValues: Record<string, string>;
-}
 
 export interface ReportDraft {
   id?: number;

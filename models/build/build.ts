@@ -13,6 +13,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_NGRAMS, type HashedNgramsConfig, sparseFeatures, words } from '../../shared/hashedNgrams.js';
 import type { ModelManifest } from '../../shared/modelManifest.js';
+import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
 import { Random } from '../../sample-data/random.js';
 import { GraphBuilder, sparseLinear } from './onnxGraph.js';
 import { type Example, type LinearModel, probabilities, train } from './train.js';
@@ -22,7 +23,7 @@ const VERSION = '2026.11.1';
 export const NGRAMS: HashedNgramsConfig = { ...DEFAULT_NGRAMS, buckets: 1 << 17 };
 const IMAGE_DIM = 8;
 const ACCOUNT = { columns: ['account_age_days', 'prior_violations_30d', 'posting_rate'], transforms: ['log1p', 'identity', 'log1p'] as ('log1p' | 'identity')[] };
-const THRESHOLDS = Object.fromEntries(CATEGORIES.map((c) => [c, c === 'csam' ? { remove: 0.95, escalate: 0.2 } : { remove: 0.9, escalate: 0.5 }]));
+const THRESHOLDS = Object.fromEntries(CATEGORIES.map((c) => [c, DEFAULT_CRITICAL.includes(c) ? CRITICAL_DEFAULT_THRESHOLDS : DEFAULT_THRESHOLDS]));
 
 export interface LabelledItem {
   contentId: string;
@@ -179,7 +180,7 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
   const textExamples: Example[] = items.map((item) => ({ sparse: sparseFeatures(item.text, NGRAMS), targets: item.targets }));
   const textModel = train(textExamples, { buckets: NGRAMS.buckets, outputs: CATEGORIES.length, loss: 'sigmoid', epochs: 6, seed: 1 });
   const hashes: Record<string, string> = {};
-  const base = { version: VERSION, categories: CATEGORIES, critical: ['csam'], calibration: null, thresholds: THRESHOLDS };
+  const base = { version: VERSION, categories: CATEGORIES, critical: DEFAULT_CRITICAL, calibration: null, thresholds: THRESHOLDS };
   const distilled: ModelManifest = {
     ...base,
     name: 'text-distil',

@@ -9,7 +9,7 @@ import type { CalibrationFit, CategoryEvaluation, EvaluationResult, ModelInfo } 
 import { api, errorMessage } from '../api/client';
 import { Plot } from '../components/Plot';
 import { jobResult, useJobs } from '../jobs/jobsStore';
-import { routeGrid } from './routing';
+import { DEFAULT_THRESHOLDS, routeGrid } from '../../shared/routing';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));
@@ -134,7 +134,7 @@ export function EvalView() {
 
   const current = result?.categories.find((c) => c.category === category);
   const currentB = resultB?.categories.find((c) => c.category === category);
-  const t = thresholds[category] ?? current?.thresholds ?? { remove: 0.9, escalate: 0.5 };
+  const t = thresholds[category] ?? current?.thresholds ?? DEFAULT_THRESHOLDS;
   const routing = current ? routeGrid(current.grid, t.remove, t.escalate, current.critical) : null;
   const setThreshold = (key: 'remove' | 'escalate', value: number) => {
     if (!Number.isFinite(value)) return;

@@ -7,7 +7,7 @@ import { Host } from '../../electron/host/host';
 import { loadPackage, LocalScorer, RemoteScorer } from '../../electron/host/models/runtime';
 import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
 import type { ModelInfo, QueryResult, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
-import { route, routeItem } from '../../shared/modelManifest';
+import { route, routeItem } from '../../shared/routing';
 import { startKServeServer, type TestServer } from '../support/kserveServer';
 import { call, tempDir } from './support';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { type Decision, route, routeItem } from '../../../shared/modelManifest.js';
+import { type Decision, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS, decisionSql, route, routeItem } from '../../../shared/routing.js';
 import type { JobContext } from '../jobs.js';
 import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace.js';
@@ -198,7 +198,7 @@ export async function compareVersions(
   input: { a: { model: string; version: string }; b: { model: string; version: string }; limit?: number },
 ): Promise<VersionComparison> {
   let thresholds: Record<string, { remove: number; escalate: number }> = {};
-  let critical: string[] = [];
+  let critical: string[] = DEFAULT_CRITICAL; // a model known only from its scores routes by the defaults
   for (const name of [input.b.model, input.a.model]) {
     try {
       const { manifest } = registry.package(name);
@@ -212,9 +212,8 @@ export async function compareVersions(
   const categoryRows = Object.entries(thresholds);
   const thresholdValues = categoryRows.length
     ? categoryRows.map(([category, t]) => `(${[category, t.remove, t.escalate, critical.includes(category)].map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v))).join(', ')})`).join(', ')
-    : "('__none__', 0.9, 0.5, false)";
-  const decision = (score: string) => `CASE WHEN critical THEN (CASE WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END)
-    WHEN ${score} >= remove_at THEN 'remove' WHEN ${score} >= escalate_at THEN 'escalate' ELSE 'pass' END`;
+    : `('__none__', ${DEFAULT_THRESHOLDS.remove}, ${DEFAULT_THRESHOLDS.escalate}, false)`;
+  const decision = (score: string) => decisionSql(score, 'remove_at', 'escalate_at', 'critical');
   return workspace.withConnection(async (conn) => {
     if (!(await relationKind(conn, 'model_scores'))) return { a: input.a, b: input.b, categories: [], flips: [] };
     const binds = { ma: input.a.model, va: input.a.version, mb: input.b.model, vb: input.b.version };
@@ -224,7 +223,7 @@ export async function compareVersions(
       b AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $mb AND model_version = $vb GROUP BY ALL),
       paired AS (
         SELECT a.content_id, a.category, a.score AS score_a, b.score AS score_b,
-               coalesce(t.remove, 0.9) AS remove_at, coalesce(t.escalate, 0.5) AS escalate_at, coalesce(t.critical, false) AS critical
+               coalesce(t.remove, ${DEFAULT_THRESHOLDS.remove}) AS remove_at, coalesce(t.escalate, ${DEFAULT_THRESHOLDS.escalate}) AS escalate_at, coalesce(t.critical, false) AS critical
         FROM a JOIN b USING (content_id, category) LEFT JOIN t ON t.category = a.category),
       both_scored AS (SELECT content_id, category, score_a, score_b, ${decision('score_a')} AS decision_a, ${decision('score_b')} AS decision_b FROM paired)`;
     const summary = (
