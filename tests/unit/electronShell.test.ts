@@ -73,12 +73,30 @@ describe('the desktop window', () => {
     expect(offenders.sort()).toEqual(['electron/main.ts', 'electron/preload.ts']);
   });
 
-  it('bundles main (ESM) and the sandboxed preload (CommonJS) with electron left external', async () => {
+  it('keeps the rooms apart: shared/ imports nothing outside it, renderer/ never imports electron/', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string, forbidden: RegExp) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(file, forbidden);
+        else if (/\.tsx?$/.test(entry.name)) {
+          for (const match of fs.readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gms)) if (forbidden.test(match[1]!)) offenders.push(`${file}: ${match[1]}`);
+        }
+      }
+    };
+    walk('shared', /^\.\.\//); // shared/ is flat: any '../' leaves it
+    walk('renderer', /(^|\/)electron\//);
+    expect(offenders).toEqual([]);
+  });
+
+  it('bundles main, the engine and its compute worker (ESM) and the sandboxed preload (CommonJS) with electron left external', async () => {
     const { bundleShell } = await import('../../electron/bundleShell');
     const main = await bundleShell();
     const mainCode = fs.readFileSync(main, 'utf8');
     expect(mainCode).toMatch(/from "electron"|from 'electron'/);
     expect(mainCode).toContain('contextIsolation: true');
+    expect(fs.readFileSync(main.replace('main.mjs', 'engine.mjs'), 'utf8')).toContain('SIFT_ENGINE_OPTIONS');
+    expect(fs.readFileSync(main.replace('main.mjs', 'computeWorker.mjs'), 'utf8')).toContain('evaluateCategory');
     const preload = fs.readFileSync(main.replace('main.mjs', 'preload.cjs'), 'utf8');
     expect(preload).toContain('require("electron")');
     expect(preload).toContain('exposeInMainWorld');
