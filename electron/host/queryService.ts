@@ -3,8 +3,8 @@
  * classification); a read runs in a READ ONLY transaction and its rows stream into the in-memory results store,
  * a separate DuckDB instance no user SQL reaches, so the grid can page (and sort) a 10-million-row result without
  * the renderer ever holding more than a screenful, and without re-running a query whose order may differ.
- * The call returns as soon as the first page is stored; the rest is appended behind it, with `query` events, and
- * only what needs rows not stored yet (a far page, a sort, an export) waits for them.
+ * The call returns as soon as the first page has streamed in; the rest follows behind it, with `query` events,
+ * and only what needs rows not stored yet (a far page, a sort, an export) waits for them.
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
@@ -61,6 +61,17 @@ export class QueryService {
     if (this.running.has(input.queryId)) throw new SiftError({ code: 'BAD_REQUEST', message: `Query ${input.queryId} is already running.` });
     const conn = await this.workspace.connect();
     this.running.set(input.queryId, conn);
+    const release = () => {
+      this.running.delete(input.queryId);
+      this.cancelled.delete(input.queryId);
+      conn.closeSync();
+    };
+    // A result still streaming in keeps the connection (its read transaction) until its last row is stored.
+    let keptOpen = false;
+    const keepConnection = () => {
+      keptOpen = true;
+      return release;
+    };
     try {
       const siftViews = await viewDefinitions(conn);
       const checkNames = () => checkSiftNames(conn, siftViews);
@@ -68,14 +79,12 @@ export class QueryService {
       for (const [index, statement] of statements.entries()) {
         if (this.cancelled.has(input.queryId)) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
         const isLast = index === statements.length - 1;
-        last = await this.runStatement(conn, statement, input, allowWrites, isLast ? input.queryId : null, checkNames);
+        last = await this.runStatement(conn, statement, input, allowWrites, isLast ? { queryId: input.queryId, keepConnection } : null, checkNames);
       }
       const result = last!;
       return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
     } finally {
-      this.running.delete(input.queryId);
-      this.cancelled.delete(input.queryId);
-      conn.closeSync();
+      if (!keptOpen) release();
     }
   }
 
@@ -84,8 +93,8 @@ export class QueryService {
     statement: SqlStatementSpan,
     input: { sql: string; params?: QueryParams; pageSize?: number },
     allowWrites: boolean,
-    /** Set (to the query's id) for the statement whose result is shown. */
-    shownAs: string | null,
+    /** Set for the statement whose result is shown: the query's id, and how to keep its connection for the rest. */
+    shown: { queryId: string; keepConnection: () => () => void } | null,
     checkNames: () => Promise<void>,
   ): Promise<QueryResult> {
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
@@ -113,12 +122,12 @@ export class QueryService {
         }
         return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: `${outcome.rowsChanged} row(s) changed.` };
       }
-      if (!shownAs) {
+      if (!shown) {
         await readOnly(conn, () => checked.prepared.run());
         return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
       }
       const pageSize = input.pageSize ?? DEFAULT_PAGE;
-      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shownAs);
+      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail);
       const rows = pageSize === 0 ? [] : (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows;
       const count = stored.rowCount.toLocaleString('en-US');
       return {
@@ -136,90 +145,131 @@ export class QueryService {
   }
 
   /**
-   * Runs a read inside a READ ONLY transaction — DuckDB refuses any write it attempts — and moves its rows into
-   * the results store. The result is materialised by DuckDB (in parallel; an error surfaces here, which DuckDB's
-   * streaming fetch would swallow), the transaction ends, and the call returns once `firstRows` rows are stored;
-   * the rest are appended in the background, with `onStored` saying how far it got.
+   * Runs a read inside a READ ONLY transaction — DuckDB refuses any write it attempts — and streams its rows into
+   * the results store. Returns as soon as `firstRows` rows (or all) are stored; the rest are appended in the
+   * background on the connection `shown.keepConnection` keeps open, and `onStored` says how far it got.
    */
-  private async storeRead(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, firstRows: number, queryId: string): Promise<StoredResult> {
-    const result = await readOnly(conn, () => prepared.run());
-    const names = uniqueNames(result.columnNames());
-    const types = result.columnTypes().map((type) => String(type));
-    const id = randomUUID();
-    const table = quoteIdent(`r_${id.replace(/-/g, '')}`);
-    const writer = await this.workspace.resultsConnection();
-    let appender: DuckDBAppender | null = null;
-    let rows = 0;
-    let stopped = false;
-    /** Appends chunks until `until` rows are stored; true when the result has no more. */
-    const pump = async (until: number): Promise<boolean> => {
-      while (rows < until) {
-        if (stopped) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return true;
-        appender!.appendDataChunk(chunk);
-        rows += chunk.rowCount;
-      }
-      return false;
-    };
-    const discard = async () => {
-      try {
-        appender?.closeSync();
-      } catch {
-        // the append already failed; the table goes below
-      }
-      await writer.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      writer.closeSync();
-    };
-    let exhausted: boolean;
-    let columns: ColumnInfo[];
+  private async storeRead(
+    conn: DuckDBConnection,
+    prepared: DuckDBPreparedStatement,
+    firstRows: number,
+    shown: { queryId: string; keepConnection: () => () => void },
+    fail: (error: unknown) => SiftError,
+  ): Promise<StoredResult> {
+    await conn.run('BEGIN TRANSACTION READ ONLY');
+    let handedOver = false;
     try {
-      await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
-      appender = await writer.createAppender(table.slice(1, -1));
-      exhausted = await pump(firstRows);
-      appender.flushSync();
-      const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
-      columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-    } catch (error) {
-      await discard();
-      throw error;
-    }
-    const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now() };
-    this.results.set(id, stored);
-    if (exhausted) {
-      appender.closeSync();
-      writer.closeSync();
-    } else {
-      stored.stop = () => {
-        stopped = true;
-      };
-      this.storing.set(queryId, stored);
-      stored.done = (async () => {
-        try {
-          while (!(await pump(rows + FLUSH_EVERY_ROWS))) {
-            appender.flushSync();
-            stored.rowCount = rows;
-            this.onStored({ resultId: id, rowCount: rows, complete: false });
-            await new Promise((resolve) => setImmediate(resolve)); // let other calls in between batches
+      const result = await prepared.stream();
+      const names = uniqueNames(result.columnNames());
+      const types = result.columnTypes().map((type) => String(type));
+      const id = randomUUID();
+      const table = quoteIdent(`r_${id.replace(/-/g, '')}`);
+      const writer = await this.workspace.resultsConnection();
+      let appender: DuckDBAppender | null = null;
+      let rows = 0;
+      let stopped = false;
+      const cancelled = () => new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
+      /** Appends chunks until `until` rows are stored; true when the result has no more. */
+      const pump = async (until: number): Promise<boolean> => {
+        while (rows < until) {
+          if (stopped || this.cancelled.has(shown.queryId)) throw cancelled();
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) {
+            // An interrupt ends the stream the same way an error does; a cancelled read is not run again.
+            if (stopped || this.cancelled.has(shown.queryId)) throw cancelled();
+            await this.throwIfStreamFailed(conn, prepared, fail);
+            return true;
           }
-          appender.closeSync();
-          writer.closeSync();
-          stored.rowCount = rows;
-          stored.complete = true;
-          this.onStored({ resultId: id, rowCount: rows, complete: true });
-        } catch (error) {
-          await discard();
-          const failure = error instanceof SiftError ? error : new SiftError({ code: 'INTERNAL', message: `Storing the result failed: ${String(error)}` });
-          this.onStored({ resultId: id, rowCount: rows, complete: false, error: failure.info });
-          throw failure;
-        } finally {
-          this.storing.delete(queryId);
+          appender!.appendDataChunk(chunk);
+          rows += chunk.rowCount;
         }
-      })();
-      stored.done.catch(() => undefined); // waited on by pages, sorts and exports; reported by the event
+        return false;
+      };
+      const discard = async () => {
+        try {
+          appender?.closeSync();
+        } catch {
+          // the append already failed; the table goes below
+        }
+        await writer.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+        writer.closeSync();
+      };
+      let exhausted: boolean;
+      let columns: ColumnInfo[];
+      try {
+        await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
+        appender = await writer.createAppender(table.slice(1, -1));
+        exhausted = await pump(firstRows);
+        appender.flushSync();
+        const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
+        columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now() };
+      this.results.set(id, stored);
+      if (exhausted) {
+        appender.closeSync();
+        writer.closeSync();
+      } else {
+        handedOver = true;
+        const release = shown.keepConnection();
+        stored.stop = () => {
+          stopped = true;
+          conn.interrupt();
+        };
+        this.storing.set(shown.queryId, stored);
+        stored.done = (async () => {
+          try {
+            while (!(await pump(rows + FLUSH_EVERY_ROWS))) {
+              appender.flushSync();
+              stored.rowCount = rows;
+              this.onStored({ resultId: id, rowCount: rows, complete: false });
+            }
+            appender.closeSync();
+            writer.closeSync();
+            stored.rowCount = rows;
+            stored.complete = true;
+            this.onStored({ resultId: id, rowCount: rows, complete: true });
+          } catch (error) {
+            await discard();
+            const failure = error instanceof SiftError ? error : fail(error);
+            this.onStored({ resultId: id, rowCount: rows, complete: false, error: failure.info });
+            throw failure;
+          } finally {
+            this.storing.delete(shown.queryId);
+            await conn.run('ROLLBACK').catch(() => undefined);
+            release();
+          }
+        })();
+        stored.done.catch(() => undefined); // waited on by pages, sorts and exports; reported by the event
+      }
+      await this.evictOld();
+      return stored;
+    } finally {
+      if (!handedOver) await conn.run('ROLLBACK').catch(() => undefined);
     }
-    await this.evictOld();
-    return stored;
+  }
+
+  /**
+   * DuckDB's streaming fetch (in the Node binding) ends a read that failed as if it had finished, and drops the
+   * error. The failure leaves the read transaction aborted, which one more statement shows; the read is then run
+   * once more, materialised, to get DuckDB's own message.
+   */
+  private async throwIfStreamFailed(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, fail: (error: unknown) => SiftError): Promise<void> {
+    try {
+      await conn.run('SELECT 1');
+      return;
+    } catch {
+      await conn.run('ROLLBACK').catch(() => undefined);
+    }
+    try {
+      await readOnly(conn, () => prepared.run());
+    } catch (error) {
+      throw fail(error);
+    }
+    throw new SiftError({ code: 'SQL_ERROR', message: 'The query stopped part-way with an error DuckDB did not repeat when run again; run it again.' });
   }
 
   /** Waits until rows [0, needed) are stored; a far page, a sort or an export of a streaming result waits here. */
@@ -280,6 +330,7 @@ export class QueryService {
       storing.stop();
       return true;
     }
+
     const conn = this.running.get(queryId);
     if (!conn) return false;
     this.cancelled.add(queryId);

@@ -55,13 +55,22 @@ describe('a large result', () => {
     expect(fs.readFileSync(path.join(dir, 'all.csv'), 'utf8').trim().split('\n')).toHaveLength(1_200_001);
   });
 
-  it('fails the call with the engine message when the read fails part-way, rather than showing part of it', async () => {
-    const outcome = await host.dispatch('query.run', {
+  it('reports a read that fails after the first page, with DuckDB\'s own message, and pages past it fail with it', async () => {
+    const result = await call<QueryResult>(host, 'query.run', {
       queryId: 's4',
       sql: "SELECT CASE WHEN range < 900000 THEN range ELSE error('row 900000 is broken') END AS n FROM range(1000000)",
       pageSize: 100,
     });
-    expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('row 900000 is broken') } });
+    expect(result.rows).toHaveLength(100);
+    const far = await host.dispatch('query.page', { resultId: result.resultId, offset: 950_000, limit: 10 });
+    expect(far).toMatchObject({ ok: false, error: { message: expect.stringContaining('row 900000 is broken') } });
+    await until(() => storedEvents(result.resultId!).some((event) => event.error));
+    expect(storedEvents(result.resultId!).at(-1)).toMatchObject({ complete: false, error: { message: expect.stringContaining('row 900000 is broken') } });
+  });
+
+  it('fails the call when the read fails before its first page', async () => {
+    const outcome = await host.dispatch('query.run', { queryId: 's4b', sql: "SELECT error('broken from the start') AS n FROM range(10)" });
+    expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('broken from the start') } });
   });
 
   it('stops streaming when cancelled or closed, and the host keeps answering', async () => {
