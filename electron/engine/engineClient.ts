@@ -91,7 +91,8 @@ export class EngineClient {
         } else if (message.type === 'failed') settle(`The engine could not open ${this.dir}: ${message.message}`);
         else this.receive(message);
       });
-      child.once('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after the IPC channel has delivered everything, a last 'failed' included.
+      child.once('close', (code, signal) => {
         settle(`The engine stopped while opening ${this.dir} (${signal ?? `exit code ${code}`}).`);
         this.onExit(child, signal ?? `exit code ${code}`);
       });

@@ -30,6 +30,8 @@ async function serve(): Promise<void> {
 }
 
 serve().catch((error: unknown) => {
-  send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+  const message: EngineToShell = { type: 'failed', message: error instanceof Error ? error.message : String(error) };
+  // Exit only once the shell has the reason, or it would see a bare exit code.
+  if (process.connected) process.send!(message, () => process.exit(1));
+  else process.exit(1);
 });
