@@ -93,6 +93,12 @@ describe('the engine process', () => {
   }, 60_000);
 });
 
+describe('an engine that cannot start', () => {
+  it('says why: a workspace another engine holds is named as locked', async () => {
+    await expect(EngineClient.start({ dir, fileAccess: { kind: 'any' } })).rejects.toThrow(/open in another Sift process/);
+  }, 30_000);
+});
+
 describe('the desktop wiring', () => {
   it('starts the engine with the Electron binary running the bundled engine as plain Node', () => {
     expect(electronRuntime('/opt/Sift/sift', '/opt/Sift/resources/dist/electron')).toEqual({
