@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CsvDialect, EvaluationResult, SpikeOverview } from '../shared/contract.js';
+import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { readAppState, rememberWorkspace } from './host/appState.js';
 import { exportRelation, type ExportFormat } from './host/exporter.js';

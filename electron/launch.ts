@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { bundleShell } from './bundleShell.js';
 import { openInBrowser } from './cli.js';
 import { projectRoot, rendererDist } from './host/projectPaths.js';

@@ -110,6 +110,8 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     setSelected(null);
     setLoadError(null);
     bump();
+    // The sort matters by its column and direction, not by the object's identity.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result.resultId, result.firstRows, sort?.column, sort?.direction]);
 
   const loadPages = useCallback(

@@ -1,0 +1,36 @@
+// Lint: typescript-eslint's recommended rules, React's hooks rules, and the rooms of the layout —
+// renderer/ and shared/ never import electron/ (or Node-only code), and only main.ts and preload.ts import Electron.
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+const noElectronModule = { name: 'electron', message: 'Only electron/main.ts and electron/preload.ts import Electron.' };
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'playwright-report/**', 'models/**/*.onnx'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'warn',
+      'no-restricted-imports': ['error', { paths: [noElectronModule], patterns: [{ group: ['**/electron/**'], message: 'The renderer talks to the host only through the API client.' }] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noElectronModule], patterns: [{ group: ['../*', '!./*'], message: 'shared/ imports nothing outside shared/.' }] }],
+    },
+  },
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main.ts', 'electron/preload.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectronModule] }] },
+  },
+);
