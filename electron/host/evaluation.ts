@@ -172,23 +172,32 @@ export async function evaluate(
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   const categories = [...byCategory.keys()].filter((c) => !input.category || c === input.category).sort();
   // Each category's figures are computed in the worker pool, in parallel, off the engine's event loop.
-  let finished = 0;
-  ctx?.progress(0, `Computing ${categories.length} categories`);
-  const evaluations = await Promise.all(
-    categories.map(async (category) => {
-      const packed = pack(byCategory.get(category)!);
-      const evaluation = await computePool().run('evaluateCategory', [category, packed, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05], {
-        transfer: transferables(packed),
-        signal: ctx?.signal,
-      });
-      ctx?.progress(++finished / categories.length, `Computed ${category}`);
-      return evaluation;
-    }),
-  ).catch((error: unknown) => {
-    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Evaluation cancelled.' });
-    throw error;
+  const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
+    const packed = pack(byCategory.get(category)!);
+    return computePool().run('evaluateCategory', [category, packed, bins, thresholds[category] ?? DEFAULT_THRESHOLDS, critical.includes(category), input.sliceMargin ?? 0.05], {
+      transfer: transferables(packed),
+      signal: ctx?.signal,
+    });
   });
   return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started) };
+}
+
+/** Runs one pool task per item, all queued at once (the pool bounds them), with progress; a cancel reads as one. */
+async function eachInPool<T, R>(items: T[], ctx: JobContext | undefined, cancelled: string, finishedMessage: (item: T) => string, task: (item: T) => Promise<R>): Promise<R[]> {
+  let finished = 0;
+  ctx?.progress(0, `Computing ${items.length} categories`);
+  try {
+    return await Promise.all(
+      items.map(async (item) => {
+        const result = await task(item);
+        ctx?.progress(++finished / items.length, finishedMessage(item));
+        return result;
+      }),
+    );
+  } catch (error) {
+    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: cancelled });
+    throw error;
+  }
 }
 
 /** Fits Platt or isotonic calibration on one half of the labelled items and shows its effect on the other half. */
@@ -202,23 +211,15 @@ export async function fitCalibration(
   const { version, byCategory } = await loadData(workspace, registry, input, ctx);
   const fitParity = input.fitOn === 'odd' ? 1 : 0;
   const ordered = [...byCategory.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  let finished = 0;
   // Each category is fitted in the compute pool, off the engine's event loop.
-  const categories = await Promise.all(
-    ordered.map(async ([category, data]) => {
-      // A fixed split by content id: the same items fit and evaluate on every run.
-      const fitMask = Uint8Array.from(data.ids, (id) => ((fnv1a(id) & 1) === fitParity ? 1 : 0));
-      const packed = pack(data);
-      const fitted = await computePool().run('fitCalibrationCategory', [category, packed.scores, packed.labels, fitMask, input.method, bins], {
-        transfer: [packed.scores.buffer as ArrayBuffer, packed.labels.buffer as ArrayBuffer, fitMask.buffer as ArrayBuffer],
-        signal: ctx?.signal,
-      });
-      ctx?.progress(++finished / ordered.length, `Fitted ${category}`);
-      return fitted;
-    }),
-  ).catch((error: unknown) => {
-    if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Calibration fit cancelled.' });
-    throw error;
+  const categories = await eachInPool(ordered, ctx, 'Calibration fit cancelled.', ([category]) => `Fitted ${category}`, ([category, data]) => {
+    // A fixed split by content id: the same items fit and evaluate on every run.
+    const fitMask = Uint8Array.from(data.ids, (id) => ((fnv1a(id) & 1) === fitParity ? 1 : 0));
+    const packed = pack(data);
+    return computePool().run('fitCalibrationCategory', [category, packed.scores, packed.labels, fitMask, input.method, bins], {
+      transfer: [packed.scores.buffer as ArrayBuffer, packed.labels.buffer as ArrayBuffer, fitMask.buffer as ArrayBuffer],
+      signal: ctx?.signal,
+    });
   });
   return { model: input.model, version, method: input.method, categories };
 }

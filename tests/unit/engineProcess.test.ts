@@ -10,7 +10,7 @@ import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, QueryResult } from '../../shared/contract';
 import type { HostEvent } from '../../shared/jobs';
-import { tempDir } from './support';
+import { postJson, tempDir } from './support';
 
 let engine: EngineClient;
 let server: RunningServer;
@@ -78,14 +78,7 @@ describe('the engine process', () => {
   }, 60_000);
 
   it('survives the DuckDB segfault on deeply nested JSON: the request gets an error, the server stays up', async () => {
-    const post = async (method: string, body: unknown) => {
-      const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-        body: JSON.stringify(body),
-      });
-      return (await response.json()) as CallOutcome;
-    };
+    const post = (method: string, body: unknown) => postJson(server, method, body);
     // Built at run time, so no text bound can see it (DuckDB 1.5.5 crashes on it).
     const crash = await post('query.run', { queryId: 'deep', sql: "SELECT json_structure(repeat('[', 100000) || repeat(']', 100000))" });
     expect(crash).toMatchObject({ ok: false, error: { code: 'ENGINE_STOPPED', message: expect.stringContaining('The engine stopped: SIGSEGV') } });

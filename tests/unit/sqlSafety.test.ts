@@ -15,7 +15,7 @@ import { Host } from '../../electron/host/host';
 import { type IpcMainLike, wireIpc } from '../../electron/ipcWiring';
 import { type RunningServer, startServer } from '../../electron/server';
 import { type CallOutcome, ipcChannel } from '../../shared/contract';
-import { tempDir } from './support';
+import { postJson, tempDir } from './support';
 
 const exec = promisify(execFile);
 let workspaceDir: string;
@@ -223,14 +223,7 @@ describe('hostile SQL', () => {
       });
 
       it('through HTTP, and reports.run (always read-only) the same', async () => {
-        const post = async (method: string, body: unknown) => {
-          const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-            body: JSON.stringify(body),
-          });
-          return (await response.json()) as CallOutcome;
-        };
+        const post = (method: string, body: unknown) => postJson(server, method, body);
         expectAllRefused(await runCorpus((sql) => post('query.run', { queryId: crypto.randomUUID(), sql })));
         expectAllRefused(await runCorpus((sql) => post('reports.run', { queryId: crypto.randomUUID(), sql, values: {} })));
         // The server is still up and answers.
