@@ -1,10 +1,12 @@
 /** The computations the worker pool runs, by name. Each is pure: arguments in, a structured-clonable result out. */
+import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import { evaluateCategory, fitCalibrationCategory } from '../evaluationFigures.js';
 
 export const COMPUTE_TASKS = {
   clusterNearDuplicates,
   evaluateCategory,
+  featurizeBatch,
   fitCalibrationCategory,
 } as const;
 

@@ -11,6 +11,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
+import { computePool } from '../compute/workerPool.js';
 import { applyCalibration, type InputRole, manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
 import { type Datatype, type InferInput, KServeClient, type RemoteOptions } from './kserveClient.js';
 
@@ -113,15 +114,30 @@ export interface PreparedTensor {
   dims: number[];
 }
 
+type HashedFeatures = ReturnType<typeof featurizeBatch>;
+
+/** Batches at least this large are featurised in the compute pool; a single "try it" item is quicker in place. */
+const POOLED_BATCH = 64;
+
+/**
+ * The hashed n-gram features of a batch, computed in the compute pool so the engine's event loop stays free
+ * while a million items are re-scored; null when the model does not use them or the batch is small.
+ */
+async function pooledFeatures(pkg: ModelPackage, items: ScoreItem[]): Promise<HashedFeatures | undefined> {
+  const pre = pkg.manifest.preprocessing;
+  if (pre.type !== 'hashed_ngrams' || items.length < POOLED_BATCH) return undefined;
+  return computePool().run('featurizeBatch', [items.map((item) => wellFormed(item.text ?? '')), pre]);
+}
+
 /** The model's inputs for a batch, by role, following the manifest's preprocessing. */
-export function prepareInputs(pkg: ModelPackage, items: ScoreItem[]): Map<InputRole, PreparedTensor> {
+export function prepareInputs(pkg: ModelPackage, items: ScoreItem[], features?: HashedFeatures): Map<InputRole, PreparedTensor> {
   const { manifest } = pkg;
   const n = items.length;
   const texts = items.map((item) => wellFormed(item.text ?? ''));
   const tensors = new Map<InputRole, PreparedTensor>();
   const pre = manifest.preprocessing;
   if (pre.type === 'hashed_ngrams') {
-    const { indices, weights } = featurizeBatch(texts, pre);
+    const { indices, weights } = features ?? featurizeBatch(texts, pre);
     tensors.set('text_indices', { data: indices, dims: [n, pre.maxFeatures] });
     tensors.set('text_weights', { data: weights, dims: [n, pre.maxFeatures] });
   } else {
@@ -301,7 +317,7 @@ export class LocalScorer implements Scorer {
 
   async score(items: ScoreItem[]): Promise<Float32Array> {
     if (items.length === 0) return new Float32Array(0);
-    const prepared = prepareInputs(this.pkg, items);
+    const prepared = prepareInputs(this.pkg, items, await pooledFeatures(this.pkg, items));
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of this.pkg.manifest.inputs) {
       if (!this.session.inputNames.includes(input.name)) continue;
@@ -374,7 +390,7 @@ export class RemoteScorer implements Scorer {
 
   async score(items: ScoreItem[]): Promise<Float32Array> {
     if (items.length === 0) return new Float32Array(0);
-    const prepared = prepareInputs(this.pkg, items);
+    const prepared = prepareInputs(this.pkg, items, await pooledFeatures(this.pkg, items));
     const inputs: InferInput[] = this.inputs.map((input) => {
       const tensor = prepared.get(input.role)!;
       let data = tensor.data;
