@@ -5,11 +5,13 @@
  *   - the overhead of `sift query` and of the grid's first page against the same query run directly through
  *     @duckdb/node-api in the same run (ratios; medians of several runs).
  *   - models: throughput by batch size, single-item latency, end-to-end re-scoring, remote vs local (bench/models.ts);
+ *   - evaluation: every figure and an isotonic fit for 5M (item, category) pairs, against scikit-learn when present
+ *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|engine|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,11 +27,12 @@ import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';
 import { cliStartBenchmark, engineBenchmark } from './engine.js';
+import { evaluationBenchmark } from './evaluation.js';
 import { modelsBenchmark } from './models.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-/** BENCH_ONLY=foundation|models|engine|davidson runs one section (the 1M workspace is made either way, but for davidson). */
+/** BENCH_ONLY=foundation|models|evaluation|engine|davidson runs one section (the 1M workspace is made either way, but for davidson). */
 const ONLY = process.env.BENCH_ONLY;
 const runs = (section: string) => !ONLY || ONLY === section;
 const REPEATS = 5;
@@ -76,6 +79,12 @@ async function main(): Promise<void> {
     console.log('');
     const host = await Host.open(workspaceDir, { remember: false });
     await modelsBenchmark(host, sampleDir, ROWS, console.log);
+    await host.close();
+  }
+  if (runs('evaluation')) {
+    console.log(`\n## Evaluation at scale: every figure and an isotonic fit, ${ROWS.toLocaleString('en-US')} items × 5 categories`);
+    const host = await Host.open(workspaceDir, { remember: false });
+    await evaluationBenchmark(host, scratch, console.log);
     await host.close();
   }
   if (runs('engine')) {

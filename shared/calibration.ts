@@ -5,6 +5,8 @@
  * Brier score.
  */
 
+import { countScores, cumulativeCounts, type ScoreCounts, scoreAtRank, totals } from './scoreCounts.js';
+
 export interface ReliabilityBin {
   meanPredicted: number;
   fractionPositive: number;
@@ -20,19 +22,6 @@ export function uniformEdges(bins: number): number[] {
   const edges = Array.from({ length: bins + 1 }, (_, k) => k * step);
   edges[bins] = 1;
   return edges;
-}
-
-/** numpy.percentile(values, linspace(0, 100, n + 1)) with linear interpolation. */
-export function quantileEdges(sortedValues: ArrayLike<number>, bins: number): number[] {
-  const n = sortedValues.length;
-  return Array.from({ length: bins + 1 }, (_, k) => {
-    const q = k === bins ? 1 : k * (1 / bins);
-    const position = q * (n - 1);
-    const lo = Math.floor(position);
-    const hi = Math.min(n - 1, lo + 1);
-    const fraction = position - lo;
-    return sortedValues[lo]! + fraction * (sortedValues[hi]! - sortedValues[lo]!);
-  });
 }
 
 /** numpy.searchsorted(innerEdges, value, side='left'): how many inner edges are strictly below the value. */
@@ -57,58 +46,111 @@ function checkInputs(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): void {
 
 export function reliabilityBins(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins: number, strategy: 'uniform' | 'quantile' = 'uniform'): ReliabilityBin[] {
   checkInputs(yTrue, yProb);
-  if (yProb.length === 0) return [];
-  const edges = strategy === 'uniform' ? uniformEdges(bins) : quantileEdges(Float64Array.from(yProb).sort(), bins);
+  return reliabilityBinsOf(countScores(yTrue, yProb), bins, strategy);
+}
+
+/** Reliability bins of items grouped by distinct score (every score in [0, 1]). */
+export function reliabilityBinsOf(counts: ScoreCounts, bins: number, strategy: 'uniform' | 'quantile' = 'uniform'): ReliabilityBin[] {
+  const n = totals(counts).n;
+  if (n === 0) return [];
+  const edges = strategy === 'uniform' ? uniformEdges(bins) : quantileEdgesOf(counts, bins);
   const inner = edges.slice(1, -1);
   const sums = new Float64Array(bins + 1);
   const trues = new Float64Array(bins + 1);
-  const counts = new Float64Array(bins + 1);
-  for (let i = 0; i < yProb.length; i++) {
-    const b = binOf(inner, yProb[i]!);
-    sums[b]! += yProb[i]!;
-    trues[b]! += yTrue[i]!;
-    counts[b]!++;
+  const sizes = new Float64Array(bins + 1);
+  for (let k = 0; k < counts.scores.length; k++) {
+    const score = counts.scores[k]!;
+    const size = counts.positives[k]! + counts.negatives[k]!;
+    const b = binOf(inner, score);
+    sums[b]! += score * size;
+    trues[b]! += counts.positives[k]!;
+    sizes[b]! += size;
   }
   const result: ReliabilityBin[] = [];
-  for (let b = 0; b < counts.length; b++) {
-    if (counts[b] === 0) continue;
-    result.push({ meanPredicted: sums[b]! / counts[b]!, fractionPositive: trues[b]! / counts[b]!, count: counts[b]!, lower: edges[b] ?? 1, upper: edges[b + 1] ?? 1 });
+  for (let b = 0; b < sizes.length; b++) {
+    if (sizes[b] === 0) continue;
+    result.push({ meanPredicted: sums[b]! / sizes[b]!, fractionPositive: trues[b]! / sizes[b]!, count: sizes[b]!, lower: edges[b] ?? 1, upper: edges[b + 1] ?? 1 });
   }
   return result;
 }
 
+/** numpy.percentile(scores, linspace(0, 100, n + 1)) with linear interpolation, reading order statistics off the cumulative counts. */
+function quantileEdgesOf(counts: ScoreCounts, bins: number): number[] {
+  const cumulative = cumulativeCounts(counts);
+  const n = cumulative[cumulative.length - 1] ?? 0;
+  const at = (rank: number) => scoreAtRank(counts, cumulative, rank);
+  return Array.from({ length: bins + 1 }, (_, k) => {
+    const q = k === bins ? 1 : k * (1 / bins);
+    const position = q * (n - 1);
+    const lo = Math.floor(position);
+    const hi = Math.min(n - 1, lo + 1);
+    const low = at(lo);
+    return low + (position - lo) * (at(hi) - low);
+  });
+}
+
 /** Expected calibration error: Σ_b (n_b / n) · |fraction positive − mean predicted| over equal-width bins. */
 export function expectedCalibrationError(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins = 15): number {
-  const n = yProb.length;
-  if (n === 0) return Number.NaN;
-  return reliabilityBins(yTrue, yProb, bins, 'uniform').reduce((sum, bin) => sum + (bin.count / n) * Math.abs(bin.fractionPositive - bin.meanPredicted), 0);
+  checkInputs(yTrue, yProb);
+  return expectedCalibrationErrorOf(countScores(yTrue, yProb), bins);
+}
+
+export function expectedCalibrationErrorOf(counts: ScoreCounts, bins = 15): number {
+  const n = totals(counts).n;
+  return n === 0 ? Number.NaN : calibrationErrors(reliabilityBinsOf(counts, bins, 'uniform'), n).ece;
 }
 
 /** Maximum calibration error: the largest |fraction positive − mean predicted| over non-empty equal-width bins. */
 export function maximumCalibrationError(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins = 15): number {
-  if (yProb.length === 0) return Number.NaN;
-  return Math.max(...reliabilityBins(yTrue, yProb, bins, 'uniform').map((bin) => Math.abs(bin.fractionPositive - bin.meanPredicted)));
+  checkInputs(yTrue, yProb);
+  const counts = countScores(yTrue, yProb);
+  const n = totals(counts).n;
+  return n === 0 ? Number.NaN : calibrationErrors(reliabilityBinsOf(counts, bins, 'uniform'), n).mce;
+}
+
+/** ECE and MCE from the equal-width reliability bins of n items. */
+export function calibrationErrors(uniformBins: ReliabilityBin[], n: number): { ece: number; mce: number } {
+  let ece = 0;
+  let mce = 0;
+  for (const bin of uniformBins) {
+    const gap = Math.abs(bin.fractionPositive - bin.meanPredicted);
+    ece += (bin.count / n) * gap;
+    mce = Math.max(mce, gap);
+  }
+  return { ece, mce };
 }
 
 /** scikit-learn brier_score_loss: mean squared difference between probability and outcome. */
 export function brierScore(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): number {
   checkInputs(yTrue, yProb);
-  if (yProb.length === 0) return Number.NaN;
+  return brierScoreOf(countScores(yTrue, yProb));
+}
+
+export function brierScoreOf(counts: ScoreCounts): number {
   let sum = 0;
-  for (let i = 0; i < yProb.length; i++) sum += (yProb[i]! - yTrue[i]!) ** 2;
-  return sum / yProb.length;
+  let n = 0;
+  for (let k = 0; k < counts.scores.length; k++) {
+    const score = counts.scores[k]!;
+    sum += counts.positives[k]! * (score - 1) ** 2 + counts.negatives[k]! * score ** 2;
+    n += counts.positives[k]! + counts.negatives[k]!;
+  }
+  return n === 0 ? Number.NaN : sum / n;
 }
 
 /** Counts of scores per equal-width bin, split by label: the confidence distribution. */
 export function scoreHistogram(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins: number): { edges: number[]; positive: number[]; negative: number[] } {
+  return scoreHistogramOf(countScores(yTrue, yProb), bins);
+}
+
+export function scoreHistogramOf(counts: ScoreCounts, bins: number): { edges: number[]; positive: number[]; negative: number[] } {
   const edges = uniformEdges(bins);
   const inner = edges.slice(1, -1);
   const positive = new Array<number>(bins).fill(0);
   const negative = new Array<number>(bins).fill(0);
-  for (let i = 0; i < yProb.length; i++) {
-    const b = binOf(inner, yProb[i]!);
-    if (yTrue[i]) positive[b]!++;
-    else negative[b]!++;
+  for (let k = 0; k < counts.scores.length; k++) {
+    const b = binOf(inner, counts.scores[k]!);
+    positive[b]! += counts.positives[k]!;
+    negative[b]! += counts.negatives[k]!;
   }
   return { edges, positive, negative };
 }

@@ -2,25 +2,35 @@
  * Fitting calibration as scikit-learn's CalibratedClassifierCV does: Platt scaling (`_sigmoid_calibration`: a
  * sigmoid 1 / (1 + exp(A·f + B)) on the uncalibrated score f, fitted to Platt's smoothed targets) and isotonic
  * regression (pool-adjacent-violators on tied-score means, predicted by linear interpolation, clipped at the ends).
+ * Both fit on points grouped by distinct score (scoreCounts.ts): evaluation hands them DuckDB's GROUP BY.
  */
+import { groupScores, type ScoreCounts, totals } from './scoreCounts.js';
 
 /** Platt's fit. scikit-learn minimises with BFGS from the same start; this uses Newton's method on the same convex loss. */
 export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
-  const n = f.length;
-  let prior1 = 0;
-  for (let i = 0; i < n; i++) if (y[i]! > 0) prior1++;
-  const prior0 = n - prior1;
+  const positives = Float64Array.from({ length: y.length }, (_, i) => (y[i]! > 0 ? 1 : 0));
+  return fitPlattOf(groupScores(f, positives, positives.map((p) => 1 - p)));
+}
+
+/**
+ * Platt's fit over points grouped by distinct f: the loss is a sum over items, so each distinct f contributes its
+ * positives at the positive target and its negatives at the negative one — O(distinct f) per Newton step.
+ */
+export function fitPlattOf(counts: ScoreCounts): { a: number; b: number } {
+  const { scores: f, positives: pos, negatives: neg } = counts;
+  const d = f.length;
+  const { positives: prior1, negatives: prior0 } = totals(counts);
   const hi = (prior1 + 1) / (prior1 + 2);
   const lo = 1 / (prior0 + 2);
-  const target = (i: number) => (y[i]! > 0 ? hi : lo);
+  // −[t·log p + (1−t)·log(1−p)] with p = 1/(1+e^z), computed stably
+  const itemLoss = (z: number, t: number) => (z >= 0 ? t * z + Math.log1p(Math.exp(-z)) : (t - 1) * z + Math.log1p(Math.exp(z)));
   let a = 0;
   let b = Math.log((prior0 + 1) / (prior1 + 1));
   const loss = (A: number, B: number) => {
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      const z = A * f[i]! + B; // p = 1/(1+e^z); −[t·log p + (1−t)·log(1−p)], computed stably
-      const t = target(i);
-      total += z >= 0 ? t * z + Math.log1p(Math.exp(-z)) : (t - 1) * z + Math.log1p(Math.exp(z));
+    for (let k = 0; k < d; k++) {
+      const z = A * f[k]! + B;
+      total += pos[k]! * itemLoss(z, hi) + neg[k]! * itemLoss(z, lo);
     }
     return total;
   };
@@ -31,14 +41,15 @@ export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>): { a: numbe
     let hAA = 1e-12;
     let hAB = 0;
     let hBB = 1e-12;
-    for (let i = 0; i < n; i++) {
-      const p = 1 / (1 + Math.exp(a * f[i]! + b));
-      const d = target(i) - p; // ∂loss/∂z
-      gA += d * f[i]!;
-      gB += d;
-      const w = p * (1 - p);
-      hAA += w * f[i]! * f[i]!;
-      hAB += w * f[i]!;
+    for (let k = 0; k < d; k++) {
+      const p = 1 / (1 + Math.exp(a * f[k]! + b));
+      const weight = pos[k]! + neg[k]!;
+      const slope = pos[k]! * (hi - p) + neg[k]! * (lo - p); // Σ ∂loss/∂z over the items at this f
+      gA += slope * f[k]!;
+      gB += slope;
+      const w = weight * p * (1 - p);
+      hAA += w * f[k]! * f[k]!;
+      hAB += w * f[k]!;
       hBB += w;
     }
     const det = hAA * hBB - hAB * hAB;
@@ -67,39 +78,57 @@ export function plattPredict(params: { a: number; b: number }, f: number): numbe
   return 1 / (1 + Math.exp(params.a * f + params.b));
 }
 
-/** Fitted isotonic (increasing) regression: points to interpolate between. */
+/** Fitted isotonic (increasing) regression: points to interpolate between. y may be fractional, in [0, 1]. */
 export function fitIsotonic(x: ArrayLike<number>, y: ArrayLike<number>): { x: number[]; y: number[] } {
-  const order = Array.from({ length: x.length }, (_, i) => i).sort((i, j) => x[i]! - x[j]!);
-  // Tied x values become one point with their mean y and their total weight.
-  const ux: number[] = [];
-  const uy: number[] = [];
-  const uw: number[] = [];
-  for (const i of order) {
-    const last = ux.length - 1;
-    if (last >= 0 && ux[last] === x[i]) {
-      uy[last] = (uy[last]! * uw[last]! + y[i]!) / (uw[last]! + 1);
-      uw[last]!++;
-    } else {
-      ux.push(x[i]!);
-      uy.push(y[i]!);
-      uw.push(1);
+  const ones = Float64Array.from({ length: y.length }, (_, i) => y[i]!);
+  return fitIsotonicOf(groupScores(x, ones, ones.map((value) => 1 - value)));
+}
+
+/**
+ * Pool adjacent violators over points grouped by distinct x (ascending): each distinct x is one point with its
+ * mean y and its total weight, as scikit-learn pools ties. One pass, O(distinct x), after the grouping sort.
+ */
+export function fitIsotonicOf(counts: ScoreCounts): { x: number[]; y: number[] } {
+  const d = counts.scores.length;
+  // A stack of blocks: mean value, weight, and how many distinct x each covers.
+  const values = new Float64Array(d);
+  const weights = new Float64Array(d);
+  const spans = new Uint32Array(d);
+  let top = -1;
+  for (let k = 0; k < d; k++) {
+    const weight = counts.positives[k]! + counts.negatives[k]!;
+    top++;
+    values[top] = weight > 0 ? counts.positives[k]! / weight : 0;
+    weights[top] = weight;
+    spans[top] = 1;
+    while (top > 0 && values[top - 1]! > values[top]!) {
+      const merged = weights[top - 1]! + weights[top]!;
+      values[top - 1] = (values[top - 1]! * weights[top - 1]! + values[top]! * weights[top]!) / merged;
+      weights[top - 1] = merged;
+      spans[top - 1]! += spans[top]!;
+      top--;
     }
   }
-  // Pool adjacent violators.
-  const blocks: { value: number; weight: number; count: number }[] = [];
-  for (let k = 0; k < ux.length; k++) {
-    blocks.push({ value: uy[k]!, weight: uw[k]!, count: 1 });
-    while (blocks.length > 1 && blocks[blocks.length - 2]!.value > blocks[blocks.length - 1]!.value) {
-      const top = blocks.pop()!;
-      const below = blocks[blocks.length - 1]!;
-      below.value = (below.value * below.weight + top.value * top.weight) / (below.weight + top.weight);
-      below.weight += top.weight;
-      below.count += top.count;
+  // A block is flat, so its first and last x carry every prediction; and a point between two of equal value is
+  // redundant too (scikit-learn drops those as well). A million distinct scores pool to a few hundred points.
+  const bx: number[] = [];
+  const by: number[] = [];
+  for (let block = 0, start = 0; block <= top; start += spans[block]!, block++) {
+    bx.push(counts.scores[start]!);
+    by.push(values[block]!);
+    if (spans[block]! > 1) {
+      bx.push(counts.scores[start + spans[block]! - 1]!);
+      by.push(values[block]!);
     }
   }
-  const fitted: number[] = [];
-  for (const block of blocks) for (let c = 0; c < block.count; c++) fitted.push(block.value);
-  return { x: ux, y: fitted };
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let k = 0; k < bx.length; k++) {
+    if (k > 0 && k < bx.length - 1 && by[k - 1] === by[k] && by[k] === by[k + 1]) continue;
+    x.push(bx[k]!);
+    y.push(by[k]!);
+  }
+  return { x, y };
 }
 
 export function isotonicPredict(model: { x: number[]; y: number[] }, value: number): number {

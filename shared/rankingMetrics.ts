@@ -1,8 +1,10 @@
 /**
  * Ranking metrics exactly as scikit-learn computes them: the precision–recall curve (step-wise; tied scores
  * enter together, one point per distinct score), average precision Σ (Rₙ − Rₙ₋₁) Pₙ, and ROC AUC by the
- * trapezoid over distinct thresholds.
+ * trapezoid over distinct thresholds. Each has a form over items grouped by distinct score (scoreCounts.ts), which
+ * is what evaluation uses; the per-item forms group first.
  */
+import { countScores, type ScoreCounts } from './scoreCounts.js';
 
 export interface BinaryCurve {
   /** Per distinct score, descending: true and false positives at or above it, and the score. */
@@ -11,66 +13,68 @@ export interface BinaryCurve {
   thresholds: Float64Array;
 }
 
-/**
- * scikit-learn's _binary_clf_curve: walking scores from high to low, one point per distinct score with the true
- * and false positives at or above it. Two native numeric sorts (all scores, positive scores) replace an argsort:
- * within a tie the order never matters, only the counts.
- */
+/** scikit-learn's _binary_clf_curve: walking scores from high to low, one point per distinct score with the true
+ * and false positives at or above it. */
 export function binaryClassifierCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>): BinaryCurve {
-  const n = scores.length;
-  const all = Float64Array.from(scores).sort();
-  let positiveCount = 0;
-  for (let i = 0; i < n; i++) if (yTrue[i]! > 0) positiveCount++;
-  const positive = new Float64Array(positiveCount);
-  for (let i = 0, k = 0; i < n; i++) if (yTrue[i]! > 0) positive[k++] = scores[i]!;
-  positive.sort();
-  const tps: number[] = [];
-  const fps: number[] = [];
-  const thresholds: number[] = [];
-  let seen = 0;
+  return binaryClassifierCurveOf(countScores(yTrue, scores));
+}
+
+/** The same curve from items grouped by distinct score: one cumulative walk down the scores. */
+export function binaryClassifierCurveOf(counts: ScoreCounts): BinaryCurve {
+  const d = counts.scores.length;
+  const tps = new Float64Array(d);
+  const fps = new Float64Array(d);
+  const thresholds = new Float64Array(d);
   let tp = 0;
-  let a = n - 1;
-  let p = positiveCount - 1;
-  while (a >= 0) {
-    const value = all[a]!;
-    while (a >= 0 && all[a] === value) {
-      a--;
-      seen++;
-    }
-    while (p >= 0 && positive[p] === value) {
-      p--;
-      tp++;
-    }
-    tps.push(tp);
-    fps.push(seen - tp);
-    thresholds.push(value);
+  let fp = 0;
+  for (let k = 0; k < d; k++) {
+    const source = d - 1 - k;
+    tp += counts.positives[source]!;
+    fp += counts.negatives[source]!;
+    tps[k] = tp;
+    fps[k] = fp;
+    thresholds[k] = counts.scores[source]!;
   }
-  return { tps: Float64Array.from(tps), fps: Float64Array.from(fps), thresholds: Float64Array.from(thresholds) };
+  return { tps, fps, thresholds };
 }
 
 export interface PrecisionRecallCurve {
   /** As scikit-learn returns them: increasing threshold, with a final (precision 1, recall 0) point. */
-  precision: number[];
-  recall: number[];
-  thresholds: number[];
+  precision: Float64Array;
+  recall: Float64Array;
+  thresholds: Float64Array;
 }
 
 export function precisionRecallCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>): PrecisionRecallCurve {
-  const { tps, fps, thresholds } = binaryClassifierCurve(yTrue, scores);
-  const total = tps.length ? tps[tps.length - 1]! : 0;
-  const precision: number[] = [];
-  const recall: number[] = [];
-  for (let k = 0; k < tps.length; k++) {
+  return precisionRecallCurveOf(countScores(yTrue, scores));
+}
+
+export function precisionRecallCurveOf(counts: ScoreCounts): PrecisionRecallCurve {
+  const { tps, fps, thresholds } = binaryClassifierCurveOf(counts);
+  const d = tps.length;
+  const total = d ? tps[d - 1]! : 0;
+  const precision = new Float64Array(d + 1);
+  const recall = new Float64Array(d + 1);
+  const increasing = new Float64Array(d);
+  for (let k = 0; k < d; k++) {
+    const out = d - 1 - k; // the curve walks scores downwards; scikit-learn returns it by increasing threshold
     const predicted = tps[k]! + fps[k]!;
-    precision.push(predicted ? tps[k]! / predicted : 0);
+    precision[out] = predicted ? tps[k]! / predicted : 0;
     // No positives at all: scikit-learn sets recall to 1 everywhere (and warns).
-    recall.push(total === 0 ? 1 : tps[k]! / total);
+    recall[out] = total === 0 ? 1 : tps[k]! / total;
+    increasing[out] = thresholds[k]!;
   }
-  return { precision: [...precision.reverse(), 1], recall: [...recall.reverse(), 0], thresholds: Array.from(thresholds).reverse() };
+  precision[d] = 1;
+  recall[d] = 0;
+  return { precision, recall, thresholds: increasing };
 }
 
 export function averagePrecision(yTrue: ArrayLike<number>, scores: ArrayLike<number>): number {
-  const { precision, recall } = precisionRecallCurve(yTrue, scores);
+  return averagePrecisionOf(countScores(yTrue, scores));
+}
+
+export function averagePrecisionOf(counts: ScoreCounts): number {
+  const { precision, recall } = precisionRecallCurveOf(counts);
   let sum = 0;
   for (let k = 0; k < recall.length - 1; k++) sum -= (recall[k + 1]! - recall[k]!) * precision[k]!;
   return sum;
@@ -78,7 +82,11 @@ export function averagePrecision(yTrue: ArrayLike<number>, scores: ArrayLike<num
 
 /** ROC AUC, or null when only one class is present (scikit-learn raises there). */
 export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): number | null {
-  const { tps, fps } = binaryClassifierCurve(yTrue, scores);
+  return rocAucOf(countScores(yTrue, scores));
+}
+
+export function rocAucOf(counts: ScoreCounts): number | null {
+  const { tps, fps } = binaryClassifierCurveOf(counts);
   const positives = tps.length ? tps[tps.length - 1]! : 0;
   const negatives = fps.length ? fps[fps.length - 1]! : 0;
   if (positives === 0 || negatives === 0) return null;

@@ -1,68 +1,72 @@
 /**
- * The figures of the Evaluate view for one category, from its scored, labelled pairs: calibration, ranking, a
- * routing grid and slices. Pure computation on typed arrays — it runs in the engine's worker pool, so the engine
- * keeps answering calls while a million pairs are evaluated.
+ * The figures of the Evaluate view for one category, from its pairs as DuckDB aggregated them: counts per distinct
+ * score (calibration, ranking, the routing grid) and counts per slice value. Pure computation on typed arrays,
+ * O(distinct scores); it runs in the engine's worker pool, so the engine keeps answering calls meanwhile.
  */
-import { brierScore, expectedCalibrationError, maximumCalibrationError, type ReliabilityBin, reliabilityBins, scoreHistogram } from '../../shared/calibration.js';
-import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
+import { brierScoreOf, calibrationErrors, expectedCalibrationErrorOf, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../shared/calibration.js';
+import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
 import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../shared/contract.js';
-import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics.js';
+import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../shared/rankingMetrics.js';
+import { groupScores, type ScoreCounts, sortByScore, totals } from '../../shared/scoreCounts.js';
 
 export const SLICE_DIMENSIONS = ['language', 'surface', 'content_type', 'account_age'] as const;
 export type SliceDimension = (typeof SLICE_DIMENSIONS)[number];
 const GRID = 1000;
 
-/** One category's pairs, packed so they cross to a worker without copying: slices are dictionary-coded (-1: none). */
-export interface PackedCategory {
-  scores: Float64Array;
-  labels: Uint8Array;
-  slices: Record<SliceDimension, { codes: Int32Array; values: string[] }>;
+/** One slice value's pairs: how many, how many positive, and the true and false positives at the remove threshold. */
+export interface SliceCount {
+  dimension: SliceDimension;
+  value: string;
+  n: number;
+  positives: number;
+  truePositives: number;
+  falsePositives: number;
 }
 
-/** The buffers of a packed category, to transfer (not copy) to a worker. */
-export function transferables(data: PackedCategory): ArrayBuffer[] {
-  return [data.scores.buffer as ArrayBuffer, data.labels.buffer as ArrayBuffer, ...SLICE_DIMENSIONS.map((dimension) => data.slices[dimension].codes.buffer as ArrayBuffer)];
+/** The buffers of score counts, to transfer (not copy) to a worker. */
+export function transferables(counts: ScoreCounts): ArrayBuffer[] {
+  return [counts.scores.buffer as ArrayBuffer, counts.positives.buffer as ArrayBuffer, counts.negatives.buffer as ArrayBuffer];
 }
 
-/** Keeps a curve's shape with at most `limit` points (always the ends). */
-function downsample<T>(points: T[], limit: number): T[] {
-  if (points.length <= limit) return points;
-  const step = (points.length - 1) / (limit - 1);
-  return Array.from({ length: limit }, (_, i) => points[Math.round(i * step)]!);
+/** Which of `length` curve points to draw: at most `limit`, evenly spread, always both ends. */
+function downsampledIndices(length: number, limit: number): number[] {
+  if (length <= limit) return Array.from({ length }, (_, i) => i);
+  const step = (length - 1) / (limit - 1);
+  return Array.from({ length: limit }, (_, i) => Math.round(i * step));
 }
 
-function rates(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number) {
-  let tp = 0;
-  let fp = 0;
-  let positives = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (labels[i]) positives++;
-    if (scores[i]! >= threshold) {
-      if (labels[i]) tp++;
-      else fp++;
-    }
+function rates(n: number, positives: number, truePositives: number, falsePositives: number) {
+  const negatives = n - positives;
+  const predicted = truePositives + falsePositives;
+  return {
+    recall: positives ? truePositives / positives : null,
+    fpr: negatives ? falsePositives / negatives : null,
+    precision: predicted ? truePositives / predicted : null,
+  };
+}
+
+function sliceMetrics(counts: ScoreCounts, slices: SliceCount[], threshold: number, margin: number): SliceMetrics[] {
+  const { n, positives } = totals(counts);
+  let truePositives = 0;
+  let falsePositives = 0;
+  for (let k = 0; k < counts.scores.length; k++) {
+    if (counts.scores[k]! < threshold) continue;
+    truePositives += counts.positives[k]!;
+    falsePositives += counts.negatives[k]!;
   }
-  const negatives = scores.length - positives;
-  return { positives, recall: positives ? tp / positives : null, fpr: negatives ? fp / negatives : null, precision: tp + fp ? tp / (tp + fp) : null };
-}
-
-function sliceMetrics(data: PackedCategory, threshold: number, margin: number): SliceMetrics[] {
-  const overall = rates(data.scores, data.labels, threshold);
+  const overall = rates(n, positives, truePositives, falsePositives);
   const result: SliceMetrics[] = [];
   for (const dimension of SLICE_DIMENSIONS) {
-    const { codes, values } = data.slices[dimension];
-    const groups: number[][] = values.map(() => []);
-    for (let i = 0; i < codes.length; i++) if (codes[i]! >= 0) groups[codes[i]!]!.push(i);
-    const ordered = values.map((value, code) => ({ value, indices: groups[code]! })).filter((group) => group.indices.length > 0);
-    for (const { value, indices } of ordered.sort((a, b) => b.indices.length - a.indices.length || (a.value < b.value ? -1 : 1))) {
-      const r = rates(indices.map((i) => data.scores[i]!), indices.map((i) => data.labels[i]!), threshold);
+    const ordered = slices.filter((slice) => slice.dimension === dimension && slice.n > 0).sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : 1));
+    for (const slice of ordered) {
+      const r = rates(slice.n, slice.positives, slice.truePositives, slice.falsePositives);
       const recallGap = r.recall !== null && overall.recall !== null ? r.recall - overall.recall : null;
       const fprGap = r.fpr !== null && overall.fpr !== null ? r.fpr - overall.fpr : null;
       result.push({
         dimension,
-        value,
-        n: indices.length,
-        positives: r.positives,
+        value: slice.value,
+        n: slice.n,
+        positives: slice.positives,
         recall: r.recall,
         fpr: r.fpr,
         precision: r.precision,
@@ -75,32 +79,38 @@ function sliceMetrics(data: PackedCategory, threshold: number, margin: number): 
   return result;
 }
 
-export function evaluateCategory(category: string, data: PackedCategory, bins: number, threshold: { remove: number; escalate: number }, critical: boolean, margin: number): CategoryEvaluation {
-  const { scores, labels } = data;
-  const curve = precisionRecallCurve(labels, scores);
-  const points = curve.thresholds.map((t, i) => ({ precision: curve.precision[i]!, recall: curve.recall[i]!, threshold: t }));
+export function evaluateCategory(
+  category: string,
+  unsorted: ScoreCounts,
+  slices: SliceCount[],
+  bins: number,
+  threshold: { remove: number; escalate: number },
+  critical: boolean,
+  margin: number,
+): CategoryEvaluation {
+  const counts = sortByScore(unsorted);
+  const { n, positives } = totals(counts);
+  const curve = precisionRecallCurveOf(counts);
+  const uniform = reliabilityBinsOf(counts, bins, 'uniform');
   const grid = { positive: new Array<number>(GRID).fill(0), negative: new Array<number>(GRID).fill(0) };
-  let positives = 0;
-  for (let i = 0; i < scores.length; i++) {
-    const cell = Math.min(GRID - 1, Math.floor(scores[i]! * GRID));
-    if (labels[i]) {
-      grid.positive[cell]!++;
-      positives++;
-    } else grid.negative[cell]!++;
+  for (let k = 0; k < counts.scores.length; k++) {
+    const cell = Math.min(GRID - 1, Math.floor(counts.scores[k]! * GRID));
+    grid.positive[cell]! += counts.positives[k]!;
+    grid.negative[cell]! += counts.negatives[k]!;
   }
   return {
     category,
     critical,
-    n: scores.length,
+    n,
     positives,
-    averagePrecision: scores.length ? averagePrecision(labels, scores) : null,
-    rocAuc: rocAuc(labels, scores),
-    brier: scores.length ? brierScore(labels, scores) : null,
-    ece: scores.length ? expectedCalibrationError(labels, scores, bins) : null,
-    mce: scores.length ? maximumCalibrationError(labels, scores, bins) : null,
-    reliability: { uniform: reliabilityBins(labels, scores, bins, 'uniform'), quantile: scores.length ? reliabilityBins(labels, scores, bins, 'quantile') : [] },
-    histogram: scoreHistogram(labels, scores, 50),
-    pr: downsample(points, 400),
+    averagePrecision: n ? averagePrecisionOf(counts) : null,
+    rocAuc: rocAucOf(counts),
+    brier: n ? brierScoreOf(counts) : null,
+    ece: n ? calibrationErrors(uniform, n).ece : null,
+    mce: n ? calibrationErrors(uniform, n).mce : null,
+    reliability: { uniform, quantile: n ? reliabilityBinsOf(counts, bins, 'quantile') : [] },
+    histogram: scoreHistogramOf(counts, 50),
+    pr: downsampledIndices(curve.thresholds.length, 400).map((i) => ({ precision: curve.precision[i]!, recall: curve.recall[i]!, threshold: curve.thresholds[i]! })),
     operating: {
       recallAtPrecision90: recallAtPrecision(curve, 0.9),
       recallAtPrecision95: recallAtPrecision(curve, 0.95),
@@ -109,50 +119,44 @@ export function evaluateCategory(category: string, data: PackedCategory, bins: n
     },
     thresholds: threshold,
     grid,
-    slices: sliceMetrics(data, threshold.remove, margin),
+    slices: sliceMetrics(counts, slices, threshold.remove, margin),
   };
 }
-
 
 const logit = (p: number) => {
   const clipped = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
   return Math.log(clipped / (1 - clipped));
 };
 
-/** Fits Platt or isotonic calibration on the items `fitMask` marks and shows its effect on the others. */
-export function fitCalibrationCategory(
-  category: string,
-  scores: Float64Array,
-  labels: Uint8Array,
-  fitMask: Uint8Array,
-  method: 'platt' | 'isotonic',
-  bins: number,
-): CalibrationFit['categories'][number] {
-  const fitIdx: number[] = [];
-  const testIdx: number[] = [];
-  for (let i = 0; i < fitMask.length; i++) (fitMask[i] ? fitIdx : testIdx).push(i);
-  const fitLabels = fitIdx.map((i) => labels[i]!);
-  const positives = fitLabels.reduce((a, b) => a + b, 0);
-  if (fitIdx.length < 10 || positives === 0 || positives === fitLabels.length) {
-    return { category, fitted: false, reason: `too few labelled items of both classes to fit (${fitIdx.length} items, ${positives} positive)`, params: null, before: null, after: null };
+/** Counts over transformed scores: a calibration map applied to each distinct score, ties pooled again. */
+function mapScores(counts: ScoreCounts, transform: (score: number) => number): ScoreCounts {
+  return groupScores(counts.scores.map(transform), counts.positives, counts.negatives);
+}
+
+/** Fits Platt or isotonic calibration on the `fit` half and shows its effect on the `test` half. */
+export function fitCalibrationCategory(category: string, unsortedFit: ScoreCounts, unsortedTest: ScoreCounts, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
+  const fit = sortByScore(unsortedFit);
+  const test = sortByScore(unsortedTest);
+  const fitTotals = totals(fit);
+  const testTotals = totals(test);
+  if (fitTotals.n < 10 || fitTotals.positives === 0 || fitTotals.negatives === 0) {
+    return { category, fitted: false, reason: `too few labelled items of both classes to fit (${fitTotals.n} items, ${fitTotals.positives} positive)`, params: null, before: null, after: null };
   }
-  const testScores = testIdx.map((i) => scores[i]!);
-  const testLabels = testIdx.map((i) => labels[i]!);
   let params: { a: number; b: number } | { x: number[]; y: number[] };
-  let calibrated: number[];
+  let calibrated: ScoreCounts;
   if (method === 'platt') {
-    const platt = fitPlatt(fitIdx.map((i) => logit(scores[i]!)), fitLabels);
+    const platt = fitPlattOf(mapScores(fit, logit));
     params = platt;
-    calibrated = testScores.map((s) => plattPredict(platt, logit(s)));
+    calibrated = mapScores(test, (score) => plattPredict(platt, logit(score)));
   } else {
-    const isotonic = fitIsotonic(fitIdx.map((i) => scores[i]!), fitLabels);
+    const isotonic = fitIsotonicOf(fit);
     params = isotonic;
-    calibrated = testScores.map((s) => isotonicPredict(isotonic, s));
+    calibrated = mapScores(test, (score) => isotonicPredict(isotonic, score));
   }
-  const summary = (values: number[]) => ({
-    ece: expectedCalibrationError(testLabels, values, bins),
-    brier: brierScore(testLabels, values),
-    reliability: reliabilityBins(testLabels, values, bins, 'uniform') as ReliabilityBin[],
+  const summary = (counts: ScoreCounts) => ({
+    ece: expectedCalibrationErrorOf(counts, bins),
+    brier: brierScoreOf(counts),
+    reliability: reliabilityBinsOf(counts, bins, 'uniform') as ReliabilityBin[],
   });
-  return { category, fitted: true, params, before: summary(testScores), after: summary(calibrated), fitItems: fitIdx.length, testItems: testIdx.length };
+  return { category, fitted: true, params, before: summary(test), after: summary(calibrated), fitItems: fitTotals.n, testItems: testTotals.n };
 }

@@ -6,6 +6,7 @@ import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
 import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
 import type { CalibrationFit, EvaluationResult, ModelInfo, QueryResult } from '../../shared/contract';
+import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 import { call, tempDir } from './support';
 
 let host: Host;
@@ -80,6 +81,46 @@ describe('evaluating a model version against human labels', () => {
     }
     const languages = spam.slices.filter((s) => s.dimension === 'language');
     expect(languages.reduce((sum, s) => sum + s.n, 0)).toBe(spam.n);
+  });
+});
+
+describe('the DuckDB aggregation path against scikit-learn', () => {
+  // The golden inputs stored as a model's scores, with their labels from a query: eval.run groups them in DuckDB
+  // and must give scikit-learn's numbers, as the per-item functions do.
+  beforeAll(async () => {
+    const values = Object.entries(INPUTS).flatMap(([name, [, scores]]) => scores.map((score, i) => `('golden-${name}-${i}', 'golden', '${name}', 'spam', ${score})`));
+    await host.workspace.withConnection((conn) => conn.run(`INSERT INTO model_scores (content_id, model, model_version, category, score) VALUES ${values.join(', ')}`));
+  });
+  const labelsFor = (name: string) => `SELECT * FROM (VALUES ${INPUTS[name]![0].map((label, i) => `('golden-${name}-${i}', 'spam', ${label})`).join(', ')}) t(content_id, category, label)`;
+  const close = (actual: number[], expected: readonly number[]) => {
+    expect(actual).toHaveLength(expected.length);
+    actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
+  };
+
+  it.each(Object.keys(INPUTS))('%s: calibration, ranking and the curve equal scikit-learn', async (name) => {
+    const golden = (GOLDEN as unknown as Record<string, GoldenCase>)[name]!;
+    const run = async (bins: number) => (await call<EvaluationResult>(host, 'eval.run', { model: 'golden', version: name, labels: labelsFor(name), bins })).categories[0]!;
+    const at15 = await run(15);
+    expect(at15.n).toBe(INPUTS[name]![0].length);
+    expect(at15.brier).toBeCloseTo(golden.brier, 12);
+    expect(at15.ece).toBeCloseTo(golden.ece15, 12);
+    expect(at15.mce).toBeCloseTo(golden.mce15, 12);
+    expect(at15.averagePrecision).toBeCloseTo(golden.ap, 12);
+    if (golden.roc_auc === null) expect(at15.rocAuc).toBeNull();
+    else expect(at15.rocAuc).toBeCloseTo(golden.roc_auc, 12);
+    // scikit-learn's curve ends with its (precision 1, recall 0) point; the view's curve has one point per threshold.
+    close(at15.pr.map((point) => point.precision), golden.pr.precision.slice(0, -1));
+    close(at15.pr.map((point) => point.recall), golden.pr.recall.slice(0, -1));
+    close(at15.pr.map((point) => point.threshold), golden.pr.thresholds);
+    const at5 = await run(5);
+    expect(at5.ece).toBeCloseTo(golden.ece5, 12);
+    expect(at5.mce).toBeCloseTo(golden.mce5, 12);
+    for (const [key, bins, strategy] of [['uniform5', 5, 'uniform'], ['uniform10', 10, 'uniform'], ['quantile4', 4, 'quantile']] as const) {
+      const expected = golden[key] as { fraction_positive: number[]; mean_predicted: number[] };
+      const reliability = (await run(bins)).reliability[strategy];
+      close(reliability.map((bin) => bin.fractionPositive), expected.fraction_positive);
+      close(reliability.map((bin) => bin.meanPredicted), expected.mean_predicted);
+    }
   });
 });
 
