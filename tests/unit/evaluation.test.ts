@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { brierScore, expectedCalibrationError, maximumCalibrationError, reliabilityBins } from '../../shared/calibration';
 import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics';
+import { ascendingOrder, sortByScore } from '../../shared/scoreCounts';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 
 const close = (values: ArrayLike<number>, expected: readonly number[]) => {
@@ -81,5 +82,43 @@ describe('input checks', () => {
   it('refuses scores outside [0, 1] and mismatched lengths', () => {
     expect(() => reliabilityBins([1], [1.2], 5)).toThrow('score 1.2 at position 0 is outside [0, 1]');
     expect(() => brierScore([1, 0], [0.5])).toThrow('labels and scores differ in length (2 vs 1)');
+  });
+});
+
+describe('grouping by distinct score', () => {
+  it('orders any doubles as a numeric sort does (radix on the bits), and merges equal scores', () => {
+    const values = Float64Array.from([3, -1, 0.5, -0, 0, -2.5, 1e-300, -1e-300, 7, Infinity, -Infinity, 0.5, 0.1 + 0.2, 0.3]);
+    const order = ascendingOrder(values);
+    expect(Array.from(order, (i) => values[i])).toEqual(Array.from(values).sort((a, b) => a - b));
+    const grouped = sortByScore({ scores: Float64Array.from([0.9, 0.2, 0.9, 0.4]), positives: Float64Array.from([1, 0, 1, 1]), negatives: Float64Array.from([0, 1, 2, 0]) });
+    expect(Array.from(grouped.scores)).toEqual([0.2, 0.4, 0.9]);
+    expect(Array.from(grouped.positives)).toEqual([0, 1, 2]);
+    expect(Array.from(grouped.negatives)).toEqual([1, 0, 2]);
+  });
+
+  it('keeps only the isotonic points that carry a prediction, predicting exactly as the full fit', () => {
+    // 2,000 items in 400 distinct scores: PAV pools them into few flat blocks; interior points of a flat run go.
+    const x = Array.from({ length: 2000 }, (_, i) => Math.round(((i * 7919) % 2000) / 5) / 400);
+    const y = x.map((value, i) => ((i * 104729) % 1000) / 1000 < value ? 1 : 0);
+    const model = fitIsotonic(x, y);
+    expect(model.x.length).toBeLessThan(400);
+    // The prediction at every distinct x equals its block's mean, computed here directly by brute-force PAV.
+    const distinct = [...new Set(x)].sort((a, b) => a - b);
+    const means = distinct.map((value) => {
+      const ys = y.filter((_, i) => x[i] === value);
+      return { value, weight: ys.length, mean: ys.reduce((a, b) => a + b, 0) / ys.length };
+    });
+    const blocks: { mean: number; weight: number; members: number[] }[] = [];
+    means.forEach((point) => {
+      blocks.push({ mean: point.mean, weight: point.weight, members: [point.value] });
+      while (blocks.length > 1 && blocks.at(-2)!.mean > blocks.at(-1)!.mean) {
+        const top = blocks.pop()!;
+        const below = blocks.at(-1)!;
+        below.mean = (below.mean * below.weight + top.mean * top.weight) / (below.weight + top.weight);
+        below.weight += top.weight;
+        below.members.push(...top.members);
+      }
+    });
+    for (const block of blocks) for (const member of block.members) expect(isotonicPredict(model, member)).toBeCloseTo(block.mean, 12);
   });
 });
