@@ -99,7 +99,7 @@ describe('grouping by distinct score', () => {
   it('keeps only the isotonic points that carry a prediction, predicting exactly as the full fit', () => {
     // 2,000 items in 400 distinct scores: PAV pools them into few flat blocks; interior points of a flat run go.
     const x = Array.from({ length: 2000 }, (_, i) => Math.round(((i * 7919) % 2000) / 5) / 400);
-    const y = x.map((value, i) => ((i * 104729) % 1000) / 1000 < value ? 1 : 0);
+    const y = x.map((value, i): number => (((i * 104729) % 1000) / 1000 < value ? 1 : 0));
     const model = fitIsotonic(x, y);
     expect(model.x.length).toBeLessThan(400);
     // The prediction at every distinct x equals its block's mean, computed here directly by brute-force PAV.

@@ -1,0 +1,65 @@
+/** Importing files and mapping them onto canonical tables. */
+import { z } from 'zod';
+import type { MappingSuggestion } from '../canonical.js';
+import { type Cell, empty, method, nonEmpty, tableName } from './base.js';
+import type { ColumnInfo } from './workspace.js';
+
+export interface CsvDialect {
+  delimiter: string;
+  header: boolean;
+  encoding: 'utf-8' | 'utf-16' | 'latin-1';
+}
+
+export type ImportFormat = 'csv' | 'parquet' | 'json';
+
+export interface ImportPreview {
+  path: string;
+  format: ImportFormat;
+  suggestedTable: string;
+  csv?: CsvDialect;
+  columns: ColumnInfo[];
+  rows: Cell[][];
+  bytes: number;
+  suggestions: MappingSuggestion[];
+}
+
+export interface ImportOutcome {
+  table: string;
+  rows: number;
+  linked: boolean;
+  format: ImportFormat;
+  path: string;
+  elapsedMs: number;
+}
+
+export interface SavedMapping {
+  sourceTable: string;
+  canonicalTable: string;
+  columns: Record<string, string | null>;
+  savedAt: string;
+}
+
+export const importMethods = {
+  'import.inspect': method<ImportPreview>()(z.object({ path: nonEmpty('path') }).strict()),
+  'import.start': method<{ jobId: string }>()(
+    z
+      .object({
+        path: nonEmpty('path'),
+        table: tableName.optional(),
+        link: z.boolean().optional(),
+        replace: z.boolean().optional(),
+        encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
+      })
+      .strict(),
+  ),
+  'mapping.list': method<SavedMapping[]>()(empty),
+  'mapping.save': method<SavedMapping>()(
+    z
+      .object({
+        sourceTable: tableName,
+        canonicalTable: nonEmpty('canonicalTable'),
+        columns: z.record(z.string(), z.string().nullable()),
+      })
+      .strict(),
+  ),
+} as const;

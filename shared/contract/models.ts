@@ -1,0 +1,104 @@
+/** Model packages: listing, trying, scoring, comparing versions, saving revisions. */
+import { z } from 'zod';
+import type { Decision } from '../routing.js';
+import { empty, method, nonEmpty } from './base.js';
+
+export type { Decision };
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  kind: 'distilled_text' | 'late_fusion';
+  description: string;
+  categories: string[];
+  critical: string[];
+  thresholds: Record<string, { remove: number; escalate: number }>;
+  preprocessing: string;
+  inputs: string[];
+  hash: string;
+  dir: string;
+  source: 'project' | 'workspace';
+  runtime: { provider: string; note: string } | null;
+  error?: string;
+}
+
+
+export interface TryResult {
+  model: string;
+  version: string;
+  provider: string;
+  scores: Record<string, number>;
+  decisions: Record<string, Decision>;
+  decision: Decision;
+  category: string | null;
+  latencyMs: number;
+}
+
+export interface ScoreOutcome {
+  runId: string;
+  model: string;
+  version: string;
+  hash: string;
+  provider: string;
+  note: string;
+  items: number;
+  rows: number;
+  replaced: number;
+  elapsedMs: number;
+  itemsPerSecond: number;
+}
+
+export interface VersionComparison {
+  a: { model: string; version: string };
+  b: { model: string; version: string };
+  categories: { category: string; items: number; flips: number; divergence: number; removeA: number; removeB: number; escalateA: number; escalateB: number }[];
+  flips: { contentId: string; category: string; scoreA: number; scoreB: number; decisionA: Decision; decisionB: Decision; text: string | null }[];
+}
+
+export const remoteSchema = z
+  .object({
+    url: nonEmpty('remote.url'),
+    model: z.string().optional(),
+    version: z.string().optional(),
+    token: z.string().optional(),
+    caFile: z.string().optional(),
+    timeoutMs: z.number().int().min(10).max(600_000).optional(),
+    retries: z.number().int().min(0).max(10).optional(),
+    binary: z.enum(['auto', 'always', 'never']).optional(),
+  })
+  .strict();
+
+const modelVersion = z.object({ model: nonEmpty('model'), version: nonEmpty('version') }).strict();
+
+export const modelMethods = {
+  'models.list': method<ModelInfo[]>()(empty),
+  'models.add': method<ModelInfo>()(z.object({ path: nonEmpty('path') }).strict()),
+  'models.try': method<TryResult>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        text: z.string().max(2_000_000, 'text is longer than 2,000,000 characters'),
+        imageEmb: z.array(z.number()).max(4096).optional(),
+        account: z.record(z.string(), z.number()).optional(),
+        remote: remoteSchema.optional(),
+      })
+      .strict(),
+  ),
+  'models.score': method<{ jobId: string }>()(
+    z.object({ model: nonEmpty('model'), sql: nonEmpty('sql'), remote: remoteSchema.optional(), batchSize: z.number().int().min(1).max(8192).optional() }).strict(),
+  ),
+  'models.compare': method<VersionComparison>()(z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict()),
+  'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
+  'models.saveRevision': method<ModelInfo>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        thresholds: z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict()).optional(),
+        calibration: z
+          .object({ method: z.enum(['platt', 'isotonic']), params: z.record(z.string(), z.union([z.object({ a: z.number(), b: z.number() }), z.object({ x: z.array(z.number()), y: z.array(z.number()) })])) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ),
+} as const;

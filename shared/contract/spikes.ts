@@ -1,0 +1,58 @@
+/** The spike timeline and its drill-down. */
+import { z } from 'zod';
+import { isoTime, method } from './base.js';
+
+export type SpikeSource = 'reports' | 'actions';
+export type SpikeDimension = 'reason' | 'category' | 'action' | 'surface' | 'language' | 'total';
+export type SpikeBucket = '15min' | 'hour' | 'day';
+
+export interface SpikeWindowInfo {
+  series: string;
+  start: string;
+  end: string;
+  z: number;
+  count: number;
+  expected: number;
+}
+
+export interface SpikeOverview {
+  source: SpikeSource;
+  by: SpikeDimension;
+  bucket: SpikeBucket;
+  /** Bucket start times, ISO 8601 UTC. */
+  buckets: string[];
+  series: { name: string; total: number; counts: number[]; baseline: (number | null)[]; z: (number | null)[] }[];
+  windows: SpikeWindowInfo[];
+  /** Model version changes, drawn as markers on the timeline. */
+  markers: { at: string; model: string; version: string; previous: string }[];
+}
+
+export interface SpikeDrill {
+  items: number;
+  baselineItems: number;
+  terms: { term: string; focusCount: number; baselineCount: number; z: number }[];
+  clusters: { size: number; authors: number; newAccounts: number; firstAt: string; lastAt: string; samples: string[]; contentIds: string[] }[];
+  reporters: { reporterId: string; reports: number }[];
+  targets: { userId: string; reports: number; items: number; accountCreatedAt: string | null }[];
+}
+
+const spikeSource = z.enum(['reports', 'actions']);
+const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
+
+const drillInput = z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict();
+
+export const spikeMethods = {
+  'spike.overview': method<SpikeOverview>()(
+    z
+      .object({
+        source: spikeSource.optional(),
+        by: spikeDimension.optional(),
+        bucket: z.enum(['15min', 'hour', 'day']).optional(),
+        threshold: z.number().min(0.5).max(50).optional(),
+      })
+      .strict(),
+  ),
+  'spike.drill': method<SpikeDrill>()(drillInput),
+  /** The same drill-down as a job (progress, cancel): what the UI uses. */
+  'spike.drillStart': method<{ jobId: string }>()(drillInput),
+} as const;
