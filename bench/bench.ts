@@ -22,7 +22,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { main as siftMain } from '../electron/cli.js';
 import { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
-import { createSampleWorkspace } from '../electron/host/sampleWorkspace.js';
+import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, type EngineRuntime } from './engine/engineClient.js';
-import { defaultSampleWorkspace, readAppState } from './host/appState.js';
-import { createSampleWorkspace } from './host/sampleWorkspace.js';
-import { DATABASE_FILE } from './host/workspace.js';
+import { defaultSampleWorkspace, readAppState } from './host/workspace/appState.js';
+import { createSampleWorkspace } from './host/workspace/sampleWorkspace.js';
+import { DATABASE_FILE } from './host/workspace/workspace.js';
 
 export async function startupWorkspaceDir(): Promise<string> {
   const last = readAppState().lastWorkspace;

@@ -10,7 +10,7 @@ import type { CallOutcome } from '../../shared/contract.js';
 import type { SiftErrorInfo } from '../../shared/errors.js';
 import type { HostEvent, JobSummary } from '../../shared/jobs.js';
 import { projectRoot } from '../host/projectPaths.js';
-import type { FileAccess } from '../host/workspace.js';
+import type { FileAccess } from '../host/workspace/workspace.js';
 import { ENGINE_OPTIONS_ENV, type EngineToShell, type ShellToEngine } from './protocol.js';
 
 /** How to start the engine: Node running the TypeScript entry through tsx, or Electron running a bundle as Node. */

@@ -1,7 +1,7 @@
 /** Messages between the shell (Electron main or the browser-mode server) and the engine process. */
 import type { CallOutcome } from '../../shared/contract.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import type { FileAccess } from '../host/workspace.js';
+import type { FileAccess } from '../host/workspace/workspace.js';
 
 export interface EngineOptions {
   dir: string;

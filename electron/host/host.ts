@@ -6,18 +6,18 @@ import path from 'node:path';
 import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import { rememberWorkspace } from './appState.js';
-import { evaluate, fitCalibration } from './evaluation.js';
-import { defaultExportName, exportRelation } from './exporter.js';
-import { type ImportOptions, Importer } from './importer.js';
+import { rememberWorkspace } from './workspace/appState.js';
+import { evaluate, fitCalibration } from './evaluation/evaluation.js';
+import { defaultExportName, exportRelation } from './query/exporter.js';
+import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
-import { listMappings, saveMapping } from './mappings.js';
+import { listMappings, saveMapping } from './import/mappings.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
-import { QueryService } from './queryService.js';
-import { spikeDrill, spikeOverview } from './spikes.js';
-import { parseReportParams, ReportStore } from './reports.js';
-import { type FileAccess, Workspace } from './workspace.js';
+import { QueryService } from './query/queryService.js';
+import { spikeDrill, spikeOverview } from './spikes/spikes.js';
+import { parseReportParams, ReportStore } from './reports/reports.js';
+import { type FileAccess, Workspace } from './workspace/workspace.js';
 
 export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as cliMain } from '../../electron/cli';
 import { Host } from '../../electron/host/host';
-import { writeFileAtomic } from '../../electron/host/workspace';
+import { writeFileAtomic } from '../../electron/host/workspace/workspace';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, QueryResult } from '../../shared/contract';
 import { call, importFile, tempDir, writeTemp } from './support';

@@ -1,5 +1,6 @@
 /** The Electron shell's wiring, tested without the Electron binary (it cannot be downloaded here). */
 import fs from 'node:fs';
+import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { blockNavigation, CONTENT_SECURITY_POLICY, withCspHeader } from '../../electron/windowSecurity';
@@ -75,17 +76,18 @@ describe('the desktop window', () => {
 
   it('keeps the rooms apart: shared/ imports nothing outside it, renderer/ never imports electron/', () => {
     const offenders: string[] = [];
-    const walk = (dir: string, forbidden: RegExp) => {
+    const walk = (dir: string, forbidden: (specifier: string, file: string) => boolean) => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = `${dir}/${entry.name}`;
         if (entry.isDirectory()) walk(file, forbidden);
         else if (/\.tsx?$/.test(entry.name)) {
-          for (const match of fs.readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gms)) if (forbidden.test(match[1]!)) offenders.push(`${file}: ${match[1]}`);
+          for (const match of fs.readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gms)) if (forbidden(match[1]!, file)) offenders.push(`${file}: ${match[1]}`);
         }
       }
     };
-    walk('shared', /^\.\.\//); // shared/ is flat: any '../' leaves it
-    walk('renderer', /(^|\/)electron\//);
+    // shared/: a relative import must resolve inside shared/ (its contract/ folder reaches up one level, no further).
+    walk('shared', (specifier, file) => specifier.startsWith('.') && path.relative('shared', path.join(path.dirname(file), specifier)).startsWith('..'));
+    walk('renderer', (specifier) => /(^|\/)electron\//.test(specifier));
     expect(offenders).toEqual([]);
   });
 

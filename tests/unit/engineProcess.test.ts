@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, electronRuntime } from '../../electron/engine/engineClient';
-import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, QueryResult } from '../../shared/contract';
 import type { HostEvent } from '../../shared/jobs';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { loadPackage, LocalScorer, RemoteScorer } from '../../electron/host/models/runtime';
-import { createSampleWorkspace } from '../../electron/host/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import type { ModelInfo, QueryResult, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
 import { route, routeItem } from '../../shared/routing';
 import { startKServeServer, type TestServer } from '../support/kserveServer';

@@ -1,7 +1,7 @@
 /** The computations the worker pool runs, by name. Each is pure: arguments in, a structured-clonable result out. */
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
-import { evaluateCategory, fitCalibrationCategory } from '../evaluationFigures.js';
+import { evaluateCategory, fitCalibrationCategory } from '../evaluation/evaluationFigures.js';
 
 export const COMPUTE_TASKS = {
   clusterNearDuplicates,

@@ -8,7 +8,7 @@ import type { ModelInfo } from '../../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
 import { manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
 import { projectRoot } from '../projectPaths.js';
-import { type Workspace, writeFileAtomic } from '../workspace.js';
+import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
 import { loadPackage, LocalScorer, type ModelPackage, type ProviderPreference, RemoteScorer, type Scorer } from './runtime.js';
 

@@ -9,8 +9,8 @@ import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared
 import { SiftError } from '../../../shared/errors.js';
 import { type Decision, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS, decisionSql, route, routeItem } from '../../../shared/routing.js';
 import type { JobContext } from '../jobs.js';
-import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../readOnlyQuery.js';
-import { quoteIdent, type Workspace } from '../workspace.js';
+import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../query/readOnlyQuery.js';
+import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
 import type { ModelPackage, ScoreItem } from './runtime.js';

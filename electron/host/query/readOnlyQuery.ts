@@ -3,8 +3,8 @@
  * columns it returns. The caller runs it inside `readOnly`, so DuckDB refuses any write it might still attempt.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { SiftError } from '../../shared/errors.js';
-import { splitStatements } from '../../shared/sqlText.js';
+import { SiftError } from '../../../shared/errors.js';
+import { splitStatements } from '../../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
 import { checkNesting, checkUserStatement } from './sqlGuard.js';
 

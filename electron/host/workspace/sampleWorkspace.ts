@@ -1,11 +1,11 @@
 /** Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROTECTED_TABLES } from '../../shared/canonical.js';
-import { SiftError } from '../../shared/errors.js';
-import { reportLibraryDir, sampleDataDir } from './projectPaths.js';
-import { QueryService } from './queryService.js';
-import { ReportStore } from './reports.js';
+import { PROTECTED_TABLES } from '../../../shared/canonical.js';
+import { SiftError } from '../../../shared/errors.js';
+import { reportLibraryDir, sampleDataDir } from '../projectPaths.js';
+import { QueryService } from '../query/queryService.js';
+import { ReportStore } from '../reports/reports.js';
 import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from './workspace.js';
 
 export const SAMPLE_KINDS = ['platform', 'discourse'] as const;

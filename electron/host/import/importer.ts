@@ -7,14 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
-import { PROTECTED_TABLES, suggestMappings } from '../../shared/canonical.js';
-import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
+import { PROTECTED_TABLES, suggestMappings } from '../../../shared/canonical.js';
+import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
-import { importError } from './duckdbErrors.js';
-import { type JobContext, trackDuckdbWork } from './jobs.js';
-import { quoteIdent, quoteLiteral, type Workspace } from './workspace.js';
+import { importError } from '../query/duckdbErrors.js';
+import { type JobContext, trackDuckdbWork } from '../jobs.js';
+import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export interface ImportOptions {
   table?: string;

@@ -3,11 +3,11 @@
  * score (calibration, ranking, the routing grid) and counts per slice value. Pure computation on typed arrays,
  * O(distinct scores); it runs in the engine's worker pool, so the engine keeps answering calls meanwhile.
  */
-import { brierScoreOf, calibrationErrors, expectedCalibrationErrorOf, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../shared/calibration.js';
-import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../shared/calibrationFit.js';
-import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../shared/contract.js';
-import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../shared/rankingMetrics.js';
-import { groupScores, type ScoreCounts, sortByScore, totals } from '../../shared/scoreCounts.js';
+import { brierScoreOf, calibrationErrors, expectedCalibrationErrorOf, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
+import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';
+import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../../shared/contract.js';
+import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
+import { groupScores, type ScoreCounts, sortByScore, totals } from '../../../shared/scoreCounts.js';
 
 export const SLICE_DIMENSIONS = ['language', 'surface', 'content_type', 'account_age'] as const;
 export type SliceDimension = (typeof SLICE_DIMENSIONS)[number];

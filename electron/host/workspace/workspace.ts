@@ -11,10 +11,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../shared/canonical.js';
-import type { Settings, TableInfo, WorkspaceInfo } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import { workspaceOpenError } from './duckdbErrors.js';
+import { LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../../shared/canonical.js';
+import type { Settings, TableInfo, WorkspaceInfo } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
 export const SIFT_DIR = '.sift';

@@ -3,10 +3,10 @@
  * canonical name as a view that renames the source's columns, so features can query `content`, `reports`, …
  * whatever the export called them. A canonical name that is a real table (e.g. the sample's) is never replaced.
  */
-import { CANONICAL_TABLES, canonicalTable } from '../../shared/canonical.js';
-import type { SavedMapping } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import { quoteIdent, type Workspace } from './workspace.js';
+import { CANONICAL_TABLES, canonicalTable } from '../../../shared/canonical.js';
+import type { SavedMapping } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
 export async function listMappings(workspace: Workspace): Promise<SavedMapping[]> {
   return workspace.withStore(async (conn) => {

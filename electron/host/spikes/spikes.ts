@@ -4,13 +4,13 @@
  * finds near-duplicate clusters, and lists who reported and who was reported.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../shared/spikeStats.js';
-import { logOddsTerms, termCounts } from '../../shared/termContrast.js';
-import { computePool } from './compute/workerPool.js';
-import type { JobContext } from './jobs.js';
-import type { Workspace } from './workspace.js';
+import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../../shared/spikeStats.js';
+import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
+import { computePool } from '../compute/workerPool.js';
+import type { JobContext } from '../jobs.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 const BUCKET_MS: Record<SpikeBucket, number> = { '15min': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
 const BUCKET_SQL: Record<SpikeBucket, string> = { '15min': "INTERVAL '15 minutes'", hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'" };

@@ -13,8 +13,8 @@
  * it keeps read-only mode read-only and keeps SQL from writing files or changing settings.
  */
 import { type DuckDBConnection, DuckDBInstance, type DuckDBPreparedStatement, StatementType } from '@duckdb/node-api';
-import { SiftError } from '../../shared/errors.js';
-import { bracketDepth, MAX_JSON_DEPTH } from '../../shared/jsonDepth.js';
+import { SiftError } from '../../../shared/errors.js';
+import { bracketDepth, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 
 export type QueryParams = Record<string, string | number | boolean | null>;
 

@@ -2,8 +2,8 @@
  * DuckDB reports problems as long free-text messages, sometimes quoting a whole (possibly 10 MB) line of the
  * input. These functions turn them into short SiftErrors that name the file or the SQL position.
  */
-import { SiftError, type SiftErrorCode } from '../../shared/errors.js';
-import { locateSqlError, type SqlStatementSpan } from '../../shared/sqlText.js';
+import { SiftError, type SiftErrorCode } from '../../../shared/errors.js';
+import { locateSqlError, type SqlStatementSpan } from '../../../shared/sqlText.js';
 
 const MAX_DETAIL = 240;
 

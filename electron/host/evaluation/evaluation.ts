@@ -7,17 +7,17 @@
  * objects; the renderer only receives the figures.
  */
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
-import type { CalibrationFit, EvaluationResult } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
-import type { ScoreCounts } from '../../shared/scoreCounts.js';
-import { computePool } from './compute/workerPool.js';
-import { isInterrupt, messageOf } from './duckdbErrors.js';
+import type { CalibrationFit, EvaluationResult } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
+import type { ScoreCounts } from '../../../shared/scoreCounts.js';
+import { computePool } from '../compute/workerPool.js';
+import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
 import { SLICE_DIMENSIONS, type SliceCount, transferables } from './evaluationFigures.js';
-import type { JobContext } from './jobs.js';
-import type { ModelRegistry } from './models/registry.js';
-import { describeReadOnlyQuery, readOnly, relationKind } from './readOnlyQuery.js';
-import type { Workspace } from './workspace.js';
+import type { JobContext } from '../jobs.js';
+import type { ModelRegistry } from '../models/registry.js';
+import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnlyQuery.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
 FROM label_events WHERE kind = 'label' GROUP BY content_id, category`;

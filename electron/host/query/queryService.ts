@@ -8,15 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
-import { PROTECTED_TABLES, SIFT_VIEWS } from '../../shared/canonical.js';
-import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
-import type { QueryStoredEvent } from '../../shared/jobs.js';
-import { splitStatements, type SqlStatementSpan } from '../../shared/sqlText.js';
+import { PROTECTED_TABLES, SIFT_VIEWS } from '../../../shared/canonical.js';
+import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import type { QueryStoredEvent } from '../../../shared/jobs.js';
+import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams } from './sqlGuard.js';
-import { quoteIdent, type Workspace } from './workspace.js';
+import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
 export type { QueryParams };
 

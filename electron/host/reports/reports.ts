@@ -4,13 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { QueryResult, Report, ReportSummary } from '../../shared/contract.js';
+import type { QueryResult, Report, ReportSummary } from '../../../shared/contract.js';
 
 export type { Report, ReportSummary };
-import { SiftError } from '../../shared/errors.js';
-import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../shared/reportParams.js';
-import type { QueryService } from './queryService.js';
-import { type Workspace, writeFileAtomic } from './workspace.js';
+import { SiftError } from '../../../shared/errors.js';
+import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../../shared/reportParams.js';
+import type { QueryService } from '../query/queryService.js';
+import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 
 const MAX_REPORT_FILE_BYTES = 10 << 20;
 

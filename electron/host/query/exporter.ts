@@ -7,11 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExportOutcome } from '../../shared/contract.js';
-import { SiftError } from '../../shared/errors.js';
+import type { ExportOutcome } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
 import { isInterrupt, messageOf } from './duckdbErrors.js';
-import { type JobContext, trackDuckdbWork } from './jobs.js';
-import { quoteLiteral, type Workspace } from './workspace.js';
+import { type JobContext, trackDuckdbWork } from '../jobs.js';
+import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export type ExportFormat = 'csv' | 'parquet' | 'json';
 

@@ -3,7 +3,7 @@
  * types but, faced with ragged rows, it may silently skip lines or report only "could not detect the dialect";
  * this pass catches binary files, bad encodings and ragged rows early, with the line they are on.
  */
-import { SiftError } from '../../shared/errors.js';
+import { SiftError } from '../../../shared/errors.js';
 
 export const SNIFF_BYTES = 1 << 20;
 const DELIMITERS = [',', '\t', ';', '|'] as const;
