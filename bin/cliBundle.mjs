@@ -38,7 +38,9 @@ export async function cliBundle() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Native and tool packages stay in node_modules; pure-JS ones (zod, DuckDB's JS API over its native binding)
+    // are bundled in: loading them as one file instead of a few hundred modules takes ~0.25 s off every start.
+    external: ['@duckdb/node-bindings', '@duckdb/node-bindings-*', 'onnxruntime-node', '@huggingface/tokenizers', 'esbuild', 'tsx', 'electron'],
     logLevel: 'warning',
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   };
