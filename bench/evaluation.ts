@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Host } from '../electron/host/host.js';
+import { ensureScoresTable } from '../electron/host/models/scoring.js';
 import type { CalibrationFit, EvaluationResult } from '../shared/contract.js';
 
 const CATEGORIES = ['csam', 'hate_speech', 'misinformation', 'nsfw', 'spam'];
@@ -47,7 +48,7 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
   // Scores and labels for every item and category, from hashes (deterministic): a label-dependent logit plus noise,
   // squashed and rounded to float32 as an ONNX model's output is; the classes overlap, as real scores do.
   await host.workspace.withConnection(async (conn) => {
-    await conn.run(`CREATE TABLE IF NOT EXISTS model_scores (content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR)`);
+    await ensureScoresTable(conn);
     await conn.run(`DELETE FROM model_scores WHERE model = '${model}'`);
     await conn.run(`CREATE OR REPLACE TABLE bench_eval_labels AS
       SELECT content_id::VARCHAR AS content_id, category, (hash(content_id::VARCHAR || category) % 100 < 20)::INT AS label

@@ -80,8 +80,9 @@ export function plattPredict(params: { a: number; b: number }, f: number): numbe
 
 /** Fitted isotonic (increasing) regression: points to interpolate between. y may be fractional, in [0, 1]. */
 export function fitIsotonic(x: ArrayLike<number>, y: ArrayLike<number>): { x: number[]; y: number[] } {
-  const ones = Float64Array.from({ length: y.length }, (_, i) => y[i]!);
-  return fitIsotonicOf(groupScores(x, ones, ones.map((value) => 1 - value)));
+  // Each item weighs 1: y of it counts as positive, the rest as negative, so a group's mean y is positives / weight.
+  const positives = Float64Array.from({ length: y.length }, (_, i) => y[i]!);
+  return fitIsotonicOf(groupScores(x, positives, positives.map((value) => 1 - value)));
 }
 
 /**

@@ -13,8 +13,6 @@ export interface ScoreCounts {
   negatives: Float64Array;
 }
 
-export const emptyScoreCounts = (): ScoreCounts => ({ scores: new Float64Array(0), positives: new Float64Array(0), negatives: new Float64Array(0) });
-
 /** Groups weighted points by value: any order in, ascending distinct values out, weights summed per value. */
 export function groupScores(values: ArrayLike<number>, positives: ArrayLike<number>, negatives: ArrayLike<number>): ScoreCounts {
   const n = values.length;

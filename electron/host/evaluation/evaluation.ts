@@ -169,9 +169,14 @@ class GrowingColumn {
 }
 
 class GrowingCounts {
-  readonly scores = new GrowingColumn();
-  readonly positives = new GrowingColumn();
-  readonly negatives = new GrowingColumn();
+  private readonly scores = new GrowingColumn();
+  private readonly positives = new GrowingColumn();
+  private readonly negatives = new GrowingColumn();
+  push(score: number, positives: number, negatives: number): void {
+    this.scores.push(score);
+    this.positives.push(positives);
+    this.negatives.push(negatives);
+  }
   take(): ScoreCounts {
     return { scores: this.scores.take(), positives: this.positives.take(), negatives: this.negatives.take() };
   }
@@ -234,10 +239,7 @@ async function countPairs(conn: DuckDBConnection, pairs: PairsQuery, removeThres
       if (positives[row]! < 0) invalid = true;
       const key = keys[row]!;
       if (key < SLICE_ROW) {
-        const counts = scoreCounts[key]!;
-        counts.scores.push(scores[row]!);
-        counts.positives.push(positives[row]!);
-        counts.negatives.push(negatives[row]!);
+        scoreCounts[key]!.push(scores[row]!, positives[row]!, negatives[row]!);
         continue;
       }
       sliceColumns ??= {
@@ -338,10 +340,7 @@ export async function fitCalibration(
       const [categories, side, scores, positives, negatives] = Array.from({ length: 5 }, (_, i) => numericColumn(chunk.getColumnVector(i), rows));
       for (let row = 0; row < rows; row++) {
         if (positives![row]! < 0) invalid = true;
-        const counts = grouped[categories![row]!]![side![row]!]!;
-        counts.scores.push(scores![row]!);
-        counts.positives.push(positives![row]!);
-        counts.negatives.push(negatives![row]!);
+        grouped[categories![row]!]![side![row]!]!.push(scores![row]!, positives![row]!, negatives![row]!);
       }
     });
     if (invalid) await throwForBadPair(conn, pairs);

@@ -3,7 +3,7 @@
  * score (calibration, ranking, the routing grid) and counts per slice value. Pure computation on typed arrays,
  * O(distinct scores); it runs in the engine's worker pool, so the engine keeps answering calls meanwhile.
  */
-import { brierScoreOf, calibrationErrors, expectedCalibrationErrorOf, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
+import { brierScoreOf, calibrationErrors, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
 import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';
 import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../../shared/contract.js';
 import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
@@ -92,6 +92,7 @@ export function evaluateCategory(
   const { n, positives } = totals(counts);
   const curve = precisionRecallCurveOf(counts);
   const uniform = reliabilityBinsOf(counts, bins, 'uniform');
+  const errors = n ? calibrationErrors(uniform, n) : null;
   const grid = { positive: new Array<number>(GRID).fill(0), negative: new Array<number>(GRID).fill(0) };
   for (let k = 0; k < counts.scores.length; k++) {
     const cell = Math.min(GRID - 1, Math.floor(counts.scores[k]! * GRID));
@@ -106,8 +107,8 @@ export function evaluateCategory(
     averagePrecision: n ? averagePrecisionOf(counts) : null,
     rocAuc: rocAucOf(counts),
     brier: n ? brierScoreOf(counts) : null,
-    ece: n ? calibrationErrors(uniform, n).ece : null,
-    mce: n ? calibrationErrors(uniform, n).mce : null,
+    ece: errors?.ece ?? null,
+    mce: errors?.mce ?? null,
     reliability: { uniform, quantile: n ? reliabilityBinsOf(counts, bins, 'quantile') : [] },
     histogram: scoreHistogramOf(counts, 50),
     pr: downsampledIndices(curve.thresholds.length, 400).map((i) => ({ precision: curve.precision[i]!, recall: curve.recall[i]!, threshold: curve.thresholds[i]! })),
@@ -153,10 +154,10 @@ export function fitCalibrationCategory(category: string, unsortedFit: ScoreCount
     params = isotonic;
     calibrated = mapScores(test, (score) => isotonicPredict(isotonic, score));
   }
-  const summary = (counts: ScoreCounts) => ({
-    ece: expectedCalibrationErrorOf(counts, bins),
-    brier: brierScoreOf(counts),
-    reliability: reliabilityBinsOf(counts, bins, 'uniform') as ReliabilityBin[],
-  });
+  const summary = (counts: ScoreCounts) => {
+    const reliability: ReliabilityBin[] = reliabilityBinsOf(counts, bins, 'uniform');
+    const n = totals(counts).n;
+    return { ece: n ? calibrationErrors(reliability, n).ece : Number.NaN, brier: brierScoreOf(counts), reliability };
+  };
   return { category, fitted: true, params, before: summary(test), after: summary(calibrated), fitItems: fitTotals.n, testItems: testTotals.n };
 }

@@ -55,7 +55,8 @@ async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: Model
   return { text: described.text, columns };
 }
 
-async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
+/** Creates model_scores when missing (or brings an older one up to date); refuses a view. */
+export async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
   const kind = await relationKind(conn, 'model_scores');
   if (kind === null) {
     await conn.run(`CREATE TABLE model_scores (${SCORE_COLUMNS})`);
