@@ -147,6 +147,12 @@ export class Host {
       return { jobId: job.id };
     },
     'models.compare': (input) => compareVersions(this.workspace, this.models, input),
+    'models.compareStart': async (input) => {
+      const { workspace, models } = this.current;
+      const label = (side: { model: string; version: string }) => `${side.model} ${side.version}`;
+      const job = this.jobs.start('compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) => compareVersions(workspace, models, input, ctx));
+      return { jobId: job.id };
+    },
     'models.versions': () => scoredVersions(this.workspace),
     'eval.run': (input) => evaluate(this.workspace, this.models, input),
     'eval.start': async (input) => {

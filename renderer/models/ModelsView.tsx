@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ModelInfo, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
-import { useJobs } from '../jobs/jobsStore';
+import { jobResult, useJobs } from '../jobs/jobsStore';
 
 const DEFAULT_SQL: Record<ModelInfo['kind'], string> = {
   distilled_text: "SELECT content_id, text\nFROM content\nWHERE created_at >= TIMESTAMP '2024-03-10 00:00'",
@@ -166,7 +166,7 @@ function CompareBox({ refreshKey }: { refreshKey: number }) {
   const compare = async () => {
     try {
       setError(null);
-      setComparison(await api['models.compare']({ a: parse(a), b: parse(b) }));
+      setComparison(await jobResult<VersionComparison>(api['models.compareStart']({ a: parse(a), b: parse(b) })));
     } catch (err) {
       setError(errorMessage(err));
     }

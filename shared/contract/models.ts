@@ -70,6 +70,8 @@ export const remoteSchema = z
 
 const modelVersion = z.object({ model: nonEmpty('model'), version: nonEmpty('version') }).strict();
 
+const compareInput = z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict();
+
 export const modelMethods = {
   'models.list': method<ModelInfo[]>()(empty),
   'models.add': method<ModelInfo>()(z.object({ path: nonEmpty('path') }).strict()),
@@ -87,7 +89,9 @@ export const modelMethods = {
   'models.score': method<{ jobId: string }>()(
     z.object({ model: nonEmpty('model'), sql: nonEmpty('sql'), remote: remoteSchema.optional(), batchSize: z.number().int().min(1).max(8192).optional() }).strict(),
   ),
-  'models.compare': method<VersionComparison>()(z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict()),
+  'models.compare': method<VersionComparison>()(compareInput),
+  /** The same comparison as a job (progress, cancel): what the UI uses, since a million items take a while. */
+  'models.compareStart': method<{ jobId: string }>()(compareInput),
   'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
   'models.saveRevision': method<ModelInfo>()(
     z

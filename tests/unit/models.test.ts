@@ -216,6 +216,15 @@ describe('re-scoring the rows of a query', () => {
     expect(spam.flips).toBe(manual);
     expect(spam.divergence).toBeCloseTo(manual / spam.items, 10);
     for (const flip of comparison.flips) expect(flip.decisionA).not.toBe(flip.decisionB);
+    // The same comparison as a job (what the UI uses) gives the same answer, and cancels.
+    const input = { a: { model: 'text-distil', version: '2024.03.0' }, b: { model: 'text-distil', version: '2026.11.1' } };
+    const { jobId } = await call<{ jobId: string }>(host, 'models.compareStart', input);
+    const job = await host.jobs.wait(jobId);
+    expect(job.status).toBe('done');
+    expect(job.result).toEqual(comparison);
+    const cancelled = await call<{ jobId: string }>(host, 'models.compareStart', input);
+    await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
+    expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });
 });
 

@@ -87,6 +87,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'models.try': { model: 'text-distil', text: 'cheap followers and likes' },
     'models.score': { model: 'text-distil', sql: 'SELECT content_id, text FROM content' },
     'models.compare': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
+    'models.compareStart': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
     'models.versions': {},
     'eval.run': { model: 'text-distil', bins: 10 },
     'eval.start': { model: 'text-distil', bins: 10 },

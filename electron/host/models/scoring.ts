@@ -197,6 +197,7 @@ export async function compareVersions(
   workspace: Workspace,
   registry: ModelRegistry,
   input: { a: { model: string; version: string }; b: { model: string; version: string }; limit?: number },
+  ctx?: JobContext,
 ): Promise<VersionComparison> {
   let thresholds: Record<string, { remove: number; escalate: number }> = {};
   let critical: string[] = DEFAULT_CRITICAL; // a model known only from its scores routes by the defaults
@@ -216,7 +217,22 @@ export async function compareVersions(
     : `('__none__', ${DEFAULT_THRESHOLDS.remove}, ${DEFAULT_THRESHOLDS.escalate}, false)`;
   const decision = (score: string) => decisionSql(score, 'remove_at', 'escalate_at', 'critical');
   return workspace.withConnection(async (conn) => {
+    // A cancel interrupts whichever of the two queries is running.
+    const onAbort = () => conn.interrupt();
+    ctx?.signal.addEventListener('abort', onAbort);
+    try {
+      return await compareOn(conn);
+    } catch (error) {
+      if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Comparison cancelled.' });
+      throw error;
+    } finally {
+      ctx?.signal.removeEventListener('abort', onAbort);
+    }
+  });
+
+  async function compareOn(conn: DuckDBConnection): Promise<VersionComparison> {
     if (!(await relationKind(conn, 'model_scores'))) return { a: input.a, b: input.b, categories: [], flips: [] };
+    ctx?.progress(null, 'Pairing the two versions\' scores and routing each');
     const binds = { ma: input.a.model, va: input.a.version, mb: input.b.model, vb: input.b.version };
     const joined = `
       WITH t(category, remove, escalate, critical) AS (VALUES ${thresholdValues}),
@@ -237,6 +253,7 @@ export async function compareVersions(
         binds,
       )
     ).getRowsJson();
+    ctx?.progress(0.5, 'Finding the items whose decision flips');
     const flips = (
       await conn.runAndReadAll(
         `${joined}
@@ -275,7 +292,7 @@ export async function compareVersions(
         text: text === null ? null : String(text),
       })),
     };
-  });
+  }
 }
 
 /** The (model, version) pairs that have scores in the workspace, for picking a comparison. */
