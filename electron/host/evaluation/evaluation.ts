@@ -182,12 +182,17 @@ class GrowingCounts {
   }
 }
 
-/** Visits every row of a materialised result chunk by chunk, yielding to the event loop and stopping on abort. */
+/** How long the engine's event loop may be held by one stretch of reading before other calls get a turn. */
+const READ_SLICE_MS = 5;
+
+/** Visits every row of a materialised result chunk by chunk, yielding to the event loop every few ms and stopping on abort. */
 async function eachChunk(result: DuckDBMaterializedResult, signal: AbortSignal | undefined, visit: (chunk: ReturnType<DuckDBMaterializedResult['getChunk']>) => void): Promise<void> {
+  let sliceStarted = performance.now();
   for (let c = 0; c < result.chunkCount; c++) {
-    if (c % 32 === 31) {
+    if (performance.now() - sliceStarted > READ_SLICE_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+      sliceStarted = performance.now();
     }
     visit(result.getChunk(c));
   }

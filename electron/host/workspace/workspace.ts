@@ -181,10 +181,13 @@ export class Workspace {
   }
 
   async info(): Promise<WorkspaceInfo> {
-    // From the catalog alone: the info call must stay trivial, never a scan of every table.
-    const tableCount = await this.withConnection(async (conn) =>
-      Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))`)).getRowsJson()[0]![0]),
+    // From the catalog alone: the info call must stay trivial, never a scan of every table. Sift's views are on
+    // every connection, so they are counted, not installed (installing reads the label snapshot's metadata).
+    this.assertOpen();
+    const userTables = await closing(await this.instance.connect(), async (conn) =>
+      Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`)).getRowsJson()[0]![0]),
     );
+    const tableCount = userTables + SIFT_VIEWS.length;
     const files = fs.readdirSync(this.dir).filter((file) => !file.startsWith('.') && !file.startsWith(DATABASE_FILE));
     return { path: this.dir, name: this.name, tableCount, files };
   }
