@@ -60,19 +60,18 @@ export class Workspace {
     fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
     fs.mkdirSync(path.join(resolved, SIFT_DIR), { recursive: true });
     const fileAccess = options.fileAccess ?? { kind: 'any' };
-    let instance: DuckDBInstance;
-    let store: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(dbPath, { temp_directory: path.join(resolved, TEMP_DIR), autoinstall_known_extensions: 'false' });
-    } catch (error) {
-      throw workspaceOpenError(error, resolved);
+    // Both databases open at once (a CLI call pays for the slower one, not the sum); if one fails, the other closes.
+    const [opened, openedStore] = await Promise.allSettled([
+      DuckDBInstance.create(dbPath, { temp_directory: path.join(resolved, TEMP_DIR), autoinstall_known_extensions: 'false' }),
+      DuckDBInstance.create(path.join(resolved, SIFT_DIR, STORE_FILE)),
+    ]);
+    if (opened.status === 'rejected' || openedStore.status === 'rejected') {
+      if (opened.status === 'fulfilled') opened.value.closeSync();
+      if (openedStore.status === 'fulfilled') openedStore.value.closeSync();
+      throw workspaceOpenError(opened.status === 'rejected' ? opened.reason : (openedStore as PromiseRejectedResult).reason, resolved);
     }
-    try {
-      store = await DuckDBInstance.create(path.join(resolved, SIFT_DIR, STORE_FILE));
-    } catch (error) {
-      instance.closeSync();
-      throw workspaceOpenError(error, resolved);
-    }
+    const instance = opened.value;
+    const store = openedStore.value;
     const workspace = new Workspace(resolved, instance, store, fileAccess);
     try {
       await workspace.initialise();
