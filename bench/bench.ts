@@ -20,6 +20,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { main as siftMain } from '../electron/cli.js';
+import { shutdownComputePool } from '../electron/host/compute/workerPool.js';
 import { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
 import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   }
   console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   fs.rmSync(scratch, { recursive: true, force: true });
+  await shutdownComputePool(); // else an idle worker's port keeps the benchmark from exiting
 }
 
 async function foundationBenchmark(sampleDir: string, workspaceDir: string): Promise<void> {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
 import { exportRelation, type ExportFormat } from './host/query/exporter.js';
 import { Host } from './host/host.js';
@@ -442,5 +443,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`sift: ${toErrorInfo(error).message.split('\n')[0]}`);
     return 1;
+  } finally {
+    // A command that used the compute pool (eval, spike drill, scoring) would otherwise keep the process alive.
+    await shutdownComputePool();
   }
 }

@@ -113,6 +113,18 @@ describe('sift', () => {
     expect(rows.find((row) => row.flag_type === 'spam')!.automated_flags).toBeGreaterThan(0);
   });
 
+  it('evaluates as a whole process and exits by itself once done (the compute pool it used is stopped)', async () => {
+    const started = Date.now();
+    const out = await exec('node', ['bin/sift.mjs', 'eval', '--model', 'text-distil', '--version', '2024.03.0', '--json', '--workspace', workspace], {
+      env: { ...process.env, SIFT_HOME: home },
+      maxBuffer: 64 << 20,
+      timeout: 30_000, // a process kept alive by an idle worker would be killed here, and the call would throw
+    });
+    const result = JSON.parse(out.stdout) as { categories: Record<string, { n: number }> };
+    expect(result.categories.spam!.n).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it('prints the marked spike windows as JSON', async () => {
     const out = await sift('spike', '--bucket', 'hour', '--json', '--workspace', workspace);
     expect(out.code).toBe(0);

@@ -122,3 +122,13 @@ export function computePool(): WorkerPool {
   shared ??= new WorkerPool();
   return shared;
 }
+
+/**
+ * Stops the process's pool (a later computePool() starts a new one). A one-shot process such as a CLI command calls
+ * it when done: an idle worker's message port can otherwise keep Node from exiting.
+ */
+export async function shutdownComputePool(): Promise<void> {
+  const pool = shared;
+  shared = null;
+  await pool?.close();
+}
