@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(scratch, 'no-ui'), { recursive: true });
     await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
     nearDuplicateBenchmark(console.log);
-    await cliStartBenchmark(workspaceDir, console.log);
+    await cliStartBenchmark(workspaceDir, path.join(scratch, 'sample-workspace'), console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -96,19 +96,23 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
 }
 
 /** `sift tables` as scripts call it — a whole process — against starting Node itself, in the same run. */
-export async function cliStartBenchmark(workspaceDir: string, log: (line: string) => void): Promise<void> {
+export async function cliStartBenchmark(workspaceDir: string, sampleWorkspaceDir: string, log: (line: string) => void): Promise<void> {
   const exec = promisify(execFile);
   await exec('node', ['bin/sift.mjs', 'tables', '--workspace', workspaceDir]); // builds the CLI bundle if a source changed
+  // The issue's measure is the bundled sample workspace; the 1M one shows what a large workspace adds.
+  await exec('node', ['bin/sift.mjs', 'sample', '--workspace', sampleWorkspaceDir]);
   const median = async (args: string[]) => {
     const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       const started = performance.now();
       await exec('node', args, { maxBuffer: 16 << 20 });
       times.push(performance.now() - started);
     }
-    return times.sort((a, b) => a - b)[2]!;
+    return times.sort((a, b) => a - b)[3]!;
   };
   const node = await median(['-e', '']);
-  const sift = await median(['bin/sift.mjs', 'tables', '--workspace', workspaceDir]);
-  log(`\n## CLI start: \`sift tables\` as a new process ${ms(sift)} vs \`node -e ''\` ${ms(node)}: ${ms(sift - node)} above it (target ≤ 300 ms)`);
+  const sample = await median(['bin/sift.mjs', 'tables', '--workspace', sampleWorkspaceDir]);
+  const large = await median(['bin/sift.mjs', 'tables', '--workspace', workspaceDir]);
+  log(`\n## CLI start: \`sift tables\` as a new process (median of 7) vs \`node -e ''\` ${ms(node)}`);
+  log(`sample workspace ${ms(sample)}: ${ms(sample - node)} above node (target ≤ 300 ms); the 1M workspace ${ms(large)}: ${ms(large - node)} above`);
 }
