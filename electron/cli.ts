@@ -10,6 +10,7 @@
  *   sift score --model NAME --sql "SELECT content_id, text, ..." [--remote URL]
  *   sift eval --model NAME [--labels SQL] [--bins N] --json
  *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
+ *   sift session create|list|next …, sift labels ingest|export …   (cliLabeling.ts)
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +29,7 @@ import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { DATABASE_FILE } from './host/workspace/workspace.js';
+import { commandLabels, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
@@ -40,7 +42,8 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   score   --model NAME --sql "SELECT content_id, text ..." [--remote URL [--remote-model N] [--remote-token T] [--binary auto|always|never]] [--batch N]
   eval    --model NAME [--version V] [--labels SQL] [--bins N] [--strategy uniform|quantile] [--json]
   spike   [--bucket 15min|hour|day] [--source reports|actions] [--by DIMENSION] [--threshold Z] [--json]
-  sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace`;
+  sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace
+${LABELING_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -105,6 +108,8 @@ async function withHost<T>(workspaceFlag: string | undefined, work: (host: Host)
     await host.close();
   }
 }
+
+const cliTools: CliTools = { withHost, terminalJobContext, formatTable, usageError: (message) => new UsageError(message) };
 
 async function commandImport(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -428,6 +433,10 @@ export async function main(argv: string[]): Promise<number> {
         return await commandScore(rest);
       case 'eval':
         return await commandEval(rest);
+      case 'session':
+        return await commandSession(rest, cliTools);
+      case 'labels':
+        return await commandLabels(rest, cliTools);
       case undefined:
       case 'help':
       case '--help':

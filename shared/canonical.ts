@@ -95,15 +95,23 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
       col('policy_version'),
       col('kind'),
       col('created_at'),
+      col('action_id'),
+      col('leaf'),
+      col('note'),
+      col('undoes'),
+      col('strategy'),
     ],
   },
 ];
 
 /** Names Sift owns: no import, mapping or user table may take them. */
-export const PROTECTED_TABLES = ['label_events', 'label_sessions', 'dataset_versions'] as const;
+export const PROTECTED_TABLES = ['label_events', 'current_labels', 'label_sessions', 'dataset_versions'] as const;
 
-/** Sift's data that SQL may read, through read-only views on every data-engine connection. */
-export const SIFT_VIEWS = ['label_events'] as const;
+/**
+ * Sift's data that SQL may read, through read-only views on every data-engine connection: the audit trail of
+ * label events, and the current labels derived from it (latest live label per item, annotator and category).
+ */
+export const SIFT_VIEWS = ['label_events', 'current_labels'] as const;
 
 /** The label event record, as stored and as SQL sees it. */
 export const LABEL_EVENT_COLUMNS = [
@@ -116,7 +124,25 @@ export const LABEL_EVENT_COLUMNS = [
   ['policy_version', 'VARCHAR'],
   ['kind', 'VARCHAR'],
   ['created_at', 'TIMESTAMP'],
+  ['action_id', 'VARCHAR'],
+  ['leaf', 'VARCHAR'],
+  ['note', 'VARCHAR'],
+  ['undoes', 'VARCHAR'],
+  ['strategy', 'VARCHAR'],
 ] as const;
+
+/**
+ * Current labels from the audit trail: per item, annotator and category, the latest label whose action was not
+ * undone. Events imported without an action id (older logs) are each their own action. The one definition: the
+ * labeling screen's replay (shared/labeling.ts) derives the same state.
+ */
+export const CURRENT_LABELS_SQL = `
+WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM label_events),
+undone AS (SELECT DISTINCT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)
+SELECT content_id, annotator_id, category, value, leaf, policy_version, session_id, kind, created_at, event_id
+FROM events
+WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
+QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY created_at DESC, event_id DESC) = 1`;
 
 export interface MappingSuggestion {
   canonicalTable: string;

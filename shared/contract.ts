@@ -9,6 +9,7 @@ import type { SiftErrorInfo } from './errors.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
+import { labelingMethods } from './contract/labeling.js';
 import { modelMethods } from './contract/models.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
@@ -18,6 +19,7 @@ import { workspaceMethods } from './contract/workspace.js';
 export type { Cell } from './contract/base.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/import.js';
+export * from './contract/labeling.js';
 export * from './contract/models.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
@@ -32,6 +34,7 @@ export const contract = {
   ...spikeMethods,
   ...modelMethods,
   ...evaluationMethods,
+  ...labelingMethods,
   ...jobMethods,
 } as const;
 

@@ -12,12 +12,16 @@ import { defaultExportName, exportRelation } from './query/exporter.js';
 import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
+import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
 import { QueryService } from './query/queryService.js';
 import { spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
 import { type FileAccess, Workspace } from './workspace/workspace.js';
+
+/** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
+const quietJobContext = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
 
 export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
 
@@ -39,7 +43,23 @@ export class Host {
 
   private servicesFor(workspace: Workspace) {
     const queries = new QueryService(workspace, (event) => this.emit({ channel: 'query', event }));
-    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models: new ModelRegistry(workspace) };
+    const models = new ModelRegistry(workspace);
+    // Opened on first use: a workspace whose label journal is damaged still opens for everything else.
+    let labeling: Promise<LabelingService> | null = null;
+    const openLabeling = () => {
+      labeling ??= LabelingService.open(workspace, models);
+      labeling.catch(() => (labeling = null));
+      return labeling;
+    };
+    const closeLabeling = async () => {
+      if (labeling) await (await labeling.catch(() => null))?.close();
+    };
+    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models, labeling: openLabeling, closeLabeling };
+  }
+
+  /** The labeling sessions of the open workspace. */
+  labeling(): Promise<LabelingService> {
+    return this.current.labeling();
   }
 
   workspaceDir(): string {
@@ -77,6 +97,7 @@ export class Host {
     const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
+    await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
     rememberWorkspace(next.dir);
@@ -171,6 +192,22 @@ export class Host {
       this.emit({ channel: 'workspace', event: { type: 'changed' } });
       return info;
     },
+    'taxonomy.get': async ({ version }) => (await this.labeling()).taxonomy(version),
+    'sessions.list': async () => (await this.labeling()).list(),
+    'sessions.create': async (input) => (await this.labeling()).create(input, quietJobContext()),
+    'sessions.createStart': async (input) => {
+      const labeling = await this.labeling();
+      const job = this.jobs.start('session', `Create session ${input.name}`, async (ctx) => {
+        const created = await labeling.create(input, ctx);
+        this.emit({ channel: 'workspace', event: { type: 'changed' } });
+        return created;
+      });
+      return { jobId: job.id };
+    },
+    'sessions.get': async ({ sessionId, annotator }) => (await this.labeling()).get(sessionId, annotator),
+    'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
+    'labels.record': async ({ sessionId, annotator, action }) => (await this.labeling()).record(sessionId, annotator, action),
+    'labels.export': async ({ sessionId, format, path: target }) => (await this.labeling()).exportEvents(sessionId, format, target),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
@@ -218,6 +255,7 @@ export class Host {
   async close(): Promise<void> {
     await this.jobs.cancelAll();
     await this.queries.cancelAll();
+    await this.current.closeLabeling();
     await this.workspace.close();
   }
 }

@@ -50,6 +50,11 @@ const CORPUS = [
   'CREATE TABLE label_events AS SELECT 1 AS forged',
   'CREATE SCHEMA sift_fake; CREATE TABLE sift_fake.label_sessions (x INT)',
   'CREATE VIEW dataset_versions AS SELECT 1 AS x',
+  // the current labels derived from them
+  'DROP VIEW current_labels',
+  "CREATE OR REPLACE TEMP VIEW current_labels AS SELECT 'c1' AS content_id, 'spam' AS category, '1' AS value",
+  'CREATE TABLE current_labels AS SELECT 1 AS forged',
+  "DELETE FROM current_labels WHERE value = '1'",
   "MERGE INTO label_events USING (SELECT 'x' AS event_id) s ON (label_events.event_id = s.event_id) WHEN MATCHED THEN DELETE",
   // text the old lexical guard read differently from DuckDB
   'DELETE FROM items --\r; DELETE FROM label_events',
@@ -160,7 +165,7 @@ async function seedWorkspace(): Promise<void> {
     conn.run(`CREATE TABLE items AS SELECT range::INT AS id, 'item ' || range AS name, range / 10.0 AS score FROM range(10); CREATE SEQUENCE item_ids`),
   );
   await host.workspace.withStore((conn) =>
-    conn.run(`INSERT INTO label_events SELECT 'e' || range, 's1', 'c' || range, 'ann', 'spam', (range % 2)::VARCHAR, 'v1', 'label', TIMESTAMP '2024-01-01' FROM range(25)`),
+    conn.run(`INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) SELECT 'e' || range, 's1', 'c' || range, 'ann', 'spam', (range % 2)::VARCHAR, 'v1', 'label', TIMESTAMP '2024-01-01' FROM range(25)`),
   );
   await host.workspace.refreshLabelSnapshot();
   await host.reports.save({ name: 'kept', sql: 'SELECT 1' });

@@ -56,8 +56,10 @@ afterAll(async () => {
   await host.close();
 });
 
+const session = { name: 'Transport check', pool: 'SELECT content_id FROM content', model: 'text-distil', strategy: 'entropy' as const, batchSize: 5 };
+
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
-function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string): { [M in MethodName]: InputOf<M> } {
+function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string, sessionId: string): { [M in MethodName]: InputOf<M> } {
   return {
     'workspace.info': {},
     'workspace.open': { path: host.workspace.dir },
@@ -94,6 +96,14 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
     'eval.calibrateStart': { model: 'text-distil', method: 'platt' },
     'models.saveRevision': { model: 'text-distil', thresholds: { spam: { remove: 0.95, escalate: 0.6 } } },
+    'taxonomy.get': {},
+    'sessions.list': {},
+    'sessions.create': session,
+    'sessions.createStart': session,
+    'sessions.get': { sessionId, annotator: 'ana' },
+    'sessions.next': { sessionId, annotator: 'ana' },
+    'labels.record': { sessionId, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] } },
+    'labels.export': { sessionId, format: 'csv' },
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },
@@ -114,7 +124,8 @@ describe('both transports', () => {
     expect((await host.jobs.wait(scored.jobId)).status).toBe('done');
     const report = await call<{ id: number }>(host, 'reports.save', { name: 'Spam flags', sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason' });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
-    const inputs = validInputs(first.resultId, job.id, report.id, reportFile);
+    const created = await call<{ id: string }>(host, 'sessions.create', session);
+    const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id);
     for (const method of METHOD_NAMES) {
       const ipc = await viaIpc(method, inputs[method]);
       const http = await viaHttp(method, inputs[method]);

@@ -20,7 +20,7 @@ import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnly
 import type { Workspace } from '../workspace/workspace.js';
 
 export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
-FROM label_events WHERE kind = 'label' GROUP BY content_id, category`;
+FROM current_labels GROUP BY content_id, category`;
 
 
 const tableExists = async (conn: DuckDBConnection, name: string) => (await relationKind(conn, name)) !== null;
@@ -119,7 +119,7 @@ async function aggregatePairs<T>(
         const pairs = await pairsQuery(conn, registry, input, slices);
         ctx?.progress(null, 'Aggregating scored, labelled pairs in DuckDB');
         const value = await aggregate(conn, pairs);
-        return { version: pairs.version, labelSource: input.labels ? 'query' : 'label_events (majority vote)', value };
+        return { version: pairs.version, labelSource: input.labels ? 'query' : 'current_labels (majority vote)', value };
       });
     } catch (error) {
       if (ctx?.signal.aborted || isInterrupt(error)) throw new SiftError({ code: 'CANCELLED', message: cancelled });

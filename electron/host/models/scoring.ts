@@ -65,7 +65,7 @@ export async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
   if (kind === 'view') {
     throw new SiftError({ code: 'BAD_REQUEST', message: 'model_scores is a view over an imported table, so Sift cannot add scores to it; import the scores as a table (copy, not link), or remove that mapping.' });
   }
-  await conn.run('ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;');
+  await conn.run('ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS scored_at TIMESTAMP; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;');
 }
 
 export async function scoreQuery(

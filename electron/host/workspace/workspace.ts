@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../../shared/canonical.js';
+import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../../shared/canonical.js';
 import type { Settings, TableInfo, WorkspaceInfo } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { workspaceOpenError } from '../query/duckdbErrors.js';
@@ -95,10 +95,16 @@ export class Workspace {
           folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
         ${LABEL_EVENTS_DDL};`),
     );
+    const addedColumns = await this.withStore(async (conn) => {
+      // Workspaces made before labeling sessions lack the action, leaf, note, undo and strategy columns.
+      const before = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'label_events'`)).getRowsJson()[0]![0]);
+      for (const [name, type] of LABEL_EVENT_COLUMNS) await conn.run(`ALTER TABLE label_events ADD COLUMN IF NOT EXISTS ${name} ${type}`);
+      return before < LABEL_EVENT_COLUMNS.length;
+    });
     const setup = await this.instance.connect();
     try {
       await migrateFromSingleDatabase(setup, this);
-      if (!fs.existsSync(this.labelSnapshotPath())) await this.refreshLabelSnapshot();
+      if (addedColumns || !fs.existsSync(this.labelSnapshotPath())) await this.refreshLabelSnapshot();
       // Locked from here on: no statement, Sift's or the user's, can widen file access or change a setting.
       if (this.fileAccess.kind === 'confined') {
         const folders = [this.dir, ...this.fileAccess.folders].map((folder) => quoteLiteral(path.resolve(folder) + path.sep));
@@ -120,7 +126,7 @@ export class Workspace {
     const target = this.labelSnapshotPath();
     const partial = `${target}.${process.pid}.partial`;
     try {
-      await this.withStore((conn) => conn.run(`COPY (SELECT * FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
       fs.renameSync(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
@@ -146,6 +152,7 @@ export class Workspace {
    */
   async installSiftViews(conn: DuckDBConnection): Promise<void> {
     await conn.run(`CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`);
+    await conn.run(`CREATE OR REPLACE TEMP VIEW current_labels AS ${CURRENT_LABELS_SQL}`);
   }
 
   /** Runs `work` on a fresh data-engine connection and closes it afterwards. */
@@ -230,7 +237,7 @@ export class Workspace {
         const imported = siftOwned ? undefined : imports.get(name);
         // Never a scan: a table's count is in DuckDB's catalog, a linked file was counted once when linked,
         // Sift's labels are counted in its store; another view's count is unknown until queried.
-        const rowCount = siftOwned ? labelCount : row.kind === 'table' ? Number(row.estimated_size) : imported ? Number(imported.rows) : null;
+        const rowCount = siftOwned ? (name === 'label_events' ? labelCount : null) : row.kind === 'table' ? Number(row.estimated_size) : imported ? Number(imported.rows) : null;
         tables.push({
           name,
           kind: row.kind === 'view' && !siftOwned ? 'view' : 'table',

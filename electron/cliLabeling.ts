@@ -1,0 +1,261 @@
+/**
+ * The labeling commands of the `sift` command line. Scripts and pipelines depend on these forms:
+ *
+ *   sift session create --name NAME --pool SQL --model NAME[@VERSION] --strategy S --batch N [--seed S] [--json]
+ *   sift session list [--json]
+ *   sift session next --session ID --annotator NAME --json
+ *   sift labels ingest --session ID --annotator NAME      NDJSON events on stdin → one {"event_id":…} line per durable event
+ *   sift labels export --session ID [--format ndjson|csv|parquet] [--out FILE]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
+import { toErrorInfo } from '../shared/errors.js';
+import { STRATEGIES } from '../shared/labeling.js';
+import { Host } from './host/host.js';
+import type { JobContext } from './host/jobs.js';
+
+export interface CliTools {
+  withHost<T>(workspaceFlag: string | undefined, work: (host: Host) => Promise<T>): Promise<T>;
+  terminalJobContext(label: string): { ctx: JobContext; finish(): void };
+  formatTable(columns: string[], rows: unknown[][]): string;
+  usageError(message: string): Error;
+}
+
+export async function commandSession(args: string[], tools: CliTools): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'create':
+      return sessionCreate(rest, tools);
+    case 'list':
+      return sessionList(rest, tools);
+    case 'next':
+      return sessionNext(rest, tools);
+    default:
+      throw tools.usageError(`session: expected create, list or next${sub ? ` (got "${sub}")` : ''}.`);
+  }
+}
+
+export async function commandLabels(args: string[], tools: CliTools): Promise<number> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'ingest':
+      return labelsIngest(rest, tools);
+    case 'export':
+      return labelsExport(rest, tools);
+    default:
+      throw tools.usageError(`labels: expected ingest or export${sub ? ` (got "${sub}")` : ''}.`);
+  }
+}
+
+function integerFlag(value: string | undefined, flag: string, tools: CliTools): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw tools.usageError(`${flag} is a whole number (got "${value}").`);
+  return Number(value);
+}
+
+async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      workspace: { type: 'string' },
+      name: { type: 'string' },
+      pool: { type: 'string' },
+      model: { type: 'string' },
+      strategy: { type: 'string' },
+      batch: { type: 'string' },
+      seed: { type: 'string' },
+      annotator: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  for (const flag of ['name', 'pool', 'model', 'strategy', 'batch'] as const) {
+    if (!values[flag]) throw tools.usageError(`session create: --${flag} is required.`);
+  }
+  if (!(STRATEGIES as readonly string[]).includes(values.strategy!)) throw tools.usageError(`session create: --strategy is one of ${STRATEGIES.join(', ')}.`);
+  const at = values.model!.lastIndexOf('@');
+  const model = at > 0 ? values.model!.slice(0, at) : values.model!;
+  const version = at > 0 ? values.model!.slice(at + 1) : undefined;
+  const input = Host.validate('sessions.create', {
+    name: values.name,
+    pool: values.pool,
+    model,
+    version,
+    strategy: values.strategy,
+    batchSize: integerFlag(values.batch, '--batch', tools),
+    seed: integerFlag(values.seed, '--seed', tools),
+    createdBy: values.annotator,
+  });
+  return tools.withHost(values.workspace, async (host) => {
+    const terminal = tools.terminalJobContext(`session ${input.name}`);
+    let session: SessionSummary;
+    try {
+      session = await (await host.labeling()).create(input, terminal.ctx);
+    } finally {
+      terminal.finish();
+    }
+    if (values.json) console.log(JSON.stringify(session, null, 2));
+    else {
+      console.log(`Created session ${session.id} "${session.name}": ${session.ranked} of ${session.poolSize} pool items ranked by ${session.strategy} with ${session.model} ${session.version}, batches of ${session.batchSize}, policy ${session.policyVersion}.`);
+      if (session.unscored > 0) console.log(`${session.unscored} items have no score from ${session.model} ${session.version}; they come last.`);
+      if (session.excluded > 0) console.log(`${session.excluded} items were left out by the ${session.strategy} strategy.`);
+    }
+    return 0;
+  });
+}
+
+async function sessionList(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  return tools.withHost(values.workspace, async (host) => {
+    const sessions = (await host.labeling()).list();
+    if (values.json) console.log(JSON.stringify(sessions, null, 2));
+    else if (sessions.length === 0) console.log('No labeling sessions yet. Create one with: sift session create --name NAME --pool SQL --model NAME --strategy entropy --batch 20');
+    else process.stdout.write(tools.formatTable(['id', 'name', 'model', 'strategy', 'batch', 'items', 'policy', 'created'], sessions.map((s) => [s.id, s.name, `${s.model}@${s.version}`, s.strategy, s.batchSize, s.ranked, s.policyVersion, s.createdAt])));
+    return 0;
+  });
+}
+
+async function sessionNext(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, annotator: { type: 'string' }, json: { type: 'boolean' } } });
+  if (!values.session || !values.annotator) throw tools.usageError('session next: --session ID and --annotator NAME are required.');
+  const input = Host.validate('sessions.next', { sessionId: values.session, annotator: values.annotator });
+  return tools.withHost(values.workspace, async (host) => {
+    const batch: LabelBatch = await (await host.labeling()).next(input.sessionId, input.annotator);
+    if (values.json) console.log(JSON.stringify(batch, null, 2));
+    else if (batch.finished) console.log(`Session ${batch.sessionId} has nothing left for ${batch.annotator}.`);
+    else process.stdout.write(tools.formatTable(['rank', 'content_id', 'status', 'text'], batch.items.map((item) => [item.rank, item.contentId, item.state?.status ?? 'open', (item.text ?? '').replace(/\s+/g, ' ')])));
+    return 0;
+  });
+}
+
+/** One NDJSON line of `labels ingest`: a label, or an item-level event, or an undo. */
+const binary = z.union([z.literal(0), z.literal(1), z.literal('0'), z.literal('1'), z.boolean()]).transform((value) => (value === 1 || value === '1' || value === true ? 1 : 0) as 0 | 1);
+const ingestLine = z.union([
+  z
+    .object({ kind: z.literal('label').optional(), content_id: z.string().min(1), category: z.string().min(1), value: binary, leaf: z.string().min(1).nullable().optional(), note: z.string().max(4000).optional() })
+    .strict()
+    .transform((line): LabelAction => ({ kind: 'label', contentId: line.content_id, labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }], ...(line.note ? { note: line.note } : {}) })),
+  z.object({ kind: z.literal('undo') }).strict().transform((): LabelAction => ({ kind: 'undo' })),
+  z.object({ kind: z.literal('skip'), content_id: z.string().min(1) }).strict().transform((line): LabelAction => ({ kind: 'skip', contentId: line.content_id })),
+  z.object({ kind: z.literal('unsure'), content_id: z.string().min(1), note: z.string().max(4000).optional() }).strict().transform((line): LabelAction => ({ kind: 'unsure', contentId: line.content_id, ...(line.note ? { note: line.note } : {}) })),
+  z.object({ kind: z.literal('note'), content_id: z.string().min(1), note: z.string().min(1).max(4000) }).strict().transform((line): LabelAction => ({ kind: 'note', contentId: line.content_id, note: line.note })),
+]);
+
+function parseIngestLine(text: string): LabelAction {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`not JSON (${(error as Error).message})`);
+  }
+  const parsed = ingestLine.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error('expected {"content_id", "category", "value": 0|1} (optionally "leaf", "note"), {"kind":"skip"|"unsure","content_id"}, {"kind":"note","content_id","note"} or {"kind":"undo"}');
+  }
+  return labelActionSchema.parse(parsed.data);
+}
+
+/**
+ * Reads events as they arrive and records whatever has arrived together as one durable append (group commit);
+ * each event's id is printed only after its append is on disk, so a reader of stdout never sees an event that a
+ * crash could lose.
+ */
+async function labelsIngest(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, annotator: { type: 'string' } } });
+  if (!values.session || !values.annotator) throw tools.usageError('labels ingest: --session ID and --annotator NAME are required.');
+  const { sessionId, annotator } = Host.validate('sessions.get', { sessionId: values.session, annotator: values.annotator });
+  return tools.withHost(values.workspace, async (host) => {
+    const labeling = await host.labeling();
+    labeling.get(sessionId, annotator); // an unknown session fails before stdin is read
+    let rejected = 0;
+    let lineNumber = 0;
+    let waiting: { line: number; action: LabelAction }[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const input = readline.createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    input.on('line', (text) => {
+      lineNumber++;
+      if (text.trim() === '') return;
+      try {
+        waiting.push({ line: lineNumber, action: parseIngestLine(text) });
+      } catch (error) {
+        rejected++;
+        process.stderr.write(`sift: stdin line ${lineNumber}: ${(error as Error).message}; skipped.\n`);
+      }
+      wake?.();
+    });
+    input.on('close', () => {
+      ended = true;
+      wake?.();
+    });
+    const emit = (outcomes: { eventIds: string[] }[]) => {
+      const text = outcomes.flatMap((outcome) => outcome.eventIds.map((id) => `${JSON.stringify({ event_id: id })}\n`)).join('');
+      if (text) process.stdout.write(text);
+    };
+    for (;;) {
+      if (waiting.length === 0) {
+        if (ended) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        continue;
+      }
+      const group = waiting;
+      waiting = [];
+      try {
+        const outcomes = await labeling.recordMany(sessionId, annotator, group.map((entry) => entry.action));
+        emit(outcomes);
+        outcomes.forEach((outcome, i) => {
+          if (group[i]!.action.kind === 'undo' && outcome.undone === null) process.stderr.write(`sift: stdin line ${group[i]!.line}: nothing left to undo.\n`);
+        });
+      } catch {
+        // One bad event in the group: record them one by one, so the others still count and the bad one is named.
+        for (const entry of group) {
+          try {
+            emit(await labeling.recordMany(sessionId, annotator, [entry.action]));
+          } catch (error) {
+            rejected++;
+            process.stderr.write(`sift: stdin line ${entry.line}: ${toErrorInfo(error).message.replace(/\.$/, '')}; skipped.\n`);
+          }
+        }
+      }
+    }
+    if (rejected > 0) process.stderr.write(`sift: ${rejected} line(s) rejected; every other event is saved.\n`);
+    return rejected > 0 ? 1 : 0;
+  });
+}
+
+async function labelsExport(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, out: { type: 'string' } } });
+  if (!values.session) throw tools.usageError('labels export: --session ID is required.');
+  const format = values.format!;
+  if (!['ndjson', 'csv', 'parquet'].includes(format)) throw tools.usageError('labels export: --format is ndjson, csv or parquet.');
+  if (format === 'parquet' && !values.out) throw tools.usageError('labels export: --format parquet needs --out FILE.');
+  const input = Host.validate('labels.export', { sessionId: values.session, format, path: values.out });
+  return tools.withHost(values.workspace, async (host) => {
+    const labeling = await host.labeling();
+    if (input.path) {
+      const outcome = await labeling.exportEvents(input.sessionId, input.format, input.path);
+      process.stderr.write(`Wrote ${outcome.events} events of session ${input.sessionId} to ${outcome.path}\n`);
+      return 0;
+    }
+    // No --out: the trail goes to stdout, for a pipe.
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-labels-'));
+    try {
+      const outcome = await labeling.exportEvents(input.sessionId, input.format, path.join(scratch, `labels.${format}`));
+      await new Promise<void>((resolve, reject) => fs.createReadStream(outcome.path).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false }));
+      return 0;
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+}
+
+export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors --batch N [--seed S] [--json]
+  session list    [--json]
+  session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
+  labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
+  labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)`;

@@ -1,0 +1,592 @@
+/**
+ * Labeling sessions over one workspace. The label journal (labelJournal.ts) is the durable record: sessions,
+ * batches and label events are appended there, fsynced, and only then acknowledged. Everything else follows from
+ * it — the in-memory state the labeling screen reads (shared/labeling.ts replays it), and the `label_events` table
+ * in Sift's store that SQL reads through its snapshot, which is brought up to date from the journal after each
+ * append and again on open (a crash between the two loses nothing: the store catches up from the journal).
+ * A session's ranked pool is kept in the store (`session_ranking`), written before the session is acknowledged.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { timestampValue } from '@duckdb/node-api';
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, RecordOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import { LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
+import { SiftError } from '../../../shared/errors.js';
+import { isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
+import type { Taxonomy } from '../../../shared/taxonomy.js';
+import type { JobContext } from '../jobs.js';
+import type { ModelRegistry } from '../models/registry.js';
+import { scoreQuery } from '../models/scoring.js';
+import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.js';
+import { type JournalRecord, LabelJournal } from './labelJournal.js';
+import { PolicyStore } from './policy.js';
+import { countUnscored, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+
+export const JOURNAL_FILE = 'labels.journal';
+
+interface SessionRecord extends JournalRecord {
+  t: 'session';
+  id: string;
+  name: string;
+  pool: string;
+  model: string;
+  version: string;
+  strategy: Strategy;
+  batch_size: number;
+  seed: number;
+  policy_version: string;
+  created_at: string;
+  created_by: string | null;
+  pool_size: number;
+  ranked: number;
+  excluded: number;
+  unscored: number;
+  scored_for_session: number;
+}
+
+interface BatchRecord extends JournalRecord {
+  t: 'batch';
+  id: string;
+  session_id: string;
+  annotator_id: string;
+  items: string[];
+  deferred: number;
+  returning_skipped: number;
+  created_at: string;
+}
+
+type EventRecord = JournalRecord & LabelEvent & { t: 'event' };
+
+interface Ranked {
+  ids: string[];
+  reasons: string[];
+  index: Map<string, number>;
+}
+
+const STORE_DDL = `
+  CREATE TABLE IF NOT EXISTS journal_sync (records BIGINT NOT NULL);
+  CREATE TABLE IF NOT EXISTS session_ranking (session_id VARCHAR, content_id VARCHAR, rank INTEGER, priority DOUBLE, reason_json VARCHAR);`;
+
+const STORE_SYNC_DELAY_MS = 250;
+/** Candidates read per step while filling a batch, as a multiple of the batch size. */
+const CANDIDATE_WINDOW = 4;
+
+let eventCounter = 0;
+/** Sortable within a process (time, then a counter), unique across processes (random tail). */
+function newId(prefix: string): string {
+  eventCounter = (eventCounter + 1) % 36 ** 5;
+  return `${prefix}${Date.now().toString(36).padStart(9, '0')}${eventCounter.toString(36).padStart(5, '0')}${randomBytes(3).toString('hex')}`;
+}
+
+export class LabelingService {
+  readonly policy: PolicyStore;
+  private readonly sessions = new Map<string, SessionRecord>();
+  private readonly batches = new Map<string, BatchRecord[]>();
+  private readonly logs = new Map<string, LabelLog>();
+  private readonly rankings = new Map<string, Promise<Ranked>>();
+  /** Records the journal holds; the store has applied the first `appliedRecords`. */
+  private recordCount = 0;
+  private appliedRecords = 0;
+  private pendingEvents: LabelEvent[] = [];
+  private syncTimer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> = Promise.resolve();
+  /** Actions are applied one at a time, so an undo always sees the action before it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly workspace: Workspace,
+    private readonly registry: ModelRegistry,
+    private readonly journal: LabelJournal,
+  ) {
+    this.policy = new PolicyStore(workspace.dir);
+  }
+
+  static async open(workspace: Workspace, registry: ModelRegistry): Promise<LabelingService> {
+    const { journal, records } = LabelJournal.open(path.join(workspace.dir, SIFT_DIR, JOURNAL_FILE));
+    const service = new LabelingService(workspace, registry, journal);
+    try {
+      service.policy.ensure();
+      for (const record of records) service.applyRecord(record);
+      service.recordCount = records.length;
+      await workspace.withStore((conn) => conn.run(STORE_DDL));
+      service.appliedRecords = await workspace.withStore(async (conn) => Number((await conn.runAndReadAll('SELECT coalesce(max(records), 0) FROM journal_sync')).getRowsJson()[0]![0]));
+      if (service.appliedRecords > records.length) service.appliedRecords = 0; // a journal restored from an older backup: re-apply by id
+      service.pendingEvents = records.slice(service.appliedRecords).filter((record): record is EventRecord => record.t === 'event');
+      if (service.pendingEvents.length > 0 || service.appliedRecords !== records.length) await service.syncStore();
+    } catch (error) {
+      await journal.close();
+      throw error;
+    }
+    return service;
+  }
+
+  private applyRecord(record: JournalRecord): void {
+    if (record.t === 'session') {
+      const session = record as SessionRecord;
+      this.sessions.set(session.id, session);
+    } else if (record.t === 'batch') {
+      const batch = record as BatchRecord;
+      const list = this.batches.get(batch.session_id) ?? [];
+      list.push(batch);
+      this.batches.set(batch.session_id, list);
+    } else if (record.t === 'event') {
+      const event = record as EventRecord;
+      if (event.session_id) this.logFor(event.session_id).apply(event);
+    }
+  }
+
+  private logFor(sessionId: string): LabelLog {
+    let log = this.logs.get(sessionId);
+    if (!log) this.logs.set(sessionId, (log = new LabelLog()));
+    return log;
+  }
+
+  /** Appends records durably, then applies them. Serialised with every other append of this service. */
+  private async commit(records: JournalRecord[]): Promise<void> {
+    await this.journal.append(records);
+    this.recordCount += records.length;
+    for (const record of records) {
+      this.applyRecord(record);
+      if (record.t === 'event') this.pendingEvents.push(record as EventRecord);
+    }
+    this.scheduleStoreSync();
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The store: label_events for SQL, brought up to date from the journal
+
+  private scheduleStoreSync(): void {
+    if (this.syncTimer || this.closed) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      void this.syncStore().catch((error: unknown) => console.error('[sift] label store sync failed (the journal keeps every event; it is retried on open):', error));
+    }, STORE_SYNC_DELAY_MS);
+  }
+
+  /** Inserts the journal's events the store lacks, records how far it got, and refreshes SQL's snapshot. */
+  syncStore(): Promise<void> {
+    const run = this.syncing.then(async () => {
+      const events = this.pendingEvents;
+      const upTo = this.recordCount;
+      if (events.length === 0 && upTo === this.appliedRecords) return;
+      this.pendingEvents = [];
+      try {
+        await this.workspace.withStore(async (conn) => {
+          await conn.run('BEGIN TRANSACTION');
+          try {
+            if (events.length > 0) {
+              // By id, so an event applied before a crash that lost the sync mark is not applied twice.
+              await conn.run('CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM label_events WHERE false');
+              const appender = await conn.createAppender('incoming', null, 'temp');
+              for (const event of events) {
+                for (const [name] of LABEL_EVENT_COLUMNS) {
+                  const value = event[name as keyof LabelEvent];
+                  if (value === null || value === undefined) appender.appendNull();
+                  else if (name === 'created_at') appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
+                  else appender.appendVarchar(String(value));
+                }
+                appender.endRow();
+              }
+              appender.closeSync();
+              await conn.run('INSERT INTO label_events SELECT * FROM incoming WHERE event_id NOT IN (SELECT event_id FROM label_events)');
+              await conn.run('DROP TABLE incoming');
+            }
+            await conn.run('DELETE FROM journal_sync');
+            await conn.run(`INSERT INTO journal_sync VALUES (${upTo})`);
+            await conn.run('COMMIT');
+          } catch (error) {
+            await conn.run('ROLLBACK').catch(() => undefined);
+            throw error;
+          }
+        });
+      } catch (error) {
+        this.pendingEvents = [...events, ...this.pendingEvents];
+        throw error;
+      }
+      this.appliedRecords = upTo;
+      await this.workspace.refreshLabelSnapshot();
+    });
+    this.syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Sessions
+
+  taxonomy(version?: string): { taxonomy: Taxonomy; versions: string[]; file: string } {
+    const chosen = version ?? this.policy.latestVersion();
+    return { taxonomy: this.policy.get(chosen), versions: this.policy.versions(), file: this.policy.file(chosen) };
+  }
+
+  list(): SessionSummary[] {
+    return [...this.sessions.values()].reverse().map((session) => this.summary(session));
+  }
+
+  private session(id: string): SessionRecord {
+    const session = this.sessions.get(id);
+    if (!session) throw new SiftError({ code: 'NOT_FOUND', message: `There is no labeling session ${id}. Sessions here: ${[...this.sessions.keys()].join(', ') || 'none yet'}.` });
+    return session;
+  }
+
+  get(id: string, annotator: string): SessionSummary {
+    return { ...this.summary(this.session(id)), progress: this.progress(id, annotator) };
+  }
+
+  private summary(session: SessionRecord): SessionSummary {
+    return {
+      id: session.id,
+      name: session.name,
+      pool: session.pool,
+      model: session.model,
+      version: session.version,
+      strategy: session.strategy,
+      batchSize: session.batch_size,
+      seed: session.seed,
+      policyVersion: session.policy_version,
+      createdAt: session.created_at,
+      createdBy: session.created_by,
+      poolSize: session.pool_size,
+      ranked: session.ranked,
+      excluded: session.excluded,
+      unscored: session.unscored,
+      scoredForSession: session.scored_for_session,
+    };
+  }
+
+  /**
+   * Ranks the pool and records the session. When the chosen version is the model's current one and has not scored
+   * every pool item, those are scored first (a session needs scores to rank by).
+   */
+  async create(input: SessionCreateInput, ctx: JobContext): Promise<SessionSummary> {
+    const pkg = this.registry.package(input.model);
+    const version = input.version ?? pkg.manifest.version;
+    const policyVersion = this.policy.latestVersion();
+    this.policy.get(policyVersion); // a damaged policy file stops here, before anything is written
+    let scoredForSession = 0;
+    if (version === pkg.manifest.version && input.strategy !== 'random') {
+      const missing = await countUnscored(this.workspace, input.pool, input.model, version);
+      if (missing > 0) {
+        ctx.progress(0, `Scoring ${missing.toLocaleString('en-US')} pool items with ${input.model} ${version}`);
+        const sql = unscoredContentSql(input.pool, input.model, version, await scoresTableExists(this.workspace));
+        const outcome = await scoreQuery(this.workspace, this.registry, { model: input.model, sql }, ctx);
+        scoredForSession = outcome.items;
+      }
+    }
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
+    ctx.progress(null, 'Ranking the pool');
+    const pool = await readPool(this.workspace, input.pool, input.model, version, input.strategy === 'errors');
+    if (pool.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: 'pool: the query returned no items; a session needs at least one.' });
+    const seed = input.seed ?? 1;
+    const ranking = rankPool(pool, input.strategy, { categories: pkg.manifest.categories, thresholds: pkg.manifest.thresholds, critical: pkg.manifest.critical ?? DEFAULT_CRITICAL, seed });
+    if (ranking.items.length === 0) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `The ${input.strategy} strategy found nothing to label in this pool of ${pool.length} items${input.strategy === 'errors' ? ' (no item has a human label that contradicts the model at its thresholds)' : ''}.` });
+    }
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
+    const id = newId('s');
+    await this.workspace.withStore(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      const appender = await conn.createAppender('session_ranking');
+      for (const item of ranking.items) {
+        appender.appendVarchar(id);
+        appender.appendVarchar(item.contentId);
+        appender.appendInteger(item.rank);
+        appender.appendDouble(item.priority);
+        appender.appendVarchar(JSON.stringify(item.reason));
+        appender.endRow();
+      }
+      appender.closeSync();
+      await conn.run('COMMIT');
+      // On disk before the session that needs it is acknowledged.
+      await conn.run('CHECKPOINT');
+    });
+    const record: SessionRecord = {
+      t: 'session',
+      id,
+      name: input.name,
+      pool: input.pool,
+      model: input.model,
+      version,
+      strategy: input.strategy,
+      batch_size: input.batchSize,
+      seed,
+      policy_version: policyVersion,
+      created_at: new Date().toISOString(),
+      created_by: input.createdBy ?? null,
+      pool_size: pool.length,
+      ranked: ranking.items.length,
+      excluded: ranking.excluded,
+      unscored: ranking.unscored,
+      scored_for_session: scoredForSession,
+    };
+    await this.serialised(() => this.commit([record]));
+    return this.summary(record);
+  }
+
+  private ranking(sessionId: string): Promise<Ranked> {
+    let ranked = this.rankings.get(sessionId);
+    if (!ranked) {
+      ranked = this.workspace.withStore(async (conn) => {
+        const rows = (await conn.runAndReadAll('SELECT content_id, reason_json FROM session_ranking WHERE session_id = $id ORDER BY rank', { id: sessionId })).getRowsJson() as [string, string][];
+        if (rows.length === 0) throw new SiftError({ code: 'INTERNAL', message: `Session ${sessionId}'s ranked pool is missing from the store (${path.join(this.workspace.dir, SIFT_DIR)}).` });
+        return { ids: rows.map((row) => row[0]), reasons: rows.map((row) => row[1]), index: new Map(rows.map((row, i) => [row[0], i])) };
+      });
+      ranked.catch(() => this.rankings.delete(sessionId));
+      this.rankings.set(sessionId, ranked);
+    }
+    return ranked;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Batches
+
+  private latestBatch(sessionId: string, annotator: string): BatchRecord | undefined {
+    return (this.batches.get(sessionId) ?? []).filter((batch) => batch.annotator_id === annotator).at(-1);
+  }
+
+  private isOpenItem(sessionId: string, annotator: string, contentId: string): boolean {
+    const state = this.logFor(sessionId).item(annotator, contentId);
+    return state === undefined || state.status === 'open';
+  }
+
+  /** The annotator's open batch, or a new one. Serialised, so two calls never hand out two batches at once. */
+  next(sessionId: string, annotator: string): Promise<LabelBatch> {
+    return this.serialised(async () => {
+      const session = this.session(sessionId);
+      const open = this.latestBatch(sessionId, annotator);
+      if (open && open.items.some((id) => this.isOpenItem(sessionId, annotator, id))) return this.describeBatch(session, open, annotator);
+      const ranked = await this.ranking(sessionId);
+      const log = this.logFor(sessionId);
+      const done = new Set<string>();
+      for (const items of log.items.values()) for (const [id, state] of items) if (isDone(state)) done.add(id);
+      // Items waiting in another annotator's open batch are theirs for now.
+      const reserved = new Set<string>();
+      for (const batch of this.batches.get(sessionId) ?? []) {
+        if (batch.annotator_id === annotator) continue;
+        for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) reserved.add(id);
+      }
+      const skipped = [...(log.items.get(annotator)?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
+      const skippedIds = new Set(skipped.map((state) => state.contentId));
+      const size = session.batch_size;
+      const candidates: string[] = [];
+      let cursor = 0;
+      let picked: string[] = [];
+      let deferred = 0;
+      while (picked.length < size && cursor < ranked.ids.length) {
+        // Each step reads as many candidates again as the last (at least a few batches' worth): a pool whose top is
+        // one campaign of a thousand copies is passed in a few steps, not a thousand.
+        const target = candidates.length + Math.max(size * CANDIDATE_WINDOW, candidates.length);
+        while (cursor < ranked.ids.length && candidates.length < target) {
+          const id = ranked.ids[cursor++]!;
+          if (!done.has(id) && !reserved.has(id) && !skippedIds.has(id)) candidates.push(id);
+        }
+        const texts = await readTexts(this.workspace, candidates);
+        const choice = pickDistinct(candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })), size);
+        picked = choice.picked.map((candidate) => candidate.contentId);
+        const lastPicked = picked.length > 0 ? candidates.indexOf(picked.at(-1)!) : -1;
+        deferred = lastPicked + 1 - picked.length;
+        if (cursor >= ranked.ids.length && picked.length < size) {
+          // The pool has no distinct item left: its near-duplicates come next (before skipped items), in rank order.
+          const extra = choice.deferred.slice(0, size - picked.length).map((candidate) => candidate.contentId);
+          picked.push(...extra);
+          deferred = Math.max(0, deferred - extra.length);
+        }
+      }
+      // Skipped items come back at the end, once everything else is handed out.
+      let returning = 0;
+      for (const state of skipped) {
+        if (picked.length >= size) break;
+        if (done.has(state.contentId) || reserved.has(state.contentId)) continue;
+        picked.push(state.contentId);
+        returning++;
+      }
+      if (picked.length === 0) {
+        return { id: '', sessionId, annotator, items: [], deferredDuplicates: 0, returningSkipped: 0, createdAt: new Date().toISOString(), finished: true };
+      }
+      const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString() };
+      await this.commit([batch]);
+      return this.describeBatch(session, batch, annotator);
+    });
+  }
+
+  private async describeBatch(session: SessionRecord, batch: BatchRecord, annotator: string): Promise<LabelBatch> {
+    const ranked = await this.ranking(session.id);
+    const context = await readItemContext(this.workspace, batch.items, session.model, session.version);
+    const log = this.logFor(session.id);
+    const items: BatchItem[] = batch.items.map((id) => {
+      const index = ranked.index.get(id) ?? -1;
+      return {
+        ...context.get(id)!,
+        rank: index + 1,
+        poolSize: session.pool_size,
+        reason: (index >= 0 ? JSON.parse(ranked.reasons[index]!) : { strategy: session.strategy, unscored: true }) as PickReason,
+        state: log.item(annotator, id) ?? null,
+      };
+    });
+    return { id: batch.id, sessionId: session.id, annotator, items, deferredDuplicates: batch.deferred, returningSkipped: batch.returning_skipped, createdAt: batch.created_at, finished: false };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Label actions
+
+  /** Records one action: on disk (fsynced) before this resolves. */
+  async record(sessionId: string, annotator: string, action: LabelAction): Promise<RecordOutcome> {
+    return (await this.recordMany(sessionId, annotator, [action]))[0]!;
+  }
+
+  /**
+   * Records actions in order with one journal append (one fsync): the path both the labeling screen (one action)
+   * and `sift labels ingest` (whatever arrived together) take. An invalid action rejects the whole call before
+   * anything is written.
+   */
+  recordMany(sessionId: string, annotator: string, actions: LabelAction[]): Promise<RecordOutcome[]> {
+    return this.serialised(async () => {
+      const session = this.session(sessionId);
+      const taxonomy = this.policy.get(session.policy_version);
+      const ranked = await this.ranking(sessionId);
+      const log = this.logFor(sessionId);
+      // Undo targets among this call's own actions are found on a scratch copy of the order of actions.
+      const pendingUndone = new Set<string>();
+      const pendingActions: { actionId: string; kind: string; contentId: string | null }[] = [];
+      const records: EventRecord[] = [];
+      const outcomes: { actionId: string; eventIds: string[]; contentId: string | null; undone: RecordOutcome['undone'] }[] = [];
+      actions.forEach((action, index) => {
+        const where = actions.length > 1 ? `action ${index + 1}: ` : '';
+        const now = new Date().toISOString();
+        const actionId = newId('a');
+        const base = { t: 'event' as const, session_id: sessionId, annotator_id: annotator, policy_version: session.policy_version, action_id: actionId, strategy: session.strategy, created_at: now, note: null, leaf: null, undoes: null, category: null, value: null };
+        if (action.kind === 'undo') {
+          let target: { actionId: string; kind: string; contentId: string | null } | null = null;
+          for (let i = pendingActions.length - 1; i >= 0 && !target; i--) if (!pendingUndone.has(pendingActions[i]!.actionId)) target = pendingActions[i]!;
+          if (!target) {
+            for (let i = log.actions.length - 1; i >= 0; i--) {
+              const candidate = log.actions[i]!;
+              if (candidate.annotatorId === annotator && !candidate.undone && !pendingUndone.has(candidate.actionId)) {
+                target = { actionId: candidate.actionId, kind: candidate.kind, contentId: candidate.contentId };
+                break;
+              }
+            }
+          }
+          if (!target) {
+            outcomes.push({ actionId, eventIds: [], contentId: null, undone: null });
+            return;
+          }
+          pendingUndone.add(target.actionId);
+          const eventId = newId('e');
+          records.push({ ...base, event_id: eventId, content_id: target.contentId, kind: 'undo', undoes: target.actionId });
+          outcomes.push({ actionId, eventIds: [eventId], contentId: target.contentId, undone: target });
+          return;
+        }
+        if (!ranked.index.has(action.contentId)) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}content_id ${action.contentId} is not in session ${sessionId}'s pool.` });
+        }
+        const eventIds: string[] = [];
+        const push = (fields: Partial<EventRecord>) => {
+          const eventId = newId('e');
+          eventIds.push(eventId);
+          records.push({ ...base, ...fields, event_id: eventId, content_id: action.contentId } as EventRecord);
+        };
+        if (action.kind === 'label') {
+          const seen = new Set<string>();
+          action.labels.forEach((label, i) => {
+            const category = taxonomy.categories.find((c) => c.name === label.category);
+            if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.category: "${label.category}" is not a category of policy ${taxonomy.version} (${taxonomy.categories.map((c) => c.name).join(', ')}).` });
+            if (seen.has(label.category)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.category: "${label.category}" is labeled twice in one action.` });
+            seen.add(label.category);
+            const leaf = label.leaf ?? null;
+            if (leaf !== null) {
+              if (!category.leaves.some((l) => l.name === leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: "${leaf}" is not a leaf of ${category.name} in policy ${taxonomy.version}${category.leaves.length ? ` (${category.leaves.map((l) => l.name).join(', ')})` : ' (it has none)'}.` });
+              if (label.value !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: a leaf is chosen only when the category applies (value 1).` });
+            }
+            push({ kind: 'label', category: label.category, value: String(label.value), leaf, note: i === 0 ? (action.note ?? null) : null });
+          });
+        } else if (action.kind === 'skip') {
+          push({ kind: 'skip' });
+        } else if (action.kind === 'unsure') {
+          push({ kind: 'unsure', note: action.note ?? null });
+        } else {
+          push({ kind: 'note', note: action.note });
+        }
+        pendingActions.push({ actionId, kind: action.kind, contentId: action.contentId });
+        outcomes.push({ actionId, eventIds, contentId: action.contentId, undone: null });
+      });
+      if (records.length > 0) await this.commit(records);
+      const progress = this.progress(sessionId, annotator);
+      return outcomes.map((outcome) => ({ ...outcome, item: outcome.contentId === null ? null : (log.item(annotator, outcome.contentId) ?? null), progress }));
+    });
+  }
+
+  progress(sessionId: string, annotator: string): SessionProgress {
+    const session = this.session(sessionId);
+    const log = this.logFor(sessionId);
+    const done = new Set<string>();
+    let doneByAnnotator = 0;
+    let skipped = 0;
+    for (const [who, items] of log.items) {
+      for (const [id, state] of items) {
+        if (isDone(state)) {
+          done.add(id);
+          if (who === annotator) doneByAnnotator++;
+        }
+      }
+    }
+    for (const state of log.items.get(annotator)?.values() ?? []) if (state.status === 'skipped' && !done.has(state.contentId)) skipped++;
+    const batch = this.latestBatch(sessionId, annotator);
+    const pace = labelingPace(log.actions.filter((a) => a.annotatorId === annotator && !a.undone && (a.kind === 'label' || a.kind === 'unsure')).map((a) => a.at));
+    return {
+      annotator,
+      done: done.size,
+      doneByAnnotator,
+      skipped,
+      remaining: Math.max(0, session.ranked - done.size),
+      total: session.ranked,
+      batch: batch ? { id: batch.id, done: batch.items.filter((id) => !this.isOpenItem(sessionId, annotator, id)).length, size: batch.items.length } : null,
+      ...pace,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Export
+
+  /** Writes the session's audit trail (every event, undos included) to a file: temporary name, then rename. */
+  async exportEvents(sessionId: string, format: 'ndjson' | 'csv' | 'parquet', target: string | undefined): Promise<LabelExportOutcome> {
+    const session = this.session(sessionId);
+    const extension = format === 'ndjson' ? 'ndjson' : format;
+    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${session.id}.${extension}`), 'path');
+    const dir = path.dirname(resolved);
+    if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
+    await this.syncStore();
+    const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
+    const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
+    try {
+      const events = await this.workspace.withStore(async (conn) => {
+        const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
+        const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE session_id = ${quoteLiteral(sessionId)} ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+        return Number(outcome.rowsChanged);
+      });
+      fs.renameSync(partial, resolved);
+      return { path: resolved, format, events };
+    } finally {
+      fs.rmSync(partial, { force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    await this.queue;
+    await this.syncStore().catch((error: unknown) => console.error('[sift] label store sync on close failed (the journal keeps every event):', error));
+    this.closed = true;
+    await this.journal.close();
+  }
+}

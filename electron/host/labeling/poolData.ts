@@ -1,0 +1,188 @@
+/**
+ * What a labeling session reads from the data engine: the pool with the model version's scores (to rank it), the
+ * texts of candidates (to keep near-duplicates out of one batch) and each batch item's context. The pool is the
+ * user's query, checked as a read and run in a READ ONLY transaction; every other query is Sift's own, with ids
+ * bound as parameters. Columns a workspace lacks (its own export may have no `views_24h`) are read as null.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { BatchItem } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import type { PoolItem } from '../../../shared/labeling.js';
+import { describeReadOnlyQuery, readOnly } from '../query/readOnlyQuery.js';
+import { quoteIdent, type Workspace } from '../workspace/workspace.js';
+
+type Columns = Map<string, Set<string>>;
+
+async function canonicalColumns(conn: DuckDBConnection): Promise<Columns> {
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name IN ('content', 'users', 'reports', 'moderation_actions', 'model_scores')`,
+    )
+  ).getRowsJson() as [string, string][];
+  const columns: Columns = new Map();
+  for (const [table, column] of rows) {
+    const set = columns.get(table) ?? new Set<string>();
+    set.add(column);
+    columns.set(table, set);
+  }
+  return columns;
+}
+
+const has = (columns: Columns, table: string, ...names: string[]) => names.every((name) => columns.get(table)?.has(name) ?? false);
+
+/** Checks the pool query: one read returning content_id. Returns its text. */
+export async function checkPoolQuery(conn: DuckDBConnection, sql: string): Promise<string> {
+  const { text, columns } = await describeReadOnlyQuery(conn, sql, 'pool', 'content_id');
+  if (!columns.includes('content_id')) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `pool: the query must return a content_id column (it returns ${columns.join(', ') || 'no columns'}).` });
+  }
+  return text;
+}
+
+/** How many pool items the model version has not scored: the ones a session scores first. */
+export async function countUnscored(workspace: Workspace, poolSql: string, model: string, version: string): Promise<number> {
+  return workspace.withConnection(async (conn) => {
+    const pool = await checkPoolQuery(conn, poolSql);
+    const columns = await canonicalColumns(conn);
+    const scored = has(columns, 'model_scores', 'content_id', 'model', 'model_version')
+      ? `AND content_id NOT IN (SELECT content_id::VARCHAR FROM model_scores WHERE model = $model AND model_version = $version)`
+      : '';
+    return readOnly(conn, async () =>
+      Number((await conn.runAndReadAll(`SELECT count(DISTINCT content_id) FROM (SELECT content_id::VARCHAR AS content_id FROM (${pool})) WHERE content_id IS NOT NULL ${scored}`, scored ? { model, version } : {})).getRowsJson()[0]![0]),
+    );
+  });
+}
+
+/** The SQL that selects the pool items a model version has not scored, for the scorer. */
+export function unscoredContentSql(poolSql: string, model: string, version: string, scoresExist: boolean): string {
+  const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+  const notScored = scoresExist ? ` AND content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM model_scores WHERE model = ${literal(model)} AND model_version = ${literal(version)})` : '';
+  return `SELECT * FROM content WHERE content_id::VARCHAR IN (SELECT content_id::VARCHAR FROM (${poolSql}))${notScored}`;
+}
+
+export async function scoresTableExists(workspace: Workspace): Promise<boolean> {
+  return workspace.withConnection(async (conn) => has(await canonicalColumns(conn), 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score'));
+}
+
+/** The pool, each item with the version's scores, its views and (for the errors strategy) its human labels. */
+export async function readPool(workspace: Workspace, poolSql: string, model: string, version: string, withLabels: boolean): Promise<PoolItem[]> {
+  return workspace.withConnection(async (conn) => {
+    const pool = await checkPoolQuery(conn, poolSql);
+    const columns = await canonicalColumns(conn);
+    const scores = has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')
+      ? `SELECT content_id::VARCHAR AS content_id, list(category ORDER BY category) AS categories, list(score ORDER BY category) AS scores
+         FROM (SELECT content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL) GROUP BY 1`
+      : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR[] AS categories, NULL::DOUBLE[] AS scores WHERE false`;
+    const views = has(columns, 'content', 'content_id', 'views_24h')
+      ? `SELECT content_id::VARCHAR AS content_id, max(TRY_CAST(views_24h AS DOUBLE)) AS views FROM content GROUP BY 1`
+      : `SELECT NULL::VARCHAR AS content_id, NULL::DOUBLE AS views WHERE false`;
+    const labels = withLabels
+      ? `SELECT content_id::VARCHAR AS content_id, list(category) AS label_categories, list(label) AS label_values FROM (
+           SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM current_labels GROUP BY ALL) GROUP BY 1`
+      : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR[] AS label_categories, NULL::INTEGER[] AS label_values WHERE false`;
+    const rows = await readOnly(conn, async () =>
+      (
+        await conn.runAndReadAll(
+          `WITH pool AS (SELECT DISTINCT content_id::VARCHAR AS content_id FROM (${pool}) WHERE content_id IS NOT NULL)
+           SELECT p.content_id, v.views, s.categories, s.scores, l.label_categories, l.label_values
+           FROM pool p LEFT JOIN (${scores}) s USING (content_id) LEFT JOIN (${views}) v USING (content_id) LEFT JOIN (${labels}) l USING (content_id)
+           ORDER BY p.content_id`,
+          { model, version },
+        )
+      ).getRowsJson(),
+    );
+    return rows.map(([contentId, views, categories, values, labelCategories, labelValues]) => {
+      let itemScores: Record<string, number> | null = null;
+      if (Array.isArray(categories) && categories.length > 0) {
+        itemScores = {};
+        (categories as string[]).forEach((category, i) => (itemScores![category] = Number((values as number[])[i])));
+      }
+      const item: PoolItem = { contentId: String(contentId), scores: itemScores, views24h: views === null ? null : Number(views) };
+      if (Array.isArray(labelCategories)) {
+        item.humanLabels = {};
+        (labelCategories as string[]).forEach((category, i) => (item.humanLabels![category] = Number((labelValues as number[])[i]) === 1 ? 1 : 0));
+      }
+      return item;
+    });
+  });
+}
+
+/** The texts of candidate items (near-duplicate checks). */
+export async function readTexts(workspace: Workspace, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  return workspace.withConnection(async (conn) => {
+    const columns = await canonicalColumns(conn);
+    if (!has(columns, 'content', 'content_id', 'text')) return new Map();
+    const rows = (await conn.runAndReadAll(`SELECT content_id::VARCHAR, text::VARCHAR FROM content WHERE content_id::VARCHAR IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`, { ids: JSON.stringify(ids) })).getRowsJson();
+    return new Map(rows.map(([id, text]) => [String(id), text === null ? '' : String(text)]));
+  });
+}
+
+type Context = Omit<BatchItem, 'rank' | 'poolSize' | 'reason' | 'state'>;
+
+/** Each item's content and context: surface, language, account age at upload, reports on it, actions taken on it, scores. */
+export async function readItemContext(workspace: Workspace, ids: string[], model: string, version: string): Promise<Map<string, Context>> {
+  const result = new Map<string, Context>();
+  for (const id of ids) {
+    result.set(id, { contentId: id, text: null, surface: null, language: null, contentType: null, createdAt: null, accountAgeDays: null, reports: { count: 0, reasons: {} }, priorActions: [], scores: null });
+  }
+  if (ids.length === 0) return result;
+  await workspace.withConnection(async (conn) => {
+    const columns = await canonicalColumns(conn);
+    const params = { ids: JSON.stringify(ids) };
+    const inIds = `IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`;
+    if (has(columns, 'content', 'content_id')) {
+      const pick = (name: string, cast = 'VARCHAR') => (has(columns, 'content', name) ? `c.${quoteIdent(name)}::${cast}` : `NULL::${cast}`);
+      const accountAge = has(columns, 'content', 'user_id', 'created_at') && has(columns, 'users', 'user_id', 'created_at') ? `date_diff('day', u.created_at::TIMESTAMP, c.created_at::TIMESTAMP)` : 'NULL::BIGINT';
+      const joinUsers = accountAge === 'NULL::BIGINT' ? '' : 'LEFT JOIN users u ON u.user_id = c.user_id';
+      const createdAt = has(columns, 'content', 'created_at') ? `strftime(c.created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S')` : 'NULL::VARCHAR';
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT c.content_id::VARCHAR, ${pick('text')}, ${pick('surface')}, ${pick('language')}, ${pick('content_type')}, ${createdAt}, ${accountAge}
+           FROM content c ${joinUsers} WHERE c.content_id::VARCHAR ${inIds}`,
+          params,
+        )
+      ).getRowsJson();
+      for (const [id, text, surface, language, contentType, createdAtValue, age] of rows) {
+        const entry = result.get(String(id));
+        if (!entry) continue;
+        Object.assign(entry, { text, surface, language, contentType, createdAt: createdAtValue, accountAgeDays: age === null ? null : Number(age) });
+      }
+    }
+    if (has(columns, 'reports', 'content_id')) {
+      const reason = has(columns, 'reports', 'reason') ? 'coalesce(reason::VARCHAR, \'(none)\')' : `'(none)'`;
+      const rows = (await conn.runAndReadAll(`SELECT content_id::VARCHAR, ${reason}, count(*) FROM reports WHERE content_id::VARCHAR ${inIds} GROUP BY ALL`, params)).getRowsJson();
+      for (const [id, why, count] of rows) {
+        const entry = result.get(String(id));
+        if (!entry) continue;
+        entry.reports.count += Number(count);
+        entry.reports.reasons[String(why)] = Number(count);
+      }
+    }
+    if (has(columns, 'moderation_actions', 'content_id', 'action', 'created_at')) {
+      const category = has(columns, 'moderation_actions', 'category') ? 'category::VARCHAR' : 'NULL::VARCHAR';
+      const actor = has(columns, 'moderation_actions', 'actor_type') ? 'actor_type::VARCHAR' : 'NULL::VARCHAR';
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT content_id::VARCHAR, action::VARCHAR, ${category}, ${actor}, strftime(created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S') FROM moderation_actions WHERE content_id::VARCHAR ${inIds} ORDER BY created_at LIMIT 5000`,
+          params,
+        )
+      ).getRowsJson();
+      for (const [id, action, cat, actorType, at] of rows) {
+        result.get(String(id))?.priorActions.push({ action: String(action), category: cat === null ? null : String(cat), actorType: actorType === null ? null : String(actorType), createdAt: String(at) });
+      }
+    }
+    if (has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')) {
+      const rows = (
+        await conn.runAndReadAll(`SELECT content_id::VARCHAR, category::VARCHAR, max(score) FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR ${inIds} GROUP BY ALL`, { ...params, model, version })
+      ).getRowsJson();
+      for (const [id, cat, score] of rows) {
+        const entry = result.get(String(id));
+        if (!entry) continue;
+        entry.scores ??= {};
+        entry.scores[String(cat)] = Number(score);
+      }
+    }
+  });
+  return result;
+}

@@ -1,0 +1,161 @@
+/** Labeling sessions: the policy taxonomy, sessions and their batches, label actions, and the audit trail's export. */
+import { z } from 'zod';
+import type { ItemLabelState, PickReason, Strategy } from '../labeling.js';
+import { STRATEGIES } from '../labeling.js';
+import type { Taxonomy } from '../taxonomy.js';
+import { empty, method, nonEmpty } from './base.js';
+
+export type { ItemLabelState, PickReason, Strategy, Taxonomy };
+
+export interface SessionProgress {
+  annotator: string;
+  /** Items of the pool labeled or marked unsure, by anyone in the session. */
+  done: number;
+  /** Of those, by this annotator. */
+  doneByAnnotator: number;
+  /** Items this annotator skipped that are not yet labeled: they come back at the end. */
+  skipped: number;
+  /** Items of the ranked pool not yet done. */
+  remaining: number;
+  total: number;
+  batch: { id: string; done: number; size: number } | null;
+  itemsPerHour: number | null;
+  medianSecondsPerItem: number | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  name: string;
+  pool: string;
+  model: string;
+  version: string;
+  strategy: Strategy;
+  batchSize: number;
+  seed: number;
+  policyVersion: string;
+  createdAt: string;
+  createdBy: string | null;
+  /** Items the pool query returned. */
+  poolSize: number;
+  /** Items in the ranked order (the pool less what the strategy excludes, e.g. errors: items the model gets right). */
+  ranked: number;
+  excluded: number;
+  /** Items the model version had not scored: ranked last, never dropped. */
+  unscored: number;
+  /** Items scored for this session because the model version had not scored them yet. */
+  scoredForSession: number;
+  progress?: SessionProgress;
+}
+
+export interface BatchItem {
+  contentId: string;
+  rank: number;
+  poolSize: number;
+  reason: PickReason;
+  text: string | null;
+  surface: string | null;
+  language: string | null;
+  contentType: string | null;
+  createdAt: string | null;
+  /** Days between the author's account creation and this upload. */
+  accountAgeDays: number | null;
+  reports: { count: number; reasons: Record<string, number> };
+  priorActions: { action: string; category: string | null; actorType: string | null; createdAt: string }[];
+  /** The session's model version's scores for the item; null when it has none. */
+  scores: Record<string, number> | null;
+  /** What this annotator has recorded for the item so far (null: nothing yet). */
+  state: ItemLabelState | null;
+}
+
+export interface LabelBatch {
+  id: string;
+  sessionId: string;
+  annotator: string;
+  items: BatchItem[];
+  /** Near-duplicates of items in this batch left for later batches (never dropped). */
+  deferredDuplicates: number;
+  /** Items in this batch that the annotator skipped before and that came back at the end. */
+  returningSkipped: number;
+  createdAt: string;
+  /** No item is left to hand out: the session is finished for this annotator. */
+  finished: boolean;
+}
+
+export interface RecordOutcome {
+  actionId: string;
+  eventIds: string[];
+  /** The item the action was about (for undo: the item it restored). */
+  contentId: string | null;
+  item: ItemLabelState | null;
+  /** For undo: what was undone (null when there was nothing left to undo). */
+  undone: { actionId: string; kind: string; contentId: string | null } | null;
+  progress: SessionProgress;
+}
+
+export interface LabelExportOutcome {
+  path: string;
+  format: 'ndjson' | 'csv' | 'parquet';
+  events: number;
+}
+
+export const annotatorName = z
+  .string({ error: 'annotator must be a string' })
+  .min(1, 'annotator must not be empty')
+  .max(64, 'annotator is at most 64 characters')
+  .regex(/^[\p{L}\p{N}_.@ -]+$/u, 'annotator is letters, digits, space, _ . @ -');
+
+const contentId = nonEmpty('contentId').max(512);
+const note = z.string().max(4000, 'a note is at most 4,000 characters');
+
+export const labelActionSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('label'),
+      contentId,
+      labels: z
+        .array(z.object({ category: nonEmpty('category'), value: z.union([z.literal(0), z.literal(1)]), leaf: z.string().min(1).nullable().optional() }).strict())
+        .min(1, 'a label action labels at least one category'),
+      note: note.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('skip'), contentId }).strict(),
+  z.object({ kind: z.literal('unsure'), contentId, note: note.optional() }).strict(),
+  z.object({ kind: z.literal('note'), contentId, note }).strict(),
+  z.object({ kind: z.literal('undo') }).strict(),
+]);
+export type LabelAction = z.output<typeof labelActionSchema>;
+
+export const sessionCreateSchema = z
+  .object({
+    name: nonEmpty('name').max(200),
+    /** A query over `content` returning content_id: the items the session may hand out. */
+    pool: nonEmpty('pool'),
+    model: nonEmpty('model'),
+    /** Defaults to the model's current version. */
+    version: z.string().min(1).optional(),
+    strategy: z.enum(STRATEGIES),
+    batchSize: z.number().int().min(1, 'batchSize is at least 1').max(500, 'batchSize is at most 500'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    createdBy: annotatorName.optional(),
+  })
+  .strict();
+export type SessionCreateInput = z.output<typeof sessionCreateSchema>;
+
+const sessionAndAnnotator = z.object({ sessionId: nonEmpty('sessionId'), annotator: annotatorName }).strict();
+
+export const labelingMethods = {
+  /** The policy taxonomy (the latest version unless one is named) and the versions the workspace holds. */
+  'taxonomy.get': method<{ taxonomy: Taxonomy; versions: string[]; file: string }>()(z.object({ version: z.string().optional() }).strict()),
+  'sessions.list': method<SessionSummary[]>()(empty),
+  'sessions.create': method<SessionSummary>()(sessionCreateSchema),
+  /** The same as a job (scoring the pool can take a while): what the UI uses. */
+  'sessions.createStart': method<{ jobId: string }>()(sessionCreateSchema),
+  'sessions.get': method<SessionSummary>()(sessionAndAnnotator),
+  /** The annotator's open batch, or a new one when every item of the last is labeled or skipped. */
+  'sessions.next': method<LabelBatch>()(sessionAndAnnotator),
+  /** Appends an action to the label journal; resolves only once it is on disk. */
+  'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
+  'labels.export': method<LabelExportOutcome>()(
+    z.object({ sessionId: nonEmpty('sessionId'), format: z.enum(['ndjson', 'csv', 'parquet']).default('ndjson'), path: z.string().min(1).optional() }).strict(),
+  ),
+} as const;
