@@ -6,6 +6,8 @@ import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { EvalView } from './evaluation/EvalView';
+import { LabelView } from './label/LabelView';
+import { useLabeling } from './label/labelStore';
 import { JobsPanel } from './jobs/JobsPanel';
 import { ModelsView } from './models/ModelsView';
 import { useNavigation } from './navigation';
@@ -45,6 +47,7 @@ export function App() {
       }
       if (event.event.type === 'opened') {
         useExplore.getState().reset();
+        if (useLabeling.getState().session) useLabeling.getState().close();
         void useReports.getState().refresh();
         if (useSpikes.getState().overview) void useSpikes.getState().load();
       }
@@ -79,7 +82,7 @@ export function App() {
         <span className="brand">Sift</span>
         <WorkspaceSwitcher />
         <nav className="tabs" aria-label="Views">
-          {(['explore', 'reports', 'spikes', 'models', 'evaluate'] as const).map((name) => (
+          {(['explore', 'reports', 'spikes', 'models', 'evaluate', 'label'] as const).map((name) => (
             <button key={name} className={view === name ? 'active' : ''} onClick={() => setView(name)} data-testid={`tab-${name}`}>
               {name[0]!.toUpperCase() + name.slice(1)}
             </button>
@@ -124,6 +127,7 @@ export function App() {
         {view === 'spikes' && <SpikeView />}
         {view === 'models' && <ModelsView />}
         {view === 'evaluate' && <EvalView />}
+        {view === 'label' && <LabelView />}
       </main>
       <JobsPanel />
       {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}

@@ -79,6 +79,7 @@ export interface LabelBatch {
   createdAt: string;
   /** No item is left to hand out: the session is finished for this annotator. */
   finished: boolean;
+  progress: SessionProgress;
 }
 
 export interface RecordOutcome {

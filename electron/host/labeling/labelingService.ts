@@ -349,8 +349,16 @@ export class LabelingService {
   // -------------------------------------------------------------------------------------------------------------
   // Batches
 
-  private latestBatch(sessionId: string, annotator: string): BatchRecord | undefined {
-    return (this.batches.get(sessionId) ?? []).filter((batch) => batch.annotator_id === annotator).at(-1);
+  /**
+   * The batch an annotator works on: the earliest of theirs with an open item (an undo can reopen an earlier batch,
+   * and the annotator goes back to it), else their latest.
+   */
+  private currentBatch(sessionId: string, annotator: string): { batch: BatchRecord; open: boolean } | undefined {
+    const mine = (this.batches.get(sessionId) ?? []).filter((batch) => batch.annotator_id === annotator);
+    const open = mine.find((batch) => batch.items.some((id) => this.isOpenItem(sessionId, annotator, id)));
+    if (open) return { batch: open, open: true };
+    const latest = mine.at(-1);
+    return latest ? { batch: latest, open: false } : undefined;
   }
 
   private isOpenItem(sessionId: string, annotator: string, contentId: string): boolean {
@@ -362,8 +370,8 @@ export class LabelingService {
   next(sessionId: string, annotator: string): Promise<LabelBatch> {
     return this.serialised(async () => {
       const session = this.session(sessionId);
-      const open = this.latestBatch(sessionId, annotator);
-      if (open && open.items.some((id) => this.isOpenItem(sessionId, annotator, id))) return this.describeBatch(session, open, annotator);
+      const working = this.currentBatch(sessionId, annotator);
+      if (working?.open) return this.describeBatch(session, working.batch, annotator);
       const ranked = await this.ranking(sessionId);
       const log = this.logFor(sessionId);
       const done = new Set<string>();
@@ -410,7 +418,7 @@ export class LabelingService {
         returning++;
       }
       if (picked.length === 0) {
-        return { id: '', sessionId, annotator, items: [], deferredDuplicates: 0, returningSkipped: 0, createdAt: new Date().toISOString(), finished: true };
+        return { id: '', sessionId, annotator, items: [], deferredDuplicates: 0, returningSkipped: 0, createdAt: new Date().toISOString(), finished: true, progress: this.progress(sessionId, annotator) };
       }
       const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString() };
       await this.commit([batch]);
@@ -432,7 +440,7 @@ export class LabelingService {
         state: log.item(annotator, id) ?? null,
       };
     });
-    return { id: batch.id, sessionId: session.id, annotator, items, deferredDuplicates: batch.deferred, returningSkipped: batch.returning_skipped, createdAt: batch.created_at, finished: false };
+    return { id: batch.id, sessionId: session.id, annotator, items, deferredDuplicates: batch.deferred, returningSkipped: batch.returning_skipped, createdAt: batch.created_at, finished: false, progress: this.progress(session.id, annotator) };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -540,7 +548,7 @@ export class LabelingService {
       }
     }
     for (const state of log.items.get(annotator)?.values() ?? []) if (state.status === 'skipped' && !done.has(state.contentId)) skipped++;
-    const batch = this.latestBatch(sessionId, annotator);
+    const batch = this.currentBatch(sessionId, annotator)?.batch;
     const pace = labelingPace(log.actions.filter((a) => a.annotatorId === annotator && !a.undone && (a.kind === 'label' || a.kind === 'unsure')).map((a) => a.at));
     return {
       annotator,

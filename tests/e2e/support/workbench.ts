@@ -27,7 +27,7 @@ export class Workbench {
     this.importDialog = page.getByTestId('import-dialog');
   }
 
-  async openView(name: 'explore' | 'reports' | 'spikes'): Promise<void> {
+  async openView(name: 'explore' | 'reports' | 'spikes' | 'label'): Promise<void> {
     await this.page.getByTestId(`tab-${name}`).click();
   }
 
@@ -106,5 +106,40 @@ export class Workbench {
     await this.gridBody.evaluate((element) => {
       element.scrollTop = element.scrollHeight;
     });
+  }
+
+  // Labeling ------------------------------------------------------------------------------------------------
+
+  readonly labeling = {
+    screen: () => this.page.getByTestId('labeling-screen'),
+    item: () => this.page.getByTestId('label-item'),
+    status: () => this.page.getByTestId('label-status'),
+    strip: () => this.page.getByTestId('label-strip').locator('li:not(.label-strip-note)'),
+    category: (name: string) => this.page.getByTestId(`category-${name}`),
+    progress: () => this.page.getByTestId('label-progress'),
+  };
+
+  async setAnnotator(name: string): Promise<void> {
+    await this.page.getByTestId('annotator-name').fill(name);
+    await this.page.getByTestId('annotator-save').click();
+  }
+
+  async createSession(options: { name: string; batch: number; strategy?: string }): Promise<void> {
+    await this.page.getByTestId('session-name').fill(options.name);
+    if (options.strategy) await this.page.getByTestId('session-strategy').selectOption(options.strategy);
+    await this.page.getByTestId('session-batch').fill(String(options.batch));
+    await this.page.getByTestId('session-create').click();
+    await expect(this.labeling.screen()).toBeVisible({ timeout: 60_000 });
+    await expect(this.labeling.item()).toBeVisible();
+  }
+
+  /** The content id of the item on screen. */
+  async currentItem(): Promise<string> {
+    return (await this.labeling.item().getAttribute('data-content-id'))!;
+  }
+
+  /** Presses keys, one at a time, as an annotator does. */
+  async press(...keys: string[]): Promise<void> {
+    for (const key of keys) await this.page.keyboard.press(key);
   }
 }

@@ -1,0 +1,173 @@
+/** Label: the annotator's name, the sessions of this workspace, a new session, and the labeling screen. */
+import { useEffect, useState } from 'react';
+import type { ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
+import { STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
+import { api, errorMessage } from '../api/client';
+import { jobResult } from '../jobs/jobsStore';
+import { LabelingScreen } from './LabelingScreen';
+import { useLabeling } from './labelStore';
+
+function NewSession({ onCreated }: { onCreated(session: SessionSummary): void }) {
+  const [models, setModels] = useState<ModelInfo[]>([]);
+  const [versions, setVersions] = useState<{ model: string; version: string; items: number }[]>([]);
+  const [name, setName] = useState('');
+  const [pool, setPool] = useState('SELECT content_id FROM content');
+  const [model, setModel] = useState('text-distil');
+  const [version, setVersion] = useState('');
+  const [strategy, setStrategy] = useState<Strategy>('entropy');
+  const [batchSize, setBatchSize] = useState(20);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void api['models.list']({}).then((list) => setModels(list.filter((m) => !m.error)));
+    void api['models.versions']({}).then(setVersions).catch(() => setVersions([]));
+  }, []);
+  const current = models.find((m) => m.name === model);
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const annotator = useLabeling.getState().annotator;
+      const session = await jobResult<SessionSummary>(
+        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, ...(annotator ? { createdBy: annotator } : {}) }),
+      );
+      onCreated(session);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card label-new" data-testid="new-session">
+      <h3>New session</h3>
+      <div className="label-form">
+        <label>
+          Name
+          <input value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. Uncertain hate speech, March" data-testid="session-name" />
+        </label>
+        <label>
+          Pool (a query over content returning content_id)
+          <textarea value={pool} onChange={(event) => setPool(event.target.value)} rows={3} data-testid="session-pool" spellCheck={false} />
+        </label>
+        <label>
+          Model
+          <select value={model} onChange={(event) => (setModel(event.target.value), setVersion(''))} data-testid="session-model">
+            {models.map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Version (whose scores rank the pool)
+          <select value={version} onChange={(event) => setVersion(event.target.value)} data-testid="session-version">
+            <option value="">{current ? `${current.version} (current; scores the pool where it has not)` : 'current'}</option>
+            {versions
+              .filter((v) => v.model === model && v.version !== current?.version)
+              .map((v) => (
+                <option key={v.version} value={v.version}>
+                  {v.version} ({v.items.toLocaleString('en-US')} items scored)
+                </option>
+              ))}
+          </select>
+        </label>
+        <label>
+          Strategy
+          <select value={strategy} onChange={(event) => setStrategy(event.target.value as Strategy)} data-testid="session-strategy">
+            {STRATEGIES.map((s) => (
+              <option key={s} value={s}>
+                {STRATEGY_TITLES[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Batch size
+          <input type="number" min={1} max={500} value={batchSize} onChange={(event) => setBatchSize(Math.max(1, Math.min(500, Number(event.target.value) || 1)))} className="num-input" data-testid="session-batch" />
+        </label>
+      </div>
+      <div className="form-row">
+        <button className="primary" disabled={busy || !pool.trim()} onClick={() => void create()} data-testid="session-create">
+          {busy ? 'Creating…' : 'Create and start'}
+        </button>
+        {error && (
+          <span className="error-text" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function Sessions() {
+  const { sessions, annotator, error } = useLabeling();
+  const { setAnnotator, open, refreshSessions } = useLabeling.getState();
+  const [name, setName] = useState(annotator);
+  useEffect(() => {
+    void refreshSessions();
+  }, [refreshSessions]);
+  const validName = /^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim());
+  return (
+    <div className="label-sessions">
+      <section className="card">
+        <h3>Who is labeling</h3>
+        <div className="form-row">
+          <input value={name} onChange={(event) => setName(event.target.value)} placeholder="your name" data-testid="annotator-name" onKeyDown={(event) => event.key === 'Enter' && validName && setAnnotator(name.trim())} />
+          <button onClick={() => setAnnotator(name.trim())} disabled={!validName || name.trim() === annotator} data-testid="annotator-save">
+            {annotator ? 'Change' : 'Set'}
+          </button>
+          <span className="muted">{annotator ? `Labels are recorded as ${annotator}.` : 'Set once; every label records who made it.'}</span>
+        </div>
+      </section>
+      {error && <div className="error-box">{error}</div>}
+      <section className="card">
+        <h3>Sessions</h3>
+        {sessions.length === 0 ? (
+          <p className="muted">No sessions yet. Create one below: it ranks a pool of content by a model's scores and hands it out in batches.</p>
+        ) : (
+          <table className="label-session-list" data-testid="session-list">
+            <thead>
+              <tr>
+                <th>name</th>
+                <th>strategy</th>
+                <th>model</th>
+                <th>items</th>
+                <th>policy</th>
+                <th>created</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((session) => (
+                <tr key={session.id}>
+                  <td>{session.name}</td>
+                  <td>{session.strategy}</td>
+                  <td>
+                    {session.model} {session.version}
+                  </td>
+                  <td>{session.ranked.toLocaleString('en-US')}</td>
+                  <td>{session.policyVersion}</td>
+                  <td>{session.createdAt.slice(0, 16).replace('T', ' ')}</td>
+                  <td>
+                    <button className="primary" disabled={!annotator} onClick={() => void open(session.id)} data-testid={`open-session-${session.id}`}>
+                      Label
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {annotator ? <NewSession onCreated={(session) => void open(session.id).then(refreshSessions)} /> : <p className="muted">Set your name to create or open a session.</p>}
+    </div>
+  );
+}
+
+export function LabelView() {
+  const session = useLabeling((state) => state.session);
+  return <div className="label-view">{session ? <LabelingScreen /> : <Sessions />}</div>;
+}

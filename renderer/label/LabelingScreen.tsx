@@ -1,0 +1,328 @@
+/**
+ * The labeling screen: one item at a time, keyboard first. Number keys toggle categories, letters (or Shift+number)
+ * pick leaves, 0 says "none of these", Enter submits, Backspace undoes, arrows move, s skips, u marks unsure, n
+ * writes a note, ? shows the shortcuts and the policy's guidelines. Keys typed into the note stay in the note.
+ */
+import { useEffect, useRef } from 'react';
+import type { BatchItem, PickReason, Taxonomy } from '../../shared/contract';
+import { STRATEGY_TITLES } from '../../shared/labeling';
+import { type Draft, useLabeling } from './labelStore';
+
+const fmt = (value: number, digits = 3) => value.toFixed(digits);
+
+function reasonText(reason: PickReason): string {
+  if ('unscored' in reason) return 'not scored by this model version: handed out after every scored item';
+  switch (reason.strategy) {
+    case 'entropy': {
+      const top = Object.entries(reason.perCategory).sort((a, b) => b[1] - a[1]).slice(0, 2);
+      return `uncertainty ${fmt(reason.entropy)} bits (${top.map(([c, h]) => `${c} ${fmt(h, 2)}`).join(', ')})`;
+    }
+    case 'margin':
+      return `${reason.category} scored ${fmt(reason.score)}, ${fmt(reason.margin)} from its threshold ${reason.threshold}`;
+    case 'blend':
+      return `blend ${fmt(reason.blend)} = 0.6 × uncertainty ${fmt(reason.entropy)} + 0.4 × virality rank ${fmt(reason.virality)}`;
+    case 'random':
+      return `random audit sample (draw ${fmt(reason.draw)})`;
+    case 'stratified':
+      return `stratum: ${reason.stratum === 'none' ? 'no category flagged' : `predicted ${reason.stratum}`}`;
+    case 'errors':
+      return reason.errors.map((e) => `${e.kind === 'false_positive' ? 'false positive' : 'false negative'} on ${e.category} (score ${fmt(e.score)}, threshold ${e.threshold})`).join('; ');
+  }
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
+}
+
+function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const s = useLabeling.getState();
+      if (!s.batch || !s.taxonomy || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target)) {
+        // Only the note field takes keys; Enter or Escape hands the keyboard back.
+        if (event.target === noteRef.current && (event.key === 'Enter' || event.key === 'Escape')) {
+          event.preventDefault();
+          noteRef.current?.blur();
+        }
+        return;
+      }
+      if (s.helpOpen) {
+        if (event.key === 'Escape' || event.key === '?') {
+          event.preventDefault();
+          s.setHelp(false);
+        }
+        return;
+      }
+      const categories = s.taxonomy.categories;
+      const digit = /^Digit([0-9])$/.exec(event.code)?.[1];
+      let handled = true;
+      if (digit !== undefined && event.shiftKey && digit !== '0') {
+        const category = categories[Number(digit) - 1];
+        if (category) s.cycleLeaf(category.name);
+      } else if (event.key === '0' || (digit === '0' && !event.shiftKey)) s.noneOfThese();
+      else if (/^[1-9]$/.test(event.key)) {
+        const category = categories[Number(event.key) - 1];
+        if (category) s.toggleCategory(category.name);
+        else handled = false;
+      } else if (event.key === 'Enter') s.submit();
+      else if (event.key === 'Backspace') s.undo();
+      else if (event.key === 'ArrowRight' || event.key === 'ArrowDown') s.move(1);
+      else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') s.move(-1);
+      else if (event.key === 's') s.skip();
+      else if (event.key === 'u') s.unsure();
+      else if (event.key === 'n') noteRef.current?.focus();
+      else if (event.key === '?') s.setHelp(true);
+      else if (/^[a-z]$/.test(event.key)) {
+        const category = categories.find((c) => c.leaves.some((leaf) => leaf.key === event.key));
+        const leaf = category?.leaves.find((l) => l.key === event.key);
+        if (category && leaf) s.toggleLeaf(category.name, leaf.name);
+        else handled = false;
+      } else handled = false;
+      if (handled) event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [noteRef]);
+}
+
+function ItemContext({ item }: { item: BatchItem }) {
+  const facts: [string, string][] = [
+    ['surface', item.surface ?? '—'],
+    ['language', item.language ?? '—'],
+    ['type', item.contentType ?? '—'],
+    ['posted', item.createdAt?.replace('T', ' ') ?? '—'],
+    ['account age at upload', item.accountAgeDays === null ? '—' : `${item.accountAgeDays} days`],
+    ['reports', item.reports.count === 0 ? 'none' : `${item.reports.count} (${Object.entries(item.reports.reasons).map(([r, n]) => `${r} ${n}`).join(', ')})`],
+  ];
+  return (
+    <dl className="label-facts" data-testid="label-context">
+      {facts.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+      <div>
+        <dt>actions taken</dt>
+        <dd>{item.priorActions.length === 0 ? 'none' : item.priorActions.map((a) => `${a.action}${a.category ? ` ${a.category}` : ''} by ${a.actorType ?? '?'}`).join(' · ')}</dd>
+      </div>
+    </dl>
+  );
+}
+
+function CategoryPanel({ taxonomy, draft, scores }: { taxonomy: Taxonomy; draft: Draft; scores: Record<string, number> | null }) {
+  const { toggleCategory, toggleLeaf } = useLabeling.getState();
+  return (
+    <div className="label-categories" data-testid="label-categories">
+      {taxonomy.categories.map((category, i) => {
+        const on = category.name in draft.selected;
+        const score = scores?.[category.name];
+        return (
+          <div key={category.name} className={`label-category ${on ? 'on' : ''}`} data-testid={`category-${category.name}`} data-selected={on}>
+            <button className="label-toggle" onClick={() => toggleCategory(category.name)} tabIndex={-1}>
+              <kbd>{i + 1}</kbd> {category.title}
+            </button>
+            {score !== undefined && (
+              <span className="label-score" title={`model score for ${category.name}`}>
+                <span className="label-score-bar" style={{ width: `${Math.round(score * 100)}%` }} />
+                <span className="label-score-text">{fmt(score, 2)}</span>
+              </span>
+            )}
+            {category.leaves.length > 0 && (
+              <div className="label-leaves">
+                {category.leaves.map((leaf) => {
+                  const chosen = draft.selected[category.name] === leaf.name;
+                  const leafScore = scores?.[leaf.name];
+                  return (
+                    <button key={leaf.name} className={`label-leaf ${chosen ? 'chosen' : ''} sev-${leaf.severity}`} onClick={() => toggleLeaf(category.name, leaf.name)} tabIndex={-1} data-testid={`leaf-${leaf.name}`}>
+                      <kbd>{leaf.key}</kbd> {leaf.title}
+                      {leafScore !== undefined && <span className="muted"> {fmt(leafScore, 2)}</span>}
+                    </button>
+                  );
+                })}
+              </div>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+const SHORTCUTS: [string, string][] = [
+  ['1 – 9', 'toggle a category'],
+  ['letter / Shift+number', 'pick a leaf (Shift+number cycles the category\'s leaves)'],
+  ['0', 'none of these: every category negative, submitted'],
+  ['Enter', 'submit the item (categories not toggled are negative)'],
+  ['Backspace', 'undo the last action (again and again, across items)'],
+  ['← →', 'move through the batch'],
+  ['s / u', 'skip (it comes back at the end) / unsure'],
+  ['n', 'write a note (Enter or Esc to return)'],
+  ['?', 'this help (Esc closes)'],
+];
+
+function Help({ taxonomy }: { taxonomy: Taxonomy }) {
+  return (
+    <div className="label-help" role="dialog" aria-label="Shortcuts and guidelines" data-testid="label-help">
+      <div className="label-help-inner">
+        <h3>Shortcuts</h3>
+        <table>
+          <tbody>
+            {SHORTCUTS.map(([key, what]) => (
+              <tr key={key}>
+                <td><kbd>{key}</kbd></td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h3>
+          {taxonomy.title} — policy {taxonomy.version}
+        </h3>
+        {taxonomy.categories.map((category, i) => (
+          <div key={category.name} className="label-guideline">
+            <strong>
+              <kbd>{i + 1}</kbd> {category.title}
+            </strong>{' '}
+            {category.guideline}
+            {category.leaves.length > 0 && (
+              <ul>
+                {category.leaves.map((leaf) => (
+                  <li key={leaf.name}>
+                    <kbd>{leaf.key}</kbd> <strong>{leaf.title}</strong> ({leaf.severity}{leaf.alwaysEscalate ? ', always escalate' : ''}) — {leaf.guideline}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        ))}
+        <p className="muted">Esc or ? closes this.</p>
+      </div>
+    </div>
+  );
+}
+
+function statusText(item: BatchItem, saving: string | undefined): string {
+  const status = item.state?.status ?? 'open';
+  if (status === 'open') return 'to do';
+  const save = saving === 'saving' ? 'saving…' : saving === 'failed' ? 'NOT SAVED' : 'saved';
+  return `${status} · ${save}`;
+}
+
+export function LabelingScreen() {
+  const noteRef = useRef<HTMLInputElement>(null);
+  useLabelKeys(noteRef);
+  const { session, taxonomy, batch, index, drafts, saving, progress, error, loadingBatch, helpOpen } = useLabeling();
+  const s = useLabeling.getState();
+  if (!session || !taxonomy) return null;
+  const item = batch?.items[index] ?? null;
+  const draft = item ? (drafts[item.contentId] ?? { selected: {}, note: '' }) : null;
+  return (
+    <div className="labeling" data-testid="labeling-screen">
+      <div className="label-header">
+        <button onClick={() => s.close()} data-testid="label-back">
+          ← Sessions
+        </button>
+        <strong>{session.name}</strong>
+        <span className="muted">
+          {STRATEGY_TITLES[session.strategy]} · {session.model} {session.version} · policy {session.policyVersion}
+        </span>
+        <span className="spacer" />
+        {progress && (
+          <span className="label-progress" data-testid="label-progress">
+            {progress.batch && (
+              <span>
+                batch <strong>{progress.batch.done}/{progress.batch.size}</strong>
+              </span>
+            )}
+            <span>
+              session <strong>{progress.done.toLocaleString('en-US')}</strong> of {progress.total.toLocaleString('en-US')} done
+            </span>
+            <span>{progress.remaining.toLocaleString('en-US')} remaining</span>
+            {progress.skipped > 0 && <span>{progress.skipped} skipped (they come back at the end)</span>}
+            <span>{progress.itemsPerHour === null ? '— items/h' : `${Math.round(progress.itemsPerHour)} items/h`}</span>
+            <span>{progress.medianSecondsPerItem === null ? '— s/item' : `median ${progress.medianSecondsPerItem.toFixed(1)} s/item`}</span>
+          </span>
+        )}
+        <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines (?)" data-testid="label-help-button">
+          ? Shortcuts
+        </button>
+      </div>
+      {error && (
+        <div className="error-box" role="alert">
+          {error}
+        </div>
+      )}
+      {batch?.finished && <div className="empty" data-testid="label-finished">Nothing left to label in this session. Every item of the pool is done.</div>}
+      {!batch && loadingBatch && <div className="empty">Loading the batch…</div>}
+      {item && draft && (
+        <div className="label-main">
+          <section className="label-item" data-testid="label-item" data-content-id={item.contentId}>
+            <div className="label-item-head">
+              <span className="muted">
+                item {index + 1} of {batch!.items.length} in this batch · rank {item.rank.toLocaleString('en-US')} of {item.poolSize.toLocaleString('en-US')} in the pool
+              </span>
+              <span className={`label-save save-${saving[item.contentId] ?? 'none'}`} data-testid="label-status">
+                {statusText(item, saving[item.contentId])}
+              </span>
+            </div>
+            <p className="label-text" data-testid="label-text">
+              {item.text ?? <span className="muted">(no text)</span>}
+            </p>
+            <p className="label-reason" data-testid="label-reason">
+              <strong>Why this item:</strong> {reasonText(item.reason)}
+            </p>
+            <ItemContext item={item} />
+            <label className="label-note">
+              <kbd>n</kbd> note
+              <input ref={noteRef} value={draft.note} onChange={(event) => s.setNote(event.target.value)} placeholder="optional; Enter or Esc returns to the keys" data-testid="label-note" />
+            </label>
+          </section>
+          <aside className="label-side">
+            <CategoryPanel taxonomy={taxonomy} draft={draft} scores={item.scores} />
+            <div className="label-actions">
+              <button className="primary" onClick={() => s.submit()} tabIndex={-1} data-testid="label-submit">
+                <kbd>Enter</kbd> Submit
+              </button>
+              <button onClick={() => s.noneOfThese()} tabIndex={-1}>
+                <kbd>0</kbd> None of these
+              </button>
+              <button onClick={() => s.skip()} tabIndex={-1}>
+                <kbd>s</kbd> Skip
+              </button>
+              <button onClick={() => s.unsure()} tabIndex={-1}>
+                <kbd>u</kbd> Unsure
+              </button>
+              <button onClick={() => s.undo()} tabIndex={-1}>
+                <kbd>⌫</kbd> Undo
+              </button>
+            </div>
+            {item.scores && (
+              <div className="label-model muted">
+                {session.model} {session.version}:{' '}
+                {Object.entries(item.scores)
+                  .map(([c, v]) => `${c} ${fmt(v, 2)}`)
+                  .join(' · ')}
+              </div>
+            )}
+          </aside>
+        </div>
+      )}
+      {batch && batch.items.length > 0 && (
+        <ol className="label-strip" data-testid="label-strip">
+          {batch.items.map((entry, i) => (
+            <li key={entry.contentId} className={`${i === index ? 'current' : ''} st-${entry.state?.status ?? 'open'} sv-${saving[entry.contentId] ?? 'none'}`} title={`${entry.contentId}: ${statusText(entry, saving[entry.contentId])}`}>
+              <button tabIndex={-1} onClick={() => useLabeling.setState({ index: i })}>
+                {i + 1}
+              </button>
+            </li>
+          ))}
+          {batch.deferredDuplicates > 0 && <li className="muted label-strip-note">{batch.deferredDuplicates} near-duplicates of these items wait for later batches</li>}
+          {batch.returningSkipped > 0 && <li className="muted label-strip-note">{batch.returningSkipped} skipped items came back</li>}
+        </ol>
+      )}
+      {helpOpen && <Help taxonomy={taxonomy} />}
+    </div>
+  );
+}
