@@ -8,10 +8,11 @@
  *   - evaluation: every figure and an isotonic fit for 5M (item, category) pairs, against scikit-learn when present
  *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
+ *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,7 @@ import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonBenchmark } from './davidson.js';
 import { cliStartBenchmark, engineBenchmark } from './engine.js';
 import { evaluationBenchmark } from './evaluation.js';
+import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
 
@@ -68,6 +70,13 @@ async function main(): Promise<void> {
     await davidsonBenchmark(console.log);
     return;
   }
+  if (ONLY === 'labeling') {
+    // On the committed sample: labeling needs no million-item workspace.
+    await labelingBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
   const sampleDir = path.join(scratch, 'sample');
   const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir }));
   console.log(`generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')})`);
@@ -94,6 +103,10 @@ async function main(): Promise<void> {
     await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
     nearDuplicateBenchmark(console.log);
     await cliStartBenchmark(workspaceDir, path.join(scratch, 'sample-workspace'), console.log);
+  }
+  if (runs('labeling')) {
+    console.log('');
+    await labelingBenchmark(scratch, console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -3,8 +3,8 @@
  * pick leaves, 0 says "none of these", Enter submits, Backspace undoes, arrows move, s skips, u marks unsure, n
  * writes a note, ? shows the shortcuts and the policy's guidelines. Keys typed into the note stay in the note.
  */
-import { useEffect, useRef } from 'react';
-import type { BatchItem, PickReason, Taxonomy } from '../../shared/contract';
+import { memo, useEffect, useRef } from 'react';
+import type { BatchItem, LabelBatch, PickReason, Taxonomy } from '../../shared/contract';
 import { STRATEGY_TITLES } from '../../shared/labeling';
 import { type Draft, useLabeling } from './labelStore';
 
@@ -86,7 +86,7 @@ function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
   }, [noteRef]);
 }
 
-function ItemContext({ item }: { item: BatchItem }) {
+const ItemContext = memo(function ItemContext({ item }: { item: BatchItem }) {
   const facts: [string, string][] = [
     ['surface', item.surface ?? '—'],
     ['language', item.language ?? '—'],
@@ -109,9 +109,9 @@ function ItemContext({ item }: { item: BatchItem }) {
       </div>
     </dl>
   );
-}
+});
 
-function CategoryPanel({ taxonomy, draft, scores }: { taxonomy: Taxonomy; draft: Draft; scores: Record<string, number> | null }) {
+const CategoryPanel = memo(function CategoryPanel({ taxonomy, draft, scores }: { taxonomy: Taxonomy; draft: Draft; scores: Record<string, number> | null }) {
   const { toggleCategory, toggleLeaf } = useLabeling.getState();
   return (
     <div className="label-categories" data-testid="label-categories">
@@ -148,7 +148,7 @@ function CategoryPanel({ taxonomy, draft, scores }: { taxonomy: Taxonomy; draft:
       })}
     </div>
   );
-}
+});
 
 const SHORTCUTS: [string, string][] = [
   ['1 – 9', 'toggle a category'],
@@ -209,6 +209,23 @@ function statusText(item: BatchItem, saving: string | undefined): string {
   const save = saving === 'saving' ? 'saving…' : saving === 'failed' ? 'NOT SAVED' : 'saved';
   return `${status} · ${save}`;
 }
+
+/** The batch at the bottom: where the annotator is, and each item's status. Re-rendered only when those change. */
+const BatchStrip = memo(function BatchStrip({ batch, index, saving }: { batch: LabelBatch; index: number; saving: Record<string, string> }) {
+  return (
+    <ol className="label-strip" data-testid="label-strip">
+      {batch.items.map((entry, i) => (
+        <li key={entry.contentId} className={`${i === index ? 'current' : ''} st-${entry.state?.status ?? 'open'} sv-${saving[entry.contentId] ?? 'none'}`} title={`${entry.contentId}: ${statusText(entry, saving[entry.contentId])}`}>
+          <button tabIndex={-1} onClick={() => useLabeling.setState({ index: i })}>
+            {i + 1}
+          </button>
+        </li>
+      ))}
+      {batch.deferredDuplicates > 0 && <li className="muted label-strip-note">{batch.deferredDuplicates} near-duplicates of these items wait for later batches</li>}
+      {batch.returningSkipped > 0 && <li className="muted label-strip-note">{batch.returningSkipped} skipped items came back</li>}
+    </ol>
+  );
+});
 
 export function LabelingScreen() {
   const noteRef = useRef<HTMLInputElement>(null);
@@ -309,19 +326,7 @@ export function LabelingScreen() {
           </aside>
         </div>
       )}
-      {batch && batch.items.length > 0 && (
-        <ol className="label-strip" data-testid="label-strip">
-          {batch.items.map((entry, i) => (
-            <li key={entry.contentId} className={`${i === index ? 'current' : ''} st-${entry.state?.status ?? 'open'} sv-${saving[entry.contentId] ?? 'none'}`} title={`${entry.contentId}: ${statusText(entry, saving[entry.contentId])}`}>
-              <button tabIndex={-1} onClick={() => useLabeling.setState({ index: i })}>
-                {i + 1}
-              </button>
-            </li>
-          ))}
-          {batch.deferredDuplicates > 0 && <li className="muted label-strip-note">{batch.deferredDuplicates} near-duplicates of these items wait for later batches</li>}
-          {batch.returningSkipped > 0 && <li className="muted label-strip-note">{batch.returningSkipped} skipped items came back</li>}
-        </ol>
-      )}
+      {batch && batch.items.length > 0 && <BatchStrip batch={batch} index={index} saving={saving} />}
       {helpOpen && <Help taxonomy={taxonomy} />}
     </div>
   );

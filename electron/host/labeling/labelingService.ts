@@ -23,7 +23,7 @@ import { scoreQuery } from '../models/scoring.js';
 import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.js';
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
-import { countUnscored, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
 
 export const JOURNAL_FILE = 'labels.journal';
 
@@ -70,9 +70,15 @@ const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS journal_sync (records BIGINT NOT NULL);
   CREATE TABLE IF NOT EXISTS session_ranking (session_id VARCHAR, content_id VARCHAR, rank INTEGER, priority DOUBLE, reason_json VARCHAR);`;
 
-const STORE_SYNC_DELAY_MS = 250;
+/**
+ * SQL's copy of the labels follows the journal once labeling pauses for a second (at most five seconds behind):
+ * rewriting the snapshot on every keystroke would take CPU from the annotator's screen.
+ */
+const STORE_SYNC_IDLE_MS = 1000;
+const STORE_SYNC_MAX_DELAY_MS = 5000;
 /** Candidates read per step while filling a batch, as a multiple of the batch size. */
 const CANDIDATE_WINDOW = 4;
+const CONTEXT_CACHE_BATCHES = 4;
 
 let eventCounter = 0;
 /** Sortable within a process (time, then a counter), unique across processes (random tail). */
@@ -87,11 +93,17 @@ export class LabelingService {
   private readonly batches = new Map<string, BatchRecord[]>();
   private readonly logs = new Map<string, LabelLog>();
   private readonly rankings = new Map<string, Promise<Ranked>>();
+  /** The batch chosen ahead for an annotator, keyed by session and annotator, valid after batch `after`. */
+  private readonly prepared = new Map<string, { after: string; picked: string[]; deferred: number }>();
+  private readonly preparing = new Map<string, Promise<void>>();
+  /** Each session's item contexts (text, reports, actions, scores), read once. */
+  private readonly contexts = new Map<string, Map<string, ItemContext>>();
   /** Records the journal holds; the store has applied the first `appliedRecords`. */
   private recordCount = 0;
   private appliedRecords = 0;
   private pendingEvents: LabelEvent[] = [];
   private syncTimer: NodeJS.Timeout | null = null;
+  private syncDue: number | null = null;
   private syncing: Promise<void> = Promise.resolve();
   /** Actions are applied one at a time, so an undo always sees the action before it. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -166,11 +178,15 @@ export class LabelingService {
   // The store: label_events for SQL, brought up to date from the journal
 
   private scheduleStoreSync(): void {
-    if (this.syncTimer || this.closed) return;
+    if (this.closed) return;
+    const now = Date.now();
+    this.syncDue ??= now + STORE_SYNC_MAX_DELAY_MS;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = setTimeout(() => {
       this.syncTimer = null;
+      this.syncDue = null;
       void this.syncStore().catch((error: unknown) => console.error('[sift] label store sync failed (the journal keeps every event; it is retried on open):', error));
-    }, STORE_SYNC_DELAY_MS);
+    }, Math.min(STORE_SYNC_IDLE_MS, this.syncDue - now));
   }
 
   /** Inserts the journal's events the store lacks, records how far it got, and refreshes SQL's snapshot. */
@@ -366,55 +382,79 @@ export class LabelingService {
     return state === undefined || state.status === 'open';
   }
 
+  /** Which items may go into an annotator's next batch, and which skipped items may come back. */
+  private eligibility(sessionId: string, annotator: string, alsoExcluded: ReadonlySet<string> = new Set()) {
+    const log = this.logFor(sessionId);
+    const done = new Set<string>();
+    for (const items of log.items.values()) for (const [id, state] of items) if (isDone(state)) done.add(id);
+    // Items waiting in another annotator's open batch are theirs for now.
+    const reserved = new Set<string>();
+    for (const batch of this.batches.get(sessionId) ?? []) {
+      if (batch.annotator_id === annotator) continue;
+      for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) reserved.add(id);
+    }
+    const skipped = [...(log.items.get(annotator)?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
+    const skippedIds = new Set(skipped.map((state) => state.contentId));
+    const eligible = (id: string) => !done.has(id) && !reserved.has(id) && !skippedIds.has(id) && !alsoExcluded.has(id);
+    const returnable = skipped.map((state) => state.contentId).filter((id) => !done.has(id) && !reserved.has(id) && !alsoExcluded.has(id));
+    return { eligible, returnable };
+  }
+
+  /** Walks the ranked pool for a batch's worth of eligible, mutually distinct items. */
+  private async selectBatch(sessionId: string, size: number, eligible: (id: string) => boolean): Promise<{ picked: string[]; deferred: number }> {
+    const ranked = await this.ranking(sessionId);
+    const candidates: string[] = [];
+    let cursor = 0;
+    let picked: string[] = [];
+    let deferred = 0;
+    while (picked.length < size && cursor < ranked.ids.length) {
+      // Each step reads as many candidates again as the last (at least a few batches' worth): a pool whose top is
+      // one campaign of a thousand copies is passed in a few steps, not a thousand.
+      const target = candidates.length + Math.max(size * CANDIDATE_WINDOW, candidates.length);
+      while (cursor < ranked.ids.length && candidates.length < target) {
+        const id = ranked.ids[cursor++]!;
+        if (eligible(id)) candidates.push(id);
+      }
+      const texts = await readTexts(this.workspace, candidates);
+      const choice = pickDistinct(candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })), size);
+      picked = choice.picked.map((candidate) => candidate.contentId);
+      const lastPicked = picked.length > 0 ? candidates.indexOf(picked.at(-1)!) : -1;
+      deferred = lastPicked + 1 - picked.length;
+      if (cursor >= ranked.ids.length && picked.length < size) {
+        // The pool has no distinct item left: its near-duplicates come next (before skipped items), in rank order.
+        const extra = choice.deferred.slice(0, size - picked.length).map((candidate) => candidate.contentId);
+        picked.push(...extra);
+        deferred = Math.max(0, deferred - extra.length);
+      }
+    }
+    return { picked, deferred };
+  }
+
   /** The annotator's open batch, or a new one. Serialised, so two calls never hand out two batches at once. */
   next(sessionId: string, annotator: string): Promise<LabelBatch> {
     return this.serialised(async () => {
       const session = this.session(sessionId);
       const working = this.currentBatch(sessionId, annotator);
-      if (working?.open) return this.describeBatch(session, working.batch, annotator);
-      const ranked = await this.ranking(sessionId);
-      const log = this.logFor(sessionId);
-      const done = new Set<string>();
-      for (const items of log.items.values()) for (const [id, state] of items) if (isDone(state)) done.add(id);
-      // Items waiting in another annotator's open batch are theirs for now.
-      const reserved = new Set<string>();
-      for (const batch of this.batches.get(sessionId) ?? []) {
-        if (batch.annotator_id === annotator) continue;
-        for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) reserved.add(id);
+      if (working?.open) {
+        this.prepareNext(session, annotator, working.batch);
+        return this.describeBatch(session, working.batch, annotator);
       }
-      const skipped = [...(log.items.get(annotator)?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
-      const skippedIds = new Set(skipped.map((state) => state.contentId));
       const size = session.batch_size;
-      const candidates: string[] = [];
-      let cursor = 0;
-      let picked: string[] = [];
-      let deferred = 0;
-      while (picked.length < size && cursor < ranked.ids.length) {
-        // Each step reads as many candidates again as the last (at least a few batches' worth): a pool whose top is
-        // one campaign of a thousand copies is passed in a few steps, not a thousand.
-        const target = candidates.length + Math.max(size * CANDIDATE_WINDOW, candidates.length);
-        while (cursor < ranked.ids.length && candidates.length < target) {
-          const id = ranked.ids[cursor++]!;
-          if (!done.has(id) && !reserved.has(id) && !skippedIds.has(id)) candidates.push(id);
-        }
-        const texts = await readTexts(this.workspace, candidates);
-        const choice = pickDistinct(candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })), size);
-        picked = choice.picked.map((candidate) => candidate.contentId);
-        const lastPicked = picked.length > 0 ? candidates.indexOf(picked.at(-1)!) : -1;
-        deferred = lastPicked + 1 - picked.length;
-        if (cursor >= ranked.ids.length && picked.length < size) {
-          // The pool has no distinct item left: its near-duplicates come next (before skipped items), in rank order.
-          const extra = choice.deferred.slice(0, size - picked.length).map((candidate) => candidate.contentId);
-          picked.push(...extra);
-          deferred = Math.max(0, deferred - extra.length);
-        }
-      }
+      const { eligible, returnable } = this.eligibility(sessionId, annotator);
+      const key = `${sessionId}\u0000${annotator}`;
+      await this.preparing.get(key); // half-way there is closer than starting over
+      const prepared = this.prepared.get(key);
+      this.prepared.delete(key);
+      let picked: string[];
+      let deferred: number;
+      // A batch prepared while the last one was labeled holds if every item in it is still eligible.
+      if (prepared && prepared.after === working?.batch.id && prepared.picked.every(eligible)) ({ picked, deferred } = prepared);
+      else ({ picked, deferred } = await this.selectBatch(sessionId, size, eligible));
       // Skipped items come back at the end, once everything else is handed out.
       let returning = 0;
-      for (const state of skipped) {
+      for (const id of returnable) {
         if (picked.length >= size) break;
-        if (done.has(state.contentId) || reserved.has(state.contentId)) continue;
-        picked.push(state.contentId);
+        picked = [...picked, id];
         returning++;
       }
       if (picked.length === 0) {
@@ -422,13 +462,50 @@ export class LabelingService {
       }
       const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString() };
       await this.commit([batch]);
+      this.prepareNext(session, annotator, batch);
       return this.describeBatch(session, batch, annotator);
     });
   }
 
+  /**
+   * While the annotator labels a batch, the one after it is chosen and its context read, so the next batch is on
+   * screen without waiting for the pool walk and the context queries. Checked again when it is handed out.
+   */
+  private prepareNext(session: SessionRecord, annotator: string, batch: BatchRecord): void {
+    const key = `${session.id}\u0000${annotator}`;
+    if (this.prepared.get(key)?.after === batch.id || this.preparing.has(key)) return;
+    const work = (async () => {
+      try {
+        const { eligible } = this.eligibility(session.id, annotator, new Set(batch.items));
+        const { picked, deferred } = await this.selectBatch(session.id, session.batch_size, eligible);
+        if (picked.length < session.batch_size) return; // near the end of the pool: chosen fresh, with skipped items
+        await this.cacheContext(session, picked);
+        this.prepared.set(key, { after: batch.id, picked, deferred });
+      } catch {
+        // Only a head start: the batch is chosen when asked for.
+      } finally {
+        this.preparing.delete(key);
+      }
+    })();
+    this.preparing.set(key, work);
+  }
+
+  private async cacheContext(session: SessionRecord, ids: string[]): Promise<Map<string, ItemContext>> {
+    let cache = this.contexts.get(session.id);
+    if (!cache) this.contexts.set(session.id, (cache = new Map()));
+    const missing = ids.filter((id) => !cache.has(id));
+    if (missing.length > 0) {
+      const read = await readItemContext(this.workspace, missing, session.model, session.version);
+      // Kept for the batches in play only: an annotator rarely looks further back than the last two.
+      if (cache.size > 4 * CONTEXT_CACHE_BATCHES * session.batch_size) cache.clear();
+      for (const [id, context] of read) cache.set(id, context);
+    }
+    return new Map(ids.map((id) => [id, cache.get(id)!]));
+  }
+
   private async describeBatch(session: SessionRecord, batch: BatchRecord, annotator: string): Promise<LabelBatch> {
     const ranked = await this.ranking(session.id);
-    const context = await readItemContext(this.workspace, batch.items, session.model, session.version);
+    const context = await this.cacheContext(session, batch.items);
     const log = this.logFor(session.id);
     const items: BatchItem[] = batch.items.map((id) => {
       const index = ranked.index.get(id) ?? -1;

@@ -118,11 +118,11 @@ export async function readTexts(workspace: Workspace, ids: string[]): Promise<Ma
   });
 }
 
-type Context = Omit<BatchItem, 'rank' | 'poolSize' | 'reason' | 'state'>;
+export type ItemContext = Omit<BatchItem, 'rank' | 'poolSize' | 'reason' | 'state'>;
 
 /** Each item's content and context: surface, language, account age at upload, reports on it, actions taken on it, scores. */
-export async function readItemContext(workspace: Workspace, ids: string[], model: string, version: string): Promise<Map<string, Context>> {
-  const result = new Map<string, Context>();
+export async function readItemContext(workspace: Workspace, ids: string[], model: string, version: string): Promise<Map<string, ItemContext>> {
+  const result = new Map<string, ItemContext>();
   for (const id of ids) {
     result.set(id, { contentId: id, text: null, surface: null, language: null, contentType: null, createdAt: null, accountAgeDays: null, reports: { count: 0, reasons: {} }, priorActions: [], scores: null });
   }
