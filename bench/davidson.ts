@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_NGRAMS, sparseFeatures } from '../shared/hashedNgrams.js';
-import { type Example, probabilities, train } from '../models/build/train.js';
-import { Random } from '../sample-data/random.js';
+import { type Example, probabilities, train } from '../shared/linearModel.js';
+import { Random } from '../shared/random.js';
 
 export const DAVIDSON = path.resolve('../shared/datasets/davidson-2017/labeled_data.csv');
 const CLASSES = ['hate', 'offensive', 'neither'];

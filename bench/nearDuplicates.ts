@@ -2,7 +2,7 @@
  * The spike drill's near-duplicate clustering on a window of 20,000 posts, 10,000 of them one campaign's
  * variants (the size at which the all-pairs bucket check took 19.9 s): it must stay linear in the window.
  */
-import { Random } from '../sample-data/random.js';
+import { Random } from '../shared/random.js';
 import { campaignText, contentText, LANGUAGES, type Language } from '../sample-data/texts.js';
 import { clusterNearDuplicates } from '../shared/nearDuplicates.js';
 

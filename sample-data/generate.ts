@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Random } from './random.js';
+import { Random } from '../shared/random.js';
 import { SampleWriter, type TableSink, timestampText } from './tableWriter.js';
 import { CAMPAIGN_DOMAIN, LANGUAGES, type Language, type TrueCategory, campaignText, contentText } from './texts.js';
 

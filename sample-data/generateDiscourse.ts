@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Random } from './random.js';
+import { Random } from '../shared/random.js';
 import { SampleWriter, timestampText as ts } from './tableWriter.js';
 
 export const FORUM_START = Date.UTC(2024, 0, 1);

@@ -2,7 +2,7 @@
  * Sentence templates for the synthetic platform, per language and per (hidden) true category. The violating
  * templates are written to be recognisable to a classifier and to a person, not to be graphic.
  */
-import type { Random } from './random.js';
+import type { Random } from '../shared/random.js';
 
 export type TrueCategory = 'none' | 'spam' | 'hate_speech' | 'nsfw' | 'misinformation';
 export const LANGUAGES = { en: 50, es: 15, pt: 10, hi: 7, de: 5, fr: 5, ar: 4, id: 4 } as const;

@@ -14,9 +14,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DEFAULT_NGRAMS, type HashedNgramsConfig, sparseFeatures, words } from '../../shared/hashedNgrams.js';
 import type { ModelManifest } from '../../shared/modelManifest.js';
 import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
-import { Random } from '../../sample-data/random.js';
-import { GraphBuilder, sparseLinear } from './onnxGraph.js';
-import { type Example, type LinearModel, probabilities, train } from './train.js';
+import { Random } from '../../shared/random.js';
+import { distilledTextOnnx, GraphBuilder, sparseLinear } from '../../shared/onnxGraph.js';
+import { type Example, type LinearModel, probabilities, train } from '../../shared/linearModel.js';
 
 export const CATEGORIES = ['hate_speech', 'nsfw', 'spam', 'misinformation', 'csam'];
 const VERSION = '2026.11.1';
@@ -89,19 +89,6 @@ function writeModel(dir: string, manifest: ModelManifest, onnxBytes: Uint8Array,
   fs.writeFileSync(path.join(dir, manifest.file), onnxBytes);
   for (const [name, content] of Object.entries(extraFiles)) fs.writeFileSync(path.join(dir, name), content);
   fs.writeFileSync(path.join(dir, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-function distilledOnnx(model: LinearModel): Uint8Array {
-  const graph = new GraphBuilder('text_distil');
-  const indices = graph.input('indices', 'INT32', ['batch', NGRAMS.maxFeatures]);
-  const weights = graph.input('weights', 'FLOAT', ['batch', NGRAMS.maxFeatures]);
-  const table = graph.floatTensor('ngram_weights', [NGRAMS.buckets, CATEGORIES.length], model.sparseWeights);
-  const bias = graph.floatTensor('bias', [CATEGORIES.length], model.bias);
-  const logits = graph.node('Add', [sparseLinear(graph, indices, weights, table), bias], {}, 'logits');
-  graph.node('Sigmoid', [logits], {}, 'probabilities');
-  graph.output('probabilities', 'FLOAT', ['batch', CATEGORIES.length]);
-  graph.output('logits', 'FLOAT', ['batch', CATEGORIES.length]);
-  return graph.encode('Sift demo distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.');
 }
 
 function fusionOnnx(model: LinearModel): Uint8Array {
@@ -194,7 +181,7 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
     ],
     outputs: [{ name: 'probabilities', role: 'probabilities', activation: 'none' }],
   };
-  const distilledBytes = distilledOnnx(textModel);
+  const distilledBytes = distilledTextOnnx(textModel, NGRAMS, CATEGORIES, 'Sift demo distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.');
   writeModel(path.join(outDir, 'text-distil'), distilled, distilledBytes);
   hashes['text-distil'] = crypto.createHash('sha256').update(distilledBytes).digest('hex');
 

@@ -3,7 +3,7 @@
  * seeded order, so the same data gives the same weights on every machine. Sigmoid per output (multi-label:
  * the policy categories) or softmax across outputs (one class per item, as in Davidson et al.).
  */
-import { Random } from '../../sample-data/random.js';
+import { Random } from './random.js';
 
 export interface Example {
   sparse: Map<number, number>;

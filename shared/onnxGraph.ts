@@ -3,6 +3,8 @@
  * typed inputs and outputs. Opset 13.
  */
 import onnxProto, { type onnx as P } from 'onnx-proto';
+import type { HashedNgramsConfig } from './hashedNgrams.js';
+import type { LinearModel } from './linearModel.js';
 
 const { onnx } = onnxProto;
 
@@ -86,4 +88,21 @@ export function sparseLinear(graph: GraphBuilder, indices: string, weights: stri
   const weighted = graph.node('Mul', [gathered, expanded]);
   const axis1 = graph.int64Tensor(`axis1_${indices}`, [1], [1]);
   return graph.node('ReduceSum', [weighted, axis1], { keepdims: 0 }); // [N, C]
+}
+
+/**
+ * The distilled text classifier's graph: hashed n-gram (index, weight) pairs → a linear layer → a sigmoid per
+ * category. The demo build and the labeling loop's retraining write the same graph.
+ */
+export function distilledTextOnnx(model: LinearModel, ngrams: HashedNgramsConfig, categories: string[], docString = 'Sift distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.'): Uint8Array {
+  const graph = new GraphBuilder('text_distil');
+  const indices = graph.input('indices', 'INT32', ['batch', ngrams.maxFeatures]);
+  const weights = graph.input('weights', 'FLOAT', ['batch', ngrams.maxFeatures]);
+  const table = graph.floatTensor('ngram_weights', [ngrams.buckets, categories.length], model.sparseWeights);
+  const bias = graph.floatTensor('bias', [categories.length], model.bias);
+  const logits = graph.node('Add', [sparseLinear(graph, indices, weights, table), bias], {}, 'logits');
+  graph.node('Sigmoid', [logits], {}, 'probabilities');
+  graph.output('probabilities', 'FLOAT', ['batch', categories.length]);
+  graph.output('logits', 'FLOAT', ['batch', categories.length]);
+  return graph.encode(docString);
 }
