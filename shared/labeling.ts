@@ -47,6 +47,12 @@ export const STRATEGY_TITLES: Record<Strategy, string> = {
 /** The review-queue blend of DESIGN.md. */
 export const BLEND_WEIGHTS = { entropy: 0.6, virality: 0.4 } as const;
 
+/**
+ * Labeled items a retrain never trains on, so the change it makes can be measured: a fixed fifth, by content id, the
+ * same in every retrain.
+ */
+export const isHeldOut = (contentId: string) => fnv1a(`held-out:${contentId}`) % 5 === 0;
+
 /** Two items this similar (shingle Jaccard) are one item for a batch. */
 export const BATCH_DUPLICATE_THRESHOLD = 0.5;
 

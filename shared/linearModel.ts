@@ -3,6 +3,7 @@
  * seeded order, so the same data gives the same weights on every machine. Sigmoid per output (multi-label:
  * the policy categories) or softmax across outputs (one class per item, as in Davidson et al.).
  */
+import { type HashedNgramsConfig, sparseFeatures } from './hashedNgrams.js';
 import { Random } from './random.js';
 
 export interface Example {
@@ -110,4 +111,23 @@ export function train(examples: Example[], options: TrainOptions): LinearModel {
     }
   }
   return model;
+}
+
+/**
+ * The distilled text classifier's recipe: hashed n-gram features of each text, then a sigmoid per output trained as
+ * above. `targets` is [texts, outputs] row-major, 0/1. What the demo build does, and what the labeling loop reruns
+ * on the labels so far (in a worker: texts in, weights out).
+ */
+export function trainHashedText(
+  texts: string[],
+  targets: Uint8Array,
+  config: HashedNgramsConfig,
+  options: Omit<TrainOptions, 'buckets' | 'loss' | 'denseSize'>,
+): { sparseWeights: Float32Array; bias: Float32Array } {
+  const examples: Example[] = texts.map((text, i) => ({
+    sparse: sparseFeatures(text, config),
+    targets: Array.from(targets.subarray(i * options.outputs, (i + 1) * options.outputs)),
+  }));
+  const model = train(examples, { ...options, buckets: config.buckets, loss: 'sigmoid' });
+  return { sparseWeights: model.sparseWeights, bias: model.bias };
 }

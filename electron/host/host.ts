@@ -204,6 +204,16 @@ export class Host {
       });
       return { jobId: job.id };
     },
+    'sessions.retrain': async ({ sessionId }) => (await this.labeling()).retrain(sessionId, quietJobContext()),
+    'sessions.retrainStart': async ({ sessionId }) => {
+      const labeling = await this.labeling();
+      const job = this.jobs.start('retrain', `Retrain for session ${labeling.get(sessionId, 'anyone').name}`, async (ctx) => {
+        const outcome = await labeling.retrain(sessionId, ctx);
+        this.emit({ channel: 'workspace', event: { type: 'changed' } });
+        return outcome;
+      });
+      return { jobId: job.id };
+    },
     'sessions.get': async ({ sessionId, annotator }) => (await this.labeling()).get(sessionId, annotator),
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) => (await this.labeling()).record(sessionId, annotator, action),

@@ -4,7 +4,8 @@
  * writes a note, ? shows the shortcuts and the policy's guidelines. Keys typed into the note stay in the note.
  */
 import { memo, useEffect, useRef } from 'react';
-import type { BatchItem, LabelBatch, PickReason, Taxonomy } from '../../shared/contract';
+import type { BatchItem, LabelBatch, PickReason, SessionSummary, Taxonomy } from '../../shared/contract';
+import { useJobs } from '../jobs/jobsStore';
 import { STRATEGY_TITLES } from '../../shared/labeling';
 import { type Draft, useLabeling } from './labelStore';
 
@@ -73,6 +74,7 @@ function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
       else if (event.key === 'u') s.unsure();
       else if (event.key === 'n') noteRef.current?.focus();
       else if (event.key === '?') s.setHelp(true);
+      else if (event.key === 'R') s.retrain();
       else if (/^[a-z]$/.test(event.key)) {
         const category = categories.find((c) => c.leaves.some((leaf) => leaf.key === event.key));
         const leaf = category?.leaves.find((l) => l.key === event.key);
@@ -159,6 +161,7 @@ const SHORTCUTS: [string, string][] = [
   ['← →', 'move through the batch'],
   ['s / u', 'skip (it comes back at the end) / unsure'],
   ['n', 'write a note (Enter or Esc to return)'],
+  ['Shift+R', 'retrain the model on the labels so far, re-score and re-rank the pool (keep labeling meanwhile)'],
   ['?', 'this help (Esc closes)'],
 ];
 
@@ -227,10 +230,68 @@ const BatchStrip = memo(function BatchStrip({ batch, index, saving }: { batch: L
   );
 });
 
+const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
+
+/** The model in the loop: the retrain running now, or what the last one changed. */
+function RetrainPanel({ session }: { session: SessionSummary }) {
+  const retraining = useLabeling((state) => state.retraining);
+  const job = useJobs((state) => (retraining.jobId ? state.jobs[retraining.jobId] : undefined));
+  const last = session.retrains.at(-1);
+  if (!retraining.jobId && !retraining.error && !last) return null;
+  return (
+    <div className="label-retrain" data-testid="retrain-panel">
+      {retraining.jobId && (
+        <div className="label-retrain-running" data-testid="retrain-running">
+          Retraining {session.model} on the labels so far — keep labeling; the next batch will come from the new version. {job?.message ?? ''}
+          {job?.progress !== null && job?.progress !== undefined ? ` ${Math.round(job.progress * 100)}%` : ''}
+        </div>
+      )}
+      {retraining.error && (
+        <div className="error-text" role="alert">
+          Retrain failed: {retraining.error}
+        </div>
+      )}
+      {last && (
+        <div data-testid="retrain-result">
+          <strong>
+            {last.model} {last.fromVersion} → {last.version}
+          </strong>{' '}
+          <span className="muted">
+            trained on {last.trainedOn.toLocaleString('en-US')} items ({last.humanLabeled.toLocaleString('en-US')} labeled by people) in {last.seconds.train.toFixed(1)} s; {last.rescored.toLocaleString('en-US')} pool items re-scored and re-ranked in {last.seconds.rescore.toFixed(1)} s. Average precision on {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
+          </span>
+          <table className="label-retrain-table">
+            <tbody>
+              {last.categories.map((c) => (
+                <tr key={c.category}>
+                  <td>{c.category}</td>
+                  {c.apBefore === null || c.apAfter === null ? (
+                    <td colSpan={3} className="muted">
+                      {c.reason ?? 'undefined'}
+                    </td>
+                  ) : (
+                    <>
+                      <td>{c.apBefore.toFixed(3)}</td>
+                      <td>→ {c.apAfter.toFixed(3)}</td>
+                      <td className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>{signed(c.apAfter - c.apBefore)}</td>
+                    </>
+                  )}
+                  <td className="muted">
+                    {c.heldOutPositives} positive / {c.heldOutNegatives} negative
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function LabelingScreen() {
   const noteRef = useRef<HTMLInputElement>(null);
   useLabelKeys(noteRef);
-  const { session, taxonomy, batch, index, drafts, saving, progress, error, loadingBatch, helpOpen } = useLabeling();
+  const { session, taxonomy, batch, index, drafts, saving, progress, error, loadingBatch, helpOpen, retraining, autoRetrain } = useLabeling();
   const s = useLabeling.getState();
   if (!session || !taxonomy) return null;
   const item = batch?.items[index] ?? null;
@@ -262,6 +323,12 @@ export function LabelingScreen() {
             <span>{progress.medianSecondsPerItem === null ? '— s/item' : `median ${progress.medianSecondsPerItem.toFixed(1)} s/item`}</span>
           </span>
         )}
+        <label className="toggle" title="Retrain after every finished batch">
+          <input type="checkbox" checked={autoRetrain} onChange={(event) => s.setAutoRetrain(event.target.checked)} tabIndex={-1} data-testid="auto-retrain" /> retrain after each batch
+        </label>
+        <button onClick={() => s.retrain()} disabled={retraining.jobId !== null} title="Retrain the model on the labels so far (Shift+R)" data-testid="retrain-button" tabIndex={-1}>
+          {retraining.jobId ? 'Retraining…' : 'Retrain'}
+        </button>
         <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines (?)" data-testid="label-help-button">
           ? Shortcuts
         </button>
@@ -271,6 +338,7 @@ export function LabelingScreen() {
           {error}
         </div>
       )}
+      <RetrainPanel session={session} />
       {batch?.finished && <div className="empty" data-testid="label-finished">Nothing left to label in this session. Every item of the pool is done.</div>}
       {!batch && loadingBatch && <div className="empty">Loading the batch…</div>}
       {item && draft && (

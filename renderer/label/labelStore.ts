@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { BatchItem, LabelAction, LabelBatch, RecordOutcome, SessionProgress, SessionSummary, Taxonomy } from '../../shared/contract';
 import type { ItemLabelState } from '../../shared/labeling';
 import { api, errorMessage } from '../api/client';
+import { useJobs } from '../jobs/jobsStore';
 
 export type SaveStatus = 'saving' | 'saved' | 'failed';
 
@@ -18,6 +19,7 @@ export interface Draft {
 }
 
 const ANNOTATOR_KEY = 'sift-annotator';
+const AUTO_RETRAIN_KEY = 'sift-auto-retrain';
 const SESSION_KEY = 'sift-label-session';
 
 interface LabelState {
@@ -33,6 +35,11 @@ interface LabelState {
   error: string | null;
   loadingBatch: boolean;
   helpOpen: boolean;
+  /** A retrain in progress for this session (the annotator keeps labeling), or its failure. */
+  retraining: { jobId: string | null; error: string | null };
+  autoRetrain: boolean;
+  retrain(): void;
+  setAutoRetrain(on: boolean): void;
   setAnnotator(name: string): void;
   refreshSessions(): Promise<void>;
   open(sessionId: string): Promise<void>;
@@ -113,8 +120,11 @@ export const useLabeling = create<LabelState>((set, get) => {
     };
     for (let i = index + 1; i < batch.items.length; i++) if (open(i)) return set({ index: i });
     for (let i = 0; i < index; i++) if (open(i)) return set({ index: i });
-    // The batch is done: ask for the next once every action of this one is on disk.
-    void sendQueue.then(loadBatch);
+    // The batch is done: ask for the next once every action of this one is on disk (and retrain, when asked to).
+    void sendQueue.then(() => {
+      if (get().autoRetrain) get().retrain();
+      return loadBatch();
+    });
   };
 
   const decide = (action: LabelAction, optimistic: ItemLabelState) => {
@@ -138,6 +148,36 @@ export const useLabeling = create<LabelState>((set, get) => {
     error: null,
     loadingBatch: false,
     helpOpen: false,
+    retraining: { jobId: null, error: null },
+    autoRetrain: localStorage.getItem(AUTO_RETRAIN_KEY) === 'true',
+
+    retrain() {
+      const { session, retraining } = get();
+      if (!session || retraining.jobId) return;
+      const sessionId = session.id;
+      void api['sessions.retrainStart']({ sessionId }).then(
+        async ({ jobId }) => {
+          set({ retraining: { jobId, error: null } });
+          const job = await useJobs.getState().waitFor(jobId);
+          if (get().session?.id !== sessionId) return;
+          set({ retraining: { jobId: null, error: job.status === 'done' ? null : (job.error?.message ?? 'The retrain did not finish.') } });
+          if (job.status === 'done') {
+            // The session now ranks by the new version: its summary says so, and the next batch comes from it.
+            const refreshed = await api['sessions.get']({ sessionId, annotator: get().annotator });
+            set({ session: refreshed });
+            // A batch not started yet is swapped for one from the re-ranked pool.
+            const untouched = get().batch?.items.every((item) => item.state === null || item.state.status === 'open');
+            if (untouched) await sendQueue.then(loadBatch);
+          }
+        },
+        (error: unknown) => set({ retraining: { jobId: null, error: errorMessage(error) } }),
+      );
+    },
+
+    setAutoRetrain(on) {
+      localStorage.setItem(AUTO_RETRAIN_KEY, String(on));
+      set({ autoRetrain: on });
+    },
 
     setAnnotator(name) {
       localStorage.setItem(ANNOTATOR_KEY, name);
@@ -170,7 +210,7 @@ export const useLabeling = create<LabelState>((set, get) => {
 
     close() {
       localStorage.removeItem(SESSION_KEY);
-      set({ session: null, batch: null, taxonomy: null, progress: null, helpOpen: false });
+      set({ session: null, batch: null, taxonomy: null, progress: null, helpOpen: false, retraining: { jobId: null, error: null } });
       void get().refreshSessions();
     },
 

@@ -23,6 +23,34 @@ export interface SessionProgress {
   medianSecondsPerItem: number | null;
 }
 
+export interface RetrainCategory {
+  category: string;
+  heldOutPositives: number;
+  heldOutNegatives: number;
+  /** Average precision on the held-out items: the model before the retrain, and after. Null with a reason when undefined. */
+  apBefore: number | null;
+  apAfter: number | null;
+  reason?: string;
+}
+
+export interface RetrainOutcome {
+  sessionId: string;
+  model: string;
+  fromVersion: string;
+  version: string;
+  /** Items the new version was trained on, and how many of them carry people's labels. */
+  trainedOn: number;
+  humanLabeled: number;
+  /** Labeled items kept out of training (a fixed fifth, by content id) to measure the change. */
+  heldOut: number;
+  dir: string;
+  categories: RetrainCategory[];
+  rescored: number;
+  ranked: number;
+  seconds: { train: number; rescore: number; total: number };
+  at: string;
+}
+
 export interface SessionSummary {
   id: string;
   name: string;
@@ -44,6 +72,8 @@ export interface SessionSummary {
   unscored: number;
   /** Items scored for this session because the model version had not scored them yet. */
   scoredForSession: number;
+  /** Each retrain of the model in the loop, oldest first; the session ranks by the latest version. */
+  retrains: RetrainOutcome[];
   progress?: SessionProgress;
 }
 
@@ -154,6 +184,12 @@ export const labelingMethods = {
   'sessions.get': method<SessionSummary>()(sessionAndAnnotator),
   /** The annotator's open batch, or a new one when every item of the last is labeled or skipped. */
   'sessions.next': method<LabelBatch>()(sessionAndAnnotator),
+  /**
+   * Retrains the distilled model on the labels so far (a fixed fifth held out), saves it as a new version, re-scores
+   * the pool and re-ranks the session by it. The annotator keeps labeling meanwhile.
+   */
+  'sessions.retrain': method<RetrainOutcome>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
+  'sessions.retrainStart': method<{ jobId: string }>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   'labels.export': method<LabelExportOutcome>()(

@@ -9,7 +9,7 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-test('labels a batch with the keyboard only, undoes twice, reloads and finds every label, and moves to the next batch', async ({ page }) => {
+test('labels a batch with the keyboard only, undoes twice, reloads and finds every label, retrains, and labels the re-ranked batch', async ({ page }) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('label');
@@ -64,6 +64,16 @@ test('labels a batch with the keyboard only, undoes twice, reloads and finds eve
   await expect(labeling.progress()).toContainText('session 5 of 30,000 done');
   const nextFirst = await bench.currentItem();
   expect(batchItems.some((title) => title!.startsWith(`${nextFirst}:`))).toBe(false);
+  // Retrain on the labels so far (Shift+R) while the new batch waits: the AP change on held-out labels is shown, the
+  // session now ranks by the new version, and the untouched batch comes from the re-ranked pool.
+  await bench.press('Shift+R');
+  await expect(page.getByTestId('retrain-result')).toContainText('2026.11.1 → 2026.11.1-al1', { timeout: 60_000 });
+  await expect(page.getByTestId('retrain-result')).toContainText('held-out labeled items');
+  await expect(page.getByTestId('retrain-result').locator('tr').first()).toContainText(/hate_speech\s*0\.\d{3}\s*→ 0\.\d{3}/);
+  await expect(page.getByTestId('labeling-screen')).toContainText('text-distil 2026.11.1-al1');
+  await expect(labeling.progress()).toContainText('batch 0/5');
+  await bench.press('0');
+  await expect(labeling.strip().nth(0)).toHaveClass(/st-labeled/);
   // ? shows the shortcuts and the policy's guidelines; Esc closes them.
   await bench.press('?');
   await expect(page.getByTestId('label-help')).toContainText('Child sexual abuse material');

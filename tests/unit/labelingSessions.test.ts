@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type { LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
+import type { LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
+import { isHeldOut } from '../../shared/labeling';
 import { call, tempDir } from './support';
 
 let host: Host;
@@ -254,5 +255,38 @@ describe('a labeling session', () => {
     expect(session.scoredForSession).toBe(3);
     expect(session.unscored).toBe(0);
     expect(session.version).not.toBe('t1');
+  });
+
+  it('retrains the model on the labels so far, saves a new version with its training labels, and re-ranks the pool', async () => {
+    const session = await createSession({ version: undefined, batchSize: 3 });
+    const first = await next(session.id);
+    for (const item of first.items) await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
+    const untouched = await next(session.id);
+    const outcome = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    expect(outcome).toMatchObject({ fromVersion: session.version, version: `${session.version}-al1`, rescored: 10, ranked: 10 });
+    const trainable = first.items.filter((item) => !isHeldOut(item.contentId));
+    expect(outcome.humanLabeled).toBe(trainable.length);
+    expect(outcome.heldOut).toBe(3 - trainable.length);
+    // Too few held-out labels here for average precision: each category says why, never NaN.
+    for (const category of outcome.categories) {
+      if (category.apAfter === null) expect(category.reason).toMatch(/held-out/);
+      else expect(Number.isFinite(category.apAfter)).toBe(true);
+    }
+    const trainingLabels = fs.readFileSync(path.join(outcome.dir, 'training-labels.csv'), 'utf8').trim().split('\n');
+    expect(trainingLabels[0]).toBe('content_id,source,hate_speech,nsfw,spam,misinformation,csam');
+    expect(trainingLabels.filter((line) => line.includes(',human,'))).toHaveLength(trainable.length);
+    expect(trainingLabels.some((line) => line.startsWith('c05,'))).toBe(false); // held out
+    const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
+    expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
+    // The session ranks by the new version now; the batch handed out before the retrain and not started is replaced.
+    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    expect(summary).toMatchObject({ version: outcome.version, retrains: [{ version: outcome.version }] });
+    const after = await next(session.id);
+    expect(after.id).not.toBe(untouched.id);
+    expect(after.items.every((item) => item.scores !== null)).toBe(true);
+    await reopen();
+    expect((await next(session.id)).id).toBe(after.id);
+    const again = await host.dispatch('sessions.retrain', { sessionId: session.id });
+    expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
   });
 });

@@ -100,6 +100,8 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'sessions.list': {},
     'sessions.create': session,
     'sessions.createStart': session,
+    'sessions.retrain': { sessionId },
+    'sessions.retrainStart': { sessionId },
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
     'labels.record': { sessionId, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] } },
@@ -125,6 +127,8 @@ describe('both transports', () => {
     const report = await call<{ id: number }>(host, 'reports.save', { name: 'Spam flags', sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason' });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
     const created = await call<{ id: string }>(host, 'sessions.create', session);
+    // A label to retrain on (c1 is not among the held-out fifth).
+    await call(host, 'labels.record', { sessionId: created.id, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] } });
     const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id);
     for (const method of METHOD_NAMES) {
       const ipc = await viaIpc(method, inputs[method]);

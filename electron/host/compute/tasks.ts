@@ -1,5 +1,6 @@
 /** The computations the worker pool runs, by name. Each is pure: arguments in, a structured-clonable result out. */
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
+import { trainHashedText } from '../../../shared/linearModel.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import { evaluateCategory, fitCalibrationCategory } from '../evaluation/evaluationFigures.js';
 
@@ -8,6 +9,7 @@ export const COMPUTE_TASKS = {
   evaluateCategory,
   featurizeBatch,
   fitCalibrationCategory,
+  trainHashedText,
 } as const;
 
 export type ComputeTaskName = keyof typeof COMPUTE_TASKS;

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, RecordOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type Strategy } from '../../../shared/labeling.js';
+import { isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -23,6 +23,7 @@ import { scoreQuery } from '../models/scoring.js';
 import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.js';
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
+import { trainNewVersion } from './retrain.js';
 import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
 
 export const JOURNAL_FILE = 'labels.journal';
@@ -45,6 +46,18 @@ interface SessionRecord extends JournalRecord {
   excluded: number;
   unscored: number;
   scored_for_session: number;
+  /** Each retrain, from its rerank record: the session ranks by the latest version. */
+  retrains?: RetrainOutcome[];
+}
+
+interface RerankRecord extends JournalRecord {
+  t: 'rerank';
+  session_id: string;
+  version: string;
+  ranked: number;
+  excluded: number;
+  unscored: number;
+  outcome: RetrainOutcome;
 }
 
 interface BatchRecord extends JournalRecord {
@@ -56,6 +69,10 @@ interface BatchRecord extends JournalRecord {
   deferred: number;
   returning_skipped: number;
   created_at: string;
+  /** The model version whose ranking chose it. */
+  version?: string;
+  /** A batch handed out under an older ranking and not started, which this one takes the place of. */
+  replaces?: string;
 }
 
 type EventRecord = JournalRecord & LabelEvent & { t: 'event' };
@@ -68,7 +85,7 @@ interface Ranked {
 
 const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS journal_sync (records BIGINT NOT NULL);
-  CREATE TABLE IF NOT EXISTS session_ranking (session_id VARCHAR, content_id VARCHAR, rank INTEGER, priority DOUBLE, reason_json VARCHAR);`;
+  CREATE TABLE IF NOT EXISTS session_ranking (session_id VARCHAR, version VARCHAR, content_id VARCHAR, rank INTEGER, priority DOUBLE, reason_json VARCHAR);`;
 
 /**
  * SQL's copy of the labels follows the journal once labeling pauses for a second (at most five seconds behind):
@@ -96,6 +113,7 @@ export class LabelingService {
   /** The batch chosen ahead for an annotator, keyed by session and annotator, valid after batch `after`. */
   private readonly prepared = new Map<string, { after: string; picked: string[]; deferred: number }>();
   private readonly preparing = new Map<string, Promise<void>>();
+  private readonly retraining = new Set<string>();
   /** Each session's item contexts (text, reports, actions, scores), read once. */
   private readonly contexts = new Map<string, Map<string, ItemContext>>();
   /** Records the journal holds; the store has applied the first `appliedRecords`. */
@@ -145,6 +163,15 @@ export class LabelingService {
       const list = this.batches.get(batch.session_id) ?? [];
       list.push(batch);
       this.batches.set(batch.session_id, list);
+    } else if (record.t === 'rerank') {
+      const rerank = record as RerankRecord;
+      const session = this.sessions.get(rerank.session_id);
+      if (!session) return;
+      Object.assign(session, { version: rerank.version, ranked: rerank.ranked, excluded: rerank.excluded, unscored: rerank.unscored, retrains: [...(session.retrains ?? []), rerank.outcome] });
+      // Everything read under the old version goes: the ranking, the batch chosen ahead, the items' scores.
+      this.rankings.delete(session.id);
+      this.contexts.delete(session.id);
+      for (const key of this.prepared.keys()) if (key.startsWith(`${session.id}\u0000`)) this.prepared.delete(key);
     } else if (record.t === 'event') {
       const event = record as EventRecord;
       if (event.session_id) this.logFor(event.session_id).apply(event);
@@ -276,6 +303,7 @@ export class LabelingService {
       excluded: session.excluded,
       unscored: session.unscored,
       scoredForSession: session.scored_for_session,
+      retrains: session.retrains ?? [],
     };
   }
 
@@ -300,6 +328,7 @@ export class LabelingService {
     }
     if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
     ctx.progress(null, 'Ranking the pool');
+    if (input.strategy === 'errors') await this.syncStore(); // the labels just made count as human labels too
     const pool = await readPool(this.workspace, input.pool, input.model, version, input.strategy === 'errors');
     if (pool.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: 'pool: the query returned no items; a session needs at least one.' });
     const seed = input.seed ?? 1;
@@ -309,22 +338,7 @@ export class LabelingService {
     }
     if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
     const id = newId('s');
-    await this.workspace.withStore(async (conn) => {
-      await conn.run('BEGIN TRANSACTION');
-      const appender = await conn.createAppender('session_ranking');
-      for (const item of ranking.items) {
-        appender.appendVarchar(id);
-        appender.appendVarchar(item.contentId);
-        appender.appendInteger(item.rank);
-        appender.appendDouble(item.priority);
-        appender.appendVarchar(JSON.stringify(item.reason));
-        appender.endRow();
-      }
-      appender.closeSync();
-      await conn.run('COMMIT');
-      // On disk before the session that needs it is acknowledged.
-      await conn.run('CHECKPOINT');
-    });
+    await this.writeRanking(id, version, ranking.items);
     const record: SessionRecord = {
       t: 'session',
       id,
@@ -348,11 +362,38 @@ export class LabelingService {
     return this.summary(record);
   }
 
+  /** Stores a ranked pool under its session and model version, on disk before anything that needs it is acknowledged. */
+  private async writeRanking(sessionId: string, version: string, items: RankedItem[]): Promise<void> {
+    await this.workspace.withStore(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await conn.run('DELETE FROM session_ranking WHERE session_id = $id AND version = $version', { id: sessionId, version });
+        const appender = await conn.createAppender('session_ranking');
+        for (const item of items) {
+          appender.appendVarchar(sessionId);
+          appender.appendVarchar(version);
+          appender.appendVarchar(item.contentId);
+          appender.appendInteger(item.rank);
+          appender.appendDouble(item.priority);
+          appender.appendVarchar(JSON.stringify(item.reason));
+          appender.endRow();
+        }
+        appender.closeSync();
+        await conn.run('COMMIT');
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      await conn.run('CHECKPOINT');
+    });
+  }
+
   private ranking(sessionId: string): Promise<Ranked> {
     let ranked = this.rankings.get(sessionId);
     if (!ranked) {
       ranked = this.workspace.withStore(async (conn) => {
-        const rows = (await conn.runAndReadAll('SELECT content_id, reason_json FROM session_ranking WHERE session_id = $id ORDER BY rank', { id: sessionId })).getRowsJson() as [string, string][];
+        const version = this.session(sessionId).version;
+        const rows = (await conn.runAndReadAll('SELECT content_id, reason_json FROM session_ranking WHERE session_id = $id AND version = $version ORDER BY rank', { id: sessionId, version })).getRowsJson() as [string, string][];
         if (rows.length === 0) throw new SiftError({ code: 'INTERNAL', message: `Session ${sessionId}'s ranked pool is missing from the store (${path.join(this.workspace.dir, SIFT_DIR)}).` });
         return { ids: rows.map((row) => row[0]), reasons: rows.map((row) => row[1]), index: new Map(rows.map((row, i) => [row[0], i])) };
       });
@@ -360,6 +401,50 @@ export class LabelingService {
       this.rankings.set(sessionId, ranked);
     }
     return ranked;
+  }
+
+  /**
+   * The model in the loop: retrains the session's distilled model on the labels so far, re-scores the pool with the
+   * new version and re-ranks the session by it. Runs beside labeling; only the final switch is serialised with it.
+   */
+  async retrain(sessionId: string, ctx: JobContext): Promise<RetrainOutcome> {
+    const session = this.session(sessionId);
+    if (this.retraining.has(sessionId)) throw new SiftError({ code: 'BAD_REQUEST', message: `Session ${session.name} is already retraining; wait for that to finish.` });
+    this.retraining.add(sessionId);
+    try {
+      const started = performance.now();
+      await this.syncStore(); // SQL's labels must include the ones just made
+      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version }, ctx);
+      const rescoreStarted = performance.now();
+      const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
+      const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
+      const rescoreSeconds = (performance.now() - rescoreStarted) / 1000;
+      ctx.progress(0.92, 'Re-ranking the pool');
+      const pool = await readPool(this.workspace, session.pool, session.model, trained.version, session.strategy === 'errors');
+      const { manifest } = trained.pkg;
+      const ranking = rankPool(pool, session.strategy, { categories: manifest.categories, thresholds: manifest.thresholds, critical: manifest.critical ?? DEFAULT_CRITICAL, seed: session.seed });
+      await this.writeRanking(sessionId, trained.version, ranking.items);
+      const outcome: RetrainOutcome = {
+        sessionId,
+        model: session.model,
+        fromVersion: trained.fromVersion,
+        version: trained.version,
+        trainedOn: trained.trainedOn,
+        humanLabeled: trained.humanLabeled,
+        heldOut: trained.heldOut,
+        dir: trained.pkg.dir,
+        categories: trained.categories,
+        rescored: scored.items,
+        ranked: ranking.items.length,
+        seconds: { train: trained.trainSeconds, rescore: rescoreSeconds, total: (performance.now() - started) / 1000 },
+        at: new Date().toISOString(),
+      };
+      const record: RerankRecord = { t: 'rerank', session_id: sessionId, version: trained.version, ranked: ranking.items.length, excluded: ranking.excluded, unscored: ranking.unscored, outcome };
+      await this.serialised(() => this.commit([record]));
+      return outcome;
+    } finally {
+      this.retraining.delete(sessionId);
+    }
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -370,7 +455,9 @@ export class LabelingService {
    * and the annotator goes back to it), else their latest.
    */
   private currentBatch(sessionId: string, annotator: string): { batch: BatchRecord; open: boolean } | undefined {
-    const mine = (this.batches.get(sessionId) ?? []).filter((batch) => batch.annotator_id === annotator);
+    const all = this.batches.get(sessionId) ?? [];
+    const replaced = new Set(all.map((batch) => batch.replaces).filter((id): id is string => id !== undefined));
+    const mine = all.filter((batch) => batch.annotator_id === annotator && !replaced.has(batch.id));
     const open = mine.find((batch) => batch.items.some((id) => this.isOpenItem(sessionId, annotator, id)));
     if (open) return { batch: open, open: true };
     const latest = mine.at(-1);
@@ -389,8 +476,10 @@ export class LabelingService {
     for (const items of log.items.values()) for (const [id, state] of items) if (isDone(state)) done.add(id);
     // Items waiting in another annotator's open batch are theirs for now.
     const reserved = new Set<string>();
-    for (const batch of this.batches.get(sessionId) ?? []) {
-      if (batch.annotator_id === annotator) continue;
+    const all = this.batches.get(sessionId) ?? [];
+    const replaced = new Set(all.map((batch) => batch.replaces).filter((id): id is string => id !== undefined));
+    for (const batch of all) {
+      if (batch.annotator_id === annotator || replaced.has(batch.id)) continue;
       for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) reserved.add(id);
     }
     const skipped = [...(log.items.get(annotator)?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
@@ -435,12 +524,16 @@ export class LabelingService {
     return this.serialised(async () => {
       const session = this.session(sessionId);
       const working = this.currentBatch(sessionId, annotator);
-      if (working?.open) {
+      // An untouched batch chosen under an older model version gives way to one from the re-ranked pool.
+      const stale = working?.open && (working.batch.version ?? session.version) !== session.version && working.batch.items.every((id) => this.isOpenItem(sessionId, annotator, id));
+      if (working?.open && !stale) {
         this.prepareNext(session, annotator, working.batch);
         return this.describeBatch(session, working.batch, annotator);
       }
+      const replaces = stale ? working.batch.id : undefined;
       const size = session.batch_size;
       const { eligible, returnable } = this.eligibility(sessionId, annotator);
+      if (replaces) this.prepared.delete(`${sessionId}\u0000${annotator}`);
       const key = `${sessionId}\u0000${annotator}`;
       await this.preparing.get(key); // half-way there is closer than starting over
       const prepared = this.prepared.get(key);
@@ -460,7 +553,7 @@ export class LabelingService {
       if (picked.length === 0) {
         return { id: '', sessionId, annotator, items: [], deferredDuplicates: 0, returningSkipped: 0, createdAt: new Date().toISOString(), finished: true, progress: this.progress(sessionId, annotator) };
       }
-      const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString() };
+      const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString(), version: session.version, ...(replaces ? { replaces } : {}) };
       await this.commit([batch]);
       this.prepareNext(session, annotator, batch);
       return this.describeBatch(session, batch, annotator);

@@ -186,3 +186,53 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
   });
   return result;
 }
+
+export interface TrainingItem {
+  contentId: string;
+  text: string;
+  /** One 0/1 target per model category. */
+  targets: number[];
+  /** category → the human label (majority of current labels), when people labeled the item. */
+  human: Record<string, 0 | 1> | null;
+  source: 'human' | 'decision' | 'untouched';
+}
+
+/**
+ * What the distilled model trains on, as the demo build does: people's labels first (the majority of current
+ * labels; a positive leaf such as csam counts as its own category too), then moderation decisions (a pass is
+ * negative for every category), then a fixed fifth of untouched content as (noisy) negatives.
+ */
+export async function readTrainingItems(workspace: Workspace, categories: string[]): Promise<TrainingItem[]> {
+  return workspace.withConnection(async (conn) => {
+    const columns = await canonicalColumns(conn);
+    if (!has(columns, 'content', 'content_id', 'text')) throw new SiftError({ code: 'BAD_REQUEST', message: 'Retraining needs a content table with content_id and text.' });
+    const decisions = has(columns, 'moderation_actions', 'content_id', 'action', 'category', 'created_at')
+      ? `SELECT content_id::VARCHAR AS content_id, arg_max(action, created_at)::VARCHAR AS action, arg_max(category, created_at)::VARCHAR AS decided
+         FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY 1`
+      : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS action, NULL::VARCHAR AS decided WHERE false`;
+    const rows = (
+      await conn.runAndReadAll(`
+        WITH votes AS (
+          SELECT content_id, category, value FROM current_labels
+          UNION ALL SELECT content_id, leaf, value FROM current_labels WHERE leaf IS NOT NULL AND value = '1'),
+        human AS (
+          SELECT content_id::VARCHAR AS content_id, list(category) AS categories, list(label) AS labels
+          FROM (SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM votes GROUP BY ALL) GROUP BY 1)
+        SELECT c.content_id::VARCHAR, c.text::VARCHAR, h.categories, h.labels, d.action, d.decided
+        FROM content c LEFT JOIN human h ON h.content_id = c.content_id::VARCHAR LEFT JOIN (${decisions}) d ON d.content_id = c.content_id::VARCHAR
+        WHERE h.content_id IS NOT NULL OR d.content_id IS NOT NULL OR hash(c.content_id::VARCHAR) % 5 = 0
+        ORDER BY 1`)
+    ).getRowsJson();
+    return rows.map(([contentId, text, humanCategories, humanLabels, action, decided]) => {
+      if (Array.isArray(humanCategories)) {
+        const human: Record<string, 0 | 1> = {};
+        (humanCategories as string[]).forEach((category, i) => (human[category] = Number((humanLabels as number[])[i]) === 1 ? 1 : 0));
+        return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map((c) => human[c] ?? 0), human, source: 'human' as const };
+      }
+      if (action !== null) {
+        return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map((c) => (action !== 'pass' && c === decided ? 1 : 0)), human: null, source: 'decision' as const };
+      }
+      return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map(() => 0), human: null, source: 'untouched' as const };
+    });
+  });
+}

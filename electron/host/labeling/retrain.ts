@@ -1,0 +1,126 @@
+/**
+ * The model in the loop: the distilled text classifier retrained on the labels so far, in the worker pool, saved as a
+ * new version of the model (with the labels it was trained on), then measured against the version before it on
+ * labeled items it never saw, and used to re-score the session's pool.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RetrainCategory } from '../../../shared/contract.js';
+import { SiftError } from '../../../shared/errors.js';
+import { isHeldOut } from '../../../shared/labeling.js';
+import { distilledTextOnnx } from '../../../shared/onnxGraph.js';
+import { averagePrecision } from '../../../shared/rankingMetrics.js';
+import { computePool } from '../compute/workerPool.js';
+import type { JobContext } from '../jobs.js';
+import type { ModelRegistry } from '../models/registry.js';
+import { LocalScorer, type ModelPackage } from '../models/runtime.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { readTrainingItems, type TrainingItem } from './poolData.js';
+
+/** The demo build's settings, so a retrain differs from the shipped model by its labels alone. */
+const RECIPE = { epochs: 6, seed: 1, learningRate: 0.5 };
+
+export interface TrainedVersion {
+  pkg: ModelPackage;
+  /** The version it was retrained from: the model's version in the registry, whose scores it is compared with. */
+  fromVersion: string;
+  version: string;
+  trainedOn: number;
+  humanLabeled: number;
+  heldOut: number;
+  categories: RetrainCategory[];
+  trainSeconds: number;
+}
+
+const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+
+export async function trainNewVersion(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { model: string; sessionId: string; sessionName: string; policyVersion: string },
+  ctx: JobContext,
+): Promise<TrainedVersion> {
+  const base = registry.package(input.model);
+  const { manifest } = base;
+  if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${input.model} is a ${manifest.kind} model with ${manifest.preprocessing.type} inputs; the labeling loop retrains the distilled hashed n-gram text model (such as text-distil).` });
+  }
+  const ngrams = manifest.preprocessing;
+  ctx.progress(0, 'Reading the labels so far');
+  const items = await readTrainingItems(workspace, manifest.categories);
+  const heldOut = items.filter((item) => item.human !== null && isHeldOut(item.contentId));
+  const training = items.filter((item) => !isHeldOut(item.contentId));
+  const humanLabeled = training.filter((item) => item.human !== null).length;
+  if (humanLabeled === 0) throw new SiftError({ code: 'BAD_REQUEST', message: 'There are no labels to train on yet: label some items first.' });
+  const outputs = manifest.categories.length;
+  const targets = new Uint8Array(training.length * outputs);
+  training.forEach((item, i) => item.targets.forEach((value, k) => (targets[i * outputs + k] = value)));
+  ctx.progress(0.1, `Training ${input.model} on ${training.length.toLocaleString('en-US')} items (${humanLabeled.toLocaleString('en-US')} labeled by people)`);
+  const started = performance.now();
+  const weights = await computePool().run('trainHashedText', [training.map((item) => item.text), targets, ngrams, { outputs, ...RECIPE }], { transfer: [targets.buffer as ArrayBuffer], signal: ctx.signal });
+  const trainSeconds = (performance.now() - started) / 1000;
+  if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; no new version was saved.' });
+
+  // A new version beside the workspace's models, registered so it becomes the model of that name.
+  const root = manifest.version.replace(/-al\d+$/, '');
+  const taken = new Set((await registry.list()).filter((info) => info.name === input.model).map((info) => info.version));
+  let round = 1;
+  while (taken.has(`${root}-al${round}`)) round++;
+  const version = `${root}-al${round}`;
+  const dir = path.join(workspace.dir, 'models', `${input.model}-${version}`);
+  const staging = `${dir}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
+    fs.writeFileSync(path.join(staging, manifest.file), onnx);
+    const next = {
+      ...manifest,
+      version,
+      // The base's calibration was fitted to the base's scores; it does not carry over.
+      calibration: null,
+      description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
+    };
+    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(next, null, 2)}\n`);
+    const lines = ['content_id,source,' + manifest.categories.join(',')];
+    for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
+    fs.writeFileSync(path.join(staging, 'training-labels.csv'), `${lines.join('\n')}\n`);
+    fs.renameSync(staging, dir);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+  await registry.add(dir);
+  const pkg = registry.package(input.model);
+  if (pkg.manifest.version !== version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${input.model} ${version} was saved in ${dir} but another folder takes precedence in models.json.` });
+  ctx.progress(0.4, 'Measuring both versions on held-out labels');
+  const categories = await compareOnHeldOut(base, pkg, heldOut);
+  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds };
+}
+
+/** Average precision per category on the held-out labeled items, before and after, both scored through ONNX. */
+async function compareOnHeldOut(before: ModelPackage, after: ModelPackage, heldOut: TrainingItem[]): Promise<RetrainCategory[]> {
+  const score = async (pkg: ModelPackage) => {
+    const scorer = await LocalScorer.create(pkg, 'cpu');
+    try {
+      return await scorer.score(heldOut.map((item) => ({ contentId: item.contentId, text: item.text, imageEmb: null, account: null })));
+    } finally {
+      await scorer.close();
+    }
+  };
+  const [scoresBefore, scoresAfter] = heldOut.length > 0 ? await Promise.all([score(before), score(after)]) : [new Float32Array(0), new Float32Array(0)];
+  const categories = after.manifest.categories;
+  return categories.map((category, k) => {
+    const rows = heldOut.map((item, i) => ({ label: item.human![category], i })).filter((row) => row.label !== undefined);
+    const positives = rows.filter((row) => row.label === 1).length;
+    const negatives = rows.length - positives;
+    if (positives === 0 || negatives === 0) {
+      const reason = rows.length === 0 ? `no held-out item carries a label for ${category}` : positives === 0 ? 'no held-out item is labeled positive' : 'no held-out item is labeled negative';
+      return { category, heldOutPositives: positives, heldOutNegatives: negatives, apBefore: null, apAfter: null, reason };
+    }
+    const truth = rows.map((row) => row.label as number);
+    const at = (scores: Float32Array) => rows.map((row) => scores[row.i * categories.length + k]!);
+    const beforeK = before.manifest.categories.indexOf(category);
+    const apBefore = beforeK < 0 ? null : averagePrecision(truth, rows.map((row) => scoresBefore[row.i * before.manifest.categories.length + beforeK]!));
+    return { category, heldOutPositives: positives, heldOutNegatives: negatives, apBefore, apAfter: averagePrecision(truth, at(scoresAfter)) };
+  });
+}
