@@ -252,36 +252,25 @@ function RetrainPanel({ session }: { session: SessionSummary }) {
         </div>
       )}
       {last && (
-        <div data-testid="retrain-result">
+        <div data-testid="retrain-result" className="label-retrain-result">
           <strong>
             {last.model} {last.fromVersion} → {last.version}
           </strong>{' '}
-          <span className="muted">
-            trained on {last.trainedOn.toLocaleString('en-US')} items ({last.humanLabeled.toLocaleString('en-US')} labeled by people) in {last.seconds.train.toFixed(1)} s; {last.rescored.toLocaleString('en-US')} pool items re-scored and re-ranked in {last.seconds.rescore.toFixed(1)} s. Average precision on {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
+          <span className="muted" title={`trained on ${last.trainedOn} items (${last.humanLabeled} labeled by people) in ${last.seconds.train.toFixed(1)} s; ${last.rescored} pool items re-scored and re-ranked in ${last.seconds.rescore.toFixed(1)} s`}>
+            on {last.humanLabeled.toLocaleString('en-US')} labels (+{(last.trainedOn - last.humanLabeled).toLocaleString('en-US')} decisions), pool re-ranked · AP on {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
           </span>
-          <table className="label-retrain-table">
-            <tbody>
-              {last.categories.map((c) => (
-                <tr key={c.category}>
-                  <td>{c.category}</td>
-                  {c.apBefore === null || c.apAfter === null ? (
-                    <td colSpan={3} className="muted">
-                      {c.reason ?? 'undefined'}
-                    </td>
-                  ) : (
-                    <>
-                      <td>{c.apBefore.toFixed(3)}</td>
-                      <td>→ {c.apAfter.toFixed(3)}</td>
-                      <td className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>{signed(c.apAfter - c.apBefore)}</td>
-                    </>
-                  )}
-                  <td className="muted">
-                    {c.heldOutPositives} positive / {c.heldOutNegatives} negative
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          {last.categories.map((c) => (
+            <span key={c.category} className="label-retrain-ap" title={`${c.heldOutPositives} positive / ${c.heldOutNegatives} negative held-out items`}>
+              {c.category}{' '}
+              {c.apBefore === null || c.apAfter === null ? (
+                <span className="muted">— ({c.reason ?? 'undefined'})</span>
+              ) : (
+                <>
+                  {c.apBefore.toFixed(3)} → {c.apAfter.toFixed(3)} <span className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>({signed(c.apAfter - c.apBefore)})</span>
+                </>
+              )}
+            </span>
+          ))}
         </div>
       )}
     </div>
