@@ -1,37 +1,138 @@
 /**
- * The real-data check for the distilled model's recipe (hashed word + character n-grams, a linear model):
- * 5-fold cross-validation on Davidson et al. (2017), next to the paper's logistic regression baseline.
+ * The real-data check for the distilled model's recipe, on Davidson et al. (2017): 5-fold stratified
+ * cross-validation of several recipes — Sift's (hashed word + character n-grams, a linear softmax layer), and what
+ * the paper used (word n-gram TF-IDF, one-vs-rest L2 logistic regression, balanced class weights) with and without
+ * character n-grams, fitted by AdaGrad or to convergence by L-BFGS — next to the paper's logistic regression.
+ *
+ * The paper's figures (weighted F1 0.90, hate precision 0.44 / recall 0.61) are in-sample: its notebook fits the
+ * model on all 24,783 tweets and reports `classification_report(y, model.predict(X))` on the same tweets
+ * (t-davidson/hate-speech-and-offensive-language, src/…Offensive Language.ipynb, cells 21–26). So each recipe is also
+ * scored that way ("in-sample"), the only like-for-like comparison; the 5-fold figures are the honest ones.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DEFAULT_NGRAMS, sparseFeatures } from '../shared/hashedNgrams.js';
-import { type Example, probabilities, train } from '../shared/linearModel.js';
+import { words } from '../shared/hashedNgrams.js';
+import { type Example, type LinearModel, probabilities, toSparseRows, train, trainOneVsRest } from '../shared/linearModel.js';
+import { fnv1a } from '../shared/nearDuplicates.js';
 import { Random } from '../shared/random.js';
 
 export const DAVIDSON = path.resolve('../shared/datasets/davidson-2017/labeled_data.csv');
 const CLASSES = ['hate', 'offensive', 'neither'];
+const BUCKETS = 1 << 18;
 
-interface Fold {
-  precision: number[];
-  recall: number[];
-  support: number[];
+interface Recipe {
+  name: string;
+  word: number[];
+  char: number[];
+  /** Davidson's preprocessing: URLs, mentions and HTML entities replaced, whitespace collapsed. */
+  tweetCleanup: boolean;
+  tfidf: boolean;
+  fit: 'softmax-adagrad' | 'ovr-adagrad' | 'ovr-lbfgs';
 }
 
-function metrics(truth: number[], predicted: number[]): Fold {
+const RECIPES: Recipe[] = [
+  { name: 'Sift: hashed word 1–2 + char 3–5, softmax (AdaGrad)', word: [1, 2], char: [3, 4, 5], tweetCleanup: false, tfidf: false, fit: 'softmax-adagrad' },
+  { name: 'paper: word 1–3 TF-IDF, OvR LR (AdaGrad)', word: [1, 2, 3], char: [], tweetCleanup: true, tfidf: true, fit: 'ovr-adagrad' },
+  { name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (AdaGrad)', word: [1, 2, 3], char: [3, 4, 5], tweetCleanup: true, tfidf: true, fit: 'ovr-adagrad' },
+  { name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (L-BFGS, C=1)', word: [1, 2, 3], char: [3, 4, 5], tweetCleanup: true, tfidf: true, fit: 'ovr-lbfgs' },
+];
+
+function cleanTweet(text: string): string {
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#\d+;/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' URLHERE ')
+    .replace(/@[\w-]+/g, ' MENTIONHERE ')
+    .replace(/\s+/g, ' ');
+}
+
+/** Raw n-gram counts per hashed bucket. */
+function ngramCounts(text: string, recipe: Recipe): Map<number, number> {
+  const counts = new Map<number, number>();
+  const add = (key: string) => {
+    const bucket = fnv1a(key) % BUCKETS;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+  };
+  const tokens = words(recipe.tweetCleanup ? cleanTweet(text) : text);
+  for (const n of recipe.word) for (let i = 0; i + n <= tokens.length; i++) add(`w${n}:${tokens.slice(i, i + n).join(' ')}`);
+  for (const token of tokens) {
+    const padded = `<${token}>`;
+    for (const n of recipe.char) for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`);
+  }
+  return counts;
+}
+
+/** Features of the rows, L2-normalised; with TF-IDF, sublinear tf and smoothed idf from the training rows (as scikit-learn). */
+function featurize(counts: Map<number, number>[], trainRows: number[], recipe: Recipe): (row: number) => Map<number, number> {
+  let idf: Float64Array | null = null;
+  if (recipe.tfidf) {
+    const df = new Float64Array(BUCKETS);
+    for (const row of trainRows) for (const bucket of counts[row]!.keys()) df[bucket]!++;
+    idf = new Float64Array(BUCKETS);
+    for (let b = 0; b < BUCKETS; b++) idf[b] = Math.log((1 + trainRows.length) / (1 + df[b]!)) + 1;
+  }
+  return (row) => {
+    const features = new Map<number, number>();
+    let norm = 0;
+    for (const [bucket, count] of counts[row]!) {
+      const value = (recipe.tfidf ? 1 + Math.log(count) : count) * (idf ? idf[bucket]! : 1);
+      features.set(bucket, value);
+      norm += value * value;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [bucket, value] of features) features.set(bucket, value / norm);
+    return features;
+  };
+}
+
+function fitRecipe(recipe: Recipe, examples: Example[], labels: number[], seed: number): LinearModel {
+  const counts = CLASSES.map((_, k) => labels.filter((label) => label === k).length);
+  if (recipe.fit === 'ovr-lbfgs') {
+    return trainOneVsRest(toSparseRows(examples.map((e) => e.sparse)), Uint8Array.from(examples.flatMap((e) => e.targets)), CLASSES.length, { features: BUCKETS, c: 1, balanced: true, maxIterations: 300 });
+  }
+  if (recipe.fit === 'ovr-adagrad') {
+    // Balanced per binary problem: a positive weighs as much as all negatives together.
+    return train(examples, { buckets: BUCKETS, outputs: CLASSES.length, loss: 'sigmoid', epochs: 5, seed, learningRate: 0.3, classWeights: counts.map((count) => (labels.length - count) / count) });
+  }
+  // Balanced class weights (n / (k · n_c)), as scikit-learn's class_weight="balanced" sets them.
+  return train(examples, { buckets: BUCKETS, outputs: CLASSES.length, loss: 'softmax', epochs: 5, seed, learningRate: 0.3, classWeights: counts.map((count) => labels.length / (CLASSES.length * count)) });
+}
+
+interface Scores {
+  weightedF1: number;
+  weightedPrecision: number;
+  weightedRecall: number;
+  hatePrecision: number;
+  hateRecall: number;
+}
+
+function score(truth: number[], predicted: number[]): Scores {
   const precision: number[] = [];
   const recall: number[] = [];
   const support: number[] = [];
   for (let k = 0; k < CLASSES.length; k++) {
-    const tp = truth.filter((t, i) => t === k && predicted[i] === k).length;
-    const fp = truth.filter((t, i) => t !== k && predicted[i] === k).length;
-    const fn = truth.filter((t, i) => t === k && predicted[i] !== k).length;
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    truth.forEach((t, i) => {
+      if (t === k && predicted[i] === k) tp++;
+      else if (t !== k && predicted[i] === k) fp++;
+      else if (t === k) fn++;
+    });
     precision.push(tp + fp ? tp / (tp + fp) : 0);
     recall.push(tp + fn ? tp / (tp + fn) : 0);
     support.push(tp + fn);
   }
-  return { precision, recall, support };
+  const total = support.reduce((a, b) => a + b, 0);
+  const weighted = (values: number[]) => values.reduce((sum, value, k) => sum + (value * support[k]!) / total, 0);
+  const f1 = precision.map((p, k) => (p + recall[k]! ? (2 * p * recall[k]!) / (p + recall[k]!) : 0));
+  return { weightedF1: weighted(f1), weightedPrecision: weighted(precision), weightedRecall: weighted(recall), hatePrecision: precision[0]!, hateRecall: recall[0]! };
 }
+
+const argmax = (values: number[]) => values.indexOf(Math.max(...values));
 
 export async function davidsonBenchmark(log: (line: string) => void): Promise<void> {
   if (!fs.existsSync(DAVIDSON)) {
@@ -43,9 +144,8 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
   const rows = (await conn.runAndReadAll(`SELECT "class", tweet FROM read_csv('${DAVIDSON.replace(/'/g, "''")}') ORDER BY column0`)).getRowsJson();
   conn.closeSync();
   instance.closeSync();
-  const started = performance.now();
   const labels = rows.map(([label]) => Number(label));
-  const features = rows.map(([, tweet]) => sparseFeatures(String(tweet), DEFAULT_NGRAMS));
+  const tweets = rows.map(([, tweet]) => String(tweet));
   // Stratified folds, seeded.
   const rng = new Random(2017);
   const fold = new Array<number>(rows.length);
@@ -57,36 +157,38 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
     }
     members.forEach((index, position) => (fold[index] = position % 5));
   }
-  const counts = CLASSES.map((_, k) => labels.filter((label) => label === k).length);
-  // Balanced class weights (n / (k · n_c)), as scikit-learn's class_weight="balanced" sets them.
-  const classWeights = counts.map((count) => labels.length / (CLASSES.length * count));
-  const truthAll: number[] = [];
-  const predictedAll: number[] = [];
-  for (let f = 0; f < 5; f++) {
-    const trainSet: Example[] = [];
-    const testIdx: number[] = [];
-    labels.forEach((label, i) => {
-      if (fold[i] === f) testIdx.push(i);
-      else trainSet.push({ sparse: features[i]!, targets: CLASSES.map((_, k) => (k === label ? 1 : 0)) });
-    });
-    const model = train(trainSet, { buckets: DEFAULT_NGRAMS.buckets, outputs: CLASSES.length, loss: 'softmax', epochs: 5, seed: f + 1, classWeights, learningRate: 0.3 });
-    for (const i of testIdx) {
-      const p = probabilities(model, { sparse: features[i]! });
-      truthAll.push(labels[i]!);
-      predictedAll.push(p.indexOf(Math.max(...p)));
+  const all = labels.map((_, i) => i);
+  const results: { recipe: Recipe; cv: Scores; inSample: Scores; seconds: number }[] = [];
+  for (const recipe of RECIPES) {
+    const started = performance.now();
+    const counts = tweets.map((tweet) => ngramCounts(tweet, recipe));
+    const example = (features: (row: number) => Map<number, number>, row: number): Example => ({ sparse: features(row), targets: CLASSES.map((_, k) => (k === labels[row] ? 1 : 0)) });
+    const truth: number[] = [];
+    const predicted: number[] = [];
+    for (let f = 0; f < 5; f++) {
+      const trainRows = all.filter((i) => fold[i] !== f);
+      const features = featurize(counts, trainRows, recipe);
+      const model = fitRecipe(recipe, trainRows.map((row) => example(features, row)), trainRows.map((row) => labels[row]!), f + 1);
+      for (const row of all.filter((i) => fold[i] === f)) {
+        truth.push(labels[row]!);
+        predicted.push(argmax(probabilities(model, { sparse: features(row) })));
+      }
     }
+    // The paper's protocol: fit on every tweet, score the same tweets.
+    const features = featurize(counts, all, recipe);
+    const model = fitRecipe(recipe, all.map((row) => example(features, row)), labels, 1);
+    const inSample = score(labels, all.map((row) => argmax(probabilities(model, { sparse: features(row) }))));
+    results.push({ recipe, cv: score(truth, predicted), inSample, seconds: (performance.now() - started) / 1000 });
   }
-  const m = metrics(truthAll, predictedAll);
-  const total = m.support.reduce((a, b) => a + b, 0);
-  const weighted = (values: number[]) => values.reduce((sum, value, k) => sum + (value * m.support[k]!) / total, 0);
-  const f1 = m.precision.map((p, k) => (p + m.recall[k]! ? (2 * p * m.recall[k]!) / (p + m.recall[k]!) : 0));
-  log(`${rows.length.toLocaleString('en-US')} tweets, 5-fold stratified cross-validation, ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  log(`                     Sift recipe   paper's LR baseline   ratio`);
-  log(`weighted precision   ${weighted(m.precision).toFixed(3)}         0.91                  ${(weighted(m.precision) / 0.91).toFixed(2)}`);
-  log(`weighted recall      ${weighted(m.recall).toFixed(3)}         0.90                  ${(weighted(m.recall) / 0.9).toFixed(2)}`);
-  log(`weighted F1          ${weighted(f1).toFixed(3)}         0.90                  ${(weighted(f1) / 0.9).toFixed(2)}`);
-  log(`hate precision       ${m.precision[0]!.toFixed(3)}         0.44                  ${(m.precision[0]! / 0.44).toFixed(2)}`);
-  log(`hate recall          ${m.recall[0]!.toFixed(3)}         0.61                  ${(m.recall[0]! / 0.61).toFixed(2)}`);
+  const f = (value: number) => value.toFixed(3);
+  log(`${rows.length.toLocaleString('en-US')} tweets; 5-fold stratified cross-validation, and in-sample (the paper's protocol: fit and score on all tweets)`);
+  log(`recipe                                                  5-fold: wF1   hate P  hate R   in-sample: wF1  hate P  hate R   time`);
+  log(`paper's logistic regression (in-sample)                         —        —       —               0.900   0.440   0.610      —`);
+  for (const { recipe, cv, inSample, seconds } of results) {
+    log(`${recipe.name.padEnd(56)}${f(cv.weightedF1).padStart(11)}${f(cv.hatePrecision).padStart(9)}${f(cv.hateRecall).padStart(8)}${f(inSample.weightedF1).padStart(20)}${f(inSample.hatePrecision).padStart(8)}${f(inSample.hateRecall).padStart(8)}${seconds.toFixed(0).padStart(6)} s`);
+  }
+  const best = results.reduce((a, b) => (b.cv.weightedF1 > a.cv.weightedF1 ? b : a));
+  log(`best 5-fold weighted F1: ${best.recipe.name} at ${f(best.cv.weightedF1)} = ${(best.cv.weightedF1 / 0.9).toFixed(2)}× the paper's in-sample 0.90; hate precision ${(best.cv.hatePrecision / 0.44).toFixed(2)}×, recall ${(best.cv.hateRecall / 0.61).toFixed(2)}×`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
