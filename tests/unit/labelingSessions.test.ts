@@ -171,7 +171,24 @@ describe('a labeling session', () => {
     const unknown = await host.dispatch('sessions.next', { sessionId: 'missing', annotator: 'ana' });
     expect(unknown.ok || unknown.error.message).toMatch(/no labeling session missing/);
     const badPool = await host.dispatch('sessions.create', { name: 'x', pool: 'DELETE FROM content', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
-    expect(badPool.ok).toBe(false);
+    expect(badPool.ok || badPool.error.message).toBe('pool: give one SELECT over content returning content_id; a pool never changes anything.');
+    const noColumn = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT user_id FROM users', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
+    expect(noColumn.ok || noColumn.error.message).toMatch(/^pool: the query must return a content_id column/);
+    const fusion = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT content_id FROM content', model: 'text-fusion', strategy: 'entropy', batchSize: 3 });
+    expect(fusion.ok || fusion.error.message).toMatch(/^model: text-fusion .* has not scored 10 items of the pool/);
+  });
+
+  it('refuses to start a session under a damaged policy file, naming the file and the field', async () => {
+    await createSession(); // writes policy/taxonomy-v1.json
+    const v2 = path.join(dir, 'policy', 'taxonomy-v2.json');
+    const broken = JSON.parse(fs.readFileSync(path.join(dir, 'policy', 'taxonomy-v1.json'), 'utf8')) as { version: string; categories: { leaves: { key: string }[] }[] };
+    broken.version = 'v2';
+    broken.categories[0]!.leaves[0]!.key = 'u';
+    fs.writeFileSync(v2, JSON.stringify(broken));
+    const outcome = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
+    expect(await call<SessionSummary[]>(host, 'sessions.list', {})).toHaveLength(1);
   });
 
   it('cuts a torn last line from the journal, and names the line of damage anywhere else', async () => {

@@ -319,6 +319,10 @@ export class LabelingService {
     let scoredForSession = 0;
     if (version === pkg.manifest.version && input.strategy !== 'random') {
       const missing = await countUnscored(this.workspace, input.pool, input.model, version);
+      if (missing > 0 && pkg.manifest.kind !== 'distilled_text') {
+        // A fusion model reads account features a content row does not carry: its scores come from `sift score`.
+        throw new SiftError({ code: 'BAD_REQUEST', message: `model: ${input.model} ${version} has not scored ${missing.toLocaleString('en-US')} items of the pool, and a session scores only text models itself. Score them first (sift score --model ${input.model} --sql "…" with its account features), or rank by a text model such as text-distil.` });
+      }
       if (missing > 0) {
         ctx.progress(0, `Scoring ${missing.toLocaleString('en-US')} pool items with ${input.model} ${version}`);
         const sql = unscoredContentSql(input.pool, input.model, version, await scoresTableExists(this.workspace));

@@ -32,7 +32,17 @@ const has = (columns: Columns, table: string, ...names: string[]) => names.every
 
 /** Checks the pool query: one read returning content_id. Returns its text. */
 export async function checkPoolQuery(conn: DuckDBConnection, sql: string): Promise<string> {
-  const { text, columns } = await describeReadOnlyQuery(conn, sql, 'pool', 'content_id');
+  let described: { text: string; columns: string[] };
+  try {
+    described = await describeReadOnlyQuery(conn, sql, 'pool', 'content_id');
+  } catch (error) {
+    if (!(error instanceof SiftError)) throw error;
+    const info = error.info;
+    // The pool is always read-only: say what it must be, not how to allow writes in the editor.
+    const message = info.code === 'SQL_READ_ONLY' || info.code === 'SQL_REFUSED' ? 'pool: give one SELECT over content returning content_id; a pool never changes anything.' : info.message.startsWith('pool:') ? info.message : `pool: ${info.message}`;
+    throw new SiftError({ ...info, message });
+  }
+  const { text, columns } = described;
   if (!columns.includes('content_id')) {
     throw new SiftError({ code: 'BAD_REQUEST', message: `pool: the query must return a content_id column (it returns ${columns.join(', ') || 'no columns'}).` });
   }
