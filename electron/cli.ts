@@ -1,6 +1,7 @@
 /**
  * The `sift` command line. Every command takes --workspace DIR (default: the workspace used last).
  *
+ *   sift init --workspace DIR
  *   sift serve [--port N] [--no-token] [--open] [--folder DIR]...
  *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
  *   sift tables [--json]
@@ -28,14 +29,15 @@ import { prepareReport } from './host/reports/reports.js';
 import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
-import { DATABASE_FILE } from './host/workspace/workspace.js';
+import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
 import { commandLabels, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
 const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
   serve   [--port N] [--no-token] [--open] [--folder DIR]... the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder
-  import  FILE... [--table NAME] [--link] [--replace] [--encoding E]
+  init    --workspace DIR                                    an empty workspace for your own data (a new or empty folder)
+  import  FILE... [--table NAME] [--link] [--replace] [--encoding E]   (--workspace DIR: a new or empty folder becomes a workspace)
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
   models  [--json]                                           the registered models
@@ -126,6 +128,12 @@ async function commandImport(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
   if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
   if (values.encoding && !['utf-8', 'utf-16', 'latin-1'].includes(values.encoding)) throw new UsageError('import: --encoding is utf-8, utf-16 or latin-1.');
+  if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
+    // Your own data into a new folder: the workspace is made for it (and said, so a typo in the path is noticed).
+    const created = await createEmptyWorkspace(values.workspace);
+    await created.close();
+    process.stderr.write(`sift: created an empty workspace in ${created.dir}\n`);
+  }
   return withHost(values.workspace, async (host) => {
     for (const file of positionals) {
       const terminal = terminalJobContext(path.basename(file));
@@ -357,6 +365,23 @@ async function commandEval(args: string[]): Promise<number> {
   });
 }
 
+async function commandInit(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' } } });
+  if (!values.workspace) throw new UsageError('init: --workspace DIR is required (a new or empty folder).');
+  const workspace = await createEmptyWorkspace(values.workspace);
+  await workspace.close();
+  // The policy file and Sift's own tables are in place before the first import.
+  const host = await Host.open(workspace.dir, { remember: false });
+  try {
+    await (await host.labeling()).list();
+  } finally {
+    await host.close();
+  }
+  rememberWorkspace(workspace.dir);
+  console.log(`Created an empty workspace in ${workspace.dir}. Import your data with: sift import --workspace ${workspace.dir} FILE… (map it onto content, users, reports, moderation_actions to light up every view).`);
+  return 0;
+}
+
 async function commandSample(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
   if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
@@ -387,7 +412,7 @@ async function commandServe(args: string[]): Promise<number> {
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
   // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
   const dir = resolveWorkspace(values.workspace);
-  if (!fs.existsSync(path.join(dir, DATABASE_FILE))) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create one with: sift sample --workspace ${dir}` });
+  if (!fs.existsSync(path.join(dir, DATABASE_FILE))) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${dir} (or the sample data with: sift sample --workspace ${dir})` });
   const host = await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders } });
   rememberWorkspace(host.workspaceDir());
   const server = await startServer({ host, port, token: values['no-token'] ? null : undefined, staticDir: rendererDist() });
@@ -423,6 +448,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandTables(rest);
       case 'query':
         return await commandQuery(rest);
+      case 'init':
+        return await commandInit(rest);
       case 'sample':
         return await commandSample(rest);
       case 'spike':

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import { rememberWorkspace } from './workspace/appState.js';
+import { recentWorkspaces, rememberWorkspace, siftHome } from './workspace/appState.js';
 import { evaluate, fitCalibration } from './evaluation/evaluation.js';
 import { defaultExportName, exportRelation } from './query/exporter.js';
 import { type ImportOptions, Importer } from './import/importer.js';
@@ -18,7 +18,7 @@ import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/
 import { QueryService } from './query/queryService.js';
 import { spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
-import { type FileAccess, Workspace } from './workspace/workspace.js';
+import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
 
 /** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
 const quietJobContext = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
@@ -110,6 +110,19 @@ export class Host {
       await this.switchWorkspace(dir);
       return this.workspace.info();
     },
+    'workspace.create': async ({ path: dir }) => {
+      const resolved = path.resolve(dir);
+      const { fileAccess } = this.workspace;
+      // A server others may reach creates folders only where its owner allowed: Sift's workspaces folder or a --folder.
+      if (fileAccess.kind === 'confined' && ![path.join(siftHome(), 'workspaces'), ...fileAccess.folders].some((folder) => resolved.startsWith(path.resolve(folder) + path.sep))) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `path: in browser mode a new workspace goes inside ${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder.`, file: resolved });
+      }
+      await (await createEmptyWorkspace(resolved, fileAccess)).close();
+      await this.switchWorkspace(resolved);
+      await this.labeling(); // the policy file and Sift's own tables, before the first import
+      return this.workspace.info();
+    },
+    'workspace.recent': async () => recentWorkspaces().filter((entry) => entry.path !== this.workspace.dir),
     'tables.list': () => this.workspace.listTables(),
     'query.run': (input) => this.queries.run(input, this.workspace.readSettings().allowWrites),
     'query.page': (input) => this.queries.page(input),

@@ -36,6 +36,9 @@ export interface Settings {
 export const workspaceMethods = {
   'workspace.info': method<WorkspaceInfo>()(empty),
   'workspace.open': method<WorkspaceInfo>()(z.object({ path: nonEmpty('path') }).strict()),
+  /** Creates an empty workspace (Sift's own tables and the policy, no data) in a new or empty folder, and opens it. */
+  'workspace.create': method<WorkspaceInfo>()(z.object({ path: nonEmpty('path') }).strict()),
+  'workspace.recent': method<{ path: string; name: string; exists: boolean }[]>()(empty),
   'tables.list': method<TableInfo[]>()(empty),
   'settings.get': method<Settings>()(empty),
   'settings.update': method<Settings>()(z.object({ allowWrites: z.boolean().optional() }).strict()),

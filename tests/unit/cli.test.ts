@@ -139,4 +139,33 @@ describe('sift', () => {
     expect((await sift('query', '--sql', 'SELECT 1', '--format', 'xml', '--workspace', workspace)).stderr).toContain('--format is table, csv, json or parquet');
     expect((await sift('frobnicate')).stderr).toContain('Unknown command "frobnicate"');
   });
+
+  it('creates an empty workspace with init, and one for an import into a new folder, never over other files', async () => {
+    const dir = path.join(tempDir('sift-init-'), 'mine');
+    const init = await sift('init', '--workspace', dir);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(`Created an empty workspace in ${dir}`);
+    expect(fs.existsSync(path.join(dir, 'policy', 'taxonomy-v1.json'))).toBe(true);
+    const tables = JSON.parse((await sift('tables', '--json', '--workspace', dir)).stdout) as { name: string }[];
+    expect(tables.map((t) => t.name)).toEqual(['current_labels', 'label_events']);
+    expect((await sift('init', '--workspace', dir)).stderr).toContain('already holds a Sift workspace');
+    const occupied = tempDir('sift-occupied-');
+    writeTemp(occupied, 'notes.txt', 'mine');
+    const refused = await sift('init', '--workspace', occupied);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is not empty');
+    const target = path.join(tempDir('sift-import-new-'), 'fresh');
+    const csv = writeTemp(files, 'own.csv', 'id,text\np1,hello\n');
+    const imported = await sift('import', '--workspace', target, csv);
+    expect(imported.code).toBe(0);
+    expect(imported.stderr).toContain(`created an empty workspace in ${target}`);
+    expect(imported.stdout).toMatch(/Imported 1 rows .* into own/);
+    const again = await sift('import', '--workspace', target, csv, '--table', 'own_again');
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('created');
+    const other = await sift('import', '--workspace', occupied, csv);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('holds other files');
+    expect(fs.readdirSync(occupied)).toEqual(['notes.txt']);
+  });
 });

@@ -63,6 +63,8 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
   return {
     'workspace.info': {},
     'workspace.open': { path: host.workspace.dir },
+    'workspace.create': { path: path.join(tempDir('sift-transport-new-'), 'ws') },
+    'workspace.recent': {},
     'tables.list': {},
     'query.run': { queryId: 'transport', sql: 'SELECT id, reason FROM flags ORDER BY id' },
     'query.page': { resultId, offset: 0, limit: 1 },
@@ -131,6 +133,7 @@ describe('both transports', () => {
     await call(host, 'labels.record', { sessionId: created.id, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] } });
     const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id);
     for (const method of METHOD_NAMES) {
+      if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play
       const ipc = await viaIpc(method, inputs[method]);
       const http = await viaHttp(method, inputs[method]);
       expect(ipc.ok, `${method} over IPC: ${JSON.stringify(ipc)}`).toBe(true);
@@ -140,6 +143,15 @@ describe('both transports', () => {
     const ipcPage = await viaIpc('query.page', inputs['query.page']);
     const httpPage = await viaHttp('query.page', inputs['query.page']);
     expect(ipcPage).toEqual(httpPage.outcome);
+    // A new workspace each way (a new folder each time), then back to this one.
+    const home = host.workspace.dir;
+    const fresh = tempDir('sift-transport-new-');
+    const ipcCreated = await viaIpc('workspace.create', { path: path.join(fresh, 'ipc') });
+    expect(ipcCreated).toMatchObject({ ok: true, value: { name: 'ipc' } });
+    expect((await viaIpc('workspace.open', { path: home })).ok).toBe(true);
+    const httpCreated = await viaHttp('workspace.create', { path: path.join(fresh, 'http') });
+    expect(httpCreated.outcome).toMatchObject({ ok: true, value: { name: 'http' } });
+    expect((await viaHttp('workspace.open', { path: home })).outcome.ok).toBe(true);
   });
 
   it('reject a malformed call to every method with a message, never a crash', async () => {

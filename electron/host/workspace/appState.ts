@@ -13,7 +13,11 @@ export function defaultSampleWorkspace(): string {
 
 interface AppState {
   lastWorkspace?: string;
+  /** Most recent first. */
+  recentWorkspaces?: string[];
 }
+
+const RECENT = 10;
 
 function statePath(): string {
   return path.join(siftHome(), 'state.json');
@@ -28,9 +32,17 @@ export function readAppState(): AppState {
 }
 
 export function rememberWorkspace(dir: string): void {
-  const state = { ...readAppState(), lastWorkspace: path.resolve(dir) };
+  const previous = readAppState();
+  const resolved = path.resolve(dir);
+  const recentWorkspaces = [resolved, ...(previous.recentWorkspaces ?? []).filter((entry) => entry !== resolved)].slice(0, RECENT);
+  const state = { ...previous, lastWorkspace: resolved, recentWorkspaces };
   fs.mkdirSync(siftHome(), { recursive: true });
   const tmp = `${statePath()}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
   fs.renameSync(tmp, statePath());
+}
+
+/** The workspaces opened lately, most recent first, with whether each is still there. */
+export function recentWorkspaces(): { path: string; name: string; exists: boolean }[] {
+  return (readAppState().recentWorkspaces ?? []).map((dir) => ({ path: dir, name: path.basename(dir), exists: fs.existsSync(path.join(dir, 'workspace.duckdb')) }));
 }

@@ -53,7 +53,9 @@ export class Workspace {
     if (!fs.existsSync(dbPath) && !options.create) {
       throw new SiftError({
         code: 'WORKSPACE_MISSING',
-        message: `${resolved} is not a Sift workspace (no ${DATABASE_FILE}). Create one with: sift sample --workspace ${resolved}`,
+        message: isNewOrEmptyFolder(resolved)
+          ? `${resolved} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${resolved} (or the sample data with: sift sample --workspace ${resolved})`
+          : `${resolved} is not a Sift workspace (no ${DATABASE_FILE}), and it holds other files. Create a workspace in a new or empty folder: sift init --workspace NEW_FOLDER`,
         file: resolved,
       });
     }
@@ -378,6 +380,27 @@ function realPathOf(target: string): string {
   } catch {
     return resolved;
   }
+}
+
+/** Whether `dir` can take a new workspace: it does not exist yet, or it is an empty folder. */
+export function isNewOrEmptyFolder(dir: string): boolean {
+  if (!fs.existsSync(dir)) return true;
+  return fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0;
+}
+
+/**
+ * A new, empty workspace for the user's own data: Sift's own tables and the policy, no sample data. Refuses a folder
+ * that holds anything already (a workspace is never made over other files, or over another workspace).
+ */
+export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess): Promise<Workspace> {
+  const resolved = path.resolve(dir);
+  if (fs.existsSync(path.join(resolved, DATABASE_FILE))) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${resolved} already holds a Sift workspace; open it instead.`, file: resolved });
+  }
+  if (!isNewOrEmptyFolder(resolved)) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${resolved} is not empty; a new workspace goes in a new or empty folder.`, file: resolved });
+  }
+  return Workspace.open(resolved, { create: true, fileAccess });
 }
 
 /** Writes through a temporary file and a rename, so readers never see half a file; a failure leaves nothing. */
