@@ -3,7 +3,7 @@
  *
  *   sift init --workspace DIR
  *   sift serve [--port N] [--no-token] [--open] [--folder DIR]...
- *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1]
+ *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1] [--skip-bad-rows]
  *   sift tables [--json]
  *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
  *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
@@ -37,7 +37,7 @@ import { startServer } from './server.js';
 const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
   serve   [--port N] [--no-token] [--open] [--folder DIR]... the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder
   init    --workspace DIR                                    an empty workspace for your own data (a new or empty folder)
-  import  FILE... [--table NAME] [--link] [--replace] [--encoding E]   (--workspace DIR: a new or empty folder becomes a workspace)
+  import  FILE... [--table NAME] [--link] [--replace] [--encoding E] [--skip-bad-rows]   (--workspace DIR: a new or empty folder becomes a workspace)
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
   models  [--json]                                           the registered models
@@ -123,6 +123,7 @@ async function commandImport(args: string[]): Promise<number> {
       link: { type: 'boolean' },
       replace: { type: 'boolean' },
       encoding: { type: 'string' },
+      'skip-bad-rows': { type: 'boolean' },
     },
   });
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
@@ -139,10 +140,11 @@ async function commandImport(args: string[]): Promise<number> {
       const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding });
+        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'] });
         const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
-        console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s`);
+        const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
+        console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
       } catch (error) {
         terminal.finish();
         throw error;

@@ -19,7 +19,7 @@ type Step =
   | { name: 'preview'; preview: ImportPreview }
   | { name: 'importing'; jobId: string; preview: ImportPreview }
   | { name: 'mapping'; outcome: ImportOutcome; preview: ImportPreview }
-  | { name: 'error'; message: string };
+  | { name: 'error'; message: string; preview?: ImportPreview };
 
 const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', '\t': 'tab', ';': 'semicolon', '|': 'pipe' };
 
@@ -28,6 +28,7 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
   const [table, setTable] = useState('');
   const [link, setLink] = useState(false);
   const [replace, setReplace] = useState(false);
+  const [skipBadRows, setSkipBadRows] = useState(false);
   const refresh = useWorkspace((state) => state.refresh);
   const job = useJobs((state) => (step.name === 'importing' ? state.jobs[step.jobId] : undefined));
   const waitFor = useJobs((state) => state.waitFor);
@@ -60,15 +61,15 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
 
   const startImport = async (preview: ImportPreview) => {
     try {
-      const { jobId } = await api['import.start']({ path: preview.path, table, link, replace });
+      const { jobId } = await api['import.start']({ path: preview.path, table, link, replace, ...(skipBadRows ? { skipBadRows } : {}) });
       setStep({ name: 'importing', jobId, preview });
       const finished = await waitFor(jobId);
       void refresh();
       if (finished.status === 'done') setStep({ name: 'mapping', outcome: finished.result as ImportOutcome, preview });
-      else if (finished.status === 'cancelled') setStep({ name: 'error', message: `Import of ${name} cancelled; the workspace is unchanged.` });
-      else setStep({ name: 'error', message: finished.error?.message ?? 'Import failed.' });
+      else if (finished.status === 'cancelled') setStep({ name: 'error', message: `Import of ${name} cancelled; the workspace is unchanged.`, preview });
+      else setStep({ name: 'error', message: finished.error?.message ?? 'Import failed.', preview });
     } catch (error) {
-      setStep({ name: 'error', message: errorMessage(error) });
+      setStep({ name: 'error', message: errorMessage(error), preview });
     }
   };
 
@@ -95,6 +96,12 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
             </div>
             <div className="modal-actions">
               <button onClick={onClose}>Close</button>
+              {step.preview && (
+                // The file is already here: change the options and import again without picking it again.
+                <button className="primary" data-testid="import-retry" onClick={() => setStep({ name: 'preview', preview: step.preview! })}>
+                  Change options and retry
+                </button>
+              )}
             </div>
           </div>
         )}
@@ -129,6 +136,11 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
                 </tbody>
               </table>
             </div>
+            {step.preview.problem && (
+              <div className="note import-problem" data-testid="import-problem">
+                {step.preview.problem} A plain import stops at the first such row; “Skip bad rows” imports the rest and sets these aside in {table || 'the table'}__rejects with their line, text and reason.
+              </div>
+            )}
             <div className="form-row">
               <label>
                 Table name <input data-testid="import-table" value={table} onChange={(event) => setTable(event.target.value)} />
@@ -139,6 +151,11 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
               <label>
                 <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.target.checked)} /> Replace an existing table
               </label>
+              {step.preview.format === 'csv' && (
+                <label title="Rows DuckDB cannot read go to <table>__rejects (line, raw text, reason) instead of stopping the import">
+                  <input type="checkbox" checked={skipBadRows} disabled={link} onChange={(event) => setSkipBadRows(event.target.checked)} data-testid="import-skip-bad-rows" /> Skip bad rows
+                </label>
+              )}
             </div>
             <div className="modal-actions">
               <button onClick={onClose}>Cancel</button>
@@ -155,6 +172,11 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
             <div className="modal-actions">
               <button onClick={() => void cancelJob(step.jobId)}>Cancel import</button>
             </div>
+          </div>
+        )}
+        {step.name === 'mapping' && step.outcome.rejectsTable && (
+          <div className="note" data-testid="import-rejects">
+            {step.outcome.rejected!.toLocaleString('en-US')} bad rows were set aside in <strong>{step.outcome.rejectsTable}</strong> (line, raw text, reason); {step.outcome.rows.toLocaleString('en-US')} rows were imported.
           </div>
         )}
         {step.name === 'mapping' && <MappingStep outcome={step.outcome} preview={step.preview} onDone={onClose} />}

@@ -21,6 +21,8 @@ export interface ImportPreview {
   rows: Cell[][];
   bytes: number;
   suggestions: MappingSuggestion[];
+  /** The first bad row in the file's first megabyte (a strict import stops there; one that skips bad rows sets it aside). */
+  problem?: string;
 }
 
 export interface ImportOutcome {
@@ -30,6 +32,9 @@ export interface ImportOutcome {
   format: ImportFormat;
   path: string;
   elapsedMs: number;
+  /** With skipBadRows: rows set aside, and the table that holds them (line, raw text, reason) when there are any. */
+  rejected?: number;
+  rejectsTable?: string;
 }
 
 export interface SavedMapping {
@@ -49,6 +54,7 @@ export const importMethods = {
         link: z.boolean().optional(),
         replace: z.boolean().optional(),
         encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
+        skipBadRows: z.boolean().optional(),
       })
       .strict(),
   ),

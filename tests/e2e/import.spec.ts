@@ -54,13 +54,16 @@ test('imports a Parquet file dropped on the window', async ({ page }) => {
   await bench.closeDialog();
 });
 
-test('shows a clear error for a bad file and leaves the workspace unchanged', async ({ page }) => {
+test('shows a clear error for a bad file and leaves the workspace unchanged; then skips the bad row on a retry', async ({ page }) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   const tablesBefore = await bench.schema.locator('.schema-name').allTextContents();
   const ragged = path.join(files, 'ragged_export.csv');
   fs.writeFileSync(ragged, 'id,reason,created_at\n1,spam,2024-01-01\n2,spam\n3,hate,2024-01-02\n');
   await bench.importViaPicker(ragged);
+  // The preview says where the bad row is before anything is imported; a plain import stops there.
+  await expect(page.getByTestId('import-problem')).toContainText('ragged_export.csv line 3: row has 2 fields, expected 3 like the header.');
+  await page.getByTestId('import-confirm').click();
   await expect(page.getByTestId('import-error')).toHaveText('ragged_export.csv line 3: row has 2 fields, expected 3 like the header.');
   await page.screenshot({ path: 'test-results/import-error.png' });
   await bench.closeDialog();
@@ -68,6 +71,22 @@ test('shows a clear error for a bad file and leaves the workspace unchanged', as
   fs.writeFileSync(truncated, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7)]));
   await bench.importViaPicker(truncated);
   await expect(page.getByTestId('import-error')).toContainText('truncated.parquet: not a readable Parquet file');
+  await expect(page.getByTestId('import-retry')).toHaveCount(0); // nothing to retry: the file itself is unreadable
   await bench.closeDialog();
   expect(await bench.schema.locator('.schema-name').allTextContents()).toEqual(tablesBefore);
+
+  // Again, and after the error change the options without picking the file again: skip bad rows.
+  await bench.importViaPicker(ragged);
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('import-error')).toBeVisible();
+  await page.getByTestId('import-retry').click();
+  await page.getByTestId('import-skip-bad-rows').check();
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('import-rejects')).toContainText('1 bad rows were set aside in ragged_export__rejects');
+  await expect(page.getByTestId('import-rejects')).toContainText('2 rows were imported');
+  await bench.closeDialog();
+  await expect(bench.table('ragged_export__rejects')).toBeVisible();
+  await bench.runQuery('SELECT line, raw FROM ragged_export__rejects');
+  await expect(bench.cell(0, 0)).toHaveText('3');
+  await expect(bench.cell(0, 1)).toHaveText('2,spam');
 });

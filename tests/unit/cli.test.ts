@@ -163,6 +163,11 @@ describe('sift', () => {
     const again = await sift('import', '--workspace', target, csv, '--table', 'own_again');
     expect(again.code).toBe(0);
     expect(again.stderr).not.toContain('created');
+    const ragged = writeTemp(files, 'ragged_own.csv', 'id,text\np1,hello\np2\n');
+    expect((await sift('import', '--workspace', target, ragged)).stderr).toContain('ragged_own.csv line 3: row has 1 fields, expected 2');
+    const skipped = await sift('import', '--workspace', target, ragged, '--skip-bad-rows');
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toMatch(/Imported 1 rows .* into ragged_own .*; 1 bad rows set aside in ragged_own__rejects \(line, raw, reason\)/);
     const other = await sift('import', '--workspace', occupied, csv);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('holds other files');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { ImportOutcome, ImportPreview } from '../../shared/contract';
+import type { ImportOutcome, ImportPreview, QueryResult } from '../../shared/contract';
 import { call, importedRows, importFile, openTempHost, tableNames, tempDir, writeParquet, writeTemp } from './support';
 
 let host: Host;
@@ -154,13 +154,34 @@ describe('bad files leave the workspace unchanged and name the file and the prob
       expect(job.error!.message.length).toBeLessThan(400); // never echoes a 10 MB line back
       expect(await tableNames(host)).toEqual(tablesBefore);
       expect(await importedRows(host)).toBe(importsBefore);
-      // The preview (first rows only) reports the same problem before any import, unless it lies past the sample.
+      // The preview (first rows only) reports the same problem before any import, unless it lies past the sample:
+      // a bad row as a problem beside the preview (the import's options decide), anything else as a refusal.
       if (!/header without rows|past the first megabyte/.test(testCase.name)) {
         const inspected = await host.dispatch('import.inspect', { path: file });
-        expect(inspected.ok).toBe(false);
+        if (testCase.code === 'IMPORT_BAD_CSV') expect(inspected).toMatchObject({ ok: true, value: { problem: expect.stringMatching(testCase.message) } });
+        else expect(inspected.ok).toBe(false);
       }
     });
   }
+
+  it('sets bad rows aside into <table>__rejects with line, raw text and reason when asked, and says how many', async () => {
+    const dir = tempDir('sift-rejects-');
+    const file = writeTemp(dir, 'flaky.csv', 'id,reason,created_at\n1,spam,2024-01-01\n2,spam\n3,hate,2024-01-02\n4,hate,2024-01-03,extra\n');
+    const job = await importFile(host, file, { skipBadRows: true });
+    expect(job.status).toBe('done');
+    expect(job.result).toMatchObject({ table: 'flaky', rows: 2, rejected: 2, rejectsTable: 'flaky__rejects' });
+    const rejects = await call<QueryResult>(host, 'query.run', { queryId: 'rej', sql: 'SELECT line, raw, reason FROM flaky__rejects ORDER BY line' });
+    expect(rejects.rows).toEqual([
+      ['3', '2,spam', expect.stringContaining('Expected Number of Columns: 3 Found: 2')],
+      ['5', '4,hate,2024-01-03,extra', expect.stringContaining('Expected Number of Columns: 3 Found: 4')],
+    ]);
+    // A clean file with the option: nothing set aside, no rejects table.
+    const clean = writeTemp(dir, 'clean.csv', 'id,reason\n1,spam\n');
+    expect((await importFile(host, clean, { skipBadRows: true })).result).toMatchObject({ rows: 1, rejected: 0 });
+    expect(await tableNames(host)).not.toContain('clean__rejects');
+    // Only CSV, and only a copy: a linked file is read as it is.
+    expect((await importFile(host, file, { skipBadRows: true, link: true, table: 'flaky_link' })).error?.message).toMatch(/import a copy/);
+  });
 
   it('a cancelled import leaves no table behind', async () => {
     const dir = tempDir('sift-big-');

@@ -13,6 +13,8 @@ export interface CsvSniff {
   delimiter: string;
   encoding: 'utf-8' | 'utf-16' | 'latin-1';
   fieldCount: number;
+  /** With `tolerateBadRows`: the first bad row found in the sample, said as the strict import would say it. */
+  problem?: SiftError;
 }
 
 interface CsvRecord {
@@ -137,6 +139,7 @@ export function sniffCsv(
   complete: boolean,
   extension: string,
   encodingOverride?: CsvSniff['encoding'],
+  tolerateBadRows = false,
 ): CsvSniff {
   if (sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
     throw new SiftError({ code: 'IMPORT_EMPTY', message: `${file}: the file is empty (no header and no rows).`, file });
@@ -168,23 +171,26 @@ export function sniffCsv(
   }
   const delimiter = chooseDelimiter(text, complete, extension);
   const { records, openQuoteLine } = scanRecords(text, delimiter, complete);
+  const fieldCount = records[0]?.fields ?? 1;
+  let problem: SiftError | undefined;
   if (complete && openQuoteLine !== null) {
-    throw new SiftError({
+    problem = new SiftError({
       code: 'IMPORT_BAD_CSV',
       message: `${file} line ${openQuoteLine}: a quoted field opened here is never closed (an unterminated quote; the file may be truncated).`,
       file,
       line: openQuoteLine,
     });
   }
-  const fieldCount = records[0]?.fields ?? 1;
   const ragged = records.find((record) => record.fields !== fieldCount);
-  if (ragged) {
-    throw new SiftError({
+  if (!problem && ragged) {
+    problem = new SiftError({
       code: 'IMPORT_BAD_CSV',
       message: `${file} line ${ragged.line}: row has ${ragged.fields} fields, expected ${fieldCount} like the header.`,
       file,
       line: ragged.line,
     });
   }
-  return { delimiter, encoding, fieldCount };
+  // Bad rows stop a strict import here; an import that skips them lets DuckDB set each one aside with its reason.
+  if (problem && !tolerateBadRows) throw problem;
+  return { delimiter, encoding, fieldCount, ...(problem ? { problem } : {}) };
 }

@@ -21,7 +21,14 @@ export interface ImportOptions {
   link?: boolean;
   replace?: boolean;
   encoding?: CsvDialect['encoding'];
+  /** CSV: set rows DuckDB cannot read aside into `<table>__rejects` (line, raw text, reason) instead of failing. */
+  skipBadRows?: boolean;
 }
+
+/** How a CSV read treats bad rows: fail on the first (the default), set them aside, or pass over them for a preview. */
+type BadRows = 'fail' | 'set-aside' | 'preview';
+const REJECTS = { table: 'sift_rejects', scan: 'sift_reject_scans' };
+export const rejectsTableFor = (table: string) => `${table}__rejects`;
 
 interface ReadPlan {
   format: ImportFormat;
@@ -29,6 +36,9 @@ interface ReadPlan {
   source: string;
   csv?: CsvDialect;
   bytes: number;
+  /** The first bad row the sample shows (preview and set-aside reads only). */
+  problem?: string;
+  setsRejectsAside?: boolean;
 }
 
 const PARQUET_MAGIC = 'PAR1';
@@ -74,7 +84,7 @@ export function tableNameFor(file: string): string {
 }
 
 /** Checks the file and decides how DuckDB should read it; throws a SiftError naming the file on any problem. */
-export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file)): ReadPlan {
+export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file), badRows: BadRows = 'fail'): ReadPlan {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -103,14 +113,19 @@ export function planRead(file: string, encoding?: CsvDialect['encoding'], displa
     checkJsonDepth(file, display);
     return { format, source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`, bytes: stat.size };
   }
-  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding);
+  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding, badRows !== 'fail');
   const options = [`delim = ${quoteLiteral(sniff.delimiter)}`, `quote = '"'`, `escape = '"'`, 'strict_mode = true', 'null_padding = false'];
   if (sniff.encoding !== 'utf-8') options.push(`encoding = ${quoteLiteral(sniff.encoding)}`);
+  // A preview reads the same way (its rejects live in the preview connection's temporary catalog and go with it):
+  // DuckDB's ignore_errors misreads a ragged file as one over-long line.
+  if (badRows !== 'fail') options.push('store_rejects = true', `rejects_table = ${quoteLiteral(REJECTS.table)}`, `rejects_scan = ${quoteLiteral(REJECTS.scan)}`);
   return {
     format,
     source: `read_csv(${literal}, ${options.join(', ')})`,
     csv: { delimiter: sniff.delimiter, header: true, encoding: sniff.encoding },
     bytes: stat.size,
+    ...(sniff.problem ? { problem: sniff.problem.message } : {}),
+    setsRejectsAside: badRows === 'set-aside',
   };
 }
 
@@ -234,7 +249,8 @@ export class Importer {
   }
 
   private async inspectLiteral(resolved: string, readPath: string): Promise<ImportPreview> {
-    const plan = planRead(readPath, undefined, path.basename(resolved));
+    // A preview passes over bad rows and says where the first one is: the import's options decide what to do with them.
+    const plan = planRead(readPath, undefined, path.basename(resolved), 'preview');
     return this.workspace.withConnection(async (conn) => {
       try {
         const reader = await conn.runAndReadAll(`SELECT * FROM ${plan.source} LIMIT 20`);
@@ -243,7 +259,8 @@ export class Importer {
         const columns = names.map((name, index) => ({ name, type: types[index]! }));
         let csv = plan.csv;
         if (csv) {
-          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(readPath)}, delim = ${quoteLiteral(csv.delimiter)})`);
+          // ignore_errors: DuckDB's sniffer gives up on a ragged file, and the header question does not depend on it.
+          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(readPath)}, delim = ${quoteLiteral(csv.delimiter)}, ignore_errors = true)`);
           csv = { ...csv, header: Boolean(sniffed.getRowsJson()[0]?.[0] ?? true) };
         }
         const suggestedTable = tableNameFor(resolved);
@@ -256,6 +273,7 @@ export class Importer {
           rows: reader.getRowsJson() as Cell[][],
           bytes: plan.bytes,
           suggestions: suggestMappings(names, suggestedTable),
+          ...(plan.problem ? { problem: plan.problem } : {}),
         };
       } catch (error) {
         throw importError(error, path.basename(resolved), plan.format);
@@ -280,7 +298,9 @@ export class Importer {
   private async importLiteral(resolved: string, readPath: string, options: ImportOptions, ctx: JobContext, started: number): Promise<ImportOutcome> {
     const display = path.basename(resolved);
     const link = Boolean(options.link);
-    const plan = planRead(readPath, options.encoding, display);
+    if (options.skipBadRows && link) throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: a linked file is read as it is; to set bad rows aside, import a copy (not linked).`, file: resolved });
+    const plan = planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail');
+    if (options.skipBadRows && plan.format !== 'csv') throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: skipping bad rows applies to CSV/TSV files; this one is ${plan.format}.`, file: resolved });
     const table = options.table ?? tableNameFor(resolved);
     if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
       throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another name (--table NAME).`, file: resolved });
@@ -293,12 +313,14 @@ export class Importer {
         file: resolved,
       });
     }
+    let rejected = 0;
     const rows = await this.workspace.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
         const count = await trackDuckdbWork(conn, ctx, `${link ? 'Linking' : 'Importing'} ${display}`, () =>
           this.createRelation(conn, table, plan, link, exists, display),
         );
+        if (plan.setsRejectsAside) rejected = await setRejectsAside(conn, table);
         if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
         await conn.run('COMMIT');
         return count;
@@ -310,8 +332,16 @@ export class Importer {
     await this.workspace.withStore((conn) =>
       conn.run(`INSERT OR REPLACE INTO imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`, { table, path: resolved, format: plan.format, linked: link, rows }),
     );
-    ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}`);
-    return { table, rows, linked: link, format: plan.format, path: resolved, elapsedMs: Math.round(performance.now() - started) };
+    ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}${rejected ? `; ${rejected.toLocaleString('en-US')} bad rows set aside in ${rejectsTableFor(table)}` : ''}`);
+    return {
+      table,
+      rows,
+      linked: link,
+      format: plan.format,
+      path: resolved,
+      elapsedMs: Math.round(performance.now() - started),
+      ...(plan.setsRejectsAside ? { rejected, ...(rejected > 0 ? { rejectsTable: rejectsTableFor(table) } : {}) } : {}),
+    };
   }
 
   private async createRelation(conn: DuckDBConnection, table: string, plan: ReadPlan, link: boolean, replacing: boolean, display: string): Promise<number> {
@@ -338,4 +368,19 @@ export class Importer {
     }
     return rows;
   }
+}
+
+/**
+ * Moves the rows DuckDB set aside into `<table>__rejects` (line, raw text, reason), in the import's transaction, and
+ * drops DuckDB's temporary tables. Returns how many rows were set aside.
+ */
+async function setRejectsAside(conn: DuckDBConnection, table: string): Promise<number> {
+  const rejects = quoteIdent(rejectsTableFor(table));
+  const count = Number((await conn.runAndReadAll(`SELECT count(*) FROM temp.${REJECTS.table}`)).getRowsJson()[0]![0]);
+  await conn.run(`DROP TABLE IF EXISTS ${rejects}`);
+  if (count > 0) {
+    await conn.run(`CREATE TABLE ${rejects} AS SELECT line, csv_line AS raw, error_message AS reason, column_name, error_type::VARCHAR AS error_type FROM temp.${REJECTS.table} ORDER BY line`);
+  }
+  await conn.run(`DROP TABLE IF EXISTS temp.${REJECTS.table}; DROP TABLE IF EXISTS temp.${REJECTS.scan}`);
+  return count;
 }
