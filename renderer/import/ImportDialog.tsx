@@ -191,8 +191,11 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
   const suggestion = preview.suggestions.find((s) => s.canonicalTable === target);
   const [columns, setColumns] = useState<Record<string, string | null>>(suggestion?.columns ?? {});
   const [message, setMessage] = useState<string | null>(null);
+  const [whenTaken, setWhenTaken] = useState<'replace' | 'append' | null>(null);
   const refresh = useWorkspace((state) => state.refresh);
   const canonical = CANONICAL_TABLES.find((table) => table.name === target);
+  // The canonical name may already be a table (the sample's content, say): never a dead end, the user chooses.
+  const taken = useWorkspace((state) => state.tables.find((table) => table.name === target && table.kind === 'table' && !table.protected));
 
   const chooseTarget = (name: string) => {
     setTarget(name);
@@ -201,7 +204,7 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
 
   const save = async () => {
     try {
-      await api['mapping.save']({ sourceTable: outcome.table, canonicalTable: target, columns });
+      await api['mapping.save']({ sourceTable: outcome.table, canonicalTable: target, columns, ...(taken && whenTaken ? { whenTaken } : {}) });
       await refresh();
       onDone();
     } catch (error) {
@@ -249,12 +252,25 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
           </tbody>
         </table>
       )}
+      {taken && (
+        <fieldset className="mapping-taken" data-testid="mapping-taken">
+          <legend>
+            The workspace already has a table named <b>{target}</b> ({taken.rowCount?.toLocaleString('en-US') ?? '?'} rows).
+          </legend>
+          <label>
+            <input type="radio" name="when-taken" checked={whenTaken === 'replace'} onChange={() => setWhenTaken('replace')} data-testid="mapping-replace" /> Replace it with {outcome.table} (the old table is kept as {target}_backup)
+          </label>
+          <label>
+            <input type="radio" name="when-taken" checked={whenTaken === 'append'} onChange={() => setWhenTaken('append')} data-testid="mapping-append" /> Append the rows of {outcome.table} to it, mapped as above
+          </label>
+        </fieldset>
+      )}
       {message && <div className="error-box">{message}</div>}
       <div className="modal-actions">
         <button onClick={onDone}>{target ? 'Skip' : 'Done'}</button>
         {target && (
-          <button className="primary" onClick={() => void save()}>
-            Save mapping
+          <button className="primary" disabled={Boolean(taken) && !whenTaken} onClick={() => void save()} data-testid="mapping-save">
+            {taken && whenTaken === 'append' ? 'Append rows' : 'Save mapping'}
           </button>
         )}
       </div>

@@ -42,6 +42,10 @@ export interface SavedMapping {
   canonicalTable: string;
   columns: Record<string, string | null>;
   savedAt: string;
+  /** whenTaken 'replace': the name the old table was kept under. */
+  backupTable?: string;
+  /** whenTaken 'append': rows added to the existing table (the mapping is applied once, not kept as a view). */
+  appendedRows?: number;
 }
 
 export const importMethods = {
@@ -65,6 +69,11 @@ export const importMethods = {
         sourceTable: tableName,
         canonicalTable: nonEmpty('canonicalTable'),
         columns: z.record(z.string(), z.string().nullable()),
+        /**
+         * When the canonical name is already a table (say, the sample's content): replace it, keeping the old one
+         * under a backup name, or append the source's rows to it with the mapping applied.
+         */
+        whenTaken: z.enum(['replace', 'append']).optional(),
       })
       .strict(),
   ),

@@ -50,4 +50,26 @@ describe('saving a mapping', () => {
     expect(await host.dispatch('mapping.save', { sourceTable: 'flags', canonicalTable: 'reports', columns: { reason: 'missing' } })).toMatchObject({ ok: false, error: { message: expect.stringContaining('columns.reason') } });
     expect(await host.dispatch('mapping.save', { sourceTable: 'ghost', canonicalTable: 'reports', columns: {} })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
+
+  it('onto a name already taken by a table: asks, then replaces it keeping a backup, or appends the mapped rows', async () => {
+    await host.workspace.withConnection((conn) => conn.run(`CREATE TABLE users AS SELECT * FROM (VALUES ('u1', 'ann', TIMESTAMP '2024-01-01 00:00:00')) t(user_id, username, created_at)`));
+    await importFile(host, writeTemp(tempDir(), 'accounts.csv', 'account_id,handle,signup_at\na9,zed,2024-02-02 00:00:00\na8,yan,2024-02-03 00:00:00\n'));
+    const columns = { user_id: 'account_id', username: 'handle', created_at: 'signup_at' };
+    const asked = await host.dispatch('mapping.save', { sourceTable: 'accounts', canonicalTable: 'users', columns });
+    expect(asked).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^whenTaken: the workspace already has a table named users \(1 rows\)\. Replace it .* or append/) } });
+    const appended = await call<SavedMapping>(host, 'mapping.save', { sourceTable: 'accounts', canonicalTable: 'users', columns, whenTaken: 'append' });
+    expect(appended.appendedRows).toBe(2);
+    const rows = await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT user_id, username FROM users ORDER BY user_id' });
+    expect(rows.rows).toEqual([['a8', 'yan'], ['a9', 'zed'], ['u1', 'ann']]);
+    // A value that does not fit the existing column's type fails the whole append, naming it; nothing is added.
+    await importFile(host, writeTemp(tempDir(), 'odd.csv', 'account_id,handle,signup_at\na7,xi,not a date\n'));
+    const bad = await host.dispatch('mapping.save', { sourceTable: 'odd', canonicalTable: 'users', columns, whenTaken: 'append' });
+    expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('Appending odd to users failed, nothing was added') } });
+    const replaced = await call<SavedMapping>(host, 'mapping.save', { sourceTable: 'accounts', canonicalTable: 'users', columns, whenTaken: 'replace' });
+    expect(replaced.backupTable).toBe('users_backup');
+    const now = await call<QueryResult>(host, 'query.run', { queryId: 'v', sql: 'SELECT count(*) FROM users' });
+    expect(now.rows).toEqual([['2']]);
+    const backup = await call<QueryResult>(host, 'query.run', { queryId: 'b', sql: 'SELECT count(*) FROM users_backup' });
+    expect(backup.rows).toEqual([['3']]);
+  });
 });

@@ -376,10 +376,13 @@ export class Importer {
  */
 async function setRejectsAside(conn: DuckDBConnection, table: string): Promise<number> {
   const rejects = quoteIdent(rejectsTableFor(table));
-  const count = Number((await conn.runAndReadAll(`SELECT count(*) FROM temp.${REJECTS.table}`)).getRowsJson()[0]![0]);
+  // DuckDB records one error per problem (a row missing two columns is two); a row is set aside once, with all its reasons.
+  const count = Number((await conn.runAndReadAll(`SELECT count(DISTINCT line) FROM temp.${REJECTS.table}`)).getRowsJson()[0]![0]);
   await conn.run(`DROP TABLE IF EXISTS ${rejects}`);
   if (count > 0) {
-    await conn.run(`CREATE TABLE ${rejects} AS SELECT line, csv_line AS raw, error_message AS reason, column_name, error_type::VARCHAR AS error_type FROM temp.${REJECTS.table} ORDER BY line`);
+    await conn.run(`CREATE TABLE ${rejects} AS
+      SELECT line, any_value(csv_line) AS raw, string_agg(DISTINCT error_message, '; ') AS reason, string_agg(DISTINCT error_type::VARCHAR, ', ') AS error_type
+      FROM temp.${REJECTS.table} GROUP BY line ORDER BY line`);
   }
   await conn.run(`DROP TABLE IF EXISTS temp.${REJECTS.table}; DROP TABLE IF EXISTS temp.${REJECTS.scan}`);
   return count;

@@ -1,11 +1,13 @@
 /**
  * Column mappings onto the canonical tables. Saving one records it in the workspace and (re)creates the
  * canonical name as a view that renames the source's columns, so features can query `content`, `reports`, …
- * whatever the export called them. A canonical name that is a real table (e.g. the sample's) is never replaced.
+ * whatever the export called them. A canonical name that is already a real table (e.g. the sample's) is replaced only
+ * when asked — the old table kept under a backup name — or receives the source's rows, mapped, when asked to append.
  */
 import { CANONICAL_TABLES, canonicalTable } from '../../../shared/canonical.js';
 import type { SavedMapping } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
 export async function listMappings(workspace: Workspace): Promise<SavedMapping[]> {
@@ -22,7 +24,7 @@ export async function listMappings(workspace: Workspace): Promise<SavedMapping[]
   });
 }
 
-export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMapping, 'savedAt'>): Promise<SavedMapping> {
+export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMapping, 'savedAt' | 'backupTable' | 'appendedRows'> & { whenTaken?: 'replace' | 'append' }): Promise<SavedMapping> {
   const canonical = canonicalTable(mapping.canonicalTable);
   if (!canonical || canonical.siftOwned) {
     const names = CANONICAL_TABLES.filter((table) => !table.siftOwned).map((table) => table.name).join(', ');
@@ -43,10 +45,11 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
     }
   }
   const existing = tables.find((table) => table.name === canonical.name);
-  if (existing && existing.kind === 'table') {
+  const taken = existing !== undefined && existing.kind === 'table';
+  if (taken && !mapping.whenTaken) {
     throw new SiftError({
       code: 'BAD_REQUEST',
-      message: `The workspace already has a table named ${canonical.name}; a mapping would hide it. Rename that table first.`,
+      message: `whenTaken: the workspace already has a table named ${canonical.name} (${existing.rowCount ?? '?'} rows). Replace it (the old table is kept under a backup name) or append these rows to it.`,
     });
   }
   const selectList = canonical.columns
@@ -57,7 +60,25 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
     .join(', ');
   const columns = Object.fromEntries(canonical.columns.map((column) => [column.name, mapping.columns[column.name] ?? null]));
   const view = quoteIdent(canonical.name);
-  await workspace.withConnection((conn) => conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${selectList} FROM ${quoteIdent(mapping.sourceTable)}`));
+  if (taken && mapping.whenTaken === 'append') {
+    const appendedRows = await appendMapped(workspace, canonical.name, existing.columns, mapping.sourceTable, columns);
+    return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19), appendedRows };
+  }
+  let backupTable: string | undefined;
+  await workspace.withConnection(async (conn) => {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      if (taken) {
+        backupTable = await freeBackupName(conn, canonical.name);
+        await conn.run(`ALTER TABLE ${view} RENAME TO ${quoteIdent(backupTable)}`);
+      }
+      await conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${selectList} FROM ${quoteIdent(mapping.sourceTable)}`);
+      await conn.run('COMMIT');
+    } catch (error) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
   try {
     // The bookkeeping lives in Sift's store, a second database: if recording fails, the view goes too.
     await workspace.withStore((conn) =>
@@ -68,8 +89,48 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
       }),
     );
   } catch (error) {
-    await workspace.withConnection((conn) => conn.run(`DROP VIEW IF EXISTS ${view}`)).catch(() => undefined);
+    await workspace
+      .withConnection(async (conn) => {
+        await conn.run(`DROP VIEW IF EXISTS ${view}`);
+        if (backupTable) await conn.run(`ALTER TABLE ${quoteIdent(backupTable)} RENAME TO ${view}`);
+      })
+      .catch(() => undefined);
     throw error;
   }
-  return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19) };
+  return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19), ...(backupTable ? { backupTable } : {}) };
+}
+
+/** `content_backup`, or `content_backup_2`, … : the first name no table or view has. */
+async function freeBackupName(conn: DuckDBConnection, name: string): Promise<string> {
+  const used = new Set(
+    ((await conn.runAndReadAll(`SELECT lower(table_name) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`)).getRowsJson() as [string][]).map((row) => row[0]),
+  );
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? `${name}_backup` : `${name}_backup_${n}`;
+    if (!used.has(candidate)) return candidate;
+  }
+}
+
+/**
+ * Appends the source's rows to the existing canonical table, each mapped column cast to the table's type (a value
+ * that does not fit fails the whole append, naming the column, rather than turning into NULL).
+ */
+async function appendMapped(workspace: Workspace, table: string, targetColumns: { name: string; type: string }[], source: string, columns: Record<string, string | null>): Promise<number> {
+  const mapped = targetColumns.filter((column) => columns[column.name]);
+  if (mapped.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `columns: map at least one column of ${table} to append rows to it.` });
+  return workspace.withConnection(async (conn) => {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const list = mapped.map((column) => quoteIdent(column.name)).join(', ');
+      const values = mapped.map((column) => `CAST(${quoteIdent(columns[column.name]!)} AS ${column.type})`).join(', ');
+      const outcome = await conn.run(`INSERT INTO ${quoteIdent(table)} (${list}) SELECT ${values} FROM ${quoteIdent(source)}`);
+      await conn.run('COMMIT');
+      return Number(outcome.rowsChanged);
+    } catch (error) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      if (error instanceof SiftError) throw error;
+      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new SiftError({ code: 'BAD_REQUEST', message: `Appending ${source} to ${table} failed, nothing was added: ${detail}` });
+    }
+  });
 }
