@@ -16,7 +16,7 @@ import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
 import { QueryService } from './query/queryService.js';
-import { spikeDrill, spikeOverview } from './spikes/spikes.js';
+import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
 import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
 
@@ -188,6 +188,11 @@ export class Host {
       return { jobId: job.id };
     },
     'models.versions': () => scoredVersions(this.workspace),
+    'models.setDeployment': async (input) => {
+      const deployments = await setDeployment(this.workspace, input);
+      this.emit({ channel: 'workspace', event: { type: 'changed' } });
+      return deployments;
+    },
     'eval.run': (input) => evaluate(this.workspace, this.models, input),
     'eval.start': async (input) => {
       const { workspace, models } = this.current;

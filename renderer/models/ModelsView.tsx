@@ -144,6 +144,46 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
   );
 }
 
+/**
+ * When a version went live, for the spike timeline's markers. Without it a version counts from its first use in the
+ * moderation log; scoring time never counts (a re-score is not a deployment).
+ */
+function DeploymentDate({ versions }: { versions: { model: string; version: string }[] }) {
+  const [key, setKey] = useState('');
+  const [when, setWhen] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const chosen = key || (versions.at(-1) ? `${versions.at(-1)!.model}@${versions.at(-1)!.version}` : '');
+  const save = async (deployedAt: string | null) => {
+    const at = chosen.lastIndexOf('@');
+    try {
+      await api['models.setDeployment']({ model: chosen.slice(0, at), version: chosen.slice(at + 1), deployedAt });
+      setMessage(deployedAt ? `${chosen} deployed ${deployedAt.replace('T', ' ').slice(0, 16)} UTC: the spike timeline marks it there.` : `${chosen}: back to its first use in the moderation log.`);
+    } catch (err) {
+      setMessage(errorMessage(err));
+    }
+  };
+  return (
+    <div className="form-row" data-testid="deployment-date">
+      <span className="muted">Deployed:</span>
+      <select value={chosen} onChange={(event) => setKey(event.target.value)} aria-label="Model version">
+        {versions.map((v) => (
+          <option key={`${v.model}@${v.version}`} value={`${v.model}@${v.version}`}>
+            {v.model} {v.version}
+          </option>
+        ))}
+      </select>
+      <input type="datetime-local" value={when} onChange={(event) => setWhen(event.target.value)} aria-label="Deployed at (UTC)" />
+      <button disabled={!chosen || !when} onClick={() => void save(`${when}:00Z`)}>
+        Set
+      </button>
+      <button className="link" disabled={!chosen} onClick={() => void save(null)}>
+        Use the log
+      </button>
+      {message && <span className="muted">{message}</span>}
+    </div>
+  );
+}
+
 function CompareBox({ refreshKey }: { refreshKey: number }) {
   const [versions, setVersions] = useState<{ model: string; version: string; items: number }[]>([]);
   const [a, setA] = useState('');
@@ -192,6 +232,7 @@ function CompareBox({ refreshKey }: { refreshKey: number }) {
         </button>
       </div>
       {error && <div className="error-box">{error}</div>}
+      <DeploymentDate versions={versions} />
       {comparison && (
         <>
           <table className="compare" data-testid="compare-table">

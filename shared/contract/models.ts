@@ -1,7 +1,7 @@
 /** Model packages: listing, trying, scoring, comparing versions, saving revisions. */
 import { z } from 'zod';
 import type { Decision } from '../routing.js';
-import { empty, method, nonEmpty } from './base.js';
+import { empty, isoTime, method, nonEmpty } from './base.js';
 
 export type { Decision };
 
@@ -92,6 +92,10 @@ export const modelMethods = {
   'models.compare': method<VersionComparison>()(compareInput),
   /** The same comparison as a job (progress, cancel): what the UI uses, since a million items take a while. */
   'models.compareStart': method<{ jobId: string }>()(compareInput),
+  /** When a model version was deployed, as a user knows it (null clears it: the first use in the logs counts again). */
+  'models.setDeployment': method<{ model: string; version: string; deployedAt: string }[]>()(
+    z.object({ model: nonEmpty('model'), version: nonEmpty('version'), deployedAt: isoTime.nullable() }).strict(),
+  ),
   'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
   'models.saveRevision': method<ModelInfo>()(
     z

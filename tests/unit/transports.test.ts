@@ -93,6 +93,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'models.compare': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
     'models.compareStart': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
     'models.versions': {},
+    'models.setDeployment': { model: 'text-distil', version: '2026.11.1', deployedAt: '2024-03-05T00:00:00Z' },
     'eval.run': { model: 'text-distil', bins: 10 },
     'eval.start': { model: 'text-distil', bins: 10 },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },

@@ -113,28 +113,73 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       buckets: Array.from({ length: bucketCount }, (_, i) => iso(first + i * step)),
       series: all.slice(0, MAX_SERIES).map((series) => ({ name: series.name, total: series.total, counts: series.counts, baseline: series.stats.baseline.map((v) => (v === null ? null : Math.round(v * 100) / 100)), z: series.stats.z.map((v) => (v === null ? null : Math.round(v * 100) / 100)) })),
       windows,
-      markers: await versionChanges(conn),
+      // Only deployments inside the timeline: a marker never stretches it (a re-score years later is not one anyway).
+      markers: (await versionChanges(conn, await userDeployments(workspace))).filter((marker) => Date.parse(marker.at) >= first && Date.parse(marker.at) < last + step),
     };
   });
 }
 
-/** Model version changes: the first time each later version of a model scored (or acted on) anything. */
-async function versionChanges(conn: DuckDBConnection): Promise<SpikeOverview['markers']> {
+/**
+ * When each model version was deployed: the date a user set for it, else its first use in the logs
+ * (`moderation_actions.model_version`). Scoring time is not deployment time: a re-score writes scores, it does not
+ * put a version in front of users. Versions with neither get no marker.
+ */
+async function versionChanges(conn: DuckDBConnection, userSet: Deployment[]): Promise<SpikeOverview['markers']> {
   const reader = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('model_scores', 'moderation_actions')`);
   const tables = new Set(reader.getRowsJson().map((row) => String(row[0])));
-  const sql = tables.has('model_scores')
-    ? `SELECT model, model_version, epoch_ms(min(scored_at::TIMESTAMP)) AS first FROM model_scores WHERE model_version IS NOT NULL GROUP BY ALL ORDER BY model, first`
-    : tables.has('moderation_actions')
-      ? `SELECT 'model' AS model, model_version, epoch_ms(min(created_at::TIMESTAMP)) AS first FROM moderation_actions WHERE model_version IS NOT NULL GROUP BY ALL ORDER BY first`
-      : null;
-  if (!sql) return [];
-  const rows = (await conn.runAndReadAll(sql)).getRowsJson().map(([model, version, first]) => ({ model: String(model), version: String(version), first: Number(first) }));
+  const firstUse = tables.has('moderation_actions')
+    ? ((await conn.runAndReadAll(`SELECT model_version::VARCHAR, epoch_ms(min(created_at::TIMESTAMP)) FROM moderation_actions WHERE model_version IS NOT NULL GROUP BY 1`)).getRowsJson() as [string, number][]).map(
+        ([version, at]) => ({ version, at: Number(at) }),
+      )
+    : [];
+  // The model each version belongs to, from the scores (actions name the version only).
+  const owners = tables.has('model_scores')
+    ? ((await conn.runAndReadAll(`SELECT DISTINCT model::VARCHAR, model_version::VARCHAR FROM model_scores WHERE model_version IS NOT NULL`)).getRowsJson() as [string, string][])
+    : [];
+  const modelOf = new Map<string, string>();
+  for (const [model, version] of owners) modelOf.set(version, model);
+  const deployed = new Map<string, { model: string; version: string; at: number }>();
+  for (const use of firstUse) {
+    const model = modelOf.get(use.version) ?? (owners.length === 0 ? 'model' : undefined);
+    if (model) deployed.set(`${model}\u0000${use.version}`, { model, version: use.version, at: use.at });
+  }
+  for (const entry of userSet) deployed.set(`${entry.model}\u0000${entry.version}`, { model: entry.model, version: entry.version, at: Date.parse(entry.deployedAt) });
+  const rows = [...deployed.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.at - b.at));
   const markers: SpikeOverview['markers'] = [];
   rows.forEach((row, index) => {
     const previous = rows[index - 1];
-    if (previous && previous.model === row.model) markers.push({ at: iso(row.first), model: row.model, version: row.version, previous: previous.version });
+    if (previous && previous.model === row.model) markers.push({ at: iso(row.at), model: row.model, version: row.version, previous: previous.version });
   });
   return markers;
+}
+
+export interface Deployment {
+  model: string;
+  version: string;
+  deployedAt: string;
+}
+
+const DEPLOYMENTS_DDL = 'CREATE TABLE IF NOT EXISTS model_deployments (model VARCHAR, version VARCHAR, deployed_at TIMESTAMP, set_at TIMESTAMP, PRIMARY KEY (model, version))';
+
+/** Deployment dates users set, from Sift's store. */
+export async function userDeployments(workspace: Workspace): Promise<Deployment[]> {
+  return workspace.withStore(async (conn) => {
+    await conn.run(DEPLOYMENTS_DDL);
+    const rows = (await conn.runAndReadAll(`SELECT model, version, strftime(deployed_at, '%Y-%m-%dT%H:%M:%SZ') FROM model_deployments ORDER BY deployed_at`)).getRowsJson() as [string, string, string][];
+    return rows.map(([model, version, deployedAt]) => ({ model, version, deployedAt }));
+  });
+}
+
+/** Sets (or, with null, clears) when a model version was deployed; a cleared one falls back to the logs. */
+export async function setDeployment(workspace: Workspace, input: { model: string; version: string; deployedAt: string | null }): Promise<Deployment[]> {
+  await workspace.withStore(async (conn) => {
+    await conn.run(DEPLOYMENTS_DDL);
+    await conn.run('DELETE FROM model_deployments WHERE model = $model AND version = $version', { model: input.model, version: input.version });
+    if (input.deployedAt !== null) {
+      await conn.run(`INSERT INTO model_deployments VALUES ($model, $version, $at::TIMESTAMPTZ AT TIME ZONE 'UTC', now()::TIMESTAMP)`, { model: input.model, version: input.version, at: new Date(input.deployedAt).toISOString() });
+    }
+  });
+  return userDeployments(workspace);
 }
 
 export async function spikeDrill(
