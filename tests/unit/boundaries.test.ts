@@ -132,6 +132,7 @@ describe('imports', () => {
   it('name an unterminated quote as one', async () => {
     const file = writeTemp(files, 'quote.csv', 'a,b\n1,"open\n');
     expect(await host.dispatch('import.inspect', { path: file })).toMatchObject({ ok: false, error: { message: expect.stringContaining('never closed') } });
+    expect((await importFile(host, file)).error?.message).toContain('never closed');
   });
 
   it('refuse deeply nested JSON with a clear error, and the host stays up', async () => {

@@ -164,6 +164,15 @@ describe('bad files leave the workspace unchanged and name the file and the prob
     });
   }
 
+  it('reads an export that escapes quotes with a backslash, as DuckDB\'s sniffer says', async () => {
+    const file = writeTemp(tempDir('sift-escape-'), 'escaped.csv', 'id,text,n\n1,"he said \\"hi\\", ok",3\n2,plain,4\n');
+    const preview = await call<ImportPreview>(host, 'import.inspect', { path: file });
+    expect(preview.problem).toBeUndefined();
+    expect((await importFile(host, file)).status).toBe('done');
+    const rows = await call<QueryResult>(host, 'query.run', { queryId: 'esc', sql: 'SELECT id, text, n FROM escaped ORDER BY id' });
+    expect(rows.rows).toEqual([['1', 'he said "hi", ok', '3'], ['2', 'plain', '4']]);
+  });
+
   it('sets bad rows aside into <table>__rejects with line, raw text and reason when asked, and says how many', async () => {
     const dir = tempDir('sift-rejects-');
     const file = writeTemp(dir, 'flaky.csv', 'id,reason,created_at\n1,spam,2024-01-01\n2,spam\n3,hate,2024-01-02\n4,hate,2024-01-03,extra\n');

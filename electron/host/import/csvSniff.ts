@@ -13,6 +13,8 @@ export interface CsvSniff {
   delimiter: string;
   encoding: 'utf-8' | 'utf-16' | 'latin-1';
   fieldCount: number;
+  /** How a quote inside a quoted field is written: doubled (`""`, RFC 4180) or after a backslash (`\"`). */
+  escape: '"' | '\\';
   /** With `tolerateBadRows`: the first bad row found in the sample, said as the strict import would say it. */
   problem?: SiftError;
 }
@@ -23,12 +25,12 @@ interface CsvRecord {
 }
 
 /** Splits text into records (quote-aware); the last, possibly cut-off record is dropped unless `complete`. */
-export function csvRecords(text: string, delimiter: string, complete: boolean): CsvRecord[] {
-  return scanRecords(text, delimiter, complete).records;
+export function csvRecords(text: string, delimiter: string, complete: boolean, escape = '"'): CsvRecord[] {
+  return scanRecords(text, delimiter, complete, escape).records;
 }
 
 /** The records, and the line of a quote still open at the end of the text (null when every quote closed). */
-function scanRecords(text: string, delimiter: string, complete: boolean): { records: CsvRecord[]; openQuoteLine: number | null } {
+function scanRecords(text: string, delimiter: string, complete: boolean, escape = '"'): { records: CsvRecord[]; openQuoteLine: number | null } {
   const records: CsvRecord[] = [];
   let quoteLine = 0;
   let fields = 1;
@@ -39,8 +41,11 @@ function scanRecords(text: string, delimiter: string, complete: boolean): { reco
   for (let i = 0; i < text.length && records.length < MAX_SAMPLE_RECORDS; i++) {
     const ch = text[i]!;
     if (inQuotes) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') i++;
+      if (escape !== '"' && ch === escape) {
+        if (text[i + 1] === '\n') line++;
+        i++; // the escaped character, whatever it is
+      } else if (ch === '"') {
+        if (escape === '"' && text[i + 1] === '"') i++;
         else inQuotes = false;
       } else if (ch === '\n') line++;
       continue;
@@ -140,6 +145,7 @@ export function sniffCsv(
   extension: string,
   encodingOverride?: CsvSniff['encoding'],
   tolerateBadRows = false,
+  detected?: { delimiter: string; escape: string } | null,
 ): CsvSniff {
   if (sample.every((b) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09)) {
     throw new SiftError({ code: 'IMPORT_EMPTY', message: `${file}: the file is empty (no header and no rows).`, file });
@@ -169,8 +175,10 @@ export function sniffCsv(
     }
     text = new TextDecoder('utf-8').decode(sample);
   }
-  const delimiter = chooseDelimiter(text, complete, extension);
-  const { records, openQuoteLine } = scanRecords(text, delimiter, complete);
+  // DuckDB's sniffer names the delimiter and the escape when it can; Sift's own reading of the sample checks them.
+  const delimiter = detected && (DELIMITERS as readonly string[]).includes(detected.delimiter) ? detected.delimiter : chooseDelimiter(text, complete, extension);
+  const escape: CsvSniff['escape'] = detected?.escape === '\\' ? '\\' : '"';
+  const { records, openQuoteLine } = scanRecords(text, delimiter, complete, escape);
   const fieldCount = records[0]?.fields ?? 1;
   let problem: SiftError | undefined;
   if (complete && openQuoteLine !== null) {
@@ -192,5 +200,5 @@ export function sniffCsv(
   }
   // Bad rows stop a strict import here; an import that skips them lets DuckDB set each one aside with its reason.
   if (problem && !tolerateBadRows) throw problem;
-  return { delimiter, encoding, fieldCount, ...(problem ? { problem } : {}) };
+  return { delimiter, encoding, fieldCount, escape, ...(problem ? { problem } : {}) };
 }

@@ -84,7 +84,7 @@ export function tableNameFor(file: string): string {
 }
 
 /** Checks the file and decides how DuckDB should read it; throws a SiftError naming the file on any problem. */
-export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file), badRows: BadRows = 'fail'): ReadPlan {
+export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file), badRows: BadRows = 'fail', detected: DetectedDialect | null = null): ReadPlan {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -113,8 +113,8 @@ export function planRead(file: string, encoding?: CsvDialect['encoding'], displa
     checkJsonDepth(file, display);
     return { format, source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`, bytes: stat.size };
   }
-  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding, badRows !== 'fail');
-  const options = [`delim = ${quoteLiteral(sniff.delimiter)}`, `quote = '"'`, `escape = '"'`, 'strict_mode = true', 'null_padding = false'];
+  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding, badRows !== 'fail', detected);
+  const options = [`delim = ${quoteLiteral(sniff.delimiter)}`, `quote = '"'`, `escape = ${quoteLiteral(sniff.escape)}`, 'strict_mode = true', 'null_padding = false'];
   if (sniff.encoding !== 'utf-8') options.push(`encoding = ${quoteLiteral(sniff.encoding)}`);
   // A preview reads the same way (its rejects live in the preview connection's temporary catalog and go with it):
   // DuckDB's ignore_errors misreads a ragged file as one over-long line.
@@ -127,6 +127,26 @@ export function planRead(file: string, encoding?: CsvDialect['encoding'], displa
     ...(sniff.problem ? { problem: sniff.problem.message } : {}),
     setsRejectsAside: badRows === 'set-aside',
   };
+}
+
+export interface DetectedDialect {
+  delimiter: string;
+  escape: string;
+}
+
+/**
+ * DuckDB's sniffer on a delimited text file: its delimiter and escape character, or null when it cannot tell (a
+ * non-CSV file, an encoding it does not read). Bad rows do not stop it: deciding about them is the import's job.
+ */
+async function sniffWithDuckdb(conn: DuckDBConnection, file: string): Promise<DetectedDialect | null> {
+  const extension = path.extname(file).toLowerCase();
+  if (['.parquet', '.pq', '.json', '.ndjson', '.jsonl'].includes(extension)) return null;
+  try {
+    const row = (await conn.runAndReadAll(`SELECT Delimiter, Escape FROM sniff_csv(${quoteLiteral(file)}, ignore_errors = true)`)).getRowsJson()[0];
+    return row ? { delimiter: String(row[0]), escape: String(row[1]) } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads the whole file once, in chunks, and refuses nesting DuckDB's JSON reader cannot survive. */
@@ -250,8 +270,8 @@ export class Importer {
 
   private async inspectLiteral(resolved: string, readPath: string): Promise<ImportPreview> {
     // A preview passes over bad rows and says where the first one is: the import's options decide what to do with them.
-    const plan = planRead(readPath, undefined, path.basename(resolved), 'preview');
     return this.workspace.withConnection(async (conn) => {
+      const plan = planRead(readPath, undefined, path.basename(resolved), 'preview', await sniffWithDuckdb(conn, readPath));
       try {
         const reader = await conn.runAndReadAll(`SELECT * FROM ${plan.source} LIMIT 20`);
         const names = reader.columnNames();
@@ -276,6 +296,8 @@ export class Importer {
           ...(plan.problem ? { problem: plan.problem } : {}),
         };
       } catch (error) {
+        // A sample whose own reading found the trouble (an unterminated quote, say) says it in those words.
+        if (plan.problem) throw new SiftError({ code: 'IMPORT_BAD_CSV', message: plan.problem, file: resolved });
         throw importError(error, path.basename(resolved), plan.format);
       }
     });
@@ -299,7 +321,8 @@ export class Importer {
     const display = path.basename(resolved);
     const link = Boolean(options.link);
     if (options.skipBadRows && link) throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: a linked file is read as it is; to set bad rows aside, import a copy (not linked).`, file: resolved });
-    const plan = planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail');
+    const detected = options.encoding ? null : await this.workspace.withConnection((conn) => sniffWithDuckdb(conn, readPath));
+    const plan = planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail', detected);
     if (options.skipBadRows && plan.format !== 'csv') throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: skipping bad rows applies to CSV/TSV files; this one is ${plan.format}.`, file: resolved });
     const table = options.table ?? tableNameFor(resolved);
     if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
