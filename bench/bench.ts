@@ -27,7 +27,7 @@ import type { JobContext } from '../electron/host/jobs.js';
 import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
-import { davidsonBenchmark } from './davidson.js';
+import { davidsonAgreement, davidsonBenchmark } from './davidson.js';
 import { cliStartBenchmark, engineBenchmark } from './engine.js';
 import { evaluationBenchmark } from './evaluation.js';
 import { labelingBenchmark } from './labeling.js';
@@ -67,6 +67,7 @@ async function main(): Promise<void> {
 
   if (ONLY === 'davidson') {
     console.log('## Real-data check: the distilled recipe on Davidson et al. 2017');
+    await davidsonAgreement(console.log);
     await davidsonBenchmark(console.log);
     return;
   }
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
+    await davidsonAgreement(console.log);
     await davidsonBenchmark(console.log);
   }
   console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { fleissKappa, krippendorffAlphaNominal } from '../shared/agreement.js';
 import { words } from '../shared/hashedNgrams.js';
 import { type Example, type LinearModel, probabilities, toSparseRows, train, trainOneVsRest } from '../shared/linearModel.js';
 import { fnv1a } from '../shared/nearDuplicates.js';
@@ -189,6 +190,32 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
   }
   const best = results.reduce((a, b) => (b.cv.weightedF1 > a.cv.weightedF1 ? b : a));
   log(`best 5-fold weighted F1: ${best.recipe.name} at ${f(best.cv.weightedF1)} = ${(best.cv.weightedF1 / 0.9).toFixed(2)}× the paper's in-sample 0.90; hate precision ${(best.cv.hatePrecision / 0.44).toFixed(2)}×, recall ${(best.cv.hateRecall / 0.61).toFixed(2)}×`);
+}
+
+/**
+ * Agreement on real annotations: each tweet carries how many CrowdFlower annotators chose hate speech, offensive
+ * language or neither. Krippendorff's alpha (nominal) over every tweet, Fleiss' kappa over the tweets with exactly
+ * three annotators (the statistic needs an equal count).
+ */
+export async function davidsonAgreement(log: (line: string) => void): Promise<void> {
+  if (!fs.existsSync(DAVIDSON)) {
+    log(`skipped: ${DAVIDSON} is absent (the shared datasets folder is not beside this checkout)`);
+    return;
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const rows = (await conn.runAndReadAll(`SELECT "count", hate_speech, offensive_language, neither FROM read_csv('${DAVIDSON.replace(/'/g, "''")}')`)).getRowsJson().map((row) => row.map(Number));
+  conn.closeSync();
+  instance.closeSync();
+  const started = performance.now();
+  const alpha = krippendorffAlphaNominal(rows.map(([, hate, offensive, neither]) => ({ hate: hate!, offensive: offensive!, neither: neither! })));
+  const three = rows.filter(([count]) => count === 3);
+  const kappa = fleissKappa(three.map(([, hate, offensive, neither]) => [hate!, offensive!, neither!]));
+  const raters = rows.reduce((sum, [count]) => sum + count!, 0);
+  const show = (value: { value: number | null; reason?: string }) => (value.value === null ? `undefined (${value.reason})` : value.value.toFixed(4));
+  log(`agreement, ${rows.length.toLocaleString('en-US')} tweets, ${raters.toLocaleString('en-US')} ratings (3–9 per tweet), ${(performance.now() - started).toFixed(0)} ms:`);
+  log(`  Krippendorff's alpha (nominal), every tweet: ${show(alpha)}`);
+  log(`  Fleiss' kappa, the ${three.length.toLocaleString('en-US')} tweets with exactly three annotators: ${show(kappa)}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
