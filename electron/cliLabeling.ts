@@ -6,6 +6,7 @@
  *   sift session next --session ID --annotator NAME --json
  *   sift labels ingest --session ID --annotator NAME      NDJSON events on stdin → one {"event_id":…} line per durable event
  *   sift labels export --session ID [--format ndjson|csv|parquet] [--out FILE]
+ *   sift agreement [--session ID]… [--json]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +14,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
-import { toErrorInfo } from '../shared/errors.js';
+import { type AgreementReport, type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
+import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { Host } from './host/host.js';
 import type { JobContext } from './host/jobs.js';
@@ -38,6 +39,48 @@ export async function commandSession(args: string[], tools: CliTools): Promise<n
     default:
       throw tools.usageError(`session: expected create, list or next${sub ? ` (got "${sub}")` : ''}.`);
   }
+}
+
+/** `sift agreement --session ID [--session ID]… [--json]`: agreement per category over the sessions' current labels. */
+export async function commandAgreement(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+  const input = Host.validate('labels.agreement', { sessions: values.session ?? [] });
+  return tools.withHost(values.workspace, async (host) => {
+    const outcome = await host.dispatch('labels.agreement', input);
+    if (!outcome.ok) throw new SiftError(outcome.error);
+    const report = outcome.value as AgreementReport;
+    if (values.json) {
+      const categories = Object.fromEntries(
+        report.categories.map((c) => [
+          c.category,
+          {
+            items: c.items,
+            raters: c.raters,
+            pairable_items: c.pairableItems,
+            fleiss_kappa: c.fleissKappa,
+            fleiss_raters: c.fleissRaters,
+            fleiss_items: c.fleissItems,
+            krippendorff_alpha: c.krippendorffAlpha,
+            cohen_kappa: c.cohen.map((pair) => ({ a: pair.a, b: pair.b, items: pair.items, kappa: pair.kappa, ...(pair.reason ? { undefined: pair.reason } : {}) })),
+            undefined: { ...(c.fleissReason ? { fleiss_kappa: c.fleissReason } : {}), ...(c.krippendorffReason ? { krippendorff_alpha: c.krippendorffReason } : {}) },
+            below_floor: c.belowFloor,
+          },
+        ]),
+      );
+      console.log(JSON.stringify({ sessions: report.sessions, floor: report.floor, categories }, null, 2));
+      return 0;
+    }
+    const show = (value: number | null) => (value === null ? '—' : value.toFixed(3));
+    process.stdout.write(
+      tools.formatTable(
+        ['category', 'items', 'raters', 'fleiss_kappa', 'krippendorff_alpha', 'note'],
+        report.categories.map((c) => [c.category, c.items, c.raters, c.fleissKappa === null ? '—' : `${show(c.fleissKappa)} (${c.fleissItems} items × ${c.fleissRaters})`, show(c.krippendorffAlpha), [c.belowFloor ? `below ${report.floor}: check the policy's definition` : '', c.krippendorffReason ?? '', c.fleissReason && c.fleissReason !== c.krippendorffReason ? c.fleissReason : ''].filter(Boolean).join('; ')]),
+      ),
+    );
+    const pairs = report.categories.flatMap((c) => c.cohen.map((pair) => [c.category, `${pair.a} / ${pair.b}`, pair.items, pair.kappa === null ? `— (${pair.reason})` : pair.kappa.toFixed(3)]));
+    if (pairs.length > 0) process.stdout.write(`\n${tools.formatTable(['category', 'annotators', 'items', 'cohen_kappa'], pairs)}`);
+    return 0;
+  });
 }
 
 export async function commandLabels(args: string[], tools: CliTools): Promise<number> {
@@ -258,4 +301,5 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
-  labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)`;
+  labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)
+  agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair`;

@@ -12,6 +12,7 @@ import { defaultExportName, exportRelation } from './query/exporter.js';
 import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
+import { agreementReport } from './labeling/agreementReport.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
@@ -235,6 +236,10 @@ export class Host {
     'sessions.get': async ({ sessionId, annotator }) => (await this.labeling()).get(sessionId, annotator),
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) => (await this.labeling()).record(sessionId, annotator, action),
+    'labels.agreement': async ({ sessions }) => {
+      await (await this.labeling()).syncStore(); // the labels just made count
+      return agreementReport(this.workspace, sessions);
+    },
     'labels.export': async ({ sessionId, format, path: target }) => (await this.labeling()).exportEvents(sessionId, format, target),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),

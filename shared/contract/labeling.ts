@@ -123,6 +123,29 @@ export interface RecordOutcome {
   progress: SessionProgress;
 }
 
+export interface AgreementReport {
+  /** The sessions whose labels were compared (empty: every label in the workspace). */
+  sessions: string[];
+  /** Below this alpha a category is flagged: its policy text likely needs work. */
+  floor: number;
+  categories: {
+    category: string;
+    items: number;
+    raters: number;
+    /** Items with two or more labels. */
+    pairableItems: number;
+    krippendorffAlpha: number | null;
+    krippendorffReason?: string;
+    /** Over the items with the most common number of labels (`fleissRaters`), as the statistic needs an equal count. */
+    fleissKappa: number | null;
+    fleissRaters: number | null;
+    fleissItems: number;
+    fleissReason?: string;
+    cohen: { a: string; b: string; items: number; kappa: number | null; reason?: string }[];
+    belowFloor: boolean;
+  }[];
+}
+
 export interface LabelExportOutcome {
   path: string;
   format: 'ndjson' | 'csv' | 'parquet';
@@ -192,6 +215,8 @@ export const labelingMethods = {
   'sessions.retrainStart': method<{ jobId: string }>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
+  /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
+  'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),
   'labels.export': method<LabelExportOutcome>()(
     z.object({ sessionId: nonEmpty('sessionId'), format: z.enum(['ndjson', 'csv', 'parquet']).default('ndjson'), path: z.string().min(1).optional() }).strict(),
   ),

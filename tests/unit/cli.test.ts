@@ -140,6 +140,20 @@ describe('sift', () => {
     expect((await sift('frobnicate')).stderr).toContain('Unknown command "frobnicate"');
   });
 
+  it('prints agreement per category as JSON, flagging categories below the floor', async () => {
+    const outcome = await sift('agreement', '--json', '--workspace', workspace);
+    expect(outcome.code).toBe(0);
+    const report = JSON.parse(outcome.stdout) as { floor: number; categories: Record<string, { items: number; raters: number; fleiss_kappa: number | null; krippendorff_alpha: number | null; cohen_kappa: { a: string; b: string; kappa: number | null }[]; below_floor: boolean }> };
+    expect(report.floor).toBe(0.6);
+    expect(Object.keys(report.categories).sort()).toEqual(['hate_speech', 'misinformation', 'nsfw', 'spam']);
+    for (const category of Object.values(report.categories)) {
+      expect(category.raters).toBeGreaterThan(1);
+      expect(category.krippendorff_alpha).toBeGreaterThan(0);
+      expect(category.below_floor).toBe(category.krippendorff_alpha! < 0.6);
+      expect(category.cohen_kappa.length).toBeGreaterThan(0);
+    }
+  });
+
   it('creates an empty workspace with init, and one for an import into a new folder, never over other files', async () => {
     const dir = path.join(tempDir('sift-init-'), 'mine');
     const init = await sift('init', '--workspace', dir);

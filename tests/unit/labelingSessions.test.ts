@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type { LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
+import type { AgreementReport, LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
 import { isHeldOut } from '../../shared/labeling';
 import { call, tempDir } from './support';
 
@@ -305,5 +305,28 @@ describe('a labeling session', () => {
     expect((await next(session.id)).id).toBe(after.id);
     const again = await host.dispatch('sessions.retrain', { sessionId: session.id });
     expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
+  });
+
+  it('reports agreement per category over a session\'s labels from several annotators, with reasons where undefined', async () => {
+    const session = await createSession();
+    // Three annotators, six items, spam 0/1: the table [[3,0],[2,1],[0,3],[1,2],[3,0],[3,0]] whose Fleiss' kappa is
+    // 0.5 by statsmodels (tests/golden/agreement.py). Everyone says hate_speech 0: agreement there is undefined.
+    const votes: Record<string, [0 | 1, 0 | 1, 0 | 1]> = { c01: [0, 0, 0], c02: [0, 0, 1], c03: [1, 1, 1], c04: [0, 1, 1], c06: [0, 0, 0], c07: [0, 0, 0] };
+    for (const [contentId, values] of Object.entries(votes)) {
+      for (const [k, annotator] of ['ana', 'bo', 'cy'].entries()) {
+        await record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: values[k]! }, { category: 'hate_speech', value: 0 }] }, annotator);
+      }
+    }
+    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const spam = report.categories.find((c) => c.category === 'spam')!;
+    expect(spam).toMatchObject({ items: 6, raters: 3, pairableItems: 6, fleissRaters: 3, fleissItems: 6 });
+    expect(spam.fleissKappa).toBeCloseTo(0.4999999999999997, 12);
+    expect(spam.krippendorffAlpha).toBeGreaterThan(0.5);
+    expect(spam.belowFloor).toBe(spam.krippendorffAlpha! < 0.6);
+    expect(spam.cohen.map((pair) => `${pair.a}/${pair.b}`)).toEqual(['ana/bo', 'ana/cy', 'bo/cy']);
+    const hate = report.categories.find((c) => c.category === 'hate_speech')!;
+    expect(hate).toMatchObject({ krippendorffAlpha: null, fleissKappa: null, krippendorffReason: expect.stringContaining('same single value'), belowFloor: false });
+    expect(hate.cohen[0]).toMatchObject({ kappa: null, reason: expect.stringContaining('same single value') });
+    expect(await host.dispatch('labels.agreement', { sessions: ['no-such-session'] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('no labels in no-such-session') } });
   });
 });

@@ -108,6 +108,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
     'labels.record': { sessionId, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] } },
+    'labels.agreement': { sessions: [sessionId] },
     'labels.export': { sessionId, format: 'csv' },
     'jobs.list': {},
     'jobs.get': { jobId },
