@@ -182,6 +182,10 @@ const ingestLine = z.union([
     .object({ kind: z.literal('label').optional(), content_id: z.string().min(1), category: z.string().min(1), value: binary, leaf: z.string().min(1).nullable().optional(), note: z.string().max(4000).optional() })
     .strict()
     .transform((line): LabelAction => ({ kind: 'label', contentId: line.content_id, labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }], ...(line.note ? { note: line.note } : {}) })),
+  z
+    .object({ kind: z.literal('adjudicate'), content_id: z.string().min(1), category: z.string().min(1), value: binary, leaf: z.string().min(1).nullable().optional(), note: z.string().max(4000).optional() })
+    .strict()
+    .transform((line): LabelAction => ({ kind: 'adjudicate', contentId: line.content_id, labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }], ...(line.note ? { note: line.note } : {}) })),
   z.object({ kind: z.literal('undo') }).strict().transform((): LabelAction => ({ kind: 'undo' })),
   z.object({ kind: z.literal('skip'), content_id: z.string().min(1) }).strict().transform((line): LabelAction => ({ kind: 'skip', contentId: line.content_id })),
   z.object({ kind: z.literal('unsure'), content_id: z.string().min(1), note: z.string().max(4000).optional() }).strict().transform((line): LabelAction => ({ kind: 'unsure', contentId: line.content_id, ...(line.note ? { note: line.note } : {}) })),
@@ -197,7 +201,7 @@ function parseIngestLine(text: string): LabelAction {
   }
   const parsed = ingestLine.safeParse(raw);
   if (!parsed.success) {
-    throw new Error('expected {"content_id", "category", "value": 0|1} (optionally "leaf", "note"), {"kind":"skip"|"unsure","content_id"}, {"kind":"note","content_id","note"} or {"kind":"undo"}');
+    throw new Error('expected {"content_id", "category", "value": 0|1} (optionally "leaf", "note"), {"kind":"adjudicate", "content_id", "category", "value"}, {"kind":"skip"|"unsure","content_id"}, {"kind":"note","content_id","note"} or {"kind":"undo"}');
   }
   return labelActionSchema.parse(parsed.data);
 }

@@ -161,17 +161,14 @@ export const annotatorName = z
 const contentId = nonEmpty('contentId').max(512);
 const note = z.string().max(4000, 'a note is at most 4,000 characters');
 
+const categoryLabels = z
+  .array(z.object({ category: nonEmpty('category'), value: z.union([z.literal(0), z.literal(1)]), leaf: z.string().min(1).nullable().optional() }).strict())
+  .min(1, 'a label action labels at least one category');
+
 export const labelActionSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('label'),
-      contentId,
-      labels: z
-        .array(z.object({ category: nonEmpty('category'), value: z.union([z.literal(0), z.literal(1)]), leaf: z.string().min(1).nullable().optional() }).strict())
-        .min(1, 'a label action labels at least one category'),
-      note: note.optional(),
-    })
-    .strict(),
+  z.object({ kind: z.literal('label'), contentId, labels: categoryLabels, note: note.optional() }).strict(),
+  /** An adjudicator's decision where annotators disagree: its own event, and what the item's training label becomes. */
+  z.object({ kind: z.literal('adjudicate'), contentId, labels: categoryLabels, note: note.optional() }).strict(),
   z.object({ kind: z.literal('skip'), contentId }).strict(),
   z.object({ kind: z.literal('unsure'), contentId, note: note.optional() }).strict(),
   z.object({ kind: z.literal('note'), contentId, note }).strict(),

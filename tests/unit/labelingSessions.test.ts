@@ -329,4 +329,27 @@ describe('a labeling session', () => {
     expect(hate.cohen[0]).toMatchObject({ kappa: null, reason: expect.stringContaining('same single value') });
     expect(await host.dispatch('labels.agreement', { sessions: ['no-such-session'] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('no labels in no-such-session') } });
   });
+
+  it('trains only on settled labels: unanimous, or adjudicated where annotators disagree', async () => {
+    const session = await createSession({ version: undefined });
+    const spam = (contentId: string, value: 0 | 1, annotator: string, kind: 'label' | 'adjudicate' = 'label') =>
+      record(session.id, { kind, contentId, labels: [{ category: 'spam', value }, { category: 'nsfw', value: 0 }] }, annotator);
+    await spam('c01', 1, 'ana');
+    await spam('c01', 0, 'bo'); // a disagreement nobody has settled
+    await spam('c02', 1, 'ana');
+    await spam('c02', 1, 'bo');
+    const humanRows = (dir: string) =>
+      fs.readFileSync(path.join(dir, 'training-labels.csv'), 'utf8').trim().split('\n').filter((line) => line.includes(',human,')).map((line) => line.split(',').slice(0, 5).join(','));
+    const first = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
+    expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
+    // The adjudicator's decision is its own event, and settles the item.
+    const decided = await spam('c01', 0, 'lead', 'adjudicate');
+    expect(decided.eventIds).toHaveLength(2);
+    const second = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
+    const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
+    await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
+    expect(fs.readFileSync(trail, 'utf8').split('\n').filter((line) => line.includes('"adjudicate"'))).toHaveLength(2);
+  });
 });

@@ -418,7 +418,7 @@ export class LabelingService {
     try {
       const started = performance.now();
       await this.syncStore(); // SQL's labels must include the ones just made
-      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version }, ctx);
+      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version) }, ctx);
       const rescoreStarted = performance.now();
       const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
       const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
@@ -677,7 +677,7 @@ export class LabelingService {
           eventIds.push(eventId);
           records.push({ ...base, ...fields, event_id: eventId, content_id: action.contentId } as EventRecord);
         };
-        if (action.kind === 'label') {
+        if (action.kind === 'label' || action.kind === 'adjudicate') {
           const seen = new Set<string>();
           action.labels.forEach((label, i) => {
             const category = taxonomy.categories.find((c) => c.name === label.category);
@@ -689,7 +689,7 @@ export class LabelingService {
               if (!category.leaves.some((l) => l.name === leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: "${leaf}" is not a leaf of ${category.name} in policy ${taxonomy.version}${category.leaves.length ? ` (${category.leaves.map((l) => l.name).join(', ')})` : ' (it has none)'}.` });
               if (label.value !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: a leaf is chosen only when the category applies (value 1).` });
             }
-            push({ kind: 'label', category: label.category, value: String(label.value), leaf, note: i === 0 ? (action.note ?? null) : null });
+            push({ kind: action.kind, category: label.category, value: String(label.value), leaf, note: i === 0 ? (action.note ?? null) : null });
           });
         } else if (action.kind === 'skip') {
           push({ kind: 'skip' });

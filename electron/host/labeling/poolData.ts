@@ -208,11 +208,14 @@ export interface TrainingItem {
 }
 
 /**
- * What the distilled model trains on, as the demo build does: people's labels first (the majority of current
- * labels; a positive leaf such as csam counts as its own category too), then moderation decisions (a pass is
- * negative for every category), then a fixed fifth of untouched content as (noisy) negatives.
+ * What the distilled model trains on, as the demo build does: people's labels first, then moderation decisions (a
+ * pass is negative for every category), then a fixed fifth of untouched content as (noisy) negatives.
+ * People's labels graduate only when they are settled: the adjudicator's decision where there is one, else the
+ * annotators' unanimous value. An item with an unsettled category (annotators disagree, nobody adjudicated) is left
+ * out altogether — its label is not known. A model category that is a policy leaf (csam) is positive when the
+ * annotator chose that leaf.
  */
-export async function readTrainingItems(workspace: Workspace, categories: string[]): Promise<TrainingItem[]> {
+export async function readTrainingItems(workspace: Workspace, categories: string[], leaves: { category: string; leaf: string }[]): Promise<TrainingItem[]> {
   return workspace.withConnection(async (conn) => {
     const columns = await canonicalColumns(conn);
     if (!has(columns, 'content', 'content_id', 'text')) throw new SiftError({ code: 'BAD_REQUEST', message: 'Retraining needs a content table with content_id and text.' });
@@ -220,18 +223,32 @@ export async function readTrainingItems(workspace: Workspace, categories: string
       ? `SELECT content_id::VARCHAR AS content_id, arg_max(action, created_at)::VARCHAR AS action, arg_max(category, created_at)::VARCHAR AS decided
          FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY 1`
       : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS action, NULL::VARCHAR AS decided WHERE false`;
+    const leafTable = leaves.length > 0 ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)` : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
     const rows = (
-      await conn.runAndReadAll(`
-        WITH votes AS (
-          SELECT content_id, category, value FROM current_labels
-          UNION ALL SELECT content_id, leaf, value FROM current_labels WHERE leaf IS NOT NULL AND value = '1'),
+      await conn.runAndReadAll(
+        `
+        WITH leaf_of AS (${leafTable}),
+        votes AS (
+          SELECT content_id, annotator_id, category, value, kind, created_at FROM current_labels
+          UNION ALL
+          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at
+          FROM current_labels c JOIN leaf_of l ON l.category = c.category),
+        adjudicated AS (SELECT content_id, category, arg_max(value, created_at) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
+        plain AS (SELECT content_id, category, min(value) AS low, max(value) AS high FROM votes WHERE kind = 'label' GROUP BY ALL),
+        settled AS (
+          SELECT content_id, category, value FROM adjudicated
+          UNION ALL SELECT p.content_id, p.category, p.low FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low = p.high),
+        contested AS (SELECT DISTINCT p.content_id FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low <> p.high),
         human AS (
-          SELECT content_id::VARCHAR AS content_id, list(category) AS categories, list(label) AS labels
-          FROM (SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM votes GROUP BY ALL) GROUP BY 1)
+          SELECT content_id::VARCHAR AS content_id, list(category) AS categories, list(TRY_CAST(value AS INTEGER)) AS labels
+          FROM settled WHERE content_id NOT IN (SELECT content_id FROM contested) GROUP BY 1)
         SELECT c.content_id::VARCHAR, c.text::VARCHAR, h.categories, h.labels, d.action, d.decided
         FROM content c LEFT JOIN human h ON h.content_id = c.content_id::VARCHAR LEFT JOIN (${decisions}) d ON d.content_id = c.content_id::VARCHAR
-        WHERE h.content_id IS NOT NULL OR d.content_id IS NOT NULL OR hash(c.content_id::VARCHAR) % 5 = 0
-        ORDER BY 1`)
+        WHERE c.content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM contested)
+          AND (h.content_id IS NOT NULL OR d.content_id IS NOT NULL OR hash(c.content_id::VARCHAR) % 5 = 0)
+        ORDER BY 1`,
+        leaves.flatMap((entry) => [entry.category, entry.leaf]),
+      )
     ).getRowsJson();
     return rows.map(([contentId, text, humanCategories, humanLabels, action, decided]) => {
       if (Array.isArray(humanCategories)) {

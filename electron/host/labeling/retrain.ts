@@ -14,6 +14,7 @@ import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { LocalScorer, type ModelPackage } from '../models/runtime.js';
+import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
 
@@ -37,7 +38,7 @@ const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"
 export async function trainNewVersion(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sessionId: string; sessionName: string; policyVersion: string },
+  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy },
   ctx: JobContext,
 ): Promise<TrainedVersion> {
   const base = registry.package(input.model);
@@ -47,7 +48,9 @@ export async function trainNewVersion(
   }
   const ngrams = manifest.preprocessing;
   ctx.progress(0, 'Reading the labels so far');
-  const items = await readTrainingItems(workspace, manifest.categories);
+  // A model category that is a policy leaf (csam under nsfw) is read from the annotators' leaf choices.
+  const leaves = input.taxonomy.categories.flatMap((category) => category.leaves.filter((leaf) => manifest.categories.includes(leaf.name)).map((leaf) => ({ category: category.name, leaf: leaf.name })));
+  const items = await readTrainingItems(workspace, manifest.categories, leaves);
   const heldOut = items.filter((item) => item.human !== null && isHeldOut(item.contentId));
   const training = items.filter((item) => !isHeldOut(item.contentId));
   const humanLabeled = training.filter((item) => item.human !== null).length;
