@@ -197,6 +197,35 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
   return result;
 }
 
+/**
+ * People's labels that are settled, per item and category: the adjudicator's decision where there is one, else the
+ * annotators' unanimous value. `contested` lists items with a category annotators disagree on and nobody settled.
+ * A policy leaf named in `leaves` (csam under nsfw) becomes its own category, positive where the annotator chose it.
+ * `sessions` limits the labels to those sessions. Common table expressions to put after WITH; `settled` and
+ * `contested` are the ones to read.
+ */
+export function settledLabelsSql(leaves: { category: string; leaf: string }[], sessions: string[] = []): { ctes: string; params: string[] } {
+  const leafTable = leaves.length > 0 ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)` : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
+  const scope = sessions.length > 0 ? `WHERE session_id IN (${sessions.map(() => '?').join(', ')})` : '';
+  return {
+    ctes: `
+        leaf_of AS (${leafTable}),
+        scoped AS (SELECT * FROM current_labels ${scope}),
+        votes AS (
+          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version FROM scoped
+          UNION ALL
+          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version
+          FROM scoped c JOIN leaf_of l ON l.category = c.category),
+        adjudicated AS (SELECT content_id, category, arg_max(value, created_at) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
+        plain AS (SELECT content_id, category, min(value) AS low, max(value) AS high FROM votes WHERE kind = 'label' GROUP BY ALL),
+        settled AS (
+          SELECT content_id, category, value FROM adjudicated
+          UNION ALL SELECT p.content_id, p.category, p.low FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low = p.high),
+        contested AS (SELECT DISTINCT p.content_id FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low <> p.high)`,
+    params: [...leaves.flatMap((entry) => [entry.category, entry.leaf]), ...sessions],
+  };
+}
+
 export interface TrainingItem {
   contentId: string;
   text: string;
@@ -223,22 +252,11 @@ export async function readTrainingItems(workspace: Workspace, categories: string
       ? `SELECT content_id::VARCHAR AS content_id, arg_max(action, created_at)::VARCHAR AS action, arg_max(category, created_at)::VARCHAR AS decided
          FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY 1`
       : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS action, NULL::VARCHAR AS decided WHERE false`;
-    const leafTable = leaves.length > 0 ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)` : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
+    const settled = settledLabelsSql(leaves);
     const rows = (
       await conn.runAndReadAll(
         `
-        WITH leaf_of AS (${leafTable}),
-        votes AS (
-          SELECT content_id, annotator_id, category, value, kind, created_at FROM current_labels
-          UNION ALL
-          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at
-          FROM current_labels c JOIN leaf_of l ON l.category = c.category),
-        adjudicated AS (SELECT content_id, category, arg_max(value, created_at) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
-        plain AS (SELECT content_id, category, min(value) AS low, max(value) AS high FROM votes WHERE kind = 'label' GROUP BY ALL),
-        settled AS (
-          SELECT content_id, category, value FROM adjudicated
-          UNION ALL SELECT p.content_id, p.category, p.low FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low = p.high),
-        contested AS (SELECT DISTINCT p.content_id FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low <> p.high),
+        WITH ${settled.ctes},
         human AS (
           SELECT content_id::VARCHAR AS content_id, list(category) AS categories, list(TRY_CAST(value AS INTEGER)) AS labels
           FROM settled WHERE content_id NOT IN (SELECT content_id FROM contested) GROUP BY 1)
@@ -247,7 +265,7 @@ export async function readTrainingItems(workspace: Workspace, categories: string
         WHERE c.content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM contested)
           AND (h.content_id IS NOT NULL OR d.content_id IS NOT NULL OR hash(c.content_id::VARCHAR) % 5 = 0)
         ORDER BY 1`,
-        leaves.flatMap((entry) => [entry.category, entry.leaf]),
+        settled.params,
       )
     ).getRowsJson();
     return rows.map(([contentId, text, humanCategories, humanLabels, action, decided]) => {
