@@ -30,7 +30,7 @@ import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
-import { commandAgreement, commandLabels, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
+import { commandAgreement, commandDataset, commandLabels, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
@@ -468,6 +468,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandLabels(rest, cliTools);
       case 'agreement':
         return await commandAgreement(rest, cliTools);
+      case 'dataset':
+        return await commandDataset(rest, cliTools);
       case undefined:
       case 'help':
       case '--help':

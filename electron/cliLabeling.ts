@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { type AgreementReport, type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
+import { verifyDataset } from './host/datasets/datasetExport.js';
 import { Host } from './host/host.js';
 import type { JobContext } from './host/jobs.js';
 
@@ -79,6 +80,59 @@ export async function commandAgreement(args: string[], tools: CliTools): Promise
     );
     const pairs = report.categories.flatMap((c) => c.cohen.map((pair) => [c.category, `${pair.a} / ${pair.b}`, pair.items, pair.kappa === null ? `— (${pair.reason})` : pair.kappa.toFixed(3)]));
     if (pairs.length > 0) process.stdout.write(`\n${tools.formatTable(['category', 'annotators', 'items', 'cohen_kappa'], pairs)}`);
+    return 0;
+  });
+}
+
+/**
+ * `sift dataset export --name NAME --out DIR [--session ID]… [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]`
+ * prints the version folder it wrote; `sift dataset verify DIR` re-checks every checksum (exit 1 naming any file that differs).
+ */
+export async function commandDataset(args: string[], tools: CliTools): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'verify') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+    if (positionals.length !== 1) throw tools.usageError('dataset verify: name one DIR (a dataset version folder).');
+    const result = verifyDataset(path.resolve(positionals[0]!));
+    if (values.json) console.log(JSON.stringify(result, null, 2));
+    else if (result.ok) console.log(`${result.dir}: all ${result.files} files match the manifest.`);
+    else for (const problem of result.problems) process.stderr.write(`sift: ${result.dir}: ${problem}\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (sub !== 'export') throw tools.usageError(`dataset: expected export or verify${sub ? ` (got "${sub}")` : ''}.`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      workspace: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      session: { type: 'string', multiple: true },
+      'cut-date': { type: 'string' },
+      'val-days': { type: 'string' },
+      format: { type: 'string', default: 'parquet' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (!values.name || !values.out) throw tools.usageError('dataset export: --name NAME and --out DIR are required.');
+  if (!['parquet', 'parquet,jsonl', 'jsonl,parquet'].includes(values.format!)) throw tools.usageError('dataset export: --format is parquet or parquet,jsonl.');
+  const input = Host.validate('datasets.export', {
+    name: values.name,
+    out: path.resolve(values.out),
+    sessions: values.session ?? [],
+    cutDate: values['cut-date'],
+    valDays: integerFlag(values['val-days'], '--val-days', tools),
+    formats: values.format!.split(',') as ('parquet' | 'jsonl')[],
+  });
+  return tools.withHost(values.workspace, async (host) => {
+    const terminal = tools.terminalJobContext(`dataset ${input.name}`);
+    let manifest;
+    try {
+      manifest = await host.exportDataset(input, terminal.ctx);
+    } finally {
+      terminal.finish();
+    }
+    if (values.json) console.log(JSON.stringify(manifest, null, 2));
+    else console.log(`${manifest.dir}\n${manifest.name} v${manifest.version}: ${Object.entries(manifest.rows).map(([split, n]) => `${split} ${n}`).join(', ')} rows; policy ${manifest.policyVersion}; ${manifest.contestedItemsLeftOut} contested items left out.`);
     return 0;
   });
 }
@@ -306,4 +360,6 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
   labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)
-  agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair`;
+  agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
+  dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]
+  dataset verify  DIR                                          re-check a dataset version's checksums`;

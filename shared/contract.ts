@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { SiftErrorInfo } from './errors.js';
+import { datasetMethods } from './contract/datasets.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
@@ -17,6 +18,7 @@ import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell } from './contract/base.js';
+export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/import.js';
 export * from './contract/labeling.js';
@@ -35,6 +37,7 @@ export const contract = {
   ...modelMethods,
   ...evaluationMethods,
   ...labelingMethods,
+  ...datasetMethods,
   ...jobMethods,
 } as const;
 

@@ -13,6 +13,7 @@ import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
 import { agreementReport } from './labeling/agreementReport.js';
+import { exportDataset, verifyDataset } from './datasets/datasetExport.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
@@ -241,12 +242,27 @@ export class Host {
       return agreementReport(this.workspace, sessions);
     },
     'labels.export': async ({ sessionId, format, path: target }) => (await this.labeling()).exportEvents(sessionId, format, target),
+    'datasets.export': async (input) => this.exportDataset(input, quietJobContext()),
+    'datasets.exportStart': async (input) => {
+      const job = this.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) => this.exportDataset(input, ctx));
+      return { jobId: job.id };
+    },
+    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
     'settings.get': async () => this.workspace.readSettings(),
     'settings.update': async (input) => this.workspace.writeSettings(input),
   };
+
+  async exportDataset(input: ParsedInputOf<'datasets.export'>, ctx: JobContext) {
+    const labeling = await this.labeling();
+    await labeling.syncStore(); // the labels just made count
+    const facts = labeling.sessionFacts(input.sessions);
+    const policyVersion = facts[0]?.policyVersion ?? labeling.policy.latestVersion();
+    const out = input.out ?? path.join(this.workspace.exportsDir(), 'datasets');
+    return exportDataset(this.workspace, labeling.policy.get(policyVersion), facts, { ...input, out }, ctx);
+  }
 
   async importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
     const outcome = await this.current.importer.import(file, options, ctx);

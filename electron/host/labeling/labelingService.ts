@@ -707,6 +707,14 @@ export class LabelingService {
     });
   }
 
+  /** What a dataset manifest records of each session. */
+  sessionFacts(ids: string[]): { id: string; name: string; strategy: string; pool: string; model: string; version: string; policyVersion: string }[] {
+    return ids.map((id) => {
+      const session = this.session(id);
+      return { id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, version: session.version, policyVersion: session.policy_version };
+    });
+  }
+
   progress(sessionId: string, annotator: string): SessionProgress {
     const session = this.session(sessionId);
     const log = this.logFor(sessionId);

@@ -1,0 +1,51 @@
+/** Labeled datasets exported as immutable, versioned folders. */
+import { z } from 'zod';
+import { method, nonEmpty } from './base.js';
+
+export interface DatasetManifest {
+  name: string;
+  version: number;
+  parentVersion: number | null;
+  createdAt: string;
+  tool: { name: string; version: string };
+  policyVersion: string;
+  labelSchema: { version: number; columns: string[]; categories: string[]; values: string };
+  annotators: string[];
+  sessions: { id: string; name: string; strategy: string; pool: string; model: string; modelVersion: string }[];
+  adjudicationRule: string;
+  contestedItemsLeftOut: number;
+  sourceQueries: string[];
+  modelVersions: string[];
+  splits: { method: 'time'; cut: string; validationEnd: string; nearDuplicatesMoved: number };
+  rows: Record<string, number>;
+  files: { path: string; split: string; format: 'parquet' | 'jsonl'; rows: number; bytes: number; sha256: string }[];
+  /** Where the version was written (in an export's answer; not stored in the manifest). */
+  dir?: string;
+}
+
+export interface DatasetVerification {
+  dir: string;
+  ok: boolean;
+  /** One line per file that differs from the manifest, or is missing. */
+  problems: string[];
+  files: number;
+}
+
+const exportInput = z
+  .object({
+    name: nonEmpty('name').max(100),
+    /** The folder datasets go in; the version lands in <out>/<name>/v<N>/. Default: the workspace's exports/datasets. */
+    out: z.string().min(1).optional(),
+    sessions: z.array(nonEmpty('sessions')).max(1000).default([]),
+    cutDate: z.string().optional(),
+    valDays: z.number().int().min(0).max(3650).optional(),
+    formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
+  })
+  .strict();
+
+export const datasetMethods = {
+  'datasets.export': method<DatasetManifest>()(exportInput),
+  /** The same as a job (progress, cancel): what the UI uses. */
+  'datasets.exportStart': method<{ jobId: string }>()(exportInput),
+  'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),
+} as const;
