@@ -14,7 +14,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type AgreementReport, type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
@@ -99,7 +99,23 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     else for (const problem of result.problems) process.stderr.write(`sift: ${result.dir}: ${problem}\n`);
     return result.ok ? 0 : 1;
   }
-  if (sub !== 'export') throw tools.usageError(`dataset: expected export or verify${sub ? ` (got "${sub}")` : ''}.`);
+  if (sub === 'diff') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+    if (positionals.length !== 2) throw tools.usageError('dataset diff: name two version folders, DIR_A DIR_B.');
+    return tools.withHost(values.workspace, async (host) => {
+      const outcome = await host.dispatch('datasets.diff', { from: path.resolve(positionals[0]!), to: path.resolve(positionals[1]!) });
+      if (!outcome.ok) throw new SiftError(outcome.error);
+      const diff = outcome.value as DatasetDiff;
+      if (values.json) console.log(JSON.stringify(diff, null, 2));
+      else {
+        console.log(`${diff.added} added, ${diff.removed} removed, ${diff.relabeled} relabeled, ${diff.moved} moved to another split`);
+        const rows = Object.entries(diff.perCategory).filter(([, c]) => c.relabeled > 0).map(([category, c]) => [category, c.relabeled, c.toPositive, c.toNegative]);
+        if (rows.length > 0) process.stdout.write(tools.formatTable(['category', 'relabeled', 'to 1', 'to 0'], rows));
+      }
+      return 0;
+    });
+  }
+  if (sub !== 'export') throw tools.usageError(`dataset: expected export, verify or diff${sub ? ` (got "${sub}")` : ''}.`);
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -362,4 +378,5 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)
   agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
   dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]
-  dataset verify  DIR                                          re-check a dataset version's checksums`;
+  dataset verify  DIR                                          re-check a dataset version's checksums
+  dataset diff    DIR_A DIR_B [--json]                         items added, removed, relabeled, moved between two versions`;

@@ -13,7 +13,7 @@ import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
 import { agreementReport } from './labeling/agreementReport.js';
-import { exportDataset, verifyDataset } from './datasets/datasetExport.js';
+import { diffDatasets, exportDataset, verifyDataset } from './datasets/datasetExport.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
@@ -248,6 +248,7 @@ export class Host {
       return { jobId: job.id };
     },
     'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
+    'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from'), this.workspace.checkReadable(to, 'to')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),

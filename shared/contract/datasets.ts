@@ -31,6 +31,17 @@ export interface DatasetVerification {
   files: number;
 }
 
+export interface DatasetDiff {
+  from: string;
+  to: string;
+  added: number;
+  removed: number;
+  relabeled: number;
+  moved: number;
+  perSplit: Record<string, { added: number; removed: number; relabeled: number }>;
+  perCategory: Record<string, { relabeled: number; toPositive: number; toNegative: number }>;
+}
+
 const exportInput = z
   .object({
     name: nonEmpty('name').max(100),
@@ -48,4 +59,6 @@ export const datasetMethods = {
   /** The same as a job (progress, cancel): what the UI uses. */
   'datasets.exportStart': method<{ jobId: string }>()(exportInput),
   'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),
+  /** Items added, removed, relabeled (per category) and moved between two versions, per split. */
+  'datasets.diff': method<DatasetDiff>()(z.object({ from: nonEmpty('from'), to: nonEmpty('to') }).strict()),
 } as const;

@@ -154,6 +154,23 @@ describe('sift', () => {
     }
   });
 
+  it('exports a dataset version, verifies it (exit 1 naming a changed file) and diffs two versions', async () => {
+    const out = tempDir('sift-cli-datasets-');
+    const exported = await sift('dataset', 'export', '--name', 'sample-labels', '--out', out, '--workspace', workspace);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.split('\n')[0]).toBe(path.join(out, 'sample-labels', 'v1'));
+    const json = JSON.parse((await sift('dataset', 'export', '--name', 'sample-labels', '--out', out, '--format', 'parquet,jsonl', '--json', '--workspace', workspace)).stdout) as { version: number; files: { path: string }[] };
+    expect(json.version).toBe(2);
+    expect(json.files.map((file) => file.path)).toContain('train.jsonl');
+    expect((await sift('dataset', 'verify', path.join(out, 'sample-labels', 'v1'))).code).toBe(0);
+    const diff = JSON.parse((await sift('dataset', 'diff', path.join(out, 'sample-labels', 'v1'), path.join(out, 'sample-labels', 'v2'), '--json', '--workspace', workspace)).stdout) as { added: number; relabeled: number };
+    expect(diff).toMatchObject({ added: 0, relabeled: 0 });
+    fs.appendFileSync(path.join(out, 'sample-labels', 'v2', 'train.jsonl'), '\n');
+    const tampered = await sift('dataset', 'verify', path.join(out, 'sample-labels', 'v2'));
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain('train.jsonl:');
+  });
+
   it('creates an empty workspace with init, and one for an import into a new folder, never over other files', async () => {
     const dir = path.join(tempDir('sift-init-'), 'mine');
     const init = await sift('init', '--workspace', dir);

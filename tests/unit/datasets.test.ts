@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { DatasetManifest, DatasetVerification, SessionSummary } from '../../shared/contract';
+import type { DatasetDiff, DatasetManifest, DatasetVerification, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -80,5 +80,15 @@ describe('a dataset version', () => {
     expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('name:') } });
     expect(fs.readdirSync(out)).toEqual(['spam-audit']);
     expect(fs.readdirSync(path.join(out, 'spam-audit')).sort()).toEqual(['v1', 'v2']);
+  });
+
+  it('diffs two versions: an item relabeled, per category and split', async () => {
+    await call(host, 'labels.record', { sessionId: session.id, annotator: 'ana', action: { kind: 'label', contentId: 'c03', labels: [{ category: 'spam', value: 1 }, { category: 'hate_speech', value: 0 }] } });
+    const third = await exportVersion();
+    expect(third.version).toBe(3);
+    const diff = await call<DatasetDiff>(host, 'datasets.diff', { from: path.join(out, 'spam-audit', 'v1'), to: third.dir! });
+    expect(diff).toMatchObject({ added: 0, removed: 0, relabeled: 1, moved: 0, perSplit: { train: { relabeled: 1 } } });
+    expect(diff.perCategory.spam).toEqual({ relabeled: 1, toPositive: 1, toNegative: 0 });
+    expect(diff.perCategory.hate_speech).toEqual({ relabeled: 0, toPositive: 0, toNegative: 0 });
   });
 });

@@ -112,6 +112,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'datasets.export': { name: 'transport', sessions: [sessionId] },
     'datasets.exportStart': { name: 'transport', sessions: [sessionId], formats: ['parquet', 'jsonl'] },
     'datasets.verify': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1') },
+    'datasets.diff': { from: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1'), to: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2') },
     'labels.export': { sessionId, format: 'csv' },
     'jobs.list': {},
     'jobs.get': { jobId },
