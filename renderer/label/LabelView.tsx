@@ -17,6 +17,7 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
   const [version, setVersion] = useState('');
   const [strategy, setStrategy] = useState<Strategy>('entropy');
   const [batchSize, setBatchSize] = useState(20);
+  const [overlap, setOverlap] = useState(1);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -30,7 +31,7 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
     try {
       const annotator = useLabeling.getState().annotator;
       const session = await jobResult<SessionSummary>(
-        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, ...(annotator ? { createdBy: annotator } : {}) }),
+        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, overlap, ...(annotator ? { createdBy: annotator } : {}) }),
       );
       onCreated(session);
     } catch (err) {
@@ -83,6 +84,10 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
               </option>
             ))}
           </select>
+        </label>
+        <label title="Each item is handed out until this many annotators have labeled it; agreement needs at least 2">
+          Annotators per item
+          <input type="number" min={1} max={20} value={overlap} onChange={(event) => setOverlap(Math.max(1, Math.min(20, Number(event.target.value) || 1)))} className="num-input" data-testid="session-overlap" />
         </label>
         <label>
           Batch size

@@ -59,6 +59,7 @@ export interface SessionSummary {
   version: string;
   strategy: Strategy;
   batchSize: number;
+  overlap: number;
   seed: number;
   policyVersion: string;
   createdAt: string;
@@ -186,6 +187,8 @@ export const sessionCreateSchema = z
     version: z.string().min(1).optional(),
     strategy: z.enum(STRATEGIES),
     batchSize: z.number().int().min(1, 'batchSize is at least 1').max(500, 'batchSize is at most 500'),
+    /** Annotators per item: each item is handed out until this many have labeled it (agreement needs at least 2). */
+    overlap: z.number().int().min(1, 'overlap is at least 1').max(20, 'overlap is at most 20').optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     createdBy: annotatorName.optional(),
   })

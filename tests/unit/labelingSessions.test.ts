@@ -315,4 +315,25 @@ describe('a labeling session', () => {
     await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
     expect(fs.readFileSync(trail, 'utf8').split('\n').filter((line) => line.includes('"adjudicate"'))).toHaveLength(2);
   });
+
+  it('hands each item to as many annotators as the overlap asks, never twice to one, and counts it done then', async () => {
+    const single = await createSession({ batchSize: 3, strategy: 'random' });
+    const a1 = await next(single.id, 'ana');
+    const b1 = await next(single.id, 'bo');
+    expect(b1.items.some((item) => a1.items.some((other) => other.contentId === item.contentId))).toBe(false);
+    const paired = await createSession({ batchSize: 3, strategy: 'random', overlap: 2 });
+    expect(paired.overlap).toBe(2);
+    const a = await next(paired.id, 'ana');
+    const b = await next(paired.id, 'bo');
+    expect(b.items.map((item) => item.contentId)).toEqual(a.items.map((item) => item.contentId));
+    const c = await next(paired.id, 'cy');
+    expect(c.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false); // two hold them already
+    for (const item of a.items) await label(paired.id, item.contentId, 0);
+    expect((await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({ done: 0, doneByAnnotator: 3 });
+    for (const item of b.items) await record(paired.id, { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] }, 'bo');
+    expect((await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({ done: 3, remaining: 7 });
+    // Ana's next batch never repeats what she labeled.
+    const again = await next(paired.id, 'ana');
+    expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
+  });
 });

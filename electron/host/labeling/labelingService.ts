@@ -37,6 +37,8 @@ interface SessionRecord extends JournalRecord {
   version: string;
   strategy: Strategy;
   batch_size: number;
+  /** How many annotators label each item (1 unless the session asks for more). */
+  overlap?: number;
   seed: number;
   policy_version: string;
   created_at: string;
@@ -294,6 +296,7 @@ export class LabelingService {
       version: session.version,
       strategy: session.strategy,
       batchSize: session.batch_size,
+      overlap: session.overlap ?? 1,
       seed: session.seed,
       policyVersion: session.policy_version,
       createdAt: session.created_at,
@@ -352,6 +355,7 @@ export class LabelingService {
       version,
       strategy: input.strategy,
       batch_size: input.batchSize,
+      overlap: input.overlap ?? 1,
       seed,
       policy_version: policyVersion,
       created_at: new Date().toISOString(),
@@ -474,22 +478,32 @@ export class LabelingService {
   }
 
   /** Which items may go into an annotator's next batch, and which skipped items may come back. */
+  /**
+   * Which items may go into an annotator's next batch, and which skipped items may come back. With overlap k, an item
+   * is handed out until k annotators have labeled it (or hold it in an open batch), and never twice to one annotator.
+   */
   private eligibility(sessionId: string, annotator: string, alsoExcluded: ReadonlySet<string> = new Set()) {
+    const overlap = this.session(sessionId).overlap ?? 1;
     const log = this.logFor(sessionId);
-    const done = new Set<string>();
-    for (const items of log.items.values()) for (const [id, state] of items) if (isDone(state)) done.add(id);
+    const claims = new Map<string, number>(); // item → annotators other than this one who labeled it or hold it
+    const mine = log.items.get(annotator);
+    for (const [who, items] of log.items) {
+      if (who === annotator) continue;
+      for (const [id, state] of items) if (isDone(state)) claims.set(id, (claims.get(id) ?? 0) + 1);
+    }
     // Items waiting in another annotator's open batch are theirs for now.
-    const reserved = new Set<string>();
     const all = this.batches.get(sessionId) ?? [];
     const replaced = new Set(all.map((batch) => batch.replaces).filter((id): id is string => id !== undefined));
     for (const batch of all) {
       if (batch.annotator_id === annotator || replaced.has(batch.id)) continue;
-      for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) reserved.add(id);
+      for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) claims.set(id, (claims.get(id) ?? 0) + 1);
     }
-    const skipped = [...(log.items.get(annotator)?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
+    const full = (id: string) => (claims.get(id) ?? 0) >= overlap;
+    const doneByMe = (id: string) => isDone(mine?.get(id));
+    const skipped = [...(mine?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
     const skippedIds = new Set(skipped.map((state) => state.contentId));
-    const eligible = (id: string) => !done.has(id) && !reserved.has(id) && !skippedIds.has(id) && !alsoExcluded.has(id);
-    const returnable = skipped.map((state) => state.contentId).filter((id) => !done.has(id) && !reserved.has(id) && !alsoExcluded.has(id));
+    const eligible = (id: string) => !full(id) && !doneByMe(id) && !skippedIds.has(id) && !alsoExcluded.has(id);
+    const returnable = skipped.map((state) => state.contentId).filter((id) => !full(id) && !alsoExcluded.has(id));
     return { eligible, returnable };
   }
 
@@ -718,17 +732,20 @@ export class LabelingService {
   progress(sessionId: string, annotator: string): SessionProgress {
     const session = this.session(sessionId);
     const log = this.logFor(sessionId);
-    const done = new Set<string>();
+    // With overlap k an item is done once k annotators have labeled it.
+    const overlap = session.overlap ?? 1;
+    const labels = new Map<string, number>();
     let doneByAnnotator = 0;
     let skipped = 0;
     for (const [who, items] of log.items) {
       for (const [id, state] of items) {
         if (isDone(state)) {
-          done.add(id);
+          labels.set(id, (labels.get(id) ?? 0) + 1);
           if (who === annotator) doneByAnnotator++;
         }
       }
     }
+    const done = new Set([...labels.entries()].filter(([, n]) => n >= overlap).map(([id]) => id));
     for (const state of log.items.get(annotator)?.values() ?? []) if (state.status === 'skipped' && !done.has(state.contentId)) skipped++;
     const batch = this.currentBatch(sessionId, annotator)?.batch;
     const pace = labelingPace(log.actions.filter((a) => a.annotatorId === annotator && !a.undone && (a.kind === 'label' || a.kind === 'unsure')).map((a) => a.at));
