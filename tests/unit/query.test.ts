@@ -79,6 +79,15 @@ describe('running queries', () => {
     expect(await call(host, 'query.cancel', { queryId })).toEqual({ cancelled: false });
   });
 
+  it('honours a cancel that overtakes its own query', async () => {
+    // The UI's cancel can reach the host while the query is still opening its connection.
+    expect(await call(host, 'query.cancel', { queryId: 'overtaken' })).toEqual({ cancelled: false });
+    expect(await host.dispatch('query.run', { queryId: 'overtaken', sql: 'SELECT sum(hash(a.range + b.range)) FROM range(300000) a, range(300000) b' })).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+    // A cancel for a query that has ended is late, not early: the next run of that id is not cancelled.
+    expect(await call(host, 'query.cancel', { queryId: 'overtaken' })).toEqual({ cancelled: false });
+    expect(await host.dispatch('query.run', { queryId: 'overtaken', sql: 'SELECT 1' })).toMatchObject({ ok: true });
+  });
+
   it('forgets a closed result', async () => {
     const result = await call<QueryResult>(host, 'query.run', { queryId: 'h', sql: 'SELECT 42' });
     expect(await call(host, 'query.close', { resultId: result.resultId })).toEqual({ closed: true });

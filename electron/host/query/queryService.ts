@@ -41,9 +41,15 @@ const FLUSH_EVERY_ROWS = 256 * 1024;
 const MAX_LIVE_RESULTS = 24;
 const DEFAULT_PAGE = 200;
 
+/** How long a cancel that arrived before its query is remembered. */
+const PRE_CANCEL_MS = 10_000;
+
 export class QueryService {
   private readonly running = new Map<string, DuckDBConnection>();
   private readonly cancelled = new Set<string>();
+  private readonly interrupting = new Map<string, NodeJS.Timeout>();
+  /** Queries that ended lately: a cancel for one of them is late, not early. */
+  private readonly finished = new Set<string>();
   private readonly results = new Map<string, StoredResult>();
   /** Results whose rows are still being stored, by the id of the query that made them. */
   private readonly storing = new Map<string, StoredResult>();
@@ -62,8 +68,12 @@ export class QueryService {
     const conn = await this.workspace.connect();
     this.running.set(input.queryId, conn);
     const release = () => {
+      clearInterval(this.interrupting.get(input.queryId));
+      this.interrupting.delete(input.queryId);
       this.running.delete(input.queryId);
       this.cancelled.delete(input.queryId);
+      this.finished.add(input.queryId);
+      setTimeout(() => this.finished.delete(input.queryId), PRE_CANCEL_MS).unref();
       conn.closeSync();
     };
     // A result still streaming in keeps the connection (its read transaction) until its last row is stored.
@@ -332,9 +342,20 @@ export class QueryService {
     }
 
     const conn = this.running.get(queryId);
-    if (!conn) return false;
+    if (!conn) {
+      if (this.finished.has(queryId)) return false; // too late, not too early
+      // The cancel may overtake its own query (still opening its connection): remember it for a moment.
+      this.cancelled.add(queryId);
+      setTimeout(() => {
+        if (!this.running.has(queryId)) this.cancelled.delete(queryId);
+      }, PRE_CANCEL_MS).unref();
+      return false;
+    }
     this.cancelled.add(queryId);
+    // An interrupt between two of the query's steps (checking, planning, running) would be lost: repeat it until
+    // the query has stopped.
     conn.interrupt();
+    if (!this.interrupting.has(queryId)) this.interrupting.set(queryId, setInterval(() => conn.interrupt(), 50));
     return true;
   }
 
