@@ -156,11 +156,14 @@ export class LabelLog {
     else perAnnotator.set(contentId, state);
   }
 
-  /** The action Backspace would undo next for an annotator in a session: their latest that is not undone. */
-  undoTarget(sessionId: string, annotatorId: string): ActionRecord | null {
+  /**
+   * The action Backspace would undo next for an annotator in a session: their latest that is not undone (`alsoUndone`:
+   * actions an undo not yet applied is about to reverse).
+   */
+  undoTarget(sessionId: string, annotatorId: string, alsoUndone: ReadonlySet<string> = new Set()): ActionRecord | null {
     for (let i = this.actions.length - 1; i >= 0; i--) {
       const action = this.actions[i]!;
-      if (action.sessionId === sessionId && action.annotatorId === annotatorId && !action.undone) return action;
+      if (action.sessionId === sessionId && action.annotatorId === annotatorId && !action.undone && !alsoUndone.has(action.actionId)) return action;
     }
     return null;
   }

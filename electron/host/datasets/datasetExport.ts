@@ -95,10 +95,16 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
        FROM labeled l JOIN content c ON c.content_id::VARCHAR = l.content_id::VARCHAR ORDER BY 1`,
       settled.params,
     )).getRowsJson();
-    const contestedCount = Number((await conn.runAndReadAll(`WITH ${settled.ctes} SELECT count(*) FROM contested`, settled.params)).getRowsJson()[0]![0]);
-    const policyRows = (await conn.runAndReadAll(`WITH ${settled.ctes} SELECT DISTINCT policy_version FROM votes ORDER BY 1`, settled.params)).getRowsJson().map((row) => String(row[0]));
-    const annotatorRows = (await conn.runAndReadAll(`WITH ${settled.ctes} SELECT DISTINCT annotator_id FROM votes ORDER BY 1`, settled.params)).getRowsJson().map((row) => String(row[0]));
-    return { rows: read, contested: contestedCount, policies: policyRows, annotators: annotatorRows };
+    // The provenance in one pass over the labels, not one per fact.
+    const [contestedCount, policyList, annotatorList] = (
+      await conn.runAndReadAll(
+        `WITH ${settled.ctes}
+         SELECT (SELECT count(*) FROM contested), (SELECT list(DISTINCT policy_version ORDER BY policy_version) FROM votes), (SELECT list(DISTINCT annotator_id ORDER BY annotator_id) FROM votes)`,
+        settled.params,
+      )
+    ).getRowsJson()[0]!;
+    const names = (list: unknown) => (Array.isArray(list) ? list.map(String) : []);
+    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList) };
   });
   if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
   if (policies.length > 1) {

@@ -511,6 +511,7 @@ export class LabelingService {
   private async selectBatch(sessionId: string, size: number, eligible: (id: string) => boolean): Promise<{ picked: string[]; deferred: number }> {
     const ranked = await this.ranking(sessionId);
     const candidates: string[] = [];
+    const texts = new Map<string, string>(); // read once per candidate, however many steps the walk takes
     let cursor = 0;
     let picked: string[] = [];
     let deferred = 0;
@@ -522,7 +523,7 @@ export class LabelingService {
         const id = ranked.ids[cursor++]!;
         if (eligible(id)) candidates.push(id);
       }
-      const texts = await readTexts(this.workspace, candidates);
+      for (const [id, text] of await readTexts(this.workspace, candidates.filter((id) => !texts.has(id)))) texts.set(id, text);
       const choice = pickDistinct(candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })), size);
       picked = choice.picked.map((candidate) => candidate.contentId);
       const lastPicked = picked.length > 0 ? candidates.indexOf(picked.at(-1)!) : -1;
@@ -664,13 +665,8 @@ export class LabelingService {
           let target: { actionId: string; kind: string; contentId: string | null } | null = null;
           for (let i = pendingActions.length - 1; i >= 0 && !target; i--) if (!pendingUndone.has(pendingActions[i]!.actionId)) target = pendingActions[i]!;
           if (!target) {
-            for (let i = log.actions.length - 1; i >= 0; i--) {
-              const candidate = log.actions[i]!;
-              if (candidate.annotatorId === annotator && !candidate.undone && !pendingUndone.has(candidate.actionId)) {
-                target = { actionId: candidate.actionId, kind: candidate.kind, contentId: candidate.contentId };
-                break;
-              }
-            }
+            const logged = log.undoTarget(sessionId, annotator, pendingUndone);
+            if (logged) target = { actionId: logged.actionId, kind: logged.kind, contentId: logged.contentId };
           }
           if (!target) {
             outcomes.push({ actionId, eventIds: [], contentId: null, undone: null });

@@ -100,8 +100,9 @@ export class Workspace {
     const addedColumns = await this.withStore(async (conn) => {
       // Workspaces made before labeling sessions lack the action, leaf, note, undo and strategy columns.
       const before = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'label_events'`)).getRowsJson()[0]![0]);
+      if (before >= LABEL_EVENT_COLUMNS.length) return false; // the usual case: nothing to do on every open
       for (const [name, type] of LABEL_EVENT_COLUMNS) await conn.run(`ALTER TABLE label_events ADD COLUMN IF NOT EXISTS ${name} ${type}`);
-      return before < LABEL_EVENT_COLUMNS.length;
+      return true;
     });
     const setup = await this.instance.connect();
     try {
