@@ -2,6 +2,8 @@
  * The canonical tables of DESIGN.md. Features query these names; an import maps its columns onto them.
  * Synonyms are the column names exports from common moderation stacks use for the same thing.
  */
+import { FEATURE_VIEW } from './features.js';
+
 export interface CanonicalColumn {
   name: string;
   synonyms: string[];
@@ -105,13 +107,16 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
 ];
 
 /** Names Sift owns: no import, mapping or user table may take them. */
-export const PROTECTED_TABLES = ['label_events', 'current_labels', 'label_sessions', 'dataset_versions'] as const;
+export const PROTECTED_TABLES = ['label_events', 'current_labels', FEATURE_VIEW, 'label_sessions', 'dataset_versions'] as const;
 
 /**
  * Sift's data that SQL may read, through read-only views on every data-engine connection: the audit trail of
  * label events, and the current labels derived from it (latest live label per item, annotator and category).
  */
 export const SIFT_VIEWS = ['label_events', 'current_labels'] as const;
+
+/** Every view Sift may install: the above, and the feature view while the canonical tables it reads exist. */
+export const SIFT_OWNED_VIEWS = [...SIFT_VIEWS, FEATURE_VIEW] as const;
 
 /** The label event record, as stored and as SQL sees it. */
 export const LABEL_EVENT_COLUMNS = [

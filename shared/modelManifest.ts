@@ -3,6 +3,7 @@
  * them, what it outputs, and how its scores are calibrated and routed. This schema is the one place that says so.
  */
 import { z } from 'zod';
+import { ACCOUNT_FEATURES, type AccountTransform, FEATURE_VIEW } from './features.js';
 
 const fraction = z.number().min(0).max(1);
 
@@ -38,8 +39,13 @@ export const manifestSchema = z
     preprocessing: z.discriminatedUnion('type', [hashedNgramsSchema, tokenizerSchema]),
     inputs: z.array(z.object({ name: z.string().min(1), role: z.enum(INPUT_ROLES), datatype: z.enum(['FLOAT', 'INT32', 'INT64', 'BYTES']), shape: z.array(z.number().int().nullable()) })).min(1),
     outputs: z.array(z.object({ name: z.string().min(1), role: z.enum(['probabilities', 'logits']), activation: z.enum(['sigmoid', 'softmax', 'none']).default('none') })).min(1),
-    /** Late fusion: the account feature columns the scoring query must return, and how each is transformed. */
-    account: z.object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'])) }).optional(),
+    /**
+     * Late fusion: the account feature columns it reads, and how each is transformed. With `view`, they are read
+     * from Sift's feature view (as of each item's upload) whenever the scoring query does not return them.
+     */
+    account: z
+      .object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'] satisfies AccountTransform[])), view: z.literal(FEATURE_VIEW).optional() })
+      .optional(),
     imageDim: z.number().int().min(1).optional(),
     calibration: z
       .object({
@@ -67,6 +73,12 @@ export const manifestSchema = z
     for (const role of need) if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${manifest.kind} model with ${manifest.preprocessing.type} preprocessing needs an input with role ${role}` });
     if (manifest.kind === 'late_fusion' && (!manifest.account || manifest.account.columns.length !== manifest.account.transforms.length)) {
       ctx.addIssue({ code: 'custom', path: ['account'], message: 'a late_fusion model lists its account feature columns, with one transform each' });
+    }
+    if (manifest.account?.view) {
+      const known: readonly string[] = ACCOUNT_FEATURES.map((feature) => feature.name);
+      for (const column of manifest.account.columns) {
+        if (!known.includes(column)) ctx.addIssue({ code: 'custom', path: ['account', 'columns'], message: `"${column}" is not a column of ${FEATURE_VIEW} (${known.join(', ')})` });
+      }
     }
     if (manifest.kind === 'late_fusion' && !manifest.imageDim) ctx.addIssue({ code: 'custom', path: ['imageDim'], message: 'a late_fusion model gives its image embedding size' });
   });

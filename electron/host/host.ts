@@ -172,7 +172,7 @@ export class Host {
       this.emit({ channel: 'workspace', event: { type: 'changed' } });
       return info;
     },
-    'models.try': (input) => tryModel(this.models, input),
+    'models.try': (input) => tryModel(this.current.workspace, this.models, input),
     'models.score': async (input) => {
       const { workspace, models } = this.current;
       const job = this.jobs.start('score', `Score with ${input.model}${input.remote ? ' (remote)' : ''}`, async (ctx) => {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { type AccountFeature, type AccountTransform, contentFeaturesSql, FEATURE_VIEW, transformAccountFeature } from '../../shared/features.js';
 import { DEFAULT_NGRAMS, type HashedNgramsConfig, sparseFeatures, words } from '../../shared/hashedNgrams.js';
 import type { ModelManifest } from '../../shared/modelManifest.js';
 import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
@@ -22,7 +23,11 @@ export const CATEGORIES = ['hate_speech', 'nsfw', 'spam', 'misinformation', 'csa
 const VERSION = '2026.11.1';
 export const NGRAMS: HashedNgramsConfig = { ...DEFAULT_NGRAMS, buckets: 1 << 17 };
 const IMAGE_DIM = 8;
-const ACCOUNT = { columns: ['account_age_days', 'prior_violations_30d', 'posting_rate'], transforms: ['log1p', 'identity', 'log1p'] as ('log1p' | 'identity')[] };
+const ACCOUNT = {
+  columns: ['account_age_days', 'prior_violations_30d', 'posting_rate'] satisfies AccountFeature[],
+  transforms: ['log1p', 'identity', 'log1p'] as AccountTransform[],
+  view: FEATURE_VIEW,
+};
 const THRESHOLDS = Object.fromEntries(CATEGORIES.map((c) => [c, DEFAULT_CRITICAL.includes(c) ? CRITICAL_DEFAULT_THRESHOLDS : DEFAULT_THRESHOLDS]));
 
 export interface LabelledItem {
@@ -39,6 +44,9 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
   const conn = await instance.connect();
   const file = (table: string) => `'${path.join(dir, `${table}.parquet`).replace(/'/g, "''")}'`;
   try {
+    // Account features from the one definition scoring uses (as of each upload), over the sample's canonical tables.
+    for (const table of ['content', 'users', 'moderation_actions']) await conn.run(`CREATE TABLE ${table} AS SELECT * FROM ${file(table)}`);
+    await conn.run(`CREATE VIEW ${FEATURE_VIEW} AS ${contentFeaturesSql({ moderationActions: true })}`);
     const rows = (
       await conn.runAndReadAll(`
       WITH votes AS (
@@ -46,16 +54,12 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
         FROM (SELECT content_id, category, avg(value::INT) AS share FROM ${file('label_events')} GROUP BY ALL) GROUP BY content_id
       ), decisions AS (
         SELECT content_id, arg_max(action, created_at) AS action, arg_max(category, created_at) AS category
-        FROM ${file('moderation_actions')} WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY content_id
-      ), accounts AS (
-        SELECT u.user_id, greatest(0, date_diff('hour', u.created_at, TIMESTAMP '2024-03-15') / 24.0) AS age_days, u.prior_violations_30d,
-               count(c.content_id) / greatest(1.0, least(14.0, date_diff('hour', u.created_at, TIMESTAMP '2024-03-15') / 24.0)) AS posting_rate
-        FROM ${file('users')} u LEFT JOIN ${file('content')} c USING (user_id) GROUP BY u.user_id, u.created_at, u.prior_violations_30d
+        FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY content_id
       )
-      SELECT c.content_id, c.text, c.image_emb, a.age_days, a.prior_violations_30d, a.posting_rate,
+      SELECT c.content_id, c.text, c.image_emb, ${ACCOUNT.columns.map((column) => `f.${column}`).join(', ')},
              v.positive, d.action, d.category
-      FROM ${file('content')} c
-      JOIN accounts a USING (user_id)
+      FROM content c
+      JOIN ${FEATURE_VIEW} f USING (content_id)
       LEFT JOIN votes v USING (content_id)
       LEFT JOIN decisions d USING (content_id)
       ORDER BY c.content_id`)
@@ -73,7 +77,7 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
         contentId: String(contentId),
         text: String(text ?? ''),
         imageEmb: Array.isArray(imageEmb) ? imageEmb.map(Number) : null,
-        account: [Math.log1p(Number(age)), Number(prior), Math.log1p(Number(rate))],
+        account: [age, prior, rate].map((value, k) => transformAccountFeature(ACCOUNT.transforms[k]!, Number(value))),
         targets: CATEGORIES.map((c) => (labels!.includes(c) ? 1 : 0)),
       });
     }

@@ -4,24 +4,36 @@ import type { ModelInfo, ScoreOutcome, TryResult, VersionComparison } from '../.
 import { api, errorMessage } from '../api/client';
 import { jobResult, useJobs } from '../jobs/jobsStore';
 
+// The latest week of content, on any workspace. A late-fusion model's account features need not be selected:
+// scoring joins them from content_features, as of each item's upload.
+const LATEST_WEEK = "SELECT content_id, text{extra}\nFROM content\nWHERE created_at >= (SELECT max(created_at) FROM content) - INTERVAL 7 DAY";
 const DEFAULT_SQL: Record<ModelInfo['kind'], string> = {
-  distilled_text: "SELECT content_id, text\nFROM content\nWHERE created_at >= TIMESTAMP '2024-03-10 00:00'",
-  late_fusion:
-    "SELECT c.content_id, c.text, c.image_emb,\n       date_diff('hour', u.created_at, c.created_at) / 24.0 AS account_age_days,\n       u.prior_violations_30d,\n       1.0 AS posting_rate\nFROM content c JOIN users u USING (user_id)\nWHERE c.created_at >= TIMESTAMP '2024-03-10 00:00'",
+  distilled_text: LATEST_WEEK.replace('{extra}', ''),
+  late_fusion: LATEST_WEEK.replace('{extra}', ', image_emb'),
 };
+
+type AccountFeatures = { account_age_days: number; prior_violations_30d: number; posting_rate: number };
 
 function TryBox({ models }: { models: ModelInfo[] }) {
   const [model, setModel] = useState('text-distil');
   const [text, setText] = useState('GET 10k real followers in 24h → boostfans.example/join limited offer');
-  const [account, setAccount] = useState({ account_age_days: 2, prior_violations_30d: 0, posting_rate: 12 });
+  // Late fusion: the features as scoring computes them for an upload by an account at a time, or typed by hand.
+  const [featureSource, setFeatureSource] = useState<'asOf' | 'typed'>('asOf');
+  const [asOf, setAsOf] = useState({ userId: '', at: '' });
+  const [account, setAccount] = useState<AccountFeatures>({ account_age_days: 2, prior_violations_30d: 0, posting_rate: 12 });
   const [result, setResult] = useState<TryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const info = models.find((m) => m.name === model);
+  const fusion = info?.kind === 'late_fusion';
   const run = async () => {
     try {
       setError(null);
-      setResult(await api['models.try']({ model, text, ...(info?.kind === 'late_fusion' ? { account } : {}) }));
+      const features = !fusion ? {} : featureSource === 'typed' ? { account } : { asOf: { userId: asOf.userId.trim(), at: asOf.at.trim() } };
+      const outcome = await api['models.try']({ model, text, ...features });
+      setResult(outcome);
+      if (outcome.account?.source === 'computed') setAccount({ ...account, ...(outcome.account.values as Partial<AccountFeatures>) });
     } catch (err) {
+      setResult(null); // never leave an earlier item's scores beside this error
       setError(errorMessage(err));
     }
   };
@@ -29,20 +41,40 @@ function TryBox({ models }: { models: ModelInfo[] }) {
     <section className="card" data-testid="try-box">
       <h3>Try it</h3>
       <div className="form-row">
-        <select value={model} onChange={(event) => setModel(event.target.value)} data-testid="try-model">
+        <select value={model} onChange={(event) => setModel(event.target.value)} data-testid="try-model" aria-label="Model">
           {models.filter((m) => !m.error).map((m) => (
             <option key={m.name} value={m.name}>
               {m.name} {m.version}
             </option>
           ))}
         </select>
-        {info?.kind === 'late_fusion' &&
-          (Object.keys(account) as (keyof typeof account)[]).map((key) => (
+        {fusion && (
+          <select value={featureSource} onChange={(event) => setFeatureSource(event.target.value as 'asOf' | 'typed')} data-testid="try-feature-source" aria-label="Account features">
+            <option value="asOf">account features as of an upload</option>
+            <option value="typed">account features typed</option>
+          </select>
+        )}
+        {fusion && featureSource === 'asOf' && (
+          <>
+            <label>
+              user_id <input value={asOf.userId} onChange={(event) => setAsOf({ ...asOf, userId: event.target.value })} placeholder="u0000161" data-testid="try-user" />
+            </label>
+            <label>
+              at <input value={asOf.at} onChange={(event) => setAsOf({ ...asOf, at: event.target.value })} placeholder="2024-03-14T12:00:00" data-testid="try-at" />
+            </label>
+          </>
+        )}
+        {fusion &&
+          featureSource === 'typed' &&
+          (Object.keys(account) as (keyof AccountFeatures)[]).map((key) => (
             <label key={key}>
               {key} <input className="num-input" value={account[key]} onChange={(event) => setAccount({ ...account, [key]: Number(event.target.value) })} />
             </label>
           ))}
       </div>
+      {fusion && featureSource === 'asOf' && (
+        <p className="muted">Computed from content, users and moderation_actions exactly as scoring computes them (content_features): nothing at or after that time counts.</p>
+      )}
       <textarea value={text} onChange={(event) => setText(event.target.value)} rows={3} data-testid="try-text" />
       <div className="form-row">
         <button className="primary" onClick={() => void run()} data-testid="try-run">
@@ -57,6 +89,14 @@ function TryBox({ models }: { models: ModelInfo[] }) {
         {result && (
           <span className="muted">
             {result.latencyMs} ms on {result.provider}
+          </span>
+        )}
+        {result?.account && (
+          <span className="muted" data-testid="try-account">
+            {result.account.source === 'computed' ? 'as of upload: ' : ''}
+            {Object.entries(result.account.values)
+              .map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toFixed(1)}`)
+              .join(', ')}
           </span>
         )}
       </div>
@@ -132,7 +172,7 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
       </div>
       <textarea className="mono" value={sql} onChange={(event) => setSql(event.target.value)} rows={6} data-testid="score-sql" />
       <p className="muted">
-        The query returns content_id and text{info?.kind === 'late_fusion' ? ', the account columns, and image_emb when there is one' : ''}. Scores go to model_scores with this run's id; re-running replaces this version's earlier scores.
+        The query returns content_id and text{info?.kind === 'late_fusion' ? ', and image_emb when there is one; account features it does not return are joined from content_features, as of each upload' : ''}. Scores go to model_scores with this run's id; re-running replaces this version's earlier scores.
       </p>
       <div className="form-row">
         <button className="primary" onClick={() => void start()} data-testid="score-run">
@@ -316,7 +356,21 @@ export function ModelsView() {
                   <td>{m.name}</td>
                   <td>{m.version}</td>
                   <td>{m.kind.replace('_', ' ')}</td>
-                  <td>{m.error ? <span className="error-text">{m.error}</span> : m.runtime ? `${m.runtime.provider}${m.runtime.note ? ` — ${m.runtime.note}` : ''}` : m.kind === 'late_fusion' ? 'GPU when present' : 'CPU'}</td>
+                  <td>
+                    {m.error ? (
+                      <span className="error-text">{m.error}</span>
+                    ) : m.runtime ? (
+                      // The provider, in a word; how to get CUDA (and why it is not in use) is in the tooltip.
+                      <span title={m.runtime.note || undefined} data-testid={`runs-on-${m.name}`}>
+                        {m.runtime.provider === 'cpu' ? 'CPU' : m.runtime.provider.toUpperCase()}
+                        {m.runtime.note && m.runtime.provider === 'cpu' && m.kind === 'late_fusion' ? <span className="muted"> (GPU when present)</span> : null}
+                      </span>
+                    ) : m.kind === 'late_fusion' ? (
+                      'GPU when present'
+                    ) : (
+                      'CPU'
+                    )}
+                  </td>
                   <td className="mono">{m.hash.slice(0, 10)}</td>
                 </tr>
               ))}

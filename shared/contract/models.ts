@@ -32,6 +32,8 @@ export interface TryResult {
   decision: Decision;
   category: string | null;
   latencyMs: number;
+  /** The account features the model read (late fusion), and whether they were computed as of an upload or typed. */
+  account?: { values: Record<string, number>; source: 'computed' | 'given' };
 }
 
 export interface ScoreOutcome {
@@ -82,9 +84,12 @@ export const modelMethods = {
         text: z.string().max(2_000_000, 'text is longer than 2,000,000 characters'),
         imageEmb: z.array(z.number()).max(4096).optional(),
         account: z.record(z.string(), z.number()).optional(),
+        /** Compute the account features as scoring does: for an upload by this user at this time. */
+        asOf: z.object({ userId: nonEmpty('asOf.userId'), at: isoTime }).strict().optional(),
         remote: remoteSchema.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((input) => !(input.account && input.asOf), { message: 'give account features or asOf, not both', path: ['asOf'] }),
   ),
   'models.score': method<{ jobId: string }>()(
     z.object({ model: nonEmpty('model'), sql: nonEmpty('sql'), remote: remoteSchema.optional(), batchSize: z.number().int().min(1).max(8192).optional() }).strict(),

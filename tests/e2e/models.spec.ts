@@ -24,6 +24,25 @@ test('tries a model, re-scores a query with progress, and compares two versions'
   await page.getByTestId('try-run').click();
   await expect(page.getByTestId('try-decision')).toHaveText('pass');
 
+  // The fusion model reads the account features as scoring computes them: as of an upload by an account at a time.
+  await page.getByTestId('try-model').selectOption('text-fusion');
+  await expect(page.getByTestId('try-feature-source')).toHaveValue('asOf');
+  await page.getByTestId('try-user').fill('u0000161');
+  await page.getByTestId('try-at').fill('2024-03-14T12:00:00');
+  await page.getByTestId('try-run').click();
+  await expect(page.getByTestId('try-account')).toContainText('as of upload: account_age_days');
+  await page.getByTestId('try-user').fill('nobody');
+  await page.getByTestId('try-run').click();
+  await expect(page.getByTestId('try-box').locator('.error-box')).toContainText('no account "nobody" in users');
+
+  // Its default query selects no account columns: they are joined from content_features.
+  await page.getByTestId('score-model').selectOption('text-fusion');
+  await expect(page.getByTestId('score-sql')).not.toHaveValue(/account_age_days/);
+  await page.getByTestId('score-sql').fill("SELECT content_id, text, image_emb FROM content WHERE created_at >= TIMESTAMP '2024-03-14 18:00'");
+  await page.getByTestId('score-run').click();
+  await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
+  await page.getByTestId('score-model').selectOption('text-distil');
+
   await page.getByTestId('score-sql').fill("SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00'");
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });

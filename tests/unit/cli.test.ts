@@ -36,7 +36,7 @@ describe('sift', () => {
     const tables = await sift('tables', '--json'); // no --workspace: the last one used
     expect(tables.code).toBe(0);
     const names = (JSON.parse(tables.stdout) as { name: string }[]).map((t) => t.name);
-    expect(names).toEqual(['content', 'current_labels', 'label_events', 'model_scores', 'moderation_actions', 'reports', 'users']);
+    expect(names).toEqual(['content', 'content_features', 'current_labels', 'label_events', 'model_scores', 'moderation_actions', 'reports', 'users']);
     expect((await sift('sample', '--workspace', workspace)).code).toBe(1); // never overwrites a workspace
   });
 

@@ -174,8 +174,9 @@ describe('re-scoring the rows of a query', () => {
     const job = await scoreJob({ model: 'text-fusion', sql });
     expect(job.status).toBe('done');
     expect((job.result as ScoreOutcome).items).toBe(1000);
-    const missing = await scoreJob({ model: 'text-fusion', sql: 'SELECT content_id, text FROM content LIMIT 5' });
-    expect(missing.error?.message).toContain('sql: text-fusion needs the column(s) account_age_days, prior_violations_30d, posting_rate');
+    // Without content_id there is nothing to join the feature view on.
+    const missing = await scoreJob({ model: 'text-fusion', sql: 'SELECT content_id AS id, text FROM content LIMIT 5' });
+    expect(missing.error?.message).toContain('sql: text-fusion needs the column(s) content_id, account_age_days, prior_violations_30d, posting_rate');
   });
 
   it('cancels a long run and writes nothing', async () => {

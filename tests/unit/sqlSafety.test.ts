@@ -55,6 +55,12 @@ const CORPUS = [
   "CREATE OR REPLACE TEMP VIEW current_labels AS SELECT 'c1' AS content_id, 'spam' AS category, '1' AS value",
   'CREATE TABLE current_labels AS SELECT 1 AS forged',
   "DELETE FROM current_labels WHERE value = '1'",
+  // the feature view models read (forged features would change every score)
+  'CREATE TABLE content_features AS SELECT 1 AS forged',
+  'DROP VIEW content_features',
+  'ALTER VIEW content_features RENAME TO features_gone',
+  'CREATE OR REPLACE TEMP VIEW content_features AS SELECT 1 AS content_id, 0 AS prior_violations_30d',
+  'CREATE VIEW main.content_features AS SELECT 1 AS forged',
   "MERGE INTO label_events USING (SELECT 'x' AS event_id) s ON (label_events.event_id = s.event_id) WHEN MATCHED THEN DELETE",
   // text the old lexical guard read differently from DuckDB
   'DELETE FROM items --\r; DELETE FROM label_events',
@@ -136,7 +142,7 @@ async function fingerprint(host: Host): Promise<string> {
     ),
   );
   const items = await host.workspace.withConnection(async (conn) =>
-    JSON.stringify((await conn.runAndReadAll(`SELECT count(*), sum(hash(id, name, score)) FROM items`)).getRowsJson()),
+    JSON.stringify((await conn.runAndReadAll(`SELECT count(*), sum(hash(id, name, score)), (SELECT sum(hash(content_id, posting_rate)) FROM content_features) FROM items`)).getRowsJson()),
   );
   const snapshot = createHash('sha256').update(fs.readFileSync(host.workspace.labelSnapshotPath())).digest('hex');
   return `${store} ${items} ${snapshot}`;
@@ -162,7 +168,9 @@ function filesUnder(dir: string): string[] {
 async function seedWorkspace(): Promise<void> {
   const host = await Host.open(workspaceDir, { create: true, remember: false });
   await host.workspace.withConnection((conn) =>
-    conn.run(`CREATE TABLE items AS SELECT range::INT AS id, 'item ' || range AS name, range / 10.0 AS score FROM range(10); CREATE SEQUENCE item_ids`),
+    conn.run(`CREATE TABLE items AS SELECT range::INT AS id, 'item ' || range AS name, range / 10.0 AS score FROM range(10); CREATE SEQUENCE item_ids;
+      CREATE TABLE content AS SELECT 'c' || range AS content_id, 'u1' AS user_id, TIMESTAMP '2024-03-01' + range * INTERVAL 1 HOUR AS created_at, 'hi' AS text FROM range(5);
+      CREATE TABLE users AS SELECT 'u1' AS user_id, TIMESTAMP '2024-01-01' AS created_at`),
   );
   await host.workspace.withStore((conn) =>
     conn.run(`INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) SELECT 'e' || range, 's1', 'c' || range, 'ann', 'spam', (range % 2)::VARCHAR, 'v1', 'label', TIMESTAMP '2024-01-01' FROM range(25)`),

@@ -11,6 +11,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
+import { transformAccountFeature } from '../../../shared/features.js';
 import { computePool } from '../compute/workerPool.js';
 import { applyCalibration, type InputRole, manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
 import { type Datatype, type InferInput, KServeClient, type RemoteOptions } from './kserveClient.js';
@@ -181,7 +182,7 @@ export function prepareInputs(pkg: ModelPackage, items: ScoreItem[], features?: 
         if (value === undefined || value === null || !Number.isFinite(value)) {
           throw new SiftError({ code: 'BAD_REQUEST', message: `content ${item.contentId}: ${column} is missing or not a number; ${manifest.name} needs it.` });
         }
-        accountValues[row * account.columns.length + k] = account.transforms[k] === 'log1p' ? Math.log1p(Math.max(0, value)) : value;
+        accountValues[row * account.columns.length + k] = transformAccountFeature(account.transforms[k]!, value);
       });
     });
     tensors.set('image_embedding', { data: image, dims: [n, imageDim] });

@@ -11,6 +11,7 @@ import { type Decision, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS, decisionSql, route
 import type { JobContext } from '../jobs.js';
 import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../query/readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
+import { FEATURE_VIEW, pointFeaturesSql } from '../../../shared/features.js';
 import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
 import type { ModelPackage, ScoreItem } from './runtime.js';
@@ -40,19 +41,35 @@ function valueToNumbers(value: unknown): number[] | null {
   return null;
 }
 
-/** Checks the query is one read-only SELECT returning the columns the model needs; returns their positions. */
-async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage): Promise<{ text: string; columns: Record<string, number> }> {
-  const needed = ['content_id', 'text', ...(pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account!.columns : [])];
+/**
+ * Checks the query is one read-only SELECT returning the columns the model needs; returns the query to stream and
+ * the columns' positions. Account features the query does not return are joined from Sift's feature view by
+ * content_id (as of each item's upload), when the model's manifest reads them from there.
+ */
+async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage, workspace: Workspace): Promise<{ text: string; columns: Record<string, number> }> {
+  const account = pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account! : null;
+  const needed = ['content_id', 'text', ...(account?.columns ?? [])];
   const described = await describeReadOnlyQuery(conn, sql, 'sql', needed.join(', '));
-  const columns = Object.fromEntries(described.columns.map((name, i) => [name, i]));
-  const missing = needed.filter((name) => !(name in columns));
-  if (missing.length > 0) {
+  const missing = needed.filter((name) => !described.columns.includes(name));
+  const fromView = account?.view && missing.includes('content_id') === false ? missing.filter((name) => account.columns.includes(name)) : [];
+  const stillMissing = missing.filter((name) => !fromView.includes(name));
+  if (stillMissing.length > 0) {
     throw new SiftError({
       code: 'BAD_REQUEST',
-      message: `sql: ${pkg.manifest.name} needs the column(s) ${missing.join(', ')} (it reads ${needed.join(', ')}${pkg.manifest.kind === 'late_fusion' ? ', and image_emb when there is one' : ''}).`,
+      message: `sql: ${pkg.manifest.name} needs the column(s) ${stillMissing.join(', ')} (it reads ${needed.join(', ')}${account ? ', and image_emb when there is one' : ''}${account?.view ? `; account features not returned are read from ${account.view} by content_id` : ''}).`,
     });
   }
-  return { text: described.text, columns };
+  if (fromView.length === 0) return { text: described.text, columns: Object.fromEntries(described.columns.map((name, i) => [name, i])) };
+  if (workspace.featureSources === null) {
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `sql: ${pkg.manifest.name} reads ${fromView.join(', ')} from ${FEATURE_VIEW}, which needs the canonical tables content (content_id, user_id, created_at) and users (user_id, created_at)${workspace.featureViewProblem ? ` — ${workspace.featureViewProblem}` : ''}. Import and map them, or return the columns from your query.`,
+    });
+  }
+  // The user's statement stays one subquery; only the feature columns are added, matched as text ids.
+  const text = `SELECT q.*, ${fromView.map((name) => `f.${name}`).join(', ')} FROM (${described.text}) q LEFT JOIN ${FEATURE_VIEW} f ON f.content_id::VARCHAR = q.content_id::VARCHAR`;
+  const columns = [...described.columns, ...fromView];
+  return { text, columns: Object.fromEntries(columns.map((name, i) => [name, i])) };
 }
 
 /** Creates model_scores when missing (or brings an older one up to date); refuses a view. */
@@ -86,7 +103,7 @@ export async function scoreQuery(
   const onAbort = () => reader.interrupt();
   ctx.signal.addEventListener('abort', onAbort);
   try {
-    const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg);
+    const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg, workspace);
     // The user's query is read inside a READ ONLY transaction: DuckDB refuses any write it might attempt.
     await reader.run('BEGIN TRANSACTION READ ONLY');
     const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${query})`)).getRowsJson()[0]![0]);
@@ -176,17 +193,57 @@ export async function scoreQuery(
 }
 
 
-export async function tryModel(registry: ModelRegistry, input: { model: string; text: string; imageEmb?: number[]; account?: Record<string, number>; remote?: RemoteOptions }): Promise<TryResult> {
+/** A time as the data's clock reads it: an explicit zone is turned into UTC, a naive time is taken as written. */
+function dataClockTime(at: string): string {
+  return /(?:Z|[+-]\d\d:?\d\d)$/i.test(at.trim()) ? new Date(at).toISOString().slice(0, 23).replace('T', ' ') : at.trim().replace('T', ' ');
+}
+
+/**
+ * The account features of an upload by `userId` at `at`, from the same definitions as the feature view — the
+ * single-item path of the skew test.
+ */
+export async function accountFeaturesAsOf(workspace: Workspace, userId: string, at: string): Promise<Record<string, number>> {
+  return workspace.withConnection(async (conn) => {
+    const sources = workspace.featureSources;
+    if (sources === null) {
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `asOf: account features need the canonical tables content and users${workspace.featureViewProblem ? ` (${workspace.featureViewProblem})` : ''}.`,
+      });
+    }
+    const row = (await conn.runAndReadAll(pointFeaturesSql(sources), { user_id: userId, at: dataClockTime(at) })).getRowObjectsJson()[0]!;
+    if (row.account_age_days === null) throw new SiftError({ code: 'BAD_REQUEST', message: `asOf.userId: no account "${userId}" in users.` });
+    return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, Number(value)]));
+  });
+}
+
+export async function tryModel(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { model: string; text: string; imageEmb?: number[]; account?: Record<string, number>; asOf?: { userId: string; at: string }; remote?: RemoteOptions },
+): Promise<TryResult> {
   const started = performance.now();
   const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
   try {
+    const fusion = pkg.manifest.kind === 'late_fusion';
     const accountColumns = pkg.manifest.account?.columns ?? [];
-    const account = pkg.manifest.kind === 'late_fusion' ? accountColumns.map((column) => input.account?.[column] ?? Number.NaN) : null;
+    const given = fusion && input.asOf ? await accountFeaturesAsOf(workspace, input.asOf.userId, input.asOf.at) : input.account;
+    const account = fusion ? accountColumns.map((column) => given?.[column] ?? Number.NaN) : null;
     const probabilities = await scorer.score([{ contentId: 'try', text: input.text, imageEmb: input.imageEmb ?? null, account }]);
     const scores = Object.fromEntries(pkg.manifest.categories.map((category, k) => [category, Math.round(probabilities[k]! * 1e6) / 1e6]));
     const decisions = Object.fromEntries(Object.entries(scores).map(([category, score]) => [category, route(pkg.manifest, category, score)]));
     const overall = routeItem(pkg.manifest, scores);
-    return { model: pkg.manifest.name, version: pkg.manifest.version, provider: scorer.provider, scores, decisions, decision: overall.decision, category: overall.category, latencyMs: Math.round((performance.now() - started) * 100) / 100 };
+    return {
+      model: pkg.manifest.name,
+      version: pkg.manifest.version,
+      provider: scorer.provider,
+      scores,
+      decisions,
+      decision: overall.decision,
+      category: overall.category,
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(fusion ? { account: { values: Object.fromEntries(accountColumns.map((column, k) => [column, account![k]!])), source: input.asOf ? 'computed' : 'given' } } : {}),
+    } as TryResult;
   } finally {
     if (!shared) await scorer.close();
   }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
-import { PROTECTED_TABLES, SIFT_VIEWS } from '../../../shared/canonical.js';
+import { PROTECTED_TABLES, SIFT_OWNED_VIEWS } from '../../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
@@ -405,7 +405,7 @@ function uniqueNames(names: string[]): string[] {
 }
 
 async function viewDefinitions(conn: DuckDBConnection): Promise<Map<string, string>> {
-  const reader = await conn.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_VIEWS.map((name) => `'${name}'`).join(', ')})`);
+  const reader = await conn.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_OWNED_VIEWS.map((name) => `'${name}'`).join(', ')})`);
   return new Map(reader.getRowsJson().map((row) => [String(row[0]), String(row[1])]));
 }
 
@@ -416,7 +416,8 @@ async function viewDefinitions(conn: DuckDBConnection): Promise<Map<string, stri
  */
 async function checkSiftNames(conn: DuckDBConnection, expected: Map<string, string>): Promise<void> {
   const now = await viewDefinitions(conn);
-  const touched = [...expected.keys()].filter((name) => now.get(name) !== expected.get(name));
+  // A Sift view dropped, replaced, or created where it was absent (a forged feature view) are all refused.
+  const touched = SIFT_OWNED_VIEWS.filter((name) => now.get(name) !== expected.get(name));
   const taken = (
     await conn.runAndReadAll(
       `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND lower(table_name) IN (${PROTECTED_TABLES.map((name) => `'${name}'`).join(', ')})`,

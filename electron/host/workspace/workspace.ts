@@ -11,9 +11,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../../shared/canonical.js';
+import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_OWNED_VIEWS, SIFT_VIEWS } from '../../../shared/canonical.js';
 import type { Settings, TableInfo, WorkspaceInfo } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
+import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../shared/features.js';
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
@@ -35,9 +36,16 @@ export type FileAccess = { kind: 'any' } | { kind: 'confined'; folders: string[]
 
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
+/** The forms of the feature view, richest first; a workspace without moderation actions gets the second. */
+const FEATURE_FORMS: FeatureSources[] = [{ moderationActions: true }, { moderationActions: false }];
+
 export class Workspace {
   private closed = false;
   private results: Promise<DuckDBInstance> | null = null;
+  /** The feature view's form on the latest connection; null when none bound. */
+  private featureForm: FeatureSources | null = null;
+  /** Why the feature view is missing (DuckDB's binder message), when it is. */
+  featureViewProblem: string | null = null;
 
   private constructor(
     readonly dir: string,
@@ -156,6 +164,32 @@ export class Workspace {
   async installSiftViews(conn: DuckDBConnection): Promise<void> {
     await conn.run(`CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`);
     await conn.run(`CREATE OR REPLACE TEMP VIEW current_labels AS ${CURRENT_LABELS_SQL}`);
+    await this.installFeatureView(conn);
+  }
+
+  /**
+   * The account features as of each upload, over the canonical tables — present only while content and users
+   * exist with the columns it reads (an empty workspace has no such view, and says why when asked).
+   */
+  private async installFeatureView(conn: DuckDBConnection): Promise<void> {
+    // Richest first on every connection: moderation actions imported since the last connection count at once.
+    for (const form of FEATURE_FORMS) {
+      try {
+        await conn.run(`CREATE OR REPLACE TEMP VIEW ${FEATURE_VIEW} AS ${contentFeaturesSql(form)}`);
+        this.featureForm = form;
+        this.featureViewProblem = null;
+        return;
+      } catch (error) {
+        // The richest form's failure names what is missing best (e.g. content lacks user_id).
+        if (form === FEATURE_FORMS[0]) this.featureViewProblem = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      }
+    }
+    this.featureForm = null;
+  }
+
+  /** The feature sources in force on this workspace's connections (null: no feature view). */
+  get featureSources(): FeatureSources | null {
+    return this.featureForm;
   }
 
   /** Runs `work` on a fresh data-engine connection and closes it afterwards. */
@@ -216,11 +250,11 @@ export class Workspace {
         SELECT t.table_name AS name, CASE WHEN t.table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind, t.table_catalog = 'temp' AS sift_owned, d.estimated_size
         FROM information_schema.tables t
         LEFT JOIN duckdb_tables() d ON d.database_name = t.table_catalog AND d.schema_name = t.table_schema AND d.table_name = t.table_name
-        WHERE (t.table_catalog = current_database() AND t.table_schema = 'main') OR (t.table_catalog = 'temp' AND t.table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
+        WHERE (t.table_catalog = current_database() AND t.table_schema = 'main') OR (t.table_catalog = 'temp' AND t.table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
         ORDER BY t.table_name, t.table_catalog = 'temp' DESC`);
       const columnsReader = await conn.runAndReadAll(`
         SELECT table_catalog = 'temp' AS sift_owned, table_name, column_name, data_type FROM information_schema.columns
-        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_VIEWS.map(quoteLiteral).join(', ')}))
+        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
         ORDER BY table_name, ordinal_position`);
       const columnsByTable = new Map<string, { name: string; type: string }[]>();
       for (const row of columnsReader.getRowObjectsJson()) {
