@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Random } from '../shared/random.js';
+import { DISCOURSE_COLUMNS } from './discourseSchema.js';
 import { SampleWriter, timestampText as ts } from './tableWriter.js';
 
 export const FORUM_START = Date.UTC(2024, 0, 1);
@@ -26,6 +27,7 @@ export const POST_ACTION_TYPES = [
   { id: 6, name_key: 'notify_user', is_flag: true, icon: null, position: 6, score_bonus: 0 },
   { id: 7, name_key: 'notify_moderators', is_flag: true, icon: null, position: 7, score_bonus: 0 },
   { id: 8, name_key: 'spam', is_flag: true, icon: null, position: 8, score_bonus: 0 },
+  { id: 10, name_key: 'illegal', is_flag: true, icon: null, position: 10, score_bonus: 0 },
 ] as const;
 /** Reviewable.statuses and ReviewableScore.statuses. */
 export const REVIEWABLE_STATUS = { pending: 0, approved: 1, rejected: 2, ignored: 3, deleted: 4 } as const;
@@ -59,50 +61,52 @@ const BAD_POSTS: Record<Exclude<BadKind, null>, string[]> = {
 export async function generateDiscourseSample(options: DiscourseOptions): Promise<Record<string, number>> {
   const rng = new Random(options.seed);
   const writer = new SampleWriter();
+  // Every table is written with all of Discourse's columns for it, in Discourse's order (discourseSchema.ts).
+  const forumTable = (name: string, columns: Record<string, string>, orderBy: string) => writer.table(name, columns, orderBy, DISCOURSE_COLUMNS[name]);
   const end = FORUM_START + FORUM_DAYS * 24 * HOUR;
   const T = 'TIMESTAMP';
-  const users = writer.table(
+  const users = forumTable(
     'users',
     { id: 'INTEGER', username: 'VARCHAR', username_lower: 'VARCHAR', name: 'VARCHAR', created_at: T, updated_at: T, last_seen_at: T, trust_level: 'INTEGER', admin: 'BOOLEAN', moderator: 'BOOLEAN', active: 'BOOLEAN', approved: 'BOOLEAN', suspended_at: T, suspended_till: T, silenced_till: T, staged: 'BOOLEAN', views: 'INTEGER' },
     'id',
   );
-  const categories = writer.table('categories', { id: 'INTEGER', name: 'VARCHAR', slug: 'VARCHAR', created_at: T, read_restricted: 'BOOLEAN' }, 'id');
-  const topics = writer.table(
+  const categories = forumTable('categories', { id: 'INTEGER', name: 'VARCHAR', slug: 'VARCHAR', created_at: T, read_restricted: 'BOOLEAN' }, 'id');
+  const topics = forumTable(
     'topics',
     { id: 'INTEGER', title: 'VARCHAR', created_at: T, updated_at: T, user_id: 'INTEGER', category_id: 'INTEGER', archetype: 'VARCHAR', posts_count: 'INTEGER', views: 'INTEGER', closed: 'BOOLEAN', archived: 'BOOLEAN', visible: 'BOOLEAN', deleted_at: T },
     'id',
   );
-  const posts = writer.table(
+  const posts = forumTable(
     'posts',
     { id: 'INTEGER', user_id: 'INTEGER', topic_id: 'INTEGER', post_number: 'INTEGER', raw: 'VARCHAR', cooked: 'VARCHAR', created_at: T, updated_at: T, deleted_at: T, hidden: 'BOOLEAN', hidden_reason_id: 'INTEGER', hidden_at: T, like_count: 'INTEGER', reply_count: 'INTEGER', post_type: 'INTEGER', word_count: 'INTEGER', user_deleted: 'BOOLEAN' },
     'id',
   );
-  const actionTypes = writer.table(
+  const actionTypes = forumTable(
     'post_action_types',
     { id: 'INTEGER', name_key: 'VARCHAR', is_flag: 'BOOLEAN', icon: 'VARCHAR', position: 'INTEGER', score_bonus: 'DOUBLE', reviewable_priority: 'INTEGER', created_at: T, updated_at: T },
     'id',
   );
-  const postActions = writer.table(
+  const postActions = forumTable(
     'post_actions',
     { id: 'INTEGER', post_id: 'INTEGER', user_id: 'INTEGER', post_action_type_id: 'INTEGER', created_at: T, updated_at: T, deleted_at: T, deleted_by_id: 'INTEGER', related_post_id: 'INTEGER', staff_took_action: 'BOOLEAN', deferred_by_id: 'INTEGER', targets_topic: 'BOOLEAN', agreed_at: T, agreed_by_id: 'INTEGER', deferred_at: T, disagreed_at: T, disagreed_by_id: 'INTEGER' },
     'id',
   );
-  const reviewables = writer.table(
+  const reviewables = forumTable(
     'reviewables',
     { id: 'INTEGER', type: 'VARCHAR', status: 'INTEGER', created_by_id: 'INTEGER', reviewable_by_moderator: 'BOOLEAN', category_id: 'INTEGER', topic_id: 'INTEGER', score: 'DOUBLE', potential_spam: 'BOOLEAN', target_id: 'INTEGER', target_type: 'VARCHAR', target_created_by_id: 'INTEGER', payload: 'JSON', version: 'INTEGER', latest_score: T, created_at: T, updated_at: T, force_review: 'BOOLEAN', reject_reason: 'VARCHAR' },
     'id',
   );
-  const reviewableScores = writer.table(
+  const reviewableScores = forumTable(
     'reviewable_scores',
     { id: 'INTEGER', reviewable_id: 'INTEGER', user_id: 'INTEGER', reviewable_score_type: 'INTEGER', status: 'INTEGER', score: 'DOUBLE', take_action_bonus: 'DOUBLE', reviewed_by_id: 'INTEGER', reviewed_at: T, meta_topic_id: 'INTEGER', created_at: T, updated_at: T, reason: 'VARCHAR', user_accuracy_bonus: 'DOUBLE' },
     'id',
   );
-  const histories = writer.table(
+  const histories = forumTable(
     'user_histories',
     { id: 'INTEGER', action: 'INTEGER', acting_user_id: 'INTEGER', target_user_id: 'INTEGER', details: 'VARCHAR', created_at: T, updated_at: T, context: 'VARCHAR', ip_address: 'VARCHAR', email: 'VARCHAR', subject: 'VARCHAR', previous_value: 'VARCHAR', new_value: 'VARCHAR', topic_id: 'INTEGER', admin_only: 'BOOLEAN', post_id: 'INTEGER', custom_type: 'VARCHAR', category_id: 'INTEGER' },
     'id',
   );
-  const warnings = writer.table('user_warnings', { id: 'INTEGER', topic_id: 'INTEGER', user_id: 'INTEGER', created_by_id: 'INTEGER', created_at: T, updated_at: T }, 'id');
+  const warnings = forumTable('user_warnings', { id: 'INTEGER', topic_id: 'INTEGER', user_id: 'INTEGER', created_by_id: 'INTEGER', created_at: T, updated_at: T }, 'id');
 
   const truth = {
     flags_by_type: {} as Record<string, { flags: number; agreed: number; disagreed: number; ignored: number; pending: number; by_system: number }>,
@@ -112,6 +116,8 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     user_history_actions: {} as Record<string, number>,
     reviewed_by_hour: {} as Record<string, number>,
     users_with_actions: {} as Record<string, { actions: number; first_action_hours: number; counts: Record<string, number> }>,
+    /** Flagged-post reviewables with at least one "illegal" flag (Discourse marks them potentially_illegal). */
+    potentially_illegal_reviewables: 0,
   };
   const second = (ms: number) => Math.round(ms / 1000) * 1000;
 
@@ -195,7 +201,7 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     const flags: { user: number; type: number; when: number }[] = [];
     if (bad && rng.chance(0.85)) {
       const count = rng.int(1, 3);
-      const typeId = bad === 'spam' ? 8 : bad === 'inappropriate' ? rng.pick([4, 4, 7]) : 3;
+      const typeId = bad === 'spam' ? 8 : bad === 'inappropriate' ? rng.pick([4, 4, 7, 10]) : 3;
       for (let f = 0; f < count; f++) {
         const system = bad === 'spam' && f === 0 && rng.chance(0.35);
         flags.push({ user: system ? SYSTEM_USER_ID : rng.pick(members).id, type: typeId, when: at + (system ? 1000 : rng.logNormal(3.5, 1) * MINUTE) });
@@ -218,6 +224,7 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
       const status = outcome === 'agreed' ? REVIEWABLE_STATUS.approved : outcome === 'disagreed' ? REVIEWABLE_STATUS.rejected : outcome === 'ignored' ? REVIEWABLE_STATUS.ignored : REVIEWABLE_STATUS.pending;
       const score = liveFlags.length * 1 + (liveFlags.some((flag) => flag.user === SYSTEM_USER_ID) ? 5 : 0);
       reviewables.push([reviewable, 'ReviewableFlaggedPost', status, liveFlags[0]!.user, true, topicCategory.get(topic) ?? null, topic, score, bad === 'spam', id, 'Post', author.id, '{}', 1, ts(firstFlag), ts(firstFlag), ts(decided ? decidedAt : firstFlag), false, null]);
+      if (liveFlags.some((flag) => flag.type === 10)) truth.potentially_illegal_reviewables++;
       const byStatus = (truth.reviewables_by_type_status.ReviewableFlaggedPost ??= {});
       byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
       for (const flag of liveFlags) {

@@ -38,6 +38,7 @@ describe('the Discourse report library', () => {
     user_history_actions: Record<string, number>;
     reviewed_by_hour: Record<string, number>;
     users_with_actions: Record<string, { actions: number; first_action_hours: number; counts: Record<string, number> }>;
+    potentially_illegal_reviewables: number;
   };
   beforeAll(async () => {
     host = await openSample('discourse');
@@ -45,9 +46,9 @@ describe('the Discourse report library', () => {
   });
   afterAll(async () => host?.close());
 
-  it('ships ten reports, each with a description and defaults that run', async () => {
+  it('ships eleven reports, each with a description and defaults that run', async () => {
     const reports = await call<ReportSummary[]>(host, 'reports.list', {});
-    expect(reports).toHaveLength(10);
+    expect(reports).toHaveLength(11);
     for (const report of reports) {
       expect(report.description.length, report.name).toBeGreaterThan(20);
       expect(report.folder).toBe('Library');
@@ -141,6 +142,23 @@ describe('the Discourse report library', () => {
       expect(num(row.hours_to_first_action)).toBeCloseTo(expected.first_action_hours, 1);
       const top = Math.max(...Object.values(expected.counts));
       expect(expected.counts[String(row.most_common_action)]).toBe(top);
+    }
+  });
+
+  it('potentially illegal flags (columns a real Discourse report reads: potentially_illegal, flag_level, silenced_till)', async () => {
+    const rows = await runReport(host, 'Potentially illegal flags');
+    expect(rows).toHaveLength(truth.potentially_illegal_reviewables);
+    expect(rows.every((row) => num(row.illegal_count) >= 1 && num(row.flag_level) === 0)).toBe(true);
+  });
+
+  it('runs every report in the library, each returning rows', async () => {
+    const files = fs.readdirSync('sample-data/reports/discourse').filter((file) => file.endsWith('.sql'));
+    const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+    expect(files.length).toBeGreaterThanOrEqual(11);
+    for (const file of files) {
+      const name = /-- name: (.+)/.exec(fs.readFileSync(path.join('sample-data/reports/discourse', file), 'utf8'))![1]!.trim();
+      expect(reports.map((r) => r.name), file).toContain(name);
+      expect((await runReport(host, name)).length, file).toBeGreaterThan(0);
     }
   });
 
