@@ -44,3 +44,97 @@ test('creates an empty workspace for your own data, and goes back to the sample 
   await expect(page.getByTestId('workspace-name')).toHaveText('sample');
   await expect(bench.table('content')).toBeVisible();
 });
+
+/** A small moderation export of someone's own: posts (one ragged row), accounts, and reports with a spam burst. */
+function ownExport(): { posts: string; users: string; reports: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-logs-'));
+  const start = Date.UTC(2024, 4, 1);
+  const hour = 3_600_000;
+  const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const posts = ['post_id,author_id,body,posted_at,placement'];
+  const reports = ['flag_id,post_id,flagger_id,flag_type,reported_at'];
+  const users = ['user_id,handle,signup_at'];
+  for (let u = 1; u <= 30; u++) users.push(`a${u},member${u},${stamp(start - (u * 37 % 400) * 24 * hour)}`);
+  let flag = 0;
+  for (let i = 1; i <= 600; i++) {
+    const at = start + Math.floor((i * 14 * 24 * hour) / 600);
+    const burst = at >= Date.UTC(2024, 4, 12, 10) && at < Date.UTC(2024, 4, 12, 13);
+    const text = burst ? `buy 10k followers at cheapfans.example/deal${i % 7} limited offer` : `thanks for the update on ticket ${i}, it works now`;
+    posts.push(`p${i},a${(i % 30) + 1},"${text}",${stamp(at)},${i % 3 === 0 ? 'comment' : 'post'}`);
+    if (i === 7) posts.push('p7b,a3'); // the ragged row
+    if (burst) for (let k = 0; k < 4; k++) reports.push(`f${++flag},p${i},a${((i + k) % 30) + 1},spam,${stamp(at + (k + 1) * 60_000)}`);
+    else if (i % 25 === 0) reports.push(`f${++flag},p${i},a${(i % 29) + 1},${i % 50 === 0 ? 'abuse' : 'spam'},${stamp(at + 600_000)}`);
+  }
+  const write = (name: string, lines: string[]) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  return { posts: write('posts_export.csv', posts), users: write('accounts.csv', users), reports: write('flags.csv', reports) };
+}
+
+test('your own logs, end to end: a new workspace, an import that keeps going, then Explore, Spikes and Models on them', async ({ page }) => {
+  test.setTimeout(120_000);
+  const files = ownExport();
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await page.getByTestId('workspace-name').click();
+  await page.getByTestId('workspace-path').fill(path.join(sift.home, 'workspaces', 'own-logs'));
+  await page.getByTestId('workspace-new').click();
+  await expect(page.getByTestId('workspace-name')).toHaveText('own-logs');
+  // Empty views say what to import.
+  await bench.openView('spikes');
+  await expect(page.getByTestId('spike-view').locator('.error-box')).toContainText('needs the canonical table(s) reports');
+  await bench.openView('explore');
+
+  await bench.importViaPicker(files.posts);
+  await expect(page.getByTestId('import-problem')).toContainText('line 9');
+  await page.getByTestId('import-skip-bad-rows').check();
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('import-rejects')).toContainText('1 bad rows were set aside in posts_export__rejects');
+  await page.getByTestId('mapping-target').selectOption('content');
+  await page.getByTestId('mapping-save').click();
+  await expect(bench.importDialog).toBeHidden();
+  await bench.runQuery('SELECT line, reason FROM posts_export__rejects');
+  await expect(bench.cell(0, 0)).toHaveText('9');
+  for (const [file, target] of [[files.users, 'users'], [files.reports, 'reports']] as const) {
+    await bench.importViaPicker(file);
+    await page.getByTestId('import-confirm').click();
+    await page.getByTestId('mapping-target').selectOption(target);
+    await page.getByTestId('mapping-save').click();
+    await expect(bench.importDialog).toBeHidden();
+  }
+  // Explore: the canonical names and Sift's feature view, as of each upload, over the user's own tables.
+  await bench.runQuery("SELECT count(*) AS posts, count(*) FILTER (WHERE surface = 'comment') AS comments, max(posting_rate) AS busiest FROM content JOIN content_features USING (content_id)");
+  await expect(bench.cell(0, 0)).toHaveText('600');
+  await expect(bench.cell(0, 1)).toHaveText('200');
+
+  // Spikes: the burst of spam reports is a marked window, and no model version marker appears.
+  await bench.openView('spikes');
+  await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
+  const firstWindow = page.getByTestId('spike-windows').locator('tbody tr').first();
+  await expect(firstWindow).toContainText('spam');
+  await expect(firstWindow).toContainText('2024-05-12');
+  await firstWindow.click();
+  await expect(page.getByTestId('spike-cluster').first()).toContainText('cheapfans.example');
+
+  // Models: score the own content with the text model and the fusion model (account features from content_features).
+  await page.getByTestId('tab-models').click();
+  for (const model of ['text-distil', 'text-fusion']) {
+    await page.getByTestId('score-model').selectOption(model);
+    await page.getByTestId('score-run').click();
+    await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
+  }
+  await page.getByTestId('try-model').selectOption('text-fusion');
+  await page.getByTestId('try-user').fill('a3');
+  await page.getByTestId('try-at').fill('2024-05-12T12:00:00');
+  await page.getByTestId('try-text').fill('buy 10k followers at cheapfans.example/deal1 limited offer');
+  await page.getByTestId('try-run').click();
+  await expect(page.getByTestId('try-account')).toContainText('as of upload: account_age_days');
+  await page.screenshot({ path: 'test-results/own-logs-models.png', fullPage: true });
+  // A re-score is not a deployment: the timeline gains no version marker.
+  await bench.openView('spikes');
+  await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
+  await expect(page.locator('[data-testid=spike-timeline] .annotation-text')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/own-logs-spikes.png', fullPage: true });
+});
