@@ -9,6 +9,7 @@ import { electronRuntime } from './engine/engineClient.js';
 import { startStartupEngine } from './startup.js';
 import { rendererDist } from './host/projectPaths.js';
 import { wireIpc } from './ipcWiring.js';
+import { wireShellDialogs } from './shellDialogs.js';
 import { blockNavigation, withCspHeader } from './windowSecurity.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,22 +42,11 @@ app.whenReady().then(async () => {
   });
   blockNavigation(window.webContents, (url) => console.warn(`[sift] blocked navigation to ${url}`));
   const unwire = wireIpc(ipcMain, host, window.webContents);
-  ipcMain.handle('sift-shell:pick-files', async (event) => {
-    if (event.sender.id !== window.webContents.id) return [];
-    const picked = await dialog.showOpenDialog(window, {
-      properties: ['openFile', 'multiSelections'],
-      filters: [{ name: 'Data files', extensions: ['csv', 'tsv', 'txt', 'parquet', 'json', 'ndjson', 'jsonl'] }],
-    });
-    return picked.canceled ? [] : picked.filePaths;
-  });
-  ipcMain.handle('sift-shell:pick-save-path', async (event, defaultName: unknown) => {
-    if (event.sender.id !== window.webContents.id || typeof defaultName !== 'string') return null;
-    const picked = await dialog.showSaveDialog(window, { defaultPath: defaultName });
-    return picked.canceled ? null : (picked.filePath ?? null);
-  });
+  const unwireDialogs = wireShellDialogs(ipcMain, dialog, window);
   await window.loadFile(path.join(rendererDist(), 'index.html'));
   window.on('closed', () => {
     unwire();
+    unwireDialogs();
     void host.close().then(() => app.quit());
   });
 });

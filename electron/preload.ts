@@ -18,4 +18,5 @@ contextBridge.exposeInMainWorld('siftBridge', {
   pathForFile: (file: File) => webUtils.getPathForFile(file),
   pickFiles: () => ipcRenderer.invoke('sift-shell:pick-files') as Promise<string[]>,
   pickSavePath: (defaultName: string) => ipcRenderer.invoke('sift-shell:pick-save-path', defaultName) as Promise<string | null>,
+  pickFolder: (purpose: 'open' | 'create') => ipcRenderer.invoke('sift-shell:pick-folder', purpose) as Promise<string | null>,
 });

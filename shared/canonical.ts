@@ -194,3 +194,24 @@ export function suggestMappings(sourceColumns: string[], tableNameHint = ''): Ma
 export function canonicalTable(name: string): CanonicalTable | undefined {
   return CANONICAL_TABLES.find((table) => table.name === name);
 }
+
+/**
+ * What each view reads, so an empty workspace can say what to import to light it up: every table in `all`, and at
+ * least one of `anyOf`. The one place that says so; views and their empty states read it.
+ */
+export const VIEW_NEEDS = {
+  spikes: { all: [], anyOf: ['reports', 'moderation_actions'], purpose: 'Spikes chart reports or moderation actions over time' },
+  models: { all: ['content'], anyOf: [], purpose: 'Scoring reads the text of content items' },
+  evaluate: { all: ['content'], anyOf: [], purpose: 'Evaluation compares model scores of content items with human labels' },
+  label: { all: ['content'], anyOf: [], purpose: 'Labeling hands out content items' },
+} as const satisfies Record<string, { all: readonly string[]; anyOf: readonly string[]; purpose: string }>;
+
+export type ViewWithNeeds = keyof typeof VIEW_NEEDS;
+
+/** The canonical tables a view still lacks ([] when it has what it needs), given the workspace's table names. */
+export function missingForView(view: ViewWithNeeds, tables: readonly string[]): string[] {
+  const needs = VIEW_NEEDS[view];
+  const missing: string[] = needs.all.filter((name) => !tables.includes(name));
+  if (needs.anyOf.length > 0 && !needs.anyOf.some((name) => tables.includes(name))) missing.push(...needs.anyOf);
+  return missing;
+}

@@ -11,6 +11,7 @@ interface SiftBridge {
   pathForFile(file: File): string;
   pickFiles(): Promise<string[]>;
   pickSavePath(defaultName: string): Promise<string | null>;
+  pickFolder(purpose: 'open' | 'create'): Promise<string | null>;
 }
 
 declare global {
@@ -97,6 +98,11 @@ export function fileToHostPath(file: File, onProgress?: (fraction: number) => vo
 
 export async function pickFilesOnDesktop(): Promise<string[] | null> {
   return bridge ? bridge.pickFiles() : null;
+}
+
+/** A folder for a workspace, from the desktop's native picker (null: cancelled; undefined: browser mode). */
+export async function pickFolderOnDesktop(purpose: 'open' | 'create'): Promise<string | null | undefined> {
+  return bridge ? bridge.pickFolder(purpose) : undefined;
 }
 
 /** Where an export should go: a chosen path on the desktop; the workspace's exports/ folder in the browser. */

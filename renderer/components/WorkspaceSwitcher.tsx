@@ -1,6 +1,9 @@
-/** Shows the open workspace; opens another by folder path or from the recent ones, or creates an empty one. */
+/**
+ * Shows the open workspace; opens another or creates an empty one — with the native folder picker on the desktop,
+ * by folder path in browser mode (where the host's owner decides which folders are allowed) — or from the recent ones.
+ */
 import { useEffect, useState } from 'react';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, isDesktop, pickFolderOnDesktop } from '../api/client';
 import { useWorkspace } from '../workspaceStore';
 
 export function WorkspaceSwitcher() {
@@ -14,6 +17,13 @@ export function WorkspaceSwitcher() {
   useEffect(() => {
     if (editing) void api['workspace.recent']({}).then(setRecent, () => setRecent([]));
   }, [editing]);
+
+  // A typed path in browser mode; the native folder picker on the desktop.
+  const choose = async (method: 'workspace.open' | 'workspace.create') => {
+    const picked = isDesktop ? await pickFolderOnDesktop(method === 'workspace.create' ? 'create' : 'open') : undefined;
+    if (picked === null) return; // the picker was cancelled
+    await go(method, picked ?? path);
+  };
 
   const go = async (method: 'workspace.open' | 'workspace.create', target: string) => {
     try {
@@ -38,15 +48,15 @@ export function WorkspaceSwitcher() {
       className="workspace-form"
       onSubmit={(event) => {
         event.preventDefault();
-        void go('workspace.open', path);
+        void choose('workspace.open');
       }}
     >
-      <input autoFocus value={path} onChange={(event) => setPath(event.target.value)} aria-label="Workspace folder" size={48} data-testid="workspace-path" />
-      <button type="submit" data-testid="workspace-open">
-        Open
+      {!isDesktop && <input autoFocus value={path} onChange={(event) => setPath(event.target.value)} aria-label="Workspace folder" size={48} data-testid="workspace-path" />}
+      <button type="submit" data-testid="workspace-open" autoFocus={isDesktop}>
+        {isDesktop ? 'Open workspace…' : 'Open'}
       </button>
-      <button type="button" onClick={() => void go('workspace.create', path)} title="Create an empty workspace in this new or empty folder, for your own data" data-testid="workspace-new">
-        New workspace
+      <button type="button" onClick={() => void choose('workspace.create')} title="Create an empty workspace in a new or empty folder, for your own data" data-testid="workspace-new">
+        New workspace{isDesktop ? '…' : ''}
       </button>
       <button type="button" onClick={() => (setEditing(false), setError(null))}>
         Cancel

@@ -7,6 +7,7 @@ import type { Data, Layout } from 'plotly.js';
 import { useEffect, useMemo, useState } from 'react';
 import type { CalibrationFit, CategoryEvaluation, EvaluationResult, ModelInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { Plot } from '../components/Plot';
 import { jobResult, useJobs } from '../jobs/jobsStore';
 import { DEFAULT_THRESHOLDS, routeGrid } from '../../shared/routing';
@@ -77,6 +78,7 @@ function prPlot(a: CategoryEvaluation, b?: CategoryEvaluation): { data: Data[]; 
 }
 
 export function EvalView() {
+  const missing = useMissingTables('evaluate');
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [versions, setVersions] = useState<{ model: string; version: string; items: number }[]>([]);
   const [model, setModel] = useState('text-distil');
@@ -171,6 +173,13 @@ export function EvalView() {
     }
   };
 
+  if (missing.length > 0) {
+    return (
+      <section className="eval-view" data-testid="eval-view">
+        <NeedsData view="evaluate" missing={missing} />
+      </section>
+    );
+  }
   return (
     <section className="eval-view" data-testid="eval-view">
       <div className="toolbar">

@@ -3,10 +3,10 @@ import { useEffect, useState } from 'react';
 import type { ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
 import { STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
 import { api, errorMessage } from '../api/client';
+import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { jobResult } from '../jobs/jobsStore';
 import { LabelingScreen } from './LabelingScreen';
 import { useLabeling } from './labelStore';
-import { useWorkspace } from '../workspaceStore';
 
 function NewSession({ onCreated }: { onCreated(session: SessionSummary): void }) {
   const [models, setModels] = useState<ModelInfo[]>([]);
@@ -116,14 +116,10 @@ function Sessions() {
     void refreshSessions();
   }, [refreshSessions]);
   const validName = /^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim());
-  const hasContent = useWorkspace((state) => state.tables.some((table) => table.name === 'content'));
+  const missing = useMissingTables('label');
   return (
     <div className="label-sessions">
-      {!hasContent && (
-        <div className="note" data-testid="label-needs-content">
-          Labeling hands out items of the <b>content</b> table (content_id, text, …), and this workspace has none yet: import your posts (Import…) and map them onto content.
-        </div>
-      )}
+      {missing.length > 0 && <NeedsData view="label" missing={missing} />}
       <section className="card">
         <h3>Who is labeling</h3>
         <div className="form-row">

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ModelInfo, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { jobResult, useJobs } from '../jobs/jobsStore';
 
 // The latest week of content, on any workspace. A late-fusion model's account features need not be selected:
@@ -335,9 +336,11 @@ export function ModelsView() {
   const [refreshKey, setRefreshKey] = useState(0);
   const refresh = () => void api['models.list']({}).then(setModels, (err: unknown) => setNote(errorMessage(err)));
   useEffect(refresh, []);
+  const missing = useMissingTables('models');
   return (
     <section className="models-view" data-testid="models-view">
       <div className="models-column">
+        {missing.length > 0 && <NeedsData view="models" missing={missing} />}
         <section className="card">
           <h3>Models</h3>
           <table className="model-list" data-testid="model-list">

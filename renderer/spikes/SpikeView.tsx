@@ -1,6 +1,7 @@
 /** "Why did reports spike?": the timeline with marked windows and model version changes, then a drill-down. */
 import type { Data, Layout } from 'plotly.js';
 import { useEffect, useMemo } from 'react';
+import { NeedsData, useMissingTables } from '../components/NeedsData';
 import type { SpikeBucket, SpikeDimension, SpikeOverview, SpikeSource } from '../../shared/contract';
 import { Plot } from '../components/Plot';
 import { useExplore } from '../explore/exploreStore';
@@ -52,11 +53,13 @@ export function SpikeView() {
   const { controls, overview, selected, drill, loading, drilling, error, setControls, load, select } = useSpikes();
   const go = useNavigation((state) => state.go);
 
+  const missing = useMissingTables('spikes');
+  const ready = missing.length === 0;
   useEffect(() => {
-    if (!overview) void load();
-    // Loads once on first show; controls reload through setControls.
+    if (ready && !overview) void load();
+    // Loads on first show (and once the data arrives in an empty workspace); controls reload through setControls.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [ready]);
 
   const chart = useMemo(() => (overview ? timeline(overview) : null), [overview]);
 
@@ -66,6 +69,13 @@ export function SpikeView() {
     void useExplore.getState().run();
   };
 
+  if (!ready) {
+    return (
+      <section className="spikes" data-testid="spike-view">
+        <NeedsData view="spikes" missing={missing} />
+      </section>
+    );
+  }
   return (
     <section className="spikes" data-testid="spike-view">
       <div className="toolbar">

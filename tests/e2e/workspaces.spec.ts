@@ -84,8 +84,10 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
   await expect(page.getByTestId('workspace-name')).toHaveText('own-logs');
   // Empty views say what to import.
   await bench.openView('spikes');
-  await expect(page.getByTestId('spike-view').locator('.error-box')).toContainText('needs the canonical table(s) reports');
+  await expect(page.getByTestId('needs-spikes')).toContainText('this workspace has no reports or moderation_actions yet');
+  await expect(page.getByTestId('needs-spikes')).toContainText('report_id, content_id, reporter_id, reason, created_at');
   await bench.openView('explore');
+  await expect(page.getByTestId('empty-workspace')).toContainText('This workspace has no data yet');
 
   await bench.importViaPicker(files.posts);
   await expect(page.getByTestId('import-problem')).toContainText('line 9');

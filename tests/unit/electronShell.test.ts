@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { SHELL_CHANNELS, wireShellDialogs } from '../../electron/shellDialogs';
 import { blockNavigation, CONTENT_SECURITY_POLICY, withCspHeader } from '../../electron/windowSecurity';
 
 describe('the desktop window', () => {
@@ -107,5 +108,50 @@ describe('the desktop window', () => {
   it('keeps the Electron and ORT download scripts off, so installs work offline', () => {
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { allowScripts: Record<string, boolean> };
     expect(pkg.allowScripts).toMatchObject({ electron: false, 'onnxruntime-node': false });
+  });
+});
+
+describe('the shell dialogs (files to import, export path, workspace folder)', () => {
+  function wired() {
+    const handlers = new Map<string, (event: { sender: { id: number } }, ...args: unknown[]) => Promise<unknown>>();
+    const asked: { properties: string[]; buttonLabel?: string }[] = [];
+    let answer: { canceled: boolean; filePaths: string[] } = { canceled: false, filePaths: ['/home/ana/forum-logs'] };
+    const unwire = wireShellDialogs(
+      { handle: (channel, listener) => void handlers.set(channel, listener), removeHandler: (channel) => void handlers.delete(channel) },
+      {
+        showOpenDialog: async (_window, options) => (asked.push(options), answer),
+        showSaveDialog: async () => ({ canceled: false, filePath: '/home/ana/out.csv' }),
+      },
+      { webContents: { id: 7 } },
+    );
+    return { handlers, asked, unwire, setAnswer: (next: typeof answer) => (answer = next) };
+  }
+
+  it('asks for a new folder it may create for a new workspace, an existing one to open, and honours a cancel', async () => {
+    const { handlers, asked, setAnswer } = wired();
+    const pick = handlers.get(SHELL_CHANNELS.pickFolder)!;
+    expect(await pick({ sender: { id: 7 } }, 'create')).toBe('/home/ana/forum-logs');
+    expect(asked[0]!.properties).toEqual(['openDirectory', 'createDirectory', 'promptToCreate']);
+    expect(await pick({ sender: { id: 7 } }, 'open')).toBe('/home/ana/forum-logs');
+    expect(asked[1]!.properties).toEqual(['openDirectory']);
+    setAnswer({ canceled: true, filePaths: [] });
+    expect(await pick({ sender: { id: 7 } }, 'open')).toBeNull();
+  });
+
+  it('answers only the app window, and only a known purpose', async () => {
+    const { handlers, asked, unwire } = wired();
+    expect(await handlers.get(SHELL_CHANNELS.pickFolder)!({ sender: { id: 99 } }, 'create')).toBeNull();
+    expect(await handlers.get(SHELL_CHANNELS.pickFolder)!({ sender: { id: 7 } }, 'format-disk')).toBeNull();
+    expect(await handlers.get(SHELL_CHANNELS.pickFiles)!({ sender: { id: 99 } })).toEqual([]);
+    expect(await handlers.get(SHELL_CHANNELS.pickSavePath)!({ sender: { id: 7 } }, { not: 'a name' })).toBeNull();
+    expect(asked).toHaveLength(0); // no dialog was shown for any of them
+    expect(await handlers.get(SHELL_CHANNELS.pickSavePath)!({ sender: { id: 7 } }, 'export.csv')).toBe('/home/ana/out.csv');
+    unwire();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('the preload exposes exactly these channels', () => {
+    const preload = fs.readFileSync('electron/preload.ts', 'utf8');
+    for (const channel of Object.values(SHELL_CHANNELS)) expect(preload).toContain(`'${channel}'`);
   });
 });

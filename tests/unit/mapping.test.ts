@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import { suggestMappings } from '../../shared/canonical';
+import { missingForView, suggestMappings } from '../../shared/canonical';
 import type { QueryResult, SavedMapping, TableInfo } from '../../shared/contract';
 import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
 
@@ -71,5 +71,14 @@ describe('saving a mapping', () => {
     expect(now.rows).toEqual([['2']]);
     const backup = await call<QueryResult>(host, 'query.run', { queryId: 'b', sql: 'SELECT count(*) FROM users_backup' });
     expect(backup.rows).toEqual([['3']]);
+  });
+});
+
+describe('what a view needs from an empty workspace', () => {
+  it('names the canonical tables still missing: all of them, or the choice between them', () => {
+    expect(missingForView('spikes', ['label_events', 'current_labels'])).toEqual(['reports', 'moderation_actions']);
+    expect(missingForView('spikes', ['moderation_actions'])).toEqual([]);
+    expect(missingForView('models', ['users', 'reports'])).toEqual(['content']);
+    expect(missingForView('label', ['content'])).toEqual([]);
   });
 });
