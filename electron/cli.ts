@@ -147,6 +147,10 @@ async function commandImport(args: string[]): Promise<number> {
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
       } catch (error) {
         terminal.finish();
+        // The host names the choice in words the app's dialog shows; on the command line it is a flag.
+        if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
+          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).` });
+        }
         throw error;
       }
     }

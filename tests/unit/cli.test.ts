@@ -48,6 +48,10 @@ describe('sift', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Imported 2 rows from .*appeals\.csv into appeals/);
     expect(ok.stdout).toMatch(/Imported 100 rows from .*extra_scores\.parquet into extra_scores/);
+    // A name already taken: the app's dialog words it as a choice, the command line as its flags.
+    const taken = await sift('import', good, '--workspace', workspace);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('a table named "appeals" already exists; choose another table name, or replace it (--table NAME or --replace).');
     const linked = await sift('import', parquet, '--table', 'scores_view', '--link', '--workspace', workspace);
     expect(linked.stdout).toMatch(/into scores_view \(linked\)/);
     const bad = writeTemp(files, 'broken.csv', 'a,b\n1,2\n3\n');

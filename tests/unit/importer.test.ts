@@ -72,7 +72,9 @@ describe('good files', () => {
     const first = writeTemp(files, 'dupe.csv', 'x\n1\n');
     await importFile(host, first);
     const again = await importFile(host, first);
-    expect(again.error).toMatchObject({ code: 'IMPORT_TABLE_EXISTS' });
+    // Worded for the app's dialog (which offers the table name and Replace), not as a command-line flag.
+    expect(again.error).toMatchObject({ code: 'IMPORT_TABLE_EXISTS', message: expect.stringContaining('already exists; choose another table name, or replace it.') });
+    expect(again.error?.message).not.toContain('--table');
     expect(again.error?.message).toContain('dupe');
     const replacement = writeTemp(files, 'dupe2.csv', 'x\n1\n2\n3\n');
     expect((await importFile(host, replacement, { table: 'dupe', replace: true })).result).toMatchObject({ rows: 3 });

@@ -326,13 +326,13 @@ export class Importer {
     if (options.skipBadRows && plan.format !== 'csv') throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: skipping bad rows applies to CSV/TSV files; this one is ${plan.format}.`, file: resolved });
     const table = options.table ?? tableNameFor(resolved);
     if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
-      throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another name (--table NAME).`, file: resolved });
+      throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another table name.`, file: resolved });
     }
     const exists = await this.workspace.tableExists(table);
     if (exists && !options.replace) {
       throw new SiftError({
         code: 'IMPORT_TABLE_EXISTS',
-        message: `${display}: a table named "${table}" already exists; choose another name (--table NAME) or replace it.`,
+        message: `${display}: a table named "${table}" already exists; choose another table name, or replace it.`,
         file: resolved,
       });
     }
