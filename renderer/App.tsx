@@ -2,6 +2,7 @@ import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { isDesktop, pickFilesOnDesktop, subscribeToHostEvents } from './api/client';
 import { useLiveResults } from './components/liveResults';
 import { ExploreView } from './explore/ExploreView';
+import { insertAtCursor } from './components/SqlEditor';
 import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
@@ -34,6 +35,7 @@ export function App() {
 
   useEffect(() => {
     void refresh();
+    void useExplore.getState().loadTabs();
     return subscribeToHostEvents((event) => {
       if (event.channel === 'job') return applyJobEvent(event.event);
       if (event.channel === 'engine') {
@@ -47,6 +49,7 @@ export function App() {
       }
       if (event.event.type === 'opened') {
         useExplore.getState().reset();
+        void useExplore.getState().loadTabs();
         if (useLabeling.getState().session) useLabeling.getState().close();
         void useReports.getState().refresh();
         if (useSpikes.getState().overview) void useSpikes.getState().load();
@@ -88,8 +91,12 @@ export function App() {
             </button>
           ))}
         </nav>
-        <span className="muted">{isDesktop ? '' : 'browser mode'}</span>
         <span className="spacer" />
+        {!isDesktop && (
+          <span className="mode-badge" title="Sift is served to this browser by a local host process; the desktop app runs the same views in its own window">
+            browser mode
+          </span>
+        )}
         <button onClick={() => void pickFiles()} data-testid="import-button">
           Import…
         </button>
@@ -119,7 +126,10 @@ export function App() {
       <main className="body">
         {view === 'explore' && (
           <>
-            <SchemaBrowser onPickTable={(name) => useExplore.getState().setSql(`SELECT *\nFROM ${name}\nLIMIT 1000;`)} />
+            <SchemaBrowser
+              onPickTable={(name) => insertAtCursor(/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`)}
+              onPreviewTable={(name) => void useExplore.getState().preview(name)}
+            />
             <ExploreView />
           </>
         )}

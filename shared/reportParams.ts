@@ -154,10 +154,12 @@ function castBoolean(param: ParamDecl, raw: string): boolean {
 
 /**
  * Casts one parameter's value as Data Explorer does. `raw` undefined means "not given": the default applies.
- * Blank means NULL for a nullable parameter and is an error otherwise.
+ * Blank means NULL for a nullable parameter; for any other, a cleared field falls back to the declared default,
+ * and is an error only when there is none.
  */
 export function castParam(param: ParamDecl, raw: string | undefined): ParamValue {
-  const text = raw ?? param.defaultValue ?? '';
+  const blank = raw === undefined || raw.trim() === '';
+  const text = blank && !(param.nullable && raw !== undefined) ? (param.defaultValue ?? '') : raw!;
   if (text.trim() === '') {
     if (param.nullable) return null;
     throw new ParamError(param.name, `Parameter :${param.name} (${param.declaredType}) needs a value: it has no default and is not nullable.`);

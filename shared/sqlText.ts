@@ -126,3 +126,24 @@ export function locateSqlError(message: string, statement: SqlStatementSpan, ful
   const column = position - before.lastIndexOf('\n');
   return { line, column, position };
 }
+
+/**
+ * The statement a cursor at `offset` means (the SQL client's Ctrl/Cmd+Enter): the one it is inside or touching
+ * (up to its semicolon); between statements, the one just before; before the first, the first. Undefined when
+ * the text holds no statement.
+ */
+export function statementAt(sql: string, offset: number): SqlStatementSpan | undefined {
+  const spans = splitStatements(sql);
+  let chosen: SqlStatementSpan | undefined;
+  for (const span of spans) {
+    if (span.start > offset) break;
+    chosen = span;
+  }
+  if (!chosen) return spans[0];
+  const end = chosen.start + chosen.text.length;
+  // Past the statement's own end (and its semicolon) but before the next one starts: a blank line between two
+  // statements belongs to the one above, as in DBeaver and DataGrip — unless the cursor sits on the next one's line.
+  const next = spans[spans.indexOf(chosen) + 1];
+  if (next && offset > end && sql.slice(end, offset).includes('\n') && !sql.slice(offset, next.start).includes('\n')) return next;
+  return chosen;
+}

@@ -16,6 +16,8 @@ import { agreementReport } from './labeling/agreementReport.js';
 import { diffDatasets, exportDataset, verifyDataset } from './datasets/datasetExport.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
+import { chartStoredResult } from './query/resultChart.js';
+import { queryHistory, readEditorTabs, recordQuery, saveEditorTabs } from './query/sqlClientState.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
 import { QueryService } from './query/queryService.js';
 import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
@@ -126,7 +128,21 @@ export class Host {
     },
     'workspace.recent': async () => recentWorkspaces().filter((entry) => entry.path !== this.workspace.dir),
     'tables.list': () => this.workspace.listTables(),
-    'query.run': (input) => this.queries.run(input, this.workspace.readSettings().allowWrites),
+    'query.run': async ({ remember, ...input }) => {
+      const started = performance.now();
+      try {
+        const outcome = await this.queries.run(input, this.workspace.readSettings().allowWrites);
+        if (remember) await recordQuery(this.workspace, { sql: input.sql, elapsedMs: outcome.elapsedMs, rows: outcome.resultId ? outcome.rowCount : null, error: null });
+        return outcome;
+      } catch (error) {
+        if (remember) await recordQuery(this.workspace, { sql: input.sql, elapsedMs: performance.now() - started, rows: null, error: toErrorInfo(error).message.split('\n')[0]! }).catch(() => undefined);
+        throw error;
+      }
+    },
+    'query.chart': async ({ resultId, spec }) => chartStoredResult(this.workspace, await this.queries.resultTable(resultId), spec),
+    'query.history': (input) => queryHistory(this.workspace, input),
+    'editor.tabs': async () => readEditorTabs(this.workspace),
+    'editor.saveTabs': async (state) => saveEditorTabs(this.workspace, state),
     'query.page': (input) => this.queries.page(input),
     'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
     'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
@@ -154,6 +170,7 @@ export class Host {
     'reports.list': () => this.reports.list(),
     'reports.get': ({ id }) => this.reports.get(id),
     'reports.save': (draft) => this.reports.save(draft),
+    'reports.setChart': ({ id, chart }) => this.reports.setChart(id, chart),
     'reports.delete': async ({ id }) => ({ deleted: await this.reports.delete(id) }),
     'reports.params': async ({ sql }) => ({ params: parseReportParams(sql) }),
     'reports.run': (input) => this.reports.run(input),

@@ -17,6 +17,12 @@ interface Props {
   height?: number;
 }
 
+/** Saves a drawn chart as an image file (a download in the browser; Electron asks where to save it). */
+export async function downloadPlot(element: HTMLElement, format: 'png' | 'svg', filename: string): Promise<void> {
+  const Plotly = await loadPlotly();
+  await Plotly.downloadImage(element, { format, filename, width: element.clientWidth || 1000, height: element.clientHeight || 500 });
+}
+
 export function Plot({ data, layout, onClick, onRelayout, editableShapes = false, testId, height = 320 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const clickHandler = useRef(onClick);

@@ -3,7 +3,7 @@
  * the renderer never holds more than a bounded cache of pages. Browsers cap an element's height (~33M px), so
  * results longer than ROW_WINDOW rows are shown one window of a million rows at a time.
  */
-import { type KeyboardEvent, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { List, type RowComponentProps, useListRef } from 'react-window';
 import type { Cell, ColumnInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
@@ -40,10 +40,29 @@ export function cellText(value: Cell | undefined): string {
   return String(value);
 }
 
-function columnWidth(column: ColumnInfo): number {
-  const base = Math.max(column.name.length, column.type.length) * 8 + 28;
-  const byType = /VARCHAR|TEXT|\[\]|STRUCT|MAP/.test(column.type) ? 220 : /TIMESTAMP/.test(column.type) ? 170 : 96;
-  return Math.min(360, Math.max(base, byType));
+/** A column's starting width: enough for its header and its values in the first page (long text capped, resizable). */
+export function columnWidth(column: ColumnInfo, sample: Cell[][], index: number): number {
+  const header = Math.max(column.name.length, column.type.length) * 7.5 + 28;
+  let longest = 0;
+  for (const row of sample.slice(0, 200)) longest = Math.max(longest, Math.min(120, cellText(row[index]).length));
+  return Math.round(Math.min(480, Math.max(64, header, longest * 7.4 + 20)));
+}
+
+interface Selection {
+  anchor: { row: number; column: number };
+  focus: { row: number; column: number };
+}
+
+const bounds = (selection: Selection) => ({
+  top: Math.min(selection.anchor.row, selection.focus.row),
+  bottom: Math.max(selection.anchor.row, selection.focus.row),
+  left: Math.min(selection.anchor.column, selection.focus.column),
+  right: Math.max(selection.anchor.column, selection.focus.column),
+});
+
+/** Cells as tab-separated lines, the shape spreadsheets paste (tabs and newlines inside a value become spaces). */
+export function toTsv(rows: (Cell | undefined)[][]): string {
+  return rows.map((row) => row.map((value) => cellText(value).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n');
 }
 
 const NUMERIC = /INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/;
@@ -53,27 +72,33 @@ interface RowProps {
   widths: number[];
   windowStart: number;
   rowAt(index: number): Cell[] | undefined;
-  selected: { row: number; column: number } | null;
-  select(row: number, column: number): void;
+  selection: Selection | null;
+  select(row: number, column: number, extend: boolean): void;
+  inspect(row: number, column: number): void;
   version: number;
 }
 
-function GridRow({ index, style, columns, widths, windowStart, rowAt, selected, select }: RowComponentProps<RowProps>) {
+function GridRow({ index, style, columns, widths, windowStart, rowAt, selection, select, inspect }: RowComponentProps<RowProps>) {
   const absolute = windowStart + index;
   const row = rowAt(absolute);
+  const box = selection ? bounds(selection) : null;
   return (
     <div className={`grid-row ${absolute % 2 ? 'odd' : ''}`} style={style} data-row={absolute}>
       <div className="grid-cell grid-rownum">{(absolute + 1).toLocaleString('en-US')}</div>
       {columns.map((column, c) => {
         const text = row ? cellText(row[c]) : '…';
-        const isSelected = selected?.row === absolute && selected.column === c;
+        const isSelected = box !== null && absolute >= box.top && absolute <= box.bottom && c >= box.left && c <= box.right;
         return (
           <div
             key={column.name}
             className={`grid-cell ${NUMERIC.test(column.type) ? 'num' : ''} ${row && row[c] === null ? 'null' : ''} ${isSelected ? 'selected' : ''}`}
             style={{ width: widths[c] }}
-            title={text.length > 40 ? text.slice(0, 2000) : undefined}
-            onClick={() => select(absolute, c)}
+            title={text.length > 40 ? `${text.slice(0, 300)}${text.length > 300 ? '…' : ''} (double-click or Enter: inspect)` : undefined}
+            onMouseDown={(event) => {
+              if (event.shiftKey) event.preventDefault(); // extend the selection, not the page's text selection
+            }}
+            onClick={(event) => select(absolute, c, event.shiftKey)}
+            onDoubleClick={() => inspect(absolute, c)}
           >
             {text.length > 500 ? `${text.slice(0, 500)}…` : text}
           </div>
@@ -89,7 +114,9 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const generation = useRef(0);
   const [version, bump] = useReducer((n: number) => n + 1, 0);
   const [windowStart, setWindowStart] = useState(0);
-  const [selected, setSelected] = useState<{ row: number; column: number } | null>(null);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [inspected, setInspected] = useState<{ row: number; column: number } | null>(null);
+  const [widths, setWidths] = useState<number[]>(() => result.columns.map((column, i) => columnWidth(column, result.firstRows, i)));
   const [loadError, setLoadError] = useState<string | null>(null);
   const live = useLiveResults((state) => state.byId[result.resultId]);
   // Rows keep arriving after the first page; the count only grows.
@@ -98,6 +125,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const streamError = live?.error?.message ?? null;
   const [copied, setCopied] = useState(false);
   const listRef = useListRef(null);
+  const gridRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     generation.current++;
@@ -107,7 +135,8 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
       for (let p = 0; p * PAGE_SIZE < result.firstRows.length; p++) pages.current.set(p, result.firstRows.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE));
     }
     setWindowStart(0);
-    setSelected(null);
+    setSelection(null);
+    setInspected(null);
     setLoadError(null);
     bump();
     // The sort matters by its column and direction, not by the object's identity.
@@ -141,23 +170,81 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   );
 
   const rowAt = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
-  const widths = useMemo(() => result.columns.map(columnWidth), [result.columns]);
+  // New columns (another result) start from their data; a resize sticks while the result is shown.
+  useEffect(() => setWidths(result.columns.map((column, i) => columnWidth(column, result.firstRows, i))), [result.columns, result.firstRows]);
   const totalWidth = widths.reduce((sum, width) => sum + width, 0) + 72;
   const windowRows = Math.max(0, Math.min(ROW_WINDOW, rowCount - windowStart));
 
+  /** The selected rectangle's values, loading pages the cache does not hold (at most 5,000 rows). */
+  const selectedRows = useCallback(async (): Promise<(Cell | undefined)[][]> => {
+    if (!selection) return [];
+    const box = bounds(selection);
+    const bottom = Math.min(box.bottom, box.top + 4999);
+    const missing: number[] = [];
+    for (let row = box.top; row <= bottom; row++) if (!rowAt(row)) missing.push(row);
+    const fetched = new Map<number, Cell[]>();
+    if (missing.length > 0) {
+      const page = await api['query.page']({ resultId: result.resultId, offset: missing[0]!, limit: Math.min(5000, bottom - missing[0]! + 1), sort: sort ?? undefined });
+      page.rows.forEach((row, i) => fetched.set(missing[0]! + i, row));
+    }
+    const rows: (Cell | undefined)[][] = [];
+    for (let row = box.top; row <= bottom; row++) rows.push((rowAt(row) ?? fetched.get(row) ?? []).slice(box.left, box.right + 1));
+    return rows;
+  }, [selection, rowAt, result.resultId, sort]);
+
   const copySelected = useCallback(async () => {
-    if (!selected) return;
-    const value = cellText(rowAt(selected.row)?.[selected.column]);
-    await navigator.clipboard.writeText(value).catch(() => undefined);
+    if (!selection) return;
+    const rows = await selectedRows();
+    // One cell copies as its plain value; a rectangle as TSV with its column names, as spreadsheets paste it.
+    const box = bounds(selection);
+    const text = rows.length === 1 && rows[0]!.length === 1 ? cellText(rows[0]![0]) : toTsv([result.columns.slice(box.left, box.right + 1).map((column) => column.name), ...rows]);
+    await navigator.clipboard.writeText(text).catch(() => undefined);
     setCopied(true);
     setTimeout(() => setCopied(false), 1200);
-  }, [selected, rowAt]);
+  }, [selection, selectedRows, result.columns]);
+
+  const select = useCallback((row: number, column: number, extend: boolean) => {
+    setSelection((current) => (extend && current ? { anchor: current.anchor, focus: { row, column } } : { anchor: { row, column }, focus: { row, column } }));
+  }, []);
 
   const onKeyDown = (event: KeyboardEvent) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'c') {
       event.preventDefault();
       void copySelected();
+      return;
     }
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      setSelection({ anchor: { row: 0, column: 0 }, focus: { row: Math.max(0, rowCount - 1), column: result.columns.length - 1 } });
+      return;
+    }
+    if (!selection) return;
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      setInspected(selection.focus);
+      return;
+    }
+    if (event.key === 'Escape') return setInspected(null);
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const row = Math.max(0, Math.min(rowCount - 1, selection.focus.row + move[0]));
+    const column = Math.max(0, Math.min(result.columns.length - 1, selection.focus.column + move[1]));
+    select(row, column, event.shiftKey);
+    if (row < windowStart || row >= windowStart + ROW_WINDOW) setWindowStart(Math.floor(row / ROW_WINDOW) * ROW_WINDOW);
+    listRef.current?.scrollToRow({ index: row - Math.floor(row / ROW_WINDOW) * ROW_WINDOW, align: 'smart' });
+  };
+
+  const startResize = (column: number, startX: number) => {
+    const startWidth = widths[column]!;
+    const onMove = (event: MouseEvent) => setWidths((current) => current.map((width, i) => (i === column ? Math.max(40, Math.round(startWidth + event.clientX - startX)) : width)));
+    const onUp = () => {
+      window.removeEventListener('mousemove', onMove);
+      window.removeEventListener('mouseup', onUp);
+    };
+    window.addEventListener('mousemove', onMove);
+    window.addEventListener('mouseup', onUp);
   };
 
   const toggleSort = (column: string) => {
@@ -174,25 +261,33 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   };
 
   return (
-    <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={rowCount}>
+    <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={rowCount} ref={gridRef}>
       <div className="grid-scroll-x">
         <div className="grid-inner" style={{ width: totalWidth }}>
           <div className="grid-header">
             <div className="grid-cell grid-rownum">#</div>
             {result.columns.map((column, c) => (
-              <button
-                key={column.name}
-                className="grid-cell grid-head"
-                style={{ width: widths[c] }}
-                onClick={() => toggleSort(column.name)}
-                title={`Sort by ${column.name}`}
-              >
-                <span className="head-name">
-                  {column.name}
-                  {sort?.column === column.name ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
-                </span>
-                <span className="head-type">{column.type}</span>
-              </button>
+              <div key={column.name} className="grid-cell grid-head" style={{ width: widths[c] }}>
+                <button className="grid-head-sort" onClick={() => toggleSort(column.name)} title={`Sort by ${column.name}`}>
+                  <span className="head-name">
+                    {column.name}
+                    {sort?.column === column.name ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
+                  </span>
+                  <span className="head-type">{column.type}</span>
+                </button>
+                <span
+                  className="grid-resize"
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label={`Resize ${column.name}`}
+                  data-testid={`resize-${column.name}`}
+                  onMouseDown={(event) => {
+                    event.preventDefault();
+                    startResize(c, event.clientX);
+                  }}
+                  onDoubleClick={() => setWidths((current) => current.map((width, i) => (i === c ? columnWidth(column, result.firstRows, c) : width)))}
+                />
+              </div>
             ))}
           </div>
           <List<RowProps>
@@ -202,11 +297,22 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
             rowCount={windowRows}
             rowHeight={ROW_HEIGHT}
             overscanCount={10}
-            rowProps={{ columns: result.columns, widths, windowStart, rowAt, selected, select: (row, column) => setSelected({ row, column }), version }}
+            rowProps={{ columns: result.columns, widths, windowStart, rowAt, selection, select, inspect: (row, column) => (select(row, column, false), setInspected({ row, column })), version }}
             onRowsRendered={(visible) => loadPages(windowStart + visible.startIndex, windowStart + visible.stopIndex)}
           />
         </div>
       </div>
+      {inspected && (
+        <CellInspector
+          column={result.columns[inspected.column]!}
+          row={inspected.row}
+          value={rowAt(inspected.row)?.[inspected.column]}
+          onClose={() => {
+            setInspected(null);
+            gridRef.current?.focus();
+          }}
+        />
+      )}
       <div className="grid-footer">
         <span data-testid="grid-rowcount">
           {rowCount.toLocaleString('en-US')} rows{complete || streamError ? '' : ' so far…'}
@@ -228,13 +334,63 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         >
           <input name="row" placeholder="Go to row" aria-label="Go to row" inputMode="numeric" />
         </form>
-        {selected && (
-          <button className="link" onClick={() => void copySelected()} title="Ctrl/Cmd+C">
-            {copied ? 'Copied' : 'Copy cell'}
-          </button>
+        {selection && (
+          <>
+            <button className="link" onClick={() => void copySelected()} title="Ctrl/Cmd+C (Shift+click or Shift+arrows select a range; Ctrl/Cmd+A all)">
+              {copied ? 'Copied' : bounds(selection).top === bounds(selection).bottom && bounds(selection).left === bounds(selection).right ? 'Copy cell' : 'Copy as TSV'}
+            </button>
+            <button className="link" onClick={() => setInspected(selection.focus)} title="Enter or double-click">
+              Inspect
+            </button>
+          </>
         )}
         {(loadError ?? streamError) && <span className="error-text">{loadError ?? streamError}</span>}
       </div>
     </div>
+  );
+}
+
+/** The whole value of one cell: long text wrapped, JSON pretty-printed, with its row and column; Esc closes it. */
+function CellInspector({ column, row, value, onClose }: { column: ColumnInfo; row: number; value: Cell | undefined; onClose(): void }) {
+  const text = cellText(value);
+  let shown = text;
+  let kind = column.type;
+  if (typeof value === 'object' && value !== null) {
+    shown = JSON.stringify(value, null, 2);
+  } else if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
+    try {
+      shown = JSON.stringify(JSON.parse(value), null, 2);
+      kind = `${column.type}, read as JSON`;
+    } catch {
+      // not JSON after all: shown as text
+    }
+  }
+  return (
+    <aside
+      className="cell-inspector"
+      data-testid="cell-inspector"
+      aria-label={`Cell ${column.name}, row ${row + 1}`}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <header>
+        <b>{column.name}</b>
+        <span className="muted">
+          row {(row + 1).toLocaleString('en-US')} · {kind} · {text.length.toLocaleString('en-US')} characters
+        </span>
+        <span className="spacer" />
+        <button onClick={() => void navigator.clipboard.writeText(text).catch(() => undefined)}>Copy</button>
+        <button autoFocus onClick={onClose} aria-label="Close the inspector" data-testid="cell-inspector-close">
+          ×
+        </button>
+      </header>
+      <pre className={value === null ? 'null' : ''} data-testid="cell-inspector-value">
+        {value === undefined ? '(row not loaded)' : shown}
+      </pre>
+    </aside>
   );
 }

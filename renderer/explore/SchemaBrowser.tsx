@@ -1,10 +1,11 @@
-/** Tables with their kind, row count and columns; clicking a table drafts a query for it. */
-import { useState } from 'react';
+/** Tables with their kind, row count and columns; a click inserts a table's name at the cursor, a double-click previews it. */
+import { useRef, useState } from 'react';
 import { useWorkspace } from '../workspaceStore';
 
-export function SchemaBrowser({ onPickTable }: { onPickTable(name: string): void }) {
+export function SchemaBrowser({ onPickTable, onPreviewTable }: { onPickTable(name: string): void; onPreviewTable(name: string): void }) {
   const tables = useWorkspace((state) => state.tables);
   const [open, setOpen] = useState<Record<string, boolean>>({});
+  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
   return (
     <nav className="schema" data-testid="schema-browser" aria-label="Tables">
       <h3>Tables</h3>
@@ -16,7 +17,19 @@ export function SchemaBrowser({ onPickTable }: { onPickTable(name: string): void
               <button className="twisty" onClick={() => setOpen({ ...open, [table.name]: !open[table.name] })} aria-label={`Show columns of ${table.name}`}>
                 {open[table.name] ? '▾' : '▸'}
               </button>
-              <button className="schema-name" onClick={() => onPickTable(table.name)} title={`Query ${table.name}`}>
+              <button
+                className="schema-name"
+                onClick={() => {
+                  // A double-click previews: the single click waits a moment to be sure it is not the first of two.
+                  clearTimeout(pending.current);
+                  pending.current = setTimeout(() => onPickTable(table.name), 250);
+                }}
+                onDoubleClick={() => {
+                  clearTimeout(pending.current);
+                  onPreviewTable(table.name);
+                }}
+                title={`Click: insert ${table.name} at the cursor. Double-click: preview its rows`}
+              >
                 {table.name}
               </button>
               <span className="schema-meta">
@@ -30,7 +43,9 @@ export function SchemaBrowser({ onPickTable }: { onPickTable(name: string): void
               <ul className="schema-columns">
                 {table.columns.map((column) => (
                   <li key={column.name}>
-                    <span>{column.name}</span>
+                    <button className="link schema-column" onClick={() => onPickTable(column.name)} title={`Insert ${column.name} at the cursor`}>
+                      {column.name}
+                    </button>
                     <span className="col-type">{column.type}</span>
                   </li>
                 ))}

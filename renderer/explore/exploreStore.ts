@@ -1,7 +1,13 @@
+/**
+ * The SQL client's state: editor tabs (kept in the workspace), the result tabs of the last run — one per statement
+ * when every statement runs — and the query history. Ctrl/Cmd+Enter runs the selection or the statement under the
+ * cursor; Ctrl/Cmd+Shift+Enter runs every statement, each into its own result tab.
+ */
 import { create } from 'zustand';
-import type { ColumnInfo, QueryResult } from '../../shared/contract';
+import type { ColumnInfo, EditorTab, HistoryEntry, QueryResult } from '../../shared/contract';
 import type { SiftErrorInfo } from '../../shared/errors';
 import type { QueryStoredEvent } from '../../shared/jobs';
+import { splitStatements, statementAt } from '../../shared/sqlText';
 import { api } from '../api/client';
 import { useWorkspace } from '../workspaceStore';
 
@@ -19,79 +25,228 @@ export interface ShownResult {
   elapsedMs: number;
 }
 
-interface ExploreState {
+/** One statement's outcome: its rows (if any), its status line, or its error. */
+export interface ResultTab {
+  id: string;
+  /** The statement, shortened, as the tab's title. */
+  label: string;
   sql: string;
-  runningQueryId: string | null;
   result: ShownResult | null;
   message: string | null;
   error: SiftErrorInfo | null;
   sort: SortState | null;
+}
+
+/** What to run: the selection or the statement under the cursor (`current`), or every statement (`all`). */
+export interface RunRequest {
+  mode: 'current' | 'all';
+  selection?: { from: number; to: number };
+  cursor?: number;
+}
+
+interface ExploreState {
+  tabs: EditorTab[];
+  activeTab: string;
+  /** The active tab's text (the editor's document). */
+  sql: string;
+  runningQueryId: string | null;
+  results: ResultTab[];
+  activeResult: string | null;
+  /** Where the last error points in the active tab's text. */
+  errorAt: { position: number; message: string } | null;
+  history: HistoryEntry[];
   setSql(sql: string): void;
-  run(): Promise<void>;
+  run(request?: RunRequest): Promise<void>;
   cancel(): Promise<void>;
   setSort(sort: SortState | null): void;
-  /** Forgets the shown result (its host-side table belongs to a workspace that was closed). */
+  /** Shows a table's first rows in a result tab of their own, leaving the editor's text alone. */
+  preview(table: string): Promise<void>;
+  showResult(id: string): void;
+  closeResult(id: string): void;
+  newTab(sql?: string, title?: string): void;
+  switchTab(id: string): void;
+  closeTab(id: string): void;
+  renameTab(id: string, title: string): void;
+  /** Loads the workspace's saved tabs (or starts with one). */
+  loadTabs(): Promise<void>;
+  loadHistory(search?: string): Promise<void>;
+  /** Forgets the shown results (their host-side tables belong to a workspace that was closed). */
   reset(): void;
-  /** The shown result finished streaming in (or stopped): say so in the status line. */
+  /** A shown result finished streaming in (or stopped): say so in its status line. */
   streamed(event: QueryStoredEvent): void;
 }
 
 const FIRST_PAGE = 200;
-export const DEFAULT_SQL = `-- Reports per hour and reason. Ctrl/Cmd+Enter runs the query.
+export const DEFAULT_SQL = `-- Reports per hour and reason. Ctrl/Cmd+Enter runs the statement under the cursor; Ctrl/Cmd+Shift+Enter runs them all.
 SELECT date_trunc('hour', created_at) AS hour, reason, count(*) AS reports
 FROM reports
 GROUP BY ALL
 ORDER BY reports DESC
 LIMIT 100;`;
 
-export const useExplore = create<ExploreState>((set, get) => ({
-  sql: localStorage.getItem('sift-sql') ?? DEFAULT_SQL,
-  runningQueryId: null,
-  result: null,
-  message: null,
-  error: null,
-  sort: null,
-  setSql(sql) {
-    localStorage.setItem('sift-sql', sql);
-    set({ sql });
-  },
-  async run() {
-    if (get().runningQueryId) return;
-    const queryId = crypto.randomUUID();
-    const previous = get().result;
-    set({ runningQueryId: queryId, error: null, message: 'Running…' });
-    try {
-      const outcome = await api['query.run']({ queryId, sql: get().sql, pageSize: FIRST_PAGE });
-      if (previous) void api['query.close']({ resultId: previous.resultId }).catch(() => undefined);
+const newId = () => crypto.randomUUID().slice(0, 8);
+const shorten = (sql: string) => {
+  const flat = sql.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 40 ? `${flat.slice(0, 38)}…` : flat;
+};
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Tabs are saved to the workspace a moment after the last keystroke, not on every one. */
+function saveTabsSoon(tabs: EditorTab[], active: string): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => void api['editor.saveTabs']({ tabs, active }).catch(() => undefined), 600);
+}
+
+function outcomeTab(sql: string, outcome: QueryResult): Omit<ResultTab, 'id'> {
+  return {
+    label: shorten(sql),
+    sql,
+    result: outcome.resultId
+      ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
+      : null,
+    message: `${outcome.message} ${outcome.elapsedMs} ms`,
+    error: null,
+    sort: null,
+  };
+}
+
+export const useExplore = create<ExploreState>((set, get) => {
+  const firstTab: EditorTab = { id: newId(), title: 'Query 1', sql: localStorage.getItem('sift-sql') ?? DEFAULT_SQL };
+  const updateTabs = (tabs: EditorTab[], activeTab: string) => {
+    set({ tabs, activeTab, sql: tabs.find((tab) => tab.id === activeTab)?.sql ?? '' });
+    saveTabsSoon(tabs, activeTab);
+  };
+  const closeResults = (results: ResultTab[]) => {
+    for (const tab of results) if (tab.result) void api['query.close']({ resultId: tab.result.resultId }).catch(() => undefined);
+  };
+  return {
+    tabs: [firstTab],
+    activeTab: firstTab.id,
+    sql: firstTab.sql,
+    runningQueryId: null,
+    results: [],
+    activeResult: null,
+    errorAt: null,
+    history: [],
+    setSql(sql) {
+      localStorage.setItem('sift-sql', sql);
+      const tabs = get().tabs.map((tab) => (tab.id === get().activeTab ? { ...tab, sql } : tab));
+      updateTabs(tabs, get().activeTab);
+    },
+    async run(request = { mode: 'current' }) {
+      if (get().runningQueryId) return;
+      const text = get().sql;
+      // What to run, and where each piece starts in the tab's text (to point at errors).
+      let pieces: { sql: string; start: number }[];
+      if (request.selection && request.selection.to > request.selection.from) {
+        const selected = text.slice(request.selection.from, request.selection.to);
+        pieces = request.mode === 'all' ? splitStatements(selected).map((s) => ({ sql: s.text, start: request.selection!.from + s.start })) : [{ sql: selected, start: request.selection.from }];
+      } else if (request.mode === 'all') {
+        pieces = splitStatements(text).map((s) => ({ sql: s.text, start: s.start }));
+      } else {
+        const statement = statementAt(text, request.cursor ?? text.length);
+        pieces = statement ? [{ sql: statement.text, start: statement.start }] : [];
+      }
+      if (pieces.length === 0) {
+        set({ results: [], activeResult: null, errorAt: null });
+        return;
+      }
+      closeResults(get().results);
+      set({ results: [], activeResult: null, errorAt: null });
+      let refreshTables = false;
+      for (const piece of pieces) {
+        const queryId = crypto.randomUUID();
+        const id = newId();
+        set({ runningQueryId: queryId });
+        try {
+          const outcome = await api['query.run']({ queryId, sql: piece.sql, pageSize: FIRST_PAGE, remember: true });
+          if (!outcome.resultId) refreshTables = true;
+          set({ results: [...get().results, { id, ...outcomeTab(piece.sql, outcome) }], activeResult: id });
+        } catch (error) {
+          const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
+          set({
+            results: [...get().results, { id, label: shorten(piece.sql), sql: piece.sql, result: null, message: null, error: info, sort: null }],
+            activeResult: id,
+            errorAt: info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
+          });
+          break; // a script stops at its first failing statement, as psql -v ON_ERROR_STOP does
+        } finally {
+          set({ runningQueryId: null });
+        }
+      }
+      if (refreshTables) void useWorkspace.getState().refresh();
+      void get().loadHistory();
+    },
+    async cancel() {
+      const queryId = get().runningQueryId;
+      if (queryId) await api['query.cancel']({ queryId });
+    },
+    async preview(table) {
+      const sql = `SELECT * FROM "${table.replace(/"/g, '""')}" LIMIT 1000`;
+      const id = newId();
+      try {
+        const outcome = await api['query.run']({ queryId: crypto.randomUUID(), sql, pageSize: FIRST_PAGE });
+        set({ results: [...get().results, { id, ...outcomeTab(sql, outcome), label: `preview: ${table}` }], activeResult: id });
+      } catch (error) {
+        const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
+        set({ results: [...get().results, { id, label: `preview: ${table}`, sql, result: null, message: null, error: info, sort: null }], activeResult: id });
+      }
+    },
+    setSort(sort) {
+      set({ results: get().results.map((tab) => (tab.id === get().activeResult ? { ...tab, sort } : tab)) });
+    },
+    showResult(id) {
+      set({ activeResult: id });
+    },
+    closeResult(id) {
+      const closing = get().results.find((tab) => tab.id === id);
+      if (closing) closeResults([closing]);
+      const results = get().results.filter((tab) => tab.id !== id);
+      set({ results, activeResult: get().activeResult === id ? (results.at(-1)?.id ?? null) : get().activeResult });
+    },
+    newTab(sql = '', title) {
+      const tab = { id: newId(), title: title ?? `Query ${get().tabs.length + 1}`, sql };
+      updateTabs([...get().tabs, tab], tab.id);
+    },
+    switchTab(id) {
+      if (get().tabs.some((tab) => tab.id === id)) updateTabs(get().tabs, id);
+      set({ errorAt: null });
+    },
+    closeTab(id) {
+      const tabs = get().tabs.filter((tab) => tab.id !== id);
+      if (tabs.length === 0) tabs.push({ id: newId(), title: 'Query 1', sql: '' });
+      updateTabs(tabs, get().activeTab === id ? tabs.at(-1)!.id : get().activeTab);
+    },
+    renameTab(id, title) {
+      updateTabs(
+        get().tabs.map((tab) => (tab.id === id ? { ...tab, title: title.slice(0, 80) } : tab)),
+        get().activeTab,
+      );
+    },
+    async loadTabs() {
+      const saved = await api['editor.tabs']({}).catch(() => null);
+      if (saved) set({ tabs: saved.tabs, activeTab: saved.active, sql: saved.tabs.find((tab) => tab.id === saved.active)?.sql ?? '' });
+      void get().loadHistory();
+    },
+    async loadHistory(search) {
+      const history = await api['query.history']({ limit: 200, ...(search ? { search } : {}) }).catch(() => null);
+      if (history) set({ history });
+    },
+    reset() {
+      set({ results: [], activeResult: null, errorAt: null, history: [] });
+    },
+    streamed(event) {
       set({
-        result: outcome.resultId
-          ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
-          : null,
-        sort: null,
-        message: `${outcome.message} ${outcome.elapsedMs} ms`,
+        results: get().results.map((tab) => {
+          if (!tab.result || tab.result.resultId !== event.resultId) return tab;
+          if (event.error) return { ...tab, error: event.error, message: null };
+          if (event.complete) return { ...tab, result: { ...tab.result, rowCount: event.rowCount, complete: true }, message: `${event.rowCount.toLocaleString('en-US')} row(s). ${tab.result.elapsedMs} ms to the first page` };
+          return tab;
+        }),
       });
-      if (!outcome.resultId) void useWorkspace.getState().refresh();
-    } catch (error) {
-      const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
-      set({ error: info, message: null });
-    } finally {
-      set({ runningQueryId: null });
-    }
-  },
-  async cancel() {
-    const queryId = get().runningQueryId;
-    if (queryId) await api['query.cancel']({ queryId });
-  },
-  setSort(sort) {
-    set({ sort });
-  },
-  reset() {
-    set({ result: null, sort: null, error: null, message: null });
-  },
-  streamed(event) {
-    const result = get().result;
-    if (!result || result.resultId !== event.resultId) return;
-    if (event.error) set({ error: event.error, message: null });
-    else if (event.complete) set({ result: { ...result, rowCount: event.rowCount, complete: true }, message: `${event.rowCount.toLocaleString('en-US')} row(s). ${result.elapsedMs} ms to the first page` });
-  },
-}));
+    },
+  };
+});
+
+/** The result tab on show. */
+export const activeResultTab = (state: ExploreState): ResultTab | null => state.results.find((tab) => tab.id === state.activeResult) ?? null;

@@ -1,6 +1,7 @@
 /** Saved, parameterised reports: a library by folder, a form from the parameter block, results and export. */
 import { useEffect, useRef, useState } from 'react';
 import { api, downloadExport, errorMessage, fileToHostPath, isDesktop, pickFilesOnDesktop } from '../api/client';
+import { ResultChart } from '../components/ResultChart';
 import { ResultExport } from '../components/ResultExport';
 import { ResultsGrid } from '../components/ResultsGrid';
 import { SqlEditor } from '../components/SqlEditor';
@@ -19,7 +20,10 @@ GROUP BY reason
 ORDER BY reports DESC`;
 
 export function ReportsView() {
-  const { reports, report, values, result, running, error, note, refresh, open, setValue, run, cancel, save, remove, setNote } = useReports();
+  const { reports, report, values, result, running, error, note, refresh, open, setValue, run, cancel, save, remove, setNote, setChart } = useReports();
+  // A report with a saved chart opens as that chart; the toggle shows the table behind it.
+  const [asChart, setAsChart] = useState(false);
+  useEffect(() => setAsChart(report?.chart != null), [report?.id, report?.chart]);
   const tables = useWorkspace((state) => state.tables);
   const [editing, setEditing] = useState<{ id?: number; name: string; description: string; folder: string; sql: string } | null>(null);
   const [sort, setSort] = useState<{ column: string; direction: 'asc' | 'desc' } | null>(null);
@@ -154,6 +158,11 @@ export function ReportsView() {
                 {running ? 'Running…' : note}
               </span>
               <span className="spacer" />
+              {result && (
+                <button className={asChart ? 'active' : ''} onClick={() => setAsChart(!asChart)} data-testid="report-chart-toggle">
+                  {asChart ? 'Table' : 'Chart'}
+                </button>
+              )}
               {result && <ResultExport resultId={result.resultId} baseName={report.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')} />}
             </div>
             {error && (
@@ -162,7 +171,15 @@ export function ReportsView() {
               </div>
             )}
             <div className="results-pane">
-              {result ? <ResultsGrid result={{ resultId: result.resultId, columns: result.columns, rowCount: result.rowCount, complete: result.complete, firstRows: result.rows }} sort={sort} onSort={setSort} /> : <div className="empty">Set the parameters and run the report.</div>}
+              {result ? (
+                asChart ? (
+                  <ResultChart result={result} spec={report.chart} onSave={(chart) => void setChart(chart)} title={report.name} />
+                ) : (
+                  <ResultsGrid result={{ resultId: result.resultId, columns: result.columns, rowCount: result.rowCount, complete: result.complete, firstRows: result.rows }} sort={sort} onSort={setSort} />
+                )
+              ) : (
+                <div className="empty">Set the parameters and run the report.</div>
+              )}
             </div>
           </>
         ) : (

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { ChartSpec } from '../../shared/chart';
 import type { QueryResult, Report, ReportSummary } from '../../shared/contract';
 import type { SiftErrorInfo } from '../../shared/errors';
 import { api, errorMessage } from '../api/client';
@@ -18,6 +19,8 @@ interface ReportsState {
   cancel(): Promise<void>;
   save(draft: { id?: number; name: string; description: string; folder: string; sql: string }): Promise<void>;
   remove(id: number): Promise<void>;
+  /** Keeps the chart the report opens as. */
+  setChart(chart: ChartSpec | null): Promise<void>;
   setNote(note: string | null): void;
 }
 
@@ -76,6 +79,16 @@ export const useReports = create<ReportsState>((set, get) => ({
     await api['reports.delete']({ id });
     set({ report: null, result: null });
     await get().refresh();
+  },
+  async setChart(chart) {
+    const report = get().report;
+    if (!report) return;
+    try {
+      const saved = await api['reports.setChart']({ id: report.id, chart });
+      set({ report: { ...report, chart: saved.chart }, note: chart ? `“${report.name}” now opens as a ${chart.type.replace('_', ' ')} chart.` : `“${report.name}” opens as a table.` });
+    } catch (error) {
+      set({ note: errorMessage(error) });
+    }
   },
   setNote(note) {
     set({ note });

@@ -64,9 +64,9 @@ export function SpikeView() {
   const chart = useMemo(() => (overview ? timeline(overview) : null), [overview]);
 
   const queryItems = (ids: string[]) => {
-    useExplore.getState().setSql(`SELECT content_id, user_id, created_at, text\nFROM content\nWHERE content_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})\nORDER BY created_at;`);
+    useExplore.getState().newTab(`SELECT content_id, user_id, created_at, text\nFROM content\nWHERE content_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})\nORDER BY created_at;`, 'Spike items');
     go('explore');
-    void useExplore.getState().run();
+    void useExplore.getState().run({ mode: 'all' });
   };
 
   if (!ready) {

@@ -1,5 +1,6 @@
 /** SQL: running, paging, cancelling and exporting results. */
 import { z } from 'zod';
+import { type ChartData, chartSpecSchema } from '../chart.js';
 import { type Cell, cellParam, method, nonEmpty } from './base.js';
 import type { ColumnInfo } from './workspace.js';
 
@@ -31,6 +32,30 @@ export interface ExportOutcome {
   bytes: number;
 }
 
+/** A query the SQL editor ran, kept in the workspace (most recent first). */
+export interface HistoryEntry {
+  ranAt: string;
+  sql: string;
+  elapsedMs: number;
+  /** Rows of the last statement's result; null for a statement without rows, or a failure. */
+  rows: number | null;
+  error: string | null;
+}
+
+/** The SQL editor's tabs, kept in the workspace. */
+export interface EditorTab {
+  id: string;
+  title: string;
+  sql: string;
+}
+
+export interface EditorTabs {
+  tabs: EditorTab[];
+  active: string;
+}
+
+const editorTab = z.object({ id: nonEmpty('tabs.id').max(64), title: z.string().max(80), sql: z.string().max(1_000_000, 'a tab holds at most 1,000,000 characters') }).strict();
+
 export const queryMethods = {
   'query.run': method<QueryResult>()(
     z
@@ -39,8 +64,22 @@ export const queryMethods = {
         sql: nonEmpty('sql'),
         params: z.record(z.string(), cellParam).optional(),
         pageSize: z.number().int().min(0).max(5000).optional(),
+        /** Keep this run in the workspace's query history (the SQL editor's runs; not reports or previews). */
+        remember: z.boolean().optional(),
       })
       .strict(),
+  ),
+  /** A chart of a stored result, aggregated by the host to what the chart draws. */
+  'query.chart': method<ChartData>()(z.object({ resultId: nonEmpty('resultId'), spec: chartSpecSchema }).strict()),
+  'query.history': method<HistoryEntry[]>()(
+    z.object({ limit: z.number().int().min(1).max(1000).optional(), search: z.string().max(200).optional() }).strict(),
+  ),
+  'editor.tabs': method<EditorTabs | null>()(z.object({}).strict()),
+  'editor.saveTabs': method<EditorTabs>()(
+    z
+      .object({ tabs: z.array(editorTab).min(1).max(30, 'at most 30 tabs'), active: nonEmpty('active') })
+      .strict()
+      .refine((state) => state.tabs.some((tab) => tab.id === state.active), { message: 'active names one of the tabs', path: ['active'] }),
   ),
   'query.page': method<PageResult>()(
     z

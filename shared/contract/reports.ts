@@ -1,5 +1,6 @@
 /** Saved reports (the Data Explorer grammar) and their runs. */
 import { z } from 'zod';
+import { type ChartSpec, chartSpecSchema } from '../chart.js';
 import type { ParamDecl } from '../reportParams.js';
 import { empty, method, nonEmpty } from './base.js';
 import type { QueryResult } from './query.js';
@@ -20,6 +21,8 @@ export interface ReportSummary {
 
 export interface Report extends ReportSummary {
   sql: string;
+  /** The chart the report opens as (null: a table). */
+  chart: ChartSpec | null;
   /** The values the report last ran with, for the form. */
   lastValues: Record<string, string>;
 }
@@ -40,6 +43,8 @@ export const reportMethods = {
       })
       .strict(),
   ),
+  /** Saves the chart a report opens as (null: back to a table). */
+  'reports.setChart': method<Report>()(z.object({ id: reportId, chart: chartSpecSchema.nullable() }).strict()),
   'reports.delete': method<{ deleted: boolean }>()(z.object({ id: reportId }).strict()),
   'reports.params': method<{ params: ReportParamInfo[] }>()(z.object({ sql: z.string() }).strict()),
   'reports.run': method<QueryResult>()(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Host } from '../../electron/host/host';
-import type { PageResult, QueryResult } from '../../shared/contract';
+import { Host } from '../../electron/host/host';
+import type { HistoryEntry, PageResult, QueryResult } from '../../shared/contract';
 import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
 
 let host: Host;
@@ -157,5 +157,30 @@ describe('the editor cannot change protected tables, and is read-only unless wri
   it('still lets the editor read protected tables', async () => {
     const result = await call<QueryResult>(host, 'query.run', { queryId: 'l', sql: 'SELECT count(*) FROM label_events' });
     expect(result.rows).toEqual([['0']]);
+  });
+});
+
+describe("the SQL editor's memory in the workspace", () => {
+  it('keeps the runs the editor asks it to remember, newest first, failures with their error, and searches them', async () => {
+    await run('SELECT name FROM items WHERE score > 0.3', { remember: true });
+    await run('SELECT nope FROM items', { remember: true });
+    await run('SELECT 42 AS not_remembered');
+    const history = await call<HistoryEntry[]>(host, 'query.history', {});
+    expect(history.map((entry) => entry.sql).slice(0, 2)).toEqual(['SELECT nope FROM items', 'SELECT name FROM items WHERE score > 0.3']);
+    expect(history[0]!.error).toContain('nope');
+    expect(history[1]).toMatchObject({ rows: 2, error: null });
+    expect(history.some((entry) => entry.sql.includes('not_remembered'))).toBe(false);
+    expect((await call<HistoryEntry[]>(host, 'query.history', { search: 'SCORE >' })).map((entry) => entry.sql)).toEqual(['SELECT name FROM items WHERE score > 0.3']);
+  });
+
+  it('keeps the editor tabs across a reopen, and refuses a state that names no tab as active', async () => {
+    expect(await call(host, 'editor.tabs', {})).toBeNull();
+    const state = { tabs: [{ id: 'a', title: 'Items', sql: 'SELECT * FROM items' }, { id: 'b', title: 'Scratch', sql: '' }], active: 'b' };
+    await call(host, 'editor.saveTabs', state);
+    const dir = host.workspace.dir;
+    await host.close();
+    host = await Host.open(dir, { remember: false });
+    expect(await call(host, 'editor.tabs', {})).toEqual(state);
+    expect(await host.dispatch('editor.saveTabs', { tabs: state.tabs, active: 'zzz' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('active names one of the tabs') } });
   });
 });

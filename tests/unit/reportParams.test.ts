@@ -102,6 +102,9 @@ describe('casting values as Data Explorer does', () => {
   it('uses defaults, blanks as NULL for nullable parameters, and #null as NULL', () => {
     expect(castParam(decl('int', { defaultValue: '5' }), undefined)).toBe(5);
     expect(castParam(decl('int', { defaultValue: '5' }), '6')).toBe(6);
+    // A cleared field of a parameter with a default runs with the default (it used to say "has no default").
+    expect(castParam(decl('int', { defaultValue: '5' }), '')).toBe(5);
+    expect(castParam(decl('date', { defaultValue: '2024-03-01' }), '   ')).toBe('2024-03-01');
     expect(castParam(decl('int', { nullable: true }), '')).toBeNull();
     expect(castParam(decl('int', { nullable: true }), undefined)).toBeNull();
     expect(castParam(decl('int'), '#NULL')).toBeNull();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identifiersIn, locateSqlError, splitStatements } from '../../shared/sqlText';
+import { identifiersIn, locateSqlError, splitStatements, statementAt } from '../../shared/sqlText';
 
 describe('splitting SQL into statements', () => {
   it('splits on semicolons outside strings, identifiers, comments and dollar quotes', () => {
@@ -39,5 +39,32 @@ describe('locating DuckDB errors', () => {
 
   it('returns nothing when the message has no position', () => {
     expect(locateSqlError('Catalog Error: Table x does not exist', splitStatements('SELECT 1')[0]!, 'SELECT 1')).toBeUndefined();
+  });
+});
+
+describe('the statement under the cursor', () => {
+  const sql = "SELECT 1 AS a;\n\nSELECT ';' AS b -- not; the end\nFROM t;\n  SELECT 3;";
+  const at = (needle: string, shift = 0) => statementAt(sql, sql.indexOf(needle) + shift)?.text;
+
+  it('picks the statement the cursor is in, touching, or just after', () => {
+    expect(at('SELECT 1')).toBe('SELECT 1 AS a');
+    expect(at('1 AS a')).toBe('SELECT 1 AS a');
+    expect(at(';\n\n', 1)).toBe('SELECT 1 AS a'); // right after the semicolon
+    expect(at("';'")).toBe("SELECT ';' AS b -- not; the end\nFROM t"); // a semicolon in a string is not an end
+    expect(at('not; the end', 4)).toBe("SELECT ';' AS b -- not; the end\nFROM t"); // nor one in a comment
+    expect(at('FROM t')).toBe("SELECT ';' AS b -- not; the end\nFROM t");
+    expect(at('SELECT 3', 3)).toBe('SELECT 3');
+    expect(statementAt(sql, sql.length)?.text).toBe('SELECT 3');
+  });
+
+  it('on the blank line between two statements means the one above; indentation before one means that one', () => {
+    expect(statementAt(sql, sql.indexOf('\n\n') + 1)?.text).toBe('SELECT 1 AS a');
+    expect(at('  SELECT 3', 1)).toBe('SELECT 3');
+  });
+
+  it('has nothing to run in blank or comment-only text, and the first statement before any', () => {
+    expect(statementAt('   -- only a comment\n', 3)).toBeUndefined();
+    expect(statementAt('\n\nSELECT 9', 0)?.text).toBe('SELECT 9');
+    expect(statementAt('SELECT 9', 0)?.start).toBe(0);
   });
 });

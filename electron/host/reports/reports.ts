@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { type ChartSpec, chartSpecSchema } from '../../../shared/chart.js';
 import type { QueryResult, Report, ReportSummary } from '../../../shared/contract.js';
 
 export type { Report, ReportSummary };
@@ -20,6 +21,18 @@ export interface ReportDraft {
   description?: string;
   folder?: string;
   sql: string;
+  /** A shipped or imported .sql file may say how it is charted (`-- chart: {"type":"bar","x":…}`). */
+  chart?: ChartSpec | null;
+}
+
+function parseChart(json: unknown): ChartSpec | null {
+  if (typeof json !== 'string' || json === '') return null;
+  try {
+    const parsed = chartSpecSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function paramError(error: unknown): SiftError {
@@ -39,7 +52,8 @@ export function parseReportParams(sql: string): ParamDecl[] {
 export function reportFromSqlFile(file: string, text = fs.readFileSync(file, 'utf8')): ReportDraft {
   const header = (key: string) => new RegExp(`^\\s*--\\s*${key}:\\s*(.+)$`, 'im').exec(text)?.[1]?.trim();
   const fallbackName = path.basename(file).replace(/\.sql$/i, '').replace(/^\d+[-_]/, '').replace(/[-_]+/g, ' ');
-  return { name: header('name') ?? fallbackName, description: header('description') ?? '', sql: text };
+  const chart = parseChart(header('chart'));
+  return { name: header('name') ?? fallbackName, description: header('description') ?? '', sql: text, ...(chart ? { chart } : {}) };
 }
 
 export class ReportStore {
@@ -67,6 +81,7 @@ export class ReportStore {
       updatedAt: String(row.updated_at),
       sql,
       lastValues: row.last_values_json ? (JSON.parse(String(row.last_values_json)) as Record<string, string>) : {},
+      chart: parseChart(row.chart_json),
     };
   }
 
@@ -74,7 +89,7 @@ export class ReportStore {
     return this.workspace.withStore(async (conn) => {
       const reader = await conn.runAndReadAll(`SELECT *, strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS updated_at FROM reports ORDER BY folder, name`);
       return reader.getRowObjectsJson().map((row) => {
-        const { sql: _sql, lastValues: _values, ...summary } = this.summarise(row);
+        const { sql: _sql, lastValues: _values, chart: _chart, ...summary } = this.summarise(row);
         return summary;
       });
     });
@@ -108,6 +123,15 @@ export class ReportStore {
         values,
       );
       return Number(inserted.getRowsJson()[0]![0]);
+    });
+    if (draft.chart !== undefined) return this.setChart(id, draft.chart);
+    return this.get(id);
+  }
+
+  async setChart(id: number, chart: ChartSpec | null): Promise<Report> {
+    await this.workspace.withStore(async (conn) => {
+      const updated = await conn.run(`UPDATE reports SET chart_json = $chart WHERE id = $id`, { id, chart: chart ? JSON.stringify(chart) : null });
+      if (Number(updated.rowsChanged) === 0) throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${id}.` });
     });
     return this.get(id);
   }

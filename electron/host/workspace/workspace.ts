@@ -102,7 +102,8 @@ export class Workspace {
           source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
         CREATE TABLE IF NOT EXISTS reports (
           id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
-          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
+          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
+        ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
         ${LABEL_EVENTS_DDL};`),
     );
     const addedColumns = await this.withStore(async (conn) => {

@@ -1,4 +1,5 @@
 -- name: Moderation actions summary
+-- chart: {"type":"stacked_bar","x":"action","y":"actions","series":"actor_type","aggregate":"sum"}
 -- description: Moderation actions by who took them (model, human, system) and what they did.
 -- [params]
 -- datetime :start_time = 2024-03-01 00:00:00

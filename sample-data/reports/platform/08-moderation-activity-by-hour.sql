@@ -1,4 +1,5 @@
 -- name: Moderation activity by hour and reason
+-- chart: {"type":"heatmap","x":"hour_utc","y":"actions","series":"category","aggregate":"sum"}
 -- description: Moderation actions per hour of the day (UTC), by policy category.
 -- [params]
 -- datetime :start_time = 2024-03-01 00:00:00
