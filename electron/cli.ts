@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
+import { DEFAULT_BINS } from '../shared/calibration.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
@@ -334,7 +335,7 @@ async function commandScore(args: string[]): Promise<number> {
 async function commandEval(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { workspace: { type: 'string' }, model: { type: 'string' }, version: { type: 'string' }, labels: { type: 'string' }, bins: { type: 'string', default: '15' }, strategy: { type: 'string', default: 'uniform' }, json: { type: 'boolean' } },
+    options: { workspace: { type: 'string' }, model: { type: 'string' }, version: { type: 'string' }, labels: { type: 'string' }, bins: { type: 'string', default: String(DEFAULT_BINS) }, strategy: { type: 'string', default: 'uniform' }, json: { type: 'boolean' } },
   });
   if (!values.model) throw new UsageError('eval: --model NAME is required.');
   const bins = Number(values.bins);

@@ -7,6 +7,9 @@
 
 import { countScores, cumulativeCounts, type ScoreCounts, scoreAtRank, totals } from './scoreCounts.js';
 
+
+/** Reliability bins when none are asked for: the same in the CLI, the UI and the API, so their ECE agree. */
+export const DEFAULT_BINS = 15;
 export interface ReliabilityBin {
   meanPredicted: number;
   fractionPositive: number;

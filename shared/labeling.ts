@@ -4,7 +4,7 @@
  * for active learning. The host keeps the log durable; the UI, the CLI and the tests all derive state from here.
  */
 import { clusterNearDuplicates, fnv1a } from './nearDuplicates.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './routing.js';
+import { DEFAULT_THRESHOLDS, flagThreshold, type Thresholds } from './routing.js';
 
 export const LABEL_EVENT_KINDS = ['label', 'skip', 'unsure', 'note', 'undo', 'adjudicate'] as const;
 export type LabelEventKind = (typeof LABEL_EVENT_KINDS)[number];
@@ -293,7 +293,7 @@ export const seededDraw = (seed: number, contentId: string) => fnv1a(`${seed}:${
 /** The decision a model's score makes for a category: is the item flagged (removed, or escalated if critical)? */
 function flagged(score: number, category: string, rules: Pick<RankingRules, 'thresholds' | 'critical'>): { flagged: boolean; threshold: number } {
   const t = rules.thresholds[category] ?? DEFAULT_THRESHOLDS;
-  const threshold = rules.critical.includes(category) ? t.escalate : t.remove;
+  const threshold = flagThreshold(t, rules.critical.includes(category));
   return { flagged: score >= threshold, threshold };
 }
 

@@ -94,3 +94,12 @@ export function routeGrid(grid: { positive: number[]; negative: number[] }, remo
   const removed = removedPos + removedNeg;
   return { removed, escalated, passed, removePrecision: removed ? removedPos / removed : null, removeRecall: positives ? removedPos / positives : null, missed };
 }
+
+/**
+ * The threshold at which a model's score flags an item in a category — removed, or for a critical category
+ * escalated (never auto-removed). What counts as a false positive or negative in error analysis and in the
+ * labeling "errors" strategy.
+ */
+export function flagThreshold(thresholds: { remove: number; escalate: number }, critical: boolean): number {
+  return critical ? thresholds.escalate : thresholds.remove;
+}

@@ -7,7 +7,8 @@ import { type CallOutcome, contract, type ImportOutcome, isMethodName, type Meth
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { recentWorkspaces, rememberWorkspace, siftHome } from './workspace/appState.js';
-import { evaluate, fitCalibration } from './evaluation/evaluation.js';
+import { errorAnalysis, evalItems } from './evaluation/errorAnalysis.js';
+import { evaluate, evaluateSlices, fitCalibration } from './evaluation/evaluation.js';
 import { defaultExportName, exportRelation } from './query/exporter.js';
 import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
@@ -218,6 +219,9 @@ export class Host {
       const job = this.jobs.start('evaluate', `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`, (ctx) => evaluate(workspace, models, input, ctx));
       return { jobId: job.id };
     },
+    'eval.slices': (input) => evaluateSlices(this.workspace, this.models, input),
+    'eval.errors': (input) => errorAnalysis(this.workspace, this.models, input),
+    'eval.items': (input) => evalItems(this.workspace, this.models, input),
     'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
     'eval.calibrateStart': async (input) => {
       const { workspace, models } = this.current;

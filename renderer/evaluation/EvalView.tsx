@@ -5,15 +5,22 @@
  */
 import type { Data, Layout } from 'plotly.js';
 import { useEffect, useMemo, useState } from 'react';
-import type { CalibrationFit, CategoryEvaluation, EvaluationResult, ModelInfo } from '../../shared/contract';
+import type { CalibrationFit, CategoryEvaluation, ErrorAnalysis, EvalItems, EvaluationResult, ItemKind, ModelInfo, SessionSummary, SliceEvaluation, SliceMetrics } from '../../shared/contract';
+import { DEFAULT_MIN_SLICE_N, type Rate } from '../../shared/slices';
+import { useLabeling } from '../label/labelStore';
+import { useNavigation } from '../navigation';
 import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { Plot } from '../components/Plot';
 import { jobResult, useJobs } from '../jobs/jobsStore';
+import { DEFAULT_BINS } from '../../shared/calibration';
 import { DEFAULT_THRESHOLDS, routeGrid } from '../../shared/routing';
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+/** A rate with its Wilson interval and the n it is a share of. */
+const rateText = (rate: Rate) => (rate.value === null ? '—' : `${pct(rate.value)} [${pct(rate.interval![0])}–${pct(rate.interval![1])}] n=${rate.n.toLocaleString('en-US')}`);
+const gapText = (gap: number | null) => (gap === null ? '' : `(${gap >= 0 ? '+' : ''}${(100 * gap).toFixed(1)})`);
 const COLORS = { a: '#3355cc', b: '#e07b39', pos: '#d62728', neg: '#7f8c8d' };
 
 function reliabilityPlot(a: CategoryEvaluation, strategy: 'uniform' | 'quantile', b?: CategoryEvaluation): { data: Data[]; layout: Partial<Layout> } {
@@ -77,6 +84,206 @@ function prPlot(a: CategoryEvaluation, b?: CategoryEvaluation): { data: Data[]; 
   };
 }
 
+
+/** What an items list shows: a confusion cell, a score bin, or a slice of one category. */
+interface ItemsQuery {
+  title: string;
+  category: string;
+  kind: ItemKind;
+  score?: { from: number; to: number };
+  slice?: { dimension: SliceMetrics['dimension']; value: string };
+}
+
+const KIND_TITLES: Record<ItemKind, string> = { fp: 'false positives', fn: 'false negatives', tp: 'true positives', tn: 'true negatives', all: 'items' };
+
+/** Every category at a glance, at the thresholds in force: pick one to look closer. */
+function CategorySummary({ result, thresholds, category, onPick }: { result: EvaluationResult; thresholds: Record<string, { remove: number; escalate: number }>; category: string; onPick(category: string): void }) {
+  return (
+    <table className="eval-summary" data-testid="eval-summary">
+      <thead>
+        <tr>
+          <th>category</th>
+          <th>items</th>
+          <th>positives</th>
+          <th>AP</th>
+          <th>ECE ({result.bins} bins)</th>
+          <th>Brier</th>
+          <th>recall at remove</th>
+        </tr>
+      </thead>
+      <tbody>
+        {result.categories.map((c) => {
+          const t = thresholds[c.category] ?? c.thresholds;
+          const routing = routeGrid(c.grid, t.remove, t.escalate, c.critical);
+          return (
+            <tr key={c.category} className={c.category === category ? 'active' : ''} onClick={() => onPick(c.category)}>
+              <td>
+                <button className="link">{c.category}</button>
+                {c.critical ? ' (critical)' : ''}
+              </td>
+              <td className="num">{c.n.toLocaleString('en-US')}</td>
+              <td className="num">{c.positives.toLocaleString('en-US')}</td>
+              <td className="num">{num(c.averagePrecision)}</td>
+              <td className="num">{num(c.ece, 4)}</td>
+              <td className="num">{num(c.brier, 4)}</td>
+              <td className="num" title={c.critical ? 'critical: never auto-removed' : `remove ≥ ${t.remove}`}>
+                {c.critical ? '—' : pct(routing.removeRecall)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function ErrorAnalysisCard({ model, version, category, thresholds, onDrill }: { model: string; version: string; category: string; thresholds: Record<string, { remove: number; escalate: number }>; onDrill(query: ItemsQuery): void }) {
+  const [analysis, setAnalysis] = useState<ErrorAnalysis | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(() => {
+      api['eval.errors']({ model, version, category, thresholds }).then(
+        (loaded) => current && (setAnalysis(loaded), setError(null)),
+        (err: unknown) => current && setError(errorMessage(err)),
+      );
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [model, version, category, thresholds]);
+  if (error) return <div className="error-box">{error}</div>;
+  if (!analysis) return <p className="muted">Counting errors…</p>;
+  const { confusion } = analysis;
+  const cell = (kind: Exclude<ItemKind, 'all'>, count: number) => (
+    <button className={`confusion-cell ${kind}`} onClick={() => onDrill({ title: `${KIND_TITLES[kind]} of ${category}`, category, kind })} data-testid={`confusion-${kind}`}>
+      <b>{count.toLocaleString('en-US')}</b> {KIND_TITLES[kind]}
+    </button>
+  );
+  const centers = analysis.distribution.falsePositives.map((_, k) => analysis.distribution.start + (k + 0.5) * analysis.distribution.binWidth);
+  return (
+    <div className="error-analysis" data-testid="error-analysis">
+      <p className="muted">
+        At score ≥ {analysis.threshold} (the {analysis.threshold === thresholds[category]?.escalate ? 'escalate' : 'remove'} threshold in force), against the majority label:
+      </p>
+      <div className="confusion">
+        {cell('fp', confusion.falsePositives)}
+        {cell('tp', confusion.truePositives)}
+        {cell('fn', confusion.falseNegatives)}
+        {cell('tn', confusion.trueNegatives)}
+      </div>
+      <div className="error-columns">
+        <div>
+          <h4>Words that set false positives apart from true positives</h4>
+          {analysis.terms.length === 0 ? (
+            <p className="muted">Too few false or true positives with text to contrast.</p>
+          ) : (
+            <table data-testid="error-terms">
+              <thead>
+                <tr>
+                  <th>term</th>
+                  <th>in FP</th>
+                  <th>in TP</th>
+                  <th>z</th>
+                </tr>
+              </thead>
+              <tbody>
+                {analysis.terms.slice(0, 12).map((term) => (
+                  <tr key={term.term}>
+                    <td>{term.term}</td>
+                    <td className="num">{term.falsePositives}</td>
+                    <td className="num">{term.truePositives}</td>
+                    <td className="num">{term.z.toFixed(1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        <div>
+          <h4>Scores of false and true positives (click a bar for its items)</h4>
+          <Plot
+            height={240}
+            testId="error-distribution"
+            data={[
+              { type: 'bar', name: 'false positives', x: centers, y: analysis.distribution.falsePositives, marker: { color: COLORS.neg } },
+              { type: 'bar', name: 'true positives', x: centers, y: analysis.distribution.truePositives, marker: { color: COLORS.pos } },
+            ]}
+            layout={{ barmode: 'group', xaxis: { title: { text: 'score' } }, yaxis: { title: { text: 'items' } }, legend: { orientation: 'h', y: -0.35 }, margin: { l: 50, r: 10, t: 10, b: 40 } }}
+            onClick={(event) => {
+              const point = event.points[0];
+              if (!point) return;
+              const from = Number(point.x) - analysis.distribution.binWidth / 2;
+              const kind = point.curveNumber === 0 ? 'fp' : 'tp';
+              onDrill({ title: `${KIND_TITLES[kind]} of ${category} scored ${from.toFixed(3)}–${(from + analysis.distribution.binWidth).toFixed(3)}`, category, kind, score: { from, to: Math.min(1, from + analysis.distribution.binWidth) } });
+            }}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** The items behind a count, bin or slice: text, context, score, label and who labelled it; sent to labeling in one click. */
+function ItemsPanel({ model, version, thresholds, query, onClose }: { model: string; version: string; thresholds: Record<string, { remove: number; escalate: number }>; query: ItemsQuery; onClose(): void }) {
+  const [items, setItems] = useState<EvalItems | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const go = useNavigation((state) => state.go);
+  useEffect(() => {
+    setItems(null);
+    setSent(null);
+    api['eval.items']({ model, version, category: query.category, thresholds, kind: query.kind, score: query.score, slice: query.slice, limit: 200 }).then(setItems, (err: unknown) => setError(errorMessage(err)));
+  }, [model, version, thresholds, query]);
+  const label = async () => {
+    if (!items || items.items.length === 0) return;
+    const ids = items.items.map((item) => `'${item.contentId.replace(/'/g, "''")}'`).join(', ');
+    try {
+      const session = await jobResult<SessionSummary>(
+        api['sessions.createStart']({ name: `Review: ${query.title}`.slice(0, 200), pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids})`, model, version, strategy: 'errors', batchSize: 20 }),
+      );
+      setSent(`Session “${session.name}” created with ${items.items.length} items.`);
+      void useLabeling.getState().open(session.id);
+      go('label');
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <aside className="items-panel" data-testid="eval-items" aria-label={query.title}>
+      <header>
+        <b>{query.title}</b>
+        <span className="muted">{items ? `${items.total.toLocaleString('en-US')} items${items.total > items.items.length ? `, the first ${items.items.length} shown` : ''}` : 'Loading…'}</span>
+        <span className="spacer" />
+        <button onClick={() => void label()} disabled={!items?.items.length} data-testid="eval-items-label" title="A labeling session over these items (the errors strategy)">
+          Label these
+        </button>
+        <button onClick={onClose} aria-label="Close the list">
+          ×
+        </button>
+      </header>
+      {error && <div className="error-box">{error}</div>}
+      {sent && <div className="note">{sent}</div>}
+      <ol>
+        {items?.items.map((item) => (
+          <li key={item.contentId} className={`eval-item ${item.kind}`}>
+            <div className="eval-item-head">
+              <code>{item.contentId}</code>
+              <span className={`kind-badge ${item.kind}`}>{item.kind.toUpperCase()}</span>
+              <span>score {item.score.toFixed(3)}</span>
+              <span>label {item.label}</span>
+              <span className="muted">{[item.surface, item.language, item.createdAt?.replace('T', ' ')].filter(Boolean).join(' · ')}</span>
+            </div>
+            <div className="eval-item-text">{item.text ?? <span className="muted">(no text)</span>}</div>
+            <div className="muted small-print">labelled by {item.labelledBy.length ? item.labelledBy.map((entry) => `${entry.annotator} (${entry.value})`).join(', ') : 'no current label (from the labels query)'}</div>
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}
+
 export function EvalView() {
   const missing = useMissingTables('evaluate');
   const [models, setModels] = useState<ModelInfo[]>([]);
@@ -84,7 +291,7 @@ export function EvalView() {
   const [model, setModel] = useState('text-distil');
   const [version, setVersion] = useState('');
   const [versionB, setVersionB] = useState('');
-  const [bins, setBins] = useState(10);
+  const [bins, setBins] = useState(DEFAULT_BINS);
   const [strategy, setStrategy] = useState<'uniform' | 'quantile'>('uniform');
   const [logCounts, setLogCounts] = useState(true);
   const [result, setResult] = useState<EvaluationResult | null>(null);
@@ -94,7 +301,10 @@ export function EvalView() {
   const [calibration, setCalibration] = useState<CalibrationFit | null>(null);
   const [method, setMethod] = useState<'platt' | 'isotonic'>('platt');
   const [fitOn, setFitOn] = useState<'even' | 'odd'>('even');
-  const [margin, setMargin] = useState(0.05);
+  const [minSliceN, setMinSliceN] = useState(DEFAULT_MIN_SLICE_N);
+  const [slices, setSlices] = useState<SliceEvaluation | null>(null);
+  const [drill, setDrill] = useState<ItemsQuery | null>(null);
+  const [saveAnyway, setSaveAnyway] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const waitFor = useJobs((state) => state.waitFor);
@@ -108,12 +318,14 @@ export function EvalView() {
     if (!version && modelVersions.length) setVersion(modelVersions[modelVersions.length - 1]!.version);
   }, [modelVersions, version]);
 
+  // "Compare with" is any scored model version; both sides are then evaluated on exactly the items both scored.
+  const other = versionB ? { model: versionB.split('@')[0]!, version: versionB.split('@').slice(1).join('@') } : null;
   useEffect(() => {
     if (!version) return;
     setLoading(true);
     setNote(null);
     // A job: progress and cancel in the jobs panel, and the host stays free for other calls meanwhile.
-    api['eval.start']({ model, version, bins, sliceMargin: margin })
+    api['eval.start']({ model, version, bins, minSliceN, ...(other ? { sameItemsAs: other } : {}) })
       .then(({ jobId }) => waitFor(jobId))
       .then((job) => {
         if (job.status !== 'done') throw new Error(job.error?.message ?? 'Evaluation cancelled.');
@@ -128,11 +340,20 @@ export function EvalView() {
       .finally(() => setLoading(false));
     // The category is kept when possible; it is not a reason to re-evaluate.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [model, version, bins, margin]);
+  }, [model, version, bins, versionB]);
   useEffect(() => {
-    if (!versionB) return setResultB(null);
-    jobResult<EvaluationResult>(api['eval.start']({ model, version: versionB, bins })).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
-  }, [model, versionB, bins]);
+    if (!other) return setResultB(null);
+    jobResult<EvaluationResult>(api['eval.start']({ model: other.model, version: other.version, bins, sameItemsAs: { model, version } })).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [model, version, versionB, bins]);
+  // Slices follow the thresholds in force (as they are dragged) and the minimum n, a moment after the last change.
+  useEffect(() => {
+    if (!version || !result) return;
+    const timer = setTimeout(() => {
+      api['eval.slices']({ model, version, thresholds, minSliceN }).then(setSlices, (error: unknown) => setNote(errorMessage(error)));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [model, version, thresholds, minSliceN, result]);
 
   const current = result?.categories.find((c) => c.category === category);
   const currentB = resultB?.categories.find((c) => c.category === category);
@@ -152,6 +373,10 @@ export function EvalView() {
   const distribution = useMemo(() => (current ? distributionPlot(current, logCounts, t.remove, t.escalate) : null), [current, logCounts, t.remove, t.escalate]);
   const pr = useMemo(() => (current ? prPlot(current, currentB) : null), [current, currentB]);
   const fitted = calibration?.categories.find((c) => c.category === category);
+  // Slices at the thresholds in force once recomputed; the evaluation's own until then.
+  const sliceRows = slices?.categories.find((c) => c.category === category) ?? (current ? { baseline: current.sliceBaseline, slices: current.slices } : null);
+  // Calibration that made ECE or Brier worse on the held-out half is not saved without saying so.
+  const worse = (calibration?.categories ?? []).filter((c) => c.before && c.after && (c.after.ece > c.before.ece || c.after.brier > c.before.brier));
 
   const saveThresholds = async () => {
     try {
@@ -185,7 +410,7 @@ export function EvalView() {
       <div className="toolbar">
         <label>
           Model{' '}
-          <select value={model} onChange={(event) => (setModel(event.target.value), setVersion(''), setVersionB(''))}>
+          <select value={model} onChange={(event) => (setModel(event.target.value), setVersion(''), setVersionB(''))} data-testid="eval-model">
             {[...new Set([...models.map((m) => m.name), ...versions.map((v) => v.model)])].map((name) => (
               <option key={name}>{name}</option>
             ))}
@@ -205,11 +430,13 @@ export function EvalView() {
           Compare with{' '}
           <select value={versionB} onChange={(event) => setVersionB(event.target.value)} data-testid="eval-version-b">
             <option value="">—</option>
-            {modelVersions.filter((v) => v.version !== version).map((v) => (
-              <option key={v.version} value={v.version}>
-                {v.version}
-              </option>
-            ))}
+            {versions
+              .filter((v) => !(v.model === model && v.version === version))
+              .map((v) => (
+                <option key={`${v.model}@${v.version}`} value={`${v.model}@${v.version}`}>
+                  {v.model} {v.version}
+                </option>
+              ))}
           </select>
         </label>
         <label>
@@ -242,6 +469,22 @@ export function EvalView() {
           {note}
         </div>
       )}
+      {other && result && !loading && (
+        <p className="note" data-testid="compare-note">
+          {result.categories.length > 0
+            ? `Both sides are evaluated on exactly the items both versions scored${current ? `: ${current.n.toLocaleString('en-US')} labelled items of ${category}` : ''}.`
+            : `${model} ${version} and ${other.model} ${other.version} scored no labelled items in common, so there is nothing to compare: re-score the same items with both (Models → Re-score a query).`}
+        </p>
+      )}
+      {result && result.categories.length > 0 && (
+        <div className="card eval-summary-card">
+          <h3>
+            {model} {result.version}
+            {other && resultB ? ` vs ${other.model} ${other.version}` : ''} — every category
+          </h3>
+          <CategorySummary result={result} thresholds={thresholds} category={category} onPick={setCategory} />
+        </div>
+      )}
       {current && (
         <div className="eval-body">
           <div className="metrics-row" data-testid="eval-metrics">
@@ -267,11 +510,26 @@ export function EvalView() {
           </div>
           <div className="eval-grid">
             <div className="card">
-              <h3>Reliability diagram</h3>
-              {reliability && <Plot data={reliability.data} layout={reliability.layout} testId="reliability-plot" height={330} />}
+              <h3>Reliability diagram (click a bin for its items)</h3>
+              {reliability && (
+                <Plot
+                  data={reliability.data}
+                  layout={reliability.layout}
+                  testId="reliability-plot"
+                  height={330}
+                  onClick={(event) => {
+                    // A bin (its marker or its bar) drills to the items scored in it.
+                    const point = event.points[0];
+                    if (!point || point.curveNumber === 0) return;
+                    const bins = (point.curveNumber <= 2 ? current : currentB ?? current).reliability[strategy];
+                    const bin = bins[point.pointNumber as number];
+                    if (bin) setDrill({ title: `${category} items in the reliability bin ${bin.lower.toFixed(2)}–${bin.upper.toFixed(2)}`, category, kind: 'all', score: { from: bin.lower, to: bin.upper } });
+                  }}
+                />
+              )}
             </div>
             <div className="card">
-              <h3>Confidence distribution — drag the lines to set thresholds</h3>
+              <h3>Confidence distribution — drag the lines to set thresholds; click a bar for its items</h3>
               {distribution && (
                 <Plot
                   data={distribution.data}
@@ -279,6 +537,14 @@ export function EvalView() {
                   testId="distribution-plot"
                   height={330}
                   editableShapes
+                  onClick={(event) => {
+                    const point = event.points[0];
+                    if (!point) return;
+                    const edges = current.histogram.edges;
+                    const k = edges.findIndex((edge, i) => i < edges.length - 1 && Number(point.x) >= edge && Number(point.x) <= edges[i + 1]!);
+                    if (k < 0) return;
+                    setDrill({ title: `${category} items scored ${edges[k]!.toFixed(2)}–${edges[k + 1]!.toFixed(2)}`, category, kind: 'all', score: { from: edges[k]!, to: edges[k + 1]! } });
+                  }}
                   onRelayout={(update) => {
                     if (typeof update['shapes[0].x0'] === 'number') setThreshold('remove', update['shapes[0].x0'] as number);
                     if (typeof update['shapes[1].x0'] === 'number') setThreshold('escalate', update['shapes[1].x0'] as number);
@@ -336,15 +602,46 @@ export function EvalView() {
                   <option value="even">fit on half A, check on half B</option>
                   <option value="odd">fit on half B, check on half A</option>
                 </select>
-                <button onClick={() => void jobResult<CalibrationFit>(api['eval.calibrateStart']({ model, version, method, bins, fitOn })).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))} data-testid="fit-calibration">
+                <button onClick={() => (setSaveAnyway(false), void jobResult<CalibrationFit>(api['eval.calibrateStart']({ model, version, method, bins, fitOn })).then(setCalibration, (error: unknown) => setNote(errorMessage(error))))} data-testid="fit-calibration">
                   Fit
                 </button>
-                {calibration && (
-                  <button className="primary" onClick={() => void saveCalibration()}>
+              </div>
+              {calibration && (
+                <>
+                  <table className="calibration-effect" data-testid="calibration-effect">
+                    <thead>
+                      <tr>
+                        <th>category</th>
+                        <th>held-out items</th>
+                        <th>ECE before → after</th>
+                        <th>Brier before → after</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {calibration.categories.map((c) => (
+                        <tr key={c.category} className={worse.includes(c) ? 'flagged' : ''}>
+                          <td>{c.category}</td>
+                          <td className="num">{c.testItems ?? '—'}</td>
+                          <td className="num">{c.before && c.after ? `${num(c.before.ece, 4)} → ${num(c.after.ece, 4)}` : (c.reason ?? '—')}</td>
+                          <td className="num">{c.before && c.after ? `${num(c.before.brier, 4)} → ${num(c.after.brier, 4)}` : ''}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                  {worse.length > 0 && (
+                    <div className="error-box" data-testid="calibration-worse">
+                      {calibration.method === 'platt' ? 'Platt scaling' : 'Isotonic regression'} made {worse.map((c) => c.category).join(', ')} worse on the held-out half (ECE or Brier went up). Saving it would make
+                      those scores less trustworthy, not more.
+                      <label>
+                        <input type="checkbox" checked={saveAnyway} onChange={(event) => setSaveAnyway(event.target.checked)} data-testid="calibration-save-anyway" /> save it anyway
+                      </label>
+                    </div>
+                  )}
+                  <button className="primary" disabled={worse.length > 0 && !saveAnyway} onClick={() => void saveCalibration()} data-testid="save-calibration">
                     Save calibration as a new model version
                   </button>
-                )}
-              </div>
+                </>
+              )}
               {fitted && !fitted.fitted && <p className="muted">{fitted.reason}</p>}
               {fitted?.before && fitted.after && (
                 <>
@@ -363,34 +660,49 @@ export function EvalView() {
                 </>
               )}
             </div>
-            <div className="card" data-testid="slices">
+            <div className="card wide-card" data-testid="error-analysis-card">
+              <h3>Error analysis — {category}</h3>
+              {version && <ErrorAnalysisCard model={model} version={version} category={category} thresholds={thresholds} onDrill={setDrill} />}
+            </div>
+            <div className="card wide-card" data-testid="slices">
               <h3>
-                Slices at the remove threshold ({current.thresholds.remove}); gaps over{' '}
-                <input className="num-input" type="number" min={0} max={50} step={1} value={Math.round(margin * 100)} onChange={(event) => Number(event.target.value) >= 0 && setMargin(Number(event.target.value) / 100)} data-testid="slice-margin" /> points highlighted
+                Slices of {category} at the thresholds in force (remove ≥ {(thresholds[category] ?? current.thresholds).remove}); a gap is highlighted when its 95% interval clears the overall one and the slice has at least{' '}
+                <input className="num-input" type="number" min={1} step={1} value={minSliceN} onChange={(event) => Number(event.target.value) >= 1 && setMinSliceN(Math.round(Number(event.target.value)))} data-testid="slice-min-n" aria-label="Minimum n" /> items of the
+                kind counted
               </h3>
+              {sliceRows && sliceRows.baseline && (
+                <p className="muted" data-testid="slice-baseline">
+                  Overall: recall {rateText(sliceRows.baseline.recall)}, false-positive rate {rateText(sliceRows.baseline.fpr)}.
+                </p>
+              )}
               <table>
                 <thead>
                   <tr>
                     <th>slice</th>
                     <th>items</th>
                     <th>positives</th>
-                    <th>recall (gap)</th>
-                    <th>false-positive rate (gap)</th>
+                    <th>recall [95% interval] (gap)</th>
+                    <th>false-positive rate [95% interval] (gap)</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {current.slices.map((slice) => (
-                    <tr key={`${slice.dimension}:${slice.value}`} className={slice.flagged ? 'flagged' : ''}>
+                  {(sliceRows?.slices ?? []).map((slice) => (
+                    <tr
+                      key={`${slice.dimension}:${slice.value}`}
+                      className={`clickable ${slice.flagged ? 'flagged' : ''}`}
+                      data-flagged={slice.flagged}
+                      onClick={() => setDrill({ title: `${category} items with ${slice.dimension.replace('_', ' ')} ${slice.value}`, category, kind: 'all', slice: { dimension: slice.dimension, value: slice.value } })}
+                    >
                       <td>
                         {slice.dimension.replace('_', ' ')}: {slice.value}
                       </td>
-                      <td className="num">{slice.n}</td>
-                      <td className="num">{slice.positives}</td>
+                      <td className="num">{slice.n.toLocaleString('en-US')}</td>
+                      <td className="num">{slice.positives.toLocaleString('en-US')}</td>
                       <td className="num">
-                        {pct(slice.recall)} {slice.recallGap !== null ? `(${slice.recallGap >= 0 ? '+' : ''}${(100 * slice.recallGap).toFixed(1)})` : ''}
+                        {rateText(slice.recall)} {gapText(slice.recallGap)}
                       </td>
                       <td className="num">
-                        {pct(slice.fpr)} {slice.fprGap !== null ? `(${slice.fprGap >= 0 ? '+' : ''}${(100 * slice.fprGap).toFixed(1)})` : ''}
+                        {rateText(slice.fpr)} {gapText(slice.fprGap)}
                       </td>
                     </tr>
                   ))}
@@ -401,6 +713,7 @@ export function EvalView() {
         </div>
       )}
       {!current && !loading && !note && <div className="empty">No labelled, scored items for this model yet: score content, then evaluate.</div>}
+      {drill && version && <ItemsPanel model={model} version={version} thresholds={thresholds} query={drill} onClose={() => setDrill(null)} />}
     </section>
   );
 }

@@ -1,5 +1,6 @@
 /** Evaluating a model version against labels, and fitting calibration. */
 import { z } from 'zod';
+import type { SliceBaseline, SliceRow } from '../slices.js';
 import { method, nonEmpty } from './base.js';
 
 export interface EvalBin {
@@ -10,19 +11,8 @@ export interface EvalBin {
   upper: number;
 }
 
-export interface SliceMetrics {
-  dimension: 'language' | 'surface' | 'content_type' | 'account_age';
-  value: string;
-  n: number;
-  positives: number;
-  recall: number | null;
-  fpr: number | null;
-  precision: number | null;
-  recallGap: number | null;
-  fprGap: number | null;
-  /** The slice's recall or false-positive rate is further than the margin from the overall figure. */
-  flagged: boolean;
-}
+/** A slice's rates at the remove threshold in force, with Wilson intervals (shared/slices.ts). */
+export type SliceMetrics = SliceRow;
 
 export interface CategoryEvaluation {
   category: string;
@@ -48,6 +38,15 @@ export interface CategoryEvaluation {
   /** Labelled counts per 0.001 of score, for live threshold routing in the UI. */
   grid: { positive: number[]; negative: number[] };
   slices: SliceMetrics[];
+  /** The overall rates the slices are compared with, at the same threshold. */
+  sliceBaseline: SliceBaseline;
+}
+
+/** Slices of every category at given thresholds (recomputed as the user moves them). */
+export interface SliceEvaluation {
+  model: string;
+  version: string;
+  categories: { category: string; baseline: SliceBaseline; slices: SliceMetrics[] }[];
 }
 
 export interface EvaluationResult {
@@ -75,13 +74,53 @@ export interface CalibrationFit {
   }[];
 }
 
+/** Error analysis of one category at the thresholds in force. */
+export interface ErrorAnalysis {
+  model: string;
+  version: string;
+  category: string;
+  /** The score at which the model flags an item (remove; escalate for a critical category). */
+  threshold: number;
+  confusion: { truePositives: number; falsePositives: number; falseNegatives: number; trueNegatives: number };
+  /** Words that set false positives apart from true positives (weighted log-odds, as the spike view's terms). */
+  terms: { term: string; falsePositives: number; truePositives: number; z: number }[];
+  /** Score distributions of false and true positives, in bins of `binWidth` from the threshold up. */
+  distribution: { start: number; binWidth: number; falsePositives: number[]; truePositives: number[] };
+}
+
+export type ItemKind = 'fp' | 'fn' | 'tp' | 'tn' | 'all';
+
+/** Labelled, scored items of one category: what an error analysis drills into. */
+export interface EvalItems {
+  total: number;
+  items: {
+    contentId: string;
+    score: number;
+    label: 0 | 1;
+    kind: Exclude<ItemKind, 'all'>;
+    text: string | null;
+    surface: string | null;
+    language: string | null;
+    createdAt: string | null;
+    /** Who labelled it, and how (current labels). */
+    labelledBy: { annotator: string; value: string }[];
+  }[];
+}
+
+const thresholdsInput = z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict());
+
 const evalInput = z
   .object({
     model: nonEmpty('model'),
     version: z.string().optional(),
     labels: z.string().optional(),
     bins: z.number().int().min(2).max(100).optional(),
-    sliceMargin: z.number().min(0).max(1).optional(),
+    /** Slices with fewer items (of the kind a rate counts) are never highlighted. */
+    minSliceN: z.number().int().min(1).max(1_000_000).optional(),
+    /** The thresholds in force (the model's when absent), for the slices' rates. */
+    thresholds: thresholdsInput.optional(),
+    /** Evaluate only the items this other model version also scored (comparing two versions on the same items). */
+    sameItemsAs: z.object({ model: nonEmpty('sameItemsAs.model'), version: nonEmpty('sameItemsAs.version') }).strict().optional(),
     category: z.string().optional(),
   })
   .strict();
@@ -102,6 +141,33 @@ export const evaluationMethods = {
   'eval.run': method<EvaluationResult>()(evalInput),
   /** The same evaluation as a job, with progress and cancel: what the UI uses for large workspaces. */
   'eval.start': method<{ jobId: string }>()(evalInput),
+  'eval.slices': method<SliceEvaluation>()(
+    z
+      .object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), thresholds: thresholdsInput.optional(), minSliceN: z.number().int().min(1).max(1_000_000).optional() })
+      .strict(),
+  ),
+  'eval.errors': method<ErrorAnalysis>()(
+    z
+      .object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), category: nonEmpty('category'), thresholds: thresholdsInput.optional() })
+      .strict(),
+  ),
+  'eval.items': method<EvalItems>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        category: nonEmpty('category'),
+        thresholds: thresholdsInput.optional(),
+        kind: z.enum(['fp', 'fn', 'tp', 'tn', 'all']).default('all'),
+        /** Scores in [from, to) (a histogram or reliability bin); `to` 1 includes 1. */
+        score: z.object({ from: z.number().min(0).max(1), to: z.number().min(0).max(1) }).strict().optional(),
+        slice: z.object({ dimension: z.enum(['language', 'surface', 'content_type', 'account_age']), value: z.string() }).strict().optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+  ),
   'eval.calibrate': method<CalibrationFit>()(calibrateInput),
   /** The same fit as a job (progress, cancel): what the UI uses. */
   'eval.calibrateStart': method<{ jobId: string }>()(calibrateInput),

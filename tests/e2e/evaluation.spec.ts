@@ -48,3 +48,63 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   await page.getByTestId('fit-calibration').click();
   await expect(page.getByTestId('calibration-summary')).toContainText('held-out items');
 });
+
+test('every category at a glance, errors in two clicks, slices that need real evidence, and two versions on the same items', async ({ page }) => {
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await page.getByTestId('tab-evaluate').click();
+  await page.getByTestId('eval-version').selectOption('2024.03.0');
+  const summary = page.getByTestId('eval-summary');
+  await expect(summary.locator('tbody tr')).toHaveCount(4);
+  await expect(summary).toContainText('ECE (15 bins)'); // the CLI's default too
+  await summary.getByRole('button', { name: 'spam' }).click();
+  await expect(page.getByTestId('eval-category')).toHaveValue('spam');
+
+  // Error analysis: the false positives, worst first, with who labelled them.
+  await page.getByTestId('confusion-fp').click();
+  const items = page.getByTestId('eval-items');
+  await expect(items).toContainText('false positives of spam');
+  await expect(items.locator('.kind-badge').first()).toHaveText('FP');
+  await expect(items).toContainText('labelled by');
+  await page.screenshot({ path: 'test-results/error-analysis.png', fullPage: false });
+  await items.getByRole('button', { name: 'Close the list' }).click();
+  // …and from a bar of the score distribution straight to its items.
+  await expect(page.getByTestId('error-distribution')).toHaveAttribute('data-rendered', 'true');
+  await page.getByTestId('error-distribution').scrollIntoViewIfNeeded();
+  const bars = await page.locator('[data-testid=error-distribution] .bars .point path').all();
+  let tallest = bars[0]!;
+  let height = 0;
+  for (const bar of bars) {
+    const box = await bar.boundingBox();
+    if (box && box.height > height) [tallest, height] = [bar, box.height];
+  }
+  await tallest.click({ force: true });
+  await expect(items).toContainText(/positives of spam scored 0\.\d+–/);
+  await expect(items.locator('.eval-item').first()).toBeVisible();
+  await items.getByRole('button', { name: 'Close the list' }).click();
+
+  // Slices: each rate with its interval and n; nothing is highlighted without enough items behind it.
+  const slices = page.getByTestId('slices');
+  await expect(slices).toContainText('[');
+  await page.getByTestId('slice-min-n').fill('100000');
+  await expect(slices.locator('tr[data-flagged=true]')).toHaveCount(0);
+  await page.getByTestId('slice-min-n').fill('30');
+  for (const row of await slices.locator('tr[data-flagged=true]').all()) {
+    const counts = (await row.textContent()) ?? '';
+    expect(Math.max(...[...counts.matchAll(/n=([\d,]+)/g)].map((m) => Number(m[1]!.replace(/,/g, ''))))).toBeGreaterThanOrEqual(30);
+  }
+  await page.screenshot({ path: 'test-results/eval-slices.png', fullPage: true });
+
+  // Compare: the sample's two versions scored different weeks — said so, not compared silently on different items.
+  await page.getByTestId('eval-version-b').selectOption('text-distil@2024.02.1');
+  await expect(page.getByTestId('compare-note')).toContainText('scored no labelled items in common');
+  // Re-score the last week with the current model, then compare it with the logged version on the same items.
+  await page.getByTestId('tab-models').click();
+  await page.getByTestId('score-run').click();
+  await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
+  await page.getByTestId('tab-evaluate').click();
+  await page.getByTestId('eval-version').selectOption('2024.03.0');
+  await page.getByTestId('eval-version-b').selectOption('text-distil@2026.11.1');
+  await expect(page.getByTestId('compare-note')).toContainText(/exactly the items both versions scored: [\d,]+ labelled items of spam/);
+  await expect(page.getByTestId('eval-metrics')).toContainText('B:');
+});

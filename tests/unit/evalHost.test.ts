@@ -5,7 +5,7 @@ import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
-import type { CalibrationFit, EvaluationResult, ModelInfo, QueryResult } from '../../shared/contract';
+import type { CalibrationFit, ErrorAnalysis, EvalItems, EvaluationResult, ModelInfo, QueryResult, SliceEvaluation } from '../../shared/contract';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 import { call, tempDir } from './support';
 
@@ -70,17 +70,74 @@ describe('evaluating a model version against human labels', () => {
     expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/broken|stopped part-way/) } });
   });
 
-  it('breaks metrics out by language, surface, content type and account age, flagging gaps past the margin', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', sliceMargin: 0.05 });
+  it('breaks metrics out by language, surface, content type and account age, with Wilson intervals, at the thresholds in force', async () => {
+    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', minSliceN: 30 });
     const spam = result.categories.find((c) => c.category === 'spam')!;
     const dimensions = new Set(spam.slices.map((s) => s.dimension));
     expect(dimensions).toEqual(new Set(['language', 'surface', 'content_type', 'account_age']));
-    for (const slice of spam.slices) {
-      if (slice.recallGap !== null && Math.abs(slice.recallGap) > 0.05) expect(slice.flagged).toBe(true);
-      if (!slice.flagged) expect(Math.abs(slice.recallGap ?? 0)).toBeLessThanOrEqual(0.05);
-    }
     const languages = spam.slices.filter((s) => s.dimension === 'language');
     expect(languages.reduce((sum, s) => sum + s.n, 0)).toBe(spam.n);
+    for (const slice of spam.slices) {
+      // Highlighted only with enough items and intervals that clear the overall one.
+      if (slice.flagged) {
+        const clears = (rate: typeof slice.recall, overall: typeof slice.recall) => rate.n >= 30 && (rate.interval![1] < overall.interval![0] || rate.interval![0] > overall.interval![1]);
+        expect(clears(slice.recall, spam.sliceBaseline.recall) || clears(slice.fpr, spam.sliceBaseline.fpr)).toBe(true);
+      }
+      if (slice.recall.value !== null) expect(slice.recall.interval![0]).toBeLessThanOrEqual(slice.recall.value);
+    }
+    expect(spam.sliceBaseline.threshold).toBe(spam.thresholds.remove);
+    // eval.slices recomputes them at other thresholds, with the same numbers at the same thresholds.
+    const same = await call<SliceEvaluation>(host, 'eval.slices', { model: 'text-distil', version: '2024.02.1', minSliceN: 30 });
+    expect(same.categories.find((c) => c.category === 'spam')!.slices).toEqual(spam.slices);
+    const lower = await call<SliceEvaluation>(host, 'eval.slices', { model: 'text-distil', version: '2024.02.1', thresholds: { spam: { remove: 0.5, escalate: 0.3 } } });
+    const lowered = lower.categories.find((c) => c.category === 'spam')!;
+    expect(lowered.baseline.threshold).toBe(0.5);
+    expect(lowered.baseline.recall.value!).toBeGreaterThan(spam.sliceBaseline.recall.value!);
+  });
+});
+
+describe('comparing two versions', () => {
+  it('on exactly the items both scored, whichever models they are', async () => {
+    // Score a few hundred items with the fusion model too (another model, fewer items).
+    const { jobId } = await call<{ jobId: string }>(host, 'models.score', { model: 'text-fusion', sql: 'SELECT content_id, text FROM content WHERE content_id IN (SELECT content_id FROM current_labels) ORDER BY content_id LIMIT 400' });
+    expect((await host.jobs.wait(jobId)).status).toBe('done');
+    const a = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', sameItemsAs: { model: 'text-fusion', version: '2026.11.1' } });
+    const b = await call<EvaluationResult>(host, 'eval.run', { model: 'text-fusion', version: '2026.11.1', sameItemsAs: { model: 'text-distil', version: '2024.03.0' } });
+    const alone = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
+    for (const category of a.categories) {
+      const other = b.categories.find((c) => c.category === category.category)!;
+      expect(category.n, category.category).toBe(other.n);
+      expect(category.positives).toBe(other.positives);
+      expect(category.n).toBeLessThan(alone.categories.find((c) => c.category === category.category)!.n);
+    }
+  });
+});
+
+describe('error analysis', () => {
+  it('counts the confusion at the thresholds in force, and lists the false positives worst first, with who labelled them', async () => {
+    const errors = await call<ErrorAnalysis>(host, 'eval.errors', { model: 'text-distil', version: '2024.02.1', category: 'spam', thresholds: { spam: { remove: 0.6, escalate: 0.3 } } });
+    expect(errors.threshold).toBe(0.6);
+    const { truePositives, falsePositives, falseNegatives, trueNegatives } = errors.confusion;
+    const evaluation = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
+    const spam = evaluation.categories.find((c) => c.category === 'spam')!;
+    expect(truePositives + falseNegatives).toBe(spam.positives);
+    expect(truePositives + falsePositives + falseNegatives + trueNegatives).toBe(spam.n);
+    expect(errors.distribution.falsePositives.reduce((a, b) => a + b, 0)).toBe(falsePositives);
+    expect(errors.distribution.truePositives.reduce((a, b) => a + b, 0)).toBe(truePositives);
+    expect(errors.terms.length).toBeGreaterThan(0);
+
+    const fps = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', thresholds: { spam: { remove: 0.6, escalate: 0.3 } }, kind: 'fp', limit: 50 });
+    expect(fps.total).toBe(falsePositives);
+    expect(fps.items.every((item) => item.kind === 'fp' && item.label === 0 && item.score >= 0.6)).toBe(true);
+    expect(fps.items.map((item) => item.score)).toEqual([...fps.items.map((item) => item.score)].sort((a, b) => b - a));
+    expect(fps.items[0]!.text).toBeTruthy();
+    expect(fps.items[0]!.labelledBy.length).toBeGreaterThan(0);
+    // A histogram bin drills to exactly its items; a slice to its own.
+    const bin = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', kind: 'all', score: { from: 0.9, to: 1 }, limit: 1000 });
+    expect(bin.items.every((item) => item.score >= 0.9)).toBe(true);
+    const german = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', kind: 'all', slice: { dimension: 'language', value: 'de' }, limit: 1000 });
+    expect(german.total).toBe(spam.slices.find((s) => s.dimension === 'language' && s.value === 'de')!.n);
+    expect(german.items.every((item) => item.language === 'de')).toBe(true);
   });
 });
 

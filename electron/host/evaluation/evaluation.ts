@@ -7,12 +7,14 @@
  * objects; the renderer only receives the figures.
  */
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
-import type { CalibrationFit, EvaluationResult } from '../../../shared/contract.js';
+import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
 import type { ScoreCounts } from '../../../shared/scoreCounts.js';
 import { computePool } from '../compute/workerPool.js';
 import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
+import { DEFAULT_BINS } from '../../../shared/calibration.js';
+import { DEFAULT_MIN_SLICE_N, type SliceCounts, sliceTable } from '../../../shared/slices.js';
 import { SLICE_DIMENSIONS, type SliceCount, transferables } from './evaluationFigures.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -46,7 +48,7 @@ async function resolveVersion(conn: DuckDBConnection, registry: ModelRegistry, m
   return scored[0]!;
 }
 
-function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Record<string, { remove: number; escalate: number }>; critical: string[] } {
+export function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Record<string, { remove: number; escalate: number }>; critical: string[] } {
   try {
     const { manifest } = registry.package(model);
     return { thresholds: manifest.thresholds, critical: manifest.critical };
@@ -56,14 +58,14 @@ function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Re
 }
 
 /** A WITH clause defining `pairs` (category, category_index, content_id, score, label, the slice columns), its parameters, and the categories by index. */
-interface PairsQuery {
+export interface PairsQuery {
   withPairs: string;
   params: Record<string, string | number>;
   version: string;
   categories: string[];
 }
 
-async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string }, slices: boolean): Promise<PairsQuery> {
+async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } }, slices: boolean): Promise<PairsQuery> {
   if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
   const version = await resolveVersion(conn, registry, input.model, input.version);
   const labelsSql = input.labels ? await checkLabelsQuery(conn, input.labels) : DEFAULT_LABELS_SQL;
@@ -75,6 +77,7 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
   )
     .getRowsJson()
     .map((row) => String(row[0]));
+  if (input.sameItemsAs) Object.assign(params, { other_model: input.sameItemsAs.model, other_version: input.sameItemsAs.version });
   // Categories travel as small integers, so reading a million rows decodes no strings.
   const categoryIndex = categories.length ? `CASE s.category ${categories.map((category, i) => ((params[`k${i}`] = category), `WHEN $k${i} THEN ${i}`)).join(' ')} END` : 'NULL';
   const sliceSelect = withContent
@@ -91,21 +94,26 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
     version,
     categories,
     withPairs: `WITH labels AS (${labelsSql}),
-      s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL),
+      s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL)${
+        input.sameItemsAs
+          ? `, scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version)`
+          : ''
+      },
       pairs AS (
         SELECT s.category, (${categoryIndex})::INTEGER AS category_index, s.content_id, s.score, l.label::INTEGER AS label,
                (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid, ${sliceSelect}
         FROM s JOIN labels l ON l.content_id::VARCHAR = s.content_id AND l.category = s.category
+        ${input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : ''}
         ${withContent ? 'LEFT JOIN content c ON c.content_id::VARCHAR = s.content_id LEFT JOIN users u ON u.user_id = c.user_id' : ''}
         WHERE l.label IS NOT NULL)`,
   };
 }
 
 /** Runs `aggregate` over the scored, labelled pairs inside a READ ONLY transaction, with cancel. */
-async function aggregatePairs<T>(
+export async function aggregatePairs<T>(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string },
+  input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } },
   ctx: JobContext | undefined,
   cancelled: string,
   slices: boolean,
@@ -278,13 +286,14 @@ async function countPairs(conn: DuckDBConnection, pairs: PairsQuery, removeThres
 export async function evaluate(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; bins?: number; sliceMargin?: number; category?: string },
+  input: { model: string; version?: string; labels?: string; bins?: number; minSliceN?: number; thresholds?: Record<string, { remove: number; escalate: number }>; sameItemsAs?: { model: string; version: string }; category?: string },
   ctx?: JobContext,
 ): Promise<EvaluationResult> {
   const started = performance.now();
-  const bins = input.bins ?? 15;
+  const bins = input.bins ?? DEFAULT_BINS;
   const { thresholds, critical } = thresholdsFor(registry, input.model);
-  const thresholdOf = (category: string) => thresholds[category] ?? DEFAULT_THRESHOLDS;
+  // The thresholds in force: the caller's (moved in the UI), else the model's.
+  const thresholdOf = (category: string) => input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS;
   const { version, labelSource, value: byCategory } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', true, (conn, pairs) =>
     countPairs(conn, pairs, (category) => thresholdOf(category).remove, ctx?.signal),
   );
@@ -292,7 +301,7 @@ export async function evaluate(
   // Each category's figures are computed in the worker pool, in parallel, off the engine's event loop.
   const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
     const { counts, slices } = byCategory.get(category)!;
-    return computePool().run('evaluateCategory', [category, counts, slices, bins, thresholdOf(category), critical.includes(category), input.sliceMargin ?? 0.05], {
+    return computePool().run('evaluateCategory', [category, counts, slices, bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
       transfer: transferables(counts),
       signal: ctx?.signal,
     });
@@ -325,7 +334,7 @@ export async function fitCalibration(
   input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd' },
   ctx?: JobContext,
 ): Promise<CalibrationFit> {
-  const bins = input.bins ?? 15;
+  const bins = input.bins ?? DEFAULT_BINS;
   const fitSide = input.fitOn === 'odd' ? 1 : 0;
   // A fixed split by a hash of the content id: the same items fit and check on every run. Counted per distinct
   // score on each side, so the fit is PAV (or Newton, for Platt) over distinct scores.
@@ -358,4 +367,53 @@ export async function fitCalibration(
     computePool().run('fitCalibrationCategory', [category, fit, test, input.method, bins], { transfer: [...transferables(fit), ...transferables(test)], signal: ctx?.signal }),
   );
   return { model: input.model, version, method: input.method, categories };
+}
+
+/**
+ * Every category's slices at the thresholds in force — light enough to recompute as the user drags a threshold:
+ * one grouped aggregation over the labelled pairs, no curves.
+ */
+export async function evaluateSlices(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: { model: string; version?: string; labels?: string; thresholds?: Record<string, { remove: number; escalate: number }>; minSliceN?: number },
+  ctx?: JobContext,
+): Promise<SliceEvaluation> {
+  const { thresholds } = thresholdsFor(registry, input.model);
+  const removeAt = (category: string) => (input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS).remove;
+  const minN = input.minSliceN ?? DEFAULT_MIN_SLICE_N;
+  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Slices cancelled.', true, async (conn, pairs) => {
+    const params: Record<string, string | number> = { ...pairs.params };
+    const threshold = pairs.categories.length
+      ? `CASE category_index ${pairs.categories.map((category, i) => ((params[`t${i}`] = removeAt(category)), `WHEN ${i} THEN $t${i}`)).join(' ')} END`
+      : String(DEFAULT_THRESHOLDS.remove);
+    const counts = (dimension: string, expression: string) =>
+      `SELECT category, '${dimension}' AS dimension, ${expression}::VARCHAR AS value, count(*) AS n, sum(label) AS positives,
+              sum(CASE WHEN hit THEN label ELSE 0 END) AS tp, sum(CASE WHEN hit THEN 1 - label ELSE 0 END) AS fp
+       FROM hits ${expression === "'all'" ? '' : `WHERE ${expression} IS NOT NULL`} GROUP BY ALL`;
+    const rows = (
+      await conn.runAndReadAll(
+        `${pairs.withPairs}, hits AS (SELECT *, score >= ${threshold} AS hit FROM pairs WHERE NOT invalid)
+         ${[counts('all', "'all'"), ...SLICE_DIMENSIONS.map((dimension) => counts(dimension, dimension))].join(' UNION ALL ')}`,
+        params,
+      )
+    ).getRowsJson();
+    const byCategory = new Map<string, { overall?: SliceCounts; slices: SliceCounts[] }>();
+    for (const [category, dimension, sliceValue, n, positives, tp, fp] of rows) {
+      const entry = byCategory.get(String(category)) ?? { slices: [] };
+      const counted = { dimension: dimension as SliceCounts['dimension'], value: String(sliceValue), n: Number(n), positives: Number(positives), truePositives: Number(tp), falsePositives: Number(fp) };
+      if (dimension === 'all') entry.overall = counted;
+      else entry.slices.push(counted);
+      byCategory.set(String(category), entry);
+    }
+    return byCategory;
+  });
+  const categories = [...value.entries()]
+    .filter(([, entry]) => entry.overall)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([category, entry]) => {
+      const table = sliceTable(entry.overall!, entry.slices, removeAt(category), minN);
+      return { category, baseline: table.baseline, slices: table.slices };
+    });
+  return { model: input.model, version, categories };
 }

@@ -6,22 +6,16 @@
 import { brierScoreOf, calibrationErrors, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
 import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';
 import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../../shared/contract.js';
+import { type SliceBaseline, type SliceCounts, sliceTable } from '../../../shared/slices.js';
 import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
 import { groupScores, type ScoreCounts, sortByScore, totals } from '../../../shared/scoreCounts.js';
 
-export const SLICE_DIMENSIONS = ['language', 'surface', 'content_type', 'account_age'] as const;
-export type SliceDimension = (typeof SLICE_DIMENSIONS)[number];
+export { SLICE_DIMENSIONS, type SliceDimension } from '../../../shared/slices.js';
+
 const GRID = 1000;
 
 /** One slice value's pairs: how many, how many positive, and the true and false positives at the remove threshold. */
-export interface SliceCount {
-  dimension: SliceDimension;
-  value: string;
-  n: number;
-  positives: number;
-  truePositives: number;
-  falsePositives: number;
-}
+export type SliceCount = SliceCounts;
 
 /** The buffers of score counts, to transfer (not copy) to a worker. */
 export function transferables(counts: ScoreCounts): ArrayBuffer[] {
@@ -35,17 +29,8 @@ function downsampledIndices(length: number, limit: number): number[] {
   return Array.from({ length: limit }, (_, i) => Math.round(i * step));
 }
 
-function rates(n: number, positives: number, truePositives: number, falsePositives: number) {
-  const negatives = n - positives;
-  const predicted = truePositives + falsePositives;
-  return {
-    recall: positives ? truePositives / positives : null,
-    fpr: negatives ? falsePositives / negatives : null,
-    precision: predicted ? truePositives / predicted : null,
-  };
-}
-
-function sliceMetrics(counts: ScoreCounts, slices: SliceCount[], threshold: number, margin: number): SliceMetrics[] {
+/** The overall counts at the threshold, then every slice against them (shared/slices.ts holds the rule). */
+function sliceFigures(counts: ScoreCounts, slices: SliceCount[], threshold: number, minN: number): { baseline: SliceBaseline; slices: SliceMetrics[] } {
   const { n, positives } = totals(counts);
   let truePositives = 0;
   let falsePositives = 0;
@@ -54,29 +39,7 @@ function sliceMetrics(counts: ScoreCounts, slices: SliceCount[], threshold: numb
     truePositives += counts.positives[k]!;
     falsePositives += counts.negatives[k]!;
   }
-  const overall = rates(n, positives, truePositives, falsePositives);
-  const result: SliceMetrics[] = [];
-  for (const dimension of SLICE_DIMENSIONS) {
-    const ordered = slices.filter((slice) => slice.dimension === dimension && slice.n > 0).sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : 1));
-    for (const slice of ordered) {
-      const r = rates(slice.n, slice.positives, slice.truePositives, slice.falsePositives);
-      const recallGap = r.recall !== null && overall.recall !== null ? r.recall - overall.recall : null;
-      const fprGap = r.fpr !== null && overall.fpr !== null ? r.fpr - overall.fpr : null;
-      result.push({
-        dimension,
-        value: slice.value,
-        n: slice.n,
-        positives: slice.positives,
-        recall: r.recall,
-        fpr: r.fpr,
-        precision: r.precision,
-        recallGap,
-        fprGap,
-        flagged: (recallGap !== null && Math.abs(recallGap) > margin) || (fprGap !== null && Math.abs(fprGap) > margin),
-      });
-    }
-  }
-  return result;
+  return sliceTable({ n, positives, truePositives, falsePositives }, slices, threshold, minN);
 }
 
 export function evaluateCategory(
@@ -86,7 +49,7 @@ export function evaluateCategory(
   bins: number,
   threshold: { remove: number; escalate: number },
   critical: boolean,
-  margin: number,
+  minSliceN: number,
 ): CategoryEvaluation {
   const counts = sortByScore(unsorted);
   const { n, positives } = totals(counts);
@@ -120,7 +83,10 @@ export function evaluateCategory(
     },
     thresholds: threshold,
     grid,
-    slices: sliceMetrics(counts, slices, threshold.remove, margin),
+    ...(() => {
+      const figures = sliceFigures(counts, slices, threshold.remove, minSliceN);
+      return { slices: figures.slices, sliceBaseline: figures.baseline };
+    })(),
   };
 }
 
