@@ -37,9 +37,11 @@ function reliabilityPlot(a: CategoryEvaluation, strategy: 'uniform' | 'quantile'
     layout: {
       xaxis: { title: { text: 'mean predicted score' }, range: [0, 1] },
       yaxis: { title: { text: 'fraction positive' }, range: [0, 1] },
-      yaxis2: { overlaying: 'y', side: 'right', title: { text: 'items per bin' }, showgrid: false, rangemode: 'tozero' },
+      // automargin keeps the right-hand title clear of its tick labels (they overlapped with a fixed margin).
+      yaxis2: { overlaying: 'y', side: 'right', title: { text: 'items per bin', standoff: 8 }, showgrid: false, rangemode: 'tozero', automargin: true },
       legend: { orientation: 'h', y: -0.3 },
       barmode: 'overlay',
+      margin: { l: 55, r: 70, t: 20, b: 40 },
     },
   };
 }

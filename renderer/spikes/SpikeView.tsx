@@ -1,6 +1,6 @@
 /** "Why did reports spike?": the timeline with marked windows and model version changes, then a drill-down. */
 import type { Data, Layout } from 'plotly.js';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import type { SpikeBucket, SpikeDimension, SpikeOverview, SpikeSource } from '../../shared/contract';
 import { Plot } from '../components/Plot';
@@ -11,42 +11,100 @@ import { DIMENSIONS, useSpikes } from './spikesStore';
 const PALETTE = ['#3355cc', '#e07b39', '#2a9d8f', '#8e44ad', '#c0392b', '#7f8c8d', '#d4a017', '#16a085', '#2c3e50', '#e84393', '#6c5ce7', '#00b894'];
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
-function timeline(overview: SpikeOverview): { data: Data[]; layout: Partial<Layout> } {
-  const x = overview.buckets;
-  const data: Data[] = overview.series.slice(0, 8).map((series, index) => ({
-    type: 'scatter',
-    mode: 'lines',
-    name: series.name,
-    x,
-    y: series.counts,
-    line: { width: 1.5, color: PALETTE[index % PALETTE.length] },
-    hovertemplate: `${series.name}: %{y}<extra>%{x}</extra>`,
-  }));
-  // Marked buckets: a red dot on each bucket of each window, on its own series.
-  const shown = new Map(overview.series.map((series) => [series.name, series]));
-  const markX: string[] = [];
-  const markY: number[] = [];
-  const markText: string[] = [];
-  for (const window of overview.windows) {
-    const series = shown.get(window.series);
-    if (!series) continue;
-    for (let i = 0; i < x.length; i++) {
-      if (x[i]! >= window.start && x[i]! < window.end) {
-        markX.push(x[i]!);
-        markY.push(series.counts[i]!);
-        markText.push(`${window.series}: z ${series.z[i] ?? ''}`);
-      }
+/** The part of the timeline on show: the buckets inside the date range. */
+interface View {
+  series: Set<string>;
+  from: string;
+  to: string;
+}
+
+const inRange = (iso: string, view: View) => (!view.from || iso >= view.from) && (!view.to || iso < view.to);
+
+/**
+ * The counts of the chosen series, each with its own marked buckets in its legend group — so isolating a series
+ * in the legend keeps its marks — and every marked window as a shaded band that no legend click hides.
+ */
+function timeline(overview: SpikeOverview, view: View): { data: Data[]; layout: Partial<Layout> } {
+  const keep = overview.buckets.map((bucket) => inRange(bucket, view));
+  const x = overview.buckets.filter((_, i) => keep[i]);
+  const data: Data[] = [];
+  overview.series.forEach((series, index) => {
+    if (!view.series.has(series.name)) return;
+    const color = PALETTE[index % PALETTE.length]!;
+    data.push({
+      type: 'scatter',
+      mode: 'lines',
+      name: series.name,
+      legendgroup: series.name,
+      x,
+      y: series.counts.filter((_, i) => keep[i]),
+      line: { width: 1.5, color },
+      hovertemplate: `${series.name}: %{y}<extra>%{x}</extra>`,
+    });
+    const marks = { x: [] as string[], y: [] as number[], text: [] as string[] };
+    for (const window of overview.windows.filter((w) => w.series === series.name)) {
+      overview.buckets.forEach((bucket, i) => {
+        if (keep[i] && bucket >= window.start && bucket < window.end) {
+          marks.x.push(bucket);
+          marks.y.push(series.counts[i]!);
+          marks.text.push(`z ${series.z[i] ?? ''}, expected ${series.baseline[i] ?? '—'}`);
+        }
+      });
     }
-  }
-  data.push({ type: 'scatter', mode: 'markers', name: 'marked', x: markX, y: markY, text: markText, marker: { color: '#d62728', size: 8, symbol: 'circle-open', line: { width: 2 } }, hovertemplate: '%{text}<extra>%{x}</extra>' });
+    if (marks.x.length) {
+      data.push({ type: 'scatter', mode: 'markers', name: `${series.name} marked`, legendgroup: series.name, showlegend: false, ...marks, marker: { color: '#d62728', size: 8, symbol: 'circle-open', line: { width: 2 } }, hovertemplate: `${series.name} %{text}<extra>%{x}</extra>` });
+    }
+  });
+  const bands = overview.windows
+    .filter((window) => view.series.has(window.series) && (!view.to || window.start < view.to) && (!view.from || window.end > view.from))
+    .map((window) => ({ type: 'rect' as const, xref: 'x' as const, yref: 'paper' as const, x0: window.start, x1: window.end, y0: 0, y1: 1, fillcolor: '#d62728', opacity: 0.08, line: { width: 0 }, layer: 'below' as const }));
+  const markers = overview.markers.filter((marker) => inRange(marker.at, view));
   const layout: Partial<Layout> = {
-    xaxis: { type: 'date', title: { text: 'bucket start (UTC)' } },
-    yaxis: { title: { text: 'count' }, rangemode: 'tozero' },
+    xaxis: { type: 'date', title: { text: `${overview.bucket === '15min' ? '15-minute' : overview.bucket} bucket start (UTC)` } },
+    yaxis: { title: { text: `${overview.source === 'reports' ? 'reports' : 'moderation actions'} per bucket` }, rangemode: 'tozero' },
     legend: { orientation: 'h', y: -0.25 },
-    shapes: overview.markers.map((marker) => ({ type: 'line', xref: 'x', yref: 'paper', x0: marker.at, x1: marker.at, y0: 0, y1: 1, line: { color: '#555', dash: 'dash', width: 1 } })),
-    annotations: overview.markers.map((marker) => ({ x: marker.at, y: 1, xref: 'x', yref: 'paper', text: `${marker.model} ${marker.previous} → ${marker.version}`, showarrow: false, xanchor: 'left', yanchor: 'top', font: { size: 10, color: '#555' } })),
+    shapes: [...bands, ...markers.map((marker) => ({ type: 'line' as const, xref: 'x' as const, yref: 'paper' as const, x0: marker.at, x1: marker.at, y0: 0, y1: 1, line: { color: '#555', dash: 'dash' as const, width: 1 } }))],
+    annotations: markers.map((marker) => ({ x: marker.at, y: 1, xref: 'x', yref: 'paper', text: `${marker.model} ${marker.previous} → ${marker.version}`, showarrow: false, xanchor: 'left', yanchor: 'top', font: { size: 10, color: '#555' } })),
   };
   return { data, layout };
+}
+
+/** The anomaly view of one series: its counts against the baseline and the band a bucket must leave to be marked, and z below. */
+function anomaly(overview: SpikeOverview, name: string, view: View): { data: Data[]; layout: Partial<Layout> } | null {
+  const series = overview.series.find((s) => s.name === name);
+  if (!series) return null;
+  const threshold = overview.baselineRule.threshold;
+  const keep = overview.buckets.map((bucket) => inRange(bucket, view));
+  const pick = <T,>(values: T[]) => values.filter((_, i) => keep[i]);
+  const x = pick(overview.buckets);
+  const upper = pick(series.baseline.map((b, i) => (b === null || series.spread[i] === null ? null : b + threshold * series.spread[i]!)));
+  const lower = pick(series.baseline.map((b, i) => (b === null || series.spread[i] === null ? null : Math.max(0, b - threshold * series.spread[i]!))));
+  return {
+    data: [
+      { type: 'scatter', mode: 'lines', name: `baseline − ${threshold}·spread`, x, y: lower, line: { width: 0 }, hoverinfo: 'skip', showlegend: false },
+      { type: 'scatter', mode: 'lines', name: `expected range (baseline ± ${threshold}·spread)`, x, y: upper, fill: 'tonexty', fillcolor: 'rgba(51, 85, 204, 0.12)', line: { width: 0 }, hoverinfo: 'skip' },
+      { type: 'scatter', mode: 'lines', name: 'baseline', x, y: pick(series.baseline), line: { color: '#3355cc', dash: 'dot', width: 1.5 }, hovertemplate: 'baseline %{y}<extra>%{x}</extra>' },
+      { type: 'scatter', mode: 'lines', name: 'count', x, y: pick(series.counts), line: { color: '#222', width: 1.5 }, hovertemplate: 'count %{y}<extra>%{x}</extra>' },
+      { type: 'bar', name: 'z-score', x, y: pick(series.z), yaxis: 'y2', marker: { color: pick(series.z).map((z) => (z !== null && z >= threshold ? '#d62728' : '#9aa5b8')) }, hovertemplate: 'z %{y}<extra>%{x}</extra>' },
+    ],
+    layout: {
+      grid: { rows: 2, columns: 1, roworder: 'top to bottom' },
+      xaxis: { type: 'date', anchor: 'y2' },
+      yaxis: { title: { text: 'count' }, domain: [0.38, 1], rangemode: 'tozero' },
+      yaxis2: { title: { text: 'z' }, domain: [0, 0.3] },
+      shapes: [{ type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: threshold, y1: threshold, line: { color: '#d62728', dash: 'dash', width: 1 } }],
+      legend: { orientation: 'h', y: -0.18 },
+      margin: { l: 60, r: 20, t: 10, b: 40 },
+    },
+  };
+}
+
+/** What the counts are and when a bucket is marked, in words. */
+function explanation(overview: SpikeOverview): string {
+  const rule = overview.baselineRule;
+  const unit = overview.bucket === '15min' ? '15-minute bucket' : overview.bucket;
+  const what = overview.source === 'reports' ? 'reports filed' : 'moderation actions taken';
+  return `Each point counts the ${what} in one ${unit} (UTC), split by ${overview.by}. A bucket's baseline is the mean of the same slot in earlier seasons (${rule.season} buckets back, once ${rule.minSeasons} seasons exist), otherwise of the ${rule.trailing} buckets before it; its spread is the standard deviation of that history, never below √baseline (so one extra report in a quiet series is not a spike). A bucket is marked when z = (count − baseline) / spread reaches ${rule.threshold}; neighbouring marked buckets form one window.`;
 }
 
 export function SpikeView() {
@@ -61,7 +119,29 @@ export function SpikeView() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
 
-  const chart = useMemo(() => (overview ? timeline(overview) : null), [overview]);
+  // Which series are drawn (the largest eight at first), the date range, and the series in the anomaly view.
+  const [chosen, setChosen] = useState<Set<string> | null>(null);
+  const [range, setRange] = useState({ from: '', to: '' });
+  const [focus, setFocus] = useState<string | null>(null);
+  useEffect(() => {
+    setChosen(null);
+    setFocus(null);
+  }, [overview]);
+  const view = useMemo<View>(
+    () => ({ series: chosen ?? new Set(overview?.series.slice(0, 8).map((series) => series.name) ?? []), from: range.from ? `${range.from}:00` : '', to: range.to ? `${range.to}:00` : '' }),
+    [chosen, overview, range],
+  );
+  const focusSeries = focus ?? selected?.series ?? overview?.windows[0]?.series ?? overview?.series[0]?.name ?? null;
+  const chart = useMemo(() => (overview ? timeline(overview, view) : null), [overview, view]);
+  const anomalyChart = useMemo(() => (overview && focusSeries ? anomaly(overview, focusSeries, view) : null), [overview, focusSeries, view]);
+  // The windows table follows the filters: windows of the series on show, overlapping the date range.
+  const shownWindows = (overview?.windows ?? []).filter((window) => view.series.has(window.series) && (!view.to || window.start < view.to) && (!view.from || window.end > view.from));
+  const toggleSeries = (name: string) => {
+    const next = new Set(view.series);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setChosen(next);
+  };
 
   const queryItems = (ids: string[]) => {
     useExplore.getState().newTab(`SELECT content_id, user_id, created_at, text\nFROM content\nWHERE content_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})\nORDER BY created_at;`, 'Spike items');
@@ -108,11 +188,54 @@ export function SpikeView() {
           z ≥{' '}
           <input className="num-input" type="number" step={0.5} min={1} value={controls.threshold} onChange={(event) => Number(event.target.value) > 0 && setControls({ threshold: Number(event.target.value) })} />
         </label>
-        <span className="status">{loading ? 'Computing…' : overview ? `${overview.windows.length} marked window(s)` : ''}</span>
+        <span className="status">{loading ? 'Computing…' : overview ? `${overview.windows.length} marked window(s)${shownWindows.length !== overview.windows.length ? `, ${shownWindows.length} in the series and dates shown` : ''}` : ''}</span>
       </div>
       {error && <div className="error-box">{error}</div>}
+      {overview && overview.series.length > 0 && (
+        <div className="toolbar spike-filters" data-testid="spike-filters">
+          <span className="muted">Series:</span>
+          {overview.series.map((series, index) => (
+            <label key={series.name} className="series-chip" style={{ borderColor: PALETTE[index % PALETTE.length] }}>
+              <input type="checkbox" checked={view.series.has(series.name)} onChange={() => toggleSeries(series.name)} data-testid={`spike-series-${series.name}`} /> {series.name}{' '}
+              <span className="muted">{series.total.toLocaleString('en-US')}</span>
+            </label>
+          ))}
+          <label>
+            from <input type="datetime-local" value={range.from} onChange={(event) => setRange({ ...range, from: event.target.value })} data-testid="spike-from" />
+          </label>
+          <label>
+            to <input type="datetime-local" value={range.to} onChange={(event) => setRange({ ...range, to: event.target.value })} data-testid="spike-to" />
+          </label>
+          {(range.from || range.to) && (
+            <button className="link" onClick={() => setRange({ from: '', to: '' })}>
+              whole range
+            </button>
+          )}
+        </div>
+      )}
       <div className="spike-body">
-        <div className="spike-chart">{chart && <Plot data={chart.data} layout={chart.layout} testId="spike-timeline" />}</div>
+        <div className="spike-chart">
+          {chart && <Plot data={chart.data} layout={chart.layout} testId="spike-timeline" />}
+          {overview && overview.series.length > 0 && (
+            <p className="muted spike-explanation" data-testid="spike-explanation">
+              {explanation(overview)}
+            </p>
+          )}
+          {anomalyChart && focusSeries && (
+            <div className="card" data-testid="spike-anomaly">
+              <h3>
+                Anomaly view of{' '}
+                <select value={focusSeries} onChange={(event) => setFocus(event.target.value)} data-testid="spike-anomaly-series" aria-label="Series">
+                  {overview!.series.map((series) => (
+                    <option key={series.name}>{series.name}</option>
+                  ))}
+                </select>
+                : the count against its baseline and the band it must leave to be marked; z below
+              </h3>
+              <Plot data={anomalyChart.data} layout={anomalyChart.layout} testId="spike-anomaly-plot" height={380} />
+            </div>
+          )}
+        </div>
         <div className="spike-columns">
           <div className="spike-windows">
             <h3>Marked windows</h3>
@@ -127,7 +250,7 @@ export function SpikeView() {
                 </tr>
               </thead>
               <tbody>
-                {overview?.windows.slice(0, 50).map((window) => (
+                {shownWindows.slice(0, 50).map((window) => (
                   <tr key={`${window.series}-${window.start}`} className={selected === window ? 'active' : ''} onClick={() => void select(window)}>
                     <td>{window.series}</td>
                     <td>{when(window.start)}</td>

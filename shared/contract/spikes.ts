@@ -21,7 +21,13 @@ export interface SpikeOverview {
   bucket: SpikeBucket;
   /** Bucket start times, ISO 8601 UTC. */
   buckets: string[];
-  series: { name: string; total: number; counts: number[]; baseline: (number | null)[]; z: (number | null)[] }[];
+  /**
+   * Per series: counts per bucket, the baseline each bucket is compared with, the spread that scales the z-score
+   * (the history's standard deviation, at least the Poisson floor √baseline), and z = (count − baseline) / spread.
+   */
+  series: { name: string; total: number; counts: number[]; baseline: (number | null)[]; spread: (number | null)[]; z: (number | null)[] }[];
+  /** How the baseline was taken, for the explanation shown with the chart. */
+  baselineRule: { trailing: number; season: number; minSeasons: number; threshold: number };
   windows: SpikeWindowInfo[];
   /** Model version changes, drawn as markers on the timeline. */
   markers: { at: string; model: string; version: string; previous: string }[];

@@ -33,3 +33,39 @@ test('the spike view finds the incident and reaches its cluster', async ({ page 
   await expect(page.getByTestId('grid-rowcount')).toHaveText(`${size} rows`);
   await expect(bench.cell(0, 3)).toContainText('boostfans.example');
 });
+
+test('the anomaly view, series and date filters, marked windows that stay when series are toggled, and what the counts mean', async ({ page }) => {
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await bench.openView('spikes');
+  await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
+  await expect(page.getByTestId('spike-explanation')).toContainText('reports filed in one hour (UTC), split by reason');
+  await expect(page.getByTestId('spike-explanation')).toContainText('z = (count − baseline) / spread reaches 3');
+  // The anomaly view of the top window's series: count, baseline band and z.
+  await expect(page.getByTestId('spike-anomaly-series')).toHaveValue('spam');
+  await expect(page.getByTestId('spike-anomaly-plot')).toHaveAttribute('data-rendered', 'true');
+  const legend = page.locator('[data-testid=spike-anomaly-plot] .legend');
+  for (const entry of ['expected range (baseline ± 3·spread)', 'baseline', 'count', 'z-score']) await expect(legend).toContainText(entry);
+  await page.screenshot({ path: 'test-results/spike-anomaly.png', fullPage: true });
+
+  // Isolating spam in the legend keeps its marked windows (shaded bands and its own marks).
+  const bands = page.locator('[data-testid=spike-timeline] .layer-below .shapelayer path');
+  const bandCount = await bands.count();
+  expect(bandCount).toBeGreaterThan(0);
+  await page.locator('[data-testid=spike-timeline] .legendtext', { hasText: /^spam$/ }).dblclick({ force: true });
+  // The other series are now legend-only (dimmed)…
+  await expect(page.locator('[data-testid=spike-timeline] .legend .traces').filter({ hasNotText: /^spam$/ }).first()).toHaveCSS('opacity', '0.5');
+  // …and spam's windows are all still drawn.
+  await expect(bands).toHaveCount(bandCount);
+  // Unticking the series takes its windows off the chart and the table.
+  const windows = page.getByTestId('spike-windows').locator('tbody tr');
+  const before = await windows.count();
+  await page.getByTestId('spike-series-spam').uncheck();
+  await expect.poll(async () => windows.count()).toBeLessThan(before);
+  await page.getByTestId('spike-series-spam').check();
+  await expect(windows).toHaveCount(before);
+  // A date range narrows both.
+  await page.getByTestId('spike-from').fill('2024-03-13T00:00');
+  await expect.poll(async () => windows.count()).toBeLessThan(before);
+  for (const row of await windows.all()) expect(((await row.locator('td').nth(2).textContent()) ?? '') > '2024-03-13').toBe(true);
+});

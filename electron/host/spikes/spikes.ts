@@ -79,7 +79,9 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       GROUP BY ALL`);
     const rows = reader.getRowsJson().map(([time, series, n]) => ({ time: Number(time), series: String(series ?? '(none)'), n: Number(n) }));
     const step = BUCKET_MS[bucket];
-    if (rows.length === 0) return { source, by, bucket, buckets: [], series: [], windows: [], markers: [] };
+    const baselineOptions = { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
+    const baselineRule = { trailing: baselineOptions.trailing, season: baselineOptions.season, minSeasons: baselineOptions.minSeasons, threshold };
+    if (rows.length === 0) return { source, by, bucket, buckets: [], series: [], windows: [], markers: [], baselineRule };
     const first = Math.min(...rows.map((row) => row.time));
     const last = Math.max(...rows.map((row) => row.time));
     const bucketCount = Math.round((last - first) / step) + 1;
@@ -89,7 +91,6 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       counts[Math.round((row.time - first) / step)]! += row.n;
       bySeries.set(row.series, counts);
     }
-    const baselineOptions = { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
     const all = [...bySeries.entries()].map(([name, counts]) => {
       const stats = baselineAndZ(counts, baselineOptions);
       return { name, counts, stats, total: counts.reduce((a, b) => a + b, 0) };
@@ -111,7 +112,15 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       by,
       bucket,
       buckets: Array.from({ length: bucketCount }, (_, i) => iso(first + i * step)),
-      series: all.slice(0, MAX_SERIES).map((series) => ({ name: series.name, total: series.total, counts: series.counts, baseline: series.stats.baseline.map((v) => (v === null ? null : Math.round(v * 100) / 100)), z: series.stats.z.map((v) => (v === null ? null : Math.round(v * 100) / 100)) })),
+      series: all.slice(0, MAX_SERIES).map((series) => ({
+        name: series.name,
+        total: series.total,
+        counts: series.counts,
+        baseline: series.stats.baseline.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
+        spread: series.stats.spread.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
+        z: series.stats.z.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
+      })),
+      baselineRule,
       windows,
       // Only deployments inside the timeline: a marker never stretches it (a re-score years later is not one anyway).
       markers: (await versionChanges(conn, await userDeployments(workspace))).filter((marker) => Date.parse(marker.at) >= first && Date.parse(marker.at) < last + step),
