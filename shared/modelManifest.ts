@@ -47,6 +47,21 @@ export const manifestSchema = z
       .object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'] satisfies AccountTransform[])), view: z.literal(FEATURE_VIEW).optional() })
       .optional(),
     imageDim: z.number().int().min(1).optional(),
+    /** A version trained in the labeling loop says what trained it: "which data trained this model" from its manifest. */
+    training: z
+      .object({
+        session: z.object({ id: z.string(), name: z.string() }),
+        fromVersion: z.string(),
+        policyVersion: z.string(),
+        trainedAt: z.string(),
+        items: z.number().int(),
+        humanLabeled: z.number().int(),
+        labelsFile: z.string(),
+        labelsSha256: z.string(),
+        /** The label events there were when it trained (the journal is append-only, so this pins the snapshot). */
+        labelSnapshot: z.object({ events: z.number().int(), through: z.string().nullable() }),
+      })
+      .optional(),
     calibration: z
       .object({
         method: z.enum(['platt', 'isotonic']),

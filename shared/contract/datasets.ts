@@ -10,6 +10,8 @@ export interface DatasetManifest {
   tool: { name: string; version: string };
   policyVersion: string;
   labelSchema: { version: number; columns: string[]; categories: string[]; values: string };
+  /** The account features in the rows: as of each item's upload (Sift's content_features), never later information. */
+  features: { view: string; asOf: 'upload'; columns: { name: string; description: string }[]; available: boolean };
   annotators: string[];
   sessions: { id: string; name: string; strategy: string; pool: string; model: string; modelVersion: string }[];
   adjudicationRule: string;

@@ -39,7 +39,7 @@ describe('a dataset version', () => {
     expect(manifest.rows).toEqual({ train: 5, validation: 2, test: 1 });
     expect(manifest.splits.nearDuplicatesMoved).toBe(1);
     expect(manifest.sessions).toEqual([expect.objectContaining({ id: session.id, strategy: 'random', model: 'text-distil', modelVersion: 't1' })]);
-    expect(manifest.labelSchema.columns).toEqual(['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', 'hate_speech', 'nsfw', 'spam', 'misinformation']);
+    expect(manifest.labelSchema.columns).toEqual(['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', 'account_age_days', 'prior_violations_30d', 'posting_rate', 'hate_speech', 'nsfw', 'spam', 'misinformation']);
     expect(manifest.tool.version).toBe((JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version);
     for (const file of manifest.files) {
       expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -90,5 +90,32 @@ describe('a dataset version', () => {
     expect(diff).toMatchObject({ added: 0, removed: 0, relabeled: 1, moved: 0, perSplit: { train: { relabeled: 1 } } });
     expect(diff.perCategory.spam).toEqual({ relabeled: 1, toPositive: 1, toNegative: 0 });
     expect(diff.perCategory.hate_speech).toEqual({ relabeled: 0, toPositive: 0, toNegative: 0 });
+  });
+});
+
+describe('features in a dataset', () => {
+  it('are the point-in-time ones: a violation after a post does not count for it, only for the author\'s later posts', async () => {
+    await host.workspace.withConnection((conn) =>
+      conn.run(`CREATE TABLE moderation_actions AS SELECT 'a1' AS action_id, 'c03' AS content_id, user_id AS target_user_id, 'remove' AS action, 'spam' AS category, TIMESTAMP '2024-03-03 12:00:00' AS created_at FROM content WHERE content_id = 'c03'`),
+    );
+    const manifest = await exportVersion();
+    expect(manifest.features).toMatchObject({ view: 'content_features', asOf: 'upload', available: true });
+    expect(manifest.features.columns.map((column) => column.name)).toEqual(['account_age_days', 'prior_violations_30d', 'posting_rate']);
+    const rows = await host.workspace.withResults(async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `SELECT content_id, created_at, account_age_days, prior_violations_30d FROM read_parquet([${manifest.files.filter((f) => f.format === 'parquet').map((f) => `'${path.join(manifest.dir!, f.path)}'`).join(', ')}]) ORDER BY content_id`,
+        )
+      ).getRowObjectsJson(),
+    );
+    const author = await host.workspace.withConnection(async (conn) => new Map((await conn.runAndReadAll('SELECT content_id, user_id FROM content')).getRowsJson().map(([id, user]) => [String(id), String(user)])));
+    const target = author.get('c03');
+    for (const row of rows) {
+      const sameAuthorAfter = author.get(String(row.content_id)) === target && String(row.created_at) > '2024-03-03T12:00:00';
+      expect(Number(row.prior_violations_30d), String(row.content_id)).toBe(sameAuthorAfter ? 1 : 0);
+      expect(Number(row.account_age_days)).toBeGreaterThan(0);
+    }
+    expect(rows.some((row) => Number(row.prior_violations_30d) === 1)).toBe(true);
+    expect(fs.readFileSync(path.join(manifest.dir!, 'README.md'), 'utf8')).toContain("as of each item's upload");
   });
 });

@@ -3,6 +3,7 @@
  * that SQL reads through its snapshot. Batches, near-duplicates, skip-return, undo across items and across a
  * reopen, the policy version on every event, a torn or damaged journal, the store catching up, and export.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -256,6 +257,11 @@ describe('a labeling session', () => {
     expect(trainingLabels[0]).toBe('content_id,source,hate_speech,nsfw,spam,misinformation,csam');
     expect(trainingLabels.filter((line) => line.includes(',human,'))).toHaveLength(trainable.length);
     expect(trainingLabels.some((line) => line.startsWith('c05,'))).toBe(false); // held out
+    // The manifest answers "which data trained this model": the session, the labels file and its checksum, the snapshot.
+    const trained = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'model.json'), 'utf8')) as { training: Record<string, unknown> };
+    expect(trained.training).toMatchObject({ session: { id: session.id }, fromVersion: session.version, policyVersion: 'v1', labelsFile: 'training-labels.csv', humanLabeled: trainable.length });
+    expect(trained.training.labelsSha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(outcome.dir, 'training-labels.csv'))).digest('hex'));
+    expect((trained.training.labelSnapshot as { events: number }).events).toBeGreaterThan(0);
     const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
     expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
     // The session ranks by the new version now; the batch handed out before the retrain and not started is replaced.

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetDiff, DatasetManifest, DatasetVerification } from '../../../shared/contract.js';
+import { ACCOUNT_FEATURES, FEATURE_VIEW } from '../../../shared/features.js';
 import { SiftError } from '../../../shared/errors.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
@@ -77,7 +78,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
   const categories = taxonomy.categories.map((category) => category.name);
   ctx.progress(null, 'Reading settled labels');
   const settled = settledLabelsSql([], sessions);
-  const { rows, contested, policies, annotators } = await workspace.withConnection(async (conn) => {
+  const { rows, contested, policies, annotators, withFeatures } = await workspace.withConnection(async (conn) => {
     const present = new Set(
       ((await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = 'content'`)).getRowsJson() as [string][]).map((row) => row[0]),
     );
@@ -86,13 +87,18 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
     }
     // A column the workspace's content lacks is exported empty, not refused.
     const column = (name: string) => (present.has(name) ? `c.${quoteIdent(name)}::VARCHAR` : 'NULL::VARCHAR');
+    // Account features as of each upload (the feature view scoring and training use), when the workspace has it.
+    const withFeatures = workspace.featureSources !== null;
+    const feature = (name: string) => (withFeatures ? `f.${name}::DOUBLE` : 'NULL::DOUBLE');
     const read = (await conn.runAndReadAll(
       `WITH ${settled.ctes},
        labeled AS (SELECT content_id, ${categories.map((c) => `max(CASE WHEN category = ${quoteLiteral(c)} THEN TRY_CAST(value AS INTEGER) END) AS ${quoteIdent(c)}`).join(', ')}
                    FROM settled WHERE content_id NOT IN (SELECT content_id FROM contested) GROUP BY content_id)
        SELECT l.content_id::VARCHAR, ${column('text')}, ${column('surface')}, ${column('language')}, ${column('content_type')},
-              strftime(c.created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S'), epoch_ms(c.created_at::TIMESTAMP), ${categories.map((c) => `l.${quoteIdent(c)}`).join(', ')}
-       FROM labeled l JOIN content c ON c.content_id::VARCHAR = l.content_id::VARCHAR ORDER BY 1`,
+              strftime(c.created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S'), epoch_ms(c.created_at::TIMESTAMP),
+              ${ACCOUNT_FEATURES.map(({ name }) => feature(name)).join(', ')}, ${categories.map((c) => `l.${quoteIdent(c)}`).join(', ')}
+       FROM labeled l JOIN content c ON c.content_id::VARCHAR = l.content_id::VARCHAR
+       ${withFeatures ? `LEFT JOIN ${FEATURE_VIEW} f ON f.content_id::VARCHAR = l.content_id::VARCHAR` : ''} ORDER BY 1`,
       settled.params,
     )).getRowsJson();
     // The provenance in one pass over the labels, not one per fact.
@@ -104,7 +110,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       )
     ).getRowsJson()[0]!;
     const names = (list: unknown) => (Array.isArray(list) ? list.map(String) : []);
-    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList) };
+    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList), withFeatures };
   });
   if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
   if (policies.length > 1) {
@@ -134,14 +140,21 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
     const rowCounts: Record<string, number> = {};
     await workspace.withResults(async (conn) => {
       const table = `dataset_${crypto.randomUUID().replace(/-/g, '')}`;
-      await conn.run(`CREATE TEMP TABLE ${table} (content_id VARCHAR, text VARCHAR, surface VARCHAR, language VARCHAR, content_type VARCHAR, created_at VARCHAR, ${categories.map((c) => `${quoteIdent(c)} INTEGER`).join(', ')}, split VARCHAR)`);
+      await conn.run(
+        `CREATE TEMP TABLE ${table} (content_id VARCHAR, text VARCHAR, surface VARCHAR, language VARCHAR, content_type VARCHAR, created_at VARCHAR, ${ACCOUNT_FEATURES.map(({ name }) => `${name} DOUBLE`).join(', ')}, ${categories.map((c) => `${quoteIdent(c)} INTEGER`).join(', ')}, split VARCHAR)`,
+      );
       const appender = await conn.createAppender(table, null, 'temp');
       rows.forEach((row, i) => {
         for (const value of row.slice(0, 6)) {
           if (value === null) appender.appendNull();
           else appender.appendVarchar(String(value));
         }
-        for (const value of row.slice(7)) {
+        const labelsFrom = 7 + ACCOUNT_FEATURES.length;
+        for (const value of row.slice(7, labelsFrom)) {
+          if (value === null) appender.appendNull();
+          else appender.appendDouble(Number(value));
+        }
+        for (const value of row.slice(labelsFrom)) {
           if (value === null) appender.appendNull();
           else appender.appendInteger(Number(value));
         }
@@ -171,7 +184,13 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       createdAt: new Date().toISOString(),
       tool: { name: 'sift', version: TOOL_VERSION },
       policyVersion: policies[0] ?? taxonomy.version,
-      labelSchema: { version: 1, columns: ['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', ...categories], categories, values: '1: the category applies, 0: it does not; null: not labeled' },
+      labelSchema: {
+        version: 2,
+        columns: ['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', ...ACCOUNT_FEATURES.map(({ name }) => name), ...categories],
+        categories,
+        values: '1: the category applies, 0: it does not; null: not labeled',
+      },
+      features: { view: FEATURE_VIEW, asOf: 'upload', columns: ACCOUNT_FEATURES.map(({ name, description }) => ({ name, description })), available: withFeatures },
       annotators,
       sessions: facts.map((session) => ({ id: session.id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, modelVersion: session.version })),
       adjudicationRule: "an item's label per category is the adjudicator's decision where there is one, else the annotators' unanimous value; items with a category annotators disagree on and nobody adjudicated are left out",
@@ -218,6 +237,7 @@ Labeled with Sift under policy ${manifest.policyVersion}${manifest.parentVersion
 ${SPLITS.map((split) => `| ${split} | ${manifest.rows[split] ?? 0} |`).join('\n')}
 
 - Columns: ${manifest.labelSchema.columns.join(', ')} (${manifest.labelSchema.values}).
+- Account features (${manifest.features.columns.map((column) => column.name).join(', ')}) are as of each item's upload, from Sift's \`${manifest.features.view}\` view: nothing that happened later counts${manifest.features.available ? '' : ' (this workspace lacked the content and users tables they need, so they are empty)'}.
 - Splits by time: train before ${manifest.splits.cut}, validation until ${manifest.splits.validationEnd}, test after; near-duplicates kept in one split (${manifest.splits.nearDuplicatesMoved} moved).
 - Labels: ${manifest.adjudicationRule} (${manifest.contestedItemsLeftOut} left out).
 - Annotators: ${manifest.annotators.join(', ')}. Sessions: ${manifest.sessions.map((session) => `${session.name} (${session.strategy}, ${session.model} ${session.modelVersion})`).join('; ') || 'all labels'}.

@@ -3,6 +3,7 @@
  * new version of the model (with the labels it was trained on), then measured against the version before it on
  * labeled items it never saw, and used to re-score the session's pool.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RetrainCategory } from '../../../shared/contract.js';
@@ -84,10 +85,29 @@ export async function trainNewVersion(
       calibration: null,
       description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
     };
-    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(next, null, 2)}\n`);
     const lines = ['content_id,source,' + manifest.categories.join(',')];
     for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
-    fs.writeFileSync(path.join(staging, 'training-labels.csv'), `${lines.join('\n')}\n`);
+    const labelsText = `${lines.join('\n')}\n`;
+    fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
+    const snapshot = await workspace.withStore(async (conn) => {
+      const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
+      return { events: Number(events), through: through === null ? null : String(through) };
+    });
+    const withTraining = {
+      ...next,
+      training: {
+        session: { id: input.sessionId, name: input.sessionName },
+        fromVersion: manifest.version,
+        policyVersion: input.policyVersion,
+        trainedAt: new Date().toISOString(),
+        items: training.length,
+        humanLabeled,
+        labelsFile: 'training-labels.csv',
+        labelsSha256: createHash('sha256').update(labelsText).digest('hex'),
+        labelSnapshot: snapshot,
+      },
+    };
+    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(withTraining, null, 2)}\n`);
     fs.renameSync(staging, dir);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
