@@ -5,7 +5,8 @@
  *   sift session list [--json]
  *   sift session next --session ID --annotator NAME --json
  *   sift labels ingest --session ID --annotator NAME      NDJSON events on stdin → one {"event_id":…} line per durable event
- *   sift labels export --session ID [--format ndjson|csv|parquet] [--out FILE]
+ *   sift labels export --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]
+ *   sift labels import [--session ID] [--format pack|label-studio] FILE [--json]
  *   sift agreement [--session ID]… [--json]
  */
 import fs from 'node:fs';
@@ -158,10 +159,12 @@ export async function commandLabels(args: string[], tools: CliTools): Promise<nu
   switch (sub) {
     case 'ingest':
       return labelsIngest(rest, tools);
+    case 'import':
+      return labelsImport(rest, tools);
     case 'export':
       return labelsExport(rest, tools);
     default:
-      throw tools.usageError(`labels: expected ingest or export${sub ? ` (got "${sub}")` : ''}.`);
+      throw tools.usageError(`labels: expected ingest, import or export${sub ? ` (got "${sub}")` : ''}.`);
   }
 }
 
@@ -347,24 +350,39 @@ async function labelsIngest(args: string[], tools: CliTools): Promise<number> {
   });
 }
 
+/** `sift labels import [--session ID] [--format pack|label-studio] FILE [--json]`: a label pack or a Label Studio export. */
+async function labelsImport(args: string[], tools: CliTools): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'pack' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw tools.usageError('labels import: give one FILE (a label pack, or --format label-studio and a Label Studio JSON export).');
+  if (!['pack', 'label-studio'].includes(values.format!)) throw tools.usageError('labels import: --format is pack or label-studio.');
+  const input = Host.validate('labels.import', { sessionId: values.session, path: path.resolve(positionals[0]!), format: values.format });
+  return tools.withHost(values.workspace, async (host) => {
+    const labeling = await host.labeling();
+    const outcome = await labeling.importFile(input.sessionId, input.path, input.format);
+    if (values.json) console.log(JSON.stringify(outcome, null, 2));
+    else console.log(`Imported ${outcome.imported} of ${outcome.events} events from ${outcome.source} into session ${outcome.sessionId} (${outcome.alreadyPresent} were there already; annotators: ${outcome.annotators.join(', ') || 'none new'})`);
+    return 0;
+  });
+}
+
 async function labelsExport(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, out: { type: 'string' }, annotator: { type: 'string' } } });
   if (!values.session) throw tools.usageError('labels export: --session ID is required.');
   const format = values.format!;
-  if (!['ndjson', 'csv', 'parquet'].includes(format)) throw tools.usageError('labels export: --format is ndjson, csv or parquet.');
+  if (!['ndjson', 'csv', 'parquet', 'label-studio'].includes(format)) throw tools.usageError('labels export: --format is ndjson, csv, parquet or label-studio.');
   if (format === 'parquet' && !values.out) throw tools.usageError('labels export: --format parquet needs --out FILE.');
-  const input = Host.validate('labels.export', { sessionId: values.session, format, path: values.out });
+  const input = Host.validate('labels.export', { sessionId: values.session, format, path: values.out, annotator: values.annotator });
   return tools.withHost(values.workspace, async (host) => {
     const labeling = await host.labeling();
     if (input.path) {
-      const outcome = await labeling.exportEvents(input.sessionId, input.format, input.path);
+      const outcome = await labeling.exportEvents(input.sessionId, input.format, input.path, input.annotator);
       process.stderr.write(`Wrote ${outcome.events} events of session ${input.sessionId} to ${outcome.path}\n`);
       return 0;
     }
     // No --out: the trail goes to stdout, for a pipe.
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-labels-'));
     try {
-      const outcome = await labeling.exportEvents(input.sessionId, input.format, path.join(scratch, `labels.${format}`));
+      const outcome = await labeling.exportEvents(input.sessionId, input.format, path.join(scratch, `labels.${format === 'label-studio' ? 'json' : format}`), input.annotator);
       await new Promise<void>((resolve, reject) => fs.createReadStream(outcome.path).on('error', reject).on('end', resolve).pipe(process.stdout, { end: false }));
       return 0;
     } finally {
@@ -377,7 +395,8 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
-  labels export   --session ID [--format ndjson|csv|parquet] [--out FILE]   the session's audit trail (stdout without --out)
+  labels export   --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
+  labels import   [--session ID] [--format pack|label-studio] FILE [--json]   a label pack or a Label Studio JSON export (a new session when none is named); importing twice adds nothing
   agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
   dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]
   dataset verify  DIR                                          re-check a dataset version's checksums

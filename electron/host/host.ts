@@ -262,7 +262,8 @@ export class Host {
       await (await this.labeling()).syncStore(); // the labels just made count
       return agreementReport(this.workspace, sessions);
     },
-    'labels.export': async ({ sessionId, format, path: target }) => (await this.labeling()).exportEvents(sessionId, format, target),
+    'labels.export': async ({ sessionId, format, path: target, annotator }) => (await this.labeling()).exportEvents(sessionId, format, target, annotator),
+    'labels.import': async ({ sessionId, path: file, format }) => (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
     'datasets.export': async (input) => this.exportDataset(input, quietJobContext()),
     'datasets.exportStart': async (input) => {
       const job = this.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) => this.exportDataset(input, ctx));

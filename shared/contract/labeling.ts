@@ -149,8 +149,20 @@ export interface AgreementReport {
 
 export interface LabelExportOutcome {
   path: string;
-  format: 'ndjson' | 'csv' | 'parquet';
+  format: 'ndjson' | 'csv' | 'parquet' | 'label-studio';
+  /** Events written (Label Studio: annotations). */
   events: number;
+}
+
+export interface LabelImportOutcome {
+  sessionId: string;
+  source: string;
+  /** Events in the file. */
+  events: number;
+  /** Events added to the journal; the rest were there already (an import twice adds nothing). */
+  imported: number;
+  alreadyPresent: number;
+  annotators: string[];
 }
 
 export const annotatorName = z
@@ -218,6 +230,19 @@ export const labelingMethods = {
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
   'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),
   'labels.export': method<LabelExportOutcome>()(
-    z.object({ sessionId: nonEmpty('sessionId'), format: z.enum(['ndjson', 'csv', 'parquet']).default('ndjson'), path: z.string().min(1).optional() }).strict(),
+    z
+      .object({
+        sessionId: nonEmpty('sessionId'),
+        format: z.enum(['ndjson', 'csv', 'parquet', 'label-studio']).default('ndjson'),
+        path: z.string().min(1).optional(),
+        /** Only this annotator's events: their label pack, for a lead to import elsewhere. */
+        annotator: annotatorName.optional(),
+      })
+      .strict(),
+  ),
+  /** Imports a label pack (NDJSON events, as exported) or a Label Studio JSON export into a session. */
+  'labels.import': method<LabelImportOutcome>()(
+    /** Without a session, a new one is made over the file's items. */
+    z.object({ sessionId: nonEmpty('sessionId').optional(), path: nonEmpty('path'), format: z.enum(['pack', 'label-studio']).default('pack') }).strict(),
   ),
 } as const;

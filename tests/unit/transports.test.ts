@@ -59,7 +59,7 @@ afterAll(async () => {
 const session = { name: 'Transport check', pool: 'SELECT content_id FROM content', model: 'text-distil', strategy: 'entropy' as const, batchSize: 5 };
 
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
-function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string, sessionId: string): { [M in MethodName]: InputOf<M> } {
+function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string, sessionId: string, packFile: string): { [M in MethodName]: InputOf<M> } {
   return {
     'workspace.info': {},
     'workspace.open': { path: host.workspace.dir },
@@ -122,6 +122,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'datasets.verify': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1') },
     'datasets.diff': { from: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1'), to: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2') },
     'labels.export': { sessionId, format: 'csv' },
+    'labels.import': { sessionId, path: packFile },
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },
@@ -145,7 +146,9 @@ describe('both transports', () => {
     const created = await call<{ id: string }>(host, 'sessions.create', session);
     // A label to retrain on (c1 is not among the held-out fifth).
     await call(host, 'labels.record', { sessionId: created.id, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] } });
-    const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id);
+    // Another annotator's label pack (one event, as `labels export` writes them).
+    const packFile = writeTemp(tempDir(), 'pack.ndjson', `${JSON.stringify({ event_id: 'pack-e1', action_id: 'pack-a1', annotator_id: 'bo', content_id: 'c1', kind: 'label', category: 'spam', value: '1', policy_version: 'v1', created_at: '2024-03-02T00:00:00Z' })}\n`);
+    const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id, packFile);
     for (const method of METHOD_NAMES) {
       if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play
       const ipc = await viaIpc(method, inputs[method]);

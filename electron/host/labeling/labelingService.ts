@@ -11,8 +11,8 @@ import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
-import { LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
+import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
@@ -21,6 +21,7 @@ import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { scoreQuery } from '../models/scoring.js';
 import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.js';
+import { labelStudioEvents, labelStudioTasks, type PackEvent, readPack } from './labelInterchange.js';
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { trainNewVersion } from './retrain.js';
@@ -111,6 +112,8 @@ export class LabelingService {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly batches = new Map<string, BatchRecord[]>();
   private readonly logs = new Map<string, LabelLog>();
+  /** Every event id in the journal: imported packs are matched against it, so an import twice adds nothing. */
+  private readonly eventIds = new Set<string>();
   private readonly rankings = new Map<string, Promise<Ranked>>();
   /** The batch chosen ahead for an annotator, keyed by session and annotator, valid after batch `after`. */
   private readonly prepared = new Map<string, { after: string; picked: string[]; deferred: number }>();
@@ -176,6 +179,7 @@ export class LabelingService {
       for (const key of this.prepared.keys()) if (key.startsWith(`${session.id}\u0000`)) this.prepared.delete(key);
     } else if (record.t === 'event') {
       const event = record as EventRecord;
+      this.eventIds.add(event.event_id);
       if (event.session_id) this.logFor(event.session_id).apply(event);
     }
   }
@@ -717,6 +721,59 @@ export class LabelingService {
     });
   }
 
+  /**
+   * Imports label events made elsewhere (a label pack, a Label Studio export) into a session, keeping their ids and
+   * annotators; events already in the journal are left alone. Every event is checked first — item in the pool,
+   * category and leaf in the policy, the session's policy version — and one bad event refuses the whole file.
+   */
+  importEvents(sessionId: string, events: PackEvent[], source: string): Promise<LabelImportOutcome> {
+    return this.serialised(async () => {
+      const session = this.session(sessionId);
+      const taxonomy = this.policy.get(session.policy_version);
+      const ranked = await this.ranking(sessionId);
+      const fresh = events.filter((event) => !this.eventIds.has(event.event_id));
+      const seen = new Set<string>();
+      const records: EventRecord[] = [];
+      fresh.forEach((event, index) => {
+        const where = `${source} event ${events.indexOf(event) + 1} (${event.event_id})`;
+        if (seen.has(event.event_id)) return; // the same event twice in one file
+        seen.add(event.event_id);
+        if (event.policy_version !== session.policy_version) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.` });
+        }
+        if (!ranked.index.has(event.content_id)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: content_id ${event.content_id} is not in session ${sessionId}'s pool.` });
+        let value: string | null = null;
+        if (event.kind === 'label' || event.kind === 'adjudicate') {
+          const category = taxonomy.categories.find((c) => c.name === event.category);
+          if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: category "${event.category ?? ''}" is not in policy ${taxonomy.version}.` });
+          value = String(event.value ?? '');
+          if (value !== '0' && value !== '1') throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: value must be 0 or 1, not "${value}".` });
+          if (event.leaf && !category.leaves.some((leaf) => leaf.name === event.leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.leaf}" is not a leaf of ${category.name}.` });
+        }
+        void index;
+        records.push({
+          t: 'event',
+          event_id: event.event_id,
+          session_id: sessionId,
+          content_id: event.content_id,
+          annotator_id: event.annotator_id,
+          category: event.kind === 'label' || event.kind === 'adjudicate' ? event.category! : null,
+          value,
+          policy_version: event.policy_version,
+          kind: event.kind,
+          created_at: new Date(event.created_at).toISOString(),
+          action_id: event.action_id ?? event.event_id,
+          leaf: event.leaf ?? null,
+          note: event.note ?? null,
+          undoes: event.undoes ?? null,
+          strategy: session.strategy,
+        } as EventRecord);
+      });
+      if (records.length > 0) await this.commit(records);
+      return { sessionId, source, events: events.length, imported: records.length, alreadyPresent: events.length - records.length, annotators: [...new Set(records.map((record) => record.annotator_id))].sort() };
+    });
+  }
+
   /** What a dataset manifest records of each session. */
   sessionFacts(ids: string[]): { id: string; name: string; strategy: string; pool: string; model: string; version: string; policyVersion: string }[] {
     return ids.map((id) => {
@@ -761,26 +818,70 @@ export class LabelingService {
   // Export
 
   /** Writes the session's audit trail (every event, undos included) to a file: temporary name, then rename. */
-  async exportEvents(sessionId: string, format: 'ndjson' | 'csv' | 'parquet', target: string | undefined): Promise<LabelExportOutcome> {
+  async exportEvents(sessionId: string, format: LabelExportOutcome['format'], target: string | undefined, annotator?: string): Promise<LabelExportOutcome> {
     const session = this.session(sessionId);
-    const extension = format === 'ndjson' ? 'ndjson' : format;
-    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${session.id}.${extension}`), 'path');
+    const extension = format === 'ndjson' ? 'ndjson' : format === 'label-studio' ? 'label-studio.json' : format;
+    const who = annotator ? `-${annotator.replace(/[^\p{L}\p{N}_.-]+/gu, '_')}` : '';
+    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${session.id}${who}.${extension}`), 'path');
     const dir = path.dirname(resolved);
     if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
     await this.syncStore();
     const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
-    const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
+    const filter = `session_id = ${quoteLiteral(sessionId)}${annotator ? ` AND annotator_id = ${quoteLiteral(annotator)}` : ''}`;
     try {
-      const events = await this.workspace.withStore(async (conn) => {
-        const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
-        const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE session_id = ${quoteLiteral(sessionId)} ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
-        return Number(outcome.rowsChanged);
-      });
+      let events: number;
+      if (format === 'label-studio') {
+        const rows = await this.workspace.withStore(async (conn) =>
+          (await conn.runAndReadAll(`SELECT content_id, annotator_id, category, value, leaf, strftime(created_at, '%Y-%m-%dT%H:%M:%S') FROM (${CURRENT_LABELS_SQL}) WHERE ${filter} ORDER BY content_id, annotator_id, category`)).getRowsJson(),
+        );
+        const texts = await readTexts(this.workspace, [...new Set(rows.map((row) => String(row[0])))]);
+        const tasks = labelStudioTasks(
+          rows.map(([contentId, annotatorId, category, value, leaf, createdAt]) => ({
+            contentId: String(contentId),
+            text: texts.get(String(contentId)) ?? null,
+            annotator: String(annotatorId),
+            category: String(category),
+            value: String(value),
+            leaf: leaf === null ? null : String(leaf),
+            createdAt: `${String(createdAt)}Z`,
+          })),
+        );
+        fs.writeFileSync(partial, `${JSON.stringify(tasks, null, 1)}\n`);
+        events = (tasks as { annotations: unknown[] }[]).reduce((sum, task) => sum + task.annotations.length, 0);
+      } else {
+        const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
+        events = await this.workspace.withStore(async (conn) => {
+          const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
+          const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+          return Number(outcome.rowsChanged);
+        });
+      }
       fs.renameSync(partial, resolved);
       return { path: resolved, format, events };
     } finally {
       fs.rmSync(partial, { force: true });
     }
+  }
+
+  /**
+   * Reads a pack or a Label Studio export and imports it: into the session named, else into a new session over the
+   * file's items (random order, the workspace's distilled text model), for a team arriving with its labels.
+   */
+  async importFile(sessionId: string | undefined, file: string, format: 'pack' | 'label-studio', ctx?: JobContext): Promise<LabelImportOutcome> {
+    const policy = this.policy.get(sessionId ? this.session(sessionId).policy_version : this.policy.latestVersion());
+    const events = format === 'pack' ? readPack(file) : labelStudioEvents(file, policy);
+    if (!sessionId) {
+      const models = (await this.registry.list()).filter((model) => !model.error && model.kind === 'distilled_text');
+      const model = models.find((m) => m.name === 'text-distil') ?? models[0];
+      if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
+      const ids = [...new Set(events.map((event) => event.content_id))];
+      const created = await this.create(
+        { name: `Imported from ${path.basename(file)}`.slice(0, 200), pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`, model: model.name, strategy: 'random', batchSize: 20 },
+        ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined },
+      );
+      sessionId = created.id;
+    }
+    return this.importEvents(sessionId, events, path.basename(file));
   }
 
   async close(): Promise<void> {
