@@ -185,6 +185,7 @@ async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
       strategy: { type: 'string' },
       batch: { type: 'string' },
       overlap: { type: 'string' },
+      'idle-minutes': { type: 'string' },
       seed: { type: 'string' },
       annotator: { type: 'string' },
       json: { type: 'boolean' },
@@ -205,6 +206,7 @@ async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
     strategy: values.strategy,
     batchSize: integerFlag(values.batch, '--batch', tools),
     overlap: integerFlag(values.overlap, '--overlap', tools),
+    idleMinutes: values['idle-minutes'] === undefined ? undefined : Number(values['idle-minutes']),
     seed: integerFlag(values.seed, '--seed', tools),
     createdBy: values.annotator,
   });
@@ -391,7 +393,7 @@ async function labelsExport(args: string[], tools: CliTools): Promise<number> {
   });
 }
 
-export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors --batch N [--overlap K] [--seed S] [--json]
+export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors --batch N [--overlap K] [--idle-minutes M] [--seed S] [--json]
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk

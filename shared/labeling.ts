@@ -420,3 +420,6 @@ export function pickDistinct(candidates: BatchCandidate[], size: number, thresho
   });
   return { picked, deferred };
 }
+
+/** Minutes an annotator may sit on a reserved batch before its unlabeled items go to whoever asks next (work stealing). */
+export const DEFAULT_IDLE_MINUTES = 15;

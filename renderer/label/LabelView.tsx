@@ -1,7 +1,7 @@
 /** Label: the annotator's name, the sessions of this workspace, a new session, and the labeling screen. */
 import { useEffect, useState } from 'react';
 import type { ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
-import { STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
+import { DEFAULT_IDLE_MINUTES, STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
 import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { jobResult } from '../jobs/jobsStore';
@@ -18,6 +18,7 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
   const [strategy, setStrategy] = useState<Strategy>('entropy');
   const [batchSize, setBatchSize] = useState(20);
   const [overlap, setOverlap] = useState(1);
+  const [idleMinutes, setIdleMinutes] = useState(DEFAULT_IDLE_MINUTES);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -31,7 +32,7 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
     try {
       const annotator = useLabeling.getState().annotator;
       const session = await jobResult<SessionSummary>(
-        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, overlap, ...(annotator ? { createdBy: annotator } : {}) }),
+        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, overlap, idleMinutes, ...(annotator ? { createdBy: annotator } : {}) }),
       );
       onCreated(session);
     } catch (err) {
@@ -88,6 +89,10 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
         <label title="Each item is handed out until this many annotators have labeled it; agreement needs at least 2">
           Annotators per item
           <input type="number" min={1} max={20} value={overlap} onChange={(event) => setOverlap(Math.max(1, Math.min(20, Number(event.target.value) || 1)))} className="num-input" data-testid="session-overlap" />
+        </label>
+        <label title="Items an annotator holds but has not labeled go to whoever asks next once the holder has been idle this long">
+          Reassign when idle (minutes)
+          <input type="number" min={1} max={1440} value={idleMinutes} onChange={(event) => setIdleMinutes(Math.max(1, Math.min(1440, Number(event.target.value) || DEFAULT_IDLE_MINUTES)))} className="num-input" data-testid="session-idle" />
         </label>
         <label>
           Batch size

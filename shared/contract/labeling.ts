@@ -60,6 +60,8 @@ export interface SessionSummary {
   strategy: Strategy;
   batchSize: number;
   overlap: number;
+  /** Minutes of inactivity after which an annotator's reserved items return to the pool. */
+  idleMinutes: number;
   seed: number;
   policyVersion: string;
   createdAt: string;
@@ -201,6 +203,8 @@ export const sessionCreateSchema = z
     batchSize: z.number().int().min(1, 'batchSize is at least 1').max(500, 'batchSize is at most 500'),
     /** Annotators per item: each item is handed out until this many have labeled it (agreement needs at least 2). */
     overlap: z.number().int().min(1, 'overlap is at least 1').max(20, 'overlap is at most 20').optional(),
+    /** Work stealing: items reserved by an annotator idle this long (no label, no new batch) go back to the pool. */
+    idleMinutes: z.number().min(0.01, 'idleMinutes is more than 0').max(24 * 60, 'idleMinutes is at most a day').optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     createdBy: annotatorName.optional(),
   })

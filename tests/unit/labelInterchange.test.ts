@@ -135,7 +135,7 @@ describe('Label Studio', () => {
     ]));
     await leadHost.close(); // the CLI opens the workspace itself
     const env = { ...process.env, SIFT_HOME: tempDir('sift-home-') };
-    const run = (...args: string[]) => exec('node', ['bin/sift.mjs', ...args, '--workspace', leadDir], { env }).catch((error: unknown) => error as { stdout: string; stderr: string; code: number });
+    const run = (...args: string[]): Promise<{ stdout: string; stderr: string; code?: number }> => exec('node', ['bin/sift.mjs', ...args, '--workspace', leadDir], { env }).catch((error: unknown) => error as { stdout: string; stderr: string; code: number });
     const imported = JSON.parse((await run('labels', 'import', '--format', 'label-studio', file, '--json')).stdout) as LabelImportOutcome;
     expect(imported.imported).toBeGreaterThan(0);
     const back = (await run('labels', 'export', '--session', imported.sessionId, '--format', 'label-studio')).stdout;

@@ -342,4 +342,24 @@ describe('a labeling session', () => {
     const again = await next(paired.id, 'ana');
     expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
   });
+
+  it('work stealing: the items an idle annotator holds go to the next annotator who asks; an active one keeps them', async () => {
+    const session = await createSession({ batchSize: 5, strategy: 'random', idleMinutes: 0.02 }); // 1.2 s, to test
+    expect(session.idleMinutes).toBe(0.02);
+    const held = await next(session.id, 'ana');
+    // Ana is active: Bo gets the other five.
+    const other = await next(session.id, 'bo');
+    expect(other.items.some((item) => held.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
+    for (const item of other.items) await record(session.id, { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] }, 'bo');
+    // Ana walks away; Bo, done with his batch, is handed the items she was holding.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stolen = await next(session.id, 'bo');
+    expect(stolen.items.map((item) => item.contentId).sort()).toEqual(held.items.map((item) => item.contentId).sort());
+    // A session with the default (15 minutes) keeps an annotator's reservation meanwhile.
+    const patient = await createSession({ batchSize: 5, strategy: 'random' });
+    expect(patient.idleMinutes).toBe(15);
+    const kept = await next(patient.id, 'ana');
+    const elsewhere = await next(patient.id, 'bo');
+    expect(elsewhere.items.some((item) => kept.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
+  });
 });

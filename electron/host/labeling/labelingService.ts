@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -40,6 +40,8 @@ interface SessionRecord extends JournalRecord {
   batch_size: number;
   /** How many annotators label each item (1 unless the session asks for more). */
   overlap?: number;
+  /** Minutes of inactivity after which an annotator's reservations lapse (DEFAULT_IDLE_MINUTES when absent). */
+  idle_minutes?: number;
   seed: number;
   policy_version: string;
   created_at: string;
@@ -112,6 +114,8 @@ export class LabelingService {
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly batches = new Map<string, BatchRecord[]>();
   private readonly logs = new Map<string, LabelLog>();
+  /** When each annotator last did something in a session (a label, a batch): reservations of the idle lapse. */
+  private readonly lastActive = new Map<string, number>();
   /** Every event id in the journal: imported packs are matched against it, so an import twice adds nothing. */
   private readonly eventIds = new Set<string>();
   private readonly rankings = new Map<string, Promise<Ranked>>();
@@ -168,6 +172,7 @@ export class LabelingService {
       const list = this.batches.get(batch.session_id) ?? [];
       list.push(batch);
       this.batches.set(batch.session_id, list);
+      this.touch(batch.session_id, batch.annotator_id, Date.parse(batch.created_at));
     } else if (record.t === 'rerank') {
       const rerank = record as RerankRecord;
       const session = this.sessions.get(rerank.session_id);
@@ -180,8 +185,22 @@ export class LabelingService {
     } else if (record.t === 'event') {
       const event = record as EventRecord;
       this.eventIds.add(event.event_id);
-      if (event.session_id) this.logFor(event.session_id).apply(event);
+      if (event.session_id) {
+        this.logFor(event.session_id).apply(event);
+        this.touch(event.session_id, event.annotator_id, Date.parse(event.created_at));
+      }
     }
+  }
+
+  private touch(sessionId: string, annotator: string, at: number): void {
+    const key = `${sessionId}\u0000${annotator}`;
+    if (Number.isFinite(at) && at > (this.lastActive.get(key) ?? 0)) this.lastActive.set(key, at);
+  }
+
+  /** Whether an annotator has been idle in a session longer than its reservations last. */
+  private idle(sessionId: string, annotator: string): boolean {
+    const minutes = this.session(sessionId).idle_minutes ?? DEFAULT_IDLE_MINUTES;
+    return Date.now() - (this.lastActive.get(`${sessionId}\u0000${annotator}`) ?? 0) > minutes * 60_000;
   }
 
   private logFor(sessionId: string): LabelLog {
@@ -301,6 +320,7 @@ export class LabelingService {
       strategy: session.strategy,
       batchSize: session.batch_size,
       overlap: session.overlap ?? 1,
+      idleMinutes: session.idle_minutes ?? DEFAULT_IDLE_MINUTES,
       seed: session.seed,
       policyVersion: session.policy_version,
       createdAt: session.created_at,
@@ -360,6 +380,7 @@ export class LabelingService {
       strategy: input.strategy,
       batch_size: input.batchSize,
       overlap: input.overlap ?? 1,
+      ...(input.idleMinutes !== undefined ? { idle_minutes: input.idleMinutes } : {}),
       seed,
       policy_version: policyVersion,
       created_at: new Date().toISOString(),
@@ -495,11 +516,12 @@ export class LabelingService {
       if (who === annotator) continue;
       for (const [id, state] of items) if (isDone(state)) claims.set(id, (claims.get(id) ?? 0) + 1);
     }
-    // Items waiting in another annotator's open batch are theirs for now.
+    // Items waiting in another annotator's open batch are theirs for now — unless they went idle (work stealing:
+    // nobody waits on a batch its holder walked away from; their labels still count if they come back to it).
     const all = this.batches.get(sessionId) ?? [];
     const replaced = new Set(all.map((batch) => batch.replaces).filter((id): id is string => id !== undefined));
     for (const batch of all) {
-      if (batch.annotator_id === annotator || replaced.has(batch.id)) continue;
+      if (batch.annotator_id === annotator || replaced.has(batch.id) || this.idle(sessionId, batch.annotator_id)) continue;
       for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) claims.set(id, (claims.get(id) ?? 0) + 1);
     }
     const full = (id: string) => (claims.get(id) ?? 0) >= overlap;
@@ -544,6 +566,7 @@ export class LabelingService {
 
   /** The annotator's open batch, or a new one. Serialised, so two calls never hand out two batches at once. */
   next(sessionId: string, annotator: string): Promise<LabelBatch> {
+    this.touch(sessionId, annotator, Date.now()); // asking for work is activity: this annotator's reservations hold
     return this.serialised(async () => {
       const session = this.session(sessionId);
       const working = this.currentBatch(sessionId, annotator);
