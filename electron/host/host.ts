@@ -14,7 +14,7 @@ import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
 import { agreementReport } from './labeling/agreementReport.js';
-import { diffDatasets, exportDataset, verifyDataset } from './datasets/datasetExport.js';
+import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from './datasets/datasetExport.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { chartStoredResult } from './query/resultChart.js';
@@ -262,6 +262,7 @@ export class Host {
       await (await this.labeling()).syncStore(); // the labels just made count
       return agreementReport(this.workspace, sessions);
     },
+    'labels.disagreements': async ({ sessionId }) => (await this.labeling()).disagreements(sessionId),
     'labels.export': async ({ sessionId, format, path: target, annotator }) => (await this.labeling()).exportEvents(sessionId, format, target, annotator),
     'labels.import': async ({ sessionId, path: file, format }) => (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
     'datasets.export': async (input) => this.exportDataset(input, quietJobContext()),
@@ -269,6 +270,7 @@ export class Host {
       const job = this.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) => this.exportDataset(input, ctx));
       return { jobId: job.id };
     },
+    'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
     'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
     'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from'), this.workspace.checkReadable(to, 'to')),
     'jobs.list': async () => this.jobs.list(),

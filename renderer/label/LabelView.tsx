@@ -6,6 +6,7 @@ import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { jobResult } from '../jobs/jobsStore';
 import { LabelingScreen } from './LabelingScreen';
+import { SessionReview } from './SessionReview';
 import { useLabeling } from './labelStore';
 
 function NewSession({ onCreated }: { onCreated(session: SessionSummary): void }) {
@@ -122,6 +123,8 @@ function Sessions() {
   }, [refreshSessions]);
   const validName = /^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim());
   const missing = useMissingTables('label');
+  const [reviewing, setReviewing] = useState<SessionSummary | null>(null);
+  if (reviewing && annotator) return <SessionReview session={reviewing} adjudicator={annotator} onClose={() => setReviewing(null)} />;
   return (
     <div className="label-sessions">
       {missing.length > 0 && <NeedsData view="label" missing={missing} />}
@@ -167,6 +170,9 @@ function Sessions() {
                   <td>
                     <button className="primary" disabled={!annotator} onClick={() => void open(session.id)} data-testid={`open-session-${session.id}`}>
                       Label
+                    </button>{' '}
+                    <button disabled={!annotator} onClick={() => setReviewing(session)} data-testid={`review-session-${session.id}`} title="Agreement, adjudication and dataset versions">
+                      Review
                     </button>
                   </td>
                 </tr>

@@ -60,6 +60,8 @@ export const datasetMethods = {
   'datasets.export': method<DatasetManifest>()(exportInput),
   /** The same as a job (progress, cancel): what the UI uses. */
   'datasets.exportStart': method<{ jobId: string }>()(exportInput),
+  /** The versions of a dataset in the workspace's datasets folder, oldest first. */
+  'datasets.list': method<DatasetManifest[]>()(z.object({ name: nonEmpty('name').max(100) }).strict()),
   'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),
   /** Items added, removed, relabeled (per category) and moved between two versions, per split. */
   'datasets.diff': method<DatasetDiff>()(z.object({ from: nonEmpty('from'), to: nonEmpty('to') }).strict()),

@@ -149,6 +149,17 @@ export interface AgreementReport {
   }[];
 }
 
+/** Items annotators disagree on that nobody has adjudicated yet: the adjudication queue. */
+export interface Disagreements {
+  sessionId: string;
+  items: {
+    contentId: string;
+    text: string | null;
+    /** Every category someone labeled on this item, contested or not, with each annotator's choice. */
+    categories: { category: string; contested: boolean; votes: { annotator: string; value: 0 | 1; leaf: string | null }[] }[];
+  }[];
+}
+
 export interface LabelExportOutcome {
   path: string;
   format: 'ndjson' | 'csv' | 'parquet' | 'label-studio';
@@ -232,6 +243,8 @@ export const labelingMethods = {
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
+  /** The adjudication queue of a session: items with a category annotators disagree on and nobody adjudicated. */
+  'labels.disagreements': method<Disagreements>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),
   'labels.export': method<LabelExportOutcome>()(
     z

@@ -80,3 +80,85 @@ test('labels a batch with the keyboard only, undoes twice, reloads and finds eve
   await bench.press('Escape');
   await expect(page.getByTestId('label-help')).toBeHidden();
 });
+
+test('two annotators label the same items; the lead sees agreement, adjudicates by keyboard, exports, relabels one item, exports again and sees the diff', async ({ page }) => {
+  test.setTimeout(150_000);
+  const bench = new Workbench(page);
+  const { labeling } = bench;
+  await bench.open(sift.url);
+  await bench.openView('label');
+  await bench.setAnnotator('ana');
+  await page.getByTestId('session-overlap').fill('2');
+  await bench.createSession({ name: 'Paired review', batch: 3, strategy: 'random' });
+  const items: string[] = [];
+  // Ana: spam, spam, none of these.
+  for (const keys of [['3', 'Enter'], ['3', 'Enter'], ['0']]) {
+    items.push(await bench.currentItem());
+    await bench.press(...keys);
+  }
+  await expect(labeling.progress()).toContainText('batch 0/3');
+  await page.getByTestId('label-back').click();
+  // Bo gets the same three items (two annotators per item) and disagrees on the first.
+  await bench.setAnnotator('bo');
+  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true }).click();
+  await expect(labeling.screen()).toBeVisible();
+  for (let i = 0; i < 3; i++) {
+    const item = await bench.currentItem();
+    expect(items).toContain(item);
+    // Bo: not spam for the first of Ana's items (a disagreement), spam for the second, none for the third.
+    await bench.press(...(item === items[1] ? ['3', 'Enter'] : ['0']));
+  }
+  await page.getByTestId('label-back').click();
+
+  // The lead: agreement per category, then the one disagreement to adjudicate.
+  await bench.setAnnotator('lead');
+  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
+  // Agreement is between Ana and Bo (the lead's decisions are not ratings): two raters, Cohen's kappa for the pair.
+  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' })).toContainText('ana–bo');
+  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('2');
+  const queue = page.getByTestId('adjudication-item');
+  await expect(queue).toContainText('1 of 1');
+  await expect(queue).toContainText('ana: yes');
+  await expect(queue).toContainText('bo: no');
+  await queue.focus();
+  await expect(page.getByTestId('decision-spam')).toHaveText('yes'); // a tie starts at yes, to be looked at
+  await bench.press('1');
+  await expect(page.getByTestId('decision-spam')).toHaveText('no');
+  await bench.press('1', 'Enter');
+  await expect(page.getByTestId('adjudication')).toContainText('Nothing to adjudicate');
+  await page.screenshot({ path: 'test-results/session-review.png', fullPage: true });
+
+  // A dataset version of the settled labels.
+  await page.getByTestId('dataset-name').fill('paired');
+  await page.getByTestId('dataset-export').click();
+  await expect(page.getByTestId('dataset-v1')).toContainText('paired v1');
+  // Ana changes her mind on the third item: Backspace takes back her last decision ("none of these") and returns to it.
+  await page.getByRole('button', { name: 'Back to sessions' }).click();
+  await bench.setAnnotator('ana');
+  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true }).click();
+  await expect(labeling.screen()).toBeVisible();
+  await expect(labeling.item()).toBeVisible(); // the new batch is on screen (and takes keys)
+  await expect(labeling.strip()).toHaveCount(3);
+  await bench.press('Backspace');
+  await expect.poll(async () => bench.currentItem()).toBe(items[2]);
+  await bench.press('3', 'Enter');
+  // That finishes the reopened batch again: the next one is on screen once the label is saved.
+  await expect.poll(async () => bench.currentItem()).not.toBe(items[2]);
+  await page.getByTestId('label-back').click();
+  // Now Ana and Bo disagree on it: the lead decides it is spam, and exports again.
+  await bench.setAnnotator('lead');
+  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByTestId('adjudication-item')).toContainText(items[2]!);
+  await page.getByTestId('adjudication-item').focus();
+  await expect(page.getByTestId('decision-spam')).toHaveText('yes');
+  await bench.press('Enter');
+  await expect(page.getByTestId('adjudication')).toContainText('Nothing to adjudicate');
+  await page.getByTestId('dataset-name').fill('paired');
+  await expect(page.getByTestId('dataset-v1')).toContainText('paired v1');
+  await page.getByTestId('dataset-export').click();
+  await expect(page.getByTestId('dataset-v2')).toContainText('paired v2');
+  // The diff against v1: the third item relabeled to spam.
+  await expect(page.getByTestId('dataset-diff')).toContainText('1 relabeled');
+  await expect(page.getByTestId('dataset-diff')).toContainText('spam: 1 relabeled (1 to 1, 0 to 0)');
+  await page.screenshot({ path: 'test-results/dataset-diff.png', fullPage: true });
+});

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type { AgreementReport, LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
+import type { AgreementReport, Disagreements, LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
 import { isHeldOut } from '../../shared/labeling';
 import { makeLabelingWorkspace as makeWorkspace, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -361,5 +361,26 @@ describe('a labeling session', () => {
     const kept = await next(patient.id, 'ana');
     const elsewhere = await next(patient.id, 'bo');
     expect(elsewhere.items.some((item) => kept.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
+  });
+
+  it('queues the items annotators disagree on for adjudication, each annotator\'s choice shown, until decided', async () => {
+    const session = await createSession({ strategy: 'random', overlap: 2 });
+    const both = (contentId: string, ana: 0 | 1, bo: 0 | 1) =>
+      Promise.all([
+        record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: ana }, { category: 'hate_speech', value: 0 }] }, 'ana'),
+        record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: bo }, { category: 'hate_speech', value: 0 }] }, 'bo'),
+      ]);
+    await both('c01', 1, 0);
+    await both('c03', 0, 0);
+    const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
+    expect(queue.items.map((item) => item.contentId)).toEqual(['c01']);
+    const [item] = queue.items;
+    expect(item!.text).toContain('Buy cheap followers');
+    expect(item!.categories).toEqual([
+      { category: 'hate_speech', contested: false, votes: [{ annotator: 'ana', value: 0, leaf: null }, { annotator: 'bo', value: 0, leaf: null }] },
+      { category: 'spam', contested: true, votes: [{ annotator: 'ana', value: 1, leaf: null }, { annotator: 'bo', value: 0, leaf: null }] },
+    ]);
+    await record(session.id, { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] }, 'lead');
+    expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
   });
 });

@@ -58,6 +58,25 @@ function nextVersion(root: string): { version: number; parent: number | null } {
   return { version: last + 1, parent: last > 0 ? last : null };
 }
 
+/** The versions of a dataset already written under `out`, oldest first (each manifest with its folder). */
+export function listDatasetVersions(out: string, name: string): DatasetManifest[] {
+  const root = path.resolve(out, name);
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .map((entry) => /^v(\d+)$/.exec(entry))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
+    .flatMap((match) => {
+      const dir = path.join(root, match[0]);
+      try {
+        return [{ ...(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DatasetManifest), dir }];
+      } catch {
+        return []; // a folder without a readable manifest is not a version
+      }
+    });
+}
+
 /** Time splits: before the cut, the validation window, after it. Without a cut: the 70th and 85th percentiles of time. */
 function splitBoundaries(times: number[], cutDate: string | undefined, valDays: number | undefined): { cut: number; validationEnd: number } {
   if (cutDate) {

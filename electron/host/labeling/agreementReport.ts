@@ -12,7 +12,8 @@ import type { Workspace } from '../workspace/workspace.js';
 
 export async function agreementReport(workspace: Workspace, sessions: string[]): Promise<AgreementReport> {
   const rows = await workspace.withStore(async (conn) => {
-    const filter = sessions.length > 0 ? `WHERE session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : '';
+    // Agreement is between annotators' own labels: an adjudicator's decision is not another rating.
+    const filter = `WHERE kind = 'label'${sessions.length > 0 ? ` AND session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : ''}`;
     return (
       await conn.runAndReadAll(`SELECT category, content_id, annotator_id, value FROM (${CURRENT_LABELS_SQL}) ${filter} ORDER BY category, content_id, annotator_id`, sessions.length > 0 ? { sessions: JSON.stringify(sessions) } : {})
     ).getRowsJson() as [string, string, string, string][];

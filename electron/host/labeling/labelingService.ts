@@ -11,7 +11,7 @@ import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { BatchItem, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import type { BatchItem, Disagreements, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
@@ -795,6 +795,40 @@ export class LabelingService {
       if (records.length > 0) await this.commit(records);
       return { sessionId, source, events: events.length, imported: records.length, alreadyPresent: events.length - records.length, annotators: [...new Set(records.map((record) => record.annotator_id))].sort() };
     });
+  }
+
+  /** The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated. */
+  async disagreements(sessionId: string): Promise<Disagreements> {
+    this.session(sessionId);
+    await this.syncStore();
+    const rows = await this.workspace.withConnection(async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `WITH scoped AS (SELECT * FROM current_labels WHERE session_id = $session),
+           contested AS (
+             SELECT content_id, category FROM scoped WHERE kind = 'label' GROUP BY ALL HAVING min(value) <> max(value)
+             EXCEPT SELECT content_id, category FROM scoped WHERE kind = 'adjudicate'),
+           items AS (SELECT DISTINCT content_id FROM contested)
+           SELECT s.content_id, s.category, (c.content_id IS NOT NULL) AS contested, list(struct_pack(annotator := s.annotator_id, value := s.value, leaf := s.leaf) ORDER BY s.annotator_id)
+           FROM scoped s JOIN items i USING (content_id) LEFT JOIN contested c USING (content_id, category)
+           WHERE s.kind = 'label'
+           GROUP BY ALL ORDER BY min(s.created_at), s.content_id, s.category`,
+          { session: sessionId },
+        )
+      ).getRowsJson(),
+    );
+    const texts = await readTexts(this.workspace, [...new Set(rows.map((row) => String(row[0])))]);
+    const items = new Map<string, Disagreements['items'][number]>();
+    for (const [contentId, category, contested, votes] of rows) {
+      const item = items.get(String(contentId)) ?? { contentId: String(contentId), text: texts.get(String(contentId)) ?? null, categories: [] };
+      item.categories.push({
+        category: String(category),
+        contested: contested === true,
+        votes: (votes as { annotator: string; value: string; leaf: string | null }[]).map((vote) => ({ annotator: String(vote.annotator), value: vote.value === '1' ? 1 : 0, leaf: vote.leaf === null ? null : String(vote.leaf) })),
+      });
+      items.set(item.contentId, item);
+    }
+    return { sessionId, items: [...items.values()] };
   }
 
   /** What a dataset manifest records of each session. */
