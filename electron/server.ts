@@ -13,9 +13,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isMethodName } from '../shared/contract.js';
+import { ANNOTATOR_METHODS, isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
+import { AnnotatorTokens } from './host/workspace/annotatorTokens.js';
 
 /** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
 export interface ServedHost extends Dispatcher {
@@ -141,10 +142,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (foreign) return fail(res, 403, 'UNAUTHORIZED', foreign);
       if (url.pathname.startsWith('/api/')) {
         const given = givenToken(req, url, url.pathname.slice('/api/'.length));
+        // The owner's token reaches everything; an annotator's token (made by the lead) only labeling, as them.
+        let annotator: string | null = null;
         if (token !== null && !tokenMatches(token, given)) {
-          return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed.');
+          annotator = new AnnotatorTokens(host.workspaceDir()).annotatorFor(given);
+          if (annotator === null) return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).');
         }
-        return await handleApi(req, res, url);
+        return await handleApi(req, res, url, annotator);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', `${req.method} is not allowed here.`);
       return serveStatic(res, url.pathname);
@@ -154,8 +158,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, annotator: string | null): Promise<void> {
     const route = url.pathname.slice('/api/'.length);
+    if (annotator !== null && !(ANNOTATOR_METHODS as readonly string[]).includes(route)) {
+      return fail(res, 403, 'UNAUTHORIZED', `${route}: an annotator's token reaches only labeling (${ANNOTATOR_METHODS.join(', ')}).`);
+    }
     if (route === 'events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
@@ -177,6 +184,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch (error) {
       if (error instanceof PayloadTooLarge) return fail(res, 413, 'PAYLOAD_TOO_LARGE', `${route}: ${error.message}.`);
       return fail(res, 400, 'BAD_REQUEST', `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`);
+    }
+    if (annotator !== null) {
+      if (route === 'auth.whoami') return sendJson(res, 200, { ok: true, value: { role: 'annotator', annotator } });
+      // An annotator labels as themselves, never as someone else.
+      const claimed = typeof input === 'object' && input !== null ? (input as { annotator?: unknown }).annotator : undefined;
+      if (claimed !== undefined && claimed !== annotator) return fail(res, 403, 'UNAUTHORIZED', `${route}: this token labels as ${annotator}, not as ${String(claimed)}.`);
     }
     const outcome = await host.dispatch(route, input);
     sendJson(res, outcome.ok ? 200 : (STATUS_FOR[outcome.error.code] ?? 422), outcome);

@@ -18,6 +18,7 @@ import { ReportsView } from './reports/ReportsView';
 import { useReports } from './reports/reportsStore';
 import { WorkspaceSwitcher } from './components/WorkspaceSwitcher';
 import { useJobs } from './jobs/jobsStore';
+import { useRole } from './roleStore';
 import { useWorkspace } from './workspaceStore';
 
 export function App() {
@@ -33,7 +34,20 @@ export function App() {
   const setView = useNavigation((state) => state.go);
   const fileInput = useRef<HTMLInputElement>(null);
 
+  const role = useRole();
   useEffect(() => {
+    void useRole.getState().load();
+  }, []);
+  // An annotator's window labels as them and nothing else: no workspace calls, no event stream.
+  useEffect(() => {
+    if (role.known && role.role === 'annotator' && role.annotator) {
+      useLabeling.setState({ annotator: role.annotator }); // not remembered: this browser may be the lead's too
+      setView('label');
+    }
+  }, [role.known, role.role, role.annotator, setView]);
+
+  useEffect(() => {
+    if (!role.known || role.role === 'annotator') return;
     void refresh();
     void useExplore.getState().loadTabs();
     return subscribeToHostEvents((event) => {
@@ -56,7 +70,7 @@ export function App() {
       }
       void refresh();
     });
-  }, [refresh, applyJobEvent]);
+  }, [refresh, applyJobEvent, role.known, role.role]);
 
   const pickFiles = async () => {
     const paths = await pickFilesOnDesktop();
@@ -71,6 +85,21 @@ export function App() {
     enqueue(files.map((file) => ({ kind: 'file' as const, file })));
   };
 
+  if (role.role === 'annotator') {
+    return (
+      <div className="app">
+        <header className="topbar">
+          <span className="brand">Sift</span>
+          <span className="mode-badge" data-testid="annotator-badge">
+            labeling as {role.annotator}
+          </span>
+        </header>
+        <main className="body">
+          <LabelView />
+        </main>
+      </div>
+    );
+  }
   return (
     <div
       className={`app ${dragging ? 'dragging' : ''}`}

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { SiftErrorInfo } from './errors.js';
+import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { importMethods } from './contract/import.js';
@@ -18,6 +19,7 @@ import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell } from './contract/base.js';
+export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/import.js';
@@ -39,6 +41,7 @@ export const contract = {
   ...labelingMethods,
   ...datasetMethods,
   ...jobMethods,
+  ...annotatorMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -18,6 +18,7 @@ import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from 
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { chartStoredResult } from './query/resultChart.js';
+import { AnnotatorTokens } from './workspace/annotatorTokens.js';
 import { queryHistory, readEditorTabs, recordQuery, saveEditorTabs } from './query/sqlClientState.js';
 import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
 import { QueryService } from './query/queryService.js';
@@ -276,6 +277,10 @@ export class Host {
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
+    'auth.whoami': async () => ({ role: 'owner' as const, annotator: null }),
+    'annotators.list': async () => new AnnotatorTokens(this.workspace.dir).list(),
+    'annotators.createToken': async ({ name }) => new AnnotatorTokens(this.workspace.dir).create(name),
+    'annotators.revoke': async ({ name }) => ({ revoked: new AnnotatorTokens(this.workspace.dir).revoke(name) }),
     'settings.get': async () => this.workspace.readSettings(),
     'settings.update': async (input) => this.workspace.writeSettings(input),
   };

@@ -1,12 +1,13 @@
 /** Label: the annotator's name, the sessions of this workspace, a new session, and the labeling screen. */
 import { useEffect, useState } from 'react';
-import type { ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
+import type { AnnotatorToken, ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
 import { DEFAULT_IDLE_MINUTES, STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, isDesktop } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { jobResult } from '../jobs/jobsStore';
 import { LabelingScreen } from './LabelingScreen';
 import { SessionReview } from './SessionReview';
+import { useRole } from '../roleStore';
 import { useLabeling } from './labelStore';
 
 function NewSession({ onCreated }: { onCreated(session: SessionSummary): void }) {
@@ -114,6 +115,57 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
   );
 }
 
+/** Browser mode: the lead makes a link per annotator, so a team labels on this host, each as themselves. */
+function AnnotatorLinks() {
+  const [tokens, setTokens] = useState<AnnotatorToken[]>([]);
+  const [name, setName] = useState('');
+  const [made, setMade] = useState<{ name: string; url: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => void api['annotators.list']({}).then(setTokens, (err: unknown) => setError(errorMessage(err)));
+  useEffect(refresh, []);
+  const make = async () => {
+    try {
+      const { token } = await api['annotators.createToken']({ name: name.trim() });
+      setMade({ name: name.trim(), url: `${window.location.origin}/?token=${token}` });
+      setName('');
+      setError(null);
+      refresh();
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
+  return (
+    <section className="card" data-testid="annotator-links">
+      <h3>Annotators on this host</h3>
+      <p className="muted">Each gets a link of their own: it opens only labeling, and every label it records is theirs.</p>
+      <div className="form-row">
+        <input value={name} onChange={(event) => setName(event.target.value)} placeholder="annotator's name" data-testid="annotator-link-name" />
+        <button onClick={() => void make()} disabled={!/^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim())} data-testid="annotator-link-make">
+          Make a link
+        </button>
+      </div>
+      {made && (
+        <p className="note">
+          Link for {made.name} (shown once): <code data-testid="annotator-link-url">{made.url}</code>
+        </p>
+      )}
+      {error && <div className="error-box">{error}</div>}
+      {tokens.length > 0 && (
+        <ul>
+          {tokens.map((token) => (
+            <li key={token.name}>
+              {token.name} <span className="muted">since {token.createdAt.slice(0, 16).replace('T', ' ')}</span>{' '}
+              <button className="link" onClick={() => void api['annotators.revoke']({ name: token.name }).then(refresh)}>
+                revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function Sessions() {
   const { sessions, annotator, error } = useLabeling();
   const { setAnnotator, open, refreshSessions } = useLabeling.getState();
@@ -124,11 +176,13 @@ function Sessions() {
   const validName = /^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim());
   const missing = useMissingTables('label');
   const [reviewing, setReviewing] = useState<SessionSummary | null>(null);
+  // An annotator's token labels as its own name: no name to set, no sessions to make or review.
+  const annotatorOnly = useRole((state) => state.role === 'annotator');
   if (reviewing && annotator) return <SessionReview session={reviewing} adjudicator={annotator} onClose={() => setReviewing(null)} />;
   return (
     <div className="label-sessions">
       {missing.length > 0 && <NeedsData view="label" missing={missing} />}
-      <section className="card">
+      {!annotatorOnly && <section className="card">
         <h3>Who is labeling</h3>
         <div className="form-row">
           <input value={name} onChange={(event) => setName(event.target.value)} placeholder="your name" data-testid="annotator-name" onKeyDown={(event) => event.key === 'Enter' && validName && setAnnotator(name.trim())} />
@@ -137,7 +191,7 @@ function Sessions() {
           </button>
           <span className="muted">{annotator ? `Labels are recorded as ${annotator}.` : 'Set once; every label records who made it.'}</span>
         </div>
-      </section>
+      </section>}
       {error && <div className="error-box">{error}</div>}
       <section className="card">
         <h3>Sessions</h3>
@@ -171,7 +225,7 @@ function Sessions() {
                     <button className="primary" disabled={!annotator} onClick={() => void open(session.id)} data-testid={`open-session-${session.id}`}>
                       Label
                     </button>{' '}
-                    <button disabled={!annotator} onClick={() => setReviewing(session)} data-testid={`review-session-${session.id}`} title="Agreement, adjudication and dataset versions">
+                    <button hidden={annotatorOnly} disabled={!annotator} onClick={() => setReviewing(session)} data-testid={`review-session-${session.id}`} title="Agreement, adjudication and dataset versions">
                       Review
                     </button>
                   </td>
@@ -181,7 +235,8 @@ function Sessions() {
           </table>
         )}
       </section>
-      {annotator ? <NewSession onCreated={(session) => void open(session.id).then(refreshSessions)} /> : <p className="muted">Set your name to create or open a session.</p>}
+      {!annotatorOnly && !isDesktop && <AnnotatorLinks />}
+      {annotatorOnly ? null : annotator ? <NewSession onCreated={(session) => void open(session.id).then(refreshSessions)} /> : <p className="muted">Set your name to create or open a session.</p>}
     </div>
   );
 }

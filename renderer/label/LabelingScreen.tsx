@@ -8,6 +8,7 @@ import type { BatchItem, LabelBatch, PickReason, SessionSummary, Taxonomy } from
 import { useJobs } from '../jobs/jobsStore';
 import { STRATEGY_TITLES } from '../../shared/labeling';
 import { type Draft, useLabeling } from './labelStore';
+import { useRole } from '../roleStore';
 
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
 
@@ -74,7 +75,7 @@ function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
       else if (event.key === 'u') s.unsure();
       else if (event.key === 'n') noteRef.current?.focus();
       else if (event.key === '?') s.setHelp(true);
-      else if (event.key === 'R') s.retrain();
+      else if (event.key === 'R' && useRole.getState().role !== 'annotator') s.retrain();
       else if (/^[a-z]$/.test(event.key)) {
         const category = categories.find((c) => c.leaves.some((leaf) => leaf.key === event.key));
         const leaf = category?.leaves.find((l) => l.key === event.key);
@@ -281,6 +282,8 @@ export function LabelingScreen() {
   const noteRef = useRef<HTMLInputElement>(null);
   useLabelKeys(noteRef);
   const { session, taxonomy, batch, index, drafts, saving, progress, error, loadingBatch, helpOpen, retraining, autoRetrain } = useLabeling();
+  // An annotator's link labels; retraining is the lead's.
+  const annotatorOnly = useRole((state) => state.role === 'annotator');
   const s = useLabeling.getState();
   if (!session || !taxonomy) return null;
   const item = batch?.items[index] ?? null;
@@ -312,12 +315,16 @@ export function LabelingScreen() {
             <span>{progress.medianSecondsPerItem === null ? '— s/item' : `median ${progress.medianSecondsPerItem.toFixed(1)} s/item`}</span>
           </span>
         )}
-        <label className="toggle" title="Retrain after every finished batch">
-          <input type="checkbox" checked={autoRetrain} onChange={(event) => s.setAutoRetrain(event.target.checked)} tabIndex={-1} data-testid="auto-retrain" /> retrain after each batch
-        </label>
-        <button onClick={() => s.retrain()} disabled={retraining.jobId !== null} title="Retrain the model on the labels so far (Shift+R)" data-testid="retrain-button" tabIndex={-1}>
-          {retraining.jobId ? 'Retraining…' : 'Retrain'}
-        </button>
+        {!annotatorOnly && (
+          <>
+            <label className="toggle" title="Retrain after every finished batch">
+              <input type="checkbox" checked={autoRetrain} onChange={(event) => s.setAutoRetrain(event.target.checked)} tabIndex={-1} data-testid="auto-retrain" /> retrain after each batch
+            </label>
+            <button onClick={() => s.retrain()} disabled={retraining.jobId !== null} title="Retrain the model on the labels so far (Shift+R)" data-testid="retrain-button" tabIndex={-1}>
+              {retraining.jobId ? 'Retraining…' : 'Retrain'}
+            </button>
+          </>
+        )}
         <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines (?)" data-testid="label-help-button">
           ? Shortcuts
         </button>

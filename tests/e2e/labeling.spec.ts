@@ -162,3 +162,38 @@ test('two annotators label the same items; the lead sees agreement, adjudicates 
   await expect(page.getByTestId('dataset-diff')).toContainText('spam: 1 relabeled (1 to 1, 0 to 0)');
   await page.screenshot({ path: 'test-results/dataset-diff.png', fullPage: true });
 });
+
+test('browser mode on a LAN: the lead makes a link per annotator; each opens only labeling and labels as themselves', async ({ page, browser }) => {
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await bench.openView('label');
+  await bench.setAnnotator('lead');
+  await page.getByTestId('annotator-link-name').fill('noor');
+  await page.getByTestId('annotator-link-make').click();
+  const url = (await page.getByTestId('annotator-link-url').textContent())!;
+  expect(url).toMatch(/\/\?token=[\w-]{20,}$/);
+  await page.getByTestId('session-overlap').fill('2');
+  await bench.createSession({ name: 'LAN session', batch: 2, strategy: 'random' });
+  await page.getByTestId('label-back').click();
+
+  // Noor's browser: her own context, her link.
+  const noorContext = await browser.newContext();
+  const noor = await noorContext.newPage();
+  await noor.goto(url);
+  await expect(noor.getByTestId('annotator-badge')).toHaveText('labeling as noor');
+  await expect(noor.getByTestId('tab-explore')).toHaveCount(0); // nothing but labeling
+  await expect(noor.getByTestId('import-button')).toHaveCount(0);
+  await noor.getByRole('row', { name: /LAN session/ }).getByRole('button', { name: 'Label', exact: true }).click();
+  await expect(noor.getByTestId('labeling-screen')).toBeVisible();
+  await expect(noor.getByTestId('label-item')).toBeVisible();
+  await noor.keyboard.press('3');
+  await noor.keyboard.press('Enter');
+  await expect(noor.getByTestId('label-strip').locator('li').nth(0)).toHaveClass(/sv-saved/);
+  await noor.screenshot({ path: 'test-results/annotator-link.png' });
+  await noorContext.close();
+
+  // The lead sees Noor's label in the agreement report.
+  await page.getByRole('row', { name: /LAN session/ }).getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByTestId('agreement-table')).toContainText('spam');
+  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('1');
+});

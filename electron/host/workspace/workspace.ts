@@ -18,7 +18,9 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-export const SIFT_DIR = '.sift';
+import { SIFT_DIR } from './layout.js';
+
+export { SIFT_DIR };
 const STORE_FILE = 'store.duckdb';
 const LABEL_SNAPSHOT = 'label_events.parquet';
 const SETTINGS_FILE = 'settings.json';

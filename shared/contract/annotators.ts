@@ -1,0 +1,32 @@
+/**
+ * Annotator identities for a labeling host shared on a LAN (browser mode): the lead makes a token per annotator;
+ * a request with it acts as that annotator and reaches only the methods labeling needs.
+ */
+import { z } from 'zod';
+import { annotatorName } from './labeling.js';
+import { empty, method } from './base.js';
+
+export interface WhoAmI {
+  /** owner: the person who started Sift (every method); annotator: one annotator's token (labeling only). */
+  role: 'owner' | 'annotator';
+  annotator: string | null;
+}
+
+export interface AnnotatorToken {
+  name: string;
+  createdAt: string;
+}
+
+/**
+ * What an annotator's token may call: the labeling screen's needs, nothing that reads or changes anything else.
+ * Every input with an `annotator` field is held to the token's own name.
+ */
+export const ANNOTATOR_METHODS = ['auth.whoami', 'taxonomy.get', 'sessions.list', 'sessions.get', 'sessions.next', 'labels.record'] as const;
+
+export const annotatorMethods = {
+  'auth.whoami': method<WhoAmI>()(empty),
+  'annotators.list': method<AnnotatorToken[]>()(empty),
+  /** A new token for an annotator (replacing any they had); shown once, stored only as a hash. */
+  'annotators.createToken': method<{ name: string; token: string }>()(z.object({ name: annotatorName }).strict()),
+  'annotators.revoke': method<{ revoked: boolean }>()(z.object({ name: annotatorName }).strict()),
+} as const;
