@@ -52,8 +52,9 @@ export async function commandAgreement(args: string[], tools: CliTools): Promise
     if (!outcome.ok) throw new SiftError(outcome.error);
     const report = outcome.value as AgreementReport;
     if (values.json) {
-      const categories = Object.fromEntries(
-        report.categories.map((c) => [
+      // The second taxonomy level is reported beside the categories (under "leaves"), keeping "categories" as it was.
+      const level = (which: 'category' | 'leaf') => Object.fromEntries(
+        report.categories.filter((c) => c.level === which).map((c) => [
           c.category,
           {
             items: c.items,
@@ -66,10 +67,11 @@ export async function commandAgreement(args: string[], tools: CliTools): Promise
             cohen_kappa: c.cohen.map((pair) => ({ a: pair.a, b: pair.b, items: pair.items, kappa: pair.kappa, ...(pair.reason ? { undefined: pair.reason } : {}) })),
             undefined: { ...(c.fleissReason ? { fleiss_kappa: c.fleissReason } : {}), ...(c.krippendorffReason ? { krippendorff_alpha: c.krippendorffReason } : {}) },
             below_floor: c.belowFloor,
+            vs_adjudicated: c.vsAdjudicated,
           },
         ]),
       );
-      console.log(JSON.stringify({ sessions: report.sessions, floor: report.floor, categories }, null, 2));
+      console.log(JSON.stringify({ sessions: report.sessions, floor: report.floor, categories: level('category'), leaves: level('leaf') }, null, 2));
       return 0;
     }
     const show = (value: number | null) => (value === null ? '—' : value.toFixed(3));

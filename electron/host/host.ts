@@ -260,8 +260,11 @@ export class Host {
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) => (await this.labeling()).record(sessionId, annotator, action),
     'labels.agreement': async ({ sessions }) => {
-      await (await this.labeling()).syncStore(); // the labels just made count
-      return agreementReport(this.workspace, sessions);
+      const labeling = await this.labeling();
+      await labeling.syncStore(); // the labels just made count
+      // Categories with leaves get a row for the second taxonomy level too (the latest policy's).
+      const withLeaves = labeling.policy.get(labeling.policy.latestVersion()).categories.filter((category) => category.leaves.length > 0).map((category) => category.name);
+      return agreementReport(this.workspace, sessions, withLeaves);
     },
     'labels.disagreements': async ({ sessionId }) => (await this.labeling()).disagreements(sessionId),
     'labels.export': async ({ sessionId, format, path: target, annotator }) => (await this.labeling()).exportEvents(sessionId, format, target, annotator),

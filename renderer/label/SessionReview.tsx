@@ -22,11 +22,12 @@ function AgreementTable({ report }: { report: AgreementReport }) {
           <th>Krippendorff α</th>
           <th>Fleiss κ</th>
           <th>Cohen κ per pair</th>
+          <th>each annotator vs the adjudicated decision</th>
         </tr>
       </thead>
       <tbody>
         {report.categories.map((category) => (
-          <tr key={category.category} className={category.belowFloor ? 'flagged' : ''} title={category.belowFloor ? `below ${report.floor}: the policy text for this category likely needs work` : undefined}>
+          <tr key={category.category} className={`${category.belowFloor ? 'flagged' : ''} level-${category.level}`} title={category.belowFloor ? `below ${report.floor}: the policy text for this category likely needs work` : undefined}>
             <td>
               {category.category}
               {category.belowFloor ? ' ⚠' : ''}
@@ -41,6 +42,15 @@ function AgreementTable({ report }: { report: AgreementReport }) {
                 : category.cohen.map((pair) => (
                     <span key={`${pair.a}-${pair.b}`} className="pair" title={pair.reason}>
                       {pair.a}–{pair.b}: {pair.kappa === null ? 'undefined' : pair.kappa.toFixed(2)} ({pair.items})
+                    </span>
+                  ))}
+            </td>
+            <td>
+              {category.vsAdjudicated.length === 0
+                ? '—'
+                : category.vsAdjudicated.map((entry) => (
+                    <span key={entry.annotator} className="pair">
+                      {entry.annotator}: {entry.agreement === null ? '—' : `${Math.round(entry.agreement * 100)}%`} of {entry.items}
                     </span>
                   ))}
             </td>

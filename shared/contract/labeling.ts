@@ -132,7 +132,11 @@ export interface AgreementReport {
   /** Below this alpha a category is flagged: its policy text likely needs work. */
   floor: number;
   categories: {
+    /** A category, or "<category> › leaf" for its second taxonomy level (which leaf; 0 when it does not apply). */
     category: string;
+    level: 'category' | 'leaf';
+    /** Each annotator's agreement with the adjudicated decision, on the items that have one. */
+    vsAdjudicated: { annotator: string; items: number; agreement: number | null }[];
     items: number;
     raters: number;
     /** Items with two or more labels. */

@@ -382,5 +382,12 @@ describe('a labeling session', () => {
     ]);
     await record(session.id, { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] }, 'lead');
     expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
+    // Each annotator against the decision; and the second taxonomy level (which leaf) beside each category.
+    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const spam = report.categories.find((c) => c.category === 'spam')!;
+    expect(spam.level).toBe('category');
+    expect(spam.raters).toBe(2); // the lead's decision is not a rating
+    expect(spam.vsAdjudicated).toEqual([{ annotator: 'ana', items: 1, agreement: 1 }, { annotator: 'bo', items: 1, agreement: 0 }]);
+    expect(report.categories.find((c) => c.category === 'spam › leaf')).toMatchObject({ level: 'leaf', items: 2, raters: 2 });
   });
 });

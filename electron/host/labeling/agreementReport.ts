@@ -10,14 +10,33 @@ import { CURRENT_LABELS_SQL } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-export async function agreementReport(workspace: Workspace, sessions: string[]): Promise<AgreementReport> {
-  const rows = await workspace.withStore(async (conn) => {
-    // Agreement is between annotators' own labels: an adjudicator's decision is not another rating.
-    const filter = `WHERE kind = 'label'${sessions.length > 0 ? ` AND session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : ''}`;
+export async function agreementReport(workspace: Workspace, sessions: string[], leafCategoryNames: string[] = []): Promise<AgreementReport> {
+  const leafCategories = new Set(leafCategoryNames);
+  const allRows = await workspace.withStore(async (conn) => {
+    const filter = sessions.length > 0 ? `WHERE session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : '';
     return (
-      await conn.runAndReadAll(`SELECT category, content_id, annotator_id, value FROM (${CURRENT_LABELS_SQL}) ${filter} ORDER BY category, content_id, annotator_id`, sessions.length > 0 ? { sessions: JSON.stringify(sessions) } : {})
-    ).getRowsJson() as [string, string, string, string][];
+      await conn.runAndReadAll(
+        `SELECT category, content_id, annotator_id, value, leaf, kind FROM (${CURRENT_LABELS_SQL}) ${filter} ORDER BY category, content_id, annotator_id`,
+        sessions.length > 0 ? { sessions: JSON.stringify(sessions) } : {},
+      )
+    ).getRowsJson() as [string, string, string, string, string | null, string][];
   });
+  // Agreement is between annotators' own labels: an adjudicator's decision is not another rating, but the yardstick
+  // each annotator is measured against.
+  const adjudicated = new Map<string, string>(); // category \u0000 item → decided value
+  const leafAdjudicated = new Map<string, string>();
+  const labels: [string, string, string, string][] = [];
+  for (const [category, contentId, annotator, value, leaf, kind] of allRows) {
+    if (kind === 'adjudicate') {
+      adjudicated.set(`${category}\u0000${contentId}`, value);
+      leafAdjudicated.set(`${category}\u0000${contentId}`, value === '1' ? (leaf ?? '(no leaf)') : '0');
+      continue;
+    }
+    labels.push([category, contentId, annotator, value]);
+    // The second taxonomy level: which leaf (0 when the category does not apply), for categories that have leaves.
+    if (leaf !== null || leafCategories.has(category)) labels.push([`${category} › leaf`, contentId, annotator, value === '1' ? (leaf ?? '(no leaf)') : '0']);
+  }
+  const rows = labels;
   if (sessions.length > 0 && rows.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `session: no labels in ${sessions.join(', ')}.` });
   const byCategory = new Map<string, Map<string, Map<string, string>>>(); // category → item → annotator → value
   for (const [category, contentId, annotator, value] of rows) {
@@ -60,8 +79,26 @@ export async function agreementReport(workspace: Workspace, sessions: string[]):
         pairs.push({ a: names[i]!, b: names[j]!, items: a.length, kappa: kappa.value, ...(kappa.reason ? { reason: kappa.reason } : {}) });
       }
     }
+    // Each annotator against the adjudicated decision, on the items that have one.
+    const decided = category.endsWith(' › leaf') ? leafAdjudicated : adjudicated;
+    const decidedKey = (contentId: string) => `${category.replace(/ › leaf$/, '')}\u0000${contentId}`;
+    const vsAdjudicated = names
+      .map((annotator) => {
+        let n = 0;
+        let same = 0;
+        for (const [contentId, raters] of items) {
+          const decision = decided.get(decidedKey(contentId));
+          if (decision === undefined || !raters.has(annotator)) continue;
+          n++;
+          if (raters.get(annotator) === decision) same++;
+        }
+        return { annotator, items: n, agreement: n ? same / n : null };
+      })
+      .filter((entry) => entry.items > 0);
     return {
       category,
+      level: category.endsWith(' › leaf') ? ('leaf' as const) : ('category' as const),
+      vsAdjudicated,
       items: items.size,
       raters: annotators.size,
       pairableItems: [...items.values()].filter((raters) => raters.size >= 2).length,
