@@ -31,7 +31,7 @@ import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
-import { commandAgreement, commandDataset, commandLabels, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
+import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
@@ -475,6 +475,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandAgreement(rest, cliTools);
       case 'dataset':
         return await commandDataset(rest, cliTools);
+      case 'policy':
+        return await commandPolicy(rest, cliTools);
       case undefined:
       case 'help':
       case '--help':

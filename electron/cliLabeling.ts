@@ -15,7 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
@@ -41,6 +41,25 @@ export async function commandSession(args: string[], tools: CliTools): Promise<n
     default:
       throw tools.usageError(`session: expected create, list or next${sub ? ` (got "${sub}")` : ''}.`);
   }
+}
+
+/** `sift policy migrate [--to vN] [--json]`: carries labels to a new policy version and queues the rest for relabeling. */
+export async function commandPolicy(args: string[], tools: CliTools): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'migrate') throw tools.usageError(`policy: expected migrate${sub ? ` (got "${sub}")` : ''}.`);
+  const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
+  const input = Host.validate('policy.migrate', { to: values.to });
+  return tools.withHost(values.workspace, async (host) => {
+    const outcome = await host.dispatch('policy.migrate', input);
+    if (!outcome.ok) throw new SiftError(outcome.error);
+    const migration = outcome.value as PolicyMigration;
+    if (values.json) console.log(JSON.stringify(migration, null, 2));
+    else {
+      console.log(`Carried ${migration.carried} label(s) from ${migration.from} to ${migration.to}${migration.alreadyCarried ? ` (${migration.alreadyCarried} carried before)` : ''}${migration.carriedSession ? ` into session ${migration.carriedSession}` : ''}.`);
+      console.log(migration.relabel ? `${migration.relabel} item(s) to relabel under ${migration.to} in session ${migration.relabelSession}: ${migration.reasons.join('; ')}` : 'Nothing to relabel.');
+    }
+    return 0;
+  });
 }
 
 /** `sift agreement --session ID [--session ID]… [--json]`: agreement per category over the sessions' current labels. */
@@ -129,6 +148,8 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
       'cut-date': { type: 'string' },
       'val-days': { type: 'string' },
       format: { type: 'string', default: 'parquet' },
+      policy: { type: 'string' },
+      'leave-out-other-policies': { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
@@ -141,6 +162,8 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     cutDate: values['cut-date'],
     valDays: integerFlag(values['val-days'], '--val-days', tools),
     formats: values.format!.split(',') as ('parquet' | 'jsonl')[],
+    policyVersion: values.policy,
+    leaveOutOtherPolicies: values['leave-out-other-policies'],
   });
   return tools.withHost(values.workspace, async (host) => {
     const terminal = tools.terminalJobContext(`dataset ${input.name}`);
@@ -402,6 +425,7 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   labels export   --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
   labels import   [--session ID] [--format pack|label-studio] FILE [--json]   a label pack or a Label Studio JSON export (a new session when none is named); importing twice adds nothing
   agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
-  dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]
+  dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--policy vN] [--leave-out-other-policies] [--json]
+  policy migrate  [--to vN] [--json]                           carries labels to a new policy version by its declared changes; the rest go to a relabel session
   dataset verify  DIR                                          re-check a dataset version's checksums
   dataset diff    DIR_A DIR_B [--json]                         items added, removed, relabeled, moved between two versions`;

@@ -40,10 +40,24 @@ const categorySchema = z
   })
   .strict();
 
+/**
+ * How a version differs from the one before it, category by category: what lets labels made under the old version
+ * carry over (a rename, a merge) and what sends them to be labeled again (a split, a changed definition).
+ */
+const changeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rename'), from: identifier, to: identifier }).strict(),
+  z.object({ kind: z.literal('merge'), from: z.array(identifier).min(2), into: identifier }).strict(),
+  z.object({ kind: z.literal('split'), from: identifier, into: z.array(identifier).min(2) }).strict(),
+  z.object({ kind: z.literal('definition'), category: identifier }).strict(),
+]);
+export type PolicyChange = z.output<typeof changeSchema>;
+
 export const taxonomySchema = z
   .object({
     version: z.string().regex(/^v[1-9][0-9]*$/, 'a policy version is v followed by a number (v1, v2, …)'),
     title: z.string().default('Policy'),
+    /** Against the previous version (absent in v1; a category not named is unchanged). */
+    changes: z.array(changeSchema).default([]),
     categories: z.array(categorySchema).min(1, 'a taxonomy has at least one category').max(9, 'number keys 1–9 label categories: at most 9'),
   })
   .strict()
@@ -63,7 +77,51 @@ export const taxonomySchema = z
         ctx.addIssue({ code: 'custom', path: ['categories', i, 'severity'], message: 'a category without leaves needs a severity' });
       }
     });
+    // A change names categories of this version where it lands (rename's to, merge's into, split's into, definition).
+    const here = new Set(taxonomy.categories.map((category) => category.name));
+    taxonomy.changes.forEach((change, i) => {
+      const landing = change.kind === 'rename' ? [change.to] : change.kind === 'merge' ? [change.into] : change.kind === 'split' ? change.into : [change.category];
+      for (const name of landing) if (!here.has(name)) ctx.addIssue({ code: 'custom', path: ['changes', i], message: `"${name}" is not a category of ${taxonomy.version}` });
+    });
+    if (taxonomy.version === 'v1' && taxonomy.changes.length > 0) ctx.addIssue({ code: 'custom', path: ['changes'], message: 'v1 has no earlier version to change' });
   });
+
+/** What a label made under the previous version becomes under this one. */
+export type CarryOver = { kind: 'carried'; category: string; value: 0 | 1; leaf: string | null; because: string } | { kind: 'relabel'; because: string };
+
+/**
+ * Carries one label (a category and its 0/1 value) from the previous version to `next` by `next`'s declared changes.
+ * A rename carries it as it is. A split carries a 0 to every part (the whole did not apply, so no part does) and sends
+ * a 1 to be labeled again (which part?). A merge carries a 1 (some part applied, so the whole does); a 0 carries only
+ * once every merged part is 0 (`siblings`: the item's other values under the old version). A changed definition
+ * sends any value back. An unchanged category carries as it is; one that no longer exists and was not mapped is dropped.
+ */
+export function carryOver(label: { category: string; value: 0 | 1; leaf: string | null }, next: Taxonomy, siblings: Record<string, 0 | 1 | undefined>): CarryOver[] {
+  for (const change of next.changes) {
+    if (change.kind === 'rename' && change.from === label.category) {
+      return [{ kind: 'carried', category: change.to, value: label.value, leaf: label.leaf, because: `renamed ${change.from} → ${change.to}` }];
+    }
+    if (change.kind === 'split' && change.from === label.category) {
+      return label.value === 0
+        ? change.into.map((part) => ({ kind: 'carried' as const, category: part, value: 0 as const, leaf: null, because: `${change.from} split into ${change.into.join(', ')}; it did not apply, so no part does` }))
+        : [{ kind: 'relabel', because: `${change.from} split into ${change.into.join(', ')}: which part applies needs a person` }];
+    }
+    if (change.kind === 'merge' && change.from.includes(label.category)) {
+      if (label.value === 1) return [{ kind: 'carried', category: change.into, value: 1, leaf: null, because: `${change.from.join(', ')} merged into ${change.into}` }];
+      const others = change.from.filter((part) => part !== label.category).map((part) => siblings[part]);
+      if (others.every((value) => value === 0)) return [{ kind: 'carried', category: change.into, value: 0, leaf: null, because: `${change.from.join(', ')} merged into ${change.into}; none applied` }];
+      if (others.some((value) => value === 1)) return []; // the positive part carries the merged 1
+      return [{ kind: 'relabel', because: `${change.from.join(', ')} merged into ${change.into}, and not every part was labeled` }];
+    }
+    if (change.kind === 'definition' && change.category === label.category) {
+      return [{ kind: 'relabel', because: `the definition of ${change.category} changed in ${next.version}` }];
+    }
+  }
+  const still = next.categories.find((category) => category.name === label.category);
+  if (!still) return [];
+  const leaf = label.leaf && still.leaves.some((l) => l.name === label.leaf) ? label.leaf : null;
+  return [{ kind: 'carried', category: label.category, value: label.value, leaf, because: `unchanged in ${next.version}` }];
+}
 
 export type Taxonomy = z.output<typeof taxonomySchema>;
 export type TaxonomyCategory = Taxonomy['categories'][number];

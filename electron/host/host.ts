@@ -266,6 +266,7 @@ export class Host {
       const withLeaves = labeling.policy.get(labeling.policy.latestVersion()).categories.filter((category) => category.leaves.length > 0).map((category) => category.name);
       return agreementReport(this.workspace, sessions, withLeaves);
     },
+    'policy.migrate': async ({ to }) => (await this.labeling()).migratePolicy(to, quietJobContext()),
     'labels.disagreements': async ({ sessionId }) => (await this.labeling()).disagreements(sessionId),
     'labels.export': async ({ sessionId, format, path: target, annotator }) => (await this.labeling()).exportEvents(sessionId, format, target, annotator),
     'labels.import': async ({ sessionId, path: file, format }) => (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
@@ -292,7 +293,7 @@ export class Host {
     const labeling = await this.labeling();
     await labeling.syncStore(); // the labels just made count
     const facts = labeling.sessionFacts(input.sessions);
-    const policyVersion = facts[0]?.policyVersion ?? labeling.policy.latestVersion();
+    const policyVersion = input.policyVersion ?? labeling.policy.latestVersion();
     const out = input.out ?? path.join(this.workspace.exportsDir(), 'datasets');
     return exportDataset(this.workspace, labeling.policy.get(policyVersion), facts, { ...input, out }, ctx);
   }

@@ -16,6 +16,8 @@ export interface DatasetManifest {
   sessions: { id: string; name: string; strategy: string; pool: string; model: string; modelVersion: string }[];
   adjudicationRule: string;
   contestedItemsLeftOut: number;
+  /** Items whose labels were made under another policy version and never carried over to this one: left out. */
+  notCarriedOver: { count: number; contentIds: string[] };
   sourceQueries: string[];
   modelVersions: string[];
   splits: { method: 'time'; cut: string; validationEnd: string; nearDuplicatesMoved: number };
@@ -53,6 +55,10 @@ const exportInput = z
     cutDate: z.string().optional(),
     valDays: z.number().int().min(0).max(3650).optional(),
     formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
+    /** The policy version the dataset holds (the workspace's latest by default). */
+    policyVersion: z.string().regex(/^v[1-9][0-9]*$/, 'policyVersion is a version such as v2').optional(),
+    /** Leave out (and list) items labeled only under other policy versions, instead of refusing. */
+    leaveOutOtherPolicies: z.boolean().optional(),
   })
   .strict();
 

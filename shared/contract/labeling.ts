@@ -153,6 +153,22 @@ export interface AgreementReport {
   }[];
 }
 
+/** Labels carried from the previous policy version to a new one, and the relabel queue for the rest. */
+export interface PolicyMigration {
+  from: string;
+  to: string;
+  /** Label events written under the new version. */
+  carried: number;
+  /** Carried by an earlier run (running it again adds nothing). */
+  alreadyCarried: number;
+  /** Items whose labels a change leaves undetermined: in the relabel session. */
+  relabel: number;
+  carriedSession: string | null;
+  relabelSession: string | null;
+  /** Why items went to the relabel queue. */
+  reasons: string[];
+}
+
 /** Items annotators disagree on that nobody has adjudicated yet: the adjudication queue. */
 export interface Disagreements {
   sessionId: string;
@@ -247,6 +263,8 @@ export const labelingMethods = {
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
+  /** Carries labels to a new policy version by its declared changes and queues the rest for relabeling. */
+  'policy.migrate': method<PolicyMigration>()(z.object({ to: z.string().regex(/^v[1-9][0-9]*$/, 'to is a policy version such as v2').optional() }).strict()),
   /** The adjudication queue of a session: items with a category annotators disagree on and nobody adjudicated. */
   'labels.disagreements': method<Disagreements>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),

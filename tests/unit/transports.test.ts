@@ -129,6 +129,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'labels.export': { sessionId, format: 'csv' },
     'labels.import': { sessionId, path: packFile },
     'labels.disagreements': { sessionId },
+    'policy.migrate': {},
     'jobs.list': {},
     'jobs.get': { jobId },
     'jobs.cancel': { jobId },
@@ -154,6 +155,9 @@ describe('both transports', () => {
     await call(host, 'labels.record', { sessionId: created.id, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] } });
     // Another annotator's label pack (one event, as `labels export` writes them).
     const packFile = writeTemp(tempDir(), 'pack.ndjson', `${JSON.stringify({ event_id: 'pack-e1', action_id: 'pack-a1', annotator_id: 'bo', content_id: 'c1', kind: 'label', category: 'spam', value: '1', policy_version: 'v1', created_at: '2024-03-02T00:00:00Z' })}\n`);
+    // A second policy version to carry labels over to (its spam definition changed).
+    const v1 = JSON.parse(fs.readFileSync(path.join(host.workspace.dir, 'policy', 'taxonomy-v1.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(host.workspace.dir, 'policy', 'taxonomy-v2.json'), JSON.stringify({ ...v1, version: 'v2', changes: [{ kind: 'definition', category: 'spam' }] }));
     const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id, packFile);
     for (const method of METHOD_NAMES) {
       if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play

@@ -37,6 +37,8 @@ export interface DatasetExportInput {
   cutDate?: string;
   valDays?: number;
   formats: ('parquet' | 'jsonl')[];
+  /** Labels under other policy versions that were never carried over: refused (false), or left out and listed. */
+  leaveOutOtherPolicies?: boolean;
 }
 
 interface SessionFacts {
@@ -96,8 +98,10 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
   const sessions = facts.map((session) => session.id);
   const categories = taxonomy.categories.map((category) => category.name);
   ctx.progress(null, 'Reading settled labels');
-  const settled = settledLabelsSql([], sessions);
-  const { rows, contested, policies, annotators, withFeatures } = await workspace.withConnection(async (conn) => {
+  // Only labels under the dataset's policy version count; labels made under another that were never carried over
+  // (no label of that annotator on that item under this version) are refused, or left out and listed.
+  const settled = settledLabelsSql([], sessions, taxonomy.version);
+  const { rows, contested, policies, annotators, withFeatures, notCarried } = await workspace.withConnection(async (conn) => {
     const present = new Set(
       ((await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = 'content'`)).getRowsJson() as [string][]).map((row) => row[0]),
     );
@@ -129,12 +133,25 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       )
     ).getRowsJson()[0]!;
     const names = (list: unknown) => (Array.isArray(list) ? list.map(String) : []);
-    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList), withFeatures };
+    const scope = sessions.length > 0 ? `AND session_id IN (${sessions.map(quoteLiteral).join(', ')})` : '';
+    const [stranded] = (
+      await conn.runAndReadAll(
+        `WITH cur AS (SELECT * FROM current_labels WHERE kind IN ('label', 'adjudicate') ${scope}),
+         under AS (SELECT DISTINCT content_id, annotator_id FROM cur WHERE policy_version = $policy)
+         SELECT list(DISTINCT c.content_id ORDER BY c.content_id) FROM cur c ANTI JOIN under u USING (content_id, annotator_id) WHERE c.policy_version <> $policy`,
+        { policy: taxonomy.version },
+      )
+    ).getRowsJson()[0]!;
+    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList), withFeatures, notCarried: names(stranded) };
   });
-  if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
-  if (policies.length > 1) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `These labels were made under several policy versions (${policies.join(', ')}); a dataset holds one. Export sessions of one version, or relabel under the latest.` });
+  if (notCarried.length > 0 && !input.leaveOutOtherPolicies) {
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${notCarried.length} item(s) have labels made under another policy version and none under ${taxonomy.version} (${notCarried.slice(0, 5).join(', ')}${notCarried.length > 5 ? ', …' : ''}); a dataset holds one version. Carry them over (sift policy migrate) and relabel the queue, or leave them out (--leave-out-other-policies).`,
+    });
   }
+  if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels under policy ${taxonomy.version} to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
+  void policies; // settled labels are all under the one version now
   const times = rows.map((row) => Number(row[6]));
   const { cut, validationEnd } = splitBoundaries(times, input.cutDate, input.valDays);
   const timeSplit = (t: number): Split => (t < cut ? 'train' : t < validationEnd ? 'validation' : 'test');
@@ -214,6 +231,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       sessions: facts.map((session) => ({ id: session.id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, modelVersion: session.version })),
       adjudicationRule: "an item's label per category is the adjudicator's decision where there is one, else the annotators' unanimous value; items with a category annotators disagree on and nobody adjudicated are left out",
       contestedItemsLeftOut: contested,
+      notCarriedOver: { count: notCarried.length, contentIds: notCarried.slice(0, 1000) },
       sourceQueries: facts.map((session) => session.pool),
       modelVersions: [...new Set(facts.map((session) => `${session.model}@${session.version}`))],
       splits: { method: 'time', cut: new Date(cut).toISOString(), validationEnd: new Date(validationEnd).toISOString(), nearDuplicatesMoved: moved },

@@ -6,17 +6,17 @@
  * append and again on open (a crash between the two loses nothing: the store catches up from the journal).
  * A session's ranked pool is kept in the store (`session_ranking`), written before the session is acknowledged.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { BatchItem, Disagreements, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
-import type { Taxonomy } from '../../../shared/taxonomy.js';
+import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { scoreQuery } from '../models/scoring.js';
@@ -829,6 +829,79 @@ export class LabelingService {
       items.set(item.contentId, item);
     }
     return { sessionId, items: [...items.values()] };
+  }
+
+  /**
+   * Carries the labels made under the previous policy version to `to` (the latest by default) by its declared
+   * changes: determined ones become events under `to` in a session "Carried over to policy <to>"; the items whose
+   * labels a change leaves undetermined go into a session "Relabel under policy <to>" — the relabel queue. Event ids
+   * derive from the labels carried, so running it twice adds nothing.
+   */
+  async migratePolicy(to: string | undefined, ctx: JobContext): Promise<PolicyMigration> {
+    const target = to ?? this.policy.latestVersion();
+    const next = this.policy.get(target);
+    const number = policyVersionNumber(target);
+    if (number < 2) throw new SiftError({ code: 'BAD_REQUEST', message: `to: ${target} is the first policy version; there is nothing to carry over to it.` });
+    const from = `v${number - 1}`;
+    this.policy.get(from);
+    await this.syncStore();
+    const labels = await this.workspace.withStore(async (conn) =>
+      (
+        await conn.runAndReadAll(`SELECT content_id, annotator_id, category, value, leaf, kind, event_id FROM (${CURRENT_LABELS_SQL}) WHERE policy_version = $from ORDER BY content_id, annotator_id, category`, { from })
+      ).getRowsJson(),
+    );
+    // Per item and annotator: their values under the old version (a merge needs the siblings).
+    const groups = new Map<string, { contentId: string; annotator: string; kind: string; labels: { category: string; value: 0 | 1; leaf: string | null; eventId: string }[] }>();
+    for (const [contentId, annotator, category, value, leaf, kind, eventId] of labels) {
+      const key = `${contentId}\u0000${annotator}\u0000${kind}`;
+      const group = groups.get(key) ?? { contentId: String(contentId), annotator: String(annotator), kind: String(kind), labels: [] };
+      group.labels.push({ category: String(category), value: value === '1' ? 1 : 0, leaf: leaf === null ? null : String(leaf), eventId: String(eventId) });
+      groups.set(key, group);
+    }
+    const carried: PackEvent[] = [];
+    const relabel = new Map<string, string>(); // item → why
+    for (const group of groups.values()) {
+      const siblings = Object.fromEntries(group.labels.map((label) => [label.category, label.value]));
+      const actionId = `carry-${createHash('sha256').update([from, target, group.contentId, group.annotator, group.kind].join('\u0000')).digest('hex').slice(0, 24)}`;
+      for (const label of group.labels) {
+        for (const outcome of carryOver(label, next, siblings)) {
+          if (outcome.kind === 'relabel') {
+            if (!relabel.has(group.contentId)) relabel.set(group.contentId, outcome.because);
+            continue;
+          }
+          carried.push({
+            event_id: `carry-${createHash('sha256').update([from, target, label.eventId, outcome.category].join('\u0000')).digest('hex').slice(0, 24)}`,
+            action_id: actionId,
+            annotator_id: group.annotator,
+            content_id: group.contentId,
+            kind: group.kind as 'label' | 'adjudicate',
+            category: outcome.category,
+            value: String(outcome.value),
+            leaf: outcome.leaf,
+            note: `carried over from ${from}: ${outcome.because}`,
+            undoes: null,
+            policy_version: target,
+            created_at: new Date().toISOString(),
+          });
+        }
+      }
+    }
+    // A merge carries one merged value per item, annotator and kind, however many parts said so.
+    const unique = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()].filter((event) => !this.eventIds.has(event.event_id));
+    const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
+    const sessionFor = async (name: string, ids: string[]) => {
+      const existing = [...this.sessions.values()].find((session) => session.name === name && session.policy_version === target);
+      if (existing || ids.length === 0 || !model) return existing?.id ?? null;
+      const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
+      return (await this.create({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx)).id;
+    };
+    let carriedSession: string | null = null;
+    if (unique.length > 0) {
+      carriedSession = await sessionFor(`Carried over to policy ${target}`, [...new Set(unique.map((event) => event.content_id))]);
+      if (carriedSession) await this.importEvents(carriedSession, unique, `policy ${from} → ${target}`);
+    }
+    const relabelSession = await sessionFor(`Relabel under policy ${target}`, [...relabel.keys()]);
+    return { from, to: target, carried: unique.length, alreadyCarried: carried.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
   }
 
   /** What a dataset manifest records of each session. */

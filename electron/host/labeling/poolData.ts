@@ -204,9 +204,10 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
  * `sessions` limits the labels to those sessions. Common table expressions to put after WITH; `settled` and
  * `contested` are the ones to read.
  */
-export function settledLabelsSql(leaves: { category: string; leaf: string }[], sessions: string[] = []): { ctes: string; params: string[] } {
+export function settledLabelsSql(leaves: { category: string; leaf: string }[], sessions: string[] = [], policyVersion?: string): { ctes: string; params: string[] } {
   const leafTable = leaves.length > 0 ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)` : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
-  const scope = sessions.length > 0 ? `WHERE session_id IN (${sessions.map(() => '?').join(', ')})` : '';
+  const conditions = [...(sessions.length > 0 ? [`session_id IN (${sessions.map(() => '?').join(', ')})`] : []), ...(policyVersion ? ['policy_version = ?'] : [])];
+  const scope = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return {
     ctes: `
         leaf_of AS (${leafTable}),
@@ -222,7 +223,7 @@ export function settledLabelsSql(leaves: { category: string; leaf: string }[], s
           SELECT content_id, category, value FROM adjudicated
           UNION ALL SELECT p.content_id, p.category, p.low FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low = p.high),
         contested AS (SELECT DISTINCT p.content_id FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low <> p.high)`,
-    params: [...leaves.flatMap((entry) => [entry.category, entry.leaf]), ...sessions],
+    params: [...leaves.flatMap((entry) => [entry.category, entry.leaf]), ...sessions, ...(policyVersion ? [policyVersion] : [])],
   };
 }
 
