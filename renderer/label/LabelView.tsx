@@ -10,7 +10,9 @@ import { SessionReview } from './SessionReview';
 import { useRole } from '../roleStore';
 import { useLabeling } from './labelStore';
 
-function NewSession({ onCreated }: { onCreated(session: SessionSummary): void }) {
+function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: boolean): void }) {
+  // A lead setting up a session for the team need not take the first batch (it would hold those items).
+  const [start, setStart] = useState(true);
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [versions, setVersions] = useState<{ model: string; version: string; items: number }[]>([]);
   const [name, setName] = useState('');
@@ -36,7 +38,7 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
       const session = await jobResult<SessionSummary>(
         api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, overlap, idleMinutes, ...(annotator ? { createdBy: annotator } : {}) }),
       );
-      onCreated(session);
+      onCreated(session, start);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -103,8 +105,11 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary): void })
       </div>
       <div className="form-row">
         <button className="primary" disabled={busy || !pool.trim()} onClick={() => void create()} data-testid="session-create">
-          {busy ? 'Creating…' : 'Create and start'}
+          {busy ? 'Creating…' : start ? 'Create and start' : 'Create'}
         </button>
+        <label className="toggle" title="Off: create the session for others without taking a batch yourself">
+          <input type="checkbox" checked={start} onChange={(event) => setStart(event.target.checked)} data-testid="session-start" /> start labeling it myself
+        </label>
         {error && (
           <span className="error-text" role="alert">
             {error}
@@ -236,7 +241,7 @@ function Sessions() {
         )}
       </section>
       {!annotatorOnly && !isDesktop && <AnnotatorLinks />}
-      {annotatorOnly ? null : annotator ? <NewSession onCreated={(session) => void open(session.id).then(refreshSessions)} /> : <p className="muted">Set your name to create or open a session.</p>}
+      {annotatorOnly ? null : annotator ? <NewSession onCreated={(session, startNow) => void (startNow ? open(session.id).then(refreshSessions) : refreshSessions())} /> : <p className="muted">Set your name to create or open a session.</p>}
     </div>
   );
 }

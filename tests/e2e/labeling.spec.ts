@@ -81,83 +81,108 @@ test('labels a batch with the keyboard only, undoes twice, reloads and finds eve
   await expect(page.getByTestId('label-help')).toBeHidden();
 });
 
-test('two annotators label the same items; the lead sees agreement, adjudicates by keyboard, exports, relabels one item, exports again and sees the diff', async ({ page }) => {
-  test.setTimeout(150_000);
-  const bench = new Workbench(page);
-  const { labeling } = bench;
-  await bench.open(sift.url);
-  await bench.openView('label');
-  await bench.setAnnotator('ana');
+test('two annotators label the same items in browser mode with their own links; the lead sees agreement, adjudicates by keyboard, exports, one item is relabeled, exports again and sees the diff', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const lead = new Workbench(page);
+  await lead.open(sift.url);
+  await lead.openView('label');
+  await lead.setAnnotator('lead');
+  const links: Record<string, string> = {};
+  for (const name of ['ana', 'bo']) {
+    await page.getByTestId('annotator-link-name').fill(name);
+    await page.getByTestId('annotator-link-make').click();
+    await expect(page.getByTestId('annotator-links')).toContainText(`Link for ${name} (shown once)`);
+    links[name] = (await page.getByTestId('annotator-link-url').textContent())!;
+  }
+  // The lead sets the session up for the team without taking a batch (which would hold its items).
   await page.getByTestId('session-overlap').fill('2');
-  await bench.createSession({ name: 'Paired review', batch: 3, strategy: 'random' });
-  const items: string[] = [];
-  // Ana: spam, spam, none of these.
-  for (const keys of [['3', 'Enter'], ['3', 'Enter'], ['0']]) {
-    items.push(await bench.currentItem());
-    await bench.press(...keys);
-  }
-  await expect(labeling.progress()).toContainText('batch 0/3');
-  await page.getByTestId('label-back').click();
-  // Bo gets the same three items (two annotators per item) and disagrees on the first.
-  await bench.setAnnotator('bo');
-  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true }).click();
-  await expect(labeling.screen()).toBeVisible();
-  for (let i = 0; i < 3; i++) {
-    const item = await bench.currentItem();
-    expect(items).toContain(item);
-    // Bo: not spam for the first of Ana's items (a disagreement), spam for the second, none for the third.
-    await bench.press(...(item === items[1] ? ['3', 'Enter'] : ['0']));
-  }
-  await page.getByTestId('label-back').click();
+  await page.getByTestId('session-name').fill('Paired review');
+  await page.getByTestId('session-strategy').selectOption('random');
+  await page.getByTestId('session-batch').fill('3');
+  await page.getByTestId('session-start').uncheck();
+  await page.getByTestId('session-create').click();
+  await expect(page.getByRole('row', { name: /Paired review/ })).toBeVisible({ timeout: 60_000 });
 
-  // The lead: agreement per category, then the one disagreement to adjudicate.
-  await bench.setAnnotator('lead');
-  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
-  // Agreement is between Ana and Bo (the lead's decisions are not ratings): two raters, Cohen's kappa for the pair.
-  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' })).toContainText('ana–bo');
-  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('2');
+  /** An annotator's own browser, opened with their link, on the session. */
+  const annotatorBench = async (name: string) => {
+    const context = await browser.newContext();
+    const annotatorPage = await context.newPage();
+    await annotatorPage.goto(links[name]!);
+    await expect(annotatorPage.getByTestId('annotator-badge')).toHaveText(`labeling as ${name}`);
+    const bench = new Workbench(annotatorPage);
+    // The session list, or (after a reload) the session they were in, reopened by itself.
+    const open = async () => {
+      const button = annotatorPage.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true });
+      await expect(button.or(bench.labeling.item())).toBeVisible();
+      if (await button.isVisible()) await button.click();
+      await expect(bench.labeling.item()).toBeVisible();
+    };
+    await open();
+    return { context, page: annotatorPage, bench, open };
+  };
+
+  // Ana: spam, spam, none of these.
+  const ana = await annotatorBench('ana');
+  const items: string[] = [];
+  for (const keys of [['3', 'Enter'], ['3', 'Enter'], ['0']]) {
+    items.push(await ana.bench.currentItem());
+    await ana.bench.press(...keys);
+  }
+  await expect(ana.bench.labeling.progress()).toContainText('batch 0/3');
+  // Bo gets the same three items (two annotators per item) and disagrees on the first.
+  const bo = await annotatorBench('bo');
+  for (let i = 0; i < 3; i++) {
+    const item = await bo.bench.currentItem();
+    expect(items).toContain(item);
+    await bo.bench.press(...(item === items[1] ? ['3', 'Enter'] : ['0']));
+  }
+  await expect(bo.bench.labeling.progress()).toContainText('batch 0/3');
+  await bo.context.close();
+
+  // The lead: agreement between Ana and Bo (the lead's decisions are not ratings), then the one disagreement.
+  const review = async () => {
+    await page.reload();
+    await lead.openView('label');
+    await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
+  };
+  await review();
+  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' })).toContainText('ana–bo');
+  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('2');
   const queue = page.getByTestId('adjudication-item');
   await expect(queue).toContainText('1 of 1');
   await expect(queue).toContainText('ana: yes');
   await expect(queue).toContainText('bo: no');
   await queue.focus();
   await expect(page.getByTestId('decision-spam')).toHaveText('yes'); // a tie starts at yes, to be looked at
-  await bench.press('1');
+  await lead.press('1');
   await expect(page.getByTestId('decision-spam')).toHaveText('no');
-  await bench.press('1', 'Enter');
+  await lead.press('1', 'Enter');
   await expect(page.getByTestId('adjudication')).toContainText('Nothing to adjudicate');
   await page.screenshot({ path: 'test-results/session-review.png', fullPage: true });
-
-  // A dataset version of the settled labels.
   await page.getByTestId('dataset-name').fill('paired');
   await page.getByTestId('dataset-export').click();
   await expect(page.getByTestId('dataset-v1')).toContainText('paired v1');
+
   // Ana changes her mind on the third item: Backspace takes back her last decision ("none of these") and returns to it.
-  await page.getByRole('button', { name: 'Back to sessions' }).click();
-  await bench.setAnnotator('ana');
-  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true }).click();
-  await expect(labeling.screen()).toBeVisible();
-  await expect(labeling.item()).toBeVisible(); // the new batch is on screen (and takes keys)
-  await expect(labeling.strip()).toHaveCount(3);
-  await bench.press('Backspace');
-  await expect.poll(async () => bench.currentItem()).toBe(items[2]);
-  await bench.press('3', 'Enter');
-  // That finishes the reopened batch again: the next one is on screen once the label is saved.
-  await expect.poll(async () => bench.currentItem()).not.toBe(items[2]);
-  await page.getByTestId('label-back').click();
-  // Now Ana and Bo disagree on it: the lead decides it is spam, and exports again.
-  await bench.setAnnotator('lead');
-  await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
+  // (Her window is still open on her next batch.)
+  await expect(ana.bench.labeling.strip()).toHaveCount(3);
+  await ana.bench.press('Backspace');
+  await expect.poll(async () => ana.bench.currentItem()).toBe(items[2]);
+  await ana.bench.press('3', 'Enter');
+  await expect.poll(async () => ana.bench.currentItem()).not.toBe(items[2]); // saved, and on to her next batch
+  await ana.context.close();
+
+  // Now Ana and Bo disagree on it: the lead decides it is spam, exports again, and sees what changed.
+  await review();
   await expect(page.getByTestId('adjudication-item')).toContainText(items[2]!);
   await page.getByTestId('adjudication-item').focus();
   await expect(page.getByTestId('decision-spam')).toHaveText('yes');
-  await bench.press('Enter');
+  await lead.press('Enter');
   await expect(page.getByTestId('adjudication')).toContainText('Nothing to adjudicate');
   await page.getByTestId('dataset-name').fill('paired');
   await expect(page.getByTestId('dataset-v1')).toContainText('paired v1');
   await page.getByTestId('dataset-export').click();
   await expect(page.getByTestId('dataset-v2')).toContainText('paired v2');
-  // The diff against v1: the third item relabeled to spam.
   await expect(page.getByTestId('dataset-diff')).toContainText('1 relabeled');
   await expect(page.getByTestId('dataset-diff')).toContainText('spam: 1 relabeled (1 to 1, 0 to 0)');
   await page.screenshot({ path: 'test-results/dataset-diff.png', fullPage: true });
@@ -190,10 +215,14 @@ test('browser mode on a LAN: the lead makes a link per annotator; each opens onl
   await noor.keyboard.press('Enter');
   await expect(noor.getByTestId('label-strip').locator('li').nth(0)).toHaveClass(/sv-saved/);
   await noor.screenshot({ path: 'test-results/annotator-link.png' });
+  // A reload keeps her who she is and where she was.
+  await noor.reload();
+  await expect(noor.getByTestId('annotator-badge')).toHaveText('labeling as noor');
+  await expect(noor.getByTestId('label-item')).toBeVisible();
   await noorContext.close();
 
   // The lead sees Noor's label in the agreement report.
   await page.getByRole('row', { name: /LAN session/ }).getByRole('button', { name: 'Review' }).click();
   await expect(page.getByTestId('agreement-table')).toContainText('spam');
-  await expect(page.getByTestId('agreement-table').locator('tr', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('1');
+  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('1');
 });

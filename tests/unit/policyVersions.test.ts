@@ -26,8 +26,8 @@ const V2 = {
       ? [{ ...category, name: 'hateful_conduct', title: 'Hateful conduct' }]
       : category.name === 'spam'
         ? [
-            { name: 'spam_commercial', title: 'Commercial spam', severity: 'low', guideline: 'Selling or advertising.', leaves: [] },
-            { name: 'spam_coordinated', title: 'Coordinated spam', severity: 'high', guideline: 'Accounts acting in concert.', leaves: [] },
+            { name: 'spam_commercial', title: 'Commercial spam', severity: 'low' as const, guideline: 'Selling or advertising.', leaves: [] },
+            { name: 'spam_coordinated', title: 'Coordinated spam', severity: 'high' as const, guideline: 'Accounts acting in concert.', leaves: [] },
           ]
         : [category],
   ),
