@@ -418,7 +418,7 @@ async function labelsExport(args: string[], tools: CliTools): Promise<number> {
   });
 }
 
-export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors --batch N [--overlap K] [--idle-minutes M] [--seed S] [--json]
+export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors|relabel --batch N [--overlap K] [--idle-minutes M] [--seed S] [--json]
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk

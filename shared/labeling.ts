@@ -32,7 +32,7 @@ export interface LabelEvent {
   created_at: string;
 }
 
-export const STRATEGIES = ['entropy', 'margin', 'blend', 'random', 'stratified', 'errors'] as const;
+export const STRATEGIES = ['entropy', 'margin', 'blend', 'random', 'stratified', 'errors', 'relabel'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export const STRATEGY_TITLES: Record<Strategy, string> = {
@@ -42,7 +42,11 @@ export const STRATEGY_TITLES: Record<Strategy, string> = {
   random: 'Random audit sample',
   stratified: 'Stratified by predicted category',
   errors: 'Model errors (contradicted by human labels)',
+  relabel: 'Relabel under the current policy (items a policy change left undetermined)',
 };
+
+/** Strategies that order the pool without a model's scores (a session with one never scores its pool first). */
+export const UNSCORED_STRATEGIES: readonly Strategy[] = ['random', 'relabel'];
 
 /** The review-queue blend of DESIGN.md. */
 export const BLEND_WEIGHTS = { entropy: 0.6, virality: 0.4 } as const;
@@ -210,7 +214,7 @@ export type PickReason =
   | { strategy: 'entropy'; entropy: number; perCategory: Record<string, number> }
   | { strategy: 'margin'; margin: number; category: string; threshold: number; score: number }
   | { strategy: 'blend'; blend: number; entropy: number; virality: number }
-  | { strategy: 'random'; draw: number }
+  | { strategy: 'random' | 'relabel'; draw: number }
   | { strategy: 'stratified'; stratum: string; draw: number }
   | { strategy: 'errors'; errors: { category: string; kind: 'false_positive' | 'false_negative'; score: number; threshold: number }[] }
   | { strategy: Strategy; unscored: true };
@@ -328,7 +332,9 @@ export function rankPool(pool: PoolItem[], strategy: Strategy, rules: RankingRul
         scored.push({ item, priority: blend, reason: { strategy, blend, entropy, virality: virality![index]! } });
         break;
       }
-      case 'random': {
+      case 'random':
+      case 'relabel': {
+        // The relabel queue needs no model: every item in it is to be labeled again, in a fixed, unbiased order.
         const draw = seededDraw(rules.seed, item.contentId);
         scored.push({ item, priority: 1 - draw, reason: { strategy, draw } });
         break;

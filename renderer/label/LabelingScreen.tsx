@@ -25,6 +25,8 @@ function reasonText(reason: PickReason): string {
       return `blend ${fmt(reason.blend)} = 0.6 × uncertainty ${fmt(reason.entropy)} + 0.4 × virality rank ${fmt(reason.virality)}`;
     case 'random':
       return `random audit sample (draw ${fmt(reason.draw)})`;
+    case 'relabel':
+      return 'relabel under the current policy: a change to the policy left its earlier label undetermined';
     case 'stratified':
       return `stratum: ${reason.stratum === 'none' ? 'no category flagged' : `predicted ${reason.stratum}`}`;
     case 'errors':

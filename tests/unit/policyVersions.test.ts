@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { DatasetManifest, PolicyMigration, SessionSummary } from '../../shared/contract';
+import type { DatasetManifest, LabelBatch, PolicyMigration, SessionSummary } from '../../shared/contract';
 import { carryOver, parseTaxonomy, TAXONOMY_V1, type Taxonomy } from '../../shared/taxonomy';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -96,7 +96,10 @@ describe('moving a workspace to a new policy version', () => {
       'c05 spam_coordinated=0',
     ]);
     const relabel = await call<SessionSummary>(host, 'sessions.get', { sessionId: migration.relabelSession!, annotator: 'ana' });
-    expect(relabel).toMatchObject({ name: 'Relabel under policy v2', policyVersion: 'v2', ranked: 2 });
+    expect(relabel).toMatchObject({ name: 'Relabel under policy v2', policyVersion: 'v2', strategy: 'relabel', ranked: 2 });
+    const batch = await call<LabelBatch>(host, 'sessions.next', { sessionId: migration.relabelSession!, annotator: 'ana' });
+    expect(batch.items.map((item) => item.contentId).sort()).toEqual(['c01', 'c07']);
+    expect(batch.items[0]!.reason).toMatchObject({ strategy: 'relabel' });
     expect(migration.reasons.join(' ')).toContain('spam split into spam_commercial, spam_coordinated');
     const again = await call<PolicyMigration>(host, 'policy.migrate', { to: 'v2' });
     // Unchanged categories (c03's nsfw) now hold under v2 alone, so 7 of the 8 come up again, all carried already.

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -344,7 +344,7 @@ export class LabelingService {
     const policyVersion = this.policy.latestVersion();
     this.policy.get(policyVersion); // a damaged policy file stops here, before anything is written
     let scoredForSession = 0;
-    if (version === pkg.manifest.version && input.strategy !== 'random') {
+    if (version === pkg.manifest.version && !UNSCORED_STRATEGIES.includes(input.strategy)) {
       const missing = await countUnscored(this.workspace, input.pool, input.model, version);
       if (missing > 0 && pkg.manifest.kind !== 'distilled_text') {
         // A fusion model reads account features a content row does not carry: its scores come from `sift score`.
@@ -889,18 +889,18 @@ export class LabelingService {
     // A merge carries one merged value per item, annotator and kind, however many parts said so.
     const unique = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()].filter((event) => !this.eventIds.has(event.event_id));
     const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
-    const sessionFor = async (name: string, ids: string[]) => {
+    const sessionFor = async (name: string, ids: string[], strategy: 'random' | 'relabel') => {
       const existing = [...this.sessions.values()].find((session) => session.name === name && session.policy_version === target);
       if (existing || ids.length === 0 || !model) return existing?.id ?? null;
       const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
-      return (await this.create({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx)).id;
+      return (await this.create({ name, pool, model: model.name, strategy, batchSize: 20 }, ctx)).id;
     };
     let carriedSession: string | null = null;
     if (unique.length > 0) {
-      carriedSession = await sessionFor(`Carried over to policy ${target}`, [...new Set(unique.map((event) => event.content_id))]);
+      carriedSession = await sessionFor(`Carried over to policy ${target}`, [...new Set(unique.map((event) => event.content_id))], 'random');
       if (carriedSession) await this.importEvents(carriedSession, unique, `policy ${from} → ${target}`);
     }
-    const relabelSession = await sessionFor(`Relabel under policy ${target}`, [...relabel.keys()]);
+    const relabelSession = await sessionFor(`Relabel under policy ${target}`, [...relabel.keys()], 'relabel');
     return { from, to: target, carried: unique.length, alreadyCarried: carried.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
   }
 
