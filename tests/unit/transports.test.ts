@@ -117,8 +117,8 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'sessions.next': { sessionId, annotator: 'ana' },
     'labels.record': { sessionId, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] } },
     'labels.agreement': { sessions: [sessionId] },
-    'datasets.export': { name: 'transport', sessions: [sessionId] },
-    'datasets.exportStart': { name: 'transport', sessions: [sessionId], formats: ['parquet', 'jsonl'] },
+    'datasets.export': { name: 'transport', sessions: [sessionId], policyVersion: 'v1' }, // the session's labels are v1's (a v2 appears below)
+    'datasets.exportStart': { name: 'transport', sessions: [sessionId], formats: ['parquet', 'jsonl'], policyVersion: 'v1' },
     'datasets.list': { name: 'nothing-yet' },
     'auth.whoami': {},
     'annotators.list': {},
