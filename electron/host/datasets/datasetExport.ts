@@ -147,7 +147,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
   if (notCarried.length > 0 && !input.leaveOutOtherPolicies) {
     throw new SiftError({
       code: 'BAD_REQUEST',
-      message: `${notCarried.length} item(s) have labels made under another policy version and none under ${taxonomy.version} (${notCarried.slice(0, 5).join(', ')}${notCarried.length > 5 ? ', …' : ''}); a dataset holds one version. Carry them over (sift policy migrate) and relabel the queue, or leave them out (--leave-out-other-policies).`,
+      message: `${notCarried.length} item(s) have labels made under another policy version and none under ${taxonomy.version} (${notCarried.slice(0, 5).join(', ')}${notCarried.length > 5 ? ', …' : ''}); a dataset holds one version. Carry them over (sift policy migrate) and relabel the queue, export under their version (--policy), or leave them out (--leave-out-other-policies).`,
     });
   }
   if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels under policy ${taxonomy.version} to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
