@@ -394,8 +394,8 @@ async function labelsImport(args: string[], tools: CliTools): Promise<number> {
 
 async function labelsExport(args: string[], tools: CliTools): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, out: { type: 'string' }, annotator: { type: 'string' } } });
-  if (!values.session) throw tools.usageError('labels export: --session ID is required.');
   const format = values.format!;
+  if (!values.session && format !== 'label-studio') throw tools.usageError('labels export: --session ID is required (only --format label-studio may cover every session).');
   if (!['ndjson', 'csv', 'parquet', 'label-studio'].includes(format)) throw tools.usageError('labels export: --format is ndjson, csv, parquet or label-studio.');
   if (format === 'parquet' && !values.out) throw tools.usageError('labels export: --format parquet needs --out FILE.');
   const input = Host.validate('labels.export', { sessionId: values.session, format, path: values.out, annotator: values.annotator });
@@ -403,7 +403,7 @@ async function labelsExport(args: string[], tools: CliTools): Promise<number> {
     const labeling = await host.labeling();
     if (input.path) {
       const outcome = await labeling.exportEvents(input.sessionId, input.format, input.path, input.annotator);
-      process.stderr.write(`Wrote ${outcome.events} events of session ${input.sessionId} to ${outcome.path}\n`);
+      process.stderr.write(`Wrote ${outcome.events} ${input.format === 'label-studio' ? 'annotations' : 'events'}${input.sessionId ? ` of session ${input.sessionId}` : ''} to ${outcome.path}\n`);
       return 0;
     }
     // No --out: the trail goes to stdout, for a pipe.
@@ -422,7 +422,7 @@ export const LABELING_USAGE = `  session create --name NAME --pool SQL --model N
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
-  labels export   --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
+  labels export   [--session ID] [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
   labels import   [--session ID] [--format pack|label-studio] FILE [--json]   a label pack or a Label Studio JSON export (a new session when none is named); importing twice adds nothing
   agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
   dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--policy vN] [--leave-out-other-policies] [--json]

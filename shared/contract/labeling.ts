@@ -271,13 +271,15 @@ export const labelingMethods = {
   'labels.export': method<LabelExportOutcome>()(
     z
       .object({
-        sessionId: nonEmpty('sessionId'),
+        /** The session's trail; Label Studio tasks may instead cover every session's current labels (none named). */
+        sessionId: nonEmpty('sessionId').optional(),
         format: z.enum(['ndjson', 'csv', 'parquet', 'label-studio']).default('ndjson'),
         path: z.string().min(1).optional(),
         /** Only this annotator's events: their label pack, for a lead to import elsewhere. */
         annotator: annotatorName.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((input) => input.sessionId !== undefined || input.format === 'label-studio', { message: 'sessionId is required (only a Label Studio export may cover every session)', path: ['sessionId'] }),
   ),
   /** Imports a label pack (NDJSON events, as exported) or a Label Studio JSON export into a session. */
   'labels.import': method<LabelImportOutcome>()(

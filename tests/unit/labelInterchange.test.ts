@@ -140,6 +140,10 @@ describe('Label Studio', () => {
     expect(imported.imported).toBeGreaterThan(0);
     const back = (await run('labels', 'export', '--session', imported.sessionId, '--format', 'label-studio')).stdout;
     expect((JSON.parse(back) as { data: { content_id: string } }[]).map((task) => task.data.content_id).sort()).toEqual(['c01', 'c03']);
+    // Without --session, Label Studio tasks cover every session's current labels; other formats still need one.
+    const everything = JSON.parse((await run('labels', 'export', '--format', 'label-studio')).stdout) as { data: { content_id: string }; annotations: { completed_by: { email: string } }[] }[];
+    expect(new Set(everything.flatMap((task) => task.annotations.map((a) => a.completed_by.email)))).toEqual(new Set(['cho', 'dev', 'lead', 'hal', 'ls-user-7'])); // gil only skipped: no labels
+    expect((await run('labels', 'export', '--format', 'ndjson')).code).toBe(2);
     const bad = await run('labels', 'import', '--format', 'label-studio');
     expect(bad.code).toBe(2);
     leadHost = await (await import('../../electron/host/host')).Host.open(leadDir, { remember: false });

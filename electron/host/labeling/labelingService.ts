@@ -948,16 +948,17 @@ export class LabelingService {
   // Export
 
   /** Writes the session's audit trail (every event, undos included) to a file: temporary name, then rename. */
-  async exportEvents(sessionId: string, format: LabelExportOutcome['format'], target: string | undefined, annotator?: string): Promise<LabelExportOutcome> {
-    const session = this.session(sessionId);
+  async exportEvents(sessionId: string | undefined, format: LabelExportOutcome['format'], target: string | undefined, annotator?: string): Promise<LabelExportOutcome> {
+    if (sessionId === undefined && format !== 'label-studio') throw new SiftError({ code: 'BAD_REQUEST', message: 'sessionId: name the session whose trail to export.' });
+    if (sessionId !== undefined) this.session(sessionId);
     const extension = format === 'ndjson' ? 'ndjson' : format === 'label-studio' ? 'label-studio.json' : format;
     const who = annotator ? `-${annotator.replace(/[^\p{L}\p{N}_.-]+/gu, '_')}` : '';
-    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${session.id}${who}.${extension}`), 'path');
+    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${sessionId ?? 'all'}${who}.${extension}`), 'path');
     const dir = path.dirname(resolved);
     if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
     await this.syncStore();
     const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
-    const filter = `session_id = ${quoteLiteral(sessionId)}${annotator ? ` AND annotator_id = ${quoteLiteral(annotator)}` : ''}`;
+    const filter = [...(sessionId !== undefined ? [`session_id = ${quoteLiteral(sessionId)}`] : []), ...(annotator ? [`annotator_id = ${quoteLiteral(annotator)}`] : []), 'true'].join(' AND ');
     try {
       let events: number;
       if (format === 'label-studio') {
