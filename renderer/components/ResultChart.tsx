@@ -84,6 +84,7 @@ export function ResultChart({ result, spec: initial, onSpecChange, onSave, title
     onSpecChange?.(next);
   };
   const drawn = useMemo(() => (data ? figure(data) : null), [data]);
+  const save = (format: 'png' | 'svg') => plotHost.current && void downloadPlot(plotHost.current.querySelector<HTMLElement>('.plot') ?? plotHost.current, format, title ?? 'chart');
   if (!spec) return <div className="empty">This result has no column a chart can show.</div>;
   const numeric = result.columns.filter((column) => columnKind(column.type) === 'number');
   const omitted = data ? [data.omitted.x ? `${data.omitted.x} more ${spec.x} values` : '', data.omitted.series ? `${data.omitted.series} more series` : '', data.omitted.points ? `${data.omitted.points.toLocaleString('en-US')} points not drawn (a sample of the rows)` : ''].filter(Boolean) : [];
@@ -145,10 +146,10 @@ export function ResultChart({ result, spec: initial, onSpecChange, onSave, title
             Save chart with report
           </button>
         )}
-        <button onClick={() => plotHost.current && void downloadPlot(plotHost.current.querySelector('.plot') ?? plotHost.current, 'png', title ?? 'chart')} data-testid="chart-png">
+        <button onClick={() => save('png')} data-testid="chart-png">
           PNG
         </button>
-        <button onClick={() => plotHost.current && void downloadPlot(plotHost.current.querySelector('.plot') ?? plotHost.current, 'svg', title ?? 'chart')} data-testid="chart-svg">
+        <button onClick={() => save('svg')} data-testid="chart-svg">
           SVG
         </button>
       </div>

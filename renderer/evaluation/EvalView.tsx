@@ -12,6 +12,7 @@ import { useNavigation } from '../navigation';
 import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { Plot } from '../components/Plot';
+import { TermTable } from '../components/TermTable';
 import { jobResult, useJobs } from '../jobs/jobsStore';
 import { DEFAULT_BINS } from '../../shared/calibration';
 import { DEFAULT_THRESHOLDS, routeGrid } from '../../shared/routing';
@@ -181,26 +182,7 @@ function ErrorAnalysisCard({ model, version, category, thresholds, onDrill }: { 
           {analysis.terms.length === 0 ? (
             <p className="muted">Too few false or true positives with text to contrast.</p>
           ) : (
-            <table data-testid="error-terms">
-              <thead>
-                <tr>
-                  <th>term</th>
-                  <th>in FP</th>
-                  <th>in TP</th>
-                  <th>z</th>
-                </tr>
-              </thead>
-              <tbody>
-                {analysis.terms.slice(0, 12).map((term) => (
-                  <tr key={term.term}>
-                    <td>{term.term}</td>
-                    <td className="num">{term.falsePositives}</td>
-                    <td className="num">{term.truePositives}</td>
-                    <td className="num">{term.z.toFixed(1)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <TermTable terms={analysis.terms.map((t) => ({ term: t.term, focus: t.falsePositives, baseline: t.truePositives, z: t.z }))} focus="in FP" baseline="in TP" testId="error-terms" />
           )}
         </div>
         <div>

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import type { SpikeBucket, SpikeDimension, SpikeOverview, SpikeSource } from '../../shared/contract';
 import { Plot } from '../components/Plot';
+import { TermTable } from '../components/TermTable';
 import { useExplore } from '../explore/exploreStore';
 import { useNavigation } from '../navigation';
 import { DIMENSIONS, useSpikes } from './spikesStore';
@@ -294,26 +295,7 @@ export function SpikeView() {
                   </div>
                   <div>
                     <h4>Top terms against the week before</h4>
-                    <table data-testid="spike-terms">
-                      <thead>
-                        <tr>
-                          <th>term</th>
-                          <th>window</th>
-                          <th>before</th>
-                          <th>z</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {drill.terms.slice(0, 12).map((term) => (
-                          <tr key={term.term}>
-                            <td>{term.term}</td>
-                            <td className="num">{term.focusCount}</td>
-                            <td className="num">{term.baselineCount}</td>
-                            <td className="num">{term.z.toFixed(1)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
+                    <TermTable terms={drill.terms.map((t) => ({ term: t.term, focus: t.focusCount, baseline: t.baselineCount, z: t.z }))} focus="window" baseline="before" testId="spike-terms" />
                   </div>
                   <div>
                     <h4>Most reported accounts</h4>
