@@ -1,7 +1,7 @@
 /**
  * Scored, labelled items grouped by distinct score: the one shape every evaluation figure is computed from.
- * DuckDB produces it with a GROUP BY (so a million items cross to JavaScript as their distinct scores, never as
- * objects); the per-item functions of calibration.ts and rankingMetrics.ts build it with one sort. Ties sit
+ * The evaluation builds it from the pairs DuckDB lists (two typed arrays, never objects), the per-item functions of
+ * calibration.ts and rankingMetrics.ts from their arrays: the same radix sort and pass either way. Ties sit
  * together by construction, which is how scikit-learn treats them in its curves and its isotonic fit.
  */
 
@@ -37,15 +37,31 @@ export function groupScores(values: ArrayLike<number>, positives: ArrayLike<numb
 
 /** Items (a 0/1 label and a score each) grouped by distinct score. */
 export function countScores(yTrue: ArrayLike<number>, scores: ArrayLike<number>): ScoreCounts {
+  const labels = new Uint32Array(scores.length);
+  for (let i = 0; i < labels.length; i++) labels[i] = yTrue[i]! > 0 ? 1 : 0;
+  return countLabelled(Float64Array.from(scores), labels);
+}
+
+/**
+ * Items grouped by distinct score, from a score and a label (0 or 1) per item: one radix sort that carries the labels,
+ * then one sequential pass. The evaluation's path for a million pairs read from DuckDB and the per-item functions'
+ * path alike, so the golden tests against scikit-learn cover it.
+ */
+export function countLabelled(scores: Float64Array, labels: Uint32Array): ScoreCounts {
   const n = scores.length;
+  const sorted = radixSort(scores, labels);
+  const distinct = new Float64Array(n);
   const positives = new Float64Array(n);
   const negatives = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const positive = yTrue[i]! > 0 ? 1 : 0;
-    positives[i] = positive;
-    negatives[i] = 1 - positive;
+  let d = -1;
+  for (let k = 0; k < n; k++) {
+    const score = sorted.values[k]!;
+    if (d < 0 || distinct[d] !== score) distinct[++d] = score;
+    if (sorted.payload[k] === 1) positives[d]!++;
+    else negatives[d]!++;
   }
-  return groupScores(scores, positives, negatives);
+  const size = d + 1;
+  return { scores: distinct.slice(0, size), positives: positives.slice(0, size), negatives: negatives.slice(0, size) };
 }
 
 export function totals(counts: ScoreCounts): { n: number; positives: number; negatives: number } {
@@ -81,38 +97,25 @@ export function cumulativeCounts(counts: ScoreCounts): Float64Array {
   return cumulative;
 }
 
-/**
- * Distinct scores in any order (as DuckDB's hash aggregate returns them) put in ascending order, their counts
- * carried along. Sorting here, in a pool worker, is cheaper than asking DuckDB for a sorted result.
- */
-export function sortByScore(counts: ScoreCounts): ScoreCounts {
-  const { scores } = counts;
-  const d = scores.length;
-  let ascending = true;
-  for (let k = 1; k < d && ascending; k++) ascending = scores[k - 1]! < scores[k]!;
-  if (ascending) return counts;
-  const order = ascendingOrder(scores);
-  const permute = (values: Float64Array) => {
-    const out = new Float64Array(d);
-    for (let k = 0; k < d; k++) out[k] = values[order[k]!]!;
-    return out;
-  };
-  const sorted = { scores: permute(scores), positives: permute(counts.positives), negatives: permute(counts.negatives) };
-  // Equal scores would have been one group; merge them if a caller passed duplicates.
-  for (let k = 1; k < d; k++) if (sorted.scores[k - 1] === sorted.scores[k]) return groupScores(sorted.scores, sorted.positives, sorted.negatives);
-  return sorted;
+/** The permutation that sorts `values` ascending (a radix sort carrying each value's index). */
+export function ascendingOrder(values: Float64Array): Uint32Array {
+  const index = new Uint32Array(values.length);
+  for (let i = 0; i < index.length; i++) index[i] = i;
+  return radixSort(values, index).payload;
 }
 
 /**
- * The permutation that sorts `values` ascending: an LSD radix sort on the IEEE-754 bits (16 bits a pass, four
- * passes), with the bits transformed so unsigned order is numeric order. For a million distinct scores this takes
- * tens of milliseconds where a comparator sort of indices takes about a second.
+ * `values` sorted ascending, each carrying its payload: an LSD radix sort on the IEEE-754 bits, 16 bits a pass, with
+ * the bits transformed so unsigned order is numeric order. The keys move with the payload (sequential reads, no
+ * indirection), and a pass whose digit is the same for every value is skipped — scores in [0, 1] from a float32 model
+ * output need three passes. For a million scores this takes tens of milliseconds. One payload type keeps the
+ * loops monomorphic.
  */
-export function ascendingOrder(values: Float64Array): Uint32Array {
+export function radixSort(values: Float64Array, payload: Uint32Array): { values: Float64Array; payload: Uint32Array } {
   const n = values.length;
   const words = new Uint32Array(values.buffer, values.byteOffset, n * 2); // little-endian: [low, high] per value
-  const high = new Uint32Array(n);
-  const low = new Uint32Array(n);
+  let high = new Uint32Array(n);
+  let low = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const h = words[2 * i + 1]!;
     const l = words[2 * i]!;
@@ -125,13 +128,16 @@ export function ascendingOrder(values: Float64Array): Uint32Array {
       low[i] = l;
     }
   }
-  let order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  let scratch = new Uint32Array(n);
+  let carried = payload.slice();
+  let scratchHigh = new Uint32Array(n);
+  let scratchLow = new Uint32Array(n);
+  let scratchCarried = payload.slice();
   const counts = new Uint32Array(65536);
-  for (const [word, shift] of [[low, 0], [low, 16], [high, 0], [high, 16]] as const) {
+  for (const [onHigh, shift] of [[false, 0], [false, 16], [true, 0], [true, 16]] as const) {
+    const word = onHigh ? high : low;
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(word[order[i]!]! >>> shift) & 0xffff]!++;
+    for (let i = 0; i < n; i++) counts[(word[i]! >>> shift) & 0xffff]!++;
+    if (n === 0 || counts[(word[0]! >>> shift) & 0xffff] === n) continue; // one digit for all: already in order
     let total = 0;
     for (let b = 0; b < 65536; b++) {
       const count = counts[b]!;
@@ -139,10 +145,27 @@ export function ascendingOrder(values: Float64Array): Uint32Array {
       total += count;
     }
     for (let i = 0; i < n; i++) {
-      const index = order[i]!;
-      scratch[counts[(word[index]! >>> shift) & 0xffff]!++] = index;
+      const at = counts[(word[i]! >>> shift) & 0xffff]!++;
+      scratchHigh[at] = high[i]!;
+      scratchLow[at] = low[i]!;
+      scratchCarried[at] = carried[i]!;
     }
-    [order, scratch] = [scratch, order];
+    [high, scratchHigh] = [scratchHigh, high];
+    [low, scratchLow] = [scratchLow, low];
+    [carried, scratchCarried] = [scratchCarried, carried];
   }
-  return order;
+  // Back from the transformed bits to the doubles.
+  const sorted = new Float64Array(n);
+  const out = new Uint32Array(sorted.buffer);
+  for (let i = 0; i < n; i++) {
+    const h = high[i]!;
+    if (h & 0x80000000) {
+      out[2 * i + 1] = (h & 0x7fffffff) >>> 0;
+      out[2 * i] = low[i]!;
+    } else {
+      out[2 * i + 1] = ~h >>> 0;
+      out[2 * i] = ~low[i]! >>> 0;
+    }
+  }
+  return { values: sorted, payload: carried };
 }

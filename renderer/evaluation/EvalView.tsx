@@ -333,6 +333,8 @@ export function EvalView() {
   // Slices follow the thresholds in force (as they are dragged) and the minimum n, a moment after the last change.
   useEffect(() => {
     if (!version || !result) return;
+    // Just evaluated at these thresholds and this minimum: the evaluation's own slices are current.
+    if (minSliceN === result.categories[0]?.sliceBaseline.minN && result.categories.every((c) => thresholds[c.category]?.remove === c.thresholds.remove)) return setSlices(null);
     const timer = setTimeout(() => {
       api['eval.slices']({ model, version, thresholds, minSliceN }).then(setSlices, (error: unknown) => setNote(errorMessage(error)));
     }, 300);

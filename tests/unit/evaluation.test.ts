@@ -3,11 +3,13 @@
  * they were computed). The per-item functions group by distinct score first, so the grouped forms evaluation uses
  * are what these check.
  */
+import { DuckDBInstance, type DuckDBVector } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { listedPairs } from '../../electron/host/evaluation/evaluation';
 import { brierScore, expectedCalibrationError, maximumCalibrationError, reliabilityBins } from '../../shared/calibration';
 import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics';
-import { ascendingOrder, sortByScore } from '../../shared/scoreCounts';
+import { ascendingOrder, countLabelled } from '../../shared/scoreCounts';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 
 const close = (values: ArrayLike<number>, expected: readonly number[]) => {
@@ -90,10 +92,12 @@ describe('grouping by distinct score', () => {
     const values = Float64Array.from([3, -1, 0.5, -0, 0, -2.5, 1e-300, -1e-300, 7, Infinity, -Infinity, 0.5, 0.1 + 0.2, 0.3]);
     const order = ascendingOrder(values);
     expect(Array.from(order, (i) => values[i])).toEqual(Array.from(values).sort((a, b) => a - b));
-    const grouped = sortByScore({ scores: Float64Array.from([0.9, 0.2, 0.9, 0.4]), positives: Float64Array.from([1, 0, 1, 1]), negatives: Float64Array.from([0, 1, 2, 0]) });
-    expect(Array.from(grouped.scores)).toEqual([0.2, 0.4, 0.9]);
-    expect(Array.from(grouped.positives)).toEqual([0, 1, 2]);
-    expect(Array.from(grouped.negatives)).toEqual([1, 0, 2]);
+    // Pairs as DuckDB lists them, in no order: ties fall together, labels counted per distinct score.
+    const labels = [1, 0, 0, 1, 0, 1, 1, 0];
+    const grouped = countLabelled(Float64Array.from([0.9, 0.2, 0.9, 0.4, 0.9, 0.9, -0, 0]), Uint32Array.from(labels));
+    expect(Array.from(grouped.scores)).toEqual([-0, 0.2, 0.4, 0.9]);
+    expect(Array.from(grouped.positives)).toEqual([1, 0, 1, 2]);
+    expect(Array.from(grouped.negatives)).toEqual([1, 1, 0, 2]);
   });
 
   it('keeps only the isotonic points that carry a prediction, predicting exactly as the full fit', () => {
@@ -120,5 +124,30 @@ describe('grouping by distinct score', () => {
       }
     });
     for (const block of blocks) for (const member of block.members) expect(isotonicPredict(model, member)).toBeCloseTo(block.mean, 12);
+  });
+});
+
+describe('reading listed pairs from DuckDB', () => {
+  it('takes each row of a list of (score, code) structs whole from the typed arrays, equal to reading item by item', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      const result = await conn.run(`SELECT g, list({score: (i / 997.0)::DOUBLE, code: (i % 4)::TINYINT} ORDER BY i) AS pairs FROM range(5000) t(i), (SELECT (i % 3) AS g) GROUP BY g ORDER BY g`);
+      const chunk = result.getChunk(0);
+      const vector = chunk.getColumnVector(1);
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const fast = listedPairs(vector, row);
+        // The same row through the binding's generic accessor (what the reader falls back to if the layout changes).
+        const slow = listedPairs({ getItem: (r: number) => vector.getItem(r) } as unknown as DuckDBVector, row);
+        expect(fast.scores).toBeInstanceOf(Float64Array);
+        expect(fast.scores.length).toBeGreaterThan(1600);
+        expect(Array.from(fast.scores)).toEqual(Array.from(slow.scores));
+        expect(Array.from(fast.codes)).toEqual(Array.from(slow.codes));
+        expect(Math.max(...fast.codes)).toBe(3);
+      }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 });

@@ -40,7 +40,7 @@ const KIND_SQL: Record<Exclude<ItemKind, 'all'>, string> = {
 
 export async function errorAnalysis(workspace: Workspace, registry: ModelRegistry, input: CategoryInput, ctx?: JobContext): Promise<ErrorAnalysis> {
   const threshold = thresholdFor(registry, input);
-  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Error analysis cancelled.', false, async (conn, pairs) => {
+  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Error analysis cancelled.', async (conn, pairs) => {
     if (!pairs.categories.includes(input.category)) throw new SiftError({ code: 'NOT_FOUND', message: `category: ${input.model} has no scores for "${input.category}" (it scores ${pairs.categories.join(', ')}).` });
     const params = { ...pairs.params, category: input.category, threshold };
     const cte = `${pairs.withPairs}, mine AS (SELECT content_id, score, label FROM pairs WHERE category = $category AND NOT invalid)`;
@@ -98,7 +98,7 @@ export async function evalItems(
   ctx?: JobContext,
 ): Promise<EvalItems> {
   const threshold = thresholdFor(registry, input);
-  const { value } = await aggregatePairs(workspace, registry, input, ctx, 'Cancelled.', input.slice !== undefined, async (conn, pairs) => {
+  const { value } = await aggregatePairs(workspace, registry, input, ctx, 'Cancelled.', async (conn, pairs) => {
     const params: Record<string, string | number> = { ...pairs.params, category: input.category };
     const where = ['category = $category', 'NOT invalid'];
     if (input.kind !== 'all') {
@@ -116,7 +116,7 @@ export async function evalItems(
     }
     // False positives worst first (highest score), false negatives worst first (lowest), else by score.
     const order = input.kind === 'fn' ? 'score ASC' : 'score DESC';
-    const cte = `${pairs.withPairs}, picked AS (SELECT content_id, score, label FROM pairs WHERE ${where.join(' AND ')})`;
+    const cte = `${input.slice ? pairs.withSlicedPairs : pairs.withPairs}, picked AS (SELECT content_id, score, label FROM pairs WHERE ${where.join(' AND ')})`;
     const total = Number((await conn.runAndReadAll(`${cte} SELECT count(*) FROM picked`, params)).getRowsJson()[0]![0]);
     const hasContent = (await relationKind(conn, 'content')) !== null;
     // The user's own content table may lack some canonical columns: each missing one reads as NULL.

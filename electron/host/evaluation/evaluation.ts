@@ -1,21 +1,20 @@
 /**
  * "Can I trust these scores to route content?" For one model version, per category: scores joined to ground
  * truth labels, then calibration (reliability bins, ECE, MCE, Brier), ranking (PR curve, AP, ROC AUC, operating
- * points), a fine score grid for live threshold routing, and slices. DuckDB aggregates the pairs — counts per
- * distinct score and per slice value — and each category's figures are computed from those counts in the compute
- * pool (evaluationFigures.ts). A million pairs cross to JavaScript as typed arrays of distinct scores, never as
- * objects; the renderer only receives the figures.
+ * points), a fine score grid for live threshold routing, and slices. One scan in DuckDB joins scores to labels, counts
+ * each slice value and lists the pairs; a million pairs cross to JavaScript as two typed arrays, never as objects.
+ * Each category's figures are computed in the compute pool (evaluationFigures.ts) after one radix sort; the renderer
+ * only receives the figures.
  */
-import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBListValue, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
-import type { ScoreCounts } from '../../../shared/scoreCounts.js';
 import { computePool } from '../compute/workerPool.js';
 import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
 import { DEFAULT_BINS } from '../../../shared/calibration.js';
-import { DEFAULT_MIN_SLICE_N, type SliceCounts, sliceTable } from '../../../shared/slices.js';
-import { SLICE_DIMENSIONS, type SliceCount, transferables } from './evaluationFigures.js';
+import { DEFAULT_MIN_SLICE_N, SLICE_DIMENSIONS, type SliceCounts, sliceTable, type ThresholdCounts } from '../../../shared/slices.js';
+import { transferables } from './evaluationFigures.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnlyQuery.js';
@@ -57,20 +56,23 @@ export function thresholdsFor(registry: ModelRegistry, model: string): { thresho
   }
 }
 
-/** A WITH clause defining `pairs` (category, category_index, content_id, score, label, the slice columns), its parameters, and the categories by index. */
+/**
+ * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid), and the same pairs with
+ * the slice columns (content and author joined), their parameters, and the categories by index.
+ */
 export interface PairsQuery {
   withPairs: string;
+  withSlicedPairs: string;
   params: Record<string, string | number>;
   version: string;
   categories: string[];
 }
 
-async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } }, slices: boolean): Promise<PairsQuery> {
+async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } }): Promise<PairsQuery> {
   if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
   const version = await resolveVersion(conn, registry, input.model, input.version);
   const labelsSql = input.labels ? await checkLabelsQuery(conn, input.labels) : DEFAULT_LABELS_SQL;
-  // Slices need content and its author; a calibration fit does not, and skips the two joins.
-  const withContent = slices && (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
+  const withContent = (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
   const params: Record<string, string | number> = { model: input.model, version };
   const categories = (
     await conn.runAndReadAll(`SELECT DISTINCT category FROM model_scores WHERE model = $model AND model_version = $version AND category IS NOT NULL ORDER BY 1`, params)
@@ -89,11 +91,8 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
             WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 365 THEN '30–365 days'
             ELSE 'over 1 year' END AS account_age`
     : 'NULL::VARCHAR AS language, NULL::VARCHAR AS surface, NULL::VARCHAR AS content_type, NULL::VARCHAR AS account_age';
-  return {
-    params,
-    version,
-    categories,
-    withPairs: `WITH labels AS (${labelsSql}),
+  // Only the slices need content and its author: the pairs alone skip the two joins (DuckDB keeps an unused LEFT JOIN).
+  const withPairs = (sliced: boolean) => `WITH labels AS (${labelsSql}),
       s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL)${
         input.sameItemsAs
           ? `, scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version)`
@@ -101,12 +100,12 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
       },
       pairs AS (
         SELECT s.category, (${categoryIndex})::INTEGER AS category_index, s.content_id, s.score, l.label::INTEGER AS label,
-               (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid, ${sliceSelect}
+               (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid${sliced ? `, ${sliceSelect}` : ''}
         FROM s JOIN labels l ON l.content_id::VARCHAR = s.content_id AND l.category = s.category
         ${input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : ''}
-        ${withContent ? 'LEFT JOIN content c ON c.content_id::VARCHAR = s.content_id LEFT JOIN users u ON u.user_id = c.user_id' : ''}
-        WHERE l.label IS NOT NULL)`,
-  };
+        ${sliced && withContent ? 'LEFT JOIN content c ON c.content_id::VARCHAR = s.content_id LEFT JOIN users u ON u.user_id = c.user_id' : ''}
+        WHERE l.label IS NOT NULL)`;
+  return { params, version, categories, withPairs: withPairs(false), withSlicedPairs: withPairs(true) };
 }
 
 /** Runs `aggregate` over the scored, labelled pairs inside a READ ONLY transaction, with cancel. */
@@ -116,7 +115,6 @@ export async function aggregatePairs<T>(
   input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } },
   ctx: JobContext | undefined,
   cancelled: string,
-  slices: boolean,
   aggregate: (conn: DuckDBConnection, pairs: PairsQuery) => Promise<T>,
 ): Promise<{ version: string; labelSource: string; value: T }> {
   return workspace.withConnection(async (conn) => {
@@ -124,7 +122,7 @@ export async function aggregatePairs<T>(
     ctx?.signal.addEventListener('abort', onAbort);
     try {
       return await readOnly(conn, async () => {
-        const pairs = await pairsQuery(conn, registry, input, slices);
+        const pairs = await pairsQuery(conn, registry, input);
         ctx?.progress(null, 'Aggregating scored, labelled pairs in DuckDB');
         const value = await aggregate(conn, pairs);
         return { version: pairs.version, labelSource: input.labels ? 'query' : 'current_labels (majority vote)', value };
@@ -149,138 +147,125 @@ async function throwForBadPair(conn: DuckDBConnection, pairs: PairsQuery): Promi
 }
 
 /**
- * A numeric column of one chunk, whole. @duckdb/node-api keeps a numeric vector's values in a typed array over the
- * chunk's memory; taking it saves a call per value (for the 20M values of a 5M-pair evaluation, seconds). Only for
- * columns the query guarantees are not NULL; falls back to reading item by item if the binding changes shape.
+ * One category's labelled pairs as DuckDB lists them: each pair's score, and a code holding its label (bit 0) and its
+ * calibration side (bit 1, a fixed hash of the content id).
  */
-function numericColumn(vector: DuckDBVector, rows: number): ArrayLike<number> {
-  const items = (vector as unknown as { items?: unknown }).items;
-  if ((items instanceof Float64Array || items instanceof Int32Array) && items.length >= rows) return items;
-  return Array.from({ length: rows }, (_, i) => Number(vector.getItem(i)));
-}
-
-/** A Float64Array that grows as values are appended. */
-class GrowingColumn {
-  private data = new Float64Array(1024);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-  take(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-class GrowingCounts {
-  private readonly scores = new GrowingColumn();
-  private readonly positives = new GrowingColumn();
-  private readonly negatives = new GrowingColumn();
-  push(score: number, positives: number, negatives: number): void {
-    this.scores.push(score);
-    this.positives.push(positives);
-    this.negatives.push(negatives);
-  }
-  take(): ScoreCounts {
-    return { scores: this.scores.take(), positives: this.positives.take(), negatives: this.negatives.take() };
-  }
-}
-
-/** How long the engine's event loop may be held by one stretch of reading before other calls get a turn. */
-const READ_SLICE_MS = 5;
-
-/** Visits every row of a materialised result chunk by chunk, yielding to the event loop every few ms and stopping on abort. */
-async function eachChunk(result: DuckDBMaterializedResult, signal: AbortSignal | undefined, visit: (chunk: ReturnType<DuckDBMaterializedResult['getChunk']>) => void): Promise<void> {
-  let sliceStarted = performance.now();
-  for (let c = 0; c < result.chunkCount; c++) {
-    if (performance.now() - sliceStarted > READ_SLICE_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
-      sliceStarted = performance.now();
-    }
-    visit(result.getChunk(c));
-  }
-}
-
-/** Added to the category index to mark a row of the slice grouping set (categories are far fewer). */
-const SLICE_ROW = 1 << 20;
-
-/** Per category: its pairs counted per distinct score (in no order), and per slice value. */
-interface CategoryCounts {
-  counts: ScoreCounts;
-  slices: SliceCount[];
+export interface PairLists {
+  scores: Float64Array;
+  codes: Int8Array;
 }
 
 /**
- * One aggregation in DuckDB gives every evaluation figure its input, in two grouping sets over one join: counts per
- * (category, distinct score) — ties together, as scikit-learn's curves and isotonic fit need — and per (category,
- * language, surface, content type, account age) the counts and the true and false positives at that category's
- * remove threshold, which JavaScript rolls up per dimension (a few thousand rows). Unsorted: the workers sort each
- * category's distinct scores. A group holding a label that is not 0/1 or a score outside [0, 1] reports -1 positives.
+ * A list column's entries for one row, whole. @duckdb/node-api keeps a list's elements in one child vector whose
+ * numeric fields are typed arrays over the chunk's memory; taking them copies a million pairs in milliseconds, where
+ * reading them value by value takes seconds. Falls back to reading item by item if the binding changes shape.
  */
-async function countPairs(conn: DuckDBConnection, pairs: PairsQuery, removeThreshold: (category: string) => number, signal: AbortSignal | undefined): Promise<Map<string, CategoryCounts>> {
+export function listedPairs(vector: DuckDBVector, row: number): PairLists {
+  const list = vector as unknown as { childVector?: { entryVectors?: { items?: unknown }[] }; getEntryOffset?: (row: number) => number; getEntryLength?: (row: number) => number };
+  const [scores, codes] = [list.childVector?.entryVectors?.[0]?.items, list.childVector?.entryVectors?.[1]?.items];
+  if (scores instanceof Float64Array && codes instanceof Int8Array && list.getEntryOffset && list.getEntryLength) {
+    const offset = list.getEntryOffset(row);
+    const end = offset + list.getEntryLength(row);
+    return { scores: scores.slice(offset, end), codes: codes.slice(offset, end) };
+  }
+  const items = (vector.getItem(row) as DuckDBListValue | null)?.items ?? [];
+  const fields = items.map((item) => (item as DuckDBStructValue).entries);
+  return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
+}
+
+interface CategorySlices {
+  overall: ThresholdCounts;
+  slices: SliceCounts[];
+}
+
+/** Adds one group's counts to a slice (or to the overall counts). */
+function addCounts(into: ThresholdCounts, counts: ThresholdCounts): void {
+  into.n += counts.n;
+  into.positives += counts.positives;
+  into.truePositives += counts.truePositives;
+  into.falsePositives += counts.falsePositives;
+}
+
+/** The SQL of each category's remove threshold, by category index, with its parameters added to `params`. */
+function thresholdSql(pairs: PairsQuery, params: Record<string, string | number>, removeAt: (category: string) => number): string {
+  return pairs.categories.length
+    ? `CASE category_index ${pairs.categories.map((category, i) => ((params[`t${i}`] = removeAt(category)), `WHEN ${i} THEN $t${i}`)).join(' ')} END`
+    : String(DEFAULT_THRESHOLDS.remove);
+}
+
+/**
+ * Every labelled pair (`lists`), per category, as DuckDB lists them (ties and all; the workers sort), so a million pairs cross
+ * to JavaScript as two typed arrays, never as rows; with `removeAt`, in the same scan, the counts per slice value
+ * (language, surface, content type, account age) and overall: n, positives, and the true and false positives at
+ * the category's remove threshold. The pairs are then listed per (category, slice values) — a few hundred groups —
+ * and joined here. A label that is not 0/1 or a score outside [0, 1] is named instead.
+ */
+async function scanPairs(
+  conn: DuckDBConnection,
+  pairs: PairsQuery,
+  signal: AbortSignal | undefined,
+  want: { lists: boolean; removeAt?: (category: string) => number },
+): Promise<{ lists: Map<string, PairLists>; slices: Map<string, CategorySlices> }> {
+  const { removeAt } = want;
   const params: Record<string, string | number> = { ...pairs.params };
-  const threshold = pairs.categories.length
-    ? `CASE category_index ${pairs.categories.map((category, i) => ((params[`t${i}`] = removeThreshold(category)), `WHEN ${i} THEN $t${i}`)).join(' ')} END`
-    : 'NULL';
+  const dimensions = removeAt ? SLICE_DIMENSIONS : [];
+  const threshold = removeAt ? thresholdSql(pairs, params, removeAt) : '1';
   const result = await conn.run(
-    `${pairs.withPairs}
-     SELECT (GROUPING(score) * ${SLICE_ROW} + category_index)::INTEGER AS group_key,
-            coalesce(score, -1)::DOUBLE AS score,
-            (CASE WHEN bool_or(invalid) THEN -1 ELSE count(*) FILTER (label = 1) END)::DOUBLE AS positives,
-            (count(*) FILTER (label = 0))::DOUBLE AS negatives,
-            (count(*) FILTER (label = 1 AND score >= ${threshold}))::DOUBLE AS true_positives,
-            (count(*) FILTER (label = 0 AND score >= ${threshold}))::DOUBLE AS false_positives,
-            ${SLICE_DIMENSIONS.join(', ')}
-     FROM pairs
-     GROUP BY GROUPING SETS ((category_index, score), (category_index, ${SLICE_DIMENSIONS.join(', ')}))`,
+    `${removeAt ? pairs.withSlicedPairs : pairs.withPairs}
+     SELECT category_index, bool_or(invalid) AS invalid,
+            ${want.lists ? 'list({score: coalesce(score, -1), code: (CASE WHEN invalid THEN 0 ELSE label + 2 * (hash(content_id) % 2) END)::TINYINT})' : 'NULL'} AS pairs,
+            count(*)::DOUBLE AS n, count(*) FILTER (label = 1)::DOUBLE AS positives,
+            count(*) FILTER (label = 1 AND score >= ${threshold})::DOUBLE AS tp, count(*) FILTER (label = 0 AND score >= ${threshold})::DOUBLE AS fp
+            ${dimensions.map((dimension) => `, ${dimension}`).join('')}
+     FROM pairs GROUP BY ALL`,
     params,
   );
-  const scoreCounts = pairs.categories.map(() => new GrowingCounts());
-  const slices = pairs.categories.map(() => new Map<string, SliceCount>());
+  if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+  const parts = pairs.categories.map(() => [] as PairLists[]);
+  const sliced = pairs.categories.map(() => ({ overall: { n: 0, positives: 0, truePositives: 0, falsePositives: 0 }, slices: new Map<string, SliceCounts>() }));
   let invalid = false;
-  await eachChunk(result, signal, (chunk) => {
-    const rows = chunk.rowCount;
-    const [keys, scores, positives, negatives] = [0, 1, 2, 3].map((i) => numericColumn(chunk.getColumnVector(i), rows)) as [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>];
-    // The slice columns are read only for a chunk that holds slice rows (a few thousand rows in all).
-    let sliceColumns: { truePositives: ArrayLike<number>; falsePositives: ArrayLike<number>; values: DuckDBVector[] } | undefined;
-    for (let row = 0; row < rows; row++) {
-      if (positives[row]! < 0) invalid = true;
-      const key = keys[row]!;
-      if (key < SLICE_ROW) {
-        scoreCounts[key]!.push(scores[row]!, positives[row]!, negatives[row]!);
-        continue;
-      }
-      sliceColumns ??= {
-        truePositives: numericColumn(chunk.getColumnVector(4), rows),
-        falsePositives: numericColumn(chunk.getColumnVector(5), rows),
-        values: SLICE_DIMENSIONS.map((_, d) => chunk.getColumnVector(6 + d)),
-      };
-      const bySlice = slices[key - SLICE_ROW]!;
-      SLICE_DIMENSIONS.forEach((dimension, d) => {
-        const value = sliceColumns!.values[d]!.getItem(row);
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    for (let row = 0; row < chunk.rowCount; row++) {
+      if (chunk.getColumnVector(1).getItem(row) === true) invalid = true;
+      const index = Number(chunk.getColumnVector(0).getItem(row));
+      if (want.lists) parts[index]!.push(listedPairs(chunk.getColumnVector(2), row));
+      const [n, positives, truePositives, falsePositives] = [3, 4, 5, 6].map((column) => Number(chunk.getColumnVector(column).getItem(row))) as [number, number, number, number];
+      const counts = { n, positives, truePositives, falsePositives };
+      addCounts(sliced[index]!.overall, counts);
+      dimensions.forEach((dimension, d) => {
+        const value = chunk.getColumnVector(7 + d).getItem(row);
         if (value === null) return;
         const id = `${dimension}\u0000${String(value)}`;
-        const slice = bySlice.get(id) ?? { dimension, value: String(value), n: 0, positives: 0, truePositives: 0, falsePositives: 0 };
-        slice.n += positives[row]! + negatives[row]!;
-        slice.positives += positives[row]!;
-        slice.truePositives += sliceColumns!.truePositives[row]!;
-        slice.falsePositives += sliceColumns!.falsePositives[row]!;
-        bySlice.set(id, slice);
+        const slice = sliced[index]!.slices.get(id) ?? { dimension, value: String(value), n: 0, positives: 0, truePositives: 0, falsePositives: 0 };
+        sliced[index]!.slices.set(id, slice);
+        addCounts(slice, counts);
       });
     }
-  });
+  }
   if (invalid) await throwForBadPair(conn, pairs);
-  const byCategory = new Map<string, CategoryCounts>();
+  const lists = new Map<string, PairLists>();
+  const slices = new Map<string, CategorySlices>();
   pairs.categories.forEach((category, i) => {
-    const counts = scoreCounts[i]!.take();
-    if (counts.scores.length) byCategory.set(category, { counts, slices: [...slices[i]!.values()] });
+    if (sliced[i]!.overall.n === 0) return;
+    if (want.lists) lists.set(category, concatenated(parts[i]!));
+    slices.set(category, { overall: sliced[i]!.overall, slices: [...sliced[i]!.slices.values()] });
   });
-  return byCategory;
+  return { lists, slices };
+}
+
+/** One category's pairs from the lists of its slice groups. */
+function concatenated(parts: PairLists[]): PairLists {
+  if (parts.length === 1) return parts[0]!;
+  const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
+  const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
+  let at = 0;
+  for (const part of parts) {
+    joined.scores.set(part.scores, at);
+    joined.codes.set(part.codes, at);
+    at += part.scores.length;
+  }
+  return joined;
 }
 
 export async function evaluate(
@@ -294,15 +279,15 @@ export async function evaluate(
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   // The thresholds in force: the caller's (moved in the UI), else the model's.
   const thresholdOf = (category: string) => input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS;
-  const { version, labelSource, value: byCategory } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', true, (conn, pairs) =>
-    countPairs(conn, pairs, (category) => thresholdOf(category).remove, ctx?.signal),
+  const { version, labelSource, value } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', (conn, pairs) =>
+    scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove }),
   );
-  const categories = [...byCategory.keys()].filter((c) => !input.category || c === input.category).sort();
-  // Each category's figures are computed in the worker pool, in parallel, off the engine's event loop.
+  const categories = [...value.lists.keys()].filter((c) => !input.category || c === input.category).sort();
+  // Each category's figures are computed in the worker pool, off the engine's event loop.
   const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
-    const { counts, slices } = byCategory.get(category)!;
-    return computePool().run('evaluateCategory', [category, counts, slices, bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
-      transfer: transferables(counts),
+    const pairs = value.lists.get(category)!;
+    return computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
+      transfer: transferables(pairs),
       signal: ctx?.signal,
     });
   });
@@ -336,36 +321,13 @@ export async function fitCalibration(
 ): Promise<CalibrationFit> {
   const bins = input.bins ?? DEFAULT_BINS;
   const fitSide = input.fitOn === 'odd' ? 1 : 0;
-  // A fixed split by a hash of the content id: the same items fit and check on every run. Counted per distinct
-  // score on each side, so the fit is PAV (or Newton, for Platt) over distinct scores.
-  const { version, value: sides } = await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', false, async (conn, pairs) => {
-    const result = await conn.run(
-      `${pairs.withPairs}
-       SELECT category_index, (hash(content_id) % 2)::INTEGER AS side, coalesce(score, -1)::DOUBLE AS score,
-              (CASE WHEN bool_or(invalid) THEN -1 ELSE count(*) FILTER (label = 1) END)::DOUBLE AS positives,
-              (count(*) FILTER (label = 0))::DOUBLE AS negatives
-       FROM pairs GROUP BY ALL`,
-      pairs.params,
-    );
-    const grouped = pairs.categories.map(() => [new GrowingCounts(), new GrowingCounts()] as const);
-    let invalid = false;
-    await eachChunk(result, ctx?.signal, (chunk) => {
-      const rows = chunk.rowCount;
-      const [categories, side, scores, positives, negatives] = Array.from({ length: 5 }, (_, i) => numericColumn(chunk.getColumnVector(i), rows));
-      for (let row = 0; row < rows; row++) {
-        if (positives![row]! < 0) invalid = true;
-        grouped[categories![row]!]![side![row]!]!.push(scores![row]!, positives![row]!, negatives![row]!);
-      }
-    });
-    if (invalid) await throwForBadPair(conn, pairs);
-    return pairs.categories
-      .map((category, i) => ({ category, fit: grouped[i]![fitSide]!.take(), test: grouped[i]![1 - fitSide]!.take() }))
-      .filter((side) => side.fit.scores.length + side.test.scores.length > 0);
+  // A fixed split by a hash of the content id: the same items fit and check on every run. The workers count each
+  // side per distinct score, so the fit is PAV (or Newton, for Platt) over distinct scores.
+  const { version, value: { lists } } = await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: true }));
+  const categories = await eachInPool([...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category) => {
+    const pairs = lists.get(category)!;
+    return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: transferables(pairs), signal: ctx?.signal });
   });
-  // Each category is fitted in the compute pool, off the engine's event loop.
-  const categories = await eachInPool(sides, ctx, 'Calibration fit cancelled.', ({ category }) => `Fitted ${category}`, ({ category, fit, test }) =>
-    computePool().run('fitCalibrationCategory', [category, fit, test, input.method, bins], { transfer: [...transferables(fit), ...transferables(test)], signal: ctx?.signal }),
-  );
   return { model: input.model, version, method: input.method, categories };
 }
 
@@ -382,37 +344,11 @@ export async function evaluateSlices(
   const { thresholds } = thresholdsFor(registry, input.model);
   const removeAt = (category: string) => (input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS).remove;
   const minN = input.minSliceN ?? DEFAULT_MIN_SLICE_N;
-  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Slices cancelled.', true, async (conn, pairs) => {
-    const params: Record<string, string | number> = { ...pairs.params };
-    const threshold = pairs.categories.length
-      ? `CASE category_index ${pairs.categories.map((category, i) => ((params[`t${i}`] = removeAt(category)), `WHEN ${i} THEN $t${i}`)).join(' ')} END`
-      : String(DEFAULT_THRESHOLDS.remove);
-    const counts = (dimension: string, expression: string) =>
-      `SELECT category, '${dimension}' AS dimension, ${expression}::VARCHAR AS value, count(*) AS n, sum(label) AS positives,
-              sum(CASE WHEN hit THEN label ELSE 0 END) AS tp, sum(CASE WHEN hit THEN 1 - label ELSE 0 END) AS fp
-       FROM hits ${expression === "'all'" ? '' : `WHERE ${expression} IS NOT NULL`} GROUP BY ALL`;
-    const rows = (
-      await conn.runAndReadAll(
-        `${pairs.withPairs}, hits AS (SELECT *, score >= ${threshold} AS hit FROM pairs WHERE NOT invalid)
-         ${[counts('all', "'all'"), ...SLICE_DIMENSIONS.map((dimension) => counts(dimension, dimension))].join(' UNION ALL ')}`,
-        params,
-      )
-    ).getRowsJson();
-    const byCategory = new Map<string, { overall?: SliceCounts; slices: SliceCounts[] }>();
-    for (const [category, dimension, sliceValue, n, positives, tp, fp] of rows) {
-      const entry = byCategory.get(String(category)) ?? { slices: [] };
-      const counted = { dimension: dimension as SliceCounts['dimension'], value: String(sliceValue), n: Number(n), positives: Number(positives), truePositives: Number(tp), falsePositives: Number(fp) };
-      if (dimension === 'all') entry.overall = counted;
-      else entry.slices.push(counted);
-      byCategory.set(String(category), entry);
-    }
-    return byCategory;
-  });
-  const categories = [...value.entries()]
-    .filter(([, entry]) => entry.overall)
+  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Slices cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: false, removeAt }));
+  const categories = [...value.slices.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([category, entry]) => {
-      const table = sliceTable(entry.overall!, entry.slices, removeAt(category), minN);
+      const table = sliceTable(entry.overall, entry.slices, removeAt(category), minN);
       return { category, baseline: table.baseline, slices: table.slices };
     });
   return { model: input.model, version, categories };
