@@ -173,6 +173,9 @@ export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
 }
 
+/** How long the engine's event loop may be held by one stretch of reading before other calls get a turn. */
+const READ_SLICE_MS = 5;
+
 interface CategorySlices {
   overall: ThresholdCounts;
   slices: SliceCounts[];
@@ -197,15 +200,15 @@ function thresholdSql(pairs: PairsQuery, params: Record<string, string | number>
  * Every labelled pair (`lists`), per category, as DuckDB lists them (ties and all; the workers sort), so a million pairs cross
  * to JavaScript as two typed arrays, never as rows; with `removeAt`, in the same scan, the counts per slice value
  * (language, surface, content type, account age) and overall: n, positives, and the true and false positives at
- * the category's remove threshold. The pairs are then listed per (category, slice values) — a few hundred groups —
- * and joined here. A label that is not 0/1 or a score outside [0, 1] is named instead.
+ * the category's remove threshold. The pairs are then listed per (category, slice values) — a few hundred groups,
+ * which the worker joins. Reading yields to the event loop every few ms. A label that is not 0/1 or a score outside [0, 1] is named instead.
  */
 async function scanPairs(
   conn: DuckDBConnection,
   pairs: PairsQuery,
   signal: AbortSignal | undefined,
   want: { lists: boolean; removeAt?: (category: string) => number },
-): Promise<{ lists: Map<string, PairLists>; slices: Map<string, CategorySlices> }> {
+): Promise<{ lists: Map<string, PairLists[]>; slices: Map<string, CategorySlices> }> {
   const { removeAt } = want;
   const params: Record<string, string | number> = { ...pairs.params };
   const dimensions = removeAt ? SLICE_DIMENSIONS : [];
@@ -224,9 +227,15 @@ async function scanPairs(
   const parts = pairs.categories.map(() => [] as PairLists[]);
   const sliced = pairs.categories.map(() => ({ overall: { n: 0, positives: 0, truePositives: 0, falsePositives: 0 }, slices: new Map<string, SliceCounts>() }));
   let invalid = false;
+  let sliceStarted = performance.now();
   for (let c = 0; c < result.chunkCount; c++) {
     const chunk = result.getChunk(c);
     for (let row = 0; row < chunk.rowCount; row++) {
+      if (performance.now() - sliceStarted > READ_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+        sliceStarted = performance.now();
+      }
       if (chunk.getColumnVector(1).getItem(row) === true) invalid = true;
       const index = Number(chunk.getColumnVector(0).getItem(row));
       if (want.lists) parts[index]!.push(listedPairs(chunk.getColumnVector(2), row));
@@ -244,28 +253,14 @@ async function scanPairs(
     }
   }
   if (invalid) await throwForBadPair(conn, pairs);
-  const lists = new Map<string, PairLists>();
+  const lists = new Map<string, PairLists[]>();
   const slices = new Map<string, CategorySlices>();
   pairs.categories.forEach((category, i) => {
     if (sliced[i]!.overall.n === 0) return;
-    if (want.lists) lists.set(category, concatenated(parts[i]!));
+    if (want.lists) lists.set(category, parts[i]!);
     slices.set(category, { overall: sliced[i]!.overall, slices: [...sliced[i]!.slices.values()] });
   });
   return { lists, slices };
-}
-
-/** One category's pairs from the lists of its slice groups. */
-function concatenated(parts: PairLists[]): PairLists {
-  if (parts.length === 1) return parts[0]!;
-  const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
-  const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
-  let at = 0;
-  for (const part of parts) {
-    joined.scores.set(part.scores, at);
-    joined.codes.set(part.codes, at);
-    at += part.scores.length;
-  }
-  return joined;
 }
 
 export async function evaluate(

@@ -19,13 +19,27 @@ const GRID = 1000;
 export type SliceCount = SliceCounts;
 
 /** The buffers of a category's pairs, to transfer (not copy) to a worker. */
-export function transferables(pairs: PairLists): ArrayBuffer[] {
-  return [pairs.scores.buffer as ArrayBuffer, pairs.codes.buffer as ArrayBuffer];
+export function transferables(parts: PairLists[]): ArrayBuffer[] {
+  return parts.flatMap((part) => [part.scores.buffer as ArrayBuffer, part.codes.buffer as ArrayBuffer]);
+}
+
+/** One category's pairs from the lists of its slice groups (joined here, in the worker, not on the engine's loop). */
+function concatenated(parts: PairLists[]): PairLists {
+  if (parts.length === 1) return parts[0]!;
+  const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
+  const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
+  let at = 0;
+  for (const part of parts) {
+    joined.scores.set(part.scores, at);
+    joined.codes.set(part.codes, at);
+    at += part.scores.length;
+  }
+  return joined;
 }
 
 /** A category's pairs grouped by distinct score: all of them, or one calibration side (bit 1 of the code). */
-export function countPairs(pairs: PairLists, side?: 0 | 1): ScoreCounts {
-  const { scores, codes } = pairs;
+export function countPairs(parts: PairLists[], side?: 0 | 1): ScoreCounts {
+  const { scores, codes } = concatenated(parts);
   // Loops, not TypedArray.from with a map function: that costs ~0.2 s a million.
   if (side === undefined) {
     const labels = new Uint32Array(codes.length);
@@ -66,7 +80,7 @@ function sliceFigures(counts: ScoreCounts, slices: SliceCount[], threshold: numb
 
 export function evaluateCategory(
   category: string,
-  pairs: PairLists,
+  pairs: PairLists[],
   slices: SliceCount[],
   bins: number,
   threshold: { remove: number; escalate: number },
@@ -123,7 +137,7 @@ function mapScores(counts: ScoreCounts, transform: (score: number) => number): S
 }
 
 /** Fits Platt or isotonic calibration on the `fit` half and shows its effect on the `test` half. */
-export function fitCalibrationCategory(category: string, pairs: PairLists, fitSide: 0 | 1, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
+export function fitCalibrationCategory(category: string, pairs: PairLists[], fitSide: 0 | 1, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
   const fit = countPairs(pairs, fitSide);
   const test = countPairs(pairs, fitSide === 0 ? 1 : 0);
   const fitTotals = totals(fit);
