@@ -51,7 +51,8 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
     return times.sort((a, b) => a - b);
   };
 
-  const idle = await trivialLatencies(() => true, 100);
+  await trivialLatencies(() => true, 10); // warm: the first call also opens the HTTP connection
+  const idle = await trivialLatencies(() => true, 300);
   const finished = new Set<string>();
   engine.onEvent((event: HostEvent) => {
     if (event.channel === 'job' && event.event.type !== 'progress' && 'job' in event.event) finished.add(event.event.job.id);
