@@ -5,6 +5,7 @@
  */
 import { Host } from '../host/host.js';
 import { ENGINE_OPTIONS_ENV, type EngineOptions, type EngineToShell, type ShellToEngine } from './protocol.js';
+import { lowerLaterThreads } from './threadPriority.js';
 
 function send(message: EngineToShell): void {
   if (process.connected) process.send!(message);
@@ -13,6 +14,7 @@ function send(message: EngineToShell): void {
 async function serve(): Promise<void> {
   const options = JSON.parse(process.env[ENGINE_OPTIONS_ENV] ?? 'null') as EngineOptions | null;
   if (!options || !process.send) throw new Error('the engine is started by the Sift shell, not by hand');
+  lowerLaterThreads(); // before DuckDB, onnxruntime and the compute pool start their threads
   const host = await Host.open(options.dir, { fileAccess: options.fileAccess });
   host.onEvent((event) => {
     send({ type: 'event', event });

@@ -3,9 +3,11 @@
  * (kill -9, and the DuckDB segfault on deeply nested JSON) reported to the caller and the UI, the engine
  * restarted on the same workspace with nothing acknowledged lost, and the HTTP server up throughout.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, electronRuntime } from '../../electron/engine/engineClient';
+import { COMPUTE_NICE } from '../../electron/engine/threadPriority';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, QueryResult } from '../../shared/contract';
@@ -57,6 +59,18 @@ describe('the engine process', () => {
     expect(finished).toBe(false);
     await waitFor(() => events.some((event) => event.channel === 'job' && 'job' in event.event && event.event.job.id === jobId && event.event.type !== 'progress'));
   }, 60_000);
+
+  it.skipIf(process.platform !== 'linux')('keeps its serving threads at normal priority and lowers the threads DuckDB, onnxruntime and the compute pool started', async () => {
+    // The earlier tests ran an evaluation and a re-score: DuckDB's, onnxruntime's and the compute pool's threads exist.
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the engine looks for new threads every 250 ms
+    const pid = engine.pid!;
+    const niceOf = (tid: string) => Number(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const nice = fs.readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid, nice: niceOf(tid) }));
+    expect(nice.find((thread) => thread.tid === String(pid))?.nice).toBe(0); // the thread that answers calls
+    expect(nice.filter((thread) => thread.nice === COMPUTE_NICE).length).toBeGreaterThanOrEqual(2);
+    expect(nice.filter((thread) => thread.nice === 0).length).toBeGreaterThanOrEqual(5); // main, libuv's pool of 4
+    expect(nice.every((thread) => thread.nice === 0 || thread.nice === COMPUTE_NICE)).toBe(true);
+  });
 
   it('reports a kill -9 mid-job to the caller and the UI, restarts on the same workspace, and loses nothing acknowledged', async () => {
     // Acknowledged before the crash: a saved report.
