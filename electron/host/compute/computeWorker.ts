@@ -10,11 +10,11 @@ export interface TaskRequest {
 
 export type TaskReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
 
-parentPort!.on('message', (request: TaskRequest) => {
+parentPort!.on('message', async (request: TaskRequest) => {
   let reply: TaskReply;
   try {
     const run = COMPUTE_TASKS[request.task] as (...args: unknown[]) => unknown;
-    reply = { id: request.id, ok: true, result: run(...request.args) };
+    reply = { id: request.id, ok: true, result: await run(...request.args) };
   } catch (error) {
     reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }

@@ -1,14 +1,16 @@
-/** The computations the worker pool runs, by name. Each is pure: arguments in, a structured-clonable result out. */
+/** The computations the worker pool runs, by name. Each takes structured-clonable arguments and returns (or resolves to) a structured-clonable result. */
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { trainHashedText } from '../../../shared/linearModel.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import { evaluateCategory, fitCalibrationCategory } from '../evaluation/evaluationFigures.js';
+import { scoreBatchOnCpu } from '../models/runtime.js';
 
 export const COMPUTE_TASKS = {
   clusterNearDuplicates,
   evaluateCategory,
   featurizeBatch,
   fitCalibrationCategory,
+  scoreBatchOnCpu,
   trainHashedText,
 } as const;
 

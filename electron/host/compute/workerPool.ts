@@ -35,7 +35,7 @@ export class WorkerPool {
 
   constructor(readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {}
 
-  run<N extends ComputeTaskName>(task: N, args: Parameters<ComputeTask<N>>, options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<ReturnType<ComputeTask<N>>> {
+  run<N extends ComputeTaskName>(task: N, args: Parameters<ComputeTask<N>>, options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<Awaited<ReturnType<ComputeTask<N>>>> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'INTERNAL', message: 'The compute pool is closed.' }));
     if (options.signal?.aborted) return Promise.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
     return new Promise((resolve, reject) => {
