@@ -49,3 +49,25 @@ describe('a workspace in the single-database layout', () => {
     }
   });
 });
+
+describe('a workspace from before labeling sessions', () => {
+  it('gains the label_events columns it lacks when opened, and SQL sees them', async () => {
+    const dir = path.join(tempDir('sift-pre-labeling-'), 'ws');
+    (await Host.open(dir, { create: true, remember: false })).close();
+    // Take the store back to the early label_events: without the leaf, note, undo and strategy columns.
+    const store = await DuckDBInstance.create(path.join(dir, '.sift', 'store.duckdb'));
+    const conn = await store.connect();
+    for (const column of ['leaf', 'note', 'undoes', 'strategy']) await conn.run(`ALTER TABLE label_events DROP COLUMN ${column}`);
+    await conn.run(`INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) VALUES ('e1', 's', 'c1', 'a', 'spam', '1', 'v1', 'label', TIMESTAMP '2026-01-01')`);
+    conn.closeSync();
+    store.closeSync();
+
+    const host = await Host.open(dir, { remember: false });
+    try {
+      const result = await call<QueryResult>(host, 'query.run', { queryId: 'c', sql: 'SELECT event_id, strategy, note FROM label_events' });
+      expect(result.rows).toEqual([['e1', null, null]]);
+    } finally {
+      await host.close();
+    }
+  });
+});

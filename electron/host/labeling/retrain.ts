@@ -9,7 +9,6 @@ import path from 'node:path';
 import type { RetrainCategory } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { isHeldOut } from '../../../shared/labeling.js';
-import { distilledTextOnnx } from '../../../shared/onnxGraph.js';
 import { averagePrecision } from '../../../shared/rankingMetrics.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
@@ -76,6 +75,9 @@ export async function trainNewVersion(
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   try {
+    // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
+    // start would otherwise parse and run.
+    const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
     const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
     fs.writeFileSync(path.join(staging, manifest.file), onnx);
     const next = {

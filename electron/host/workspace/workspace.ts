@@ -110,7 +110,8 @@ export class Workspace {
     );
     const addedColumns = await this.withStore(async (conn) => {
       // Workspaces made before labeling sessions lack the action, leaf, note, undo and strategy columns.
-      const before = Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.columns WHERE table_name = 'label_events'`)).getRowsJson()[0]![0]);
+      // The columns of an empty read: no catalog function, which costs a CLI start ~15 ms on a fresh instance.
+      const before = (await conn.run('SELECT * FROM label_events LIMIT 0')).columnCount;
       if (before >= LABEL_EVENT_COLUMNS.length) return false; // the usual case: nothing to do on every open
       for (const [name, type] of LABEL_EVENT_COLUMNS) await conn.run(`ALTER TABLE label_events ADD COLUMN IF NOT EXISTS ${name} ${type}`);
       return true;
@@ -255,10 +256,11 @@ export class Workspace {
         LEFT JOIN duckdb_tables() d ON d.database_name = t.table_catalog AND d.schema_name = t.table_schema AND d.table_name = t.table_name
         WHERE (t.table_catalog = current_database() AND t.table_schema = 'main') OR (t.table_catalog = 'temp' AND t.table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
         ORDER BY t.table_name, t.table_catalog = 'temp' DESC`);
+      // duckdb_columns(): information_schema.columns' rows, read ~5× faster (it matters to a CLI start).
       const columnsReader = await conn.runAndReadAll(`
-        SELECT table_catalog = 'temp' AS sift_owned, table_name, column_name, data_type FROM information_schema.columns
-        WHERE (table_catalog = current_database() AND table_schema = 'main') OR (table_catalog = 'temp' AND table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
-        ORDER BY table_name, ordinal_position`);
+        SELECT database_name = 'temp' AS sift_owned, table_name, column_name, data_type FROM duckdb_columns()
+        WHERE (database_name = current_database() AND schema_name = 'main') OR (database_name = 'temp' AND table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
+        ORDER BY table_name, column_index`);
       const columnsByTable = new Map<string, { name: string; type: string }[]>();
       for (const row of columnsReader.getRowObjectsJson()) {
         const key = `${row.sift_owned}:${row.table_name}`;
@@ -458,9 +460,9 @@ export function writeFileAtomic(target: string, data: string | Buffer): void {
  */
 async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Workspace): Promise<void> {
   const old = (await conn.runAndReadAll(`
-    SELECT table_schema, table_name FROM information_schema.tables
-    WHERE table_catalog = current_database() AND table_type = 'BASE TABLE'
-      AND ((table_schema = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (table_schema = 'main' AND table_name = 'label_events'))`)).getRowsJson();
+    SELECT schema_name, table_name FROM duckdb_tables()
+    WHERE database_name = current_database()
+      AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)).getRowsJson();
   if (old.length === 0) return;
   const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
   fs.mkdirSync(moved, { recursive: true });
