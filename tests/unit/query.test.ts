@@ -79,6 +79,17 @@ describe('running queries', () => {
     expect(await call(host, 'query.cancel', { queryId })).toEqual({ cancelled: false });
   });
 
+  it('says "cancelled" whichever step a cancel interrupts (opening, Sift\'s own lookups, checking, planning, running)', async () => {
+    // Cancels land 0–30 ms after the run starts, across every step before the read itself; each must read as a cancel.
+    for (let delay = 0; delay <= 30; delay += 2) {
+      const queryId = `early-${delay}`;
+      const running = host.dispatch('query.run', { queryId, sql: 'SELECT sum(hash(a.range + b.range)) FROM range(300000) a, range(300000) b' });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await call(host, 'query.cancel', { queryId });
+      expect(await running).toMatchObject({ ok: false, error: { code: 'CANCELLED', message: 'Query cancelled.' } });
+    }
+  });
+
   it('honours a cancel that overtakes its own query', async () => {
     // The UI's cancel can reach the host while the query is still opening its connection.
     expect(await call(host, 'query.cancel', { queryId: 'overtaken' })).toEqual({ cancelled: false });

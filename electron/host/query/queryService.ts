@@ -13,7 +13,7 @@ import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../../shared/
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
-import { sqlError } from './duckdbErrors.js';
+import { isInterrupt, sqlError } from './duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
@@ -93,6 +93,10 @@ export class QueryService {
       }
       const result = last!;
       return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      // A cancel interrupts whichever step is running, Sift's own lookups between statements included.
+      if (!(error instanceof SiftError) && (isInterrupt(error) || this.cancelled.has(input.queryId))) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
+      throw error;
     } finally {
       if (!keptOpen) release();
     }
