@@ -3,6 +3,7 @@
  * a native crash or a long computation never takes the window or the HTTP server with it. The shell forks this
  * file and routes calls to it over the IPC channel (see engineClient.ts).
  */
+import { computeOnEveryCore } from '../host/compute/workerPool.js';
 import { Host } from '../host/host.js';
 import { ENGINE_OPTIONS_ENV, type EngineOptions, type EngineToShell, type ShellToEngine } from './protocol.js';
 import { lowerLaterThreads } from './threadPriority.js';
@@ -14,7 +15,8 @@ function send(message: EngineToShell): void {
 async function serve(): Promise<void> {
   const options = JSON.parse(process.env[ENGINE_OPTIONS_ENV] ?? 'null') as EngineOptions | null;
   if (!options || !process.send) throw new Error('the engine is started by the Sift shell, not by hand');
-  lowerLaterThreads(); // before DuckDB, onnxruntime and the compute pool start their threads
+  // Before DuckDB, onnxruntime and the compute pool start their threads; then the pool may use every core.
+  if (lowerLaterThreads()) computeOnEveryCore();
   const host = await Host.open(options.dir, { fileAccess: options.fileAccess });
   host.onEvent((event) => {
     send({ type: 'event', event });

@@ -12,9 +12,9 @@ import os from 'node:os';
 export const COMPUTE_NICE = 10;
 const TASKS = '/proc/self/task';
 
-/** Lowers every thread that appears after this call; returns a function that stops watching. */
-export function lowerLaterThreads(intervalMs = 250): () => void {
-  if (process.platform !== 'linux' || !fs.existsSync(TASKS)) return () => undefined;
+/** Lowers every thread that appears after this call, for the life of the process; false where it cannot. */
+export function lowerLaterThreads(intervalMs = 250): boolean {
+  if (process.platform !== 'linux' || !fs.existsSync(TASKS)) return false;
   // libuv starts its whole pool on the first piece of work, synchronously: make that happen before the snapshot.
   fs.stat(TASKS, () => undefined);
   const serving = new Set(fs.readdirSync(TASKS));
@@ -37,7 +37,6 @@ export function lowerLaterThreads(intervalMs = 250): () => void {
     }
   };
   lowerNew();
-  const timer = setInterval(lowerNew, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  setInterval(lowerNew, intervalMs).unref();
+  return true;
 }

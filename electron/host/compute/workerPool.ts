@@ -33,7 +33,7 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {}
+  constructor(readonly size = poolSize) {}
 
   run<N extends ComputeTaskName>(task: N, args: Parameters<ComputeTask<N>>, options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<Awaited<ReturnType<ComputeTask<N>>>> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'INTERNAL', message: 'The compute pool is closed.' }));
@@ -116,6 +116,17 @@ export class WorkerPool {
 }
 
 let shared: WorkerPool | null = null;
+
+/** Workers a pool runs: a core is left to the thread that answers calls, at most four. */
+let poolSize = Math.max(1, Math.min(4, os.availableParallelism() - 1));
+
+/**
+ * For a process whose compute threads run at lower priority than the one answering calls (the engine on Linux,
+ * threadPriority.ts): that thread wins the CPU anyway, so the pool may use every core, and at least two.
+ */
+export function computeOnEveryCore(): void {
+  poolSize = Math.max(2, Math.min(4, os.availableParallelism()));
+}
 
 /** The process's pool, started on first use. */
 export function computePool(): WorkerPool {
