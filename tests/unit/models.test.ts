@@ -154,6 +154,29 @@ async function count(sql: string): Promise<number> {
   return Number((await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql })).rows[0]![0]);
 }
 
+describe('batches scored in the compute pool', () => {
+  it('give the same probabilities as scoring each item in place, for the distilled and the late-fusion model', async () => {
+    const texts = [CAMPAIGN, BENIGN, HATE, '', 'ünïcödé ✓ text', 'x'.repeat(5000)];
+    // 96 items: at least the pooled batch size, so the batch goes to a worker; one at a time stays in this thread.
+    const items = Array.from({ length: 96 }, (_, i) => ({
+      contentId: `c${i}`,
+      text: `${texts[i % texts.length]} ${i}`,
+      imageEmb: i % 3 === 0 ? null : Array.from({ length: 64 }, (_, k) => Math.sin(i + k)),
+      account: [i % 400, i % 5, i % 30],
+    }));
+    for (const model of ['text-distil', 'text-fusion']) {
+      const pkg = loadPackage(path.resolve('models', model));
+      const scorer = await LocalScorer.create(pkg, 'cpu');
+      const usable = pkg.manifest.kind === 'late_fusion' ? items.map((item) => ({ ...item, imageEmb: item.imageEmb?.slice(0, pkg.manifest.imageDim!) ?? null })) : items;
+      const pooled = await scorer.score(usable);
+      const one = await Promise.all(usable.map((item) => scorer.score([item])));
+      expect(pooled.length).toBe(usable.length * pkg.manifest.categories.length);
+      one.forEach((scores, i) => scores.forEach((score, k) => expect(pooled[i * pkg.manifest.categories.length + k]).toBeCloseTo(score, 5)));
+      await scorer.close();
+    }
+  });
+});
+
 describe('re-scoring the rows of a query', () => {
   it('writes one score per category with the model name, version, hash and run id, and a re-run replaces them', async () => {
     const first = await scoreJob({ model: 'text-distil', sql: 'SELECT content_id, text FROM content ORDER BY content_id LIMIT 3000', batchSize: 256 });

@@ -1,7 +1,8 @@
 /**
- * The figures of the Evaluate view for one category, from its pairs as DuckDB aggregated them: counts per distinct
- * score (calibration, ranking, the routing grid) and counts per slice value. Pure computation on typed arrays,
- * O(distinct scores); it runs in the engine's worker pool, so the engine keeps answering calls meanwhile.
+ * The figures of the Evaluate view for one category, from its pairs as DuckDB listed them (a score and a label per
+ * pair, typed arrays) and its counts per slice value: one radix sort groups the pairs by distinct score, and every
+ * figure — calibration, ranking, the routing grid — follows in O(distinct scores). It runs in the engine's worker
+ * pool, so the engine keeps answering calls meanwhile.
  */
 import { brierScoreOf, calibrationErrors, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
 import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';

@@ -285,8 +285,12 @@ async function runSession(pkg: ModelPackage, ortModule: Ort, session: ort.Infere
   return toProbabilities(pkg, results[output]!.data as Float32Array, items.length);
 }
 
-/** A compute-pool worker's CPU sessions, one per model package version (by content hash), made on first use. */
+/**
+ * A compute-pool worker's CPU sessions, one per model package version (by content hash), made on first use; the
+ * few used last are kept (a labeling session's retrains make a new version each round).
+ */
 const workerSessions = new Map<string, Promise<ort.InferenceSession>>();
+const WORKER_SESSIONS_KEPT = 4;
 
 /**
  * A batch scored on the CPU in a compute-pool worker: features, onnxruntime's run and probabilities, all off the
@@ -299,9 +303,16 @@ export async function scoreBatchOnCpu(dir: string, hash: string, items: ScoreIte
   const ortModule = await loadOrt();
   const key = `${dir}:${hash}`;
   let session = workerSessions.get(key);
+  workerSessions.delete(key); // re-inserted last: the map's order is the order of use
   if (!session) {
     session = ortModule.InferenceSession.create(path.join(dir, pkg.manifest.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
-    workerSessions.set(key, session);
+    session.catch(() => workerSessions.delete(key));
+  }
+  workerSessions.set(key, session);
+  for (const [oldKey, old] of workerSessions) {
+    if (workerSessions.size <= WORKER_SESSIONS_KEPT) break;
+    workerSessions.delete(oldKey);
+    void old.then((stale) => stale.release()).catch(() => undefined);
   }
   return runSession(pkg, ortModule, await session, items, prepareInputs(pkg, items));
 }
