@@ -5,7 +5,7 @@
  *   sift serve [--port N] [--no-token] [--open] [--folder DIR]...
  *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1] [--skip-bad-rows]
  *   sift tables [--json]
- *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+ *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes] [--explain]
  *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
  *   sift models [--json]
  *   sift score --model NAME --sql "SELECT content_id, text, ..." [--remote URL]
@@ -40,7 +40,7 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   init    --workspace DIR                                    an empty workspace for your own data (a new or empty folder)
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E] [--skip-bad-rows]   (--workspace DIR: a new or empty folder becomes a workspace)
   tables  [--json]
-  query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes]
+  query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes] [--explain]
   models  [--json]                                           the registered models
   score   --model NAME --sql "SELECT content_id, text ..." [--remote URL [--remote-model N] [--remote-token T] [--binary auto|always|never]] [--batch N]
   eval    --model NAME [--version V] [--labels SQL] [--bins N] [--strategy uniform|quantile] [--json]
@@ -188,6 +188,7 @@ async function commandQuery(args: string[]): Promise<number> {
       format: { type: 'string', default: 'table' },
       out: { type: 'string' },
       'allow-writes': { type: 'boolean' },
+      explain: { type: 'boolean' },
     },
   });
   if (!values.sql === !values.file) throw new UsageError('query: give exactly one of --sql TEXT or --file F.');
@@ -207,6 +208,11 @@ async function commandQuery(args: string[]): Promise<number> {
     const query = isReport
       ? prepareReport(sql!, Object.fromEntries(rawParams.map((raw) => splitParam(raw))))
       : { sql: sql!, binds: Object.fromEntries(rawParams.map(parseParam)) };
+    if (values.explain) {
+      const { plan } = await host.queries.explain(Host.validate('query.explain', { sql: query.sql, params: query.binds }), Boolean(values['allow-writes']));
+      process.stdout.write(`${plan}\n`);
+      return 0;
+    }
     const input = Host.validate('query.run', { queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 });
     const result = await host.queries.run(input, Boolean(values['allow-writes']));
     if (!result.resultId) {

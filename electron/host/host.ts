@@ -146,6 +146,7 @@ export class Host {
     'editor.tabs': async () => readEditorTabs(this.workspace),
     'editor.saveTabs': async (state) => saveEditorTabs(this.workspace, state),
     'query.page': (input) => this.queries.page(input),
+    'query.explain': (input) => this.queries.explain(input, this.workspace.readSettings().allowWrites),
     'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
     'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
     'query.export': async ({ resultId, format, path: target }) => {

@@ -94,7 +94,7 @@ function HistoryPanel({ onClose }: { onClose(): void }) {
 }
 
 export function ExploreView() {
-  const { sql, setSql, run, cancel, runningQueryId, results, errorAt, setSort, showResult, closeResult } = useExplore();
+  const { sql, setSql, run, explain, cancel, runningQueryId, results, errorAt, setSort, showResult, closeResult } = useExplore();
   const shown = useExplore(activeResultTab);
   const tables = useWorkspace((state) => state.tables);
   const allowWrites = useWorkspace((state) => state.settings.allowWrites);
@@ -120,6 +120,9 @@ export function ExploreView() {
             </button>
             <button data-testid="run-all" onClick={() => void run(runRequestFromEditor('all'))} title="Every statement, a result tab each (Ctrl/Cmd+Shift+Enter)">
               Run all
+            </button>
+            <button data-testid="explain-query" onClick={() => void explain(runRequestFromEditor('current'))} title="DuckDB's plan for the selection or the statement under the cursor, without running it">
+              Explain
             </button>
           </>
         )}
@@ -161,7 +164,11 @@ export function ExploreView() {
         </div>
       )}
       <div className="results-pane">
-        {result ? (
+        {shown?.plan !== undefined ? (
+          <pre className="query-plan" data-testid="query-plan">
+            {shown.plan}
+          </pre>
+        ) : result ? (
           asChart ? (
             <ResultChart result={result} />
           ) : (

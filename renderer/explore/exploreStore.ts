@@ -35,6 +35,8 @@ export interface ResultTab {
   message: string | null;
   error: SiftErrorInfo | null;
   sort: SortState | null;
+  /** DuckDB's plan, for a tab that explained its statement instead of running it. */
+  plan?: string;
 }
 
 /** What to run: the selection or the statement under the cursor (`current`), or every statement (`all`). */
@@ -58,6 +60,8 @@ interface ExploreState {
   setSql(sql: string): void;
   run(request?: RunRequest): Promise<void>;
   cancel(): Promise<void>;
+  /** Shows DuckDB's plan for the selection or the statement under the cursor, without running it. */
+  explain(request?: RunRequest): Promise<void>;
   setSort(sort: SortState | null): void;
   /** Shows a table's first rows in a result tab of their own, leaving the editor's text alone. */
   preview(table: string): Promise<void>;
@@ -176,6 +180,30 @@ export const useExplore = create<ExploreState>((set, get) => {
       }
       if (refreshTables) void useWorkspace.getState().refresh();
       void get().loadHistory();
+    },
+    async explain(request = { mode: 'current' }) {
+      const text = get().sql;
+      const piece =
+        request.selection && request.selection.to > request.selection.from
+          ? { sql: text.slice(request.selection.from, request.selection.to), start: request.selection.from }
+          : (() => {
+              const statement = statementAt(text, request.cursor ?? text.length);
+              return statement ? { sql: statement.text, start: statement.start } : null;
+            })();
+      if (!piece) return;
+      const id = newId();
+      const label = `plan: ${shorten(piece.sql)}`;
+      try {
+        const { plan, kind } = await api['query.explain']({ sql: piece.sql });
+        set({ results: [...get().results, { id, label, sql: piece.sql, result: null, message: `The plan of a ${kind}; nothing was run.`, error: null, sort: null, plan }], activeResult: id, errorAt: null });
+      } catch (error) {
+        const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
+        set({
+          results: [...get().results, { id, label, sql: piece.sql, result: null, message: null, error: info, sort: null }],
+          activeResult: id,
+          errorAt: info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
+        });
+      }
     },
     async cancel() {
       const queryId = get().runningQueryId;

@@ -49,6 +49,13 @@ export interface EditorTab {
   sql: string;
 }
 
+export interface QueryPlan {
+  /** Whether the statement would read or write (a write shows only with writes allowed). */
+  kind: 'read' | 'write';
+  /** DuckDB's physical plan, as its EXPLAIN draws it. */
+  plan: string;
+}
+
 export interface EditorTabs {
   tabs: EditorTab[];
   active: string;
@@ -91,6 +98,8 @@ export const queryMethods = {
       })
       .strict(),
   ),
+  /** DuckDB's plan for one statement, checked as a run would be and not executed (EXPLAIN ANALYZE is never run). */
+  'query.explain': method<QueryPlan>()(z.object({ sql: nonEmpty('sql'), params: z.record(z.string(), cellParam).optional() }).strict()),
   'query.cancel': method<{ cancelled: boolean }>()(z.object({ queryId: nonEmpty('queryId') }).strict()),
   'query.close': method<{ closed: boolean }>()(z.object({ resultId: nonEmpty('resultId') }).strict()),
   'query.export': method<{ jobId: string }>()(

@@ -131,3 +131,23 @@ test('a report opens as its saved chart, and any result charts from its column t
   await page.getByTestId('chart-png').click();
   expect((await download).suggestedFilename()).toMatch(/\.png$/);
 });
+
+test("Explain shows DuckDB's plan for the statement under the cursor without running it, and refuses what the editor may not run", async ({ page }) => {
+  const bench = new Workbench(page);
+  await bench.open(sift.url);
+  await bench.typeQuery('SELECT reason, count(*) AS n FROM reports GROUP BY reason;\nDELETE FROM reports;');
+  await page.keyboard.press('ControlOrMeta+Home');
+  await page.getByTestId('explain-query').click();
+  await expect(page.getByTestId('query-plan')).toContainText('HASH_GROUP_BY');
+  await expect(page.getByTestId('query-plan')).toContainText('reports');
+  await expect(page.getByTestId('query-status')).toHaveText('The plan of a read; nothing was run.');
+  await page.screenshot({ path: 'test-results/sql-client-explain.png' });
+  // The DELETE on the second line: refused as a run would be, pointing at nothing run.
+  await bench.editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.getByTestId('explain-query').click();
+  await expect(bench.queryError).toContainText('read-only');
+  await bench.typeQuery('SELECT count(*) FROM reports');
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(bench.cell(0, 0)).not.toHaveText('0');
+});

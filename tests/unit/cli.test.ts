@@ -83,6 +83,20 @@ describe('sift', () => {
     expect(table.stdout).toMatch(/one\s*\n─+\n\s*1/);
   });
 
+  it("prints DuckDB's plan with --explain and runs nothing; a statement it may not run is refused as a run would be", async () => {
+    const plan = await sift('query', '--sql', 'SELECT reason, count(*) AS n FROM reports WHERE created_at > $since GROUP BY 1', '--param', 'since=2024-01-01', '--explain', '--workspace', workspace);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('HASH_GROUP_BY');
+    const before = await sift('query', '--sql', 'SELECT count(*) AS n FROM reports', '--format', 'json', '--workspace', workspace);
+    const refused = await sift('query', '--sql', 'DELETE FROM reports', '--explain', '--workspace', workspace);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('read-only');
+    const written = await sift('query', '--sql', 'DELETE FROM reports', '--explain', '--allow-writes', '--workspace', workspace);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toContain('DELETE');
+    expect((await sift('query', '--sql', 'SELECT count(*) AS n FROM reports', '--format', 'json', '--workspace', workspace)).stdout).toBe(before.stdout);
+  });
+
   it('exits non-zero with the SQL error and its position', async () => {
     const failed = await sift('query', '--sql', 'SELECT nope FROM reports', '--workspace', workspace);
     expect(failed.code).toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { HistoryEntry, PageResult, QueryResult } from '../../shared/contract';
+import type { HistoryEntry, PageResult, QueryPlan, QueryResult } from '../../shared/contract';
 import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
 
 let host: Host;
@@ -193,5 +193,29 @@ describe("the SQL editor's memory in the workspace", () => {
     host = await Host.open(dir, { remember: false });
     expect(await call(host, 'editor.tabs', {})).toEqual(state);
     expect(await host.dispatch('editor.saveTabs', { tabs: state.tabs, active: 'zzz' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('active names one of the tabs') } });
+  });
+});
+
+describe('explaining a statement', () => {
+  const explain = (sql: string, params?: Record<string, string>) => host.dispatch('query.explain', { sql, ...(params ? { params } : {}) });
+
+  it("shows DuckDB's plan without running the statement", async () => {
+    const outcome = await call<QueryPlan>(host, 'query.explain', { sql: 'SELECT name, count(*) FROM items WHERE score > $min GROUP BY name', params: { min: '0.3' } });
+    expect(outcome.kind).toBe('read');
+    expect(outcome.plan).toMatch(/HASH_GROUP_BY/);
+    expect(outcome.plan).toMatch(/items/);
+    // Casting every name to a number fails while running, not while planning: the plan comes back, the run fails.
+    expect(await explain('SELECT CAST(name AS INTEGER) FROM items')).toMatchObject({ ok: true });
+    expect(await run('SELECT CAST(name AS INTEGER) FROM items')).toMatchObject({ ok: false, error: { code: 'SQL_ERROR' } });
+  });
+
+  it('explains only what the editor may run, one statement at a time', async () => {
+    const count = async () => (await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql: 'SELECT count(*) FROM items' })).rows;
+    const before = await count();
+    expect(await explain('DELETE FROM items')).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
+    expect(await explain('SELECT setseed(0.5)')).toMatchObject({ ok: false, error: { code: 'SQL_REFUSED' } });
+    expect(await explain('SELECT 1; SELECT 2')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'Explain takes one statement; this text holds 2.' } });
+    expect(await explain('SELECT nme FROM items')).toMatchObject({ ok: false, error: { code: 'SQL_ERROR', line: 1, column: 8 } });
+    expect(await count()).toEqual(before);
   });
 });

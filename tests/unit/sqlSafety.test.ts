@@ -239,6 +239,11 @@ describe('hostile SQL', () => {
         const post = (method: string, body: unknown) => postJson(server, method, body);
         expectAllRefused(await runCorpus((sql) => post('query.run', { queryId: crypto.randomUUID(), sql })));
         expectAllRefused(await runCorpus((sql) => post('reports.run', { queryId: crypto.randomUUID(), sql, values: {} })));
+        // Explain checks as a run does and executes nothing: a write that only the after-the-fact catalog check
+        // would undo gets its plan shown, and still changes nothing.
+        for (const { sql, outcome } of await runCorpus((sql) => post('query.explain', { sql }))) {
+          if (!outcome.ok) expect(outcome.error.message.trim().length, sql).toBeGreaterThan(10);
+        }
         // The server is still up and answers.
         expect(await post('workspace.info', {})).toMatchObject({ ok: true });
         expect(await fingerprint(host)).toBe(before);

@@ -68,6 +68,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'tables.list': {},
     'query.run': { queryId: 'transport', sql: 'SELECT id, reason FROM flags ORDER BY id' },
     'query.page': { resultId, offset: 0, limit: 1 },
+    'query.explain': { sql: 'SELECT reason, count(*) FROM flags GROUP BY reason' },
     'query.cancel': { queryId: 'not-running' },
     'query.close': { resultId: 'unknown' },
     'query.export': { resultId, format: 'csv' },

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { PROTECTED_TABLES, SIFT_OWNED_VIEWS } from '../../../shared/canonical.js';
-import type { Cell, ColumnInfo, PageResult, QueryResult } from '../../../shared/contract.js';
+import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
@@ -336,6 +336,43 @@ export class QueryService {
     });
     stored.sorted = { key, table };
     return table;
+  }
+
+  /**
+   * DuckDB's plan for one statement: checked exactly as a run would be (a statement the editor may not run is not
+   * explained either), then EXPLAIN — which plans without executing — on a fresh connection.
+   */
+  async explain(input: { sql: string; params?: QueryParams }, allowWrites: boolean): Promise<QueryPlan> {
+    checkNesting(input.sql, input.params);
+    const statements = splitStatements(input.sql);
+    if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: statements.length === 0 ? 'There is no SQL statement to explain.' : `Explain takes one statement; this text holds ${statements.length}.` });
+    const statement = statements[0]!;
+    const fail = (error: unknown) => sqlError(error, statement, input.sql);
+    const conn = await this.workspace.connect();
+    try {
+      const bind = (prepared: DuckDBPreparedStatement) => bindParams(prepared, input.params);
+      const { kind } = await checkUserStatement(conn, statement.text, allowWrites, bind);
+      const explain = await conn.prepare(`EXPLAIN ${statement.text}`);
+      bind(explain);
+      // EXPLAIN plans without executing; a write's plan is still taken in a transaction that is rolled back.
+      const rows = (
+        kind === 'read'
+          ? await readOnly(conn, () => explain.runAndReadAll())
+          : await (async () => {
+              await conn.run('BEGIN TRANSACTION');
+              try {
+                return await explain.runAndReadAll();
+              } finally {
+                await conn.run('ROLLBACK').catch(() => undefined);
+              }
+            })()
+      ).getRowsJson();
+      return { kind, plan: rows.map((row) => String(row[1] ?? '')).join('\n').trimEnd() };
+    } catch (error) {
+      throw fail(error);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   cancel(queryId: string): boolean {
