@@ -7,7 +7,7 @@
  * and only what needs rows not stored yet (a far page, a sort, an export) waits for them.
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBAppender, DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue, JsonDuckDBValueConverter } from '@duckdb/node-api';
 import { PROTECTED_TABLES, SIFT_OWNED_VIEWS } from '../../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
@@ -33,6 +33,11 @@ interface StoredResult {
   stop(): void;
   sorted?: { key: string; table: string };
   lastUsed: number;
+  /**
+   * The first rows as they streamed in, converted as a page reads them from the store: the first page is answered
+   * from here instead of a read-back (about a third of a first page's time). Dropped after that.
+   */
+  firstRows?: Cell[][];
 }
 
 /** Rows stored between two flushes (and two `query` events) of a result still streaming in. */
@@ -142,7 +147,8 @@ export class QueryService {
       }
       const pageSize = input.pageSize ?? DEFAULT_PAGE;
       const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail);
-      const rows = pageSize === 0 ? [] : (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows;
+      const rows = pageSize === 0 ? [] : (stored.firstRows?.slice(0, pageSize) ?? (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows);
+      delete stored.firstRows;
       const count = stored.rowCount.toLocaleString('en-US');
       return {
         ...base,
@@ -182,6 +188,7 @@ export class QueryService {
       let appender: DuckDBAppender | null = null;
       let rows = 0;
       let stopped = false;
+      const firstPage: Cell[][] = [];
       const cancelled = () => new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
       /** Appends chunks until `until` rows are stored; true when the result has no more. */
       const pump = async (until: number): Promise<boolean> => {
@@ -195,6 +202,7 @@ export class QueryService {
             return true;
           }
           appender!.appendDataChunk(chunk);
+          for (let row = 0; row < chunk.rowCount && firstPage.length < firstRows; row++) firstPage.push(chunk.convertRowValues(row, JsonDuckDBValueConverter) as Cell[]);
           rows += chunk.rowCount;
         }
         return false;
@@ -221,7 +229,7 @@ export class QueryService {
         await discard();
         throw error;
       }
-      const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now() };
+      const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now(), firstRows: firstPage };
       this.results.set(id, stored);
       if (exhausted) {
         appender.closeSync();
