@@ -219,14 +219,14 @@ async function commandQuery(args: string[]): Promise<number> {
       console.error(result.message);
       return 0;
     }
-    const { table } = await host.queries.resultTable(result.resultId);
+    const { table, rowCount } = await host.queries.resultTable(result.resultId); // every row stored
     if (format === 'table') {
       const limit = 1000;
-      const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(limit, result.rowCount)) });
-      const text = formatTable(result.columns.map((c) => c.name), result.rowCount === 0 ? [] : page.rows);
+      const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(limit, rowCount)) });
+      const text = formatTable(result.columns.map((c) => c.name), rowCount === 0 ? [] : page.rows);
       if (values.out) fs.writeFileSync(values.out, text);
       else process.stdout.write(text);
-      if (result.rowCount > limit) console.error(`(${result.rowCount} rows; the first ${limit} shown — use --format csv or json for all)`);
+      if (rowCount > limit) console.error(`(${rowCount.toLocaleString('en-US')} rows; the first ${limit} shown — use --format csv or json for all)`);
       return 0;
     }
     const terminal = terminalJobContext('export');
@@ -243,7 +243,7 @@ async function commandQuery(args: string[]): Promise<number> {
         });
         fs.rmSync(path.dirname(target), { recursive: true, force: true });
       } else {
-        console.error(`Wrote ${result.rowCount} rows to ${values.out}`);
+        console.error(`Wrote ${rowCount} rows to ${values.out}`);
       }
       return 0;
     } finally {

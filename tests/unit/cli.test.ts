@@ -81,6 +81,11 @@ describe('sift', () => {
     expect(fs.readFileSync(target).subarray(0, 4).toString()).toBe('PAR1');
     const table = await sift('query', '--sql', 'SELECT 1 AS one', '--workspace', workspace);
     expect(table.stdout).toMatch(/one\s*\n─+\n\s*1/);
+    // Counts are of every row, not of those stored when the first page was ready (the first 2,048).
+    const many = await sift('query', '--sql', 'SELECT * FROM range(50000)', '--format', 'csv', '--out', path.join(files, 'many.csv'), '--workspace', workspace);
+    expect(many.stderr).toContain('Wrote 50000 rows');
+    const shown = await sift('query', '--sql', 'SELECT * FROM range(50000)', '--workspace', workspace);
+    expect(shown.stderr).toContain('(50,000 rows; the first 1000 shown');
   });
 
   it("prints DuckDB's plan with --explain and runs nothing; a statement it may not run is refused as a run would be", async () => {
