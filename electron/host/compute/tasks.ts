@@ -3,14 +3,15 @@ import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { trainHashedText } from '../../../shared/linearModel.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import { evaluateCategory, fitCalibrationCategory } from '../evaluation/evaluationFigures.js';
-import { scoreBatchOnCpu } from '../models/runtime.js';
+import type { scoreBatchOnCpu as ScoreBatchOnCpu } from '../models/runtime.js';
 
 export const COMPUTE_TASKS = {
   clusterNearDuplicates,
   evaluateCategory,
   featurizeBatch,
   fitCalibrationCategory,
-  scoreBatchOnCpu,
+  // Loaded on a worker's first batch: the model runtime (onnxruntime, manifests, tokenizers) is not every worker's.
+  scoreBatchOnCpu: async (...args: Parameters<typeof ScoreBatchOnCpu>) => (await import('../models/runtime.js')).scoreBatchOnCpu(...args),
   trainHashedText,
 } as const;
 
