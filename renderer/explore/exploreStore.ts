@@ -101,6 +101,21 @@ function saveTabsSoon(tabs: EditorTab[], active: string): void {
   saveTimer = setTimeout(() => void api['editor.saveTabs']({ tabs, active }).catch(() => undefined), 600);
 }
 
+/**
+ * What a request runs, and where each piece starts in the tab's text (to point at errors): the selection (each of
+ * its statements for `all`), else every statement (`all`) or the one under the cursor (`current`).
+ */
+function piecesOf(text: string, request: RunRequest): { sql: string; start: number }[] {
+  const { selection } = request;
+  if (selection && selection.to > selection.from) {
+    const selected = text.slice(selection.from, selection.to);
+    return request.mode === 'all' ? splitStatements(selected).map((s) => ({ sql: s.text, start: selection.from + s.start })) : [{ sql: selected, start: selection.from }];
+  }
+  if (request.mode === 'all') return splitStatements(text).map((s) => ({ sql: s.text, start: s.start }));
+  const statement = statementAt(text, request.cursor ?? text.length);
+  return statement ? [{ sql: statement.text, start: statement.start }] : [];
+}
+
 function outcomeTab(sql: string, outcome: QueryResult): Omit<ResultTab, 'id'> {
   return {
     label: shorten(sql),
@@ -139,18 +154,7 @@ export const useExplore = create<ExploreState>((set, get) => {
     },
     async run(request = { mode: 'current' }) {
       if (get().runningQueryId) return;
-      const text = get().sql;
-      // What to run, and where each piece starts in the tab's text (to point at errors).
-      let pieces: { sql: string; start: number }[];
-      if (request.selection && request.selection.to > request.selection.from) {
-        const selected = text.slice(request.selection.from, request.selection.to);
-        pieces = request.mode === 'all' ? splitStatements(selected).map((s) => ({ sql: s.text, start: request.selection!.from + s.start })) : [{ sql: selected, start: request.selection.from }];
-      } else if (request.mode === 'all') {
-        pieces = splitStatements(text).map((s) => ({ sql: s.text, start: s.start }));
-      } else {
-        const statement = statementAt(text, request.cursor ?? text.length);
-        pieces = statement ? [{ sql: statement.text, start: statement.start }] : [];
-      }
+      const pieces = piecesOf(get().sql, request);
       if (pieces.length === 0) {
         set({ results: [], activeResult: null, errorAt: null });
         return;
@@ -182,14 +186,7 @@ export const useExplore = create<ExploreState>((set, get) => {
       void get().loadHistory();
     },
     async explain(request = { mode: 'current' }) {
-      const text = get().sql;
-      const piece =
-        request.selection && request.selection.to > request.selection.from
-          ? { sql: text.slice(request.selection.from, request.selection.to), start: request.selection.from }
-          : (() => {
-              const statement = statementAt(text, request.cursor ?? text.length);
-              return statement ? { sql: statement.text, start: statement.start } : null;
-            })();
+      const [piece] = piecesOf(get().sql, { ...request, mode: 'current' });
       if (!piece) return;
       const id = newId();
       const label = `plan: ${shorten(piece.sql)}`;

@@ -1,6 +1,6 @@
 /** Label: the annotator's name, the sessions of this workspace, a new session, and the labeling screen. */
 import { useEffect, useState } from 'react';
-import type { AnnotatorToken, ModelInfo, SessionSummary, Strategy } from '../../shared/contract';
+import { type AnnotatorToken, annotatorName, type ModelInfo, type SessionSummary, type Strategy } from '../../shared/contract';
 import { DEFAULT_IDLE_MINUTES, STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
 import { api, errorMessage, isDesktop } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
@@ -145,7 +145,7 @@ function AnnotatorLinks() {
       <p className="muted">Each gets a link of their own: it opens only labeling, and every label it records is theirs.</p>
       <div className="form-row">
         <input value={name} onChange={(event) => setName(event.target.value)} placeholder="annotator's name" data-testid="annotator-link-name" />
-        <button onClick={() => void make()} disabled={!/^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim())} data-testid="annotator-link-make">
+        <button onClick={() => void make()} disabled={!annotatorName.safeParse(name.trim()).success} data-testid="annotator-link-make">
           Make a link
         </button>
       </div>
@@ -178,7 +178,7 @@ function Sessions() {
   useEffect(() => {
     void refreshSessions();
   }, [refreshSessions]);
-  const validName = /^[\p{L}\p{N}_.@ -]{1,64}$/u.test(name.trim());
+  const validName = annotatorName.safeParse(name.trim()).success;
   const missing = useMissingTables('label');
   const [reviewing, setReviewing] = useState<SessionSummary | null>(null);
   // An annotator's token labels as its own name: no name to set, no sessions to make or review.

@@ -101,7 +101,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
   // Only labels under the dataset's policy version count; labels made under another that were never carried over
   // (no label of that annotator on that item under this version) are refused, or left out and listed.
   const settled = settledLabelsSql([], sessions, taxonomy.version);
-  const { rows, contested, policies, annotators, withFeatures, notCarried } = await workspace.withConnection(async (conn) => {
+  const { rows, contested, annotators, withFeatures, notCarried } = await workspace.withConnection(async (conn) => {
     const present = new Set(
       ((await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = 'content'`)).getRowsJson() as [string][]).map((row) => row[0]),
     );
@@ -125,10 +125,10 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       settled.params,
     )).getRowsJson();
     // The provenance in one pass over the labels, not one per fact.
-    const [contestedCount, policyList, annotatorList] = (
+    const [contestedCount, annotatorList] = (
       await conn.runAndReadAll(
         `WITH ${settled.ctes}
-         SELECT (SELECT count(*) FROM contested), (SELECT list(DISTINCT policy_version ORDER BY policy_version) FROM votes), (SELECT list(DISTINCT annotator_id ORDER BY annotator_id) FROM votes)`,
+         SELECT (SELECT count(*) FROM contested), (SELECT list(DISTINCT annotator_id ORDER BY annotator_id) FROM votes)`,
         settled.params,
       )
     ).getRowsJson()[0]!;
@@ -142,7 +142,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
         { policy: taxonomy.version },
       )
     ).getRowsJson()[0]!;
-    return { rows: read, contested: Number(contestedCount), policies: names(policyList), annotators: names(annotatorList), withFeatures, notCarried: names(stranded) };
+    return { rows: read, contested: Number(contestedCount), annotators: names(annotatorList), withFeatures, notCarried: names(stranded) };
   });
   if (notCarried.length > 0 && !input.leaveOutOtherPolicies) {
     throw new SiftError({
@@ -151,7 +151,6 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
     });
   }
   if (rows.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `No settled labels under policy ${taxonomy.version} to export${sessions.length ? ` in ${sessions.join(', ')}` : ''} (labels must be unanimous or adjudicated).` });
-  void policies; // settled labels are all under the one version now
   const times = rows.map((row) => Number(row[6]));
   const { cut, validationEnd } = splitBoundaries(times, input.cutDate, input.valDays);
   const timeSplit = (t: number): Split => (t < cut ? 'train' : t < validationEnd ? 'validation' : 'test');
@@ -219,7 +218,7 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       parentVersion: parent,
       createdAt: new Date().toISOString(),
       tool: { name: 'sift', version: TOOL_VERSION },
-      policyVersion: policies[0] ?? taxonomy.version,
+      policyVersion: taxonomy.version, // every settled label is under it (settledLabelsSql)
       labelSchema: {
         version: 2,
         columns: ['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', ...ACCOUNT_FEATURES.map(({ name }) => name), ...categories],

@@ -36,10 +36,9 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
     // The second taxonomy level: which leaf (0 when the category does not apply), for categories that have leaves.
     if (leaf !== null || leafCategories.has(category)) labels.push([`${category} › leaf`, contentId, annotator, value === '1' ? (leaf ?? '(no leaf)') : '0']);
   }
-  const rows = labels;
-  if (sessions.length > 0 && rows.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `session: no labels in ${sessions.join(', ')}.` });
+  if (sessions.length > 0 && labels.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `session: no labels in ${sessions.join(', ')}.` });
   const byCategory = new Map<string, Map<string, Map<string, string>>>(); // category → item → annotator → value
-  for (const [category, contentId, annotator, value] of rows) {
+  for (const [category, contentId, annotator, value] of labels) {
     let items = byCategory.get(category);
     if (!items) byCategory.set(category, (items = new Map()));
     let raters = items.get(contentId);

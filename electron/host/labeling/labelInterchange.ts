@@ -65,7 +65,8 @@ export function readPack(file: string): PackEvent[] {
   return events;
 }
 
-const stableId = (prefix: string, ...parts: (string | number)[]) => `${prefix}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24)}`;
+/** A deterministic id: the same parts always make the same id, so importing or carrying twice adds nothing. */
+export const stableId = (prefix: string, ...parts: (string | number)[]) => `${prefix}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24)}`;
 
 const lsResult = z.object({ from_name: z.string(), type: z.string().optional(), value: z.object({ choices: z.array(z.string()).optional() }).passthrough() }).passthrough();
 const lsAnnotation = z

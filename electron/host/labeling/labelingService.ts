@@ -6,7 +6,7 @@
  * append and again on open (a crash between the two loses nothing: the store catches up from the journal).
  * A session's ranked pool is kept in the store (`session_ranking`), written before the session is acknowledged.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { scoreQuery } from '../models/scoring.js';
 import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.js';
-import { labelStudioEvents, labelStudioTasks, type PackEvent, readPack } from './labelInterchange.js';
+import { labelStudioEvents, labelStudioTasks, type PackEvent, readPack, stableId } from './labelInterchange.js';
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { trainNewVersion } from './retrain.js';
@@ -862,7 +862,7 @@ export class LabelingService {
     const relabel = new Map<string, string>(); // item → why
     for (const group of groups.values()) {
       const siblings = Object.fromEntries(group.labels.map((label) => [label.category, label.value]));
-      const actionId = `carry-${createHash('sha256').update([from, target, group.contentId, group.annotator, group.kind].join('\u0000')).digest('hex').slice(0, 24)}`;
+      const actionId = stableId('carry', from, target, group.contentId, group.annotator, group.kind);
       for (const label of group.labels) {
         for (const outcome of carryOver(label, next, siblings)) {
           if (outcome.kind === 'relabel') {
@@ -870,7 +870,7 @@ export class LabelingService {
             continue;
           }
           carried.push({
-            event_id: `carry-${createHash('sha256').update([from, target, label.eventId, outcome.category].join('\u0000')).digest('hex').slice(0, 24)}`,
+            event_id: stableId('carry', from, target, label.eventId, outcome.category),
             action_id: actionId,
             annotator_id: group.annotator,
             content_id: group.contentId,

@@ -7,19 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AnnotatorToken } from '../../../shared/contract.js';
 
-import { SIFT_DIR } from './layout.js';
-
 // No import of workspace.ts: the browser-mode server checks tokens here without loading DuckDB (the engine's).
+import { SIFT_DIR, writeFileAtomic } from './layout.js';
 
-function writeFileAtomic(target: string, data: string): void {
-  const tmp = `${target}.${process.pid}.partial`;
-  try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.renameSync(tmp, target);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
+const OWNER_ONLY = 0o600;
 
 interface Stored extends AnnotatorToken {
   sha256: string;
@@ -50,7 +41,7 @@ export class AnnotatorTokens {
   create(name: string): { name: string; token: string } {
     const token = randomBytes(24).toString('base64url');
     const rest = this.read().filter((entry) => entry.name !== name);
-    writeFileAtomic(this.file(), JSON.stringify([...rest, { name, createdAt: new Date().toISOString(), sha256: hash(token) }], null, 2));
+    writeFileAtomic(this.file(), JSON.stringify([...rest, { name, createdAt: new Date().toISOString(), sha256: hash(token) }], null, 2), OWNER_ONLY);
     return { name, token };
   }
 
@@ -58,7 +49,7 @@ export class AnnotatorTokens {
     const all = this.read();
     const rest = all.filter((entry) => entry.name !== name);
     if (rest.length === all.length) return false;
-    writeFileAtomic(this.file(), JSON.stringify(rest, null, 2));
+    writeFileAtomic(this.file(), JSON.stringify(rest, null, 2), OWNER_ONLY);
     return true;
   }
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from './layout.js';
 
 export function siftHome(): string {
   return process.env.SIFT_HOME ?? path.join(os.homedir(), '.config', 'sift');
@@ -37,9 +38,7 @@ export function rememberWorkspace(dir: string): void {
   const recentWorkspaces = [resolved, ...(previous.recentWorkspaces ?? []).filter((entry) => entry !== resolved)].slice(0, RECENT);
   const state = { ...previous, lastWorkspace: resolved, recentWorkspaces };
   fs.mkdirSync(siftHome(), { recursive: true });
-  const tmp = `${statePath()}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 2));
-  fs.renameSync(tmp, statePath());
+  writeFileAtomic(statePath(), JSON.stringify(state, null, 2));
 }
 
 /** The workspaces opened lately, most recent first, with whether each is still there. */

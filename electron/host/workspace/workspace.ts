@@ -18,9 +18,9 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { SIFT_DIR } from './layout.js';
+import { SIFT_DIR, writeFileAtomic } from './layout.js';
 
-export { SIFT_DIR };
+export { SIFT_DIR, writeFileAtomic };
 const STORE_FILE = 'store.duckdb';
 const LABEL_SNAPSHOT = 'label_events.parquet';
 const SETTINGS_FILE = 'settings.json';
@@ -443,16 +443,6 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
   return Workspace.open(resolved, { create: true, fileAccess });
 }
 
-/** Writes through a temporary file and a rename, so readers never see half a file; a failure leaves nothing. */
-export function writeFileAtomic(target: string, data: string | Buffer): void {
-  const tmp = `${target}.${process.pid}.partial`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, target);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-}
 
 /**
  * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a
