@@ -58,11 +58,17 @@ export function thresholdsFor(registry: ModelRegistry, model: string): { thresho
 
 /**
  * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid), and the same pairs with
- * the slice columns (content and author joined), their parameters, and the categories by index.
+ * their item's slice key (content and author joined), a query decoding the keys, their parameters, and the categories
+ * by index.
  */
+/** One hash of an item's four slice values (a NULL value hashes too). */
+const SLICE_KEY = `hash(${SLICE_DIMENSIONS.join(', ')})`;
+
 export interface PairsQuery {
   withPairs: string;
   withSlicedPairs: string;
+  /** Each slice key's values (language, surface, content type, account age); null when there is no content to slice by. */
+  sliceValues: string | null;
   params: Record<string, string | number>;
   version: string;
   categories: string[];
@@ -82,30 +88,38 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
   if (input.sameItemsAs) Object.assign(params, { other_model: input.sameItemsAs.model, other_version: input.sameItemsAs.version });
   // Categories travel as small integers, so reading a million rows decodes no strings.
   const categoryIndex = categories.length ? `CASE s.category ${categories.map((category, i) => ((params[`k${i}`] = category), `WHEN $k${i} THEN ${i}`)).join(' ')} END` : 'NULL';
-  const sliceSelect = withContent
-    ? `c.language::VARCHAR AS language, c.surface::VARCHAR AS surface, c.content_type::VARCHAR AS content_type,
-       CASE WHEN u.created_at IS NULL OR c.created_at IS NULL THEN NULL
-            WHEN date_diff('hour', u.created_at, c.created_at) < 24 THEN 'under 1 day'
-            WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 7 THEN '1–7 days'
-            WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 30 THEN '7–30 days'
-            WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 365 THEN '30–365 days'
-            ELSE 'over 1 year' END AS account_age`
-    : 'NULL::VARCHAR AS language, NULL::VARCHAR AS surface, NULL::VARCHAR AS content_type, NULL::VARCHAR AS account_age';
-  // Only the slices need content and its author: the pairs alone skip the two joins (DuckDB keeps an unused LEFT JOIN).
+  // Slice values depend on the content item, not the pair: computed once per item, and grouped on as one hashed key, so
+  // the grouping of 5M pairs is by two integers, not four strings (sliceValues decodes the keys). The values stay in
+  // `pairs` for a drill to one slice; a scan that does not read them does not carry them.
+  const contentSlices = withContent
+    ? `content_slices AS (SELECT *, ${SLICE_KEY} AS slice_key FROM (
+        SELECT c.content_id::VARCHAR AS content_id, c.language::VARCHAR AS language, c.surface::VARCHAR AS surface, c.content_type::VARCHAR AS content_type,
+          CASE WHEN u.created_at IS NULL OR c.created_at IS NULL THEN NULL
+               WHEN date_diff('hour', u.created_at, c.created_at) < 24 THEN 'under 1 day'
+               WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 7 THEN '1–7 days'
+               WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 30 THEN '7–30 days'
+               WHEN date_diff('hour', u.created_at, c.created_at) < 24 * 365 THEN '30–365 days'
+               ELSE 'over 1 year' END AS account_age
+        FROM content c LEFT JOIN users u ON u.user_id = c.user_id)),`
+    : '';
+  // Only the slices need content and its author: the pairs alone skip the joins (DuckDB keeps an unused LEFT JOIN).
   const withPairs = (sliced: boolean) => `WITH labels AS (${labelsSql}),
-      s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL)${
+      s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL),${
         input.sameItemsAs
-          ? `, scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version)`
+          ? ` scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version),`
           : ''
-      },
+      }${sliced ? contentSlices : ''}
       pairs AS (
         SELECT s.category, (${categoryIndex})::INTEGER AS category_index, s.content_id, s.score, l.label::INTEGER AS label,
-               (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid${sliced ? `, ${sliceSelect}` : ''}
+               (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid${sliced ? `, ${withContent ? `k.slice_key, ${SLICE_DIMENSIONS.map((d) => `k.${d}`).join(', ')}` : `NULL::UBIGINT AS slice_key, ${SLICE_DIMENSIONS.map((d) => `NULL::VARCHAR AS ${d}`).join(', ')}`}` : ''}
         FROM s JOIN labels l ON l.content_id::VARCHAR = s.content_id AND l.category = s.category
         ${input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : ''}
-        ${sliced && withContent ? 'LEFT JOIN content c ON c.content_id::VARCHAR = s.content_id LEFT JOIN users u ON u.user_id = c.user_id' : ''}
+        ${sliced && withContent ? 'LEFT JOIN content_slices k ON k.content_id = s.content_id' : ''}
         WHERE l.label IS NOT NULL)`;
-  return { params, version, categories, withPairs: withPairs(false), withSlicedPairs: withPairs(true) };
+  const sliceValues = withContent
+    ? `WITH ${contentSlices.replace(/,$/, '')} SELECT DISTINCT slice_key, ${SLICE_DIMENSIONS.join(', ')} FROM content_slices`
+    : null;
+  return { params, version, categories, withPairs: withPairs(false), withSlicedPairs: withPairs(true), sliceValues };
 }
 
 /** Runs `aggregate` over the scored, labelled pairs inside a READ ONLY transaction, with cancel. */
@@ -211,7 +225,6 @@ async function scanPairs(
 ): Promise<{ lists: Map<string, PairLists[]>; slices: Map<string, CategorySlices> }> {
   const { removeAt } = want;
   const params: Record<string, string | number> = { ...pairs.params };
-  const dimensions = removeAt ? SLICE_DIMENSIONS : [];
   const threshold = removeAt ? thresholdSql(pairs, params, removeAt) : '1';
   const result = await conn.run(
     `${removeAt ? pairs.withSlicedPairs : pairs.withPairs}
@@ -219,13 +232,15 @@ async function scanPairs(
             ${want.lists ? 'list({score: coalesce(score, -1), code: (CASE WHEN invalid THEN 0 ELSE label + 2 * (hash(content_id) % 2) END)::TINYINT})' : 'NULL'} AS pairs,
             count(*)::DOUBLE AS n, count(*) FILTER (label = 1)::DOUBLE AS positives,
             count(*) FILTER (label = 1 AND score >= ${threshold})::DOUBLE AS tp, count(*) FILTER (label = 0 AND score >= ${threshold})::DOUBLE AS fp
-            ${dimensions.map((dimension) => `, ${dimension}`).join('')}
+            ${removeAt ? ', slice_key' : ''}
      FROM pairs GROUP BY ALL`,
     params,
   );
   if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
   const parts = pairs.categories.map(() => [] as PairLists[]);
-  const sliced = pairs.categories.map(() => ({ overall: { n: 0, positives: 0, truePositives: 0, falsePositives: 0 }, slices: new Map<string, SliceCounts>() }));
+  const overall = pairs.categories.map(() => ({ n: 0, positives: 0, truePositives: 0, falsePositives: 0 }));
+  // Per category, the counts of each slice key, decoded into slice values below.
+  const byKey = pairs.categories.map(() => new Map<string, ThresholdCounts>());
   let invalid = false;
   let sliceStarted = performance.now();
   for (let c = 0; c < result.chunkCount; c++) {
@@ -241,26 +256,51 @@ async function scanPairs(
       if (want.lists) parts[index]!.push(listedPairs(chunk.getColumnVector(2), row));
       const [n, positives, truePositives, falsePositives] = [3, 4, 5, 6].map((column) => Number(chunk.getColumnVector(column).getItem(row))) as [number, number, number, number];
       const counts = { n, positives, truePositives, falsePositives };
-      addCounts(sliced[index]!.overall, counts);
-      dimensions.forEach((dimension, d) => {
-        const value = chunk.getColumnVector(7 + d).getItem(row);
-        if (value === null) return;
-        const id = `${dimension}\u0000${String(value)}`;
-        const slice = sliced[index]!.slices.get(id) ?? { dimension, value: String(value), n: 0, positives: 0, truePositives: 0, falsePositives: 0 };
-        sliced[index]!.slices.set(id, slice);
-        addCounts(slice, counts);
-      });
+      addCounts(overall[index]!, counts);
+      const key = removeAt ? chunk.getColumnVector(7).getItem(row) : null;
+      if (key === null) continue; // no content row for the item: in no slice
+      const keyed = byKey[index]!.get(String(key)) ?? { n: 0, positives: 0, truePositives: 0, falsePositives: 0 };
+      byKey[index]!.set(String(key), keyed);
+      addCounts(keyed, counts);
     }
   }
+  const sliced = removeAt && pairs.sliceValues ? await slicesByValue(conn, pairs.sliceValues, byKey) : byKey.map(() => []);
   if (invalid) await throwForBadPair(conn, pairs);
   const lists = new Map<string, PairLists[]>();
   const slices = new Map<string, CategorySlices>();
   pairs.categories.forEach((category, i) => {
-    if (sliced[i]!.overall.n === 0) return;
+    if (overall[i]!.n === 0) return;
     if (want.lists) lists.set(category, parts[i]!);
-    slices.set(category, { overall: sliced[i]!.overall, slices: [...sliced[i]!.slices.values()] });
+    slices.set(category, { overall: overall[i]!, slices: sliced[i]! });
   });
   return { lists, slices };
+}
+
+/**
+ * Each category's counts per slice value, from its counts per slice key: a key's four values each add the key's counts
+ * to their dimension's slice (a NULL value is in no slice). Two value sets sharing a 64-bit hash would merge their
+ * counts, so that is checked, not assumed.
+ */
+async function slicesByValue(conn: DuckDBConnection, sliceValues: string, byKey: Map<string, ThresholdCounts>[]): Promise<SliceCounts[][]> {
+  const values = new Map<string, (string | null)[]>();
+  for (const [key, ...dimensions] of (await conn.runAndReadAll(sliceValues)).getRows()) {
+    if (values.has(String(key))) throw new SiftError({ code: 'SQL_ERROR', message: 'Slices: two sets of slice values share a hash key; the slices cannot be told apart.' });
+    values.set(String(key), dimensions.map((value) => (value === null ? null : String(value))));
+  }
+  return byKey.map((keys) => {
+    const slices = new Map<string, SliceCounts>();
+    for (const [key, counts] of keys) {
+      SLICE_DIMENSIONS.forEach((dimension, d) => {
+        const value = values.get(key)?.[d] ?? null;
+        if (value === null) return;
+        const id = `${dimension}\u0000${value}`;
+        const slice = slices.get(id) ?? { dimension, value, n: 0, positives: 0, truePositives: 0, falsePositives: 0 };
+        slices.set(id, slice);
+        addCounts(slice, counts);
+      });
+    }
+    return [...slices.values()];
+  });
 }
 
 export async function evaluate(
