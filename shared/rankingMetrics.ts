@@ -49,24 +49,30 @@ export function precisionRecallCurve(yTrue: ArrayLike<number>, scores: ArrayLike
   return precisionRecallCurveOf(countScores(yTrue, scores));
 }
 
+/**
+ * One walk down the distinct scores, as binaryClassifierCurveOf walks them, writing precision and recall straight
+ * into increasing-threshold order: the curve's thresholds are the distinct scores themselves. Two arrays, where the
+ * curve and its copy took six: at a million distinct scores each array is 8 MB to fault in.
+ */
 export function precisionRecallCurveOf(counts: ScoreCounts): PrecisionRecallCurve {
-  const { tps, fps, thresholds } = binaryClassifierCurveOf(counts);
-  const d = tps.length;
-  const total = d ? tps[d - 1]! : 0;
+  const d = counts.scores.length;
+  let total = 0;
+  for (let k = d - 1; k >= 0; k--) total += counts.positives[k]!;
   const precision = new Float64Array(d + 1);
   const recall = new Float64Array(d + 1);
-  const increasing = new Float64Array(d);
-  for (let k = 0; k < d; k++) {
-    const out = d - 1 - k; // the curve walks scores downwards; scikit-learn returns it by increasing threshold
-    const predicted = tps[k]! + fps[k]!;
-    precision[out] = predicted ? tps[k]! / predicted : 0;
+  let tp = 0;
+  let fp = 0;
+  for (let out = d - 1; out >= 0; out--) {
+    tp += counts.positives[out]!;
+    fp += counts.negatives[out]!;
+    const predicted = tp + fp;
+    precision[out] = predicted ? tp / predicted : 0;
     // No positives at all: scikit-learn sets recall to 1 everywhere (and warns).
-    recall[out] = total === 0 ? 1 : tps[k]! / total;
-    increasing[out] = thresholds[k]!;
+    recall[out] = total === 0 ? 1 : tp / total;
   }
   precision[d] = 1;
   recall[d] = 0;
-  return { precision, recall, thresholds: increasing };
+  return { precision, recall, thresholds: counts.scores };
 }
 
 export function averagePrecision(yTrue: ArrayLike<number>, scores: ArrayLike<number>): number {
@@ -74,7 +80,11 @@ export function averagePrecision(yTrue: ArrayLike<number>, scores: ArrayLike<num
 }
 
 export function averagePrecisionOf(counts: ScoreCounts): number {
-  const { precision, recall } = precisionRecallCurveOf(counts);
+  return averagePrecisionOfCurve(precisionRecallCurveOf(counts));
+}
+
+/** Average precision from a curve already drawn (the evaluation draws it once for every figure). */
+export function averagePrecisionOfCurve({ precision, recall }: PrecisionRecallCurve): number {
   let sum = 0;
   for (let k = 0; k < recall.length - 1; k++) sum -= (recall[k + 1]! - recall[k]!) * precision[k]!;
   return sum;
@@ -85,17 +95,26 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
   return rocAucOf(countScores(yTrue, scores));
 }
 
+/** The trapezoid walked down the distinct scores as binaryClassifierCurveOf walks them, without drawing the curve. */
 export function rocAucOf(counts: ScoreCounts): number | null {
-  const { tps, fps } = binaryClassifierCurveOf(counts);
-  const positives = tps.length ? tps[tps.length - 1]! : 0;
-  const negatives = fps.length ? fps[fps.length - 1]! : 0;
+  const d = counts.scores.length;
+  let positives = 0;
+  let negatives = 0;
+  for (let k = d - 1; k >= 0; k--) {
+    positives += counts.positives[k]!;
+    negatives += counts.negatives[k]!;
+  }
   if (positives === 0 || negatives === 0) return null;
   let area = 0;
+  let tp = 0;
+  let fp = 0;
   let prevTpr = 0;
   let prevFpr = 0;
-  for (let k = 0; k < tps.length; k++) {
-    const tpr = tps[k]! / positives;
-    const fpr = fps[k]! / negatives;
+  for (let k = d - 1; k >= 0; k--) {
+    tp += counts.positives[k]!;
+    fp += counts.negatives[k]!;
+    const tpr = tp / positives;
+    const fpr = fp / negatives;
     area += ((fpr - prevFpr) * (tpr + prevTpr)) / 2;
     prevTpr = tpr;
     prevFpr = fpr;

@@ -50,9 +50,12 @@ export function countScores(yTrue: ArrayLike<number>, scores: ArrayLike<number>)
 export function countLabelled(scores: Float64Array, labels: Uint32Array): ScoreCounts {
   const n = scores.length;
   const sorted = radixSort(scores, labels);
-  const distinct = new Float64Array(n);
-  const positives = new Float64Array(n);
-  const negatives = new Float64Array(n);
+  // Sized exactly (a first pass counts the distinct scores): no n-long buffers to fault in and copy out.
+  let size = 0;
+  for (let k = 0; k < n; k++) if (k === 0 || sorted.values[k] !== sorted.values[k - 1]) size++;
+  const distinct = new Float64Array(size);
+  const positives = new Float64Array(size);
+  const negatives = new Float64Array(size);
   let d = -1;
   for (let k = 0; k < n; k++) {
     const score = sorted.values[k]!;
@@ -60,8 +63,7 @@ export function countLabelled(scores: Float64Array, labels: Uint32Array): ScoreC
     if (sorted.payload[k] === 1) positives[d]!++;
     else negatives[d]!++;
   }
-  const size = d + 1;
-  return { scores: distinct.slice(0, size), positives: positives.slice(0, size), negatives: negatives.slice(0, size) };
+  return { scores: distinct, positives, negatives };
 }
 
 export function totals(counts: ScoreCounts): { n: number; positives: number; negatives: number } {
@@ -131,7 +133,7 @@ export function radixSort(values: Float64Array, payload: Uint32Array): { values:
   let carried = payload.slice();
   let scratchHigh = new Uint32Array(n);
   let scratchLow = new Uint32Array(n);
-  let scratchCarried = payload.slice();
+  let scratchCarried = new Uint32Array(n);
   const counts = new Uint32Array(65536);
   for (const [onHigh, shift] of [[false, 0], [false, 16], [true, 0], [true, 16]] as const) {
     const word = onHigh ? high : low;
