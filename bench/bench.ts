@@ -21,7 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { main as siftMain } from '../electron/cli.js';
-import { shutdownComputePool } from '../electron/host/compute/workerPool.js';
+import { computeOnEveryCore, shutdownComputePool } from '../electron/host/compute/workerPool.js';
 import { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
 import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
@@ -63,6 +63,7 @@ const rate = (rows: number, ms: number) => `${Math.round(rows / (ms / 1000)).toL
 const ratio = (ms: number, baseline: number) => `${(ms / baseline).toFixed(2)}×`;
 
 async function main(): Promise<void> {
+  computeOnEveryCore(); // the in-process host's pool sized as the engine process sizes its own (engineMain.ts)
   console.log(`Sift benchmark — ${ROWS.toLocaleString('en-US')} content items, ${os.cpus().length} cores, node ${process.version}\n`);
 
   if (ONLY === 'davidson') {

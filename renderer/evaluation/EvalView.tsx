@@ -588,7 +588,7 @@ export function EvalView() {
                   <option value="even">fit on half A, check on half B</option>
                   <option value="odd">fit on half B, check on half A</option>
                 </select>
-                <button onClick={() => (setSaveAnyway(false), void jobResult<CalibrationFit>(api['eval.calibrateStart']({ model, version, method, bins, fitOn })).then(setCalibration, (error: unknown) => setNote(errorMessage(error))))} data-testid="fit-calibration">
+                <button onClick={() => (setSaveAnyway(false), void jobResult<CalibrationFit>(api['eval.calibrateStart']({ model, version, method, bins, fitOn, ...(result?.model === model && result.version === version ? { evaluation: result.evaluationId } : {}) })).then(setCalibration, (error: unknown) => setNote(errorMessage(error))))} data-testid="fit-calibration">
                   Fit
                 </button>
               </div>
@@ -633,6 +633,7 @@ export function EvalView() {
                 <>
                   <p data-testid="calibration-summary">
                     ECE {num(fitted.before.ece, 4)} → {num(fitted.after.ece, 4)}, Brier {num(fitted.before.brier, 4)} → {num(fitted.after.brier, 4)} on {fitted.testItems} held-out items
+                    {calibration?.evaluationId && calibration.evaluationId === result?.evaluationId ? ' (the items evaluated above)' : ' (labels and scores read afresh)'}
                   </p>
                   <Plot
                     height={260}

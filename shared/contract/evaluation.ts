@@ -56,12 +56,16 @@ export interface EvaluationResult {
   bins: number;
   categories: CategoryEvaluation[];
   elapsedMs: number;
+  /** Names this evaluation's pairs while the engine holds them: eval.calibrate with `evaluation` fits on exactly them. */
+  evaluationId: string;
 }
 
 export interface CalibrationFit {
   model: string;
   version: string;
   method: 'platt' | 'isotonic';
+  /** The evaluation whose pairs were fitted on, when they were still held; absent when the pairs were read afresh. */
+  evaluationId?: string;
   categories: {
     category: string;
     fitted: boolean;
@@ -134,6 +138,11 @@ const calibrateInput = z
     bins: z.number().int().min(2).max(100).optional(),
     /** Which half of the labelled items (split by a hash of content_id) to fit on; the other half shows the effect. */
     fitOn: z.enum(['even', 'odd']).optional(),
+    /**
+     * An eval.run's evaluationId: fit on the pairs that evaluation read (the figures beside the fit are of the same
+     * items, and nothing is read again). When the engine no longer holds them, the pairs are read afresh.
+     */
+    evaluation: z.string().max(100).optional(),
   })
   .strict();
 

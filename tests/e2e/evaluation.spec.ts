@@ -46,7 +46,7 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   await expect(page.getByTestId('eval-note')).toContainText('Saved thresholds as text-distil 2026.11.1-r1');
 
   await page.getByTestId('fit-calibration').click();
-  await expect(page.getByTestId('calibration-summary')).toContainText('held-out items');
+  await expect(page.getByTestId('calibration-summary')).toContainText('held-out items (the items evaluated above)');
 });
 
 test('every category at a glance, errors in two clicks, slices that need real evidence, and two versions on the same items', async ({ page }) => {

@@ -213,6 +213,32 @@ describe('calibration fitting and saving', () => {
     expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });
 
+  it('fits on the pairs an evaluation read when named (nothing read again), and reads afresh once they are no longer held', async () => {
+    // Ground truth in a table of its own, so it can change between the evaluation and the fit.
+    await host.workspace.withConnection((conn) =>
+      conn.run(`CREATE OR REPLACE TABLE truth_for_fit AS SELECT content_id::VARCHAR AS content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM label_events GROUP BY ALL`),
+    );
+    const input = { model: 'text-distil', version: '2024.02.1', labels: 'SELECT * FROM truth_for_fit', method: 'isotonic' } as const;
+    const evaluation = await call<EvaluationResult>(host, 'eval.run', { model: input.model, version: input.version, labels: input.labels });
+    const before = await call<CalibrationFit>(host, 'eval.calibrate', input);
+    await host.workspace.withConnection((conn) => conn.run(`UPDATE truth_for_fit SET label = 1 - label WHERE hash(content_id) % 3 = 0`));
+    const afresh = await call<CalibrationFit>(host, 'eval.calibrate', input);
+    expect(afresh.categories).not.toEqual(before.categories);
+    // Named, the fit is of the items the evaluation showed, though the labels changed since.
+    const held = await call<CalibrationFit>(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
+    expect(held.evaluationId).toBe(evaluation.evaluationId);
+    expect(held.categories).toEqual(before.categories);
+    expect(held.version).toBe('2024.02.1');
+    // Another version, or other labels, than the evaluation's is refused, not fitted on the wrong items.
+    expect(await host.dispatch('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its version differs') } });
+    expect(await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels differs') } });
+    // Two later evaluations push it out: the fit then reads the pairs afresh.
+    for (let i = 0; i < 2; i++) await call<EvaluationResult>(host, 'eval.run', { model: input.model, version: input.version, labels: input.labels });
+    const evicted = await call<CalibrationFit>(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
+    expect(evicted.evaluationId).toBeUndefined();
+    expect(evicted.categories).toEqual(afresh.categories);
+  });
+
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
     const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'platt' });
     const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));

@@ -46,6 +46,14 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Starts every worker the pool may run, idle, so a job about to hand it work does not wait for them to boot: an
+   * evaluation calls it before its scan in DuckDB, which takes longer than a worker's start.
+   */
+  prestart(): void {
+    while (!this.closed && this.workers < this.size) this.idle.push(this.spawn());
+  }
+
   private pump(): void {
     while (this.queue.length > 0) {
       let worker = this.idle.pop();

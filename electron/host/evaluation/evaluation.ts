@@ -6,6 +6,7 @@
  * Each category's figures are computed in the compute pool (evaluationFigures.ts) after one radix sort; the renderer
  * only receives the figures.
  */
+import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBListValue, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
@@ -170,9 +171,9 @@ export interface PairLists {
 }
 
 /**
- * A list column's entries for one row, whole. @duckdb/node-api keeps a list's elements in one child vector whose
- * numeric fields are typed arrays over the chunk's memory; taking them copies a million pairs in milliseconds, where
- * reading them value by value takes seconds. Falls back to reading item by item if the binding changes shape.
+ * A list column's entries for one row, whole, as views (no copy). @duckdb/node-api keeps a list's elements in one
+ * child vector whose numeric fields are typed arrays over the chunk's memory; taking them is free, where reading them
+ * value by value takes seconds. Falls back to reading item by item if the binding changes shape.
  */
 export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   const list = vector as unknown as { childVector?: { entryVectors?: { items?: unknown }[] }; getEntryOffset?: (row: number) => number; getEntryLength?: (row: number) => number };
@@ -180,11 +181,37 @@ export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   if (scores instanceof Float64Array && codes instanceof Int8Array && list.getEntryOffset && list.getEntryLength) {
     const offset = list.getEntryOffset(row);
     const end = offset + list.getEntryLength(row);
-    return { scores: scores.slice(offset, end), codes: codes.slice(offset, end) };
+    return { scores: scores.subarray(offset, end), codes: codes.subarray(offset, end) };
   }
   const items = (vector.getItem(row) as DuckDBListValue | null)?.items ?? [];
   const fields = items.map((item) => (item as DuckDBStructValue).entries);
   return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
+}
+
+/** One category's pairs in buffers of their own (to transfer to a worker), from its slice groups' views. */
+export function gathered(parts: PairLists[]): PairLists {
+  const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
+  const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
+  let at = 0;
+  for (const part of parts) {
+    joined.scores.set(part.scores, at);
+    joined.codes.set(part.codes, at);
+    at += part.scores.length;
+  }
+  return joined;
+}
+
+/**
+ * Runs one pool task per category on its gathered pairs (transferred, not copied). Gathering copies a million pairs
+ * (tens of ms), so each category gathers in a turn of its own and the engine answers calls in between.
+ */
+async function gatherAndRun<R>(lists: Map<string, PairLists[]>, categories: string[], ctx: JobContext | undefined, cancelled: string, finishedMessage: (category: string) => string, run: (category: string, pairs: PairLists) => Promise<R>): Promise<R[]> {
+  let turn = Promise.resolve();
+  return eachInPool(categories, ctx, cancelled, finishedMessage, async (category) => {
+    const ready = turn.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => gathered(lists.get(category)!));
+    turn = ready.then(() => undefined);
+    return run(category, await ready);
+  });
 }
 
 /** How long the engine's event loop may be held by one stretch of reading before other calls get a turn. */
@@ -314,19 +341,53 @@ export async function evaluate(
   const { thresholds, critical } = thresholdsFor(registry, input.model);
   // The thresholds in force: the caller's (moved in the UI), else the model's.
   const thresholdOf = (category: string) => input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS;
+  computePool().prestart(); // the workers boot while DuckDB scans
   const { version, labelSource, value } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', (conn, pairs) =>
     scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove }),
   );
   const categories = [...value.lists.keys()].filter((c) => !input.category || c === input.category).sort();
-  // Each category's figures are computed in the worker pool, off the engine's event loop.
-  const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
-    const pairs = value.lists.get(category)!;
-    return computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
+  // Each category's figures are computed in the worker pool, off the engine's event loop. The views of the pairs are
+  // then held for a calibration fit of exactly these items.
+  const evaluations = await gatherAndRun(value.lists, categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category, pairs) =>
+    computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
       transfer: transferables(pairs),
       signal: ctx?.signal,
-    });
-  });
-  return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started) };
+    }),
+  );
+  const evaluationId = randomUUID();
+  if (!input.sameItemsAs) holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
+  return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started), evaluationId };
+}
+
+/** The pairs an evaluation read, held so that a calibration fit beside it is of exactly those items. */
+interface HeldPairs {
+  model: string;
+  version: string;
+  labels: string | undefined;
+  lists: Map<string, PairLists[]>;
+}
+
+/** How many evaluations' pairs a workspace holds (about 45 MB each at 5M pairs); the oldest goes first. */
+const HELD_EVALUATIONS = 2;
+const heldPairs = new WeakMap<Workspace, Map<string, HeldPairs>>();
+
+function holdPairs(workspace: Workspace, id: string, pairs: HeldPairs): void {
+  const held = heldPairs.get(workspace) ?? new Map<string, HeldPairs>();
+  heldPairs.set(workspace, held);
+  held.set(id, pairs);
+  for (const oldest of held.keys()) if (held.size > HELD_EVALUATIONS) held.delete(oldest);
+}
+
+/**
+ * The pairs of the evaluation named, if they are still held; a model, version or labels query that contradicts that
+ * evaluation is refused rather than fitted on the wrong items.
+ */
+function pairsOfEvaluation(workspace: Workspace, input: { model: string; version?: string; labels?: string; evaluation?: string }): HeldPairs | null {
+  const held = input.evaluation ? heldPairs.get(workspace)?.get(input.evaluation) : undefined;
+  if (!held) return null;
+  const clash = held.model !== input.model ? 'model' : input.version !== undefined && input.version !== held.version ? 'version' : input.labels !== held.labels ? 'labels' : null;
+  if (clash) throw new SiftError({ code: 'BAD_REQUEST', message: `evaluation: ${input.evaluation} evaluated ${held.model} ${held.version}${held.labels ? ' with its own labels query' : ''}; its ${clash} differs from this request's.` });
+  return held;
 }
 
 /** Runs one pool task per item, all queued at once (the pool bounds them), with progress; a cancel reads as one. */
@@ -351,19 +412,22 @@ async function eachInPool<T, R>(items: T[], ctx: JobContext | undefined, cancell
 export async function fitCalibration(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd' },
+  input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd'; evaluation?: string },
   ctx?: JobContext,
 ): Promise<CalibrationFit> {
   const bins = input.bins ?? DEFAULT_BINS;
   const fitSide = input.fitOn === 'odd' ? 1 : 0;
   // A fixed split by a hash of the content id: the same items fit and check on every run. The workers count each
   // side per distinct score, so the fit is PAV (or Newton, for Platt) over distinct scores.
-  const { version, value: { lists } } = await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: true }));
-  const categories = await eachInPool([...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category) => {
-    const pairs = lists.get(category)!;
-    return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: transferables(pairs), signal: ctx?.signal });
-  });
-  return { model: input.model, version, method: input.method, categories };
+  const held = pairsOfEvaluation(workspace, input);
+  computePool().prestart();
+  const { version, value: { lists } } = held
+    ? { version: held.version, value: { lists: held.lists } }
+    : await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: true }));
+  const categories = await gatherAndRun(lists, [...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category, pairs) =>
+    computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: transferables(pairs), signal: ctx?.signal }),
+  );
+  return { model: input.model, version, method: input.method, categories, ...(held ? { evaluationId: input.evaluation } : {}) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { brierScoreOf, calibrationErrors, type ReliabilityBin, reliabilityBinsOf
 import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';
 import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../../shared/contract.js';
 import { type SliceBaseline, type SliceCounts, sliceTable } from '../../../shared/slices.js';
-import { averagePrecisionOf, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
+import { averagePrecisionOfCurve, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
 import { countLabelled, groupScores, type ScoreCounts, totals } from '../../../shared/scoreCounts.js';
 import type { PairLists } from './evaluation.js';
 
@@ -19,23 +19,9 @@ const GRID = 1000;
 /** One slice value's pairs: how many, how many positive, and the true and false positives at the remove threshold. */
 export type SliceCount = SliceCounts;
 
-/** The buffers of a category's pairs, to transfer (not copy) to a worker. */
-export function transferables(parts: PairLists[]): ArrayBuffer[] {
-  return parts.flatMap((part) => [part.scores.buffer as ArrayBuffer, part.codes.buffer as ArrayBuffer]);
-}
-
-/** One category's pairs from the lists of its slice groups (joined here, in the worker, not on the engine's loop). */
-function concatenated(parts: PairLists[]): PairLists {
-  if (parts.length === 1) return parts[0]!;
-  const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
-  const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
-  let at = 0;
-  for (const part of parts) {
-    joined.scores.set(part.scores, at);
-    joined.codes.set(part.codes, at);
-    at += part.scores.length;
-  }
-  return joined;
+/** The buffers of a category's pairs (gathered into buffers of their own), to transfer, not copy, to a worker. */
+export function transferables(pairs: PairLists): ArrayBuffer[] {
+  return [pairs.scores.buffer as ArrayBuffer, pairs.codes.buffer as ArrayBuffer];
 }
 
 /** A category's pairs grouped by distinct score: all of them, or one calibration side (bit 1 of the code). */
@@ -80,14 +66,14 @@ function sliceFigures(counts: ScoreCounts, slices: SliceCount[], threshold: numb
 
 export function evaluateCategory(
   category: string,
-  pairs: PairLists[],
+  pairs: PairLists,
   slices: SliceCount[],
   bins: number,
   threshold: { remove: number; escalate: number },
   critical: boolean,
   minSliceN: number,
 ): CategoryEvaluation {
-  const counts = countPairs(concatenated(pairs));
+  const counts = countPairs(pairs);
   const { n, positives } = totals(counts);
   const curve = precisionRecallCurveOf(counts);
   const uniform = reliabilityBinsOf(counts, bins, 'uniform');
@@ -103,7 +89,7 @@ export function evaluateCategory(
     critical,
     n,
     positives,
-    averagePrecision: n ? averagePrecisionOf(counts) : null,
+    averagePrecision: n ? averagePrecisionOfCurve(curve) : null,
     rocAuc: rocAucOf(counts),
     brier: n ? brierScoreOf(counts) : null,
     ece: errors?.ece ?? null,
@@ -137,8 +123,7 @@ function mapScores(counts: ScoreCounts, transform: (score: number) => number): S
 }
 
 /** Fits Platt or isotonic calibration on the `fit` half and shows its effect on the `test` half. */
-export function fitCalibrationCategory(category: string, pairs: PairLists[], fitSide: 0 | 1, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
-  const all = concatenated(pairs);
+export function fitCalibrationCategory(category: string, all: PairLists, fitSide: 0 | 1, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
   const fit = countPairs(all, fitSide);
   const test = countPairs(all, fitSide === 0 ? 1 : 0);
   const fitTotals = totals(fit);
