@@ -7,7 +7,7 @@
  * only receives the figures.
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBListValue, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue, DuckDBMaterializedResult, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
@@ -172,8 +172,9 @@ export interface PairLists {
 
 /**
  * A list column's entries for one row, whole, as views (no copy). @duckdb/node-api keeps a list's elements in one
- * child vector whose numeric fields are typed arrays over the chunk's memory; taking them is free, where reading them
- * value by value takes seconds. Falls back to reading item by item if the binding changes shape.
+ * child vector whose numeric fields are typed arrays over the chunk's native memory; taking them is free, where
+ * reading them value by value takes seconds. The views are valid only while the chunk is alive: copy them
+ * (`gathered`) before letting go of it. Falls back to reading item by item if the binding changes shape.
  */
 export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   const list = vector as unknown as { childVector?: { entryVectors?: { items?: unknown }[] }; getEntryOffset?: (row: number) => number; getEntryLength?: (row: number) => number };
@@ -188,7 +189,7 @@ export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
 }
 
-/** One category's pairs in buffers of their own (to transfer to a worker), from its slice groups' views. */
+/** One category's pairs in buffers of their own (to hold, or to transfer to a worker), from its slice groups' views. */
 export function gathered(parts: PairLists[]): PairLists {
   const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
   const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
@@ -199,19 +200,6 @@ export function gathered(parts: PairLists[]): PairLists {
     at += part.scores.length;
   }
   return joined;
-}
-
-/**
- * Runs one pool task per category on its gathered pairs (transferred, not copied). Gathering copies a million pairs
- * (tens of ms), so each category gathers in a turn of its own and the engine answers calls in between.
- */
-async function gatherAndRun<R>(lists: Map<string, PairLists[]>, categories: string[], ctx: JobContext | undefined, cancelled: string, finishedMessage: (category: string) => string, run: (category: string, pairs: PairLists) => Promise<R>): Promise<R[]> {
-  let turn = Promise.resolve();
-  return eachInPool(categories, ctx, cancelled, finishedMessage, async (category) => {
-    const ready = turn.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => gathered(lists.get(category)!));
-    turn = ready.then(() => undefined);
-    return run(category, await ready);
-  });
 }
 
 /** How long the engine's event loop may be held by one stretch of reading before other calls get a turn. */
@@ -241,15 +229,15 @@ function thresholdSql(pairs: PairsQuery, params: Record<string, string | number>
  * Every labelled pair (`lists`), per category, as DuckDB lists them (ties and all; the workers sort), so a million pairs cross
  * to JavaScript as two typed arrays, never as rows; with `removeAt`, in the same scan, the counts per slice value
  * (language, surface, content type, account age) and overall: n, positives, and the true and false positives at
- * the category's remove threshold. The pairs are then listed per (category, slice values) — a few hundred groups,
- * which the worker joins. Reading yields to the event loop every few ms. A label that is not 0/1 or a score outside [0, 1] is named instead.
+ * the category's remove threshold. The pairs are listed per (category, slice key) — a few hundred groups — and
+ * gathered into one pair of buffers per category. Reading yields to the event loop every few ms. A label that is not 0/1 or a score outside [0, 1] is named instead.
  */
 async function scanPairs(
   conn: DuckDBConnection,
   pairs: PairsQuery,
   signal: AbortSignal | undefined,
   want: { lists: boolean; removeAt?: (category: string) => number },
-): Promise<{ lists: Map<string, PairLists[]>; slices: Map<string, CategorySlices> }> {
+): Promise<{ lists: Map<string, PairLists>; slices: Map<string, CategorySlices> }> {
   const { removeAt } = want;
   const params: Record<string, string | number> = { ...pairs.params };
   const threshold = removeAt ? thresholdSql(pairs, params, removeAt) : '1';
@@ -264,7 +252,10 @@ async function scanPairs(
     params,
   );
   if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+  // Views into the result's native memory, per category: the result and its chunks are held until each category's
+  // pairs are copied out (a view outliving them would read freed memory).
   const parts = pairs.categories.map(() => [] as PairLists[]);
+  const native: { result: DuckDBMaterializedResult | null; chunks: DuckDBDataChunk[] } = { result, chunks: [] };
   const overall = pairs.categories.map(() => ({ n: 0, positives: 0, truePositives: 0, falsePositives: 0 }));
   // Per category, the counts of each slice key, decoded into slice values below.
   const byKey = pairs.categories.map(() => new Map<string, ThresholdCounts>());
@@ -272,6 +263,7 @@ async function scanPairs(
   let sliceStarted = performance.now();
   for (let c = 0; c < result.chunkCount; c++) {
     const chunk = result.getChunk(c);
+    native.chunks.push(chunk);
     for (let row = 0; row < chunk.rowCount; row++) {
       if (performance.now() - sliceStarted > READ_SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -293,13 +285,20 @@ async function scanPairs(
   }
   const sliced = removeAt && pairs.sliceValues ? await slicesByValue(conn, pairs.sliceValues, byKey) : byKey.map(() => []);
   if (invalid) await throwForBadPair(conn, pairs);
-  const lists = new Map<string, PairLists[]>();
+  const lists = new Map<string, PairLists>();
   const slices = new Map<string, CategorySlices>();
-  pairs.categories.forEach((category, i) => {
-    if (overall[i]!.n === 0) return;
-    if (want.lists) lists.set(category, parts[i]!);
+  for (const [i, category] of pairs.categories.entries()) {
+    if (overall[i]!.n === 0) continue;
     slices.set(category, { overall: overall[i]!, slices: sliced[i]! });
-  });
+    if (!want.lists) continue;
+    // A million pairs copy in tens of ms: a turn of the event loop each.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+    lists.set(category, gathered(parts[i]!));
+  }
+  // Copied out: the native memory may go now, and not before.
+  native.result = null;
+  native.chunks = [];
   return { lists, slices };
 }
 
@@ -346,16 +345,18 @@ export async function evaluate(
     scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove }),
   );
   const categories = [...value.lists.keys()].filter((c) => !input.category || c === input.category).sort();
-  // Each category's figures are computed in the worker pool, off the engine's event loop. The views of the pairs are
-  // then held for a calibration fit of exactly these items.
-  const evaluations = await gatherAndRun(value.lists, categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category, pairs) =>
-    computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
-      transfer: transferables(pairs),
+  // Each category's figures are computed in the worker pool, off the engine's event loop. The pairs are then held
+  // for a calibration fit of exactly these items, so the workers get copies (when not held, the buffers themselves).
+  const hold = !input.sameItemsAs;
+  const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
+    const pairs = value.lists.get(category)!;
+    return computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
+      transfer: hold ? [] : transferables(pairs),
       signal: ctx?.signal,
-    }),
-  );
+    });
+  });
   const evaluationId = randomUUID();
-  if (!input.sameItemsAs) holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
+  if (hold) holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
   return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started), evaluationId };
 }
 
@@ -364,7 +365,7 @@ interface HeldPairs {
   model: string;
   version: string;
   labels: string | undefined;
-  lists: Map<string, PairLists[]>;
+  lists: Map<string, PairLists>;
 }
 
 /** How many evaluations' pairs a workspace holds (about 45 MB each at 5M pairs); the oldest goes first. */
@@ -424,9 +425,11 @@ export async function fitCalibration(
   const { version, value: { lists } } = held
     ? { version: held.version, value: { lists: held.lists } }
     : await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: true }));
-  const categories = await gatherAndRun(lists, [...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category, pairs) =>
-    computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: transferables(pairs), signal: ctx?.signal }),
-  );
+  const categories = await eachInPool([...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category) => {
+    const pairs = lists.get(category)!;
+    // Held pairs stay held (the workers get copies); pairs read for this fit are handed over.
+    return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: held ? [] : transferables(pairs), signal: ctx?.signal });
+  });
   return { model: input.model, version, method: input.method, categories, ...(held ? { evaluationId: input.evaluation } : {}) };
 }
 
