@@ -22,19 +22,6 @@ function newestSource() {
   return newest;
 }
 
-/**
- * zod ships its error messages in 40 languages (~290 KB, a fifth of the bundle, parsed on every start); Sift writes
- * its own messages and zod's default English is imported on its own, so the bundle carries an empty translations
- * table.
- */
-const withoutZodTranslations = {
-  name: 'without-zod-translations',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: 'zod-locales', namespace: 'sift-empty' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'sift-empty' }, () => ({ contents: 'export {};', loader: 'js' }));
-  },
-};
-
 const mtime = (file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0);
 
 /** The bundle's URL, built first when missing or older than a source. */
@@ -59,7 +46,6 @@ export async function cliBundle() {
     minifyWhitespace: true,
     minifySyntax: true,
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [withoutZodTranslations],
   };
   await build({ ...common, entryPoints: [path.join(root, 'electron', 'cli.ts')], outfile: out + suffix });
   await build({ ...common, entryPoints: [path.join(root, 'electron', 'host', 'compute', 'computeWorker.ts')], outfile: worker + suffix });

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';

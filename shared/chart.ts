@@ -3,7 +3,7 @@
  * report) from. The host aggregates in DuckDB to what the chart shows (shared/contract/query.ts `query.chart`), so
  * a result of millions of rows is never shipped to the window.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 export const CHART_TYPES = ['bar', 'stacked_bar', 'line', 'histogram', 'scatter', 'heatmap'] as const;
 export type ChartType = (typeof CHART_TYPES)[number];

@@ -4,7 +4,7 @@
  * Electron IPC and browser-mode HTTP are both generated from it, and the host validates every input against these
  * schemas before a handler sees it.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import type { SiftErrorInfo } from './errors.js';
 import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';

@@ -2,7 +2,7 @@
  * A model is `models/<name>/model.json` beside its `.onnx`: what it is, which inputs it takes and how to make
  * them, what it outputs, and how its scores are calibrated and routed. This schema is the one place that says so.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { ACCOUNT_FEATURES, type AccountTransform, FEATURE_VIEW } from './features.js';
 
 const fraction = z.number().min(0).max(1);
@@ -44,7 +44,7 @@ export const manifestSchema = z
      * from Sift's feature view (as of each item's upload) whenever the scoring query does not return them.
      */
     account: z
-      .object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'] satisfies AccountTransform[])), view: z.literal(FEATURE_VIEW).optional() })
+      .object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'] as const satisfies readonly AccountTransform[])), view: z.literal(FEATURE_VIEW).optional() })
       .optional(),
     imageDim: z.number().int().min(1).optional(),
     /** A version trained in the labeling loop says what trained it: "which data trained this model" from its manifest. */
@@ -65,7 +65,7 @@ export const manifestSchema = z
     calibration: z
       .object({
         method: z.enum(['platt', 'isotonic']),
-        params: z.record(z.string(), z.union([z.object({ a: z.number(), b: z.number() }), z.object({ x: z.array(z.number()), y: z.array(z.number()) })])),
+        params: z.record(z.string(), z.union([z.object({ a: z.number().finite(), b: z.number().finite() }), z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) })])),
       })
       .nullable()
       .default(null),

@@ -3,7 +3,7 @@
  * (`policy/taxonomy-v1.json`); a labeling session records the version it runs under and every label records it too.
  * Version 1 is DESIGN.md's. The keyboard keys live in the file so a team that edits its policy edits its keys.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -2,7 +2,7 @@
  * Annotator identities for a labeling host shared on a LAN (browser mode): the lead makes a token per annotator;
  * a request with it acts as that annotator and reaches only the methods labeling needs.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { annotatorName } from './labeling.js';
 import { empty, method } from './base.js';
 

@@ -1,5 +1,5 @@
 /** Labeled datasets exported as immutable, versioned folders. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { method, nonEmpty } from './base.js';
 
 export interface DatasetManifest {

@@ -1,5 +1,5 @@
 /** Evaluating a model version against labels, and fitting calibration. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { SliceBaseline, SliceRow } from '../slices.js';
 import { method, nonEmpty } from './base.js';
 

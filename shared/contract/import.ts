@@ -1,5 +1,5 @@
 /** Importing files and mapping them onto canonical tables. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { MappingSuggestion } from '../canonical.js';
 import { type Cell, empty, method, nonEmpty, tableName } from './base.js';
 import type { ColumnInfo } from './workspace.js';

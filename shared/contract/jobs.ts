@@ -1,5 +1,5 @@
 /** Long work: listing, following and cancelling jobs. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { JobSummary } from '../jobs.js';
 import { empty, method, nonEmpty } from './base.js';
 

@@ -1,5 +1,5 @@
 /** Labeling sessions: the policy taxonomy, sessions and their batches, label actions, and the audit trail's export. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { ItemLabelState, PickReason, Strategy } from '../labeling.js';
 import { STRATEGIES } from '../labeling.js';
 import type { Taxonomy } from '../taxonomy.js';
@@ -199,7 +199,7 @@ export interface LabelImportOutcome {
 }
 
 export const annotatorName = z
-  .string({ error: 'annotator must be a string' })
+  .string({ message: 'annotator must be a string' })
   .min(1, 'annotator must not be empty')
   .max(64, 'annotator is at most 64 characters')
   .regex(/^[\p{L}\p{N}_.@ -]+$/u, 'annotator is letters, digits, space, _ . @ -');

@@ -1,5 +1,5 @@
 /** Model packages: listing, trying, scoring, comparing versions, saving revisions. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { Decision } from '../routing.js';
 import { empty, isoTime, method, nonEmpty } from './base.js';
 
@@ -83,7 +83,7 @@ export const modelMethods = {
         model: nonEmpty('model'),
         text: z.string().max(2_000_000, 'text is longer than 2,000,000 characters'),
         imageEmb: z.array(z.number()).max(4096).optional(),
-        account: z.record(z.string(), z.number()).optional(),
+        account: z.record(z.string(), z.number().finite()).optional(),
         /** Compute the account features as scoring does: for an upload by this user at this time. */
         asOf: z.object({ userId: nonEmpty('asOf.userId'), at: isoTime }).strict().optional(),
         remote: remoteSchema.optional(),
@@ -108,7 +108,7 @@ export const modelMethods = {
         model: nonEmpty('model'),
         thresholds: z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict()).optional(),
         calibration: z
-          .object({ method: z.enum(['platt', 'isotonic']), params: z.record(z.string(), z.union([z.object({ a: z.number(), b: z.number() }), z.object({ x: z.array(z.number()), y: z.array(z.number()) })])) })
+          .object({ method: z.enum(['platt', 'isotonic']), params: z.record(z.string(), z.union([z.object({ a: z.number().finite(), b: z.number().finite() }), z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) })])) })
           .strict()
           .optional(),
       })

@@ -1,5 +1,5 @@
 /** SQL: running, paging, cancelling and exporting results. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { type ChartData, chartSpecSchema } from '../chart.js';
 import { type Cell, cellParam, method, nonEmpty } from './base.js';
 import type { ColumnInfo } from './workspace.js';

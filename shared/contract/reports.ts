@@ -1,5 +1,5 @@
 /** Saved reports (the Data Explorer grammar) and their runs. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { type ChartSpec, chartSpecSchema } from '../chart.js';
 import type { ParamDecl } from '../reportParams.js';
 import { empty, method, nonEmpty } from './base.js';
@@ -27,7 +27,7 @@ export interface Report extends ReportSummary {
   lastValues: Record<string, string>;
 }
 
-const reportId = z.number({ error: 'id must be a report id (a number)' }).int().min(0);
+const reportId = z.number({ message: 'id must be a report id (a number)' }).int().min(0);
 
 export const reportMethods = {
   'reports.list': method<ReportSummary[]>()(empty),

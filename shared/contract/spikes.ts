@@ -1,5 +1,5 @@
 /** The spike timeline and its drill-down. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { isoTime, method } from './base.js';
 
 export type SpikeSource = 'reports' | 'actions';

@@ -1,5 +1,5 @@
 /** The workspace, its tables, and settings. */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { empty, method, nonEmpty } from './base.js';
 
 export interface ColumnInfo {

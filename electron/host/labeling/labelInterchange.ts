@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { annotatorName } from '../../../shared/contract/labeling.js';
 import { SiftError } from '../../../shared/errors.js';
 
