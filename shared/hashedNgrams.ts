@@ -19,7 +19,8 @@ export interface HashedNgramsConfig {
 export const DEFAULT_NGRAMS: HashedNgramsConfig = { type: 'hashed_ngrams', buckets: 1 << 18, wordNgrams: [1, 2], charNgrams: [3, 4, 5], maxFeatures: 256, maxChars: 4000 };
 
 export function words(text: string): string[] {
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+(?:['’][\p{L}]+)?|[^\s\p{L}\p{N}]/gu) ?? [];
+  // Non-ASCII characters are escaped in source: the CLI bundle stays ASCII (cli.test.ts).
+  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+(?:['\u2019][\p{L}]+)?|[^\s\p{L}\p{N}]/gu) ?? [];
 }
 
 /** Sparse features of one text: bucket → L2-normalised weight. */

@@ -30,6 +30,13 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('sift', () => {
+  it('runs from a bundle that is plain ASCII (Node then reads it as one-byte text, without a UTF-8 decode of the whole file)', () => {
+    // beforeAll ran `sift`, which built the bundle when a source was newer.
+    const bundle = fs.readFileSync(path.join('dist', 'cli', 'sift.mjs'));
+    const first = bundle.findIndex((byte) => byte > 0x7f);
+    expect(first === -1 ? null : bundle.subarray(Math.max(0, first - 60), first + 20).toString('utf8')).toBeNull();
+  });
+
   it('creates the sample workspace with its incidents file, and remembers it as the last one', async () => {
     expect(fs.existsSync(path.join(workspace, 'workspace.duckdb'))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(workspace, 'incidents.json'), 'utf8'))).toContainEqual(expect.objectContaining({ kind: 'coordinated_link_spam' }));

@@ -80,7 +80,8 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
     }
     // Each annotator against the adjudicated decision, on the items that have one.
     const decided = category.endsWith(' › leaf') ? leafAdjudicated : adjudicated;
-    const decidedKey = (contentId: string) => `${category.replace(/ › leaf$/, '')}\u0000${contentId}`;
+    // ' \u203a ' is ' › ', escaped so the CLI bundle stays ASCII.
+    const decidedKey = (contentId: string) => `${category.replace(/ \u203a leaf$/, '')}\u0000${contentId}`;
     const vsAdjudicated = names
       .map((annotator) => {
         let n = 0;
