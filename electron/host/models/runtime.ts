@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
@@ -92,8 +92,15 @@ function readPackage(dir: string, manifestFile: string): ModelPackage {
   return { manifest, dir, hash: hash.digest('hex') };
 }
 
+/** @huggingface/tokenizers loads with the first model that runs (with onnxruntime, or a remote scorer's plan): a CLI command that runs none never reads it. */
+let TokenizerClass: typeof Tokenizer | null = null;
+async function loadTokenizers(): Promise<void> {
+  TokenizerClass ??= (await import('@huggingface/tokenizers')).Tokenizer;
+}
+
 const tokenizers = new Map<string, Tokenizer>();
 function tokenizerFor(pkg: ModelPackage): Tokenizer {
+  if (!TokenizerClass) throw new Error('the tokenizer library is not loaded yet');
   const pre = pkg.manifest.preprocessing;
   if (pre.type !== 'tokenizer') throw new Error('not a tokenizer model');
   const key = `${pkg.dir}:${pkg.hash}`;
@@ -101,7 +108,7 @@ function tokenizerFor(pkg: ModelPackage): Tokenizer {
   if (!tokenizer) {
     const json = JSON.parse(fs.readFileSync(path.join(pkg.dir, pre.tokenizer), 'utf8')) as object;
     const config = pre.config ? (JSON.parse(fs.readFileSync(path.join(pkg.dir, pre.config), 'utf8')) as object) : {};
-    tokenizer = new Tokenizer(json, config);
+    tokenizer = new TokenizerClass(json, config);
     tokenizers.set(key, tokenizer);
   }
   return tokenizer;
@@ -259,7 +266,7 @@ let ortModule: Promise<Ort> | null = null;
 
 /** onnxruntime is loaded when a model first runs, not when the host starts: `sift tables` never needs it. */
 function loadOrt(): Promise<Ort> {
-  ortModule ??= import('onnxruntime-node').then((module) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort));
+  ortModule ??= Promise.all([import('onnxruntime-node'), loadTokenizers()]).then(([module]) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort));
   return ortModule;
 }
 
@@ -398,6 +405,7 @@ export class RemoteScorer implements Scorer {
   static async create(pkg: ModelPackage, options: RemoteOptions): Promise<RemoteScorer> {
     const client = new KServeClient(options);
     const remoteName = options.model ?? pkg.manifest.name;
+    await loadTokenizers();
     try {
       await client.ready(remoteName);
       const metadata = await client.metadata(remoteName);
