@@ -250,12 +250,14 @@ export class Workspace {
       };
     });
     return this.withConnection(async (conn) => {
+      // The catalog functions, not information_schema's views over them: a third of the time on a CLI start.
       const tablesReader = await conn.runAndReadAll(`
-        SELECT t.table_name AS name, CASE WHEN t.table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind, t.table_catalog = 'temp' AS sift_owned, d.estimated_size
-        FROM information_schema.tables t
-        LEFT JOIN duckdb_tables() d ON d.database_name = t.table_catalog AND d.schema_name = t.table_schema AND d.table_name = t.table_name
-        WHERE (t.table_catalog = current_database() AND t.table_schema = 'main') OR (t.table_catalog = 'temp' AND t.table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
-        ORDER BY t.table_name, t.table_catalog = 'temp' DESC`);
+        SELECT table_name AS name, 'table' AS kind, false AS sift_owned, estimated_size FROM duckdb_tables()
+        WHERE database_name = current_database() AND schema_name = 'main'
+        UNION ALL
+        SELECT view_name, 'view', database_name = 'temp', NULL FROM duckdb_views()
+        WHERE NOT internal AND ((database_name = current_database() AND schema_name = 'main') OR (database_name = 'temp' AND view_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')})))
+        ORDER BY name, sift_owned DESC`);
       // duckdb_columns(): information_schema.columns' rows, read ~5× faster (it matters to a CLI start).
       const columnsReader = await conn.runAndReadAll(`
         SELECT database_name = 'temp' AS sift_owned, table_name, column_name, data_type FROM duckdb_columns()
