@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { ANNOTATOR_METHODS, isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
+import { nodeHttp } from './host/lazyBuiltins.js';
 import { AnnotatorTokens } from './host/workspace/annotatorTokens.js';
 
 /** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
@@ -135,7 +136,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return null;
   }
 
-  const server = http.createServer(async (req, res) => {
+  const server = nodeHttp().createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const foreign = foreignRequest(req);

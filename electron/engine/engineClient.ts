@@ -4,11 +4,12 @@
  * native crash in DuckDB or onnxruntime, a kill), calls in flight and running jobs fail with "the engine stopped:
  * <reason>", the UI is told, and a new engine opens the same workspace: what DuckDB acknowledged is in its WAL.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { CallOutcome } from '../../shared/contract.js';
 import type { SiftErrorInfo } from '../../shared/errors.js';
 import type { HostEvent, JobSummary } from '../../shared/jobs.js';
+import { nodeChildProcess } from '../host/lazyBuiltins.js';
 import { projectRoot } from '../host/projectPaths.js';
 import type { FileAccess } from '../host/workspace/workspace.js';
 import { ENGINE_OPTIONS_ENV, type EngineToShell, type ShellToEngine } from './protocol.js';
@@ -71,7 +72,7 @@ export class EngineClient {
   }
 
   private spawn(): void {
-    const child = fork(this.runtime.entry, [], {
+    const child = nodeChildProcess().fork(this.runtime.entry, [], {
       execPath: this.runtime.execPath,
       execArgv: this.runtime.execArgv,
       env: { ...process.env, ...this.runtime.env, [ENGINE_OPTIONS_ENV]: JSON.stringify({ dir: this.dir, fileAccess: this.fileAccess }) },

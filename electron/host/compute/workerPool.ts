@@ -6,8 +6,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SiftError } from '../../../shared/errors.js';
+import { nodeWorkerThreads } from '../lazyBuiltins.js';
 import type { TaskReply, TaskRequest } from './computeWorker.js';
 import type { ComputeTask, ComputeTaskName } from './tasks.js';
 
@@ -66,7 +67,7 @@ export class WorkerPool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(workerEntry());
+    const worker = new (nodeWorkerThreads().Worker)(workerEntry());
     worker.unref();
     this.workers++;
     worker.on('message', (reply: TaskReply) => {

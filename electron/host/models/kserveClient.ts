@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { SiftError } from '../../../shared/errors.js';
+import { nodeHttp, nodeHttps } from '../lazyBuiltins.js';
 
 export type Datatype = 'BOOL' | 'UINT8' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES';
 
@@ -113,7 +113,7 @@ export class KServeClient {
     }
     if (!['http:', 'https:'].includes(this.base.protocol)) throw new SiftError({ code: 'BAD_REQUEST', message: `remote.url: use http:// or https://, not ${this.base.protocol}` });
     const ca = options.caFile ? fs.readFileSync(options.caFile) : undefined;
-    this.agent = this.base.protocol === 'https:' ? new https.Agent({ keepAlive: true, ca }) : new http.Agent({ keepAlive: true });
+    this.agent = this.base.protocol === 'https:' ? new (nodeHttps().Agent)({ keepAlive: true, ca }) : new (nodeHttp().Agent)({ keepAlive: true });
   }
 
   get url(): string {
@@ -127,7 +127,7 @@ export class KServeClient {
 
   private once(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
     const target = new URL(path, this.base);
-    const transport = target.protocol === 'https:' ? https : http;
+    const transport = target.protocol === 'https:' ? nodeHttps() : nodeHttp();
     const timeout = this.options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       const request = transport.request(
