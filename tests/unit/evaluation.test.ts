@@ -5,7 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBVector } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { listedPairs } from '../../electron/host/evaluation/evaluation';
+import { gathered, listedPairs } from '../../electron/host/evaluation/evaluation';
 import { brierScore, expectedCalibrationError, maximumCalibrationError, reliabilityBins } from '../../shared/calibration';
 import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit';
 import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics';
@@ -149,5 +149,17 @@ describe('reading listed pairs from DuckDB', () => {
       conn.closeSync();
       instance.closeSync();
     }
+  });
+
+  it('gathers a category\'s groups into one pair of buffers, block by block with a pause between, in order', async () => {
+    // Groups around the 65,536-pair block: one short, one longer than two blocks, one empty.
+    const group = (size: number, offset: number) => ({ scores: Float64Array.from({ length: size }, (_, i) => (offset + i) / 1e6), codes: Int8Array.from({ length: size }, (_, i) => (offset + i) % 4) });
+    const parts = [group(10, 0), group(140_000, 10), group(0, 140_010), group(3, 140_010)];
+    let pauses = 0;
+    const joined = await gathered(parts, async () => void pauses++);
+    expect(joined.scores.length).toBe(140_013);
+    expect(joined.scores.every((score, i) => score === i / 1e6)).toBe(true);
+    expect(joined.codes.every((code, i) => code === i % 4)).toBe(true);
+    expect(pauses).toBe(5); // 1 + 3 + 0 + 1 blocks
   });
 });

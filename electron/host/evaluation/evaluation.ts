@@ -189,15 +189,26 @@ export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
 }
 
-/** One category's pairs in buffers of their own (to hold, or to transfer to a worker), from its slice groups' views. */
-export function gathered(parts: PairLists[]): PairLists {
+/** Pairs copied between two pauses of `gathered`: about a millisecond's copying. */
+const GATHER_BLOCK = 1 << 16;
+
+/**
+ * One category's pairs in buffers of their own (to hold, or to transfer to a worker), from its slice groups' views.
+ * A million pairs take tens of ms to copy (fresh memory faults in as it is written): `pause` lets the caller yield
+ * between blocks.
+ */
+export async function gathered(parts: PairLists[], pause: () => Promise<void> = async () => undefined): Promise<PairLists> {
   const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
   const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
   let at = 0;
   for (const part of parts) {
-    joined.scores.set(part.scores, at);
-    joined.codes.set(part.codes, at);
-    at += part.scores.length;
+    for (let from = 0; from < part.scores.length; from += GATHER_BLOCK) {
+      await pause();
+      const to = Math.min(part.scores.length, from + GATHER_BLOCK);
+      joined.scores.set(part.scores.subarray(from, to), at);
+      joined.codes.set(part.codes.subarray(from, to), at);
+      at += to - from;
+    }
   }
   return joined;
 }
@@ -261,15 +272,18 @@ async function scanPairs(
   const byKey = pairs.categories.map(() => new Map<string, ThresholdCounts>());
   let invalid = false;
   let sliceStarted = performance.now();
+  // Other calls get a turn whenever reading or copying has held the event loop for a few ms.
+  const yieldEvery = async () => {
+    if (performance.now() - sliceStarted <= READ_SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
+    sliceStarted = performance.now();
+  };
   for (let c = 0; c < result.chunkCount; c++) {
     const chunk = result.getChunk(c);
     native.chunks.push(chunk);
     for (let row = 0; row < chunk.rowCount; row++) {
-      if (performance.now() - sliceStarted > READ_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
-        sliceStarted = performance.now();
-      }
+      await yieldEvery();
       if (chunk.getColumnVector(1).getItem(row) === true) invalid = true;
       const index = Number(chunk.getColumnVector(0).getItem(row));
       if (want.lists) parts[index]!.push(listedPairs(chunk.getColumnVector(2), row));
@@ -290,11 +304,7 @@ async function scanPairs(
   for (const [i, category] of pairs.categories.entries()) {
     if (overall[i]!.n === 0) continue;
     slices.set(category, { overall: overall[i]!, slices: sliced[i]! });
-    if (!want.lists) continue;
-    // A million pairs copy in tens of ms: a turn of the event loop each.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal?.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Cancelled.' });
-    lists.set(category, gathered(parts[i]!));
+    if (want.lists) lists.set(category, await gathered(parts[i]!, yieldEvery));
   }
   // Copied out: the native memory may go now, and not before.
   native.result = null;
