@@ -231,7 +231,7 @@ describe('calibration fitting and saving', () => {
     expect(held.version).toBe('2024.02.1');
     // Another version, or other labels, than the evaluation's is refused, not fitted on the wrong items.
     expect(await host.dispatch('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its version differs') } });
-    expect(await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels differs') } });
+    expect(await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels query differs') } });
     // Two later evaluations push it out: the fit then reads the pairs afresh.
     for (let i = 0; i < 2; i++) await call<EvaluationResult>(host, 'eval.run', { model: input.model, version: input.version, labels: input.labels });
     const evicted = await call<CalibrationFit>(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });

@@ -57,14 +57,14 @@ export function thresholdsFor(registry: ModelRegistry, model: string): { thresho
   }
 }
 
-/**
- * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid), and the same pairs with
- * their item's slice key (content and author joined), a query decoding the keys, their parameters, and the categories
- * by index.
- */
 /** One hash of an item's four slice values (a NULL value hashes too). */
 const SLICE_KEY = `hash(${SLICE_DIMENSIONS.join(', ')})`;
 
+/**
+ * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid), and the same pairs with
+ * their item's slice key and values (content and author joined), a query decoding the keys, their parameters, and the
+ * categories by index.
+ */
 export interface PairsQuery {
   withPairs: string;
   withSlicedPairs: string;
@@ -396,7 +396,7 @@ function holdPairs(workspace: Workspace, id: string, pairs: HeldPairs): void {
 function pairsOfEvaluation(workspace: Workspace, input: { model: string; version?: string; labels?: string; evaluation?: string }): HeldPairs | null {
   const held = input.evaluation ? heldPairs.get(workspace)?.get(input.evaluation) : undefined;
   if (!held) return null;
-  const clash = held.model !== input.model ? 'model' : input.version !== undefined && input.version !== held.version ? 'version' : input.labels !== held.labels ? 'labels' : null;
+  const clash = held.model !== input.model ? 'model' : input.version !== undefined && input.version !== held.version ? 'version' : input.labels !== held.labels ? 'labels query' : null;
   if (clash) throw new SiftError({ code: 'BAD_REQUEST', message: `evaluation: ${input.evaluation} evaluated ${held.model} ${held.version}${held.labels ? ' with its own labels query' : ''}; its ${clash} differs from this request's.` });
   return held;
 }
