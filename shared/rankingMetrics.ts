@@ -6,38 +6,6 @@
  */
 import { countScores, type ScoreCounts } from './scoreCounts.js';
 
-export interface BinaryCurve {
-  /** Per distinct score, descending: true and false positives at or above it, and the score. */
-  tps: Float64Array;
-  fps: Float64Array;
-  thresholds: Float64Array;
-}
-
-/** scikit-learn's _binary_clf_curve: walking scores from high to low, one point per distinct score with the true
- * and false positives at or above it. */
-export function binaryClassifierCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>): BinaryCurve {
-  return binaryClassifierCurveOf(countScores(yTrue, scores));
-}
-
-/** The same curve from items grouped by distinct score: one cumulative walk down the scores. */
-export function binaryClassifierCurveOf(counts: ScoreCounts): BinaryCurve {
-  const d = counts.scores.length;
-  const tps = new Float64Array(d);
-  const fps = new Float64Array(d);
-  const thresholds = new Float64Array(d);
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < d; k++) {
-    const source = d - 1 - k;
-    tp += counts.positives[source]!;
-    fp += counts.negatives[source]!;
-    tps[k] = tp;
-    fps[k] = fp;
-    thresholds[k] = counts.scores[source]!;
-  }
-  return { tps, fps, thresholds };
-}
-
 export interface PrecisionRecallCurve {
   /** As scikit-learn returns them: increasing threshold, with a final (precision 1, recall 0) point. */
   precision: Float64Array;
@@ -50,9 +18,10 @@ export function precisionRecallCurve(yTrue: ArrayLike<number>, scores: ArrayLike
 }
 
 /**
- * One walk down the distinct scores, as binaryClassifierCurveOf walks them, writing precision and recall straight
- * into increasing-threshold order: the curve's thresholds are the distinct scores themselves. Two arrays, where the
- * curve and its copy took six: at a million distinct scores each array is 8 MB to fault in.
+ * One walk down the distinct scores (scikit-learn's _binary_clf_curve: true and false positives at or above each),
+ * writing precision and recall straight into increasing-threshold order: the curve's thresholds are the distinct
+ * scores themselves. Two arrays, where the curve and its copy took six: at a million distinct scores each array is
+ * 8 MB to fault in.
  */
 export function precisionRecallCurveOf(counts: ScoreCounts): PrecisionRecallCurve {
   const d = counts.scores.length;
@@ -95,7 +64,7 @@ export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>): num
   return rocAucOf(countScores(yTrue, scores));
 }
 
-/** The trapezoid walked down the distinct scores as binaryClassifierCurveOf walks them, without drawing the curve. */
+/** The trapezoid, walked down the distinct scores as the PR curve is, without drawing the curve. */
 export function rocAucOf(counts: ScoreCounts): number | null {
   const d = counts.scores.length;
   let positives = 0;
