@@ -15,7 +15,7 @@ import type { QueryStoredEvent } from '../../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
 import { isInterrupt, sqlError } from './duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
-import { checkNesting, checkUserStatement, type QueryParams } from './sqlGuard.js';
+import { checkNesting, checkUserStatement, type QueryParams, type StatementClass } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
 export type { QueryParams };
@@ -39,6 +39,18 @@ interface StoredResult {
    */
   firstRows?: Cell[][];
 }
+
+/** A statement sqlGuard admitted, its parameters bound, ready to run. */
+interface CheckedStatement {
+  conn: DuckDBConnection;
+  prepared: DuckDBPreparedStatement;
+  kind: StatementClass;
+  /** Turns DuckDB's error into one naming this statement's position in the script. */
+  fail: (error: unknown) => SiftError;
+  pageSize: number;
+}
+
+const EMPTY_RESULT: QueryResult = { statementCount: 1, elapsedMs: 0, complete: true, resultId: null, columns: [], rowCount: 0, rows: [], message: '' };
 
 /** Rows stored between two flushes (and two `query` events) of a result still streaming in. */
 const FLUSH_EVERY_ROWS = 256 * 1024;
@@ -90,13 +102,65 @@ export class QueryService {
     try {
       const siftViews = await viewDefinitions(conn);
       const checkNames = () => checkSiftNames(conn, siftViews);
-      let last: QueryResult | undefined;
-      for (const [index, statement] of statements.entries()) {
+      const cancelled = () => {
         if (this.cancelled.has(input.queryId)) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
-        const isLast = index === statements.length - 1;
-        last = await this.runStatement(conn, statement, input, allowWrites, isLast ? { queryId: input.queryId, keepConnection } : null, checkNames);
+      };
+      const shown = { queryId: input.queryId, keepConnection };
+      const lastIndex = statements.length - 1;
+      let result: QueryResult;
+      if (!allowWrites) {
+        // Reads change no catalog, so every statement is checked against the catalog as it stands before any runs.
+        const checked: CheckedStatement[] = [];
+        for (const statement of statements) {
+          cancelled();
+          checked.push(await this.check(conn, statement, input, false));
+        }
+        for (const [index, statement] of checked.entries()) {
+          cancelled();
+          if (index < lastIndex) await this.runRead(statement, null);
+        }
+        result = await this.runRead(checked[lastIndex]!, shown);
+      } else {
+        // With writes on, a statement may use what an earlier one made, so each is checked against the catalog its
+        // predecessors leave — inside one transaction: a refusal or failure of any statement undoes all of them.
+        // A read that ends a script which wrote runs whole inside it too, before the commit.
+        await conn.run('BEGIN TRANSACTION');
+        let committed = false;
+        let wrote = false;
+        result = { ...EMPTY_RESULT, message: 'OK' };
+        try {
+          for (const [index, statement] of statements.entries()) {
+            cancelled();
+            const checked = await this.check(conn, statement, input, true);
+            if (checked.kind === 'write') {
+              const outcome = await checked.prepared.run().catch((error: unknown) => Promise.reject(checked.fail(error)));
+              await checkNames();
+              wrote = true;
+              result = { ...EMPTY_RESULT, message: `${outcome.rowsChanged} row(s) changed.` };
+            } else if (index < lastIndex) {
+              await checked.prepared.run().catch((error: unknown) => Promise.reject(checked.fail(error)));
+            } else if (wrote) {
+              result = await this.runRead(checked, shown, true);
+            } else {
+              // Nothing written: the read streams as any other, in its own READ ONLY transaction.
+              await conn.run('COMMIT');
+              committed = true;
+              result = await this.runRead(checked, shown);
+            }
+          }
+          if (!committed) {
+            cancelled();
+            await conn.run('COMMIT');
+            committed = true;
+          }
+        } catch (error) {
+          if (!committed) {
+            await conn.run('ROLLBACK').catch(() => undefined);
+            if (result.resultId) await this.close(result.resultId);
+          }
+          throw error;
+        }
       }
-      const result = last!;
       return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
     } catch (error) {
       // A cancel interrupts whichever step is running, Sift's own lookups between statements included.
@@ -107,51 +171,33 @@ export class QueryService {
     }
   }
 
-  private async runStatement(
-    conn: DuckDBConnection,
-    statement: SqlStatementSpan,
-    input: { sql: string; params?: QueryParams; pageSize?: number },
-    allowWrites: boolean,
-    /** Set for the statement whose result is shown: the query's id, and how to keep its connection for the rest. */
-    shown: { queryId: string; keepConnection: () => () => void } | null,
-    checkNames: () => Promise<void>,
-  ): Promise<QueryResult> {
+  /** Checks one statement of a script (sqlGuard) and binds its parameters; nothing runs. */
+  private async check(conn: DuckDBConnection, statement: SqlStatementSpan, input: { sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean): Promise<CheckedStatement> {
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
     const bind = (prepared: DuckDBPreparedStatement) => bindParams(prepared, input.params);
-    let checked: Awaited<ReturnType<typeof checkUserStatement>>;
     try {
-      checked = await checkUserStatement(conn, statement.text, allowWrites, bind);
+      const { prepared, kind } = await checkUserStatement(conn, statement.text, allowWrites, bind);
+      bind(prepared);
+      return { conn, prepared, kind, fail, pageSize: input.pageSize ?? DEFAULT_PAGE };
     } catch (error) {
       throw fail(error);
     }
-    const base = { statementCount: 1, elapsedMs: 0, complete: true };
+  }
+
+  /** Runs a checked read: one in the middle of a script for nothing, the shown one into the results store. */
+  private async runRead(checked: CheckedStatement, shown: { queryId: string; keepConnection: () => () => void } | null, inScriptTransaction = false): Promise<QueryResult> {
+    const { conn, fail, pageSize } = checked;
     try {
-      bind(checked.prepared);
-      if (checked.kind === 'write') {
-        // One transaction per write, so one that takes a name Sift owns can be undone whole.
-        await conn.run('BEGIN TRANSACTION');
-        let outcome;
-        try {
-          outcome = await checked.prepared.run();
-          await checkNames();
-          await conn.run('COMMIT');
-        } catch (error) {
-          await conn.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-        return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: `${outcome.rowsChanged} row(s) changed.` };
-      }
       if (!shown) {
         await readOnly(conn, () => checked.prepared.run());
-        return { ...base, resultId: null, columns: [], rowCount: 0, rows: [], message: 'OK' };
+        return { ...EMPTY_RESULT, message: 'OK' };
       }
-      const pageSize = input.pageSize ?? DEFAULT_PAGE;
-      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail);
+      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail, inScriptTransaction);
       const rows = pageSize === 0 ? [] : (stored.firstRows?.slice(0, pageSize) ?? (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows);
       delete stored.firstRows;
       const count = stored.rowCount.toLocaleString('en-US');
       return {
-        ...base,
+        ...EMPTY_RESULT,
         resultId: stored.id,
         columns: stored.columns,
         rowCount: stored.rowCount,
@@ -175,11 +221,15 @@ export class QueryService {
     firstRows: number,
     shown: { queryId: string; keepConnection: () => () => void },
     fail: (error: unknown) => SiftError,
+    /** Set when the read ends a script that wrote: it runs in the script's transaction, wholly, before the commit. */
+    inScriptTransaction = false,
   ): Promise<StoredResult> {
-    await conn.run('BEGIN TRANSACTION READ ONLY');
+    if (!inScriptTransaction) await conn.run('BEGIN TRANSACTION READ ONLY');
     let handedOver = false;
     try {
-      const result = await prepared.stream();
+      // In a script's transaction the read is materialised: DuckDB's streaming reader drops a failure's message, and
+      // running it again (how a stream's failure is told) would run it without the script's uncommitted writes.
+      const result = inScriptTransaction ? await prepared.run() : await prepared.stream();
       const names = uniqueNames(result.columnNames());
       const types = result.columnTypes().map((type) => String(type));
       const id = randomUUID();
@@ -221,7 +271,7 @@ export class QueryService {
       try {
         await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
         appender = await writer.createAppender(table.slice(1, -1));
-        exhausted = await pump(firstRows);
+        exhausted = await pump(inScriptTransaction ? Number.POSITIVE_INFINITY : firstRows);
         appender.flushSync();
         const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
         columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
@@ -270,7 +320,7 @@ export class QueryService {
       await this.evictOld();
       return stored;
     } finally {
-      if (!handedOver) await conn.run('ROLLBACK').catch(() => undefined);
+      if (!handedOver && !inScriptTransaction) await conn.run('ROLLBACK').catch(() => undefined);
     }
   }
 
