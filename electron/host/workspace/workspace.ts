@@ -18,7 +18,7 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { SIFT_DIR, writeFileAtomic } from './layout.js';
+import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 
 export { SIFT_DIR, writeFileAtomic };
 const STORE_FILE = 'store.duckdb';
@@ -134,7 +134,9 @@ export class Workspace {
     const setup = await this.instance.connect();
     try {
       if (layout !== 'store') await migrateFromSingleDatabase(setup, this, layout);
-      if (addedColumns || !fs.existsSync(this.labelSnapshotPath())) await this.refreshLabelSnapshot();
+      const snapshot = await this.checkLabelSnapshot();
+      if (snapshot !== 'current') notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
+      if (addedColumns || snapshot !== 'current') await this.refreshLabelSnapshot();
       // Locked from here on: no statement, Sift's or the user's, can widen file access or change a setting.
       if (this.fileAccess.kind === 'confined') {
         const folders = [this.dir, ...this.fileAccess.folders].map((folder) => quoteLiteral(path.resolve(folder) + path.sep));
@@ -170,16 +172,42 @@ export class Workspace {
     return path.join(this.dir, SIFT_DIR, LABEL_SNAPSHOT);
   }
 
-  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then an atomic rename). */
+  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then a durable rename). */
   async refreshLabelSnapshot(): Promise<void> {
     const target = this.labelSnapshotPath();
-    const partial = `${target}.${process.pid}.partial`;
+    // One name per rewrite: a repair and a labeling sync may overlap.
+    const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
       await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
-      fs.renameSync(partial, target);
+      renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
     }
+  }
+
+  /**
+   * SQL's copy of the labels against its source, the store (label events are only ever added, so equal counts
+   * mean equal copies): a kill between the store's commit and the rename leaves it behind, a disk can damage it.
+   * What a killed rewrite left half-written beside it goes (one process holds a workspace at a time).
+   */
+  private async checkLabelSnapshot(): Promise<'current' | 'missing' | 'damaged' | 'behind the store'> {
+    const target = this.labelSnapshotPath();
+    const prefix = `${path.basename(target)}.`;
+    for (const name of fs.readdirSync(path.dirname(target))) {
+      if (name.startsWith(prefix) && name.endsWith('.partial')) fs.rmSync(path.join(path.dirname(target), name), { force: true });
+    }
+    if (!fs.existsSync(target)) return 'missing';
+    return this.withStore(async (conn) => {
+      const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]);
+      let copied: number;
+      try {
+        // The footer alone: a truncated or overwritten file fails here.
+        copied = Number((await conn.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${quoteLiteral(target)})`)).getRowsJson()[0]![0]);
+      } catch {
+        return 'damaged';
+      }
+      return copied === stored ? 'current' : 'behind the store';
+    });
   }
 
   /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
@@ -200,7 +228,15 @@ export class Workspace {
    * there is gone when the connection closes, and the snapshot file behind the view is never written by SQL.
    */
   async installSiftViews(conn: DuckDBConnection): Promise<void> {
-    await conn.run(`CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`);
+    const labelView = `CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`;
+    try {
+      await conn.run(labelView);
+    } catch (error) {
+      // The copy was damaged or removed while the workspace was open: it is derived data, so it is made again.
+      notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); rebuilt from Sift's store.`);
+      await this.refreshLabelSnapshot();
+      await conn.run(labelView);
+    }
     await conn.run(`CREATE OR REPLACE TEMP VIEW current_labels AS ${CURRENT_LABELS_SQL}`);
     await this.installFeatureView(conn);
   }
@@ -424,6 +460,13 @@ export class Workspace {
     this.storeInstance.closeSync();
     (await this.results)?.closeSync();
   }
+}
+
+let snapshotWrites = 0;
+
+/** Says on stderr (the terminal, or the app's log) that Sift repaired something on its own. */
+function notice(message: string): void {
+  console.error(`sift: ${message}`);
 }
 
 async function closing<T>(conn: DuckDBConnection, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
