@@ -44,7 +44,9 @@ export class Host {
   static async open(dir: string, options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {}): Promise<Host> {
     const workspace = await Workspace.open(dir, { create: options.create, fileAccess: options.fileAccess });
     if (options.remember !== false) rememberWorkspace(workspace.dir);
-    return new Host(workspace);
+    const host = new Host(workspace);
+    await host.catchUpLabels();
+    return host;
   }
 
   private servicesFor(workspace: Workspace) {
@@ -61,6 +63,16 @@ export class Host {
       if (labeling) await (await labeling.catch(() => null))?.close();
     };
     return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models, labeling: openLabeling, closeLabeling };
+  }
+
+  /**
+   * Labels the journal acknowledged before a kill, that the store (and so SQL) never got: opening the labeling
+   * service applies them. Never fatal — a damaged journal is reported when labeling is used.
+   */
+  private async catchUpLabels(): Promise<void> {
+    if (!(await LabelingService.journalAhead(this.workspace))) return;
+    console.error(`sift: the label journal holds labels that SQL's copy lacks (a crash came before they were copied); copying them now.`);
+    await this.labeling().catch((error: unknown) => console.error(`sift: ${toErrorInfo(error).message}`));
   }
 
   /** The labeling sessions of the open workspace. */

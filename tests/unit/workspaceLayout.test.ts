@@ -1,11 +1,13 @@
 /** Workspaces made before Sift's data moved to its own store open with their reports, bookkeeping and labels intact. */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { QueryResult, ReportSummary } from '../../shared/contract';
-import { call, tempDir } from './support';
+import { call, importedRows, tempDir } from './support';
 
 describe('a workspace in the single-database layout', () => {
   it('moves the sift schema and label_events into the store once, and SQL still reads the labels', async () => {
@@ -47,6 +49,45 @@ describe('a workspace in the single-database layout', () => {
     } finally {
       await host.close();
     }
+    // Moved once: tables made later under the old names, by anyone, are never read as Sift's.
+    const planted = await DuckDBInstance.create(path.join(dir, 'workspace.duckdb'));
+    const plant = await planted.connect();
+    await plant.run("CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE label_events AS SELECT 'forged' AS event_id");
+    plant.closeSync();
+    planted.closeSync();
+    const reopened = await Host.open(dir, { remember: false });
+    try {
+      expect((await call<ReportSummary[]>(reopened, 'reports.list', {})).map((report) => report.name).sort()).toEqual(['new', 'old report', 'second']);
+      expect(await call<QueryResult>(reopened, 'query.run', { queryId: 'n', sql: 'SELECT count(*) FROM label_events' })).toMatchObject({ rows: [['7']] });
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a move killed after its copy was committed finishes by dropping the old copies, reading nothing from them', async () => {
+    const dir = path.join(tempDir('sift-old-killed-'), 'ws');
+    await (await Host.open(dir, { create: true, remember: false })).close();
+    const store = await DuckDBInstance.create(path.join(dir, '.sift', 'store.duckdb'));
+    const storeConn = await store.connect();
+    await storeConn.run("INSERT INTO reports (id, name, sql) VALUES (1, 'copied', 'SELECT 1'); UPDATE store_layout SET value = 'legacy-copied'");
+    storeConn.closeSync();
+    store.closeSync();
+    // The old copies, still in the user's database when the kill came.
+    const old = await DuckDBInstance.create(path.join(dir, 'workspace.duckdb'));
+    const conn = await old.connect();
+    await conn.run("CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'old copy' AS name, 'SELECT 1' AS sql");
+    conn.closeSync();
+    old.closeSync();
+    const host = await Host.open(dir, { remember: false });
+    try {
+      expect((await call<ReportSummary[]>(host, 'reports.list', {})).map((report) => report.name)).toEqual(['copied']);
+      const leftover = await host.workspace.withConnection(async (c) => (await c.runAndReadAll(`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'sift'`)).getRowsJson()[0]![0]);
+      expect(Number(leftover)).toBe(0);
+      const layout = await host.workspace.withStore(async (c) => (await c.runAndReadAll(`SELECT value FROM store_layout`)).getRowsJson());
+      expect(layout).toEqual([['store']]);
+    } finally {
+      await host.close();
+    }
   });
 });
 
@@ -70,4 +111,42 @@ describe('a workspace from before labeling sessions', () => {
       await host.close();
     }
   });
+});
+
+describe("Sift's own data is never read back from the user's database", () => {
+  const exec = promisify(execFile);
+  const home = tempDir('sift-layout-home-');
+  const sift = (...args: string[]) =>
+    exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('tables planted under the old names (sift.reports, sift.imports) with writes on are never migrated, across restarts', async () => {
+    const dir = path.join(tempDir('sift-planted-'), 'ws');
+    expect((await sift('sample', '--workspace', dir)).code).toBe(0);
+    const before = await Host.open(dir, { remember: false });
+    const reports = (await call<ReportSummary[]>(before, 'reports.list', {})).map((report) => report.name).sort();
+    const imports = await importedRows(before);
+    await before.close();
+    expect(reports.length).toBeGreaterThan(1);
+
+    const planted = await sift('query', '--allow-writes', '--workspace', dir, '--sql',
+      "CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE sift.imports AS SELECT 1 AS x; CREATE TABLE sift.column_mappings AS SELECT 1 AS y");
+    expect(planted.code, planted.stderr).toBe(0);
+    // Restarts: the CLI (a fresh process each time), then the host.
+    for (let restart = 0; restart < 2; restart++) {
+      const tables = await sift('tables', '--json', '--workspace', dir);
+      expect(tables.code, tables.stderr).toBe(0);
+    }
+    const after = await Host.open(dir, { remember: false });
+    try {
+      expect((await call<ReportSummary[]>(after, 'reports.list', {})).map((report) => report.name).sort()).toEqual(reports);
+      expect(await importedRows(after)).toBe(imports);
+      // The user's tables are theirs, left as they made them.
+      expect(await call<QueryResult>(after, 'query.run', { queryId: 'p', sql: 'SELECT name FROM sift.reports' })).toMatchObject({ rows: [['planted']] });
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 });

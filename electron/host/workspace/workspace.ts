@@ -18,7 +18,7 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { SIFT_DIR, writeFileAtomic } from './layout.js';
+import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 
 export { SIFT_DIR, writeFileAtomic };
 const STORE_FILE = 'store.duckdb';
@@ -37,6 +37,29 @@ export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 export type FileAccess = { kind: 'any' } | { kind: 'confined'; folders: string[] };
 
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
+
+/** Sift's own tables (idempotent: run on every open, so a store from an earlier release gains what it lacks). */
+const STORE_DDL = `
+  CREATE TABLE IF NOT EXISTS imports (
+    table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
+  CREATE TABLE IF NOT EXISTS column_mappings (
+    source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
+  CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
+    folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
+  ${LABEL_EVENTS_DDL};
+  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);`;
+
+/**
+ * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
+ *   - `store`: in the store. Final: the user's database is never read for Sift's data again.
+ *   - `legacy`: a store made beside a database from before the store existed; that database's `sift` schema and
+ *     `label_events` table are Sift's, to be copied across once (nobody has run SQL on this release there yet).
+ *   - `legacy-copied`: copied (in the same store transaction that recorded this); the old copies are still to drop.
+ */
+type StoreLayout = 'store' | 'legacy' | 'legacy-copied';
+const LAYOUT_KEY = 'sift_data';
 
 /** The forms of the feature view, richest first; a workspace without moderation actions gets the second. */
 const FEATURE_FORMS: FeatureSources[] = [{ moderationActions: true }, { moderationActions: false }];
@@ -69,6 +92,8 @@ export class Workspace {
         file: resolved,
       });
     }
+    // Whether this folder held a database before this open: only then can there be Sift data from the old layout.
+    const databaseExisted = fs.existsSync(dbPath);
     fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
     fs.mkdirSync(path.join(resolved, SIFT_DIR), { recursive: true });
     const fileAccess = options.fileAccess ?? { kind: 'any' };
@@ -86,7 +111,7 @@ export class Workspace {
     const store = openedStore.value;
     const workspace = new Workspace(resolved, instance, store, fileAccess);
     try {
-      await workspace.initialise();
+      await workspace.initialise(databaseExisted);
     } catch (error) {
       instance.closeSync();
       store.closeSync();
@@ -95,19 +120,9 @@ export class Workspace {
     return workspace;
   }
 
-  private async initialise(): Promise<void> {
-    await this.withStore((conn) =>
-      conn.run(`
-        CREATE TABLE IF NOT EXISTS imports (
-          table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
-        CREATE TABLE IF NOT EXISTS column_mappings (
-          source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
-        CREATE TABLE IF NOT EXISTS reports (
-          id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
-          folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
-        ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
-        ${LABEL_EVENTS_DDL};`),
-    );
+  private async initialise(databaseExisted: boolean): Promise<void> {
+    const layout = await this.storeLayout(databaseExisted);
+    await this.withStore((conn) => conn.run(STORE_DDL));
     const addedColumns = await this.withStore(async (conn) => {
       // Workspaces made before labeling sessions lack the action, leaf, note, undo and strategy columns.
       // The columns of an empty read: no catalog function, which costs a CLI start ~15 ms on a fresh instance.
@@ -118,8 +133,10 @@ export class Workspace {
     });
     const setup = await this.instance.connect();
     try {
-      await migrateFromSingleDatabase(setup, this);
-      if (addedColumns || !fs.existsSync(this.labelSnapshotPath())) await this.refreshLabelSnapshot();
+      if (layout !== 'store') await migrateFromSingleDatabase(setup, this, layout);
+      const snapshot = await this.checkLabelSnapshot();
+      if (snapshot !== 'current') notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
+      if (addedColumns || snapshot !== 'current') await this.refreshLabelSnapshot();
       // Locked from here on: no statement, Sift's or the user's, can widen file access or change a setting.
       if (this.fileAccess.kind === 'confined') {
         const folders = [this.dir, ...this.fileAccess.folders].map((folder) => quoteLiteral(path.resolve(folder) + path.sep));
@@ -132,20 +149,65 @@ export class Workspace {
     }
   }
 
+  /**
+   * The layout recorded in the store. A store without a record is either blank — just made, so `legacy` when a
+   * database was here before it, else `store` — or from a release before the record, which had moved Sift's data
+   * already (`store`). The record is written with Sift's tables, in one transaction: a kill leaves a blank store.
+   */
+  private async storeLayout(databaseExisted: boolean): Promise<StoreLayout> {
+    return this.withStore(async (conn) => {
+      const recorded = await conn.runAndReadAll(`SELECT value FROM store_layout WHERE key = '${LAYOUT_KEY}'`).then(
+        (reader) => reader.getRowsJson()[0]?.[0] as StoreLayout | undefined,
+        () => undefined, // no such table yet
+      );
+      if (recorded !== undefined) return recorded;
+      const blank = Number((await conn.runAndReadAll('SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()')).getRowsJson()[0]![0]) === 0;
+      const layout: StoreLayout = blank && databaseExisted ? 'legacy' : 'store';
+      await conn.run(`BEGIN TRANSACTION; ${STORE_DDL}; INSERT INTO store_layout VALUES ('${LAYOUT_KEY}', '${layout}'); COMMIT`);
+      return layout;
+    });
+  }
+
   labelSnapshotPath(): string {
     return path.join(this.dir, SIFT_DIR, LABEL_SNAPSHOT);
   }
 
-  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then an atomic rename). */
+  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then a durable rename). */
   async refreshLabelSnapshot(): Promise<void> {
     const target = this.labelSnapshotPath();
-    const partial = `${target}.${process.pid}.partial`;
+    // One name per rewrite: a repair and a labeling sync may overlap.
+    const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
       await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
-      fs.renameSync(partial, target);
+      renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
     }
+  }
+
+  /**
+   * SQL's copy of the labels against its source, the store (label events are only ever added, so equal counts
+   * mean equal copies): a kill between the store's commit and the rename leaves it behind, a disk can damage it.
+   * What a killed rewrite left half-written beside it goes (one process holds a workspace at a time).
+   */
+  private async checkLabelSnapshot(): Promise<'current' | 'missing' | 'damaged' | 'behind the store'> {
+    const target = this.labelSnapshotPath();
+    const prefix = `${path.basename(target)}.`;
+    for (const name of fs.readdirSync(path.dirname(target))) {
+      if (name.startsWith(prefix) && name.endsWith('.partial')) fs.rmSync(path.join(path.dirname(target), name), { force: true });
+    }
+    if (!fs.existsSync(target)) return 'missing';
+    return this.withStore(async (conn) => {
+      const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]);
+      let copied: number;
+      try {
+        // The footer alone: a truncated or overwritten file fails here.
+        copied = Number((await conn.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${quoteLiteral(target)})`)).getRowsJson()[0]![0]);
+      } catch {
+        return 'damaged';
+      }
+      return copied === stored ? 'current' : 'behind the store';
+    });
   }
 
   /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
@@ -166,7 +228,15 @@ export class Workspace {
    * there is gone when the connection closes, and the snapshot file behind the view is never written by SQL.
    */
   async installSiftViews(conn: DuckDBConnection): Promise<void> {
-    await conn.run(`CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`);
+    const labelView = `CREATE OR REPLACE TEMP VIEW label_events AS SELECT * FROM read_parquet(${quoteLiteral(this.labelSnapshotPath())})`;
+    try {
+      await conn.run(labelView);
+    } catch (error) {
+      // The copy was damaged or removed while the workspace was open: it is derived data, so it is made again.
+      notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); rebuilt from Sift's store.`);
+      await this.refreshLabelSnapshot();
+      await conn.run(labelView);
+    }
     await conn.run(`CREATE OR REPLACE TEMP VIEW current_labels AS ${CURRENT_LABELS_SQL}`);
     await this.installFeatureView(conn);
   }
@@ -392,6 +462,13 @@ export class Workspace {
   }
 }
 
+let snapshotWrites = 0;
+
+/** Says on stderr (the terminal, or the app's log) that Sift repaired something on its own. */
+function notice(message: string): void {
+  console.error(`sift: ${message}`);
+}
+
 async function closing<T>(conn: DuckDBConnection, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   try {
     return await work(conn);
@@ -448,34 +525,54 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
 
 /**
  * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a
- * `label_events` table). Moves it across once, through Parquet files in the store's folder, then drops the old copies.
+ * `label_events` table). Runs only while the store's record says so (see StoreLayout): copies it across once,
+ * through Parquet files in the store's folder, recording `legacy-copied` in the same store transaction, then drops
+ * the old copies and records `store`. From then on the user's database is never read for Sift's data.
  */
-async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Workspace): Promise<void> {
-  const old = (await conn.runAndReadAll(`
-    SELECT schema_name, table_name FROM duckdb_tables()
-    WHERE database_name = current_database()
-      AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)).getRowsJson();
-  if (old.length === 0) return;
-  const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
-  fs.mkdirSync(moved, { recursive: true });
-  try {
-    for (const [schema, table] of old as [string, string][]) {
-      await conn.run(`COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`);
-    }
-    await workspace.withStore(async (store) => {
-      await store.run('BEGIN TRANSACTION');
-      for (const [, table] of old as [string, string][]) {
-        await store.run(`DELETE FROM ${quoteIdent(table)}`);
-        await store.run(`INSERT INTO ${quoteIdent(table)} BY NAME SELECT * FROM read_parquet(${quoteLiteral(path.join(moved, `${table}.parquet`))})`);
+async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Workspace, layout: Exclude<StoreLayout, 'store'>): Promise<void> {
+  const record = (value: StoreLayout) => `UPDATE store_layout SET value = '${value}' WHERE key = '${LAYOUT_KEY}'`;
+  if (layout === 'legacy') {
+    const old = (await conn.runAndReadAll(`
+      SELECT schema_name, table_name FROM duckdb_tables()
+      WHERE database_name = current_database()
+        AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)).getRowsJson() as [string, string][];
+    const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
+    fs.mkdirSync(moved, { recursive: true });
+    try {
+      for (const [schema, table] of old) {
+        await conn.run(`COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`);
       }
-      await store.run('COMMIT');
-    });
-    await conn.run('BEGIN TRANSACTION');
-    await conn.run('DROP SCHEMA IF EXISTS sift CASCADE');
-    await conn.run('DROP TABLE IF EXISTS main.label_events');
-    await conn.run('COMMIT');
-    await workspace.refreshLabelSnapshot();
-  } finally {
-    fs.rmSync(moved, { recursive: true, force: true });
+      await workspace.withStore(async (store) => {
+        await store.run('BEGIN TRANSACTION');
+        try {
+          for (const [, table] of old) {
+            const file = quoteLiteral(path.join(moved, `${table}.parquet`));
+            // The columns both sides have: the old release's tables lack ones added since.
+            const columns = (
+              await store.runAndReadAll(
+                `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND table_name = $table
+                   AND column_name IN (SELECT name FROM parquet_schema(${file})) ORDER BY column_index`,
+                { table },
+              )
+            ).getRowsJson().map(([name]) => quoteIdent(String(name)));
+            await store.run(`DELETE FROM ${quoteIdent(table)}`);
+            await store.run(`INSERT INTO ${quoteIdent(table)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM read_parquet(${file})`);
+          }
+          await store.run(record('legacy-copied'));
+          await store.run('COMMIT');
+        } catch (error) {
+          await store.run('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    } finally {
+      fs.rmSync(moved, { recursive: true, force: true });
+    }
   }
+  await conn.run('BEGIN TRANSACTION');
+  await conn.run('DROP SCHEMA IF EXISTS sift CASCADE');
+  await conn.run('DROP TABLE IF EXISTS main.label_events');
+  await conn.run('COMMIT');
+  await workspace.withStore((store) => store.run(record('store')));
+  await workspace.refreshLabelSnapshot();
 }
