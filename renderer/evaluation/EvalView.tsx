@@ -308,7 +308,7 @@ export function EvalView() {
     if (!version) return;
     setLoading(true);
     setNote(null);
-    // A job: progress and cancel in the jobs panel, and the host stays free for other calls meanwhile.
+    // A job: progress and cancel in the status bar, and the host stays free for other calls meanwhile.
     api['eval.start']({ model, version, bins, minSliceN, ...(other ? { sameItemsAs: other } : {}) })
       .then(({ jobId }) => waitFor(jobId))
       .then((job) => {
