@@ -33,7 +33,7 @@ test('imports a CSV from the file picker and maps it onto a canonical table', as
   await page.getByTestId('mapping-row-content_id').locator('select').selectOption('');
   await expect(page.getByTestId('mapping-keys-problem')).toHaveText('columns.content_id: reports needs its key column content_id mapped to a column of the source; every row is identified by it.');
   await expect(page.getByTestId('mapping-save')).toBeDisabled();
-  for (const [width, height] of [[1440, 900], [1024, 700]]) {
+  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `test-results/mapping-required-${width}.png` });
   }
