@@ -4,6 +4,7 @@
  *   sift session create --name NAME --pool SQL --model NAME[@VERSION] --strategy S --batch N [--seed S] [--json]
  *   sift session list [--json]
  *   sift session next --session ID --annotator NAME --json
+ *   sift session retrain --session ID [--json]
  *   sift labels ingest --session ID --annotator NAME      NDJSON events on stdin → one {"event_id":…} line per durable event
  *   sift labels export --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]
  *   sift labels import [--session ID] [--format pack|label-studio] FILE [--json]
@@ -15,7 +16,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod/v3';
-import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type RetrainOutcome, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
@@ -38,8 +39,10 @@ export async function commandSession(args: string[], tools: CliTools): Promise<n
       return sessionList(rest, tools);
     case 'next':
       return sessionNext(rest, tools);
+    case 'retrain':
+      return sessionRetrain(rest, tools);
     default:
-      throw tools.usageError(`session: expected create, list or next${sub ? ` (got "${sub}")` : ''}.`);
+      throw tools.usageError(`session: expected create, list, next or retrain${sub ? ` (got "${sub}")` : ''}.`);
   }
 }
 
@@ -264,6 +267,25 @@ async function sessionList(args: string[], tools: CliTools): Promise<number> {
   });
 }
 
+/** `sift session retrain --session ID [--json]`: the model in the loop, retrained on the labels so far; the session re-ranks by it. */
+async function sessionRetrain(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, json: { type: 'boolean' } } });
+  if (!values.session) throw tools.usageError('session retrain: --session ID is required.');
+  const input = Host.validate('sessions.retrain', { sessionId: values.session });
+  return tools.withHost(values.workspace, async (host) => {
+    const terminal = tools.terminalJobContext(`retrain ${input.sessionId}`);
+    let outcome: RetrainOutcome;
+    try {
+      outcome = await (await host.labeling()).retrain(input.sessionId, terminal.ctx);
+    } finally {
+      terminal.finish();
+    }
+    if (values.json) console.log(JSON.stringify(outcome, null, 2));
+    else console.log(`Retrained ${outcome.model} ${outcome.fromVersion} → ${outcome.version} on ${outcome.trainedOn} items (${outcome.humanLabeled} labeled by people); re-scored ${outcome.rescored}, session re-ranked ${outcome.ranked} items.`);
+    return 0;
+  });
+}
+
 async function sessionNext(args: string[], tools: CliTools): Promise<number> {
   const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, annotator: { type: 'string' }, json: { type: 'boolean' } } });
   if (!values.session || !values.annotator) throw tools.usageError('session next: --session ID and --annotator NAME are required.');
@@ -421,6 +443,7 @@ async function labelsExport(args: string[], tools: CliTools): Promise<number> {
 export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors|relabel --batch N [--overlap K] [--idle-minutes M] [--seed S] [--json]
   session list    [--json]
   session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
+  session retrain --session ID [--json]                        retrain the session's model on the labels so far; the session re-ranks by it
   labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
   labels export   [--session ID] [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
   labels import   [--session ID] [--format pack|label-studio] FILE [--json]   a label pack or a Label Studio JSON export (a new session when none is named); importing twice adds nothing

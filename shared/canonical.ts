@@ -146,15 +146,16 @@ export const LABEL_EVENT_COLUMNS = [
 /**
  * Current labels from the audit trail: per item, annotator and category, the latest label whose action was not
  * undone. Events imported without an action id (older logs) are each their own action. The one definition: the
- * labeling screen's replay (shared/labeling.ts) derives the same state.
+ * labeling screen's replay (shared/labeling.ts) derives the same state. `events` narrows the trail (one policy version's).
  */
-export const CURRENT_LABELS_SQL = `
-WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM label_events),
+export const currentLabelsSql = (events = 'label_events') => `
+WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM ${events}),
 undone AS (SELECT DISTINCT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)
 SELECT content_id, annotator_id, category, value, leaf, policy_version, session_id, kind, created_at, event_id
 FROM events
 WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
 QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY created_at DESC, event_id DESC) = 1`;
+export const CURRENT_LABELS_SQL = currentLabelsSql();
 
 export interface MappingSuggestion {
   canonicalTable: string;

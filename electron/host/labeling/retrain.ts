@@ -2,6 +2,11 @@
  * The model in the loop: the distilled text classifier retrained on the labels so far, in the worker pool, saved as a
  * new version of the model (with the labels it was trained on), then measured against the version before it on
  * labeled items it never saw, and used to re-score the session's pool.
+ *
+ * All-or-nothing: the new version is written in a staging folder and renamed whole, scored and ranked while still
+ * unregistered, and becomes the model of its name only after the session's rerank record is in the journal (the
+ * commit; LabelingService registers it then, and on open if a kill came in between). A retrain stopped or killed
+ * before that leaves the previous version in use; its leftovers (folder, scores, ranking) are cleared by the next.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -13,9 +18,9 @@ import { averagePrecision } from '../../../shared/rankingMetrics.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
-import { LocalScorer, type ModelPackage } from '../models/runtime.js';
+import { loadPackage, LocalScorer, type ModelPackage } from '../models/runtime.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
-import type { Workspace } from '../workspace/workspace.js';
+import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
 
 /** The demo build's settings, so a retrain differs from the shipped model by its labels alone. */
@@ -31,14 +36,19 @@ export interface TrainedVersion {
   heldOut: number;
   categories: RetrainCategory[];
   trainSeconds: number;
+  /** Ends the version's claim (call once the retrain committed or failed). */
+  done(): void;
 }
+
+/** Model folders a retrain of this process is writing: never a leftover, whatever the journal says. */
+const inFlight = new Set<string>();
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
 export async function trainNewVersion(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy },
+  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy; committedVersions: ReadonlySet<string> },
   ctx: JobContext,
 ): Promise<TrainedVersion> {
   const base = registry.package(input.model);
@@ -64,62 +74,101 @@ export async function trainNewVersion(
   const trainSeconds = (performance.now() - started) / 1000;
   if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; no new version was saved.' });
 
-  // A new version beside the workspace's models, registered so it becomes the model of that name.
+  // A new version beside the workspace's models. A version some retrain committed is taken; a folder of a version
+  // none committed is what a stopped or killed retrain left, and is cleared with its scores and rankings.
   const root = manifest.version.replace(/-al\d+$/, '');
-  const taken = new Set((await registry.list()).filter((info) => info.name === input.model).map((info) => info.version));
+  const taken = new Set([...(await registry.list()).filter((info) => info.name === input.model).map((info) => info.version), ...input.committedVersions]);
   let round = 1;
-  while (taken.has(`${root}-al${round}`)) round++;
+  while (taken.has(`${root}-al${round}`) || inFlight.has(versionDir(workspace, input.model, `${root}-al${round}`))) round++;
   const version = `${root}-al${round}`;
-  const dir = path.join(workspace.dir, 'models', `${input.model}-${version}`);
-  const staging = `${dir}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
+  const dir = versionDir(workspace, input.model, version);
+  inFlight.add(dir);
+  let pkg: ModelPackage;
+  let categories: RetrainCategory[];
   try {
-    // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
-    // start would otherwise parse and run.
-    const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
-    const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
-    fs.writeFileSync(path.join(staging, manifest.file), onnx);
-    const next = {
-      ...manifest,
-      version,
-      // The base's calibration was fitted to the base's scores; it does not carry over.
-      calibration: null,
-      description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
-    };
-    const lines = ['content_id,source,' + manifest.categories.join(',')];
-    for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
-    const labelsText = `${lines.join('\n')}\n`;
-    fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
-    const snapshot = await workspace.withStore(async (conn) => {
-      const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
-      return { events: Number(events), through: through === null ? null : String(through) };
-    });
-    const withTraining = {
-      ...next,
-      training: {
-        session: { id: input.sessionId, name: input.sessionName },
-        fromVersion: manifest.version,
-        policyVersion: input.policyVersion,
-        trainedAt: new Date().toISOString(),
-        items: training.length,
-        humanLabeled,
-        labelsFile: 'training-labels.csv',
-        labelsSha256: createHash('sha256').update(labelsText).digest('hex'),
-        labelSnapshot: snapshot,
-      },
-    };
-    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(withTraining, null, 2)}\n`);
-    fs.renameSync(staging, dir);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    await clearUncommitted(workspace, input.model, version, dir);
+    const staging = `${dir}.partial-${process.pid}`;
+    fs.mkdirSync(staging, { recursive: true });
+    try {
+      // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
+      // start would otherwise parse and run.
+      const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
+      const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
+      fs.writeFileSync(path.join(staging, manifest.file), onnx);
+      const next = {
+        ...manifest,
+        version,
+        // The base's calibration was fitted to the base's scores; it does not carry over.
+        calibration: null,
+        description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
+      };
+      const lines = ['content_id,source,' + manifest.categories.join(',')];
+      for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
+      const labelsText = `${lines.join('\n')}\n`;
+      fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
+      const snapshot = await workspace.withStore(async (conn) => {
+        const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
+        return { events: Number(events), through: through === null ? null : String(through) };
+      });
+      const withTraining = {
+        ...next,
+        training: {
+          session: { id: input.sessionId, name: input.sessionName },
+          fromVersion: manifest.version,
+          policyVersion: input.policyVersion,
+          trainedAt: new Date().toISOString(),
+          items: training.length,
+          humanLabeled,
+          labelsFile: 'training-labels.csv',
+          labelsSha256: createHash('sha256').update(labelsText).digest('hex'),
+          labelSnapshot: snapshot,
+        },
+      };
+      fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(withTraining, null, 2)}\n`);
+      fs.renameSync(staging, dir);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+    fsyncFolder(path.dirname(dir));
+    // Registered by the caller once the session's rerank record is in the journal: until then the previous version is the model.
+    pkg = loadPackage(dir);
+    ctx.progress(0.4, 'Measuring both versions on held-out labels');
+    categories = await compareOnHeldOut(base, pkg, heldOut);
+  } catch (error) {
+    inFlight.delete(dir);
+    throw error;
   }
-  await registry.add(dir);
-  const pkg = registry.package(input.model);
-  if (pkg.manifest.version !== version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${input.model} ${version} was saved in ${dir} but another folder takes precedence in models.json.` });
-  ctx.progress(0.4, 'Measuring both versions on held-out labels');
-  const categories = await compareOnHeldOut(base, pkg, heldOut);
-  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds };
+  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds, done: () => inFlight.delete(dir) };
+}
+
+const versionDir = (workspace: Workspace, model: string, version: string) => path.join(workspace.dir, 'models', `${model}-${version}`);
+
+/** Clears what a retrain that never committed left under `version`: its folder, staging folders, scores and rankings. */
+async function clearUncommitted(workspace: Workspace, model: string, version: string, dir: string): Promise<void> {
+  const parent = path.dirname(dir);
+  if (fs.existsSync(parent)) {
+    for (const entry of fs.readdirSync(parent)) {
+      if (entry === path.basename(dir) || entry.startsWith(`${path.basename(dir)}.partial-`)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    }
+  }
+  await workspace.withConnection(async (conn) => {
+    const exists = (await conn.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'model_scores' AND schema_name = 'main'")).getRowsJson()[0]![0];
+    if (Number(exists) > 0) await conn.run(`DELETE FROM model_scores WHERE model = ${quoteLiteral(model)} AND model_version = ${quoteLiteral(version)}`);
+  });
+  await workspace.withStore((conn) => conn.run(`DELETE FROM session_ranking WHERE version = ${quoteLiteral(version)}`));
+}
+
+/** A renamed folder's new name is durable only once its parent is synced. */
+function fsyncFolder(folder: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(folder, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not every platform can sync a folder; the rename itself has happened.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }
 
 /** Average precision per category on the held-out labeled items, before and after, both scored through ONNX. */
