@@ -9,6 +9,7 @@ import type { SiftErrorInfo } from '../../shared/errors';
 import type { QueryStoredEvent } from '../../shared/jobs';
 import { splitStatements, statementAt } from '../../shared/sqlText';
 import { api } from '../api/client';
+import { storedMessage, storedSoFar } from '../components/liveResults';
 import { useWorkspace } from '../workspaceStore';
 
 export interface SortState {
@@ -116,17 +117,30 @@ function piecesOf(text: string, request: RunRequest): { sql: string; start: numb
   return statement ? [{ sql: statement.text, start: statement.start }] : [];
 }
 
-function outcomeTab(sql: string, outcome: QueryResult): Omit<ResultTab, 'id'> {
-  return {
-    label: shorten(sql),
+/** A tab once its result's rows have all been stored (or the storing stopped); other tabs as they are. */
+function settle(tab: ResultTab, event: QueryStoredEvent | undefined): ResultTab {
+  if (!event || !tab.result || tab.result.resultId !== event.resultId || tab.result.complete) return tab;
+  if (event.error) return { ...tab, error: event.error, message: null };
+  if (event.complete) return { ...tab, result: { ...tab.result, rowCount: event.rowCount, complete: true }, message: storedMessage(event, tab.result.elapsedMs) };
+  return tab;
+}
+
+/** A result tab for a query's answer, settled by any "stored" event that arrived before the answer did. */
+function outcomeTab(id: string, sql: string, outcome: QueryResult): ResultTab {
+  return settle(
+    {
+      id,
+      label: shorten(sql),
     sql,
-    result: outcome.resultId
-      ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
-      : null,
-    message: `${outcome.message} ${outcome.elapsedMs} ms`,
-    error: null,
-    sort: null,
-  };
+      result: outcome.resultId
+        ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
+        : null,
+      message: `${outcome.message} ${outcome.elapsedMs} ms`,
+      error: null,
+      sort: null,
+    },
+    storedSoFar(outcome.resultId),
+  );
 }
 
 export const useExplore = create<ExploreState>((set, get) => {
@@ -169,7 +183,7 @@ export const useExplore = create<ExploreState>((set, get) => {
         try {
           const outcome = await api['query.run']({ queryId, sql: piece.sql, pageSize: FIRST_PAGE, remember: true });
           if (!outcome.resultId) refreshTables = true;
-          set({ results: [...get().results, { id, ...outcomeTab(piece.sql, outcome) }], activeResult: id });
+          set({ results: [...get().results, outcomeTab(id, piece.sql, outcome)], activeResult: id });
         } catch (error) {
           const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
           set({
@@ -211,7 +225,7 @@ export const useExplore = create<ExploreState>((set, get) => {
       const id = newId();
       try {
         const outcome = await api['query.run']({ queryId: crypto.randomUUID(), sql, pageSize: FIRST_PAGE });
-        set({ results: [...get().results, { id, ...outcomeTab(sql, outcome), label: `preview: ${table}` }], activeResult: id });
+        set({ results: [...get().results, { ...outcomeTab(id, sql, outcome), label: `preview: ${table}` }], activeResult: id });
       } catch (error) {
         const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
         set({ results: [...get().results, { id, label: `preview: ${table}`, sql, result: null, message: null, error: info, sort: null }], activeResult: id });
@@ -261,14 +275,7 @@ export const useExplore = create<ExploreState>((set, get) => {
       set({ results: [], activeResult: null, errorAt: null, history: [] });
     },
     streamed(event) {
-      set({
-        results: get().results.map((tab) => {
-          if (!tab.result || tab.result.resultId !== event.resultId) return tab;
-          if (event.error) return { ...tab, error: event.error, message: null };
-          if (event.complete) return { ...tab, result: { ...tab.result, rowCount: event.rowCount, complete: true }, message: `${event.rowCount.toLocaleString('en-US')} row(s). ${tab.result.elapsedMs} ms to the first page` };
-          return tab;
-        }),
-      });
+      set({ results: get().results.map((tab) => settle(tab, event)) });
     },
   };
 });

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetDiff, DatasetManifest, DatasetVerification } from '../../../shared/contract.js';
+import { DATASET_NAME_PATTERN } from '../../../shared/contract/datasets.js';
 import { ACCOUNT_FEATURES, FEATURE_VIEW } from '../../../shared/features.js';
 import { SiftError } from '../../../shared/errors.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
@@ -92,7 +93,7 @@ function splitBoundaries(times: number[], cutDate: string | undefined, valDays: 
 }
 
 export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, facts: SessionFacts[], input: DatasetExportInput, ctx: JobContext): Promise<DatasetManifest> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/.test(input.name)) throw new SiftError({ code: 'BAD_REQUEST', message: 'name: letters, digits, _ . - (up to 100), starting with a letter or digit.' });
+  if (!DATASET_NAME_PATTERN.test(input.name)) throw new SiftError({ code: 'BAD_REQUEST', message: 'name: letters, digits, _ . - (up to 100), starting with a letter or digit.' });
   const root = path.resolve(input.out, input.name);
   workspace.checkExportTarget(path.join(root, 'manifest.json'), 'out'); // never into the workspace's own files; confined in browser mode
   const sessions = facts.map((session) => session.id);

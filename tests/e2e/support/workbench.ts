@@ -12,7 +12,8 @@ export class Workbench {
   readonly status: Locator;
   readonly queryError: Locator;
   readonly grid: Locator;
-  readonly gridBody: Locator;
+  /** The element that scrolls the grid, both ways. */
+  readonly gridScroller: Locator;
   readonly importDialog: Locator;
 
   constructor(readonly page: Page) {
@@ -23,7 +24,7 @@ export class Workbench {
     this.status = page.getByTestId('query-status');
     this.queryError = page.getByTestId('query-error');
     this.grid = page.getByTestId('results-grid');
-    this.gridBody = this.grid.locator('.grid-body');
+    this.gridScroller = this.grid.getByTestId('grid-scroll');
     this.importDialog = page.getByTestId('import-dialog');
   }
 
@@ -103,7 +104,7 @@ export class Workbench {
   }
 
   async scrollGridToEnd(): Promise<void> {
-    await this.gridBody.evaluate((element) => {
+    await this.gridScroller.evaluate((element) => {
       element.scrollTop = element.scrollHeight;
     });
   }
