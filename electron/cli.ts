@@ -147,6 +147,7 @@ async function commandImport(args: string[]): Promise<number> {
         terminal.finish();
         const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.

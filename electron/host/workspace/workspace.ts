@@ -18,6 +18,7 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
+import { isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
 import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 
 export { SIFT_DIR, writeFileAtomic };
@@ -49,7 +50,10 @@ const STORE_DDL = `
     folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
   ${LABEL_EVENTS_DDL};
-  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);`;
+  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+  CREATE TABLE IF NOT EXISTS dataset_versions (
+    dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
+    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);`;
 
 /**
  * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
@@ -92,6 +96,7 @@ export class Workspace {
         file: resolved,
       });
     }
+    if (!fs.existsSync(dbPath)) refuseInsideDatasetVersion(resolved, 'workspace');
     // Whether this folder held a database before this open: only then can there be Sift data from the old layout.
     const databaseExisted = fs.existsSync(dbPath);
     fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
@@ -424,14 +429,16 @@ export class Workspace {
   }
 
   /**
-   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never onto a
-   * folder, and in confined mode only into the exports folder or a folder named when the server started.
+   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never into a
+   * dataset version (fileAccess.ts), never onto a folder, and in confined mode only into the exports folder or a
+   * folder named when the server started.
    */
   checkExportTarget(target: string, field: string): string {
     const resolved = path.resolve(target);
     if (this.isOwnFile(resolved)) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`, file: resolved });
     }
+    refuseInsideDatasetVersion(resolved, field);
     if (fs.existsSync(resolved) && !fs.statSync(resolved).isFile()) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
     }
@@ -477,30 +484,6 @@ async function closing<T>(conn: DuckDBConnection, work: (conn: DuckDBConnection)
   }
 }
 
-/** Whether `target` (symbolic links resolved) lies strictly inside one of `folders`. */
-function isInside(target: string, folders: string[]): boolean {
-  const real = realPathOf(target);
-  return folders.some((folder) => real.startsWith(realPathOf(folder) + path.sep));
-}
-
-/** The real path of a file that may not exist yet: its nearest existing ancestor resolved, the rest appended. */
-function realPathOf(target: string): string {
-  const resolved = path.resolve(target);
-  let existing = resolved;
-  const tail: string[] = [];
-  while (!fs.existsSync(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    tail.unshift(path.basename(existing));
-    existing = parent;
-  }
-  try {
-    return path.join(fs.realpathSync(existing), ...tail);
-  } catch {
-    return resolved;
-  }
-}
-
 /** Whether `dir` can take a new workspace: it does not exist yet, or it is an empty folder. */
 export function isNewOrEmptyFolder(dir: string): boolean {
   if (!fs.existsSync(dir)) return true;
@@ -521,7 +504,6 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
   }
   return Workspace.open(resolved, { create: true, fileAccess });
 }
-
 
 /**
  * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a
