@@ -2,6 +2,7 @@
  * Electron IPC transport, generated from the contract: one ipcMain.handle per method, each calling the same
  * validating dispatcher as browser mode. Only calls from the app's own window are answered.
  */
+import type { Caller } from '../shared/callerAccess.js';
 import { type CallOutcome, IPC_EVENT_CHANNEL, ipcChannel, METHOD_NAMES } from '../shared/contract.js';
 import type { HostEvent } from '../shared/jobs.js';
 
@@ -12,7 +13,8 @@ export interface IpcMainLike {
 }
 
 export interface Dispatcher {
-  dispatch(name: string, input: unknown): Promise<CallOutcome>;
+  /** `caller` defaults to the owner: the desktop user. What each caller may do is decided by Host.dispatch. */
+  dispatch(name: string, input: unknown, caller?: Caller): Promise<CallOutcome>;
   onEvent(listener: (event: HostEvent) => void): () => void;
 }
 

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ANNOTATOR_METHODS, isMethodName } from '../shared/contract.js';
+import { type Caller, OWNER } from '../shared/callerAccess.js';
+import { isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
 import { nodeHttp } from './host/lazyBuiltins.js';
@@ -62,6 +63,7 @@ const STATUS_FOR: Partial<Record<SiftErrorInfo['code'], number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNKNOWN_METHOD: 404,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   INTERNAL: 500,
 };
@@ -143,13 +145,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (foreign) return fail(res, 403, 'UNAUTHORIZED', foreign);
       if (url.pathname.startsWith('/api/')) {
         const given = givenToken(req, url, url.pathname.slice('/api/'.length));
-        // The owner's token reaches everything; an annotator's token (made by the lead) only labeling, as them.
-        let annotator: string | null = null;
+        // Who the token belongs to: the owner, or an annotator (a token the lead made). What each may call is
+        // decided by Host.dispatch from shared/callerAccess.ts.
+        let caller: Caller = OWNER;
         if (token !== null && !tokenMatches(token, given)) {
-          annotator = new AnnotatorTokens(host.workspaceDir()).annotatorFor(given);
+          const annotator = new AnnotatorTokens(host.workspaceDir()).annotatorFor(given);
           if (annotator === null) return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).');
+          caller = { role: 'annotator', annotator };
         }
-        return await handleApi(req, res, url, annotator);
+        return await handleApi(req, res, url, caller);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', `${req.method} is not allowed here.`);
       return serveStatic(res, url.pathname);
@@ -159,10 +163,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, annotator: string | null): Promise<void> {
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): Promise<void> {
     const route = url.pathname.slice('/api/'.length);
-    if (annotator !== null && !(ANNOTATOR_METHODS as readonly string[]).includes(route)) {
-      return fail(res, 403, 'UNAUTHORIZED', `${route}: an annotator's token reaches only labeling (${ANNOTATOR_METHODS.join(', ')}).`);
+    // The routes that are not contract methods (events, upload, download) are the owner's.
+    if (caller.role !== 'owner' && !isMethodName(route)) {
+      return fail(res, 403, 'FORBIDDEN', `${route}: an annotator's token reaches only labeling; the rest is the workspace owner's.`);
     }
     if (route === 'events' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -186,13 +191,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (error instanceof PayloadTooLarge) return fail(res, 413, 'PAYLOAD_TOO_LARGE', `${route}: ${error.message}.`);
       return fail(res, 400, 'BAD_REQUEST', `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`);
     }
-    if (annotator !== null) {
-      if (route === 'auth.whoami') return sendJson(res, 200, { ok: true, value: { role: 'annotator', annotator } });
-      // An annotator labels as themselves, never as someone else.
-      const claimed = typeof input === 'object' && input !== null ? (input as { annotator?: unknown }).annotator : undefined;
-      if (claimed !== undefined && claimed !== annotator) return fail(res, 403, 'UNAUTHORIZED', `${route}: this token labels as ${annotator}, not as ${String(claimed)}.`);
-    }
-    const outcome = await host.dispatch(route, input);
+    const outcome = await host.dispatch(route, input, caller);
     sendJson(res, outcome.ok ? 200 : (STATUS_FOR[outcome.error.code] ?? 422), outcome);
   }
 

@@ -9,7 +9,7 @@ import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { EvalView } from './evaluation/EvalView';
 import { LabelView } from './label/LabelView';
 import { useLabeling } from './label/labelStore';
-import { JobsPanel } from './jobs/JobsPanel';
+import { StatusBar } from './jobs/StatusBar';
 import { ModelsView } from './models/ModelsView';
 import { useNavigation } from './navigation';
 import { SpikeView } from './spikes/SpikeView';
@@ -59,6 +59,7 @@ export function App() {
       }
       if (event.channel === 'query') {
         useLiveResults.getState().apply(event.event);
+        useReports.getState().streamed(event.event);
         return useExplore.getState().streamed(event.event);
       }
       if (event.event.type === 'opened') {
@@ -168,7 +169,7 @@ export function App() {
         {view === 'evaluate' && <EvalView />}
         {view === 'label' && <LabelView />}
       </main>
-      <JobsPanel />
+      <StatusBar />
       {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}
       {dragging && <div className="drop-hint">Drop files to import them</div>}
     </div>

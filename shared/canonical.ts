@@ -7,6 +7,11 @@ import { FEATURE_VIEW } from './features.js';
 export interface CanonicalColumn {
   name: string;
   synonyms: string[];
+  /**
+   * A key column: every row needs one. A mapping must name its source column, and a row whose key is NULL is
+   * refused — otherwise re-scoring would write scores for the item 'null' and joins would silently drop rows.
+   */
+  required: boolean;
 }
 
 export interface CanonicalTable {
@@ -16,14 +21,16 @@ export interface CanonicalTable {
   columns: CanonicalColumn[];
 }
 
-const col = (name: string, ...synonyms: string[]): CanonicalColumn => ({ name, synonyms });
+const col = (name: string, ...synonyms: string[]): CanonicalColumn => ({ name, synonyms, required: false });
+/** A key column (see `required`): the one place that says which columns a mapping cannot leave out. */
+const key = (name: string, ...synonyms: string[]): CanonicalColumn => ({ name, synonyms, required: true });
 
 export const CANONICAL_TABLES: CanonicalTable[] = [
   {
     name: 'content',
     siftOwned: false,
     columns: [
-      col('content_id', 'id', 'post_id', 'item_id', 'message_id', 'tweet_id', 'contentid'),
+      key('content_id', 'id', 'post_id', 'item_id', 'message_id', 'tweet_id', 'contentid'),
       col('user_id', 'author_id', 'owner_id', 'poster_id', 'account_id', 'userid'),
       col('surface', 'placement', 'channel', 'source'),
       col('content_type', 'media_type', 'type', 'kind'),
@@ -39,7 +46,7 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
     name: 'users',
     siftOwned: false,
     columns: [
-      col('user_id', 'id', 'account_id', 'userid'),
+      key('user_id', 'id', 'account_id', 'userid'),
       col('username', 'name', 'handle', 'screen_name', 'login'),
       col('created_at', 'created', 'signup_at', 'registered_at', 'joined_at'),
       col('is_staff', 'staff', 'admin', 'moderator'),
@@ -50,8 +57,8 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
     name: 'reports',
     siftOwned: false,
     columns: [
-      col('report_id', 'id', 'flag_id'),
-      col('content_id', 'post_id', 'item_id', 'target_id'),
+      key('report_id', 'id', 'flag_id'),
+      key('content_id', 'post_id', 'item_id', 'target_id'),
       col('reporter_id', 'user_id', 'flagger_id', 'reported_by'),
       col('reason', 'flag_type', 'report_reason', 'category'),
       col('created_at', 'created', 'timestamp', 'ts', 'reported_at'),
@@ -61,8 +68,8 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
     name: 'moderation_actions',
     siftOwned: false,
     columns: [
-      col('action_id', 'id'),
-      col('content_id', 'post_id', 'item_id'),
+      key('action_id', 'id'),
+      key('content_id', 'post_id', 'item_id'),
       col('target_user_id', 'user_id', 'target_user'),
       col('actor_id', 'moderator_id', 'acting_user_id'),
       col('actor_type', 'actor_kind'),
@@ -193,6 +200,21 @@ export function suggestMappings(sourceColumns: string[], tableNameHint = ''): Ma
 
 export function canonicalTable(name: string): CanonicalTable | undefined {
   return CANONICAL_TABLES.find((table) => table.name === name);
+}
+
+/** The key columns a mapping onto `table` must map, in the table's order. */
+export function requiredColumns(table: CanonicalTable): string[] {
+  return table.columns.filter((column) => column.required).map((column) => column.name);
+}
+
+/**
+ * Why a mapping cannot be saved for want of its keys, or null when every key column is mapped. One message for the
+ * UI, the CLI and the host, which all check with this.
+ */
+export function missingKeysProblem(table: CanonicalTable, columns: Record<string, string | null | undefined>): string | null {
+  const missing = requiredColumns(table).filter((name) => !columns[name]);
+  if (missing.length === 0) return null;
+  return `columns.${missing[0]}: ${table.name} needs its key column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')} mapped to a column of the source; every row is identified by ${missing.length > 1 ? 'them' : 'it'}.`;
 }
 
 /**

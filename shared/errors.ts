@@ -6,6 +6,8 @@ export type SiftErrorCode =
   | 'BAD_REQUEST'
   | 'UNKNOWN_METHOD'
   | 'UNAUTHORIZED'
+  /** The caller is known but this is not theirs to do (an annotator's token asking for the owner's methods). */
+  | 'FORBIDDEN'
   | 'IMPORT_EMPTY'
   | 'IMPORT_BINARY'
   | 'IMPORT_BAD_ENCODING'

@@ -4,6 +4,7 @@
  * Version 1 is DESIGN.md's. The keyboard keys live in the file so a team that edits its policy edits its keys.
  */
 import { z } from 'zod/v3';
+import { jsonSyntaxProblem, schemaProblem } from './jsonText.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -52,9 +53,17 @@ const changeSchema = z.discriminatedUnion('kind', [
 ]);
 export type PolicyChange = z.output<typeof changeSchema>;
 
+/**
+ * A policy version's name: v and a number. A caller's version becomes a file name (policy/taxonomy-<version>.json),
+ * so nothing else is accepted as one, anywhere.
+ */
+export const POLICY_VERSION_PATTERN = /^v[1-9][0-9]*$/;
+export const policyVersionName = (field: string) =>
+  z.string({ message: `${field} must be a string` }).regex(POLICY_VERSION_PATTERN, `${field} is a policy version: v followed by a number (v1, v2, …)`);
+
 export const taxonomySchema = z
   .object({
-    version: z.string().regex(/^v[1-9][0-9]*$/, 'a policy version is v followed by a number (v1, v2, …)'),
+    version: policyVersionName('version'),
     title: z.string().default('Policy'),
     /** Against the previous version (absent in v1; a category not named is unchanged). */
     changes: z.array(changeSchema).default([]),
@@ -191,13 +200,10 @@ export function parseTaxonomy(text: string, fileName: string): Taxonomy {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${fileName}: not valid JSON (${(error as Error).message})`);
+    throw new Error(`${fileName}: ${jsonSyntaxProblem(error, text)}`);
   }
   const parsed = taxonomySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${fileName}: ${issue.path.join('.') || 'file'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new Error(`${fileName}: ${schemaProblem(parsed.error.issues[0]!)}`);
   return parsed.data;
 }
 

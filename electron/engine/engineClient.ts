@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { type Caller, OWNER } from '../../shared/callerAccess.js';
 import type { CallOutcome } from '../../shared/contract.js';
 import type { SiftErrorInfo } from '../../shared/errors.js';
 import type { HostEvent, JobSummary } from '../../shared/jobs.js';
@@ -138,14 +139,14 @@ export class EngineClient {
   }
 
   /** One contract call, answered by the engine; never throws. */
-  async dispatch(method: string, input: unknown): Promise<CallOutcome> {
+  async dispatch(method: string, input: unknown, caller: Caller = OWNER): Promise<CallOutcome> {
     await this.ready;
     const child = this.child;
     if (this.startError || !child) return { ok: false, error: { code: 'ENGINE_STOPPED', message: this.startError ?? 'The engine is not running.' } };
     const id = this.nextId++;
     return new Promise<CallOutcome>((resolve) => {
       this.pending.set(id, resolve);
-      const message: ShellToEngine = { type: 'call', id, method, input };
+      const message: ShellToEngine = { type: 'call', id, method, input, caller };
       child.send(message, (error) => {
         if (!error) return;
         this.pending.delete(id);

@@ -24,7 +24,7 @@ async function serve(): Promise<void> {
   });
   process.on('message', (message: ShellToEngine) => {
     if (message?.type !== 'call') return;
-    void host.dispatch(message.method, message.input).then((outcome) => send({ type: 'result', id: message.id, outcome }));
+    void host.dispatch(message.method, message.input, message.caller).then((outcome) => send({ type: 'result', id: message.id, outcome }));
   });
   // The shell went away (closed, or crashed): close DuckDB cleanly so the WAL is checkpointed.
   process.on('disconnect', () => {

@@ -1,4 +1,5 @@
 /** Messages between the shell (Electron main or the browser-mode server) and the engine process. */
+import type { Caller } from '../../shared/callerAccess.js';
 import type { CallOutcome } from '../../shared/contract.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import type { FileAccess } from '../host/workspace/workspace.js';
@@ -8,7 +9,8 @@ export interface EngineOptions {
   fileAccess: FileAccess;
 }
 
-export type ShellToEngine = { type: 'call'; id: number; method: string; input: unknown };
+/** `caller`: who the shell answered for (the owner, or an annotator's token in browser mode). */
+export type ShellToEngine = { type: 'call'; id: number; method: string; input: unknown; caller: Caller };
 
 export type EngineToShell =
   | { type: 'ready'; dir: string }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
+import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '../../shared/callerAccess.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { recentWorkspaces, rememberWorkspace, siftHome } from './workspace/appState.js';
@@ -25,11 +26,12 @@ import { QueryService } from './query/queryService.js';
 import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
 import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
+import { installDiscourseViews } from './workspace/discourseViews.js';
 
 /** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
 const quietJobContext = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
 
-export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>) => Promise<OutputOf<M>> };
+export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>, caller: Caller) => Promise<OutputOf<M>> };
 
 export class Host {
   readonly jobs = new JobManager();
@@ -44,7 +46,9 @@ export class Host {
   static async open(dir: string, options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {}): Promise<Host> {
     const workspace = await Workspace.open(dir, { create: options.create, fileAccess: options.fileAccess });
     if (options.remember !== false) rememberWorkspace(workspace.dir);
-    return new Host(workspace);
+    const host = new Host(workspace);
+    await host.catchUpLabels();
+    return host;
   }
 
   private servicesFor(workspace: Workspace) {
@@ -61,6 +65,16 @@ export class Host {
       if (labeling) await (await labeling.catch(() => null))?.close();
     };
     return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models, labeling: openLabeling, closeLabeling };
+  }
+
+  /**
+   * Labels the journal acknowledged before a kill, that the store (and so SQL) never got: opening the labeling
+   * service applies them. Never fatal — a damaged journal is reported when labeling is used.
+   */
+  private async catchUpLabels(): Promise<void> {
+    if (!(await LabelingService.journalAhead(this.workspace))) return;
+    console.error(`sift: the label journal holds labels that SQL's copy lacks (a crash came before they were copied); copying them now.`);
+    await this.labeling().catch((error: unknown) => console.error(`sift: ${toErrorInfo(error).message}`));
   }
 
   /** The labeling sessions of the open workspace. */
@@ -277,12 +291,12 @@ export class Host {
       return { jobId: job.id };
     },
     'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
+    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir')),
     'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from'), this.workspace.checkReadable(to, 'to')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'auth.whoami': async () => ({ role: 'owner' as const, annotator: null }),
+    'auth.whoami': async (_input, caller) => (caller.role === 'owner' ? { role: 'owner', annotator: null } : { role: 'annotator', annotator: caller.annotator }),
     'annotators.list': async () => new AnnotatorTokens(this.workspace.dir).list(),
     'annotators.createToken': async ({ name }) => new AnnotatorTokens(this.workspace.dir).create(name),
     'annotators.revoke': async ({ name }) => ({ revoked: new AnnotatorTokens(this.workspace.dir).revoke(name) }),
@@ -301,6 +315,12 @@ export class Host {
 
   async importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
     const outcome = await this.current.importer.import(file, options, ctx);
+    // The import that completes a Discourse export's flag lifecycle maps it onto the canonical tables, as views.
+    const canonicalViews = await this.workspace.withConnection(installDiscourseViews).catch((error: unknown) => {
+      console.error(`sift: ${outcome.table} was imported, but mapping the Discourse tables onto the canonical ones failed: ${toErrorInfo(error).message}`);
+      return [];
+    });
+    if (canonicalViews.length > 0) outcome.canonicalViews = canonicalViews;
     this.emit({ channel: 'workspace', event: { type: 'changed' } });
     return outcome;
   }
@@ -320,15 +340,26 @@ export class Host {
     return parsed.data as ParsedInputOf<M>;
   }
 
-  /** Validates and runs one call: the single entry point both transports use. Never throws. */
-  async dispatch(name: string, rawInput: unknown): Promise<CallOutcome> {
+  /**
+   * Validates and runs one call: the single entry point every transport uses, and the one place a caller's reach
+   * (shared/callerAccess.ts) is enforced. The desktop window and the CLI call as the owner; the browser-mode server
+   * passes who the token belongs to. Never throws.
+   */
+  async dispatch(name: string, rawInput: unknown, caller: Caller = OWNER): Promise<CallOutcome> {
     if (!isMethodName(name)) {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${name}".` } };
     }
+    const forbidden = (message: string): CallOutcome => ({ ok: false, error: { code: 'FORBIDDEN', message } });
+    const refused = methodRefusal(caller, name);
+    if (refused) return forbidden(refused);
+    const asCaller = actAsCaller(caller, name, rawInput);
+    if ('refusal' in asCaller) return forbidden(asCaller.refusal);
     try {
-      const input = Host.validate(name, rawInput);
-      const handler = this.handlers[name] as (input: unknown) => Promise<unknown>;
-      return { ok: true, value: await handler(input) };
+      const input = Host.validate(name, asCaller.input);
+      const refusedInput = inputRefusal(caller, name, input);
+      if (refusedInput) return forbidden(refusedInput);
+      const handler = this.handlers[name] as (input: unknown, caller: Caller) => Promise<unknown>;
+      return { ok: true, value: await handler(input, caller) };
     } catch (error) {
       const info = toErrorInfo(error);
       if (info.code === 'INTERNAL') console.error(`[sift] ${name} failed:`, error);

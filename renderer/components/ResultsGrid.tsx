@@ -126,6 +126,9 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const [copied, setCopied] = useState(false);
   const listRef = useListRef(null);
   const gridRef = useRef<HTMLDivElement>(null);
+  // One element scrolls both ways, so its vertical scrollbar takes its own room beside the last column instead
+  // of covering it (a scrollbar inside a full-width list hid the right-aligned digits: 195 read "19").
+  const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
 
   useEffect(() => {
     generation.current++;
@@ -262,7 +265,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
 
   return (
     <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={rowCount} ref={gridRef}>
-      <div className="grid-scroll-x">
+      <div className="grid-scroll" ref={setScroller} data-testid="grid-scroll">
         <div className="grid-inner" style={{ width: totalWidth }}>
           <div className="grid-header">
             <div className="grid-cell grid-rownum">#</div>
@@ -293,6 +296,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
           <List<RowProps>
             className="grid-body"
             listRef={listRef}
+            scrollElement={scroller}
             rowComponent={GridRow}
             rowCount={windowRows}
             rowHeight={ROW_HEIGHT}

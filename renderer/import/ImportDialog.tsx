@@ -3,7 +3,7 @@
  * types → import as a job with progress and cancel → optional mapping onto a canonical table.
  */
 import { useEffect, useState } from 'react';
-import { CANONICAL_TABLES, type MappingSuggestion } from '../../shared/canonical';
+import { CANONICAL_TABLES, type MappingSuggestion, missingKeysProblem } from '../../shared/canonical';
 import type { ImportOutcome, ImportPreview } from '../../shared/contract';
 import { api, errorMessage, fileToHostPath } from '../api/client';
 import { ProgressBar } from '../components/ProgressBar';
@@ -194,6 +194,8 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
   const [whenTaken, setWhenTaken] = useState<'replace' | 'append' | null>(null);
   const refresh = useWorkspace((state) => state.refresh);
   const canonical = CANONICAL_TABLES.find((table) => table.name === target);
+  // The host refuses a mapping without its key columns with the same words; saying so here saves the round trip.
+  const keysProblem = canonical ? missingKeysProblem(canonical, columns) : null;
   // The canonical name may already be a table (the sample's content, say): never a dead end, the user chooses.
   const taken = useWorkspace((state) => state.tables.find((table) => table.name === target && table.kind === 'table' && !table.protected));
 
@@ -218,6 +220,17 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
         Imported {outcome.rows.toLocaleString('en-US')} rows into <b>{outcome.table}</b>
         {outcome.linked ? ' (linked to the file)' : ''} in {(outcome.elapsedMs / 1000).toFixed(1)} s.
       </p>
+      {outcome.canonicalViews && (
+        <p data-testid="import-canonical-views">
+          The Discourse tables are complete: Sift added {outcome.canonicalViews.map((name, i) => (
+            <span key={name}>
+              {i > 0 ? ', ' : ''}
+              <b>{name}</b>
+            </span>
+          ))}{' '}
+          as views over them (flags as reports, reviewable resolutions as moderation actions).
+        </p>
+      )}
       <h3>Map onto a canonical table</h3>
       <p className="muted">Sift's views read the canonical tables; a mapping exposes this table under that name with renamed columns.</p>
       <label>
@@ -235,11 +248,23 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
         <table className="mapping-table">
           <tbody>
             {canonical.columns.map((column) => (
-              <tr key={column.name}>
-                <td>{column.name}</td>
+              <tr key={column.name} data-testid={`mapping-row-${column.name}`} data-required={column.required}>
                 <td>
-                  <select value={columns[column.name] ?? ''} onChange={(event) => setColumns({ ...columns, [column.name]: event.target.value || null })}>
-                    <option value="">(none)</option>
+                  {column.name}
+                  {column.required && (
+                    <span className="mapping-required" title="A key column: every row needs one, so the mapping cannot leave it out">
+                      {' '}required
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <select
+                    value={columns[column.name] ?? ''}
+                    onChange={(event) => setColumns({ ...columns, [column.name]: event.target.value || null })}
+                    aria-label={`${column.name}${column.required ? ' (required)' : ''}`}
+                    aria-invalid={column.required && !columns[column.name]}
+                  >
+                    <option value="">{column.required ? '(choose a column)' : '(none)'}</option>
                     {preview.columns.map((source) => (
                       <option key={source.name} value={source.name}>
                         {source.name}
@@ -266,10 +291,15 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
         </fieldset>
       )}
       {message && <div className="error-box">{message}</div>}
+      {keysProblem && (
+        <p className="mapping-keys-problem" data-testid="mapping-keys-problem">
+          {keysProblem}
+        </p>
+      )}
       <div className="modal-actions">
         <button onClick={onDone}>{target ? 'Skip' : 'Done'}</button>
         {target && (
-          <button className="primary" disabled={Boolean(taken) && !whenTaken} onClick={() => void save()} data-testid="mapping-save">
+          <button className="primary" disabled={(Boolean(taken) && !whenTaken) || keysProblem !== null} onClick={() => void save()} data-testid="mapping-save">
             {taken && whenTaken === 'append' ? 'Append rows' : 'Save mapping'}
           </button>
         )}

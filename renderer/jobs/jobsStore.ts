@@ -38,7 +38,7 @@ export const useJobs = create<JobsState>((set, get) => ({
 }));
 
 /**
- * Runs a long host method as a job (progress and cancel in the jobs panel) and resolves with its result; the UI
+ * Runs a long host method as a job (progress and cancel in the status bar) and resolves with its result; the UI
  * never waits on a long method's reply while the engine works.
  */
 export async function jobResult<T>(started: Promise<{ jobId: string }>): Promise<T> {

@@ -65,7 +65,22 @@ function timeline(overview: SpikeOverview, view: View): { data: Data[]; layout: 
     yaxis: { title: { text: `${overview.source === 'reports' ? 'reports' : 'moderation actions'} per bucket` }, rangemode: 'tozero' },
     legend: { orientation: 'h', y: -0.25 },
     shapes: [...bands, ...markers.map((marker) => ({ type: 'line' as const, xref: 'x' as const, yref: 'paper' as const, x0: marker.at, x1: marker.at, y0: 0, y1: 1, line: { color: '#555', dash: 'dash' as const, width: 1 } }))],
-    annotations: markers.map((marker) => ({ x: marker.at, y: 1, xref: 'x', yref: 'paper', text: `${marker.model} ${marker.previous} → ${marker.version}`, showarrow: false, xanchor: 'left', yanchor: 'top', font: { size: 10, color: '#555' } })),
+    // A version change's label sits above the plotting area, where no data is drawn (inside it, it covered the
+    // spike's peak that so often follows a deployment), and reads towards the middle of the chart.
+    annotations: markers.map((marker) => ({
+      x: marker.at,
+      y: 1,
+      xref: 'x',
+      yref: 'paper',
+      yanchor: 'bottom',
+      yshift: 2,
+      xanchor: x.length > 1 && marker.at > x[Math.floor(x.length * 0.6)]! ? 'right' : 'left',
+      text: `${marker.model} ${marker.previous} → ${marker.version}`,
+      showarrow: false,
+      font: { size: 10, color: '#555' },
+    })),
+    // Room above the plot for the labels, below the chart's toolbar.
+    margin: { l: 50, r: 20, t: markers.length ? 56 : 36, b: 40 },
   };
   return { data, layout };
 }

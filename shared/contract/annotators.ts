@@ -17,11 +17,7 @@ export interface AnnotatorToken {
   createdAt: string;
 }
 
-/**
- * What an annotator's token may call: the labeling screen's needs, nothing that reads or changes anything else.
- * Every input with an `annotator` field is held to the token's own name.
- */
-export const ANNOTATOR_METHODS = ['auth.whoami', 'taxonomy.get', 'sessions.list', 'sessions.get', 'sessions.next', 'labels.record'] as const;
+// What an annotator's token may call is declared in shared/callerAccess.ts, and enforced by Host.dispatch.
 
 export const annotatorMethods = {
   'auth.whoami': method<WhoAmI>()(empty),

@@ -1,5 +1,6 @@
 /** Labeled datasets exported as immutable, versioned folders. */
 import { z } from 'zod/v3';
+import { policyVersionName } from '../taxonomy.js';
 import { method, nonEmpty } from './base.js';
 
 export interface DatasetManifest {
@@ -30,9 +31,16 @@ export interface DatasetManifest {
 export interface DatasetVerification {
   dir: string;
   ok: boolean;
-  /** One line per file that differs from the manifest, or is missing. */
+  /** One line per file that differs from the manifest, is missing, or is there unlisted; and for a manifest or card that differs from what was written. */
   problems: string[];
   files: number;
+  /**
+   * What could be checked: `record`, the files against the manifest and the manifest and card against the SHA-256s
+   * the workspace recorded when it wrote the version; `files`, only the files against the manifest (no workspace
+   * that wrote it was at hand; `note` says so).
+   */
+  scope: 'record' | 'files';
+  note?: string;
 }
 
 export interface DatasetDiff {
@@ -46,9 +54,13 @@ export interface DatasetDiff {
   perCategory: Record<string, { relabeled: number; toPositive: number; toNegative: number }>;
 }
 
+/** A dataset's name becomes a folder (<out>/<name>/vN/), so it is one plain folder name: no separator, no dot first. */
+export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+const datasetName = z.string({ message: 'name must be a string' }).regex(DATASET_NAME_PATTERN, 'name: letters, digits, _ . - (up to 100), starting with a letter or digit');
+
 const exportInput = z
   .object({
-    name: nonEmpty('name').max(100),
+    name: datasetName,
     /** The folder datasets go in; the version lands in <out>/<name>/v<N>/. Default: the workspace's exports/datasets. */
     out: z.string().min(1).optional(),
     sessions: z.array(nonEmpty('sessions')).max(1000).default([]),
@@ -56,7 +68,7 @@ const exportInput = z
     valDays: z.number().int().min(0).max(3650).optional(),
     formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
     /** The policy version the dataset holds (the workspace's latest by default). */
-    policyVersion: z.string().regex(/^v[1-9][0-9]*$/, 'policyVersion is a version such as v2').optional(),
+    policyVersion: policyVersionName('policyVersion').optional(),
     /** Leave out (and list) items labeled only under other policy versions, instead of refusing. */
     leaveOutOtherPolicies: z.boolean().optional(),
   })
@@ -67,7 +79,7 @@ export const datasetMethods = {
   /** The same as a job (progress, cancel): what the UI uses. */
   'datasets.exportStart': method<{ jobId: string }>()(exportInput),
   /** The versions of a dataset in the workspace's datasets folder, oldest first. */
-  'datasets.list': method<DatasetManifest[]>()(z.object({ name: nonEmpty('name').max(100) }).strict()),
+  'datasets.list': method<DatasetManifest[]>()(z.object({ name: datasetName }).strict()),
   'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),
   /** Items added, removed, relabeled (per category) and moved between two versions, per split. */
   'datasets.diff': method<DatasetDiff>()(z.object({ from: nonEmpty('from'), to: nonEmpty('to') }).strict()),

@@ -26,6 +26,19 @@ test('imports a CSV from the file picker and maps it onto a canonical table', as
   await bench.confirmImport('forum_flags');
   await expect(page.getByTestId('import-done')).toContainText('Imported 3 rows into forum_flags');
   await expect(page.getByTestId('mapping-target')).toHaveValue('reports');
+  // The key columns are marked required; leaving one out says which and saving waits for it.
+  await expect(page.getByTestId('mapping-row-report_id')).toHaveAttribute('data-required', 'true');
+  await expect(page.getByTestId('mapping-row-content_id')).toContainText('required');
+  await expect(page.getByTestId('mapping-row-reason')).not.toContainText('required');
+  await page.getByTestId('mapping-row-content_id').locator('select').selectOption('');
+  await expect(page.getByTestId('mapping-keys-problem')).toHaveText('columns.content_id: reports needs its key column content_id mapped to a column of the source; every row is identified by it.');
+  await expect(page.getByTestId('mapping-save')).toBeDisabled();
+  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `test-results/mapping-required-${width}.png` });
+  }
+  await page.getByTestId('mapping-row-content_id').locator('select').selectOption('post_id');
+  await expect(page.getByTestId('mapping-keys-problem')).toHaveCount(0);
   await bench.closeDialog();
   await expect(bench.table('forum_flags')).toContainText('3');
   await bench.runQuery('SELECT flag_type, count(*) FROM forum_flags GROUP BY 1 ORDER BY 2 DESC');

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, SessionSummary } from '../../shared/contract';
+import { ANNOTATOR_METHODS } from '../../shared/callerAccess';
+import { type CallOutcome, type Disagreements, METHOD_NAMES, type RecordOutcome, type SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -65,6 +66,42 @@ describe('annotator tokens', () => {
     expect((await post('annotators.list', {}, server.token)).outcome).toMatchObject({ ok: true, value: [{ name: 'ana' }] });
     expect((await post('annotators.revoke', { name: 'ana' }, server.token)).outcome).toEqual({ ok: true, value: { revoked: true } });
     expect((await post('sessions.list', {}, token)).status).toBe(401);
+  });
+
+  it("never decides for others: an annotator's token cannot adjudicate, acts only as its annotator, reaches no owner method", async () => {
+    const tokenOf = async (name: string) => ((await post('annotators.createToken', { name }, server.token)).outcome as { ok: true; value: { token: string } }).value.token;
+    const [cy, di] = [await tokenOf('cy'), await tokenOf('di')];
+    const disputed = await call<SessionSummary>(host, 'sessions.create', { name: 'disputed', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'random', batchSize: 3, overlap: 2 });
+    const label = (value: 0 | 1) => ({ kind: 'label', contentId: 'c01', labels: [{ category: 'spam', value }] });
+    // Each labels as herself without naming anyone: the token says who she is.
+    const byCy = await post('labels.record', { sessionId: disputed.id, action: label(1) }, cy);
+    expect(byCy.outcome).toMatchObject({ ok: true, value: { progress: { annotator: 'cy' } } });
+    expect((await post('labels.record', { sessionId: disputed.id, action: label(0) }, di)).outcome.ok).toBe(true);
+    const queue = async () => (await call<Disagreements>(host, 'labels.disagreements', { sessionId: disputed.id })).items.map((item) => item.contentId);
+    expect(await queue()).toEqual(['c01']);
+
+    // Settling the dispute with her own vote is the lead's, whatever name she gives.
+    const adjudicate = { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] };
+    for (const body of [{ sessionId: disputed.id, action: adjudicate }, { sessionId: disputed.id, annotator: 'cy', action: adjudicate }]) {
+      const refused = await post('labels.record', body, cy);
+      expect(refused).toMatchObject({ status: 403, outcome: { ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('only the workspace\'s owner') } } });
+    }
+    expect(await queue()).toEqual(['c01']);
+    expect(await post('labels.record', { sessionId: disputed.id, annotator: 'lead', action: adjudicate }, cy)).toMatchObject({ status: 403, outcome: { error: { code: 'FORBIDDEN' } } });
+
+    // Every method outside the labeling screen's few is the owner's, with or without a valid input.
+    const ownerOnly = METHOD_NAMES.filter((name) => !ANNOTATOR_METHODS.includes(name));
+    expect(ownerOnly).toEqual(expect.arrayContaining(['labels.disagreements', 'policy.migrate', 'sessions.create', 'datasets.export', 'models.add', 'query.run', 'settings.update', 'workspace.open']));
+    for (const method of ownerOnly) {
+      const refused = await post(method, {}, cy);
+      expect(refused.status, method).toBe(403);
+      expect(refused.outcome, method).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+
+    // The lead adjudicates.
+    const decided = await post('labels.record', { sessionId: disputed.id, annotator: 'lead', action: adjudicate }, server.token);
+    expect((decided.outcome as { ok: true; value: RecordOutcome }).value.eventIds).toHaveLength(1);
+    expect(await queue()).toEqual([]);
   });
 
   it('a new token for the same annotator replaces the old one', async () => {

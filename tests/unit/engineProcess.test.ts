@@ -47,6 +47,10 @@ describe('the engine process', () => {
     const info = await value<{ path: string }>(engine.dispatch('workspace.info', {}));
     expect(info.path).toBe(dir);
     expect(await engine.dispatch('no.such.method', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
+    // Who is calling crosses the process boundary: the engine holds an annotator's token to the labeling screen's methods.
+    const annotator = { role: 'annotator', annotator: 'ana' } as const;
+    expect(await engine.dispatch('query.run', { sql: 'SELECT 1' }, annotator)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await engine.dispatch('auth.whoami', {}, annotator)).toEqual({ ok: true, value: { role: 'annotator', annotator: 'ana' } });
     const { jobId } = await value<{ jobId: string }>(engine.dispatch('eval.start', { model: 'text-distil' }));
     await waitFor(() => events.some((event) => event.channel === 'job' && event.event.type === 'done' && event.event.job.id === jobId));
   });

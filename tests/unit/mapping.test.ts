@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import { missingForView, suggestMappings } from '../../shared/canonical';
+import { CANONICAL_TABLES, missingForView, requiredColumns, suggestMappings } from '../../shared/canonical';
 import type { QueryResult, SavedMapping, TableInfo } from '../../shared/contract';
 import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
 
@@ -73,6 +73,59 @@ describe('saving a mapping', () => {
     expect(backup.rows).toEqual([['3']]);
   });
 });
+
+describe('the key columns every mapping needs', () => {
+  let host: Host;
+  let dir: string;
+  const mappingNames = async () => (await call<SavedMapping[]>(host, 'mapping.list', {})).map((m) => m.canonicalTable);
+  beforeAll(async () => {
+    ({ host } = await openTempHost());
+    dir = tempDir();
+    await importFile(host, writeTemp(dir, 'posts.csv', 'post_id,author_id,body\np1,u1,hello\n,u2,no id here\np3,,no author\n'));
+    await importFile(host, writeTemp(dir, 'actions.csv', 'id,post_id,decision\na1,p1,remove\na2,p3,keep\n'));
+  });
+  afterAll(async () => host.close());
+
+  it('are the ids of each canonical table, declared once', () => {
+    const keys = Object.fromEntries(CANONICAL_TABLES.filter((t) => !t.siftOwned).map((t) => [t.name, requiredColumns(t)]));
+    expect(keys).toEqual({ content: ['content_id'], users: ['user_id'], reports: ['report_id', 'content_id'], moderation_actions: ['action_id', 'content_id'], model_scores: [] });
+  });
+
+  it('refuses a mapping that leaves a key column out, naming it, and creates nothing', async () => {
+    const withoutId = await host.dispatch('mapping.save', { sourceTable: 'posts', canonicalTable: 'content', columns: { user_id: 'author_id', text: 'body' } });
+    expect(withoutId).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'columns.content_id: content needs its key column content_id mapped to a column of the source; every row is identified by it.' } });
+    const withoutEither = await host.dispatch('mapping.save', { sourceTable: 'actions', canonicalTable: 'moderation_actions', columns: { action: 'decision', content_id: null } });
+    expect(withoutEither).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^columns\.action_id: moderation_actions needs its key columns action_id and content_id mapped/) } });
+    const reportWithoutItem = await host.dispatch('mapping.save', { sourceTable: 'actions', canonicalTable: 'reports', columns: { report_id: 'id' } });
+    expect(reportWithoutItem).toMatchObject({ ok: false, error: { message: expect.stringContaining('columns.content_id: reports needs its key column content_id') } });
+    expect(await tableNamesOf(host)).not.toContain('content');
+    expect(await mappingNames()).toEqual([]);
+    // With its keys, the same source maps.
+    await call(host, 'mapping.save', { sourceTable: 'actions', canonicalTable: 'moderation_actions', columns: { action_id: 'id', content_id: 'post_id', action: 'decision' } });
+    expect(await mappingNames()).toEqual(['moderation_actions']);
+  });
+
+  it('refuses a source with a row whose key is NULL, naming the file, the column and how many; nothing is written', async () => {
+    const refused = await host.dispatch('mapping.save', { sourceTable: 'posts', canonicalTable: 'content', columns: { content_id: 'post_id', user_id: 'author_id', text: 'body' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^columns\.content_id: 1 of 3 rows of posts \(.*posts\.csv\) have no post_id \(NULL\), and content_id identifies every row of content; nothing was mapped\./) } });
+    expect(await tableNamesOf(host)).not.toContain('content');
+    // A NULL in a column that is not a key is fine: an item may lack an author.
+    await host.workspace.withConnection((conn) => conn.run(`CREATE TABLE posts_keyed AS SELECT * FROM posts WHERE post_id IS NOT NULL`));
+    await call(host, 'mapping.save', { sourceTable: 'posts_keyed', canonicalTable: 'content', columns: { content_id: 'post_id', user_id: 'author_id', text: 'body' } });
+    const rows = await call<QueryResult>(host, 'query.run', { queryId: 'k', sql: 'SELECT content_id, user_id FROM content ORDER BY content_id' });
+    expect(rows.rows).toEqual([['p1', 'u1'], ['p3', null]]);
+    // Appending to a real table checks the same, before a row is added.
+    await host.workspace.withConnection((conn) => conn.run(`CREATE TABLE users AS SELECT 'u1' AS user_id, 'ann' AS username`));
+    const append = await host.dispatch('mapping.save', { sourceTable: 'posts', canonicalTable: 'users', columns: { user_id: 'author_id' }, whenTaken: 'append' });
+    expect(append).toMatchObject({ ok: false, error: { message: expect.stringContaining('columns.user_id: 1 of 3 rows of posts') } });
+    const users = await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT count(*) FROM users' });
+    expect(users.rows).toEqual([['1']]);
+  });
+});
+
+async function tableNamesOf(host: Host): Promise<string[]> {
+  return (await call<TableInfo[]>(host, 'tables.list', {})).map((table) => table.name);
+}
 
 describe('what a view needs from an empty workspace', () => {
   it('names the canonical tables still missing: all of them, or the choice between them', () => {

@@ -221,6 +221,16 @@ describe('re-scoring the rows of a query', () => {
     expect(await count('SELECT count(*) FROM model_scores')).toBe(before);
   });
 
+  it('refuses items without a content_id by name, writing nothing, instead of scoring the item "null"', async () => {
+    const before = await count('SELECT count(*) FROM model_scores');
+    // What a content mapping without its key once gave: rows whose content_id is NULL.
+    const job = await scoreJob({ model: 'text-distil', sql: "SELECT CASE WHEN rowid % 100 = 0 THEN NULL ELSE content_id END AS content_id, text FROM content ORDER BY rowid LIMIT 1000" });
+    expect(job.status).toBe('failed');
+    expect(job.error?.message).toBe('sql: 10 of 1,000 rows of the scoring query have a NULL content_id; every score needs the item it belongs to, so nothing was scored. Leave them out (WHERE content_id IS NOT NULL) or fix the mapping of content_id.');
+    expect(await count('SELECT count(*) FROM model_scores')).toBe(before);
+    expect(await count("SELECT count(*) FROM model_scores WHERE content_id IS NULL OR content_id::VARCHAR = 'null'")).toBe(0);
+  });
+
   it('refuses a query that writes, and names text that is not UTF-8', async () => {
     expect((await scoreJob({ model: 'text-distil', sql: "DELETE FROM content WHERE content_id = 'x'" })).error?.code).toBe('SQL_READ_ONLY');
     const bad = await scoreJob({ model: 'text-distil', sql: "SELECT 'c1' AS content_id, '\\xC3\\x28'::BLOB AS text" });

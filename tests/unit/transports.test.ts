@@ -43,7 +43,7 @@ async function viaHttp(method: string, body: unknown, token = server.token): Pro
 beforeAll(async () => {
   ({ host } = await openTempHost());
   const dir = tempDir();
-  csvFile = writeTemp(dir, 'flags.csv', 'id,reason\n1,spam\n2,other\n');
+  csvFile = writeTemp(dir, 'flags.csv', 'id,post_id,reason\n1,c1,spam\n2,c1,other\n');
   await importFile(host, csvFile);
   await importFile(host, writeTemp(dir, 'content.csv', 'content_id,user_id,text,created_at\nc1,u1,hello,2024-03-01 10:00:00\n'));
   staticDir = tempDir('sift-static-');
@@ -79,7 +79,7 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'import.inspect': { path: csvFile },
     'import.start': { path: csvFile, table: 'flags_again', replace: true },
     'mapping.list': {},
-    'mapping.save': { sourceTable: 'flags', canonicalTable: 'reports', columns: { report_id: 'id', reason: 'reason' } },
+    'mapping.save': { sourceTable: 'flags', canonicalTable: 'reports', columns: { report_id: 'id', content_id: 'post_id', reason: 'reason' } },
     'reports.list': {},
     'reports.get': { id: reportId },
     'reports.save': { name: 'Flags by reason', sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason' },

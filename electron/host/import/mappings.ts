@@ -4,7 +4,7 @@
  * whatever the export called them. A canonical name that is already a real table (e.g. the sample's) is replaced only
  * when asked — the old table kept under a backup name — or receives the source's rows, mapped, when asked to append.
  */
-import { CANONICAL_TABLES, canonicalTable } from '../../../shared/canonical.js';
+import { CANONICAL_TABLES, canonicalTable, missingKeysProblem, requiredColumns } from '../../../shared/canonical.js';
 import type { SavedMapping } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -44,6 +44,9 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
       throw new SiftError({ code: 'BAD_REQUEST', message: `columns.${target}: ${mapping.sourceTable} has no column "${from}".` });
     }
   }
+  const keysProblem = missingKeysProblem(canonical, mapping.columns);
+  if (keysProblem) throw new SiftError({ code: 'BAD_REQUEST', message: keysProblem });
+  await refuseNullKeys(workspace, canonical.name, requiredColumns(canonical), mapping.sourceTable, source.source?.path, mapping.columns);
   const existing = tables.find((table) => table.name === canonical.name);
   const taken = existing !== undefined && existing.kind === 'table';
   if (taken && !mapping.whenTaken) {
@@ -98,6 +101,26 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
     throw error;
   }
   return { sourceTable: mapping.sourceTable, canonicalTable: canonical.name, columns, savedAt: new Date().toISOString().slice(0, 19), ...(backupTable ? { backupTable } : {}) };
+}
+
+/**
+ * Refuses a source with a row whose key is NULL, naming the column and how many: a view over it would hand every
+ * feature an item without an id (re-scoring once wrote scores for the item 'null'). Checked before anything is written.
+ */
+async function refuseNullKeys(workspace: Workspace, canonical: string, keys: string[], source: string, file: string | undefined, columns: Record<string, string | null>): Promise<void> {
+  const counts = keys.map((name) => `count(*) FILTER (WHERE ${quoteIdent(columns[name]!)} IS NULL)`).join(', ');
+  const row = await workspace.withConnection(async (conn) => (await conn.runAndReadAll(`SELECT count(*), ${counts} FROM ${quoteIdent(source)}`)).getRowsJson()[0]!);
+  const total = Number(row[0]);
+  keys.forEach((name, i) => {
+    const nulls = Number(row[i + 1]);
+    if (nulls === 0) return;
+    const from = columns[name]!;
+    const sqlName = (ident: string) => (/^[a-z_][a-z0-9_]*$/.test(ident) ? ident : quoteIdent(ident));
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `columns.${name}: ${nulls.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows of ${source}${file ? ` (${file})` : ''} have no ${from} (NULL), and ${name} identifies every row of ${canonical}; nothing was mapped. Fill them in or leave those rows out (e.g. CREATE TABLE ${sqlName(`${source}_keyed`)} AS SELECT * FROM ${sqlName(source)} WHERE ${sqlName(from)} IS NOT NULL) and map that.`,
+    });
+  });
 }
 
 /** `content_backup`, or `content_backup_2`, … : the first name no table or view has. */

@@ -59,6 +59,11 @@ export class LabelJournal {
     }
   }
 
+  /** The length of the journal's complete records on disk (a torn tail cut off at open is not counted). */
+  get bytes(): number {
+    return this.size;
+  }
+
   /** Resolves once every record is on disk (written and fsynced), in the order given. */
   append(records: JournalRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'WORKSPACE_MISSING', message: 'The label journal is closed.' }));

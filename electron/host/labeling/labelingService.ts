@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy, voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -90,6 +90,7 @@ interface Ranked {
 
 const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS journal_sync (records BIGINT NOT NULL);
+  ALTER TABLE journal_sync ADD COLUMN IF NOT EXISTS bytes BIGINT;
   CREATE TABLE IF NOT EXISTS session_ranking (session_id VARCHAR, version VARCHAR, content_id VARCHAR, rank INTEGER, priority DOUBLE, reason_json VARCHAR);`;
 
 /**
@@ -127,6 +128,8 @@ export class LabelingService {
   private readonly contexts = new Map<string, Map<string, ItemContext>>();
   /** Records the journal holds; the store has applied the first `appliedRecords`. */
   private recordCount = 0;
+  /** The journal's length in bytes when it held `recordCount` records (appends are serialised). */
+  private journalBytes = 0;
   private appliedRecords = 0;
   private pendingEvents: LabelEvent[] = [];
   private syncTimer: NodeJS.Timeout | null = null;
@@ -151,16 +154,34 @@ export class LabelingService {
       service.policy.ensure();
       for (const record of records) service.applyRecord(record);
       service.recordCount = records.length;
+      service.journalBytes = journal.bytes;
       await workspace.withStore((conn) => conn.run(STORE_DDL));
-      service.appliedRecords = await workspace.withStore(async (conn) => Number((await conn.runAndReadAll('SELECT coalesce(max(records), 0) FROM journal_sync')).getRowsJson()[0]![0]));
+      const [applied, appliedBytes] = await workspace.withStore(async (conn) => (await conn.runAndReadAll('SELECT coalesce(max(records), 0), max(bytes) FROM journal_sync')).getRowsJson()[0]!);
+      service.appliedRecords = Number(applied);
       if (service.appliedRecords > records.length) service.appliedRecords = 0; // a journal restored from an older backup: re-apply by id
       service.pendingEvents = records.slice(service.appliedRecords).filter((record): record is EventRecord => record.t === 'event');
       if (service.pendingEvents.length > 0 || service.appliedRecords !== records.length) await service.syncStore();
+      // Caught up, but the mark lacks the journal's length (a store from before it was kept): record it for journalAhead.
+      else if (appliedBytes === null || Number(appliedBytes) !== journal.bytes) await workspace.withStore((conn) => conn.run(`UPDATE journal_sync SET bytes = ${journal.bytes}`));
     } catch (error) {
       await journal.close();
       throw error;
     }
     return service;
+  }
+
+  /**
+   * Whether the journal holds records the store has not applied: a kill came after an append was acknowledged and
+   * before the store's sync (at most a few seconds later). Opening the service catches the store up. Cheap enough
+   * for every open: the journal's length against the one recorded with the store's last sync.
+   */
+  static async journalAhead(workspace: Workspace): Promise<boolean> {
+    const length = fs.statSync(path.join(workspace.dir, SIFT_DIR, JOURNAL_FILE), { throwIfNoEntry: false })?.size ?? 0;
+    if (length === 0) return false;
+    const recorded = await workspace
+      .withStore(async (conn) => (await conn.runAndReadAll('SELECT max(bytes) FROM journal_sync')).getRowsJson()[0]![0])
+      .catch(() => null); // no such table or column yet: the store has not caught up since it was made
+    return recorded === null || Number(recorded) !== length;
   }
 
   private applyRecord(record: JournalRecord): void {
@@ -213,6 +234,7 @@ export class LabelingService {
   private async commit(records: JournalRecord[]): Promise<void> {
     await this.journal.append(records);
     this.recordCount += records.length;
+    this.journalBytes = this.journal.bytes;
     for (const record of records) {
       this.applyRecord(record);
       if (record.t === 'event') this.pendingEvents.push(record as EventRecord);
@@ -246,6 +268,7 @@ export class LabelingService {
     const run = this.syncing.then(async () => {
       const events = this.pendingEvents;
       const upTo = this.recordCount;
+      const upToBytes = this.journalBytes;
       if (events.length === 0 && upTo === this.appliedRecords) return;
       this.pendingEvents = [];
       try {
@@ -270,7 +293,7 @@ export class LabelingService {
               await conn.run('DROP TABLE incoming');
             }
             await conn.run('DELETE FROM journal_sync');
-            await conn.run(`INSERT INTO journal_sync VALUES (${upTo})`);
+            await conn.run(`INSERT INTO journal_sync (records, bytes) VALUES (${upTo}, ${upToBytes})`);
             await conn.run('COMMIT');
           } catch (error) {
             await conn.run('ROLLBACK').catch(() => undefined);
@@ -797,7 +820,10 @@ export class LabelingService {
     });
   }
 
-  /** The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated. */
+  /**
+   * The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated — outvoted
+   * or tied (voteOutcomeSql); a tie is no label until someone decides it.
+   */
   async disagreements(sessionId: string): Promise<Disagreements> {
     this.session(sessionId);
     await this.syncStore();
@@ -805,9 +831,7 @@ export class LabelingService {
       (
         await conn.runAndReadAll(
           `WITH scoped AS (SELECT * FROM current_labels WHERE session_id = $session),
-           contested AS (
-             SELECT content_id, category FROM scoped WHERE kind = 'label' GROUP BY ALL HAVING min(value) <> max(value)
-             EXCEPT SELECT content_id, category FROM scoped WHERE kind = 'adjudicate'),
+           contested AS (SELECT content_id, category FROM (${voteOutcomeSql('scoped')}) WHERE status IN ('majority', 'tied')),
            items AS (SELECT DISTINCT content_id FROM contested)
            SELECT s.content_id, s.category, (c.content_id IS NOT NULL) AS contested, list(struct_pack(annotator := s.annotator_id, value := s.value, leaf := s.leaf) ORDER BY s.annotator_id)
            FROM scoped s JOIN items i USING (content_id) LEFT JOIN contested c USING (content_id, category)

@@ -6,11 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../../shared/errors.js';
-import { parseTaxonomy, policyFileName, policyVersionNumber, TAXONOMY_V1, type Taxonomy } from '../../../shared/taxonomy.js';
+import { parseTaxonomy, POLICY_VERSION_PATTERN, policyFileName, policyVersionNumber, TAXONOMY_V1, type Taxonomy } from '../../../shared/taxonomy.js';
+import { fileInside } from '../workspace/fileAccess.js';
 import { writeFileAtomic } from '../workspace/workspace.js';
 
 export const POLICY_DIR = 'policy';
-const FILE_PATTERN = /^taxonomy-(v[1-9][0-9]*)\.json$/;
+const FILE_PATTERN = /^taxonomy-(.+)\.json$/;
 
 export class PolicyStore {
   private readonly cache = new Map<string, { mtimeMs: number; taxonomy: Taxonomy }>();
@@ -33,7 +34,7 @@ export class PolicyStore {
     return fs
       .readdirSync(this.dir)
       .map((file) => FILE_PATTERN.exec(file)?.[1])
-      .filter((version): version is string => version !== undefined)
+      .filter((version): version is string => version !== undefined && POLICY_VERSION_PATTERN.test(version))
       .sort((a, b) => policyVersionNumber(a) - policyVersionNumber(b));
   }
 
@@ -42,18 +43,23 @@ export class PolicyStore {
     return this.versions().at(-1)!;
   }
 
+  /** A version's file. The name is checked here too, not only by the contract: it becomes a path. */
   file(version: string): string {
+    if (!POLICY_VERSION_PATTERN.test(version)) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `version: a policy version is v followed by a number (v1, v2, …). Versions here: ${this.versions().join(', ') || 'none'}.` });
+    }
     return path.join(this.dir, policyFileName(version));
   }
 
   get(version: string): Taxonomy {
     const file = this.file(version);
-    let stat: fs.Stats;
     try {
-      stat = fs.statSync(file);
-    } catch {
+      fileInside(this.dir, path.basename(file), 'version'); // a link in policy/ to a file elsewhere is not a version
+    } catch (error) {
+      if (error instanceof SiftError && error.info.code !== 'NOT_FOUND') throw error;
       throw new SiftError({ code: 'NOT_FOUND', message: `Policy version ${version} does not exist (no ${file}). Versions here: ${this.versions().join(', ') || 'none'}.`, file });
     }
+    const stat = fs.statSync(file);
     const cached = this.cache.get(version);
     if (cached && cached.mtimeMs === stat.mtimeMs) return cached.taxonomy;
     let taxonomy: Taxonomy;

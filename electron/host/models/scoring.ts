@@ -72,6 +72,15 @@ async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: Model
   return { text, columns: Object.fromEntries(columns.map((name, i) => [name, i])) };
 }
 
+/** A score belongs to an item: a row without a content_id is refused, never scored as the item 'null'. */
+function nullContentId(rows: number | null, total: number): SiftError {
+  const how = rows === null ? 'A row' : `${rows.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`;
+  return new SiftError({
+    code: 'BAD_REQUEST',
+    message: `sql: ${how} of the scoring query ${rows === 1 || rows === null ? 'has' : 'have'} a NULL content_id; every score needs the item it belongs to, so nothing was scored. Leave them out (WHERE content_id IS NOT NULL) or fix the mapping of content_id.`,
+  });
+}
+
 /** Creates model_scores when missing (or brings an older one up to date); refuses a view. */
 export async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
   const kind = await relationKind(conn, 'model_scores');
@@ -106,7 +115,9 @@ export async function scoreQuery(
     const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg, workspace);
     // The user's query is read inside a READ ONLY transaction: DuckDB refuses any write it might attempt.
     await reader.run('BEGIN TRANSACTION READ ONLY');
-    const total = Number((await reader.runAndReadAll(`SELECT count(*) FROM (${query})`)).getRowsJson()[0]![0]);
+    const [totalText, missingIds] = (await reader.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE content_id IS NULL) FROM (${query})`)).getRowsJson()[0]!;
+    const total = Number(totalText);
+    if (Number(missingIds) > 0) throw nullContentId(Number(missingIds), total);
     ctx.progress(0, `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`);
     await writer.run(`CREATE TEMP TABLE ${quoteIdent(stageName)} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
     const appender = await writer.createAppender(stageName, null, 'temp');
@@ -143,6 +154,8 @@ export async function scoreQuery(
       const images = columns.image_emb !== undefined ? chunk.getColumnValues(columns.image_emb) : null;
       const accounts = accountColumns.map((name) => chunk.getColumnValues(columns[name]!));
       for (let row = 0; row < chunk.rowCount; row++) {
+        // Counted above; checked again so no score is ever staged for the item 'null'.
+        if (ids[row] === null || ids[row] === undefined) throw nullContentId(null, total);
         const contentId = String(ids[row]);
         pending.push({
           contentId,

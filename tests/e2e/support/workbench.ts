@@ -12,7 +12,8 @@ export class Workbench {
   readonly status: Locator;
   readonly queryError: Locator;
   readonly grid: Locator;
-  readonly gridBody: Locator;
+  /** The element that scrolls the grid, both ways. */
+  readonly gridScroller: Locator;
   readonly importDialog: Locator;
 
   constructor(readonly page: Page) {
@@ -23,7 +24,7 @@ export class Workbench {
     this.status = page.getByTestId('query-status');
     this.queryError = page.getByTestId('query-error');
     this.grid = page.getByTestId('results-grid');
-    this.gridBody = this.grid.locator('.grid-body');
+    this.gridScroller = this.grid.getByTestId('grid-scroll');
     this.importDialog = page.getByTestId('import-dialog');
   }
 
@@ -102,8 +103,30 @@ export class Workbench {
     await expect(this.importDialog).toBeHidden();
   }
 
+  /**
+   * Waits until the grid holds all `total` rows: a large result streams in after its first page, as fast as the
+   * machine allows, so this judges progress (the count only grows, to exactly the total), not a deadline. Give the
+   * test room with test.slow().
+   */
+  async waitForAllRows(total: number): Promise<void> {
+    await expect(this.grid).toBeVisible({ timeout: 60_000 }); // the first page has answered
+    let last = 0;
+    await expect
+      .poll(
+        async () => {
+          const count = Number(await this.grid.getAttribute('data-row-count'));
+          expect(count, 'the row count never shrinks').toBeGreaterThanOrEqual(last);
+          last = count;
+          return count;
+        },
+        { timeout: 200_000, intervals: [250, 500, 1000] },
+      )
+      .toBe(total);
+    await expect(this.page.getByTestId('grid-rowcount')).toHaveText(`${total.toLocaleString('en-US')} rows`, { timeout: 60_000 });
+  }
+
   async scrollGridToEnd(): Promise<void> {
-    await this.gridBody.evaluate((element) => {
+    await this.gridScroller.evaluate((element) => {
       element.scrollTop = element.scrollHeight;
     });
   }

@@ -1,11 +1,14 @@
-/** Running and recently finished host jobs, with progress and cancel. A finished job leaves after 8 s, or when closed. */
+/**
+ * The status bar: a row under the views with the running host jobs (progress, cancel) and the recently finished
+ * ones (each leaves after 8 s, or when closed). It sits in the page's flow, so a notice never covers a control.
+ */
 import { useEffect, useState } from 'react';
 import { ProgressBar } from '../components/ProgressBar';
 import { useJobs } from './jobsStore';
 
 const LINGER_MS = 8000;
 
-export function JobsPanel() {
+export function StatusBar() {
   const jobs = useJobs((state) => state.jobs);
   const cancel = useJobs((state) => state.cancel);
   const [dismissed, setDismissed] = useState<Set<string>>(new Set());
@@ -20,30 +23,28 @@ export function JobsPanel() {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [lingering]);
-  if (shown.length === 0) return null;
   return (
-    <div className="jobs-panel" data-testid="jobs-panel">
-      {shown.map((job) => (
-        <div key={job.id} className={`job job-${job.status}`} data-testid="job">
-          <div className="job-title">
-            <span>{job.title}</span>
+    <footer className="status-bar" role="status" aria-label="Jobs" data-testid="status-bar">
+      {shown.length === 0 && <span className="muted">No jobs running.</span>}
+      {shown.map((job) => {
+        const message = job.status === 'failed' ? job.error?.message : job.message;
+        return (
+          <div key={job.id} className={`job job-${job.status}`} data-testid="job">
+            <span className="job-title">{job.title}</span>
+            {job.status === 'running' ? <ProgressBar fraction={job.progress} label={job.title} /> : <span className="job-status">{job.status}</span>}
+            <span className="job-message">{message}</span>
             {job.status === 'running' ? (
               <button className="link" onClick={() => void cancel(job.id)}>
                 Cancel
               </button>
             ) : (
-              <span className="job-status">
-                {job.status}
-                <button className="link" aria-label="Close" title="Close" onClick={() => setDismissed((set) => new Set(set).add(job.id))}>
-                  ×
-                </button>
-              </span>
+              <button className="link" aria-label="Close" title="Close" onClick={() => setDismissed((set) => new Set(set).add(job.id))}>
+                ×
+              </button>
             )}
           </div>
-          {job.status === 'running' && <ProgressBar fraction={job.progress} label={job.title} />}
-          <div className="job-message">{job.status === 'failed' ? job.error?.message : job.message}</div>
-        </div>
-      ))}
-    </div>
+        );
+      })}
+    </footer>
   );
 }

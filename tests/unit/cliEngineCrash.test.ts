@@ -1,0 +1,80 @@
+/**
+ * The `sift` command never dies with a signal because of what it was asked to run: query, import, score, eval and
+ * session run their engine in a child process, and when that child is killed by a signal (DuckDB 1.5.5 and 1.5.6
+ * segfault on JSON nested 100,000 deep built at run time) the command says so and exits 1. A killed `sift` takes
+ * its engine with it. Real processes throughout.
+ */
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Host } from '../../electron/host/host';
+import { tempDir, writeTemp } from './support';
+
+const exec = promisify(execFile);
+const home = tempDir('sift-engine-crash-home-');
+let workspace: string;
+
+async function sift(...args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } }).then(
+    ({ stdout, stderr }) => ({ code: 0, signal: null, stdout, stderr }),
+    (error: { code: number | null; signal: string | null; stdout: string; stderr: string }) => error,
+  );
+}
+
+/** Whether another process holds the workspace (DuckDB's file lock). */
+async function locked(): Promise<boolean> {
+  try {
+    await (await Host.open(workspace, { remember: false })).close();
+    return false;
+  } catch (error) {
+    if (/open in another Sift process|lock/i.test(String((error as Error).message))) return true;
+    throw error;
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  workspace = path.join(tempDir('sift-engine-crash-'), 'ws');
+  expect((await sift('init', '--workspace', workspace)).code).toBe(0);
+}, 120_000);
+
+describe('a query that crashes the engine', () => {
+  it('is reported, and sift exits 1 instead of dying with SIGSEGV', async () => {
+    const crashed = await sift('query', '--workspace', workspace, '--sql', "SELECT json_structure(repeat('[', 100000) || repeat(']', 100000))");
+    expect(crashed.signal).toBeNull();
+    expect(crashed.code).toBe(1);
+    expect(crashed.stderr).toContain('sift: the query crashed the engine (SIGSEGV)');
+    // The workspace is intact and the next command works.
+    const after = await sift('query', '--workspace', workspace, '--format', 'json', '--sql', 'SELECT 41 + 1 AS answer');
+    expect(after).toMatchObject({ code: 0, stdout: expect.stringContaining('{"answer":42}') });
+  });
+
+  it('leaves output, input, exit codes and messages as they were', async () => {
+    const file = writeTemp(tempDir('sift-engine-crash-files-'), 'rows.csv', 'id,name\n1,a\n2,b\n');
+    expect(await sift('import', file, '--workspace', workspace)).toMatchObject({ code: 0, stdout: expect.stringMatching(/Imported 2 rows/) });
+    expect(await sift('query', '--workspace', workspace, '--format', 'csv', '--sql', 'SELECT name FROM rows ORDER BY id')).toMatchObject({ code: 0, stdout: 'name\na\nb\n' });
+    expect(await sift('query', '--workspace', workspace)).toMatchObject({ code: 2, stderr: expect.stringContaining('give exactly one of --sql') });
+    expect(await sift('query', '--workspace', workspace, '--sql', 'SELECT * FROM nowhere')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^sift: .*nowhere/) });
+    expect(await sift('session', 'list', '--json', '--workspace', workspace)).toMatchObject({ code: 0, stdout: '[]\n' });
+  });
+
+  it('a killed sift takes its engine with it: the workspace is free again', async () => {
+    const child = spawn('node', ['bin/sift.mjs', 'query', '--workspace', workspace, '--sql', 'SELECT sum(hash(a.range + b.range)) FROM range(3000000) a, range(3000000) b'], {
+      env: { ...process.env, SIFT_HOME: home },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await waitFor(locked, 'the engine holds the workspace');
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor(async () => !(await locked()), 'the engine let the workspace go');
+  }, 120_000);
+});
