@@ -291,7 +291,7 @@ export class Host {
       return { jobId: job.id };
     },
     'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
+    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir')),
     'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from'), this.workspace.checkReadable(to, 'to')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),

@@ -12,12 +12,13 @@ export interface SiftServer {
 }
 
 /**
- * `kind`: which sample (platform by default). `setupSql`: statements run on the workspace with `sift query
- * --allow-writes` before it is served (e.g. dropping a table to try a workspace without it).
+ * `name`: the workspace folder's name (the name the app shows). `kind`: which sample (platform by default).
+ * `setupSql`: statements run on the workspace with `sift query --allow-writes` before it is served (e.g. dropping a
+ * table to try a workspace without it).
  */
-export async function startSift(options: { kind?: 'platform' | 'discourse'; setupSql?: string[] } = {}): Promise<SiftServer> {
+export async function startSift(options: { name?: string; kind?: 'platform' | 'discourse'; setupSql?: string[] } = {}): Promise<SiftServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-home-'));
-  const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), 'sample');
+  const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), options.name ?? 'sample');
   const env = { ...process.env, SIFT_HOME: home };
   const created = spawnSync('node', ['bin/sift.mjs', 'sample', '--kind', options.kind ?? 'platform', '--workspace', workspace], { env, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`sift sample failed: ${created.stderr}`);
