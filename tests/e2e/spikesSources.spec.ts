@@ -9,7 +9,8 @@ import { type SiftServer, startSift } from './support/server';
 import { Workbench } from './support/workbench';
 
 let sift: SiftServer | undefined;
-test.afterEach(async () => {
+test.afterEach(async ({ page }) => {
+  await page.close(); // the tab's connections go before the server does, as when a person closes the tab
   await sift?.stop();
   sift = undefined;
 });
