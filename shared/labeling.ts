@@ -57,6 +57,16 @@ export const BLEND_WEIGHTS = { entropy: 0.6, virality: 0.4 } as const;
  */
 export const isHeldOut = (contentId: string) => fnv1a(`held-out:${contentId}`) % 5 === 0;
 
+/**
+ * Below these, a held-out AP (before → after a retrain) says nothing: on a handful of items, or with only a few
+ * positives, one item moves it by a large step and 1.000 → 1.000 is the common case. The screen states n and the
+ * positives beside every AP and says "too few to judge" under either.
+ */
+export const HELD_OUT_TO_JUDGE = { items: 30, positives: 5 } as const;
+
+/** Whether a held-out comparison on this many items (this many positive) is too small to judge a retrain by. */
+export const tooFewToJudge = (items: number, positives: number) => items < HELD_OUT_TO_JUDGE.items || positives < HELD_OUT_TO_JUDGE.positives;
+
 /** Two items this similar (shingle Jaccard) are one item for a batch. */
 export const BATCH_DUPLICATE_THRESHOLD = 0.5;
 
