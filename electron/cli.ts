@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
 import { DEFAULT_BINS } from '../shared/calibration.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { tiedNote } from '../shared/labeling.js';
 import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
 import { exportRelation, type ExportFormat } from './host/query/exporter.js';
@@ -146,6 +147,7 @@ async function commandImport(args: string[]): Promise<number> {
         terminal.finish();
         const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
@@ -363,17 +365,19 @@ async function commandEval(args: string[]): Promise<number> {
           brier: c.brier,
           ece: c.ece,
           mce: c.mce,
+          tied: result.tied.byCategory[c.category] ?? 0,
           bins: c.reliability[strategy].map((bin) => ({ mean_predicted: bin.meanPredicted, fraction_positive: bin.fractionPositive, count: bin.count })),
         },
       ]),
     );
     if (values.json) {
-      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories }, null, 2));
+      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories, tied_items: result.tied.items }, null, 2));
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
     process.stdout.write(formatTable(['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'], result.categories.map((c) => [c.category, c.n, c.positives, fmt(c.averagePrecision), fmt(c.rocAuc), fmt(c.brier), fmt(c.ece), fmt(c.mce)])));
     console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
+    if (result.tied.items > 0) console.log(tiedNote(result.tied.items));
     return 0;
   });
 }

@@ -15,12 +15,15 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod/v3';
-import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type DatasetVerification, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
 import { Host } from './host/host.js';
 import type { JobContext } from './host/jobs.js';
+import { readAppState } from './host/workspace/appState.js';
+import { SIFT_DIR } from './host/workspace/layout.js';
+import { DATABASE_FILE, Workspace } from './host/workspace/workspace.js';
 
 export interface CliTools {
   withHost<T>(workspaceFlag: string | undefined, work: (host: Host) => Promise<T>): Promise<T>;
@@ -115,9 +118,10 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
   if (sub === 'verify') {
     const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
     if (positionals.length !== 1) throw tools.usageError('dataset verify: name one DIR (a dataset version folder).');
-    const result = verifyDataset(path.resolve(positionals[0]!));
+    const dir = path.resolve(positionals[0]!);
+    const result = await verifyWithWorkspace(dir, values.workspace);
     if (values.json) console.log(JSON.stringify(result, null, 2));
-    else if (result.ok) console.log(`${result.dir}: all ${result.files} files match the manifest.`);
+    else if (result.ok) console.log(`${result.dir}: all ${result.files} files match the manifest${result.scope === 'record' ? ', and the manifest and card are the ones Sift wrote' : ''}.${result.note ? `\n${result.note}` : ''}`);
     else for (const problem of result.problems) process.stderr.write(`sift: ${result.dir}: ${problem}\n`);
     return result.ok ? 0 : 1;
   }
@@ -177,6 +181,34 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     else console.log(`${manifest.dir}\n${manifest.name} v${manifest.version}: ${Object.entries(manifest.rows).map(([split, n]) => `${split} ${n}`).join(', ')} rows; policy ${manifest.policyVersion}; ${manifest.contestedItemsLeftOut} contested items left out.`);
     return 0;
   });
+}
+
+/**
+ * Verifies a version against the workspace that wrote it: --workspace, else the workspace the folder lies in, else
+ * the one used last. Without one (or one that cannot be opened), only the files against the manifest, said plainly.
+ */
+async function verifyWithWorkspace(dir: string, workspaceFlag: string | undefined): Promise<DatasetVerification> {
+  const candidate = workspaceFlag ? path.resolve(workspaceFlag) : (enclosingWorkspace(dir) ?? readAppState().lastWorkspace);
+  if (!candidate) return verifyDataset(null, dir, 'no workspace was named (--workspace) and none was used before');
+  let workspace: Workspace;
+  try {
+    workspace = await Workspace.open(candidate);
+  } catch (error) {
+    return verifyDataset(null, dir, `the workspace ${candidate} could not be opened (${toErrorInfo(error).message.split('\n')[0]})`);
+  }
+  try {
+    return await verifyDataset(workspace, dir);
+  } finally {
+    await workspace.close();
+  }
+}
+
+/** The nearest folder at or above `dir` that is a workspace (exports/datasets is where versions go by default). */
+function enclosingWorkspace(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, DATABASE_FILE)) && fs.existsSync(path.join(at, SIFT_DIR))) return at;
+    if (path.dirname(at) === at) return undefined;
+  }
 }
 
 export async function commandLabels(args: string[], tools: CliTools): Promise<number> {

@@ -59,6 +59,7 @@ export function App() {
       }
       if (event.channel === 'query') {
         useLiveResults.getState().apply(event.event);
+        useReports.getState().streamed(event.event);
         return useExplore.getState().streamed(event.event);
       }
       if (event.event.type === 'opened') {

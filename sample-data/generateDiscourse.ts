@@ -5,6 +5,9 @@
  * it. The flag lifecycle follows Discourse: a flag is a post_action; staff agree, disagree or defer (ignore) it
  * on a ReviewableFlaggedPost, whose reviewable_scores mirror the flags.
  *
+ * Incident: a spam wave — a batch of accounts made that morning post near-identical "token airdrop" posts linking to
+ * one domain for three hours, and members flag them as spam. Its ground truth goes to incidents.json.
+ *
  *   npm run sample-data:discourse -- --posts N --seed S --out DIR
  */
 import fs from 'node:fs';
@@ -18,6 +21,24 @@ const FORUM_DAYS = 60;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 export const SYSTEM_USER_ID = -1;
+/** The spam wave: three hours on day 41 of the forum's 60. */
+export const SPAM_WAVE_START = Date.UTC(2024, 1, 10, 14);
+export const SPAM_WAVE_END = Date.UTC(2024, 1, 10, 17);
+export const SPAM_WAVE_DOMAIN = 'claim-drop.example';
+const SPAM_WAVE_ACCOUNTS = 24;
+const SPAM_WAVE_POSTS = [
+  'Free {w} token airdrop is live! Claim yours at claim-drop.example before midnight',
+  'Free {w} token airdrop is live, claim yours at claim-drop.example before it ends',
+  'The {w} token airdrop is live! Claim your free tokens at claim-drop.example now',
+];
+
+export interface DiscourseIncident {
+  kind: string;
+  start: string;
+  end: string;
+  description: string;
+  [detail: string]: unknown;
+}
 
 /** Discourse's post action types (PostActionType.types) and which are flags. */
 export const POST_ACTION_TYPES = [
@@ -133,6 +154,8 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
   }
   const memberCount = Math.max(200, Math.round(options.posts / 12));
   const members: { id: number; createdAt: number; spammer: boolean }[] = [];
+  /** Who posts, likes and flags at random: every member but the spam wave's accounts. */
+  const regulars: typeof members = [];
   for (let i = 0; i < memberCount; i++) {
     const id = 100 + i;
     const spammer = rng.chance(0.04);
@@ -140,7 +163,20 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     const name = `${rng.pick(['alex', 'sam', 'kim', 'lee', 'jo', 'max', 'pat', 'ray', 'sky', 'val'])}${rng.pick(['_dev', '', '_ops', '42', '_x', '99'])}${id}`;
     usernames.set(id, name);
     members.push({ id, createdAt, spammer });
+    regulars.push(members[members.length - 1]!);
     users.push([id, name, name.toLowerCase(), name, ts(createdAt), ts(createdAt), ts(Math.min(end, createdAt + rng.int(1, 60) * 24 * HOUR)), spammer ? 0 : rng.int(0, 3), false, false, true, true, null, null, null, false, rng.int(0, 400)]);
+  }
+  // The spam wave's accounts, all made in the hours before it starts.
+  const waveAccounts: typeof members = [];
+  for (let i = 0; i < SPAM_WAVE_ACCOUNTS; i++) {
+    const id = 100 + memberCount + i;
+    const createdAt = SPAM_WAVE_START - rng.int(60, 10 * 60) * MINUTE;
+    const name = `${rng.pick(['crypto', 'token', 'drop', 'moon'])}_${rng.pick(['king', 'fan', 'bot', 'pro'])}${id}`;
+    usernames.set(id, name);
+    const account = { id, createdAt, spammer: true };
+    members.push(account);
+    waveAccounts.push(account);
+    users.push([id, name, name.toLowerCase(), name, ts(createdAt), ts(createdAt), ts(SPAM_WAVE_END), 0, false, false, true, true, null, null, null, false, rng.int(0, 5)]);
   }
   for (const type of POST_ACTION_TYPES) actionTypes.push([type.id, type.name_key, type.is_flag, type.icon, type.position, type.score_bonus, type.is_flag ? 0 : null, ts(created), ts(created)]);
   const categoryNames = ['Support', 'Feature', 'Bug', 'Dev', 'Plugin', 'Theme', 'Community', 'Announcements'];
@@ -170,10 +206,17 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     }
   };
 
-  const times = Array.from({ length: options.posts }, () => FORUM_START + rng.next() * (end - FORUM_START)).sort((a, b) => a - b);
-  for (const time of times) {
-    const author = rng.pick(members);
-    const at = Math.max(time, author.createdAt + 10 * MINUTE);
+  // Every post's time, the spam wave's among them (each with its author), in order: post ids follow time.
+  const wavePosts = Math.max(40, Math.round(options.posts / 100));
+  const events: { time: number; author: (typeof members)[number] | null }[] = [
+    ...Array.from({ length: options.posts }, () => ({ time: FORUM_START + rng.next() * (end - FORUM_START), author: null })),
+    ...Array.from({ length: wavePosts }, () => ({ time: SPAM_WAVE_START + rng.next() * (SPAM_WAVE_END - SPAM_WAVE_START), author: rng.pick(waveAccounts) })),
+  ].sort((a, b) => a.time - b.time);
+  const wave = { posts: 0, flags: 0, postIds: [] as number[] };
+  for (const event of events) {
+    const inWave = event.author !== null;
+    const author = event.author ?? rng.pick(regulars);
+    const at = Math.max(event.time, author.createdAt + 10 * MINUTE);
     if (at >= end) continue;
     const bad: BadKind = author.spammer ? 'spam' : rng.chance(0.025) ? 'inappropriate' : rng.chance(0.012) ? 'off_topic' : null;
     // A new topic a third of the time, otherwise a reply in a recent one.
@@ -187,29 +230,39 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     const postNumber = (topicPosts.get(topic) ?? 0) + 1;
     topicPosts.set(topic, postNumber);
     const id = ++postId;
-    const raw = (bad ? rng.pick(BAD_POSTS[bad]) : rng.pick(GOOD_POSTS)).replace(/\{w\}/g, () => rng.pick(TOPIC_WORDS));
+    const raw = (inWave ? rng.pick(SPAM_WAVE_POSTS) : bad ? rng.pick(BAD_POSTS[bad]) : rng.pick(GOOD_POSTS)).replace(/\{w\}/g, () => rng.pick(TOPIC_WORDS));
 
     // Likes for ordinary posts.
     const likes = bad ? 0 : rng.chance(0.3) ? rng.int(1, 4) : 0;
     for (let l = 0; l < likes; l++) {
-      const liker = rng.pick(members).id;
+      const liker = rng.pick(regulars).id;
       const when = at + rng.int(1, 600) * MINUTE;
       if (when < end) postActions.push([++actionId, id, liker, 2, ts(when), ts(when), null, null, null, false, null, false, null, null, null, null, null]);
     }
 
     // Flags: bad posts are usually flagged (spam sometimes by the system's spam check); good posts rarely.
     const flags: { user: number; type: number; when: number }[] = [];
-    if (bad && rng.chance(0.85)) {
+    if (inWave) {
+      // A wave is noticed: nearly every post is flagged as spam, by several members, within minutes.
+      if (rng.chance(0.95)) {
+        for (let f = rng.int(2, 4); f > 0; f--) flags.push({ user: rng.pick(regulars).id, type: 8, when: at + rng.logNormal(2.3, 0.8) * MINUTE });
+      }
+    } else if (bad && rng.chance(0.85)) {
       const count = rng.int(1, 3);
       const typeId = bad === 'spam' ? 8 : bad === 'inappropriate' ? rng.pick([4, 4, 7, 10]) : 3;
       for (let f = 0; f < count; f++) {
         const system = bad === 'spam' && f === 0 && rng.chance(0.35);
-        flags.push({ user: system ? SYSTEM_USER_ID : rng.pick(members).id, type: typeId, when: at + (system ? 1000 : rng.logNormal(3.5, 1) * MINUTE) });
+        flags.push({ user: system ? SYSTEM_USER_ID : rng.pick(regulars).id, type: typeId, when: at + (system ? 1000 : rng.logNormal(3.5, 1) * MINUTE) });
       }
     } else if (!bad && rng.chance(0.012)) {
-      flags.push({ user: rng.pick(members).id, type: rng.pick([3, 4, 6, 7]), when: at + rng.logNormal(4, 1) * MINUTE });
+      flags.push({ user: rng.pick(regulars).id, type: rng.pick([3, 4, 6, 7]), when: at + rng.logNormal(4, 1) * MINUTE });
     }
     const liveFlags = flags.filter((flag) => flag.when < end - HOUR && flag.user !== author.id);
+    if (inWave) {
+      wave.posts++;
+      wave.flags += liveFlags.length;
+      wave.postIds.push(id);
+    }
     let hidden = false;
     let deletedAt: number | null = null;
     if (liveFlags.length > 0) {
@@ -270,7 +323,7 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
   }
   // A few queued posts and users awaiting approval, as Discourse's review queue holds them.
   for (let i = 0; i < Math.max(10, Math.round(options.posts / 400)); i++) {
-    const member = rng.pick(members);
+    const member = rng.pick(regulars);
     const when = FORUM_START + rng.next() * (end - FORUM_START - HOUR);
     const type = rng.chance(0.5) ? 'ReviewableQueuedPost' : 'ReviewableUser';
     const status = rng.weighted({ '0': 2, '1': 5, '2': 3 });
@@ -278,7 +331,24 @@ export async function generateDiscourseSample(options: DiscourseOptions): Promis
     const byStatus = (truth.reviewables_by_type_status[type] ??= {});
     byStatus[status] = (byStatus[status] ?? 0) + 1;
   }
+  const incidents: DiscourseIncident[] = [
+    {
+      kind: 'spam_wave',
+      start: new Date(SPAM_WAVE_START).toISOString(),
+      end: new Date(SPAM_WAVE_END).toISOString(),
+      description: `${SPAM_WAVE_ACCOUNTS} accounts made that morning posted ${wave.posts} near-identical "token airdrop" posts linking to ${SPAM_WAVE_DOMAIN}; members flagged them as spam ${wave.flags} times.`,
+      reason: 'spam',
+      post_action_type_id: 8,
+      domain: SPAM_WAVE_DOMAIN,
+      accounts: waveAccounts.map((account) => account.id),
+      posts: wave.posts,
+      flags: wave.flags,
+      post_ids: wave.postIds,
+      top_terms: ['airdrop', 'claim', 'drop', 'token', 'free'],
+    },
+  ];
   const counts = await writer.write(options.out);
+  fs.writeFileSync(path.join(options.out, 'incidents.json'), `${JSON.stringify(incidents, null, 2)}\n`);
   const finite = Object.fromEntries(Object.entries(truth.users_with_actions).map(([id, entry]) => [id, entry]));
   fs.writeFileSync(path.join(options.out, 'ground_truth.json'), `${JSON.stringify({ ...truth, users_with_actions: finite }, null, 1)}\n`);
   fs.writeFileSync(path.join(options.out, 'manifest.json'), `${JSON.stringify({ generator: 'sift-discourse-sample', version: 1, posts: options.posts, seed: options.seed, tables: counts }, null, 2)}\n`);

@@ -27,6 +27,7 @@ import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
 import { checkWorkspaceFolder } from './workspace/fileAccess.js';
 import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
+import { installDiscourseViews } from './workspace/discourseViews.js';
 
 /** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
 const quietJobContext = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
@@ -292,7 +293,7 @@ export class Host {
       return { jobId: job.id };
     },
     'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir', 'folder')),
+    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir', 'folder')),
     'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from', 'folder'), this.workspace.checkReadable(to, 'to', 'folder')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
@@ -322,6 +323,12 @@ export class Host {
 
   async importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
     const outcome = await this.current.importer.import(file, options, ctx);
+    // The import that completes a Discourse export's flag lifecycle maps it onto the canonical tables, as views.
+    const canonicalViews = await this.workspace.withConnection(installDiscourseViews).catch((error: unknown) => {
+      console.error(`sift: ${outcome.table} was imported, but mapping the Discourse tables onto the canonical ones failed: ${toErrorInfo(error).message}`);
+      return [];
+    });
+    if (canonicalViews.length > 0) outcome.canonicalViews = canonicalViews;
     this.emit({ channel: 'workspace', event: { type: 'changed' } });
     return outcome;
   }

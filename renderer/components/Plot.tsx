@@ -3,6 +3,8 @@ import type { Config, Data, Layout, PlotMouseEvent } from 'plotly.js';
 import { useEffect, useRef } from 'react';
 
 type PlotlyModule = typeof import('plotly.js-strict-dist-min');
+/** The chart toolbar (modebar) is drawn in the top margin's right corner: a smaller top margin puts it over the data and ticks. */
+const TOOLBAR_ROOM_PX = 36;
 let plotly: Promise<PlotlyModule> | null = null;
 const loadPlotly = () => (plotly ??= import('plotly.js-strict-dist-min'));
 
@@ -35,7 +37,8 @@ export function Plot({ data, layout, onClick, onRelayout, editableShapes = false
     void loadPlotly().then((Plotly) => {
       if (cancelled || !host.current) return;
       const config: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'], ...(editableShapes ? { edits: { shapePosition: true } } : {}) };
-      void Plotly.react(host.current, data, { height, margin: { l: 50, r: 20, t: 20, b: 40 }, ...layout }, config).then((element) => {
+      const margin = { l: 50, r: 20, b: 40, ...layout.margin, t: Math.max(layout.margin?.t ?? 0, TOOLBAR_ROOM_PX) };
+      void Plotly.react(host.current, data, { height, ...layout, margin }, config).then((element) => {
         const plotElement = element as unknown as { removeAllListeners?(event: string): void; on(event: string, handler: (event: never) => void): void };
         plotElement.removeAllListeners?.('plotly_click');
         plotElement.removeAllListeners?.('plotly_relayout');

@@ -141,17 +141,19 @@ export function ResultChart({ result, spec: initial, onSpecChange, onSave, title
           </label>
         )}
         <span className="spacer" />
-        {onSave && (
-          <button onClick={() => onSave(spec)} data-testid="chart-save" title="Open this report as this chart">
-            Save chart with report
+        <span className="chart-actions">
+          {onSave && (
+            <button onClick={() => onSave(spec)} data-testid="chart-save" title="Open this report as this chart">
+              Save chart with report
+            </button>
+          )}
+          <button onClick={() => save('png')} data-testid="chart-png">
+            PNG
           </button>
-        )}
-        <button onClick={() => save('png')} data-testid="chart-png">
-          PNG
-        </button>
-        <button onClick={() => save('svg')} data-testid="chart-svg">
-          SVG
-        </button>
+          <button onClick={() => save('svg')} data-testid="chart-svg">
+            SVG
+          </button>
+        </span>
       </div>
       {error && <div className="error-box">{error}</div>}
       {data && (

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api, errorMessage, isDesktop, pickFolderOnDesktop } from '../api/client';
+import { saveTabsNow } from '../explore/exploreStore';
 import { useWorkspace } from '../workspaceStore';
 
 export function WorkspaceSwitcher() {
@@ -27,6 +28,7 @@ export function WorkspaceSwitcher() {
 
   const go = async (method: 'workspace.open' | 'workspace.create', target: string) => {
     try {
+      await saveTabsNow(); // the open workspace keeps its editor tabs as they are now
       await api[method]({ path: target });
       setEditing(false);
       setError(null);
@@ -36,42 +38,52 @@ export function WorkspaceSwitcher() {
     }
   };
 
-  if (!editing) {
-    return (
-      <button className="workspace" data-testid="workspace-name" title={info ? `${info.path} — click to open or create another workspace` : undefined} onClick={() => (setPath(info?.path ?? ''), setEditing(true))}>
-        {info ? info.name : 'Opening workspace…'}
-      </button>
-    );
-  }
-  return (
-    <form
-      className="workspace-form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void choose('workspace.open');
-      }}
+  // The name stays in the bar (shortened with an ellipsis, whole in its tooltip); the form opens on a row of its own
+  // below it, so neither pushes the views or Import… out of the window.
+  const name = (
+    <button
+      className={`workspace ${editing ? 'active' : ''}`}
+      data-testid="workspace-name"
+      title={info ? `${info.name}\n${info.path}\nClick to open or create another workspace` : undefined}
+      aria-expanded={editing}
+      onClick={() => (editing ? (setEditing(false), setError(null)) : (setPath(info?.path ?? ''), setEditing(true)))}
     >
-      {!isDesktop && <input autoFocus value={path} onChange={(event) => setPath(event.target.value)} aria-label="Workspace folder" size={48} data-testid="workspace-path" />}
-      <button type="submit" data-testid="workspace-open" autoFocus={isDesktop}>
-        {isDesktop ? 'Open workspace…' : 'Open'}
-      </button>
-      <button type="button" onClick={() => void choose('workspace.create')} title="Create an empty workspace in a new or empty folder, for your own data" data-testid="workspace-new">
-        New workspace{isDesktop ? '…' : ''}
-      </button>
-      <button type="button" onClick={() => (setEditing(false), setError(null))}>
-        Cancel
-      </button>
-      {recent.length > 0 && (
-        <span className="workspace-recent">
-          Recent:
-          {recent.map((entry) => (
-            <button key={entry.path} type="button" className="link" disabled={!entry.exists} title={entry.exists ? entry.path : `${entry.path} (no longer there)`} onClick={() => void go('workspace.open', entry.path)}>
-              {entry.name}
-            </button>
-          ))}
-        </span>
-      )}
-      {error && <span className="workspace-error">{error}</span>}
-    </form>
+      {info ? info.name : 'Opening workspace…'}
+    </button>
+  );
+  if (!editing) return name;
+  return (
+    <>
+      {name}
+      <form
+        className="workspace-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void choose('workspace.open');
+        }}
+      >
+        {!isDesktop && <input autoFocus value={path} onChange={(event) => setPath(event.target.value)} aria-label="Workspace folder" data-testid="workspace-path" />}
+        <button type="submit" data-testid="workspace-open" autoFocus={isDesktop}>
+          {isDesktop ? 'Open workspace…' : 'Open'}
+        </button>
+        <button type="button" onClick={() => void choose('workspace.create')} title="Create an empty workspace in a new or empty folder, for your own data" data-testid="workspace-new">
+          New workspace{isDesktop ? '…' : ''}
+        </button>
+        <button type="button" onClick={() => (setEditing(false), setError(null))}>
+          Cancel
+        </button>
+        {recent.length > 0 && (
+          <span className="workspace-recent">
+            Recent:
+            {recent.map((entry) => (
+              <button key={entry.path} type="button" className="link" disabled={!entry.exists} title={entry.exists ? entry.path : `${entry.path} (no longer there)`} onClick={() => void go('workspace.open', entry.path)}>
+                {entry.name}
+              </button>
+            ))}
+          </span>
+        )}
+        {error && <span className="workspace-error">{error}</span>}
+      </form>
+    </>
   );
 }

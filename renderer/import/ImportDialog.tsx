@@ -220,6 +220,17 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
         Imported {outcome.rows.toLocaleString('en-US')} rows into <b>{outcome.table}</b>
         {outcome.linked ? ' (linked to the file)' : ''} in {(outcome.elapsedMs / 1000).toFixed(1)} s.
       </p>
+      {outcome.canonicalViews && (
+        <p data-testid="import-canonical-views">
+          The Discourse tables are complete: Sift added {outcome.canonicalViews.map((name, i) => (
+            <span key={name}>
+              {i > 0 ? ', ' : ''}
+              <b>{name}</b>
+            </span>
+          ))}{' '}
+          as views over them (flags as reports, reviewable resolutions as moderation actions).
+        </p>
+      )}
       <h3>Map onto a canonical table</h3>
       <p className="muted">Sift's views read the canonical tables; a mapping exposes this table under that name with renamed columns.</p>
       <label>

@@ -94,7 +94,7 @@ export function ReportsView() {
                 .filter((r) => (r.folder || 'Reports') === folder)
                 .map((r) => (
                   <li key={r.id}>
-                    <button className={`report-item ${report?.id === r.id ? 'active' : ''}`} title={r.description} onClick={() => void open(r.id).then(() => setEditing(null))}>
+                    <button className={`report-item ${report?.id === r.id ? 'active' : ''}`} title={r.description ? `${r.name}: ${r.description}` : r.name} onClick={() => void open(r.id).then(() => setEditing(null))}>
                       {r.name}
                     </button>
                   </li>

@@ -2,7 +2,9 @@ import { create } from 'zustand';
 import type { ChartSpec } from '../../shared/chart';
 import type { QueryResult, Report, ReportSummary } from '../../shared/contract';
 import type { SiftErrorInfo } from '../../shared/errors';
+import type { QueryStoredEvent } from '../../shared/jobs';
 import { api, errorMessage } from '../api/client';
+import { storedMessage, storedSoFar } from '../components/liveResults';
 
 interface ReportsState {
   reports: ReportSummary[];
@@ -22,6 +24,8 @@ interface ReportsState {
   /** Keeps the chart the report opens as. */
   setChart(chart: ChartSpec | null): Promise<void>;
   setNote(note: string | null): void;
+  /** The shown result finished streaming in (or stopped): say so in the status line. */
+  streamed(event: QueryStoredEvent): void;
 }
 
 export const useReports = create<ReportsState>((set, get) => ({
@@ -54,6 +58,9 @@ export const useReports = create<ReportsState>((set, get) => ({
       const result = await api['reports.run']({ queryId, id: report.id, values, pageSize: 200 });
       if (previous) void api['query.close']({ resultId: previous.resultId }).catch(() => undefined);
       set({ result: result.resultId ? (result as QueryResult & { resultId: string }) : null, note: `${result.message} ${result.elapsedMs} ms` });
+      // A short result is often wholly stored before its answer arrives; its event is not lost.
+      const early = storedSoFar(result.resultId);
+      if (early) get().streamed(early);
     } catch (error) {
       set({ error: (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: errorMessage(error) } });
     } finally {
@@ -92,5 +99,11 @@ export const useReports = create<ReportsState>((set, get) => ({
   },
   setNote(note) {
     set({ note });
+  },
+  streamed(event) {
+    const result = get().result;
+    if (!result || result.resultId !== event.resultId || result.complete) return;
+    if (event.error) set({ error: event.error });
+    else if (event.complete) set({ result: { ...result, rowCount: event.rowCount, complete: true }, note: storedMessage(event, result.elapsedMs) });
   },
 }));

@@ -35,6 +35,8 @@ export interface ImportOutcome {
   /** With skipBadRows: rows set aside, and the table that holds them (line, raw text, reason) when there are any. */
   rejected?: number;
   rejectsTable?: string;
+  /** Canonical views this import let Sift add (a Discourse export's content, reports, moderation_actions). */
+  canonicalViews?: string[];
 }
 
 export interface SavedMapping {

@@ -10,6 +10,7 @@ import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../../shared/spi
 import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
+import { discourseAccountsSql } from '../workspace/discourseViews.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 const BUCKET_MS: Record<SpikeBucket, number> = { '15min': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -56,6 +57,19 @@ async function requireTables(conn: DuckDBConnection, tables: string[]): Promise<
   if (missing.length > 0) {
     throw new SiftError({ code: 'NOT_FOUND', message: `The spike view needs the canonical table(s) ${missing.join(', ')}: import your logs and map them onto those names.` });
   }
+}
+
+/**
+ * When each account was made, keyed by user id as text: the canonical `users`, Discourse's `users` (keyed by id),
+ * or nothing known (a workspace without users, or whose users lack the columns).
+ */
+async function accountsSql(conn: DuckDBConnection): Promise<string> {
+  const discourse = await discourseAccountsSql(conn);
+  if (discourse) return discourse;
+  const columns = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'users'`)).getRowsJson().map((row) => String(row[0]));
+  return columns.includes('user_id') && columns.includes('created_at')
+    ? 'SELECT user_id::VARCHAR AS user_id, created_at::TIMESTAMP AS created_at FROM users'
+    : 'SELECT NULL::VARCHAR AS user_id, NULL::TIMESTAMP AS created_at WHERE false';
 }
 
 function fromClause(source: SpikeSource, by: SpikeDimension): string {
@@ -213,12 +227,11 @@ export async function spikeDrill(
       SELECT ct.content_id, ct.user_id::VARCHAR AS user_id, ct.text, epoch_ms(ct.created_at::TIMESTAMP) AS created, epoch_ms(u.created_at::TIMESTAMP) AS account_created
       FROM (SELECT DISTINCT r.content_id FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter}) hit
       JOIN content ct USING (content_id)
-      LEFT JOIN users u ON u.user_id = ct.user_id
+      LEFT JOIN (${await accountsSql(conn)}) u ON u.user_id = ct.user_id::VARCHAR
       ORDER BY ct.created_at, ct.content_id
       LIMIT 20000`;
-    const usersPresent = (await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'users'`)).getRowsJson()[0]![0];
     const runItems = async (from: Date, to: Date) =>
-      (await conn.runAndReadAll(Number(usersPresent) > 0 ? itemsSql : itemsSql.replace('LEFT JOIN users u ON u.user_id = ct.user_id', 'LEFT JOIN (SELECT NULL::VARCHAR AS user_id, NULL::TIMESTAMP AS created_at) u ON FALSE'), params(from, to)))
+      (await conn.runAndReadAll(itemsSql, params(from, to)))
         .getRowsJson()
         .map(([contentId, userId, text, created, accountCreated]) => ({ contentId: String(contentId), userId: String(userId), text: String(text ?? ''), created: Number(created), accountCreated: accountCreated === null ? null : Number(accountCreated) }));
     ctx?.progress(null, 'Reading the window and its baseline');

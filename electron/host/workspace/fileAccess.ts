@@ -12,6 +12,8 @@
  * Every name a caller gives that becomes a path inside a folder of Sift's (a policy version, a file a model's
  * manifest names, a download from exports/) goes through `fileInside`: resolved, then checked against the folder.
  *
+ * Where Sift writes is decided here too: never inside a published dataset version (`refuseInsideDatasetVersion`).
+ *
  * No import of workspace.ts: the browser-mode server uses this without loading DuckDB.
  */
 import fs from 'node:fs';
@@ -158,4 +160,41 @@ export function openExportForDownload(exportsDir: string, requested: string): { 
     return null;
   }
   return { fd, size: stat.size, name: path.basename(resolved) };
+}
+
+/** The file that makes a folder a dataset version (datasets/datasetExport.ts writes it last, inside the staging folder). */
+export const DATASET_MANIFEST = 'manifest.json';
+
+/**
+ * Whether `dir` holds a dataset version's manifest as Sift writes it (`tool.name` "sift", a whole-number version
+ * and a list of files). A user's own manifest.json of another shape does not make a folder a version.
+ */
+export function isDatasetVersionFolder(dir: string): boolean {
+  const manifest = path.join(dir, DATASET_MANIFEST);
+  try {
+    if (!fs.statSync(manifest).isFile()) return false;
+    const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { tool?: { name?: unknown }; version?: unknown; files?: unknown };
+    return parsed.tool?.name === 'sift' && Number.isInteger(parsed.version) && Array.isArray(parsed.files);
+  } catch {
+    return false;
+  }
+}
+
+/** The dataset version folder that `target` (its real path) is, or lies anywhere inside; null when none. */
+export function datasetVersionHolding(target: string): string | null {
+  for (let dir = realPathOf(target); ; dir = path.dirname(dir)) {
+    if (isDatasetVersionFolder(dir)) return dir;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * A published dataset version is immutable: no file Sift writes (an export of any kind, a workspace, a staging
+ * folder) may land in one, or in any folder below one. The one check every such write makes, on real paths.
+ */
+export function refuseInsideDatasetVersion(target: string, field: string): void {
+  const version = datasetVersionHolding(target);
+  if (version !== null) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${path.resolve(target)} is inside the dataset version ${version}, and a published version is never changed; write somewhere else.`, file: path.resolve(target) });
+  }
 }

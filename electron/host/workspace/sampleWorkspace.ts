@@ -5,6 +5,7 @@ import { PROTECTED_TABLES } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { reportLibraryDir, sampleDataDir } from '../projectPaths.js';
 import { QueryService } from '../query/queryService.js';
+import { installDiscourseViews } from './discourseViews.js';
 import { ReportStore } from '../reports/reports.js';
 import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from './workspace.js';
 
@@ -29,6 +30,8 @@ export async function createSampleWorkspace(dir: string, source: { kind?: Sample
         await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_parquet(${quoteLiteral(path.join(from, file))})`);
       }
       await conn.run('COMMIT');
+      // A forum's flags and their resolutions, under the canonical names the spike view and the rest read.
+      await installDiscourseViews(conn);
     });
     // The sample's labels are Sift's own data: they go to the store, and SQL sees them through the snapshot.
     const labelFiles = tables.filter(isSiftOwned);

@@ -18,7 +18,7 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { checkReadableFile, checkReadableFolder, type FileAccess, isInside, realPathOf } from './fileAccess.js';
+import { checkReadableFile, checkReadableFolder, type FileAccess, isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
 import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 
 export { SIFT_DIR, writeFileAtomic };
@@ -50,7 +50,10 @@ const STORE_DDL = `
     folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
   ${LABEL_EVENTS_DDL};
-  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);`;
+  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+  CREATE TABLE IF NOT EXISTS dataset_versions (
+    dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
+    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);`;
 
 /**
  * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
@@ -93,6 +96,7 @@ export class Workspace {
         file: resolved,
       });
     }
+    if (!fs.existsSync(dbPath)) refuseInsideDatasetVersion(resolved, 'workspace');
     // Whether this folder held a database before this open: only then can there be Sift data from the old layout.
     const databaseExisted = fs.existsSync(dbPath);
     fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
@@ -425,14 +429,16 @@ export class Workspace {
   }
 
   /**
-   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never onto a
-   * folder, and in confined mode only into the exports folder or a folder named when the server started.
+   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never into a
+   * dataset version (fileAccess.ts), never onto a folder, and in confined mode only into the exports folder or a
+   * folder named when the server started.
    */
   checkExportTarget(target: string, field: string): string {
     const resolved = path.resolve(target);
     if (this.isOwnFile(resolved)) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`, file: resolved });
     }
+    refuseInsideDatasetVersion(resolved, field);
     if (fs.existsSync(resolved) && !fs.statSync(resolved).isFile()) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
     }
@@ -493,7 +499,6 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
   }
   return Workspace.open(resolved, { create: true, fileAccess });
 }
-
 
 /**
  * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a

@@ -11,9 +11,10 @@ export interface SiftServer {
   stop(): Promise<void>;
 }
 
-export async function startSift(): Promise<SiftServer> {
+/** `name`: the workspace folder's name (the name the app shows). */
+export async function startSift(options: { name?: string } = {}): Promise<SiftServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-home-'));
-  const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), 'sample');
+  const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), options.name ?? 'sample');
   const env = { ...process.env, SIFT_HOME: home };
   const created = spawnSync('node', ['bin/sift.mjs', 'sample', '--workspace', workspace], { env, encoding: 'utf8' });
   if (created.status !== 0) throw new Error(`sift sample failed: ${created.stderr}`);
