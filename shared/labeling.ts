@@ -30,6 +30,8 @@ export interface LabelEvent {
   /** The strategy that picked the item (null for events ingested from elsewhere). */
   strategy: string | null;
   created_at: string;
+  /** The event's place in the label journal (not written in it: its position is). */
+  seq?: number | null;
 }
 
 export const STRATEGIES = ['entropy', 'margin', 'blend', 'random', 'stratified', 'errors', 'relabel'] as const;
@@ -109,7 +111,8 @@ export class LabelLog {
   apply(event: LabelEvent): void {
     if (event.kind === 'undo') {
       const target = event.undoes ? this.byAction.get(event.undoes) : undefined;
-      if (!target || target.record.undone) return;
+      // An undo reverses only its author's own action (as in CURRENT_LABELS_SQL).
+      if (!target || target.record.undone || target.record.annotatorId !== event.annotator_id) return;
       target.record.undone = true;
       if (target.record.contentId !== null) this.recompute(target.record.annotatorId, target.record.contentId);
       return;

@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BatchItem } from '../../../shared/contract.js';
+import { LABEL_ORDER_DESC } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { PoolItem } from '../../../shared/labeling.js';
 import { describeReadOnlyQuery, readOnly } from '../query/readOnlyQuery.js';
@@ -213,11 +214,11 @@ export function settledLabelsSql(leaves: { category: string; leaf: string }[], s
         leaf_of AS (${leafTable}),
         scoped AS (SELECT * FROM current_labels ${scope}),
         votes AS (
-          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version FROM scoped
+          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version, seq, event_id FROM scoped
           UNION ALL
-          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version
+          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version, c.seq, c.event_id
           FROM scoped c JOIN leaf_of l ON l.category = c.category),
-        adjudicated AS (SELECT content_id, category, arg_max(value, created_at) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
+        adjudicated AS (SELECT content_id, category, first(value ORDER BY ${LABEL_ORDER_DESC}) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
         plain AS (SELECT content_id, category, min(value) AS low, max(value) AS high FROM votes WHERE kind = 'label' GROUP BY ALL),
         settled AS (
           SELECT content_id, category, value FROM adjudicated
