@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
 import { DEFAULT_BINS } from '../shared/calibration.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { tiedNote } from '../shared/labeling.js';
 import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
 import { exportRelation, type ExportFormat } from './host/query/exporter.js';
@@ -364,17 +365,19 @@ async function commandEval(args: string[]): Promise<number> {
           brier: c.brier,
           ece: c.ece,
           mce: c.mce,
+          tied: result.tied.byCategory[c.category] ?? 0,
           bins: c.reliability[strategy].map((bin) => ({ mean_predicted: bin.meanPredicted, fraction_positive: bin.fractionPositive, count: bin.count })),
         },
       ]),
     );
     if (values.json) {
-      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories }, null, 2));
+      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories, tied_items: result.tied.items }, null, 2));
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
     process.stdout.write(formatTable(['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'], result.categories.map((c) => [c.category, c.n, c.positives, fmt(c.averagePrecision), fmt(c.rocAuc), fmt(c.brier), fmt(c.ece), fmt(c.mce)])));
     console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
+    if (result.tied.items > 0) console.log(tiedNote(result.tied.items));
     return 0;
   });
 }

@@ -3,6 +3,7 @@
  * event, so undo reaches as far back as the log, across items and reloads), and the strategies that rank a pool
  * for active learning. The host keeps the log durable; the UI, the CLI and the tests all derive state from here.
  */
+import { LABEL_ORDER_DESC } from './canonical.js';
 import { clusterNearDuplicates, fnv1a } from './nearDuplicates.js';
 import { DEFAULT_THRESHOLDS, flagThreshold, type Thresholds } from './routing.js';
 
@@ -194,6 +195,43 @@ export function labelingPace(doneTimes: string[]): { itemsPerHour: number | null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// From votes to a label: the one rule
+
+/**
+ * What people's votes on an item's category decide, as `VoteOutcome.status`:
+ *   - `adjudicated`: a lead decided (the latest adjudication), whatever the votes;
+ *   - `unanimous`: every annotator gave the same value;
+ *   - `majority`: more gave one value than the other;
+ *   - `tied`: as many 1s as 0s — undecided. A tie is no label: it is left out of evaluation, error analysis and the
+ *     errors strategy (counted and shown), never a dataset row, and it waits in the adjudication queue.
+ */
+export const VOTE_STATUSES = ['adjudicated', 'unanimous', 'majority', 'tied'] as const;
+export type VoteStatus = (typeof VOTE_STATUSES)[number];
+
+/**
+ * The rule above as SQL, the one place it is written: a SELECT over `votes` (any relation with content_id,
+ * category, value '0'/'1', kind 'label'/'adjudicate', and seq, created_at and event_id, by which the latest
+ * adjudication decides — current_labels, or a scoped copy of it),
+ * one row per item and category: content_id, category, positives, negatives (annotators' votes),
+ * label (INTEGER 0/1, NULL when tied), status (a VoteStatus). Other values and kinds are not votes.
+ */
+export function voteOutcomeSql(votes: string): string {
+  return `SELECT content_id, category, positives, negatives,
+            CASE WHEN adjudicated IS NOT NULL THEN adjudicated::INTEGER WHEN positives > negatives THEN 1 WHEN negatives > positives THEN 0 END AS label,
+            CASE WHEN adjudicated IS NOT NULL THEN 'adjudicated' WHEN positives = 0 OR negatives = 0 THEN 'unanimous'
+                 WHEN positives <> negatives THEN 'majority' ELSE 'tied' END AS status
+     FROM (SELECT content_id, category,
+                  count(*) FILTER (WHERE kind = 'label' AND value = '1') AS positives,
+                  count(*) FILTER (WHERE kind = 'label' AND value = '0') AS negatives,
+                  first(value ORDER BY ${LABEL_ORDER_DESC}) FILTER (WHERE kind = 'adjudicate') AS adjudicated
+           FROM ${votes} WHERE value IN ('0', '1') AND kind IN ('label', 'adjudicate') AND category IS NOT NULL GROUP BY content_id, category)`;
+}
+
+/** How the CLI and the Evaluate view say that ties were left out. */
+export const tiedNote = (items: number) =>
+  `${items.toLocaleString('en-US')} item${items === 1 ? '' : 's'} tied, left out: as many annotators said 1 as 0, so ${items === 1 ? 'it has' : 'they have'} no label until adjudicated (Label → a session's review).`;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ranking a pool
 
 export interface PoolItem {
@@ -201,7 +239,7 @@ export interface PoolItem {
   /** category → the model's probability; null when the model version has not scored the item. */
   scores: Record<string, number> | null;
   views24h: number | null;
-  /** category → the human label (majority of current labels), for the errors strategy. */
+  /** category → the human label (voteOutcomeSql: majority or adjudication; none when tied), for the errors strategy. */
   humanLabels?: Record<string, 0 | 1>;
 }
 

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy, voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -888,7 +888,10 @@ export class LabelingService {
     });
   }
 
-  /** The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated. */
+  /**
+   * The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated — outvoted
+   * or tied (voteOutcomeSql); a tie is no label until someone decides it.
+   */
   async disagreements(sessionId: string): Promise<Disagreements> {
     this.session(sessionId);
     await this.syncStore();
@@ -896,9 +899,7 @@ export class LabelingService {
       (
         await conn.runAndReadAll(
           `WITH scoped AS (SELECT * FROM current_labels WHERE session_id = $session),
-           contested AS (
-             SELECT content_id, category FROM scoped WHERE kind = 'label' GROUP BY ALL HAVING min(value) <> max(value)
-             EXCEPT SELECT content_id, category FROM scoped WHERE kind = 'adjudicate'),
+           contested AS (SELECT content_id, category FROM (${voteOutcomeSql('scoped')}) WHERE status IN ('majority', 'tied')),
            items AS (SELECT DISTINCT content_id FROM contested)
            SELECT s.content_id, s.category, (c.content_id IS NOT NULL) AS contested, list(struct_pack(annotator := s.annotator_id, value := s.value, leaf := s.leaf) ORDER BY s.annotator_id)
            FROM scoped s JOIN items i USING (content_id) LEFT JOIN contested c USING (content_id, category)
