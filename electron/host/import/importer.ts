@@ -14,6 +14,7 @@ import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
 import { importError } from '../query/duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
+import { openRegularFile } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export interface ImportOptions {
@@ -43,8 +44,9 @@ interface ReadPlan {
 
 const PARQUET_MAGIC = 'PAR1';
 
+// Every read of the user's file opens it with openRegularFile: a FIFO would block the engine's loop on open.
 function readHead(file: string, bytes: number): Buffer {
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(bytes);
     const read = fs.readSync(fd, buffer, 0, bytes, 0);
@@ -55,7 +57,7 @@ function readHead(file: string, bytes: number): Buffer {
 }
 
 function readTail(file: string, size: number, bytes: number): Buffer {
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(Math.min(bytes, size));
     fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
@@ -152,7 +154,7 @@ async function sniffWithDuckdb(conn: DuckDBConnection, file: string): Promise<De
 /** Reads the whole file once, in chunks, and refuses nesting DuckDB's JSON reader cannot survive. */
 function checkJsonDepth(file: string, display: string): void {
   const meter = new JsonDepthMeter();
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(1 << 20);
     for (;;) {
@@ -213,7 +215,7 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
   }
   const copy = path.join(workspace.tempDir(), `import-${randomUUID()}${extension}`);
   const decoder = new TextDecoder(mark === 'utf-16be' ? 'utf-16be' : 'utf-16le', { fatal: true });
-  const input = fs.openSync(file, 'r');
+  const input = openRegularFile(file);
   const output = fs.openSync(copy, 'w');
   try {
     const buffer = Buffer.alloc(1 << 20);

@@ -18,7 +18,7 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
+import { checkReadableFile, checkReadableFolder, type FileAccess, isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
 import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 import { reachIsStale, sqlReach, type SqlReach } from './sqlReach.js';
 
@@ -35,10 +35,10 @@ export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
- * What SQL in the data engine may read. `any`: the CLI and the desktop user's own machine. `confined`: browser
- * mode (a server others may reach): only the workspace and the folders the person who started it named.
+ * What SQL in the data engine and the host may read. `any`: the CLI. `confined`: browser mode and the desktop
+ * window: only the workspace and the folders the person who started it named (fileAccess.ts decides the rest).
  */
-export type FileAccess = { kind: 'any' } | { kind: 'confined'; folders: string[] };
+export type { FileAccess };
 
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
@@ -244,7 +244,7 @@ export class Workspace {
     // One name per rewrite: a repair and a labeling sync may overlap.
     const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
-      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
       renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
@@ -510,14 +510,9 @@ export class Workspace {
     return resolved;
   }
 
-  /** In confined mode a file the host is asked to read must lie in the workspace or a named folder. */
-  checkReadable(file: string, field: string): string {
-    const resolved = path.resolve(file);
-    if (this.fileAccess.kind === 'any') return resolved;
-    if (!isInside(resolved, [this.dir, ...this.fileAccess.folders])) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is outside the folders this Sift server may read (the workspace, and folders given to sift serve --folder).`, file: resolved });
-    }
-    return resolved;
+  /** A file (or folder) the host is asked to read: in reach (confined: the workspace or a named folder), and of that kind. */
+  checkReadable(file: string, field: string, kind: 'file' | 'folder' = 'file'): string {
+    return kind === 'file' ? checkReadableFile(this.dir, this.fileAccess, file, field) : checkReadableFolder(this.dir, this.fileAccess, file, field);
   }
 
   async close(): Promise<void> {
