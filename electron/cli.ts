@@ -32,6 +32,7 @@ import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
+import { mappingFromFlags } from './cliMapping.js';
 import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
@@ -40,6 +41,7 @@ const USAGE = `Usage: sift <command> [options]   (every command takes --workspac
   serve   [--port N] [--no-token] [--open] [--folder DIR]... the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder
   init    --workspace DIR                                    an empty workspace for your own data (a new or empty folder)
   import  FILE... [--table NAME] [--link] [--replace] [--encoding E] [--skip-bad-rows]   (--workspace DIR: a new or empty folder becomes a workspace)
+          FILE --as content|users|reports|moderation_actions|model_scores --map canonical=source,... [--when-taken replace|append]   map it as it is imported
   tables  [--json]
   query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes] [--explain]
   models  [--json]                                           the registered models
@@ -126,9 +128,13 @@ async function commandImport(args: string[]): Promise<number> {
       replace: { type: 'boolean' },
       encoding: { type: 'string' },
       'skip-bad-rows': { type: 'boolean' },
+      as: { type: 'string' },
+      map: { type: 'string', multiple: true },
+      'when-taken': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
+  const mapping = mappingFromFlags({ as: values.as, map: values.map, whenTaken: values['when-taken'] }, positionals.length, (message) => new UsageError(message));
   if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
   if (values.encoding && !['utf-8', 'utf-16', 'latin-1'].includes(values.encoding)) throw new UsageError('import: --encoding is utf-8, utf-16 or latin-1.');
   if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
@@ -142,17 +148,25 @@ async function commandImport(args: string[]): Promise<number> {
       const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'] });
+        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'], mapping });
         const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
         const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        if (outcome.mapping) {
+          const mapped = Object.entries(outcome.mapping.columns).filter(([, from]) => from !== null).map(([to, from]) => `${to}=${from}`).join(', ');
+          const how = outcome.mapping.appendedRows !== undefined ? `appended ${outcome.mapping.appendedRows} rows to the table` : `mapped as the view`;
+          console.log(`${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`);
+        }
         if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
         if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
           throw new SiftError({ ...error.info, message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).` });
+        }
+        if (error instanceof SiftError && error.info.message.startsWith('whenTaken: ')) {
+          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/^whenTaken: /, '').replace(/\.$/, '')} (--when-taken replace|append).` });
         }
         throw error;
       }
