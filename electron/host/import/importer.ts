@@ -15,6 +15,7 @@ import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js
 import { importError } from '../query/duckdbErrors.js';
 import { checkMapping, checkMappingShape, type MappingRequest, mappingTarget, refuseTakenWithoutChoice, saveMapping } from './mappings.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
+import { openRegularFile } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export interface ImportOptions {
@@ -49,8 +50,9 @@ interface ReadPlan {
 
 const PARQUET_MAGIC = 'PAR1';
 
+// Every read of the user's file opens it with openRegularFile: a FIFO would block the engine's loop on open.
 function readHead(file: string, bytes: number): Buffer {
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(bytes);
     const read = fs.readSync(fd, buffer, 0, bytes, 0);
@@ -61,7 +63,7 @@ function readHead(file: string, bytes: number): Buffer {
 }
 
 function readTail(file: string, size: number, bytes: number): Buffer {
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(Math.min(bytes, size));
     fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
@@ -158,7 +160,7 @@ async function sniffWithDuckdb(conn: DuckDBConnection, file: string): Promise<De
 /** Reads the whole file once, in chunks, and refuses nesting DuckDB's JSON reader cannot survive. */
 function checkJsonDepth(file: string, display: string): void {
   const meter = new JsonDepthMeter();
-  const fd = fs.openSync(file, 'r');
+  const fd = openRegularFile(file);
   try {
     const buffer = Buffer.alloc(1 << 20);
     for (;;) {
@@ -219,7 +221,7 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
   }
   const copy = path.join(workspace.tempDir(), `import-${randomUUID()}${extension}`);
   const decoder = new TextDecoder(mark === 'utf-16be' ? 'utf-16be' : 'utf-16le', { fatal: true });
-  const input = fs.openSync(file, 'r');
+  const input = openRegularFile(file);
   const output = fs.openSync(copy, 'w');
   try {
     const buffer = Buffer.alloc(1 << 20);

@@ -65,7 +65,7 @@ const outsideReach = (field: string, resolved: string) =>
 export function checkReadableFile(workspaceDir: string, access: FileAccess, file: string, field: string): string {
   const resolved = path.resolve(file);
   if (access.kind === 'confined' && !isInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
-  requireKind(resolved, 'file', field);
+  requireKind(resolved, 'file', field, 'allowed'); // a missing file is the caller's to report, in its words
   return resolved;
 }
 
@@ -73,7 +73,7 @@ export function checkReadableFile(workspaceDir: string, access: FileAccess, file
 export function checkReadableFolder(workspaceDir: string, access: FileAccess, dir: string, field: string): string {
   const resolved = path.resolve(dir);
   if (access.kind === 'confined' && !isSameOrInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
-  requireKind(resolved, 'folder', field);
+  requireKind(resolved, 'folder', field, 'allowed');
   return resolved;
 }
 
@@ -86,13 +86,14 @@ function workspaceRoots(access: FileAccess & { kind: 'confined' }): string[] {
  * A workspace a caller asks to open or create. Confined, only inside Sift's workspaces folder or a named folder, or
  * one the host was started on: opening another folder would move what SQL may read along with it.
  */
-export function checkWorkspaceFolder(access: FileAccess, dir: string, field: string): string {
+export function checkWorkspaceFolder(access: FileAccess, dir: string, field: string, purpose: 'open' | 'create'): string {
   const resolved = path.resolve(dir);
   if (access.kind === 'any') return resolved;
   if (isInside(resolved, workspaceRoots(access)) || (access.workspaces ?? []).some((allowed) => realPathOf(allowed) === realPathOf(resolved))) return resolved;
+  const where = `${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder`;
   throw new SiftError({
     code: 'BAD_REQUEST',
-    message: `${field}: ${resolved}: here a workspace is opened or created only inside ${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder.`,
+    message: purpose === 'create' ? `${field}: in browser mode a new workspace goes inside ${where}.` : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on).`,
     file: resolved,
   });
 }
@@ -107,15 +108,16 @@ export function fileInside(folder: string, name: string, field: string): string 
   if (!isInside(resolved, [folder])) {
     throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: "${name}" leads outside ${folder}; it names a file inside that folder.`, file: folder });
   }
-  requireKind(resolved, 'file', field);
+  requireKind(resolved, 'file', field, 'refused');
   return resolved;
 }
 
-function requireKind(resolved: string, kind: 'file' | 'folder', field: string): void {
+function requireKind(resolved: string, kind: 'file' | 'folder', field: string, missing: 'allowed' | 'refused'): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(resolved);
   } catch {
+    if (missing === 'allowed') return;
     throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${resolved}: no such ${kind}.`, file: resolved });
   }
   if (kind === 'file' && !stat.isFile()) throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is not a regular file${stat.isDirectory() ? ' (it is a folder)' : ''}; Sift reads only regular files.`, file: resolved });
@@ -152,7 +154,8 @@ export function openExportForDownload(exportsDir: string, requested: string): { 
     return null; // missing, or a symbolic link (O_NOFOLLOW)
   }
   const stat = fs.fstatSync(fd);
-  if (!stat.isFile() || realPathOf(path.dirname(resolved)) !== realPathOf(exportsDir)) {
+  // exports/ itself must be the workspace's own folder, not a link to one elsewhere.
+  if (!stat.isFile() || !isInside(exportsDir, [path.dirname(path.resolve(exportsDir))])) {
     fs.closeSync(fd);
     return null;
   }
