@@ -141,20 +141,33 @@ export const LABEL_EVENT_COLUMNS = [
   ['note', 'VARCHAR'],
   ['undoes', 'VARCHAR'],
   ['strategy', 'VARCHAR'],
+  /**
+   * The event's place in the label journal (1, 2, …): what orders labels. A time a file supplies never does (an
+   * imported event dated 2999 must not outrank a later label). Null for labels that never passed through the journal
+   * (the sample's, a legacy store's): they come before every journaled one, in time order.
+   */
+  ['seq', 'BIGINT'],
 ] as const;
+
+/** Label events latest first: by place in the journal; those never journaled last, by time then id. */
+export const LABEL_ORDER_DESC = 'seq DESC NULLS LAST, created_at DESC, event_id DESC';
 
 /**
  * Current labels from the audit trail: per item, annotator and category, the latest label whose action was not
- * undone. Events imported without an action id (older logs) are each their own action. The one definition: the
- * labeling screen's replay (shared/labeling.ts) derives the same state.
+ * undone, "latest" in the journal's order (`seq`), never by a timestamp. An undo counts only when its author made the
+ * action it names, in the same session. Events imported without an action id (older logs) are each their own action.
+ * The one definition: the labeling screen's replay (shared/labeling.ts) derives the same state.
  */
 export const CURRENT_LABELS_SQL = `
 WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM label_events),
-undone AS (SELECT DISTINCT undoes FROM events WHERE kind = 'undo' AND undoes IS NOT NULL)
-SELECT content_id, annotator_id, category, value, leaf, policy_version, session_id, kind, created_at, event_id
+undone AS (
+  SELECT DISTINCT u.undoes FROM events u
+  JOIN events a ON a.action_key = u.undoes AND a.annotator_id = u.annotator_id AND a.session_id IS NOT DISTINCT FROM u.session_id
+  WHERE u.kind = 'undo' AND a.kind <> 'undo')
+SELECT content_id, annotator_id, category, value, leaf, policy_version, session_id, kind, created_at, event_id, seq
 FROM events
 WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
-QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY created_at DESC, event_id DESC) = 1`;
+QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY ${LABEL_ORDER_DESC}) = 1`;
 
 export interface MappingSuggestion {
   canonicalTable: string;

@@ -213,9 +213,9 @@ export function settledLabelsSql(leaves: { category: string; leaf: string }[], s
         leaf_of AS (${leafTable}),
         scoped AS (SELECT * FROM current_labels ${scope}),
         votes AS (
-          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version FROM scoped
+          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version, seq, event_id FROM scoped
           UNION ALL
-          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version
+          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version, c.seq, c.event_id
           FROM scoped c JOIN leaf_of l ON l.category = c.category),
         outcomes AS (${voteOutcomeSql('votes')}),
         settled AS (SELECT content_id, category, label::VARCHAR AS value FROM outcomes WHERE status IN ('adjudicated', 'unanimous')),

@@ -244,7 +244,7 @@ export class Workspace {
     // One name per rewrite: a repair and a labeling sync may overlap.
     const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
-      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
       renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
