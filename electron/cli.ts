@@ -1,26 +1,15 @@
 /**
- * The `sift` command line. Every command takes --workspace DIR (default: the workspace used last).
- *
- *   sift init --workspace DIR
- *   sift serve [--port N] [--no-token] [--open] [--folder DIR]...
- *   sift import FILE... [--table NAME] [--link] [--replace] [--encoding utf-8|utf-16|latin-1] [--skip-bad-rows]
- *   sift tables [--json]
- *   sift query (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes] [--explain]
- *   sift spike [--bucket hour] [--source reports|actions] [--by reason] [--threshold 3] [--json]
- *   sift models [--json]
- *   sift score --model NAME --sql "SELECT content_id, text, ..." [--remote URL]
- *   sift eval --model NAME [--labels SQL] [--bins N] --json
- *   sift sample [--kind platform|discourse] [--from DIR] --workspace DIR
- *   sift session create|list|next …, sift labels ingest|export …   (cliLabeling.ts)
+ * The `sift` command line. Every command takes --workspace DIR (default: the workspace used last). The commands'
+ * flags, and their help (`sift CMD --help`), are the tables in cliCommands.ts; the labeling commands are in
+ * cliLabeling.ts.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
-import { DEFAULT_BINS } from '../shared/calibration.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { tiedNote } from '../shared/labeling.js';
 import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
 import { exportRelation, type ExportFormat } from './host/query/exporter.js';
@@ -29,26 +18,13 @@ import { scoreQuery } from './host/models/scoring.js';
 import { prepareReport } from './host/reports/reports.js';
 import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
-import { createSampleWorkspace, SAMPLE_KINDS, type SampleKind } from './host/workspace/sampleWorkspace.js';
+import { createSampleWorkspace, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
-import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, LABELING_USAGE, type CliTools } from './cliLabeling.js';
+import { COMMAND_GROUPS, COMMANDS, commandHelp, commandList, type CommandSpec, commandSynopsis, HelpRequested, parseCommand, UsageError } from './cliCommands.js';
+import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, type CliTools } from './cliLabeling.js';
+import { mappingFromFlags } from './cliMapping.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
-
-const USAGE = `Usage: sift <command> [options]   (every command takes --workspace DIR)
-  serve   [--port N] [--no-token] [--open] [--folder DIR]... the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder
-  init    --workspace DIR                                    an empty workspace for your own data (a new or empty folder)
-  import  FILE... [--table NAME] [--link] [--replace] [--encoding E] [--skip-bad-rows]   (--workspace DIR: a new or empty folder becomes a workspace)
-  tables  [--json]
-  query   (--sql TEXT | --file F) [--param NAME=VALUE]... [--format table|csv|json|parquet] [--out FILE] [--allow-writes] [--explain]
-  models  [--json]                                           the registered models
-  score   --model NAME --sql "SELECT content_id, text ..." [--remote URL [--remote-model N] [--remote-token T] [--binary auto|always|never]] [--batch N]
-  eval    --model NAME [--version V] [--labels SQL] [--bins N] [--strategy uniform|quantile] [--json]
-  spike   [--bucket 15min|hour|day] [--source reports|actions] [--by DIMENSION] [--threshold Z] [--json]
-  sample  [--kind platform|discourse] [--from DIR] --workspace DIR   create a sample workspace
-${LABELING_USAGE}`;
-
-class UsageError extends Error {}
 
 function resolveWorkspace(flag: string | undefined): string {
   if (flag) return path.resolve(flag);
@@ -115,21 +91,10 @@ async function withHost<T>(workspaceFlag: string | undefined, work: (host: Host)
 const cliTools: CliTools = { withHost, terminalJobContext, formatTable, usageError: (message) => new UsageError(message) };
 
 async function commandImport(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      workspace: { type: 'string' },
-      table: { type: 'string' },
-      link: { type: 'boolean' },
-      replace: { type: 'boolean' },
-      encoding: { type: 'string' },
-      'skip-bad-rows': { type: 'boolean' },
-    },
-  });
+  const { values, positionals } = parseCommand(COMMANDS.import, args);
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
+  const mapping = mappingFromFlags({ as: values.as, map: values.map, whenTaken: values['when-taken'] }, positionals.length, (message) => new UsageError(message));
   if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
-  if (values.encoding && !['utf-8', 'utf-16', 'latin-1'].includes(values.encoding)) throw new UsageError('import: --encoding is utf-8, utf-16 or latin-1.');
   if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
     // Your own data into a new folder: the workspace is made for it (and said, so a typo in the path is noticed).
     const created = await createEmptyWorkspace(values.workspace);
@@ -141,17 +106,25 @@ async function commandImport(args: string[]): Promise<number> {
       const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'] });
+        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'], mapping });
         const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
         const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        if (outcome.mapping) {
+          const mapped = Object.entries(outcome.mapping.columns).filter(([, from]) => from !== null).map(([to, from]) => `${to}=${from}`).join(', ');
+          const how = outcome.mapping.appendedRows !== undefined ? `appended ${outcome.mapping.appendedRows} rows to the table` : `mapped as the view`;
+          console.log(`${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`);
+        }
         if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
         if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
           throw new SiftError({ ...error.info, message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).` });
+        }
+        if (error instanceof SiftError && error.info.message.startsWith('whenTaken: ')) {
+          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/^whenTaken: /, '').replace(/\.$/, '')} (--when-taken replace|append).` });
         }
         throw error;
       }
@@ -161,7 +134,7 @@ async function commandImport(args: string[]): Promise<number> {
 }
 
 async function commandTables(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseCommand(COMMANDS.tables, args);
   return withHost(values.workspace, async (host) => {
     const tables = await host.workspace.listTables();
     if (values.json) {
@@ -179,22 +152,8 @@ async function commandTables(args: string[]): Promise<number> {
 }
 
 async function commandQuery(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workspace: { type: 'string' },
-      sql: { type: 'string' },
-      file: { type: 'string' },
-      param: { type: 'string', multiple: true },
-      format: { type: 'string', default: 'table' },
-      out: { type: 'string' },
-      'allow-writes': { type: 'boolean' },
-      explain: { type: 'boolean' },
-    },
-  });
-  if (!values.sql === !values.file) throw new UsageError('query: give exactly one of --sql TEXT or --file F.');
-  const format = values.format!;
-  if (!['table', 'csv', 'json', 'parquet'].includes(format)) throw new UsageError('query: --format is table, csv, json or parquet.');
+  const { values } = parseCommand(COMMANDS.query, args);
+  const format = values.format;
   if (format === 'parquet' && !values.out) throw new UsageError('query: --format parquet needs --out FILE.');
   let sql = values.sql;
   if (values.file) {
@@ -254,20 +213,8 @@ async function commandQuery(args: string[]): Promise<number> {
 }
 
 async function commandSpike(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workspace: { type: 'string' },
-      bucket: { type: 'string', default: 'hour' },
-      source: { type: 'string', default: 'reports' },
-      by: { type: 'string' },
-      threshold: { type: 'string', default: '3' },
-      json: { type: 'boolean' },
-    },
-  });
+  const { values } = parseCommand(COMMANDS.spike, args);
   const threshold = Number(values.threshold);
-  if (!['15min', 'hour', 'day'].includes(values.bucket!)) throw new UsageError('spike: --bucket is 15min, hour or day.');
-  if (!['reports', 'actions'].includes(values.source!)) throw new UsageError('spike: --source is reports or actions.');
   if (!Number.isFinite(threshold) || threshold <= 0) throw new UsageError('spike: --threshold is a positive number (a z-score).');
   return withHost(values.workspace, async (host) => {
     const outcome = await host.dispatch('spike.overview', { source: values.source, by: values.by, bucket: values.bucket, threshold });
@@ -285,7 +232,7 @@ async function commandSpike(args: string[]): Promise<number> {
 }
 
 async function commandModels(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseCommand(COMMANDS.models, args);
   return withHost(values.workspace, async (host) => {
     const models = await host.models.list();
     if (values.json) {
@@ -303,23 +250,7 @@ async function commandModels(args: string[]): Promise<number> {
 }
 
 async function commandScore(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workspace: { type: 'string' },
-      model: { type: 'string' },
-      sql: { type: 'string' },
-      remote: { type: 'string' },
-      'remote-model': { type: 'string' },
-      'remote-token': { type: 'string' },
-      'remote-ca': { type: 'string' },
-      binary: { type: 'string' },
-      batch: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (!values.model || !values.sql) throw new UsageError('score: --model NAME and --sql "SELECT content_id, text, ..." are required.');
-  if (values.binary && !['auto', 'always', 'never'].includes(values.binary)) throw new UsageError('score: --binary is auto, always or never.');
+  const { values } = parseCommand(COMMANDS.score, args);
   const batchSize = values.batch ? Number(values.batch) : undefined;
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError('score: --batch is a positive integer.');
   const remote = values.remote
@@ -328,7 +259,7 @@ async function commandScore(args: string[]): Promise<number> {
   return withHost(values.workspace, async (host) => {
     const terminal = terminalJobContext(`score ${values.model}`);
     try {
-      const outcome = await scoreQuery(host.workspace, host.models, { model: values.model!, sql: values.sql!, remote, batchSize }, terminal.ctx);
+      const outcome = await scoreQuery(host.workspace, host.models, { model: values.model, sql: values.sql, remote, batchSize }, terminal.ctx);
       terminal.finish();
       if (values.json) console.log(JSON.stringify(outcome, null, 2));
       else console.log(`Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`);
@@ -340,14 +271,9 @@ async function commandScore(args: string[]): Promise<number> {
 }
 
 async function commandEval(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { workspace: { type: 'string' }, model: { type: 'string' }, version: { type: 'string' }, labels: { type: 'string' }, bins: { type: 'string', default: String(DEFAULT_BINS) }, strategy: { type: 'string', default: 'uniform' }, json: { type: 'boolean' } },
-  });
-  if (!values.model) throw new UsageError('eval: --model NAME is required.');
+  const { values } = parseCommand(COMMANDS.eval, args);
   const bins = Number(values.bins);
   if (!Number.isInteger(bins) || bins < 2 || bins > 100) throw new UsageError('eval: --bins is an integer from 2 to 100.');
-  if (!['uniform', 'quantile'].includes(values.strategy!)) throw new UsageError('eval: --strategy is uniform or quantile.');
   return withHost(values.workspace, async (host) => {
     const outcome = await host.dispatch('eval.run', { model: values.model, version: values.version, labels: values.labels, bins });
     if (!outcome.ok) throw new SiftError(outcome.error);
@@ -364,24 +290,25 @@ async function commandEval(args: string[]): Promise<number> {
           brier: c.brier,
           ece: c.ece,
           mce: c.mce,
+          tied: result.tied.byCategory[c.category] ?? 0,
           bins: c.reliability[strategy].map((bin) => ({ mean_predicted: bin.meanPredicted, fraction_positive: bin.fractionPositive, count: bin.count })),
         },
       ]),
     );
     if (values.json) {
-      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories }, null, 2));
+      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories, tied_items: result.tied.items }, null, 2));
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
     process.stdout.write(formatTable(['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'], result.categories.map((c) => [c.category, c.n, c.positives, fmt(c.averagePrecision), fmt(c.rocAuc), fmt(c.brier), fmt(c.ece), fmt(c.mce)])));
     console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
+    if (result.tied.items > 0) console.log(tiedNote(result.tied.items));
     return 0;
   });
 }
 
 async function commandInit(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' } } });
-  if (!values.workspace) throw new UsageError('init: --workspace DIR is required (a new or empty folder).');
+  const { values } = parseCommand(COMMANDS.init, args);
   const workspace = await createEmptyWorkspace(values.workspace);
   await workspace.close();
   // The policy file and Sift's own tables are in place before the first import.
@@ -397,9 +324,7 @@ async function commandInit(args: string[]): Promise<number> {
 }
 
 async function commandSample(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, kind: { type: 'string', default: 'platform' }, from: { type: 'string' } } });
-  if (!values.workspace) throw new UsageError('sample: --workspace DIR is required (the folder to create).');
-  if (!(SAMPLE_KINDS as readonly string[]).includes(values.kind!)) throw new UsageError(`sample: --kind is one of ${SAMPLE_KINDS.join(', ')}.`);
+  const { values } = parseCommand(COMMANDS.sample, args);
   const workspace = await createSampleWorkspace(values.workspace, { kind: values.kind as SampleKind, from: values.from });
   const tables = await workspace.listTables();
   await workspace.close();
@@ -409,16 +334,7 @@ async function commandSample(args: string[]): Promise<number> {
 }
 
 async function commandServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workspace: { type: 'string' },
-      port: { type: 'string' },
-      'no-token': { type: 'boolean' },
-      open: { type: 'boolean' },
-      folder: { type: 'string', multiple: true },
-    },
-  });
+  const { values } = parseCommand(COMMANDS.serve, args);
   const port = values.port ? Number(values.port) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve: --port is a number from 0 to 65535.');
   const folders = (values.folder ?? []).map((folder) => path.resolve(folder));
@@ -450,9 +366,35 @@ export function openInBrowser(url: string): boolean {
   return true;
 }
 
+const HELP_FLAGS = ['--help', '-h'];
+
+/** The table of the command argv names (`query`, `session create`), if it names one. */
+function specOf(argv: string[]): CommandSpec | undefined {
+  const commands: Record<string, CommandSpec> = COMMANDS;
+  return commands[`${argv[0]} ${argv[1]}`] ?? commands[argv[0] ?? ''];
+}
+
+/** What follows a usage mistake: the command's synopsis, or the list of commands (of its group). */
+function usageHint(argv: string[]): string {
+  const spec = specOf(argv);
+  if (spec) return `Usage: ${commandSynopsis(spec)}\nRun "sift ${spec.name} --help" for what each option does.`;
+  return commandList(argv[0] && COMMAND_GROUPS[argv[0]] ? argv[0] : undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `sift help [CMD]`, `sift --help`, and `sift GROUP --help` (`sift session --help`) list commands or show one's help.
+    if (command === undefined || command === 'help' || HELP_FLAGS.includes(command)) {
+      const spec = rest.length > 0 ? specOf(rest) : undefined;
+      if (rest.length > 0 && !spec && !COMMAND_GROUPS[rest[0]!]) throw new UsageError(`Unknown command "${rest.join(' ')}".`);
+      console.log(spec ? commandHelp(spec) : commandList(rest[0]));
+      return command === undefined ? 2 : 0;
+    }
+    if (COMMAND_GROUPS[command] && HELP_FLAGS.includes(rest[0] ?? '')) {
+      console.log(commandList(command));
+      return 0;
+    }
     switch (command) {
       case 'serve':
         return await commandServe(rest);
@@ -484,17 +426,16 @@ export async function main(argv: string[]): Promise<number> {
         return await commandDataset(rest, cliTools);
       case 'policy':
         return await commandPolicy(rest, cliTools);
-      case undefined:
-      case 'help':
-      case '--help':
-        console.log(USAGE);
-        return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`sift: ${error.message}\n${USAGE}`);
+    if (error instanceof HelpRequested) {
+      console.log(commandHelp(error.spec));
+      return 0;
+    }
+    if (error instanceof UsageError) {
+      console.error(`sift: ${error.message}\n${error.spec ? usageHint(error.spec.name.split(' ')) : usageHint(argv)}`);
       return 2;
     }
     console.error(`sift: ${toErrorInfo(error).message.split('\n')[0]}`);

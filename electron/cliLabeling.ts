@@ -1,5 +1,6 @@
 /**
- * The labeling commands of the `sift` command line. Scripts and pipelines depend on these forms:
+ * The labeling commands of the `sift` command line (their flags and help are the tables in cliCommands.ts).
+ * Scripts and pipelines depend on these forms:
  *
  *   sift session create --name NAME --pool SQL --model NAME[@VERSION] --strategy S --batch N [--seed S] [--json]
  *   sift session list [--json]
@@ -14,14 +15,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { z } from 'zod/v3';
-import { type AgreementReport, type DatasetDiff, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type RetrainOutcome, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type DatasetVerification, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type RetrainOutcome, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
-import { STRATEGIES } from '../shared/labeling.js';
+import { COMMANDS, parseCommand } from './cliCommands.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
 import { Host } from './host/host.js';
 import type { JobContext } from './host/jobs.js';
+import { readAppState } from './host/workspace/appState.js';
+import { SIFT_DIR } from './host/workspace/layout.js';
+import { DATABASE_FILE, Workspace } from './host/workspace/workspace.js';
 
 export interface CliTools {
   withHost<T>(workspaceFlag: string | undefined, work: (host: Host) => Promise<T>): Promise<T>;
@@ -50,7 +53,7 @@ export async function commandSession(args: string[], tools: CliTools): Promise<n
 export async function commandPolicy(args: string[], tools: CliTools): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'migrate') throw tools.usageError(`policy: expected migrate${sub ? ` (got "${sub}")` : ''}.`);
-  const { values } = parseArgs({ args: rest, options: { workspace: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseCommand(COMMANDS['policy migrate'], rest);
   const input = Host.validate('policy.migrate', { to: values.to });
   return tools.withHost(values.workspace, async (host) => {
     const outcome = await host.dispatch('policy.migrate', input);
@@ -67,7 +70,7 @@ export async function commandPolicy(args: string[], tools: CliTools): Promise<nu
 
 /** `sift agreement --session ID [--session ID]… [--json]`: agreement per category over the sessions' current labels. */
 export async function commandAgreement(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string', multiple: true }, json: { type: 'boolean' } } });
+  const { values } = parseCommand(COMMANDS.agreement, args);
   const input = Host.validate('labels.agreement', { sessions: values.session ?? [] });
   return tools.withHost(values.workspace, async (host) => {
     const outcome = await host.dispatch('labels.agreement', input);
@@ -116,16 +119,17 @@ export async function commandAgreement(args: string[], tools: CliTools): Promise
 export async function commandDataset(args: string[], tools: CliTools): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'verify') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+    const { values, positionals } = parseCommand(COMMANDS['dataset verify'], rest);
     if (positionals.length !== 1) throw tools.usageError('dataset verify: name one DIR (a dataset version folder).');
-    const result = verifyDataset(path.resolve(positionals[0]!));
+    const dir = path.resolve(positionals[0]!);
+    const result = await verifyWithWorkspace(dir, values.workspace);
     if (values.json) console.log(JSON.stringify(result, null, 2));
-    else if (result.ok) console.log(`${result.dir}: all ${result.files} files match the manifest.`);
+    else if (result.ok) console.log(`${result.dir}: all ${result.files} files match the manifest${result.scope === 'record' ? ', and the manifest and card are the ones Sift wrote' : ''}.${result.note ? `\n${result.note}` : ''}`);
     else for (const problem of result.problems) process.stderr.write(`sift: ${result.dir}: ${problem}\n`);
     return result.ok ? 0 : 1;
   }
   if (sub === 'diff') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+    const { values, positionals } = parseCommand(COMMANDS['dataset diff'], rest);
     if (positionals.length !== 2) throw tools.usageError('dataset diff: name two version folders, DIR_A DIR_B.');
     return tools.withHost(values.workspace, async (host) => {
       const outcome = await host.dispatch('datasets.diff', { from: path.resolve(positionals[0]!), to: path.resolve(positionals[1]!) });
@@ -141,30 +145,15 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     });
   }
   if (sub !== 'export') throw tools.usageError(`dataset: expected export, verify or diff${sub ? ` (got "${sub}")` : ''}.`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      workspace: { type: 'string' },
-      name: { type: 'string' },
-      out: { type: 'string' },
-      session: { type: 'string', multiple: true },
-      'cut-date': { type: 'string' },
-      'val-days': { type: 'string' },
-      format: { type: 'string', default: 'parquet' },
-      policy: { type: 'string' },
-      'leave-out-other-policies': { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (!values.name || !values.out) throw tools.usageError('dataset export: --name NAME and --out DIR are required.');
-  if (!['parquet', 'parquet,jsonl', 'jsonl,parquet'].includes(values.format!)) throw tools.usageError('dataset export: --format is parquet or parquet,jsonl.');
+  const { values } = parseCommand(COMMANDS['dataset export'], rest);
+  if (!['parquet', 'parquet,jsonl', 'jsonl,parquet'].includes(values.format)) throw tools.usageError('dataset export: --format is parquet or parquet,jsonl.');
   const input = Host.validate('datasets.export', {
     name: values.name,
     out: path.resolve(values.out),
     sessions: values.session ?? [],
     cutDate: values['cut-date'],
     valDays: integerFlag(values['val-days'], '--val-days', tools),
-    formats: values.format!.split(',') as ('parquet' | 'jsonl')[],
+    formats: values.format.split(',') as ('parquet' | 'jsonl')[],
     policyVersion: values.policy,
     leaveOutOtherPolicies: values['leave-out-other-policies'],
   });
@@ -180,6 +169,34 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     else console.log(`${manifest.dir}\n${manifest.name} v${manifest.version}: ${Object.entries(manifest.rows).map(([split, n]) => `${split} ${n}`).join(', ')} rows; policy ${manifest.policyVersion}; ${manifest.contestedItemsLeftOut} contested items left out.`);
     return 0;
   });
+}
+
+/**
+ * Verifies a version against the workspace that wrote it: --workspace, else the workspace the folder lies in, else
+ * the one used last. Without one (or one that cannot be opened), only the files against the manifest, said plainly.
+ */
+async function verifyWithWorkspace(dir: string, workspaceFlag: string | undefined): Promise<DatasetVerification> {
+  const candidate = workspaceFlag ? path.resolve(workspaceFlag) : (enclosingWorkspace(dir) ?? readAppState().lastWorkspace);
+  if (!candidate) return verifyDataset(null, dir, 'no workspace was named (--workspace) and none was used before');
+  let workspace: Workspace;
+  try {
+    workspace = await Workspace.open(candidate);
+  } catch (error) {
+    return verifyDataset(null, dir, `the workspace ${candidate} could not be opened (${toErrorInfo(error).message.split('\n')[0]})`);
+  }
+  try {
+    return await verifyDataset(workspace, dir);
+  } finally {
+    await workspace.close();
+  }
+}
+
+/** The nearest folder at or above `dir` that is a workspace (exports/datasets is where versions go by default). */
+function enclosingWorkspace(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, DATABASE_FILE)) && fs.existsSync(path.join(at, SIFT_DIR))) return at;
+    if (path.dirname(at) === at) return undefined;
+  }
 }
 
 export async function commandLabels(args: string[], tools: CliTools): Promise<number> {
@@ -203,29 +220,10 @@ function integerFlag(value: string | undefined, flag: string, tools: CliTools): 
 }
 
 async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      workspace: { type: 'string' },
-      name: { type: 'string' },
-      pool: { type: 'string' },
-      model: { type: 'string' },
-      strategy: { type: 'string' },
-      batch: { type: 'string' },
-      overlap: { type: 'string' },
-      'idle-minutes': { type: 'string' },
-      seed: { type: 'string' },
-      annotator: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  for (const flag of ['name', 'pool', 'model', 'strategy', 'batch'] as const) {
-    if (!values[flag]) throw tools.usageError(`session create: --${flag} is required.`);
-  }
-  if (!(STRATEGIES as readonly string[]).includes(values.strategy!)) throw tools.usageError(`session create: --strategy is one of ${STRATEGIES.join(', ')}.`);
-  const at = values.model!.lastIndexOf('@');
-  const model = at > 0 ? values.model!.slice(0, at) : values.model!;
-  const version = at > 0 ? values.model!.slice(at + 1) : undefined;
+  const { values } = parseCommand(COMMANDS['session create'], args);
+  const at = values.model.lastIndexOf('@');
+  const model = at > 0 ? values.model.slice(0, at) : values.model;
+  const version = at > 0 ? values.model.slice(at + 1) : undefined;
   const input = Host.validate('sessions.create', {
     name: values.name,
     pool: values.pool,
@@ -257,7 +255,7 @@ async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
 }
 
 async function sessionList(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseCommand(COMMANDS['session list'], args);
   return tools.withHost(values.workspace, async (host) => {
     const sessions = (await host.labeling()).list();
     if (values.json) console.log(JSON.stringify(sessions, null, 2));
@@ -269,8 +267,7 @@ async function sessionList(args: string[], tools: CliTools): Promise<number> {
 
 /** `sift session retrain --session ID [--json]`: the model in the loop, retrained on the labels so far; the session re-ranks by it. */
 async function sessionRetrain(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.session) throw tools.usageError('session retrain: --session ID is required.');
+  const { values } = parseCommand(COMMANDS['session retrain'], args);
   const input = Host.validate('sessions.retrain', { sessionId: values.session });
   return tools.withHost(values.workspace, async (host) => {
     const terminal = tools.terminalJobContext(`retrain ${input.sessionId}`);
@@ -287,8 +284,7 @@ async function sessionRetrain(args: string[], tools: CliTools): Promise<number> 
 }
 
 async function sessionNext(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, annotator: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.session || !values.annotator) throw tools.usageError('session next: --session ID and --annotator NAME are required.');
+  const { values } = parseCommand(COMMANDS['session next'], args);
   const input = Host.validate('sessions.next', { sessionId: values.session, annotator: values.annotator });
   return tools.withHost(values.workspace, async (host) => {
     const batch: LabelBatch = await (await host.labeling()).next(input.sessionId, input.annotator);
@@ -336,8 +332,7 @@ function parseIngestLine(text: string): LabelAction {
  * crash could lose.
  */
 async function labelsIngest(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, annotator: { type: 'string' } } });
-  if (!values.session || !values.annotator) throw tools.usageError('labels ingest: --session ID and --annotator NAME are required.');
+  const { values } = parseCommand(COMMANDS['labels ingest'], args);
   const { sessionId, annotator } = Host.validate('sessions.get', { sessionId: values.session, annotator: values.annotator });
   return tools.withHost(values.workspace, async (host) => {
     const labeling = await host.labeling();
@@ -401,9 +396,8 @@ async function labelsIngest(args: string[], tools: CliTools): Promise<number> {
 
 /** `sift labels import [--session ID] [--format pack|label-studio] FILE [--json]`: a label pack or a Label Studio export. */
 async function labelsImport(args: string[], tools: CliTools): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'pack' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseCommand(COMMANDS['labels import'], args);
   if (positionals.length !== 1) throw tools.usageError('labels import: give one FILE (a label pack, or --format label-studio and a Label Studio JSON export).');
-  if (!['pack', 'label-studio'].includes(values.format!)) throw tools.usageError('labels import: --format is pack or label-studio.');
   const input = Host.validate('labels.import', { sessionId: values.session, path: path.resolve(positionals[0]!), format: values.format });
   return tools.withHost(values.workspace, async (host) => {
     const labeling = await host.labeling();
@@ -415,10 +409,9 @@ async function labelsImport(args: string[], tools: CliTools): Promise<number> {
 }
 
 async function labelsExport(args: string[], tools: CliTools): Promise<number> {
-  const { values } = parseArgs({ args, options: { workspace: { type: 'string' }, session: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, out: { type: 'string' }, annotator: { type: 'string' } } });
-  const format = values.format!;
+  const { values } = parseCommand(COMMANDS['labels export'], args);
+  const format = values.format;
   if (!values.session && format !== 'label-studio') throw tools.usageError('labels export: --session ID is required (only --format label-studio may cover every session).');
-  if (!['ndjson', 'csv', 'parquet', 'label-studio'].includes(format)) throw tools.usageError('labels export: --format is ndjson, csv, parquet or label-studio.');
   if (format === 'parquet' && !values.out) throw tools.usageError('labels export: --format parquet needs --out FILE.');
   const input = Host.validate('labels.export', { sessionId: values.session, format, path: values.out, annotator: values.annotator });
   return tools.withHost(values.workspace, async (host) => {
@@ -439,16 +432,3 @@ async function labelsExport(args: string[], tools: CliTools): Promise<number> {
     }
   });
 }
-
-export const LABELING_USAGE = `  session create --name NAME --pool SQL --model NAME[@VERSION] --strategy entropy|margin|blend|random|stratified|errors|relabel --batch N [--overlap K] [--idle-minutes M] [--seed S] [--json]
-  session list    [--json]
-  session next    --session ID --annotator NAME [--json]       the annotator's open batch, or the next one
-  session retrain --session ID [--json]                        retrain the session's model on the labels so far; the session re-ranks by it
-  labels ingest   --session ID --annotator NAME               NDJSON label events on stdin; prints {"event_id":…} per event once it is on disk
-  labels export   [--session ID] [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]   the session's audit trail (stdout without --out); one annotator's is their label pack
-  labels import   [--session ID] [--format pack|label-studio] FILE [--json]   a label pack or a Label Studio JSON export (a new session when none is named); importing twice adds nothing
-  agreement       [--session ID]... [--json]                   agreement per category: Fleiss' kappa, Krippendorff's alpha, Cohen's kappa per pair
-  dataset export  --name NAME --out DIR [--session ID]... [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--policy vN] [--leave-out-other-policies] [--json]
-  policy migrate  [--to vN] [--json]                           carries labels to a new policy version by its declared changes; the rest go to a relabel session
-  dataset verify  DIR                                          re-check a dataset version's checksums
-  dataset diff    DIR_A DIR_B [--json]                         items added, removed, relabeled, moved between two versions`;

@@ -38,6 +38,8 @@ app.whenReady().then(async () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click (auxclick) would open links outside the navigation guards; Chromium's feature is off.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   blockNavigation(window.webContents, (url) => console.warn(`[sift] blocked navigation to ${url}`));

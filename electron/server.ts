@@ -19,6 +19,7 @@ import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
 import { nodeHttp } from './host/lazyBuiltins.js';
 import { AnnotatorTokens } from './host/workspace/annotatorTokens.js';
+import { openExportForDownload } from './host/workspace/fileAccess.js';
 
 /** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
 export interface ServedHost extends Dispatcher {
@@ -232,17 +233,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   function download(res: http.ServerResponse, url: URL): void {
-    const exportsDir = path.join(host.workspaceDir(), 'exports');
-    const requested = path.resolve(url.searchParams.get('path') ?? '');
-    if (path.dirname(requested) !== exportsDir || !fs.existsSync(requested)) {
-      return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');
-    }
+    // fileAccess.ts decides what may be served: a regular file named directly in exports/, never a link out of it.
+    const opened = openExportForDownload(path.join(host.workspaceDir(), 'exports'), url.searchParams.get('path') ?? '');
+    if (!opened) return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
-      'content-disposition': `attachment; filename="${path.basename(requested).replace(/"/g, '')}"`,
-      'content-length': fs.statSync(requested).size,
+      'content-disposition': `attachment; filename="${opened.name.replace(/"/g, '')}"`,
+      'content-length': opened.size,
     });
-    fs.createReadStream(requested).pipe(res);
+    fs.createReadStream('', { fd: opened.fd }).pipe(res);
   }
 
   function serveStatic(res: http.ServerResponse, pathname: string): void {

@@ -8,6 +8,9 @@
 
 export type Agreement = { value: number; reason?: undefined } | { value: null; reason: string };
 
+/** Why a category labeled by one person has no agreement figure. */
+export const ONE_RATER_REASON = 'one rater: agreement needs two';
+
 const undefinedBecause = (reason: string): Agreement => ({ value: null, reason });
 
 /**

@@ -3,6 +3,7 @@
  * event, so undo reaches as far back as the log, across items and reloads), and the strategies that rank a pool
  * for active learning. The host keeps the log durable; the UI, the CLI and the tests all derive state from here.
  */
+import { LABEL_ORDER_DESC } from './canonical.js';
 import { clusterNearDuplicates, fnv1a } from './nearDuplicates.js';
 import { DEFAULT_THRESHOLDS, flagThreshold, type Thresholds } from './routing.js';
 
@@ -30,6 +31,8 @@ export interface LabelEvent {
   /** The strategy that picked the item (null for events ingested from elsewhere). */
   strategy: string | null;
   created_at: string;
+  /** The event's place in the label journal (not written in it: its position is). */
+  seq?: number | null;
 }
 
 export const STRATEGIES = ['entropy', 'margin', 'blend', 'random', 'stratified', 'errors', 'relabel'] as const;
@@ -56,6 +59,16 @@ export const BLEND_WEIGHTS = { entropy: 0.6, virality: 0.4 } as const;
  * same in every retrain.
  */
 export const isHeldOut = (contentId: string) => fnv1a(`held-out:${contentId}`) % 5 === 0;
+
+/**
+ * Below these, a held-out AP (before → after a retrain) says nothing: on a handful of items, or with only a few
+ * positives, one item moves it by a large step and 1.000 → 1.000 is the common case. The screen states n and the
+ * positives beside every AP and says "too few to judge" under either.
+ */
+export const HELD_OUT_TO_JUDGE = { items: 30, positives: 5 } as const;
+
+/** Whether a held-out comparison on this many items (this many positive) is too small to judge a retrain by. */
+export const tooFewToJudge = (items: number, positives: number) => items < HELD_OUT_TO_JUDGE.items || positives < HELD_OUT_TO_JUDGE.positives;
 
 /** Two items this similar (shingle Jaccard) are one item for a batch. */
 export const BATCH_DUPLICATE_THRESHOLD = 0.5;
@@ -109,7 +122,8 @@ export class LabelLog {
   apply(event: LabelEvent): void {
     if (event.kind === 'undo') {
       const target = event.undoes ? this.byAction.get(event.undoes) : undefined;
-      if (!target || target.record.undone) return;
+      // An undo reverses only its author's own action (as in CURRENT_LABELS_SQL).
+      if (!target || target.record.undone || target.record.annotatorId !== event.annotator_id) return;
       target.record.undone = true;
       if (target.record.contentId !== null) this.recompute(target.record.annotatorId, target.record.contentId);
       return;
@@ -191,6 +205,43 @@ export function labelingPace(doneTimes: string[]): { itemsPerHour: number | null
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// From votes to a label: the one rule
+
+/**
+ * What people's votes on an item's category decide, as `VoteOutcome.status`:
+ *   - `adjudicated`: a lead decided (the latest adjudication), whatever the votes;
+ *   - `unanimous`: every annotator gave the same value;
+ *   - `majority`: more gave one value than the other;
+ *   - `tied`: as many 1s as 0s — undecided. A tie is no label: it is left out of evaluation, error analysis and the
+ *     errors strategy (counted and shown), never a dataset row, and it waits in the adjudication queue.
+ */
+export const VOTE_STATUSES = ['adjudicated', 'unanimous', 'majority', 'tied'] as const;
+export type VoteStatus = (typeof VOTE_STATUSES)[number];
+
+/**
+ * The rule above as SQL, the one place it is written: a SELECT over `votes` (any relation with content_id,
+ * category, value '0'/'1', kind 'label'/'adjudicate', and seq, created_at and event_id, by which the latest
+ * adjudication decides — current_labels, or a scoped copy of it),
+ * one row per item and category: content_id, category, positives, negatives (annotators' votes),
+ * label (INTEGER 0/1, NULL when tied), status (a VoteStatus). Other values and kinds are not votes.
+ */
+export function voteOutcomeSql(votes: string): string {
+  return `SELECT content_id, category, positives, negatives,
+            CASE WHEN adjudicated IS NOT NULL THEN adjudicated::INTEGER WHEN positives > negatives THEN 1 WHEN negatives > positives THEN 0 END AS label,
+            CASE WHEN adjudicated IS NOT NULL THEN 'adjudicated' WHEN positives = 0 OR negatives = 0 THEN 'unanimous'
+                 WHEN positives <> negatives THEN 'majority' ELSE 'tied' END AS status
+     FROM (SELECT content_id, category,
+                  count(*) FILTER (WHERE kind = 'label' AND value = '1') AS positives,
+                  count(*) FILTER (WHERE kind = 'label' AND value = '0') AS negatives,
+                  first(value ORDER BY ${LABEL_ORDER_DESC}) FILTER (WHERE kind = 'adjudicate') AS adjudicated
+           FROM ${votes} WHERE value IN ('0', '1') AND kind IN ('label', 'adjudicate') AND category IS NOT NULL GROUP BY content_id, category)`;
+}
+
+/** How the CLI and the Evaluate view say that ties were left out. */
+export const tiedNote = (items: number) =>
+  `${items.toLocaleString('en-US')} item${items === 1 ? '' : 's'} tied, left out: as many annotators said 1 as 0, so ${items === 1 ? 'it has' : 'they have'} no label until adjudicated (Label → a session's review).`;
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ranking a pool
 
 export interface PoolItem {
@@ -198,7 +249,7 @@ export interface PoolItem {
   /** category → the model's probability; null when the model version has not scored the item. */
   scores: Record<string, number> | null;
   views24h: number | null;
-  /** category → the human label (majority of current labels), for the errors strategy. */
+  /** category → the human label (voteOutcomeSql: majority or adjudication; none when tied), for the errors strategy. */
   humanLabels?: Record<string, 0 | 1>;
 }
 

@@ -7,7 +7,7 @@ import { type CallOutcome, contract, type ImportOutcome, isMethodName, type Meth
 import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '../../shared/callerAccess.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import { recentWorkspaces, rememberWorkspace, siftHome } from './workspace/appState.js';
+import { recentWorkspaces, rememberWorkspace } from './workspace/appState.js';
 import { errorAnalysis, evalItems } from './evaluation/errorAnalysis.js';
 import { evaluate, evaluateSlices, fitCalibration } from './evaluation/evaluation.js';
 import { defaultExportName, exportRelation } from './query/exporter.js';
@@ -25,6 +25,7 @@ import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/
 import { QueryService } from './query/queryService.js';
 import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
 import { parseReportParams, ReportStore } from './reports/reports.js';
+import { checkWorkspaceFolder } from './workspace/fileAccess.js';
 import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
 import { installDiscourseViews } from './workspace/discourseViews.js';
 
@@ -44,7 +45,10 @@ export class Host {
   }
 
   static async open(dir: string, options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {}): Promise<Host> {
-    const workspace = await Workspace.open(dir, { create: options.create, fileAccess: options.fileAccess });
+    const given = options.fileAccess;
+    // The workspace a confined host starts on stays one it may open again after switching away.
+    const fileAccess: FileAccess | undefined = given?.kind === 'confined' ? { ...given, workspaces: [...(given.workspaces ?? []), path.resolve(dir)] } : given;
+    const workspace = await Workspace.open(dir, { create: options.create, fileAccess });
     if (options.remember !== false) rememberWorkspace(workspace.dir);
     const host = new Host(workspace);
     await host.catchUpLabels();
@@ -112,7 +116,8 @@ export class Host {
   }
 
   async switchWorkspace(dir: string): Promise<void> {
-    const resolved = path.resolve(dir);
+    // Opening a workspace moves what SQL may read along with it: confined, only where the host's owner allowed.
+    const resolved = checkWorkspaceFolder(this.workspace.fileAccess, dir, 'path', 'open');
     if (resolved === this.workspace.dir) return;
     const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
     await this.jobs.cancelAll();
@@ -131,12 +136,8 @@ export class Host {
       return this.workspace.info();
     },
     'workspace.create': async ({ path: dir }) => {
-      const resolved = path.resolve(dir);
       const { fileAccess } = this.workspace;
-      // A server others may reach creates folders only where its owner allowed: Sift's workspaces folder or a --folder.
-      if (fileAccess.kind === 'confined' && ![path.join(siftHome(), 'workspaces'), ...fileAccess.folders].some((folder) => resolved.startsWith(path.resolve(folder) + path.sep))) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `path: in browser mode a new workspace goes inside ${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder.`, file: resolved });
-      }
+      const resolved = checkWorkspaceFolder(fileAccess, dir, 'path', 'create');
       await (await createEmptyWorkspace(resolved, fileAccess)).close();
       await this.switchWorkspace(resolved);
       await this.labeling(); // the policy file and Sift's own tables, before the first import
@@ -206,9 +207,10 @@ export class Host {
       this.emit({ channel: 'workspace', event: { type: 'changed' } });
       return info;
     },
-    'models.try': (input) => tryModel(this.current.workspace, this.models, input),
+    'models.try': (input) => tryModel(this.current.workspace, this.models, this.checkRemote(input)),
     'models.score': async (input) => {
       const { workspace, models } = this.current;
+      this.checkRemote(input);
       const job = this.jobs.start('score', `Score with ${input.model}${input.remote ? ' (remote)' : ''}`, async (ctx) => {
         const outcome = await scoreQuery(workspace, models, input, ctx);
         this.emit({ channel: 'workspace', event: { type: 'changed' } });
@@ -291,8 +293,8 @@ export class Host {
       return { jobId: job.id };
     },
     'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace.checkReadable(dir, 'dir')),
-    'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from'), this.workspace.checkReadable(to, 'to')),
+    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir', 'folder')),
+    'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from', 'folder'), this.workspace.checkReadable(to, 'to', 'folder')),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
@@ -303,6 +305,12 @@ export class Host {
     'settings.get': async () => this.workspace.readSettings(),
     'settings.update': async (input) => this.workspace.writeSettings(input),
   };
+
+  /** A remote model's CA certificate is a file the host reads: in reach, and a regular file. */
+  private checkRemote<T extends { remote?: { caFile?: string } }>(input: T): T {
+    if (input.remote?.caFile) this.workspace.checkReadable(input.remote.caFile, 'remote.caFile');
+    return input;
+  }
 
   async exportDataset(input: ParsedInputOf<'datasets.export'>, ctx: JobContext) {
     const labeling = await this.labeling();

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { api, errorMessage, isDesktop, pickFolderOnDesktop } from '../api/client';
+import { saveTabsNow } from '../explore/exploreStore';
 import { useWorkspace } from '../workspaceStore';
 
 export function WorkspaceSwitcher() {
@@ -27,6 +28,7 @@ export function WorkspaceSwitcher() {
 
   const go = async (method: 'workspace.open' | 'workspace.create', target: string) => {
     try {
+      await saveTabsNow(); // the open workspace keeps its editor tabs as they are now
       await api[method]({ path: target });
       setEditing(false);
       setError(null);

@@ -7,6 +7,7 @@ import type { Data, Layout } from 'plotly.js';
 import { useEffect, useMemo, useState } from 'react';
 import type { CalibrationFit, CategoryEvaluation, ErrorAnalysis, EvalItems, EvaluationResult, ItemKind, ModelInfo, SessionSummary, SliceEvaluation, SliceMetrics } from '../../shared/contract';
 import { DEFAULT_MIN_SLICE_N, type Rate } from '../../shared/slices';
+import { tiedNote } from '../../shared/labeling';
 import { useLabeling } from '../label/labelStore';
 import { useNavigation } from '../navigation';
 import { api, errorMessage } from '../api/client';
@@ -108,6 +109,7 @@ function CategorySummary({ result, thresholds, category, onPick }: { result: Eva
           <th>category</th>
           <th>items</th>
           <th>positives</th>
+          <th title="Items whose annotators tie: undecided, left out of every figure">tied</th>
           <th>AP</th>
           <th>ECE ({result.bins} bins)</th>
           <th>Brier</th>
@@ -126,6 +128,7 @@ function CategorySummary({ result, thresholds, category, onPick }: { result: Eva
               </td>
               <td className="num">{c.n.toLocaleString('en-US')}</td>
               <td className="num">{c.positives.toLocaleString('en-US')}</td>
+              <td className="num">{(result.tied.byCategory[c.category] ?? 0).toLocaleString('en-US')}</td>
               <td className="num">{num(c.averagePrecision)}</td>
               <td className="num">{num(c.ece, 4)}</td>
               <td className="num">{num(c.brier, 4)}</td>
@@ -469,6 +472,11 @@ export function EvalView() {
             {other && resultB ? ` vs ${other.model} ${other.version}` : ''} — every category
           </h3>
           <CategorySummary result={result} thresholds={thresholds} category={category} onPick={setCategory} />
+          {result.tied.items > 0 && (
+            <p className="muted eval-tied" data-testid="eval-tied">
+              {tiedNote(result.tied.items)}
+            </p>
+          )}
         </div>
       )}
       {current && (

@@ -1,5 +1,5 @@
 /**
- * The SQL client's state: editor tabs (kept in the workspace), the result tabs of the last run — one per statement
+ * The SQL client's state: editor tabs (each workspace keeps its own), the result tabs of the last run — one per statement
  * when every statement runs — and the query history. Ctrl/Cmd+Enter runs the selection or the statement under the
  * cursor; Ctrl/Cmd+Shift+Enter runs every statement, each into its own result tab.
  */
@@ -96,11 +96,30 @@ const shorten = (sql: string) => {
 };
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
+let unsaved: { tabs: EditorTab[]; active: string } | null = null;
 /** Tabs are saved to the workspace a moment after the last keystroke, not on every one. */
 function saveTabsSoon(tabs: EditorTab[], active: string): void {
   clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => void api['editor.saveTabs']({ tabs, active }).catch(() => undefined), 600);
+  unsaved = { tabs, active };
+  saveTimer = setTimeout(() => void saveTabsNow(), 600);
 }
+
+/**
+ * Saves the tabs not yet saved, into the workspace open now: called before another workspace is opened, so the
+ * last keystrokes stay with the workspace they were typed in and never land in the next one.
+ */
+export async function saveTabsNow(): Promise<void> {
+  clearTimeout(saveTimer);
+  const state = unsaved;
+  unsaved = null;
+  if (state) await api['editor.saveTabs'](state).catch(() => undefined);
+}
+
+/** A workspace with no saved tabs starts from one tab of its own, never from the last workspace's. */
+const freshTabs = (): { tabs: EditorTab[]; active: string } => {
+  const tab: EditorTab = { id: newId(), title: 'Query 1', sql: DEFAULT_SQL };
+  return { tabs: [tab], active: tab.id };
+};
 
 /**
  * What a request runs, and where each piece starts in the tab's text (to point at errors): the selection (each of
@@ -144,7 +163,7 @@ function outcomeTab(id: string, sql: string, outcome: QueryResult): ResultTab {
 }
 
 export const useExplore = create<ExploreState>((set, get) => {
-  const firstTab: EditorTab = { id: newId(), title: 'Query 1', sql: localStorage.getItem('sift-sql') ?? DEFAULT_SQL };
+  const first = freshTabs();
   const updateTabs = (tabs: EditorTab[], activeTab: string) => {
     set({ tabs, activeTab, sql: tabs.find((tab) => tab.id === activeTab)?.sql ?? '' });
     saveTabsSoon(tabs, activeTab);
@@ -153,16 +172,15 @@ export const useExplore = create<ExploreState>((set, get) => {
     for (const tab of results) if (tab.result) void api['query.close']({ resultId: tab.result.resultId }).catch(() => undefined);
   };
   return {
-    tabs: [firstTab],
-    activeTab: firstTab.id,
-    sql: firstTab.sql,
+    tabs: first.tabs,
+    activeTab: first.active,
+    sql: first.tabs[0]!.sql,
     runningQueryId: null,
     results: [],
     activeResult: null,
     errorAt: null,
     history: [],
     setSql(sql) {
-      localStorage.setItem('sift-sql', sql);
       const tabs = get().tabs.map((tab) => (tab.id === get().activeTab ? { ...tab, sql } : tab));
       updateTabs(tabs, get().activeTab);
     },
@@ -263,7 +281,11 @@ export const useExplore = create<ExploreState>((set, get) => {
       );
     },
     async loadTabs() {
-      const saved = await api['editor.tabs']({}).catch(() => null);
+      // The tabs are the workspace's own: its saved ones, or a fresh one for a workspace that has none yet.
+      const saved = await api['editor.tabs']({}).then(
+        (tabs) => tabs ?? freshTabs(),
+        () => null, // unreadable: keep what is on screen rather than lose it
+      );
       if (saved) set({ tabs: saved.tabs, activeTab: saved.active, sql: saved.tabs.find((tab) => tab.id === saved.active)?.sql ?? '' });
       void get().loadHistory();
     },
@@ -272,6 +294,9 @@ export const useExplore = create<ExploreState>((set, get) => {
       if (history) set({ history });
     },
     reset() {
+      // Another workspace is open: a save still pending would write this one's tabs into it.
+      clearTimeout(saveTimer);
+      unsaved = null;
       set({ results: [], activeResult: null, errorAt: null, history: [] });
     },
     streamed(event) {

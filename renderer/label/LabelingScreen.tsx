@@ -6,7 +6,7 @@
 import { memo, useEffect, useRef } from 'react';
 import type { BatchItem, LabelBatch, PickReason, SessionSummary, Taxonomy } from '../../shared/contract';
 import { useJobs } from '../jobs/jobsStore';
-import { STRATEGY_TITLES } from '../../shared/labeling';
+import { HELD_OUT_TO_JUDGE, STRATEGY_TITLES, tooFewToJudge } from '../../shared/labeling';
 import { type Draft, useLabeling } from './labelStore';
 import { useRole } from '../roleStore';
 
@@ -16,13 +16,15 @@ function reasonText(reason: PickReason): string {
   if ('unscored' in reason) return 'not scored by this model version: handed out after every scored item';
   switch (reason.strategy) {
     case 'entropy': {
-      const top = Object.entries(reason.perCategory).sort((a, b) => b[1] - a[1]).slice(0, 2);
-      return `uncertainty ${fmt(reason.entropy)} bits (${top.map(([c, h]) => `${c} ${fmt(h, 2)}`).join(', ')})`;
+      // Entropy is not a score: each category adds at most 1 bit (a score of 0.5), so it is told out of its maximum.
+      const categories = Object.entries(reason.perCategory);
+      const top = [...categories].sort((a, b) => b[1] - a[1]).slice(0, 2);
+      return `model unsure: ${fmt(reason.entropy, 2)} of ${categories.length} bit${categories.length === 1 ? '' : 's'} of uncertainty (most on ${top.map(([c, h]) => `${c} ${fmt(h, 2)}`).join(', ')})`;
     }
     case 'margin':
       return `${reason.category} scored ${fmt(reason.score)}, ${fmt(reason.margin)} from its threshold ${reason.threshold}`;
     case 'blend':
-      return `blend ${fmt(reason.blend)} = 0.6 × uncertainty ${fmt(reason.entropy)} + 0.4 × virality rank ${fmt(reason.virality)}`;
+      return `review priority ${fmt(reason.blend, 2)} of 1 = 0.6 × model unsure ${fmt(reason.entropy, 2)} of 1 + 0.4 × virality rank ${fmt(reason.virality, 2)}`;
     case 'random':
       return `random audit sample (draw ${fmt(reason.draw)})`;
     case 'relabel':
@@ -262,18 +264,31 @@ function RetrainPanel({ session }: { session: SessionSummary }) {
           <span className="muted" title={`trained on ${last.trainedOn} items (${last.humanLabeled} labeled by people) in ${last.seconds.train.toFixed(1)} s; ${last.rescored} pool items re-scored and re-ranked in ${last.seconds.rescore.toFixed(1)} s`}>
             on {last.humanLabeled.toLocaleString('en-US')} labels (+{(last.trainedOn - last.humanLabeled).toLocaleString('en-US')} decisions), pool re-ranked · AP on {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
           </span>
-          {last.categories.map((c) => (
-            <span key={c.category} className="label-retrain-ap" title={`${c.heldOutPositives} positive / ${c.heldOutNegatives} negative held-out items`}>
-              {c.category}{' '}
-              {c.apBefore === null || c.apAfter === null ? (
-                <span className="muted">— ({c.reason ?? 'undefined'})</span>
-              ) : (
-                <>
-                  {c.apBefore.toFixed(3)} → {c.apAfter.toFixed(3)} <span className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>({signed(c.apAfter - c.apBefore)})</span>
-                </>
-              )}
-            </span>
-          ))}
+          {last.categories.map((c) => {
+            const items = c.heldOutPositives + c.heldOutNegatives;
+            const tooFew = tooFewToJudge(items, c.heldOutPositives);
+            return (
+              <span key={c.category} className="label-retrain-ap" title={`${c.heldOutPositives} positive / ${c.heldOutNegatives} negative held-out items`}>
+                {c.category}{' '}
+                {c.apBefore === null || c.apAfter === null ? (
+                  <span className="muted">— ({c.reason ?? 'no figure'})</span>
+                ) : (
+                  <>
+                    {c.apBefore.toFixed(3)} → {c.apAfter.toFixed(3)}{' '}
+                    {!tooFew && <span className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>({signed(c.apAfter - c.apBefore)}) </span>}
+                  </>
+                )}
+                <span className="muted">
+                  {' '}on {items} item{items === 1 ? '' : 's'}, {c.heldOutPositives} positive
+                  {tooFew && c.apBefore !== null && c.apAfter !== null && (
+                    <span data-testid="retrain-too-few">
+                      : too few to judge (needs {HELD_OUT_TO_JUDGE.items} items and {HELD_OUT_TO_JUDGE.positives} positives)
+                    </span>
+                  )}
+                </span>
+              </span>
+            );
+          })}
         </div>
       )}
     </div>

@@ -8,7 +8,15 @@ import type { AgreementReport, DatasetDiff, DatasetManifest, Disagreements, Sess
 import { api, downloadExport, errorMessage } from '../api/client';
 import { jobResult } from '../jobs/jobsStore';
 
-const stat = (value: number | null, reason?: string) => (value === null ? <span title={reason}>undefined</span> : value.toFixed(3));
+/** A figure, or why there is none (one rater, one value only…), in words rather than "undefined". */
+const stat = (value: number | null, reason?: string) =>
+  value === null ? (
+    <span className="muted no-figure" data-testid="no-figure">
+      — {reason ?? 'no figure'}
+    </span>
+  ) : (
+    value.toFixed(3)
+  );
 
 function AgreementTable({ report }: { report: AgreementReport }) {
   if (report.categories.length === 0) return <p className="muted">No labels yet.</p>;
@@ -41,7 +49,7 @@ function AgreementTable({ report }: { report: AgreementReport }) {
                 ? '—'
                 : category.cohen.map((pair) => (
                     <span key={`${pair.a}-${pair.b}`} className="pair" title={pair.reason}>
-                      {pair.a}–{pair.b}: {pair.kappa === null ? 'undefined' : pair.kappa.toFixed(2)} ({pair.items})
+                      {pair.a}–{pair.b}: {pair.kappa === null ? `— ${pair.reason ?? 'no figure'}` : pair.kappa.toFixed(2)} ({pair.items})
                     </span>
                   ))}
             </td>

@@ -31,9 +31,16 @@ export interface DatasetManifest {
 export interface DatasetVerification {
   dir: string;
   ok: boolean;
-  /** One line per file that differs from the manifest, or is missing. */
+  /** One line per file that differs from the manifest, is missing, or is there unlisted; and for a manifest or card that differs from what was written. */
   problems: string[];
   files: number;
+  /**
+   * What could be checked: `record`, the files against the manifest and the manifest and card against the SHA-256s
+   * the workspace recorded when it wrote the version; `files`, only the files against the manifest (no workspace
+   * that wrote it was at hand; `note` says so).
+   */
+  scope: 'record' | 'files';
+  note?: string;
 }
 
 export interface DatasetDiff {
@@ -61,7 +68,7 @@ const exportInput = z
     valDays: z.number().int().min(0).max(3650).optional(),
     formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
     /** The policy version the dataset holds (the workspace's latest by default). */
-    policyVersion: policyVersionName('policyVersion').optional(),
+    policyVersion: policyVersionName().optional(),
     /** Leave out (and list) items labeled only under other policy versions, instead of refusing. */
     leaveOutOtherPolicies: z.boolean().optional(),
   })

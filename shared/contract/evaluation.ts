@@ -55,6 +55,11 @@ export interface EvaluationResult {
   labelSource: string;
   bins: number;
   categories: CategoryEvaluation[];
+  /**
+   * Scored items whose annotators tie (as many 1s as 0s, nobody adjudicated): undecided, so left out of every figure
+   * above — in all (distinct items) and per category. Always zero with a labels query: the query decides.
+   */
+  tied: { items: number; byCategory: Record<string, number> };
   elapsedMs: number;
   /** Names this evaluation's pairs while the engine holds them: eval.calibrate with `evaluation` fits on exactly them. */
   evaluationId: string;

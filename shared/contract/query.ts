@@ -16,6 +16,11 @@ export interface QueryResult {
   elapsedMs: number;
   statementCount: number;
   message: string;
+  /**
+   * Reports only: the run found no rows and these date parameters lie after the workspace's last activity (the
+   * latest created_at of content, reports and moderation_actions), which ends on `dataEnds` (YYYY-MM-DD).
+   */
+  pastDataEnd?: { dataEnds: string; params: string[] };
 }
 
 export interface PageResult {

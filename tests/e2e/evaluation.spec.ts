@@ -17,6 +17,14 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   await expect(page.getByTestId('reliability-plot')).toHaveAttribute('data-rendered', 'true');
   await page.getByTestId('eval-category').selectOption('spam');
   await expect(page.getByTestId('eval-metrics')).toContainText('average precision');
+  // The sample's tied votes (one annotator's 1, another's 0) are no label: left out, and said so.
+  await expect(page.getByTestId('eval-tied')).toContainText('88 items tied, left out');
+  await expect(page.getByTestId('eval-summary').locator('tbody tr').first()).toContainText('25');
+  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `test-results/eval-tied-${width}.png` });
+  }
+  await page.setViewportSize({ width: 1400, height: 850 });
 
   // Binning: 5 uniform bins draw at most 5 points; quantile bins change the diagram.
   await page.getByTestId('eval-bins').fill('5');

@@ -2,6 +2,7 @@
  * What a caller of browser mode can reach on disk, over real HTTP with real tokens against a confined host: names
  * that become paths stay in their folders, errors never quote a file, and only regular files are read.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { tempDir } from './support';
+
+const TINY_MODEL = path.resolve('models', 'text-transformer-tiny');
 
 const SECRET = 'TOP-SECRET-CONTENT';
 let root: string;
@@ -66,5 +69,79 @@ describe('names that become paths', () => {
     const damaged = await post('taxonomy.get', { version: 'v8' }, server.token);
     expect(damaged.outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/taxonomy-v8\.json: not valid JSON/) } });
     expect((await post('taxonomy.get', { version: 'v1' }, annotatorToken)).outcome).toMatchObject({ ok: true, value: { taxonomy: { version: 'v1' } } });
+  });
+});
+
+describe('browser mode opens, registers, reads and serves only inside its folders', () => {
+  it('workspace.open of a folder outside keeps SQL where it was: read_csv of a file there is refused', async () => {
+    const other = path.join(root, 'other-ws');
+    await (await Host.open(other, { create: true, remember: false })).close();
+    fs.writeFileSync(path.join(other, 'private.csv'), `secret\n${SECRET}\n`);
+    const opened = await post('workspace.open', { path: other }, server.token);
+    expect(opened).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('in browser mode a workspace is opened only from inside') } } });
+    expect(host.workspace.dir).toBe(path.join(root, 'ws'));
+    const read = await post('query.run', { queryId: 'q-outside', sql: `SELECT * FROM read_csv(${JSON.stringify(path.join(other, 'private.csv')).replace(/"/g, "'")})` }, server.token);
+    expect(read.outcome.ok).toBe(false);
+    expect(JSON.stringify(read.outcome)).not.toContain(SECRET);
+    // The workspace it started on stays open-able.
+    expect((await post('workspace.open', { path: path.join(root, 'ws') }, server.token)).outcome.ok).toBe(true);
+  });
+
+  it('models.add registers only a folder inside, whose manifest names only files inside it', async () => {
+    const outside = path.join(root, 'outside-model');
+    fs.cpSync(TINY_MODEL, outside, { recursive: true });
+    const refused = await post('models.add', { path: outside }, server.token);
+    expect(refused).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('is outside the folders this Sift may read') } } });
+    // The refusal is the same whether what lies outside exists or not: it names only the path asked for.
+    const missing = await post('models.add', { path: path.join(root, 'no-such-model') }, server.token);
+    expect(missing.outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('is outside the folders this Sift may read') } });
+    expect(((await post('models.list', {}, server.token)).outcome as { ok: true; value: { dir: string }[] }).value.map((model) => model.dir)).not.toContain(outside);
+
+    // A copy inside the workspace registers; one whose manifest reaches out of its folder does not.
+    const inside = path.join(host.workspace.dir, 'my-models', 'tiny');
+    fs.cpSync(TINY_MODEL, inside, { recursive: true });
+    expect((await post('models.add', { path: inside }, server.token)).outcome.ok).toBe(true);
+    const reaching = path.join(host.workspace.dir, 'my-models', 'reaching');
+    fs.cpSync(TINY_MODEL, reaching, { recursive: true });
+    fs.copyFileSync(path.join(TINY_MODEL, 'model.onnx'), path.join(root, 'elsewhere.onnx'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(reaching, 'model.json'), 'utf8')) as { name: string; file: string };
+    fs.writeFileSync(path.join(reaching, 'model.json'), JSON.stringify({ ...manifest, name: 'reaching', file: '../../../elsewhere.onnx' }));
+    const outward = await post('models.add', { path: reaching }, server.token);
+    expect(outward.outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('leads outside') } });
+  });
+
+  it('GET /api/download serves a file of exports/, never one a link there leads to', async () => {
+    const exportsDir = path.join(host.workspace.dir, 'exports');
+    fs.mkdirSync(exportsDir, { recursive: true });
+    fs.writeFileSync(path.join(exportsDir, 'real.csv'), 'a\n1\n');
+    fs.writeFileSync(path.join(root, 'outside.txt'), SECRET);
+    fs.symlinkSync(path.join(root, 'outside.txt'), path.join(exportsDir, 'link.csv'));
+    const download = (name: string) => fetch(`http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent(path.join(exportsDir, name))}&token=${server.token}`);
+    const real = await download('real.csv');
+    expect(real.status).toBe(200);
+    expect(await real.text()).toBe('a\n1\n');
+    const linked = await download('link.csv');
+    expect(linked.status).toBe(404);
+    expect(await linked.text()).not.toContain(SECRET);
+  });
+
+  it('import.inspect of a FIFO is refused at once; the engine never waits on it', async () => {
+    const fifo = path.join(host.workspace.dir, 'uploads', 'pipe.csv');
+    fs.mkdirSync(path.dirname(fifo), { recursive: true });
+    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo: ${code}`)))));
+    // A writer that opens the FIFO only later: a host that opened it would wait for this, then read its rows.
+    const writer = spawn(process.execPath, ['-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(fifo)}, 'a,b\\n1,2\\n'), 3000)`]);
+    try {
+      const inspected = await post('import.inspect', { path: fifo }, server.token);
+      expect(inspected).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('not a regular file') } } });
+      expect(writer.exitCode).toBeNull(); // answered before anyone wrote to the FIFO
+      const started = await post('import.start', { path: fifo }, server.token);
+      const jobId = (started.outcome as { ok: true; value: { jobId: string } }).value.jobId;
+      const job = await host.jobs.wait(jobId);
+      expect(job).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('not a regular file') } });
+      expect(writer.exitCode).toBeNull();
+    } finally {
+      writer.kill('SIGKILL');
+    }
   });
 });

@@ -32,8 +32,38 @@ describe('the desktop window', () => {
       webSecurity: 'true',
       allowRunningInsecureContent: 'false',
       webviewTag: 'false',
+      // Electronegativity's AUXCLICK_JS_CHECK: middle-click must not open anything.
+      disableBlinkFeatures: "'Auxclick'",
     });
     expect(literals[0]!.preload).toContain('preload.cjs');
+  });
+
+  it('the preload exposes one fixed bridge: contract methods, the event channel and the shell dialogs — never ipcRenderer itself', () => {
+    // Electronegativity's PRELOAD_JS_CHECK asks for this review; docs/safety.md says why the surface is safe.
+    const source = ts.createSourceFile('preload.ts', fs.readFileSync('electron/preload.ts', 'utf8'), ts.ScriptTarget.Latest, true);
+    const exposed: string[][] = [];
+    const channels: string[] = [];
+    let ipcRendererAsValue = 0;
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node)) {
+        const callee = node.expression.getText();
+        if (callee === 'contextBridge.exposeInMainWorld') {
+          const bridge = node.arguments[1]!;
+          exposed.push(ts.isObjectLiteralExpression(bridge) ? bridge.properties.map((p) => p.name!.getText()) : ['<not a literal>']);
+        }
+        if (/^ipcRenderer\.(invoke|on|removeListener|send|sendSync|postMessage)$/.test(callee)) channels.push(node.arguments[0]!.getText());
+      }
+      // ipcRenderer may only be called, never handed to the page (as a value, a property or an argument).
+      if (ts.isIdentifier(node) && node.text === 'ipcRenderer' && !ts.isPropertyAccessExpression(node.parent) && !ts.isImportSpecifier(node.parent)) ipcRendererAsValue++;
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(exposed).toEqual([['invoke', 'onEvent', 'pathForFile', 'pickFiles', 'pickSavePath', 'pickFolder']]);
+    expect(ipcRendererAsValue).toBe(0);
+    // Every channel: a contract method's (after isMethodName), the event channel, or one of the shell's dialogs.
+    const shellChannels = Object.values(SHELL_CHANNELS).map((channel) => `'${channel}'`);
+    for (const channel of channels) expect(['ipcChannel(method)', 'IPC_EVENT_CHANNEL', ...shellChannels]).toContain(channel);
+    expect(new Set(channels)).toEqual(new Set(['ipcChannel(method)', 'IPC_EVENT_CHANNEL', ...shellChannels]));
   });
 
   it('blocks navigation, redirects and new windows', () => {

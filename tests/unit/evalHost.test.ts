@@ -19,19 +19,25 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 describe('evaluating a model version against human labels', () => {
-  it('joins each category’s scores to the majority label and computes the metrics on exactly those pairs', async () => {
+  it('joins each category’s scores to the majority label, leaving ties out, and computes the metrics on exactly those pairs', async () => {
     const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', bins: 10 });
     expect(result.version).toBe('2024.03.0');
     expect(result.categories.map((c) => c.category)).toEqual(['hate_speech', 'misinformation', 'nsfw', 'spam']);
-    // The same pairs, fetched independently, give the same numbers.
+    // The same pairs, fetched independently, give the same numbers. An item with as many 1s as 0s is undecided:
+    // not a negative, but left out and counted (the sample has such ties; no adjudications).
+    const votes = `SELECT s.content_id, s.score, avg(l.value::INT) AS share
+            FROM model_scores s JOIN label_events l ON l.content_id = s.content_id AND l.category = s.category
+            WHERE s.model = 'text-distil' AND s.model_version = '2024.03.0' AND s.category = 'spam'
+            GROUP BY s.content_id, s.score`;
     const pairs = await call<QueryResult>(host, 'query.run', {
       queryId: 'pairs',
       pageSize: 5000,
-      sql: `SELECT s.score, (avg(l.value::INT) > 0.5)::INT AS label
-            FROM model_scores s JOIN label_events l ON l.content_id = s.content_id AND l.category = s.category
-            WHERE s.model = 'text-distil' AND s.model_version = '2024.03.0' AND s.category = 'spam'
-            GROUP BY s.content_id, s.score ORDER BY s.content_id`,
+      sql: `SELECT score, (share > 0.5)::INT AS label FROM (${votes}) WHERE share <> 0.5 ORDER BY content_id`,
     });
+    const ties = await call<QueryResult>(host, 'query.run', { queryId: 'ties', sql: `SELECT count(*) FROM (${votes}) WHERE share = 0.5` });
+    expect(Number(ties.rows[0]![0])).toBeGreaterThan(0);
+    expect(result.tied.byCategory.spam).toBe(Number(ties.rows[0]![0]));
+    expect(result.tied.items).toBeGreaterThanOrEqual(Math.max(...Object.values(result.tied.byCategory)));
     const scores = pairs.rows.map((row) => Number(row[0]));
     const labels = pairs.rows.map((row) => Number(row[1]));
     const spam = result.categories.find((c) => c.category === 'spam')!;

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EngineClient } from '../../electron/engine/engineClient';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
@@ -74,27 +74,54 @@ describe('kill -9 during labels ingest', () => {
         env: { ...process.env, SIFT_HOME: home },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
+      // Feed events in bursts while it runs; kill it at a random moment once it has acknowledged some. Everything
+      // here follows the process's own progress, never the clock: the kill point is a count of acknowledgements,
+      // and a new burst is written only while fewer than WINDOW events wait for an answer, so a slow start on a
+      // loaded machine finds a pipe of a few bursts, not minutes' worth of events.
+      const target = 5 + Math.floor(points.next().value! * 300);
+      const WINDOW = 100;
       let stdout = '';
       let stderr = '';
-      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let written = 0;
+      let killed = false;
+      let exitedByItself = false;
+      // Every event is answered once: its id on stdout, or a line on stderr naming it (nothing to undo, rejected).
+      const answered = () => stdout.split('\n').length - 1 + (stderr.match(/^sift: stdin line \d+/gm) ?? []).length;
+      const feed = () => {
+        while (!killed && written - answered() < WINDOW) {
+          const lines = Array.from({ length: 20 }, (_, i) => {
+            const contentId = pool[(round * 37 + i * 7 + acknowledged.length) % pool.length]!;
+            return i % 9 === 8 ? JSON.stringify({ kind: 'undo' }) : i % 5 === 4 ? JSON.stringify({ kind: 'skip', content_id: contentId }) : JSON.stringify({ content_id: contentId, category: 'spam', value: i % 2 });
+          });
+          child.stdin!.write(`${lines.join('\n')}\n`, () => undefined);
+          written += lines.length;
+        }
+      };
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      onTestFinished(() => void child.kill('SIGKILL')); // never outlives a failed test
+      const reachedKillPoint = new Promise<void>((resolve) => {
+        child.stdout!.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.split('\n').length - 1 >= target) resolve();
+          else feed();
+        });
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          feed();
+        });
+        void exited.then(() => {
+          exitedByItself = !killed;
+          resolve();
+        });
+      });
       // Writes racing the kill meet a closed pipe (EPIPE): expected here, not a failure of the test.
       child.stdin!.on('error', () => undefined);
-      // Feed events in bursts while it runs; kill it at a random moment once it has acknowledged some.
-      const target = 5 + Math.floor(points.next().value! * 300);
-      const feeder = setInterval(() => {
-        const lines = Array.from({ length: 20 }, (_, i) => {
-          const contentId = pool[(round * 37 + i * 7 + acknowledged.length) % pool.length]!;
-          return i % 9 === 8 ? JSON.stringify({ kind: 'undo' }) : i % 5 === 4 ? JSON.stringify({ kind: 'skip', content_id: contentId }) : JSON.stringify({ content_id: contentId, category: 'spam', value: i % 2 });
-        });
-        child.stdin!.write(`${lines.join('\n')}\n`, () => undefined);
-      }, 3);
-      const started = Date.now();
-      while (stdout.split('\n').length - 1 < target && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 2));
+      feed();
+      await reachedKillPoint;
+      killed = true;
       child.kill('SIGKILL');
-      clearInterval(feeder);
       await exited;
+      expect(exitedByItself, `round ${round}: sift labels ingest exited before ${target} acknowledgements; stderr: ${stderr}`).toBe(false);
       const printed = stdout.split('\n').filter((line) => line.endsWith('}')).map((line) => (JSON.parse(line) as { event_id: string }).event_id);
       expect(printed.length, `round ${round}: nothing acknowledged; stderr: ${stderr}`).toBeGreaterThan(0);
       acknowledged.push(...printed);
@@ -103,7 +130,7 @@ describe('kill -9 during labels ingest', () => {
     const lost = acknowledged.filter((id) => !ids.has(id));
     expect(lost).toEqual([]);
     expect(acknowledged.length).toBeGreaterThan(30);
-  }, 120_000);
+  }, 900_000); // a safety net only: each round waits on acknowledgements, and a loaded machine is slower, not wrong
 });
 
 describe('kill -9 of the engine while an annotator labels over HTTP', () => {
@@ -132,6 +159,13 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
       const open = batch.value.items.filter((item) => item.state === null);
       const killAfter = 2 + Math.floor(points.next().value! * 12);
       const pid = engine.pid!;
+      const restarted = new Promise<void>((resolve) => {
+        const stop = engine.onEvent((event) => {
+          if (event.channel !== 'engine' || event.event.type !== 'restarted') return;
+          stop();
+          resolve();
+        });
+      });
       let inFlightFailed = false;
       for (let i = 0; i < open.length; i++) {
         const contentId = open[i]!.contentId;
@@ -147,13 +181,10 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
         acknowledged.push({ eventIds: outcome.value.eventIds, contentId });
         if (i > killAfter + 20) break;
       }
-      // The shell restarts the engine on the same workspace; wait until it answers.
-      for (let tries = 0; tries < 200; tries++) {
-        const info = await post('workspace.info', {});
-        if (info.ok && engine.pid !== pid) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // The shell restarts the engine on the same workspace; wait for that (an event, not a count of tries).
+      await restarted;
       expect(engine.pid).not.toBe(pid);
+      expect((await post('workspace.info', {})).ok).toBe(true);
       // Resumes at the right item: the first item not acknowledged, or the one after it if the in-flight label made it to disk.
       const resumed = (await post('sessions.next', { sessionId: session.id, annotator: 'ana' })) as CallOutcome<LabelBatch>;
       if (!resumed.ok) throw new Error(resumed.error.message);
@@ -171,5 +202,5 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
     const lost = acknowledged.flatMap((entry) => entry.eventIds).filter((id) => !ids.has(id));
     expect(lost).toEqual([]);
     for (const entry of acknowledged) expect(log.item('ana', entry.contentId)?.status).toBe('labeled');
-  }, 120_000);
+  }, 600_000); // a safety net only: every wait is on an answer or an event
 });

@@ -6,7 +6,10 @@
  *
  * Only settled labels graduate (adjudicated, or unanimous). Splits are by time — train before the cut, validation,
  * test after — and a near-duplicate group goes wholly where its earliest member goes, so no copy straddles two splits.
- * A version is written to a temporary folder, verified, then renamed into place; it is never rewritten.
+ * A version is written to a staging folder of its own beside the versions, verified, recorded in the workspace's store
+ * (the manifest's and card's SHA-256), then renamed into place as a whole; the rename claims the version number (it
+ * fails when another export took it first, and the next number is tried). A published version is never written
+ * into again (workspace/fileAccess.ts refuses every Sift write inside one) and `verify` checks it against its record.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +23,7 @@ import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import { settledLabelsSql } from '../labeling/poolData.js';
 import { projectRoot } from '../projectPaths.js';
+import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export const SPLITS = ['train', 'validation', 'test'] as const;
@@ -59,6 +63,28 @@ function nextVersion(root: string): { version: number; parent: number | null } {
   const taken = fs.existsSync(root) ? fs.readdirSync(root).map((entry) => /^v(\d+)$/.exec(entry)?.[1]).filter((n): n is string => n !== undefined).map(Number) : [];
   const last = taken.length > 0 ? Math.max(...taken) : 0;
   return { version: last + 1, parent: last > 0 ? last : null };
+}
+
+/** Each export stages in its own folder, `.staging-<pid>-<random>`, beside the versions it will join. */
+const STAGING = /^\.staging-(\d+)-/;
+
+/** Staging folders whose process is gone (a kill -9 mid-export) are removed; a live export's are left alone. */
+function removeAbandonedStaging(root: string): void {
+  if (!fs.existsSync(root)) return;
+  for (const entry of fs.readdirSync(root)) {
+    const pid = Number(STAGING.exec(entry)?.[1] ?? /^\.v\d+\.partial-(\d+)$/.exec(entry)?.[1] ?? NaN);
+    if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue; // this process's other exports are still running
+    fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
 }
 
 /** The versions of a dataset already written under `out`, oldest first (each manifest with its folder). */
@@ -166,12 +192,11 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       split[index] = split[earliest]!;
     }
   }
-  const { version, parent } = nextVersion(root);
-  const finalDir = path.join(root, `v${version}`);
-  const staging = path.join(root, `.v${version}.partial-${process.pid}`);
-  fs.mkdirSync(staging, { recursive: true });
+  fs.mkdirSync(root, { recursive: true });
+  removeAbandonedStaging(root);
+  const staging = fs.mkdtempSync(path.join(root, `.staging-${process.pid}-`));
   try {
-    ctx.progress(null, `Writing ${input.name} v${version}`);
+    ctx.progress(null, `Writing ${input.name}`);
     const files: DatasetManifest['files'] = [];
     const rowCounts: Record<string, number> = {};
     await workspace.withResults(async (conn) => {
@@ -210,45 +235,115 @@ export async function exportDataset(workspace: Workspace, taxonomy: Taxonomy, fa
       for (const format of input.formats) {
         const file = `${name}.${format}`;
         const full = path.join(staging, file);
+        syncFile(full);
         files.push({ path: file, split: name, format, rows: rowCounts[name]!, bytes: fs.statSync(full).size, sha256: sha256(full) });
       }
     }
-    const manifest: DatasetManifest = {
-      name: input.name,
-      version,
-      parentVersion: parent,
-      createdAt: new Date().toISOString(),
-      tool: { name: 'sift', version: TOOL_VERSION },
-      policyVersion: taxonomy.version, // every settled label is under it (settledLabelsSql)
-      labelSchema: {
-        version: 2,
-        columns: ['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', ...ACCOUNT_FEATURES.map(({ name }) => name), ...categories],
-        categories,
-        values: '1: the category applies, 0: it does not; null: not labeled',
-      },
-      features: { view: FEATURE_VIEW, asOf: 'upload', columns: ACCOUNT_FEATURES.map(({ name, description }) => ({ name, description })), available: withFeatures },
-      annotators,
-      sessions: facts.map((session) => ({ id: session.id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, modelVersion: session.version })),
-      adjudicationRule: "an item's label per category is the adjudicator's decision where there is one, else the annotators' unanimous value; items with a category annotators disagree on and nobody adjudicated are left out",
-      contestedItemsLeftOut: contested,
-      notCarriedOver: { count: notCarried.length, contentIds: notCarried.slice(0, 1000) },
-      sourceQueries: facts.map((session) => session.pool),
-      modelVersions: [...new Set(facts.map((session) => `${session.model}@${session.version}`))],
-      splits: { method: 'time', cut: new Date(cut).toISOString(), validationEnd: new Date(validationEnd).toISOString(), nearDuplicatesMoved: moved },
-      rows: rowCounts,
-      files,
-    };
-    fs.writeFileSync(path.join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    fs.writeFileSync(path.join(staging, 'README.md'), datasetCard(manifest));
-    // Verified before it becomes a version: what the manifest says is what is on disk.
-    const check = verifyDataset(staging);
-    if (!check.ok) throw new SiftError({ code: 'INTERNAL', message: `The new version did not verify: ${check.problems.join('; ')}` });
-    if (fs.existsSync(finalDir)) throw new SiftError({ code: 'BAD_REQUEST', message: `${finalDir} appeared while exporting; nothing was overwritten.` });
-    fs.renameSync(staging, finalDir);
-    return { ...manifest, dir: finalDir };
+    // The data files do not depend on the version number; the manifest and card do, so they are written per try.
+    for (let attempt = 0; ; attempt++) {
+      if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Dataset export cancelled; nothing was published.' });
+      const { version, parent } = nextVersion(root);
+      const finalDir = path.join(root, `v${version}`);
+      const manifest: DatasetManifest = {
+        name: input.name,
+        version,
+        parentVersion: parent,
+        createdAt: new Date().toISOString(),
+        tool: { name: 'sift', version: TOOL_VERSION },
+        policyVersion: taxonomy.version, // every settled label is under it (settledLabelsSql)
+        labelSchema: {
+          version: 2,
+          columns: ['content_id', 'text', 'surface', 'language', 'content_type', 'created_at', ...ACCOUNT_FEATURES.map(({ name }) => name), ...categories],
+          categories,
+          values: '1: the category applies, 0: it does not; null: not labeled',
+        },
+        features: { view: FEATURE_VIEW, asOf: 'upload', columns: ACCOUNT_FEATURES.map(({ name, description }) => ({ name, description })), available: withFeatures },
+        annotators,
+        sessions: facts.map((session) => ({ id: session.id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, modelVersion: session.version })),
+        adjudicationRule: "an item's label per category is the adjudicator's decision where there is one, else the annotators' unanimous value; items with a category annotators disagree on and nobody adjudicated are left out",
+        contestedItemsLeftOut: contested,
+        notCarriedOver: { count: notCarried.length, contentIds: notCarried.slice(0, 1000) },
+        sourceQueries: facts.map((session) => session.pool),
+        modelVersions: [...new Set(facts.map((session) => `${session.model}@${session.version}`))],
+        splits: { method: 'time', cut: new Date(cut).toISOString(), validationEnd: new Date(validationEnd).toISOString(), nearDuplicatesMoved: moved },
+        rows: rowCounts,
+        files,
+      };
+      const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+      const card = datasetCard(manifest);
+      writeSynced(path.join(staging, 'README.md'), card);
+      writeSynced(path.join(staging, DATASET_MANIFEST), manifestText);
+      // Verified before it becomes a version: what the manifest says is what is on disk, and nothing else is there.
+      const check = checkVersionFiles(staging);
+      if (!check.ok) throw new SiftError({ code: 'INTERNAL', message: `The new version did not verify: ${check.problems.join('; ')}` });
+      // Recorded before the rename: a kill between the two leaves a record of a version that never appeared, which
+      // verify never matches (it looks for the manifest's own SHA-256), never a version without its record.
+      const record: PublishedRecord = { dir: path.join(realPathOf(root), `v${version}`), name: input.name, version, createdAt: manifest.createdAt, manifestSha256: sha256Text(manifestText), cardSha256: sha256Text(card) };
+      await recordVersion(workspace, record);
+      try {
+        fs.renameSync(staging, finalDir); // the whole folder at once; fails when the number is taken
+      } catch (error) {
+        await forgetVersion(workspace, record);
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') && attempt < 1000) continue; // another export took v<N>
+        throw error;
+      }
+      syncFolder(root);
+      return { ...manifest, dir: finalDir };
+    }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+const sha256Text = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+function writeSynced(file: string, text: string): void {
+  fs.writeFileSync(file, text);
+  syncFile(file);
+}
+
+/** A version's files are on disk before its folder is renamed into place, so a crash never publishes a torn file. */
+function syncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function syncFolder(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // not every platform syncs a folder (Windows)
+  }
+}
+
+/** What the workspace's store keeps of each version it published: where, which, and the SHA-256 of its manifest and card. */
+interface PublishedRecord {
+  dir: string;
+  name: string;
+  version: number;
+  createdAt: string;
+  manifestSha256: string;
+  cardSha256: string;
+}
+
+async function recordVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
+  await workspace.withStore((conn) =>
+    conn.run('INSERT INTO dataset_versions VALUES ($dir, $name, $version, $createdAt, $manifestSha256, $cardSha256, current_timestamp)', { ...record }),
+  );
+}
+
+async function forgetVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
+  await workspace.withStore((conn) => conn.run('DELETE FROM dataset_versions WHERE dir = $dir AND manifest_sha256 = $manifestSha256', { dir: record.dir, manifestSha256: record.manifestSha256 }));
 }
 
 /** The version in Sift's package.json (the manifest says which Sift wrote a dataset). */
@@ -282,34 +377,88 @@ ${SPLITS.map((split) => `| ${split} | ${manifest.rows[split] ?? 0} |`).join('\n'
 `;
 }
 
-/** Re-checks every file the manifest names (size and SHA-256) and names any that differ or are missing. */
-export function verifyDataset(dir: string): DatasetVerification {
-  const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) return { dir, ok: false, problems: [`${manifestFile}: missing (not a Sift dataset version)`], files: 0 };
+/** A manifest's file entry names a plain file in the version folder, never a path out of it. */
+const isPlainName = (name: unknown): name is string => typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\]/.test(name);
+
+/**
+ * The checks a version's folder alone allows: every file the manifest names is there with its size and SHA-256, and
+ * nothing else is (no added file, folder or link). The manifest and card themselves need the workspace's record.
+ */
+function checkVersionFiles(dir: string): DatasetVerification & { manifest: DatasetManifest | null; manifestSha256: string | null; cardSha256: string | null } {
+  const manifestFile = path.join(dir, DATASET_MANIFEST);
+  const fail = (problem: string) => ({ dir, ok: false, problems: [problem], files: 0, scope: 'files' as const, manifest: null, manifestSha256: null, cardSha256: null });
+  if (!fs.existsSync(manifestFile)) return fail(`${manifestFile}: missing (not a Sift dataset version)`);
+  let manifestText: string;
   let manifest: DatasetManifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as DatasetManifest;
+    manifestText = fs.readFileSync(manifestFile, 'utf8');
+    manifest = JSON.parse(manifestText) as DatasetManifest;
   } catch (error) {
-    return { dir, ok: false, problems: [`${manifestFile}: not valid JSON (${(error as Error).message})`], files: 0 };
+    return fail(`${manifestFile}: not valid JSON (${(error as Error).message})`);
   }
+  const listed = Array.isArray(manifest.files) ? manifest.files : [];
   const problems: string[] = [];
-  for (const file of manifest.files ?? []) {
+  for (const file of listed) {
+    if (!isPlainName(file?.path)) {
+      problems.push(`${DATASET_MANIFEST}: names ${JSON.stringify(file?.path)}, which is not a file of this folder`);
+      continue;
+    }
     const full = path.join(dir, file.path);
-    if (!fs.existsSync(full)) problems.push(`${file.path}: missing`);
-    else if (fs.statSync(full).size !== file.bytes) problems.push(`${file.path}: ${fs.statSync(full).size} bytes, the manifest says ${file.bytes}`);
+    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (!stat) problems.push(`${file.path}: missing`);
+    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
+    else if (stat.size !== file.bytes) problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
     else if (sha256(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
   }
-  return { dir, ok: problems.length === 0, problems, files: manifest.files?.length ?? 0 };
+  const expected = new Set([DATASET_MANIFEST, 'README.md', ...listed.map((file) => String(file?.path))]);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (expected.has(entry.name) && (entry.name !== 'README.md' || entry.isFile())) continue;
+    problems.push(`${entry.name}${entry.isDirectory() ? '/' : ''}: ${entry.isDirectory() ? 'a folder' : entry.isSymbolicLink() ? 'a link' : 'a file'} the manifest does not list`);
+  }
+  const card = path.join(dir, 'README.md');
+  const cardSha256 = fs.existsSync(card) && fs.lstatSync(card).isFile() ? sha256(card) : null;
+  if (cardSha256 === null && !problems.some((problem) => problem.startsWith('README.md'))) problems.push('README.md: missing (the dataset card)');
+  return { dir, ok: problems.length === 0, problems, files: listed.length, scope: 'files', manifest, manifestSha256: sha256Text(manifestText), cardSha256 };
+}
+
+/**
+ * Re-checks a version: its files against its manifest (size, SHA-256, nothing added), and — where the workspace
+ * published it — its manifest and dataset card against the SHA-256s recorded in the store when it was written. Without
+ * a workspace that knows the version, says plainly that only the files against the manifest could be checked.
+ */
+export async function verifyDataset(workspace: Workspace | null, dir: string, noWorkspaceReason?: string): Promise<DatasetVerification> {
+  const { manifest, manifestSha256, cardSha256, ...files } = checkVersionFiles(dir);
+  if (manifest === null) return files;
+  const filesOnly = (why: string): DatasetVerification => ({ ...files, scope: 'files', note: `Only the files could be checked against the manifest: ${why}, so its manifest.json and README.md could not be checked against what Sift wrote.` });
+  if (workspace === null) return filesOnly(noWorkspaceReason ?? 'no workspace to check it against');
+  const real = realPathOf(dir);
+  const records = await workspace.withStore(async (conn) =>
+    (
+      await conn.runAndReadAll('SELECT manifest_sha256, card_sha256 FROM dataset_versions WHERE dir = $dir OR manifest_sha256 = $sha OR (name = $name AND version = $version AND created_at = $createdAt)', {
+        dir: real,
+        sha: manifestSha256 ?? '',
+        name: String(manifest.name),
+        version: Number.isInteger(manifest.version) ? manifest.version : -1,
+        createdAt: String(manifest.createdAt),
+      })
+    ).getRowsJson() as [string, string][],
+  );
+  if (records.length === 0) return filesOnly(`the workspace ${workspace.dir} has no record of this version (it was verified outside the workspace that wrote it)`);
+  const problems = [...files.problems];
+  const written = records.find(([sha]) => sha === manifestSha256);
+  if (!written) problems.push(`${DATASET_MANIFEST}: differs from the manifest Sift wrote (its SHA-256 is not the one recorded in ${workspace.dir})`);
+  else if (cardSha256 !== null && written[1] !== cardSha256) problems.push('README.md: the dataset card differs from the one Sift wrote (its SHA-256 is not the one recorded)');
+  return { ...files, ok: problems.length === 0, problems, scope: 'record' };
 }
 
 /** What changed from one dataset version to another: items added, removed, relabeled (per category) and moved, per split. */
 export async function diffDatasets(workspace: Workspace, from: string, to: string): Promise<DatasetDiff> {
-  const read = (dir: string): DatasetManifest => {
-    const check = verifyDataset(dir);
+  const read = async (dir: string): Promise<DatasetManifest> => {
+    const check = await verifyDataset(workspace, dir);
     if (!check.ok) throw new SiftError({ code: 'BAD_REQUEST', message: `${dir}: ${check.problems[0]}`, file: dir });
-    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
+    return JSON.parse(fs.readFileSync(path.join(dir, DATASET_MANIFEST), 'utf8')) as DatasetManifest;
   };
-  const [a, b] = [read(from), read(to)];
+  const [a, b] = [await read(from), await read(to)];
   const parquet = (dir: string, manifest: DatasetManifest) =>
     `(${manifest.files.filter((file) => file.format === 'parquet').map((file) => `SELECT *, ${quoteLiteral(file.split)} AS split FROM read_parquet(${quoteLiteral(path.join(dir, file.path))})`).join(' UNION ALL BY NAME ')})`;
   const categories = b.labelSchema.categories.filter((category) => a.labelSchema.categories.includes(category));

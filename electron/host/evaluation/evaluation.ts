@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue, DuckDBMaterializedResult, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
+import { voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
 import { computePool } from '../compute/workerPool.js';
 import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
@@ -21,8 +22,12 @@ import type { ModelRegistry } from '../models/registry.js';
 import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnlyQuery.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-export const DEFAULT_LABELS_SQL = `SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label
-FROM current_labels GROUP BY content_id, category`;
+/**
+ * The default ground truth, per item and category, by the one vote rule (shared/labeling.ts): the adjudicated value,
+ * else the majority of the current labels. `outcomes` keeps the ties, which have no label: left out, and counted.
+ */
+const DEFAULT_LABEL_CTES = `outcomes AS (${voteOutcomeSql('current_labels')}),
+      labels AS (SELECT content_id, category, label FROM outcomes WHERE label IS NOT NULL)`;
 
 
 const tableExists = async (conn: DuckDBConnection, name: string) => (await relationKind(conn, name)) !== null;
@@ -61,7 +66,8 @@ export function thresholdsFor(registry: ModelRegistry, model: string): { thresho
 const SLICE_KEY = `hash(${SLICE_DIMENSIONS.join(', ')})`;
 
 /**
- * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid), and the same pairs with
+ * WITH clauses defining `pairs` (category, category_index, content_id, score, label, invalid) and `tied` (category,
+ * content_id: the scored items whose votes tie, left out of the pairs; none with a labels query), and the same pairs with
  * their item's slice key and values (content and author joined), a query decoding the keys, their parameters, and the
  * categories by index.
  */
@@ -78,7 +84,7 @@ export interface PairsQuery {
 async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } }): Promise<PairsQuery> {
   if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
   const version = await resolveVersion(conn, registry, input.model, input.version);
-  const labelsSql = input.labels ? await checkLabelsQuery(conn, input.labels) : DEFAULT_LABELS_SQL;
+  const labelCtes = input.labels ? `labels AS (${await checkLabelsQuery(conn, input.labels)})` : DEFAULT_LABEL_CTES;
   const withContent = (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
   const params: Record<string, string | number> = { model: input.model, version };
   const categories = (
@@ -104,17 +110,22 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
         FROM content c LEFT JOIN users u ON u.user_id = c.user_id)),`
     : '';
   // Only the slices need content and its author: the pairs alone skip the joins (DuckDB keeps an unused LEFT JOIN).
-  const withPairs = (sliced: boolean) => `WITH labels AS (${labelsSql}),
+  const sameItems = input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : '';
+  const tied = input.labels
+    ? `tied AS (SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS content_id WHERE false),`
+    : `tied AS (SELECT s.category, s.content_id FROM s JOIN outcomes o ON o.content_id::VARCHAR = s.content_id AND o.category = s.category ${sameItems} WHERE o.status = 'tied'),`;
+  const withPairs = (sliced: boolean) => `WITH ${labelCtes},
       s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL),${
         input.sameItemsAs
           ? ` scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version),`
           : ''
       }${sliced ? contentSlices : ''}
+      ${tied}
       pairs AS (
         SELECT s.category, (${categoryIndex})::INTEGER AS category_index, s.content_id, s.score, l.label::INTEGER AS label,
                (l.label::INTEGER NOT IN (0, 1) OR s.score IS NULL OR NOT (s.score BETWEEN 0 AND 1)) AS invalid${sliced ? `, ${withContent ? `k.slice_key, ${SLICE_DIMENSIONS.map((d) => `k.${d}`).join(', ')}` : `NULL::UBIGINT AS slice_key, ${SLICE_DIMENSIONS.map((d) => `NULL::VARCHAR AS ${d}`).join(', ')}`}` : ''}
         FROM s JOIN labels l ON l.content_id::VARCHAR = s.content_id AND l.category = s.category
-        ${input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : ''}
+        ${sameItems}
         ${sliced && withContent ? 'LEFT JOIN content_slices k ON k.content_id = s.content_id' : ''}
         WHERE l.label IS NOT NULL)`;
   const sliceValues = withContent
@@ -351,9 +362,10 @@ export async function evaluate(
   // The thresholds in force: the caller's (moved in the UI), else the model's.
   const thresholdOf = (category: string) => input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS;
   computePool().prestart(); // the workers boot while DuckDB scans
-  const { version, labelSource, value } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', (conn, pairs) =>
-    scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove }),
-  );
+  const { version, labelSource, value } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', async (conn, pairs) => ({
+    ...(await scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove })),
+    tied: await tiedItems(conn, pairs, input.category),
+  }));
   const categories = [...value.lists.keys()].filter((c) => !input.category || c === input.category).sort();
   // Each category's figures are computed in the worker pool, off the engine's event loop. The pairs are then held
   // for a calibration fit of exactly these items, so the workers get copies (when not held, the buffers themselves).
@@ -367,7 +379,23 @@ export async function evaluate(
   });
   const evaluationId = randomUUID();
   if (hold) holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
-  return { model: input.model, version, labelSource, bins, categories: evaluations, elapsedMs: Math.round(performance.now() - started), evaluationId };
+  return { model: input.model, version, labelSource, bins, categories: evaluations, tied: value.tied, elapsedMs: Math.round(performance.now() - started), evaluationId };
+}
+
+/** The scored items whose votes tie, left out of the pairs: how many, and how many per category. */
+async function tiedItems(conn: DuckDBConnection, pairs: PairsQuery, category: string | undefined): Promise<EvaluationResult['tied']> {
+  const rows = (
+    await conn.runAndReadAll(
+      `${pairs.withPairs} SELECT category, count(DISTINCT content_id) FROM tied ${category ? 'WHERE category = $category' : ''} GROUP BY ROLLUP (category) ORDER BY category NULLS FIRST`,
+      category ? { ...pairs.params, category } : pairs.params,
+    )
+  ).getRowsJson();
+  const tied: EvaluationResult['tied'] = { items: 0, byCategory: {} };
+  for (const [name, count] of rows) {
+    if (name === null) tied.items = Number(count);
+    else tied.byCategory[String(name)] = Number(count);
+  }
+  return tied;
 }
 
 /** The pairs an evaluation read, held so that a calibration fit beside it is of exactly those items. */

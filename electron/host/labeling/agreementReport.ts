@@ -5,7 +5,7 @@
  * reason wherever a value is undefined. A category below POLICY_AGREEMENT_FLOOR is flagged.
  */
 import type { AgreementReport } from '../../../shared/contract.js';
-import { cohenKappa, fleissKappa, krippendorffAlphaNominal, POLICY_AGREEMENT_FLOOR } from '../../../shared/agreement.js';
+import { type Agreement, cohenKappa, fleissKappa, krippendorffAlphaNominal, ONE_RATER_REASON, POLICY_AGREEMENT_FLOOR } from '../../../shared/agreement.js';
 import { CURRENT_LABELS_SQL } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -59,8 +59,10 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
     for (const raters of items.values()) if (raters.size >= 2) sizes.set(raters.size, (sizes.get(raters.size) ?? 0) + 1);
     const fleissRaters = [...sizes.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? null;
     const fleissItems = [...items.values()].filter((raters) => raters.size === fleissRaters);
-    const fleiss = fleissRaters === null ? { value: null, reason: 'no item has two labels' } : fleissKappa(fleissItems.map((raters) => values.map((value) => [...raters.values()].filter((v) => v === value).length)));
-    const alpha = krippendorffAlphaNominal(units);
+    // With one rater there is nothing to agree with: say that, not what the formulas trip on.
+    const oneRater: Agreement | null = annotators.size < 2 ? { value: null, reason: ONE_RATER_REASON } : null;
+    const fleiss = oneRater ?? (fleissRaters === null ? { value: null, reason: 'no item has two labels' } : fleissKappa(fleissItems.map((raters) => values.map((value) => [...raters.values()].filter((v) => v === value).length))));
+    const alpha = oneRater ?? krippendorffAlphaNominal(units);
     const names = [...annotators].sort();
     const pairs: AgreementReport['categories'][number]['cohen'] = [];
     for (let i = 0; i < names.length; i++) {

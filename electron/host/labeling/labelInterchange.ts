@@ -28,7 +28,8 @@ export const packEventSchema = z.object({
   created_at: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'created_at must be a date-time'),
 });
 
-export type PackEvent = z.output<typeof packEventSchema>;
+/** `line`: where a pack's event is in its file (for messages), when it came from one. */
+export type PackEvent = z.output<typeof packEventSchema> & { line?: number };
 
 function readText(file: string): string {
   let size: number;
@@ -41,9 +42,15 @@ function readText(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-/** A label pack: one event per line. */
+/**
+ * A label pack: one event per line, all by one annotator. A pack speaks for its annotator only: an event by anyone
+ * else, or an adjudication (the workspace owner's decision, never an annotator's), refuses the whole file. Its order
+ * is the order of its lines (imported events take their place in the journal in that order); the times it states are
+ * kept as facts, never used to order.
+ */
 export function readPack(file: string): PackEvent[] {
   const events: PackEvent[] = [];
+  let speaksFor: { annotator: string; line: number } | null = null;
   readText(file)
     .split('\n')
     .forEach((line, index) => {
@@ -59,7 +66,16 @@ export function readPack(file: string): PackEvent[] {
         const issue = checked.error.issues[0]!;
         throw new SiftError({ code: 'BAD_REQUEST', message: `${file} line ${index + 1}: ${issue.path.join('.') || 'event'}: ${issue.message}.`, file });
       }
-      events.push(checked.data);
+      const event = checked.data;
+      const where = `${file} line ${index + 1}`;
+      if (event.kind === 'adjudicate') {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an adjudication; a label pack speaks for one annotator's own labels, and settling a disagreement is the workspace owner's decision (made in Review), never imported.`, file });
+      }
+      speaksFor ??= { annotator: event.annotator_id, line: index + 1 };
+      if (event.annotator_id !== speaksFor.annotator) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an event by "${event.annotator_id}" in a pack of "${speaksFor.annotator}" (line ${speaksFor.line}); a label pack speaks for one annotator only (sift labels export --annotator NAME writes one).`, file });
+      }
+      events.push({ ...event, line: index + 1 });
     });
   if (events.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: no label events in it.`, file });
   return events;

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, currentLabelsSql, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy } from '../../../shared/labeling.js';
+import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy, voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -26,6 +26,7 @@ import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { type TrainedVersion, trainNewVersion } from './retrain.js';
 import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+import { spreadsheetSafeSelect } from '../query/exporter.js';
 
 export const JOURNAL_FILE = 'labels.journal';
 
@@ -100,6 +101,9 @@ interface Ranked {
   index: Map<string, number>;
 }
 
+/** store_layout's record that journaled events in the store carry their place in the journal (`seq`). */
+const SEQ_KEY = 'label_seq';
+
 const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS journal_sync (records BIGINT NOT NULL);
   ALTER TABLE journal_sync ADD COLUMN IF NOT EXISTS bytes BIGINT;
@@ -131,6 +135,8 @@ export class LabelingService {
   private readonly lastActive = new Map<string, number>();
   /** Every event id in the journal: imported packs are matched against it, so an import twice adds nothing. */
   private readonly eventIds = new Set<string>();
+  /** Who made each action, and in which session: an imported undo may reverse only its author's own. */
+  private readonly actionOwners = new Map<string, { annotator: string; session: string | null }>();
   private readonly rankings = new Map<string, Promise<Ranked>>();
   /** The batch chosen ahead for an annotator, keyed by session and annotator, valid after batch `after`. */
   private readonly prepared = new Map<string, { after: string; picked: string[]; deferred: number }>();
@@ -164,7 +170,10 @@ export class LabelingService {
     const service = new LabelingService(workspace, registry, journal);
     try {
       service.policy.ensure();
-      for (const record of records) service.applyRecord(record);
+      records.forEach((record, index) => {
+        if (record.t === 'event') (record as EventRecord).seq = index + 1; // its place in the journal orders it
+        service.applyRecord(record);
+      });
       service.recordCount = records.length;
       service.journalBytes = journal.bytes;
       await workspace.withStore((conn) => conn.run(STORE_DDL));
@@ -175,6 +184,7 @@ export class LabelingService {
       if (service.pendingEvents.length > 0 || service.appliedRecords !== records.length) await service.syncStore();
       // Caught up, but the mark lacks the journal's length (a store from before it was kept): record it for journalAhead.
       else if (appliedBytes === null || Number(appliedBytes) !== journal.bytes) await workspace.withStore((conn) => conn.run(`UPDATE journal_sync SET bytes = ${journal.bytes}`));
+      await service.numberStoredEvents(records);
       await service.finishCommittedRetrains();
     } catch (error) {
       await journal.close();
@@ -219,6 +229,7 @@ export class LabelingService {
     } else if (record.t === 'event') {
       const event = record as EventRecord;
       this.eventIds.add(event.event_id);
+      if (event.kind !== 'undo' && !this.actionOwners.has(event.action_id)) this.actionOwners.set(event.action_id, { annotator: event.annotator_id, session: event.session_id });
       if (event.session_id) {
         this.logFor(event.session_id).apply(event);
         this.touch(event.session_id, event.annotator_id, Date.parse(event.created_at));
@@ -246,6 +257,9 @@ export class LabelingService {
   /** Appends records durably, then applies them. Serialised with every other append of this service. */
   private async commit(records: JournalRecord[]): Promise<void> {
     await this.journal.append(records);
+    records.forEach((record, index) => {
+      if (record.t === 'event') (record as EventRecord).seq = this.recordCount + index + 1;
+    });
     this.recordCount += records.length;
     this.journalBytes = this.journal.bytes;
     for (const record of records) {
@@ -276,6 +290,38 @@ export class LabelingService {
     }, Math.min(STORE_SYNC_IDLE_MS, this.syncDue - now));
   }
 
+  /**
+   * Stores from before `seq` hold journaled events without their place in the journal: numbered once, from the
+   * journal itself (recorded in store_layout), and SQL's copy rewritten.
+   */
+  private async numberStoredEvents(records: JournalRecord[]): Promise<void> {
+    const done = await this.workspace.withStore(async (conn) => (await conn.runAndReadAll(`SELECT count(*) FROM store_layout WHERE key = '${SEQ_KEY}'`)).getRowsJson()[0]![0]);
+    if (Number(done) > 0) return;
+    const numbered = await this.workspace.withStore(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await conn.run('CREATE OR REPLACE TEMP TABLE journal_seq (event_id VARCHAR, seq BIGINT)');
+        const appender = await conn.createAppender('journal_seq', null, 'temp');
+        records.forEach((record, index) => {
+          if (record.t !== 'event') return;
+          appender.appendVarchar(String(record.event_id));
+          appender.appendBigInt(BigInt(index + 1));
+          appender.endRow();
+        });
+        appender.closeSync();
+        const updated = await conn.run('UPDATE label_events SET seq = j.seq FROM temp.journal_seq j WHERE label_events.event_id = j.event_id AND label_events.seq IS NULL');
+        await conn.run('DROP TABLE temp.journal_seq');
+        await conn.run(`INSERT INTO store_layout VALUES ('${SEQ_KEY}', 'journal')`);
+        await conn.run('COMMIT');
+        return Number(updated.rowsChanged);
+      } catch (error) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    if (numbered > 0) await this.workspace.refreshLabelSnapshot();
+  }
+
   /** Inserts the journal's events the store lacks, records how far it got, and refreshes SQL's snapshot. */
   syncStore(): Promise<void> {
     const run = this.syncing.then(async () => {
@@ -297,6 +343,7 @@ export class LabelingService {
                   const value = event[name as keyof LabelEvent];
                   if (value === null || value === undefined) appender.appendNull();
                   else if (name === 'created_at') appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
+                  else if (name === 'seq') appender.appendBigInt(BigInt(Number(value)));
                   else appender.appendVarchar(String(value));
                 }
                 appender.endRow();
@@ -824,7 +871,9 @@ export class LabelingService {
   /**
    * Imports label events made elsewhere (a label pack, a Label Studio export) into a session, keeping their ids and
    * annotators; events already in the journal are left alone. Every event is checked first — item in the pool,
-   * category and leaf in the policy, the session's policy version — and one bad event refuses the whole file.
+   * category and leaf in the policy, the session's policy version, an undo only of its author's own action made
+   * before it in this session, no event joining another annotator's action — and one bad event refuses the whole file.
+   * Events take their places in the journal in the order given; the times they state never order them.
    */
   importEvents(sessionId: string, events: PackEvent[], source: string): Promise<LabelImportOutcome> {
     return this.serialised(async () => {
@@ -847,10 +896,30 @@ export class LabelingService {
     const fresh = events.filter((event) => !this.eventIds.has(event.event_id));
     const seen = new Set<string>();
     const records: EventRecord[] = [];
+    // The actions this import makes, in order: an undo in it may name one made above it.
+    const importedOwners = new Map<string, { annotator: string; session: string | null }>();
+    const ownerOf = (actionId: string) => importedOwners.get(actionId) ?? this.actionOwners.get(actionId);
     fresh.forEach((event, index) => {
-      const where = `${source} event ${events.indexOf(event) + 1} (${event.event_id})`;
+      const where = `${source} ${event.line !== undefined ? `line ${event.line}` : `event ${events.indexOf(event) + 1}`} (${event.event_id})`;
       if (seen.has(event.event_id)) return; // the same event twice in one file
       seen.add(event.event_id);
+      const actionId = event.action_id ?? event.event_id;
+      if (event.kind === 'undo') {
+        // An undo reverses its author's own action, in this session, made before it.
+        const owner = event.undoes ? ownerOf(event.undoes) : undefined;
+        if (!event.undoes || !owner || owner.session !== sessionId) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an undo of ${event.undoes ? `action ${event.undoes}, which is not an action of session ${sessionId} made before it` : 'no action (undoes is empty)'}.` });
+        }
+        if (owner.annotator !== event.annotator_id) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.annotator_id}" undoes action ${event.undoes}, which is "${owner.annotator}"'s; an undo may only reverse its author's own actions.` });
+        }
+      } else {
+        const owner = ownerOf(actionId);
+        if (owner && (owner.annotator !== event.annotator_id || owner.session !== sessionId)) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: action_id ${actionId} is an action of "${owner.annotator}" already in this workspace; an event by "${event.annotator_id}" cannot join it.` });
+        }
+        if (!owner) importedOwners.set(actionId, { annotator: event.annotator_id, session: sessionId });
+      }
       if (event.policy_version !== session.policy_version) {
         throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.` });
       }
@@ -875,7 +944,7 @@ export class LabelingService {
         policy_version: event.policy_version,
         kind: event.kind,
         created_at: new Date(event.created_at).toISOString(),
-        action_id: event.action_id ?? event.event_id,
+        action_id: actionId,
         leaf: event.leaf ?? null,
         note: event.note ?? null,
         undoes: event.undoes ?? null,
@@ -885,7 +954,10 @@ export class LabelingService {
     return records;
   }
 
-  /** The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated. */
+  /**
+   * The adjudication queue: items of the session whose annotators disagree on a category nobody adjudicated — outvoted
+   * or tied (voteOutcomeSql); a tie is no label until someone decides it.
+   */
   async disagreements(sessionId: string): Promise<Disagreements> {
     this.session(sessionId);
     await this.syncStore();
@@ -893,9 +965,7 @@ export class LabelingService {
       (
         await conn.runAndReadAll(
           `WITH scoped AS (SELECT * FROM current_labels WHERE session_id = $session),
-           contested AS (
-             SELECT content_id, category FROM scoped WHERE kind = 'label' GROUP BY ALL HAVING min(value) <> max(value)
-             EXCEPT SELECT content_id, category FROM scoped WHERE kind = 'adjudicate'),
+           contested AS (SELECT content_id, category FROM (${voteOutcomeSql('scoped')}) WHERE status IN ('majority', 'tied')),
            items AS (SELECT DISTINCT content_id FROM contested)
            SELECT s.content_id, s.category, (c.content_id IS NOT NULL) AS contested, list(struct_pack(annotator := s.annotator_id, value := s.value, leaf := s.leaf) ORDER BY s.annotator_id)
            FROM scoped s JOIN items i USING (content_id) LEFT JOIN contested c USING (content_id, category)
@@ -1098,7 +1168,10 @@ export class LabelingService {
         const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
         events = await this.workspace.withStore(async (conn) => {
           const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
-          const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+          const events = `SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id`;
+          // CSV is for people (a spreadsheet): notes and ids that look like formulas are neutralised; Parquet and JSON keep them raw.
+          const source = format === 'csv' ? await spreadsheetSafeSelect(conn, events) : events;
+          const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
           return Number(outcome.rowsChanged);
         });
       }

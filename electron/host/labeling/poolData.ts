@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BatchItem } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import type { PoolItem } from '../../../shared/labeling.js';
+import { type PoolItem, voteOutcomeSql } from '../../../shared/labeling.js';
 import { describeReadOnlyQuery, readOnly } from '../query/readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
@@ -88,7 +88,7 @@ export async function readPool(workspace: Workspace, poolSql: string, model: str
       : `SELECT NULL::VARCHAR AS content_id, NULL::DOUBLE AS views WHERE false`;
     const labels = withLabels
       ? `SELECT content_id::VARCHAR AS content_id, list(category) AS label_categories, list(label) AS label_values FROM (
-           SELECT content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM current_labels GROUP BY ALL) GROUP BY 1`
+           SELECT content_id, category, label FROM (${voteOutcomeSql('current_labels')}) WHERE label IS NOT NULL) GROUP BY 1`
       : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR[] AS label_categories, NULL::INTEGER[] AS label_values WHERE false`;
     const rows = await readOnly(conn, async () =>
       (
@@ -213,16 +213,13 @@ export function settledLabelsSql(leaves: { category: string; leaf: string }[], s
         leaf_of AS (${leafTable}),
         scoped AS (SELECT * FROM current_labels ${scope}),
         votes AS (
-          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version FROM scoped
+          SELECT content_id, annotator_id, category, value, kind, created_at, policy_version, seq, event_id FROM scoped
           UNION ALL
-          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version
+          SELECT c.content_id, c.annotator_id, l.leaf_name, CASE WHEN c.value = '1' AND c.leaf = l.leaf_name THEN '1' ELSE '0' END, c.kind, c.created_at, c.policy_version, c.seq, c.event_id
           FROM scoped c JOIN leaf_of l ON l.category = c.category),
-        adjudicated AS (SELECT content_id, category, arg_max(value, created_at) AS value FROM votes WHERE kind = 'adjudicate' GROUP BY ALL),
-        plain AS (SELECT content_id, category, min(value) AS low, max(value) AS high FROM votes WHERE kind = 'label' GROUP BY ALL),
-        settled AS (
-          SELECT content_id, category, value FROM adjudicated
-          UNION ALL SELECT p.content_id, p.category, p.low FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low = p.high),
-        contested AS (SELECT DISTINCT p.content_id FROM plain p ANTI JOIN adjudicated a USING (content_id, category) WHERE p.low <> p.high)`,
+        outcomes AS (${voteOutcomeSql('votes')}),
+        settled AS (SELECT content_id, category, label::VARCHAR AS value FROM outcomes WHERE status IN ('adjudicated', 'unanimous')),
+        contested AS (SELECT DISTINCT content_id FROM outcomes WHERE status IN ('majority', 'tied'))`,
     params: [...leaves.flatMap((entry) => [entry.category, entry.leaf]), ...sessions, ...(policyVersion ? [policyVersion] : [])],
   };
 }
@@ -232,7 +229,7 @@ export interface TrainingItem {
   text: string;
   /** One 0/1 target per model category. */
   targets: number[];
-  /** category → the human label (majority of current labels), when people labeled the item. */
+  /** category → the settled human label (adjudicated or unanimous), when people labeled the item. */
   human: Record<string, 0 | 1> | null;
   source: 'human' | 'decision' | 'untouched';
 }

@@ -141,7 +141,8 @@ export class ModelRegistry {
 
   /** Registers a model folder after checking its manifest against its ONNX graph. */
   async add(folder: string): Promise<ModelInfo> {
-    const dir = path.resolve(folder);
+    // Confined (browser mode, the window), only a folder the host may read; the refusal names only the path given.
+    const dir = this.workspace.checkReadable(folder, 'path', 'folder');
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new SiftError({ code: 'NOT_FOUND', message: `path: ${dir} is not a folder.`, file: dir });
     const pkg = loadPackage(dir);
     const scorer = await LocalScorer.create(pkg, 'cpu');

@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Tokenizer } from '@huggingface/tokenizers';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
+import { jsonSyntaxProblem, schemaProblem } from '../../../shared/jsonText.js';
+import { fileInside } from '../workspace/fileAccess.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { transformAccountFeature } from '../../../shared/features.js';
 import { computePool } from '../compute/workerPool.js';
@@ -71,22 +73,21 @@ function packageFiles(manifest: ModelManifest): string[] {
 function readPackage(dir: string, manifestFile: string): ModelPackage {
   if (!fs.existsSync(manifestFile)) throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
   let raw: unknown;
+  const text = fs.readFileSync(fileInside(dir, 'model.json', 'path'), 'utf8');
   try {
-    raw = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: not valid JSON (${(error as Error).message}).`, file: manifestFile });
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${jsonSyntaxProblem(error, text)}.`, file: manifestFile });
   }
   const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${issue.path.join('.') || 'manifest'}: ${issue.message}`, file: manifestFile });
-  }
+  if (!parsed.success) throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${schemaProblem(parsed.error.issues[0]!, 'manifest')}`, file: manifestFile });
   const manifest = parsed.data;
   const files = packageFiles(manifest);
   const hash = crypto.createHash('sha256').update(fs.readFileSync(manifestFile));
   for (const file of files) {
     const full = path.join(dir, file);
     if (!fs.existsSync(full)) throw new SiftError({ code: 'NOT_FOUND', message: `${full}: the file the manifest names is missing.`, file: full });
+    fileInside(dir, file, `${manifestFile}: a file the manifest names`); // never a file outside the model's folder
     hash.update(fs.readFileSync(full));
   }
   return { manifest, dir, hash: hash.digest('hex') };

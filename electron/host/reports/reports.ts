@@ -11,7 +11,7 @@ export type { Report, ReportSummary };
 import { SiftError } from '../../../shared/errors.js';
 import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../../shared/reportParams.js';
 import type { QueryService } from '../query/queryService.js';
-import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
+import { quoteIdent, quoteLiteral, type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 
 const MAX_REPORT_FILE_BYTES = 10 << 20;
 
@@ -151,7 +151,30 @@ export class ReportStore {
         conn.run(`UPDATE reports SET last_values_json = $json WHERE id = $id`, { json: JSON.stringify(input.values), id: input.id! }),
       );
     }
+    if (result.resultId && result.complete && result.rowCount === 0) return this.withDataEnd(result, sql, input.values);
     return result;
+  }
+
+  /**
+   * An empty result whose date parameters all lie after the workspace's last activity says so: "0 row(s)" alone
+   * reads as "nothing happened" when the data simply stops earlier. All of them, because a range whose end alone
+   * is past the data still overlaps it: its emptiness has another cause.
+   */
+  private async withDataEnd(result: QueryResult, sql: string, values: Record<string, string>): Promise<QueryResult> {
+    const params = parseParams(sql);
+    const cast = castParams(params, values);
+    const end = await lastActivity(this.workspace);
+    if (!end) return result;
+    const dated = params.filter((param) => (param.type === 'date' || param.type === 'datetime') && typeof cast[param.name] === 'string');
+    const isPast = (param: ParamDecl) => {
+      const value = cast[param.name] as string;
+      return param.type === 'date' ? value > end.slice(0, 10) : value > end;
+    };
+    const past = dated.filter(isPast);
+    if (past.length === 0 || past.length < dated.length) return result;
+    const dataEnds = end.slice(0, 10);
+    const named = past.map((param) => `:${param.name} (${String(cast[param.name])})`).join(' and ');
+    return { ...result, pastDataEnd: { dataEnds, params: past.map((param) => param.name) }, message: `${result.message} The data ends on ${dataEnds}; ${named} ${past.length === 1 ? 'is' : 'are'} after it.` };
   }
 
   /** Imports Data Explorer `.dcquery.json` exports (one query or a list) and plain `.sql` files. */
@@ -240,6 +263,26 @@ export class ReportStore {
 }
 
 /** Parses the block, casts the values and turns `:name` into binds; errors name the parameter. */
+/** The tables whose created_at says when the workspace's activity happened: posts, reports filed, actions taken. */
+const ACTIVITY_TABLES = ['content', 'reports', 'moderation_actions'];
+
+/** The last moment of activity in the workspace ('YYYY-MM-DD HH:MM:SS', UTC), or null when no activity table has a time. */
+export async function lastActivity(workspace: Workspace): Promise<string | null> {
+  return workspace.withConnection(async (conn) => {
+    const timed = (
+      await conn.runAndReadAll(
+        `SELECT DISTINCT table_name FROM duckdb_columns()
+         WHERE database_name = current_database() AND schema_name = 'main' AND column_name = 'created_at'
+           AND (data_type LIKE 'TIMESTAMP%' OR data_type = 'DATE') AND table_name IN (${ACTIVITY_TABLES.map(quoteLiteral).join(', ')})`,
+      )
+    ).getRowsJson().map((row) => String(row[0]));
+    if (timed.length === 0) return null;
+    const latest = timed.map((table) => `SELECT max(created_at)::TIMESTAMP AS last_at FROM ${quoteIdent(table)}`).join(' UNION ALL ');
+    const [row] = (await conn.runAndReadAll(`SELECT strftime(max(last_at), '%Y-%m-%d %H:%M:%S') FROM (${latest})`)).getRowsJson();
+    return row?.[0] == null ? null : String(row[0]);
+  });
+}
+
 export function prepareReport(sql: string, values: Record<string, string>) {
   try {
     const params = parseParams(sql);

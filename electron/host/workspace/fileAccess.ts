@@ -12,6 +12,8 @@
  * Every name a caller gives that becomes a path inside a folder of Sift's (a policy version, a file a model's
  * manifest names, a download from exports/) goes through `fileInside`: resolved, then checked against the folder.
  *
+ * Where Sift writes is decided here too: never inside a published dataset version (`refuseInsideDatasetVersion`).
+ *
  * No import of workspace.ts: the browser-mode server uses this without loading DuckDB.
  */
 import fs from 'node:fs';
@@ -63,7 +65,7 @@ const outsideReach = (field: string, resolved: string) =>
 export function checkReadableFile(workspaceDir: string, access: FileAccess, file: string, field: string): string {
   const resolved = path.resolve(file);
   if (access.kind === 'confined' && !isInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
-  requireKind(resolved, 'file', field);
+  requireKind(resolved, 'file', field, 'allowed'); // a missing file is the caller's to report, in its words
   return resolved;
 }
 
@@ -71,7 +73,7 @@ export function checkReadableFile(workspaceDir: string, access: FileAccess, file
 export function checkReadableFolder(workspaceDir: string, access: FileAccess, dir: string, field: string): string {
   const resolved = path.resolve(dir);
   if (access.kind === 'confined' && !isSameOrInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
-  requireKind(resolved, 'folder', field);
+  requireKind(resolved, 'folder', field, 'allowed');
   return resolved;
 }
 
@@ -84,13 +86,14 @@ function workspaceRoots(access: FileAccess & { kind: 'confined' }): string[] {
  * A workspace a caller asks to open or create. Confined, only inside Sift's workspaces folder or a named folder, or
  * one the host was started on: opening another folder would move what SQL may read along with it.
  */
-export function checkWorkspaceFolder(access: FileAccess, dir: string, field: string): string {
+export function checkWorkspaceFolder(access: FileAccess, dir: string, field: string, purpose: 'open' | 'create'): string {
   const resolved = path.resolve(dir);
   if (access.kind === 'any') return resolved;
   if (isInside(resolved, workspaceRoots(access)) || (access.workspaces ?? []).some((allowed) => realPathOf(allowed) === realPathOf(resolved))) return resolved;
+  const where = `${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder`;
   throw new SiftError({
     code: 'BAD_REQUEST',
-    message: `${field}: ${resolved}: here a workspace is opened or created only inside ${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder.`,
+    message: purpose === 'create' ? `${field}: in browser mode a new workspace goes inside ${where}.` : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on).`,
     file: resolved,
   });
 }
@@ -105,15 +108,16 @@ export function fileInside(folder: string, name: string, field: string): string 
   if (!isInside(resolved, [folder])) {
     throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: "${name}" leads outside ${folder}; it names a file inside that folder.`, file: folder });
   }
-  requireKind(resolved, 'file', field);
+  requireKind(resolved, 'file', field, 'refused');
   return resolved;
 }
 
-function requireKind(resolved: string, kind: 'file' | 'folder', field: string): void {
+function requireKind(resolved: string, kind: 'file' | 'folder', field: string, missing: 'allowed' | 'refused'): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(resolved);
   } catch {
+    if (missing === 'allowed') return;
     throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${resolved}: no such ${kind}.`, file: resolved });
   }
   if (kind === 'file' && !stat.isFile()) throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is not a regular file${stat.isDirectory() ? ' (it is a folder)' : ''}; Sift reads only regular files.`, file: resolved });
@@ -150,9 +154,47 @@ export function openExportForDownload(exportsDir: string, requested: string): { 
     return null; // missing, or a symbolic link (O_NOFOLLOW)
   }
   const stat = fs.fstatSync(fd);
-  if (!stat.isFile() || realPathOf(path.dirname(resolved)) !== realPathOf(exportsDir)) {
+  // exports/ itself must be the workspace's own folder, not a link to one elsewhere.
+  if (!stat.isFile() || !isInside(exportsDir, [path.dirname(path.resolve(exportsDir))])) {
     fs.closeSync(fd);
     return null;
   }
   return { fd, size: stat.size, name: path.basename(resolved) };
+}
+
+/** The file that makes a folder a dataset version (datasets/datasetExport.ts writes it last, inside the staging folder). */
+export const DATASET_MANIFEST = 'manifest.json';
+
+/**
+ * Whether `dir` holds a dataset version's manifest as Sift writes it (`tool.name` "sift", a whole-number version
+ * and a list of files). A user's own manifest.json of another shape does not make a folder a version.
+ */
+export function isDatasetVersionFolder(dir: string): boolean {
+  const manifest = path.join(dir, DATASET_MANIFEST);
+  try {
+    if (!fs.statSync(manifest).isFile()) return false;
+    const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { tool?: { name?: unknown }; version?: unknown; files?: unknown };
+    return parsed.tool?.name === 'sift' && Number.isInteger(parsed.version) && Array.isArray(parsed.files);
+  } catch {
+    return false;
+  }
+}
+
+/** The dataset version folder that `target` (its real path) is, or lies anywhere inside; null when none. */
+export function datasetVersionHolding(target: string): string | null {
+  for (let dir = realPathOf(target); ; dir = path.dirname(dir)) {
+    if (isDatasetVersionFolder(dir)) return dir;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * A published dataset version is immutable: no file Sift writes (an export of any kind, a workspace, a staging
+ * folder) may land in one, or in any folder below one. The one check every such write makes, on real paths.
+ */
+export function refuseInsideDatasetVersion(target: string, field: string): void {
+  const version = datasetVersionHolding(target);
+  if (version !== null) {
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${path.resolve(target)} is inside the dataset version ${version}, and a published version is never changed; write somewhere else.`, file: path.resolve(target) });
+  }
 }

@@ -18,23 +18,27 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
+import { checkReadableFile, checkReadableFolder, type FileAccess, isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
 import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
+import { reachIsStale, sqlReach, type SqlReach } from './sqlReach.js';
 
 export { SIFT_DIR, writeFileAtomic };
 const STORE_FILE = 'store.duckdb';
 const LABEL_SNAPSHOT = 'label_events.parquet';
 const SETTINGS_FILE = 'settings.json';
 const TEMP_DIR = '.tmp';
+const EXPORTS_DIR = 'exports';
+const UPLOADS_DIR = 'uploads';
 const DEFAULT_SETTINGS: Settings = { allowWrites: false };
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /**
- * What SQL in the data engine may read. `any`: the CLI and the desktop user's own machine. `confined`: browser
- * mode (a server others may reach): only the workspace and the folders the person who started it named.
+ * What SQL in the data engine and the host may read. `any`: the CLI. `confined`: browser mode and the desktop
+ * window: only the workspace and the folders the person who started it named (fileAccess.ts decides the rest).
  */
-export type FileAccess = { kind: 'any' } | { kind: 'confined'; folders: string[] };
+export type { FileAccess };
 
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
@@ -49,7 +53,10 @@ const STORE_DDL = `
     folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
   ${LABEL_EVENTS_DDL};
-  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);`;
+  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+  CREATE TABLE IF NOT EXISTS dataset_versions (
+    dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
+    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);`;
 
 /**
  * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
@@ -66,6 +73,11 @@ const FEATURE_FORMS: FeatureSources[] = [{ moderationActions: true }, { moderati
 
 export class Workspace {
   private closed = false;
+  /** What SQL may open, as set on the data engine; null until the workspace has opened. */
+  private reach: SqlReach | null = null;
+  /** Connections to the data engine open now, and the chain that reopens it between them. */
+  private openConnections = 0;
+  private reopening: Promise<void> = Promise.resolve();
   private results: Promise<DuckDBInstance> | null = null;
   /** The feature view's form on the latest connection; null when none bound. */
   private featureForm: FeatureSources | null = null;
@@ -74,7 +86,7 @@ export class Workspace {
 
   private constructor(
     readonly dir: string,
-    private readonly instance: DuckDBInstance,
+    private instance: DuckDBInstance,
     private readonly storeInstance: DuckDBInstance,
     readonly fileAccess: FileAccess,
   ) {}
@@ -92,14 +104,15 @@ export class Workspace {
         file: resolved,
       });
     }
+    if (!fs.existsSync(dbPath)) refuseInsideDatasetVersion(resolved, 'workspace');
     // Whether this folder held a database before this open: only then can there be Sift data from the old layout.
     const databaseExisted = fs.existsSync(dbPath);
-    fs.mkdirSync(path.join(resolved, TEMP_DIR), { recursive: true });
-    fs.mkdirSync(path.join(resolved, SIFT_DIR), { recursive: true });
+    // The folders Sift writes into for the user exist from the start: SQL's reach is fixed when the workspace opens.
+    for (const folder of [TEMP_DIR, SIFT_DIR, EXPORTS_DIR, UPLOADS_DIR]) fs.mkdirSync(path.join(resolved, folder), { recursive: true });
     const fileAccess = options.fileAccess ?? { kind: 'any' };
     // Both databases open at once (a CLI call pays for the slower one, not the sum); if one fails, the other closes.
     const [opened, openedStore] = await Promise.allSettled([
-      DuckDBInstance.create(dbPath, { temp_directory: path.join(resolved, TEMP_DIR), autoinstall_known_extensions: 'false' }),
+      openDataEngine(resolved),
       DuckDBInstance.create(path.join(resolved, SIFT_DIR, STORE_FILE)),
     ]);
     if (opened.status === 'rejected' || openedStore.status === 'rejected') {
@@ -135,18 +148,71 @@ export class Workspace {
     try {
       if (layout !== 'store') await migrateFromSingleDatabase(setup, this, layout);
       const snapshot = await this.checkLabelSnapshot();
-      if (snapshot !== 'current') notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
+      if (snapshot !== 'current' && snapshot !== 'not made yet') notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
       if (addedColumns || snapshot !== 'current') await this.refreshLabelSnapshot();
-      // Locked from here on: no statement, Sift's or the user's, can widen file access or change a setting.
-      if (this.fileAccess.kind === 'confined') {
-        const folders = [this.dir, ...this.fileAccess.folders].map((folder) => quoteLiteral(path.resolve(folder) + path.sep));
-        await setup.run(`SET allowed_directories = [${folders.join(', ')}]`);
-        await setup.run('SET enable_external_access = false');
-      }
-      await setup.run('SET lock_configuration = true');
+      await this.confine(setup);
     } finally {
       setup.closeSync();
     }
+  }
+
+  /**
+   * What SQL may open (sqlReach.ts): the file system (the CLI) or the workspace and the named folders — never
+   * Sift's own folder, but for the label snapshot its views read. Locked from here on: no statement, Sift's or the
+   * user's, can widen file access or change a setting.
+   */
+  private async confine(conn: DuckDBConnection): Promise<void> {
+    const roots = this.fileAccess.kind === 'any' ? [path.parse(this.dir).root] : [this.dir, ...this.fileAccess.folders];
+    this.reach = sqlReach(roots, [path.join(this.dir, SIFT_DIR)], [this.labelSnapshotPath()]);
+    const list = (entries: string[]) => `[${entries.map(quoteLiteral).join(', ')}]`;
+    await conn.run(`SET allowed_directories = ${list(this.reach.directories)}`);
+    await conn.run(`SET allowed_paths = ${list(this.reach.paths)}`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+  }
+
+  /**
+   * DuckDB's allow-lists are fixed once set, so an entry made since in a folder allowed entry by entry (a new
+   * folder beside the workspace, a file dropped into it) is out of reach until the data engine opens again: done
+   * here, at a moment no connection to it is open (a result still streaming keeps its connection, and the engine).
+   */
+  private async refreshReach(): Promise<void> {
+    if (this.openConnections > 0 || !this.reach || !reachIsStale(this.reach)) return;
+    this.instance.closeSync();
+    this.instance = await openDataEngine(this.dir);
+    const setup = await this.instance.connect();
+    try {
+      await this.confine(setup);
+    } finally {
+      setup.closeSync();
+    }
+  }
+
+  /** A connection to the data engine, counted while open (see refreshReach). */
+  private async engineConnection(): Promise<DuckDBConnection> {
+    this.assertOpen();
+    const previous = this.reopening;
+    const turn = previous.then(() => this.refreshReach());
+    this.reopening = turn.catch(() => undefined);
+    await turn;
+    this.openConnections++;
+    let conn: DuckDBConnection;
+    try {
+      conn = await this.instance.connect();
+    } catch (error) {
+      this.openConnections--;
+      throw error;
+    }
+    const close = conn.closeSync.bind(conn);
+    let closed = false;
+    conn.closeSync = () => {
+      if (!closed) {
+        closed = true;
+        this.openConnections--;
+      }
+      close();
+    };
+    return conn;
   }
 
   /**
@@ -178,7 +244,7 @@ export class Workspace {
     // One name per rewrite: a repair and a labeling sync may overlap.
     const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
-      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
       renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
@@ -190,15 +256,15 @@ export class Workspace {
    * mean equal copies): a kill between the store's commit and the rename leaves it behind, a disk can damage it.
    * What a killed rewrite left half-written beside it goes (one process holds a workspace at a time).
    */
-  private async checkLabelSnapshot(): Promise<'current' | 'missing' | 'damaged' | 'behind the store'> {
+  private async checkLabelSnapshot(): Promise<'current' | 'not made yet' | 'missing' | 'damaged' | 'behind the store'> {
     const target = this.labelSnapshotPath();
     const prefix = `${path.basename(target)}.`;
     for (const name of fs.readdirSync(path.dirname(target))) {
       if (name.startsWith(prefix) && name.endsWith('.partial')) fs.rmSync(path.join(path.dirname(target), name), { force: true });
     }
-    if (!fs.existsSync(target)) return 'missing';
     return this.withStore(async (conn) => {
       const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]);
+      if (!fs.existsSync(target)) return stored === 0 ? 'not made yet' : 'missing';
       let copied: number;
       try {
         // The footer alone: a truncated or overwritten file fails here.
@@ -212,8 +278,7 @@ export class Workspace {
 
   /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
   async connect(): Promise<DuckDBConnection> {
-    this.assertOpen();
-    const conn = await this.instance.connect();
+    const conn = await this.engineConnection();
     try {
       await this.installSiftViews(conn);
     } catch (error) {
@@ -301,7 +366,7 @@ export class Workspace {
     // From the catalog alone: the info call must stay trivial, never a scan of every table. Sift's views are on
     // every connection, so they are counted, not installed (installing reads the label snapshot's metadata).
     this.assertOpen();
-    const userTables = await closing(await this.instance.connect(), async (conn) =>
+    const userTables = await closing(await this.engineConnection(), async (conn) =>
       Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`)).getRowsJson()[0]![0]),
     );
     const tableCount = userTables + SIFT_VIEWS.length;
@@ -400,13 +465,13 @@ export class Workspace {
   }
 
   exportsDir(): string {
-    const dir = path.join(this.dir, 'exports');
+    const dir = path.join(this.dir, EXPORTS_DIR);
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   }
 
   uploadsDir(): string {
-    const dir = path.join(this.dir, 'uploads');
+    const dir = path.join(this.dir, UPLOADS_DIR);
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   }
@@ -424,14 +489,16 @@ export class Workspace {
   }
 
   /**
-   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never onto a
-   * folder, and in confined mode only into the exports folder or a folder named when the server started.
+   * Where a file Sift writes for the user (an export) may go: never over the workspace's own files, never into a
+   * dataset version (fileAccess.ts), never onto a folder, and in confined mode only into the exports folder or a
+   * folder named when the server started.
    */
   checkExportTarget(target: string, field: string): string {
     const resolved = path.resolve(target);
     if (this.isOwnFile(resolved)) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`, file: resolved });
     }
+    refuseInsideDatasetVersion(resolved, field);
     if (fs.existsSync(resolved) && !fs.statSync(resolved).isFile()) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
     }
@@ -443,14 +510,9 @@ export class Workspace {
     return resolved;
   }
 
-  /** In confined mode a file the host is asked to read must lie in the workspace or a named folder. */
-  checkReadable(file: string, field: string): string {
-    const resolved = path.resolve(file);
-    if (this.fileAccess.kind === 'any') return resolved;
-    if (!isInside(resolved, [this.dir, ...this.fileAccess.folders])) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is outside the folders this Sift server may read (the workspace, and folders given to sift serve --folder).`, file: resolved });
-    }
-    return resolved;
+  /** A file (or folder) the host is asked to read: in reach (confined: the workspace or a named folder), and of that kind. */
+  checkReadable(file: string, field: string, kind: 'file' | 'folder' = 'file'): string {
+    return kind === 'file' ? checkReadableFile(this.dir, this.fileAccess, file, field) : checkReadableFolder(this.dir, this.fileAccess, file, field);
   }
 
   async close(): Promise<void> {
@@ -464,6 +526,10 @@ export class Workspace {
 
 let snapshotWrites = 0;
 
+function openDataEngine(dir: string): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(path.join(dir, DATABASE_FILE), { temp_directory: path.join(dir, TEMP_DIR), autoinstall_known_extensions: 'false' });
+}
+
 /** Says on stderr (the terminal, or the app's log) that Sift repaired something on its own. */
 function notice(message: string): void {
   console.error(`sift: ${message}`);
@@ -474,30 +540,6 @@ async function closing<T>(conn: DuckDBConnection, work: (conn: DuckDBConnection)
     return await work(conn);
   } finally {
     conn.closeSync();
-  }
-}
-
-/** Whether `target` (symbolic links resolved) lies strictly inside one of `folders`. */
-function isInside(target: string, folders: string[]): boolean {
-  const real = realPathOf(target);
-  return folders.some((folder) => real.startsWith(realPathOf(folder) + path.sep));
-}
-
-/** The real path of a file that may not exist yet: its nearest existing ancestor resolved, the rest appended. */
-function realPathOf(target: string): string {
-  const resolved = path.resolve(target);
-  let existing = resolved;
-  const tail: string[] = [];
-  while (!fs.existsSync(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    tail.unshift(path.basename(existing));
-    existing = parent;
-  }
-  try {
-    return path.join(fs.realpathSync(existing), ...tail);
-  } catch {
-    return resolved;
   }
 }
 
@@ -521,7 +563,6 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
   }
   return Workspace.open(resolved, { create: true, fileAccess });
 }
-
 
 /**
  * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a

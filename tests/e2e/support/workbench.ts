@@ -103,6 +103,28 @@ export class Workbench {
     await expect(this.importDialog).toBeHidden();
   }
 
+  /**
+   * Waits until the grid holds all `total` rows: a large result streams in after its first page, as fast as the
+   * machine allows, so this judges progress (the count only grows, to exactly the total), not a deadline. Give the
+   * test room with test.slow().
+   */
+  async waitForAllRows(total: number): Promise<void> {
+    await expect(this.grid).toBeVisible({ timeout: 60_000 }); // the first page has answered
+    let last = 0;
+    await expect
+      .poll(
+        async () => {
+          const count = Number(await this.grid.getAttribute('data-row-count'));
+          expect(count, 'the row count never shrinks').toBeGreaterThanOrEqual(last);
+          last = count;
+          return count;
+        },
+        { timeout: 200_000, intervals: [250, 500, 1000] },
+      )
+      .toBe(total);
+    await expect(this.page.getByTestId('grid-rowcount')).toHaveText(`${total.toLocaleString('en-US')} rows`, { timeout: 60_000 });
+  }
+
   async scrollGridToEnd(): Promise<void> {
     await this.gridScroller.evaluate((element) => {
       element.scrollTop = element.scrollHeight;

@@ -1,0 +1,71 @@
+/** Every `sift` command has its own --help, printed from the same table that parses its flags. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, type CommandSpec, parseCommand, UsageError } from '../../electron/cliCommands';
+import { tempDir } from './support';
+
+const exec = promisify(execFile);
+const home = tempDir('sift-help-home-');
+const specs: CommandSpec[] = Object.values(COMMANDS);
+
+async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('sift CMD --help', () => {
+  it('answers for every command with its usage and every flag it accepts, exit 0, without a workspace', async () => {
+    for (const spec of specs) {
+      const out = await sift(...spec.name.split(' '), '--help');
+      expect({ command: spec.name, code: out.code, stderr: out.stderr }).toEqual({ command: spec.name, code: 0, stderr: '' });
+      expect(out.stdout).toMatch(new RegExp(`^Usage: sift ${spec.name}\\b`));
+      for (const flag of Object.keys(spec.flags)) expect(out.stdout, `${spec.name} --${flag}`).toContain(`--${flag}`);
+    }
+  }, 300_000);
+
+  it('lists the commands for sift --help and sift help, and a group for sift session --help; sift help CMD is CMD --help', async () => {
+    const all = await sift('--help');
+    expect(all.code).toBe(0);
+    for (const spec of specs) expect(all.stdout).toContain(`  ${spec.name} `);
+    expect((await sift('help')).stdout).toBe(all.stdout);
+    const session = await sift('session', '--help');
+    expect(session.code).toBe(0);
+    expect(session.stdout).toContain('session create');
+    expect(session.stdout).not.toContain('labels ingest');
+    expect((await sift('help', 'import')).stdout).toBe((await sift('import', '-h')).stdout);
+  }, 120_000);
+
+  it('keeps usage mistakes at exit 2, naming the command and showing its usage', async () => {
+    const unknown = await sift('import', '--bogus');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("sift: import: Unknown option '--bogus'.");
+    expect(unknown.stderr).toContain('Usage: sift import FILE...');
+    const missing = await sift('labels', 'ingest', '--session', 's1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('labels ingest: --annotator NAME is required.');
+    expect((await sift('session')).code).toBe(2);
+  }, 120_000);
+});
+
+describe('the command tables', () => {
+  it('parse exactly the flags the help names, refusing values outside a flag’s choices', () => {
+    for (const spec of specs) {
+      for (const [name, flag] of Object.entries(spec.flags)) {
+        // Give every required flag, and --sql for query's --sql/--file pair, so only the flag under test decides.
+        const base = Object.entries(spec.flags).filter(([other, f]) => f.required && other !== name).flatMap(([other, f]) => [`--${other}`, f.choices?.[0] ?? 'x']);
+        const pair = spec.exactlyOne && !spec.exactlyOne.includes(name) ? [`--${spec.exactlyOne[0]}`, 'x'] : [];
+        const value = flag.type === 'boolean' ? [] : [flag.choices?.[0] ?? 'x'];
+        const { values } = parseCommand(spec, [...base, ...pair, `--${name}`, ...value]);
+        expect((values as Record<string, unknown>)[name], `${spec.name} --${name}`).toEqual(flag.type === 'boolean' ? true : flag.multiple ? [value[0]] : value[0]);
+        if (flag.choices) expect(() => parseCommand(spec, [...base, ...pair, `--${name}`, 'no-such-choice'])).toThrow(UsageError);
+      }
+      expect(() => parseCommand(spec, ['--no-such-flag'])).toThrow(UsageError);
+    }
+  });
+});
