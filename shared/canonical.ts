@@ -158,8 +158,8 @@ export const LABEL_ORDER_DESC = 'seq DESC NULLS LAST, created_at DESC, event_id 
  * action it names, in the same session. Events imported without an action id (older logs) are each their own action.
  * The one definition: the labeling screen's replay (shared/labeling.ts) derives the same state.
  */
-export const CURRENT_LABELS_SQL = `
-WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM label_events),
+export const currentLabelsSql = (events = 'label_events') => `
+WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM ${events}),
 undone AS (
   SELECT DISTINCT u.undoes FROM events u
   JOIN events a ON a.action_key = u.undoes AND a.annotator_id = u.annotator_id AND a.session_id IS NOT DISTINCT FROM u.session_id
@@ -168,6 +168,8 @@ SELECT content_id, annotator_id, category, value, leaf, policy_version, session_
 FROM events
 WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
 QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY ${LABEL_ORDER_DESC}) = 1`;
+
+export const CURRENT_LABELS_SQL = currentLabelsSql();
 
 export interface MappingSuggestion {
   canonicalTable: string;
