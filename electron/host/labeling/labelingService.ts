@@ -26,6 +26,7 @@ import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { trainNewVersion } from './retrain.js';
 import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+import { spreadsheetSafeSelect } from '../query/exporter.js';
 
 export const JOURNAL_FILE = 'labels.journal';
 
@@ -1089,7 +1090,10 @@ export class LabelingService {
         const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
         events = await this.workspace.withStore(async (conn) => {
           const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
-          const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+          const events = `SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id`;
+          // CSV is for people (a spreadsheet): notes and ids that look like formulas are neutralised; Parquet and JSON keep them raw.
+          const source = format === 'csv' ? await spreadsheetSafeSelect(conn, events) : events;
+          const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
           return Number(outcome.rowsChanged);
         });
       }
