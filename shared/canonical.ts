@@ -232,12 +232,15 @@ export function missingKeysProblem(table: CanonicalTable, columns: Record<string
   return `columns.${missing[0]}: ${table.name} needs its key column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')} mapped to a column of the source; every row is identified by ${missing.length > 1 ? 'them' : 'it'}.`;
 }
 
+/** The canonical table each spike source counts. */
+export const SPIKE_SOURCE_TABLES = { reports: 'reports', actions: 'moderation_actions' } as const;
+
 /**
  * What each view reads, so an empty workspace can say what to import to light it up: every table in `all`, and at
  * least one of `anyOf`. The one place that says so; views and their empty states read it.
  */
 export const VIEW_NEEDS = {
-  spikes: { all: [], anyOf: ['reports', 'moderation_actions'], purpose: 'Spikes chart reports or moderation actions over time' },
+  spikes: { all: [], anyOf: [SPIKE_SOURCE_TABLES.reports, SPIKE_SOURCE_TABLES.actions], purpose: 'Spikes chart reports or moderation actions over time' },
   models: { all: ['content'], anyOf: [], purpose: 'Scoring reads the text of content items' },
   evaluate: { all: ['content'], anyOf: [], purpose: 'Evaluation compares model scores of content items with human labels' },
   label: { all: ['content'], anyOf: [], purpose: 'Labeling hands out content items' },
