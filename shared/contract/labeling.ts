@@ -157,9 +157,12 @@ export interface AgreementReport {
 export interface PolicyMigration {
   from: string;
   to: string;
-  /** Label events written under the new version. */
+  /**
+   * Label events the migration carries to the new version: the same number however often it runs, or was killed and
+   * run again (the labels under the old version decide them).
+   */
   carried: number;
-  /** Carried by an earlier run (running it again adds nothing). */
+  /** Of those, the ones an earlier run (whole, or killed part way) had written already: this run wrote the rest. */
   alreadyCarried: number;
   /** Items whose labels a change leaves undetermined: in the relabel session. */
   relabel: number;

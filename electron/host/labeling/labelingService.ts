@@ -101,6 +101,9 @@ interface Ranked {
   index: Map<string, number>;
 }
 
+/** The event and action ids a policy migration derives start with it. */
+const CARRY_PREFIX = 'carry';
+
 /** store_layout's record that journaled events in the store carry their place in the journal (`seq`). */
 const SEQ_KEY = 'label_seq';
 
@@ -1005,10 +1008,18 @@ export class LabelingService {
     const from = `v${number - 1}`;
     this.policy.get(from);
     await this.syncStore();
+    // What is carried is decided by the labels made under `from` alone, which the migration never changes: a run
+    // killed part way and run again decides the same events (their ids derive from them) and writes the rest. An
+    // annotator who has labeled an item under `to` herself is not carried over on it.
     const labels = await this.workspace.withStore(async (conn) =>
       (
-        // The labels as they stood under `from` alone: a label carried before (an unchanged category) is still found, as carried.
-        await conn.runAndReadAll(`SELECT content_id, annotator_id, category, value, leaf, kind, event_id FROM (${currentLabelsSql('(SELECT * FROM label_events WHERE policy_version = $from)')}) ORDER BY content_id, annotator_id, category`, { from })
+        await conn.runAndReadAll(
+          `WITH human_to AS (SELECT DISTINCT content_id, annotator_id FROM label_events WHERE policy_version = $to AND NOT starts_with(event_id, '${CARRY_PREFIX}-'))
+           SELECT content_id, annotator_id, category, value, leaf, kind, event_id
+           FROM (${currentLabelsSql('(SELECT * FROM label_events WHERE policy_version = $from)')}) ANTI JOIN human_to USING (content_id, annotator_id)
+           ORDER BY content_id, annotator_id, category`,
+          { from, to: target },
+        )
       ).getRowsJson(),
     );
     // Per item and annotator: their values under the old version (a merge needs the siblings).
@@ -1023,7 +1034,7 @@ export class LabelingService {
     const relabel = new Map<string, string>(); // item → why
     for (const group of groups.values()) {
       const siblings = Object.fromEntries(group.labels.map((label) => [label.category, label.value]));
-      const actionId = stableId('carry', from, target, group.contentId, group.annotator, group.kind);
+      const actionId = stableId(CARRY_PREFIX, from, target, group.contentId, group.annotator, group.kind);
       for (const label of group.labels) {
         for (const outcome of carryOver(label, next, siblings)) {
           if (outcome.kind === 'relabel') {
@@ -1031,7 +1042,7 @@ export class LabelingService {
             continue;
           }
           carried.push({
-            event_id: stableId('carry', from, target, label.eventId, outcome.category),
+            event_id: stableId(CARRY_PREFIX, from, target, label.eventId, outcome.category),
             action_id: actionId,
             annotator_id: group.annotator,
             content_id: group.contentId,
@@ -1048,7 +1059,8 @@ export class LabelingService {
       }
     }
     // A merge carries one merged value per item, annotator and kind, however many parts said so.
-    const unique = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()].filter((event) => !this.eventIds.has(event.event_id));
+    const decided = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()];
+    const unique = decided.filter((event) => !this.eventIds.has(event.event_id));
     const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
     const carriedName = `Carried over to policy ${target}`;
     const relabelName = `Relabel under policy ${target}`;
@@ -1086,7 +1098,7 @@ export class LabelingService {
       const done: MigrationRecord = { t: 'migration', from, to: target, carried: carriedEvents.length, relabel: toQueue.length, carried_session: carriedSession, relabel_session: relabelSession, at: new Date().toISOString() };
       await this.serialised(() => this.commit([...records, done]));
     }
-    return { from, to: target, carried: carriedEvents.length, alreadyCarried: carried.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
+    return { from, to: target, carried: decided.length, alreadyCarried: decided.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
   }
 
   /** What a dataset manifest records of each session. */
@@ -1192,21 +1204,22 @@ export class LabelingService {
     if (sessionId) return this.importEvents(sessionId, events, path.basename(file));
     const source = path.basename(file);
     const name = `Imported from ${source}`.slice(0, 200);
-    // Imported before (a re-run after a kill that came once the import was on disk): nothing to add, no empty session.
-    const before = [...this.sessions.values()].filter((session) => session.name === name).at(-1);
-    if (before && events.every((event) => this.eventIds.has(event.event_id))) return this.importOutcome(before.id, source, events, []);
+    const ids = [...new Set(events.map((event) => event.content_id))];
+    const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
+    // The session an earlier import of this file made: importing again goes into it (adding nothing when that import
+    // was whole), never into a second, empty one.
+    const earlier = [...this.sessions.values()].find((session) => session.name === name && session.pool === pool && session.policy_version === policy.version);
+    if (earlier) return this.importEvents(earlier.id, events, source);
     const models = (await this.registry.list()).filter((model) => !model.error && model.kind === 'distilled_text');
     const model = models.find((m) => m.name === 'text-distil') ?? models[0];
     if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
-    const ids = [...new Set(events.map((event) => event.content_id))];
-    const { record, inPool } = await this.prepareSession(
-      { name, pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`, model: model.name, strategy: 'random', batchSize: 20 },
-      ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined },
-    );
+    const { record, inPool } = await this.prepareSession({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
     // The new session and its events are one append: a kill leaves both or neither.
-    const records = this.eventRecords(record, inPool, events, source);
-    await this.serialised(() => this.commit([record, ...records]));
-    return this.importOutcome(record.id, source, events, records);
+    return this.serialised(async () => {
+      const records = this.eventRecords(record, inPool, events, source);
+      await this.commit([record, ...records]);
+      return this.importOutcome(record.id, source, events, records);
+    });
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,7 @@ import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { loadPackage, LocalScorer, type ModelPackage } from '../models/runtime.js';
+import { processAlive } from '../processes.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
@@ -148,7 +149,9 @@ async function clearUncommitted(workspace: Workspace, model: string, version: st
   const parent = path.dirname(dir);
   if (fs.existsSync(parent)) {
     for (const entry of fs.readdirSync(parent)) {
-      if (entry === path.basename(dir) || entry.startsWith(`${path.basename(dir)}.partial-`)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+      // The version's folder, and staging folders of processes that are gone (a live one is another retrain's).
+      const staging = entry.startsWith(`${path.basename(dir)}.partial-`) ? Number(entry.slice(`${path.basename(dir)}.partial-`.length)) : null;
+      if (entry === path.basename(dir) || (staging !== null && (staging === process.pid || !processAlive(staging)))) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
     }
   }
   await workspace.withConnection(async (conn) => {
