@@ -24,6 +24,7 @@ import { createSampleWorkspace, type SampleKind } from './host/workspace/sampleW
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
 import { COMMAND_GROUPS, COMMANDS, commandHelp, commandList, type CommandSpec, commandSynopsis, HelpRequested, parseCommand, UsageError } from './cliCommands.js';
 import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, type CliTools } from './cliLabeling.js';
+import { mappingFromFlags } from './cliMapping.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
 
@@ -94,6 +95,7 @@ const cliTools: CliTools = { withHost, terminalJobContext, formatTable, usageErr
 async function commandImport(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(COMMANDS.import, args);
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
+  const mapping = mappingFromFlags({ as: values.as, map: values.map, whenTaken: values['when-taken'] }, positionals.length, (message) => new UsageError(message));
   if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
   if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
     // Your own data into a new folder: the workspace is made for it (and said, so a typo in the path is noticed).
@@ -106,17 +108,25 @@ async function commandImport(args: string[]): Promise<number> {
       const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'] });
+        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'], mapping });
         const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
         const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
         console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        if (outcome.mapping) {
+          const mapped = Object.entries(outcome.mapping.columns).filter(([, from]) => from !== null).map(([to, from]) => `${to}=${from}`).join(', ');
+          const how = outcome.mapping.appendedRows !== undefined ? `appended ${outcome.mapping.appendedRows} rows to the table` : `mapped as the view`;
+          console.log(`${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`);
+        }
         if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
         if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
           throw new SiftError({ ...error.info, message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).` });
+        }
+        if (error instanceof SiftError && error.info.message.startsWith('whenTaken: ')) {
+          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/^whenTaken: /, '').replace(/\.$/, '')} (--when-taken replace|append).` });
         }
         throw error;
       }

@@ -9,6 +9,8 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_BINS } from '../shared/calibration.js';
 import { STRATEGIES } from '../shared/labeling.js';
 import { SAMPLE_KINDS } from './host/workspace/sampleWorkspace.js';
+import { canonicalTable, requiredColumns } from '../shared/canonical.js';
+import { MAPPING_TARGETS, WHEN_TAKEN } from './cliMapping.js';
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -72,7 +74,11 @@ export const COMMANDS = {
       replace: { type: 'boolean', description: 'replace a table of the same name' },
       encoding: { type: 'string', choices: ['utf-8', 'utf-16', 'latin-1'], description: "the text files' encoding" },
       'skip-bad-rows': { type: 'boolean', description: 'set unreadable CSV rows aside in <table>__rejects instead of failing' },
+      as: { type: 'string', choices: MAPPING_TARGETS, description: 'map the FILE onto this canonical table as it is imported (one FILE only)' },
+      map: { type: 'string', multiple: true, value: 'canonical=source,...', description: "with --as: which of the file's columns each canonical column reads" },
+      'when-taken': { type: 'string', choices: WHEN_TAKEN, description: 'with --as, when the canonical name is already a table: replace it (kept under a backup name) or append to it' },
     },
+    notes: `With --as, the canonical table's key columns must be mapped and never NULL (${MAPPING_TARGETS.map((name) => `${name}: ${requiredColumns(canonicalTable(name)!).join(', ') || 'none'}`).join('; ')}); else nothing is imported.`,
   }),
   tables: command({
     name: 'tables',

@@ -58,7 +58,7 @@ export async function commandPolicy(args: string[], tools: CliTools): Promise<nu
     const migration = outcome.value as PolicyMigration;
     if (values.json) console.log(JSON.stringify(migration, null, 2));
     else {
-      console.log(`Carried ${migration.carried} label(s) from ${migration.from} to ${migration.to}${migration.alreadyCarried ? ` (${migration.alreadyCarried} carried before)` : ''}${migration.carriedSession ? ` into session ${migration.carriedSession}` : ''}.`);
+      console.log(`Carried ${migration.carried} label(s) from ${migration.from} to ${migration.to}${migration.alreadyCarried ? ` (${migration.alreadyCarried === migration.carried ? 'all' : migration.alreadyCarried} written by an earlier run)` : ''}${migration.carriedSession ? ` into session ${migration.carriedSession}` : ''}.`);
       console.log(migration.relabel ? `${migration.relabel} item(s) to relabel under ${migration.to} in session ${migration.relabelSession}: ${migration.reasons.join('; ')}` : 'Nothing to relabel.');
     }
     return 0;

@@ -158,8 +158,8 @@ export const LABEL_ORDER_DESC = 'seq DESC NULLS LAST, created_at DESC, event_id 
  * action it names, in the same session. Events imported without an action id (older logs) are each their own action.
  * The one definition: the labeling screen's replay (shared/labeling.ts) derives the same state.
  */
-export const CURRENT_LABELS_SQL = `
-WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM label_events),
+export const currentLabelsSql = (events = 'label_events') => `
+WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM ${events}),
 undone AS (
   SELECT DISTINCT u.undoes FROM events u
   JOIN events a ON a.action_key = u.undoes AND a.annotator_id = u.annotator_id AND a.session_id IS NOT DISTINCT FROM u.session_id
@@ -168,6 +168,8 @@ SELECT content_id, annotator_id, category, value, leaf, policy_version, session_
 FROM events
 WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
 QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY ${LABEL_ORDER_DESC}) = 1`;
+
+export const CURRENT_LABELS_SQL = currentLabelsSql();
 
 export interface MappingSuggestion {
   canonicalTable: string;
@@ -230,12 +232,15 @@ export function missingKeysProblem(table: CanonicalTable, columns: Record<string
   return `columns.${missing[0]}: ${table.name} needs its key column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')} mapped to a column of the source; every row is identified by ${missing.length > 1 ? 'them' : 'it'}.`;
 }
 
+/** The canonical table each spike source counts. */
+export const SPIKE_SOURCE_TABLES = { reports: 'reports', actions: 'moderation_actions' } as const;
+
 /**
  * What each view reads, so an empty workspace can say what to import to light it up: every table in `all`, and at
  * least one of `anyOf`. The one place that says so; views and their empty states read it.
  */
 export const VIEW_NEEDS = {
-  spikes: { all: [], anyOf: ['reports', 'moderation_actions'], purpose: 'Spikes chart reports or moderation actions over time' },
+  spikes: { all: [], anyOf: [SPIKE_SOURCE_TABLES.reports, SPIKE_SOURCE_TABLES.actions], purpose: 'Spikes chart reports or moderation actions over time' },
   models: { all: ['content'], anyOf: [], purpose: 'Scoring reads the text of content items' },
   evaluate: { all: ['content'], anyOf: [], purpose: 'Evaluation compares model scores of content items with human labels' },
   label: { all: ['content'], anyOf: [], purpose: 'Labeling hands out content items' },

@@ -58,12 +58,12 @@ export type PolicyChange = z.output<typeof changeSchema>;
  * so nothing else is accepted as one, anywhere.
  */
 export const POLICY_VERSION_PATTERN = /^v[1-9][0-9]*$/;
-export const policyVersionName = (field: string) =>
-  z.string({ message: `${field} must be a string` }).regex(POLICY_VERSION_PATTERN, `${field} is a policy version: v followed by a number (v1, v2, …)`);
+/** Host.validate and parseTaxonomy put the field's name before the message. */
+export const policyVersionName = () => z.string().regex(POLICY_VERSION_PATTERN, 'a policy version is v followed by a number (v1, v2, …)');
 
 export const taxonomySchema = z
   .object({
-    version: policyVersionName('version'),
+    version: policyVersionName(),
     title: z.string().default('Policy'),
     /** Against the previous version (absent in v1; a category not named is unchanged). */
     changes: z.array(changeSchema).default([]),

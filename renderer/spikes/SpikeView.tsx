@@ -1,16 +1,22 @@
 /** "Why did reports spike?": the timeline with marked windows and model version changes, then a drill-down. */
 import type { Data, Layout } from 'plotly.js';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
-import type { SpikeBucket, SpikeDimension, SpikeOverview, SpikeSource } from '../../shared/contract';
+import { SPIKE_SOURCE_TABLES } from '../../shared/canonical';
+import type { SpikeBucket, SpikeDimension, SpikeOverview, SpikeSource, SpikeWindowInfo } from '../../shared/contract';
 import { Plot } from '../components/Plot';
 import { TermTable } from '../components/TermTable';
 import { useExplore } from '../explore/exploreStore';
 import { useNavigation } from '../navigation';
+import { useWorkspace } from '../workspaceStore';
 import { DIMENSIONS, useSpikes } from './spikesStore';
 
 const PALETTE = ['#3355cc', '#e07b39', '#2a9d8f', '#8e44ad', '#c0392b', '#7f8c8d', '#d4a017', '#16a085', '#2c3e50', '#e84393', '#6c5ce7', '#00b894'];
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const SOURCES = Object.keys(SPIKE_SOURCE_TABLES) as SpikeSource[];
+const SOURCE_LABEL: Record<SpikeSource, string> = { reports: 'reports', actions: 'moderation actions' };
+/** Marked windows listed before "Show all": the list grows with the page, never in a scroll pane of its own. */
+const WINDOWS_SHOWN = 10;
 
 /** The part of the timeline on show: the buckets inside the date range. */
 interface View {
@@ -128,21 +134,40 @@ export function SpikeView() {
   const go = useNavigation((state) => state.go);
 
   const missing = useMissingTables('spikes');
-  const ready = missing.length === 0;
+  const loaded = useWorkspace((state) => state.info !== null);
+  const ready = loaded && missing.length === 0;
+  // The sources whose canonical table this workspace has: a missing one is offered as such, never charted as an error.
+  const tables = useWorkspace((state) => state.tables);
+  const available = SOURCES.filter((source) => tables.some((table) => table.name === SPIKE_SOURCE_TABLES[source]));
+  const sourceMissing = ready && !available.includes(controls.source);
   useEffect(() => {
-    if (ready && !overview) void load();
+    if (!ready) return;
+    if (sourceMissing) setControls({ source: available[0]! }); // reloads
+    else if (!overview) void load();
     // Loads on first show (and once the data arrives in an empty workspace); controls reload through setControls.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [ready]);
+  }, [ready, sourceMissing]);
 
   // Which series are drawn (the largest eight at first), the date range, and the series in the anomaly view.
   const [chosen, setChosen] = useState<Set<string> | null>(null);
   const [range, setRange] = useState({ from: '', to: '' });
   const [focus, setFocus] = useState<string | null>(null);
+  const [allWindows, setAllWindows] = useState(false);
   useEffect(() => {
     setChosen(null);
     setFocus(null);
+    setAllWindows(false);
   }, [overview]);
+  // A picked window's drill-down is brought into view at once (its progress first, then its findings).
+  const drillRef = useRef<HTMLDivElement>(null);
+  const pick = (window: SpikeWindowInfo) => {
+    void select(window);
+    const drill = drillRef.current;
+    const scroller = drill?.closest('.spikes');
+    if (!drill || !scroller) return;
+    const top = drill.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    if (top < 0 || top > scroller.clientHeight / 3) drill.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  };
   const view = useMemo<View>(
     () => ({ series: chosen ?? new Set(overview?.series.slice(0, 8).map((series) => series.name) ?? []), from: range.from ? `${range.from}:00` : '', to: range.to ? `${range.to}:00` : '' }),
     [chosen, overview, range],
@@ -168,7 +193,7 @@ export function SpikeView() {
   if (!ready) {
     return (
       <section className="spikes" data-testid="spike-view">
-        <NeedsData view="spikes" missing={missing} />
+        {loaded && <NeedsData view="spikes" missing={missing} />}
       </section>
     );
   }
@@ -178,8 +203,12 @@ export function SpikeView() {
         <label>
           Source{' '}
           <select value={controls.source} onChange={(event) => setControls({ source: event.target.value as SpikeSource })} data-testid="spike-source">
-            <option value="reports">reports</option>
-            <option value="actions">moderation actions</option>
+            {SOURCES.map((source) => (
+              <option key={source} value={source} disabled={!available.includes(source)}>
+                {SOURCE_LABEL[source]}
+                {available.includes(source) ? '' : ` (no ${SPIKE_SOURCE_TABLES[source]} table)`}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -206,6 +235,16 @@ export function SpikeView() {
         </label>
         <span className="status">{loading ? 'Computing…' : overview ? `${overview.windows.length} marked window(s)${shownWindows.length !== overview.windows.length ? `, ${shownWindows.length} in the series and dates shown` : ''}` : ''}</span>
       </div>
+      {available.length < SOURCES.length && (
+        <div className="note" data-testid="spike-source-note">
+          {SOURCES.filter((source) => !available.includes(source)).map((source) => (
+            <span key={source}>
+              This workspace has no <b>{SPIKE_SOURCE_TABLES[source]}</b> table, so the chart counts {available.map((other) => SOURCE_LABEL[other]).join(' and ')} instead. To chart{' '}
+              {SOURCE_LABEL[source]} too, import them and map them onto <b>{SPIKE_SOURCE_TABLES[source]}</b> (Import…).
+            </span>
+          ))}
+        </div>
+      )}
       {error && <div className="error-box">{error}</div>}
       {overview && overview.series.length > 0 && (
         <div className="toolbar spike-filters" data-testid="spike-filters">
@@ -237,24 +276,10 @@ export function SpikeView() {
               {explanation(overview)}
             </p>
           )}
-          {anomalyChart && focusSeries && (
-            <div className="card" data-testid="spike-anomaly">
-              <h3>
-                Anomaly view of{' '}
-                <select value={focusSeries} onChange={(event) => setFocus(event.target.value)} data-testid="spike-anomaly-series" aria-label="Series">
-                  {overview!.series.map((series) => (
-                    <option key={series.name}>{series.name}</option>
-                  ))}
-                </select>
-                : the count against its baseline and the band it must leave to be marked; z below
-              </h3>
-              <Plot data={anomalyChart.data} layout={anomalyChart.layout} testId="spike-anomaly-plot" height={380} />
-            </div>
-          )}
         </div>
         <div className="spike-columns">
           <div className="spike-windows">
-            <h3>Marked windows</h3>
+            <h3>Marked windows{shownWindows.length > 0 ? ` (${shownWindows.length})` : ''}</h3>
             <table data-testid="spike-windows">
               <thead>
                 <tr>
@@ -266,8 +291,8 @@ export function SpikeView() {
                 </tr>
               </thead>
               <tbody>
-                {shownWindows.slice(0, 50).map((window) => (
-                  <tr key={`${window.series}-${window.start}`} className={selected === window ? 'active' : ''} onClick={() => void select(window)}>
+                {(allWindows ? shownWindows : shownWindows.slice(0, WINDOWS_SHOWN)).map((window) => (
+                  <tr key={`${window.series}-${window.start}`} className={selected === window ? 'active' : ''} onClick={() => pick(window)}>
                     <td>{window.series}</td>
                     <td>{when(window.start)}</td>
                     <td>{when(window.end)}</td>
@@ -279,8 +304,13 @@ export function SpikeView() {
                 ))}
               </tbody>
             </table>
+            {shownWindows.length > WINDOWS_SHOWN && (
+              <button className="link" onClick={() => setAllWindows(!allWindows)} data-testid="spike-windows-all">
+                {allWindows ? `Show the first ${WINDOWS_SHOWN}` : `Show all ${shownWindows.length}`}
+              </button>
+            )}
           </div>
-          <div className="spike-drill" data-testid="spike-drill">
+          <div className="spike-drill" data-testid="spike-drill" ref={drillRef}>
             {!selected && <p className="muted">Pick a marked window to see what is behind it.</p>}
             {drilling && <p>Looking inside the window…</p>}
             {selected && drill && (
@@ -313,7 +343,7 @@ export function SpikeView() {
                     <TermTable terms={drill.terms.map((t) => ({ term: t.term, focus: t.focusCount, baseline: t.baselineCount, z: t.z }))} focus="window" baseline="before" testId="spike-terms" />
                   </div>
                   <div>
-                    <h4>Most reported accounts</h4>
+                    <h4>{controls.source === 'reports' ? 'Most reported accounts' : 'Accounts most acted on'}</h4>
                     <table>
                       <tbody>
                         {drill.targets.map((target) => (
@@ -342,6 +372,20 @@ export function SpikeView() {
             )}
           </div>
         </div>
+        {anomalyChart && focusSeries && (
+          <div className="card spike-anomaly" data-testid="spike-anomaly">
+            <h3>
+              Anomaly view of{' '}
+              <select value={focusSeries} onChange={(event) => setFocus(event.target.value)} data-testid="spike-anomaly-series" aria-label="Series">
+                {overview!.series.map((series) => (
+                  <option key={series.name}>{series.name}</option>
+                ))}
+              </select>
+              : the count against its baseline and the band it must leave to be marked; z below
+            </h3>
+            <Plot data={anomalyChart.data} layout={anomalyChart.layout} testId="spike-anomaly-plot" height={380} />
+          </div>
+        )}
       </div>
     </section>
   );

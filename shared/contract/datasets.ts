@@ -68,7 +68,7 @@ const exportInput = z
     valDays: z.number().int().min(0).max(3650).optional(),
     formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
     /** The policy version the dataset holds (the workspace's latest by default). */
-    policyVersion: policyVersionName('policyVersion').optional(),
+    policyVersion: policyVersionName().optional(),
     /** Leave out (and list) items labeled only under other policy versions, instead of refusing. */
     leaveOutOtherPolicies: z.boolean().optional(),
   })

@@ -37,6 +37,8 @@ export interface ImportOutcome {
   rejectsTable?: string;
   /** Canonical views this import let Sift add (a Discourse export's content, reports, moderation_actions). */
   canonicalViews?: string[];
+  /** The mapping saved with the import, when one was asked for. */
+  mapping?: SavedMapping;
 }
 
 export interface SavedMapping {
@@ -50,6 +52,19 @@ export interface SavedMapping {
   appendedRows?: number;
 }
 
+/** A mapping onto a canonical table, of a table already imported (mapping.save) or of the one being imported. */
+const mappingInput = z
+  .object({
+    canonicalTable: nonEmpty('canonicalTable'),
+    columns: z.record(z.string(), z.string().nullable()),
+    /**
+     * When the canonical name is already a table (say, the sample's content): replace it, keeping the old one
+     * under a backup name, or append the source's rows to it with the mapping applied.
+     */
+    whenTaken: z.enum(['replace', 'append']).optional(),
+  })
+  .strict();
+
 export const importMethods = {
   'import.inspect': method<ImportPreview>()(z.object({ path: nonEmpty('path') }).strict()),
   'import.start': method<{ jobId: string }>()(
@@ -61,22 +76,11 @@ export const importMethods = {
         replace: z.boolean().optional(),
         encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).optional(),
         skipBadRows: z.boolean().optional(),
+        /** Map the imported table onto a canonical one in the same step; a refused mapping leaves no table behind. */
+        mapping: mappingInput.optional(),
       })
       .strict(),
   ),
   'mapping.list': method<SavedMapping[]>()(empty),
-  'mapping.save': method<SavedMapping>()(
-    z
-      .object({
-        sourceTable: tableName,
-        canonicalTable: nonEmpty('canonicalTable'),
-        columns: z.record(z.string(), z.string().nullable()),
-        /**
-         * When the canonical name is already a table (say, the sample's content): replace it, keeping the old one
-         * under a backup name, or append the source's rows to it with the mapping applied.
-         */
-        whenTaken: z.enum(['replace', 'append']).optional(),
-      })
-      .strict(),
-  ),
+  'mapping.save': method<SavedMapping>()(mappingInput.extend({ sourceTable: tableName }).strict()),
 } as const;

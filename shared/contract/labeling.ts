@@ -157,9 +157,12 @@ export interface AgreementReport {
 export interface PolicyMigration {
   from: string;
   to: string;
-  /** Label events written under the new version. */
+  /**
+   * Label events the migration carries to the new version: the same number however often it runs, or was killed and
+   * run again (the labels under the old version decide them).
+   */
   carried: number;
-  /** Carried by an earlier run (running it again adds nothing). */
+  /** Of those, the ones an earlier run (whole, or killed part way) had written already: this run wrote the rest. */
   alreadyCarried: number;
   /** Items whose labels a change leaves undetermined: in the relabel session. */
   relabel: number;
@@ -246,7 +249,7 @@ const sessionAndAnnotator = z.object({ sessionId: nonEmpty('sessionId'), annotat
 
 export const labelingMethods = {
   /** The policy taxonomy (the latest version unless one is named) and the versions the workspace holds. */
-  'taxonomy.get': method<{ taxonomy: Taxonomy; versions: string[]; file: string }>()(z.object({ version: policyVersionName('version').optional() }).strict()),
+  'taxonomy.get': method<{ taxonomy: Taxonomy; versions: string[]; file: string }>()(z.object({ version: policyVersionName().optional() }).strict()),
   'sessions.list': method<SessionSummary[]>()(empty),
   'sessions.create': method<SessionSummary>()(sessionCreateSchema),
   /** The same as a job (scoring the pool can take a while): what the UI uses. */
@@ -264,7 +267,7 @@ export const labelingMethods = {
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
   /** Carries labels to a new policy version by its declared changes and queues the rest for relabeling. */
-  'policy.migrate': method<PolicyMigration>()(z.object({ to: policyVersionName('to').optional() }).strict()),
+  'policy.migrate': method<PolicyMigration>()(z.object({ to: policyVersionName().optional() }).strict()),
   /** The adjudication queue of a session: items with a category annotators disagree on and nobody adjudicated. */
   'labels.disagreements': method<Disagreements>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { canonicalTable, missingKeysProblem } from '../../shared/canonical';
 import { tempDir, writeParquet, writeTemp } from './support';
 
 const exec = promisify(execFile);
@@ -67,6 +68,32 @@ describe('sift', () => {
     expect(failed.code).not.toBe(0);
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
     expect(failed.stderr).toContain('broken.csv line 3: row has 1 fields, expected 2');
+  });
+
+  it('maps an import onto a canonical table with --as and --map, refusing a missing or NULL key as the app does and importing nothing then', async () => {
+    const own = path.join(tempDir('sift-cli-map-'), 'ws');
+    const posts = writeTemp(files, 'posts_export.csv', 'post_id,author_id,body,posted_at\np1,u1,hello,2024-05-01 10:00:00\np2,u2,buy now,2024-05-01 11:00:00\n');
+    const holes = writeTemp(files, 'holes.csv', 'post_id,author_id,body\np3,u1,ok\n,u2,no id\n');
+    const tables = async () => (JSON.parse((await sift('tables', '--json', '--workspace', own)).stdout) as { name: string }[]).map((t) => t.name).sort();
+    // The key left out: the words of the app's mapping dialog (shared/canonical.ts), and no table is left behind.
+    const missing = await sift('import', posts, '--workspace', own, '--as', 'content', '--map', 'user_id=author_id,text=body');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim().split('\n').at(-1)).toBe(`sift: ${missingKeysProblem(canonicalTable('content')!, { user_id: 'author_id', text: 'body' })}`);
+    expect(await tables()).toEqual(['current_labels', 'label_events']);
+    const mapped = await sift('import', posts, '--workspace', own, '--as', 'content', '--map', 'content_id=post_id,user_id=author_id', '--map', 'text=body,created_at=posted_at');
+    expect(mapped.code).toBe(0);
+    expect(mapped.stdout).toContain('posts_export mapped as the view content (content_id=post_id, user_id=author_id, text=body, created_at=posted_at)');
+    const rows = await sift('query', '--sql', 'SELECT content_id, text FROM content ORDER BY 1', '--format', 'json', '--workspace', own);
+    expect(JSON.parse(rows.stdout)).toEqual([{ content_id: 'p1', text: 'hello' }, { content_id: 'p2', text: 'buy now' }]);
+    // A row without its key: refused, naming the file and column; the file is not imported.
+    const nullKey = await sift('import', holes, '--workspace', own, '--as', 'content', '--map', 'content_id=post_id,text=body');
+    expect(nullKey.code).toBe(1);
+    expect(nullKey.stderr).toMatch(/columns\.content_id: 1 of 2 rows of holes \(.*holes\.csv\) have no post_id \(NULL\)/);
+    expect(await tables()).toEqual(['content', 'current_labels', 'label_events', 'posts_export']);
+    // Flags that cannot work are refused before anything is read (exit 2).
+    expect((await sift('import', posts, '--workspace', own, '--map', 'content_id=post_id')).code).toBe(2);
+    expect((await sift('import', posts, '--workspace', own, '--as', 'content', '--map', 'content_id')).stderr).toContain('expected canonical=source');
+    expect((await sift('import', posts, '--workspace', own, '--as', 'label_events', '--map', 'content_id=post_id')).code).toBe(2);
   });
 
   it('queries with bound parameters and prints a JSON array of row objects', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { CANONICAL_TABLES, missingForView, requiredColumns, suggestMappings } from '../../shared/canonical';
 import type { QueryResult, SavedMapping, TableInfo } from '../../shared/contract';
-import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
+import { call, importedRows, importFile, openTempHost, tempDir, writeTemp } from './support';
 
 describe('suggesting a canonical table from column names', () => {
   it('recognises a reports export by its columns and names', () => {
@@ -120,6 +120,33 @@ describe('the key columns every mapping needs', () => {
     expect(append).toMatchObject({ ok: false, error: { message: expect.stringContaining('columns.user_id: 1 of 3 rows of posts') } });
     const users = await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT count(*) FROM users' });
     expect(users.rows).toEqual([['1']]);
+  });
+});
+
+describe('importing and mapping in one step (what sift import --as does)', () => {
+  let host: Host;
+  beforeAll(async () => {
+    ({ host } = await openTempHost());
+    await host.workspace.withConnection((conn) => conn.run(`CREATE TABLE users AS SELECT 'u1' AS user_id, 'ann' AS username, TIMESTAMP '2024-01-01 00:00:00' AS created_at`));
+  });
+  afterAll(async () => host.close());
+  const columns = { user_id: 'account_id', username: 'handle', created_at: 'signup_at' };
+
+  it('asks before taking a canonical name that is a table, and a refused mapping leaves no imported table', async () => {
+    const file = writeTemp(tempDir(), 'accounts.csv', 'account_id,handle,signup_at\na9,zed,2024-02-02 00:00:00\n');
+    const asked = await importFile(host, file, { mapping: { canonicalTable: 'users', columns } });
+    expect(asked.error?.message).toMatch(/^whenTaken: the workspace already has a table named users \(1 rows\)/);
+    const appended = await importFile(host, file, { mapping: { canonicalTable: 'users', columns, whenTaken: 'append' } });
+    expect(appended.status).toBe('done');
+    expect((appended.result as { mapping: SavedMapping }).mapping.appendedRows).toBe(1);
+    // A value that does not fit the table's type fails the append after the import: the import goes too.
+    const odd = writeTemp(tempDir(), 'odd_accounts.csv', 'account_id,handle,signup_at\na7,xi,not a date\n');
+    const failed = await importFile(host, odd, { mapping: { canonicalTable: 'users', columns, whenTaken: 'append' } });
+    expect(failed.error?.message).toMatch(/^Appending odd_accounts to users failed, nothing was added: .*; odd_accounts\.csv was not imported either\.$/);
+    expect(await tableNamesOf(host)).not.toContain('odd_accounts');
+    expect(await importedRows(host)).toBe(1);
+    const users = await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT user_id FROM users ORDER BY 1' });
+    expect(users.rows).toEqual([['a9'], ['u1']]);
   });
 });
 

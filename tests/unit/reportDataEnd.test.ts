@@ -28,21 +28,25 @@ SELECT * FROM reports WHERE created_at >= :start_date AND created_at >= :since A
 const run = (values: Record<string, string>) => call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), sql: REPORT, values });
 
 describe('a report run past the data', () => {
-  it('says the data ends on its last day, naming the date parameter after it', async () => {
-    const result = await run({ start_date: '2024-04-02' });
+  it('says the data ends on its last day, naming the date parameters after it', async () => {
+    const result = await run({ start_date: '2024-04-02', since: '2024-04-02 00:00:00' });
     expect(result.rowCount).toBe(0);
-    expect(result.pastDataEnd).toEqual({ dataEnds: '2024-03-31', params: ['start_date'] });
-    expect(result.message).toBe('0 row(s). The data ends on 2024-03-31; :start_date (2024-04-02) is after it.');
+    expect(result.pastDataEnd).toEqual({ dataEnds: '2024-03-31', params: ['start_date', 'since'] });
+    expect(result.message).toBe('0 row(s). The data ends on 2024-03-31; :start_date (2024-04-02) and :since (2024-04-02 00:00:00) are after it.');
+    const single = await call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), sql: '-- [params]\n-- date :day\nSELECT * FROM reports WHERE created_at::DATE = :day', values: { day: '2024-05-01' } });
+    expect(single.message).toBe('0 row(s). The data ends on 2024-03-31; :day (2024-05-01) is after it.');
   });
 
   it('compares a date-time parameter with the last moment, not the last day', async () => {
-    const result = await run({ start_date: '2024-03-31', since: '2024-03-31 23:45:00' });
-    expect(result.rowCount).toBe(0);
-    expect(result.pastDataEnd).toEqual({ dataEnds: '2024-03-31', params: ['since'] });
-    expect(result.message).toContain('The data ends on 2024-03-31; :since (2024-03-31 23:45:00) is after it.');
+    const after = await run({ start_date: '2024-04-01', since: '2024-03-31 23:45:00' });
+    expect(after.pastDataEnd).toEqual({ dataEnds: '2024-03-31', params: ['start_date', 'since'] });
+    // 23:00 on the last day is inside the data (its last report is at 23:30): the empty result has another cause.
+    const inside = await run({ start_date: '2024-04-01', since: '2024-03-31 23:00:00' });
+    expect(inside.rowCount).toBe(0);
+    expect(inside.pastDataEnd).toBeUndefined();
   });
 
-  it('says nothing more when rows were found, or when the dates lie inside the data', async () => {
+  it('says nothing more when rows were found, or when the dates lie inside the data (or only some of them past it)', async () => {
     const found = await run({ start_date: '2024-03-10' });
     expect(found.rowCount).toBe(2);
     expect(found.pastDataEnd).toBeUndefined();
@@ -50,5 +54,12 @@ describe('a report run past the data', () => {
     expect(none.rowCount).toBe(0);
     expect(none.pastDataEnd).toBeUndefined();
     expect(none.message).toBe('0 row(s).');
+    const endOnlyPast = await call<QueryResult>(host, 'reports.run', {
+      queryId: crypto.randomUUID(),
+      sql: "-- [params]\n-- date :from = 2024-03-01\n-- date :to = 2024-03-02\nSELECT * FROM reports WHERE created_at >= :from AND created_at < :to AND content_id = 'nobody'",
+      values: { from: '2024-03-20', to: '2024-04-20' },
+    });
+    expect(endOnlyPast.rowCount).toBe(0);
+    expect(endOnlyPast.pastDataEnd).toBeUndefined();
   });
 });

@@ -22,6 +22,7 @@ import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import { settledLabelsSql } from '../labeling/poolData.js';
+import { processAlive } from '../processes.js';
 import { projectRoot } from '../projectPaths.js';
 import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
@@ -75,15 +76,6 @@ function removeAbandonedStaging(root: string): void {
     const pid = Number(STAGING.exec(entry)?.[1] ?? /^\.v\d+\.partial-(\d+)$/.exec(entry)?.[1] ?? NaN);
     if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue; // this process's other exports are still running
     fs.rmSync(path.join(root, entry), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
 

@@ -8,11 +8,12 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { PROTECTED_TABLES, suggestMappings } from '../../../shared/canonical.js';
-import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview } from '../../../shared/contract.js';
-import { SiftError } from '../../../shared/errors.js';
+import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview, SavedMapping } from '../../../shared/contract.js';
+import { SiftError, toErrorInfo } from '../../../shared/errors.js';
 import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
 import { importError } from '../query/duckdbErrors.js';
+import { checkMapping, checkMappingShape, type MappingRequest, mappingTarget, refuseTakenWithoutChoice, saveMapping } from './mappings.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import { openRegularFile } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
@@ -24,6 +25,11 @@ export interface ImportOptions {
   encoding?: CsvDialect['encoding'];
   /** CSV: set rows DuckDB cannot read aside into `<table>__rejects` (line, raw text, reason) instead of failing. */
   skipBadRows?: boolean;
+  /**
+   * Map the imported table onto a canonical one as part of the import: the mapping is checked (columns, keys, no NULL
+   * key) inside the import's transaction, so a refused mapping leaves no table behind.
+   */
+  mapping?: Omit<MappingRequest, 'sourceTable'>;
 }
 
 /** How a CSV read treats bad rows: fail on the first (the default), set them aside, or pass over them for a preview. */
@@ -338,6 +344,15 @@ export class Importer {
         file: resolved,
       });
     }
+    const mapping = options.mapping;
+    const canonical = mapping ? mappingTarget(mapping.canonicalTable) : null;
+    if (mapping && canonical) {
+      if (table.toLowerCase() === canonical.name) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: it would be imported as "${table}", the canonical name it is to be mapped onto; import it under another table name.`, file: resolved });
+      }
+      checkMappingShape(canonical, mapping.columns);
+      refuseTakenWithoutChoice(await this.workspace.listTables(), canonical.name, mapping.whenTaken);
+    }
     let rejected = 0;
     const rows = await this.workspace.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
@@ -346,6 +361,10 @@ export class Importer {
           this.createRelation(conn, table, plan, link, exists, display),
         );
         if (plan.setsRejectsAside) rejected = await setRejectsAside(conn, table);
+        if (mapping && canonical) {
+          const columns = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position`, { table })).getRowsJson().map((row) => String(row[0]));
+          await checkMapping(conn, canonical, { table, columns, file: resolved }, mapping.columns);
+        }
         if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
         await conn.run('COMMIT');
         return count;
@@ -357,6 +376,18 @@ export class Importer {
     await this.workspace.withStore((conn) =>
       conn.run(`INSERT OR REPLACE INTO imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`, { table, path: resolved, format: plan.format, linked: link, rows }),
     );
+    let saved: SavedMapping | undefined;
+    if (mapping) {
+      try {
+        saved = await saveMapping(this.workspace, { ...mapping, sourceTable: table });
+      } catch (error) {
+        // Checked above, so rare (an append whose values do not fit the table's types): a fresh import goes too.
+        if (exists) throw error;
+        await this.discard(table);
+        const info = toErrorInfo(error);
+        throw new SiftError({ ...info, message: `${info.message.replace(/\.$/, '')}; ${display} was not imported either.` });
+      }
+    }
     ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}${rejected ? `; ${rejected.toLocaleString('en-US')} bad rows set aside in ${rejectsTableFor(table)}` : ''}`);
     return {
       table,
@@ -366,7 +397,17 @@ export class Importer {
       path: resolved,
       elapsedMs: Math.round(performance.now() - started),
       ...(plan.setsRejectsAside ? { rejected, ...(rejected > 0 ? { rejectsTable: rejectsTableFor(table) } : {}) } : {}),
+      ...(saved ? { mapping: saved } : {}),
     };
+  }
+
+  /** Removes a table this import just created, its rejects table and its record: as if it had not been imported. */
+  private async discard(table: string): Promise<void> {
+    await this.workspace.withConnection(async (conn) => {
+      const kinds = (await conn.runAndReadAll(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($table, $rejects)`, { table, rejects: rejectsTableFor(table) })).getRowsJson();
+      for (const [name, type] of kinds) await conn.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(String(name))}`);
+    });
+    await this.workspace.withStore((conn) => conn.run(`DELETE FROM imports WHERE table_name = $table`, { table }));
   }
 
   private async createRelation(conn: DuckDBConnection, table: string, plan: ReadPlan, link: boolean, replacing: boolean, display: string): Promise<number> {

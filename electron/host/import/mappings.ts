@@ -4,8 +4,8 @@
  * whatever the export called them. A canonical name that is already a real table (e.g. the sample's) is replaced only
  * when asked — the old table kept under a backup name — or receives the source's rows, mapped, when asked to append.
  */
-import { CANONICAL_TABLES, canonicalTable, missingKeysProblem, requiredColumns } from '../../../shared/canonical.js';
-import type { SavedMapping } from '../../../shared/contract.js';
+import { CANONICAL_TABLES, type CanonicalTable, canonicalTable, missingKeysProblem, requiredColumns } from '../../../shared/canonical.js';
+import type { SavedMapping, TableInfo } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
@@ -24,37 +24,73 @@ export async function listMappings(workspace: Workspace): Promise<SavedMapping[]
   });
 }
 
-export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMapping, 'savedAt' | 'backupTable' | 'appendedRows'> & { whenTaken?: 'replace' | 'append' }): Promise<SavedMapping> {
-  const canonical = canonicalTable(mapping.canonicalTable);
+export type MappingRequest = Omit<SavedMapping, 'savedAt' | 'backupTable' | 'appendedRows'> & { whenTaken?: 'replace' | 'append' };
+
+/** The canonical table a mapping targets, or a refusal naming the ones it may. */
+export function mappingTarget(name: string): CanonicalTable {
+  const canonical = canonicalTable(name);
   if (!canonical || canonical.siftOwned) {
     const names = CANONICAL_TABLES.filter((table) => !table.siftOwned).map((table) => table.name).join(', ');
-    throw new SiftError({ code: 'BAD_REQUEST', message: `canonicalTable: "${mapping.canonicalTable}" is not one of ${names}.` });
+    throw new SiftError({ code: 'BAD_REQUEST', message: `canonicalTable: "${name}" is not one of ${names}.` });
   }
-  const tables = await workspace.listTables();
-  const source = tables.find((table) => table.name === mapping.sourceTable);
-  if (!source) throw new SiftError({ code: 'NOT_FOUND', message: `sourceTable: no table named "${mapping.sourceTable}".` });
-  for (const key of Object.keys(mapping.columns)) {
+  return canonical;
+}
+
+/**
+ * Everything that makes a mapping unusable, checked before anything is written — by saveMapping, and by an import
+ * that maps as it goes inside its own transaction (so a refused mapping leaves no imported table either): every
+ * column named is the canonical table's and the source's, the key columns are mapped, and no source row lacks a key.
+ */
+export async function checkMapping(conn: DuckDBConnection, canonical: CanonicalTable, source: { table: string; columns: string[]; file?: string }, columns: Record<string, string | null>): Promise<void> {
+  refuseUnknownColumns(canonical, columns);
+  const sourceColumns = new Set(source.columns);
+  for (const [target, from] of Object.entries(columns)) {
+    if (from !== null && !sourceColumns.has(from)) {
+      throw new SiftError({ code: 'BAD_REQUEST', message: `columns.${target}: ${source.table} has no column "${from}".` });
+    }
+  }
+  const keysProblem = missingKeysProblem(canonical, columns);
+  if (keysProblem) throw new SiftError({ code: 'BAD_REQUEST', message: keysProblem });
+  await refuseNullKeys(conn, canonical.name, requiredColumns(canonical), source.table, source.file, columns);
+}
+
+function refuseUnknownColumns(canonical: CanonicalTable, columns: Record<string, string | null>): void {
+  for (const key of Object.keys(columns)) {
     if (!canonical.columns.some((column) => column.name === key)) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `columns: "${key}" is not a column of ${canonical.name}.` });
     }
   }
-  const sourceColumns = new Set(source.columns.map((column) => column.name));
-  for (const [target, from] of Object.entries(mapping.columns)) {
-    if (from !== null && !sourceColumns.has(from)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `columns.${target}: ${mapping.sourceTable} has no column "${from}".` });
-    }
-  }
-  const keysProblem = missingKeysProblem(canonical, mapping.columns);
+}
+
+/** What can be checked of a mapping without its source: before an import reads a large file only to be refused. */
+export function checkMappingShape(canonical: CanonicalTable, columns: Record<string, string | null>): void {
+  refuseUnknownColumns(canonical, columns);
+  const keysProblem = missingKeysProblem(canonical, columns);
   if (keysProblem) throw new SiftError({ code: 'BAD_REQUEST', message: keysProblem });
-  await refuseNullKeys(workspace, canonical.name, requiredColumns(canonical), mapping.sourceTable, source.source?.path, mapping.columns);
-  const existing = tables.find((table) => table.name === canonical.name);
-  const taken = existing !== undefined && existing.kind === 'table';
-  if (taken && !mapping.whenTaken) {
+}
+
+/** A canonical name that is already a table is replaced or appended to only when asked. */
+export function refuseTakenWithoutChoice(tables: TableInfo[], canonical: string, whenTaken: MappingRequest['whenTaken']): TableInfo | undefined {
+  const existing = tables.find((table) => table.name === canonical && table.kind === 'table');
+  if (existing && !whenTaken) {
     throw new SiftError({
       code: 'BAD_REQUEST',
-      message: `whenTaken: the workspace already has a table named ${canonical.name} (${existing.rowCount ?? '?'} rows). Replace it (the old table is kept under a backup name) or append these rows to it.`,
+      message: `whenTaken: the workspace already has a table named ${canonical} (${existing.rowCount ?? '?'} rows). Replace it (the old table is kept under a backup name) or append these rows to it.`,
     });
   }
+  return existing;
+}
+
+export async function saveMapping(workspace: Workspace, mapping: MappingRequest): Promise<SavedMapping> {
+  const canonical = mappingTarget(mapping.canonicalTable);
+  const tables = await workspace.listTables();
+  const source = tables.find((table) => table.name === mapping.sourceTable);
+  if (!source) throw new SiftError({ code: 'NOT_FOUND', message: `sourceTable: no table named "${mapping.sourceTable}".` });
+  await workspace.withConnection((conn) =>
+    checkMapping(conn, canonical, { table: mapping.sourceTable, columns: source.columns.map((column) => column.name), file: source.source?.path }, mapping.columns),
+  );
+  const existing = refuseTakenWithoutChoice(tables, canonical.name, mapping.whenTaken);
+  const taken = existing !== undefined;
   const selectList = canonical.columns
     .map((column) => {
       const from = mapping.columns[column.name];
@@ -107,9 +143,9 @@ export async function saveMapping(workspace: Workspace, mapping: Omit<SavedMappi
  * Refuses a source with a row whose key is NULL, naming the column and how many: a view over it would hand every
  * feature an item without an id (re-scoring once wrote scores for the item 'null'). Checked before anything is written.
  */
-async function refuseNullKeys(workspace: Workspace, canonical: string, keys: string[], source: string, file: string | undefined, columns: Record<string, string | null>): Promise<void> {
+async function refuseNullKeys(conn: DuckDBConnection, canonical: string, keys: string[], source: string, file: string | undefined, columns: Record<string, string | null>): Promise<void> {
   const counts = keys.map((name) => `count(*) FILTER (WHERE ${quoteIdent(columns[name]!)} IS NULL)`).join(', ');
-  const row = await workspace.withConnection(async (conn) => (await conn.runAndReadAll(`SELECT count(*), ${counts} FROM ${quoteIdent(source)}`)).getRowsJson()[0]!);
+  const row = (await conn.runAndReadAll(`SELECT count(*), ${counts} FROM ${quoteIdent(source)}`)).getRowsJson()[0]!;
   const total = Number(row[0]);
   keys.forEach((name, i) => {
     const nulls = Number(row[i + 1]);

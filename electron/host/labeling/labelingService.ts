@@ -12,7 +12,7 @@ import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
-import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
+import { CURRENT_LABELS_SQL, currentLabelsSql, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy, voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
@@ -26,6 +26,7 @@ import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { trainNewVersion } from './retrain.js';
 import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+import { spreadsheetSafeSelect } from '../query/exporter.js';
 
 export const JOURNAL_FILE = 'labels.journal';
 
@@ -87,6 +88,9 @@ interface Ranked {
   reasons: string[];
   index: Map<string, number>;
 }
+
+/** The event and action ids a policy migration derives start with it. */
+const CARRY_PREFIX = 'carry';
 
 /** store_layout's record that journaled events in the store carry their place in the journal (`seq`). */
 const SEQ_KEY = 'label_seq';
@@ -516,7 +520,9 @@ export class LabelingService {
     try {
       const started = performance.now();
       await this.syncStore(); // SQL's labels must include the ones just made
-      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version) }, ctx);
+      // A retrain stopped after saving its model is finished by this one rather than trained over (retrain.ts).
+      const finishedVersions = new Set([session.version, ...(session.retrains ?? []).map((retrain) => retrain.version)]);
+      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version), finishedVersions }, ctx);
       const rescoreStarted = performance.now();
       const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
       const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
@@ -937,9 +943,18 @@ export class LabelingService {
     const from = `v${number - 1}`;
     this.policy.get(from);
     await this.syncStore();
+    // What is carried is decided by the labels made under `from` alone, which the migration never changes: a run
+    // killed part way and run again decides the same events (their ids derive from them) and writes the rest. An
+    // annotator who has labeled an item under `to` herself is not carried over on it.
     const labels = await this.workspace.withStore(async (conn) =>
       (
-        await conn.runAndReadAll(`SELECT content_id, annotator_id, category, value, leaf, kind, event_id FROM (${CURRENT_LABELS_SQL}) WHERE policy_version = $from ORDER BY content_id, annotator_id, category`, { from })
+        await conn.runAndReadAll(
+          `WITH human_to AS (SELECT DISTINCT content_id, annotator_id FROM label_events WHERE policy_version = $to AND NOT starts_with(event_id, '${CARRY_PREFIX}-'))
+           SELECT content_id, annotator_id, category, value, leaf, kind, event_id
+           FROM (${currentLabelsSql('(SELECT * FROM label_events WHERE policy_version = $from)')}) ANTI JOIN human_to USING (content_id, annotator_id)
+           ORDER BY content_id, annotator_id, category`,
+          { from, to: target },
+        )
       ).getRowsJson(),
     );
     // Per item and annotator: their values under the old version (a merge needs the siblings).
@@ -954,7 +969,7 @@ export class LabelingService {
     const relabel = new Map<string, string>(); // item → why
     for (const group of groups.values()) {
       const siblings = Object.fromEntries(group.labels.map((label) => [label.category, label.value]));
-      const actionId = stableId('carry', from, target, group.contentId, group.annotator, group.kind);
+      const actionId = stableId(CARRY_PREFIX, from, target, group.contentId, group.annotator, group.kind);
       for (const label of group.labels) {
         for (const outcome of carryOver(label, next, siblings)) {
           if (outcome.kind === 'relabel') {
@@ -962,7 +977,7 @@ export class LabelingService {
             continue;
           }
           carried.push({
-            event_id: stableId('carry', from, target, label.eventId, outcome.category),
+            event_id: stableId(CARRY_PREFIX, from, target, label.eventId, outcome.category),
             action_id: actionId,
             annotator_id: group.annotator,
             content_id: group.contentId,
@@ -979,7 +994,8 @@ export class LabelingService {
       }
     }
     // A merge carries one merged value per item, annotator and kind, however many parts said so.
-    const unique = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()].filter((event) => !this.eventIds.has(event.event_id));
+    const decided = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()];
+    const unique = decided.filter((event) => !this.eventIds.has(event.event_id));
     const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
     const sessionFor = async (name: string, ids: string[], strategy: 'random' | 'relabel') => {
       const existing = [...this.sessions.values()].find((session) => session.name === name && session.policy_version === target);
@@ -987,13 +1003,12 @@ export class LabelingService {
       const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
       return (await this.create({ name, pool, model: model.name, strategy, batchSize: 20 }, ctx)).id;
     };
-    let carriedSession: string | null = null;
-    if (unique.length > 0) {
-      carriedSession = await sessionFor(`Carried over to policy ${target}`, [...new Set(unique.map((event) => event.content_id))], 'random');
-      if (carriedSession) await this.importEvents(carriedSession, unique, `policy ${from} → ${target}`);
-    }
+    // Each step is resumable: a session is found by its name and version before one is made (its pool is every item
+    // the migration decides, so a rerun makes the same one), and events already in the journal are not written again.
+    const carriedSession = decided.length > 0 ? await sessionFor(`Carried over to policy ${target}`, [...new Set(decided.map((event) => event.content_id))], 'random') : null;
+    if (carriedSession && unique.length > 0) await this.importEvents(carriedSession, unique, `policy ${from} → ${target}`);
     const relabelSession = await sessionFor(`Relabel under policy ${target}`, [...relabel.keys()], 'relabel');
-    return { from, to: target, carried: unique.length, alreadyCarried: carried.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
+    return { from, to: target, carried: decided.length, alreadyCarried: decided.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
   }
 
   /** What a dataset manifest records of each session. */
@@ -1075,7 +1090,10 @@ export class LabelingService {
         const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
         events = await this.workspace.withStore(async (conn) => {
           const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
-          const outcome = await conn.run(`COPY (SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+          const events = `SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id`;
+          // CSV is for people (a spreadsheet): notes and ids that look like formulas are neutralised; Parquet and JSON keep them raw.
+          const source = format === 'csv' ? await spreadsheetSafeSelect(conn, events) : events;
+          const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
           return Number(outcome.rowsChanged);
         });
       }
@@ -1098,11 +1116,12 @@ export class LabelingService {
       const model = models.find((m) => m.name === 'text-distil') ?? models[0];
       if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
       const ids = [...new Set(events.map((event) => event.content_id))];
-      const created = await this.create(
-        { name: `Imported from ${path.basename(file)}`.slice(0, 200), pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`, model: model.name, strategy: 'random', batchSize: 20 },
-        ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined },
-      );
-      sessionId = created.id;
+      const name = `Imported from ${path.basename(file)}`.slice(0, 200);
+      const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
+      // The session an earlier import of this file made (it may have been killed before its events were written):
+      // importing again resumes into it, never into a second one.
+      const earlier = [...this.sessions.values()].find((session) => session.name === name && session.pool === pool && session.policy_version === policy.version);
+      sessionId = earlier?.id ?? (await this.create({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined })).id;
     }
     return this.importEvents(sessionId, events, path.basename(file));
   }

@@ -13,7 +13,8 @@ import { averagePrecision } from '../../../shared/rankingMetrics.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
-import { LocalScorer, type ModelPackage } from '../models/runtime.js';
+import { loadPackage, LocalScorer, type ModelPackage } from '../models/runtime.js';
+import { processAlive } from '../processes.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
@@ -35,12 +36,43 @@ export interface TrainedVersion {
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
+/**
+ * A retrain of this session that saved its model but was stopped (killed) before the session switched to it: the
+ * newest version in the workspace's models/ trained in this session that the session never reranked by. It is
+ * finished — registered, measured, used — not trained over with yet another version.
+ */
+function stoppedRetrain(workspace: Workspace, model: string, sessionId: string, finished: ReadonlySet<string>): ModelPackage | null {
+  const models = path.join(workspace.dir, 'models');
+  if (!fs.existsSync(models)) return null;
+  const found: ModelPackage[] = [];
+  for (const entry of fs.readdirSync(models, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith(`${model}-`)) continue;
+    const staging = /\.partial-(\d+)$/.exec(entry.name);
+    if (staging) {
+      // A retrain killed while writing its model: nothing of it was saved.
+      if (!processAlive(Number(staging[1]))) fs.rmSync(path.join(models, entry.name), { recursive: true, force: true });
+      continue;
+    }
+    try {
+      const pkg = loadPackage(path.join(models, entry.name));
+      const training = (pkg.manifest as { training?: { session?: { id?: string } } }).training;
+      if (pkg.manifest.name === model && training?.session?.id === sessionId && !finished.has(pkg.manifest.version)) found.push(pkg);
+    } catch {
+      // not a model folder
+    }
+  }
+  const round = (pkg: ModelPackage) => Number(/-al(\d+)$/.exec(pkg.manifest.version)?.[1] ?? 0);
+  return found.sort((a, b) => round(b) - round(a))[0] ?? null;
+}
+
 export async function trainNewVersion(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy },
+  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy; finishedVersions: ReadonlySet<string> },
   ctx: JobContext,
 ): Promise<TrainedVersion> {
+  const stopped = stoppedRetrain(workspace, input.model, input.sessionId, input.finishedVersions);
+  if (stopped) return finishStopped(workspace, registry, stopped, input, ctx);
   const base = registry.package(input.model);
   const { manifest } = base;
   if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
@@ -67,10 +99,11 @@ export async function trainNewVersion(
   // A new version beside the workspace's models, registered so it becomes the model of that name.
   const root = manifest.version.replace(/-al\d+$/, '');
   const taken = new Set((await registry.list()).filter((info) => info.name === input.model).map((info) => info.version));
+  const folderOf = (round: number) => path.join(workspace.dir, 'models', `${input.model}-${root}-al${round}`);
   let round = 1;
-  while (taken.has(`${root}-al${round}`)) round++;
+  while (taken.has(`${root}-al${round}`) || fs.existsSync(folderOf(round))) round++; // never over a folder already there
   const version = `${root}-al${round}`;
-  const dir = path.join(workspace.dir, 'models', `${input.model}-${version}`);
+  const dir = folderOf(round);
   const staging = `${dir}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
@@ -120,6 +153,29 @@ export async function trainNewVersion(
   ctx.progress(0.4, 'Measuring both versions on held-out labels');
   const categories = await compareOnHeldOut(base, pkg, heldOut);
   return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds };
+}
+
+/** A stopped retrain's saved version, registered (if the kill came first) and measured against the version it came from. */
+async function finishStopped(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  stopped: ModelPackage,
+  input: { model: string; taxonomy: Taxonomy },
+  ctx: JobContext,
+): Promise<TrainedVersion> {
+  const training = (stopped.manifest as { training?: { fromVersion?: string; items?: number; humanLabeled?: number } }).training ?? {};
+  ctx.progress(0.1, `Finishing the stopped retrain of ${input.model} ${stopped.manifest.version}`);
+  const infos = await registry.list();
+  if (!infos.some((info) => path.resolve(info.dir) === path.resolve(stopped.dir))) await registry.add(stopped.dir);
+  const fromInfo = infos.find((info) => info.name === input.model && info.version === training.fromVersion && !info.error);
+  const base = fromInfo ? loadPackage(fromInfo.dir) : null;
+  const pkg = registry.package(input.model);
+  if (pkg.manifest.version !== stopped.manifest.version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${input.model} ${stopped.manifest.version} in ${stopped.dir} is not the model in use; another folder takes precedence in models.json.` });
+  const leaves = input.taxonomy.categories.flatMap((category) => category.leaves.filter((leaf) => pkg.manifest.categories.includes(leaf.name)).map((leaf) => ({ category: category.name, leaf: leaf.name })));
+  const heldOut = (await readTrainingItems(workspace, pkg.manifest.categories, leaves)).filter((item) => item.human !== null && isHeldOut(item.contentId));
+  ctx.progress(0.4, 'Measuring both versions on held-out labels');
+  const categories = await compareOnHeldOut(base ?? pkg, pkg, heldOut);
+  return { pkg, fromVersion: training.fromVersion ?? pkg.manifest.version, version: pkg.manifest.version, trainedOn: training.items ?? 0, humanLabeled: training.humanLabeled ?? 0, heldOut: heldOut.length, categories, trainSeconds: 0 };
 }
 
 /** Average precision per category on the held-out labeled items, before and after, both scored through ONNX. */

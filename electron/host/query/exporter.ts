@@ -11,7 +11,9 @@ import type { ExportOutcome } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { isInterrupt, messageOf } from './duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
-import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { neutraliseFormulaSql } from '../../../shared/spreadsheetSafety.js';
+import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 
 export type ExportFormat = 'csv' | 'parquet' | 'json';
 
@@ -37,7 +39,8 @@ export async function exportRelation(
   try {
     const rows = await workspace.withResults((conn) =>
       trackDuckdbWork(conn, ctx, `Writing ${path.basename(resolved)}`, async () => {
-        const outcome = await conn.run(`COPY (${relationSql}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]}, USE_TMP_FILE false)`);
+        const source = format === 'csv' ? await spreadsheetSafeSelect(conn, relationSql) : relationSql;
+        const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]}, USE_TMP_FILE false)`);
         return Number(outcome.rowsChanged);
       }),
     );
@@ -50,6 +53,16 @@ export async function exportRelation(
     if (isInterrupt(error)) throw new SiftError({ code: 'CANCELLED', message: 'Export cancelled.' });
     throw new SiftError({ code: 'INTERNAL', message: `Export to ${resolved} failed: ${messageOf(error).split('\n')[0]}`, file: resolved });
   }
+}
+
+/**
+ * The relation as CSV for people must hold it (shared/spreadsheetSafety.ts): each text column's formula-like cells
+ * neutralised, every other column as it is — numbers stay numbers.
+ */
+export async function spreadsheetSafeSelect(conn: DuckDBConnection, relationSql: string): Promise<string> {
+  const columns = (await conn.runAndReadAll(`DESCRIBE ${relationSql}`)).getRowObjectsJson() as { column_name: string; column_type: string }[];
+  const list = columns.map(({ column_name: name, column_type: type }) => (type === 'VARCHAR' ? `${neutraliseFormulaSql(quoteIdent(name))} AS ${quoteIdent(name)}` : quoteIdent(name)));
+  return `SELECT ${list.join(', ')} FROM (${relationSql})`;
 }
 
 export function defaultExportName(format: ExportFormat): string {

@@ -156,21 +156,22 @@ export class ReportStore {
   }
 
   /**
-   * An empty result whose date parameters lie after the workspace's last activity says so: "0 row(s)" alone reads
-   * as "nothing happened" when the data simply stops earlier.
+   * An empty result whose date parameters all lie after the workspace's last activity says so: "0 row(s)" alone
+   * reads as "nothing happened" when the data simply stops earlier. All of them, because a range whose end alone
+   * is past the data still overlaps it: its emptiness has another cause.
    */
   private async withDataEnd(result: QueryResult, sql: string, values: Record<string, string>): Promise<QueryResult> {
     const params = parseParams(sql);
     const cast = castParams(params, values);
     const end = await lastActivity(this.workspace);
     if (!end) return result;
-    const past = params.filter((param) => {
-      const value = cast[param.name];
-      if (typeof value !== 'string') return false;
-      if (param.type === 'date') return value > end.slice(0, 10);
-      return param.type === 'datetime' && value > end;
-    });
-    if (past.length === 0) return result;
+    const dated = params.filter((param) => (param.type === 'date' || param.type === 'datetime') && typeof cast[param.name] === 'string');
+    const isPast = (param: ParamDecl) => {
+      const value = cast[param.name] as string;
+      return param.type === 'date' ? value > end.slice(0, 10) : value > end;
+    };
+    const past = dated.filter(isPast);
+    if (past.length === 0 || past.length < dated.length) return result;
     const dataEnds = end.slice(0, 10);
     const named = past.map((param) => `:${param.name} (${String(cast[param.name])})`).join(' and ');
     return { ...result, pastDataEnd: { dataEnds, params: past.map((param) => param.name) }, message: `${result.message} The data ends on ${dataEnds}; ${named} ${past.length === 1 ? 'is' : 'are'} after it.` };

@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../../shared/contract.js';
+import { SPIKE_SOURCE_TABLES } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../../shared/spikeStats.js';
 import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
@@ -29,12 +30,12 @@ interface SourceSpec {
 
 const SOURCES: Record<SpikeSource, SourceSpec> = {
   reports: {
-    table: 'reports',
+    table: SPIKE_SOURCE_TABLES.reports,
     alias: 'r',
     dimensions: { reason: 'r.reason', surface: 'c.surface', language: 'c.language', total: "'all'" },
   },
   actions: {
-    table: 'moderation_actions',
+    table: SPIKE_SOURCE_TABLES.actions,
     alias: 'r',
     dimensions: { category: "coalesce(r.category, '(none)')", action: 'r.action', surface: 'c.surface', language: 'c.language', total: "'all'" },
   },
