@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PolicyMigration } from '../../shared/contract';
+import { createHash } from 'node:crypto';
+import type { DatasetManifest, LabelImportOutcome, PolicyMigration, RetrainOutcome, SessionSummary } from '../../shared/contract';
 import { TAXONOMY_V1 } from '../../shared/taxonomy';
 import { tempDir } from './support';
 
@@ -152,4 +153,115 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
     expect(await sessionsByName(killed)).toEqual(await sessionsByName(reference));
     expect(leftovers(killed)).toEqual([]);
   }, 600_000);
+
+  it('labels import (a Label Studio export, into a new session)', async () => {
+    const source = copyOf(base, 'import-source');
+    const file = path.join(tempDir('sift-kill-import-file-'), 'team.json');
+    const exported = await sift('labels', 'export', '--workspace', source, '--format', 'label-studio', '--out', file);
+    expect(exported.code, exported.stderr).toBe(0);
+    const reference = copyOf(base, 'import-reference');
+    const killed = copyOf(base, 'import-killed');
+    const args = (dir: string) => ['labels', 'import', '--format', 'label-studio', file, '--json', '--workspace', dir];
+
+    const whole = await sift(...args(reference));
+    expect(whole.code, whole.stderr).toBe(0);
+    const expected = JSON.parse(whole.stdout) as LabelImportOutcome;
+    expect(expected.imported).toBeGreaterThan(1000);
+
+    const hit = await killRepeatedly(args(killed), whole.ms, 23);
+    expect(hit).toBeGreaterThanOrEqual(KILLS / 2);
+    const resumed = await sift(...args(killed));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const outcome = JSON.parse(resumed.stdout) as LabelImportOutcome;
+    expect(outcome.imported + outcome.alreadyPresent).toBe(expected.imported);
+    const imported = (dir: string) => rows(dir, "SELECT event_id, content_id, annotator_id, category, value, kind FROM label_events WHERE starts_with(event_id, 'ls-') ORDER BY event_id");
+    expect(await imported(killed)).toEqual(await imported(reference));
+    const current = (dir: string) => rows(dir, 'SELECT content_id, annotator_id, category, value, leaf FROM current_labels ORDER BY ALL');
+    expect(await current(killed)).toEqual(await current(reference));
+    expect(await rows(killed, 'SELECT count(*) - count(DISTINCT event_id) AS doubled FROM label_events')).toEqual([{ doubled: 0 }]);
+    expect(await sessionsByName(killed)).toEqual(await sessionsByName(reference));
+    expect(leftovers(killed)).toEqual([]);
+  }, 600_000);
+
+  it('dataset export', async () => {
+    const reference = copyOf(base, 'export-reference');
+    const killed = copyOf(base, 'export-killed');
+    const outOf = (dir: string) => fs.mkdirSync(path.join(path.dirname(dir), 'datasets'), { recursive: true }) ?? path.join(path.dirname(dir), 'datasets');
+    const args = (dir: string) => ['dataset', 'export', '--name', 'labels', '--out', outOf(dir), '--json', '--workspace', dir];
+
+    const whole = await sift(...args(reference));
+    expect(whole.code, whole.stderr).toBe(0);
+    const expected = JSON.parse(whole.stdout) as DatasetManifest;
+
+    const hit = await killRepeatedly(args(killed), whole.ms, 24);
+    expect(hit).toBeGreaterThanOrEqual(KILLS / 2);
+    const resumed = await sift(...args(killed));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // Each run that got as far as publishing made a version; every version there is whole, verifies, and holds the
+    // same data as the uninterrupted run's (the same labels give the same checksums).
+    const folder = path.join(outOf(killed), 'labels');
+    const versions = fs.readdirSync(folder);
+    expect(versions.every((name) => /^v\d+$/.test(name)), versions.join(', ')).toBe(true);
+    const dataFiles = (manifest: DatasetManifest) => manifest.files.map((file) => `${file.path} ${file.rows} ${file.sha256}`);
+    for (const version of versions) {
+      const verified = await sift('dataset', 'verify', '--workspace', killed, path.join(folder, version));
+      expect(verified.code, `${version}: ${verified.stdout}${verified.stderr}`).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(path.join(folder, version, 'manifest.json'), 'utf8')) as DatasetManifest;
+      expect(dataFiles(manifest)).toEqual(dataFiles(expected));
+      expect(manifest.rows).toEqual(expected.rows);
+    }
+    expect(leftovers(path.dirname(killed))).toEqual([]);
+  }, 600_000);
+
+  it('retrain (sift session retrain)', async () => {
+    const withSession = copyOf(base, 'retrain-base');
+    const created = await sift('session', 'create', '--workspace', withSession, '--name', 'loop', '--pool', "SELECT content_id FROM content WHERE content_id < 'c00002000'", '--model', 'text-distil', '--strategy', 'random', '--batch', '20', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const session = (JSON.parse(created.stdout) as SessionSummary).id;
+    const reference = copyOf(withSession, 'retrain-reference');
+    const killed = copyOf(withSession, 'retrain-killed');
+    const args = (dir: string) => ['session', 'retrain', '--session', session, '--json', '--workspace', dir];
+
+    const whole = await sift(...args(reference));
+    expect(whole.code, whole.stderr).toBe(0);
+    expect((JSON.parse(whole.stdout) as RetrainOutcome).version).toMatch(/-al1$/);
+
+    const hit = await killRepeatedly(args(killed), whole.ms, 25);
+    expect(hit).toBeGreaterThanOrEqual(KILLS / 2);
+    // Each retrain is a round of its own: a run killed after its commit is a finished round, and the next run trains
+    // the round after it. So the killed workspace holds a chain of finished rounds, each as an uninterrupted run makes
+    // it, and at no moment a version in use that the session does not rank by.
+    const inUse = async (dir: string) => {
+      const models = JSON.parse((await sift('models', '--json', '--workspace', dir)).stdout) as { name: string; version: string }[];
+      const sessions = JSON.parse((await sift('session', 'list', '--json', '--workspace', dir)).stdout) as SessionSummary[];
+      return { model: models.find((model) => model.name === 'text-distil')!.version, ranksBy: sessions.find((s) => s.id === session)!.version };
+    };
+    const between = await inUse(killed);
+    expect(between.ranksBy).toBe(between.model);
+
+    const resumed = await sift(...args(killed));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const outcome = JSON.parse(resumed.stdout) as RetrainOutcome;
+    const retrains = (dir: string) => sift('session', 'list', '--json', '--workspace', dir).then((out) => (JSON.parse(out.stdout) as SessionSummary[]).find((s) => s.id === session)!.retrains);
+    const [reference1] = await retrains(reference);
+    const chain = await retrains(killed);
+    const facts = (r: RetrainOutcome) => ({ trainedOn: r.trainedOn, humanLabeled: r.humanLabeled, heldOut: r.heldOut, rescored: r.rescored, ranked: r.ranked });
+    expect({ from: chain[0]!.fromVersion, version: chain[0]!.version }).toEqual({ from: reference1!.fromVersion, version: reference1!.version });
+    chain.forEach((round, i) => {
+      expect(round.version).toBe(`${reference1!.fromVersion}-al${i + 1}`);
+      expect(round.fromVersion).toBe(i === 0 ? reference1!.fromVersion : chain[i - 1]!.version);
+      expect(facts(round)).toEqual(facts(reference1!)); // the same labels, the same pool
+    });
+    expect(chain.at(-1)!.version).toBe(outcome.version);
+    expect(await inUse(killed)).toEqual({ model: outcome.version, ranksBy: outcome.version });
+    // On disk: exactly the finished rounds' folders, each trained on the uninterrupted run's labels, each with its
+    // pool's scores, and nothing half-written.
+    const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    expect(fs.readdirSync(path.join(killed, 'models')).sort()).toEqual(chain.map((round) => path.basename(round.dir)).sort());
+    for (const round of chain) expect(sha(path.join(round.dir, 'training-labels.csv'))).toBe(sha(path.join(reference1!.dir, 'training-labels.csv')));
+    const scored = await rows(killed, `SELECT model_version, count(*) AS n FROM model_scores WHERE model = 'text-distil' AND model_version LIKE '%-al%' GROUP BY ALL ORDER BY ALL`);
+    const scoredReference = await rows(reference, `SELECT count(*) AS n FROM model_scores WHERE model = 'text-distil' AND model_version = '${reference1!.version}'`);
+    expect(scored).toEqual(chain.map((round) => ({ model_version: round.version, n: scoredReference[0]!.n })).sort((a, b) => (a.model_version < b.model_version ? -1 : 1)));
+    expect(leftovers(killed)).toEqual([]);
+  }, 900_000);
 });
