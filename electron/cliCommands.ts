@@ -181,6 +181,11 @@ takes a script's results only with --format json.`,
     summary: 'the labeling sessions',
     flags: { workspace, json },
   }),
+  'session retrain': command({
+    name: 'session retrain',
+    summary: "retrain the session's model on the labels so far; the session re-ranks by it (a killed retrain leaves the previous version in use)",
+    flags: { workspace, session: { type: 'string', required: true, value: 'ID', description: 'the session' }, json },
+  }),
   'session next': command({
     name: 'session next',
     summary: "the annotator's open batch, or the next one",
