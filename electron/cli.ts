@@ -4,12 +4,14 @@
  * cliLabeling.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EvaluationResult, SpikeOverview } from '../shared/contract.js';
+import type { EvaluationResult, QueryResult, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { tiedNote } from '../shared/labeling.js';
+import { type SqlStatementSpan, splitStatements } from '../shared/sqlText.js';
 import { shutdownComputePool } from './host/compute/workerPool.js';
 import { readAppState, rememberWorkspace } from './host/workspace/appState.js';
 import { exportRelation, type ExportFormat } from './host/query/exporter.js';
@@ -151,6 +153,13 @@ async function commandTables(args: string[]): Promise<number> {
   });
 }
 
+/** Rows the table format prints of one result; csv and json print all. */
+const TABLE_ROWS = 1000;
+
+/** A result with rows stored (not an INSERT's message). */
+type RowsResult = QueryResult & { resultId: string };
+const hasRows = (result: QueryResult): result is RowsResult => result.resultId !== null;
+
 async function commandQuery(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.query, args);
   const format = values.format;
@@ -159,6 +168,11 @@ async function commandQuery(args: string[]): Promise<number> {
   if (values.file) {
     if (!fs.existsSync(values.file)) throw new SiftError({ code: 'NOT_FOUND', message: `${values.file}: no such file.`, file: values.file });
     sql = fs.readFileSync(values.file, 'utf8');
+  }
+  // A script prints each statement's result in turn; one file holds them only as one JSON array.
+  const statements = splitStatements(sql!);
+  if (statements.length > 1 && values.out && format !== 'json') {
+    throw new UsageError(`query: --out with a script of ${statements.length} statements takes --format json (one array, an element per statement).`);
   }
   const rawParams = values.param ?? [];
   return withHost(values.workspace, async (host) => {
@@ -174,42 +188,136 @@ async function commandQuery(args: string[]): Promise<number> {
       return 0;
     }
     const input = Host.validate('query.run', { queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 });
-    const result = await host.queries.run(input, Boolean(values['allow-writes']));
-    if (!result.resultId) {
-      console.error(result.message);
-      return 0;
-    }
-    const { table, rowCount } = await host.queries.resultTable(result.resultId); // every row stored
-    if (format === 'table') {
-      const limit = 1000;
-      const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(limit, rowCount)) });
-      const text = formatTable(result.columns.map((c) => c.name), rowCount === 0 ? [] : page.rows);
-      if (values.out) fs.writeFileSync(values.out, text);
-      else process.stdout.write(text);
-      if (rowCount > limit) console.error(`(${rowCount.toLocaleString('en-US')} rows; the first ${limit} shown — use --format csv or json for all)`);
-      return 0;
-    }
-    const terminal = terminalJobContext('export');
-    try {
-      const target = values.out ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-query-')), `out.${format}`);
-      await exportRelation(host.workspace, `SELECT * FROM ${table}`, format as ExportFormat, target, terminal.ctx);
-      terminal.finish();
-      if (!values.out) {
-        await new Promise<void>((resolve, reject) => {
-          const stream = fs.createReadStream(target);
-          stream.on('error', reject);
-          stream.on('end', () => resolve());
-          stream.pipe(process.stdout, { end: false });
-        });
-        fs.rmSync(path.dirname(target), { recursive: true, force: true });
-      } else {
-        console.error(`Wrote ${rowCount} rows to ${values.out}`);
-      }
-      return 0;
-    } finally {
-      terminal.finish();
-    }
+    const result = await host.queries.run(input, Boolean(values['allow-writes']), { everyStatement: true });
+    if (!result.statements) return printResult(host, result, format, values.out);
+    return printScript(host, result.statements, statements, format, values.out);
   });
+}
+
+/** One statement's result, as `sift query` has always printed it. */
+async function printResult(host: Host, result: QueryResult, format: string, out: string | undefined): Promise<number> {
+  if (!hasRows(result)) {
+    console.error(result.message);
+    return 0;
+  }
+  const { rowCount } = await host.queries.resultTable(result.resultId); // every row stored
+  if (format === 'table') {
+    const text = await tableText(host, result);
+    if (out) fs.writeFileSync(out, text);
+    else process.stdout.write(text);
+    return 0;
+  }
+  if (out) {
+    await exportResult(host, result, format as ExportFormat, out);
+    console.error(`Wrote ${rowCount} rows to ${out}`);
+  } else {
+    await withExported(host, result, format as ExportFormat, (file) => pipeFile(file, process.stdout));
+  }
+  return 0;
+}
+
+/**
+ * A script's results in turn: table — a heading per statement, then its rows or its message; csv — a block per
+ * statement that returns rows, separated by a blank line; json — one array with an element per statement (a
+ * statement without rows, such as an INSERT, is null and its message goes to stderr), to stdout or --out.
+ */
+async function printScript(host: Host, results: QueryResult[], statements: SqlStatementSpan[], format: string, out: string | undefined): Promise<number> {
+  if (format === 'table') {
+    for (const [index, result] of results.entries()) {
+      // The statement as a heading: one line, without the comments that lead it.
+      const text = statements[index]!.text.replace(/^(\s*--[^\n]*(\n|$))+/, '').replace(/\s+/g, ' ').trim();
+      process.stdout.write(`${index > 0 ? '\n' : ''}-- statement ${index + 1} of ${results.length}: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}\n`);
+      process.stdout.write(hasRows(result) ? await tableText(host, result) : `${result.message}\n`);
+    }
+    return 0;
+  }
+  if (format === 'csv') {
+    let blocks = 0;
+    for (const result of results) {
+      if (!hasRows(result)) {
+        console.error(result.message);
+        continue;
+      }
+      if (blocks++ > 0) process.stdout.write('\n');
+      await withExported(host, result, 'csv', (file) => pipeFile(file, process.stdout));
+    }
+    return 0;
+  }
+  // json: the elements are each result's own JSON array, written one after another into a single array.
+  const writeArray = async (sink: NodeJS.WritableStream) => {
+    sink.write('[\n');
+    for (const [index, result] of results.entries()) {
+      if (index > 0) sink.write(',\n');
+      if (hasRows(result)) await withExported(host, result, 'json', (file) => pipeFile(file, sink, true));
+      else {
+        console.error(`statement ${index + 1}: ${result.message}`);
+        sink.write('null');
+      }
+    }
+    sink.write('\n]\n');
+  };
+  if (!out) {
+    await writeArray(process.stdout);
+    return 0;
+  }
+  // The same checks and the same all-or-nothing write as any export: a temporary name beside the target, renamed once whole.
+  const target = host.workspace.checkExportTarget(out, 'path');
+  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
+  try {
+    const file = fs.createWriteStream(partial);
+    const closed = new Promise<void>((resolve, reject) => file.on('close', resolve).on('error', reject));
+    await writeArray(file);
+    file.end();
+    await closed;
+    fs.renameSync(partial, target);
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+  console.error(`Wrote ${results.length} results to ${out}`);
+  return 0;
+}
+
+/** The table format: the first TABLE_ROWS rows, saying so on stderr when there are more. */
+async function tableText(host: Host, result: RowsResult): Promise<string> {
+  const { rowCount } = await host.queries.resultTable(result.resultId);
+  const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(TABLE_ROWS, rowCount)) });
+  if (rowCount > TABLE_ROWS) console.error(`(${rowCount.toLocaleString('en-US')} rows; the first ${TABLE_ROWS} shown — use --format csv or json for all)`);
+  return formatTable(result.columns.map((c) => c.name), rowCount === 0 ? [] : page.rows);
+}
+
+async function exportResult(host: Host, result: RowsResult, format: ExportFormat, target: string): Promise<void> {
+  const { table } = await host.queries.resultTable(result.resultId);
+  const terminal = terminalJobContext('export');
+  try {
+    await exportRelation(host.workspace, `SELECT * FROM ${table}`, format, target, terminal.ctx);
+  } finally {
+    terminal.finish();
+  }
+}
+
+/** Exports a result to a temporary file, hands it to `use`, and removes it. */
+async function withExported(host: Host, result: RowsResult, format: ExportFormat, use: (file: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-query-'));
+  try {
+    const file = path.join(dir, `out.${format}`);
+    await exportResult(host, result, format, file);
+    await use(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies a file to `sink` (left open); `trimFinalNewline` drops the file's last newline, to join JSON arrays neatly. */
+async function pipeFile(file: string, sink: NodeJS.WritableStream, trimFinalNewline = false): Promise<void> {
+  let heldNewline = false;
+  const write = async (text: string) => {
+    if (text && !sink.write(text)) await once(sink, 'drain');
+  };
+  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8' })) {
+    const text: string = `${heldNewline ? '\n' : ''}${chunk as string}`;
+    heldNewline = trimFinalNewline && text.endsWith('\n');
+    await write(heldNewline ? text.slice(0, -1) : text);
+  }
 }
 
 async function commandSpike(args: string[]): Promise<number> {

@@ -88,6 +88,10 @@ export const COMMANDS = {
   query: command({
     name: 'query',
     summary: 'run SQL (read-only unless --allow-writes) and print or write the result',
+    notes: `A script (statements separated by ;) runs all or nothing and prints each statement's result in turn: the table
+format with a heading per statement, csv as one block per statement that returns rows (separated by a blank
+line), json as one array with an element per statement (null for one without rows, such as an INSERT). --out
+takes a script's results only with --format json.`,
     exactlyOne: ['sql', 'file'],
     flags: {
       workspace,
@@ -176,6 +180,11 @@ export const COMMANDS = {
     name: 'session list',
     summary: 'the labeling sessions',
     flags: { workspace, json },
+  }),
+  'session retrain': command({
+    name: 'session retrain',
+    summary: "retrain the session's model on the labels so far; the session re-ranks by it (a killed retrain leaves the previous version in use)",
+    flags: { workspace, session: { type: 'string', required: true, value: 'ID', description: 'the session' }, json },
   }),
   'session next': command({
     name: 'session next',

@@ -5,6 +5,7 @@
  *   sift session create --name NAME --pool SQL --model NAME[@VERSION] --strategy S --batch N [--seed S] [--json]
  *   sift session list [--json]
  *   sift session next --session ID --annotator NAME --json
+ *   sift session retrain --session ID [--json]
  *   sift labels ingest --session ID --annotator NAME      NDJSON events on stdin → one {"event_id":…} line per durable event
  *   sift labels export --session ID [--format ndjson|csv|parquet|label-studio] [--annotator NAME] [--out FILE]
  *   sift labels import [--session ID] [--format pack|label-studio] FILE [--json]
@@ -15,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod/v3';
-import { type AgreementReport, type DatasetDiff, type DatasetVerification, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type SessionSummary } from '../shared/contract.js';
+import { type AgreementReport, type DatasetDiff, type DatasetVerification, type LabelAction, type LabelBatch, labelActionSchema, type PolicyMigration, type RetrainOutcome, type SessionSummary } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { COMMANDS, parseCommand } from './cliCommands.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
@@ -41,8 +42,10 @@ export async function commandSession(args: string[], tools: CliTools): Promise<n
       return sessionList(rest, tools);
     case 'next':
       return sessionNext(rest, tools);
+    case 'retrain':
+      return sessionRetrain(rest, tools);
     default:
-      throw tools.usageError(`session: expected create, list or next${sub ? ` (got "${sub}")` : ''}.`);
+      throw tools.usageError(`session: expected create, list, next or retrain${sub ? ` (got "${sub}")` : ''}.`);
   }
 }
 
@@ -258,6 +261,24 @@ async function sessionList(args: string[], tools: CliTools): Promise<number> {
     if (values.json) console.log(JSON.stringify(sessions, null, 2));
     else if (sessions.length === 0) console.log('No labeling sessions yet. Create one with: sift session create --name NAME --pool SQL --model NAME --strategy entropy --batch 20');
     else process.stdout.write(tools.formatTable(['id', 'name', 'model', 'strategy', 'batch', 'items', 'policy', 'created'], sessions.map((s) => [s.id, s.name, `${s.model}@${s.version}`, s.strategy, s.batchSize, s.ranked, s.policyVersion, s.createdAt])));
+    return 0;
+  });
+}
+
+/** `sift session retrain --session ID [--json]`: the model in the loop, retrained on the labels so far; the session re-ranks by it. */
+async function sessionRetrain(args: string[], tools: CliTools): Promise<number> {
+  const { values } = parseCommand(COMMANDS['session retrain'], args);
+  const input = Host.validate('sessions.retrain', { sessionId: values.session });
+  return tools.withHost(values.workspace, async (host) => {
+    const terminal = tools.terminalJobContext(`retrain ${input.sessionId}`);
+    let outcome: RetrainOutcome;
+    try {
+      outcome = await (await host.labeling()).retrain(input.sessionId, terminal.ctx);
+    } finally {
+      terminal.finish();
+    }
+    if (values.json) console.log(JSON.stringify(outcome, null, 2));
+    else console.log(`Retrained ${outcome.model} ${outcome.fromVersion} → ${outcome.version} on ${outcome.trainedOn} items (${outcome.humanLabeled} labeled by people); re-scored ${outcome.rescored}, session re-ranked ${outcome.ranked} items.`);
     return 0;
   });
 }

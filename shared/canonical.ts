@@ -156,7 +156,8 @@ export const LABEL_ORDER_DESC = 'seq DESC NULLS LAST, created_at DESC, event_id 
  * Current labels from the audit trail: per item, annotator and category, the latest label whose action was not
  * undone, "latest" in the journal's order (`seq`), never by a timestamp. An undo counts only when its author made the
  * action it names, in the same session. Events imported without an action id (older logs) are each their own action.
- * The one definition: the labeling screen's replay (shared/labeling.ts) derives the same state.
+ * The one definition: the labeling screen's replay (shared/labeling.ts) derives the same state. `events` narrows the
+ * trail (one policy version's).
  */
 export const currentLabelsSql = (events = 'label_events') => `
 WITH events AS (SELECT *, coalesce(action_id, event_id) AS action_key FROM ${events}),
@@ -168,7 +169,6 @@ SELECT content_id, annotator_id, category, value, leaf, policy_version, session_
 FROM events
 WHERE kind IN ('label', 'adjudicate') AND category IS NOT NULL AND action_key NOT IN (SELECT undoes FROM undone)
 QUALIFY row_number() OVER (PARTITION BY content_id, annotator_id, category ORDER BY ${LABEL_ORDER_DESC}) = 1`;
-
 export const CURRENT_LABELS_SQL = currentLabelsSql();
 
 export interface MappingSuggestion {

@@ -169,7 +169,9 @@ test('two annotators label the same items in browser mode with their own links; 
   await ana.bench.press('Backspace');
   await expect.poll(async () => ana.bench.currentItem()).toBe(items[2]);
   await ana.bench.press('3', 'Enter');
-  await expect.poll(async () => ana.bench.currentItem()).not.toBe(items[2]); // saved, and on to her next batch
+  await expect.poll(async () => ana.bench.currentItem()).not.toBe(items[2]); // on to her next batch
+  // Closing her window before the host has the label on disk would lose it (it was never acknowledged): wait for "saved".
+  await expect(ana.page.locator('[data-testid=label-strip] li.sv-saving')).toHaveCount(0, { timeout: 60_000 });
   await ana.context.close();
 
   // Now Ana and Bo disagree on it: the lead decides it is spam, exports again, and sees what changed.

@@ -45,7 +45,7 @@ for (const size of [
     const heading = drill.locator('h3');
     await expect(heading).toContainText('spam, 2024-03-10 14:00');
     await expect(heading).toBeInViewport({ ratio: 1 });
-    await expect(page.getByTestId('spike-cluster').first()).toBeInViewport();
+    await expect(page.getByTestId('spike-cluster').first()).toBeInViewport({ timeout: 120_000 }); // a job: slow on a loaded machine
     await page.screenshot({ path: `test-results/spike-drill-${size.width}.png` });
     // The view scrolls as one page: the drill-down and the windows list are in no scroll pane of their own.
     expect(await scrollPanes(drill)).toEqual(['spike-view']);

@@ -20,6 +20,9 @@ test('creates an empty workspace for your own data, and goes back to the sample 
   await page.getByTestId('workspace-path').fill('/tmp/sift-e2e-not-allowed');
   await page.getByTestId('workspace-new').click();
   await expect(page.locator('.workspace-error')).toContainText('in browser mode a new workspace goes inside');
+  // The page cannot choose another folder; the refusal says who can, and how.
+  await expect(page.locator('.workspace-error')).toContainText('sift serve --folder /tmp');
+  await expect(page.locator('.workspace-error')).toContainText('sift init --workspace /tmp/sift-e2e-not-allowed');
   await page.getByTestId('workspace-path').fill(path.join(sift.home, 'workspaces', 'mine'));
   await page.getByTestId('workspace-new').click();
   await expect(page.getByTestId('workspace-name')).toHaveText('mine');

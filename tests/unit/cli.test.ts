@@ -123,6 +123,34 @@ describe('sift', () => {
     expect(shown.stderr).toContain('(50,000 rows; the first 1000 shown');
   });
 
+  it('prints every result of a script in turn: a heading each as a table, csv blocks, one JSON array; --out only as JSON', async () => {
+    const script = writeTemp(files, 'two.sql', "SELECT count(*) AS n FROM reports WHERE reason = 'spam';\n-- the second\nSELECT 'b' AS x, 2 AS y UNION ALL SELECT 'c', 3 ORDER BY x;\n");
+    const spam = (JSON.parse((await sift('query', '--sql', "SELECT count(*) AS n FROM reports WHERE reason = 'spam'", '--format', 'json', '--workspace', workspace)).stdout) as { n: number }[])[0]!.n;
+    const json = await sift('query', '--file', script, '--format', 'json', '--workspace', workspace);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([[{ n: spam }], [{ x: 'b', y: 2 }, { x: 'c', y: 3 }]]);
+    const csv = await sift('query', '--file', script, '--format', 'csv', '--workspace', workspace);
+    expect(csv.stdout).toBe(`n\n${spam}\n\nx,y\nb,2\nc,3\n`);
+    const table = await sift('query', '--file', script, '--workspace', workspace);
+    expect(table.stdout.startsWith(`-- statement 1 of 2: SELECT count(*) AS n FROM reports WHERE reason = 'spam'\nn`)).toBe(true);
+    expect(table.stdout).toContain(`\n${spam}\n\n-- statement 2 of 2: SELECT 'b' AS x, 2 AS y UNION ALL SELECT 'c', 3 ORDER BY x\n`);
+    expect(table.stdout).toMatch(/x │ y\n──┼──\nb │ 2\nc │ 3\n$/);
+    // One file holds several results only as one JSON array; anything else is refused before anything runs.
+    const refused = await sift('query', '--file', script, '--format', 'csv', '--out', path.join(files, 'two.csv'), '--workspace', workspace);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--out with a script of 2 statements takes --format json');
+    expect(fs.existsSync(path.join(files, 'two.csv'))).toBe(false);
+    const written = await sift('query', '--file', script, '--format', 'json', '--out', path.join(files, 'two.json'), '--workspace', workspace);
+    expect(written.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(files, 'two.json'), 'utf8'))).toEqual(JSON.parse(json.stdout));
+    // All or nothing: a later statement that fails prints no earlier result and writes no file.
+    const failing = await sift('query', '--sql', "SELECT 1 AS a; SELECT error('boom')", '--format', 'json', '--out', path.join(files, 'failed.json'), '--workspace', workspace);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain('boom');
+    expect(fs.existsSync(path.join(files, 'failed.json'))).toBe(false);
+    expect((await sift('query', '--sql', "SELECT 1 AS a; SELECT error('boom')", '--workspace', workspace)).stdout).toBe('');
+  });
+
   it("prints DuckDB's plan with --explain and runs nothing; a statement it may not run is refused as a run would be", async () => {
     const plan = await sift('query', '--sql', 'SELECT reason, count(*) AS n FROM reports WHERE created_at > $since GROUP BY 1', '--param', 'since=2024-01-01', '--explain', '--workspace', workspace);
     expect(plan.code).toBe(0);

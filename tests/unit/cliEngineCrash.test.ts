@@ -5,6 +5,7 @@
  * its engine with it. Real processes throughout.
  */
 import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,14 +23,53 @@ async function sift(...args: string[]): Promise<{ code: number | null; signal: s
   );
 }
 
-/** Whether another process holds the workspace (DuckDB's file lock). */
-async function locked(): Promise<boolean> {
+/** Whether the workspace opens here, i.e. no other process holds it (DuckDB's file lock). */
+async function opensHere(): Promise<boolean> {
   try {
     await (await Host.open(workspace, { remember: false })).close();
-    return false;
+    return true;
   } catch (error) {
-    if (/open in another Sift process|lock/i.test(String((error as Error).message))) return true;
+    if (/open in another Sift process|lock/i.test(String((error as Error).message))) return false;
     throw error;
+  }
+}
+
+/**
+ * The pids of `parentPid`'s child processes that have the workspace's database open, read from /proc. Read this way,
+ * not by trying to open the workspace: a probe that opens it holds DuckDB's lock itself while it looks, and a child
+ * starting meanwhile finds the workspace taken and exits.
+ */
+function childrenHoldingWorkspace(parentPid: number): number[] {
+  const database = path.join(workspace, 'workspace.duckdb');
+  const holders: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== parentPid) continue;
+      if (readdirSync(`/proc/${entry}/fd`).some((fd) => readlinkSafe(`/proc/${entry}/fd/${fd}`) === database)) holders.push(Number(entry));
+    } catch {
+      // The process ended while it was being read.
+    }
+  }
+  return holders;
+}
+
+function readlinkSafe(link: string): string | undefined {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -72,9 +112,11 @@ describe('a query that crashes the engine', () => {
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await waitFor(locked, 'the engine holds the workspace');
+    let engines: number[] = [];
+    await waitFor(async () => (engines = childrenHoldingWorkspace(child.pid!)).length > 0, 'the engine holds the workspace');
     child.kill('SIGKILL');
     await exited;
-    await waitFor(async () => !(await locked()), 'the engine let the workspace go');
+    await waitFor(async () => !engines.some(alive), 'the engine ended with its sift');
+    expect(await opensHere()).toBe(true);
   }, 120_000);
 });

@@ -87,6 +87,19 @@ describe('browser mode opens, registers, reads and serves only inside its folder
     expect((await post('workspace.open', { path: path.join(root, 'ws') }, server.token)).outcome.ok).toBe(true);
   });
 
+  it('refuses a new workspace outside its folders, saying how to choose one (sift serve --folder, or the CLI), and creates nothing', async () => {
+    const outside = path.join(root, 'elsewhere', 'mine');
+    const created = await post('workspace.create', { path: outside }, server.token);
+    expect(created.status).toBe(400);
+    const message = created.outcome.ok ? '' : created.outcome.error.message;
+    expect(message).toContain('in browser mode a new workspace goes inside');
+    expect(message).toContain(`sift serve --folder ${path.dirname(outside)}`);
+    expect(message).toContain(`sift init --workspace ${outside}`);
+    expect(fs.existsSync(outside)).toBe(false);
+    const opened = await post('workspace.open', { path: outside }, server.token);
+    expect(opened.outcome.ok ? '' : opened.outcome.error.message).toContain(`sift serve --workspace ${outside}`);
+  });
+
   it('models.add registers only a folder inside, whose manifest names only files inside it', async () => {
     const outside = path.join(root, 'outside-model');
     fs.cpSync(TINY_MODEL, outside, { recursive: true });

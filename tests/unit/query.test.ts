@@ -70,6 +70,24 @@ describe('running queries', () => {
     expect(script.rows).toEqual([['a;b']]);
   });
 
+  it('keeps every statement\'s result for a caller that asks (the CLI), however many, each whole; with writes, each sees the ones before', async () => {
+    // More statements than results are kept live: none of a script's own results is evicted before the caller reads it.
+    const sql = Array.from({ length: 30 }, (_, i) => `SELECT ${i} AS i FROM range(${3000 + i})`).join(';\n');
+    const read = await host.queries.run({ queryId: 'every', sql, pageSize: 0 }, false, { everyStatement: true });
+    expect(read.statements).toHaveLength(30);
+    for (const [i, result] of read.statements!.entries()) {
+      // The earlier ones are whole before the next statement runs; the last streams in as any result does.
+      if (i < 29) expect({ i, complete: result.complete, rows: result.rowCount }).toEqual({ i, complete: true, rows: 3000 + i });
+      const page = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 1 });
+      expect({ i, rows: (await host.queries.resultTable(result.resultId!)).rowCount, first: page.rows[0] }).toEqual({ i, rows: 3000 + i, first: [i] });
+    }
+    for (const result of read.statements!) await host.queries.close(result.resultId!);
+    const script = await host.queries.run({ queryId: 'every-w', sql: 'CREATE TABLE every_w AS SELECT 1 AS x; SELECT count(*) AS n FROM every_w; INSERT INTO every_w VALUES (2); SELECT count(*) AS n FROM every_w', pageSize: 10 }, true, { everyStatement: true });
+    expect(script.statements!.map((result) => result.resultId === null ? result.message : result.rows)).toEqual(['0 row(s) changed.', [['1']], '1 row(s) changed.', [['2']]]);
+    // Without the option, a script answers with its last result only, as before.
+    expect((await host.queries.run({ queryId: 'last-only', sql: 'SELECT 1; SELECT 2', pageSize: 10 }, false)).statements).toBeUndefined();
+  });
+
   it('reports errors with their position in the editor text', async () => {
     const outcome = await run('SELECT 1;\nSELECT id,\n       nme FROM items');
     expect(outcome.ok).toBe(false);

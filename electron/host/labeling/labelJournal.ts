@@ -7,10 +7,17 @@
  *
  * A crash can leave the last line half-written; it was never acknowledged, so opening the journal cuts it off.
  * A damaged line anywhere else is an error that names the file and the line: Sift never guesses past it.
+ *
+ * One append is all-or-nothing: several records appended together (a labeling action over three categories, an
+ * imported pack, a policy migration) follow a `{"t":"group","n":N}` line, and opening the journal cuts a group that
+ * does not hold all N records — a kill in the middle of a large write leaves none of it, never its first part.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../../shared/errors.js';
+
+/** The record that opens a group of records appended together; it is framing only, never returned to a reader. */
+const GROUP = 'group';
 
 export interface JournalRecord {
   /** What the record is: a label event, a session, a batch handed to an annotator. */
@@ -64,37 +71,45 @@ export class LabelJournal {
     return this.size;
   }
 
-  /** Resolves once every record is on disk (written and fsynced), in the order given. */
+  /** Resolves once every record is on disk (written and fsynced), in the order given; all of them or, after a crash, none. */
   append(records: JournalRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'WORKSPACE_MISSING', message: 'The label journal is closed.' }));
-    const text = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+    const framed = records.length > 1 ? [{ t: GROUP, n: records.length }, ...records] : records;
+    const text = framed.map((record) => `${JSON.stringify(record)}\n`).join('');
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ text, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = null;
-      });
+      this.flushing ??= this.flush();
     });
   }
 
+  /**
+   * Writes what is queued, group after group, until the queue is empty. It marks itself finished in the same step as
+   * its last look at the queue: an append made by a caller woken by the last group then starts a new flush (a
+   * `.finally` would clear the mark a step later, after that append found it set, and leave the append waiting forever).
+   */
   private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const group = this.queue.splice(0);
-      const bytes = Buffer.from(group.map((entry) => entry.text).join(''), 'utf8');
-      try {
-        await writeAll(this.fd, bytes);
-        await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
-        this.size += bytes.length;
-        for (const entry of group) entry.resolve();
-      } catch (error) {
-        // Take back whatever part of the group reached the file, so the next append starts on a clean line.
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0);
+        const bytes = Buffer.from(group.map((entry) => entry.text).join(''), 'utf8');
         try {
-          fs.ftruncateSync(this.fd, this.size);
-        } catch {
-          // The disk is failing; the error below says so.
+          await writeAll(this.fd, bytes);
+          await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+          this.size += bytes.length;
+          for (const entry of group) entry.resolve();
+        } catch (error) {
+          // Take back whatever part of the group reached the file, so the next append starts on a clean line.
+          try {
+            fs.ftruncateSync(this.fd, this.size);
+          } catch {
+            // The disk is failing; the error below says so.
+          }
+          const failure = new SiftError({ code: 'INTERNAL', message: `Could not save to the label journal ${this.file}: ${(error as Error).message}. Nothing from this save was kept.`, file: this.file });
+          for (const entry of group) entry.reject(failure);
         }
-        const failure = new SiftError({ code: 'INTERNAL', message: `Could not save to the label journal ${this.file}: ${(error as Error).message}. Nothing from this save was kept.`, file: this.file });
-        for (const entry of group) entry.reject(failure);
       }
+    } finally {
+      this.flushing = null;
     }
   }
 
@@ -136,10 +151,13 @@ function readRecords(fd: number, file: string): { records: JournalRecord[]; vali
   while (read < size) read += fs.readSync(fd, buffer, read, size - read, read);
   let start = 0;
   let line = 0;
+  // The open group: where its first line starts and how many of its records are still to come.
+  let group: { start: number; recordsBefore: number; missing: number } | null = null;
+  const torn = (at: number) => (group ? { records: records.slice(0, group.recordsBefore), validBytes: group.start, size } : { records, validBytes: at, size });
   while (start < size) {
     const end = buffer.indexOf(0x0a, start);
     line++;
-    if (end < 0) return { records, validBytes: start, size }; // a torn last line
+    if (end < 0) return torn(start); // a torn last line
     const text = buffer.toString('utf8', start, end);
     let record: unknown;
     try {
@@ -149,11 +167,18 @@ function readRecords(fd: number, file: string): { records: JournalRecord[]; vali
     }
     if (!record || typeof record !== 'object' || typeof (record as JournalRecord).t !== 'string') {
       // A complete line that does not parse is damage, unless it is the last line (a torn write's tail).
-      if (end === size - 1) return { records, validBytes: start, size };
+      if (end === size - 1) return torn(start);
       throw new SiftError({ code: 'INTERNAL', message: `The label journal ${file} is damaged at line ${line}: it is not a journal record. Sift will not guess past it; restore the file from a backup.`, file, line });
     }
-    records.push(record as JournalRecord);
+    const journalRecord = record as JournalRecord;
+    if (journalRecord.t === GROUP && !group) {
+      const n = Number(journalRecord.n);
+      if (Number.isInteger(n) && n > 0) group = { start, recordsBefore: records.length, missing: n };
+    } else {
+      records.push(journalRecord);
+      if (group && --group.missing === 0) group = null;
+    }
     start = end + 1;
   }
-  return { records, validBytes: size, size };
+  return group ? torn(size) : { records, validBytes: size, size };
 }

@@ -24,7 +24,7 @@ import { quoteLiteral, SIFT_DIR, type Workspace } from '../workspace/workspace.j
 import { labelStudioEvents, labelStudioTasks, type PackEvent, readPack, stableId } from './labelInterchange.js';
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
-import { trainNewVersion } from './retrain.js';
+import { type TrainedVersion, trainNewVersion } from './retrain.js';
 import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
 import { spreadsheetSafeSelect } from '../query/exporter.js';
 
@@ -82,6 +82,18 @@ interface BatchRecord extends JournalRecord {
 }
 
 type EventRecord = JournalRecord & LabelEvent & { t: 'event' };
+
+/** A policy migration, written in the same append as the sessions and events it made: its record is its being done. */
+interface MigrationRecord extends JournalRecord {
+  t: 'migration';
+  from: string;
+  to: string;
+  carried: number;
+  relabel: number;
+  carried_session: string | null;
+  relabel_session: string | null;
+  at: string;
+}
 
 interface Ranked {
   ids: string[];
@@ -176,6 +188,7 @@ export class LabelingService {
       // Caught up, but the mark lacks the journal's length (a store from before it was kept): record it for journalAhead.
       else if (appliedBytes === null || Number(appliedBytes) !== journal.bytes) await workspace.withStore((conn) => conn.run(`UPDATE journal_sync SET bytes = ${journal.bytes}`));
       await service.numberStoredEvents(records);
+      await service.finishCommittedRetrains();
     } catch (error) {
       await journal.close();
       throw error;
@@ -412,6 +425,16 @@ export class LabelingService {
    * every pool item, those are scored first (a session needs scores to rank by).
    */
   async create(input: SessionCreateInput, ctx: JobContext): Promise<SessionSummary> {
+    const { record } = await this.prepareSession(input, ctx);
+    await this.serialised(() => this.commit([record]));
+    return this.summary(record);
+  }
+
+  /**
+   * Everything of a new session but its journal record: the pool scored and ranked, the ranking in the store (a
+   * ranking nobody's record names is never read). The caller commits the record, alone or with the events it holds.
+   */
+  private async prepareSession(input: SessionCreateInput, ctx: JobContext): Promise<{ record: SessionRecord; inPool: ReadonlySet<string> }> {
     const pkg = this.registry.package(input.model);
     const version = input.version ?? pkg.manifest.version;
     const policyVersion = this.policy.latestVersion();
@@ -464,8 +487,7 @@ export class LabelingService {
       unscored: ranking.unscored,
       scored_for_session: scoredForSession,
     };
-    await this.serialised(() => this.commit([record]));
-    return this.summary(record);
+    return { record, inPool: new Set(ranking.items.map((item) => item.contentId)) };
   }
 
   /** Stores a ranked pool under its session and model version, on disk before anything that needs it is acknowledged. */
@@ -520,38 +542,68 @@ export class LabelingService {
     try {
       const started = performance.now();
       await this.syncStore(); // SQL's labels must include the ones just made
-      // A retrain stopped after saving its model is finished by this one rather than trained over (retrain.ts).
-      const finishedVersions = new Set([session.version, ...(session.retrains ?? []).map((retrain) => retrain.version)]);
-      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version), finishedVersions }, ctx);
-      const rescoreStarted = performance.now();
-      const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
-      const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
-      const rescoreSeconds = (performance.now() - rescoreStarted) / 1000;
-      ctx.progress(0.92, 'Re-ranking the pool');
-      const pool = await readPool(this.workspace, session.pool, session.model, trained.version, session.strategy === 'errors');
-      const { manifest } = trained.pkg;
-      const ranking = rankPool(pool, session.strategy, { categories: manifest.categories, thresholds: manifest.thresholds, critical: manifest.critical ?? DEFAULT_CRITICAL, seed: session.seed });
-      await this.writeRanking(sessionId, trained.version, ranking.items);
-      const outcome: RetrainOutcome = {
-        sessionId,
-        model: session.model,
-        fromVersion: trained.fromVersion,
-        version: trained.version,
-        trainedOn: trained.trainedOn,
-        humanLabeled: trained.humanLabeled,
-        heldOut: trained.heldOut,
-        dir: trained.pkg.dir,
-        categories: trained.categories,
-        rescored: scored.items,
-        ranked: ranking.items.length,
-        seconds: { train: trained.trainSeconds, rescore: rescoreSeconds, total: (performance.now() - started) / 1000 },
-        at: new Date().toISOString(),
-      };
-      const record: RerankRecord = { t: 'rerank', session_id: sessionId, version: trained.version, ranked: ranking.items.length, excluded: ranking.excluded, unscored: ranking.unscored, outcome };
-      await this.serialised(() => this.commit([record]));
-      return outcome;
+      const committedVersions = new Set([...this.sessions.values()].flatMap((s) => (s.retrains ?? []).filter((r) => r.model === session.model).map((r) => r.version)));
+      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version), committedVersions }, ctx);
+      try {
+        return await this.finishRetrain(session, trained, started, ctx);
+      } finally {
+        trained.done();
+      }
     } finally {
       this.retraining.delete(sessionId);
+    }
+  }
+
+  /** Scores and ranks the pool by the new (still unregistered) version, commits the rerank, then registers the version. */
+  private async finishRetrain(session: SessionRecord, trained: TrainedVersion, started: number, ctx: JobContext): Promise<RetrainOutcome> {
+    const sessionId = session.id;
+    const rescoreStarted = performance.now();
+    const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
+    const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, package: trained.pkg, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
+    const rescoreSeconds = (performance.now() - rescoreStarted) / 1000;
+    ctx.progress(0.92, 'Re-ranking the pool');
+    const pool = await readPool(this.workspace, session.pool, session.model, trained.version, session.strategy === 'errors');
+    const { manifest } = trained.pkg;
+    const ranking = rankPool(pool, session.strategy, { categories: manifest.categories, thresholds: manifest.thresholds, critical: manifest.critical ?? DEFAULT_CRITICAL, seed: session.seed });
+    await this.writeRanking(sessionId, trained.version, ranking.items);
+    const outcome: RetrainOutcome = {
+      sessionId,
+      model: session.model,
+      fromVersion: trained.fromVersion,
+      version: trained.version,
+      trainedOn: trained.trainedOn,
+      humanLabeled: trained.humanLabeled,
+      heldOut: trained.heldOut,
+      dir: trained.pkg.dir,
+      categories: trained.categories,
+      rescored: scored.items,
+      ranked: ranking.items.length,
+      seconds: { train: trained.trainSeconds, rescore: rescoreSeconds, total: (performance.now() - started) / 1000 },
+      at: new Date().toISOString(),
+    };
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; the model stays at its previous version.' });
+    const record: RerankRecord = { t: 'rerank', session_id: sessionId, version: trained.version, ranked: ranking.items.length, excluded: ranking.excluded, unscored: ranking.unscored, outcome };
+    await this.serialised(() => this.commit([record]));
+    await this.registerRetrained(outcome);
+    return outcome;
+  }
+
+  /** Makes a committed retrain's version the model of its name (after the commit, and on open when a kill came between). */
+  private async registerRetrained(outcome: RetrainOutcome): Promise<void> {
+    if (this.registry.isRegistered(outcome.dir)) return;
+    await this.registry.add(outcome.dir);
+    const pkg = this.registry.package(outcome.model);
+    if (pkg.manifest.version !== outcome.version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${outcome.model} ${outcome.version} was saved in ${outcome.dir} but another folder takes precedence in models.json.` });
+  }
+
+  /** The newest committed retrain of each model, registered if a kill came between its commit and its registration. */
+  private async finishCommittedRetrains(): Promise<void> {
+    const newest = new Map<string, RetrainOutcome>();
+    for (const session of this.sessions.values()) for (const outcome of session.retrains ?? []) if ((newest.get(outcome.model)?.at ?? '') < outcome.at) newest.set(outcome.model, outcome);
+    for (const outcome of newest.values()) {
+      if (this.registry.isRegistered(outcome.dir) || !fs.existsSync(outcome.dir)) continue;
+      console.error(`sift: a retrain of ${outcome.model} was committed but not registered (a crash came between); registering ${outcome.version} now.`);
+      await this.registerRetrained(outcome).catch((error: unknown) => console.error(`sift: could not register ${outcome.dir}:`, error));
     }
   }
 
@@ -829,69 +881,80 @@ export class LabelingService {
   importEvents(sessionId: string, events: PackEvent[], source: string): Promise<LabelImportOutcome> {
     return this.serialised(async () => {
       const session = this.session(sessionId);
-      const taxonomy = this.policy.get(session.policy_version);
       const ranked = await this.ranking(sessionId);
-      const fresh = events.filter((event) => !this.eventIds.has(event.event_id));
-      const seen = new Set<string>();
-      const records: EventRecord[] = [];
-      // The actions this import makes, in order: an undo in it may name one made above it.
-      const importedOwners = new Map<string, { annotator: string; session: string | null }>();
-      const ownerOf = (actionId: string) => importedOwners.get(actionId) ?? this.actionOwners.get(actionId);
-      fresh.forEach((event, index) => {
-        const where = `${source} ${event.line !== undefined ? `line ${event.line}` : `event ${events.indexOf(event) + 1}`} (${event.event_id})`;
-        if (seen.has(event.event_id)) return; // the same event twice in one file
-        seen.add(event.event_id);
-        const actionId = event.action_id ?? event.event_id;
-        if (event.kind === 'undo') {
-          // An undo reverses its author's own action, in this session, made before it.
-          const owner = event.undoes ? ownerOf(event.undoes) : undefined;
-          if (!event.undoes || !owner || owner.session !== sessionId) {
-            throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an undo of ${event.undoes ? `action ${event.undoes}, which is not an action of session ${sessionId} made before it` : 'no action (undoes is empty)'}.` });
-          }
-          if (owner.annotator !== event.annotator_id) {
-            throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.annotator_id}" undoes action ${event.undoes}, which is "${owner.annotator}"'s; an undo may only reverse its author's own actions.` });
-          }
-        } else {
-          const owner = ownerOf(actionId);
-          if (owner && (owner.annotator !== event.annotator_id || owner.session !== sessionId)) {
-            throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: action_id ${actionId} is an action of "${owner.annotator}" already in this workspace; an event by "${event.annotator_id}" cannot join it.` });
-          }
-          if (!owner) importedOwners.set(actionId, { annotator: event.annotator_id, session: sessionId });
-        }
-        if (event.policy_version !== session.policy_version) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.` });
-        }
-        if (!ranked.index.has(event.content_id)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: content_id ${event.content_id} is not in session ${sessionId}'s pool.` });
-        let value: string | null = null;
-        if (event.kind === 'label' || event.kind === 'adjudicate') {
-          const category = taxonomy.categories.find((c) => c.name === event.category);
-          if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: category "${event.category ?? ''}" is not in policy ${taxonomy.version}.` });
-          value = String(event.value ?? '');
-          if (value !== '0' && value !== '1') throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: value must be 0 or 1, not "${value}".` });
-          if (event.leaf && !category.leaves.some((leaf) => leaf.name === event.leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.leaf}" is not a leaf of ${category.name}.` });
-        }
-        void index;
-        records.push({
-          t: 'event',
-          event_id: event.event_id,
-          session_id: sessionId,
-          content_id: event.content_id,
-          annotator_id: event.annotator_id,
-          category: event.kind === 'label' || event.kind === 'adjudicate' ? event.category! : null,
-          value,
-          policy_version: event.policy_version,
-          kind: event.kind,
-          created_at: new Date(event.created_at).toISOString(),
-          action_id: actionId,
-          leaf: event.leaf ?? null,
-          note: event.note ?? null,
-          undoes: event.undoes ?? null,
-          strategy: session.strategy,
-        } as EventRecord);
-      });
+      const records = this.eventRecords(session, ranked.index, events, source);
       if (records.length > 0) await this.commit(records);
-      return { sessionId, source, events: events.length, imported: records.length, alreadyPresent: events.length - records.length, annotators: [...new Set(records.map((record) => record.annotator_id))].sort() };
+      return this.importOutcome(sessionId, source, events, records);
     });
+  }
+
+  private importOutcome(sessionId: string, source: string, events: PackEvent[], records: EventRecord[]): LabelImportOutcome {
+    return { sessionId, source, events: events.length, imported: records.length, alreadyPresent: events.length - records.length, annotators: [...new Set(records.map((record) => record.annotator_id))].sort() };
+  }
+
+  /** The journal records of imported events the journal lacks, each checked against the session; one bad event refuses them all. */
+  private eventRecords(session: SessionRecord, inPool: { has(id: string): boolean }, events: PackEvent[], source: string): EventRecord[] {
+    const sessionId = session.id;
+    const taxonomy = this.policy.get(session.policy_version);
+    const fresh = events.filter((event) => !this.eventIds.has(event.event_id));
+    const seen = new Set<string>();
+    const records: EventRecord[] = [];
+    // The actions this import makes, in order: an undo in it may name one made above it.
+    const importedOwners = new Map<string, { annotator: string; session: string | null }>();
+    const ownerOf = (actionId: string) => importedOwners.get(actionId) ?? this.actionOwners.get(actionId);
+    fresh.forEach((event, index) => {
+      const where = `${source} ${event.line !== undefined ? `line ${event.line}` : `event ${events.indexOf(event) + 1}`} (${event.event_id})`;
+      if (seen.has(event.event_id)) return; // the same event twice in one file
+      seen.add(event.event_id);
+      const actionId = event.action_id ?? event.event_id;
+      if (event.kind === 'undo') {
+        // An undo reverses its author's own action, in this session, made before it.
+        const owner = event.undoes ? ownerOf(event.undoes) : undefined;
+        if (!event.undoes || !owner || owner.session !== sessionId) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an undo of ${event.undoes ? `action ${event.undoes}, which is not an action of session ${sessionId} made before it` : 'no action (undoes is empty)'}.` });
+        }
+        if (owner.annotator !== event.annotator_id) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.annotator_id}" undoes action ${event.undoes}, which is "${owner.annotator}"'s; an undo may only reverse its author's own actions.` });
+        }
+      } else {
+        const owner = ownerOf(actionId);
+        if (owner && (owner.annotator !== event.annotator_id || owner.session !== sessionId)) {
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: action_id ${actionId} is an action of "${owner.annotator}" already in this workspace; an event by "${event.annotator_id}" cannot join it.` });
+        }
+        if (!owner) importedOwners.set(actionId, { annotator: event.annotator_id, session: sessionId });
+      }
+      if (event.policy_version !== session.policy_version) {
+        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.` });
+      }
+      if (!inPool.has(event.content_id)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: content_id ${event.content_id} is not in session ${sessionId}'s pool.` });
+      let value: string | null = null;
+      if (event.kind === 'label' || event.kind === 'adjudicate') {
+        const category = taxonomy.categories.find((c) => c.name === event.category);
+        if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: category "${event.category ?? ''}" is not in policy ${taxonomy.version}.` });
+        value = String(event.value ?? '');
+        if (value !== '0' && value !== '1') throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: value must be 0 or 1, not "${value}".` });
+        if (event.leaf && !category.leaves.some((leaf) => leaf.name === event.leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.leaf}" is not a leaf of ${category.name}.` });
+      }
+      void index;
+      records.push({
+        t: 'event',
+        event_id: event.event_id,
+        session_id: sessionId,
+        content_id: event.content_id,
+        annotator_id: event.annotator_id,
+        category: event.kind === 'label' || event.kind === 'adjudicate' ? event.category! : null,
+        value,
+        policy_version: event.policy_version,
+        kind: event.kind,
+        created_at: new Date(event.created_at).toISOString(),
+        action_id: actionId,
+        leaf: event.leaf ?? null,
+        note: event.note ?? null,
+        undoes: event.undoes ?? null,
+        strategy: session.strategy,
+      } as EventRecord);
+    });
+    return records;
   }
 
   /**
@@ -933,7 +996,9 @@ export class LabelingService {
    * Carries the labels made under the previous policy version to `to` (the latest by default) by its declared
    * changes: determined ones become events under `to` in a session "Carried over to policy <to>"; the items whose
    * labels a change leaves undetermined go into a session "Relabel under policy <to>" — the relabel queue. Event ids
-   * derive from the labels carried, so running it twice adds nothing.
+   * derive from the labels carried, so running it twice adds nothing. All-or-nothing: the sessions, the carried
+   * events and a `migration` record are one journal append (see labelJournal.ts), so a run killed at any point
+   * either did all of it or left nothing, and running it again finishes the job.
    */
   async migratePolicy(to: string | undefined, ctx: JobContext): Promise<PolicyMigration> {
     const target = to ?? this.policy.latestVersion();
@@ -997,17 +1062,42 @@ export class LabelingService {
     const decided = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()];
     const unique = decided.filter((event) => !this.eventIds.has(event.event_id));
     const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
-    const sessionFor = async (name: string, ids: string[], strategy: 'random' | 'relabel') => {
-      const existing = [...this.sessions.values()].find((session) => session.name === name && session.policy_version === target);
-      if (existing || ids.length === 0 || !model) return existing?.id ?? null;
-      const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
-      return (await this.create({ name, pool, model: model.name, strategy, batchSize: 20 }, ctx)).id;
-    };
-    // Each step is resumable: a session is found by its name and version before one is made (its pool is every item
-    // the migration decides, so a rerun makes the same one), and events already in the journal are not written again.
-    const carriedSession = decided.length > 0 ? await sessionFor(`Carried over to policy ${target}`, [...new Set(decided.map((event) => event.content_id))], 'random') : null;
-    if (carriedSession && unique.length > 0) await this.importEvents(carriedSession, unique, `policy ${from} → ${target}`);
-    const relabelSession = await sessionFor(`Relabel under policy ${target}`, [...relabel.keys()], 'relabel');
+    const carriedName = `Carried over to policy ${target}`;
+    const relabelName = `Relabel under policy ${target}`;
+    const earlier = (name: string) => [...this.sessions.values()].filter((session) => session.name === name && session.policy_version === target);
+    const newSession = (name: string, ids: string[], strategy: 'random' | 'relabel') =>
+      this.prepareSession({ name, pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`, model: model!.name, strategy, batchSize: 20 }, ctx);
+    // Everything the migration writes goes to the journal in one append, after the rankings are in the store: a kill
+    // before it leaves no trace a re-run could trip on (it redoes the migration), a kill after it leaves it done.
+    const records: JournalRecord[] = [];
+    let carriedSession = earlier(carriedName).at(-1)?.id ?? null;
+    let carriedEvents: EventRecord[] = [];
+    if (unique.length > 0 && model) {
+      const items = [...new Set(unique.map((event) => event.content_id))];
+      // Into the last such session when its pool holds every item (labels changed under the old version since), else a new one.
+      const last = earlier(carriedName).at(-1);
+      const lastPool = last ? (await this.ranking(last.id)).index : null;
+      const into = last && lastPool && items.every((id) => lastPool.has(id)) ? { record: last, inPool: lastPool } : await newSession(carriedName, items, 'random');
+      if (into.record !== last) records.push(into.record);
+      carriedEvents = this.eventRecords(into.record, into.inPool, unique, `policy ${from} → ${target}`);
+      records.push(...carriedEvents);
+      carriedSession = into.record.id;
+    }
+    // Items an earlier run queued for relabeling stay in that session; only new ones make a new one.
+    const queued = new Set<string>();
+    for (const session of earlier(relabelName)) for (const id of (await this.ranking(session.id)).ids) queued.add(id);
+    const toQueue = [...relabel.keys()].filter((id) => !queued.has(id));
+    let relabelSession = earlier(relabelName).at(-1)?.id ?? null;
+    if (toQueue.length > 0 && model) {
+      const { record } = await newSession(relabelName, toQueue, 'relabel');
+      records.push(record);
+      relabelSession = record.id;
+    }
+    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Policy migration cancelled; nothing was carried over.' });
+    if (records.length > 0) {
+      const done: MigrationRecord = { t: 'migration', from, to: target, carried: carriedEvents.length, relabel: toQueue.length, carried_session: carriedSession, relabel_session: relabelSession, at: new Date().toISOString() };
+      await this.serialised(() => this.commit([...records, done]));
+    }
     return { from, to: target, carried: decided.length, alreadyCarried: decided.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
   }
 
@@ -1111,19 +1201,25 @@ export class LabelingService {
   async importFile(sessionId: string | undefined, file: string, format: 'pack' | 'label-studio', ctx?: JobContext): Promise<LabelImportOutcome> {
     const policy = this.policy.get(sessionId ? this.session(sessionId).policy_version : this.policy.latestVersion());
     const events = format === 'pack' ? readPack(file) : labelStudioEvents(file, policy);
-    if (!sessionId) {
-      const models = (await this.registry.list()).filter((model) => !model.error && model.kind === 'distilled_text');
-      const model = models.find((m) => m.name === 'text-distil') ?? models[0];
-      if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
-      const ids = [...new Set(events.map((event) => event.content_id))];
-      const name = `Imported from ${path.basename(file)}`.slice(0, 200);
-      const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
-      // The session an earlier import of this file made (it may have been killed before its events were written):
-      // importing again resumes into it, never into a second one.
-      const earlier = [...this.sessions.values()].find((session) => session.name === name && session.pool === pool && session.policy_version === policy.version);
-      sessionId = earlier?.id ?? (await this.create({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined })).id;
-    }
-    return this.importEvents(sessionId, events, path.basename(file));
+    if (sessionId) return this.importEvents(sessionId, events, path.basename(file));
+    const source = path.basename(file);
+    const name = `Imported from ${source}`.slice(0, 200);
+    const ids = [...new Set(events.map((event) => event.content_id))];
+    const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
+    // The session an earlier import of this file made: importing again goes into it (adding nothing when that import
+    // was whole), never into a second, empty one.
+    const earlier = [...this.sessions.values()].find((session) => session.name === name && session.pool === pool && session.policy_version === policy.version);
+    if (earlier) return this.importEvents(earlier.id, events, source);
+    const models = (await this.registry.list()).filter((model) => !model.error && model.kind === 'distilled_text');
+    const model = models.find((m) => m.name === 'text-distil') ?? models[0];
+    if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
+    const { record, inPool } = await this.prepareSession({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+    // The new session and its events are one append: a kill leaves both or neither.
+    return this.serialised(async () => {
+      const records = this.eventRecords(record, inPool, events, source);
+      await this.commit([record, ...records]);
+      return this.importOutcome(record.id, source, events, records);
+    });
   }
 
   async close(): Promise<void> {

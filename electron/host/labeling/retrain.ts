@@ -2,6 +2,11 @@
  * The model in the loop: the distilled text classifier retrained on the labels so far, in the worker pool, saved as a
  * new version of the model (with the labels it was trained on), then measured against the version before it on
  * labeled items it never saw, and used to re-score the session's pool.
+ *
+ * All-or-nothing: the new version is written in a staging folder and renamed whole, scored and ranked while still
+ * unregistered, and becomes the model of its name only after the session's rerank record is in the journal (the
+ * commit; LabelingService registers it then, and on open if a kill came in between). A retrain stopped or killed
+ * before that leaves the previous version in use; its leftovers (folder, scores, ranking) are cleared by the next.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +21,7 @@ import type { ModelRegistry } from '../models/registry.js';
 import { loadPackage, LocalScorer, type ModelPackage } from '../models/runtime.js';
 import { processAlive } from '../processes.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
-import type { Workspace } from '../workspace/workspace.js';
+import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
 
 /** The demo build's settings, so a retrain differs from the shipped model by its labels alone. */
@@ -32,47 +37,21 @@ export interface TrainedVersion {
   heldOut: number;
   categories: RetrainCategory[];
   trainSeconds: number;
+  /** Ends the version's claim (call once the retrain committed or failed). */
+  done(): void;
 }
+
+/** Model folders a retrain of this process is writing: never a leftover, whatever the journal says. */
+const inFlight = new Set<string>();
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
-/**
- * A retrain of this session that saved its model but was stopped (killed) before the session switched to it: the
- * newest version in the workspace's models/ trained in this session that the session never reranked by. It is
- * finished — registered, measured, used — not trained over with yet another version.
- */
-function stoppedRetrain(workspace: Workspace, model: string, sessionId: string, finished: ReadonlySet<string>): ModelPackage | null {
-  const models = path.join(workspace.dir, 'models');
-  if (!fs.existsSync(models)) return null;
-  const found: ModelPackage[] = [];
-  for (const entry of fs.readdirSync(models, { withFileTypes: true })) {
-    if (!entry.isDirectory() || !entry.name.startsWith(`${model}-`)) continue;
-    const staging = /\.partial-(\d+)$/.exec(entry.name);
-    if (staging) {
-      // A retrain killed while writing its model: nothing of it was saved.
-      if (!processAlive(Number(staging[1]))) fs.rmSync(path.join(models, entry.name), { recursive: true, force: true });
-      continue;
-    }
-    try {
-      const pkg = loadPackage(path.join(models, entry.name));
-      const training = (pkg.manifest as { training?: { session?: { id?: string } } }).training;
-      if (pkg.manifest.name === model && training?.session?.id === sessionId && !finished.has(pkg.manifest.version)) found.push(pkg);
-    } catch {
-      // not a model folder
-    }
-  }
-  const round = (pkg: ModelPackage) => Number(/-al(\d+)$/.exec(pkg.manifest.version)?.[1] ?? 0);
-  return found.sort((a, b) => round(b) - round(a))[0] ?? null;
-}
 
 export async function trainNewVersion(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy; finishedVersions: ReadonlySet<string> },
+  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy; committedVersions: ReadonlySet<string> },
   ctx: JobContext,
 ): Promise<TrainedVersion> {
-  const stopped = stoppedRetrain(workspace, input.model, input.sessionId, input.finishedVersions);
-  if (stopped) return finishStopped(workspace, registry, stopped, input, ctx);
   const base = registry.package(input.model);
   const { manifest } = base;
   if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
@@ -96,86 +75,103 @@ export async function trainNewVersion(
   const trainSeconds = (performance.now() - started) / 1000;
   if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; no new version was saved.' });
 
-  // A new version beside the workspace's models, registered so it becomes the model of that name.
+  // A new version beside the workspace's models. A version some retrain committed is taken; a folder of a version
+  // none committed is what a stopped or killed retrain left, and is cleared with its scores and rankings.
   const root = manifest.version.replace(/-al\d+$/, '');
-  const taken = new Set((await registry.list()).filter((info) => info.name === input.model).map((info) => info.version));
-  const folderOf = (round: number) => path.join(workspace.dir, 'models', `${input.model}-${root}-al${round}`);
+  const taken = new Set([...(await registry.list()).filter((info) => info.name === input.model).map((info) => info.version), ...input.committedVersions]);
   let round = 1;
-  while (taken.has(`${root}-al${round}`) || fs.existsSync(folderOf(round))) round++; // never over a folder already there
+  while (taken.has(`${root}-al${round}`) || inFlight.has(versionDir(workspace, input.model, `${root}-al${round}`))) round++;
   const version = `${root}-al${round}`;
-  const dir = folderOf(round);
-  const staging = `${dir}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
+  const dir = versionDir(workspace, input.model, version);
+  inFlight.add(dir);
+  let pkg: ModelPackage;
+  let categories: RetrainCategory[];
   try {
-    // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
-    // start would otherwise parse and run.
-    const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
-    const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
-    fs.writeFileSync(path.join(staging, manifest.file), onnx);
-    const next = {
-      ...manifest,
-      version,
-      // The base's calibration was fitted to the base's scores; it does not carry over.
-      calibration: null,
-      description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
-    };
-    const lines = ['content_id,source,' + manifest.categories.join(',')];
-    for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
-    const labelsText = `${lines.join('\n')}\n`;
-    fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
-    const snapshot = await workspace.withStore(async (conn) => {
-      const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
-      return { events: Number(events), through: through === null ? null : String(through) };
-    });
-    const withTraining = {
-      ...next,
-      training: {
-        session: { id: input.sessionId, name: input.sessionName },
-        fromVersion: manifest.version,
-        policyVersion: input.policyVersion,
-        trainedAt: new Date().toISOString(),
-        items: training.length,
-        humanLabeled,
-        labelsFile: 'training-labels.csv',
-        labelsSha256: createHash('sha256').update(labelsText).digest('hex'),
-        labelSnapshot: snapshot,
-      },
-    };
-    fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(withTraining, null, 2)}\n`);
-    fs.renameSync(staging, dir);
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    await clearUncommitted(workspace, input.model, version, dir);
+    const staging = `${dir}.partial-${process.pid}`;
+    fs.mkdirSync(staging, { recursive: true });
+    try {
+      // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
+      // start would otherwise parse and run.
+      const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
+      const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
+      fs.writeFileSync(path.join(staging, manifest.file), onnx);
+      const next = {
+        ...manifest,
+        version,
+        // The base's calibration was fitted to the base's scores; it does not carry over.
+        calibration: null,
+        description: `${(manifest.description ?? '').replace(/ Retrained in labeling session .*$/, '')} Retrained in labeling session "${input.sessionName}" (${input.sessionId}) from ${manifest.version} on ${training.length} items, ${humanLabeled} labeled by people under policy ${input.policyVersion}; training labels in training-labels.csv.`,
+      };
+      const lines = ['content_id,source,' + manifest.categories.join(',')];
+      for (const item of training) lines.push([csvField(item.contentId), item.source, ...item.targets].join(','));
+      const labelsText = `${lines.join('\n')}\n`;
+      fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
+      const snapshot = await workspace.withStore(async (conn) => {
+        const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
+        return { events: Number(events), through: through === null ? null : String(through) };
+      });
+      const withTraining = {
+        ...next,
+        training: {
+          session: { id: input.sessionId, name: input.sessionName },
+          fromVersion: manifest.version,
+          policyVersion: input.policyVersion,
+          trainedAt: new Date().toISOString(),
+          items: training.length,
+          humanLabeled,
+          labelsFile: 'training-labels.csv',
+          labelsSha256: createHash('sha256').update(labelsText).digest('hex'),
+          labelSnapshot: snapshot,
+        },
+      };
+      fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(withTraining, null, 2)}\n`);
+      fs.renameSync(staging, dir);
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+    fsyncFolder(path.dirname(dir));
+    // Registered by the caller once the session's rerank record is in the journal: until then the previous version is the model.
+    pkg = loadPackage(dir);
+    ctx.progress(0.4, 'Measuring both versions on held-out labels');
+    categories = await compareOnHeldOut(base, pkg, heldOut);
+  } catch (error) {
+    inFlight.delete(dir);
+    throw error;
   }
-  await registry.add(dir);
-  const pkg = registry.package(input.model);
-  if (pkg.manifest.version !== version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${input.model} ${version} was saved in ${dir} but another folder takes precedence in models.json.` });
-  ctx.progress(0.4, 'Measuring both versions on held-out labels');
-  const categories = await compareOnHeldOut(base, pkg, heldOut);
-  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds };
+  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds, done: () => inFlight.delete(dir) };
 }
 
-/** A stopped retrain's saved version, registered (if the kill came first) and measured against the version it came from. */
-async function finishStopped(
-  workspace: Workspace,
-  registry: ModelRegistry,
-  stopped: ModelPackage,
-  input: { model: string; taxonomy: Taxonomy },
-  ctx: JobContext,
-): Promise<TrainedVersion> {
-  const training = (stopped.manifest as { training?: { fromVersion?: string; items?: number; humanLabeled?: number } }).training ?? {};
-  ctx.progress(0.1, `Finishing the stopped retrain of ${input.model} ${stopped.manifest.version}`);
-  const infos = await registry.list();
-  if (!infos.some((info) => path.resolve(info.dir) === path.resolve(stopped.dir))) await registry.add(stopped.dir);
-  const fromInfo = infos.find((info) => info.name === input.model && info.version === training.fromVersion && !info.error);
-  const base = fromInfo ? loadPackage(fromInfo.dir) : null;
-  const pkg = registry.package(input.model);
-  if (pkg.manifest.version !== stopped.manifest.version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${input.model} ${stopped.manifest.version} in ${stopped.dir} is not the model in use; another folder takes precedence in models.json.` });
-  const leaves = input.taxonomy.categories.flatMap((category) => category.leaves.filter((leaf) => pkg.manifest.categories.includes(leaf.name)).map((leaf) => ({ category: category.name, leaf: leaf.name })));
-  const heldOut = (await readTrainingItems(workspace, pkg.manifest.categories, leaves)).filter((item) => item.human !== null && isHeldOut(item.contentId));
-  ctx.progress(0.4, 'Measuring both versions on held-out labels');
-  const categories = await compareOnHeldOut(base ?? pkg, pkg, heldOut);
-  return { pkg, fromVersion: training.fromVersion ?? pkg.manifest.version, version: pkg.manifest.version, trainedOn: training.items ?? 0, humanLabeled: training.humanLabeled ?? 0, heldOut: heldOut.length, categories, trainSeconds: 0 };
+const versionDir = (workspace: Workspace, model: string, version: string) => path.join(workspace.dir, 'models', `${model}-${version}`);
+
+/** Clears what a retrain that never committed left under `version`: its folder, staging folders, scores and rankings. */
+async function clearUncommitted(workspace: Workspace, model: string, version: string, dir: string): Promise<void> {
+  const parent = path.dirname(dir);
+  if (fs.existsSync(parent)) {
+    for (const entry of fs.readdirSync(parent)) {
+      // The version's folder, and staging folders of processes that are gone (a live one is another retrain's).
+      const staging = entry.startsWith(`${path.basename(dir)}.partial-`) ? Number(entry.slice(`${path.basename(dir)}.partial-`.length)) : null;
+      if (entry === path.basename(dir) || (staging !== null && (staging === process.pid || !processAlive(staging)))) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    }
+  }
+  await workspace.withConnection(async (conn) => {
+    const exists = (await conn.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'model_scores' AND schema_name = 'main'")).getRowsJson()[0]![0];
+    if (Number(exists) > 0) await conn.run(`DELETE FROM model_scores WHERE model = ${quoteLiteral(model)} AND model_version = ${quoteLiteral(version)}`);
+  });
+  await workspace.withStore((conn) => conn.run(`DELETE FROM session_ranking WHERE version = ${quoteLiteral(version)}`));
+}
+
+/** A renamed folder's new name is durable only once its parent is synced. */
+function fsyncFolder(folder: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(folder, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not every platform can sync a folder; the rename itself has happened.
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
 }
 
 /** Average precision per category on the held-out labeled items, before and after, both scored through ONNX. */

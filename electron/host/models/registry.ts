@@ -92,7 +92,11 @@ export class ModelRegistry {
   }
 
   async scorer(name: string, options: { remote?: RemoteOptions; provider?: ProviderPreference } = {}): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
-    const pkg = this.package(name);
+    return this.scorerOf(this.package(name), options);
+  }
+
+  /** A scorer for a package by its folder, registered or not (a retrain scores with its new version before registering it). */
+  async scorerOf(pkg: ModelPackage, options: { remote?: RemoteOptions; provider?: ProviderPreference } = {}): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
     if (options.remote) return { pkg, scorer: await RemoteScorer.create(pkg, options.remote), shared: false };
     const key = `${pkg.hash}:${options.provider ?? 'auto'}`;
     let loading = cache.get(key);
@@ -128,6 +132,11 @@ export class ModelRegistry {
     fs.writeFileSync(path.join(staging, 'model.json'), `${JSON.stringify(checked.data, null, 2)}\n`);
     fs.renameSync(staging, dir);
     return this.add(dir);
+  }
+
+  /** Whether a folder is among those the workspace registered (models.json). */
+  isRegistered(folder: string): boolean {
+    return this.addedFolders().includes(path.resolve(folder));
   }
 
   /** Registers a model folder after checking its manifest against its ONNX graph. */

@@ -97,11 +97,12 @@ export async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
 export async function scoreQuery(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sql: string; remote?: RemoteOptions; batchSize?: number },
+  input: { model: string; sql: string; remote?: RemoteOptions; batchSize?: number; package?: ModelPackage },
   ctx: JobContext,
 ): Promise<ScoreOutcome> {
   const started = performance.now();
-  const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
+  // A package given is scored as it is (a retrain's new version, not yet registered); else the model of that name.
+  const { pkg, scorer, shared } = input.package ? await registry.scorerOf(input.package, { remote: input.remote }) : await registry.scorer(input.model, { remote: input.remote });
   const batchSize = input.batchSize ?? 1024;
   const runId = randomUUID();
   const stageName = `score_${runId.replace(/-/g, '')}`;

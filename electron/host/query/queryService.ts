@@ -70,13 +70,21 @@ export class QueryService {
   private readonly results = new Map<string, StoredResult>();
   /** Results whose rows are still being stored, by the id of the query that made them. */
   private readonly storing = new Map<string, StoredResult>();
+  /** A script's earlier results kept for its caller (`everyStatement`): never evicted, only closed. */
+  private readonly pinned = new Set<string>();
 
   constructor(
     private readonly workspace: Workspace,
     private readonly onStored: (event: QueryStoredEvent) => void = () => undefined,
   ) {}
 
-  async run(input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean): Promise<QueryResult> {
+  /**
+   * Runs a statement or a script (all or nothing, see below); the answer is the last statement's result. With
+   * `everyStatement` (the CLI prints a script's results in turn) it also holds each statement's own result, in
+   * order: a read's rows stored whole before the next statement runs, a write's message. Those earlier results
+   * stay until the caller closes them, however many there are.
+   */
+  async run(input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean, options: { everyStatement?: boolean } = {}): Promise<QueryResult & { statements?: QueryResult[] }> {
     const started = performance.now();
     checkNesting(input.sql, input.params);
     const statements = splitStatements(input.sql);
@@ -108,6 +116,9 @@ export class QueryService {
       const shown = { queryId: input.queryId, keepConnection };
       const lastIndex = statements.length - 1;
       let result: QueryResult;
+      // The results of the statements before the last, kept only with `everyStatement`.
+      const earlier: QueryResult[] = [];
+      const keepEvery = Boolean(options.everyStatement) && statements.length > 1;
       if (!allowWrites) {
         // Reads change no catalog, so every statement is checked against the catalog as it stands before any runs.
         const checked: CheckedStatement[] = [];
@@ -115,11 +126,17 @@ export class QueryService {
           cancelled();
           checked.push(await this.check(conn, statement, input, false));
         }
-        for (const [index, statement] of checked.entries()) {
-          cancelled();
-          if (index < lastIndex) await this.runRead(statement, null);
+        try {
+          for (const [index, statement] of checked.entries()) {
+            cancelled();
+            if (index < lastIndex && keepEvery) earlier.push(this.pin(await this.runRead(statement, shown, false, true)));
+            else if (index < lastIndex) await this.runRead(statement, null);
+          }
+          result = await this.runRead(checked[lastIndex]!, shown);
+        } catch (error) {
+          for (const kept of earlier) if (kept.resultId) await this.close(kept.resultId);
+          throw error;
         }
-        result = await this.runRead(checked[lastIndex]!, shown);
       } else {
         // With writes on, a statement may use what an earlier one made, so each is checked against the catalog its
         // predecessors leave — inside one transaction: a refusal or failure of any statement undoes all of them.
@@ -137,8 +154,12 @@ export class QueryService {
               await checkNames();
               wrote = true;
               result = { ...EMPTY_RESULT, message: `${outcome.rowsChanged} row(s) changed.` };
+            } else if (index < lastIndex && keepEvery) {
+              // Stored whole inside the script's transaction: it sees the writes before it.
+              result = await this.runRead(checked, shown, true);
             } else if (index < lastIndex) {
               await checked.prepared.run().catch((error: unknown) => Promise.reject(checked.fail(error)));
+              result = { ...EMPTY_RESULT, message: 'OK' };
             } else if (wrote) {
               result = await this.runRead(checked, shown, true);
             } else {
@@ -147,6 +168,7 @@ export class QueryService {
               committed = true;
               result = await this.runRead(checked, shown);
             }
+            if (index < lastIndex && keepEvery) earlier.push(this.pin(result));
           }
           if (!committed) {
             cancelled();
@@ -156,12 +178,13 @@ export class QueryService {
         } catch (error) {
           if (!committed) {
             await conn.run('ROLLBACK').catch(() => undefined);
-            if (result.resultId) await this.close(result.resultId);
+            for (const kept of new Set([...earlier, result])) if (kept.resultId) await this.close(kept.resultId);
           }
           throw error;
         }
       }
-      return { ...result, statementCount: statements.length, elapsedMs: Math.round(performance.now() - started) };
+      const elapsedMs = Math.round(performance.now() - started);
+      return { ...result, statementCount: statements.length, elapsedMs, ...(keepEvery ? { statements: [...earlier, result] } : {}) };
     } catch (error) {
       // A cancel interrupts whichever step is running, Sift's own lookups between statements included.
       if (!(error instanceof SiftError) && (isInterrupt(error) || this.cancelled.has(input.queryId))) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
@@ -169,6 +192,11 @@ export class QueryService {
     } finally {
       if (!keptOpen) release();
     }
+  }
+
+  private pin(result: QueryResult): QueryResult {
+    if (result.resultId) this.pinned.add(result.resultId);
+    return result;
   }
 
   /** Checks one statement of a script (sqlGuard) and binds its parameters; nothing runs. */
@@ -185,14 +213,14 @@ export class QueryService {
   }
 
   /** Runs a checked read: one in the middle of a script for nothing, the shown one into the results store. */
-  private async runRead(checked: CheckedStatement, shown: { queryId: string; keepConnection: () => () => void } | null, inScriptTransaction = false): Promise<QueryResult> {
+  private async runRead(checked: CheckedStatement, shown: { queryId: string; keepConnection: () => () => void } | null, inScriptTransaction = false, wholly = false): Promise<QueryResult> {
     const { conn, fail, pageSize } = checked;
     try {
       if (!shown) {
         await readOnly(conn, () => checked.prepared.run());
         return { ...EMPTY_RESULT, message: 'OK' };
       }
-      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail, inScriptTransaction);
+      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail, inScriptTransaction, wholly);
       const rows = pageSize === 0 ? [] : (stored.firstRows?.slice(0, pageSize) ?? (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows);
       delete stored.firstRows;
       const count = stored.rowCount.toLocaleString('en-US');
@@ -223,6 +251,8 @@ export class QueryService {
     fail: (error: unknown) => SiftError,
     /** Set when the read ends a script that wrote: it runs in the script's transaction, wholly, before the commit. */
     inScriptTransaction = false,
+    /** Every row is stored before this returns (a script's earlier statement, when each result is kept). */
+    wholly = false,
   ): Promise<StoredResult> {
     if (!inScriptTransaction) await conn.run('BEGIN TRANSACTION READ ONLY');
     let handedOver = false;
@@ -271,7 +301,7 @@ export class QueryService {
       try {
         await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
         appender = await writer.createAppender(table.slice(1, -1));
-        exhausted = await pump(inScriptTransaction ? Number.POSITIVE_INFINITY : firstRows);
+        exhausted = await pump(inScriptTransaction || wholly ? Number.POSITIVE_INFINITY : firstRows);
         appender.flushSync();
         const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
         columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
@@ -317,7 +347,7 @@ export class QueryService {
         })();
         stored.done.catch(() => undefined); // waited on by pages, sorts and exports; reported by the event
       }
-      await this.evictOld();
+      await this.evictOld(id);
       return stored;
     } finally {
       if (!handedOver && !inScriptTransaction) await conn.run('ROLLBACK').catch(() => undefined);
@@ -349,9 +379,11 @@ export class QueryService {
     if (!stored.complete && stored.rowCount < needed) await stored.done;
   }
 
-  private async evictOld(): Promise<void> {
+  /** Closes the least recently used results beyond MAX_LIVE_RESULTS, never the one just stored nor a pinned one. */
+  private async evictOld(justStored: string): Promise<void> {
     if (this.results.size <= MAX_LIVE_RESULTS) return;
-    const oldest = [...this.results.values()].sort((a, b) => a.lastUsed - b.lastUsed).slice(0, this.results.size - MAX_LIVE_RESULTS);
+    const evictable = [...this.results.values()].filter((result) => result.id !== justStored && !this.pinned.has(result.id));
+    const oldest = evictable.sort((a, b) => a.lastUsed - b.lastUsed).slice(0, this.results.size - MAX_LIVE_RESULTS);
     for (const result of oldest) await this.close(result.id);
   }
 
@@ -462,6 +494,7 @@ export class QueryService {
     const stored = this.results.get(resultId);
     if (!stored) return false;
     this.results.delete(resultId);
+    this.pinned.delete(resultId);
     stored.stop();
     await stored.done.catch(() => undefined);
     await this.workspace.withResults(async (conn) => {

@@ -91,9 +91,13 @@ export function checkWorkspaceFolder(access: FileAccess, dir: string, field: str
   if (access.kind === 'any') return resolved;
   if (isInside(resolved, workspaceRoots(access)) || (access.workspaces ?? []).some((allowed) => realPathOf(allowed) === realPathOf(resolved))) return resolved;
   const where = `${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder`;
+  // Whoever started the server chose these folders; the refusal says how to choose another, since the page cannot.
+  const how = purpose === 'create'
+    ? `To keep it elsewhere, restart the server with that folder allowed (sift serve --folder ${path.dirname(resolved)}), or create it with the command line (sift init --workspace ${resolved}) and serve it (sift serve --workspace ${resolved}).`
+    : `To open it, serve it (sift serve --workspace ${resolved}), or restart the server with its folder allowed (sift serve --folder ${path.dirname(resolved)}).`;
   throw new SiftError({
     code: 'BAD_REQUEST',
-    message: purpose === 'create' ? `${field}: in browser mode a new workspace goes inside ${where}.` : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on).`,
+    message: purpose === 'create' ? `${field}: in browser mode a new workspace goes inside ${where}. ${how}` : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on). ${how}`,
     file: resolved,
   });
 }
