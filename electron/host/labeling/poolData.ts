@@ -9,26 +9,11 @@ import type { BatchItem } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { type PoolItem, voteOutcomeSql } from '../../../shared/labeling.js';
 import { describeReadOnlyQuery, readOnly } from '../query/readOnlyQuery.js';
+import { hasColumns as has, relationColumns } from '../workspace/relationColumns.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
-type Columns = Map<string, Set<string>>;
-
-async function canonicalColumns(conn: DuckDBConnection): Promise<Columns> {
-  const rows = (
-    await conn.runAndReadAll(
-      `SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name IN ('content', 'users', 'reports', 'moderation_actions', 'model_scores')`,
-    )
-  ).getRowsJson() as [string, string][];
-  const columns: Columns = new Map();
-  for (const [table, column] of rows) {
-    const set = columns.get(table) ?? new Set<string>();
-    set.add(column);
-    columns.set(table, set);
-  }
-  return columns;
-}
-
-const has = (columns: Columns, table: string, ...names: string[]) => names.every((name) => columns.get(table)?.has(name) ?? false);
+const CANONICAL_RELATIONS = ['content', 'users', 'reports', 'moderation_actions', 'model_scores'] as const;
+const canonicalColumns = (conn: DuckDBConnection) => relationColumns(conn, CANONICAL_RELATIONS);
 
 /** Checks the pool query: one read returning content_id. Returns its text. */
 export async function checkPoolQuery(conn: DuckDBConnection, sql: string): Promise<string> {

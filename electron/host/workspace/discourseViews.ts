@@ -20,6 +20,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteLiteral } from './workspace.js';
+import { type Columns, hasColumns as has, relationColumns } from './relationColumns.js';
 
 /** Discourse's built-in flag types that reach the moderators, for exports without `post_action_types`. */
 export const DISCOURSE_REPORT_FLAG_TYPES: Readonly<Record<number, string>> = { 3: 'off_topic', 4: 'inappropriate', 7: 'notify_moderators', 8: 'spam', 10: 'illegal' };
@@ -36,23 +37,6 @@ const DISCOURSE_TABLES: Record<string, string[]> = {
 };
 
 export const DISCOURSE_CANONICAL_VIEWS = ['content', 'reports', 'moderation_actions'] as const;
-
-type Columns = Map<string, Set<string>>;
-const has = (columns: Columns, table: string, ...names: string[]) => names.every((name) => columns.get(table)?.has(name));
-
-/** Every table and view of the workspace's main schema with its columns (names lower-cased). */
-async function relationColumns(conn: DuckDBConnection): Promise<Columns> {
-  const rows = (
-    await conn.runAndReadAll(`SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main'`)
-  ).getRowsJson() as [string, string][];
-  const columns: Columns = new Map();
-  for (const [table, column] of rows) {
-    const set = columns.get(table) ?? new Set<string>();
-    set.add(column);
-    columns.set(table, set);
-  }
-  return columns;
-}
 
 /** Whether these relations are a Discourse export's flag lifecycle. */
 function isDiscourse(columns: Columns): boolean {
