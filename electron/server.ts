@@ -277,8 +277,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       unsubscribe();
       for (const client of eventClients) client.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close waits for every open connection; a request still waiting on a long query would hold it (and
+      // `sift serve` after SIGTERM) until the query ends, so the connections are closed now, not after.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -48,6 +48,7 @@ export async function startSift(options: { name?: string; kind?: 'platform' | 'd
     home,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
