@@ -3,14 +3,29 @@
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const noElectronModule = { name: 'electron', message: 'Only electron/main.ts and electron/preload.ts import Electron.' };
+const noElectronModule = {
+  name: 'electron',
+  message: 'Only electron/main.ts and electron/preload.ts import Electron.',
+};
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-results/**', 'playwright-report/**', 'models/**/*.onnx'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'release/**',
+      'test-results/**',
+      'playwright-report/**',
+      'models/**/*.onnx',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -19,20 +34,40 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
-      'no-restricted-imports': ['error', { paths: [noElectronModule], patterns: [{ group: ['**/electron/**'], message: 'The renderer talks to the host only through the API client.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectronModule],
+          patterns: [
+            { group: ['**/electron/**'], message: 'The renderer talks to the host only through the API client.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['shared/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noElectronModule], patterns: [{ group: ['../*', '!./*'], message: 'shared/ imports nothing outside shared/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectronModule],
+          patterns: [{ group: ['../*', '!./*'], message: 'shared/ imports nothing outside shared/.' }],
+        },
+      ],
     },
   },
   {
     // A folder inside shared/ (the contract's parts) may reach shared/ itself, nothing above it.
     files: ['shared/*/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [noElectronModule], patterns: [{ group: ['../../*'], message: 'shared/ imports nothing outside shared/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectronModule],
+          patterns: [{ group: ['../../*'], message: 'shared/ imports nothing outside shared/.' }],
+        },
+      ],
     },
   },
   {

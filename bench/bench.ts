@@ -64,7 +64,9 @@ const ratio = (ms: number, baseline: number) => `${(ms / baseline).toFixed(2)}×
 
 async function main(): Promise<void> {
   computeOnEveryCore(); // the in-process host's pool sized as the engine process sizes its own (engineMain.ts)
-  console.log(`Sift benchmark — ${ROWS.toLocaleString('en-US')} content items, ${os.cpus().length} cores, node ${process.version}\n`);
+  console.log(
+    `Sift benchmark — ${ROWS.toLocaleString('en-US')} content items, ${os.cpus().length} cores, node ${process.version}\n`,
+  );
 
   if (ONLY === 'davidson') {
     console.log('## Real-data check: the distilled recipe on Davidson et al. 2017');
@@ -81,7 +83,11 @@ async function main(): Promise<void> {
   }
   const sampleDir = path.join(scratch, 'sample');
   const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir }));
-  console.log(`generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')})`);
+  console.log(
+    `generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts)
+      .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)
+      .join(', ')})`,
+  );
   const workspaceDir = path.join(scratch, 'workspace');
   const created = await timed(async () => (await createSampleWorkspace(workspaceDir, { from: sampleDir })).close());
   console.log(`create workspace: ${(created.ms / 1000).toFixed(1)} s\n`);
@@ -94,7 +100,9 @@ async function main(): Promise<void> {
     await host.close();
   }
   if (runs('evaluation')) {
-    console.log(`\n## Evaluation at scale: every figure and an isotonic fit, ${ROWS.toLocaleString('en-US')} items × 5 categories`);
+    console.log(
+      `\n## Evaluation at scale: every figure and an isotonic fit, ${ROWS.toLocaleString('en-US')} items × 5 categories`,
+    );
     const host = await Host.open(workspaceDir, { remember: false });
     await evaluationBenchmark(host, scratch, console.log);
     await host.close();
@@ -128,24 +136,38 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
     // The baseline writes into a file-backed database too, as a workspace does, so the ratio is Sift's own cost.
     const instance = await DuckDBInstance.create(path.join(scratch, 'direct.duckdb'));
     const conn = await instance.connect();
-    await conn.run(`COPY (SELECT * EXCLUDE (image_emb) FROM '${parquetFile}') TO '${csvFile}' (FORMAT csv, HEADER true)`);
+    await conn.run(
+      `COPY (SELECT * EXCLUDE (image_emb) FROM '${parquetFile}') TO '${csvFile}' (FORMAT csv, HEADER true)`,
+    );
     console.log('## Import throughput (median of 3)');
-    for (const [label, file, reader] of [['CSV', csvFile, 'read_csv'], ['Parquet', parquetFile, 'read_parquet']] as const) {
+    for (const [label, file, reader] of [
+      ['CSV', csvFile, 'read_csv'],
+      ['Parquet', parquetFile, 'read_parquet'],
+    ] as const) {
       let n = 0;
-      const direct = await median(async () => conn.run(`CREATE OR REPLACE TABLE t${n++} AS SELECT * FROM ${reader}('${file}')`), 3);
+      const direct = await median(
+        async () => conn.run(`CREATE OR REPLACE TABLE t${n++} AS SELECT * FROM ${reader}('${file}')`),
+        3,
+      );
       const host = await Host.open(workspaceDir, { remember: false });
       let k = 0;
-      const sift = await median(async () => host.importFile(file, { table: `bench_${label.toLowerCase()}_${k++}` }, quietJob), 3);
+      const sift = await median(
+        async () => host.importFile(file, { table: `bench_${label.toLowerCase()}_${k++}` }, quietJob),
+        3,
+      );
       await host.close();
       const mb = fs.statSync(file).size / 1e6;
-      console.log(`${label.padEnd(8)} ${mb.toFixed(0)} MB  sift import ${fmt(sift)} = ${rate(ROWS, sift)}   duckdb direct ${fmt(direct)} = ${rate(ROWS, direct)}   overhead ${ratio(sift, direct)}`);
+      console.log(
+        `${label.padEnd(8)} ${mb.toFixed(0)} MB  sift import ${fmt(sift)} = ${rate(ROWS, sift)}   duckdb direct ${fmt(direct)} = ${rate(ROWS, direct)}   overhead ${ratio(sift, direct)}`,
+      );
     }
     conn.closeSync();
     instance.closeSync();
   }
 
   const queries = {
-    aggregate: 'SELECT language, surface, content_type, count(*) AS n, avg(views_24h) AS views FROM content GROUP BY ALL ORDER BY n DESC',
+    aggregate:
+      'SELECT language, surface, content_type, count(*) AS n, avg(views_24h) AS views FROM content GROUP BY ALL ORDER BY n DESC',
     wide: "SELECT content_id, user_id, language, text, created_at FROM content WHERE language IN ('en', 'es') ORDER BY created_at",
   };
 
@@ -160,10 +182,28 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
     conn.closeSync();
     instance.closeSync();
     const inProcess = await median(async () => {
-      const code = await siftMain(['query', '--workspace', workspaceDir, '--sql', sql, '--format', 'csv', '--out', outSift]);
+      const code = await siftMain([
+        'query',
+        '--workspace',
+        workspaceDir,
+        '--sql',
+        sql,
+        '--format',
+        'csv',
+        '--out',
+        outSift,
+      ]);
       if (code !== 0) throw new Error('sift query failed');
     });
-    const subprocess = await median(() => exec('node', ['bin/sift.mjs', 'query', '--workspace', workspaceDir, '--sql', sql, '--format', 'csv', '--out', outSift], { env: process.env }), 3);
+    const subprocess = await median(
+      () =>
+        exec(
+          'node',
+          ['bin/sift.mjs', 'query', '--workspace', workspaceDir, '--sql', sql, '--format', 'csv', '--out', outSift],
+          { env: process.env },
+        ),
+      3,
+    );
     const rows = fs.readFileSync(outSift, 'utf8').split('\n').length - 2;
     console.log(
       `${name.padEnd(9)} ${rows.toLocaleString('en-US').padStart(9)} rows  direct read ${fmt(directRead)}, direct COPY ${fmt(directCopy)} | sift query (in process) ${fmt(inProcess)} = ${ratio(inProcess, directCopy)} of COPY | sift query (new process) ${fmt(subprocess)} = ${ratio(subprocess, directCopy)}`,
@@ -177,7 +217,9 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
     // The issue's measure: a result of ten rows per item (10M at 1M items) — never read whole here.
     const sql = 'SELECT c.content_id, c.language, k.k FROM content c CROSS JOIN range(10) k(k)';
     let id = 0;
-    const directFirst = await median(() => host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(`${sql} LIMIT 200`)).getRowsJson()));
+    const directFirst = await median(() =>
+      host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(`${sql} LIMIT 200`)).getRowsJson()),
+    );
     const grid = await median(async () => {
       const result = await host.queries.run({ queryId: `t${id++}`, sql, pageSize: 200 }, false);
       await host.queries.close(result.resultId!);
@@ -188,8 +230,12 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
   }
   for (const [name, sql] of Object.entries(queries)) {
     let id = 0;
-    const directAll = await median(() => host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowsJson()));
-    const directFirst = await median(() => host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(`${sql} LIMIT 200`)).getRowsJson()));
+    const directAll = await median(() =>
+      host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowsJson()),
+    );
+    const directFirst = await median(() =>
+      host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(`${sql} LIMIT 200`)).getRowsJson()),
+    );
     const grid = await median(async () => {
       const result = await host.queries.run({ queryId: `g${id++}`, sql, pageSize: 200 }, false);
       await host.queries.close(result.resultId!);
@@ -204,7 +250,10 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
       await host.queries.close(outcome.value.resultId);
     });
     const result = await host.queries.run({ queryId: 'deep', sql, pageSize: 0 }, false);
-    const deepPage = await median(() => host.queries.page({ resultId: result.resultId!, offset: Math.max(0, result.rowCount - 200), limit: 200 }), 9);
+    const deepPage = await median(
+      () => host.queries.page({ resultId: result.resultId!, offset: Math.max(0, result.rowCount - 200), limit: 200 }),
+      9,
+    );
     console.log(
       `${name.padEnd(9)} direct (all rows) ${fmt(directAll)}, direct LIMIT 200 ${fmt(directFirst)} | grid first page ${fmt(grid)} = ${ratio(grid, directAll)} of all rows, ${ratio(grid, directFirst)} of LIMIT 200 | over HTTP ${fmt(http)} = ${ratio(http, directAll)} | a page at the end ${fmt(deepPage)}`,
     );

@@ -14,7 +14,14 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { fleissKappa, krippendorffAlphaNominal } from '../shared/agreement.js';
 import { words } from '../shared/hashedNgrams.js';
-import { type Example, type LinearModel, probabilities, toSparseRows, train, trainOneVsRest } from '../shared/linearModel.js';
+import {
+  type Example,
+  type LinearModel,
+  probabilities,
+  toSparseRows,
+  train,
+  trainOneVsRest,
+} from '../shared/linearModel.js';
 import { fnv1a } from '../shared/nearDuplicates.js';
 import { Random } from '../shared/random.js';
 
@@ -33,10 +40,38 @@ interface Recipe {
 }
 
 const RECIPES: Recipe[] = [
-  { name: 'Sift: hashed word 1–2 + char 3–5, softmax (AdaGrad)', word: [1, 2], char: [3, 4, 5], tweetCleanup: false, tfidf: false, fit: 'softmax-adagrad' },
-  { name: 'paper: word 1–3 TF-IDF, OvR LR (AdaGrad)', word: [1, 2, 3], char: [], tweetCleanup: true, tfidf: true, fit: 'ovr-adagrad' },
-  { name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (AdaGrad)', word: [1, 2, 3], char: [3, 4, 5], tweetCleanup: true, tfidf: true, fit: 'ovr-adagrad' },
-  { name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (L-BFGS, C=1)', word: [1, 2, 3], char: [3, 4, 5], tweetCleanup: true, tfidf: true, fit: 'ovr-lbfgs' },
+  {
+    name: 'Sift: hashed word 1–2 + char 3–5, softmax (AdaGrad)',
+    word: [1, 2],
+    char: [3, 4, 5],
+    tweetCleanup: false,
+    tfidf: false,
+    fit: 'softmax-adagrad',
+  },
+  {
+    name: 'paper: word 1–3 TF-IDF, OvR LR (AdaGrad)',
+    word: [1, 2, 3],
+    char: [],
+    tweetCleanup: true,
+    tfidf: true,
+    fit: 'ovr-adagrad',
+  },
+  {
+    name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (AdaGrad)',
+    word: [1, 2, 3],
+    char: [3, 4, 5],
+    tweetCleanup: true,
+    tfidf: true,
+    fit: 'ovr-adagrad',
+  },
+  {
+    name: 'word 1–3 + char 3–5 TF-IDF, OvR LR (L-BFGS, C=1)',
+    word: [1, 2, 3],
+    char: [3, 4, 5],
+    tweetCleanup: true,
+    tfidf: true,
+    fit: 'ovr-lbfgs',
+  },
 ];
 
 function cleanTweet(text: string): string {
@@ -58,7 +93,8 @@ function ngramCounts(text: string, recipe: Recipe): Map<number, number> {
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   };
   const tokens = words(recipe.tweetCleanup ? cleanTweet(text) : text);
-  for (const n of recipe.word) for (let i = 0; i + n <= tokens.length; i++) add(`w${n}:${tokens.slice(i, i + n).join(' ')}`);
+  for (const n of recipe.word)
+    for (let i = 0; i + n <= tokens.length; i++) add(`w${n}:${tokens.slice(i, i + n).join(' ')}`);
   for (const token of tokens) {
     const padded = `<${token}>`;
     for (const n of recipe.char) for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`);
@@ -67,7 +103,11 @@ function ngramCounts(text: string, recipe: Recipe): Map<number, number> {
 }
 
 /** Features of the rows, L2-normalised; with TF-IDF, sublinear tf and smoothed idf from the training rows (as scikit-learn). */
-function featurize(counts: Map<number, number>[], trainRows: number[], recipe: Recipe): (row: number) => Map<number, number> {
+function featurize(
+  counts: Map<number, number>[],
+  trainRows: number[],
+  recipe: Recipe,
+): (row: number) => Map<number, number> {
   let idf: Float64Array | null = null;
   if (recipe.tfidf) {
     const df = new Float64Array(BUCKETS);
@@ -92,14 +132,35 @@ function featurize(counts: Map<number, number>[], trainRows: number[], recipe: R
 function fitRecipe(recipe: Recipe, examples: Example[], labels: number[], seed: number): LinearModel {
   const counts = CLASSES.map((_, k) => labels.filter((label) => label === k).length);
   if (recipe.fit === 'ovr-lbfgs') {
-    return trainOneVsRest(toSparseRows(examples.map((e) => e.sparse)), Uint8Array.from(examples.flatMap((e) => e.targets)), CLASSES.length, { features: BUCKETS, c: 1, balanced: true, maxIterations: 300 });
+    return trainOneVsRest(
+      toSparseRows(examples.map((e) => e.sparse)),
+      Uint8Array.from(examples.flatMap((e) => e.targets)),
+      CLASSES.length,
+      { features: BUCKETS, c: 1, balanced: true, maxIterations: 300 },
+    );
   }
   if (recipe.fit === 'ovr-adagrad') {
     // Balanced per binary problem: a positive weighs as much as all negatives together.
-    return train(examples, { buckets: BUCKETS, outputs: CLASSES.length, loss: 'sigmoid', epochs: 5, seed, learningRate: 0.3, classWeights: counts.map((count) => (labels.length - count) / count) });
+    return train(examples, {
+      buckets: BUCKETS,
+      outputs: CLASSES.length,
+      loss: 'sigmoid',
+      epochs: 5,
+      seed,
+      learningRate: 0.3,
+      classWeights: counts.map((count) => (labels.length - count) / count),
+    });
   }
   // Balanced class weights (n / (k · n_c)), as scikit-learn's class_weight="balanced" sets them.
-  return train(examples, { buckets: BUCKETS, outputs: CLASSES.length, loss: 'softmax', epochs: 5, seed, learningRate: 0.3, classWeights: counts.map((count) => labels.length / (CLASSES.length * count)) });
+  return train(examples, {
+    buckets: BUCKETS,
+    outputs: CLASSES.length,
+    loss: 'softmax',
+    epochs: 5,
+    seed,
+    learningRate: 0.3,
+    classWeights: counts.map((count) => labels.length / (CLASSES.length * count)),
+  });
 }
 
 interface Scores {
@@ -130,7 +191,13 @@ function score(truth: number[], predicted: number[]): Scores {
   const total = support.reduce((a, b) => a + b, 0);
   const weighted = (values: number[]) => values.reduce((sum, value, k) => sum + (value * support[k]!) / total, 0);
   const f1 = precision.map((p, k) => (p + recall[k]! ? (2 * p * recall[k]!) / (p + recall[k]!) : 0));
-  return { weightedF1: weighted(f1), weightedPrecision: weighted(precision), weightedRecall: weighted(recall), hatePrecision: precision[0]!, hateRecall: recall[0]! };
+  return {
+    weightedF1: weighted(f1),
+    weightedPrecision: weighted(precision),
+    weightedRecall: weighted(recall),
+    hatePrecision: precision[0]!,
+    hateRecall: recall[0]!,
+  };
 }
 
 const argmax = (values: number[]) => values.indexOf(Math.max(...values));
@@ -142,7 +209,9 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
   }
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const rows = (await conn.runAndReadAll(`SELECT "class", tweet FROM read_csv('${DAVIDSON.replace(/'/g, "''")}') ORDER BY column0`)).getRowsJson();
+  const rows = (
+    await conn.runAndReadAll(`SELECT "class", tweet FROM read_csv('${DAVIDSON.replace(/'/g, "''")}') ORDER BY column0`)
+  ).getRowsJson();
   conn.closeSync();
   instance.closeSync();
   const labels = rows.map(([label]) => Number(label));
@@ -163,13 +232,21 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
   for (const recipe of RECIPES) {
     const started = performance.now();
     const counts = tweets.map((tweet) => ngramCounts(tweet, recipe));
-    const example = (features: (row: number) => Map<number, number>, row: number): Example => ({ sparse: features(row), targets: CLASSES.map((_, k) => (k === labels[row] ? 1 : 0)) });
+    const example = (features: (row: number) => Map<number, number>, row: number): Example => ({
+      sparse: features(row),
+      targets: CLASSES.map((_, k) => (k === labels[row] ? 1 : 0)),
+    });
     const truth: number[] = [];
     const predicted: number[] = [];
     for (let f = 0; f < 5; f++) {
       const trainRows = all.filter((i) => fold[i] !== f);
       const features = featurize(counts, trainRows, recipe);
-      const model = fitRecipe(recipe, trainRows.map((row) => example(features, row)), trainRows.map((row) => labels[row]!), f + 1);
+      const model = fitRecipe(
+        recipe,
+        trainRows.map((row) => example(features, row)),
+        trainRows.map((row) => labels[row]!),
+        f + 1,
+      );
       for (const row of all.filter((i) => fold[i] === f)) {
         truth.push(labels[row]!);
         predicted.push(argmax(probabilities(model, { sparse: features(row) })));
@@ -177,19 +254,37 @@ export async function davidsonBenchmark(log: (line: string) => void): Promise<vo
     }
     // The paper's protocol: fit on every tweet, score the same tweets.
     const features = featurize(counts, all, recipe);
-    const model = fitRecipe(recipe, all.map((row) => example(features, row)), labels, 1);
-    const inSample = score(labels, all.map((row) => argmax(probabilities(model, { sparse: features(row) }))));
+    const model = fitRecipe(
+      recipe,
+      all.map((row) => example(features, row)),
+      labels,
+      1,
+    );
+    const inSample = score(
+      labels,
+      all.map((row) => argmax(probabilities(model, { sparse: features(row) }))),
+    );
     results.push({ recipe, cv: score(truth, predicted), inSample, seconds: (performance.now() - started) / 1000 });
   }
   const f = (value: number) => value.toFixed(3);
-  log(`${rows.length.toLocaleString('en-US')} tweets; 5-fold stratified cross-validation, and in-sample (the paper's protocol: fit and score on all tweets)`);
-  log(`recipe                                                  5-fold: wF1   hate P  hate R   in-sample: wF1  hate P  hate R   time`);
-  log(`paper's logistic regression (in-sample)                         —        —       —               0.900   0.440   0.610      —`);
+  log(
+    `${rows.length.toLocaleString('en-US')} tweets; 5-fold stratified cross-validation, and in-sample (the paper's protocol: fit and score on all tweets)`,
+  );
+  log(
+    `recipe                                                  5-fold: wF1   hate P  hate R   in-sample: wF1  hate P  hate R   time`,
+  );
+  log(
+    `paper's logistic regression (in-sample)                         —        —       —               0.900   0.440   0.610      —`,
+  );
   for (const { recipe, cv, inSample, seconds } of results) {
-    log(`${recipe.name.padEnd(56)}${f(cv.weightedF1).padStart(11)}${f(cv.hatePrecision).padStart(9)}${f(cv.hateRecall).padStart(8)}${f(inSample.weightedF1).padStart(20)}${f(inSample.hatePrecision).padStart(8)}${f(inSample.hateRecall).padStart(8)}${seconds.toFixed(0).padStart(6)} s`);
+    log(
+      `${recipe.name.padEnd(56)}${f(cv.weightedF1).padStart(11)}${f(cv.hatePrecision).padStart(9)}${f(cv.hateRecall).padStart(8)}${f(inSample.weightedF1).padStart(20)}${f(inSample.hatePrecision).padStart(8)}${f(inSample.hateRecall).padStart(8)}${seconds.toFixed(0).padStart(6)} s`,
+    );
   }
   const best = results.reduce((a, b) => (b.cv.weightedF1 > a.cv.weightedF1 ? b : a));
-  log(`best 5-fold weighted F1: ${best.recipe.name} at ${f(best.cv.weightedF1)} = ${(best.cv.weightedF1 / 0.9).toFixed(2)}× the paper's in-sample 0.90; hate precision ${(best.cv.hatePrecision / 0.44).toFixed(2)}×, recall ${(best.cv.hateRecall / 0.61).toFixed(2)}×`);
+  log(
+    `best 5-fold weighted F1: ${best.recipe.name} at ${f(best.cv.weightedF1)} = ${(best.cv.weightedF1 / 0.9).toFixed(2)}× the paper's in-sample 0.90; hate precision ${(best.cv.hatePrecision / 0.44).toFixed(2)}×, recall ${(best.cv.hateRecall / 0.61).toFixed(2)}×`,
+  );
 }
 
 /**
@@ -204,18 +299,31 @@ export async function davidsonAgreement(log: (line: string) => void): Promise<vo
   }
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const rows = (await conn.runAndReadAll(`SELECT "count", hate_speech, offensive_language, neither FROM read_csv('${DAVIDSON.replace(/'/g, "''")}')`)).getRowsJson().map((row) => row.map(Number));
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT "count", hate_speech, offensive_language, neither FROM read_csv('${DAVIDSON.replace(/'/g, "''")}')`,
+    )
+  )
+    .getRowsJson()
+    .map((row) => row.map(Number));
   conn.closeSync();
   instance.closeSync();
   const started = performance.now();
-  const alpha = krippendorffAlphaNominal(rows.map(([, hate, offensive, neither]) => ({ hate: hate!, offensive: offensive!, neither: neither! })));
+  const alpha = krippendorffAlphaNominal(
+    rows.map(([, hate, offensive, neither]) => ({ hate: hate!, offensive: offensive!, neither: neither! })),
+  );
   const three = rows.filter(([count]) => count === 3);
   const kappa = fleissKappa(three.map(([, hate, offensive, neither]) => [hate!, offensive!, neither!]));
   const raters = rows.reduce((sum, [count]) => sum + count!, 0);
-  const show = (value: { value: number | null; reason?: string }) => (value.value === null ? `undefined (${value.reason})` : value.value.toFixed(4));
-  log(`agreement, ${rows.length.toLocaleString('en-US')} tweets, ${raters.toLocaleString('en-US')} ratings (3–9 per tweet), ${(performance.now() - started).toFixed(0)} ms:`);
+  const show = (value: { value: number | null; reason?: string }) =>
+    value.value === null ? `undefined (${value.reason})` : value.value.toFixed(4);
+  log(
+    `agreement, ${rows.length.toLocaleString('en-US')} tweets, ${raters.toLocaleString('en-US')} ratings (3–9 per tweet), ${(performance.now() - started).toFixed(0)} ms:`,
+  );
   log(`  Krippendorff's alpha (nominal), every tweet: ${show(alpha)}`);
-  log(`  Fleiss' kappa, the ${three.length.toLocaleString('en-US')} tweets with exactly three annotators: ${show(kappa)}`);
+  log(
+    `  Fleiss' kappa, the ${three.length.toLocaleString('en-US')} tweets with exactly three annotators: ${show(kappa)}`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

@@ -16,7 +16,8 @@ const LABELS = `SELECT c.content_id, k.category, coalesce(bool_or(a.action IN ('
   FROM content c CROSS JOIN (VALUES ('hate_speech'), ('nsfw'), ('spam'), ('misinformation'), ('csam')) k(category)
   LEFT JOIN moderation_actions a USING (content_id) GROUP BY ALL`;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** Event-loop delay of this process (p50, p99, max, in ms) while `work` runs. */
@@ -28,7 +29,11 @@ async function loopDelayDuring(work: () => Promise<unknown>): Promise<{ p50: num
   return { p50: histogram.percentile(50) / 1e6, p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
 }
 
-export async function engineBenchmark(workspaceDir: string, staticDir: string, log: (line: string) => void): Promise<void> {
+export async function engineBenchmark(
+  workspaceDir: string,
+  staticDir: string,
+  log: (line: string) => void,
+): Promise<void> {
   log('## The engine process: the serving process under load, and restart after a crash');
   const engine = await EngineClient.start({ dir: workspaceDir, fileAccess: { kind: 'any' } });
   const server = await startServer({ host: engine, staticDir });
@@ -55,7 +60,8 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
   const idle = await trivialLatencies(() => true, 300);
   const finished = new Set<string>();
   engine.onEvent((event: HostEvent) => {
-    if (event.channel === 'job' && event.event.type !== 'progress' && 'job' in event.event) finished.add(event.event.job.id);
+    if (event.channel === 'job' && event.event.type !== 'progress' && 'job' in event.event)
+      finished.add(event.event.job.id);
   });
   const jobIds: string[] = [];
   let loaded: number[] = [];
@@ -70,19 +76,26 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
     }
     loaded = await trivialLatencies(() => jobIds.every((id) => finished.has(id)));
   });
-  log(`serving process event-loop delay while the engine evaluates and re-scores every item: p50 ${ms(delay.p50)}, p99 ${ms(delay.p99)}, max ${ms(delay.max)} (target p99 ≤ 20 ms)`);
-  log(`workspace.info over HTTP: idle p50 ${ms(percentile(idle, 50))}, p99 ${ms(percentile(idle, 99))}; under that load p50 ${ms(percentile(loaded, 50))}, p99 ${ms(percentile(loaded, 99))} = ${(percentile(loaded, 99) / percentile(idle, 99)).toFixed(1)}× idle (target p99 ≤ 50 ms; ${loaded.length} calls)`);
+  log(
+    `serving process event-loop delay while the engine evaluates and re-scores every item: p50 ${ms(delay.p50)}, p99 ${ms(delay.p99)}, max ${ms(delay.max)} (target p99 ≤ 20 ms)`,
+  );
+  log(
+    `workspace.info over HTTP: idle p50 ${ms(percentile(idle, 50))}, p99 ${ms(percentile(idle, 99))}; under that load p50 ${ms(percentile(loaded, 50))}, p99 ${ms(percentile(loaded, 99))} = ${(percentile(loaded, 99) / percentile(idle, 99)).toFixed(1)}× idle (target p99 ≤ 50 ms; ${loaded.length} calls)`,
+  );
 
   const restarts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const pid = engine.pid!;
     const started = performance.now();
     process.kill(pid, 'SIGKILL');
-    while (engine.pid === pid || !(await post('workspace.info', {})).ok) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (engine.pid === pid || !(await post('workspace.info', {})).ok)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     restarts.push(performance.now() - started);
   }
   restarts.sort((a, b) => a - b);
-  log(`engine restart after kill -9, until calls are served again: median ${ms(percentile(restarts, 50))} of 3 (${restarts.map(ms).join(', ')}; target ≤ 2 s)`);
+  log(
+    `engine restart after kill -9, until calls are served again: median ${ms(percentile(restarts, 50))} of 3 (${restarts.map(ms).join(', ')}; target ≤ 2 s)`,
+  );
   await server.close();
   await engine.close();
 
@@ -93,11 +106,17 @@ export async function engineBenchmark(workspaceDir: string, staticDir: string, l
     if (!outcome.ok) throw new Error(outcome.error.message);
   });
   await host.close();
-  log(`baseline, the evaluation alone run in the serving process: event-loop delay p99 ${ms(inProcess.p99)}, max ${ms(inProcess.max)} (${(inProcess.p99 / Math.max(delay.p99, 0.001)).toFixed(0)}× the engine layout's p99)`);
+  log(
+    `baseline, the evaluation alone run in the serving process: event-loop delay p99 ${ms(inProcess.p99)}, max ${ms(inProcess.max)} (${(inProcess.p99 / Math.max(delay.p99, 0.001)).toFixed(0)}× the engine layout's p99)`,
+  );
 }
 
 /** `sift tables` as scripts call it — a whole process — against starting Node itself, in the same run. */
-export async function cliStartBenchmark(workspaceDir: string, sampleWorkspaceDir: string, log: (line: string) => void): Promise<void> {
+export async function cliStartBenchmark(
+  workspaceDir: string,
+  sampleWorkspaceDir: string,
+  log: (line: string) => void,
+): Promise<void> {
   const exec = promisify(execFile);
   await exec('node', ['bin/sift.mjs', 'tables', '--workspace', workspaceDir]); // builds the CLI bundle if a source changed
   // The issue's measure is the bundled sample workspace; the 1M one shows what a large workspace adds.
@@ -115,5 +134,7 @@ export async function cliStartBenchmark(workspaceDir: string, sampleWorkspaceDir
   const sample = await median(['bin/sift.mjs', 'tables', '--workspace', sampleWorkspaceDir]);
   const large = await median(['bin/sift.mjs', 'tables', '--workspace', workspaceDir]);
   log(`\n## CLI start: \`sift tables\` as a new process (median of 7) vs \`node -e ''\` ${ms(node)}`);
-  log(`sample workspace ${ms(sample)}: ${ms(sample - node)} above node (target ≤ 300 ms); the 1M workspace ${ms(large)}: ${ms(large - node)} above`);
+  log(
+    `sample workspace ${ms(sample)}: ${ms(sample - node)} above node (target ≤ 300 ms); the 1M workspace ${ms(large)}: ${ms(large - node)} above`,
+  );
 }

@@ -61,7 +61,13 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
   });
   const labels = 'SELECT content_id, category, label FROM bench_eval_labels';
   const distinct = await host.workspace.withConnection(async (conn) =>
-    Number((await conn.runAndReadAll(`SELECT count(*) FROM (SELECT DISTINCT category, score FROM model_scores WHERE model = '${model}')`)).getRowsJson()[0]![0]),
+    Number(
+      (
+        await conn.runAndReadAll(
+          `SELECT count(*) FROM (SELECT DISTINCT category, score FROM model_scores WHERE model = '${model}')`,
+        )
+      ).getRowsJson()[0]![0],
+    ),
   );
 
   const evalStarted = performance.now();
@@ -71,17 +77,29 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
   const result = evaluation.value as EvaluationResult;
   // As the Evaluate view asks: the fit beside an evaluation names it, and fits on the pairs it read.
   const fitStarted = performance.now();
-  const fit = await host.dispatch('eval.calibrate', { model, version: '1', labels, method: 'isotonic', evaluation: result.evaluationId });
+  const fit = await host.dispatch('eval.calibrate', {
+    model,
+    version: '1',
+    labels,
+    method: 'isotonic',
+    evaluation: result.evaluationId,
+  });
   if (!fit.ok) throw new Error(fit.error.message);
   const fitMs = performance.now() - fitStarted;
-  if ((fit.value as CalibrationFit).evaluationId !== result.evaluationId) throw new Error('The fit did not use the evaluation’s pairs.');
+  if ((fit.value as CalibrationFit).evaluationId !== result.evaluationId)
+    throw new Error('The fit did not use the evaluation’s pairs.');
   const afreshStarted = performance.now();
   const afresh = await host.dispatch('eval.calibrate', { model, version: '1', labels, method: 'isotonic' });
   if (!afresh.ok) throw new Error(afresh.error.message);
   const afreshMs = performance.now() - afreshStarted;
   const pairs = result.categories.reduce((sum, c) => sum + c.n, 0);
-  const isotonicPoints = (fit.value as CalibrationFit).categories.reduce((sum, c) => sum + ((c.params as { x?: number[] } | null)?.x?.length ?? 0), 0);
-  log(`${pairs.toLocaleString('en-US')} pairs (${distinct.toLocaleString('en-US')} distinct (category, score)): every figure ${(evalMs / 1000).toFixed(2)} s; isotonic fit on half + check on the other, on the evaluation's pairs, ${(fitMs / 1000).toFixed(2)} s; together ${((evalMs + fitMs) / 1000).toFixed(2)} s (target ≤ 2 s); the fit keeps ${isotonicPoints.toLocaleString('en-US')} points`);
+  const isotonicPoints = (fit.value as CalibrationFit).categories.reduce(
+    (sum, c) => sum + ((c.params as { x?: number[] } | null)?.x?.length ?? 0),
+    0,
+  );
+  log(
+    `${pairs.toLocaleString('en-US')} pairs (${distinct.toLocaleString('en-US')} distinct (category, score)): every figure ${(evalMs / 1000).toFixed(2)} s; isotonic fit on half + check on the other, on the evaluation's pairs, ${(fitMs / 1000).toFixed(2)} s; together ${((evalMs + fitMs) / 1000).toFixed(2)} s (target ≤ 2 s); the fit keeps ${isotonicPoints.toLocaleString('en-US')} points`,
+  );
   log(`the same fit reading its pairs afresh (no evaluation named): ${(afreshMs / 1000).toFixed(2)} s`);
 
   if (!sklearnPresent()) {
@@ -98,14 +116,32 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
         { category },
       );
       const columns = rows.getColumnsJson();
-      fs.writeFileSync(path.join(folder, `${category}.scores`), Buffer.from(Float64Array.from(columns[0] as number[]).buffer));
-      fs.writeFileSync(path.join(folder, `${category}.labels`), Buffer.from(Uint8Array.from(columns[1] as number[]).buffer));
-      fs.writeFileSync(path.join(folder, `${category}.fit`), Buffer.from(Uint8Array.from(columns[2] as number[]).buffer));
+      fs.writeFileSync(
+        path.join(folder, `${category}.scores`),
+        Buffer.from(Float64Array.from(columns[0] as number[]).buffer),
+      );
+      fs.writeFileSync(
+        path.join(folder, `${category}.labels`),
+        Buffer.from(Uint8Array.from(columns[1] as number[]).buffer),
+      );
+      fs.writeFileSync(
+        path.join(folder, `${category}.fit`),
+        Buffer.from(Uint8Array.from(columns[2] as number[]).buffer),
+      );
     }
   });
-  const sklearn = JSON.parse(execFileSync(PYTHON, ['-c', SKLEARN_SCRIPT, folder, CATEGORIES.join(',')], { encoding: 'utf8', maxBuffer: 1 << 20 })) as { seconds: number; ap: Record<string, number> };
-  const apGap = Math.max(...result.categories.map((c) => Math.abs((c.averagePrecision ?? 0) - sklearn.ap[c.category]!)));
+  const sklearn = JSON.parse(
+    execFileSync(PYTHON, ['-c', SKLEARN_SCRIPT, folder, CATEGORIES.join(',')], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    }),
+  ) as { seconds: number; ap: Record<string, number> };
+  const apGap = Math.max(
+    ...result.categories.map((c) => Math.abs((c.averagePrecision ?? 0) - sklearn.ap[c.category]!)),
+  );
   const ours = (evalMs + fitMs) / 1000;
-  log(`scikit-learn 1 process on the same pairs (numpy arrays already in memory): ${sklearn.seconds.toFixed(2)} s; Sift ${ours.toFixed(2)} s = ${(ours / sklearn.seconds).toFixed(2)}× scikit-learn (Sift's time includes the join in DuckDB); largest AP difference ${apGap.toExponential(1)}`);
+  log(
+    `scikit-learn 1 process on the same pairs (numpy arrays already in memory): ${sklearn.seconds.toFixed(2)} s; Sift ${ours.toFixed(2)} s = ${(ours / sklearn.seconds).toFixed(2)}× scikit-learn (Sift's time includes the join in DuckDB); largest AP difference ${apGap.toExponential(1)}`,
+  );
   fs.rmSync(folder, { recursive: true, force: true });
 }

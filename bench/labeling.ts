@@ -17,7 +17,8 @@ import { startServer } from '../electron/server.js';
 import type { CallOutcome, LabelBatch, RetrainOutcome, SessionSummary } from '../shared/contract.js';
 import type { JobSummary } from '../shared/jobs.js';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 const FRAME_MS = 1000 / 60;
 
 /**
@@ -50,10 +51,21 @@ const INSTRUMENT = `(() => {
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-content-id'] });
 })()`;
 
-async function createSession(dir: string, batchSize: number, annotator: string): Promise<{ session: SessionSummary; pool: string[] }> {
+async function createSession(
+  dir: string,
+  batchSize: number,
+  annotator: string,
+): Promise<{ session: SessionSummary; pool: string[] }> {
   const host = await Host.open(dir, { remember: false });
   try {
-    const created = await host.dispatch('sessions.create', { name: `bench ${batchSize}`, pool: 'SELECT content_id FROM content', model: 'text-distil', version: '2024.03.0', strategy: 'random', batchSize });
+    const created = await host.dispatch('sessions.create', {
+      name: `bench ${batchSize}`,
+      pool: 'SELECT content_id FROM content',
+      model: 'text-distil',
+      version: '2024.03.0',
+      strategy: 'random',
+      batchSize,
+    });
     if (!created.ok) throw new Error(created.error.message);
     const session = created.value as SessionSummary;
     const batch = await host.dispatch('sessions.next', { sessionId: session.id, annotator });
@@ -69,7 +81,10 @@ function naiveFsyncRate(file: string, events: number): number {
   const fd = fs.openSync(file, 'a');
   const started = performance.now();
   for (let i = 0; i < events; i++) {
-    fs.writeSync(fd, `${JSON.stringify({ t: 'event', event_id: `e${i}`, content_id: `c${i}`, category: 'spam', value: '1' })}\n`);
+    fs.writeSync(
+      fd,
+      `${JSON.stringify({ t: 'event', event_id: `e${i}`, content_id: `c${i}`, category: 'spam', value: '1' })}\n`,
+    );
     fs.fdatasyncSync(fd);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -77,8 +92,17 @@ function naiveFsyncRate(file: string, events: number): number {
   return events / seconds;
 }
 
-async function ingestRate(dir: string, sessionId: string, pool: string[], events: number): Promise<{ perSecond: number; firstAckMs: number }> {
-  const child = spawn(process.execPath, ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', sessionId, '--annotator', 'feed'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function ingestRate(
+  dir: string,
+  sessionId: string,
+  pool: string[],
+  events: number,
+): Promise<{ perSecond: number; firstAckMs: number }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', sessionId, '--annotator', 'feed'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   let acked = 0;
   let firstAck = 0;
   const started = performance.now();
@@ -91,9 +115,17 @@ async function ingestRate(dir: string, sessionId: string, pool: string[], events
       if (acked === 0 && lines.length > 0) firstAck = performance.now();
       acked += lines.length;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(performance.now()) : reject(new Error(`labels ingest exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(performance.now()) : reject(new Error(`labels ingest exited with ${code}`)),
+    );
   });
-  const lines = Array.from({ length: events }, (_, i) => JSON.stringify({ content_id: pool[i % pool.length], category: i % 2 ? 'spam' : 'hate_speech', value: i % 3 === 0 ? 1 : 0 }));
+  const lines = Array.from({ length: events }, (_, i) =>
+    JSON.stringify({
+      content_id: pool[i % pool.length],
+      category: i % 2 ? 'spam' : 'hate_speech',
+      value: i % 3 === 0 ? 1 : 0,
+    }),
+  );
   child.stdin.end(`${lines.join('\n')}\n`);
   const ended = await done;
   if (acked !== events) throw new Error(`labels ingest acknowledged ${acked} of ${events} events`);
@@ -107,7 +139,13 @@ async function keypressLatency(dir: string, log: (line: string) => void): Promis
   const server = await startServer({ host: engine, staticDir: rendererDist() });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -141,21 +179,44 @@ async function keypressLatency(dir: string, log: (line: string) => void): Promis
       return (await page.evaluate('window.latencies')) as Latency[];
     };
     const latencies = await labelWhile((i) => i < 300);
-    const pick = (from: Latency[], key: 'ms' | 'frame' | 'dom', boundary: boolean) => from.filter((l) => l.boundary === boundary).map((l) => l[key]).sort((a, b) => a - b);
+    const pick = (from: Latency[], key: 'ms' | 'frame' | 'dom', boundary: boolean) =>
+      from
+        .filter((l) => l.boundary === boundary)
+        .map((l) => l[key])
+        .sort((a, b) => a - b);
     const within = pick(latencies, 'ms', false);
     const p95 = percentile(within, 95);
     const frameP95 = percentile(pick(latencies, 'frame', false), 95);
     const boundaries = pick(latencies, 'ms', true);
-    log(`keypress → next item (Chromium without GPU, 1440×900, ${latencies.length} items, batches of 50), within a batch:`);
-    log(`  in the DOM: p50 ${percentile(pick(latencies, 'dom', false), 50).toFixed(1)} ms, p95 ${percentile(pick(latencies, 'dom', false), 95).toFixed(1)} ms`);
-    log(`  in the next frame (its requestAnimationFrame): p50 ${percentile(pick(latencies, 'frame', false), 50).toFixed(1)} ms, p95 ${frameP95.toFixed(1)} ms = ${(frameP95 / FRAME_MS).toFixed(2)}× one 60 Hz frame (target ≤ 16 ms) ${frameP95 <= 16 ? '✓' : '✗'}`);
-    log(`  painted (after that frame): p50 ${percentile(within, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms = ${(p95 / FRAME_MS).toFixed(2)}× one frame ${p95 <= 16 ? '✓' : '✗ (a key lands anywhere in a 16.7 ms frame; the paint follows)'}`);
-    log(`  at a batch boundary (the next batch from the host): ${boundaries.length} of them, median ${percentile(boundaries, 50).toFixed(1)} ms, max ${(boundaries.at(-1) ?? Number.NaN).toFixed(1)} ms`);
-    log(`  every item together, painted: p95 ${percentile(latencies.map((l) => l.ms).sort((a, b) => a - b), 95).toFixed(1)} ms`);
+    log(
+      `keypress → next item (Chromium without GPU, 1440×900, ${latencies.length} items, batches of 50), within a batch:`,
+    );
+    log(
+      `  in the DOM: p50 ${percentile(pick(latencies, 'dom', false), 50).toFixed(1)} ms, p95 ${percentile(pick(latencies, 'dom', false), 95).toFixed(1)} ms`,
+    );
+    log(
+      `  in the next frame (its requestAnimationFrame): p50 ${percentile(pick(latencies, 'frame', false), 50).toFixed(1)} ms, p95 ${frameP95.toFixed(1)} ms = ${(frameP95 / FRAME_MS).toFixed(2)}× one 60 Hz frame (target ≤ 16 ms) ${frameP95 <= 16 ? '✓' : '✗'}`,
+    );
+    log(
+      `  painted (after that frame): p50 ${percentile(within, 50).toFixed(1)} ms, p95 ${p95.toFixed(1)} ms = ${(p95 / FRAME_MS).toFixed(2)}× one frame ${p95 <= 16 ? '✓' : '✗ (a key lands anywhere in a 16.7 ms frame; the paint follows)'}`,
+    );
+    log(
+      `  at a batch boundary (the next batch from the host): ${boundaries.length} of them, median ${percentile(boundaries, 50).toFixed(1)} ms, max ${(boundaries.at(-1) ?? Number.NaN).toFixed(1)} ms`,
+    );
+    log(
+      `  every item together, painted: p95 ${percentile(
+        latencies.map((l) => l.ms).sort((a, b) => a - b),
+        95,
+      ).toFixed(1)} ms`,
+    );
 
     // The model in the loop: retrain and re-score the 30,000-item pool while the annotator keeps labeling.
     const post = async (method: string, body: unknown) => {
-      const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` }, body: JSON.stringify(body) });
+      const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+        body: JSON.stringify(body),
+      });
       const outcome = (await response.json()) as CallOutcome;
       if (!outcome.ok) throw new Error(`${method}: ${outcome.error.message}`);
       return outcome.value;
@@ -170,9 +231,15 @@ async function keypressLatency(dir: string, log: (line: string) => void): Promis
     const outcome = job.result as RetrainOutcome;
     const duringWithin = pick(during, 'ms', false);
     const duringFrame = percentile(pick(during, 'frame', false), 95);
-    log(`retrain + re-score of the ${outcome.rescored.toLocaleString('en-US')}-item pool: ${outcome.seconds.total.toFixed(1)} s (train on ${outcome.trainedOn.toLocaleString('en-US')} items ${outcome.seconds.train.toFixed(1)} s in the worker pool, re-score ${outcome.seconds.rescore.toFixed(1)} s)`);
-    log(`  keypress → next item while it ran (${during.length} items): next frame p95 ${duringFrame.toFixed(1)} ms ${duringFrame <= 16 ? '✓' : '✗'}, painted p50 ${percentile(duringWithin, 50).toFixed(1)} ms, p95 ${percentile(duringWithin, 95).toFixed(1)} ms = ${(percentile(duringWithin, 95) / percentile(within, 95)).toFixed(2)}× the idle p95`);
-    log(`  average precision on ${outcome.heldOut} held-out labeled items: ${outcome.categories.map((c) => (c.apBefore === null || c.apAfter === null ? `${c.category} —` : `${c.category} ${c.apBefore.toFixed(3)} → ${c.apAfter.toFixed(3)}`)).join(', ')}`);
+    log(
+      `retrain + re-score of the ${outcome.rescored.toLocaleString('en-US')}-item pool: ${outcome.seconds.total.toFixed(1)} s (train on ${outcome.trainedOn.toLocaleString('en-US')} items ${outcome.seconds.train.toFixed(1)} s in the worker pool, re-score ${outcome.seconds.rescore.toFixed(1)} s)`,
+    );
+    log(
+      `  keypress → next item while it ran (${during.length} items): next frame p95 ${duringFrame.toFixed(1)} ms ${duringFrame <= 16 ? '✓' : '✗'}, painted p50 ${percentile(duringWithin, 50).toFixed(1)} ms, p95 ${percentile(duringWithin, 95).toFixed(1)} ms = ${(percentile(duringWithin, 95) / percentile(within, 95)).toFixed(2)}× the idle p95`,
+    );
+    log(
+      `  average precision on ${outcome.heldOut} held-out labeled items: ${outcome.categories.map((c) => (c.apBefore === null || c.apAfter === null ? `${c.category} —` : `${c.category} ${c.apBefore.toFixed(3)} → ${c.apAfter.toFixed(3)}`)).join(', ')}`,
+    );
   } finally {
     await browser.close();
     await server.close();
@@ -189,7 +256,11 @@ export async function labelingBenchmark(scratch: string, log: (line: string) => 
   const naive = naiveFsyncRate(path.join(dir, '.sift', 'naive.journal'), 2_000);
   fs.rmSync(path.join(dir, '.sift', 'naive.journal'));
   const ingest = await ingestRate(dir, session.id, pool, events);
-  log(`sift labels ingest, ${events.toLocaleString('en-US')} label events, each fsynced before its id is printed: ${Math.round(ingest.perSecond).toLocaleString('en-US')} events/s (first id after ${ingest.firstAckMs.toFixed(0)} ms of start-up)`);
-  log(`  baseline, one fsync per event on the same disk: ${Math.round(naive).toLocaleString('en-US')} events/s → group commit ${(ingest.perSecond / naive).toFixed(1)}× the baseline`);
+  log(
+    `sift labels ingest, ${events.toLocaleString('en-US')} label events, each fsynced before its id is printed: ${Math.round(ingest.perSecond).toLocaleString('en-US')} events/s (first id after ${ingest.firstAckMs.toFixed(0)} ms of start-up)`,
+  );
+  log(
+    `  baseline, one fsync per event on the same disk: ${Math.round(naive).toLocaleString('en-US')} events/s → group commit ${(ingest.perSecond / naive).toFixed(1)}× the baseline`,
+  );
   await keypressLatency(dir, log);
 }

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
-import { loadPackage, LocalScorer, RemoteScorer, type ScoreItem, type Scorer } from '../electron/host/models/runtime.js';
+import {
+  loadPackage,
+  LocalScorer,
+  RemoteScorer,
+  type ScoreItem,
+  type Scorer,
+} from '../electron/host/models/runtime.js';
 import { scoreQuery } from '../electron/host/models/scoring.js';
 import { startServer } from '../electron/server.js';
 import { startKServeServer } from '../tests/support/kserveServer.js';
@@ -17,7 +23,11 @@ const quietJob: JobContext = { signal: new AbortController().signal, progress: (
 async function sampleItems(sampleDir: string, n: number): Promise<ScoreItem[]> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const rows = (await conn.runAndReadAll(`SELECT content_id, text FROM '${path.join(sampleDir, 'content.parquet')}' ORDER BY content_id LIMIT ${n}`)).getRowsJson();
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT content_id, text FROM '${path.join(sampleDir, 'content.parquet')}' ORDER BY content_id LIMIT ${n}`,
+    )
+  ).getRowsJson();
   conn.closeSync();
   instance.closeSync();
   return rows.map(([id, text]) => ({ contentId: String(id), text: String(text), imageEmb: null, account: null }));
@@ -33,7 +43,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export async function modelsBenchmark(host: Host, sampleDir: string, rows: number, log: (line: string) => void): Promise<void> {
+export async function modelsBenchmark(
+  host: Host,
+  sampleDir: string,
+  rows: number,
+  log: (line: string) => void,
+): Promise<void> {
   const pkg = loadPackage(path.resolve('models/text-distil'));
   const local = await LocalScorer.create(pkg, 'cpu');
   const items = await sampleItems(sampleDir, 8192);
@@ -43,7 +58,9 @@ export async function modelsBenchmark(host: Host, sampleDir: string, rows: numbe
   log(`batch    1: ${Math.round(base).toLocaleString('en-US')} items/s (1.00×)`);
   for (const batch of [32, 256]) {
     const rate = await throughput(local, items, batch);
-    log(`batch ${String(batch).padStart(4)}: ${Math.round(rate).toLocaleString('en-US')} items/s (${(rate / base).toFixed(2)}× batch 1)`);
+    log(
+      `batch ${String(batch).padStart(4)}: ${Math.round(rate).toLocaleString('en-US')} items/s (${(rate / base).toFixed(2)}× batch 1)`,
+    );
   }
 
   log('\n## Single-item latency through the API the UI uses (models.try; 1,000 calls after 50 warm-up)');
@@ -59,19 +76,35 @@ export async function modelsBenchmark(host: Host, sampleDir: string, rows: numbe
   const overHttp: number[] = [];
   for (const [i, text] of texts.entries()) {
     const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${server.port}/api/models.try`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sift-token': server.token! }, body: JSON.stringify({ model: 'text-distil', text }) });
+    const response = await fetch(`http://127.0.0.1:${server.port}/api/models.try`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sift-token': server.token! },
+      body: JSON.stringify({ model: 'text-distil', text }),
+    });
     await response.json();
     if (i >= 50) overHttp.push(performance.now() - started);
   }
   await server.close();
-  for (const [label, values] of [['host dispatch (Electron IPC path)', inProcess], ['browser mode, HTTP on loopback', overHttp]] as const) {
+  for (const [label, values] of [
+    ['host dispatch (Electron IPC path)', inProcess],
+    ['browser mode, HTTP on loopback', overHttp],
+  ] as const) {
     const sorted = [...values].sort((a, b) => a - b);
-    log(`${label.padEnd(34)} p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms (budget 50 ms: p99 is ${((100 * percentile(sorted, 99)) / 50).toFixed(1)}% of it)`);
+    log(
+      `${label.padEnd(34)} p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms (budget 50 ms: p99 is ${((100 * percentile(sorted, 99)) / 50).toFixed(1)}% of it)`,
+    );
   }
 
   log(`\n## End-to-end re-scoring: query → model → model_scores, ${rows.toLocaleString('en-US')} rows`);
-  const outcome = await scoreQuery(host.workspace, host.models, { model: 'text-distil', sql: 'SELECT content_id, text FROM content', batchSize: 1024 }, quietJob);
-  log(`${outcome.items.toLocaleString('en-US')} items, ${outcome.rows.toLocaleString('en-US')} scores in ${(outcome.elapsedMs / 1000).toFixed(1)} s = ${outcome.itemsPerSecond.toLocaleString('en-US')} items/s (${(outcome.itemsPerSecond / base).toFixed(2)}× the batch-1 rate)`);
+  const outcome = await scoreQuery(
+    host.workspace,
+    host.models,
+    { model: 'text-distil', sql: 'SELECT content_id, text FROM content', batchSize: 1024 },
+    quietJob,
+  );
+  log(
+    `${outcome.items.toLocaleString('en-US')} items, ${outcome.rows.toLocaleString('en-US')} scores in ${(outcome.elapsedMs / 1000).toFixed(1)} s = ${outcome.itemsPerSecond.toLocaleString('en-US')} items/s (${(outcome.itemsPerSecond / base).toFixed(2)}× the batch-1 rate)`,
+  );
 
   log(`\n## Evaluation: every figure of the view for ${rows.toLocaleString('en-US')} scored items`);
   // Ground truth for every item (so the whole million is evaluated): the moderation decisions per category.
@@ -79,16 +112,30 @@ export async function modelsBenchmark(host: Host, sampleDir: string, rows: numbe
     FROM content c CROSS JOIN (VALUES ('hate_speech'), ('nsfw'), ('spam'), ('misinformation'), ('csam')) k(category)
     LEFT JOIN moderation_actions a USING (content_id) GROUP BY ALL`;
   const evalStarted = performance.now();
-  const evaluation = await host.dispatch('eval.run', { model: 'text-distil', version: outcome.version, labels, bins: 15 });
+  const evaluation = await host.dispatch('eval.run', {
+    model: 'text-distil',
+    version: outcome.version,
+    labels,
+    bins: 15,
+  });
   if (!evaluation.ok) throw new Error(evaluation.error.message);
   const evalMs = performance.now() - evalStarted;
   const evaluated = (evaluation.value as { categories: { n: number }[] }).categories.reduce((sum, c) => sum + c.n, 0);
   const payload = JSON.stringify(evaluation.value).length;
-  log(`${evaluated.toLocaleString('en-US')} (item, category) pairs: all figures in ${(evalMs / 1000).toFixed(2)} s = ${Math.round(evaluated / (evalMs / 1000)).toLocaleString('en-US')} pairs/s; the renderer receives ${(payload / 1024).toFixed(0)} KB (${((payload / evaluated) * 1000).toFixed(1)} bytes per 1,000 pairs), not the scores`);
+  log(
+    `${evaluated.toLocaleString('en-US')} (item, category) pairs: all figures in ${(evalMs / 1000).toFixed(2)} s = ${Math.round(evaluated / (evalMs / 1000)).toLocaleString('en-US')} pairs/s; the renderer receives ${(payload / 1024).toFixed(0)} KB (${((payload / evaluated) * 1000).toFixed(1)} bytes per 1,000 pairs), not the scores`,
+  );
   const fitStarted = performance.now();
-  const fit = await host.dispatch('eval.calibrate', { model: 'text-distil', version: outcome.version, labels, method: 'isotonic' });
+  const fit = await host.dispatch('eval.calibrate', {
+    model: 'text-distil',
+    version: outcome.version,
+    labels,
+    method: 'isotonic',
+  });
   if (!fit.ok) throw new Error(fit.error.message);
-  log(`isotonic calibration fit and held-out check for all categories: ${((performance.now() - fitStarted) / 1000).toFixed(2)} s`);
+  log(
+    `isotonic calibration fit and held-out check for all categories: ${((performance.now() - fitStarted) / 1000).toFixed(2)} s`,
+  );
 
   log('\n## Remote scoring over loopback (Open Inference Protocol), batches of 256, against local in-process');
   const kserve = await startKServeServer({ modelsDir: path.resolve('models') });
@@ -102,9 +149,15 @@ export async function modelsBenchmark(host: Host, sampleDir: string, rows: numbe
   const binaryRate = await throughput(binary, items, 256);
   const textRate = await throughput(text, items, 256);
   log(`local in-process       ${Math.round(localRate).toLocaleString('en-US')} items/s (1.00×)`);
-  log(`remote, JSON tensors   ${Math.round(jsonRate).toLocaleString('en-US')} items/s (${(jsonRate / localRate).toFixed(2)}×)`);
-  log(`remote, binary tensors ${Math.round(binaryRate).toLocaleString('en-US')} items/s (${(binaryRate / localRate).toFixed(2)}×; ${(binaryRate / jsonRate).toFixed(2)}× JSON)`);
-  log(`remote, BYTES text in  ${Math.round(textRate).toLocaleString('en-US')} items/s (${(textRate / localRate).toFixed(2)}×; the server featurises)`);
+  log(
+    `remote, JSON tensors   ${Math.round(jsonRate).toLocaleString('en-US')} items/s (${(jsonRate / localRate).toFixed(2)}×)`,
+  );
+  log(
+    `remote, binary tensors ${Math.round(binaryRate).toLocaleString('en-US')} items/s (${(binaryRate / localRate).toFixed(2)}×; ${(binaryRate / jsonRate).toFixed(2)}× JSON)`,
+  );
+  log(
+    `remote, BYTES text in  ${Math.round(textRate).toLocaleString('en-US')} items/s (${(textRate / localRate).toFixed(2)}×; the server featurises)`,
+  );
   await Promise.all([json.close(), binary.close(), text.close(), local.close()]);
   await kserve.close();
 }

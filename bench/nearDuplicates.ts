@@ -11,7 +11,8 @@ export function nearDuplicateBenchmark(log: (line: string) => void): void {
   const languages = Object.keys(LANGUAGES) as Language[];
   const texts: string[] = [];
   for (let i = 0; i < 10_000; i++) texts.push(campaignText(rng));
-  for (let i = 0; i < 10_000; i++) texts.push(contentText(i % 7 === 0 ? 'spam' : 'none', languages[i % languages.length]!, rng));
+  for (let i = 0; i < 10_000; i++)
+    texts.push(contentText(i % 7 === 0 ? 'spam' : 'none', languages[i % languages.length]!, rng));
   const times: number[] = [];
   let largest = 0;
   for (let run = 0; run < 3; run++) {
@@ -22,5 +23,7 @@ export function nearDuplicateBenchmark(log: (line: string) => void): void {
   }
   times.sort((a, b) => a - b);
   log(`\n## Spike drill clustering: 20,000 posts, a 10,000-post campaign`);
-  log(`near-duplicate clusters in ${times[1]!.toFixed(0)} ms (median of 3; target ≤ 1 s); largest cluster ${largest.toLocaleString('en-US')} posts`);
+  log(
+    `near-duplicate clusters in ${times[1]!.toFixed(0)} ms (median of 3; target ≤ 1 s); largest cluster ${largest.toLocaleString('en-US')} posts`,
+  );
 }

@@ -40,15 +40,29 @@ export async function cliBundle() {
     target: 'node20',
     // Native and tool packages stay in node_modules; pure-JS ones (zod, DuckDB's JS API over its native binding)
     // are bundled in: loading them as one file instead of a few hundred modules takes ~0.25 s off every start.
-    external: ['@duckdb/node-bindings', '@duckdb/node-bindings-*', 'onnxruntime-node', '@huggingface/tokenizers', 'esbuild', 'tsx', 'electron'],
+    external: [
+      '@duckdb/node-bindings',
+      '@duckdb/node-bindings-*',
+      'onnxruntime-node',
+      '@huggingface/tokenizers',
+      'esbuild',
+      'tsx',
+      'electron',
+    ],
     logLevel: 'warning',
     // Less to parse on every start (~60 ms); names are kept, so a stack trace still reads.
     minifyWhitespace: true,
     minifySyntax: true,
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   };
   await build({ ...common, entryPoints: [path.join(root, 'electron', 'cli.ts')], outfile: out + suffix });
-  await build({ ...common, entryPoints: [path.join(root, 'electron', 'host', 'compute', 'computeWorker.ts')], outfile: worker + suffix });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'electron', 'host', 'compute', 'computeWorker.ts')],
+    outfile: worker + suffix,
+  });
   fs.renameSync(worker + suffix, worker);
   fs.renameSync(out + suffix, out);
   return pathToFileURL(out).href;

@@ -8,7 +8,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ENGINE_COMMANDS = { query: 'query', import: 'import', score: 'scoring run', eval: 'evaluation', session: 'session command' };
+const ENGINE_COMMANDS = {
+  query: 'query',
+  import: 'import',
+  score: 'scoring run',
+  eval: 'evaluation',
+  session: 'session command',
+};
 const IN_ENGINE = 'SIFT_CLI_ENGINE';
 const argv = process.argv.slice(2);
 const what = Object.hasOwn(ENGINE_COMMANDS, argv[0] ?? '') ? ENGINE_COMMANDS[argv[0]] : null;

@@ -22,8 +22,25 @@ import type { JobContext } from './host/jobs.js';
 import { rendererDist } from './host/projectPaths.js';
 import { createSampleWorkspace, type SampleKind } from './host/workspace/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE, isNewOrEmptyFolder } from './host/workspace/workspace.js';
-import { COMMAND_GROUPS, COMMANDS, commandHelp, commandList, type CommandSpec, commandSynopsis, HelpRequested, parseCommand, UsageError } from './cliCommands.js';
-import { commandAgreement, commandDataset, commandLabels, commandPolicy, commandSession, type CliTools } from './cliLabeling.js';
+import {
+  COMMAND_GROUPS,
+  COMMANDS,
+  commandHelp,
+  commandList,
+  type CommandSpec,
+  commandSynopsis,
+  HelpRequested,
+  parseCommand,
+  UsageError,
+} from './cliCommands.js';
+import {
+  commandAgreement,
+  commandDataset,
+  commandLabels,
+  commandPolicy,
+  commandSession,
+  type CliTools,
+} from './cliLabeling.js';
 import { mappingFromFlags } from './cliMapping.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
@@ -31,7 +48,10 @@ import { startServer } from './server.js';
 function resolveWorkspace(flag: string | undefined): string {
   if (flag) return path.resolve(flag);
   const last = readAppState().lastWorkspace;
-  if (!last) throw new UsageError('No workspace given and none used before: pass --workspace DIR (create one with: sift sample --workspace DIR).');
+  if (!last)
+    throw new UsageError(
+      'No workspace given and none used before: pass --workspace DIR (create one with: sift sample --workspace DIR).',
+    );
   return last;
 }
 
@@ -46,7 +66,10 @@ function terminalJobContext(label: string): { ctx: JobContext; finish(): void; c
     ctx: {
       signal: controller.signal,
       progress: (fraction, message) => {
-        if (live) process.stderr.write(`\r${label}: ${message ?? ''} ${fraction === null ? '' : `${Math.round(fraction * 100)}%`}   `);
+        if (live)
+          process.stderr.write(
+            `\r${label}: ${message ?? ''} ${fraction === null ? '' : `${Math.round(fraction * 100)}%`}   `,
+          );
       },
       log: (message) => process.stderr.write(`${message}\n`),
     },
@@ -73,11 +96,17 @@ function parseParam(raw: string): [string, string | number | boolean | null] {
 }
 
 function formatTable(columns: string[], rows: unknown[][]): string {
-  const cell = (value: unknown) => (value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const cell = (value: unknown) =>
+    value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   const text = rows.map((row) => row.map(cell));
   const widths = columns.map((name, i) => Math.min(60, Math.max(name.length, ...text.map((row) => row[i]!.length))));
-  const fit = (value: string, i: number) => (value.length > widths[i]! ? `${value.slice(0, widths[i]! - 1)}…` : value.padEnd(widths[i]!));
-  const lines = [columns.map(fit).join(' │ '), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...text.map((row) => row.map(fit).join(' │ '))];
+  const fit = (value: string, i: number) =>
+    value.length > widths[i]! ? `${value.slice(0, widths[i]! - 1)}…` : value.padEnd(widths[i]!);
+  const lines = [
+    columns.map(fit).join(' │ '),
+    widths.map((w) => '─'.repeat(w)).join('─┼─'),
+    ...text.map((row) => row.map(fit).join(' │ ')),
+  ];
   return `${lines.join('\n')}\n`;
 }
 
@@ -90,13 +119,23 @@ async function withHost<T>(workspaceFlag: string | undefined, work: (host: Host)
   }
 }
 
-const cliTools: CliTools = { withHost, terminalJobContext, formatTable, usageError: (message) => new UsageError(message) };
+const cliTools: CliTools = {
+  withHost,
+  terminalJobContext,
+  formatTable,
+  usageError: (message) => new UsageError(message),
+};
 
 async function commandImport(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(COMMANDS.import, args);
   if (positionals.length === 0) throw new UsageError('import: name at least one FILE.');
-  const mapping = mappingFromFlags({ as: values.as, map: values.map, whenTaken: values['when-taken'] }, positionals.length, (message) => new UsageError(message));
-  if (values.table && positionals.length > 1) throw new UsageError('import: --table names one table, so give one FILE with it.');
+  const mapping = mappingFromFlags(
+    { as: values.as, map: values.map, whenTaken: values['when-taken'] },
+    positionals.length,
+    (message) => new UsageError(message),
+  );
+  if (values.table && positionals.length > 1)
+    throw new UsageError('import: --table names one table, so give one FILE with it.');
   if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
     // Your own data into a new folder: the workspace is made for it (and said, so a typo in the path is noticed).
     const created = await createEmptyWorkspace(values.workspace);
@@ -108,25 +147,56 @@ async function commandImport(args: string[]): Promise<number> {
       const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', { path: file, table: values.table, link: values.link, replace: values.replace, encoding: values.encoding, skipBadRows: values['skip-bad-rows'], mapping });
+        const { path: literal, ...options } = Host.validate('import.start', {
+          path: file,
+          table: values.table,
+          link: values.link,
+          replace: values.replace,
+          encoding: values.encoding,
+          skipBadRows: values['skip-bad-rows'],
+          mapping,
+        });
         const outcome = await host.importFile(literal, options, terminal.ctx);
         terminal.finish();
-        const setAside = outcome.rejected ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)` : outcome.rejected === 0 ? '; no bad rows' : '';
-        console.log(`Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`);
+        const setAside = outcome.rejected
+          ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)`
+          : outcome.rejected === 0
+            ? '; no bad rows'
+            : '';
+        console.log(
+          `Imported ${outcome.rows} rows from ${file} into ${outcome.table}${outcome.linked ? ' (linked)' : ''} in ${(outcome.elapsedMs / 1000).toFixed(2)} s${setAside}`,
+        );
         if (outcome.mapping) {
-          const mapped = Object.entries(outcome.mapping.columns).filter(([, from]) => from !== null).map(([to, from]) => `${to}=${from}`).join(', ');
-          const how = outcome.mapping.appendedRows !== undefined ? `appended ${outcome.mapping.appendedRows} rows to the table` : `mapped as the view`;
-          console.log(`${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`);
+          const mapped = Object.entries(outcome.mapping.columns)
+            .filter(([, from]) => from !== null)
+            .map(([to, from]) => `${to}=${from}`)
+            .join(', ');
+          const how =
+            outcome.mapping.appendedRows !== undefined
+              ? `appended ${outcome.mapping.appendedRows} rows to the table`
+              : `mapped as the view`;
+          console.log(
+            `${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`,
+          );
         }
-        if (outcome.canonicalViews) console.log(`The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`);
+        if (outcome.canonicalViews)
+          console.log(
+            `The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`,
+          );
       } catch (error) {
         terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
         if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
-          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).` });
+          throw new SiftError({
+            ...error.info,
+            message: `${error.info.message.replace(/\.$/, '')} (--table NAME${error.info.message.includes('replace') ? ' or --replace' : ''}).`,
+          });
         }
         if (error instanceof SiftError && error.info.message.startsWith('whenTaken: ')) {
-          throw new SiftError({ ...error.info, message: `${error.info.message.replace(/^whenTaken: /, '').replace(/\.$/, '')} (--when-taken replace|append).` });
+          throw new SiftError({
+            ...error.info,
+            message: `${error.info.message.replace(/^whenTaken: /, '').replace(/\.$/, '')} (--when-taken replace|append).`,
+          });
         }
         throw error;
       }
@@ -145,7 +215,15 @@ async function commandTables(args: string[]): Promise<number> {
       process.stdout.write(
         formatTable(
           ['table', 'kind', 'rows', 'columns', 'notes'],
-          tables.map((t) => [t.name, t.kind, t.rowCount, t.columns.length, [t.protected ? 'protected' : '', t.source?.linked ? 'linked' : '', t.mappedTo ? `→ ${t.mappedTo}` : ''].filter(Boolean).join(', ')]),
+          tables.map((t) => [
+            t.name,
+            t.kind,
+            t.rowCount,
+            t.columns.length,
+            [t.protected ? 'protected' : '', t.source?.linked ? 'linked' : '', t.mappedTo ? `→ ${t.mappedTo}` : '']
+              .filter(Boolean)
+              .join(', '),
+          ]),
         ),
       );
     }
@@ -166,13 +244,16 @@ async function commandQuery(args: string[]): Promise<number> {
   if (format === 'parquet' && !values.out) throw new UsageError('query: --format parquet needs --out FILE.');
   let sql = values.sql;
   if (values.file) {
-    if (!fs.existsSync(values.file)) throw new SiftError({ code: 'NOT_FOUND', message: `${values.file}: no such file.`, file: values.file });
+    if (!fs.existsSync(values.file))
+      throw new SiftError({ code: 'NOT_FOUND', message: `${values.file}: no such file.`, file: values.file });
     sql = fs.readFileSync(values.file, 'utf8');
   }
   // A script prints each statement's result in turn; one file holds them only as one JSON array.
   const statements = splitStatements(sql!);
   if (statements.length > 1 && values.out && format !== 'json') {
-    throw new UsageError(`query: --out with a script of ${statements.length} statements takes --format json (one array, an element per statement).`);
+    throw new UsageError(
+      `query: --out with a script of ${statements.length} statements takes --format json (one array, an element per statement).`,
+    );
   }
   const rawParams = values.param ?? [];
   return withHost(values.workspace, async (host) => {
@@ -183,11 +264,19 @@ async function commandQuery(args: string[]): Promise<number> {
       ? prepareReport(sql!, Object.fromEntries(rawParams.map((raw) => splitParam(raw))))
       : { sql: sql!, binds: Object.fromEntries(rawParams.map(parseParam)) };
     if (values.explain) {
-      const { plan } = await host.queries.explain(Host.validate('query.explain', { sql: query.sql, params: query.binds }), Boolean(values['allow-writes']));
+      const { plan } = await host.queries.explain(
+        Host.validate('query.explain', { sql: query.sql, params: query.binds }),
+        Boolean(values['allow-writes']),
+      );
       process.stdout.write(`${plan}\n`);
       return 0;
     }
-    const input = Host.validate('query.run', { queryId: randomUUID(), sql: query.sql, params: query.binds, pageSize: 0 });
+    const input = Host.validate('query.run', {
+      queryId: randomUUID(),
+      sql: query.sql,
+      params: query.binds,
+      pageSize: 0,
+    });
     const result = await host.queries.run(input, Boolean(values['allow-writes']), { everyStatement: true });
     if (!result.statements) return printResult(host, result, format, values.out);
     return printScript(host, result.statements, statements, format, values.out);
@@ -221,12 +310,22 @@ async function printResult(host: Host, result: QueryResult, format: string, out:
  * statement that returns rows, separated by a blank line; json — one array with an element per statement (a
  * statement without rows, such as an INSERT, is null and its message goes to stderr), to stdout or --out.
  */
-async function printScript(host: Host, results: QueryResult[], statements: SqlStatementSpan[], format: string, out: string | undefined): Promise<number> {
+async function printScript(
+  host: Host,
+  results: QueryResult[],
+  statements: SqlStatementSpan[],
+  format: string,
+  out: string | undefined,
+): Promise<number> {
   if (format === 'table') {
     for (const [index, result] of results.entries()) {
       // The statement as a heading: one line, without the comments that lead it.
-      const text = statements[index]!.text.replace(/^(\s*--[^\n]*(\n|$))+/, '').replace(/\s+/g, ' ').trim();
-      process.stdout.write(`${index > 0 ? '\n' : ''}-- statement ${index + 1} of ${results.length}: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}\n`);
+      const text = statements[index]!.text.replace(/^(\s*--[^\n]*(\n|$))+/, '')
+        .replace(/\s+/g, ' ')
+        .trim();
+      process.stdout.write(
+        `${index > 0 ? '\n' : ''}-- statement ${index + 1} of ${results.length}: ${text.length > 100 ? `${text.slice(0, 99)}…` : text}\n`,
+      );
       process.stdout.write(hasRows(result) ? await tableText(host, result) : `${result.message}\n`);
     }
     return 0;
@@ -262,7 +361,10 @@ async function printScript(host: Host, results: QueryResult[], statements: SqlSt
   }
   // The same checks and the same all-or-nothing write as any export: a temporary name beside the target, renamed once whole.
   const target = host.workspace.checkExportTarget(out, 'path');
-  const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
+  const partial = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`,
+  );
   try {
     const file = fs.createWriteStream(partial);
     const closed = new Promise<void>((resolve, reject) => file.on('close', resolve).on('error', reject));
@@ -280,9 +382,19 @@ async function printScript(host: Host, results: QueryResult[], statements: SqlSt
 /** The table format: the first TABLE_ROWS rows, saying so on stderr when there are more. */
 async function tableText(host: Host, result: RowsResult): Promise<string> {
   const { rowCount } = await host.queries.resultTable(result.resultId);
-  const page = await host.queries.page({ resultId: result.resultId, offset: 0, limit: Math.max(1, Math.min(TABLE_ROWS, rowCount)) });
-  if (rowCount > TABLE_ROWS) console.error(`(${rowCount.toLocaleString('en-US')} rows; the first ${TABLE_ROWS} shown — use --format csv or json for all)`);
-  return formatTable(result.columns.map((c) => c.name), rowCount === 0 ? [] : page.rows);
+  const page = await host.queries.page({
+    resultId: result.resultId,
+    offset: 0,
+    limit: Math.max(1, Math.min(TABLE_ROWS, rowCount)),
+  });
+  if (rowCount > TABLE_ROWS)
+    console.error(
+      `(${rowCount.toLocaleString('en-US')} rows; the first ${TABLE_ROWS} shown — use --format csv or json for all)`,
+    );
+  return formatTable(
+    result.columns.map((c) => c.name),
+    rowCount === 0 ? [] : page.rows,
+  );
 }
 
 async function exportResult(host: Host, result: RowsResult, format: ExportFormat, target: string): Promise<void> {
@@ -296,7 +408,12 @@ async function exportResult(host: Host, result: RowsResult, format: ExportFormat
 }
 
 /** Exports a result to a temporary file, hands it to `use`, and removes it. */
-async function withExported(host: Host, result: RowsResult, format: ExportFormat, use: (file: string) => Promise<void>): Promise<void> {
+async function withExported(
+  host: Host,
+  result: RowsResult,
+  format: ExportFormat,
+  use: (file: string) => Promise<void>,
+): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-query-'));
   try {
     const file = path.join(dir, `out.${format}`);
@@ -323,18 +440,36 @@ async function pipeFile(file: string, sink: NodeJS.WritableStream, trimFinalNewl
 async function commandSpike(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.spike, args);
   const threshold = Number(values.threshold);
-  if (!Number.isFinite(threshold) || threshold <= 0) throw new UsageError('spike: --threshold is a positive number (a z-score).');
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    throw new UsageError('spike: --threshold is a positive number (a z-score).');
   return withHost(values.workspace, async (host) => {
-    const outcome = await host.dispatch('spike.overview', { source: values.source, by: values.by, bucket: values.bucket, threshold });
+    const outcome = await host.dispatch('spike.overview', {
+      source: values.source,
+      by: values.by,
+      bucket: values.bucket,
+      threshold,
+    });
     if (!outcome.ok) throw new SiftError(outcome.error);
     const overview = outcome.value as SpikeOverview;
     if (values.json) {
       // Scripts rely on exactly these keys.
-      console.log(JSON.stringify(overview.windows.map(({ start, end, series, z }) => ({ start, end, series, z })), null, 2));
+      console.log(
+        JSON.stringify(
+          overview.windows.map(({ start, end, series, z }) => ({ start, end, series, z })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    process.stdout.write(formatTable(['start', 'end', 'series', 'z', 'count', 'expected'], overview.windows.map((w) => [w.start, w.end, w.series, w.z, w.count, w.expected])));
-    for (const marker of overview.markers) console.log(`model ${marker.model} ${marker.previous} → ${marker.version} at ${marker.at}`);
+    process.stdout.write(
+      formatTable(
+        ['start', 'end', 'series', 'z', 'count', 'expected'],
+        overview.windows.map((w) => [w.start, w.end, w.series, w.z, w.count, w.expected]),
+      ),
+    );
+    for (const marker of overview.markers)
+      console.log(`model ${marker.model} ${marker.previous} → ${marker.version} at ${marker.at}`);
     return 0;
   });
 }
@@ -344,13 +479,37 @@ async function commandModels(args: string[]): Promise<number> {
   return withHost(values.workspace, async (host) => {
     const models = await host.models.list();
     if (values.json) {
-      console.log(JSON.stringify(models.map((m) => ({ name: m.name, version: m.version, kind: m.kind, categories: m.categories, runtime: m.kind === 'late_fusion' ? 'cuda (cpu fallback)' : 'cpu', hash: m.hash, dir: m.dir, source: m.source, ...(m.error ? { error: m.error } : {}) })), null, 2));
+      console.log(
+        JSON.stringify(
+          models.map((m) => ({
+            name: m.name,
+            version: m.version,
+            kind: m.kind,
+            categories: m.categories,
+            runtime: m.kind === 'late_fusion' ? 'cuda (cpu fallback)' : 'cpu',
+            hash: m.hash,
+            dir: m.dir,
+            source: m.source,
+            ...(m.error ? { error: m.error } : {}),
+          })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     process.stdout.write(
       formatTable(
         ['model', 'version', 'kind', 'categories', 'runtime', 'hash', 'problem'],
-        models.map((m) => [m.name, m.version, m.kind, m.categories.join(','), m.kind === 'late_fusion' ? 'cuda→cpu' : 'cpu', m.hash.slice(0, 12), m.error ?? '']),
+        models.map((m) => [
+          m.name,
+          m.version,
+          m.kind,
+          m.categories.join(','),
+          m.kind === 'late_fusion' ? 'cuda→cpu' : 'cpu',
+          m.hash.slice(0, 12),
+          m.error ?? '',
+        ]),
       ),
     );
     return 0;
@@ -360,17 +519,32 @@ async function commandModels(args: string[]): Promise<number> {
 async function commandScore(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.score, args);
   const batchSize = values.batch ? Number(values.batch) : undefined;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new UsageError('score: --batch is a positive integer.');
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
+    throw new UsageError('score: --batch is a positive integer.');
   const remote = values.remote
-    ? { url: values.remote, model: values['remote-model'], token: values['remote-token'] ?? process.env.SIFT_REMOTE_TOKEN, caFile: values['remote-ca'], binary: values.binary as 'auto' | 'always' | 'never' | undefined }
+    ? {
+        url: values.remote,
+        model: values['remote-model'],
+        token: values['remote-token'] ?? process.env.SIFT_REMOTE_TOKEN,
+        caFile: values['remote-ca'],
+        binary: values.binary as 'auto' | 'always' | 'never' | undefined,
+      }
     : undefined;
   return withHost(values.workspace, async (host) => {
     const terminal = terminalJobContext(`score ${values.model}`);
     try {
-      const outcome = await scoreQuery(host.workspace, host.models, { model: values.model, sql: values.sql, remote, batchSize }, terminal.ctx);
+      const outcome = await scoreQuery(
+        host.workspace,
+        host.models,
+        { model: values.model, sql: values.sql, remote, batchSize },
+        terminal.ctx,
+      );
       terminal.finish();
       if (values.json) console.log(JSON.stringify(outcome, null, 2));
-      else console.log(`Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`);
+      else
+        console.log(
+          `Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`,
+        );
       return 0;
     } finally {
       terminal.finish();
@@ -381,9 +555,15 @@ async function commandScore(args: string[]): Promise<number> {
 async function commandEval(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.eval, args);
   const bins = Number(values.bins);
-  if (!Number.isInteger(bins) || bins < 2 || bins > 100) throw new UsageError('eval: --bins is an integer from 2 to 100.');
+  if (!Number.isInteger(bins) || bins < 2 || bins > 100)
+    throw new UsageError('eval: --bins is an integer from 2 to 100.');
   return withHost(values.workspace, async (host) => {
-    const outcome = await host.dispatch('eval.run', { model: values.model, version: values.version, labels: values.labels, bins });
+    const outcome = await host.dispatch('eval.run', {
+      model: values.model,
+      version: values.version,
+      labels: values.labels,
+      bins,
+    });
     if (!outcome.ok) throw new SiftError(outcome.error);
     const result = outcome.value as EvaluationResult;
     const strategy = values.strategy as 'uniform' | 'quantile';
@@ -399,16 +579,48 @@ async function commandEval(args: string[]): Promise<number> {
           ece: c.ece,
           mce: c.mce,
           tied: result.tied.byCategory[c.category] ?? 0,
-          bins: c.reliability[strategy].map((bin) => ({ mean_predicted: bin.meanPredicted, fraction_positive: bin.fractionPositive, count: bin.count })),
+          bins: c.reliability[strategy].map((bin) => ({
+            mean_predicted: bin.meanPredicted,
+            fraction_positive: bin.fractionPositive,
+            count: bin.count,
+          })),
         },
       ]),
     );
     if (values.json) {
-      console.log(JSON.stringify({ model: result.model, version: result.version, labels: result.labelSource, bins, strategy, categories, tied_items: result.tied.items }, null, 2));
+      console.log(
+        JSON.stringify(
+          {
+            model: result.model,
+            version: result.version,
+            labels: result.labelSource,
+            bins,
+            strategy,
+            categories,
+            tied_items: result.tied.items,
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
-    process.stdout.write(formatTable(['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'], result.categories.map((c) => [c.category, c.n, c.positives, fmt(c.averagePrecision), fmt(c.rocAuc), fmt(c.brier), fmt(c.ece), fmt(c.mce)])));
+    process.stdout.write(
+      formatTable(
+        ['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'],
+        result.categories.map((c) => [
+          c.category,
+          c.n,
+          c.positives,
+          fmt(c.averagePrecision),
+          fmt(c.rocAuc),
+          fmt(c.brier),
+          fmt(c.ece),
+          fmt(c.mce),
+        ]),
+      ),
+    );
     console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
     if (result.tied.items > 0) console.log(tiedNote(result.tied.items));
     return 0;
@@ -427,33 +639,52 @@ async function commandInit(args: string[]): Promise<number> {
     await host.close();
   }
   rememberWorkspace(workspace.dir);
-  console.log(`Created an empty workspace in ${workspace.dir}. Import your data with: sift import --workspace ${workspace.dir} FILE… (map it onto content, users, reports, moderation_actions to light up every view).`);
+  console.log(
+    `Created an empty workspace in ${workspace.dir}. Import your data with: sift import --workspace ${workspace.dir} FILE… (map it onto content, users, reports, moderation_actions to light up every view).`,
+  );
   return 0;
 }
 
 async function commandSample(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.sample, args);
-  const workspace = await createSampleWorkspace(values.workspace, { kind: values.kind as SampleKind, from: values.from });
+  const workspace = await createSampleWorkspace(values.workspace, {
+    kind: values.kind as SampleKind,
+    from: values.from,
+  });
   const tables = await workspace.listTables();
   await workspace.close();
   rememberWorkspace(workspace.dir);
-  console.log(`Created sample workspace ${workspace.dir}: ${tables.map((t) => `${t.name} (${t.rowCount})`).join(', ')}`);
+  console.log(
+    `Created sample workspace ${workspace.dir}: ${tables.map((t) => `${t.name} (${t.rowCount})`).join(', ')}`,
+  );
   return 0;
 }
 
 async function commandServe(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.serve, args);
   const port = values.port ? Number(values.port) : 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve: --port is a number from 0 to 65535.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('serve: --port is a number from 0 to 65535.');
   const folders = (values.folder ?? []).map((folder) => path.resolve(folder));
-  for (const folder of folders) if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) throw new UsageError(`serve: --folder ${folder} is not a folder.`);
+  for (const folder of folders)
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+      throw new UsageError(`serve: --folder ${folder} is not a folder.`);
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
   // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
   const dir = resolveWorkspace(values.workspace);
-  if (!fs.existsSync(path.join(dir, DATABASE_FILE))) throw new SiftError({ code: 'WORKSPACE_MISSING', message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${dir} (or the sample data with: sift sample --workspace ${dir})` });
+  if (!fs.existsSync(path.join(dir, DATABASE_FILE)))
+    throw new SiftError({
+      code: 'WORKSPACE_MISSING',
+      message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${dir} (or the sample data with: sift sample --workspace ${dir})`,
+    });
   const host = await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders } });
   rememberWorkspace(host.workspaceDir());
-  const server = await startServer({ host, port, token: values['no-token'] ? null : undefined, staticDir: rendererDist() });
+  const server = await startServer({
+    host,
+    port,
+    token: values['no-token'] ? null : undefined,
+    staticDir: rendererDist(),
+  });
   console.log(`Sift is serving ${host.workspaceDir()} at ${server.url}`);
   if (values.open) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
@@ -468,7 +699,9 @@ async function commandServe(args: string[]): Promise<number> {
 
 export function openInBrowser(url: string): boolean {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const found = process.platform !== 'linux' || (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, opener)));
+  const found =
+    process.platform !== 'linux' ||
+    (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, opener)));
   if (!found) return false;
   import('node:child_process').then(({ spawn }) => spawn(opener, [url], { detached: true, stdio: 'ignore' }).unref());
   return true;
@@ -495,7 +728,8 @@ export async function main(argv: string[]): Promise<number> {
     // `sift help [CMD]`, `sift --help`, and `sift GROUP --help` (`sift session --help`) list commands or show one's help.
     if (command === undefined || command === 'help' || HELP_FLAGS.includes(command)) {
       const spec = rest.length > 0 ? specOf(rest) : undefined;
-      if (rest.length > 0 && !spec && !COMMAND_GROUPS[rest[0]!]) throw new UsageError(`Unknown command "${rest.join(' ')}".`);
+      if (rest.length > 0 && !spec && !COMMAND_GROUPS[rest[0]!])
+        throw new UsageError(`Unknown command "${rest.join(' ')}".`);
       console.log(spec ? commandHelp(spec) : commandList(rest[0]));
       return command === undefined ? 2 : 0;
     }

@@ -30,7 +30,8 @@ export function mappingFromFlags(
   }
   if (!MAPPING_TARGETS.includes(flags.as)) throw usage(`import: --as is one of ${MAPPING_TARGETS.join(', ')}.`);
   if (files !== 1) throw usage('import: --as maps one file onto a canonical table; give one FILE with it.');
-  if (flags.whenTaken !== undefined && !(WHEN_TAKEN as readonly string[]).includes(flags.whenTaken)) throw usage('import: --when-taken is replace or append.');
+  if (flags.whenTaken !== undefined && !(WHEN_TAKEN as readonly string[]).includes(flags.whenTaken))
+    throw usage('import: --when-taken is replace or append.');
   const columns = new Map<string, string>();
   for (const pair of (flags.map ?? []).flatMap((value) => value.split(','))) {
     const entry = pair.trim();
@@ -38,9 +39,14 @@ export function mappingFromFlags(
     const eq = entry.indexOf('=');
     const canonical = entry.slice(0, eq).trim();
     const source = entry.slice(eq + 1).trim();
-    if (eq <= 0 || source === '') throw usage(`import: --map "${entry}": expected canonical=source (e.g. --map content_id=post_id,text=body).`);
+    if (eq <= 0 || source === '')
+      throw usage(`import: --map "${entry}": expected canonical=source (e.g. --map content_id=post_id,text=body).`);
     if (columns.has(canonical)) throw usage(`import: --map names ${canonical} twice.`);
     columns.set(canonical, source);
   }
-  return { canonicalTable: flags.as, columns: Object.fromEntries(columns), ...(flags.whenTaken ? { whenTaken: flags.whenTaken as (typeof WHEN_TAKEN)[number] } : {}) };
+  return {
+    canonicalTable: flags.as,
+    columns: Object.fromEntries(columns),
+    ...(flags.whenTaken ? { whenTaken: flags.whenTaken as (typeof WHEN_TAKEN)[number] } : {}),
+  };
 }

@@ -8,7 +8,10 @@ import type { HostEvent } from '../shared/jobs.js';
 
 /** The subset of Electron's ipcMain the wiring uses, so tests can pass a stand-in. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: { sender: { id: number } }, ...args: unknown[]) => Promise<unknown> | unknown): void;
+  handle(
+    channel: string,
+    listener: (event: { sender: { id: number } }, ...args: unknown[]) => Promise<unknown> | unknown,
+  ): void;
   removeHandler(channel: string): void;
 }
 
@@ -28,10 +31,16 @@ export function wireIpc(ipcMain: IpcMainLike, host: Dispatcher, window: EventTar
   for (const name of METHOD_NAMES) {
     ipcMain.handle(ipcChannel(name), async (event, ...args) => {
       if (event.sender.id !== window.id) {
-        return { ok: false, error: { code: 'UNAUTHORIZED', message: 'IPC call from an unknown window was refused.' } } satisfies CallOutcome;
+        return {
+          ok: false,
+          error: { code: 'UNAUTHORIZED', message: 'IPC call from an unknown window was refused.' },
+        } satisfies CallOutcome;
       }
       if (args.length > 1) {
-        return { ok: false, error: { code: 'BAD_REQUEST', message: `${name}: expected one input object, got ${args.length} arguments.` } } satisfies CallOutcome;
+        return {
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: `${name}: expected one input object, got ${args.length} arguments.` },
+        } satisfies CallOutcome;
       }
       return host.dispatch(name, args[0]);
     });

@@ -30,7 +30,9 @@ async function launch(): Promise<void> {
   const host = await startStartupEngine();
   const server = await startServer({ host, staticDir: rendererDist() });
   const opened = openInBrowser(server.url);
-  console.log(`The Electron binary is not installed (node node_modules/electron/install.js adds it on a machine with internet), so Sift runs in browser mode: ${server.url}${opened ? '' : '  (open this URL in a browser)'}`);
+  console.log(
+    `The Electron binary is not installed (node node_modules/electron/install.js adds it on a machine with internet), so Sift runs in browser mode: ${server.url}${opened ? '' : '  (open this URL in a browser)'}`,
+  );
   const stop = async () => {
     await server.close();
     await host.close();

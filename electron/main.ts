@@ -19,7 +19,9 @@ app.enableSandbox();
 app.whenReady().then(async () => {
   // DuckDB, the models and heavy compute run in the engine: the Electron binary run as Node on the bundled engine.
   const host = await startStartupEngine(electronRuntime(process.execPath, here));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => callback({ responseHeaders: withCspHeader(details.responseHeaders) }));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCspHeader(details.responseHeaders) }),
+  );
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   const window = new BrowserWindow({
     width: 1400,

@@ -7,7 +7,11 @@ import { IPC_EVENT_CHANNEL, ipcChannel, isMethodName } from '../shared/contract.
 
 contextBridge.exposeInMainWorld('siftBridge', {
   invoke: (method: string, input: unknown) => {
-    if (!isMethodName(method)) return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${method}".` } });
+    if (!isMethodName(method))
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${method}".` },
+      });
     return ipcRenderer.invoke(ipcChannel(method), input);
   },
   onEvent: (listener: (event: unknown) => void) => {
@@ -17,6 +21,8 @@ contextBridge.exposeInMainWorld('siftBridge', {
   },
   pathForFile: (file: File) => webUtils.getPathForFile(file),
   pickFiles: () => ipcRenderer.invoke('sift-shell:pick-files') as Promise<string[]>,
-  pickSavePath: (defaultName: string) => ipcRenderer.invoke('sift-shell:pick-save-path', defaultName) as Promise<string | null>,
-  pickFolder: (purpose: 'open' | 'create') => ipcRenderer.invoke('sift-shell:pick-folder', purpose) as Promise<string | null>,
+  pickSavePath: (defaultName: string) =>
+    ipcRenderer.invoke('sift-shell:pick-save-path', defaultName) as Promise<string | null>,
+  pickFolder: (purpose: 'open' | 'create') =>
+    ipcRenderer.invoke('sift-shell:pick-folder', purpose) as Promise<string | null>,
 });

@@ -119,9 +119,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
    */
   function foreignRequest(req: http.IncomingMessage): string | null {
     const hostHeader = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(hostHeader)) return `Host "${hostHeader}" is not this server's address; open ${[...allowedHosts][0]}.`;
+    if (!allowedHosts.has(hostHeader))
+      return `Host "${hostHeader}" is not this server's address; open ${[...allowedHosts][0]}.`;
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${hostHeader}`) return `Requests from ${origin} are not accepted; Sift answers only its own page.`;
+    if (origin !== undefined && origin !== `http://${hostHeader}`)
+      return `Requests from ${origin} are not accepted; Sift answers only its own page.`;
     return null;
   }
 
@@ -151,12 +153,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         let caller: Caller = OWNER;
         if (token !== null && !tokenMatches(token, given)) {
           const annotator = new AnnotatorTokens(host.workspaceDir()).annotatorFor(given);
-          if (annotator === null) return fail(res, 401, 'UNAUTHORIZED', 'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).');
+          if (annotator === null)
+            return fail(
+              res,
+              401,
+              'UNAUTHORIZED',
+              'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).',
+            );
           caller = { role: 'annotator', annotator };
         }
         return await handleApi(req, res, url, caller);
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'BAD_REQUEST', `${req.method} is not allowed here.`);
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return fail(res, 405, 'BAD_REQUEST', `${req.method} is not allowed here.`);
       return serveStatic(res, url.pathname);
     } catch (error) {
       if (!res.headersSent) fail(res, 500, 'INTERNAL', error instanceof Error ? error.message : String(error));
@@ -164,14 +173,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   });
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): Promise<void> {
+  async function handleApi(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    caller: Caller,
+  ): Promise<void> {
     const route = url.pathname.slice('/api/'.length);
     // The routes that are not contract methods (events, upload, download) are the owner's.
     if (caller.role !== 'owner' && !isMethodName(route)) {
-      return fail(res, 403, 'FORBIDDEN', `${route}: an annotator's token reaches only labeling; the rest is the workspace owner's.`);
+      return fail(
+        res,
+        403,
+        'FORBIDDEN',
+        `${route}: an annotator's token reaches only labeling; the rest is the workspace owner's.`,
+      );
     }
     if (route === 'events' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       eventClients.add(res);
       req.on('close', () => eventClients.delete(res));
@@ -190,7 +213,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       input = body.trim() === '' ? {} : JSON.parse(body);
     } catch (error) {
       if (error instanceof PayloadTooLarge) return fail(res, 413, 'PAYLOAD_TOO_LARGE', `${route}: ${error.message}.`);
-      return fail(res, 400, 'BAD_REQUEST', `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`);
+      return fail(
+        res,
+        400,
+        'BAD_REQUEST',
+        `${route}: the request body is not valid JSON (${error instanceof Error ? error.message : error}).`,
+      );
     }
     const outcome = await host.dispatch(route, input, caller);
     sendJson(res, outcome.ok ? 200 : (STATUS_FOR[outcome.error.code] ?? 422), outcome);
@@ -198,9 +226,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   async function upload(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const name = path.basename(url.searchParams.get('name') ?? '').replace(/[^\w.\- ]+/g, '_');
-    if (!name || name.startsWith('.')) return fail(res, 400, 'BAD_REQUEST', 'upload: the name parameter must be a file name.');
+    if (!name || name.startsWith('.'))
+      return fail(res, 400, 'BAD_REQUEST', 'upload: the name parameter must be a file name.');
     const tooLarge = () =>
-      fail(res, 413, 'PAYLOAD_TOO_LARGE', `upload of ${name}: the file is larger than this server accepts (${(maxUpload / 1024 ** 2).toLocaleString('en-US')} MiB); import it with sift import on the machine that runs Sift.`);
+      fail(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `upload of ${name}: the file is larger than this server accepts (${(maxUpload / 1024 ** 2).toLocaleString('en-US')} MiB); import it with sift import on the machine that runs Sift.`,
+      );
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > maxUpload) {
       res.setHeader('connection', 'close');
@@ -227,7 +261,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         res.setHeader('connection', 'close');
         return tooLarge();
       }
-      return fail(res, 400, 'BAD_REQUEST', `upload of ${name} failed: ${error instanceof Error ? error.message : error}`);
+      return fail(
+        res,
+        400,
+        'BAD_REQUEST',
+        `upload of ${name} failed: ${error instanceof Error ? error.message : error}`,
+      );
     }
     sendJson(res, 200, { ok: true, value: { path: target, bytes: fs.statSync(target).size } });
   }
@@ -235,7 +274,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   function download(res: http.ServerResponse, url: URL): void {
     // fileAccess.ts decides what may be served: a regular file named directly in exports/, never a link out of it.
     const opened = openExportForDownload(path.join(host.workspaceDir(), 'exports'), url.searchParams.get('path') ?? '');
-    if (!opened) return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');
+    if (!opened)
+      return fail(res, 404, 'NOT_FOUND', 'download: only files in the workspace exports folder can be downloaded.');
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-disposition': `attachment; filename="${opened.name.replace(/"/g, '')}"`,
@@ -247,7 +287,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   function serveStatic(res: http.ServerResponse, pathname: string): void {
     const relative = decodeURIComponent(pathname).replace(/^\/+/, '');
     let file = path.resolve(staticRoot, relative || 'index.html');
-    if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot) return fail(res, 404, 'NOT_FOUND', 'Not found.');
+    if (!file.startsWith(staticRoot + path.sep) && file !== staticRoot)
+      return fail(res, 404, 'NOT_FOUND', 'Not found.');
     if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(staticRoot, 'index.html');
     if (!fs.existsSync(file)) {
       res.writeHead(500, { 'content-type': 'text/plain' });
@@ -268,7 +309,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(options.port ?? 0, hostname, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  allowedHosts = new Set(LOOPBACK_NAMES.includes(hostname) ? LOOPBACK_NAMES.map((name) => `${name}:${port}`) : [`${hostname}:${port}`]);
+  allowedHosts = new Set(
+    LOOPBACK_NAMES.includes(hostname) ? LOOPBACK_NAMES.map((name) => `${name}:${port}`) : [`${hostname}:${port}`],
+  );
   const base = `http://${hostname}:${port}/`;
   return {
     url: token ? `${base}?token=${token}` : base,

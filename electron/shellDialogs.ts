@@ -3,7 +3,15 @@
  * to save an export to, and a folder to open or create a workspace in. Only the app's window may ask.
  */
 export interface DialogLike {
-  showOpenDialog(window: unknown, options: { properties: string[]; filters?: { name: string; extensions: string[] }[]; title?: string; buttonLabel?: string }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpenDialog(
+    window: unknown,
+    options: {
+      properties: string[];
+      filters?: { name: string; extensions: string[] }[];
+      title?: string;
+      buttonLabel?: string;
+    },
+  ): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSaveDialog(window: unknown, options: { defaultPath: string }): Promise<{ canceled: boolean; filePath?: string }>;
 }
 
@@ -20,7 +28,11 @@ export const SHELL_CHANNELS = {
 
 export type FolderPurpose = 'open' | 'create';
 
-export function wireShellDialogs(ipcMain: ShellIpcLike, dialog: DialogLike, window: { webContents: { id: number } }): () => void {
+export function wireShellDialogs(
+  ipcMain: ShellIpcLike,
+  dialog: DialogLike,
+  window: { webContents: { id: number } },
+): () => void {
   const fromWindow = (event: { sender: { id: number } }) => event.sender.id === window.webContents.id;
   ipcMain.handle(SHELL_CHANNELS.pickFiles, async (event) => {
     if (!fromWindow(event)) return [];

@@ -24,5 +24,9 @@ export async function startupWorkspaceDir(): Promise<string> {
  * browser-mode fallback) allows the user's home folder.
  */
 export async function startStartupEngine(runtime?: EngineRuntime): Promise<EngineClient> {
-  return EngineClient.start({ dir: await startupWorkspaceDir(), fileAccess: { kind: 'confined', folders: [os.homedir()] }, runtime });
+  return EngineClient.start({
+    dir: await startupWorkspaceDir(),
+    fileAccess: { kind: 'confined', folders: [os.homedir()] },
+    runtime,
+  });
 }

@@ -28,7 +28,8 @@ export function App() {
   const nextImportId = useRef(1);
   /** Said when the engine process stopped (a native crash) and while it restarts; the window itself stays. */
   const [engineNotice, setEngineNotice] = useState<string | null>(null);
-  const enqueue = (sources: ImportSource[]) => setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
+  const enqueue = (sources: ImportSource[]) =>
+    setImports((queue) => [...queue, ...sources.map((source) => ({ id: nextImportId.current++, source }))]);
   const [dragging, setDragging] = useState(false);
   const view = useNavigation((state) => state.view);
   const setView = useNavigation((state) => state.go);
@@ -53,8 +54,10 @@ export function App() {
     return subscribeToHostEvents((event) => {
       if (event.channel === 'job') return applyJobEvent(event.event);
       if (event.channel === 'engine') {
-        if (event.event.type === 'stopped') setEngineNotice(`The engine stopped: ${event.event.reason}. Restarting it on the same workspace…`);
-        else setEngineNotice('The engine stopped and was restarted; results shown before it stopped must be run again.');
+        if (event.event.type === 'stopped')
+          setEngineNotice(`The engine stopped: ${event.event.reason}. Restarting it on the same workspace…`);
+        else
+          setEngineNotice('The engine stopped and was restarted; results shown before it stopped must be run again.');
         return;
       }
       if (event.channel === 'query') {
@@ -116,14 +119,22 @@ export function App() {
         <WorkspaceSwitcher />
         <nav className="tabs" aria-label="Views">
           {(['explore', 'reports', 'spikes', 'models', 'evaluate', 'label'] as const).map((name) => (
-            <button key={name} className={view === name ? 'active' : ''} onClick={() => setView(name)} data-testid={`tab-${name}`}>
+            <button
+              key={name}
+              className={view === name ? 'active' : ''}
+              onClick={() => setView(name)}
+              data-testid={`tab-${name}`}
+            >
               {name[0]!.toUpperCase() + name.slice(1)}
             </button>
           ))}
         </nav>
         <span className="spacer" />
         {!isDesktop && (
-          <span className="mode-badge" title="Sift is served to this browser by a local host process; the desktop app runs the same views in its own window">
+          <span
+            className="mode-badge"
+            title="Sift is served to this browser by a local host process; the desktop app runs the same views in its own window"
+          >
             browser mode
           </span>
         )}
@@ -157,7 +168,9 @@ export function App() {
         {view === 'explore' && (
           <>
             <SchemaBrowser
-              onPickTable={(name) => insertAtCursor(/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`)}
+              onPickTable={(name) =>
+                insertAtCursor(/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`)
+              }
               onPreviewTable={(name) => void useExplore.getState().preview(name)}
             />
             <ExploreView />
@@ -170,7 +183,13 @@ export function App() {
         {view === 'label' && <LabelView />}
       </main>
       <StatusBar />
-      {imports[0] && <ImportDialog key={imports[0].id} source={imports[0].source} onClose={() => setImports((queue) => queue.slice(1))} />}
+      {imports[0] && (
+        <ImportDialog
+          key={imports[0].id}
+          source={imports[0].source}
+          onClose={() => setImports((queue) => queue.slice(1))}
+        />
+      )}
       {dragging && <div className="drop-hint">Drop files to import them</div>}
     </div>
   );

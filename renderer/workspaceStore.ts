@@ -18,7 +18,11 @@ export const useWorkspace = create<WorkspaceState>((set) => ({
   error: null,
   async refresh() {
     try {
-      const [info, tables, settings] = await Promise.all([api['workspace.info']({}), api['tables.list']({}), api['settings.get']({})]);
+      const [info, tables, settings] = await Promise.all([
+        api['workspace.info']({}),
+        api['tables.list']({}),
+        api['settings.get']({}),
+      ]);
       set({ info, tables, settings, error: null });
     } catch (error) {
       set({ error: errorMessage(error) });

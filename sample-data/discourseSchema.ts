@@ -11,13 +11,16 @@
  */
 export type DiscourseColumn = [name: string, type: string, fill?: string];
 
-const flagCount = (typeId: number) => `(SELECT count(*)::INTEGER FROM post_actions pa WHERE pa.post_id = posts.id AND pa.post_action_type_id = ${typeId} AND pa.deleted_at IS NULL)`;
-const topicPosts = (expression: string) => `(SELECT ${expression} FROM posts p WHERE p.topic_id = topics.id AND p.deleted_at IS NULL)`;
+const flagCount = (typeId: number) =>
+  `(SELECT count(*)::INTEGER FROM post_actions pa WHERE pa.post_id = posts.id AND pa.post_action_type_id = ${typeId} AND pa.deleted_at IS NULL)`;
+const topicPosts = (expression: string) =>
+  `(SELECT ${expression} FROM posts p WHERE p.topic_id = topics.id AND p.deleted_at IS NULL)`;
 const categoryTopics = (since: string | null) =>
   `(SELECT count(*)::INTEGER FROM topics t WHERE t.category_id = categories.id${since ? ` AND t.created_at >= (SELECT max(created_at) FROM topics) - INTERVAL ${since}` : ''})`;
 const categoryPosts = (since: string | null) =>
   `(SELECT count(*)::INTEGER FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.category_id = categories.id${since ? ` AND p.created_at >= (SELECT max(created_at) FROM posts) - INTERVAL ${since}` : ''})`;
-const firstHistory = (action: number) => `(SELECT min(h.created_at) FROM user_histories h WHERE h.target_user_id = users.id AND h.action = ${action})`;
+const firstHistory = (action: number) =>
+  `(SELECT min(h.created_at) FROM user_histories h WHERE h.target_user_id = users.id AND h.action = ${action})`;
 
 export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
   users: [
@@ -95,7 +98,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['percent_rank', 'DOUBLE', '1.0'],
     ['notify_user_count', 'INTEGER', flagCount(6)],
     ['like_score', 'INTEGER', 'like_count'],
-    ['deleted_by_id', 'INTEGER', '(SELECT min(h.acting_user_id) FROM user_histories h WHERE h.post_id = posts.id AND h.action = 17)'],
+    [
+      'deleted_by_id',
+      'INTEGER',
+      '(SELECT min(h.acting_user_id) FROM user_histories h WHERE h.post_id = posts.id AND h.action = 17)',
+    ],
     ['edit_reason', 'VARCHAR', 'NULL'],
     ['word_count', 'INTEGER'],
     ['version', 'INTEGER', '1'],
@@ -129,7 +136,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['featured_user2_id', 'INTEGER', 'NULL'],
     ['featured_user3_id', 'INTEGER', 'NULL'],
     ['deleted_at', 'TIMESTAMP'],
-    ['highest_post_number', 'INTEGER', `coalesce((SELECT max(p.post_number) FROM posts p WHERE p.topic_id = topics.id), 0)`],
+    [
+      'highest_post_number',
+      'INTEGER',
+      `coalesce((SELECT max(p.post_number) FROM posts p WHERE p.topic_id = topics.id), 0)`,
+    ],
     ['like_count', 'INTEGER', `coalesce(${topicPosts('sum(p.like_count)::INTEGER')}, 0)`],
     ['incoming_link_count', 'INTEGER', '0'],
     ['category_id', 'INTEGER'],
@@ -141,8 +152,16 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['has_summary', 'BOOLEAN', 'false'],
     ['archetype', 'VARCHAR'],
     ['featured_user4_id', 'INTEGER', 'NULL'],
-    ['notify_moderators_count', 'INTEGER', `(SELECT count(*)::INTEGER FROM post_actions pa JOIN posts p ON p.id = pa.post_id WHERE p.topic_id = topics.id AND pa.post_action_type_id = 7)`],
-    ['spam_count', 'INTEGER', `(SELECT count(*)::INTEGER FROM post_actions pa JOIN posts p ON p.id = pa.post_id WHERE p.topic_id = topics.id AND pa.post_action_type_id = 8)`],
+    [
+      'notify_moderators_count',
+      'INTEGER',
+      `(SELECT count(*)::INTEGER FROM post_actions pa JOIN posts p ON p.id = pa.post_id WHERE p.topic_id = topics.id AND pa.post_action_type_id = 7)`,
+    ],
+    [
+      'spam_count',
+      'INTEGER',
+      `(SELECT count(*)::INTEGER FROM post_actions pa JOIN posts p ON p.id = pa.post_id WHERE p.topic_id = topics.id AND pa.post_action_type_id = 8)`,
+    ],
     ['pinned_at', 'TIMESTAMP', 'NULL'],
     ['score', 'DOUBLE', 'NULL'],
     ['percent_rank', 'DOUBLE', '1.0'],
@@ -157,7 +176,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['fancy_title', 'VARCHAR', 'title'],
     ['highest_staff_post_number', 'INTEGER', '0'],
     ['featured_link', 'VARCHAR', 'NULL'],
-    ['reviewable_score', 'DOUBLE', `coalesce((SELECT sum(r.score) FROM reviewables r WHERE r.topic_id = topics.id), 0.0)`],
+    [
+      'reviewable_score',
+      'DOUBLE',
+      `coalesce((SELECT sum(r.score) FROM reviewables r WHERE r.topic_id = topics.id), 0.0)`,
+    ],
     ['image_upload_id', 'BIGINT', 'NULL'],
     ['slow_mode_seconds', 'INTEGER', '0'],
     ['bannered_until', 'TIMESTAMP', 'NULL'],
@@ -167,7 +190,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
   categories: [
     ['id', 'INTEGER'],
     ['name', 'VARCHAR'],
-    ['color', 'VARCHAR', "['0088CC', 'F7941D', '3AB54A', 'BF1E2E', '652D90', '25AAE2', '12A89D', 'ED207B'][(id - 1) % 8 + 1]"],
+    [
+      'color',
+      'VARCHAR',
+      "['0088CC', 'F7941D', '3AB54A', 'BF1E2E', '652D90', '25AAE2', '12A89D', 'ED207B'][(id - 1) % 8 + 1]",
+    ],
     ['topic_id', 'INTEGER', 'NULL'],
     ['topic_count', 'INTEGER', categoryTopics(null)],
     ['created_at', 'TIMESTAMP'],
@@ -182,7 +209,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['read_restricted', 'BOOLEAN'],
     ['auto_close_hours', 'DOUBLE', 'NULL'],
     ['post_count', 'INTEGER', categoryPosts(null)],
-    ['latest_post_id', 'INTEGER', '(SELECT max(p.id) FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.category_id = categories.id)'],
+    [
+      'latest_post_id',
+      'INTEGER',
+      '(SELECT max(p.id) FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.category_id = categories.id)',
+    ],
     ['latest_topic_id', 'INTEGER', '(SELECT max(t.id) FROM topics t WHERE t.category_id = categories.id)'],
     ['position', 'INTEGER', 'id'],
     ['parent_category_id', 'INTEGER', 'NULL'],
@@ -272,7 +303,11 @@ export const DISCOURSE_COLUMNS: Record<string, DiscourseColumn[]> = {
     ['force_review', 'BOOLEAN'],
     ['reject_reason', 'VARCHAR'],
     // Discourse marks a reviewable when one of its flags says the post is illegal.
-    ['potentially_illegal', 'BOOLEAN', '(SELECT count(*) > 0 FROM reviewable_scores s WHERE s.reviewable_id = reviewables.id AND s.reviewable_score_type = 10)'],
+    [
+      'potentially_illegal',
+      'BOOLEAN',
+      '(SELECT count(*) > 0 FROM reviewable_scores s WHERE s.reviewable_id = reviewables.id AND s.reviewable_score_type = 10)',
+    ],
   ],
   reviewable_scores: [
     ['id', 'BIGINT'],

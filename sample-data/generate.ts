@@ -44,7 +44,13 @@ export interface GeneratorOptions {
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-const TRUE_CATEGORY_WEIGHTS: Record<TrueCategory, number> = { none: 925, spam: 30, hate_speech: 20, nsfw: 13, misinformation: 12 };
+const TRUE_CATEGORY_WEIGHTS: Record<TrueCategory, number> = {
+  none: 925,
+  spam: 30,
+  hate_speech: 20,
+  nsfw: 13,
+  misinformation: 12,
+};
 const REPORT_REASON: Record<TrueCategory, Record<string, number>> = {
   none: { spam: 30, harassment: 25, hate: 10, nudity: 8, misinformation: 12, violence: 5, other: 10 },
   spam: { spam: 85, other: 15 },
@@ -58,35 +64,76 @@ const ts = timestampText;
 
 const COLUMNS: Record<string, { columns: Record<string, string>; orderBy: string }> = {
   users: {
-    columns: { user_id: 'VARCHAR', username: 'VARCHAR', created_at: 'TIMESTAMP', is_staff: 'BOOLEAN', prior_violations_30d: 'INTEGER' },
+    columns: {
+      user_id: 'VARCHAR',
+      username: 'VARCHAR',
+      created_at: 'TIMESTAMP',
+      is_staff: 'BOOLEAN',
+      prior_violations_30d: 'INTEGER',
+    },
     orderBy: 'user_id',
   },
   content: {
     columns: {
-      content_id: 'VARCHAR', user_id: 'VARCHAR', surface: 'VARCHAR', content_type: 'VARCHAR', language: 'VARCHAR', text: 'VARCHAR',
-      created_at: 'TIMESTAMP', has_image: 'BOOLEAN', image_emb: 'FLOAT[]', views_24h: 'INTEGER',
+      content_id: 'VARCHAR',
+      user_id: 'VARCHAR',
+      surface: 'VARCHAR',
+      content_type: 'VARCHAR',
+      language: 'VARCHAR',
+      text: 'VARCHAR',
+      created_at: 'TIMESTAMP',
+      has_image: 'BOOLEAN',
+      image_emb: 'FLOAT[]',
+      views_24h: 'INTEGER',
     },
     orderBy: 'created_at, content_id',
   },
   reports: {
-    columns: { report_id: 'VARCHAR', content_id: 'VARCHAR', reporter_id: 'VARCHAR', reason: 'VARCHAR', created_at: 'TIMESTAMP' },
+    columns: {
+      report_id: 'VARCHAR',
+      content_id: 'VARCHAR',
+      reporter_id: 'VARCHAR',
+      reason: 'VARCHAR',
+      created_at: 'TIMESTAMP',
+    },
     orderBy: 'created_at, report_id',
   },
   moderation_actions: {
     columns: {
-      action_id: 'VARCHAR', content_id: 'VARCHAR', target_user_id: 'VARCHAR', actor_id: 'VARCHAR', actor_type: 'VARCHAR', action: 'VARCHAR',
-      category: 'VARCHAR', model_version: 'VARCHAR', created_at: 'TIMESTAMP',
+      action_id: 'VARCHAR',
+      content_id: 'VARCHAR',
+      target_user_id: 'VARCHAR',
+      actor_id: 'VARCHAR',
+      actor_type: 'VARCHAR',
+      action: 'VARCHAR',
+      category: 'VARCHAR',
+      model_version: 'VARCHAR',
+      created_at: 'TIMESTAMP',
     },
     orderBy: 'created_at, action_id',
   },
   model_scores: {
-    columns: { content_id: 'VARCHAR', model: 'VARCHAR', model_version: 'VARCHAR', category: 'VARCHAR', score: 'DOUBLE', scored_at: 'TIMESTAMP' },
+    columns: {
+      content_id: 'VARCHAR',
+      model: 'VARCHAR',
+      model_version: 'VARCHAR',
+      category: 'VARCHAR',
+      score: 'DOUBLE',
+      scored_at: 'TIMESTAMP',
+    },
     orderBy: 'scored_at, content_id, category',
   },
   label_events: {
     columns: {
-      event_id: 'VARCHAR', session_id: 'VARCHAR', content_id: 'VARCHAR', annotator_id: 'VARCHAR', category: 'VARCHAR', value: 'VARCHAR',
-      policy_version: 'VARCHAR', kind: 'VARCHAR', created_at: 'TIMESTAMP',
+      event_id: 'VARCHAR',
+      session_id: 'VARCHAR',
+      content_id: 'VARCHAR',
+      annotator_id: 'VARCHAR',
+      category: 'VARCHAR',
+      value: 'VARCHAR',
+      policy_version: 'VARCHAR',
+      kind: 'VARCHAR',
+      created_at: 'TIMESTAMP',
     },
     orderBy: 'created_at, event_id',
   },
@@ -99,10 +146,14 @@ interface User {
   priorViolations: number;
 }
 
-export async function generatePlatformSample(options: GeneratorOptions): Promise<{ counts: Record<string, number>; incidents: Incident[] }> {
+export async function generatePlatformSample(
+  options: GeneratorOptions,
+): Promise<{ counts: Record<string, number>; incidents: Incident[] }> {
   const rng = new Random(options.seed);
   const writer = new SampleWriter();
-  const sinks = Object.fromEntries(SAMPLE_TABLES.map((table) => [table, writer.table(table, COLUMNS[table]!.columns, COLUMNS[table]!.orderBy)])) as Record<string, TableSink>;
+  const sinks = Object.fromEntries(
+    SAMPLE_TABLES.map((table) => [table, writer.table(table, COLUMNS[table]!.columns, COLUMNS[table]!.orderBy)]),
+  ) as Record<string, TableSink>;
   const end = SAMPLE_START + SAMPLE_DAYS * 24 * HOUR;
 
   // Users: account ages are log-normal (most a year or more, a tail of new accounts); few have prior strikes.
@@ -113,13 +164,23 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     const priorViolations = rng.chance(0.9) ? 0 : rng.int(1, rng.chance(0.8) ? 2 : 9);
     const user = { id: `u${pad(i + 1, 7)}`, createdAt: SAMPLE_START - ageDays * 24 * HOUR, priorViolations };
     users.push(user);
-    sinks.users!.push([user.id, `${rng.pick(['sun', 'blue', 'dark', 'tiny', 'mega', 'neo', 'lil', 'real'])}_${rng.pick(['fox', 'wave', 'rider', 'chef', 'cat', 'byte', 'moon'])}${rng.int(1, 9999)}`, ts(user.createdAt), rng.chance(0.005), priorViolations]);
+    sinks.users!.push([
+      user.id,
+      `${rng.pick(['sun', 'blue', 'dark', 'tiny', 'mega', 'neo', 'lil', 'real'])}_${rng.pick(['fox', 'wave', 'rider', 'chef', 'cat', 'byte', 'moon'])}${rng.int(1, 9999)}`,
+      ts(user.createdAt),
+      rng.chance(0.005),
+      priorViolations,
+    ]);
   }
   // Campaign accounts: created in the two days before the campaign, no history.
   const campaignAccounts: User[] = [];
   const campaignAccountCount = Math.max(12, Math.round(options.rows / 1500));
   for (let i = 0; i < campaignAccountCount; i++) {
-    const user = { id: `u${pad(userCount + i + 1, 7)}`, createdAt: CAMPAIGN_START - rng.int(2, 48) * HOUR, priorViolations: 0 };
+    const user = {
+      id: `u${pad(userCount + i + 1, 7)}`,
+      createdAt: CAMPAIGN_START - rng.int(2, 48) * HOUR,
+      priorViolations: 0,
+    };
     campaignAccounts.push(user);
     sinks.users!.push([user.id, `promo_growth${rng.int(100, 999)}`, ts(user.createdAt), false, 0]);
   }
@@ -150,30 +211,70 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
   const emitItem = (index: number, user: User, created: number, truth: TrueCategory, isCampaign: boolean) => {
     const contentId = `c${pad(index + 1, 8)}`;
     const language: Language = isCampaign ? 'en' : rng.weighted(LANGUAGES);
-    const surface = isCampaign ? rng.weighted({ comment: 80, post: 20 }) : rng.weighted({ post: 45, comment: 35, dm: 12, story: 8 });
+    const surface = isCampaign
+      ? rng.weighted({ comment: 80, post: 20 })
+      : rng.weighted({ post: 45, comment: 35, dm: 12, story: 8 });
     const contentType = isCampaign ? 'text' : rng.weighted({ text: 70, image: 25, video: 5 });
     const text = isCampaign ? campaignText(rng) : contentText(truth, language, rng);
     const hasImage = contentType === 'image';
-    const embedding = hasImage ? `[${Array.from({ length: 8 }, () => (rng.normal() * 0.5).toFixed(4)).join(',')}]` : null;
+    const embedding = hasImage
+      ? `[${Array.from({ length: 8 }, () => (rng.normal() * 0.5).toFixed(4)).join(',')}]`
+      : null;
     const views = Math.round(isCampaign ? rng.logNormal(6, 0.8) : rng.logNormal(4, 1.6));
-    sinks.content!.push([contentId, user.id, surface, contentType, language, text, ts(created), hasImage, embedding, views]);
+    sinks.content!.push([
+      contentId,
+      user.id,
+      surface,
+      contentType,
+      language,
+      text,
+      ts(created),
+      hasImage,
+      embedding,
+      views,
+    ]);
 
     // Model scores from the version live at creation time. 2024.03.0 regressed on link spam.
     const version = created < VERSION_CHANGE ? OLD_VERSION : NEW_VERSION;
     const scores: Record<string, number> = {};
     for (const category of SCORED_CATEGORIES) {
       let score: number;
-      if (category === truth) score = version === NEW_VERSION && category === 'spam' && isCampaign ? rng.beta(2, 9) : rng.beta(7, 2);
+      if (category === truth)
+        score = version === NEW_VERSION && category === 'spam' && isCampaign ? rng.beta(2, 9) : rng.beta(7, 2);
       else if (category === 'csam') score = rng.beta(1, 400);
       else score = rng.chance(0.03) ? rng.beta(2, 6) : rng.beta(1, 30);
       scores[category] = score;
-      sinks.model_scores!.push([contentId, MODEL_NAME, version, category, Number(score.toFixed(6)), ts(created + 1000)]);
+      sinks.model_scores!.push([
+        contentId,
+        MODEL_NAME,
+        version,
+        category,
+        Number(score.toFixed(6)),
+        ts(created + 1000),
+      ]);
     }
     const [topCategory, topScore] = Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
     let removed = false;
     let firstReport = Infinity;
-    const act = (when: number, actor: string, actorType: string, action: string, category: string | null, modelVersion: string | null) => {
-      sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, contentId, user.id, actor, actorType, action, category, modelVersion, ts(when)]);
+    const act = (
+      when: number,
+      actor: string,
+      actorType: string,
+      action: string,
+      category: string | null,
+      modelVersion: string | null,
+    ) => {
+      sinks.moderation_actions!.push([
+        `a${pad(++actionSeq, 9)}`,
+        contentId,
+        user.id,
+        actor,
+        actorType,
+        action,
+        category,
+        modelVersion,
+        ts(when),
+      ]);
       bump(groundTruth.actions_by_type, `${actorType}:${action}`);
       const target = (groundTruth.users_with_actions[user.id] ??= { actions: 0, first_action_hours: Infinity });
       target.actions++;
@@ -189,7 +290,17 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
         const n = (removalsByUser.get(user.id) ?? 0) + 1;
         removalsByUser.set(user.id, n);
         if (n === 3) {
-          sinks.moderation_actions!.push([`a${pad(++actionSeq, 9)}`, null, user.id, 'system', 'system', 'suspend', category, null, ts(when + MINUTE)]);
+          sinks.moderation_actions!.push([
+            `a${pad(++actionSeq, 9)}`,
+            null,
+            user.id,
+            'system',
+            'system',
+            'suspend',
+            category,
+            null,
+            ts(when + MINUTE),
+          ]);
           bump(groundTruth.actions_by_type, 'system:suspend');
           groundTruth.users_with_actions[user.id]!.actions++;
           bump(groundTruth.actions_by_hour, String(new Date(second(when + MINUTE)).getUTCHours()));
@@ -197,16 +308,23 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
       }
     };
     if (topScore >= AUTO_REMOVE) act(created + 2000, `model:${version}`, 'model', 'remove', topCategory, version);
-    else if (topScore >= AUTO_ESCALATE) act(created + 2000, `model:${version}`, 'model', 'escalate', topCategory, version);
+    else if (topScore >= AUTO_ESCALATE)
+      act(created + 2000, `model:${version}`, 'model', 'escalate', topCategory, version);
 
     // Reports: benign content is reported now and then (most reports are not actionable); violations often.
     const reportCount = isCampaign
       ? rng.int(3, 8)
       : truth === 'none'
-        ? (rng.chance(0.135) ? rng.int(1, 2) : 0)
+        ? rng.chance(0.135)
+          ? rng.int(1, 2)
+          : 0
         : removed
-          ? (rng.chance(0.15) ? 1 : 0)
-          : (rng.chance(0.6) ? rng.int(1, 3) : 0);
+          ? rng.chance(0.15)
+            ? 1
+            : 0
+          : rng.chance(0.6)
+            ? rng.int(1, 3)
+            : 0;
     for (let r = 0; r < reportCount; r++) {
       const delay = isCampaign ? rng.int(3, 80) * MINUTE : rng.logNormal(4.5, 1.2) * MINUTE;
       const when = created + delay;
@@ -222,7 +340,15 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     if (firstReport < end && !removed && rng.chance(0.85)) {
       const when = Math.min(firstReport + rng.logNormal(3.5, 1) * MINUTE, end - 1000);
       const moderator = rng.pick(moderators);
-      if (truth === 'none') act(when, moderator, 'human', rng.chance(0.95) ? 'pass' : 'remove', rng.chance(0.95) ? null : topCategory, null);
+      if (truth === 'none')
+        act(
+          when,
+          moderator,
+          'human',
+          rng.chance(0.95) ? 'pass' : 'remove',
+          rng.chance(0.95) ? null : topCategory,
+          null,
+        );
       else act(when, moderator, 'human', rng.weighted({ remove: 85, warn: 7, escalate: 5, hide: 3 }), truth, null);
     }
     // Human labels for a reviewed subset: reported items and a random slice, two or three annotators each.
@@ -236,7 +362,17 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
         for (const category of TOP_CATEGORIES) {
           const truly = truth === category;
           const says = truly ? rng.chance(0.9) : rng.chance(0.025);
-          sinks.label_events!.push([`le${pad(++labelSeq, 9)}`, session, contentId, annotator, category, says ? '1' : '0', 'v1', 'label', ts(when)]);
+          sinks.label_events!.push([
+            `le${pad(++labelSeq, 9)}`,
+            session,
+            contentId,
+            annotator,
+            category,
+            says ? '1' : '0',
+            'v1',
+            'label',
+            ts(when),
+          ]);
         }
       }
     }
@@ -249,8 +385,14 @@ export async function generatePlatformSample(options: GeneratorOptions): Promise
     const hour = new Date(t).getUTCHours();
     if (rng.next() < 0.45 + 0.55 * Math.sin(((hour - 6) / 24) * Math.PI) ** 2) organicTimes.push(t);
   }
-  const campaignTimes = Array.from({ length: campaignPosts }, () => CAMPAIGN_START + rng.next() * (CAMPAIGN_END - CAMPAIGN_START));
-  const timeline = [...organicTimes.map((t) => ({ t, campaign: false })), ...campaignTimes.map((t) => ({ t, campaign: true }))].sort((a, b) => a.t - b.t);
+  const campaignTimes = Array.from(
+    { length: campaignPosts },
+    () => CAMPAIGN_START + rng.next() * (CAMPAIGN_END - CAMPAIGN_START),
+  );
+  const timeline = [
+    ...organicTimes.map((t) => ({ t, campaign: false })),
+    ...campaignTimes.map((t) => ({ t, campaign: true })),
+  ].sort((a, b) => a.t - b.t);
   timeline.forEach((item, index) => {
     if (item.campaign) {
       counts.campaignPosts++;
@@ -305,7 +447,8 @@ function parseArgs(argv: string[]): GeneratorOptions {
     else throw new Error(`Unknown or incomplete argument: ${flag} (use --rows N --seed S --out DIR)`);
     i++;
   }
-  if (!Number.isInteger(options.rows) || options.rows < 1000) throw new Error('--rows must be an integer of at least 1000');
+  if (!Number.isInteger(options.rows) || options.rows < 1000)
+    throw new Error('--rows must be an integer of at least 1000');
   if (!Number.isInteger(options.seed)) throw new Error('--seed must be an integer');
   return options;
 }
@@ -315,7 +458,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   const started = performance.now();
   generatePlatformSample(options)
     .then(({ counts }) => {
-      console.log(`Wrote ${options.out} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+      console.log(
+        `Wrote ${options.out} in ${((performance.now() - started) / 1000).toFixed(1)} s: ${Object.entries(counts)
+          .map(([t, n]) => `${t} ${n}`)
+          .join(', ')}`,
+      );
     })
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

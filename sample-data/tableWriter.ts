@@ -29,7 +29,9 @@ export class TableSink {
   }
 
   push(fields: Field[]): void {
-    this.buffer.push(fields.map((field) => (typeof field === 'string' ? quote(field) : field === null ? '' : String(field))).join(','));
+    this.buffer.push(
+      fields.map((field) => (typeof field === 'string' ? quote(field) : field === null ? '' : String(field))).join(','),
+    );
     this.rows++;
     if (this.buffer.length >= 50_000) this.flush();
   }
@@ -49,9 +51,13 @@ export class SampleWriter {
   table(name: string, columns: Record<string, string>, orderBy: string, layout?: OutputColumn[]): TableSink {
     if (layout) {
       const missing = Object.keys(columns).filter((column) => !layout.some(([name]) => name === column));
-      if (missing.length > 0) throw new Error(`${name}: generated column(s) ${missing.join(', ')} are not in its layout`);
-      const unfilled = layout.filter(([column, , fill]) => fill === undefined && !(column in columns)).map(([column]) => column);
-      if (unfilled.length > 0) throw new Error(`${name}: layout column(s) ${unfilled.join(', ')} are neither generated nor filled`);
+      if (missing.length > 0)
+        throw new Error(`${name}: generated column(s) ${missing.join(', ')} are not in its layout`);
+      const unfilled = layout
+        .filter(([column, , fill]) => fill === undefined && !(column in columns))
+        .map(([column]) => column);
+      if (unfilled.length > 0)
+        throw new Error(`${name}: layout column(s) ${unfilled.join(', ')} are neither generated nor filled`);
     }
     const sink = new TableSink(path.join(this.work, `${name}.csv`), columns, orderBy, layout);
     this.tables.set(name, sink);
@@ -70,7 +76,9 @@ export class SampleWriter {
       const layouts = [...this.tables.values()].some((sink) => sink.layout);
       for (const [name, sink] of this.tables) {
         sink.flush();
-        const readAs = Object.entries(sink.columns).map(([column, type]) => `'${column}': '${/\[\]$|^JSON$/.test(type) ? 'VARCHAR' : type}'`);
+        const readAs = Object.entries(sink.columns).map(
+          ([column, type]) => `'${column}': '${/\[\]$|^JSON$/.test(type) ? 'VARCHAR' : type}'`,
+        );
         const casts = Object.entries(sink.columns)
           .filter(([, type]) => /\[\]$|^JSON$/.test(type))
           .map(([column, type]) => `CAST(${column} AS ${type}) AS ${column}`);
@@ -95,4 +103,5 @@ export class SampleWriter {
 }
 
 /** 'YYYY-MM-DD HH:MM:SS' in UTC, which DuckDB reads as TIMESTAMP. */
-export const timestampText = (ms: number) => new Date(Math.round(ms / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+export const timestampText = (ms: number) =>
+  new Date(Math.round(ms / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');

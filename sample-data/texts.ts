@@ -21,13 +21,48 @@ const BENIGN: Record<Language, string[]> = {
     'finally fixed my bike, going for a ride to {place}',
     'reading a {adj} book about {skill} this week',
   ],
-  es: ['qué {adj} estuvo el partido de hoy {emoji}', 'mi {pet} no me deja dormir jaja', 'alguien sabe dónde comprar {food} en {place}?', 'feliz cumpleaños a mi {family} {emoji}'],
-  pt: ['que jogo {adj} hoje {emoji}', 'meu {pet} está dormindo no sofá de novo', 'alguém recomenda um lugar para comer {food} em {place}?', 'parabéns para minha {family} {emoji}'],
-  hi: ['aaj ka match bahut {adj} tha {emoji}', 'mera {pet} bahut shararti hai', '{place} mein {food} kahan milega?', 'happy birthday meri {family} {emoji}'],
-  de: ['das Spiel heute war {adj} {emoji}', 'mein {pet} schläft schon wieder', 'wo gibt es gutes {food} in {place}?', 'alles Gute zum Geburtstag an meine {family}'],
-  fr: ['le match de ce soir était {adj} {emoji}', 'mon {pet} dort encore sur le canapé', 'où trouver du bon {food} à {place} ?', 'joyeux anniversaire à ma {family} {emoji}'],
-  ar: ['المباراة اليوم كانت رائعة {emoji}', 'قطتي نائمة مرة أخرى', 'أين أجد مطعم جيد في {place}؟', 'عيد ميلاد سعيد لعائلتي {emoji}'],
-  id: ['pertandingan hari ini {adj} sekali {emoji}', 'kucingku tidur lagi di sofa', 'ada yang tahu tempat makan {food} di {place}?', 'selamat ulang tahun untuk {family} {emoji}'],
+  es: [
+    'qué {adj} estuvo el partido de hoy {emoji}',
+    'mi {pet} no me deja dormir jaja',
+    'alguien sabe dónde comprar {food} en {place}?',
+    'feliz cumpleaños a mi {family} {emoji}',
+  ],
+  pt: [
+    'que jogo {adj} hoje {emoji}',
+    'meu {pet} está dormindo no sofá de novo',
+    'alguém recomenda um lugar para comer {food} em {place}?',
+    'parabéns para minha {family} {emoji}',
+  ],
+  hi: [
+    'aaj ka match bahut {adj} tha {emoji}',
+    'mera {pet} bahut shararti hai',
+    '{place} mein {food} kahan milega?',
+    'happy birthday meri {family} {emoji}',
+  ],
+  de: [
+    'das Spiel heute war {adj} {emoji}',
+    'mein {pet} schläft schon wieder',
+    'wo gibt es gutes {food} in {place}?',
+    'alles Gute zum Geburtstag an meine {family}',
+  ],
+  fr: [
+    'le match de ce soir était {adj} {emoji}',
+    'mon {pet} dort encore sur le canapé',
+    'où trouver du bon {food} à {place} ?',
+    'joyeux anniversaire à ma {family} {emoji}',
+  ],
+  ar: [
+    'المباراة اليوم كانت رائعة {emoji}',
+    'قطتي نائمة مرة أخرى',
+    'أين أجد مطعم جيد في {place}؟',
+    'عيد ميلاد سعيد لعائلتي {emoji}',
+  ],
+  id: [
+    'pertandingan hari ini {adj} sekali {emoji}',
+    'kucingku tidur lagi di sofa',
+    'ada yang tahu tempat makan {food} di {place}?',
+    'selamat ulang tahun untuk {family} {emoji}',
+  ],
 };
 
 const VIOLATING: Record<Exclude<TrueCategory, 'none'>, string[]> = {
@@ -43,7 +78,11 @@ const VIOLATING: Record<Exclude<TrueCategory, 'none'>, string[]> = {
     'nobody wants your kind here, {group} ruin everything',
     'i hope every one of those {group} gets what they deserve',
   ],
-  nsfw: ['explicit pics in my bio, 18+ only {emoji}', 'uncensored video leak, link in bio {link}', 'hot singles near {place} want to meet you {link}'],
+  nsfw: [
+    'explicit pics in my bio, 18+ only {emoji}',
+    'uncensored video leak, link in bio {link}',
+    'hot singles near {place} want to meet you {link}',
+  ],
   misinformation: [
     'BREAKING: the vaccine contains microchips that track you, share before they delete this',
     'the election in {place} was rigged by the voting machines, proof inside {link}',
@@ -66,7 +105,9 @@ const FILL: Record<string, readonly string[]> = {
 };
 
 function fill(template: string, rng: Random): string {
-  return template.replace(/\{(\w+)\}/g, (_, key: string) => (key === 'num' ? String(rng.int(2, 9) * 100) : rng.pick(FILL[key] ?? ['?'])));
+  return template.replace(/\{(\w+)\}/g, (_, key: string) =>
+    key === 'num' ? String(rng.int(2, 9) * 100) : rng.pick(FILL[key] ?? ['?']),
+  );
 }
 
 export function contentText(category: TrueCategory, language: Language, rng: Random): string {

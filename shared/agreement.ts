@@ -22,7 +22,10 @@ export function fleissKappa(table: number[][]): Agreement {
   if (items === 0) return undefinedBecause('no items');
   const raters = table[0]!.reduce((a, b) => a + b, 0);
   if (raters < 2) return undefinedBecause('each item needs at least two ratings');
-  if (table.some((row) => row.reduce((a, b) => a + b, 0) !== raters)) return undefinedBecause('items have different numbers of ratings (Fleiss\' kappa needs the same number for every item)');
+  if (table.some((row) => row.reduce((a, b) => a + b, 0) !== raters))
+    return undefinedBecause(
+      "items have different numbers of ratings (Fleiss' kappa needs the same number for every item)",
+    );
   const categories = table[0]!.length;
   const share = new Array<number>(categories).fill(0);
   let observed = 0;
@@ -36,7 +39,8 @@ export function fleissKappa(table: number[][]): Agreement {
   }
   observed /= items;
   const expected = share.reduce((sum, total) => sum + (total / (items * raters)) ** 2, 0);
-  if (expected >= 1) return undefinedBecause('every rating is the same single value, so agreement beyond chance is undefined');
+  if (expected >= 1)
+    return undefinedBecause('every rating is the same single value, so agreement beyond chance is undefined');
   return { value: (observed - expected) / (1 - expected) };
 }
 
@@ -62,13 +66,15 @@ export function krippendorffAlphaNominal(units: Map<string, number>[] | Record<s
   if (pairable === 0) return undefinedBecause('no item has two ratings');
   const totals = [...coincidences.values()];
   const expectedPairs = pairable * pairable - totals.reduce((sum, n) => sum + n * n, 0); // Σ_{c≠k} n_c · n_k
-  if (expectedPairs === 0) return undefinedBecause('every rating is the same single value, so agreement beyond chance is undefined');
+  if (expectedPairs === 0)
+    return undefinedBecause('every rating is the same single value, so agreement beyond chance is undefined');
   return { value: 1 - ((pairable - 1) * disagreeing) / expectedPairs };
 }
 
 /** Cohen's kappa for two raters over the items both rated. */
 export function cohenKappa(first: (string | number)[], second: (string | number)[]): Agreement {
-  if (first.length !== second.length) throw new Error('cohenKappa: the two raters must rate the same items, in the same order');
+  if (first.length !== second.length)
+    throw new Error('cohenKappa: the two raters must rate the same items, in the same order');
   const n = first.length;
   if (n === 0) return undefinedBecause('the two annotators rated no item in common');
   const left = new Map<string, number>();
@@ -83,7 +89,10 @@ export function cohenKappa(first: (string | number)[], second: (string | number)
   }
   let expected = 0;
   for (const [value, count] of left) expected += (count / n) * ((right.get(value) ?? 0) / n);
-  if (expected >= 1) return undefinedBecause('both annotators gave every item the same single value, so agreement beyond chance is undefined');
+  if (expected >= 1)
+    return undefinedBecause(
+      'both annotators gave every item the same single value, so agreement beyond chance is undefined',
+    );
   return { value: (agree / n - expected) / (1 - expected) };
 }
 

@@ -7,7 +7,6 @@
 
 import { countScores, cumulativeCounts, type ScoreCounts, scoreAtRank, totals } from './scoreCounts.js';
 
-
 /** Reliability bins when none are asked for: the same in the CLI, the UI and the API, so their ECE agree. */
 export const DEFAULT_BINS = 15;
 export interface ReliabilityBin {
@@ -40,20 +39,30 @@ function binOf(innerEdges: number[], value: number): number {
 }
 
 function checkInputs(yTrue: ArrayLike<number>, yProb: ArrayLike<number>): void {
-  if (yTrue.length !== yProb.length) throw new Error(`labels and scores differ in length (${yTrue.length} vs ${yProb.length})`);
+  if (yTrue.length !== yProb.length)
+    throw new Error(`labels and scores differ in length (${yTrue.length} vs ${yProb.length})`);
   for (let i = 0; i < yProb.length; i++) {
     const p = yProb[i]!;
     if (!(p >= 0 && p <= 1)) throw new Error(`score ${p} at position ${i} is outside [0, 1]`);
   }
 }
 
-export function reliabilityBins(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins: number, strategy: 'uniform' | 'quantile' = 'uniform'): ReliabilityBin[] {
+export function reliabilityBins(
+  yTrue: ArrayLike<number>,
+  yProb: ArrayLike<number>,
+  bins: number,
+  strategy: 'uniform' | 'quantile' = 'uniform',
+): ReliabilityBin[] {
   checkInputs(yTrue, yProb);
   return reliabilityBinsOf(countScores(yTrue, yProb), bins, strategy);
 }
 
 /** Reliability bins of items grouped by distinct score (every score in [0, 1]). */
-export function reliabilityBinsOf(counts: ScoreCounts, bins: number, strategy: 'uniform' | 'quantile' = 'uniform'): ReliabilityBin[] {
+export function reliabilityBinsOf(
+  counts: ScoreCounts,
+  bins: number,
+  strategy: 'uniform' | 'quantile' = 'uniform',
+): ReliabilityBin[] {
   const n = totals(counts).n;
   if (n === 0) return [];
   const edges = strategy === 'uniform' ? uniformEdges(bins) : quantileEdgesOf(counts, bins);
@@ -72,7 +81,13 @@ export function reliabilityBinsOf(counts: ScoreCounts, bins: number, strategy: '
   const result: ReliabilityBin[] = [];
   for (let b = 0; b < sizes.length; b++) {
     if (sizes[b] === 0) continue;
-    result.push({ meanPredicted: sums[b]! / sizes[b]!, fractionPositive: trues[b]! / sizes[b]!, count: sizes[b]!, lower: edges[b] ?? 1, upper: edges[b + 1] ?? 1 });
+    result.push({
+      meanPredicted: sums[b]! / sizes[b]!,
+      fractionPositive: trues[b]! / sizes[b]!,
+      count: sizes[b]!,
+      lower: edges[b] ?? 1,
+      upper: edges[b + 1] ?? 1,
+    });
   }
   return result;
 }
@@ -141,11 +156,18 @@ export function brierScoreOf(counts: ScoreCounts): number {
 }
 
 /** Counts of scores per equal-width bin, split by label: the confidence distribution. */
-export function scoreHistogram(yTrue: ArrayLike<number>, yProb: ArrayLike<number>, bins: number): { edges: number[]; positive: number[]; negative: number[] } {
+export function scoreHistogram(
+  yTrue: ArrayLike<number>,
+  yProb: ArrayLike<number>,
+  bins: number,
+): { edges: number[]; positive: number[]; negative: number[] } {
   return scoreHistogramOf(countScores(yTrue, yProb), bins);
 }
 
-export function scoreHistogramOf(counts: ScoreCounts, bins: number): { edges: number[]; positive: number[]; negative: number[] } {
+export function scoreHistogramOf(
+  counts: ScoreCounts,
+  bins: number,
+): { edges: number[]; positive: number[]; negative: number[] } {
   const edges = uniformEdges(bins);
   const inner = edges.slice(1, -1);
   const positive = new Array<number>(bins).fill(0);

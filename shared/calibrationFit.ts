@@ -9,7 +9,13 @@ import { groupScores, type ScoreCounts, totals } from './scoreCounts.js';
 /** Platt's fit. scikit-learn minimises with BFGS from the same start; this uses Newton's method on the same convex loss. */
 export function fitPlatt(f: ArrayLike<number>, y: ArrayLike<number>): { a: number; b: number } {
   const positives = Float64Array.from({ length: y.length }, (_, i) => (y[i]! > 0 ? 1 : 0));
-  return fitPlattOf(groupScores(f, positives, positives.map((p) => 1 - p)));
+  return fitPlattOf(
+    groupScores(
+      f,
+      positives,
+      positives.map((p) => 1 - p),
+    ),
+  );
 }
 
 /**
@@ -23,7 +29,8 @@ export function fitPlattOf(counts: ScoreCounts): { a: number; b: number } {
   const hi = (prior1 + 1) / (prior1 + 2);
   const lo = 1 / (prior0 + 2);
   // −[t·log p + (1−t)·log(1−p)] with p = 1/(1+e^z), computed stably
-  const itemLoss = (z: number, t: number) => (z >= 0 ? t * z + Math.log1p(Math.exp(-z)) : (t - 1) * z + Math.log1p(Math.exp(z)));
+  const itemLoss = (z: number, t: number) =>
+    z >= 0 ? t * z + Math.log1p(Math.exp(-z)) : (t - 1) * z + Math.log1p(Math.exp(z));
   let a = 0;
   let b = Math.log((prior0 + 1) / (prior1 + 1));
   const loss = (A: number, B: number) => {
@@ -82,7 +89,13 @@ export function plattPredict(params: { a: number; b: number }, f: number): numbe
 export function fitIsotonic(x: ArrayLike<number>, y: ArrayLike<number>): { x: number[]; y: number[] } {
   // Each item weighs 1: y of it counts as positive, the rest as negative, so a group's mean y is positives / weight.
   const positives = Float64Array.from({ length: y.length }, (_, i) => y[i]!);
-  return fitIsotonicOf(groupScores(x, positives, positives.map((value) => 1 - value)));
+  return fitIsotonicOf(
+    groupScores(
+      x,
+      positives,
+      positives.map((value) => 1 - value),
+    ),
+  );
 }
 
 /**

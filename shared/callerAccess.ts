@@ -13,7 +13,13 @@ export type Caller = { role: 'owner' } | { role: 'annotator'; annotator: string 
 export const OWNER: Caller = { role: 'owner' };
 
 /** Actions an annotator records for herself. `adjudicate` settles other people's disagreement: the owner's. */
-export const ANNOTATOR_ACTION_KINDS = ['label', 'skip', 'unsure', 'note', 'undo'] as const satisfies readonly LabelAction['kind'][];
+export const ANNOTATOR_ACTION_KINDS = [
+  'label',
+  'skip',
+  'unsure',
+  'note',
+  'undo',
+] as const satisfies readonly LabelAction['kind'][];
 
 /** For a method an annotator may call: why this particular input is refused, or null when it is allowed. */
 type AnnotatorTerms<M extends MethodName> = (input: ParsedInputOf<M>) => string | null;
@@ -45,11 +51,16 @@ export function methodRefusal(caller: Caller, name: MethodName): string | null {
  * The input as the caller may send it: an annotator acts only as herself, so any `annotator` field is her token's
  * name — filled in when she leaves it out, refused when she names someone else. Returns the input, or a refusal.
  */
-export function actAsCaller(caller: Caller, name: MethodName, rawInput: unknown): { input: unknown } | { refusal: string } {
+export function actAsCaller(
+  caller: Caller,
+  name: MethodName,
+  rawInput: unknown,
+): { input: unknown } | { refusal: string } {
   if (caller.role === 'owner') return { input: rawInput };
   if (typeof rawInput !== 'object' || rawInput === null || Array.isArray(rawInput)) return { input: rawInput };
   const claimed = (rawInput as { annotator?: unknown }).annotator;
-  if (claimed !== undefined && claimed !== caller.annotator) return { refusal: `${name}: this token labels as ${caller.annotator}, not as ${String(claimed)}.` };
+  if (claimed !== undefined && claimed !== caller.annotator)
+    return { refusal: `${name}: this token labels as ${caller.annotator}, not as ${String(claimed)}.` };
   return { input: methodTakesAnnotator(name) ? { ...rawInput, annotator: caller.annotator } : rawInput };
 }
 

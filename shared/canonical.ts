@@ -114,7 +114,13 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
 ];
 
 /** Names Sift owns: no import, mapping or user table may take them. */
-export const PROTECTED_TABLES = ['label_events', 'current_labels', FEATURE_VIEW, 'label_sessions', 'dataset_versions'] as const;
+export const PROTECTED_TABLES = [
+  'label_events',
+  'current_labels',
+  FEATURE_VIEW,
+  'label_sessions',
+  'dataset_versions',
+] as const;
 
 /**
  * Sift's data that SQL may read, through read-only views on every data-engine connection: the audit trail of
@@ -179,7 +185,11 @@ export interface MappingSuggestion {
   columns: Record<string, string | null>;
 }
 
-const normalize = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+const normalize = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 /** Scores every importable canonical table against the source's column names, best first. */
 export function suggestMappings(sourceColumns: string[], tableNameHint = ''): MappingSuggestion[] {
@@ -226,7 +236,10 @@ export function requiredColumns(table: CanonicalTable): string[] {
  * Why a mapping cannot be saved for want of its keys, or null when every key column is mapped. One message for the
  * UI, the CLI and the host, which all check with this.
  */
-export function missingKeysProblem(table: CanonicalTable, columns: Record<string, string | null | undefined>): string | null {
+export function missingKeysProblem(
+  table: CanonicalTable,
+  columns: Record<string, string | null | undefined>,
+): string | null {
   const missing = requiredColumns(table).filter((name) => !columns[name]);
   if (missing.length === 0) return null;
   return `columns.${missing[0]}: ${table.name} needs its key column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')} mapped to a column of the source; every row is identified by ${missing.length > 1 ? 'them' : 'it'}.`;
@@ -240,9 +253,17 @@ export const SPIKE_SOURCE_TABLES = { reports: 'reports', actions: 'moderation_ac
  * least one of `anyOf`. The one place that says so; views and their empty states read it.
  */
 export const VIEW_NEEDS = {
-  spikes: { all: [], anyOf: [SPIKE_SOURCE_TABLES.reports, SPIKE_SOURCE_TABLES.actions], purpose: 'Spikes chart reports or moderation actions over time' },
+  spikes: {
+    all: [],
+    anyOf: [SPIKE_SOURCE_TABLES.reports, SPIKE_SOURCE_TABLES.actions],
+    purpose: 'Spikes chart reports or moderation actions over time',
+  },
   models: { all: ['content'], anyOf: [], purpose: 'Scoring reads the text of content items' },
-  evaluate: { all: ['content'], anyOf: [], purpose: 'Evaluation compares model scores of content items with human labels' },
+  evaluate: {
+    all: ['content'],
+    anyOf: [],
+    purpose: 'Evaluation compares model scores of content items with human labels',
+  },
   label: { all: ['content'], anyOf: [], purpose: 'Labeling hands out content items' },
 } as const satisfies Record<string, { all: readonly string[]; anyOf: readonly string[]; purpose: string }>;
 

@@ -40,7 +40,12 @@ export type ColumnKind = 'time' | 'number' | 'category';
 export function columnKind(type: string): ColumnKind {
   const upper = type.toUpperCase();
   if (/^(DATE|TIME|TIMESTAMP)/.test(upper)) return 'time';
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL|NUMERIC)/.test(upper)) return 'number';
+  if (
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL|NUMERIC)/.test(
+      upper,
+    )
+  )
+    return 'number';
   return 'category';
 }
 
@@ -61,13 +66,27 @@ export function chooseChart(columns: { name: string; type: string }[]): ChartSpe
   };
   const named = (kind: ColumnKind) => {
     const all = columns.filter((column) => kindOf(column) === kind);
-    return [...all.filter((column) => !idLike(column.name)), ...all.filter((column) => idLike(column.name))].map((column) => column.name);
+    return [...all.filter((column) => !idLike(column.name)), ...all.filter((column) => idLike(column.name))].map(
+      (column) => column.name,
+    );
   };
   // A time column is the x axis when the result is shaped like a series (it leads); later ones are attributes.
-  const times = columns.slice(0, 2).filter((column) => kindOf(column) === 'time').map((column) => column.name);
+  const times = columns
+    .slice(0, 2)
+    .filter((column) => kindOf(column) === 'time')
+    .map((column) => column.name);
   const numbers = named('number');
-  const categories = [...columns.filter((column) => kindOf(column) === 'category' && ordinal(column.name)).map((column) => column.name), ...named('category').filter((name) => !ordinal(name))];
-  const spec = (type: ChartType, x: string, y: string | null, series: string | null = null): ChartSpec => ({ type, x, y, series, aggregate: y ? 'sum' : 'count' });
+  const categories = [
+    ...columns.filter((column) => kindOf(column) === 'category' && ordinal(column.name)).map((column) => column.name),
+    ...named('category').filter((name) => !ordinal(name)),
+  ];
+  const spec = (type: ChartType, x: string, y: string | null, series: string | null = null): ChartSpec => ({
+    type,
+    x,
+    y,
+    series,
+    aggregate: y ? 'sum' : 'count',
+  });
   if (times.length > 0) return spec('line', times[0]!, numbers[0] ?? null, categories[0] ?? null);
   // An id splits nothing usefully: a heatmap needs two categories that are not ids.
   const named2 = categories.filter((name) => !idLike(name));

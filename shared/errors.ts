@@ -69,7 +69,11 @@ export function toErrorInfo(error: unknown): SiftErrorInfo {
   if (error instanceof Error && typeof systemError.code === 'string' && typeof systemError.path === 'string') {
     // Node's file errors ("EISDIR: illegal operation on a directory, read") become a sentence naming the path.
     const problem = FILE_PROBLEMS[systemError.code] ?? error.message.replace(/^[A-Z]+: /, '');
-    return { code: systemError.code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_REQUEST', message: `${systemError.path}: ${problem}.`, file: systemError.path };
+    return {
+      code: systemError.code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_REQUEST',
+      message: `${systemError.path}: ${problem}.`,
+      file: systemError.path,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'INTERNAL', message: message || 'An unexpected error occurred (no detail was given).' };

@@ -15,7 +15,10 @@ export const VIOLATION_ACTIONS = ['remove', 'hide', 'warn', 'suspend'] as const;
 
 export const ACCOUNT_FEATURES = [
   { name: 'account_age_days', description: "days between the author's account creation and the upload" },
-  { name: 'prior_violations_30d', description: `moderation actions (${VIOLATION_ACTIONS.join(', ')}) against the author in the 30 days before the upload` },
+  {
+    name: 'prior_violations_30d',
+    description: `moderation actions (${VIOLATION_ACTIONS.join(', ')}) against the author in the 30 days before the upload`,
+  },
   { name: 'posting_rate', description: 'items the author posted in the 24 hours before the upload' },
 ] as const;
 
@@ -33,7 +36,11 @@ const violationList = VIOLATION_ACTIONS.map((action) => `'${action}'`).join(', '
  * parameters). Ids are compared as text, so an import that typed them as integers in one table joins the same.
  * An author missing from `users` has no account age (NULL), which scoring reports rather than guesses.
  */
-export function accountFeatureExpressions(author: string, at: string, sources: FeatureSources): Record<AccountFeature, string> {
+export function accountFeatureExpressions(
+  author: string,
+  at: string,
+  sources: FeatureSources,
+): Record<AccountFeature, string> {
   return {
     // greatest() skips a NULL, so an unknown author is kept NULL explicitly; a sign-up after the upload is age 0.
     account_age_days: `(SELECT CASE WHEN min(u.created_at) IS NOT NULL THEN greatest(0, date_diff('second', min(u.created_at), ${at}) / 86400.0) END FROM users u WHERE u.user_id::VARCHAR = ${author}::VARCHAR)`,

@@ -16,11 +16,23 @@ export interface HashedNgramsConfig {
   maxChars: number;
 }
 
-export const DEFAULT_NGRAMS: HashedNgramsConfig = { type: 'hashed_ngrams', buckets: 1 << 18, wordNgrams: [1, 2], charNgrams: [3, 4, 5], maxFeatures: 256, maxChars: 4000 };
+export const DEFAULT_NGRAMS: HashedNgramsConfig = {
+  type: 'hashed_ngrams',
+  buckets: 1 << 18,
+  wordNgrams: [1, 2],
+  charNgrams: [3, 4, 5],
+  maxFeatures: 256,
+  maxChars: 4000,
+};
 
 export function words(text: string): string[] {
   // Non-ASCII characters are escaped in source: the CLI bundle stays ASCII (cli.test.ts).
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+(?:['\u2019][\p{L}]+)?|[^\s\p{L}\p{N}]/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+(?:['\u2019][\p{L}]+)?|[^\s\p{L}\p{N}]/gu) ?? []
+  );
 }
 
 /** Sparse features of one text: bucket → L2-normalised weight. */
@@ -31,7 +43,8 @@ export function sparseFeatures(text: string, config: HashedNgramsConfig): Map<nu
     counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
   };
   const tokens = words(text.slice(0, config.maxChars));
-  for (const n of config.wordNgrams) for (let i = 0; i + n <= tokens.length; i++) add(`w${n}:${tokens.slice(i, i + n).join(' ')}`);
+  for (const n of config.wordNgrams)
+    for (let i = 0; i + n <= tokens.length; i++) add(`w${n}:${tokens.slice(i, i + n).join(' ')}`);
   for (const token of tokens) {
     const padded = `<${token}>`;
     for (const n of config.charNgrams) for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`);
@@ -45,7 +58,10 @@ export function sparseFeatures(text: string, config: HashedNgramsConfig): Map<nu
 }
 
 /** A batch as the model's two inputs: bucket indices (padding 0 with weight 0) and weights, [batch, maxFeatures]. */
-export function featurizeBatch(texts: string[], config: HashedNgramsConfig): { indices: Int32Array; weights: Float32Array } {
+export function featurizeBatch(
+  texts: string[],
+  config: HashedNgramsConfig,
+): { indices: Int32Array; weights: Float32Array } {
   const width = config.maxFeatures;
   const indices = new Int32Array(texts.length * width);
   const weights = new Float32Array(texts.length * width);

@@ -68,7 +68,8 @@ export const isHeldOut = (contentId: string) => fnv1a(`held-out:${contentId}`) %
 export const HELD_OUT_TO_JUDGE = { items: 30, positives: 5 } as const;
 
 /** Whether a held-out comparison on this many items (this many positive) is too small to judge a retrain by. */
-export const tooFewToJudge = (items: number, positives: number) => items < HELD_OUT_TO_JUDGE.items || positives < HELD_OUT_TO_JUDGE.positives;
+export const tooFewToJudge = (items: number, positives: number) =>
+  items < HELD_OUT_TO_JUDGE.items || positives < HELD_OUT_TO_JUDGE.positives;
 
 /** Two items this similar (shingle Jaccard) are one item for a batch. */
 export const BATCH_DUPLICATE_THRESHOLD = 0.5;
@@ -98,7 +99,12 @@ export interface ActionRecord {
   undone: boolean;
 }
 
-const STATUS_OF: Partial<Record<LabelEventKind, ItemStatus>> = { label: 'labeled', unsure: 'unsure', skip: 'skipped', adjudicate: 'labeled' };
+const STATUS_OF: Partial<Record<LabelEventKind, ItemStatus>> = {
+  label: 'labeled',
+  unsure: 'unsure',
+  skip: 'skipped',
+  adjudicate: 'labeled',
+};
 
 /**
  * Current state from the events, kept up to date one event at a time (a session with a million events must not
@@ -132,7 +138,15 @@ export class LabelLog {
     if (existing) {
       existing.events.push(event);
     } else {
-      const record: ActionRecord = { actionId: event.action_id, kind: event.kind, contentId: event.content_id, annotatorId: event.annotator_id, sessionId: event.session_id, at: event.created_at, undone: false };
+      const record: ActionRecord = {
+        actionId: event.action_id,
+        kind: event.kind,
+        contentId: event.content_id,
+        annotatorId: event.annotator_id,
+        sessionId: event.session_id,
+        at: event.created_at,
+        undone: false,
+      };
       this.byAction.set(event.action_id, { record, events: [event] });
       this.actions.push(record);
       if (event.content_id !== null) {
@@ -164,7 +178,8 @@ export class LabelLog {
       if (status) state.status = status;
       // Per category, the latest live label wins (as in CURRENT_LABELS_SQL): an ingested event names one category.
       if (record.kind === 'label' || record.kind === 'adjudicate') {
-        for (const event of events) if (event.category) state.labels[event.category] = { value: event.value === '1' ? 1 : 0, leaf: event.leaf };
+        for (const event of events)
+          if (event.category) state.labels[event.category] = { value: event.value === '1' ? 1 : 0, leaf: event.leaf };
       }
       for (const event of events) if (event.note !== null && event.note !== undefined) state.note = event.note;
     }
@@ -181,21 +196,37 @@ export class LabelLog {
   undoTarget(sessionId: string, annotatorId: string, alsoUndone: ReadonlySet<string> = new Set()): ActionRecord | null {
     for (let i = this.actions.length - 1; i >= 0; i--) {
       const action = this.actions[i]!;
-      if (action.sessionId === sessionId && action.annotatorId === annotatorId && !action.undone && !alsoUndone.has(action.actionId)) return action;
+      if (
+        action.sessionId === sessionId &&
+        action.annotatorId === annotatorId &&
+        !action.undone &&
+        !alsoUndone.has(action.actionId)
+      )
+        return action;
     }
     return null;
   }
 }
 
 /** Whether an item counts as done for its annotator: labeled or marked unsure. A skip comes back later. */
-export const isDone = (state: ItemLabelState | undefined) => state !== undefined && (state.status === 'labeled' || state.status === 'unsure');
+export const isDone = (state: ItemLabelState | undefined) =>
+  state !== undefined && (state.status === 'labeled' || state.status === 'unsure');
 
 /** Items per hour and the median seconds per item, from the times of consecutive done actions. */
-export function labelingPace(doneTimes: string[]): { itemsPerHour: number | null; medianSecondsPerItem: number | null } {
-  const times = doneTimes.map((t) => Date.parse(t)).filter(Number.isFinite).sort((a, b) => a - b);
+export function labelingPace(doneTimes: string[]): {
+  itemsPerHour: number | null;
+  medianSecondsPerItem: number | null;
+} {
+  const times = doneTimes
+    .map((t) => Date.parse(t))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (times.length < 2) return { itemsPerHour: null, medianSecondsPerItem: null };
   // A gap over ten minutes is a break, not time spent on the item.
-  const gaps = times.slice(1).map((t, i) => (t - times[i]!) / 1000).filter((gap) => gap <= 600);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => (t - times[i]!) / 1000)
+    .filter((gap) => gap <= 600);
   if (gaps.length === 0) return { itemsPerHour: null, medianSecondsPerItem: null };
   const sorted = [...gaps].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -267,7 +298,10 @@ export type PickReason =
   | { strategy: 'blend'; blend: number; entropy: number; virality: number }
   | { strategy: 'random' | 'relabel'; draw: number }
   | { strategy: 'stratified'; stratum: string; draw: number }
-  | { strategy: 'errors'; errors: { category: string; kind: 'false_positive' | 'false_negative'; score: number; threshold: number }[] }
+  | {
+      strategy: 'errors';
+      errors: { category: string; kind: 'false_positive' | 'false_negative'; score: number; threshold: number }[];
+    }
   | { strategy: Strategy; unscored: true };
 
 export interface RankedItem {
@@ -295,7 +329,10 @@ export function binaryEntropy(p: number): number {
 }
 
 /** Multi-label uncertainty: the sum of the categories' binary entropies. */
-export function entropyOf(scores: Record<string, number>, categories: string[]): { total: number; perCategory: Record<string, number> } {
+export function entropyOf(
+  scores: Record<string, number>,
+  categories: string[],
+): { total: number; perCategory: Record<string, number> } {
   const perCategory: Record<string, number> = {};
   let total = 0;
   for (const category of categories) {
@@ -308,7 +345,10 @@ export function entropyOf(scores: Record<string, number>, categories: string[]):
 }
 
 /** Distance to the nearest threshold of any category (both the remove and the escalate threshold). */
-export function marginOf(scores: Record<string, number>, rules: Pick<RankingRules, 'categories' | 'thresholds' | 'critical'>): { margin: number; category: string; threshold: number; score: number } {
+export function marginOf(
+  scores: Record<string, number>,
+  rules: Pick<RankingRules, 'categories' | 'thresholds' | 'critical'>,
+): { margin: number; category: string; threshold: number; score: number } {
   let best = { margin: Number.POSITIVE_INFINITY, category: rules.categories[0] ?? '', threshold: 0, score: 0 };
   for (const category of rules.categories) {
     const score = scores[category];
@@ -330,9 +370,11 @@ export function marginOf(scores: Record<string, number>, rules: Pick<RankingRule
 export function normalisedRanks(values: (number | null)[]): number[] {
   const n = values.length;
   if (n <= 1) return values.map(() => 0);
-  const order = values.map((value, index) => ({ value: value ?? Number.NEGATIVE_INFINITY, index })).sort((a, b) => a.value - b.value);
+  const order = values
+    .map((value, index) => ({ value: value ?? Number.NEGATIVE_INFINITY, index }))
+    .sort((a, b) => a.value - b.value);
   const ranks = new Array<number>(n);
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     while (end + 1 < n && order[end + 1]!.value === order[start]!.value) end++;
     const average = (start + end) / 2 / (n - 1);
@@ -346,7 +388,11 @@ export function normalisedRanks(values: (number | null)[]): number[] {
 export const seededDraw = (seed: number, contentId: string) => fnv1a(`${seed}:${contentId}`) / 4294967296;
 
 /** The decision a model's score makes for a category: is the item flagged (removed, or escalated if critical)? */
-function flagged(score: number, category: string, rules: Pick<RankingRules, 'thresholds' | 'critical'>): { flagged: boolean; threshold: number } {
+function flagged(
+  score: number,
+  category: string,
+  rules: Pick<RankingRules, 'thresholds' | 'critical'>,
+): { flagged: boolean; threshold: number } {
   const t = rules.thresholds[category] ?? DEFAULT_THRESHOLDS;
   const threshold = flagThreshold(t, rules.critical.includes(category));
   return { flagged: score >= threshold, threshold };
@@ -407,14 +453,21 @@ export function rankPool(pool: PoolItem[], strategy: Strategy, rules: RankingRul
         break;
       }
       case 'errors': {
-        const errors: { category: string; kind: 'false_positive' | 'false_negative'; score: number; threshold: number }[] = [];
+        const errors: {
+          category: string;
+          kind: 'false_positive' | 'false_negative';
+          score: number;
+          threshold: number;
+        }[] = [];
         for (const category of rules.categories) {
           const label = item.humanLabels?.[category];
           const score = scores[category];
           if (label === undefined || score === undefined) continue;
           const decision = flagged(score, category, rules);
-          if (decision.flagged && label === 0) errors.push({ category, kind: 'false_positive', score, threshold: decision.threshold });
-          if (!decision.flagged && label === 1) errors.push({ category, kind: 'false_negative', score, threshold: decision.threshold });
+          if (decision.flagged && label === 0)
+            errors.push({ category, kind: 'false_positive', score, threshold: decision.threshold });
+          if (!decision.flagged && label === 1)
+            errors.push({ category, kind: 'false_negative', score, threshold: decision.threshold });
         }
         if (errors.length === 0) {
           excluded++;
@@ -430,19 +483,41 @@ export function rankPool(pool: PoolItem[], strategy: Strategy, rules: RankingRul
   if (strategy === 'stratified') {
     // Round-robin over the strata (the model's categories in order, then items no category flags), each shuffled.
     const keys = [...rules.categories.filter((c) => strata.has(c)), ...(strata.has('none') ? ['none'] : [])];
-    const queues = keys.map((key) => strata.get(key)!.sort((a, b) => a.draw - b.draw || (a.item.contentId < b.item.contentId ? -1 : 1)));
+    const queues = keys.map((key) =>
+      strata.get(key)!.sort((a, b) => a.draw - b.draw || (a.item.contentId < b.item.contentId ? -1 : 1)),
+    );
     let position = 0;
     for (let round = 0; queues.some((queue) => round < queue.length); round++) {
       queues.forEach((queue, k) => {
         const entry = queue[round];
-        if (entry) scored.push({ item: entry.item, priority: -position++, reason: { strategy, stratum: keys[k]!, draw: entry.draw } });
+        if (entry)
+          scored.push({
+            item: entry.item,
+            priority: -position++,
+            reason: { strategy, stratum: keys[k]!, draw: entry.draw },
+          });
       });
     }
   }
-  scored.sort((a, b) => b.priority - a.priority || (a.item.contentId < b.item.contentId ? -1 : a.item.contentId > b.item.contentId ? 1 : 0));
-  const items: RankedItem[] = scored.map((entry, i) => ({ contentId: entry.item.contentId, rank: i + 1, priority: entry.priority, reason: entry.reason }));
+  scored.sort(
+    (a, b) =>
+      b.priority - a.priority ||
+      (a.item.contentId < b.item.contentId ? -1 : a.item.contentId > b.item.contentId ? 1 : 0),
+  );
+  const items: RankedItem[] = scored.map((entry, i) => ({
+    contentId: entry.item.contentId,
+    rank: i + 1,
+    priority: entry.priority,
+    reason: entry.reason,
+  }));
   unscored.sort((a, b) => (a.contentId < b.contentId ? -1 : a.contentId > b.contentId ? 1 : 0));
-  for (const item of unscored) items.push({ contentId: item.contentId, rank: items.length + 1, priority: Number.NEGATIVE_INFINITY, reason: { strategy, unscored: true } });
+  for (const item of unscored)
+    items.push({
+      contentId: item.contentId,
+      rank: items.length + 1,
+      priority: Number.NEGATIVE_INFINITY,
+      reason: { strategy, unscored: true },
+    });
   return { items, excluded, unscored: unscored.length };
 }
 
@@ -458,9 +533,17 @@ export interface BatchCandidate {
  * Takes up to `size` candidates in order, at most one per near-duplicate cluster: a batch is never fifty copies
  * of one spam post. The others are not dropped; they stay in the pool for a later batch (`deferred`).
  */
-export function pickDistinct(candidates: BatchCandidate[], size: number, threshold = BATCH_DUPLICATE_THRESHOLD): { picked: BatchCandidate[]; deferred: BatchCandidate[] } {
+export function pickDistinct(
+  candidates: BatchCandidate[],
+  size: number,
+  threshold = BATCH_DUPLICATE_THRESHOLD,
+): { picked: BatchCandidate[]; deferred: BatchCandidate[] } {
   const clusterOf = new Map<number, number>();
-  clusterNearDuplicates(candidates.map((c) => c.text ?? ''), threshold, 2).forEach((cluster, id) => {
+  clusterNearDuplicates(
+    candidates.map((c) => c.text ?? ''),
+    threshold,
+    2,
+  ).forEach((cluster, id) => {
     for (const member of cluster.members) clusterOf.set(member, id);
   });
   const taken = new Set<number>();

@@ -40,7 +40,8 @@ export interface LinearModel {
 
 export function logits(model: LinearModel, example: Pick<Example, 'sparse' | 'dense'>): number[] {
   const out = Array.from(model.bias);
-  for (const [bucket, value] of example.sparse) for (let k = 0; k < model.outputs; k++) out[k]! += model.sparseWeights[bucket * model.outputs + k]! * value;
+  for (const [bucket, value] of example.sparse)
+    for (let k = 0; k < model.outputs; k++) out[k]! += model.sparseWeights[bucket * model.outputs + k]! * value;
   example.dense?.forEach((value, d) => {
     for (let k = 0; k < model.outputs; k++) out[k]! += model.denseWeights[d * model.outputs + k]! * value;
   });
@@ -87,7 +88,13 @@ export function train(examples: Example[], options: TrainOptions): LinearModel {
       const p = probabilities(model, example);
       const gradients = p.map((pk, k) => {
         const target = example.targets[k]!;
-        const weight = options.classWeights ? (loss === 'softmax' ? options.classWeights[example.targets.indexOf(1)]! : target === 1 ? options.classWeights[k]! : 1) : 1;
+        const weight = options.classWeights
+          ? loss === 'softmax'
+            ? options.classWeights[example.targets.indexOf(1)]!
+            : target === 1
+              ? options.classWeights[k]!
+              : 1
+          : 1;
         return (pk - target) * weight;
       });
       for (let k = 0; k < outputs; k++) {
@@ -168,11 +175,24 @@ export interface OneVsRestOptions {
  * data, as scikit-learn's LogisticRegression(solver="lbfgs") does: deterministic, and class weights act exactly
  * (a stochastic method with per-feature step sizes, like AdaGrad, largely undoes them).
  */
-export function trainOneVsRest(rows: SparseRows, targets: Uint8Array, outputs: number, options: OneVsRestOptions): LinearModel {
+export function trainOneVsRest(
+  rows: SparseRows,
+  targets: Uint8Array,
+  outputs: number,
+  options: OneVsRestOptions,
+): LinearModel {
   const n = rows.offsets.length - 1;
   const d = options.features;
   const c = options.c ?? 1;
-  const model: LinearModel = { buckets: d, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: new Float32Array(d * outputs), denseWeights: new Float32Array(0), bias: new Float32Array(outputs) };
+  const model: LinearModel = {
+    buckets: d,
+    outputs,
+    denseSize: 0,
+    loss: 'sigmoid',
+    sparseWeights: new Float32Array(d * outputs),
+    denseWeights: new Float32Array(0),
+    bias: new Float32Array(outputs),
+  };
   const z = new Float64Array(n);
   for (let k = 0; k < outputs; k++) {
     const y = new Float64Array(n);
@@ -189,14 +209,16 @@ export function trainOneVsRest(rows: SparseRows, targets: Uint8Array, outputs: n
       let loss = 0;
       for (let i = 0; i < n; i++) {
         let s = theta[d]!;
-        for (let at = rows.offsets[i]!; at < rows.offsets[i + 1]!; at++) s += theta[rows.indices[at]!]! * rows.values[at]!;
+        for (let at = rows.offsets[i]!; at < rows.offsets[i + 1]!; at++)
+          s += theta[rows.indices[at]!]! * rows.values[at]!;
         z[i] = s;
         // log(1 + e^{-s}) for a positive, log(1 + e^{s}) for a negative, computed without overflow.
         const m = y[i] ? -s : s;
         loss += sampleWeight[i]! * (m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m)));
         const residual = sampleWeight[i]! * (1 / (1 + Math.exp(-s)) - y[i]!);
         gradient[d]! += residual;
-        for (let at = rows.offsets[i]!; at < rows.offsets[i + 1]!; at++) gradient[rows.indices[at]!]! += residual * rows.values[at]!;
+        for (let at = rows.offsets[i]!; at < rows.offsets[i + 1]!; at++)
+          gradient[rows.indices[at]!]! += residual * rows.values[at]!;
       }
       for (let j = 0; j < d; j++) {
         loss += 0.5 * theta[j]! * theta[j]!;
@@ -212,7 +234,11 @@ export function trainOneVsRest(rows: SparseRows, targets: Uint8Array, outputs: n
 }
 
 /** Minimises a smooth function with L-BFGS (history 10) and a backtracking line search; returns the parameters. */
-function lbfgs(evaluate: (theta: Float64Array, gradient: Float64Array) => number, size: number, maxIterations: number): Float64Array {
+function lbfgs(
+  evaluate: (theta: Float64Array, gradient: Float64Array) => number,
+  size: number,
+  maxIterations: number,
+): Float64Array {
   const history = 10;
   let theta = new Float64Array(size);
   let gradient = new Float64Array(size);

@@ -9,7 +9,11 @@ const fraction = z.number().min(0).max(1);
 
 export const hashedNgramsSchema = z.object({
   type: z.literal('hashed_ngrams'),
-  buckets: z.number().int().min(16).max(1 << 24),
+  buckets: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 24),
   wordNgrams: z.array(z.number().int().min(1).max(4)),
   charNgrams: z.array(z.number().int().min(1).max(8)),
   maxFeatures: z.number().int().min(1).max(4096),
@@ -24,7 +28,17 @@ export const tokenizerSchema = z.object({
   maxLength: z.number().int().min(2).max(8192),
 });
 
-export const INPUT_ROLES = ['text_indices', 'text_weights', 'input_ids', 'attention_mask', 'token_type_ids', 'image_embedding', 'account_features', 'modality_mask', 'text'] as const;
+export const INPUT_ROLES = [
+  'text_indices',
+  'text_weights',
+  'input_ids',
+  'attention_mask',
+  'token_type_ids',
+  'image_embedding',
+  'account_features',
+  'modality_mask',
+  'text',
+] as const;
 export type InputRole = (typeof INPUT_ROLES)[number];
 
 export const manifestSchema = z
@@ -37,14 +51,35 @@ export const manifestSchema = z
     categories: z.array(z.string().min(1)).min(1),
     critical: z.array(z.string()).default([]),
     preprocessing: z.discriminatedUnion('type', [hashedNgramsSchema, tokenizerSchema]),
-    inputs: z.array(z.object({ name: z.string().min(1), role: z.enum(INPUT_ROLES), datatype: z.enum(['FLOAT', 'INT32', 'INT64', 'BYTES']), shape: z.array(z.number().int().nullable()) })).min(1),
-    outputs: z.array(z.object({ name: z.string().min(1), role: z.enum(['probabilities', 'logits']), activation: z.enum(['sigmoid', 'softmax', 'none']).default('none') })).min(1),
+    inputs: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          role: z.enum(INPUT_ROLES),
+          datatype: z.enum(['FLOAT', 'INT32', 'INT64', 'BYTES']),
+          shape: z.array(z.number().int().nullable()),
+        }),
+      )
+      .min(1),
+    outputs: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          role: z.enum(['probabilities', 'logits']),
+          activation: z.enum(['sigmoid', 'softmax', 'none']).default('none'),
+        }),
+      )
+      .min(1),
     /**
      * Late fusion: the account feature columns it reads, and how each is transformed. With `view`, they are read
      * from Sift's feature view (as of each item's upload) whenever the scoring query does not return them.
      */
     account: z
-      .object({ columns: z.array(z.string()), transforms: z.array(z.enum(['identity', 'log1p'] as const satisfies readonly AccountTransform[])), view: z.literal(FEATURE_VIEW).optional() })
+      .object({
+        columns: z.array(z.string()),
+        transforms: z.array(z.enum(['identity', 'log1p'] as const satisfies readonly AccountTransform[])),
+        view: z.literal(FEATURE_VIEW).optional(),
+      })
       .optional(),
     imageDim: z.number().int().min(1).optional(),
     /** A version trained in the labeling loop says what trained it: "which data trained this model" from its manifest. */
@@ -65,7 +100,13 @@ export const manifestSchema = z
     calibration: z
       .object({
         method: z.enum(['platt', 'isotonic']),
-        params: z.record(z.string(), z.union([z.object({ a: z.number().finite(), b: z.number().finite() }), z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) })])),
+        params: z.record(
+          z.string(),
+          z.union([
+            z.object({ a: z.number().finite(), b: z.number().finite() }),
+            z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) }),
+          ]),
+        ),
       })
       .nullable()
       .default(null),
@@ -73,10 +114,16 @@ export const manifestSchema = z
   })
   .superRefine((manifest, ctx) => {
     for (const category of [...manifest.critical, ...Object.keys(manifest.thresholds)]) {
-      if (!manifest.categories.includes(category)) ctx.addIssue({ code: 'custom', path: ['thresholds'], message: `"${category}" is not one of the model's categories` });
+      if (!manifest.categories.includes(category))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['thresholds'],
+          message: `"${category}" is not one of the model's categories`,
+        });
     }
     for (const [category, t] of Object.entries(manifest.thresholds)) {
-      if (t.escalate > t.remove) ctx.addIssue({ code: 'custom', path: ['thresholds', category], message: 'escalate must not be above remove' });
+      if (t.escalate > t.remove)
+        ctx.addIssue({ code: 'custom', path: ['thresholds', category], message: 'escalate must not be above remove' });
     }
     const roles = new Set(manifest.inputs.map((input) => input.role));
     const need: InputRole[] =
@@ -85,22 +132,49 @@ export const manifestSchema = z
         : manifest.preprocessing.type === 'tokenizer'
           ? ['input_ids', 'attention_mask']
           : ['text_indices', 'text_weights'];
-    for (const role of need) if (!roles.has(role)) ctx.addIssue({ code: 'custom', path: ['inputs'], message: `a ${manifest.kind} model with ${manifest.preprocessing.type} preprocessing needs an input with role ${role}` });
-    if (manifest.kind === 'late_fusion' && (!manifest.account || manifest.account.columns.length !== manifest.account.transforms.length)) {
-      ctx.addIssue({ code: 'custom', path: ['account'], message: 'a late_fusion model lists its account feature columns, with one transform each' });
+    for (const role of need)
+      if (!roles.has(role))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['inputs'],
+          message: `a ${manifest.kind} model with ${manifest.preprocessing.type} preprocessing needs an input with role ${role}`,
+        });
+    if (
+      manifest.kind === 'late_fusion' &&
+      (!manifest.account || manifest.account.columns.length !== manifest.account.transforms.length)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['account'],
+        message: 'a late_fusion model lists its account feature columns, with one transform each',
+      });
     }
     if (manifest.account?.view) {
       const known: readonly string[] = ACCOUNT_FEATURES.map((feature) => feature.name);
       for (const column of manifest.account.columns) {
-        if (!known.includes(column)) ctx.addIssue({ code: 'custom', path: ['account', 'columns'], message: `"${column}" is not a column of ${FEATURE_VIEW} (${known.join(', ')})` });
+        if (!known.includes(column))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['account', 'columns'],
+            message: `"${column}" is not a column of ${FEATURE_VIEW} (${known.join(', ')})`,
+          });
       }
     }
-    if (manifest.kind === 'late_fusion' && !manifest.imageDim) ctx.addIssue({ code: 'custom', path: ['imageDim'], message: 'a late_fusion model gives its image embedding size' });
+    if (manifest.kind === 'late_fusion' && !manifest.imageDim)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageDim'],
+        message: 'a late_fusion model gives its image embedding size',
+      });
   });
 
 export type ModelManifest = z.output<typeof manifestSchema>;
 
-export function applyCalibration(manifest: Pick<ModelManifest, 'calibration'>, category: string, probability: number): number {
+export function applyCalibration(
+  manifest: Pick<ModelManifest, 'calibration'>,
+  category: string,
+  probability: number,
+): number {
   const calibration = manifest.calibration;
   const params = calibration?.params[category];
   if (!calibration || !params) return probability;

@@ -97,7 +97,8 @@ export function clusterNearDuplicates(texts: string[], threshold = 0.5, minSize 
     signatures.forEach((signature, index) => {
       // A 32-bit hash of the band's rows: a collision only adds candidates, and candidates are verified.
       let key = 0;
-      for (let r = band * rows; r < (band + 1) * rows; r++) key = (Math.imul(key ^ signature[r]!, 0x9e3779b1) + 0x7f4a7c15) >>> 0;
+      for (let r = band * rows; r < (band + 1) * rows; r++)
+        key = (Math.imul(key ^ signature[r]!, 0x9e3779b1) + 0x7f4a7c15) >>> 0;
       const bucket = buckets.get(key);
       if (bucket) bucket.push(index);
       else buckets.set(key, [index]);
@@ -114,7 +115,10 @@ export function clusterNearDuplicates(texts: string[], threshold = 0.5, minSize 
             break;
           }
           // The signatures estimate the similarity cheaply; only a plausible pair pays for the exact Jaccard.
-          if (signatureSimilarity(signatures[representative]!, signatures[index]!) >= threshold - PREFILTER_SLACK && jaccard(sets[representative]!, sets[index]!) >= threshold) {
+          if (
+            signatureSimilarity(signatures[representative]!, signatures[index]!) >= threshold - PREFILTER_SLACK &&
+            jaccard(sets[representative]!, sets[index]!) >= threshold
+          ) {
             parent[find(index)] = find(representative);
             joined = true;
             break;
@@ -131,5 +135,8 @@ export function clusterNearDuplicates(texts: string[], threshold = 0.5, minSize 
     if (members) members.push(index);
     else groups.set(root, [index]);
   });
-  return [...groups.values()].filter((members) => members.length >= minSize).sort((a, b) => b.length - a.length || a[0]! - b[0]!).map((members) => ({ members }));
+  return [...groups.values()]
+    .filter((members) => members.length >= minSize)
+    .sort((a, b) => b.length - a.length || a[0]! - b[0]!)
+    .map((members) => ({ members }));
 }

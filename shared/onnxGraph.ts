@@ -9,7 +9,11 @@ import type { LinearModel } from './linearModel.js';
 const { onnx } = onnxProto;
 
 export type ElementType = 'FLOAT' | 'INT32' | 'INT64';
-const TYPE_CODE: Record<ElementType, number> = { FLOAT: onnx.TensorProto.DataType.FLOAT, INT32: onnx.TensorProto.DataType.INT32, INT64: onnx.TensorProto.DataType.INT64 };
+const TYPE_CODE: Record<ElementType, number> = {
+  FLOAT: onnx.TensorProto.DataType.FLOAT,
+  INT32: onnx.TensorProto.DataType.INT32,
+  INT64: onnx.TensorProto.DataType.INT64,
+};
 
 export class GraphBuilder {
   private readonly nodes: P.INodeProto[] = [];
@@ -23,7 +27,12 @@ export class GraphBuilder {
   private valueInfo(name: string, type: ElementType, shape: (number | string)[]): P.IValueInfoProto {
     return {
       name,
-      type: { tensorType: { elemType: TYPE_CODE[type], shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+      type: {
+        tensorType: {
+          elemType: TYPE_CODE[type],
+          shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+        },
+      },
     };
   }
 
@@ -38,7 +47,12 @@ export class GraphBuilder {
 
   floatTensor(name: string, dims: number[], values: Float32Array | number[]): string {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
-    this.initializers.push({ name, dims, dataType: TYPE_CODE.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    this.initializers.push({
+      name,
+      dims,
+      dataType: TYPE_CODE.FLOAT,
+      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
     return name;
   }
 
@@ -74,7 +88,13 @@ export class GraphBuilder {
       producerVersion: '1',
       docString,
       opsetImport: [{ domain: '', version: 13 }],
-      graph: { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: {
+        name: this.name,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
     });
     return onnx.ModelProto.encode(model).finish();
   }
@@ -94,7 +114,12 @@ export function sparseLinear(graph: GraphBuilder, indices: string, weights: stri
  * The distilled text classifier's graph: hashed n-gram (index, weight) pairs → a linear layer → a sigmoid per
  * category. The demo build and the labeling loop's retraining write the same graph.
  */
-export function distilledTextOnnx(model: LinearModel, ngrams: HashedNgramsConfig, categories: string[], docString = 'Sift distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.'): Uint8Array {
+export function distilledTextOnnx(
+  model: LinearModel,
+  ngrams: HashedNgramsConfig,
+  categories: string[],
+  docString = 'Sift distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.',
+): Uint8Array {
   const graph = new GraphBuilder('text_distil');
   const indices = graph.input('indices', 'INT32', ['batch', ngrams.maxFeatures]);
   const weights = graph.input('weights', 'FLOAT', ['batch', ngrams.maxFeatures]);

@@ -92,18 +92,26 @@ export function rocAucOf(counts: ScoreCounts): number | null {
 }
 
 /** The operational numbers: the best recall with precision at least p, the best precision with recall at least r. */
-export function recallAtPrecision(curve: PrecisionRecallCurve, minimumPrecision: number): { recall: number; threshold: number | null } {
+export function recallAtPrecision(
+  curve: PrecisionRecallCurve,
+  minimumPrecision: number,
+): { recall: number; threshold: number | null } {
   let best = { recall: 0, threshold: null as number | null };
   for (let k = 0; k < curve.thresholds.length; k++) {
-    if (curve.precision[k]! >= minimumPrecision && curve.recall[k]! > best.recall) best = { recall: curve.recall[k]!, threshold: curve.thresholds[k]! };
+    if (curve.precision[k]! >= minimumPrecision && curve.recall[k]! > best.recall)
+      best = { recall: curve.recall[k]!, threshold: curve.thresholds[k]! };
   }
   return best;
 }
 
-export function precisionAtRecall(curve: PrecisionRecallCurve, minimumRecall: number): { precision: number; threshold: number | null } {
+export function precisionAtRecall(
+  curve: PrecisionRecallCurve,
+  minimumRecall: number,
+): { precision: number; threshold: number | null } {
   let best = { precision: 0, threshold: null as number | null };
   for (let k = 0; k < curve.thresholds.length; k++) {
-    if (curve.recall[k]! >= minimumRecall && curve.precision[k]! > best.precision) best = { precision: curve.precision[k]!, threshold: curve.thresholds[k]! };
+    if (curve.recall[k]! >= minimumRecall && curve.precision[k]! > best.precision)
+      best = { precision: curve.precision[k]!, threshold: curve.thresholds[k]! };
   }
   return best;
 }

@@ -6,9 +6,21 @@
  * nullable; `#null` as a value means NULL.
  */
 
-export type ParamType = 'int' | 'bigint' | 'boolean' | 'string' | 'date' | 'time' | 'datetime' | 'double' | 'int_list' | 'string_list';
+export type ParamType =
+  'int' | 'bigint' | 'boolean' | 'string' | 'date' | 'time' | 'datetime' | 'double' | 'int_list' | 'string_list';
 
-const TYPES: readonly ParamType[] = ['int', 'bigint', 'boolean', 'string', 'date', 'time', 'datetime', 'double', 'int_list', 'string_list'];
+const TYPES: readonly ParamType[] = [
+  'int',
+  'bigint',
+  'boolean',
+  'string',
+  'date',
+  'time',
+  'datetime',
+  'double',
+  'int_list',
+  'string_list',
+];
 /** Data Explorer's aliases, plus its id types, which are integers in a Discourse database. */
 const ALIASES: Record<string, ParamType> = {
   integer: 'int',
@@ -79,11 +91,17 @@ export function parseParams(sql: string): ParamDecl[] {
     const words = typeText.trim().toLowerCase().split(/\s+/);
     const nullable = words[0] === 'null' || (words.length > 1 && words[words.length - 1] === 'null');
     const declaredType = words.filter((word, i) => !(word === 'null' && (i === 0 || i === words.length - 1))).join(' ');
-    const type = (TYPES as readonly string[]).includes(declaredType) ? (declaredType as ParamType) : ALIASES[declaredType];
+    const type = (TYPES as readonly string[]).includes(declaredType)
+      ? (declaredType as ParamType)
+      : ALIASES[declaredType];
     if (!type) {
-      throw new ParamError(name, `Parameter :${name} (line ${index + 1}) has unknown type "${declaredType}"; use one of ${[...TYPES, ...Object.keys(ALIASES)].join(', ')}.`);
+      throw new ParamError(
+        name,
+        `Parameter :${name} (line ${index + 1}) has unknown type "${declaredType}"; use one of ${[...TYPES, ...Object.keys(ALIASES)].join(', ')}.`,
+      );
     }
-    if (params.some((param) => param.name === name)) throw new ParamError(name, `Parameter :${name} is declared twice (line ${index + 1}).`);
+    if (params.some((param) => param.name === name))
+      throw new ParamError(name, `Parameter :${name} is declared twice (line ${index + 1}).`);
     params.push({ name, type, declaredType, nullable, defaultValue: defaultText ?? null, line: index + 1 });
   }
   return params;
@@ -93,13 +111,17 @@ const INT32 = { min: -2147483648, max: 2147483647 };
 const INTEGER = /^\s*-?\d+\s*$/;
 
 function invalid(param: ParamDecl, raw: string, why: string): never {
-  throw new ParamError(param.name, `Parameter :${param.name} (${param.declaredType}): "${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}" ${why}.`);
+  throw new ParamError(
+    param.name,
+    `Parameter :${param.name} (${param.declaredType}): "${raw.length > 60 ? `${raw.slice(0, 60)}…` : raw}" ${why}.`,
+  );
 }
 
 function castInt(param: ParamDecl, raw: string, bits: 32 | 64): number | string {
   if (!INTEGER.test(raw)) invalid(param, raw, 'is not an integer');
   const big = BigInt(raw.trim());
-  if (bits === 32 && (big < BigInt(INT32.min) || big > BigInt(INT32.max))) invalid(param, raw, 'is too large for int (use bigint)');
+  if (bits === 32 && (big < BigInt(INT32.min) || big > BigInt(INT32.max)))
+    invalid(param, raw, 'is too large for int (use bigint)');
   if (bits === 64 && (big < -(2n ** 63n) || big > 2n ** 63n - 1n)) invalid(param, raw, 'is too large for bigint');
   // A bigint travels as text so no digit is lost on the way; the SQL casts it.
   return bits === 32 ? Number(big) : big.toString();
@@ -114,18 +136,23 @@ function castDate(param: ParamDecl, raw: string): string {
   if (!match) invalid(param, raw, 'is not a date (YYYY-MM-DD)');
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) invalid(param, raw, 'is not a real calendar date');
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
+    invalid(param, raw, 'is not a real calendar date');
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 
 function castTime(param: ParamDecl, raw: string): string {
   const match = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*$/.exec(raw);
-  if (!match || Number(match[1]) > 23 || Number(match[2]) > 59 || Number(match[3] ?? 0) > 59) invalid(param, raw, 'is not a time (HH:MM or HH:MM:SS)');
+  if (!match || Number(match[1]) > 23 || Number(match[2]) > 59 || Number(match[3] ?? 0) > 59)
+    invalid(param, raw, 'is not a time (HH:MM or HH:MM:SS)');
   return `${pad(Number(match[1]))}:${match[2]}:${match[3] ?? '00'}${match[4] ?? ''}`;
 }
 
 function castDatetime(param: ParamDecl, raw: string): string {
-  const match = /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?\s*$/i.exec(raw);
+  const match =
+    /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?\s*$/i.exec(
+      raw,
+    );
   if (!match) invalid(param, raw, 'is not a date-time (YYYY-MM-DD HH:MM:SS)');
   const date = castDate(param, match[1]!);
   const time = match[2] ? castTime(param, match[2]) : '00:00:00';
@@ -133,7 +160,10 @@ function castDatetime(param: ParamDecl, raw: string): string {
   if (!zone || /^(z|utc)$/i.test(zone)) return `${date} ${time}`;
   // An explicit offset is converted to UTC, the zone the workspace's timestamps are in.
   const instant = new Date(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
-  return instant.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+  return instant
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.000Z$|Z$/, '');
 }
 
 function castDouble(param: ParamDecl, raw: string): number {
@@ -162,7 +192,10 @@ export function castParam(param: ParamDecl, raw: string | undefined): ParamValue
   const text = blank && !(param.nullable && raw !== undefined) ? (param.defaultValue ?? '') : raw!;
   if (text.trim() === '') {
     if (param.nullable) return null;
-    throw new ParamError(param.name, `Parameter :${param.name} (${param.declaredType}) needs a value: it has no default and is not nullable.`);
+    throw new ParamError(
+      param.name,
+      `Parameter :${param.name} (${param.declaredType}) needs a value: it has no default and is not nullable.`,
+    );
   }
   if (text.trim().toLowerCase() === '#null') return null;
   switch (param.type) {
@@ -199,7 +232,11 @@ export function castParam(param: ParamDecl, raw: string | undefined): ParamValue
 export function castParams(params: ParamDecl[], raw: Record<string, string | undefined>): Record<string, ParamValue> {
   const known = new Set(params.map((param) => param.name));
   for (const name of Object.keys(raw)) {
-    if (!known.has(name)) throw new ParamError(name, `The report declares no parameter :${name} (it declares ${params.map((p) => `:${p.name}`).join(', ') || 'none'}).`);
+    if (!known.has(name))
+      throw new ParamError(
+        name,
+        `The report declares no parameter :${name} (it declares ${params.map((p) => `:${p.name}`).join(', ') || 'none'}).`,
+      );
   }
   return Object.fromEntries(params.map((param) => [param.name, castParam(param, raw[param.name])]));
 }

@@ -37,14 +37,20 @@ export function route(manifest: RoutingRules, category: string, score: number): 
 }
 
 /** The decision for an item: the most severe over its categories. */
-export function routeItem(manifest: RoutingRules, scores: Record<string, number>): { decision: Decision; category: string | null } {
+export function routeItem(
+  manifest: RoutingRules,
+  scores: Record<string, number>,
+): { decision: Decision; category: string | null } {
   const rank: Record<Decision, number> = { pass: 0, escalate: 1, remove: 2 };
   let best: { decision: Decision; category: string | null } = { decision: 'pass', category: null };
   for (const [category, score] of Object.entries(scores)) {
     const decision = route(manifest, category, score);
     // A critical category's escalation outranks any removal: a person must see it.
     const weight = manifest.critical.includes(category) && decision === 'escalate' ? 3 : rank[decision];
-    const bestWeight = best.category && manifest.critical.includes(best.category) && best.decision === 'escalate' ? 3 : rank[best.decision];
+    const bestWeight =
+      best.category && manifest.critical.includes(best.category) && best.decision === 'escalate'
+        ? 3
+        : rank[best.decision];
     if (weight > bestWeight) best = { decision, category };
   }
   return best;
@@ -67,7 +73,12 @@ export interface Routing {
   missed: number;
 }
 
-export function routeGrid(grid: { positive: number[]; negative: number[] }, remove: number, escalate: number, critical: boolean): Routing {
+export function routeGrid(
+  grid: { positive: number[]; negative: number[] },
+  remove: number,
+  escalate: number,
+  critical: boolean,
+): Routing {
   const cells = grid.positive.length;
   const cell = (threshold: number) => Math.min(cells, Math.max(0, Math.round(threshold * cells)));
   const removeFrom = critical ? cells : cell(remove); // a critical category is never removed automatically
@@ -92,7 +103,14 @@ export function routeGrid(grid: { positive: number[]; negative: number[] }, remo
     }
   }
   const removed = removedPos + removedNeg;
-  return { removed, escalated, passed, removePrecision: removed ? removedPos / removed : null, removeRecall: positives ? removedPos / positives : null, missed };
+  return {
+    removed,
+    escalated,
+    passed,
+    removePrecision: removed ? removedPos / removed : null,
+    removeRecall: positives ? removedPos / positives : null,
+    missed,
+  };
 }
 
 /**

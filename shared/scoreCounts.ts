@@ -14,7 +14,11 @@ export interface ScoreCounts {
 }
 
 /** Groups weighted points by value: any order in, ascending distinct values out, weights summed per value. */
-export function groupScores(values: ArrayLike<number>, positives: ArrayLike<number>, negatives: ArrayLike<number>): ScoreCounts {
+export function groupScores(
+  values: ArrayLike<number>,
+  positives: ArrayLike<number>,
+  negatives: ArrayLike<number>,
+): ScoreCounts {
   const n = values.length;
   const order = ascendingOrder(Float64Array.from(values));
   const scores: number[] = [];
@@ -135,7 +139,12 @@ export function radixSort(values: Float64Array, payload: Uint32Array): { values:
   let scratchLow = new Uint32Array(n);
   let scratchCarried = new Uint32Array(n);
   const counts = new Uint32Array(65536);
-  for (const [onHigh, shift] of [[false, 0], [false, 16], [true, 0], [true, 16]] as const) {
+  for (const [onHigh, shift] of [
+    [false, 0],
+    [false, 16],
+    [true, 0],
+    [true, 16],
+  ] as const) {
     const word = onHigh ? high : low;
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(word[i]! >>> shift) & 0xffff]!++;

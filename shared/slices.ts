@@ -17,7 +17,7 @@ export function wilsonInterval(successes: number, n: number, z = Z95): [number, 
   const p = successes / n;
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = ((z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n)));
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
@@ -85,11 +85,18 @@ export interface SliceBaseline {
 }
 
 /** Every slice of every dimension against the overall counts, largest first within a dimension. */
-export function sliceTable(overall: ThresholdCounts, slices: SliceCounts[], threshold: number, minN: number): { baseline: SliceBaseline; slices: SliceRow[] } {
+export function sliceTable(
+  overall: ThresholdCounts,
+  slices: SliceCounts[],
+  threshold: number,
+  minN: number,
+): { baseline: SliceBaseline; slices: SliceRow[] } {
   const baseline = { threshold, minN, recall: recallOf(overall), fpr: fprOf(overall) };
   const rows: SliceRow[] = [];
   for (const dimension of SLICE_DIMENSIONS) {
-    const ordered = slices.filter((slice) => slice.dimension === dimension && slice.n > 0).sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : 1));
+    const ordered = slices
+      .filter((slice) => slice.dimension === dimension && slice.n > 0)
+      .sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : 1));
     for (const slice of ordered) {
       const recall = recallOf(slice);
       const fpr = fprOf(slice);
@@ -102,7 +109,8 @@ export function sliceTable(overall: ThresholdCounts, slices: SliceCounts[], thre
         recall,
         fpr,
         precision: predicted ? slice.truePositives / predicted : null,
-        recallGap: recall.value !== null && baseline.recall.value !== null ? recall.value - baseline.recall.value : null,
+        recallGap:
+          recall.value !== null && baseline.recall.value !== null ? recall.value - baseline.recall.value : null,
         fprGap: fpr.value !== null && baseline.fpr.value !== null ? fpr.value - baseline.fpr.value : null,
         flagged: differs(recall, baseline.recall, minN) || differs(fpr, baseline.fpr, minN),
       });

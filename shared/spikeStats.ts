@@ -28,7 +28,8 @@ export interface BucketStats {
 
 function meanAndStd(values: number[]): { mean: number; std: number } {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
+  const variance =
+    values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
   return { mean, std: Math.sqrt(variance) };
 }
 

@@ -74,8 +74,9 @@ function pushSpan(spans: SqlStatementSpan[], sql: string, from: number, to: numb
 
 /** Replaces comments with spaces (keeping offsets) and leaves string literals intact. */
 export function stripComments(sql: string): string {
-  return sql.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g, (match, quoted: string | undefined) =>
-    quoted ? match : match.replace(/[^\n]/g, ' '),
+  return sql.replace(
+    /('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g,
+    (match, quoted: string | undefined) => (quoted ? match : match.replace(/[^\n]/g, ' ')),
   );
 }
 
@@ -101,7 +102,11 @@ export interface SqlErrorLocation {
  * DuckDB ends parser and binder errors with "LINE n: <excerpt>" and a caret line under it. The excerpt may be
  * cut with "..." on the left, so the caret is located by finding the excerpt in the statement's line.
  */
-export function locateSqlError(message: string, statement: SqlStatementSpan, fullText: string): SqlErrorLocation | undefined {
+export function locateSqlError(
+  message: string,
+  statement: SqlStatementSpan,
+  fullText: string,
+): SqlErrorLocation | undefined {
   const match = /LINE (\d+): (.*)\n( *)\^/.exec(message);
   if (!match) return undefined;
   const lineInStatement = Number(match[1]);
@@ -144,6 +149,7 @@ export function statementAt(sql: string, offset: number): SqlStatementSpan | und
   // Past the statement's own end (and its semicolon) but before the next one starts: a blank line between two
   // statements belongs to the one above, as in DBeaver and DataGrip — unless the cursor sits on the next one's line.
   const next = spans[spans.indexOf(chosen) + 1];
-  if (next && offset > end && sql.slice(end, offset).includes('\n') && !sql.slice(offset, next.start).includes('\n')) return next;
+  if (next && offset > end && sql.slice(end, offset).includes('\n') && !sql.slice(offset, next.start).includes('\n'))
+    return next;
   return chosen;
 }

@@ -12,11 +12,16 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Keys the labeling screen keeps for itself; a leaf may not take one. */
 export const RESERVED_LABEL_KEYS = ['s', 'u', 'n', '?', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
 
-const identifier = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'names are lower-case letters, digits and _ (starting with a letter)');
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'names are lower-case letters, digits and _ (starting with a letter)');
 const leafKey = z
   .string()
   .regex(/^[a-z]$/, 'a leaf key is one lower-case letter')
-  .refine((key) => !(RESERVED_LABEL_KEYS as readonly string[]).includes(key), 'this key is reserved (s skip, u unsure, n note)');
+  .refine(
+    (key) => !(RESERVED_LABEL_KEYS as readonly string[]).includes(key),
+    'this key is reserved (s skip, u unsure, n note)',
+  );
 
 const leafSchema = z
   .object({
@@ -59,7 +64,8 @@ export type PolicyChange = z.output<typeof changeSchema>;
  */
 export const POLICY_VERSION_PATTERN = /^v[1-9][0-9]*$/;
 /** Host.validate and parseTaxonomy put the field's name before the message. */
-export const policyVersionName = () => z.string().regex(POLICY_VERSION_PATTERN, 'a policy version is v followed by a number (v1, v2, …)');
+export const policyVersionName = () =>
+  z.string().regex(POLICY_VERSION_PATTERN, 'a policy version is v followed by a number (v1, v2, …)');
 
 export const taxonomySchema = z
   .object({
@@ -67,36 +73,70 @@ export const taxonomySchema = z
     title: z.string().default('Policy'),
     /** Against the previous version (absent in v1; a category not named is unchanged). */
     changes: z.array(changeSchema).default([]),
-    categories: z.array(categorySchema).min(1, 'a taxonomy has at least one category').max(9, 'number keys 1–9 label categories: at most 9'),
+    categories: z
+      .array(categorySchema)
+      .min(1, 'a taxonomy has at least one category')
+      .max(9, 'number keys 1–9 label categories: at most 9'),
   })
   .strict()
   .superRefine((taxonomy, ctx) => {
     const names = new Set<string>();
     const keys = new Set<string>();
     taxonomy.categories.forEach((category, i) => {
-      if (names.has(category.name)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'name'], message: `"${category.name}" is used twice` });
+      if (names.has(category.name))
+        ctx.addIssue({ code: 'custom', path: ['categories', i, 'name'], message: `"${category.name}" is used twice` });
       names.add(category.name);
       category.leaves.forEach((leaf, j) => {
-        if (names.has(leaf.name)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'leaves', j, 'name'], message: `"${leaf.name}" is used twice` });
+        if (names.has(leaf.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['categories', i, 'leaves', j, 'name'],
+            message: `"${leaf.name}" is used twice`,
+          });
         names.add(leaf.name);
-        if (keys.has(leaf.key)) ctx.addIssue({ code: 'custom', path: ['categories', i, 'leaves', j, 'key'], message: `key "${leaf.key}" is used twice` });
+        if (keys.has(leaf.key))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['categories', i, 'leaves', j, 'key'],
+            message: `key "${leaf.key}" is used twice`,
+          });
         keys.add(leaf.key);
       });
       if (category.leaves.length === 0 && !category.severity) {
-        ctx.addIssue({ code: 'custom', path: ['categories', i, 'severity'], message: 'a category without leaves needs a severity' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['categories', i, 'severity'],
+          message: 'a category without leaves needs a severity',
+        });
       }
     });
     // A change names categories of this version where it lands (rename's to, merge's into, split's into, definition).
     const here = new Set(taxonomy.categories.map((category) => category.name));
     taxonomy.changes.forEach((change, i) => {
-      const landing = change.kind === 'rename' ? [change.to] : change.kind === 'merge' ? [change.into] : change.kind === 'split' ? change.into : [change.category];
-      for (const name of landing) if (!here.has(name)) ctx.addIssue({ code: 'custom', path: ['changes', i], message: `"${name}" is not a category of ${taxonomy.version}` });
+      const landing =
+        change.kind === 'rename'
+          ? [change.to]
+          : change.kind === 'merge'
+            ? [change.into]
+            : change.kind === 'split'
+              ? change.into
+              : [change.category];
+      for (const name of landing)
+        if (!here.has(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['changes', i],
+            message: `"${name}" is not a category of ${taxonomy.version}`,
+          });
     });
-    if (taxonomy.version === 'v1' && taxonomy.changes.length > 0) ctx.addIssue({ code: 'custom', path: ['changes'], message: 'v1 has no earlier version to change' });
+    if (taxonomy.version === 'v1' && taxonomy.changes.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['changes'], message: 'v1 has no earlier version to change' });
   });
 
 /** What a label made under the previous version becomes under this one. */
-export type CarryOver = { kind: 'carried'; category: string; value: 0 | 1; leaf: string | null; because: string } | { kind: 'relabel'; because: string };
+export type CarryOver =
+  | { kind: 'carried'; category: string; value: 0 | 1; leaf: string | null; because: string }
+  | { kind: 'relabel'; because: string };
 
 /**
  * Carries one label (a category and its 0/1 value) from the previous version to `next` by `next`'s declared changes.
@@ -105,22 +145,68 @@ export type CarryOver = { kind: 'carried'; category: string; value: 0 | 1; leaf:
  * once every merged part is 0 (`siblings`: the item's other values under the old version). A changed definition
  * sends any value back. An unchanged category carries as it is; one that no longer exists and was not mapped is dropped.
  */
-export function carryOver(label: { category: string; value: 0 | 1; leaf: string | null }, next: Taxonomy, siblings: Record<string, 0 | 1 | undefined>): CarryOver[] {
+export function carryOver(
+  label: { category: string; value: 0 | 1; leaf: string | null },
+  next: Taxonomy,
+  siblings: Record<string, 0 | 1 | undefined>,
+): CarryOver[] {
   for (const change of next.changes) {
     if (change.kind === 'rename' && change.from === label.category) {
-      return [{ kind: 'carried', category: change.to, value: label.value, leaf: label.leaf, because: `renamed ${change.from} → ${change.to}` }];
+      return [
+        {
+          kind: 'carried',
+          category: change.to,
+          value: label.value,
+          leaf: label.leaf,
+          because: `renamed ${change.from} → ${change.to}`,
+        },
+      ];
     }
     if (change.kind === 'split' && change.from === label.category) {
       return label.value === 0
-        ? change.into.map((part) => ({ kind: 'carried' as const, category: part, value: 0 as const, leaf: null, because: `${change.from} split into ${change.into.join(', ')}; it did not apply, so no part does` }))
-        : [{ kind: 'relabel', because: `${change.from} split into ${change.into.join(', ')}: which part applies needs a person` }];
+        ? change.into.map((part) => ({
+            kind: 'carried' as const,
+            category: part,
+            value: 0 as const,
+            leaf: null,
+            because: `${change.from} split into ${change.into.join(', ')}; it did not apply, so no part does`,
+          }))
+        : [
+            {
+              kind: 'relabel',
+              because: `${change.from} split into ${change.into.join(', ')}: which part applies needs a person`,
+            },
+          ];
     }
     if (change.kind === 'merge' && change.from.includes(label.category)) {
-      if (label.value === 1) return [{ kind: 'carried', category: change.into, value: 1, leaf: null, because: `${change.from.join(', ')} merged into ${change.into}` }];
+      if (label.value === 1)
+        return [
+          {
+            kind: 'carried',
+            category: change.into,
+            value: 1,
+            leaf: null,
+            because: `${change.from.join(', ')} merged into ${change.into}`,
+          },
+        ];
       const others = change.from.filter((part) => part !== label.category).map((part) => siblings[part]);
-      if (others.every((value) => value === 0)) return [{ kind: 'carried', category: change.into, value: 0, leaf: null, because: `${change.from.join(', ')} merged into ${change.into}; none applied` }];
+      if (others.every((value) => value === 0))
+        return [
+          {
+            kind: 'carried',
+            category: change.into,
+            value: 0,
+            leaf: null,
+            because: `${change.from.join(', ')} merged into ${change.into}; none applied`,
+          },
+        ];
       if (others.some((value) => value === 1)) return []; // the positive part carries the merged 1
-      return [{ kind: 'relabel', because: `${change.from.join(', ')} merged into ${change.into}, and not every part was labeled` }];
+      return [
+        {
+          kind: 'relabel',
+          because: `${change.from.join(', ')} merged into ${change.into}, and not every part was labeled`,
+        },
+      ];
     }
     if (change.kind === 'definition' && change.category === label.category) {
       return [{ kind: 'relabel', because: `the definition of ${change.category} changed in ${next.version}` }];
@@ -129,7 +215,9 @@ export function carryOver(label: { category: string; value: 0 | 1; leaf: string 
   const still = next.categories.find((category) => category.name === label.category);
   if (!still) return [];
   const leaf = label.leaf && still.leaves.some((l) => l.name === label.leaf) ? label.leaf : null;
-  return [{ kind: 'carried', category: label.category, value: label.value, leaf, because: `unchanged in ${next.version}` }];
+  return [
+    { kind: 'carried', category: label.category, value: label.value, leaf, because: `unchanged in ${next.version}` },
+  ];
 }
 
 export type Taxonomy = z.output<typeof taxonomySchema>;
@@ -144,11 +232,30 @@ export const TAXONOMY_V1: Taxonomy = taxonomySchema.parse({
     {
       name: 'hate_speech',
       title: 'Hate speech',
-      guideline: 'Attacks or demeans people for a protected characteristic (race, religion, ethnicity, gender, sexual orientation, disability). Quoting hate in order to condemn it is not hate speech.',
+      guideline:
+        'Attacks or demeans people for a protected characteristic (race, religion, ethnicity, gender, sexual orientation, disability). Quoting hate in order to condemn it is not hate speech.',
       leaves: [
-        { name: 'targeted_harassment', title: 'Targeted harassment', severity: 'high', key: 't', guideline: 'Aimed at an identifiable person or group member.' },
-        { name: 'slurs_untargeted', title: 'Slurs, untargeted', severity: 'medium', key: 'l', guideline: 'Slurs or dehumanising language not aimed at anyone in particular.' },
-        { name: 'coded_language', title: 'Coded language', severity: 'medium', key: 'c', guideline: 'Dog whistles, numbers or euphemisms that stand for hateful content.' },
+        {
+          name: 'targeted_harassment',
+          title: 'Targeted harassment',
+          severity: 'high',
+          key: 't',
+          guideline: 'Aimed at an identifiable person or group member.',
+        },
+        {
+          name: 'slurs_untargeted',
+          title: 'Slurs, untargeted',
+          severity: 'medium',
+          key: 'l',
+          guideline: 'Slurs or dehumanising language not aimed at anyone in particular.',
+        },
+        {
+          name: 'coded_language',
+          title: 'Coded language',
+          severity: 'medium',
+          key: 'c',
+          guideline: 'Dog whistles, numbers or euphemisms that stand for hateful content.',
+        },
       ],
     },
     {
@@ -156,9 +263,28 @@ export const TAXONOMY_V1: Taxonomy = taxonomySchema.parse({
       title: 'NSFW',
       guideline: 'Sexual or graphic content not allowed on the surface it appears on.',
       leaves: [
-        { name: 'csam', title: 'Child sexual abuse material', severity: 'critical', key: 'x', alwaysEscalate: true, guideline: 'Any sexualised depiction of a minor. Always escalate; never skip without escalating.' },
-        { name: 'ncii', title: 'Non-consensual intimate imagery', severity: 'high', key: 'i', guideline: 'Intimate images shared without the consent of the person shown.' },
-        { name: 'graphic_violence', title: 'Graphic violence', severity: 'high', key: 'g', guideline: 'Gore, serious injury or death shown for shock.' },
+        {
+          name: 'csam',
+          title: 'Child sexual abuse material',
+          severity: 'critical',
+          key: 'x',
+          alwaysEscalate: true,
+          guideline: 'Any sexualised depiction of a minor. Always escalate; never skip without escalating.',
+        },
+        {
+          name: 'ncii',
+          title: 'Non-consensual intimate imagery',
+          severity: 'high',
+          key: 'i',
+          guideline: 'Intimate images shared without the consent of the person shown.',
+        },
+        {
+          name: 'graphic_violence',
+          title: 'Graphic violence',
+          severity: 'high',
+          key: 'g',
+          guideline: 'Gore, serious injury or death shown for shock.',
+        },
       ],
     },
     {
@@ -166,15 +292,28 @@ export const TAXONOMY_V1: Taxonomy = taxonomySchema.parse({
       title: 'Spam',
       guideline: 'Unwanted repetitive or commercial content, or accounts acting in concert to fake reach.',
       leaves: [
-        { name: 'coordinated_inauthentic', title: 'Coordinated inauthentic behaviour', severity: 'high', key: 'o', guideline: 'The same message pushed by many accounts, or fake engagement.' },
-        { name: 'commercial_spam', title: 'Commercial spam', severity: 'low', key: 'm', guideline: 'Unsolicited ads, scams, affiliate links.' },
+        {
+          name: 'coordinated_inauthentic',
+          title: 'Coordinated inauthentic behaviour',
+          severity: 'high',
+          key: 'o',
+          guideline: 'The same message pushed by many accounts, or fake engagement.',
+        },
+        {
+          name: 'commercial_spam',
+          title: 'Commercial spam',
+          severity: 'low',
+          key: 'm',
+          guideline: 'Unsolicited ads, scams, affiliate links.',
+        },
       ],
     },
     {
       name: 'misinformation',
       title: 'Misinformation',
       severity: 'medium',
-      guideline: 'False or misleading claims of fact likely to cause harm (health, elections, emergencies). Opinion and satire are not misinformation.',
+      guideline:
+        'False or misleading claims of fact likely to cause harm (health, elections, emergencies). Opinion and satire are not misinformation.',
       leaves: [],
     },
   ],

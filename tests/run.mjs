@@ -27,7 +27,12 @@ function runCommand([file, ...args]) {
     const child = spawn(file, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
     child.on('error', (error) => resolve({ ok: false, outcome: `could not start: ${error.message}` }));
     child.on('exit', (code, signal) =>
-      resolve(code === 0 ? { ok: true, outcome: 'passed' } : { ok: false, outcome: signal ? `killed by ${signal}` : `failed (exit ${code})` }));
+      resolve(
+        code === 0
+          ? { ok: true, outcome: 'passed' }
+          : { ok: false, outcome: signal ? `killed by ${signal}` : `failed (exit ${code})` },
+      ),
+    );
   });
 }
 
@@ -49,10 +54,14 @@ for (const step of steps) {
 const width = Math.max(...results.map((result) => result.name.length));
 console.log('\nSummary');
 for (const result of results) {
-  console.log(`  ${result.ok ? '✓' : '✗'} ${result.name.padEnd(width)}  ${result.outcome.padEnd(12)}  ${seconds(result.ms)}`);
+  console.log(
+    `  ${result.ok ? '✓' : '✗'} ${result.name.padEnd(width)}  ${result.outcome.padEnd(12)}  ${seconds(result.ms)}`,
+  );
 }
 const failed = results.filter((result) => !result.ok);
-console.log(failed.length === 0
-  ? `All ${results.length} steps passed in ${seconds(Date.now() - suiteStart)}.`
-  : `${failed.length} of ${results.length} steps failed (${failed.map((result) => result.name).join(', ')}); ${seconds(Date.now() - suiteStart)} in all.`);
+console.log(
+  failed.length === 0
+    ? `All ${results.length} steps passed in ${seconds(Date.now() - suiteStart)}.`
+    : `${failed.length} of ${results.length} steps failed (${failed.map((result) => result.name).join(', ')}); ${seconds(Date.now() - suiteStart)} in all.`,
+);
 process.exitCode = failed.length === 0 ? 0 : 1;

@@ -24,12 +24,22 @@ export interface EngineRuntime {
 }
 
 export function nodeRuntime(): EngineRuntime {
-  return { entry: path.join(projectRoot(), 'electron', 'engine', 'engineMain.ts'), execPath: process.execPath, execArgv: ['--import', 'tsx'], env: {} };
+  return {
+    entry: path.join(projectRoot(), 'electron', 'engine', 'engineMain.ts'),
+    execPath: process.execPath,
+    execArgv: ['--import', 'tsx'],
+    env: {},
+  };
 }
 
 /** The desktop app: the Electron binary itself, told to behave as plain Node, running the bundled engine. */
 export function electronRuntime(electronExecPath: string, bundleDir: string): EngineRuntime {
-  return { entry: path.join(bundleDir, 'engine.mjs'), execPath: electronExecPath, execArgv: [], env: { ELECTRON_RUN_AS_NODE: '1' } };
+  return {
+    entry: path.join(bundleDir, 'engine.mjs'),
+    execPath: electronExecPath,
+    execArgv: [],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+  };
 }
 
 type Pending = (outcome: CallOutcome) => void;
@@ -76,7 +86,11 @@ export class EngineClient {
     const child = nodeChildProcess().fork(this.runtime.entry, [], {
       execPath: this.runtime.execPath,
       execArgv: this.runtime.execArgv,
-      env: { ...process.env, ...this.runtime.env, [ENGINE_OPTIONS_ENV]: JSON.stringify({ dir: this.dir, fileAccess: this.fileAccess }) },
+      env: {
+        ...process.env,
+        ...this.runtime.env,
+        [ENGINE_OPTIONS_ENV]: JSON.stringify({ dir: this.dir, fileAccess: this.fileAccess }),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
@@ -124,11 +138,15 @@ export class EngineClient {
     if (child !== this.child) return;
     this.child = null;
     if (this.closing) return;
-    const error: SiftErrorInfo = { code: 'ENGINE_STOPPED', message: `The engine stopped: ${reason}. Sift restarted it on the same workspace; run that again.` };
+    const error: SiftErrorInfo = {
+      code: 'ENGINE_STOPPED',
+      message: `The engine stopped: ${reason}. Sift restarted it on the same workspace; run that again.`,
+    };
     for (const resolve of this.pending.values()) resolve({ ok: false, error });
     this.pending.clear();
     const finishedAt = new Date().toISOString();
-    for (const job of this.runningJobs.values()) this.emit({ channel: 'job', event: { type: 'failed', job: { ...job, status: 'failed', error, finishedAt } } });
+    for (const job of this.runningJobs.values())
+      this.emit({ channel: 'job', event: { type: 'failed', job: { ...job, status: 'failed', error, finishedAt } } });
     this.runningJobs.clear();
     this.emit({ channel: 'engine', event: { type: 'stopped', reason } });
     this.spawn();
@@ -142,7 +160,8 @@ export class EngineClient {
   async dispatch(method: string, input: unknown, caller: Caller = OWNER): Promise<CallOutcome> {
     await this.ready;
     const child = this.child;
-    if (this.startError || !child) return { ok: false, error: { code: 'ENGINE_STOPPED', message: this.startError ?? 'The engine is not running.' } };
+    if (this.startError || !child)
+      return { ok: false, error: { code: 'ENGINE_STOPPED', message: this.startError ?? 'The engine is not running.' } };
     const id = this.nextId++;
     return new Promise<CallOutcome>((resolve) => {
       this.pending.set(id, resolve);
@@ -150,7 +169,10 @@ export class EngineClient {
       child.send(message, (error) => {
         if (!error) return;
         this.pending.delete(id);
-        resolve({ ok: false, error: { code: 'ENGINE_STOPPED', message: `The engine could not be reached: ${error.message}` } });
+        resolve({
+          ok: false,
+          error: { code: 'ENGINE_STOPPED', message: `The engine could not be reached: ${error.message}` },
+        });
       });
     });
   }

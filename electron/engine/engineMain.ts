@@ -20,11 +20,14 @@ async function serve(): Promise<void> {
   const host = await Host.open(options.dir, { fileAccess: options.fileAccess });
   host.onEvent((event) => {
     send({ type: 'event', event });
-    if (event.channel === 'workspace' && event.event.type === 'opened') send({ type: 'ready', dir: host.workspace.dir });
+    if (event.channel === 'workspace' && event.event.type === 'opened')
+      send({ type: 'ready', dir: host.workspace.dir });
   });
   process.on('message', (message: ShellToEngine) => {
     if (message?.type !== 'call') return;
-    void host.dispatch(message.method, message.input, message.caller).then((outcome) => send({ type: 'result', id: message.id, outcome }));
+    void host
+      .dispatch(message.method, message.input, message.caller)
+      .then((outcome) => send({ type: 'result', id: message.id, outcome }));
   });
   // The shell went away (closed, or crashed): close DuckDB cleanly so the WAL is checkpointed.
   process.on('disconnect', () => {

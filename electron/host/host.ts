@@ -3,7 +3,15 @@
  * Electron IPC, the browser-mode server, the CLI and the tests all drive this same object.
  */
 import path from 'node:path';
-import { type CallOutcome, contract, type ImportOutcome, isMethodName, type MethodName, type OutputOf, type ParsedInputOf } from '../../shared/contract.js';
+import {
+  type CallOutcome,
+  contract,
+  type ImportOutcome,
+  isMethodName,
+  type MethodName,
+  type OutputOf,
+  type ParsedInputOf,
+} from '../../shared/contract.js';
 import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '../../shared/callerAccess.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
@@ -30,7 +38,11 @@ import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/wo
 import { installDiscourseViews } from './workspace/discourseViews.js';
 
 /** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
-const quietJobContext = (): JobContext => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+const quietJobContext = (): JobContext => ({
+  signal: new AbortController().signal,
+  progress: () => undefined,
+  log: () => undefined,
+});
 
 export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>, caller: Caller) => Promise<OutputOf<M>> };
 
@@ -44,10 +56,14 @@ export class Host {
     this.jobs.subscribe((event) => this.emit({ channel: 'job', event }));
   }
 
-  static async open(dir: string, options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {}): Promise<Host> {
+  static async open(
+    dir: string,
+    options: { create?: boolean; remember?: boolean; fileAccess?: FileAccess } = {},
+  ): Promise<Host> {
     const given = options.fileAccess;
     // The workspace a confined host starts on stays one it may open again after switching away.
-    const fileAccess: FileAccess | undefined = given?.kind === 'confined' ? { ...given, workspaces: [...(given.workspaces ?? []), path.resolve(dir)] } : given;
+    const fileAccess: FileAccess | undefined =
+      given?.kind === 'confined' ? { ...given, workspaces: [...(given.workspaces ?? []), path.resolve(dir)] } : given;
     const workspace = await Workspace.open(dir, { create: options.create, fileAccess });
     if (options.remember !== false) rememberWorkspace(workspace.dir);
     const host = new Host(workspace);
@@ -68,7 +84,15 @@ export class Host {
     const closeLabeling = async () => {
       if (labeling) await (await labeling.catch(() => null))?.close();
     };
-    return { workspace, queries, importer: new Importer(workspace), reports: new ReportStore(workspace, queries), models, labeling: openLabeling, closeLabeling };
+    return {
+      workspace,
+      queries,
+      importer: new Importer(workspace),
+      reports: new ReportStore(workspace, queries),
+      models,
+      labeling: openLabeling,
+      closeLabeling,
+    };
   }
 
   /**
@@ -77,7 +101,9 @@ export class Host {
    */
   private async catchUpLabels(): Promise<void> {
     if (!(await LabelingService.journalAhead(this.workspace))) return;
-    console.error(`sift: the label journal holds labels that SQL's copy lacks (a crash came before they were copied); copying them now.`);
+    console.error(
+      `sift: the label journal holds labels that SQL's copy lacks (a crash came before they were copied); copying them now.`,
+    );
     await this.labeling().catch((error: unknown) => console.error(`sift: ${toErrorInfo(error).message}`));
   }
 
@@ -149,14 +175,27 @@ export class Host {
       const started = performance.now();
       try {
         const outcome = await this.queries.run(input, this.workspace.readSettings().allowWrites);
-        if (remember) await recordQuery(this.workspace, { sql: input.sql, elapsedMs: outcome.elapsedMs, rows: outcome.resultId ? outcome.rowCount : null, error: null });
+        if (remember)
+          await recordQuery(this.workspace, {
+            sql: input.sql,
+            elapsedMs: outcome.elapsedMs,
+            rows: outcome.resultId ? outcome.rowCount : null,
+            error: null,
+          });
         return outcome;
       } catch (error) {
-        if (remember) await recordQuery(this.workspace, { sql: input.sql, elapsedMs: performance.now() - started, rows: null, error: toErrorInfo(error).message.split('\n')[0]! }).catch(() => undefined);
+        if (remember)
+          await recordQuery(this.workspace, {
+            sql: input.sql,
+            elapsedMs: performance.now() - started,
+            rows: null,
+            error: toErrorInfo(error).message.split('\n')[0]!,
+          }).catch(() => undefined);
         throw error;
       }
     },
-    'query.chart': async ({ resultId, spec }) => chartStoredResult(this.workspace, await this.queries.resultTable(resultId), spec),
+    'query.chart': async ({ resultId, spec }) =>
+      chartStoredResult(this.workspace, await this.queries.resultTable(resultId), spec),
     'query.history': (input) => queryHistory(this.workspace, input),
     'editor.tabs': async () => readEditorTabs(this.workspace),
     'editor.saveTabs': async (state) => saveEditorTabs(this.workspace, state),
@@ -168,7 +207,10 @@ export class Host {
       const stored = this.queries.resultTable(resultId); // an unknown result fails the call, not the job
       stored.catch(() => undefined); // the job reports a read that failed
       const { workspace } = this.current;
-      const destination = workspace.checkExportTarget(target ?? path.join(workspace.exportsDir(), defaultExportName(format)), 'path');
+      const destination = workspace.checkExportTarget(
+        target ?? path.join(workspace.exportsDir(), defaultExportName(format)),
+        'path',
+      );
       const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
         stored.then(({ table }) => exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx)),
       );
@@ -176,7 +218,9 @@ export class Host {
     },
     'import.inspect': ({ path: file }) => this.current.importer.inspect(file),
     'import.start': async ({ path: file, ...options }) => {
-      const job = this.jobs.start('import', `Import ${path.basename(file)}`, (ctx) => this.importFile(file, options, ctx));
+      const job = this.jobs.start('import', `Import ${path.basename(file)}`, (ctx) =>
+        this.importFile(file, options, ctx),
+      );
       return { jobId: job.id };
     },
     'mapping.list': () => listMappings(this.workspace),
@@ -198,7 +242,9 @@ export class Host {
     'spike.drill': (options) => spikeDrill(this.workspace, options),
     'spike.drillStart': async (options) => {
       const { workspace } = this.current;
-      const job = this.jobs.start('drill', `Drill into ${options.series}`, (ctx) => spikeDrill(workspace, options, ctx));
+      const job = this.jobs.start('drill', `Drill into ${options.series}`, (ctx) =>
+        spikeDrill(workspace, options, ctx),
+      );
       return { jobId: job.id };
     },
     'models.list': () => this.models.list(),
@@ -211,18 +257,24 @@ export class Host {
     'models.score': async (input) => {
       const { workspace, models } = this.current;
       this.checkRemote(input);
-      const job = this.jobs.start('score', `Score with ${input.model}${input.remote ? ' (remote)' : ''}`, async (ctx) => {
-        const outcome = await scoreQuery(workspace, models, input, ctx);
-        this.emit({ channel: 'workspace', event: { type: 'changed' } });
-        return outcome;
-      });
+      const job = this.jobs.start(
+        'score',
+        `Score with ${input.model}${input.remote ? ' (remote)' : ''}`,
+        async (ctx) => {
+          const outcome = await scoreQuery(workspace, models, input, ctx);
+          this.emit({ channel: 'workspace', event: { type: 'changed' } });
+          return outcome;
+        },
+      );
       return { jobId: job.id };
     },
     'models.compare': (input) => compareVersions(this.workspace, this.models, input),
     'models.compareStart': async (input) => {
       const { workspace, models } = this.current;
       const label = (side: { model: string; version: string }) => `${side.model} ${side.version}`;
-      const job = this.jobs.start('compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) => compareVersions(workspace, models, input, ctx));
+      const job = this.jobs.start('compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) =>
+        compareVersions(workspace, models, input, ctx),
+      );
       return { jobId: job.id };
     },
     'models.versions': () => scoredVersions(this.workspace),
@@ -234,7 +286,11 @@ export class Host {
     'eval.run': (input) => evaluate(this.workspace, this.models, input),
     'eval.start': async (input) => {
       const { workspace, models } = this.current;
-      const job = this.jobs.start('evaluate', `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`, (ctx) => evaluate(workspace, models, input, ctx));
+      const job = this.jobs.start(
+        'evaluate',
+        `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`,
+        (ctx) => evaluate(workspace, models, input, ctx),
+      );
       return { jobId: job.id };
     },
     'eval.slices': (input) => evaluateSlices(this.workspace, this.models, input),
@@ -243,7 +299,9 @@ export class Host {
     'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
     'eval.calibrateStart': async (input) => {
       const { workspace, models } = this.current;
-      const job = this.jobs.start('calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) => fitCalibration(workspace, models, input, ctx));
+      const job = this.jobs.start('calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) =>
+        fitCalibration(workspace, models, input, ctx),
+      );
       return { jobId: job.id };
     },
     'models.saveRevision': async ({ model, thresholds, calibration }) => {
@@ -266,39 +324,56 @@ export class Host {
     'sessions.retrain': async ({ sessionId }) => (await this.labeling()).retrain(sessionId, quietJobContext()),
     'sessions.retrainStart': async ({ sessionId }) => {
       const labeling = await this.labeling();
-      const job = this.jobs.start('retrain', `Retrain for session ${labeling.get(sessionId, 'anyone').name}`, async (ctx) => {
-        const outcome = await labeling.retrain(sessionId, ctx);
-        this.emit({ channel: 'workspace', event: { type: 'changed' } });
-        return outcome;
-      });
+      const job = this.jobs.start(
+        'retrain',
+        `Retrain for session ${labeling.get(sessionId, 'anyone').name}`,
+        async (ctx) => {
+          const outcome = await labeling.retrain(sessionId, ctx);
+          this.emit({ channel: 'workspace', event: { type: 'changed' } });
+          return outcome;
+        },
+      );
       return { jobId: job.id };
     },
     'sessions.get': async ({ sessionId, annotator }) => (await this.labeling()).get(sessionId, annotator),
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
-    'labels.record': async ({ sessionId, annotator, action }) => (await this.labeling()).record(sessionId, annotator, action),
+    'labels.record': async ({ sessionId, annotator, action }) =>
+      (await this.labeling()).record(sessionId, annotator, action),
     'labels.agreement': async ({ sessions }) => {
       const labeling = await this.labeling();
       await labeling.syncStore(); // the labels just made count
       // Categories with leaves get a row for the second taxonomy level too (the latest policy's).
-      const withLeaves = labeling.policy.get(labeling.policy.latestVersion()).categories.filter((category) => category.leaves.length > 0).map((category) => category.name);
+      const withLeaves = labeling.policy
+        .get(labeling.policy.latestVersion())
+        .categories.filter((category) => category.leaves.length > 0)
+        .map((category) => category.name);
       return agreementReport(this.workspace, sessions, withLeaves);
     },
     'policy.migrate': async ({ to }) => (await this.labeling()).migratePolicy(to, quietJobContext()),
     'labels.disagreements': async ({ sessionId }) => (await this.labeling()).disagreements(sessionId),
-    'labels.export': async ({ sessionId, format, path: target, annotator }) => (await this.labeling()).exportEvents(sessionId, format, target, annotator),
-    'labels.import': async ({ sessionId, path: file, format }) => (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
+    'labels.export': async ({ sessionId, format, path: target, annotator }) =>
+      (await this.labeling()).exportEvents(sessionId, format, target, annotator),
+    'labels.import': async ({ sessionId, path: file, format }) =>
+      (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
     'datasets.export': async (input) => this.exportDataset(input, quietJobContext()),
     'datasets.exportStart': async (input) => {
       const job = this.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) => this.exportDataset(input, ctx));
       return { jobId: job.id };
     },
     'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) => verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir', 'folder')),
-    'datasets.diff': async ({ from, to }) => diffDatasets(this.workspace, this.workspace.checkReadable(from, 'from', 'folder'), this.workspace.checkReadable(to, 'to', 'folder')),
+    'datasets.verify': async ({ dir }) =>
+      verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir', 'folder')),
+    'datasets.diff': async ({ from, to }) =>
+      diffDatasets(
+        this.workspace,
+        this.workspace.checkReadable(from, 'from', 'folder'),
+        this.workspace.checkReadable(to, 'to', 'folder'),
+      ),
     'jobs.list': async () => this.jobs.list(),
     'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'auth.whoami': async (_input, caller) => (caller.role === 'owner' ? { role: 'owner', annotator: null } : { role: 'annotator', annotator: caller.annotator }),
+    'auth.whoami': async (_input, caller) =>
+      caller.role === 'owner' ? { role: 'owner', annotator: null } : { role: 'annotator', annotator: caller.annotator },
     'annotators.list': async () => new AnnotatorTokens(this.workspace.dir).list(),
     'annotators.createToken': async ({ name }) => new AnnotatorTokens(this.workspace.dir).create(name),
     'annotators.revoke': async ({ name }) => ({ revoked: new AnnotatorTokens(this.workspace.dir).revoke(name) }),
@@ -325,7 +400,9 @@ export class Host {
     const outcome = await this.current.importer.import(file, options, ctx);
     // The import that completes a Discourse export's flag lifecycle maps it onto the canonical tables, as views.
     const canonicalViews = await this.workspace.withConnection(installDiscourseViews).catch((error: unknown) => {
-      console.error(`sift: ${outcome.table} was imported, but mapping the Discourse tables onto the canonical ones failed: ${toErrorInfo(error).message}`);
+      console.error(
+        `sift: ${outcome.table} was imported, but mapping the Discourse tables onto the canonical ones failed: ${toErrorInfo(error).message}`,
+      );
       return [];
     });
     if (canonicalViews.length > 0) outcome.canonicalViews = canonicalViews;
@@ -382,4 +459,3 @@ export class Host {
     await this.workspace.close();
   }
 }
-

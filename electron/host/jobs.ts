@@ -17,7 +17,10 @@ type Listener = (event: JobEvent) => void;
 const KEEP_FINISHED = 100;
 
 export class JobManager {
-  private readonly jobs = new Map<string, { summary: JobSummary; controller: AbortController; finished: Promise<void> }>();
+  private readonly jobs = new Map<
+    string,
+    { summary: JobSummary; controller: AbortController; finished: Promise<void> }
+  >();
   private readonly listeners = new Set<Listener>();
 
   subscribe(listener: Listener): () => void {
@@ -112,7 +115,8 @@ export class JobManager {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((entry) => entry.summary.status !== 'running');
-    for (const entry of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(entry.summary.id);
+    for (const entry of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(entry.summary.id);
   }
 }
 

@@ -19,5 +19,7 @@ export function projectRoot(): string {
 
 export const rendererDist = () => path.join(projectRoot(), 'dist', 'renderer');
 // Packaged apps keep sample data outside the asar archive (DuckDB reads files natively, not through asar).
-export const sampleDataDir = (kind: string) => path.join(projectRoot().replace(/app\.asar$/, 'app.asar.unpacked'), 'sample-data', kind);
-export const reportLibraryDir = (kind: string) => path.join(projectRoot().replace(/app\.asar$/, 'app.asar.unpacked'), 'sample-data', 'reports', kind);
+export const sampleDataDir = (kind: string) =>
+  path.join(projectRoot().replace(/app\.asar$/, 'app.asar.unpacked'), 'sample-data', kind);
+export const reportLibraryDir = (kind: string) =>
+  path.join(projectRoot().replace(/app\.asar$/, 'app.asar.unpacked'), 'sample-data', 'reports', kind);

@@ -11,7 +11,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type AccountFeature, type AccountTransform, contentFeaturesSql, FEATURE_VIEW, transformAccountFeature } from '../../shared/features.js';
+import {
+  type AccountFeature,
+  type AccountTransform,
+  contentFeaturesSql,
+  FEATURE_VIEW,
+  transformAccountFeature,
+} from '../../shared/features.js';
 import { DEFAULT_NGRAMS, type HashedNgramsConfig, sparseFeatures, words } from '../../shared/hashedNgrams.js';
 import type { ModelManifest } from '../../shared/modelManifest.js';
 import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
@@ -28,7 +34,9 @@ const ACCOUNT = {
   transforms: ['log1p', 'identity', 'log1p'] as AccountTransform[],
   view: FEATURE_VIEW,
 };
-const THRESHOLDS = Object.fromEntries(CATEGORIES.map((c) => [c, DEFAULT_CRITICAL.includes(c) ? CRITICAL_DEFAULT_THRESHOLDS : DEFAULT_THRESHOLDS]));
+const THRESHOLDS = Object.fromEntries(
+  CATEGORIES.map((c) => [c, DEFAULT_CRITICAL.includes(c) ? CRITICAL_DEFAULT_THRESHOLDS : DEFAULT_THRESHOLDS]),
+);
 
 export interface LabelledItem {
   contentId: string;
@@ -45,7 +53,8 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
   const file = (table: string) => `'${path.join(dir, `${table}.parquet`).replace(/'/g, "''")}'`;
   try {
     // Account features from the one definition scoring uses (as of each upload), over the sample's canonical tables.
-    for (const table of ['content', 'users', 'moderation_actions']) await conn.run(`CREATE TABLE ${table} AS SELECT * FROM ${file(table)}`);
+    for (const table of ['content', 'users', 'moderation_actions'])
+      await conn.run(`CREATE TABLE ${table} AS SELECT * FROM ${file(table)}`);
     await conn.run(`CREATE VIEW ${FEATURE_VIEW} AS ${contentFeaturesSql({ moderationActions: true })}`);
     const rows = (
       await conn.runAndReadAll(`
@@ -88,7 +97,12 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
   }
 }
 
-function writeModel(dir: string, manifest: ModelManifest, onnxBytes: Uint8Array, extraFiles: Record<string, string> = {}): void {
+function writeModel(
+  dir: string,
+  manifest: ModelManifest,
+  onnxBytes: Uint8Array,
+  extraFiles: Record<string, string> = {},
+): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, manifest.file), onnxBytes);
   for (const [name, content] of Object.entries(extraFiles)) fs.writeFileSync(path.join(dir, name), content);
@@ -104,47 +118,111 @@ function fusionOnnx(model: LinearModel): Uint8Array {
   const account = graph.input('account_features', 'FLOAT', ['batch', ACCOUNT.columns.length]);
   const mask = graph.input('modality_mask', 'FLOAT', ['batch', 2]);
   const table = graph.floatTensor('ngram_weights', [NGRAMS.buckets, C], model.sparseWeights);
-  const imageWeights = graph.floatTensor('image_weights', [IMAGE_DIM, C], model.denseWeights.subarray(0, IMAGE_DIM * C));
-  const accountWeights = graph.floatTensor('account_weights', [ACCOUNT.columns.length, C], model.denseWeights.subarray(IMAGE_DIM * C));
+  const imageWeights = graph.floatTensor(
+    'image_weights',
+    [IMAGE_DIM, C],
+    model.denseWeights.subarray(0, IMAGE_DIM * C),
+  );
+  const accountWeights = graph.floatTensor(
+    'account_weights',
+    [ACCOUNT.columns.length, C],
+    model.denseWeights.subarray(IMAGE_DIM * C),
+  );
   const bias = graph.floatTensor('bias', [C], model.bias);
   const axis1 = graph.int64Tensor('mask_axis', [1], [1]);
-  const modality = (index: number) => graph.node('Unsqueeze', [graph.node('Gather', [mask, graph.int64Tensor(`modality_${index}`, [], [index])], { axis: 1 }), axis1]); // [N, 1]
+  const modality = (index: number) =>
+    graph.node('Unsqueeze', [
+      graph.node('Gather', [mask, graph.int64Tensor(`modality_${index}`, [], [index])], { axis: 1 }),
+      axis1,
+    ]); // [N, 1]
   // A masked modality contributes nothing, whatever its tensor holds: missing is not a crash, and not a signal.
   const textPart = graph.node('Mul', [sparseLinear(graph, indices, weights, table), modality(0)]);
   const imagePart = graph.node('Mul', [graph.node('MatMul', [image, imageWeights]), modality(1)]);
   const accountPart = graph.node('MatMul', [account, accountWeights]);
-  const logits = graph.node('Add', [graph.node('Add', [graph.node('Add', [textPart, imagePart]), accountPart]), bias], {}, 'logits');
+  const logits = graph.node(
+    'Add',
+    [graph.node('Add', [graph.node('Add', [textPart, imagePart]), accountPart]), bias],
+    {},
+    'logits',
+  );
   graph.node('Sigmoid', [logits], {}, 'probabilities');
   graph.output('probabilities', 'FLOAT', ['batch', C]);
   graph.output('logits', 'FLOAT', ['batch', C]);
-  return graph.encode('Sift demo late-fusion model: text n-grams + image embedding + account features, masked by modality.');
+  return graph.encode(
+    'Sift demo late-fusion model: text n-grams + image embedding + account features, masked by modality.',
+  );
 }
 
 /** A WordPiece tokenizer.json over the sample's most frequent words (whole words only, lower-cased). */
 function tokenizerJson(texts: string[], size: number): { json: string; config: string } {
   const counts = new Map<string, number>();
-  for (const text of texts) for (const word of words(text)) if (/^[\p{L}\p{N}]+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, size).map(([word]) => word);
+  for (const text of texts)
+    for (const word of words(text)) if (/^[\p{L}\p{N}]+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const top = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, size)
+    .map(([word]) => word);
   const vocab: Record<string, number> = { '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3 };
   for (const word of top) vocab[word] = Object.keys(vocab).length;
-  const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (id: number, content: string) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const json = {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [special(0, '[PAD]'), special(1, '[UNK]'), special(2, '[CLS]'), special(3, '[SEP]')],
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
-      pair: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } }],
-      special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } },
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
+      pair: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
+      ],
+      special_tokens: {
+        '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
+        '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] },
+      },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
   };
-  const config = { model_max_length: 128, do_lower_case: true, unk_token: '[UNK]', pad_token: '[PAD]', cls_token: '[CLS]', sep_token: '[SEP]', tokenizer_class: 'BertTokenizer' };
+  const config = {
+    model_max_length: 128,
+    do_lower_case: true,
+    unk_token: '[UNK]',
+    pad_token: '[PAD]',
+    cls_token: '[CLS]',
+    sep_token: '[SEP]',
+    tokenizer_class: 'BertTokenizer',
+  };
   return { json: `${JSON.stringify(json)}\n`, config: `${JSON.stringify(config, null, 2)}\n` };
 }
 
@@ -158,25 +236,59 @@ function transformerOnnx(vocabSize: number, model: LinearModel): Uint8Array {
   const mask = graph.node('Cast', [attention], { to: 1 }); // → float
   const axis2 = graph.int64Tensor('axis2', [1], [2]);
   const axis1 = graph.int64Tensor('axis1', [1], [1]);
-  const summed = graph.node('ReduceSum', [graph.node('Mul', [graph.node('Gather', [embedding, ids], { axis: 0 }), graph.node('Unsqueeze', [mask, axis2])]), axis1], { keepdims: 0 });
-  const count = graph.node('Max', [graph.node('ReduceSum', [mask, axis1], { keepdims: 1 }), graph.floatTensor('one', [1], [1])]);
+  const summed = graph.node(
+    'ReduceSum',
+    [
+      graph.node('Mul', [graph.node('Gather', [embedding, ids], { axis: 0 }), graph.node('Unsqueeze', [mask, axis2])]),
+      axis1,
+    ],
+    { keepdims: 0 },
+  );
+  const count = graph.node('Max', [
+    graph.node('ReduceSum', [mask, axis1], { keepdims: 1 }),
+    graph.floatTensor('one', [1], [1]),
+  ]);
   graph.node('Add', [graph.node('Div', [summed, count]), bias], {}, 'logits');
   graph.output('logits', 'FLOAT', ['batch', C]);
-  return graph.encode('Sift tiny transformer-style classifier: token embeddings, masked mean pooling, logits per category.');
+  return graph.encode(
+    'Sift tiny transformer-style classifier: token embeddings, masked mean pooling, logits per category.',
+  );
 }
 
-export async function buildModels(sampleDir: string, outDir: string, log: (line: string) => void = () => undefined): Promise<Record<string, string>> {
+export async function buildModels(
+  sampleDir: string,
+  outDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<Record<string, string>> {
   const items = await loadLabelledSample(sampleDir);
-  log(`${items.length} labelled items (${CATEGORIES.map((c, k) => `${c} ${items.filter((i) => i.targets[k]).length}`).join(', ')})`);
-  const textExamples: Example[] = items.map((item) => ({ sparse: sparseFeatures(item.text, NGRAMS), targets: item.targets }));
-  const textModel = train(textExamples, { buckets: NGRAMS.buckets, outputs: CATEGORIES.length, loss: 'sigmoid', epochs: 6, seed: 1 });
+  log(
+    `${items.length} labelled items (${CATEGORIES.map((c, k) => `${c} ${items.filter((i) => i.targets[k]).length}`).join(', ')})`,
+  );
+  const textExamples: Example[] = items.map((item) => ({
+    sparse: sparseFeatures(item.text, NGRAMS),
+    targets: item.targets,
+  }));
+  const textModel = train(textExamples, {
+    buckets: NGRAMS.buckets,
+    outputs: CATEGORIES.length,
+    loss: 'sigmoid',
+    epochs: 6,
+    seed: 1,
+  });
   const hashes: Record<string, string> = {};
-  const base = { version: VERSION, categories: CATEGORIES, critical: DEFAULT_CRITICAL, calibration: null, thresholds: THRESHOLDS };
+  const base = {
+    version: VERSION,
+    categories: CATEGORIES,
+    critical: DEFAULT_CRITICAL,
+    calibration: null,
+    thresholds: THRESHOLDS,
+  };
   const distilled: ModelManifest = {
     ...base,
     name: 'text-distil',
     kind: 'distilled_text',
-    description: 'Demo distilled text classifier: hashed word and character n-grams into a linear layer, a sigmoid per policy category. CPU.',
+    description:
+      'Demo distilled text classifier: hashed word and character n-grams into a linear layer, a sigmoid per policy category. CPU.',
     file: 'model.onnx',
     preprocessing: NGRAMS,
     inputs: [
@@ -185,7 +297,12 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
     ],
     outputs: [{ name: 'probabilities', role: 'probabilities', activation: 'none' }],
   };
-  const distilledBytes = distilledTextOnnx(textModel, NGRAMS, CATEGORIES, 'Sift demo distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.');
+  const distilledBytes = distilledTextOnnx(
+    textModel,
+    NGRAMS,
+    CATEGORIES,
+    'Sift demo distilled text classifier: hashed word and character n-grams, linear, sigmoid per category.',
+  );
   writeModel(path.join(outDir, 'text-distil'), distilled, distilledBytes);
   hashes['text-distil'] = crypto.createHash('sha256').update(distilledBytes).digest('hex');
 
@@ -194,12 +311,20 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
     dense: [...(item.imageEmb ?? new Array<number>(IMAGE_DIM).fill(0)), ...item.account],
     targets: item.targets,
   }));
-  const fusionModel = train(fusionExamples, { buckets: NGRAMS.buckets, outputs: CATEGORIES.length, denseSize: IMAGE_DIM + ACCOUNT.columns.length, loss: 'sigmoid', epochs: 6, seed: 2 });
+  const fusionModel = train(fusionExamples, {
+    buckets: NGRAMS.buckets,
+    outputs: CATEGORIES.length,
+    denseSize: IMAGE_DIM + ACCOUNT.columns.length,
+    loss: 'sigmoid',
+    epochs: 6,
+    seed: 2,
+  });
   const fusion: ModelManifest = {
     ...base,
     name: 'text-fusion',
     kind: 'late_fusion',
-    description: 'Demo late-fusion model: text n-grams, image embedding and account features (age, prior violations, posting rate); a missing modality is masked. GPU when present.',
+    description:
+      'Demo late-fusion model: text n-grams, image embedding and account features (age, prior violations, posting rate); a missing modality is masked. GPU when present.',
     file: 'model.onnx',
     preprocessing: NGRAMS,
     inputs: [
@@ -218,8 +343,14 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
   hashes['text-fusion'] = crypto.createHash('sha256').update(fusionBytes).digest('hex');
 
   // The transformer path: a real tokenizer.json read by the same tokenizer library the runtime uses.
-  const tokenizerFiles = tokenizerJson(items.map((item) => item.text), 3000);
-  const tokenizer = new Tokenizer(JSON.parse(tokenizerFiles.json) as object, JSON.parse(tokenizerFiles.config) as object);
+  const tokenizerFiles = tokenizerJson(
+    items.map((item) => item.text),
+    3000,
+  );
+  const tokenizer = new Tokenizer(
+    JSON.parse(tokenizerFiles.json) as object,
+    JSON.parse(tokenizerFiles.config) as object,
+  );
   const vocabSize = Object.keys((JSON.parse(tokenizerFiles.json) as { model: { vocab: object } }).model.vocab).length;
   const tokenExamples: Example[] = items.map((item) => {
     const ids = tokenizer.encode(item.text).ids.slice(0, 128);
@@ -227,12 +358,20 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
     for (const id of ids) sparse.set(id, (sparse.get(id) ?? 0) + 1 / ids.length);
     return { sparse, targets: item.targets };
   });
-  const tokenModel = train(tokenExamples, { buckets: vocabSize, outputs: CATEGORIES.length, loss: 'sigmoid', epochs: 10, seed: 3, learningRate: 1 });
+  const tokenModel = train(tokenExamples, {
+    buckets: vocabSize,
+    outputs: CATEGORIES.length,
+    loss: 'sigmoid',
+    epochs: 10,
+    seed: 3,
+    learningRate: 1,
+  });
   const transformer: ModelManifest = {
     ...base,
     name: 'text-transformer-tiny',
     kind: 'distilled_text',
-    description: 'A tiny Hugging Face style classifier (tokenizer.json; input_ids and attention_mask → logits) built to exercise the transformer path.',
+    description:
+      'A tiny Hugging Face style classifier (tokenizer.json; input_ids and attention_mask → logits) built to exercise the transformer path.',
     file: 'model.onnx',
     preprocessing: { type: 'tokenizer', tokenizer: 'tokenizer.json', config: 'tokenizer_config.json', maxLength: 128 },
     inputs: [
@@ -242,7 +381,10 @@ export async function buildModels(sampleDir: string, outDir: string, log: (line:
     outputs: [{ name: 'logits', role: 'logits', activation: 'sigmoid' }],
   };
   const transformerBytes = transformerOnnx(vocabSize, tokenModel);
-  writeModel(path.join(outDir, 'text-transformer-tiny'), transformer, transformerBytes, { 'tokenizer.json': tokenizerFiles.json, 'tokenizer_config.json': tokenizerFiles.config });
+  writeModel(path.join(outDir, 'text-transformer-tiny'), transformer, transformerBytes, {
+    'tokenizer.json': tokenizerFiles.json,
+    'tokenizer_config.json': tokenizerFiles.config,
+  });
   hashes['text-transformer-tiny'] = crypto.createHash('sha256').update(transformerBytes).digest('hex');
 
   // A quick fit check on the training items (the benchmark does the honest held-out evaluation).

@@ -45,7 +45,13 @@ async function httpInvoke(name: MethodName, input: unknown): Promise<CallOutcome
     });
     return (await response.json()) as CallOutcome;
   } catch (error) {
-    return { ok: false, error: { code: 'INTERNAL', message: `The Sift host is not reachable (${error instanceof Error ? error.message : error}).` } };
+    return {
+      ok: false,
+      error: {
+        code: 'INTERNAL',
+        message: `The Sift host is not reachable (${error instanceof Error ? error.message : error}).`,
+      },
+    };
   }
 }
 

@@ -8,7 +8,12 @@ import { useWorkspace } from '../workspaceStore';
 export function useMissingTables(view: ViewWithNeeds): string[] {
   const tables = useWorkspace((state) => state.tables);
   const loaded = useWorkspace((state) => state.info !== null);
-  return loaded ? missingForView(view, tables.map((table) => table.name)) : [];
+  return loaded
+    ? missingForView(
+        view,
+        tables.map((table) => table.name),
+      )
+    : [];
 }
 
 export function NeedsData({ view, missing }: { view: ViewWithNeeds; missing: string[] }) {
@@ -17,18 +22,23 @@ export function NeedsData({ view, missing }: { view: ViewWithNeeds; missing: str
   return (
     <div className="note needs-data" data-testid={`needs-${view}`}>
       <p>
-        {needs.purpose}, and this workspace has no {missing.map((name, i) => (
+        {needs.purpose}, and this workspace has no{' '}
+        {missing.map((name, i) => (
           <span key={name}>
             {i > 0 ? (either && i === missing.length - 1 ? ' or ' : ', ') : ''}
             <b>{name}</b>
           </span>
         ))}{' '}
-        yet. Import your logs (Import…, or drop CSV, Parquet or JSON files on the window) and map them onto {missing.length > 1 ? 'these canonical names' : 'that canonical name'}:
+        yet. Import your logs (Import…, or drop CSV, Parquet or JSON files on the window) and map them onto{' '}
+        {missing.length > 1 ? 'these canonical names' : 'that canonical name'}:
       </p>
       <ul>
         {missing.map((name) => (
           <li key={name}>
-            <b>{name}</b>: {CANONICAL_TABLES.find((table) => table.name === name)?.columns.map((column) => column.name).join(', ')}
+            <b>{name}</b>:{' '}
+            {CANONICAL_TABLES.find((table) => table.name === name)
+              ?.columns.map((column) => column.name)
+              .join(', ')}
           </li>
         ))}
       </ul>

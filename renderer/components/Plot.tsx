@@ -22,7 +22,12 @@ interface Props {
 /** Saves a drawn chart as an image file (a download in the browser; Electron asks where to save it). */
 export async function downloadPlot(element: HTMLElement, format: 'png' | 'svg', filename: string): Promise<void> {
   const Plotly = await loadPlotly();
-  await Plotly.downloadImage(element, { format, filename, width: element.clientWidth || 1000, height: element.clientHeight || 500 });
+  await Plotly.downloadImage(element, {
+    format,
+    filename,
+    width: element.clientWidth || 1000,
+    height: element.clientHeight || 500,
+  });
 }
 
 export function Plot({ data, layout, onClick, onRelayout, editableShapes = false, testId, height = 320 }: Props) {
@@ -36,10 +41,18 @@ export function Plot({ data, layout, onClick, onRelayout, editableShapes = false
     let cancelled = false;
     void loadPlotly().then((Plotly) => {
       if (cancelled || !host.current) return;
-      const config: Partial<Config> = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'], ...(editableShapes ? { edits: { shapePosition: true } } : {}) };
+      const config: Partial<Config> = {
+        displaylogo: false,
+        responsive: true,
+        modeBarButtonsToRemove: ['lasso2d', 'select2d'],
+        ...(editableShapes ? { edits: { shapePosition: true } } : {}),
+      };
       const margin = { l: 50, r: 20, b: 40, ...layout.margin, t: Math.max(layout.margin?.t ?? 0, TOOLBAR_ROOM_PX) };
       void Plotly.react(host.current, data, { height, ...layout, margin }, config).then((element) => {
-        const plotElement = element as unknown as { removeAllListeners?(event: string): void; on(event: string, handler: (event: never) => void): void };
+        const plotElement = element as unknown as {
+          removeAllListeners?(event: string): void;
+          on(event: string, handler: (event: never) => void): void;
+        };
         plotElement.removeAllListeners?.('plotly_click');
         plotElement.removeAllListeners?.('plotly_relayout');
         plotElement.on('plotly_click', (event: PlotMouseEvent) => clickHandler.current?.(event));

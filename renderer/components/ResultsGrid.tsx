@@ -78,7 +78,17 @@ interface RowProps {
   version: number;
 }
 
-function GridRow({ index, style, columns, widths, windowStart, rowAt, selection, select, inspect }: RowComponentProps<RowProps>) {
+function GridRow({
+  index,
+  style,
+  columns,
+  widths,
+  windowStart,
+  rowAt,
+  selection,
+  select,
+  inspect,
+}: RowComponentProps<RowProps>) {
   const absolute = windowStart + index;
   const row = rowAt(absolute);
   const box = selection ? bounds(selection) : null;
@@ -87,13 +97,18 @@ function GridRow({ index, style, columns, widths, windowStart, rowAt, selection,
       <div className="grid-cell grid-rownum">{(absolute + 1).toLocaleString('en-US')}</div>
       {columns.map((column, c) => {
         const text = row ? cellText(row[c]) : '…';
-        const isSelected = box !== null && absolute >= box.top && absolute <= box.bottom && c >= box.left && c <= box.right;
+        const isSelected =
+          box !== null && absolute >= box.top && absolute <= box.bottom && c >= box.left && c <= box.right;
         return (
           <div
             key={column.name}
             className={`grid-cell ${NUMERIC.test(column.type) ? 'num' : ''} ${row && row[c] === null ? 'null' : ''} ${isSelected ? 'selected' : ''}`}
             style={{ width: widths[c] }}
-            title={text.length > 40 ? `${text.slice(0, 300)}${text.length > 300 ? '…' : ''} (double-click or Enter: inspect)` : undefined}
+            title={
+              text.length > 40
+                ? `${text.slice(0, 300)}${text.length > 300 ? '…' : ''} (double-click or Enter: inspect)`
+                : undefined
+            }
             onMouseDown={(event) => {
               if (event.shiftKey) event.preventDefault(); // extend the selection, not the page's text selection
             }}
@@ -116,7 +131,9 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const [windowStart, setWindowStart] = useState(0);
   const [selection, setSelection] = useState<Selection | null>(null);
   const [inspected, setInspected] = useState<{ row: number; column: number } | null>(null);
-  const [widths, setWidths] = useState<number[]>(() => result.columns.map((column, i) => columnWidth(column, result.firstRows, i)));
+  const [widths, setWidths] = useState<number[]>(() =>
+    result.columns.map((column, i) => columnWidth(column, result.firstRows, i)),
+  );
   const [loadError, setLoadError] = useState<string | null>(null);
   const live = useLiveResults((state) => state.byId[result.resultId]);
   // Rows keep arriving after the first page; the count only grows.
@@ -135,7 +152,8 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     pages.current = new Map();
     inFlight.current = new Set();
     if (!sort && result.firstRows.length > 0) {
-      for (let p = 0; p * PAGE_SIZE < result.firstRows.length; p++) pages.current.set(p, result.firstRows.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE));
+      for (let p = 0; p * PAGE_SIZE < result.firstRows.length; p++)
+        pages.current.set(p, result.firstRows.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE));
     }
     setWindowStart(0);
     setSelection(null);
@@ -154,7 +172,12 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         if (pages.current.has(page) || inFlight.current.has(page)) continue;
         inFlight.current.add(page);
         const asked = generation.current;
-        api['query.page']({ resultId: result.resultId, offset: page * PAGE_SIZE, limit: PAGE_SIZE, sort: sort ?? undefined })
+        api['query.page']({
+          resultId: result.resultId,
+          offset: page * PAGE_SIZE,
+          limit: PAGE_SIZE,
+          sort: sort ?? undefined,
+        })
           .then((loaded) => {
             if (asked !== generation.current) return;
             pages.current.set(page, loaded.rows);
@@ -172,9 +195,15 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     [result.resultId, sort],
   );
 
-  const rowAt = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
+  const rowAt = useCallback(
+    (index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
+    [],
+  );
   // New columns (another result) start from their data; a resize sticks while the result is shown.
-  useEffect(() => setWidths(result.columns.map((column, i) => columnWidth(column, result.firstRows, i))), [result.columns, result.firstRows]);
+  useEffect(
+    () => setWidths(result.columns.map((column, i) => columnWidth(column, result.firstRows, i))),
+    [result.columns, result.firstRows],
+  );
   const totalWidth = widths.reduce((sum, width) => sum + width, 0) + 72;
   const windowRows = Math.max(0, Math.min(ROW_WINDOW, rowCount - windowStart));
 
@@ -187,11 +216,17 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     for (let row = box.top; row <= bottom; row++) if (!rowAt(row)) missing.push(row);
     const fetched = new Map<number, Cell[]>();
     if (missing.length > 0) {
-      const page = await api['query.page']({ resultId: result.resultId, offset: missing[0]!, limit: Math.min(5000, bottom - missing[0]! + 1), sort: sort ?? undefined });
+      const page = await api['query.page']({
+        resultId: result.resultId,
+        offset: missing[0]!,
+        limit: Math.min(5000, bottom - missing[0]! + 1),
+        sort: sort ?? undefined,
+      });
       page.rows.forEach((row, i) => fetched.set(missing[0]! + i, row));
     }
     const rows: (Cell | undefined)[][] = [];
-    for (let row = box.top; row <= bottom; row++) rows.push((rowAt(row) ?? fetched.get(row) ?? []).slice(box.left, box.right + 1));
+    for (let row = box.top; row <= bottom; row++)
+      rows.push((rowAt(row) ?? fetched.get(row) ?? []).slice(box.left, box.right + 1));
     return rows;
   }, [selection, rowAt, result.resultId, sort]);
 
@@ -200,14 +235,21 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     const rows = await selectedRows();
     // One cell copies as its plain value; a rectangle as TSV with its column names, as spreadsheets paste it.
     const box = bounds(selection);
-    const text = rows.length === 1 && rows[0]!.length === 1 ? cellText(rows[0]![0]) : toTsv([result.columns.slice(box.left, box.right + 1).map((column) => column.name), ...rows]);
+    const text =
+      rows.length === 1 && rows[0]!.length === 1
+        ? cellText(rows[0]![0])
+        : toTsv([result.columns.slice(box.left, box.right + 1).map((column) => column.name), ...rows]);
     await navigator.clipboard.writeText(text).catch(() => undefined);
     setCopied(true);
     setTimeout(() => setCopied(false), 1200);
   }, [selection, selectedRows, result.columns]);
 
   const select = useCallback((row: number, column: number, extend: boolean) => {
-    setSelection((current) => (extend && current ? { anchor: current.anchor, focus: { row, column } } : { anchor: { row, column }, focus: { row, column } }));
+    setSelection((current) =>
+      extend && current
+        ? { anchor: current.anchor, focus: { row, column } }
+        : { anchor: { row, column }, focus: { row, column } },
+    );
   }, []);
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -218,7 +260,10 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     }
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'a') {
       event.preventDefault();
-      setSelection({ anchor: { row: 0, column: 0 }, focus: { row: Math.max(0, rowCount - 1), column: result.columns.length - 1 } });
+      setSelection({
+        anchor: { row: 0, column: 0 },
+        focus: { row: Math.max(0, rowCount - 1), column: result.columns.length - 1 },
+      });
       return;
     }
     if (!selection) return;
@@ -228,7 +273,12 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
       return;
     }
     if (event.key === 'Escape') return setInspected(null);
-    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+    };
     const move = moves[event.key];
     if (!move) return;
     event.preventDefault();
@@ -241,7 +291,12 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
 
   const startResize = (column: number, startX: number) => {
     const startWidth = widths[column]!;
-    const onMove = (event: MouseEvent) => setWidths((current) => current.map((width, i) => (i === column ? Math.max(40, Math.round(startWidth + event.clientX - startX)) : width)));
+    const onMove = (event: MouseEvent) =>
+      setWidths((current) =>
+        current.map((width, i) =>
+          i === column ? Math.max(40, Math.round(startWidth + event.clientX - startX)) : width,
+        ),
+      );
     const onUp = () => {
       window.removeEventListener('mousemove', onMove);
       window.removeEventListener('mouseup', onUp);
@@ -264,14 +319,25 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   };
 
   return (
-    <div className="grid" tabIndex={0} onKeyDown={onKeyDown} data-testid="results-grid" data-row-count={rowCount} ref={gridRef}>
+    <div
+      className="grid"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="results-grid"
+      data-row-count={rowCount}
+      ref={gridRef}
+    >
       <div className="grid-scroll" ref={setScroller} data-testid="grid-scroll">
         <div className="grid-inner" style={{ width: totalWidth }}>
           <div className="grid-header">
             <div className="grid-cell grid-rownum">#</div>
             {result.columns.map((column, c) => (
               <div key={column.name} className="grid-cell grid-head" style={{ width: widths[c] }}>
-                <button className="grid-head-sort" onClick={() => toggleSort(column.name)} title={`Sort by ${column.name}`}>
+                <button
+                  className="grid-head-sort"
+                  onClick={() => toggleSort(column.name)}
+                  title={`Sort by ${column.name}`}
+                >
                   <span className="head-name">
                     {column.name}
                     {sort?.column === column.name ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
@@ -288,7 +354,11 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
                     event.preventDefault();
                     startResize(c, event.clientX);
                   }}
-                  onDoubleClick={() => setWidths((current) => current.map((width, i) => (i === c ? columnWidth(column, result.firstRows, c) : width)))}
+                  onDoubleClick={() =>
+                    setWidths((current) =>
+                      current.map((width, i) => (i === c ? columnWidth(column, result.firstRows, c) : width)),
+                    )
+                  }
                 />
               </div>
             ))}
@@ -301,7 +371,16 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
             rowCount={windowRows}
             rowHeight={ROW_HEIGHT}
             overscanCount={10}
-            rowProps={{ columns: result.columns, widths, windowStart, rowAt, selection, select, inspect: (row, column) => (select(row, column, false), setInspected({ row, column })), version }}
+            rowProps={{
+              columns: result.columns,
+              widths,
+              windowStart,
+              rowAt,
+              selection,
+              select,
+              inspect: (row, column) => (select(row, column, false), setInspected({ row, column })),
+              version,
+            }}
             onRowsRendered={(visible) => loadPages(windowStart + visible.startIndex, windowStart + visible.stopIndex)}
           />
         </div>
@@ -323,9 +402,16 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         </span>
         {rowCount > ROW_WINDOW && (
           <span className="grid-window">
-            <button disabled={windowStart === 0} onClick={() => setWindowStart(Math.max(0, windowStart - ROW_WINDOW))}>◀</button>
+            <button disabled={windowStart === 0} onClick={() => setWindowStart(Math.max(0, windowStart - ROW_WINDOW))}>
+              ◀
+            </button>
             rows {(windowStart + 1).toLocaleString('en-US')}–{(windowStart + windowRows).toLocaleString('en-US')}
-            <button disabled={windowStart + ROW_WINDOW >= rowCount} onClick={() => setWindowStart(windowStart + ROW_WINDOW)}>▶</button>
+            <button
+              disabled={windowStart + ROW_WINDOW >= rowCount}
+              onClick={() => setWindowStart(windowStart + ROW_WINDOW)}
+            >
+              ▶
+            </button>
           </span>
         )}
         <form
@@ -340,8 +426,17 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         </form>
         {selection && (
           <>
-            <button className="link" onClick={() => void copySelected()} title="Ctrl/Cmd+C (Shift+click or Shift+arrows select a range; Ctrl/Cmd+A all)">
-              {copied ? 'Copied' : bounds(selection).top === bounds(selection).bottom && bounds(selection).left === bounds(selection).right ? 'Copy cell' : 'Copy as TSV'}
+            <button
+              className="link"
+              onClick={() => void copySelected()}
+              title="Ctrl/Cmd+C (Shift+click or Shift+arrows select a range; Ctrl/Cmd+A all)"
+            >
+              {copied
+                ? 'Copied'
+                : bounds(selection).top === bounds(selection).bottom &&
+                    bounds(selection).left === bounds(selection).right
+                  ? 'Copy cell'
+                  : 'Copy as TSV'}
             </button>
             <button className="link" onClick={() => setInspected(selection.focus)} title="Enter or double-click">
               Inspect
@@ -355,7 +450,17 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
 }
 
 /** The whole value of one cell: long text wrapped, JSON pretty-printed, with its row and column; Esc closes it. */
-function CellInspector({ column, row, value, onClose }: { column: ColumnInfo; row: number; value: Cell | undefined; onClose(): void }) {
+function CellInspector({
+  column,
+  row,
+  value,
+  onClose,
+}: {
+  column: ColumnInfo;
+  row: number;
+  value: Cell | undefined;
+  onClose(): void;
+}) {
   const text = cellText(value);
   let shown = text;
   let kind = column.type;

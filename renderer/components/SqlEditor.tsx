@@ -2,7 +2,14 @@
  * CodeMirror 6 SQL editor: highlighting, completion that offers the workspace's own tables and columns before any
  * keyword, Ctrl/Cmd+Enter to run the selection or the statement under the cursor, Ctrl/Cmd+Shift+Enter to run all.
  */
-import { autocompletion, closeBrackets, closeCompletion, type CompletionContext, type CompletionResult, type CompletionSource } from '@codemirror/autocomplete';
+import {
+  autocompletion,
+  closeBrackets,
+  closeCompletion,
+  type CompletionContext,
+  type CompletionResult,
+  type CompletionSource,
+} from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { keywordCompletionSource, schemaCompletionSource, sql, SQLDialect, StandardSQL } from '@codemirror/lang-sql';
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
@@ -38,7 +45,12 @@ function schemaFor(tables: TableInfo[]): Record<string, string[]> {
 function boosted(source: CompletionSource, boost: number): CompletionSource {
   return async (context: CompletionContext) => {
     const result = (await source(context)) as CompletionResult | null;
-    return result && { ...result, options: result.options.map((option) => ({ ...option, boost: (option.boost ?? 0) + boost })) };
+    return (
+      result && {
+        ...result,
+        options: result.options.map((option) => ({ ...option, boost: (option.boost ?? 0) + boost })),
+      }
+    );
   };
 }
 
@@ -60,7 +72,12 @@ function columnSource(tables: TableInfo[]): CompletionSource {
     }
     return {
       from: word?.from ?? context.pos,
-      options: [...offered.entries()].map(([label, from]) => ({ label, type: 'property', detail: from.slice(0, 3).join(', '), boost: inStatement.length > 0 ? 60 : 30 })),
+      options: [...offered.entries()].map(([label, from]) => ({
+        label,
+        type: 'property',
+        detail: from.slice(0, 3).join(', '),
+        boost: inStatement.length > 0 ? 60 : 30,
+      })),
       validFor: /^[A-Za-z0-9_]*$/,
     };
   };
@@ -70,7 +87,10 @@ function columnSource(tables: TableInfo[]): CompletionSource {
 function completion(tables: TableInfo[]) {
   const schema = schemaCompletionSource({ dialect: DuckDB, schema: schemaFor(tables) });
   const keywords = keywordCompletionSource(DuckDB, true);
-  return autocompletion({ icons: false, override: [boosted(schema, 50), columnSource(tables), boosted(keywords, -50)] });
+  return autocompletion({
+    icons: false,
+    override: [boosted(schema, 50), columnSource(tables), boosted(keywords, -50)],
+  });
 }
 
 /** The editor on screen, so the schema browser can insert a table's name at the cursor. */
@@ -142,7 +162,8 @@ export function SqlEditor({ value, onChange, onRun, tables, errorAt }: Props) {
   // Text set from outside (another tab, a history entry) replaces the document; typing does not loop back.
   useEffect(() => {
     const editor = view.current;
-    if (editor && editor.state.doc.toString() !== value) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
+    if (editor && editor.state.doc.toString() !== value)
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: value } });
   }, [value]);
 
   useEffect(() => {
@@ -154,7 +175,14 @@ export function SqlEditor({ value, onChange, onRun, tables, errorAt }: Props) {
     if (!editor) return;
     const length = editor.state.doc.length;
     const diagnostics: Diagnostic[] = errorAt
-      ? [{ from: Math.min(errorAt.position, length), to: Math.min(errorAt.position + 1, length), severity: 'error', message: errorAt.message }]
+      ? [
+          {
+            from: Math.min(errorAt.position, length),
+            to: Math.min(errorAt.position + 1, length),
+            severity: 'error',
+            message: errorAt.message,
+          },
+        ]
       : [];
     editor.dispatch(setDiagnostics(editor.state, diagnostics));
   }, [errorAt]);

@@ -1,5 +1,15 @@
 /** The words that set one set of texts apart from another (weighted log-odds), as the spike drill and error analysis show them. */
-export function TermTable({ terms, focus, baseline, testId }: { terms: { term: string; focus: number; baseline: number; z: number }[]; focus: string; baseline: string; testId: string }) {
+export function TermTable({
+  terms,
+  focus,
+  baseline,
+  testId,
+}: {
+  terms: { term: string; focus: number; baseline: number; z: number }[];
+  focus: string;
+  baseline: string;
+  testId: string;
+}) {
   return (
     <table data-testid={testId}>
       <thead>

@@ -62,11 +62,24 @@ export function WorkspaceSwitcher() {
           void choose('workspace.open');
         }}
       >
-        {!isDesktop && <input autoFocus value={path} onChange={(event) => setPath(event.target.value)} aria-label="Workspace folder" data-testid="workspace-path" />}
+        {!isDesktop && (
+          <input
+            autoFocus
+            value={path}
+            onChange={(event) => setPath(event.target.value)}
+            aria-label="Workspace folder"
+            data-testid="workspace-path"
+          />
+        )}
         <button type="submit" data-testid="workspace-open" autoFocus={isDesktop}>
           {isDesktop ? 'Open workspace…' : 'Open'}
         </button>
-        <button type="button" onClick={() => void choose('workspace.create')} title="Create an empty workspace in a new or empty folder, for your own data" data-testid="workspace-new">
+        <button
+          type="button"
+          onClick={() => void choose('workspace.create')}
+          title="Create an empty workspace in a new or empty folder, for your own data"
+          data-testid="workspace-new"
+        >
           New workspace{isDesktop ? '…' : ''}
         </button>
         <button type="button" onClick={() => (setEditing(false), setError(null))}>
@@ -76,7 +89,14 @@ export function WorkspaceSwitcher() {
           <span className="workspace-recent">
             Recent:
             {recent.map((entry) => (
-              <button key={entry.path} type="button" className="link" disabled={!entry.exists} title={entry.exists ? entry.path : `${entry.path} (no longer there)`} onClick={() => void go('workspace.open', entry.path)}>
+              <button
+                key={entry.path}
+                type="button"
+                className="link"
+                disabled={!entry.exists}
+                title={entry.exists ? entry.path : `${entry.path} (no longer there)`}
+                onClick={() => void go('workspace.open', entry.path)}
+              >
                 {entry.name}
               </button>
             ))}

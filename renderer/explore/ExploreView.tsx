@@ -16,8 +16,9 @@ function EmptyWorkspace() {
   return (
     <div className="note needs-data" data-testid="empty-workspace">
       <p>
-        This workspace has no data yet. Import your moderation logs — CSV, TSV, Parquet or JSON — with Import… or by dropping files on the window; a
-        ragged export can set its bad rows aside. Then map each onto a canonical table, so Spikes, Models, Evaluate and Label can read it:
+        This workspace has no data yet. Import your moderation logs — CSV, TSV, Parquet or JSON — with Import… or by
+        dropping files on the window; a ragged export can set its bad rows aside. Then map each onto a canonical table,
+        so Spikes, Models, Evaluate and Label can read it:
       </p>
       <ul>
         {CANONICAL_TABLES.filter((table) => !table.siftOwned).map((table) => (
@@ -36,7 +37,12 @@ function EditorTabs() {
   return (
     <div className="editor-tabs" role="tablist" aria-label="Editor tabs" data-testid="editor-tabs">
       {tabs.map((tab) => (
-        <div key={tab.id} className={`editor-tab ${tab.id === activeTab ? 'active' : ''}`} role="tab" aria-selected={tab.id === activeTab}>
+        <div
+          key={tab.id}
+          className={`editor-tab ${tab.id === activeTab ? 'active' : ''}`}
+          role="tab"
+          aria-selected={tab.id === activeTab}
+        >
           {renaming === tab.id ? (
             <input
               autoFocus
@@ -48,7 +54,12 @@ function EditorTabs() {
               }}
             />
           ) : (
-            <button className="editor-tab-name" onClick={() => switchTab(tab.id)} onDoubleClick={() => setRenaming(tab.id)} title="Double-click to rename">
+            <button
+              className="editor-tab-name"
+              onClick={() => switchTab(tab.id)}
+              onDoubleClick={() => setRenaming(tab.id)}
+              title="Double-click to rename"
+            >
               {tab.title}
             </button>
           )}
@@ -73,17 +84,29 @@ function HistoryPanel({ onClose }: { onClose(): void }) {
   return (
     <div className="history-panel" data-testid="query-history">
       <div className="form-row">
-        <input value={search} onChange={(event) => setSearch(event.target.value)} placeholder="Search the history" aria-label="Search the history" />
+        <input
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+          placeholder="Search the history"
+          aria-label="Search the history"
+        />
         <button onClick={onClose}>Close</button>
       </div>
       <ul>
         {history.map((entry, i) => (
           <li key={`${entry.ranAt}-${i}`}>
-            <button className="link history-sql" onClick={() => newTab(entry.sql, `History ${entry.ranAt.slice(11, 16)}`)} title="Open in a new tab">
+            <button
+              className="link history-sql"
+              onClick={() => newTab(entry.sql, `History ${entry.ranAt.slice(11, 16)}`)}
+              title="Open in a new tab"
+            >
               {entry.sql.length > 160 ? `${entry.sql.slice(0, 160)}…` : entry.sql}
             </button>
             <span className={entry.error ? 'error-text' : 'muted'}>
-              {entry.ranAt.replace('T', ' ')} · {entry.error ? entry.error : `${entry.rows === null ? 'done' : `${entry.rows.toLocaleString('en-US')} rows`} in ${entry.elapsedMs} ms`}
+              {entry.ranAt.replace('T', ' ')} ·{' '}
+              {entry.error
+                ? entry.error
+                : `${entry.rows === null ? 'done' : `${entry.rows.toLocaleString('en-US')} rows`} in ${entry.elapsedMs} ms`}
             </span>
           </li>
         ))}
@@ -94,7 +117,8 @@ function HistoryPanel({ onClose }: { onClose(): void }) {
 }
 
 export function ExploreView() {
-  const { sql, setSql, run, explain, cancel, runningQueryId, results, errorAt, setSort, showResult, closeResult } = useExplore();
+  const { sql, setSql, run, explain, cancel, runningQueryId, results, errorAt, setSort, showResult, closeResult } =
+    useExplore();
   const shown = useExplore(activeResultTab);
   const tables = useWorkspace((state) => state.tables);
   const allowWrites = useWorkspace((state) => state.settings.allowWrites);
@@ -106,7 +130,13 @@ export function ExploreView() {
     <section className="explore">
       <EditorTabs />
       <div className="editor-pane">
-        <SqlEditor value={sql} onChange={setSql} onRun={(request) => void run(request)} tables={tables} errorAt={errorAt} />
+        <SqlEditor
+          value={sql}
+          onChange={setSql}
+          onRun={(request) => void run(request)}
+          tables={tables}
+          errorAt={errorAt}
+        />
       </div>
       <div className="toolbar">
         {runningQueryId ? (
@@ -115,29 +145,56 @@ export function ExploreView() {
           </button>
         ) : (
           <>
-            <button className="primary" data-testid="run-query" onClick={() => void run(runRequestFromEditor('current'))} title="The selection, or the statement under the cursor (Ctrl/Cmd+Enter)">
+            <button
+              className="primary"
+              data-testid="run-query"
+              onClick={() => void run(runRequestFromEditor('current'))}
+              title="The selection, or the statement under the cursor (Ctrl/Cmd+Enter)"
+            >
               ▶ Run
             </button>
-            <button data-testid="run-all" onClick={() => void run(runRequestFromEditor('all'))} title="Every statement, a result tab each (Ctrl/Cmd+Shift+Enter)">
+            <button
+              data-testid="run-all"
+              onClick={() => void run(runRequestFromEditor('all'))}
+              title="Every statement, a result tab each (Ctrl/Cmd+Shift+Enter)"
+            >
               Run all
             </button>
-            <button data-testid="explain-query" onClick={() => void explain(runRequestFromEditor('current'))} title="DuckDB's plan for the selection or the statement under the cursor, without running it">
+            <button
+              data-testid="explain-query"
+              onClick={() => void explain(runRequestFromEditor('current'))}
+              title="DuckDB's plan for the selection or the statement under the cursor, without running it"
+            >
               Explain
             </button>
           </>
         )}
         <label className="toggle" title="Let the editor change imported tables (never Sift's own tables)">
-          <input type="checkbox" checked={allowWrites} onChange={(event) => void setAllowWrites(event.target.checked)} /> Allow writes
+          <input
+            type="checkbox"
+            checked={allowWrites}
+            onChange={(event) => void setAllowWrites(event.target.checked)}
+          />{' '}
+          Allow writes
         </label>
         <span className="status" data-testid="query-status">
           {runningQueryId ? 'Running… ' : (shown?.message ?? '')}
         </span>
         <span className="spacer" />
-        <button className={showHistory ? 'active' : ''} onClick={() => setShowHistory(!showHistory)} data-testid="history-toggle">
+        <button
+          className={showHistory ? 'active' : ''}
+          onClick={() => setShowHistory(!showHistory)}
+          data-testid="history-toggle"
+        >
           History
         </button>
         {result && (
-          <button className={asChart ? 'active' : ''} onClick={() => setAsChart(!asChart)} data-testid="chart-toggle" title="Chart this result">
+          <button
+            className={asChart ? 'active' : ''}
+            onClick={() => setAsChart(!asChart)}
+            data-testid="chart-toggle"
+            title="Chart this result"
+          >
             {asChart ? 'Table' : 'Chart'}
           </button>
         )}
@@ -147,11 +204,20 @@ export function ExploreView() {
       {results.length > 1 && (
         <div className="result-tabs" role="tablist" aria-label="Results" data-testid="result-tabs">
           {results.map((tab, i) => (
-            <div key={tab.id} className={`result-tab ${tab.id === shown?.id ? 'active' : ''} ${tab.error ? 'failed' : ''}`} role="tab" aria-selected={tab.id === shown?.id}>
+            <div
+              key={tab.id}
+              className={`result-tab ${tab.id === shown?.id ? 'active' : ''} ${tab.error ? 'failed' : ''}`}
+              role="tab"
+              aria-selected={tab.id === shown?.id}
+            >
               <button onClick={() => showResult(tab.id)} title={tab.sql}>
                 {i + 1}. {tab.label}
               </button>
-              <button className="result-tab-close" onClick={() => closeResult(tab.id)} aria-label={`Close result ${i + 1}`}>
+              <button
+                className="result-tab-close"
+                onClick={() => closeResult(tab.id)}
+                aria-label={`Close result ${i + 1}`}
+              >
                 ×
               </button>
             </div>
@@ -172,7 +238,12 @@ export function ExploreView() {
           asChart ? (
             <ResultChart result={result} />
           ) : (
-            <ResultsGrid key={shown!.id} result={{ ...result, firstRows: result.firstRows }} sort={shown!.sort} onSort={setSort} />
+            <ResultsGrid
+              key={shown!.id}
+              result={{ ...result, firstRows: result.firstRows }}
+              sort={shown!.sort}
+              onSort={setSort}
+            />
           )
         ) : tables.every((table) => table.protected) && tables.length > 0 ? (
           <EmptyWorkspace />

@@ -2,7 +2,13 @@
 import { useRef, useState } from 'react';
 import { useWorkspace } from '../workspaceStore';
 
-export function SchemaBrowser({ onPickTable, onPreviewTable }: { onPickTable(name: string): void; onPreviewTable(name: string): void }) {
+export function SchemaBrowser({
+  onPickTable,
+  onPreviewTable,
+}: {
+  onPickTable(name: string): void;
+  onPreviewTable(name: string): void;
+}) {
   const tables = useWorkspace((state) => state.tables);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -14,7 +20,11 @@ export function SchemaBrowser({ onPickTable, onPreviewTable }: { onPickTable(nam
         {tables.map((table) => (
           <li key={table.name} data-testid={`table-${table.name}`}>
             <div className="schema-table">
-              <button className="twisty" onClick={() => setOpen({ ...open, [table.name]: !open[table.name] })} aria-label={`Show columns of ${table.name}`}>
+              <button
+                className="twisty"
+                onClick={() => setOpen({ ...open, [table.name]: !open[table.name] })}
+                aria-label={`Show columns of ${table.name}`}
+              >
                 {open[table.name] ? '▾' : '▸'}
               </button>
               <button
@@ -33,7 +43,11 @@ export function SchemaBrowser({ onPickTable, onPreviewTable }: { onPickTable(nam
                 {table.name}
               </button>
               <span className="schema-meta">
-                {table.protected && <span className="badge" title="Owned by Sift: read-only in the editor">protected</span>}
+                {table.protected && (
+                  <span className="badge" title="Owned by Sift: read-only in the editor">
+                    protected
+                  </span>
+                )}
                 {table.kind === 'view' && <span className="badge">{table.source?.linked ? 'linked' : 'view'}</span>}
                 {table.rowCount === null ? '?' : table.rowCount.toLocaleString('en-US')}
               </span>
@@ -43,7 +57,11 @@ export function SchemaBrowser({ onPickTable, onPreviewTable }: { onPickTable(nam
               <ul className="schema-columns">
                 {table.columns.map((column) => (
                   <li key={column.name}>
-                    <button className="link schema-column" onClick={() => onPickTable(column.name)} title={`Insert ${column.name} at the cursor`}>
+                    <button
+                      className="link schema-column"
+                      onClick={() => onPickTable(column.name)}
+                      title={`Insert ${column.name} at the cursor`}
+                    >
                       {column.name}
                     </button>
                     <span className="col-type">{column.type}</span>

@@ -91,7 +91,10 @@ LIMIT 100;`;
 
 const newId = () => crypto.randomUUID().slice(0, 8);
 const shorten = (sql: string) => {
-  const flat = sql.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > 40 ? `${flat.slice(0, 38)}…` : flat;
 };
 
@@ -129,7 +132,9 @@ function piecesOf(text: string, request: RunRequest): { sql: string; start: numb
   const { selection } = request;
   if (selection && selection.to > selection.from) {
     const selected = text.slice(selection.from, selection.to);
-    return request.mode === 'all' ? splitStatements(selected).map((s) => ({ sql: s.text, start: selection.from + s.start })) : [{ sql: selected, start: selection.from }];
+    return request.mode === 'all'
+      ? splitStatements(selected).map((s) => ({ sql: s.text, start: selection.from + s.start }))
+      : [{ sql: selected, start: selection.from }];
   }
   if (request.mode === 'all') return splitStatements(text).map((s) => ({ sql: s.text, start: s.start }));
   const statement = statementAt(text, request.cursor ?? text.length);
@@ -140,7 +145,12 @@ function piecesOf(text: string, request: RunRequest): { sql: string; start: numb
 function settle(tab: ResultTab, event: QueryStoredEvent | undefined): ResultTab {
   if (!event || !tab.result || tab.result.resultId !== event.resultId || tab.result.complete) return tab;
   if (event.error) return { ...tab, error: event.error, message: null };
-  if (event.complete) return { ...tab, result: { ...tab.result, rowCount: event.rowCount, complete: true }, message: storedMessage(event, tab.result.elapsedMs) };
+  if (event.complete)
+    return {
+      ...tab,
+      result: { ...tab.result, rowCount: event.rowCount, complete: true },
+      message: storedMessage(event, tab.result.elapsedMs),
+    };
   return tab;
 }
 
@@ -150,9 +160,16 @@ function outcomeTab(id: string, sql: string, outcome: QueryResult): ResultTab {
     {
       id,
       label: shorten(sql),
-    sql,
+      sql,
       result: outcome.resultId
-        ? { resultId: outcome.resultId, columns: outcome.columns, rowCount: outcome.rowCount, complete: outcome.complete, firstRows: outcome.rows, elapsedMs: outcome.elapsedMs }
+        ? {
+            resultId: outcome.resultId,
+            columns: outcome.columns,
+            rowCount: outcome.rowCount,
+            complete: outcome.complete,
+            firstRows: outcome.rows,
+            elapsedMs: outcome.elapsedMs,
+          }
         : null,
       message: `${outcome.message} ${outcome.elapsedMs} ms`,
       error: null,
@@ -169,7 +186,8 @@ export const useExplore = create<ExploreState>((set, get) => {
     saveTabsSoon(tabs, activeTab);
   };
   const closeResults = (results: ResultTab[]) => {
-    for (const tab of results) if (tab.result) void api['query.close']({ resultId: tab.result.resultId }).catch(() => undefined);
+    for (const tab of results)
+      if (tab.result) void api['query.close']({ resultId: tab.result.resultId }).catch(() => undefined);
   };
   return {
     tabs: first.tabs,
@@ -205,9 +223,13 @@ export const useExplore = create<ExploreState>((set, get) => {
         } catch (error) {
           const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
           set({
-            results: [...get().results, { id, label: shorten(piece.sql), sql: piece.sql, result: null, message: null, error: info, sort: null }],
+            results: [
+              ...get().results,
+              { id, label: shorten(piece.sql), sql: piece.sql, result: null, message: null, error: info, sort: null },
+            ],
             activeResult: id,
-            errorAt: info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
+            errorAt:
+              info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
           });
           break; // a script stops at its first failing statement, as psql -v ON_ERROR_STOP does
         } finally {
@@ -224,13 +246,33 @@ export const useExplore = create<ExploreState>((set, get) => {
       const label = `plan: ${shorten(piece.sql)}`;
       try {
         const { plan, kind } = await api['query.explain']({ sql: piece.sql });
-        set({ results: [...get().results, { id, label, sql: piece.sql, result: null, message: `The plan of a ${kind}; nothing was run.`, error: null, sort: null, plan }], activeResult: id, errorAt: null });
+        set({
+          results: [
+            ...get().results,
+            {
+              id,
+              label,
+              sql: piece.sql,
+              result: null,
+              message: `The plan of a ${kind}; nothing was run.`,
+              error: null,
+              sort: null,
+              plan,
+            },
+          ],
+          activeResult: id,
+          errorAt: null,
+        });
       } catch (error) {
         const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
         set({
-          results: [...get().results, { id, label, sql: piece.sql, result: null, message: null, error: info, sort: null }],
+          results: [
+            ...get().results,
+            { id, label, sql: piece.sql, result: null, message: null, error: info, sort: null },
+          ],
           activeResult: id,
-          errorAt: info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
+          errorAt:
+            info.position !== undefined ? { position: piece.start + info.position, message: info.message } : null,
         });
       }
     },
@@ -243,10 +285,19 @@ export const useExplore = create<ExploreState>((set, get) => {
       const id = newId();
       try {
         const outcome = await api['query.run']({ queryId: crypto.randomUUID(), sql, pageSize: FIRST_PAGE });
-        set({ results: [...get().results, { ...outcomeTab(id, sql, outcome), label: `preview: ${table}` }], activeResult: id });
+        set({
+          results: [...get().results, { ...outcomeTab(id, sql, outcome), label: `preview: ${table}` }],
+          activeResult: id,
+        });
       } catch (error) {
         const info = (error as { info?: SiftErrorInfo }).info ?? { code: 'INTERNAL', message: String(error) };
-        set({ results: [...get().results, { id, label: `preview: ${table}`, sql, result: null, message: null, error: info, sort: null }], activeResult: id });
+        set({
+          results: [
+            ...get().results,
+            { id, label: `preview: ${table}`, sql, result: null, message: null, error: info, sort: null },
+          ],
+          activeResult: id,
+        });
       }
     },
     setSort(sort) {
@@ -286,7 +337,12 @@ export const useExplore = create<ExploreState>((set, get) => {
         (tabs) => tabs ?? freshTabs(),
         () => null, // unreadable: keep what is on screen rather than lose it
       );
-      if (saved) set({ tabs: saved.tabs, activeTab: saved.active, sql: saved.tabs.find((tab) => tab.id === saved.active)?.sql ?? '' });
+      if (saved)
+        set({
+          tabs: saved.tabs,
+          activeTab: saved.active,
+          sql: saved.tabs.find((tab) => tab.id === saved.active)?.sql ?? '',
+        });
       void get().loadHistory();
     },
     async loadHistory(search) {
@@ -306,4 +362,5 @@ export const useExplore = create<ExploreState>((set, get) => {
 });
 
 /** The result tab on show. */
-export const activeResultTab = (state: ExploreState): ResultTab | null => state.results.find((tab) => tab.id === state.activeResult) ?? null;
+export const activeResultTab = (state: ExploreState): ResultTab | null =>
+  state.results.find((tab) => tab.id === state.activeResult) ?? null;

@@ -61,12 +61,19 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
 
   const startImport = async (preview: ImportPreview) => {
     try {
-      const { jobId } = await api['import.start']({ path: preview.path, table, link, replace, ...(skipBadRows ? { skipBadRows } : {}) });
+      const { jobId } = await api['import.start']({
+        path: preview.path,
+        table,
+        link,
+        replace,
+        ...(skipBadRows ? { skipBadRows } : {}),
+      });
       setStep({ name: 'importing', jobId, preview });
       const finished = await waitFor(jobId);
       void refresh();
       if (finished.status === 'done') setStep({ name: 'mapping', outcome: finished.result as ImportOutcome, preview });
-      else if (finished.status === 'cancelled') setStep({ name: 'error', message: `Import of ${name} cancelled; the workspace is unchanged.`, preview });
+      else if (finished.status === 'cancelled')
+        setStep({ name: 'error', message: `Import of ${name} cancelled; the workspace is unchanged.`, preview });
       else setStep({ name: 'error', message: finished.error?.message ?? 'Import failed.', preview });
     } catch (error) {
       setStep({ name: 'error', message: errorMessage(error), preview });
@@ -98,7 +105,11 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
               <button onClick={onClose}>Close</button>
               {step.preview && (
                 // The file is already here: change the options and import again without picking it again.
-                <button className="primary" data-testid="import-retry" onClick={() => setStep({ name: 'preview', preview: step.preview! })}>
+                <button
+                  className="primary"
+                  data-testid="import-retry"
+                  onClick={() => setStep({ name: 'preview', preview: step.preview! })}
+                >
                   Change options and retry
                 </button>
               )}
@@ -109,7 +120,8 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
           <div className="modal-body">
             <p className="muted">
               {step.preview.format.toUpperCase()} · {(step.preview.bytes / 1024).toFixed(1)} KB
-              {step.preview.csv && ` · ${DELIMITER_NAMES[step.preview.csv.delimiter] ?? step.preview.csv.delimiter}-delimited · ${step.preview.csv.encoding} · ${step.preview.csv.header ? 'header row' : 'no header'}`}
+              {step.preview.csv &&
+                ` · ${DELIMITER_NAMES[step.preview.csv.delimiter] ?? step.preview.csv.delimiter}-delimited · ${step.preview.csv.encoding} · ${step.preview.csv.header ? 'header row' : 'no header'}`}
               {' · '}
               {step.preview.columns.length} columns
             </p>
@@ -138,22 +150,33 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
             </div>
             {step.preview.problem && (
               <div className="note import-problem" data-testid="import-problem">
-                {step.preview.problem} A plain import stops at the first such row; “Skip bad rows” imports the rest and sets these aside in {table || 'the table'}__rejects with their line, text and reason.
+                {step.preview.problem} A plain import stops at the first such row; “Skip bad rows” imports the rest and
+                sets these aside in {table || 'the table'}__rejects with their line, text and reason.
               </div>
             )}
             <div className="form-row">
               <label>
-                Table name <input data-testid="import-table" value={table} onChange={(event) => setTable(event.target.value)} />
+                Table name{' '}
+                <input data-testid="import-table" value={table} onChange={(event) => setTable(event.target.value)} />
               </label>
               <label title="Query the file in place instead of copying it (best for large Parquet)">
-                <input type="checkbox" checked={link} onChange={(event) => setLink(event.target.checked)} /> Link instead of copy
+                <input type="checkbox" checked={link} onChange={(event) => setLink(event.target.checked)} /> Link
+                instead of copy
               </label>
               <label>
-                <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.target.checked)} /> Replace an existing table
+                <input type="checkbox" checked={replace} onChange={(event) => setReplace(event.target.checked)} />{' '}
+                Replace an existing table
               </label>
               {step.preview.format === 'csv' && (
                 <label title="Rows DuckDB cannot read go to <table>__rejects (line, raw text, reason) instead of stopping the import">
-                  <input type="checkbox" checked={skipBadRows} disabled={link} onChange={(event) => setSkipBadRows(event.target.checked)} data-testid="import-skip-bad-rows" /> Skip bad rows
+                  <input
+                    type="checkbox"
+                    checked={skipBadRows}
+                    disabled={link}
+                    onChange={(event) => setSkipBadRows(event.target.checked)}
+                    data-testid="import-skip-bad-rows"
+                  />{' '}
+                  Skip bad rows
                 </label>
               )}
             </div>
@@ -176,7 +199,9 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
         )}
         {step.name === 'mapping' && step.outcome.rejectsTable && (
           <div className="note" data-testid="import-rejects">
-            {step.outcome.rejected!.toLocaleString('en-US')} bad rows were set aside in <strong>{step.outcome.rejectsTable}</strong> (line, raw text, reason); {step.outcome.rows.toLocaleString('en-US')} rows were imported.
+            {step.outcome.rejected!.toLocaleString('en-US')} bad rows were set aside in{' '}
+            <strong>{step.outcome.rejectsTable}</strong> (line, raw text, reason);{' '}
+            {step.outcome.rows.toLocaleString('en-US')} rows were imported.
           </div>
         )}
         {step.name === 'mapping' && <MappingStep outcome={step.outcome} preview={step.preview} onDone={onClose} />}
@@ -197,7 +222,9 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
   // The host refuses a mapping without its key columns with the same words; saying so here saves the round trip.
   const keysProblem = canonical ? missingKeysProblem(canonical, columns) : null;
   // The canonical name may already be a table (the sample's content, say): never a dead end, the user chooses.
-  const taken = useWorkspace((state) => state.tables.find((table) => table.name === target && table.kind === 'table' && !table.protected));
+  const taken = useWorkspace((state) =>
+    state.tables.find((table) => table.name === target && table.kind === 'table' && !table.protected),
+  );
 
   const chooseTarget = (name: string) => {
     setTarget(name);
@@ -206,7 +233,12 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
 
   const save = async () => {
     try {
-      await api['mapping.save']({ sourceTable: outcome.table, canonicalTable: target, columns, ...(taken && whenTaken ? { whenTaken } : {}) });
+      await api['mapping.save']({
+        sourceTable: outcome.table,
+        canonicalTable: target,
+        columns,
+        ...(taken && whenTaken ? { whenTaken } : {}),
+      });
       await refresh();
       onDone();
     } catch (error) {
@@ -222,7 +254,8 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
       </p>
       {outcome.canonicalViews && (
         <p data-testid="import-canonical-views">
-          The Discourse tables are complete: Sift added {outcome.canonicalViews.map((name, i) => (
+          The Discourse tables are complete: Sift added{' '}
+          {outcome.canonicalViews.map((name, i) => (
             <span key={name}>
               {i > 0 ? ', ' : ''}
               <b>{name}</b>
@@ -232,7 +265,9 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
         </p>
       )}
       <h3>Map onto a canonical table</h3>
-      <p className="muted">Sift's views read the canonical tables; a mapping exposes this table under that name with renamed columns.</p>
+      <p className="muted">
+        Sift's views read the canonical tables; a mapping exposes this table under that name with renamed columns.
+      </p>
       <label>
         Canonical table{' '}
         <select value={target} onChange={(event) => chooseTarget(event.target.value)} data-testid="mapping-target">
@@ -252,8 +287,12 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
                 <td>
                   {column.name}
                   {column.required && (
-                    <span className="mapping-required" title="A key column: every row needs one, so the mapping cannot leave it out">
-                      {' '}required
+                    <span
+                      className="mapping-required"
+                      title="A key column: every row needs one, so the mapping cannot leave it out"
+                    >
+                      {' '}
+                      required
                     </span>
                   )}
                 </td>
@@ -280,13 +319,28 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
       {taken && (
         <fieldset className="mapping-taken" data-testid="mapping-taken">
           <legend>
-            The workspace already has a table named <b>{target}</b> ({taken.rowCount?.toLocaleString('en-US') ?? '?'} rows).
+            The workspace already has a table named <b>{target}</b> ({taken.rowCount?.toLocaleString('en-US') ?? '?'}{' '}
+            rows).
           </legend>
           <label>
-            <input type="radio" name="when-taken" checked={whenTaken === 'replace'} onChange={() => setWhenTaken('replace')} data-testid="mapping-replace" /> Replace it with {outcome.table} (the old table is kept as {target}_backup)
+            <input
+              type="radio"
+              name="when-taken"
+              checked={whenTaken === 'replace'}
+              onChange={() => setWhenTaken('replace')}
+              data-testid="mapping-replace"
+            />{' '}
+            Replace it with {outcome.table} (the old table is kept as {target}_backup)
           </label>
           <label>
-            <input type="radio" name="when-taken" checked={whenTaken === 'append'} onChange={() => setWhenTaken('append')} data-testid="mapping-append" /> Append the rows of {outcome.table} to it, mapped as above
+            <input
+              type="radio"
+              name="when-taken"
+              checked={whenTaken === 'append'}
+              onChange={() => setWhenTaken('append')}
+              data-testid="mapping-append"
+            />{' '}
+            Append the rows of {outcome.table} to it, mapped as above
           </label>
         </fieldset>
       )}
@@ -299,7 +353,12 @@ function MappingStep({ outcome, preview, onDone }: { outcome: ImportOutcome; pre
       <div className="modal-actions">
         <button onClick={onDone}>{target ? 'Skip' : 'Done'}</button>
         {target && (
-          <button className="primary" disabled={(Boolean(taken) && !whenTaken) || keysProblem !== null} onClick={() => void save()} data-testid="mapping-save">
+          <button
+            className="primary"
+            disabled={(Boolean(taken) && !whenTaken) || keysProblem !== null}
+            onClick={() => void save()}
+            data-testid="mapping-save"
+          >
             {taken && whenTaken === 'append' ? 'Append rows' : 'Save mapping'}
           </button>
         )}

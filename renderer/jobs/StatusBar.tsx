@@ -14,7 +14,10 @@ export function StatusBar() {
   const [dismissed, setDismissed] = useState<Set<string>>(new Set());
   const [now, setNow] = useState(() => Date.now());
   const shown = Object.values(jobs)
-    .filter((job) => !dismissed.has(job.id) && (job.status === 'running' || now - Date.parse(job.finishedAt ?? '') < LINGER_MS))
+    .filter(
+      (job) =>
+        !dismissed.has(job.id) && (job.status === 'running' || now - Date.parse(job.finishedAt ?? '') < LINGER_MS),
+    )
     .slice(-4);
   const lingering = shown.some((job) => job.status !== 'running');
   useEffect(() => {
@@ -31,14 +34,23 @@ export function StatusBar() {
         return (
           <div key={job.id} className={`job job-${job.status}`} data-testid="job">
             <span className="job-title">{job.title}</span>
-            {job.status === 'running' ? <ProgressBar fraction={job.progress} label={job.title} /> : <span className="job-status">{job.status}</span>}
+            {job.status === 'running' ? (
+              <ProgressBar fraction={job.progress} label={job.title} />
+            ) : (
+              <span className="job-status">{job.status}</span>
+            )}
             <span className="job-message">{message}</span>
             {job.status === 'running' ? (
               <button className="link" onClick={() => void cancel(job.id)}>
                 Cancel
               </button>
             ) : (
-              <button className="link" aria-label="Close" title="Close" onClick={() => setDismissed((set) => new Set(set).add(job.id))}>
+              <button
+                className="link"
+                aria-label="Close"
+                title="Close"
+                onClick={() => setDismissed((set) => new Set(set).add(job.id))}
+              >
                 ×
               </button>
             )}

@@ -32,7 +32,11 @@ export const useJobs = create<JobsState>((set, get) => ({
     const finished = new Promise<JobSummary>((resolve) => waiters.set(jobId, [...(waiters.get(jobId) ?? []), resolve]));
     // The job may have finished before its events arrived (or the event stream reconnected): ask once.
     const current = await api['jobs.get']({ jobId });
-    if (current.status !== 'running') get().apply({ type: current.status === 'done' ? 'done' : current.status === 'cancelled' ? 'cancelled' : 'failed', job: current } as JobEvent);
+    if (current.status !== 'running')
+      get().apply({
+        type: current.status === 'done' ? 'done' : current.status === 'cancelled' ? 'cancelled' : 'failed',
+        job: current,
+      } as JobEvent);
     return finished;
   },
 }));

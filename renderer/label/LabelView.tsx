@@ -1,6 +1,12 @@
 /** Label: the annotator's name, the sessions of this workspace, a new session, and the labeling screen. */
 import { useEffect, useState } from 'react';
-import { type AnnotatorToken, annotatorName, type ModelInfo, type SessionSummary, type Strategy } from '../../shared/contract';
+import {
+  type AnnotatorToken,
+  annotatorName,
+  type ModelInfo,
+  type SessionSummary,
+  type Strategy,
+} from '../../shared/contract';
 import { DEFAULT_IDLE_MINUTES, STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
 import { api, errorMessage, isDesktop } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
@@ -27,7 +33,9 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     void api['models.list']({}).then((list) => setModels(list.filter((m) => !m.error)));
-    void api['models.versions']({}).then(setVersions).catch(() => setVersions([]));
+    void api['models.versions']({})
+      .then(setVersions)
+      .catch(() => setVersions([]));
   }, []);
   const current = models.find((m) => m.name === model);
   const create = async () => {
@@ -36,7 +44,18 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
     try {
       const annotator = useLabeling.getState().annotator;
       const session = await jobResult<SessionSummary>(
-        api['sessions.createStart']({ name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`, pool, model, ...(version ? { version } : {}), strategy, batchSize, overlap, idleMinutes, ...(annotator ? { createdBy: annotator } : {}) }),
+        api['sessions.createStart']({
+          name:
+            name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+          pool,
+          model,
+          ...(version ? { version } : {}),
+          strategy,
+          batchSize,
+          overlap,
+          idleMinutes,
+          ...(annotator ? { createdBy: annotator } : {}),
+        }),
       );
       onCreated(session, start);
     } catch (err) {
@@ -51,15 +70,30 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
       <div className="label-form">
         <label>
           Name
-          <input value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. Uncertain hate speech, March" data-testid="session-name" />
+          <input
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            placeholder="e.g. Uncertain hate speech, March"
+            data-testid="session-name"
+          />
         </label>
         <label>
           Pool (a query over content returning content_id)
-          <textarea value={pool} onChange={(event) => setPool(event.target.value)} rows={3} data-testid="session-pool" spellCheck={false} />
+          <textarea
+            value={pool}
+            onChange={(event) => setPool(event.target.value)}
+            rows={3}
+            data-testid="session-pool"
+            spellCheck={false}
+          />
         </label>
         <label>
           Model
-          <select value={model} onChange={(event) => (setModel(event.target.value), setVersion(''))} data-testid="session-model">
+          <select
+            value={model}
+            onChange={(event) => (setModel(event.target.value), setVersion(''))}
+            data-testid="session-model"
+          >
             {models.map((m) => (
               <option key={m.name} value={m.name}>
                 {m.name}
@@ -70,7 +104,9 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
         <label>
           Version (whose scores rank the pool)
           <select value={version} onChange={(event) => setVersion(event.target.value)} data-testid="session-version">
-            <option value="">{current ? `${current.version} (current; scores the pool where it has not)` : 'current'}</option>
+            <option value="">
+              {current ? `${current.version} (current; scores the pool where it has not)` : 'current'}
+            </option>
             {versions
               .filter((v) => v.model === model && v.version !== current?.version)
               .map((v) => (
@@ -82,7 +118,11 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
         </label>
         <label>
           Strategy
-          <select value={strategy} onChange={(event) => setStrategy(event.target.value as Strategy)} data-testid="session-strategy">
+          <select
+            value={strategy}
+            onChange={(event) => setStrategy(event.target.value as Strategy)}
+            data-testid="session-strategy"
+          >
             {STRATEGIES.map((s) => (
               <option key={s} value={s}>
                 {STRATEGY_TITLES[s]}
@@ -92,23 +132,60 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
         </label>
         <label title="Each item is handed out until this many annotators have labeled it; agreement needs at least 2">
           Annotators per item
-          <input type="number" min={1} max={20} value={overlap} onChange={(event) => setOverlap(Math.max(1, Math.min(20, Number(event.target.value) || 1)))} className="num-input" data-testid="session-overlap" />
+          <input
+            type="number"
+            min={1}
+            max={20}
+            value={overlap}
+            onChange={(event) => setOverlap(Math.max(1, Math.min(20, Number(event.target.value) || 1)))}
+            className="num-input"
+            data-testid="session-overlap"
+          />
         </label>
         <label title="Items an annotator holds but has not labeled go to whoever asks next once the holder has been idle this long">
           Reassign when idle (minutes)
-          <input type="number" min={1} max={1440} value={idleMinutes} onChange={(event) => setIdleMinutes(Math.max(1, Math.min(1440, Number(event.target.value) || DEFAULT_IDLE_MINUTES)))} className="num-input" data-testid="session-idle" />
+          <input
+            type="number"
+            min={1}
+            max={1440}
+            value={idleMinutes}
+            onChange={(event) =>
+              setIdleMinutes(Math.max(1, Math.min(1440, Number(event.target.value) || DEFAULT_IDLE_MINUTES)))
+            }
+            className="num-input"
+            data-testid="session-idle"
+          />
         </label>
         <label>
           Batch size
-          <input type="number" min={1} max={500} value={batchSize} onChange={(event) => setBatchSize(Math.max(1, Math.min(500, Number(event.target.value) || 1)))} className="num-input" data-testid="session-batch" />
+          <input
+            type="number"
+            min={1}
+            max={500}
+            value={batchSize}
+            onChange={(event) => setBatchSize(Math.max(1, Math.min(500, Number(event.target.value) || 1)))}
+            className="num-input"
+            data-testid="session-batch"
+          />
         </label>
       </div>
       <div className="form-row">
-        <button className="primary" disabled={busy || !pool.trim()} onClick={() => void create()} data-testid="session-create">
+        <button
+          className="primary"
+          disabled={busy || !pool.trim()}
+          onClick={() => void create()}
+          data-testid="session-create"
+        >
           {busy ? 'Creating…' : start ? 'Create and start' : 'Create'}
         </button>
         <label className="toggle" title="Off: create the session for others without taking a batch yourself">
-          <input type="checkbox" checked={start} onChange={(event) => setStart(event.target.checked)} data-testid="session-start" /> start labeling it myself
+          <input
+            type="checkbox"
+            checked={start}
+            onChange={(event) => setStart(event.target.checked)}
+            data-testid="session-start"
+          />{' '}
+          start labeling it myself
         </label>
         {error && (
           <span className="error-text" role="alert">
@@ -142,10 +219,21 @@ function AnnotatorLinks() {
   return (
     <section className="card" data-testid="annotator-links">
       <h3>Annotators on this host</h3>
-      <p className="muted">Each gets a link of their own: it opens only labeling, and every label it records is theirs.</p>
+      <p className="muted">
+        Each gets a link of their own: it opens only labeling, and every label it records is theirs.
+      </p>
       <div className="form-row">
-        <input value={name} onChange={(event) => setName(event.target.value)} placeholder="annotator's name" data-testid="annotator-link-name" />
-        <button onClick={() => void make()} disabled={!annotatorName.safeParse(name.trim()).success} data-testid="annotator-link-make">
+        <input
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+          placeholder="annotator's name"
+          data-testid="annotator-link-name"
+        />
+        <button
+          onClick={() => void make()}
+          disabled={!annotatorName.safeParse(name.trim()).success}
+          data-testid="annotator-link-make"
+        >
           Make a link
         </button>
       </div>
@@ -160,7 +248,10 @@ function AnnotatorLinks() {
           {tokens.map((token) => (
             <li key={token.name}>
               {token.name} <span className="muted">since {token.createdAt.slice(0, 16).replace('T', ' ')}</span>{' '}
-              <button className="link" onClick={() => void api['annotators.revoke']({ name: token.name }).then(refresh)}>
+              <button
+                className="link"
+                onClick={() => void api['annotators.revoke']({ name: token.name }).then(refresh)}
+              >
                 revoke
               </button>
             </li>
@@ -183,25 +274,43 @@ function Sessions() {
   const [reviewing, setReviewing] = useState<SessionSummary | null>(null);
   // An annotator's token labels as its own name: no name to set, no sessions to make or review.
   const annotatorOnly = useRole((state) => state.role === 'annotator');
-  if (reviewing && annotator) return <SessionReview session={reviewing} adjudicator={annotator} onClose={() => setReviewing(null)} />;
+  if (reviewing && annotator)
+    return <SessionReview session={reviewing} adjudicator={annotator} onClose={() => setReviewing(null)} />;
   return (
     <div className="label-sessions">
       {missing.length > 0 && <NeedsData view="label" missing={missing} />}
-      {!annotatorOnly && <section className="card">
-        <h3>Who is labeling</h3>
-        <div className="form-row">
-          <input value={name} onChange={(event) => setName(event.target.value)} placeholder="your name" data-testid="annotator-name" onKeyDown={(event) => event.key === 'Enter' && validName && setAnnotator(name.trim())} />
-          <button onClick={() => setAnnotator(name.trim())} disabled={!validName || name.trim() === annotator} data-testid="annotator-save">
-            {annotator ? 'Change' : 'Set'}
-          </button>
-          <span className="muted">{annotator ? `Labels are recorded as ${annotator}.` : 'Set once; every label records who made it.'}</span>
-        </div>
-      </section>}
+      {!annotatorOnly && (
+        <section className="card">
+          <h3>Who is labeling</h3>
+          <div className="form-row">
+            <input
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              placeholder="your name"
+              data-testid="annotator-name"
+              onKeyDown={(event) => event.key === 'Enter' && validName && setAnnotator(name.trim())}
+            />
+            <button
+              onClick={() => setAnnotator(name.trim())}
+              disabled={!validName || name.trim() === annotator}
+              data-testid="annotator-save"
+            >
+              {annotator ? 'Change' : 'Set'}
+            </button>
+            <span className="muted">
+              {annotator ? `Labels are recorded as ${annotator}.` : 'Set once; every label records who made it.'}
+            </span>
+          </div>
+        </section>
+      )}
       {error && <div className="error-box">{error}</div>}
       <section className="card">
         <h3>Sessions</h3>
         {sessions.length === 0 ? (
-          <p className="muted">No sessions yet. Create one below: it ranks a pool of content by a model's scores and hands it out in batches.</p>
+          <p className="muted">
+            No sessions yet. Create one below: it ranks a pool of content by a model's scores and hands it out in
+            batches.
+          </p>
         ) : (
           <table className="label-session-list" data-testid="session-list">
             <thead>
@@ -227,10 +336,21 @@ function Sessions() {
                   <td>{session.policyVersion}</td>
                   <td>{session.createdAt.slice(0, 16).replace('T', ' ')}</td>
                   <td>
-                    <button className="primary" disabled={!annotator} onClick={() => void open(session.id)} data-testid={`open-session-${session.id}`}>
+                    <button
+                      className="primary"
+                      disabled={!annotator}
+                      onClick={() => void open(session.id)}
+                      data-testid={`open-session-${session.id}`}
+                    >
                       Label
                     </button>{' '}
-                    <button hidden={annotatorOnly} disabled={!annotator} onClick={() => setReviewing(session)} data-testid={`review-session-${session.id}`} title="Agreement, adjudication and dataset versions">
+                    <button
+                      hidden={annotatorOnly}
+                      disabled={!annotator}
+                      onClick={() => setReviewing(session)}
+                      data-testid={`review-session-${session.id}`}
+                      title="Agreement, adjudication and dataset versions"
+                    >
                       Review
                     </button>
                   </td>
@@ -241,7 +361,15 @@ function Sessions() {
         )}
       </section>
       {!annotatorOnly && !isDesktop && <AnnotatorLinks />}
-      {annotatorOnly ? null : annotator ? <NewSession onCreated={(session, startNow) => void (startNow ? open(session.id).then(refreshSessions) : refreshSessions())} /> : <p className="muted">Set your name to create or open a session.</p>}
+      {annotatorOnly ? null : annotator ? (
+        <NewSession
+          onCreated={(session, startNow) =>
+            void (startNow ? open(session.id).then(refreshSessions) : refreshSessions())
+          }
+        />
+      ) : (
+        <p className="muted">Set your name to create or open a session.</p>
+      )}
     </div>
   );
 }

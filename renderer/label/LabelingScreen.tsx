@@ -32,12 +32,23 @@ function reasonText(reason: PickReason): string {
     case 'stratified':
       return `stratum: ${reason.stratum === 'none' ? 'no category flagged' : `predicted ${reason.stratum}`}`;
     case 'errors':
-      return reason.errors.map((e) => `${e.kind === 'false_positive' ? 'false positive' : 'false negative'} on ${e.category} (score ${fmt(e.score)}, threshold ${e.threshold})`).join('; ');
+      return reason.errors
+        .map(
+          (e) =>
+            `${e.kind === 'false_positive' ? 'false positive' : 'false negative'} on ${e.category} (score ${fmt(e.score)}, threshold ${e.threshold})`,
+        )
+        .join('; ');
   }
 }
 
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
+  return (
+    target instanceof HTMLElement &&
+    (target.tagName === 'INPUT' ||
+      target.tagName === 'TEXTAREA' ||
+      target.tagName === 'SELECT' ||
+      target.isContentEditable)
+  );
 }
 
 function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
@@ -100,7 +111,14 @@ const ItemContext = memo(function ItemContext({ item }: { item: BatchItem }) {
     ['type', item.contentType ?? '—'],
     ['posted', item.createdAt?.replace('T', ' ') ?? '—'],
     ['account age at upload', item.accountAgeDays === null ? '—' : `${item.accountAgeDays} days`],
-    ['reports', item.reports.count === 0 ? 'none' : `${item.reports.count} (${Object.entries(item.reports.reasons).map(([r, n]) => `${r} ${n}`).join(', ')})`],
+    [
+      'reports',
+      item.reports.count === 0
+        ? 'none'
+        : `${item.reports.count} (${Object.entries(item.reports.reasons)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(', ')})`,
+    ],
   ];
   return (
     <dl className="label-facts" data-testid="label-context">
@@ -112,13 +130,27 @@ const ItemContext = memo(function ItemContext({ item }: { item: BatchItem }) {
       ))}
       <div>
         <dt>actions taken</dt>
-        <dd>{item.priorActions.length === 0 ? 'none' : item.priorActions.map((a) => `${a.action}${a.category ? ` ${a.category}` : ''} by ${a.actorType ?? '?'}`).join(' · ')}</dd>
+        <dd>
+          {item.priorActions.length === 0
+            ? 'none'
+            : item.priorActions
+                .map((a) => `${a.action}${a.category ? ` ${a.category}` : ''} by ${a.actorType ?? '?'}`)
+                .join(' · ')}
+        </dd>
       </div>
     </dl>
   );
 });
 
-const CategoryPanel = memo(function CategoryPanel({ taxonomy, draft, scores }: { taxonomy: Taxonomy; draft: Draft; scores: Record<string, number> | null }) {
+const CategoryPanel = memo(function CategoryPanel({
+  taxonomy,
+  draft,
+  scores,
+}: {
+  taxonomy: Taxonomy;
+  draft: Draft;
+  scores: Record<string, number> | null;
+}) {
   const { toggleCategory, toggleLeaf } = useLabeling.getState();
   return (
     <div className="label-categories" data-testid="label-categories">
@@ -126,7 +158,12 @@ const CategoryPanel = memo(function CategoryPanel({ taxonomy, draft, scores }: {
         const on = category.name in draft.selected;
         const score = scores?.[category.name];
         return (
-          <div key={category.name} className={`label-category ${on ? 'on' : ''}`} data-testid={`category-${category.name}`} data-selected={on}>
+          <div
+            key={category.name}
+            className={`label-category ${on ? 'on' : ''}`}
+            data-testid={`category-${category.name}`}
+            data-selected={on}
+          >
             <button className="label-toggle" onClick={() => toggleCategory(category.name)} tabIndex={-1}>
               <kbd>{i + 1}</kbd> {category.title}
             </button>
@@ -142,7 +179,13 @@ const CategoryPanel = memo(function CategoryPanel({ taxonomy, draft, scores }: {
                   const chosen = draft.selected[category.name] === leaf.name;
                   const leafScore = scores?.[leaf.name];
                   return (
-                    <button key={leaf.name} className={`label-leaf ${chosen ? 'chosen' : ''} sev-${leaf.severity}`} onClick={() => toggleLeaf(category.name, leaf.name)} tabIndex={-1} data-testid={`leaf-${leaf.name}`}>
+                    <button
+                      key={leaf.name}
+                      className={`label-leaf ${chosen ? 'chosen' : ''} sev-${leaf.severity}`}
+                      onClick={() => toggleLeaf(category.name, leaf.name)}
+                      tabIndex={-1}
+                      data-testid={`leaf-${leaf.name}`}
+                    >
                       <kbd>{leaf.key}</kbd> {leaf.title}
                       {leafScore !== undefined && <span className="muted"> {fmt(leafScore, 2)}</span>}
                     </button>
@@ -159,7 +202,7 @@ const CategoryPanel = memo(function CategoryPanel({ taxonomy, draft, scores }: {
 
 const SHORTCUTS: [string, string][] = [
   ['1 – 9', 'toggle a category'],
-  ['letter / Shift+number', 'pick a leaf (Shift+number cycles the category\'s leaves)'],
+  ['letter / Shift+number', "pick a leaf (Shift+number cycles the category's leaves)"],
   ['0', 'none of these: every category negative, submitted'],
   ['Enter', 'submit the item (categories not toggled are negative)'],
   ['Backspace', 'undo the last action (again and again, across items)'],
@@ -179,7 +222,9 @@ function Help({ taxonomy }: { taxonomy: Taxonomy }) {
           <tbody>
             {SHORTCUTS.map(([key, what]) => (
               <tr key={key}>
-                <td><kbd>{key}</kbd></td>
+                <td>
+                  <kbd>{key}</kbd>
+                </td>
                 <td>{what}</td>
               </tr>
             ))}
@@ -198,7 +243,8 @@ function Help({ taxonomy }: { taxonomy: Taxonomy }) {
               <ul>
                 {category.leaves.map((leaf) => (
                   <li key={leaf.name}>
-                    <kbd>{leaf.key}</kbd> <strong>{leaf.title}</strong> ({leaf.severity}{leaf.alwaysEscalate ? ', always escalate' : ''}) — {leaf.guideline}
+                    <kbd>{leaf.key}</kbd> <strong>{leaf.title}</strong> ({leaf.severity}
+                    {leaf.alwaysEscalate ? ', always escalate' : ''}) — {leaf.guideline}
                   </li>
                 ))}
               </ul>
@@ -219,18 +265,36 @@ function statusText(item: BatchItem, saving: string | undefined): string {
 }
 
 /** The batch at the bottom: where the annotator is, and each item's status. Re-rendered only when those change. */
-const BatchStrip = memo(function BatchStrip({ batch, index, saving }: { batch: LabelBatch; index: number; saving: Record<string, string> }) {
+const BatchStrip = memo(function BatchStrip({
+  batch,
+  index,
+  saving,
+}: {
+  batch: LabelBatch;
+  index: number;
+  saving: Record<string, string>;
+}) {
   return (
     <ol className="label-strip" data-testid="label-strip">
       {batch.items.map((entry, i) => (
-        <li key={entry.contentId} className={`${i === index ? 'current' : ''} st-${entry.state?.status ?? 'open'} sv-${saving[entry.contentId] ?? 'none'}`} title={`${entry.contentId}: ${statusText(entry, saving[entry.contentId])}`}>
+        <li
+          key={entry.contentId}
+          className={`${i === index ? 'current' : ''} st-${entry.state?.status ?? 'open'} sv-${saving[entry.contentId] ?? 'none'}`}
+          title={`${entry.contentId}: ${statusText(entry, saving[entry.contentId])}`}
+        >
           <button tabIndex={-1} onClick={() => useLabeling.setState({ index: i })}>
             {i + 1}
           </button>
         </li>
       ))}
-      {batch.deferredDuplicates > 0 && <li className="muted label-strip-note">{batch.deferredDuplicates} near-duplicates of these items wait for later batches</li>}
-      {batch.returningSkipped > 0 && <li className="muted label-strip-note">{batch.returningSkipped} skipped items came back</li>}
+      {batch.deferredDuplicates > 0 && (
+        <li className="muted label-strip-note">
+          {batch.deferredDuplicates} near-duplicates of these items wait for later batches
+        </li>
+      )}
+      {batch.returningSkipped > 0 && (
+        <li className="muted label-strip-note">{batch.returningSkipped} skipped items came back</li>
+      )}
     </ol>
   );
 });
@@ -247,7 +311,8 @@ function RetrainPanel({ session }: { session: SessionSummary }) {
     <div className="label-retrain" data-testid="retrain-panel">
       {retraining.jobId && (
         <div className="label-retrain-running" data-testid="retrain-running">
-          Retraining {session.model} on the labels so far — keep labeling; the next batch will come from the new version. {job?.message ?? ''}
+          Retraining {session.model} on the labels so far — keep labeling; the next batch will come from the new
+          version. {job?.message ?? ''}
           {job?.progress !== null && job?.progress !== undefined ? ` ${Math.round(job.progress * 100)}%` : ''}
         </div>
       )}
@@ -261,28 +326,43 @@ function RetrainPanel({ session }: { session: SessionSummary }) {
           <strong>
             {last.model} {last.fromVersion} → {last.version}
           </strong>{' '}
-          <span className="muted" title={`trained on ${last.trainedOn} items (${last.humanLabeled} labeled by people) in ${last.seconds.train.toFixed(1)} s; ${last.rescored} pool items re-scored and re-ranked in ${last.seconds.rescore.toFixed(1)} s`}>
-            on {last.humanLabeled.toLocaleString('en-US')} labels (+{(last.trainedOn - last.humanLabeled).toLocaleString('en-US')} decisions), pool re-ranked · AP on {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
+          <span
+            className="muted"
+            title={`trained on ${last.trainedOn} items (${last.humanLabeled} labeled by people) in ${last.seconds.train.toFixed(1)} s; ${last.rescored} pool items re-scored and re-ranked in ${last.seconds.rescore.toFixed(1)} s`}
+          >
+            on {last.humanLabeled.toLocaleString('en-US')} labels (+
+            {(last.trainedOn - last.humanLabeled).toLocaleString('en-US')} decisions), pool re-ranked · AP on{' '}
+            {last.heldOut.toLocaleString('en-US')} held-out labeled items it never saw:
           </span>
           {last.categories.map((c) => {
             const items = c.heldOutPositives + c.heldOutNegatives;
             const tooFew = tooFewToJudge(items, c.heldOutPositives);
             return (
-              <span key={c.category} className="label-retrain-ap" title={`${c.heldOutPositives} positive / ${c.heldOutNegatives} negative held-out items`}>
+              <span
+                key={c.category}
+                className="label-retrain-ap"
+                title={`${c.heldOutPositives} positive / ${c.heldOutNegatives} negative held-out items`}
+              >
                 {c.category}{' '}
                 {c.apBefore === null || c.apAfter === null ? (
                   <span className="muted">— ({c.reason ?? 'no figure'})</span>
                 ) : (
                   <>
                     {c.apBefore.toFixed(3)} → {c.apAfter.toFixed(3)}{' '}
-                    {!tooFew && <span className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>({signed(c.apAfter - c.apBefore)}) </span>}
+                    {!tooFew && (
+                      <span className={c.apAfter >= c.apBefore ? 'ok-text' : 'error-text'}>
+                        ({signed(c.apAfter - c.apBefore)}){' '}
+                      </span>
+                    )}
                   </>
                 )}
                 <span className="muted">
-                  {' '}on {items} item{items === 1 ? '' : 's'}, {c.heldOutPositives} positive
+                  {' '}
+                  on {items} item{items === 1 ? '' : 's'}, {c.heldOutPositives} positive
                   {tooFew && c.apBefore !== null && c.apAfter !== null && (
                     <span data-testid="retrain-too-few">
-                      : too few to judge (needs {HELD_OUT_TO_JUDGE.items} items and {HELD_OUT_TO_JUDGE.positives} positives)
+                      : too few to judge (needs {HELD_OUT_TO_JUDGE.items} items and {HELD_OUT_TO_JUDGE.positives}{' '}
+                      positives)
                     </span>
                   )}
                 </span>
@@ -298,7 +378,20 @@ function RetrainPanel({ session }: { session: SessionSummary }) {
 export function LabelingScreen() {
   const noteRef = useRef<HTMLInputElement>(null);
   useLabelKeys(noteRef);
-  const { session, taxonomy, batch, index, drafts, saving, progress, error, loadingBatch, helpOpen, retraining, autoRetrain } = useLabeling();
+  const {
+    session,
+    taxonomy,
+    batch,
+    index,
+    drafts,
+    saving,
+    progress,
+    error,
+    loadingBatch,
+    helpOpen,
+    retraining,
+    autoRetrain,
+  } = useLabeling();
   // An annotator's link labels; retraining is the lead's.
   const annotatorOnly = useRole((state) => state.role === 'annotator');
   const s = useLabeling.getState();
@@ -320,24 +413,45 @@ export function LabelingScreen() {
           <span className="label-progress" data-testid="label-progress">
             {progress.batch && (
               <span>
-                batch <strong>{progress.batch.done}/{progress.batch.size}</strong>
+                batch{' '}
+                <strong>
+                  {progress.batch.done}/{progress.batch.size}
+                </strong>
               </span>
             )}
             <span>
-              session <strong>{progress.done.toLocaleString('en-US')}</strong> of {progress.total.toLocaleString('en-US')} done
+              session <strong>{progress.done.toLocaleString('en-US')}</strong> of{' '}
+              {progress.total.toLocaleString('en-US')} done
             </span>
             <span>{progress.remaining.toLocaleString('en-US')} remaining</span>
             {progress.skipped > 0 && <span>{progress.skipped} skipped (they come back at the end)</span>}
             <span>{progress.itemsPerHour === null ? '— items/h' : `${Math.round(progress.itemsPerHour)} items/h`}</span>
-            <span>{progress.medianSecondsPerItem === null ? '— s/item' : `median ${progress.medianSecondsPerItem.toFixed(1)} s/item`}</span>
+            <span>
+              {progress.medianSecondsPerItem === null
+                ? '— s/item'
+                : `median ${progress.medianSecondsPerItem.toFixed(1)} s/item`}
+            </span>
           </span>
         )}
         {!annotatorOnly && (
           <>
             <label className="toggle" title="Retrain after every finished batch">
-              <input type="checkbox" checked={autoRetrain} onChange={(event) => s.setAutoRetrain(event.target.checked)} tabIndex={-1} data-testid="auto-retrain" /> retrain after each batch
+              <input
+                type="checkbox"
+                checked={autoRetrain}
+                onChange={(event) => s.setAutoRetrain(event.target.checked)}
+                tabIndex={-1}
+                data-testid="auto-retrain"
+              />{' '}
+              retrain after each batch
             </label>
-            <button onClick={() => s.retrain()} disabled={retraining.jobId !== null} title="Retrain the model on the labels so far (Shift+R)" data-testid="retrain-button" tabIndex={-1}>
+            <button
+              onClick={() => s.retrain()}
+              disabled={retraining.jobId !== null}
+              title="Retrain the model on the labels so far (Shift+R)"
+              data-testid="retrain-button"
+              tabIndex={-1}
+            >
               {retraining.jobId ? 'Retraining…' : 'Retrain'}
             </button>
           </>
@@ -352,14 +466,19 @@ export function LabelingScreen() {
         </div>
       )}
       <RetrainPanel session={session} />
-      {batch?.finished && <div className="empty" data-testid="label-finished">Nothing left to label in this session. Every item of the pool is done.</div>}
+      {batch?.finished && (
+        <div className="empty" data-testid="label-finished">
+          Nothing left to label in this session. Every item of the pool is done.
+        </div>
+      )}
       {!batch && loadingBatch && <div className="empty">Loading the batch…</div>}
       {item && draft && (
         <div className="label-main">
           <section className="label-item" data-testid="label-item" data-content-id={item.contentId}>
             <div className="label-item-head">
               <span className="muted">
-                item {index + 1} of {batch!.items.length} in this batch · rank {item.rank.toLocaleString('en-US')} of {item.poolSize.toLocaleString('en-US')} in the pool
+                item {index + 1} of {batch!.items.length} in this batch · rank {item.rank.toLocaleString('en-US')} of{' '}
+                {item.poolSize.toLocaleString('en-US')} in the pool
               </span>
               <span className={`label-save save-${saving[item.contentId] ?? 'none'}`} data-testid="label-status">
                 {statusText(item, saving[item.contentId])}
@@ -374,7 +493,13 @@ export function LabelingScreen() {
             <ItemContext item={item} />
             <label className="label-note">
               <kbd>n</kbd> note
-              <input ref={noteRef} value={draft.note} onChange={(event) => s.setNote(event.target.value)} placeholder="optional; Enter or Esc returns to the keys" data-testid="label-note" />
+              <input
+                ref={noteRef}
+                value={draft.note}
+                onChange={(event) => s.setNote(event.target.value)}
+                placeholder="optional; Enter or Esc returns to the keys"
+                data-testid="label-note"
+              />
             </label>
           </section>
           <aside className="label-side">

@@ -4,7 +4,13 @@
  * session's settled labels with the diff against the previous version.
  */
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AgreementReport, DatasetDiff, DatasetManifest, Disagreements, SessionSummary } from '../../shared/contract';
+import type {
+  AgreementReport,
+  DatasetDiff,
+  DatasetManifest,
+  Disagreements,
+  SessionSummary,
+} from '../../shared/contract';
 import { api, downloadExport, errorMessage } from '../api/client';
 import { jobResult } from '../jobs/jobsStore';
 
@@ -35,7 +41,15 @@ function AgreementTable({ report }: { report: AgreementReport }) {
       </thead>
       <tbody>
         {report.categories.map((category) => (
-          <tr key={category.category} className={`${category.belowFloor ? 'flagged' : ''} level-${category.level}`} title={category.belowFloor ? `below ${report.floor}: the policy text for this category likely needs work` : undefined}>
+          <tr
+            key={category.category}
+            className={`${category.belowFloor ? 'flagged' : ''} level-${category.level}`}
+            title={
+              category.belowFloor
+                ? `below ${report.floor}: the policy text for this category likely needs work`
+                : undefined
+            }
+          >
             <td>
               {category.category}
               {category.belowFloor ? ' ⚠' : ''}
@@ -49,7 +63,8 @@ function AgreementTable({ report }: { report: AgreementReport }) {
                 ? '—'
                 : category.cohen.map((pair) => (
                     <span key={`${pair.a}-${pair.b}`} className="pair" title={pair.reason}>
-                      {pair.a}–{pair.b}: {pair.kappa === null ? `— ${pair.reason ?? 'no figure'}` : pair.kappa.toFixed(2)} ({pair.items})
+                      {pair.a}–{pair.b}:{' '}
+                      {pair.kappa === null ? `— ${pair.reason ?? 'no figure'}` : pair.kappa.toFixed(2)} ({pair.items})
                     </span>
                   ))}
             </td>
@@ -58,7 +73,8 @@ function AgreementTable({ report }: { report: AgreementReport }) {
                 ? '—'
                 : category.vsAdjudicated.map((entry) => (
                     <span key={entry.annotator} className="pair">
-                      {entry.annotator}: {entry.agreement === null ? '—' : `${Math.round(entry.agreement * 100)}%`} of {entry.items}
+                      {entry.annotator}: {entry.agreement === null ? '—' : `${Math.round(entry.agreement * 100)}%`} of{' '}
+                      {entry.items}
                     </span>
                   ))}
             </td>
@@ -70,9 +86,18 @@ function AgreementTable({ report }: { report: AgreementReport }) {
 }
 
 /** The decision a lead starts from: the majority of the votes (a tie starts at 1, to be looked at). */
-const majority = (votes: { value: 0 | 1 }[]): 0 | 1 => (votes.filter((vote) => vote.value === 1).length * 2 >= votes.length ? 1 : 0);
+const majority = (votes: { value: 0 | 1 }[]): 0 | 1 =>
+  votes.filter((vote) => vote.value === 1).length * 2 >= votes.length ? 1 : 0;
 
-function AdjudicationQueue({ session, adjudicator, onDecided }: { session: SessionSummary; adjudicator: string; onDecided(): void }) {
+function AdjudicationQueue({
+  session,
+  adjudicator,
+  onDecided,
+}: {
+  session: SessionSummary;
+  adjudicator: string;
+  onDecided(): void;
+}) {
   const [queue, setQueue] = useState<Disagreements | null>(null);
   const [index, setIndex] = useState(0);
   const [decisions, setDecisions] = useState<Record<string, 0 | 1>>({});
@@ -80,22 +105,39 @@ function AdjudicationQueue({ session, adjudicator, onDecided }: { session: Sessi
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const load = useCallback(() => {
-    api['labels.disagreements']({ sessionId: session.id }).then((loaded) => {
-      setQueue(loaded);
-      setIndex((current) => Math.min(current, Math.max(0, loaded.items.length - 1)));
-    }, (err: unknown) => setError(errorMessage(err)));
+    api['labels.disagreements']({ sessionId: session.id }).then(
+      (loaded) => {
+        setQueue(loaded);
+        setIndex((current) => Math.min(current, Math.max(0, loaded.items.length - 1)));
+      },
+      (err: unknown) => setError(errorMessage(err)),
+    );
   }, [session.id]);
   useEffect(load, [load]);
   const item = queue?.items[index];
   const contested = useMemo(() => item?.categories.filter((category) => category.contested) ?? [], [item]);
-  useEffect(() => setDecisions(Object.fromEntries(contested.map((category) => [category.category, majority(category.votes)]))), [contested]);
+  useEffect(
+    () => setDecisions(Object.fromEntries(contested.map((category) => [category.category, majority(category.votes)]))),
+    [contested],
+  );
   useEffect(() => box.current?.focus(), [item?.contentId]);
 
   const decide = async () => {
     if (!item || saving) return;
     setSaving(true);
     try {
-      await api['labels.record']({ sessionId: session.id, annotator: adjudicator, action: { kind: 'adjudicate', contentId: item.contentId, labels: contested.map((category) => ({ category: category.category, value: decisions[category.category] ?? 0 })) } });
+      await api['labels.record']({
+        sessionId: session.id,
+        annotator: adjudicator,
+        action: {
+          kind: 'adjudicate',
+          contentId: item.contentId,
+          labels: contested.map((category) => ({
+            category: category.category,
+            value: decisions[category.category] ?? 0,
+          })),
+        },
+      });
       setError(null);
       load();
       onDecided();
@@ -127,7 +169,14 @@ function AdjudicationQueue({ session, adjudicator, onDecided }: { session: Sessi
       </p>
       {error && <div className="error-box">{error}</div>}
       {item && (
-        <div className="adjudication-item" tabIndex={0} ref={box} onKeyDown={onKey} data-testid="adjudication-item" aria-label={`Item ${item.contentId}`}>
+        <div
+          className="adjudication-item"
+          tabIndex={0}
+          ref={box}
+          onKeyDown={onKey}
+          data-testid="adjudication-item"
+          aria-label={`Item ${item.contentId}`}
+        >
           <div className="muted">
             {index + 1} of {queue.items.length} · <code>{item.contentId}</code>
           </div>
@@ -156,7 +205,9 @@ function AdjudicationQueue({ session, adjudicator, onDecided }: { session: Sessi
                         </span>
                       ))}
                     </td>
-                    <td data-testid={`decision-${category.category}`}>{category.contested ? (decisions[category.category] ? 'yes' : 'no') : 'agreed'}</td>
+                    <td data-testid={`decision-${category.category}`}>
+                      {category.contested ? (decisions[category.category] ? 'yes' : 'no') : 'agreed'}
+                    </td>
                   </tr>
                 );
               })}
@@ -172,7 +223,12 @@ function AdjudicationQueue({ session, adjudicator, onDecided }: { session: Sessi
 }
 
 function Datasets({ session }: { session: SessionSummary }) {
-  const [name, setName] = useState(session.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'labels');
+  const [name, setName] = useState(
+    session.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'labels',
+  );
   const [versions, setVersions] = useState<DatasetManifest[]>([]);
   const [diff, setDiff] = useState<DatasetDiff | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -184,7 +240,11 @@ function Datasets({ session }: { session: SessionSummary }) {
       const listed = await api['datasets.list']({ name: datasetName.trim() });
       setVersions(listed);
       const [previous, latest] = listed.slice(-2);
-      setDiff(listed.length >= 2 && previous?.dir && latest?.dir ? await api['datasets.diff']({ from: previous.dir, to: latest.dir }) : null);
+      setDiff(
+        listed.length >= 2 && previous?.dir && latest?.dir
+          ? await api['datasets.diff']({ from: previous.dir, to: latest.dir })
+          : null,
+      );
     } catch (err) {
       setError(errorMessage(err));
     }
@@ -209,9 +269,15 @@ function Datasets({ session }: { session: SessionSummary }) {
     <div className="datasets" data-testid="datasets">
       <div className="form-row">
         <label>
-          Dataset name <input value={name} onChange={(event) => setName(event.target.value)} data-testid="dataset-name" />
+          Dataset name{' '}
+          <input value={name} onChange={(event) => setName(event.target.value)} data-testid="dataset-name" />
         </label>
-        <button className="primary" onClick={() => void exportVersion()} disabled={busy || !name.trim()} data-testid="dataset-export">
+        <button
+          className="primary"
+          onClick={() => void exportVersion()}
+          disabled={busy || !name.trim()}
+          data-testid="dataset-export"
+        >
           {busy ? 'Exporting…' : 'Export a new version'}
         </button>
       </div>
@@ -221,7 +287,8 @@ function Datasets({ session }: { session: SessionSummary }) {
           <b>
             {manifest.name} v{manifest.version}
           </b>{' '}
-          — train {manifest.rows.train}, validation {manifest.rows.validation}, test {manifest.rows.test}; policy {manifest.policyVersion}; {manifest.contestedItemsLeftOut} contested item(s) left out;{' '}
+          — train {manifest.rows.train}, validation {manifest.rows.validation}, test {manifest.rows.test}; policy{' '}
+          {manifest.policyVersion}; {manifest.contestedItemsLeftOut} contested item(s) left out;{' '}
           <span className="muted">{manifest.dir}</span>{' '}
           {manifest.dir && (
             <button className="link" onClick={() => downloadExport(`${manifest.dir}/manifest.json`)}>
@@ -238,7 +305,10 @@ function Datasets({ session }: { session: SessionSummary }) {
           {diff.added} added, {diff.removed} removed, {diff.relabeled} relabeled, {diff.moved} moved between splits.{' '}
           {Object.entries(diff.perCategory)
             .filter(([, counts]) => counts.relabeled > 0)
-            .map(([category, counts]) => `${category}: ${counts.relabeled} relabeled (${counts.toPositive} to 1, ${counts.toNegative} to 0)`)
+            .map(
+              ([category, counts]) =>
+                `${category}: ${counts.relabeled} relabeled (${counts.toPositive} to 1, ${counts.toNegative} to 0)`,
+            )
             .join('; ')}
         </div>
       )}
@@ -246,7 +316,15 @@ function Datasets({ session }: { session: SessionSummary }) {
   );
 }
 
-export function SessionReview({ session, adjudicator, onClose }: { session: SessionSummary; adjudicator: string; onClose(): void }) {
+export function SessionReview({
+  session,
+  adjudicator,
+  onClose,
+}: {
+  session: SessionSummary;
+  adjudicator: string;
+  onClose(): void;
+}) {
   const [report, setReport] = useState<AgreementReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = useCallback(() => {
@@ -262,7 +340,10 @@ export function SessionReview({ session, adjudicator, onClose }: { session: Sess
       </header>
       {error && <div className="error-box">{error}</div>}
       <section className="card">
-        <h3>Agreement per category (categories below {report?.floor ?? 0.6} are flagged: their policy text likely needs work)</h3>
+        <h3>
+          Agreement per category (categories below {report?.floor ?? 0.6} are flagged: their policy text likely needs
+          work)
+        </h3>
         {report && <AgreementTable report={report} />}
       </section>
       <section className="card">

@@ -4,7 +4,15 @@
  * "saving" until the host says the event is on disk, then "saved".
  */
 import { create } from 'zustand';
-import type { BatchItem, LabelAction, LabelBatch, RecordOutcome, SessionProgress, SessionSummary, Taxonomy } from '../../shared/contract';
+import type {
+  BatchItem,
+  LabelAction,
+  LabelBatch,
+  RecordOutcome,
+  SessionProgress,
+  SessionSummary,
+  Taxonomy,
+} from '../../shared/contract';
 import type { ItemLabelState } from '../../shared/labeling';
 import { api, errorMessage } from '../api/client';
 import { useJobs } from '../jobs/jobsStore';
@@ -60,7 +68,8 @@ interface LabelState {
 /** The draft an item starts from: what was recorded for it, or nothing selected. */
 export function draftFromState(state: ItemLabelState | null): Draft {
   const selected: Record<string, string | null> = {};
-  for (const [category, label] of Object.entries(state?.labels ?? {})) if (label.value === 1) selected[category] = label.leaf;
+  for (const [category, label] of Object.entries(state?.labels ?? {}))
+    if (label.value === 1) selected[category] = label.leaf;
   return { selected, note: state?.note ?? '' };
 }
 
@@ -75,7 +84,16 @@ export const useLabeling = create<LabelState>((set, get) => {
   const current = (): BatchItem | null => get().batch?.items[get().index] ?? null;
 
   const updateItem = (contentId: string, state: ItemLabelState | null) =>
-    set((s) => (s.batch ? { batch: { ...s.batch, items: s.batch.items.map((item) => (item.contentId === contentId ? { ...item, state } : item)) } } : {}));
+    set((s) =>
+      s.batch
+        ? {
+            batch: {
+              ...s.batch,
+              items: s.batch.items.map((item) => (item.contentId === contentId ? { ...item, state } : item)),
+            },
+          }
+        : {},
+    );
 
   const loadBatch = async () => {
     const { session, annotator } = get();
@@ -83,7 +101,15 @@ export const useLabeling = create<LabelState>((set, get) => {
     set({ loadingBatch: true });
     try {
       const batch = await api['sessions.next']({ sessionId: session.id, annotator });
-      set({ batch, progress: batch.progress, index: firstOpen(batch), drafts: Object.fromEntries(batch.items.map((item) => [item.contentId, draftFromState(item.state)])), saving: {}, loadingBatch: false, error: null });
+      set({
+        batch,
+        progress: batch.progress,
+        index: firstOpen(batch),
+        drafts: Object.fromEntries(batch.items.map((item) => [item.contentId, draftFromState(item.state)])),
+        saving: {},
+        loadingBatch: false,
+        error: null,
+      });
     } catch (error) {
       set({ loadingBatch: false, error: errorMessage(error) });
     }
@@ -160,7 +186,12 @@ export const useLabeling = create<LabelState>((set, get) => {
           set({ retraining: { jobId, error: null } });
           const job = await useJobs.getState().waitFor(jobId);
           if (get().session?.id !== sessionId) return;
-          set({ retraining: { jobId: null, error: job.status === 'done' ? null : (job.error?.message ?? 'The retrain did not finish.') } });
+          set({
+            retraining: {
+              jobId: null,
+              error: job.status === 'done' ? null : (job.error?.message ?? 'The retrain did not finish.'),
+            },
+          });
           if (job.status === 'done') {
             // The session now ranks by the new version: its summary says so, and the next batch comes from it.
             const refreshed = await api['sessions.get']({ sessionId, annotator: get().annotator });
@@ -189,7 +220,8 @@ export const useLabeling = create<LabelState>((set, get) => {
         const sessions = await api['sessions.list']({});
         set({ sessions, error: null });
         const remembered = localStorage.getItem(SESSION_KEY);
-        if (remembered && !get().session && get().annotator && sessions.some((s) => s.id === remembered)) await get().open(remembered);
+        if (remembered && !get().session && get().annotator && sessions.some((s) => s.id === remembered))
+          await get().open(remembered);
       } catch (error) {
         set({ error: errorMessage(error) });
       }
@@ -210,7 +242,14 @@ export const useLabeling = create<LabelState>((set, get) => {
 
     close() {
       localStorage.removeItem(SESSION_KEY);
-      set({ session: null, batch: null, taxonomy: null, progress: null, helpOpen: false, retraining: { jobId: null, error: null } });
+      set({
+        session: null,
+        batch: null,
+        taxonomy: null,
+        progress: null,
+        helpOpen: false,
+        retraining: { jobId: null, error: null },
+      });
       void get().refreshSessions();
     },
 
@@ -252,7 +291,9 @@ export const useLabeling = create<LabelState>((set, get) => {
         // Past the last leaf: back to "the category applies, no leaf".
         set((s) => {
           const draft = s.drafts[item.contentId]!;
-          return { drafts: { ...s.drafts, [item.contentId]: { ...draft, selected: { ...draft.selected, [category]: null } } } };
+          return {
+            drafts: { ...s.drafts, [item.contentId]: { ...draft, selected: { ...draft.selected, [category]: null } } },
+          };
         });
       } else get().toggleLeaf(category, leaves[at + 1]!.name);
     },
@@ -260,7 +301,9 @@ export const useLabeling = create<LabelState>((set, get) => {
     setNote(note) {
       const item = current();
       if (!item) return;
-      set((s) => ({ drafts: { ...s.drafts, [item.contentId]: { ...(s.drafts[item.contentId] ?? { selected: {} }), note } } }));
+      set((s) => ({
+        drafts: { ...s.drafts, [item.contentId]: { ...(s.drafts[item.contentId] ?? { selected: {} }), note } },
+      }));
     },
 
     submit() {
@@ -270,33 +313,63 @@ export const useLabeling = create<LabelState>((set, get) => {
       const draft = get().drafts[item.contentId] ?? { selected: {}, note: '' };
       const labels = taxonomy.categories.map((category) => {
         const chosen = category.name in draft.selected;
-        return { category: category.name, value: (chosen ? 1 : 0) as 0 | 1, leaf: chosen ? draft.selected[category.name]! : null };
+        return {
+          category: category.name,
+          value: (chosen ? 1 : 0) as 0 | 1,
+          leaf: chosen ? draft.selected[category.name]! : null,
+        };
       });
       const note = draft.note.trim();
       decide(
         { kind: 'label', contentId: item.contentId, labels, ...(note ? { note } : {}) },
-        { contentId: item.contentId, status: 'labeled', labels: Object.fromEntries(labels.map((l) => [l.category, { value: l.value, leaf: l.leaf }])), note: note || null, at: new Date().toISOString() },
+        {
+          contentId: item.contentId,
+          status: 'labeled',
+          labels: Object.fromEntries(labels.map((l) => [l.category, { value: l.value, leaf: l.leaf }])),
+          note: note || null,
+          at: new Date().toISOString(),
+        },
       );
     },
 
     noneOfThese() {
       const item = current();
       if (!item) return;
-      set((s) => ({ drafts: { ...s.drafts, [item.contentId]: { selected: {}, note: s.drafts[item.contentId]?.note ?? '' } } }));
+      set((s) => ({
+        drafts: { ...s.drafts, [item.contentId]: { selected: {}, note: s.drafts[item.contentId]?.note ?? '' } },
+      }));
       get().submit();
     },
 
     skip() {
       const item = current();
       if (!item) return;
-      decide({ kind: 'skip', contentId: item.contentId }, { contentId: item.contentId, status: 'skipped', labels: item.state?.labels ?? {}, note: item.state?.note ?? null, at: new Date().toISOString() });
+      decide(
+        { kind: 'skip', contentId: item.contentId },
+        {
+          contentId: item.contentId,
+          status: 'skipped',
+          labels: item.state?.labels ?? {},
+          note: item.state?.note ?? null,
+          at: new Date().toISOString(),
+        },
+      );
     },
 
     unsure() {
       const item = current();
       if (!item) return;
       const note = get().drafts[item.contentId]?.note.trim();
-      decide({ kind: 'unsure', contentId: item.contentId, ...(note ? { note } : {}) }, { contentId: item.contentId, status: 'unsure', labels: item.state?.labels ?? {}, note: note || null, at: new Date().toISOString() });
+      decide(
+        { kind: 'unsure', contentId: item.contentId, ...(note ? { note } : {}) },
+        {
+          contentId: item.contentId,
+          status: 'unsure',
+          labels: item.state?.labels ?? {},
+          note: note || null,
+          at: new Date().toISOString(),
+        },
+      );
     },
 
     undo() {
@@ -307,7 +380,11 @@ export const useLabeling = create<LabelState>((set, get) => {
         const index = batch?.items.findIndex((item) => item.contentId === contentId) ?? -1;
         if (index >= 0) {
           updateItem(contentId, outcome.item);
-          set((s) => ({ index, drafts: { ...s.drafts, [contentId]: draftFromState(outcome.item) }, saving: { ...s.saving, [contentId]: 'saved' } }));
+          set((s) => ({
+            index,
+            drafts: { ...s.drafts, [contentId]: draftFromState(outcome.item) },
+            saving: { ...s.saving, [contentId]: 'saved' },
+          }));
         } else {
           // The undone action belongs to an earlier batch: that batch is open again, so the host hands it back.
           void loadBatch();

@@ -7,7 +7,8 @@ import { jobResult, useJobs } from '../jobs/jobsStore';
 
 // The latest week of content, on any workspace. A late-fusion model's account features need not be selected:
 // scoring joins them from content_features, as of each item's upload.
-const LATEST_WEEK = "SELECT content_id, text{extra}\nFROM content\nWHERE created_at >= (SELECT max(created_at) FROM content) - INTERVAL 7 DAY";
+const LATEST_WEEK =
+  'SELECT content_id, text{extra}\nFROM content\nWHERE created_at >= (SELECT max(created_at) FROM content) - INTERVAL 7 DAY';
 const DEFAULT_SQL: Record<ModelInfo['kind'], string> = {
   distilled_text: LATEST_WEEK.replace('{extra}', ''),
   late_fusion: LATEST_WEEK.replace('{extra}', ', image_emb'),
@@ -21,7 +22,11 @@ function TryBox({ models }: { models: ModelInfo[] }) {
   // Late fusion: the features as scoring computes them for an upload by an account at a time, or typed by hand.
   const [featureSource, setFeatureSource] = useState<'asOf' | 'typed'>('asOf');
   const [asOf, setAsOf] = useState({ userId: '', at: '' });
-  const [account, setAccount] = useState<AccountFeatures>({ account_age_days: 2, prior_violations_30d: 0, posting_rate: 12 });
+  const [account, setAccount] = useState<AccountFeatures>({
+    account_age_days: 2,
+    prior_violations_30d: 0,
+    posting_rate: 12,
+  });
   const [result, setResult] = useState<TryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const info = models.find((m) => m.name === model);
@@ -29,10 +34,15 @@ function TryBox({ models }: { models: ModelInfo[] }) {
   const run = async () => {
     try {
       setError(null);
-      const features = !fusion ? {} : featureSource === 'typed' ? { account } : { asOf: { userId: asOf.userId.trim(), at: asOf.at.trim() } };
+      const features = !fusion
+        ? {}
+        : featureSource === 'typed'
+          ? { account }
+          : { asOf: { userId: asOf.userId.trim(), at: asOf.at.trim() } };
       const outcome = await api['models.try']({ model, text, ...features });
       setResult(outcome);
-      if (outcome.account?.source === 'computed') setAccount({ ...account, ...(outcome.account.values as Partial<AccountFeatures>) });
+      if (outcome.account?.source === 'computed')
+        setAccount({ ...account, ...(outcome.account.values as Partial<AccountFeatures>) });
     } catch (err) {
       setResult(null); // never leave an earlier item's scores beside this error
       setError(errorMessage(err));
@@ -42,15 +52,27 @@ function TryBox({ models }: { models: ModelInfo[] }) {
     <section className="card" data-testid="try-box">
       <h3>Try it</h3>
       <div className="form-row">
-        <select value={model} onChange={(event) => setModel(event.target.value)} data-testid="try-model" aria-label="Model">
-          {models.filter((m) => !m.error).map((m) => (
-            <option key={m.name} value={m.name}>
-              {m.name} {m.version}
-            </option>
-          ))}
+        <select
+          value={model}
+          onChange={(event) => setModel(event.target.value)}
+          data-testid="try-model"
+          aria-label="Model"
+        >
+          {models
+            .filter((m) => !m.error)
+            .map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name} {m.version}
+              </option>
+            ))}
         </select>
         {fusion && (
-          <select value={featureSource} onChange={(event) => setFeatureSource(event.target.value as 'asOf' | 'typed')} data-testid="try-feature-source" aria-label="Account features">
+          <select
+            value={featureSource}
+            onChange={(event) => setFeatureSource(event.target.value as 'asOf' | 'typed')}
+            data-testid="try-feature-source"
+            aria-label="Account features"
+          >
             <option value="asOf">account features as of an upload</option>
             <option value="typed">account features typed</option>
           </select>
@@ -58,10 +80,22 @@ function TryBox({ models }: { models: ModelInfo[] }) {
         {fusion && featureSource === 'asOf' && (
           <>
             <label>
-              user_id <input value={asOf.userId} onChange={(event) => setAsOf({ ...asOf, userId: event.target.value })} placeholder="u0000161" data-testid="try-user" />
+              user_id{' '}
+              <input
+                value={asOf.userId}
+                onChange={(event) => setAsOf({ ...asOf, userId: event.target.value })}
+                placeholder="u0000161"
+                data-testid="try-user"
+              />
             </label>
             <label>
-              at <input value={asOf.at} onChange={(event) => setAsOf({ ...asOf, at: event.target.value })} placeholder="2024-03-14T12:00:00" data-testid="try-at" />
+              at{' '}
+              <input
+                value={asOf.at}
+                onChange={(event) => setAsOf({ ...asOf, at: event.target.value })}
+                placeholder="2024-03-14T12:00:00"
+                data-testid="try-at"
+              />
             </label>
           </>
         )}
@@ -69,12 +103,20 @@ function TryBox({ models }: { models: ModelInfo[] }) {
           featureSource === 'typed' &&
           (Object.keys(account) as (keyof AccountFeatures)[]).map((key) => (
             <label key={key}>
-              {key} <input className="num-input" value={account[key]} onChange={(event) => setAccount({ ...account, [key]: Number(event.target.value) })} />
+              {key}{' '}
+              <input
+                className="num-input"
+                value={account[key]}
+                onChange={(event) => setAccount({ ...account, [key]: Number(event.target.value) })}
+              />
             </label>
           ))}
       </div>
       {fusion && featureSource === 'asOf' && (
-        <p className="muted">Computed from content, users and moderation_actions exactly as scoring computes them (content_features): nothing at or after that time counts.</p>
+        <p className="muted">
+          Computed from content, users and moderation_actions exactly as scoring computes them (content_features):
+          nothing at or after that time counts.
+        </p>
       )}
       <textarea value={text} onChange={(event) => setText(event.target.value)} rows={3} data-testid="try-text" />
       <div className="form-row">
@@ -109,7 +151,10 @@ function TryBox({ models }: { models: ModelInfo[] }) {
               <tr key={category}>
                 <td>{category}</td>
                 <td className="bar-cell">
-                  <div className={`bar decision-${result.decisions[category]}`} style={{ width: `${Math.max(1, score * 100)}%` }} />
+                  <div
+                    className={`bar decision-${result.decisions[category]}`}
+                    style={{ width: `${Math.max(1, score * 100)}%` }}
+                  />
                 </td>
                 <td className="num">{score.toFixed(3)}</td>
                 <td>{result.decisions[category]}</td>
@@ -133,11 +178,17 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
   const start = async () => {
     try {
       setNote('Scoring…');
-      const { jobId } = await api['models.score']({ model, sql, ...(remoteUrl ? { remote: { url: remoteUrl, ...(token ? { token } : {}) } } : {}) });
+      const { jobId } = await api['models.score']({
+        model,
+        sql,
+        ...(remoteUrl ? { remote: { url: remoteUrl, ...(token ? { token } : {}) } } : {}),
+      });
       const job = await waitFor(jobId);
       if (job.status !== 'done') return setNote(job.error?.message ?? 'Cancelled; no scores were written.');
       const outcome = job.result as ScoreOutcome;
-      setNote(`Scored ${outcome.items.toLocaleString('en-US')} items on ${outcome.provider} (${outcome.note}): ${outcome.rows.toLocaleString('en-US')} scores written, ${outcome.itemsPerSecond.toLocaleString('en-US')} items/s.`);
+      setNote(
+        `Scored ${outcome.items.toLocaleString('en-US')} items on ${outcome.provider} (${outcome.note}): ${outcome.rows.toLocaleString('en-US')} scores written, ${outcome.itemsPerSecond.toLocaleString('en-US')} items/s.`,
+      );
       onDone();
     } catch (err) {
       setNote(errorMessage(err));
@@ -156,14 +207,22 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
           }}
           data-testid="score-model"
         >
-          {models.filter((m) => !m.error).map((m) => (
-            <option key={m.name} value={m.name}>
-              {m.name} {m.version}
-            </option>
-          ))}
+          {models
+            .filter((m) => !m.error)
+            .map((m) => (
+              <option key={m.name} value={m.name}>
+                {m.name} {m.version}
+              </option>
+            ))}
         </select>
         <label title="An Open Inference Protocol (KServe v2) server: Triton, KServe, MLServer">
-          Remote URL <input value={remoteUrl} placeholder="(local)" onChange={(event) => setRemoteUrl(event.target.value)} size={28} />
+          Remote URL{' '}
+          <input
+            value={remoteUrl}
+            placeholder="(local)"
+            onChange={(event) => setRemoteUrl(event.target.value)}
+            size={28}
+          />
         </label>
         {remoteUrl && (
           <label>
@@ -171,9 +230,19 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
           </label>
         )}
       </div>
-      <textarea className="mono" value={sql} onChange={(event) => setSql(event.target.value)} rows={6} data-testid="score-sql" />
+      <textarea
+        className="mono"
+        value={sql}
+        onChange={(event) => setSql(event.target.value)}
+        rows={6}
+        data-testid="score-sql"
+      />
       <p className="muted">
-        The query returns content_id and text{info?.kind === 'late_fusion' ? ', and image_emb when there is one; account features it does not return are joined from content_features, as of each upload' : ''}. Scores go to model_scores with this run's id; re-running replaces this version's earlier scores.
+        The query returns content_id and text
+        {info?.kind === 'late_fusion'
+          ? ', and image_emb when there is one; account features it does not return are joined from content_features, as of each upload'
+          : ''}
+        . Scores go to model_scores with this run's id; re-running replaces this version's earlier scores.
       </p>
       <div className="form-row">
         <button className="primary" onClick={() => void start()} data-testid="score-run">
@@ -198,7 +267,11 @@ function DeploymentDate({ versions }: { versions: { model: string; version: stri
     const at = chosen.lastIndexOf('@');
     try {
       await api['models.setDeployment']({ model: chosen.slice(0, at), version: chosen.slice(at + 1), deployedAt });
-      setMessage(deployedAt ? `${chosen} deployed ${deployedAt.replace('T', ' ').slice(0, 16)} UTC: the spike timeline marks it there.` : `${chosen}: back to its first use in the moderation log.`);
+      setMessage(
+        deployedAt
+          ? `${chosen} deployed ${deployedAt.replace('T', ' ').slice(0, 16)} UTC: the spike timeline marks it there.`
+          : `${chosen}: back to its first use in the moderation log.`,
+      );
     } catch (err) {
       setMessage(errorMessage(err));
     }
@@ -213,7 +286,12 @@ function DeploymentDate({ versions }: { versions: { model: string; version: stri
           </option>
         ))}
       </select>
-      <input type="datetime-local" value={when} onChange={(event) => setWhen(event.target.value)} aria-label="Deployed at (UTC)" />
+      <input
+        type="datetime-local"
+        value={when}
+        onChange={(event) => setWhen(event.target.value)}
+        aria-label="Deployed at (UTC)"
+      />
       <button disabled={!chosen || !when} onClick={() => void save(`${when}:00Z`)}>
         Set
       </button>
@@ -366,7 +444,9 @@ export function ModelsView() {
                       // The provider, in a word; how to get CUDA (and why it is not in use) is in the tooltip.
                       <span title={m.runtime.note || undefined} data-testid={`runs-on-${m.name}`}>
                         {m.runtime.provider === 'cpu' ? 'CPU' : m.runtime.provider.toUpperCase()}
-                        {m.runtime.note && m.runtime.provider === 'cpu' && m.kind === 'late_fusion' ? <span className="muted"> (GPU when present)</span> : null}
+                        {m.runtime.note && m.runtime.provider === 'cpu' && m.kind === 'late_fusion' ? (
+                          <span className="muted"> (GPU when present)</span>
+                        ) : null}
                       </span>
                     ) : m.kind === 'late_fusion' ? (
                       'GPU when present'
@@ -392,7 +472,12 @@ export function ModelsView() {
               }
             }}
           >
-            <input value={folder} onChange={(event) => setFolder(event.target.value)} placeholder="/path/to/model-folder (model.json + .onnx)" size={44} />
+            <input
+              value={folder}
+              onChange={(event) => setFolder(event.target.value)}
+              placeholder="/path/to/model-folder (model.json + .onnx)"
+              size={44}
+            />
             <button type="submit">Add model</button>
             {note && <span className="muted">{note}</span>}
           </form>

@@ -5,18 +5,44 @@ function inputFor(param: ReportParamInfo, value: string, onChange: (value: strin
   const common = { id: `param-${param.name}`, 'data-testid': `param-${param.name}`, name: param.name };
   switch (param.type) {
     case 'boolean':
-      return <input {...common} type="checkbox" checked={/^(t|true|y|yes|1|on)$/i.test(value)} onChange={(event) => onChange(event.target.checked ? 'true' : 'false')} />;
+      return (
+        <input
+          {...common}
+          type="checkbox"
+          checked={/^(t|true|y|yes|1|on)$/i.test(value)}
+          onChange={(event) => onChange(event.target.checked ? 'true' : 'false')}
+        />
+      );
     case 'date':
       return <input {...common} type="date" value={value} onChange={(event) => onChange(event.target.value)} />;
     case 'datetime':
-      return <input {...common} type="datetime-local" step={1} value={value.replace(' ', 'T')} onChange={(event) => onChange(event.target.value.replace('T', ' '))} />;
+      return (
+        <input
+          {...common}
+          type="datetime-local"
+          step={1}
+          value={value.replace(' ', 'T')}
+          onChange={(event) => onChange(event.target.value.replace('T', ' '))}
+        />
+      );
     case 'time':
-      return <input {...common} type="time" step={1} value={value} onChange={(event) => onChange(event.target.value)} />;
+      return (
+        <input {...common} type="time" step={1} value={value} onChange={(event) => onChange(event.target.value)} />
+      );
     case 'int':
     case 'bigint':
     case 'double':
       // Text, not type=number: Data Explorer accepts Inf, NaN and #null, which number inputs refuse.
-      return <input {...common} className="num-input" inputMode="decimal" value={value} placeholder={param.nullable ? 'blank = NULL' : ''} onChange={(event) => onChange(event.target.value)} />;
+      return (
+        <input
+          {...common}
+          className="num-input"
+          inputMode="decimal"
+          value={value}
+          placeholder={param.nullable ? 'blank = NULL' : ''}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      );
     default:
       return (
         <input
@@ -29,7 +55,17 @@ function inputFor(param: ReportParamInfo, value: string, onChange: (value: strin
   }
 }
 
-export function ParamForm({ params, values, onChange, onSubmit }: { params: ReportParamInfo[]; values: Record<string, string>; onChange(name: string, value: string): void; onSubmit(): void }) {
+export function ParamForm({
+  params,
+  values,
+  onChange,
+  onSubmit,
+}: {
+  params: ReportParamInfo[];
+  values: Record<string, string>;
+  onChange(name: string, value: string): void;
+  onSubmit(): void;
+}) {
   return (
     <form
       className="param-form"

@@ -20,12 +20,35 @@ GROUP BY reason
 ORDER BY reports DESC`;
 
 export function ReportsView() {
-  const { reports, report, values, result, running, error, note, refresh, open, setValue, run, cancel, save, remove, setNote, setChart } = useReports();
+  const {
+    reports,
+    report,
+    values,
+    result,
+    running,
+    error,
+    note,
+    refresh,
+    open,
+    setValue,
+    run,
+    cancel,
+    save,
+    remove,
+    setNote,
+    setChart,
+  } = useReports();
   // A report with a saved chart opens as that chart; the toggle shows the table behind it.
   const [asChart, setAsChart] = useState(false);
   useEffect(() => setAsChart(report?.chart != null), [report?.id, report?.chart]);
   const tables = useWorkspace((state) => state.tables);
-  const [editing, setEditing] = useState<{ id?: number; name: string; description: string; folder: string; sql: string } | null>(null);
+  const [editing, setEditing] = useState<{
+    id?: number;
+    name: string;
+    description: string;
+    folder: string;
+    sql: string;
+  } | null>(null);
   const [sort, setSort] = useState<{ column: string; direction: 'asc' | 'desc' } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -62,7 +85,11 @@ export function ReportsView() {
     <section className="reports-view">
       <nav className="report-list" aria-label="Reports" data-testid="report-list">
         <div className="report-list-actions">
-          <button onClick={() => setEditing({ name: 'New report', description: '', folder: 'Mine', sql: NEW_REPORT_SQL })}>New</button>
+          <button
+            onClick={() => setEditing({ name: 'New report', description: '', folder: 'Mine', sql: NEW_REPORT_SQL })}
+          >
+            New
+          </button>
           <button
             onClick={async () => {
               const picked = await pickFilesOnDesktop();
@@ -94,7 +121,11 @@ export function ReportsView() {
                 .filter((r) => (r.folder || 'Reports') === folder)
                 .map((r) => (
                   <li key={r.id}>
-                    <button className={`report-item ${report?.id === r.id ? 'active' : ''}`} title={r.description ? `${r.name}: ${r.description}` : r.name} onClick={() => void open(r.id).then(() => setEditing(null))}>
+                    <button
+                      className={`report-item ${report?.id === r.id ? 'active' : ''}`}
+                      title={r.description ? `${r.name}: ${r.description}` : r.name}
+                      onClick={() => void open(r.id).then(() => setEditing(null))}
+                    >
                       {r.name}
                     </button>
                   </li>
@@ -108,21 +139,49 @@ export function ReportsView() {
           <div className="report-editor" data-testid="report-editor">
             <div className="form-row">
               <label>
-                Name <input value={editing.name} onChange={(event) => setEditing({ ...editing, name: event.target.value })} data-testid="report-name" />
+                Name{' '}
+                <input
+                  value={editing.name}
+                  onChange={(event) => setEditing({ ...editing, name: event.target.value })}
+                  data-testid="report-name"
+                />
               </label>
               <label>
-                Folder <input value={editing.folder} onChange={(event) => setEditing({ ...editing, folder: event.target.value })} />
+                Folder{' '}
+                <input
+                  value={editing.folder}
+                  onChange={(event) => setEditing({ ...editing, folder: event.target.value })}
+                />
               </label>
             </div>
             <label className="wide">
-              Description <input value={editing.description} onChange={(event) => setEditing({ ...editing, description: event.target.value })} />
+              Description{' '}
+              <input
+                value={editing.description}
+                onChange={(event) => setEditing({ ...editing, description: event.target.value })}
+              />
             </label>
             <div className="report-sql">
-              <SqlEditor value={editing.sql} onChange={(sql) => setEditing((current) => (current ? { ...current, sql } : current))} onRun={() => undefined} tables={tables} errorAt={null} />
+              <SqlEditor
+                value={editing.sql}
+                onChange={(sql) => setEditing((current) => (current ? { ...current, sql } : current))}
+                onRun={() => undefined}
+                tables={tables}
+                errorAt={null}
+              />
             </div>
             <div className="modal-actions">
               <button onClick={() => setEditing(null)}>Cancel</button>
-              <button className="primary" data-testid="save-report" onClick={() => void save(editing).then(() => setEditing(null), () => undefined)}>
+              <button
+                className="primary"
+                data-testid="save-report"
+                onClick={() =>
+                  void save(editing).then(
+                    () => setEditing(null),
+                    () => undefined,
+                  )
+                }
+              >
                 Save report
               </button>
             </div>
@@ -136,12 +195,27 @@ export function ReportsView() {
                 <p className="muted">{report.description}</p>
               </div>
               <div className="report-head-actions">
-                <button onClick={() => setEditing({ id: report.id, name: report.name, description: report.description, folder: report.folder, sql: report.sql })}>Edit SQL</button>
+                <button
+                  onClick={() =>
+                    setEditing({
+                      id: report.id,
+                      name: report.name,
+                      description: report.description,
+                      folder: report.folder,
+                      sql: report.sql,
+                    })
+                  }
+                >
+                  Edit SQL
+                </button>
                 <button onClick={() => void exportReport('dcquery')} title="Data Explorer export (.dcquery.json)">
                   Save as .dcquery.json
                 </button>
                 <button onClick={() => void exportReport('sql')}>Save as .sql</button>
-                <button className="link" onClick={() => window.confirm(`Delete “${report.name}”?`) && void remove(report.id)}>
+                <button
+                  className="link"
+                  onClick={() => window.confirm(`Delete “${report.name}”?`) && void remove(report.id)}
+                >
                   Delete
                 </button>
               </div>
@@ -159,11 +233,20 @@ export function ReportsView() {
               </span>
               <span className="spacer" />
               {result && (
-                <button className={asChart ? 'active' : ''} onClick={() => setAsChart(!asChart)} data-testid="report-chart-toggle">
+                <button
+                  className={asChart ? 'active' : ''}
+                  onClick={() => setAsChart(!asChart)}
+                  data-testid="report-chart-toggle"
+                >
                   {asChart ? 'Table' : 'Chart'}
                 </button>
               )}
-              {result && <ResultExport resultId={result.resultId} baseName={report.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')} />}
+              {result && (
+                <ResultExport
+                  resultId={result.resultId}
+                  baseName={report.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}
+                />
+              )}
             </div>
             {error && (
               <div className="error-box" data-testid="report-error">
@@ -173,9 +256,24 @@ export function ReportsView() {
             <div className="results-pane">
               {result ? (
                 asChart ? (
-                  <ResultChart result={result} spec={report.chart} onSave={(chart) => void setChart(chart)} title={report.name} />
+                  <ResultChart
+                    result={result}
+                    spec={report.chart}
+                    onSave={(chart) => void setChart(chart)}
+                    title={report.name}
+                  />
                 ) : (
-                  <ResultsGrid result={{ resultId: result.resultId, columns: result.columns, rowCount: result.rowCount, complete: result.complete, firstRows: result.rows }} sort={sort} onSort={setSort} />
+                  <ResultsGrid
+                    result={{
+                      resultId: result.resultId,
+                      columns: result.columns,
+                      rowCount: result.rowCount,
+                      complete: result.complete,
+                      firstRows: result.rows,
+                    }}
+                    sort={sort}
+                    onSort={setSort}
+                  />
                 )
               ) : (
                 <div className="empty">Set the parameters and run the report.</div>
@@ -183,7 +281,11 @@ export function ReportsView() {
             </div>
           </>
         ) : (
-          <div className="empty">{isDesktop ? 'Pick a report, or import one.' : 'Pick a report on the left, or import a Data Explorer .dcquery.json or .sql file.'}</div>
+          <div className="empty">
+            {isDesktop
+              ? 'Pick a report, or import one.'
+              : 'Pick a report on the left, or import a Data Explorer .dcquery.json or .sql file.'}
+          </div>
         )}
         {!report && note && <div className="note">{note}</div>}
       </div>

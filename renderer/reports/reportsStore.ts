@@ -42,7 +42,9 @@ export const useReports = create<ReportsState>((set, get) => ({
   async open(id) {
     const report = await api['reports.get']({ id });
     // The form starts from the values the report last ran with, else its declared defaults.
-    const values = Object.fromEntries(report.params.map((param) => [param.name, report.lastValues[param.name] ?? param.defaultValue ?? '']));
+    const values = Object.fromEntries(
+      report.params.map((param) => [param.name, report.lastValues[param.name] ?? param.defaultValue ?? '']),
+    );
     set({ report, values, result: null, error: null, note: null });
   },
   setValue(name, value) {
@@ -57,7 +59,10 @@ export const useReports = create<ReportsState>((set, get) => ({
     try {
       const result = await api['reports.run']({ queryId, id: report.id, values, pageSize: 200 });
       if (previous) void api['query.close']({ resultId: previous.resultId }).catch(() => undefined);
-      set({ result: result.resultId ? (result as QueryResult & { resultId: string }) : null, note: `${result.message} ${result.elapsedMs} ms` });
+      set({
+        result: result.resultId ? (result as QueryResult & { resultId: string }) : null,
+        note: `${result.message} ${result.elapsedMs} ms`,
+      });
       // A short result is often wholly stored before its answer arrives; its event is not lost.
       const early = storedSoFar(result.resultId);
       if (early) get().streamed(early);
@@ -92,7 +97,12 @@ export const useReports = create<ReportsState>((set, get) => ({
     if (!report) return;
     try {
       const saved = await api['reports.setChart']({ id: report.id, chart });
-      set({ report: { ...report, chart: saved.chart }, note: chart ? `“${report.name}” now opens as a ${chart.type.replace('_', ' ')} chart.` : `“${report.name}” opens as a table.` });
+      set({
+        report: { ...report, chart: saved.chart },
+        note: chart
+          ? `“${report.name}” now opens as a ${chart.type.replace('_', ' ')} chart.`
+          : `“${report.name}” opens as a table.`,
+      });
     } catch (error) {
       set({ note: errorMessage(error) });
     }
@@ -104,6 +114,10 @@ export const useReports = create<ReportsState>((set, get) => ({
     const result = get().result;
     if (!result || result.resultId !== event.resultId || result.complete) return;
     if (event.error) set({ error: event.error });
-    else if (event.complete) set({ result: { ...result, rowCount: event.rowCount, complete: true }, note: storedMessage(event, result.elapsedMs) });
+    else if (event.complete)
+      set({
+        result: { ...result, rowCount: event.rowCount, complete: true },
+        note: storedMessage(event, result.elapsedMs),
+      });
   },
 }));

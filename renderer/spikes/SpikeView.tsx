@@ -11,7 +11,20 @@ import { useNavigation } from '../navigation';
 import { useWorkspace } from '../workspaceStore';
 import { DIMENSIONS, useSpikes } from './spikesStore';
 
-const PALETTE = ['#3355cc', '#e07b39', '#2a9d8f', '#8e44ad', '#c0392b', '#7f8c8d', '#d4a017', '#16a085', '#2c3e50', '#e84393', '#6c5ce7', '#00b894'];
+const PALETTE = [
+  '#3355cc',
+  '#e07b39',
+  '#2a9d8f',
+  '#8e44ad',
+  '#c0392b',
+  '#7f8c8d',
+  '#d4a017',
+  '#16a085',
+  '#2c3e50',
+  '#e84393',
+  '#6c5ce7',
+  '#00b894',
+];
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const SOURCES = Object.keys(SPIKE_SOURCE_TABLES) as SpikeSource[];
 const SOURCE_LABEL: Record<SpikeSource, string> = { reports: 'reports', actions: 'moderation actions' };
@@ -59,18 +72,62 @@ function timeline(overview: SpikeOverview, view: View): { data: Data[]; layout: 
       });
     }
     if (marks.x.length) {
-      data.push({ type: 'scatter', mode: 'markers', name: `${series.name} marked`, legendgroup: series.name, showlegend: false, ...marks, marker: { color: '#d62728', size: 8, symbol: 'circle-open', line: { width: 2 } }, hovertemplate: `${series.name} %{text}<extra>%{x}</extra>` });
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        name: `${series.name} marked`,
+        legendgroup: series.name,
+        showlegend: false,
+        ...marks,
+        marker: { color: '#d62728', size: 8, symbol: 'circle-open', line: { width: 2 } },
+        hovertemplate: `${series.name} %{text}<extra>%{x}</extra>`,
+      });
     }
   });
   const bands = overview.windows
-    .filter((window) => view.series.has(window.series) && (!view.to || window.start < view.to) && (!view.from || window.end > view.from))
-    .map((window) => ({ type: 'rect' as const, xref: 'x' as const, yref: 'paper' as const, x0: window.start, x1: window.end, y0: 0, y1: 1, fillcolor: '#d62728', opacity: 0.08, line: { width: 0 }, layer: 'below' as const }));
+    .filter(
+      (window) =>
+        view.series.has(window.series) &&
+        (!view.to || window.start < view.to) &&
+        (!view.from || window.end > view.from),
+    )
+    .map((window) => ({
+      type: 'rect' as const,
+      xref: 'x' as const,
+      yref: 'paper' as const,
+      x0: window.start,
+      x1: window.end,
+      y0: 0,
+      y1: 1,
+      fillcolor: '#d62728',
+      opacity: 0.08,
+      line: { width: 0 },
+      layer: 'below' as const,
+    }));
   const markers = overview.markers.filter((marker) => inRange(marker.at, view));
   const layout: Partial<Layout> = {
-    xaxis: { type: 'date', title: { text: `${overview.bucket === '15min' ? '15-minute' : overview.bucket} bucket start (UTC)` } },
-    yaxis: { title: { text: `${overview.source === 'reports' ? 'reports' : 'moderation actions'} per bucket` }, rangemode: 'tozero' },
+    xaxis: {
+      type: 'date',
+      title: { text: `${overview.bucket === '15min' ? '15-minute' : overview.bucket} bucket start (UTC)` },
+    },
+    yaxis: {
+      title: { text: `${overview.source === 'reports' ? 'reports' : 'moderation actions'} per bucket` },
+      rangemode: 'tozero',
+    },
     legend: { orientation: 'h', y: -0.25 },
-    shapes: [...bands, ...markers.map((marker) => ({ type: 'line' as const, xref: 'x' as const, yref: 'paper' as const, x0: marker.at, x1: marker.at, y0: 0, y1: 1, line: { color: '#555', dash: 'dash' as const, width: 1 } }))],
+    shapes: [
+      ...bands,
+      ...markers.map((marker) => ({
+        type: 'line' as const,
+        xref: 'x' as const,
+        yref: 'paper' as const,
+        x0: marker.at,
+        x1: marker.at,
+        y0: 0,
+        y1: 1,
+        line: { color: '#555', dash: 'dash' as const, width: 1 },
+      })),
+    ],
     // A version change's label sits above the plotting area, where no data is drawn (inside it, it covered the
     // spike's peak that so often follows a deployment), and reads towards the middle of the chart.
     annotations: markers.map((marker) => ({
@@ -99,22 +156,82 @@ function anomaly(overview: SpikeOverview, name: string, view: View): { data: Dat
   const keep = overview.buckets.map((bucket) => inRange(bucket, view));
   const pick = <T,>(values: T[]) => values.filter((_, i) => keep[i]);
   const x = pick(overview.buckets);
-  const upper = pick(series.baseline.map((b, i) => (b === null || series.spread[i] === null ? null : b + threshold * series.spread[i]!)));
-  const lower = pick(series.baseline.map((b, i) => (b === null || series.spread[i] === null ? null : Math.max(0, b - threshold * series.spread[i]!))));
+  const upper = pick(
+    series.baseline.map((b, i) => (b === null || series.spread[i] === null ? null : b + threshold * series.spread[i]!)),
+  );
+  const lower = pick(
+    series.baseline.map((b, i) =>
+      b === null || series.spread[i] === null ? null : Math.max(0, b - threshold * series.spread[i]!),
+    ),
+  );
   return {
     data: [
-      { type: 'scatter', mode: 'lines', name: `baseline − ${threshold}·spread`, x, y: lower, line: { width: 0 }, hoverinfo: 'skip', showlegend: false },
-      { type: 'scatter', mode: 'lines', name: `expected range (baseline ± ${threshold}·spread)`, x, y: upper, fill: 'tonexty', fillcolor: 'rgba(51, 85, 204, 0.12)', line: { width: 0 }, hoverinfo: 'skip' },
-      { type: 'scatter', mode: 'lines', name: 'baseline', x, y: pick(series.baseline), line: { color: '#3355cc', dash: 'dot', width: 1.5 }, hovertemplate: 'baseline %{y}<extra>%{x}</extra>' },
-      { type: 'scatter', mode: 'lines', name: 'count', x, y: pick(series.counts), line: { color: '#222', width: 1.5 }, hovertemplate: 'count %{y}<extra>%{x}</extra>' },
-      { type: 'bar', name: 'z-score', x, y: pick(series.z), yaxis: 'y2', marker: { color: pick(series.z).map((z) => (z !== null && z >= threshold ? '#d62728' : '#9aa5b8')) }, hovertemplate: 'z %{y}<extra>%{x}</extra>' },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: `baseline − ${threshold}·spread`,
+        x,
+        y: lower,
+        line: { width: 0 },
+        hoverinfo: 'skip',
+        showlegend: false,
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: `expected range (baseline ± ${threshold}·spread)`,
+        x,
+        y: upper,
+        fill: 'tonexty',
+        fillcolor: 'rgba(51, 85, 204, 0.12)',
+        line: { width: 0 },
+        hoverinfo: 'skip',
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: 'baseline',
+        x,
+        y: pick(series.baseline),
+        line: { color: '#3355cc', dash: 'dot', width: 1.5 },
+        hovertemplate: 'baseline %{y}<extra>%{x}</extra>',
+      },
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: 'count',
+        x,
+        y: pick(series.counts),
+        line: { color: '#222', width: 1.5 },
+        hovertemplate: 'count %{y}<extra>%{x}</extra>',
+      },
+      {
+        type: 'bar',
+        name: 'z-score',
+        x,
+        y: pick(series.z),
+        yaxis: 'y2',
+        marker: { color: pick(series.z).map((z) => (z !== null && z >= threshold ? '#d62728' : '#9aa5b8')) },
+        hovertemplate: 'z %{y}<extra>%{x}</extra>',
+      },
     ],
     layout: {
       grid: { rows: 2, columns: 1, roworder: 'top to bottom' },
       xaxis: { type: 'date', anchor: 'y2' },
       yaxis: { title: { text: 'count' }, domain: [0.38, 1], rangemode: 'tozero' },
       yaxis2: { title: { text: 'z' }, domain: [0, 0.3] },
-      shapes: [{ type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: threshold, y1: threshold, line: { color: '#d62728', dash: 'dash', width: 1 } }],
+      shapes: [
+        {
+          type: 'line',
+          xref: 'paper',
+          yref: 'y2',
+          x0: 0,
+          x1: 1,
+          y0: threshold,
+          y1: threshold,
+          line: { color: '#d62728', dash: 'dash', width: 1 },
+        },
+      ],
       legend: { orientation: 'h', y: -0.18 },
       margin: { l: 60, r: 20, t: 10, b: 40 },
     },
@@ -142,7 +259,8 @@ export function SpikeView() {
   const sourceMissing = ready && !available.includes(controls.source);
   useEffect(() => {
     if (!ready) return;
-    if (sourceMissing) setControls({ source: available[0]! }); // reloads
+    if (sourceMissing)
+      setControls({ source: available[0]! }); // reloads
     else if (!overview) void load();
     // Loads on first show (and once the data arrives in an empty workspace); controls reload through setControls.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -169,14 +287,24 @@ export function SpikeView() {
     if (top < 0 || top > scroller.clientHeight / 3) drill.scrollIntoView({ block: 'start', behavior: 'smooth' });
   };
   const view = useMemo<View>(
-    () => ({ series: chosen ?? new Set(overview?.series.slice(0, 8).map((series) => series.name) ?? []), from: range.from ? `${range.from}:00` : '', to: range.to ? `${range.to}:00` : '' }),
+    () => ({
+      series: chosen ?? new Set(overview?.series.slice(0, 8).map((series) => series.name) ?? []),
+      from: range.from ? `${range.from}:00` : '',
+      to: range.to ? `${range.to}:00` : '',
+    }),
     [chosen, overview, range],
   );
   const focusSeries = focus ?? selected?.series ?? overview?.windows[0]?.series ?? overview?.series[0]?.name ?? null;
   const chart = useMemo(() => (overview ? timeline(overview, view) : null), [overview, view]);
-  const anomalyChart = useMemo(() => (overview && focusSeries ? anomaly(overview, focusSeries, view) : null), [overview, focusSeries, view]);
+  const anomalyChart = useMemo(
+    () => (overview && focusSeries ? anomaly(overview, focusSeries, view) : null),
+    [overview, focusSeries, view],
+  );
   // The windows table follows the filters: windows of the series on show, overlapping the date range.
-  const shownWindows = (overview?.windows ?? []).filter((window) => view.series.has(window.series) && (!view.to || window.start < view.to) && (!view.from || window.end > view.from));
+  const shownWindows = (overview?.windows ?? []).filter(
+    (window) =>
+      view.series.has(window.series) && (!view.to || window.start < view.to) && (!view.from || window.end > view.from),
+  );
   const toggleSeries = (name: string) => {
     const next = new Set(view.series);
     if (next.has(name)) next.delete(name);
@@ -185,7 +313,12 @@ export function SpikeView() {
   };
 
   const queryItems = (ids: string[]) => {
-    useExplore.getState().newTab(`SELECT content_id, user_id, created_at, text\nFROM content\nWHERE content_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})\nORDER BY created_at;`, 'Spike items');
+    useExplore
+      .getState()
+      .newTab(
+        `SELECT content_id, user_id, created_at, text\nFROM content\nWHERE content_id IN (${ids.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})\nORDER BY created_at;`,
+        'Spike items',
+      );
     go('explore');
     void useExplore.getState().run({ mode: 'all' });
   };
@@ -202,7 +335,11 @@ export function SpikeView() {
       <div className="toolbar">
         <label>
           Source{' '}
-          <select value={controls.source} onChange={(event) => setControls({ source: event.target.value as SpikeSource })} data-testid="spike-source">
+          <select
+            value={controls.source}
+            onChange={(event) => setControls({ source: event.target.value as SpikeSource })}
+            data-testid="spike-source"
+          >
             {SOURCES.map((source) => (
               <option key={source} value={source} disabled={!available.includes(source)}>
                 {SOURCE_LABEL[source]}
@@ -213,7 +350,11 @@ export function SpikeView() {
         </label>
         <label>
           By{' '}
-          <select value={controls.by} onChange={(event) => setControls({ by: event.target.value as SpikeDimension })} data-testid="spike-by">
+          <select
+            value={controls.by}
+            onChange={(event) => setControls({ by: event.target.value as SpikeDimension })}
+            data-testid="spike-by"
+          >
             {DIMENSIONS[controls.source].map((dimension) => (
               <option key={dimension} value={dimension}>
                 {dimension}
@@ -223,7 +364,10 @@ export function SpikeView() {
         </label>
         <label>
           Bucket{' '}
-          <select value={controls.bucket} onChange={(event) => setControls({ bucket: event.target.value as SpikeBucket })}>
+          <select
+            value={controls.bucket}
+            onChange={(event) => setControls({ bucket: event.target.value as SpikeBucket })}
+          >
             <option value="15min">15 minutes</option>
             <option value="hour">hour</option>
             <option value="day">day</option>
@@ -231,16 +375,32 @@ export function SpikeView() {
         </label>
         <label title="Buckets whose z-score against their baseline reaches this are marked">
           z ≥{' '}
-          <input className="num-input" type="number" step={0.5} min={1} value={controls.threshold} onChange={(event) => Number(event.target.value) > 0 && setControls({ threshold: Number(event.target.value) })} />
+          <input
+            className="num-input"
+            type="number"
+            step={0.5}
+            min={1}
+            value={controls.threshold}
+            onChange={(event) =>
+              Number(event.target.value) > 0 && setControls({ threshold: Number(event.target.value) })
+            }
+          />
         </label>
-        <span className="status">{loading ? 'Computing…' : overview ? `${overview.windows.length} marked window(s)${shownWindows.length !== overview.windows.length ? `, ${shownWindows.length} in the series and dates shown` : ''}` : ''}</span>
+        <span className="status">
+          {loading
+            ? 'Computing…'
+            : overview
+              ? `${overview.windows.length} marked window(s)${shownWindows.length !== overview.windows.length ? `, ${shownWindows.length} in the series and dates shown` : ''}`
+              : ''}
+        </span>
       </div>
       {available.length < SOURCES.length && (
         <div className="note" data-testid="spike-source-note">
           {SOURCES.filter((source) => !available.includes(source)).map((source) => (
             <span key={source}>
-              This workspace has no <b>{SPIKE_SOURCE_TABLES[source]}</b> table, so the chart counts {available.map((other) => SOURCE_LABEL[other]).join(' and ')} instead. To chart{' '}
-              {SOURCE_LABEL[source]} too, import them and map them onto <b>{SPIKE_SOURCE_TABLES[source]}</b> (Import…).
+              This workspace has no <b>{SPIKE_SOURCE_TABLES[source]}</b> table, so the chart counts{' '}
+              {available.map((other) => SOURCE_LABEL[other]).join(' and ')} instead. To chart {SOURCE_LABEL[source]}{' '}
+              too, import them and map them onto <b>{SPIKE_SOURCE_TABLES[source]}</b> (Import…).
             </span>
           ))}
         </div>
@@ -251,15 +411,32 @@ export function SpikeView() {
           <span className="muted">Series:</span>
           {overview.series.map((series, index) => (
             <label key={series.name} className="series-chip" style={{ borderColor: PALETTE[index % PALETTE.length] }}>
-              <input type="checkbox" checked={view.series.has(series.name)} onChange={() => toggleSeries(series.name)} data-testid={`spike-series-${series.name}`} /> {series.name}{' '}
-              <span className="muted">{series.total.toLocaleString('en-US')}</span>
+              <input
+                type="checkbox"
+                checked={view.series.has(series.name)}
+                onChange={() => toggleSeries(series.name)}
+                data-testid={`spike-series-${series.name}`}
+              />{' '}
+              {series.name} <span className="muted">{series.total.toLocaleString('en-US')}</span>
             </label>
           ))}
           <label>
-            from <input type="datetime-local" value={range.from} onChange={(event) => setRange({ ...range, from: event.target.value })} data-testid="spike-from" />
+            from{' '}
+            <input
+              type="datetime-local"
+              value={range.from}
+              onChange={(event) => setRange({ ...range, from: event.target.value })}
+              data-testid="spike-from"
+            />
           </label>
           <label>
-            to <input type="datetime-local" value={range.to} onChange={(event) => setRange({ ...range, to: event.target.value })} data-testid="spike-to" />
+            to{' '}
+            <input
+              type="datetime-local"
+              value={range.to}
+              onChange={(event) => setRange({ ...range, to: event.target.value })}
+              data-testid="spike-to"
+            />
           </label>
           {(range.from || range.to) && (
             <button className="link" onClick={() => setRange({ from: '', to: '' })}>
@@ -292,7 +469,11 @@ export function SpikeView() {
               </thead>
               <tbody>
                 {(allWindows ? shownWindows : shownWindows.slice(0, WINDOWS_SHOWN)).map((window) => (
-                  <tr key={`${window.series}-${window.start}`} className={selected === window ? 'active' : ''} onClick={() => pick(window)}>
+                  <tr
+                    key={`${window.series}-${window.start}`}
+                    className={selected === window ? 'active' : ''}
+                    onClick={() => pick(window)}
+                  >
                     <td>{window.series}</td>
                     <td>{when(window.start)}</td>
                     <td>{when(window.end)}</td>
@@ -316,7 +497,8 @@ export function SpikeView() {
             {selected && drill && (
               <>
                 <h3>
-                  {selected.series}, {when(selected.start)} – {when(selected.end)}: {drill.items} items ({drill.baselineItems} in the week before)
+                  {selected.series}, {when(selected.start)} – {when(selected.end)}: {drill.items} items (
+                  {drill.baselineItems} in the week before)
                 </h3>
                 <div className="drill-grid">
                   <div>
@@ -325,7 +507,9 @@ export function SpikeView() {
                     {drill.clusters.map((cluster, index) => (
                       <div key={index} className="cluster" data-testid="spike-cluster">
                         <div className="cluster-head">
-                          <b>{cluster.size} items</b> from {cluster.authors} account(s){cluster.newAccounts > 0 ? `, ${cluster.newAccounts} created in the week before` : ''} · {when(cluster.firstAt)} – {when(cluster.lastAt)}
+                          <b>{cluster.size} items</b> from {cluster.authors} account(s)
+                          {cluster.newAccounts > 0 ? `, ${cluster.newAccounts} created in the week before` : ''} ·{' '}
+                          {when(cluster.firstAt)} – {when(cluster.lastAt)}
                           <button className="link" onClick={() => queryItems(cluster.contentIds)}>
                             Query these items
                           </button>
@@ -340,7 +524,17 @@ export function SpikeView() {
                   </div>
                   <div>
                     <h4>Top terms against the week before</h4>
-                    <TermTable terms={drill.terms.map((t) => ({ term: t.term, focus: t.focusCount, baseline: t.baselineCount, z: t.z }))} focus="window" baseline="before" testId="spike-terms" />
+                    <TermTable
+                      terms={drill.terms.map((t) => ({
+                        term: t.term,
+                        focus: t.focusCount,
+                        baseline: t.baselineCount,
+                        z: t.z,
+                      }))}
+                      focus="window"
+                      baseline="before"
+                      testId="spike-terms"
+                    />
                   </div>
                   <div>
                     <h4>{controls.source === 'reports' ? 'Most reported accounts' : 'Accounts most acted on'}</h4>
@@ -350,7 +544,9 @@ export function SpikeView() {
                           <tr key={target.userId}>
                             <td>{target.userId}</td>
                             <td className="num">{target.reports}</td>
-                            <td className="muted">{target.accountCreatedAt ? `joined ${when(target.accountCreatedAt)}` : ''}</td>
+                            <td className="muted">
+                              {target.accountCreatedAt ? `joined ${when(target.accountCreatedAt)}` : ''}
+                            </td>
                           </tr>
                         ))}
                       </tbody>
@@ -376,7 +572,12 @@ export function SpikeView() {
           <div className="card spike-anomaly" data-testid="spike-anomaly">
             <h3>
               Anomaly view of{' '}
-              <select value={focusSeries} onChange={(event) => setFocus(event.target.value)} data-testid="spike-anomaly-series" aria-label="Series">
+              <select
+                value={focusSeries}
+                onChange={(event) => setFocus(event.target.value)}
+                data-testid="spike-anomaly-series"
+                aria-label="Series"
+              >
                 {overview!.series.map((series) => (
                   <option key={series.name}>{series.name}</option>
                 ))}

@@ -1,5 +1,12 @@
 import { create } from 'zustand';
-import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource, SpikeWindowInfo } from '../../shared/contract';
+import type {
+  SpikeBucket,
+  SpikeDimension,
+  SpikeDrill,
+  SpikeOverview,
+  SpikeSource,
+  SpikeWindowInfo,
+} from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { jobResult } from '../jobs/jobsStore';
 
@@ -57,7 +64,9 @@ export const useSpikes = create<SpikesState>((set, get) => ({
     const { source, by } = get().controls;
     set({ selected: window, drill: null, drilling: true, error: null });
     try {
-      const drill = await jobResult<SpikeDrill>(api['spike.drillStart']({ source, by, series: window.series, start: window.start, end: window.end }));
+      const drill = await jobResult<SpikeDrill>(
+        api['spike.drillStart']({ source, by, series: window.series, start: window.start, end: window.end }),
+      );
       // Another window may have been picked meanwhile.
       if (get().selected === window) set({ drill });
     } catch (error) {

@@ -7,11 +7,14 @@ export const method =
   <I extends z.ZodType>(input: I): { input: I; output: O } => ({ input, output: undefined as unknown as O });
 
 export const empty = z.object({}).strict();
-export const nonEmpty = (field: string) => z.string({ message: `${field} must be a string` }).min(1, `${field} must not be empty`);
+export const nonEmpty = (field: string) =>
+  z.string({ message: `${field} must be a string` }).min(1, `${field} must not be empty`);
 export const tableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'table names are letters, digits and _ (not starting with a digit)');
-export const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
+export const isoTime = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time such as 2024-03-10T14:00:00Z');
 
 export type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
 export const cellParam = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);

@@ -56,7 +56,9 @@ export interface DatasetDiff {
 
 /** A dataset's name becomes a folder (<out>/<name>/vN/), so it is one plain folder name: no separator, no dot first. */
 export const DATASET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-const datasetName = z.string({ message: 'name must be a string' }).regex(DATASET_NAME_PATTERN, 'name: letters, digits, _ . - (up to 100), starting with a letter or digit');
+const datasetName = z
+  .string({ message: 'name must be a string' })
+  .regex(DATASET_NAME_PATTERN, 'name: letters, digits, _ . - (up to 100), starting with a letter or digit');
 
 const exportInput = z
   .object({
@@ -66,7 +68,10 @@ const exportInput = z
     sessions: z.array(nonEmpty('sessions')).max(1000).default([]),
     cutDate: z.string().optional(),
     valDays: z.number().int().min(0).max(3650).optional(),
-    formats: z.array(z.enum(['parquet', 'jsonl'])).min(1).default(['parquet']),
+    formats: z
+      .array(z.enum(['parquet', 'jsonl']))
+      .min(1)
+      .default(['parquet']),
     /** The policy version the dataset holds (the workspace's latest by default). */
     policyVersion: policyVersionName().optional(),
     /** Leave out (and list) items labeled only under other policy versions, instead of refusing. */

@@ -116,7 +116,10 @@ export interface EvalItems {
   }[];
 }
 
-const thresholdsInput = z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict());
+const thresholdsInput = z.record(
+  z.string(),
+  z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict(),
+);
 
 const evalInput = z
   .object({
@@ -129,7 +132,10 @@ const evalInput = z
     /** The thresholds in force (the model's when absent), for the slices' rates. */
     thresholds: thresholdsInput.optional(),
     /** Evaluate only the items this other model version also scored (comparing two versions on the same items). */
-    sameItemsAs: z.object({ model: nonEmpty('sameItemsAs.model'), version: nonEmpty('sameItemsAs.version') }).strict().optional(),
+    sameItemsAs: z
+      .object({ model: nonEmpty('sameItemsAs.model'), version: nonEmpty('sameItemsAs.version') })
+      .strict()
+      .optional(),
     category: z.string().optional(),
   })
   .strict();
@@ -157,12 +163,24 @@ export const evaluationMethods = {
   'eval.start': method<{ jobId: string }>()(evalInput),
   'eval.slices': method<SliceEvaluation>()(
     z
-      .object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), thresholds: thresholdsInput.optional(), minSliceN: z.number().int().min(1).max(1_000_000).optional() })
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        thresholds: thresholdsInput.optional(),
+        minSliceN: z.number().int().min(1).max(1_000_000).optional(),
+      })
       .strict(),
   ),
   'eval.errors': method<ErrorAnalysis>()(
     z
-      .object({ model: nonEmpty('model'), version: z.string().optional(), labels: z.string().optional(), category: nonEmpty('category'), thresholds: thresholdsInput.optional() })
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        category: nonEmpty('category'),
+        thresholds: thresholdsInput.optional(),
+      })
       .strict(),
   ),
   'eval.items': method<EvalItems>()(
@@ -175,8 +193,14 @@ export const evaluationMethods = {
         thresholds: thresholdsInput.optional(),
         kind: z.enum(['fp', 'fn', 'tp', 'tn', 'all']).default('all'),
         /** Scores in [from, to) (a histogram or reliability bin); `to` 1 includes 1. */
-        score: z.object({ from: z.number().min(0).max(1), to: z.number().min(0).max(1) }).strict().optional(),
-        slice: z.object({ dimension: z.enum(['language', 'surface', 'content_type', 'account_age']), value: z.string() }).strict().optional(),
+        score: z
+          .object({ from: z.number().min(0).max(1), to: z.number().min(0).max(1) })
+          .strict()
+          .optional(),
+        slice: z
+          .object({ dimension: z.enum(['language', 'surface', 'content_type', 'account_age']), value: z.string() })
+          .strict()
+          .optional(),
         limit: z.number().int().min(1).max(1000).default(200),
         offset: z.number().int().min(0).default(0),
       })

@@ -179,7 +179,11 @@ export interface Disagreements {
     contentId: string;
     text: string | null;
     /** Every category someone labeled on this item, contested or not, with each annotator's choice. */
-    categories: { category: string; contested: boolean; votes: { annotator: string; value: 0 | 1; leaf: string | null }[] }[];
+    categories: {
+      category: string;
+      contested: boolean;
+      votes: { annotator: string; value: 0 | 1; leaf: string | null }[];
+    }[];
   }[];
 }
 
@@ -211,7 +215,15 @@ const contentId = nonEmpty('contentId').max(512);
 const note = z.string().max(4000, 'a note is at most 4,000 characters');
 
 const categoryLabels = z
-  .array(z.object({ category: nonEmpty('category'), value: z.union([z.literal(0), z.literal(1)]), leaf: z.string().min(1).nullable().optional() }).strict())
+  .array(
+    z
+      .object({
+        category: nonEmpty('category'),
+        value: z.union([z.literal(0), z.literal(1)]),
+        leaf: z.string().min(1).nullable().optional(),
+      })
+      .strict(),
+  )
   .min(1, 'a label action labels at least one category');
 
 export const labelActionSchema = z.discriminatedUnion('kind', [
@@ -238,8 +250,17 @@ export const sessionCreateSchema = z
     /** Annotators per item: each item is handed out until this many have labeled it (agreement needs at least 2). */
     overlap: z.number().int().min(1, 'overlap is at least 1').max(20, 'overlap is at most 20').optional(),
     /** Work stealing: items reserved by an annotator idle this long (no label, no new batch) go back to the pool. */
-    idleMinutes: z.number().min(0.01, 'idleMinutes is more than 0').max(24 * 60, 'idleMinutes is at most a day').optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    idleMinutes: z
+      .number()
+      .min(0.01, 'idleMinutes is more than 0')
+      .max(24 * 60, 'idleMinutes is at most a day')
+      .optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     createdBy: annotatorName.optional(),
   })
   .strict();
@@ -249,7 +270,9 @@ const sessionAndAnnotator = z.object({ sessionId: nonEmpty('sessionId'), annotat
 
 export const labelingMethods = {
   /** The policy taxonomy (the latest version unless one is named) and the versions the workspace holds. */
-  'taxonomy.get': method<{ taxonomy: Taxonomy; versions: string[]; file: string }>()(z.object({ version: policyVersionName().optional() }).strict()),
+  'taxonomy.get': method<{ taxonomy: Taxonomy; versions: string[]; file: string }>()(
+    z.object({ version: policyVersionName().optional() }).strict(),
+  ),
   'sessions.list': method<SessionSummary[]>()(empty),
   'sessions.create': method<SessionSummary>()(sessionCreateSchema),
   /** The same as a job (scoring the pool can take a while): what the UI uses. */
@@ -270,7 +293,9 @@ export const labelingMethods = {
   'policy.migrate': method<PolicyMigration>()(z.object({ to: policyVersionName().optional() }).strict()),
   /** The adjudication queue of a session: items with a category annotators disagree on and nobody adjudicated. */
   'labels.disagreements': method<Disagreements>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
-  'labels.agreement': method<AgreementReport>()(z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict()),
+  'labels.agreement': method<AgreementReport>()(
+    z.object({ sessions: z.array(nonEmpty('sessions')).max(1000).default([]) }).strict(),
+  ),
   'labels.export': method<LabelExportOutcome>()(
     z
       .object({
@@ -282,11 +307,20 @@ export const labelingMethods = {
         annotator: annotatorName.optional(),
       })
       .strict()
-      .refine((input) => input.sessionId !== undefined || input.format === 'label-studio', { message: 'sessionId is required (only a Label Studio export may cover every session)', path: ['sessionId'] }),
+      .refine((input) => input.sessionId !== undefined || input.format === 'label-studio', {
+        message: 'sessionId is required (only a Label Studio export may cover every session)',
+        path: ['sessionId'],
+      }),
   ),
   /** Imports a label pack (NDJSON events, as exported) or a Label Studio JSON export into a session. */
   'labels.import': method<LabelImportOutcome>()(
     /** Without a session, a new one is made over the file's items. */
-    z.object({ sessionId: nonEmpty('sessionId').optional(), path: nonEmpty('path'), format: z.enum(['pack', 'label-studio']).default('pack') }).strict(),
+    z
+      .object({
+        sessionId: nonEmpty('sessionId').optional(),
+        path: nonEmpty('path'),
+        format: z.enum(['pack', 'label-studio']).default('pack'),
+      })
+      .strict(),
   ),
 } as const;

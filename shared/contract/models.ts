@@ -22,7 +22,6 @@ export interface ModelInfo {
   error?: string;
 }
 
-
 export interface TryResult {
   model: string;
   version: string;
@@ -53,8 +52,25 @@ export interface ScoreOutcome {
 export interface VersionComparison {
   a: { model: string; version: string };
   b: { model: string; version: string };
-  categories: { category: string; items: number; flips: number; divergence: number; removeA: number; removeB: number; escalateA: number; escalateB: number }[];
-  flips: { contentId: string; category: string; scoreA: number; scoreB: number; decisionA: Decision; decisionB: Decision; text: string | null }[];
+  categories: {
+    category: string;
+    items: number;
+    flips: number;
+    divergence: number;
+    removeA: number;
+    removeB: number;
+    escalateA: number;
+    escalateB: number;
+  }[];
+  flips: {
+    contentId: string;
+    category: string;
+    scoreA: number;
+    scoreB: number;
+    decisionA: Decision;
+    decisionB: Decision;
+    text: string | null;
+  }[];
 }
 
 export const remoteSchema = z
@@ -72,7 +88,9 @@ export const remoteSchema = z
 
 const modelVersion = z.object({ model: nonEmpty('model'), version: nonEmpty('version') }).strict();
 
-const compareInput = z.object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() }).strict();
+const compareInput = z
+  .object({ a: modelVersion, b: modelVersion, limit: z.number().int().min(1).max(5000).optional() })
+  .strict();
 
 export const modelMethods = {
   'models.list': method<ModelInfo[]>()(empty),
@@ -85,14 +103,27 @@ export const modelMethods = {
         imageEmb: z.array(z.number()).max(4096).optional(),
         account: z.record(z.string(), z.number().finite()).optional(),
         /** Compute the account features as scoring does: for an upload by this user at this time. */
-        asOf: z.object({ userId: nonEmpty('asOf.userId'), at: isoTime }).strict().optional(),
+        asOf: z
+          .object({ userId: nonEmpty('asOf.userId'), at: isoTime })
+          .strict()
+          .optional(),
         remote: remoteSchema.optional(),
       })
       .strict()
-      .refine((input) => !(input.account && input.asOf), { message: 'give account features or asOf, not both', path: ['asOf'] }),
+      .refine((input) => !(input.account && input.asOf), {
+        message: 'give account features or asOf, not both',
+        path: ['asOf'],
+      }),
   ),
   'models.score': method<{ jobId: string }>()(
-    z.object({ model: nonEmpty('model'), sql: nonEmpty('sql'), remote: remoteSchema.optional(), batchSize: z.number().int().min(1).max(8192).optional() }).strict(),
+    z
+      .object({
+        model: nonEmpty('model'),
+        sql: nonEmpty('sql'),
+        remote: remoteSchema.optional(),
+        batchSize: z.number().int().min(1).max(8192).optional(),
+      })
+      .strict(),
   ),
   'models.compare': method<VersionComparison>()(compareInput),
   /** The same comparison as a job (progress, cancel): what the UI uses, since a million items take a while. */
@@ -101,14 +132,29 @@ export const modelMethods = {
   'models.setDeployment': method<{ model: string; version: string; deployedAt: string }[]>()(
     z.object({ model: nonEmpty('model'), version: nonEmpty('version'), deployedAt: isoTime.nullable() }).strict(),
   ),
-  'models.versions': method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
+  'models.versions':
+    method<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]>()(empty),
   'models.saveRevision': method<ModelInfo>()(
     z
       .object({
         model: nonEmpty('model'),
-        thresholds: z.record(z.string(), z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict()).optional(),
+        thresholds: z
+          .record(
+            z.string(),
+            z.object({ remove: z.number().min(0).max(1), escalate: z.number().min(0).max(1) }).strict(),
+          )
+          .optional(),
         calibration: z
-          .object({ method: z.enum(['platt', 'isotonic']), params: z.record(z.string(), z.union([z.object({ a: z.number().finite(), b: z.number().finite() }), z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) })])) })
+          .object({
+            method: z.enum(['platt', 'isotonic']),
+            params: z.record(
+              z.string(),
+              z.union([
+                z.object({ a: z.number().finite(), b: z.number().finite() }),
+                z.object({ x: z.array(z.number().finite()), y: z.array(z.number().finite()) }),
+              ]),
+            ),
+          })
           .strict()
           .optional(),
       })

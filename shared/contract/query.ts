@@ -66,7 +66,13 @@ export interface EditorTabs {
   active: string;
 }
 
-const editorTab = z.object({ id: nonEmpty('tabs.id').max(64), title: z.string().max(80), sql: z.string().max(1_000_000, 'a tab holds at most 1,000,000 characters') }).strict();
+const editorTab = z
+  .object({
+    id: nonEmpty('tabs.id').max(64),
+    title: z.string().max(80),
+    sql: z.string().max(1_000_000, 'a tab holds at most 1,000,000 characters'),
+  })
+  .strict();
 
 export const queryMethods = {
   'query.run': method<QueryResult>()(
@@ -91,7 +97,10 @@ export const queryMethods = {
     z
       .object({ tabs: z.array(editorTab).min(1).max(30, 'at most 30 tabs'), active: nonEmpty('active') })
       .strict()
-      .refine((state) => state.tabs.some((tab) => tab.id === state.active), { message: 'active names one of the tabs', path: ['active'] }),
+      .refine((state) => state.tabs.some((tab) => tab.id === state.active), {
+        message: 'active names one of the tabs',
+        path: ['active'],
+      }),
   ),
   'query.page': method<PageResult>()(
     z
@@ -99,17 +108,26 @@ export const queryMethods = {
         resultId: nonEmpty('resultId'),
         offset: z.number().int().min(0),
         limit: z.number().int().min(1).max(5000),
-        sort: z.object({ column: nonEmpty('sort.column'), direction: z.enum(['asc', 'desc']) }).strict().optional(),
+        sort: z
+          .object({ column: nonEmpty('sort.column'), direction: z.enum(['asc', 'desc']) })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),
   /** DuckDB's plan for one statement, checked as a run would be and not executed (EXPLAIN ANALYZE is never run). */
-  'query.explain': method<QueryPlan>()(z.object({ sql: nonEmpty('sql'), params: z.record(z.string(), cellParam).optional() }).strict()),
+  'query.explain': method<QueryPlan>()(
+    z.object({ sql: nonEmpty('sql'), params: z.record(z.string(), cellParam).optional() }).strict(),
+  ),
   'query.cancel': method<{ cancelled: boolean }>()(z.object({ queryId: nonEmpty('queryId') }).strict()),
   'query.close': method<{ closed: boolean }>()(z.object({ resultId: nonEmpty('resultId') }).strict()),
   'query.export': method<{ jobId: string }>()(
     z
-      .object({ resultId: nonEmpty('resultId'), format: z.enum(['csv', 'parquet', 'json']), path: nonEmpty('path').optional() })
+      .object({
+        resultId: nonEmpty('resultId'),
+        format: z.enum(['csv', 'parquet', 'json']),
+        path: nonEmpty('path').optional(),
+      })
       .strict(),
   ),
 } as const;

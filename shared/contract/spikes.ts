@@ -25,7 +25,14 @@ export interface SpikeOverview {
    * Per series: counts per bucket, the baseline each bucket is compared with, the spread that scales the z-score
    * (the history's standard deviation, at least the Poisson floor √baseline), and z = (count − baseline) / spread.
    */
-  series: { name: string; total: number; counts: number[]; baseline: (number | null)[]; spread: (number | null)[]; z: (number | null)[] }[];
+  series: {
+    name: string;
+    total: number;
+    counts: number[];
+    baseline: (number | null)[];
+    spread: (number | null)[];
+    z: (number | null)[];
+  }[];
   /** How the baseline was taken, for the explanation shown with the chart. */
   baselineRule: { trailing: number; season: number; minSeasons: number; threshold: number };
   windows: SpikeWindowInfo[];
@@ -37,7 +44,15 @@ export interface SpikeDrill {
   items: number;
   baselineItems: number;
   terms: { term: string; focusCount: number; baselineCount: number; z: number }[];
-  clusters: { size: number; authors: number; newAccounts: number; firstAt: string; lastAt: string; samples: string[]; contentIds: string[] }[];
+  clusters: {
+    size: number;
+    authors: number;
+    newAccounts: number;
+    firstAt: string;
+    lastAt: string;
+    samples: string[];
+    contentIds: string[];
+  }[];
   reporters: { reporterId: string; reports: number }[];
   targets: { userId: string; reports: number; items: number; accountCreatedAt: string | null }[];
 }
@@ -45,7 +60,15 @@ export interface SpikeDrill {
 const spikeSource = z.enum(['reports', 'actions']);
 const spikeDimension = z.enum(['reason', 'category', 'action', 'surface', 'language', 'total']);
 
-const drillInput = z.object({ source: spikeSource.optional(), by: spikeDimension.optional(), series: z.string(), start: isoTime, end: isoTime }).strict();
+const drillInput = z
+  .object({
+    source: spikeSource.optional(),
+    by: spikeDimension.optional(),
+    series: z.string(),
+    start: isoTime,
+    end: isoTime,
+  })
+  .strict();
 
 export const spikeMethods = {
   'spike.overview': method<SpikeOverview>()(

@@ -20,7 +20,10 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   // The sample's tied votes (one annotator's 1, another's 0) are no label: left out, and said so.
   await expect(page.getByTestId('eval-tied')).toContainText('88 items tied, left out');
   await expect(page.getByTestId('eval-summary').locator('tbody tr').first()).toContainText('25');
-  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `test-results/eval-tied-${width}.png` });
   }
@@ -29,7 +32,11 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   // Binning: 5 uniform bins draw at most 5 points; quantile bins change the diagram.
   await page.getByTestId('eval-bins').fill('5');
   await expect(page.getByTestId('eval-metrics')).toContainText('ECE (5 bins)');
-  await expect.poll(async () => page.locator('[data-testid=reliability-plot] .scatterlayer .trace').nth(1).locator('.point').count()).toBeLessThanOrEqual(5);
+  await expect
+    .poll(async () =>
+      page.locator('[data-testid=reliability-plot] .scatterlayer .trace').nth(1).locator('.point').count(),
+    )
+    .toBeLessThanOrEqual(5);
   await page.getByTestId('eval-strategy').selectOption('quantile');
   await page.getByTestId('eval-strategy').selectOption('uniform');
 
@@ -57,7 +64,9 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   await expect(page.getByTestId('calibration-summary')).toContainText('held-out items (the items evaluated above)');
 });
 
-test('every category at a glance, errors in two clicks, slices that need real evidence, and two versions on the same items', async ({ page }) => {
+test('every category at a glance, errors in two clicks, slices that need real evidence, and two versions on the same items', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await page.getByTestId('tab-evaluate').click();
@@ -99,7 +108,9 @@ test('every category at a glance, errors in two clicks, slices that need real ev
   await page.getByTestId('slice-min-n').fill('30');
   for (const row of await slices.locator('tr[data-flagged=true]').all()) {
     const counts = (await row.textContent()) ?? '';
-    expect(Math.max(...[...counts.matchAll(/n=([\d,]+)/g)].map((m) => Number(m[1]!.replace(/,/g, ''))))).toBeGreaterThanOrEqual(30);
+    expect(
+      Math.max(...[...counts.matchAll(/n=([\d,]+)/g)].map((m) => Number(m[1]!.replace(/,/g, '')))),
+    ).toBeGreaterThanOrEqual(30);
   }
   await page.screenshot({ path: 'test-results/eval-slices.png', fullPage: true });
 
@@ -113,8 +124,14 @@ test('every category at a glance, errors in two clicks, slices that need real ev
   await page.getByTestId('tab-evaluate').click();
   await page.getByTestId('eval-version').selectOption('2024.03.0');
   // The model's current version (the first test here may have saved a threshold revision of it).
-  const current = await page.getByTestId('eval-version-b').locator('option', { hasText: /^text-distil 2026\.11\.1/ }).last().getAttribute('value');
+  const current = await page
+    .getByTestId('eval-version-b')
+    .locator('option', { hasText: /^text-distil 2026\.11\.1/ })
+    .last()
+    .getAttribute('value');
   await page.getByTestId('eval-version-b').selectOption(current!);
-  await expect(page.getByTestId('compare-note')).toContainText(/exactly the items both versions scored: [\d,]+ labelled items of spam/);
+  await expect(page.getByTestId('compare-note')).toContainText(
+    /exactly the items both versions scored: [\d,]+ labelled items of spam/,
+  );
   await expect(page.getByTestId('eval-metrics')).toContainText('B:');
 });

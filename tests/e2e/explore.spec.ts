@@ -18,7 +18,9 @@ test('opens the sample workspace and runs a query', async ({ page }) => {
   await expect(page.getByTestId('workspace-name')).toHaveText('sample');
   await expect(bench.table('content')).toContainText('30,000');
   await expect(bench.table('label_events')).toContainText('protected');
-  await bench.runQuery("SELECT reason, count(*) AS n FROM reports WHERE created_at BETWEEN '2024-03-10 14:00' AND '2024-03-10 19:00' GROUP BY 1 ORDER BY n DESC");
+  await bench.runQuery(
+    "SELECT reason, count(*) AS n FROM reports WHERE created_at BETWEEN '2024-03-10 14:00' AND '2024-03-10 19:00' GROUP BY 1 ORDER BY n DESC",
+  );
   await expect(bench.status).toContainText('row(s)');
   await expect(bench.cell(0, 0)).toHaveText('spam');
   await expect(bench.grid.locator('.head-type').first()).toHaveText('VARCHAR');
@@ -98,8 +100,13 @@ test('exports a result as CSV and Parquet', async ({ page }) => {
   const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
   expect(lines[0]).toBe('content_id,language');
   expect(lines.slice(1).every((line) => line.endsWith(',de'))).toBe(true);
-  await expect(page.getByTestId('export-note')).toContainText(`Exported ${(lines.length - 1).toLocaleString('en-US')} rows`);
-  const [parquetDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-parquet').click()]);
+  await expect(page.getByTestId('export-note')).toContainText(
+    `Exported ${(lines.length - 1).toLocaleString('en-US')} rows`,
+  );
+  const [parquetDownload] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-parquet').click(),
+  ]);
   const parquetPath = path.join(path.dirname(csvPath), 'result.parquet');
   await parquetDownload.saveAs(parquetPath);
   expect(fs.readFileSync(parquetPath).subarray(0, 4).toString()).toBe('PAR1');

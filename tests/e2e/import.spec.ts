@@ -19,7 +19,10 @@ test('imports a CSV from the file picker and maps it onto a canonical table', as
   const bench = new Workbench(page);
   await bench.open(sift.url);
   const file = path.join(files, 'forum_flags.csv');
-  fs.writeFileSync(file, 'flag_id;post_id;flagger_id;flag_type;timestamp\n1;p1;u9;spam;2024-05-01 10:00:00\n2;p2;u8;inappropriate;2024-05-01 10:05:00\n3;p2;u7;spam;2024-05-01 10:07:00\n');
+  fs.writeFileSync(
+    file,
+    'flag_id;post_id;flagger_id;flag_type;timestamp\n1;p1;u9;spam;2024-05-01 10:00:00\n2;p2;u8;inappropriate;2024-05-01 10:05:00\n3;p2;u7;spam;2024-05-01 10:07:00\n',
+  );
   await bench.importViaPicker(file);
   await expect(bench.importDialog).toContainText('semicolon-delimited');
   await expect(bench.importDialog).toContainText('TIMESTAMP');
@@ -31,9 +34,14 @@ test('imports a CSV from the file picker and maps it onto a canonical table', as
   await expect(page.getByTestId('mapping-row-content_id')).toContainText('required');
   await expect(page.getByTestId('mapping-row-reason')).not.toContainText('required');
   await page.getByTestId('mapping-row-content_id').locator('select').selectOption('');
-  await expect(page.getByTestId('mapping-keys-problem')).toHaveText('columns.content_id: reports needs its key column content_id mapped to a column of the source; every row is identified by it.');
+  await expect(page.getByTestId('mapping-keys-problem')).toHaveText(
+    'columns.content_id: reports needs its key column content_id mapped to a column of the source; every row is identified by it.',
+  );
   await expect(page.getByTestId('mapping-save')).toBeDisabled();
-  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
     await page.setViewportSize({ width, height });
     await page.screenshot({ path: `test-results/mapping-required-${width}.png` });
   }
@@ -51,7 +59,9 @@ test('imports a Parquet file dropped on the window', async ({ page }) => {
   const file = path.join(files, 'appeal_outcomes.parquet');
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  await conn.run(`COPY (SELECT 'c' || lpad(range::VARCHAR, 8, '0') AS content_id, range % 3 = 0 AS overturned FROM range(2500)) TO '${file}' (FORMAT parquet)`);
+  await conn.run(
+    `COPY (SELECT 'c' || lpad(range::VARCHAR, 8, '0') AS content_id, range % 3 = 0 AS overturned FROM range(2500)) TO '${file}' (FORMAT parquet)`,
+  );
   conn.closeSync();
   instance.closeSync();
   await bench.importViaPicker(file);
@@ -67,7 +77,9 @@ test('imports a Parquet file dropped on the window', async ({ page }) => {
   await bench.closeDialog();
 });
 
-test('shows a clear error for a bad file and leaves the workspace unchanged; then skips the bad row on a retry', async ({ page }) => {
+test('shows a clear error for a bad file and leaves the workspace unchanged; then skips the bad row on a retry', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   const tablesBefore = await bench.schema.locator('.schema-name').allTextContents();
@@ -75,9 +87,13 @@ test('shows a clear error for a bad file and leaves the workspace unchanged; the
   fs.writeFileSync(ragged, 'id,reason,created_at\n1,spam,2024-01-01\n2,spam\n3,hate,2024-01-02\n');
   await bench.importViaPicker(ragged);
   // The preview says where the bad row is before anything is imported; a plain import stops there.
-  await expect(page.getByTestId('import-problem')).toContainText('ragged_export.csv line 3: row has 2 fields, expected 3 like the header.');
+  await expect(page.getByTestId('import-problem')).toContainText(
+    'ragged_export.csv line 3: row has 2 fields, expected 3 like the header.',
+  );
   await page.getByTestId('import-confirm').click();
-  await expect(page.getByTestId('import-error')).toHaveText('ragged_export.csv line 3: row has 2 fields, expected 3 like the header.');
+  await expect(page.getByTestId('import-error')).toHaveText(
+    'ragged_export.csv line 3: row has 2 fields, expected 3 like the header.',
+  );
   await page.screenshot({ path: 'test-results/import-error.png' });
   await bench.closeDialog();
   const truncated = path.join(files, 'truncated.parquet');

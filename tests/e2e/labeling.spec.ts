@@ -9,7 +9,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-test('labels a batch with the keyboard only, undoes twice, reloads and finds every label, retrains, and labels the re-ranked batch', async ({ page }) => {
+test('labels a batch with the keyboard only, undoes twice, reloads and finds every label, retrains, and labels the re-ranked batch', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('label');
@@ -69,7 +71,9 @@ test('labels a batch with the keyboard only, undoes twice, reloads and finds eve
   await bench.press('Shift+R');
   await expect(page.getByTestId('retrain-result')).toContainText('2026.11.1 → 2026.11.1-al1', { timeout: 60_000 });
   await expect(page.getByTestId('retrain-result')).toContainText('held-out labeled items');
-  await expect(page.getByTestId('retrain-result').locator('.label-retrain-ap').first()).toContainText(/hate_speech \d\.\d{3} → \d\.\d{3}/);
+  await expect(page.getByTestId('retrain-result').locator('.label-retrain-ap').first()).toContainText(
+    /hate_speech \d\.\d{3} → \d\.\d{3}/,
+  );
   await expect(page.getByTestId('labeling-screen')).toContainText('text-distil 2026.11.1-al1');
   await expect(labeling.progress()).toContainText('batch 0/5');
   await bench.press('0');
@@ -81,7 +85,10 @@ test('labels a batch with the keyboard only, undoes twice, reloads and finds eve
   await expect(page.getByTestId('label-help')).toBeHidden();
 });
 
-test('two annotators label the same items in browser mode with their own links; the lead sees agreement, adjudicates by keyboard, exports, one item is relabeled, exports again and sees the diff', async ({ page, browser }) => {
+test('two annotators label the same items in browser mode with their own links; the lead sees agreement, adjudicates by keyboard, exports, one item is relabeled, exports again and sees the diff', async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000);
   const lead = new Workbench(page);
   await lead.open(sift.url);
@@ -112,7 +119,9 @@ test('two annotators label the same items in browser mode with their own links; 
     const bench = new Workbench(annotatorPage);
     // The session list, or (after a reload) the session they were in, reopened by itself.
     const open = async () => {
-      const button = annotatorPage.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Label', exact: true });
+      const button = annotatorPage
+        .getByRole('row', { name: /Paired review/ })
+        .getByRole('button', { name: 'Label', exact: true });
       await expect(button.or(bench.labeling.item())).toBeVisible();
       if (await button.isVisible()) await button.click();
       await expect(bench.labeling.item()).toBeVisible();
@@ -143,11 +152,18 @@ test('two annotators label the same items in browser mode with their own links; 
   const review = async () => {
     await page.reload();
     await lead.openView('label');
-    await page.getByRole('row', { name: /Paired review/ }).getByRole('button', { name: 'Review' }).click();
+    await page
+      .getByRole('row', { name: /Paired review/ })
+      .getByRole('button', { name: 'Review' })
+      .click();
   };
   await review();
-  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' })).toContainText('ana–bo');
-  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('2');
+  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' })).toContainText(
+    'ana–bo',
+  );
+  await expect(
+    page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2),
+  ).toHaveText('2');
   const queue = page.getByTestId('adjudication-item');
   await expect(queue).toContainText('1 of 1');
   await expect(queue).toContainText('ana: yes');
@@ -190,7 +206,10 @@ test('two annotators label the same items in browser mode with their own links; 
   await page.screenshot({ path: 'test-results/dataset-diff.png', fullPage: true });
 });
 
-test('browser mode on a LAN: the lead makes a link per annotator; each opens only labeling and labels as themselves', async ({ page, browser }) => {
+test('browser mode on a LAN: the lead makes a link per annotator; each opens only labeling and labels as themselves', async ({
+  page,
+  browser,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('label');
@@ -210,7 +229,10 @@ test('browser mode on a LAN: the lead makes a link per annotator; each opens onl
   await expect(noor.getByTestId('annotator-badge')).toHaveText('labeling as noor');
   await expect(noor.getByTestId('tab-explore')).toHaveCount(0); // nothing but labeling
   await expect(noor.getByTestId('import-button')).toHaveCount(0);
-  await noor.getByRole('row', { name: /LAN session/ }).getByRole('button', { name: 'Label', exact: true }).click();
+  await noor
+    .getByRole('row', { name: /LAN session/ })
+    .getByRole('button', { name: 'Label', exact: true })
+    .click();
   await expect(noor.getByTestId('labeling-screen')).toBeVisible();
   await expect(noor.getByTestId('label-item')).toBeVisible();
   await noor.keyboard.press('3');
@@ -224,7 +246,12 @@ test('browser mode on a LAN: the lead makes a link per annotator; each opens onl
   await noorContext.close();
 
   // The lead sees Noor's label in the agreement report.
-  await page.getByRole('row', { name: /LAN session/ }).getByRole('button', { name: 'Review' }).click();
+  await page
+    .getByRole('row', { name: /LAN session/ })
+    .getByRole('button', { name: 'Review' })
+    .click();
   await expect(page.getByTestId('agreement-table')).toContainText('spam');
-  await expect(page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2)).toHaveText('1');
+  await expect(
+    page.getByTestId('agreement-table').locator('tr.level-category', { hasText: 'spam' }).locator('td').nth(2),
+  ).toHaveText('1');
 });

@@ -12,7 +12,13 @@ import { Workbench } from './support/workbench';
 test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     ignoreDefaultArgs: ['--hide-scrollbars'],
   },
 });
@@ -45,7 +51,9 @@ for (const size of [
   { width: 1440, height: 900 },
   { width: 1024, height: 700 },
 ]) {
-  test(`at ${size.width}×${size.height} no control overlaps another or a notice, none is cut off, no button wraps, no chart toolbar covers its axes`, async ({ page }) => {
+  test(`at ${size.width}×${size.height} no control overlaps another or a notice, none is cut off, no button wraps, no chart toolbar covers its axes`, async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     await page.setViewportSize(size);
     const bench = new Workbench(page);

@@ -38,12 +38,16 @@ test('tries a model, re-scores a query with progress, and compares two versions'
   // Its default query selects no account columns: they are joined from content_features.
   await page.getByTestId('score-model').selectOption('text-fusion');
   await expect(page.getByTestId('score-sql')).not.toHaveValue(/account_age_days/);
-  await page.getByTestId('score-sql').fill("SELECT content_id, text, image_emb FROM content WHERE created_at >= TIMESTAMP '2024-03-14 18:00'");
+  await page
+    .getByTestId('score-sql')
+    .fill("SELECT content_id, text, image_emb FROM content WHERE created_at >= TIMESTAMP '2024-03-14 18:00'");
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
   await page.getByTestId('score-model').selectOption('text-distil');
 
-  await page.getByTestId('score-sql').fill("SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00'");
+  await page
+    .getByTestId('score-sql')
+    .fill("SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00'");
   await page.getByTestId('score-run').click();
   await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
   await expect(page.getByTestId('score-note')).toContainText('on cpu');

@@ -58,7 +58,14 @@ test('imports a Data Explorer .dcquery.json and runs it', async ({ page }) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-dcq-')), 'spam-by-language.dcquery.json');
   fs.writeFileSync(
     file,
-    JSON.stringify({ query: { id: 7, name: 'Spam by language', description: 'from a Discourse export', sql: "-- [params]\n-- string :reason = spam\nSELECT c.language, count(*) AS n FROM reports r JOIN content c USING (content_id) WHERE r.reason = :reason GROUP BY 1 ORDER BY n DESC" } }),
+    JSON.stringify({
+      query: {
+        id: 7,
+        name: 'Spam by language',
+        description: 'from a Discourse export',
+        sql: '-- [params]\n-- string :reason = spam\nSELECT c.language, count(*) AS n FROM reports r JOIN content c USING (content_id) WHERE r.reason = :reason GROUP BY 1 ORDER BY n DESC',
+      },
+    }),
   );
   await page.getByTestId('report-file-input').setInputFiles(file);
   await bench.openReport('Spam by language');

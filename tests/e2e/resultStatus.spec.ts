@@ -55,7 +55,10 @@ async function deliverAnswersAfterStored(page: Page, method: 'query.run' | 'repo
     if (answer.ok && answer.value?.resultId && !answer.value.complete) {
       counter.held++;
       await page.waitForFunction(
-        (resultId) => window.handledHostEvents!.some((event) => event.channel === 'query' && event.event.resultId === resultId && event.event.complete),
+        (resultId) =>
+          window.handledHostEvents!.some(
+            (event) => event.channel === 'query' && event.event.resultId === resultId && event.event.complete,
+          ),
         answer.value.resultId,
         { timeout: 60_000 },
       );

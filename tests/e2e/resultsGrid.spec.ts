@@ -11,7 +11,13 @@ import { Workbench } from './support/workbench';
 test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     ignoreDefaultArgs: ['--hide-scrollbars'],
   },
 });
@@ -55,16 +61,21 @@ async function readLastColumn(page: Page): Promise<CellReading[]> {
         const right = left + box.clientWidth;
         const bottom = top + box.clientHeight;
         const header = box.querySelector<HTMLElement>('.grid-header');
-        const headerBottom = header && box.contains(header) ? Math.max(top, header.getBoundingClientRect().bottom) : top;
+        const headerBottom =
+          header && box.contains(header) ? Math.max(top, header.getBoundingClientRect().bottom) : top;
         if (cellBox.top < headerBottom || cellBox.bottom > bottom) shown = false;
-        if (cellBox.right > right + 0.5) hidden = `cell's right edge ${cellBox.right} is past the visible edge ${right} of .${box.className.split(' ')[0]}`;
-        if (cellBox.left < left - 0.5) hidden = `cell's left edge ${cellBox.left} is before .${box.className.split(' ')[0]}`;
+        if (cellBox.right > right + 0.5)
+          hidden = `cell's right edge ${cellBox.right} is past the visible edge ${right} of .${box.className.split(' ')[0]}`;
+        if (cellBox.left < left - 0.5)
+          hidden = `cell's left edge ${cellBox.left} is before .${box.className.split(' ')[0]}`;
       }
       if (!shown) continue;
-      if (textBox.right > cellBox.right + 0.5) hidden ??= `text runs past the cell (${textBox.right} > ${cellBox.right})`;
+      if (textBox.right > cellBox.right + 0.5)
+        hidden ??= `text runs past the cell (${textBox.right} > ${cellBox.right})`;
       // The pixel in the middle of the last character must be the cell's, not a scrollbar's or an overlay's.
       const hit = document.elementFromPoint(textBox.right - 3, (textBox.top + textBox.bottom) / 2);
-      if (hit !== cell && !cell.contains(hit)) hidden ??= `the last digit is under ${hit ? `<${hit.tagName.toLowerCase()} class="${hit.className}">` : 'nothing'}`;
+      if (hit !== cell && !cell.contains(hit))
+        hidden ??= `the last digit is under ${hit ? `<${hit.tagName.toLowerCase()} class="${hit.className}">` : 'nothing'}`;
       readings.push({ row: Number(row.dataset.row), text: cell.innerText, hidden });
     }
     return readings;
@@ -114,12 +125,16 @@ for (const viewport of [
     test('a wide result scrolled to its right end keeps its last column clear of the scrollbar', async ({ page }) => {
       const bench = new Workbench(page);
       await bench.open(sift.url);
-      const columns = Array.from({ length: 24 }, (_, i) => `'a fairly long text value ${i}' AS text_column_${i}`).join(', ');
+      const columns = Array.from({ length: 24 }, (_, i) => `'a fairly long text value ${i}' AS text_column_${i}`).join(
+        ', ',
+      );
       await bench.runQuery(`SELECT ${columns}, 195 AS n FROM range(300)`);
       await expect(page.getByTestId('grid-rowcount')).toHaveText('300 rows');
       // Scroll the grid's outermost horizontal scroller to its right end, as a user drags the bottom scrollbar.
       await bench.grid.evaluate((grid) => {
-        const scroller = [grid, ...grid.querySelectorAll<HTMLElement>('*')].find((element) => element.scrollWidth > element.clientWidth && getComputedStyle(element).overflowX !== 'hidden');
+        const scroller = [grid, ...grid.querySelectorAll<HTMLElement>('*')].find(
+          (element) => element.scrollWidth > element.clientWidth && getComputedStyle(element).overflowX !== 'hidden',
+        );
         if (scroller) scroller.scrollLeft = scroller.scrollWidth;
       });
       await expect(bench.cell(0, 24)).toHaveText('195');

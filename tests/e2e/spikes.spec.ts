@@ -13,7 +13,13 @@ test.afterAll(async () => sift?.stop());
 
 test('the spike view finds the incident and reaches its cluster', async ({ page }) => {
   test.slow();
-  const incident = (JSON.parse(fs.readFileSync(path.join(sift.workspace, 'incidents.json'), 'utf8')) as { kind: string; start: string; posts: number }[]).find((i) => i.kind === 'coordinated_link_spam')!;
+  const incident = (
+    JSON.parse(fs.readFileSync(path.join(sift.workspace, 'incidents.json'), 'utf8')) as {
+      kind: string;
+      start: string;
+      posts: number;
+    }[]
+  ).find((i) => i.kind === 'coordinated_link_spam')!;
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('spikes');
@@ -36,7 +42,9 @@ test('the spike view finds the incident and reaches its cluster', async ({ page 
   await expect(bench.cell(0, 3)).toContainText('boostfans.example');
 });
 
-test('the anomaly view, series and date filters, marked windows that stay when series are toggled, and what the counts mean', async ({ page }) => {
+test('the anomaly view, series and date filters, marked windows that stay when series are toggled, and what the counts mean', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('spikes');
@@ -47,7 +55,8 @@ test('the anomaly view, series and date filters, marked windows that stay when s
   await expect(page.getByTestId('spike-anomaly-series')).toHaveValue('spam');
   await expect(page.getByTestId('spike-anomaly-plot')).toHaveAttribute('data-rendered', 'true');
   const legend = page.locator('[data-testid=spike-anomaly-plot] .legend');
-  for (const entry of ['expected range (baseline ± 3·spread)', 'baseline', 'count', 'z-score']) await expect(legend).toContainText(entry);
+  for (const entry of ['expected range (baseline ± 3·spread)', 'baseline', 'count', 'z-score'])
+    await expect(legend).toContainText(entry);
   await page.screenshot({ path: 'test-results/spike-anomaly.png', fullPage: true });
 
   // Isolating spam in the legend keeps its marked windows (shaded bands and its own marks).
@@ -56,7 +65,12 @@ test('the anomaly view, series and date filters, marked windows that stay when s
   expect(bandCount).toBeGreaterThan(0);
   await page.locator('[data-testid=spike-timeline] .legendtext', { hasText: /^spam$/ }).dblclick({ force: true });
   // The other series are now legend-only (dimmed)…
-  await expect(page.locator('[data-testid=spike-timeline] .legend .traces').filter({ hasNotText: /^spam$/ }).first()).toHaveCSS('opacity', '0.5');
+  await expect(
+    page
+      .locator('[data-testid=spike-timeline] .legend .traces')
+      .filter({ hasNotText: /^spam$/ })
+      .first(),
+  ).toHaveCSS('opacity', '0.5');
   // …and spam's windows are all still drawn.
   await expect(bands).toHaveCount(bandCount);
   // Unticking the series takes its windows off the chart and the table (all of it: the first ten show at first).
@@ -70,5 +84,6 @@ test('the anomaly view, series and date filters, marked windows that stay when s
   // A date range narrows both.
   await page.getByTestId('spike-from').fill('2024-03-13T00:00');
   await expect.poll(async () => windows.count()).toBeLessThan(before);
-  for (const row of await windows.all()) expect(((await row.locator('td').nth(2).textContent()) ?? '') > '2024-03-13').toBe(true);
+  for (const row of await windows.all())
+    expect(((await row.locator('td').nth(2).textContent()) ?? '') > '2024-03-13').toBe(true);
 });

@@ -18,7 +18,8 @@ async function scrollPanes(locator: Locator): Promise<string[]> {
     const panes: string[] = [];
     for (let node = element as HTMLElement | null; node && node !== document.body; node = node.parentElement) {
       const overflow = getComputedStyle(node).overflowY;
-      if ((overflow === 'auto' || overflow === 'scroll') && node.scrollHeight > node.clientHeight + 1) panes.push(node.dataset.testid ?? node.className);
+      if ((overflow === 'auto' || overflow === 'scroll') && node.scrollHeight > node.clientHeight + 1)
+        panes.push(node.dataset.testid ?? node.className);
     }
     return panes;
   });
@@ -28,7 +29,9 @@ for (const size of [
   { width: 1440, height: 900 },
   { width: 1024, height: 700 },
 ]) {
-  test(`at ${size.width}×${size.height} the drill-down opens in view, in the view's own scroll, not in a pane below the fold`, async ({ page }) => {
+  test(`at ${size.width}×${size.height} the drill-down opens in view, in the view's own scroll, not in a pane below the fold`, async ({
+    page,
+  }) => {
     test.slow();
     await page.setViewportSize(size);
     const bench = new Workbench(page);

@@ -24,7 +24,9 @@ test('without a reports table, the view charts moderation actions and says why',
   await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
   await expect(page.getByTestId('spike-source')).toHaveValue('actions');
   await expect(page.getByTestId('spike-source').locator('option[value=reports]')).toBeDisabled();
-  await expect(page.getByTestId('spike-source-note')).toContainText('no reports table, so the chart counts moderation actions instead');
+  await expect(page.getByTestId('spike-source-note')).toContainText(
+    'no reports table, so the chart counts moderation actions instead',
+  );
   await expect(page.locator('[data-testid=spike-timeline] .ytitle')).toHaveText('moderation actions per bucket');
   await expect(page.getByTestId('spike-windows').locator('tbody tr').first()).toBeVisible();
   await expect(page.getByTestId('spike-view').locator('.error-box')).toHaveCount(0);
@@ -43,10 +45,18 @@ test('with neither reports nor moderation actions, it says what to import instea
   await expect(page.getByTestId('spike-timeline')).toHaveCount(0);
 });
 
-test('a Discourse workspace charts its flags as reports, with no SQL written, and the drill-down finds the spam wave', async ({ page }) => {
+test('a Discourse workspace charts its flags as reports, with no SQL written, and the drill-down finds the spam wave', async ({
+  page,
+}) => {
   test.slow();
   sift = await startSift({ kind: 'discourse' });
-  const wave = (JSON.parse(fs.readFileSync(path.join(sift.workspace, 'incidents.json'), 'utf8')) as { kind: string; start: string; domain: string }[]).find((i) => i.kind === 'spam_wave')!;
+  const wave = (
+    JSON.parse(fs.readFileSync(path.join(sift.workspace, 'incidents.json'), 'utf8')) as {
+      kind: string;
+      start: string;
+      domain: string;
+    }[]
+  ).find((i) => i.kind === 'spam_wave')!;
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.openView('spikes');

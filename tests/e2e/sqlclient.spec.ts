@@ -9,10 +9,14 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-test('Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs each into its own tab; history and tabs are kept', async ({ page }) => {
+test('Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs each into its own tab; history and tabs are kept', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
-  await bench.typeQuery("SELECT 'one' AS first_statement;\n\nSELECT 'two' AS second_statement;\nSELECT nope FROM reports;");
+  await bench.typeQuery(
+    "SELECT 'one' AS first_statement;\n\nSELECT 'two' AS second_statement;\nSELECT nope FROM reports;",
+  );
   // The cursor on the first line: only that statement runs.
   await page.keyboard.press('ControlOrMeta+Home');
   await page.keyboard.press('ControlOrMeta+Enter');
@@ -28,14 +32,21 @@ test('Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs each
   await page.keyboard.press('ControlOrMeta+Shift+Enter');
   await expect(page.getByTestId('result-tabs').getByRole('tab')).toHaveCount(3);
   await expect(bench.queryError).toContainText('nope');
-  await page.getByTestId('result-tabs').getByRole('button', { name: /^1\. SELECT 'one'/ }).click();
+  await page
+    .getByTestId('result-tabs')
+    .getByRole('button', { name: /^1\. SELECT 'one'/ })
+    .click();
   await expect(bench.cell(0, 0)).toHaveText('one');
   await page.screenshot({ path: 'test-results/sql-client-tabs.png' });
 
   // The history keeps what ran, failures included; an entry opens in a new editor tab.
   await page.getByTestId('history-toggle').click();
   await expect(page.getByTestId('query-history')).toContainText('SELECT nope FROM reports');
-  await page.getByTestId('query-history').getByRole('button', { name: "SELECT 'two' AS second_statement" }).first().click();
+  await page
+    .getByTestId('query-history')
+    .getByRole('button', { name: "SELECT 'two' AS second_statement" })
+    .first()
+    .click();
   await expect(page.getByTestId('editor-tabs').getByRole('tab')).toHaveCount(2);
   await expect(bench.editor).toHaveText("SELECT 'two' AS second_statement");
   // Tabs live in the workspace: a reload finds both.
@@ -45,11 +56,16 @@ test('Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs each
   await expect(bench.editor).toHaveText("SELECT 'two' AS second_statement");
 });
 
-test('a long text cell opens in the inspector, JSON pretty-printed; a range copies as TSV; columns resize', async ({ page, context }) => {
+test('a long text cell opens in the inspector, JSON pretty-printed; a range copies as TSV; columns resize', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const bench = new Workbench(page);
   await bench.open(sift.url);
-  await bench.runQuery(`SELECT repeat('a long moderation note ', 60) || 'END' AS note, '{"flags": {"spam": [1, 2]}}' AS payload, 1 AS n UNION ALL SELECT 'short', NULL, 2`);
+  await bench.runQuery(
+    `SELECT repeat('a long moderation note ', 60) || 'END' AS note, '{"flags": {"spam": [1, 2]}}' AS payload, 1 AS n UNION ALL SELECT 'short', NULL, 2`,
+  );
   await bench.cell(0, 0).dblclick();
   const inspector = page.getByTestId('cell-inspector');
   await expect(inspector).toBeVisible();
@@ -70,7 +86,9 @@ test('a long text cell opens in the inspector, JSON pretty-printed; a range copi
   await bench.cell(0, 1).click();
   await bench.cell(1, 2).click({ modifiers: ['Shift'] });
   await page.keyboard.press('ControlOrMeta+c');
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('payload\tn\n{"flags": {"spam": [1, 2]}}\t1\nNULL\t2');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    'payload\tn\n{"flags": {"spam": [1, 2]}}\t1\nNULL\t2',
+  );
 
   // Dragging a header's edge widens its column.
   const head = bench.grid.locator('.grid-head').first();
@@ -83,7 +101,9 @@ test('a long text cell opens in the inspector, JSON pretty-printed; a range copi
   expect((await head.boundingBox())!.width).toBeGreaterThan(before + 100);
 });
 
-test('clicking a table inserts its name at the cursor; a double-click previews it; completion offers columns before keywords', async ({ page }) => {
+test('clicking a table inserts its name at the cursor; a double-click previews it; completion offers columns before keywords', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.typeQuery('SELECT count(*) FROM ');
@@ -132,7 +152,9 @@ test('a report opens as its saved chart, and any result charts from its column t
   expect((await download).suggestedFilename()).toMatch(/\.png$/);
 });
 
-test("Explain shows DuckDB's plan for the statement under the cursor without running it, and refuses what the editor may not run", async ({ page }) => {
+test("Explain shows DuckDB's plan for the statement under the cursor without running it, and refuses what the editor may not run", async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await bench.typeQuery('SELECT reason, count(*) AS n FROM reports GROUP BY reason;\nDELETE FROM reports;');

@@ -15,7 +15,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-test('labeling tells uncertainty apart from the score, a retrain states n and says when it is too few to judge, and the review says why one rater has no agreement', async ({ page }) => {
+test('labeling tells uncertainty apart from the score, a retrain states n and says when it is too few to judge, and the review says why one rater has no agreement', async ({
+  page,
+}) => {
   test.slow();
   const bench = new Workbench(page);
   await bench.open(sift.url);
@@ -36,18 +38,27 @@ test('labeling tells uncertainty apart from the score, a retrain states n and sa
   expect(await aps.count()).toBeGreaterThan(0);
   for (const ap of await aps.all()) {
     // "P positive / N negative held-out items" in the tooltip; the text itself states n and P, and judges them.
-    const [positives, negatives] = ((await ap.getAttribute('title'))!.match(/\d+/g) ?? []).map(Number) as [number, number];
+    const [positives, negatives] = ((await ap.getAttribute('title'))!.match(/\d+/g) ?? []).map(Number) as [
+      number,
+      number,
+    ];
     const items = positives + negatives;
     await expect(ap).toContainText(`on ${items} item${items === 1 ? '' : 's'}, ${positives} positive`);
     const hasFigure = /\d\.\d{3} → \d\.\d{3}/.test((await ap.textContent())!);
     const tooFew = items < HELD_OUT_TO_JUDGE.items || positives < HELD_OUT_TO_JUDGE.positives;
-    if (hasFigure && tooFew) await expect(ap).toContainText(`too few to judge (needs ${HELD_OUT_TO_JUDGE.items} items and ${HELD_OUT_TO_JUDGE.positives} positives)`);
+    if (hasFigure && tooFew)
+      await expect(ap).toContainText(
+        `too few to judge (needs ${HELD_OUT_TO_JUDGE.items} items and ${HELD_OUT_TO_JUDGE.positives} positives)`,
+      );
     else await expect(ap).not.toContainText('too few to judge');
   }
   await page.screenshot({ path: 'test-results/wording-retrain.png' });
 
   await page.getByTestId('label-back').click();
-  await page.getByRole('row', { name: /Solo words/ }).getByRole('button', { name: 'Review' }).click();
+  await page
+    .getByRole('row', { name: /Solo words/ })
+    .getByRole('button', { name: 'Review' })
+    .click();
   const table = page.getByTestId('agreement-table');
   const spam = table.locator('tr.level-category', { hasText: 'spam' });
   await expect(spam.locator('td').nth(2)).toHaveText('1');
@@ -70,7 +81,9 @@ test('a report run after the data ends says where the data ends', async ({ page 
   await bench.setParameter('start_time', '2030-01-01T00:00:00');
   await bench.setParameter('end_time', '2030-02-01T00:00:00');
   await bench.runReport();
-  await expect(page.getByTestId('report-status')).toContainText(`0 row(s). The data ends on ${lastDay}; :start_time (2030-01-01 00:00:00) and :end_time (2030-02-01 00:00:00) are after it.`);
+  await expect(page.getByTestId('report-status')).toContainText(
+    `0 row(s). The data ends on ${lastDay}; :start_time (2030-01-01 00:00:00) and :end_time (2030-02-01 00:00:00) are after it.`,
+  );
   await page.screenshot({ path: 'test-results/wording-report.png' });
   // Inside the data: no such words.
   await bench.setParameter('start_time', '2024-03-01T00:00:00');

@@ -12,7 +12,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-test('creates an empty workspace for your own data, and goes back to the sample from the recent ones', async ({ page }) => {
+test('creates an empty workspace for your own data, and goes back to the sample from the recent ones', async ({
+  page,
+}) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
   await page.getByTestId('workspace-name').click();
@@ -30,7 +32,10 @@ test('creates an empty workspace for your own data, and goes back to the sample 
   await expect(bench.table('content')).toHaveCount(0);
   // Their own export, with a broken row: skip it into the rejects table, map the rest onto content.
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-own-')), 'posts_export.csv');
-  fs.writeFileSync(file, 'post_id,author_id,body,posted_at\np1,u1,hello there,2024-05-01 10:00:00\np2,u2\np3,u1,buy followers now,2024-05-01 11:00:00\n');
+  fs.writeFileSync(
+    file,
+    'post_id,author_id,body,posted_at\np1,u1,hello there,2024-05-01 10:00:00\np2,u2\np3,u1,buy followers now,2024-05-01 11:00:00\n',
+  );
   await bench.importViaPicker(file);
   await expect(page.getByTestId('import-problem')).toContainText('line 3');
   await page.getByTestId('import-skip-bad-rows').check();
@@ -57,26 +62,37 @@ function ownExport(): { posts: string; users: string; reports: string } {
   const posts = ['post_id,author_id,body,posted_at,placement'];
   const reports = ['flag_id,post_id,flagger_id,flag_type,reported_at'];
   const users = ['user_id,handle,signup_at'];
-  for (let u = 1; u <= 30; u++) users.push(`a${u},member${u},${stamp(start - (u * 37 % 400) * 24 * hour)}`);
+  for (let u = 1; u <= 30; u++) users.push(`a${u},member${u},${stamp(start - ((u * 37) % 400) * 24 * hour)}`);
   let flag = 0;
   for (let i = 1; i <= 600; i++) {
     const at = start + Math.floor((i * 14 * 24 * hour) / 600);
     const burst = at >= Date.UTC(2024, 4, 12, 10) && at < Date.UTC(2024, 4, 12, 13);
-    const text = burst ? `buy 10k followers at cheapfans.example/deal${i % 7} limited offer` : `thanks for the update on ticket ${i}, it works now`;
+    const text = burst
+      ? `buy 10k followers at cheapfans.example/deal${i % 7} limited offer`
+      : `thanks for the update on ticket ${i}, it works now`;
     posts.push(`p${i},a${(i % 30) + 1},"${text}",${stamp(at)},${i % 3 === 0 ? 'comment' : 'post'}`);
     if (i === 7) posts.push('p7b,a3'); // the ragged row
-    if (burst) for (let k = 0; k < 4; k++) reports.push(`f${++flag},p${i},a${((i + k) % 30) + 1},spam,${stamp(at + (k + 1) * 60_000)}`);
-    else if (i % 25 === 0) reports.push(`f${++flag},p${i},a${(i % 29) + 1},${i % 50 === 0 ? 'abuse' : 'spam'},${stamp(at + 600_000)}`);
+    if (burst)
+      for (let k = 0; k < 4; k++)
+        reports.push(`f${++flag},p${i},a${((i + k) % 30) + 1},spam,${stamp(at + (k + 1) * 60_000)}`);
+    else if (i % 25 === 0)
+      reports.push(`f${++flag},p${i},a${(i % 29) + 1},${i % 50 === 0 ? 'abuse' : 'spam'},${stamp(at + 600_000)}`);
   }
   const write = (name: string, lines: string[]) => {
     const file = path.join(dir, name);
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   };
-  return { posts: write('posts_export.csv', posts), users: write('accounts.csv', users), reports: write('flags.csv', reports) };
+  return {
+    posts: write('posts_export.csv', posts),
+    users: write('accounts.csv', users),
+    reports: write('flags.csv', reports),
+  };
 }
 
-test('your own logs, end to end: a new workspace, an import that keeps going, then Explore, Spikes and Models on them', async ({ page }) => {
+test('your own logs, end to end: a new workspace, an import that keeps going, then Explore, Spikes and Models on them', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const files = ownExport();
   const bench = new Workbench(page);
@@ -87,8 +103,12 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
   await expect(page.getByTestId('workspace-name')).toHaveText('own-logs');
   // Empty views say what to import.
   await bench.openView('spikes');
-  await expect(page.getByTestId('needs-spikes')).toContainText('this workspace has no reports or moderation_actions yet');
-  await expect(page.getByTestId('needs-spikes')).toContainText('report_id, content_id, reporter_id, reason, created_at');
+  await expect(page.getByTestId('needs-spikes')).toContainText(
+    'this workspace has no reports or moderation_actions yet',
+  );
+  await expect(page.getByTestId('needs-spikes')).toContainText(
+    'report_id, content_id, reporter_id, reason, created_at',
+  );
   await bench.openView('explore');
   await expect(page.getByTestId('empty-workspace')).toContainText('This workspace has no data yet');
 
@@ -102,7 +122,10 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
   await expect(bench.importDialog).toBeHidden();
   await bench.runQuery('SELECT line, reason FROM posts_export__rejects');
   await expect(bench.cell(0, 0)).toHaveText('9');
-  for (const [file, target] of [[files.users, 'users'], [files.reports, 'reports']] as const) {
+  for (const [file, target] of [
+    [files.users, 'users'],
+    [files.reports, 'reports'],
+  ] as const) {
     await bench.importViaPicker(file);
     await page.getByTestId('import-confirm').click();
     await page.getByTestId('mapping-target').selectOption(target);
@@ -110,7 +133,9 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
     await expect(bench.importDialog).toBeHidden();
   }
   // Explore: the canonical names and Sift's feature view, as of each upload, over the user's own tables.
-  await bench.runQuery("SELECT count(*) AS posts, count(*) FILTER (WHERE surface = 'comment') AS comments, max(posting_rate) AS busiest FROM content JOIN content_features USING (content_id)");
+  await bench.runQuery(
+    "SELECT count(*) AS posts, count(*) FILTER (WHERE surface = 'comment') AS comments, max(posting_rate) AS busiest FROM content JOIN content_features USING (content_id)",
+  );
   await expect(bench.cell(0, 0)).toHaveText('600');
   await expect(bench.cell(0, 1)).toHaveText('200');
 

@@ -40,10 +40,17 @@ export interface TestServer {
 const DATATYPE: Record<string, string> = { float32: 'FP32', int32: 'INT32', int64: 'INT64', string: 'BYTES' };
 const ORT_TYPE: Record<string, 'float32' | 'int32' | 'int64'> = { FP32: 'float32', INT32: 'int32', INT64: 'int64' };
 
-async function loadModel(dir: string): Promise<{ name: string; model: ServedModel; manifest: { preprocessing: HashedNgramsConfig } }> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as { name: string; file: string; preprocessing: HashedNgramsConfig };
+async function loadModel(
+  dir: string,
+): Promise<{ name: string; model: ServedModel; manifest: { preprocessing: HashedNgramsConfig } }> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
+    name: string;
+    file: string;
+    preprocessing: HashedNgramsConfig;
+  };
   const session = await ort.InferenceSession.create(path.join(dir, manifest.file));
-  const meta = (session as unknown as { inputMetadata: { name: string; type: string; shape: (number | string)[] }[] }).inputMetadata;
+  const meta = (session as unknown as { inputMetadata: { name: string; type: string; shape: (number | string)[] }[] })
+    .inputMetadata;
   const dims = (shape: (number | string)[]) => shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1));
   return {
     name: manifest.name,
@@ -64,7 +71,11 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
     models.set(name, model);
     if (manifest.preprocessing.type === 'hashed_ngrams' && name === 'text-distil') {
       // The same model behind a raw-text interface, as a Triton ensemble with a tokenising step would serve it.
-      models.set(`${name}-text`, { ...model, inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1, 1] }], textFeaturizer: manifest.preprocessing });
+      models.set(`${name}-text`, {
+        ...model,
+        inputs: [{ name: 'text', datatype: 'BYTES', shape: [-1, 1] }],
+        textFeaturizer: manifest.preprocessing,
+      });
     }
   }
   const requests: TestServer['requests'] = [];
@@ -84,14 +95,27 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
     const url = new URL(req.url ?? '/', 'http://x');
     const headerLength = req.headers['inference-header-content-length'];
     requests.push({ method: req.method ?? '', path: url.pathname, binary: headerLength !== undefined });
-    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return json(res, 401, { error: 'missing or invalid bearer token' });
-    if (url.pathname === '/v2') return json(res, 200, { name: 'sift-test-server', version: '1', extensions: binaryExtension ? ['binary_tensor_data', 'model_repository'] : ['model_repository'] });
+    if (options.token && req.headers.authorization !== `Bearer ${options.token}`)
+      return json(res, 401, { error: 'missing or invalid bearer token' });
+    if (url.pathname === '/v2')
+      return json(res, 200, {
+        name: 'sift-test-server',
+        version: '1',
+        extensions: binaryExtension ? ['binary_tensor_data', 'model_repository'] : ['model_repository'],
+      });
     if (url.pathname === '/v2/health/ready' || url.pathname === '/v2/health/live') return json(res, 200, {});
     const match = /^\/v2\/models\/([^/]+)(?:\/versions\/[^/]+)?(\/ready|\/infer)?$/.exec(url.pathname);
     const model = match ? models.get(decodeURIComponent(match[1]!)) : undefined;
     if (!match || !model) return json(res, 404, { error: `unknown model ${match?.[1] ?? url.pathname}` });
     if (match[2] === '/ready') return json(res, 200, {});
-    if (!match[2]) return json(res, 200, { name: match[1], versions: ['1'], platform: 'onnxruntime_onnx', inputs: model.inputs, outputs: model.outputs });
+    if (!match[2])
+      return json(res, 200, {
+        name: match[1],
+        versions: ['1'],
+        platform: 'onnxruntime_onnx',
+        inputs: model.inputs,
+        outputs: model.outputs,
+      });
     if (failuresLeft > 0) {
       failuresLeft--;
       return json(res, 503, { error: 'warming up' });
@@ -100,7 +124,13 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
     const jsonLength = headerLength === undefined ? body.length : Number(headerLength);
     const request = JSON.parse(body.toString('utf8', 0, jsonLength)) as {
       id?: string;
-      inputs: { name: string; datatype: string; shape: number[]; data?: (number | string)[]; parameters?: { binary_data_size?: number } }[];
+      inputs: {
+        name: string;
+        datatype: string;
+        shape: number[];
+        data?: (number | string)[];
+        parameters?: { binary_data_size?: number };
+      }[];
       outputs?: { name: string; parameters?: { binary_data?: boolean } }[];
     };
     requests[requests.length - 1]!.id = request.id;
@@ -120,15 +150,26 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
         continue;
       }
       const type = ORT_TYPE[input.datatype];
-      if (!type || input.datatype !== declared.datatype) return json(res, 400, { error: `input ${input.name} must be ${declared.datatype}` });
+      if (!type || input.datatype !== declared.datatype)
+        return json(res, 400, { error: `input ${input.name} must be ${declared.datatype}` });
       let data: Float32Array | Int32Array | BigInt64Array;
       if (raw) {
         const copy = new Uint8Array(raw.length);
         copy.set(raw);
-        data = type === 'float32' ? new Float32Array(copy.buffer) : type === 'int32' ? new Int32Array(copy.buffer) : new BigInt64Array(copy.buffer);
+        data =
+          type === 'float32'
+            ? new Float32Array(copy.buffer)
+            : type === 'int32'
+              ? new Int32Array(copy.buffer)
+              : new BigInt64Array(copy.buffer);
       } else {
         const values = (input.data ?? []) as number[];
-        data = type === 'float32' ? Float32Array.from(values) : type === 'int32' ? Int32Array.from(values) : BigInt64Array.from(values.map((v) => BigInt(v)));
+        data =
+          type === 'float32'
+            ? Float32Array.from(values)
+            : type === 'int32'
+              ? Int32Array.from(values)
+              : BigInt64Array.from(values.map((v) => BigInt(v)));
       }
       feeds[input.name] = new ort.Tensor(type, data, input.shape);
     }
@@ -137,18 +178,44 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
     const binaryOut = (request.outputs ?? []).some((o) => o.parameters?.binary_data);
     if (binaryOut) {
       const blobs = wanted.map((name) => Buffer.from((results[name]!.data as Float32Array).buffer));
-      const header = Buffer.from(JSON.stringify({ id: request.id, model_name: match[1], outputs: wanted.map((name, i) => ({ name, datatype: 'FP32', shape: results[name]!.dims, parameters: { binary_data_size: blobs[i]!.length } })) }));
+      const header = Buffer.from(
+        JSON.stringify({
+          id: request.id,
+          model_name: match[1],
+          outputs: wanted.map((name, i) => ({
+            name,
+            datatype: 'FP32',
+            shape: results[name]!.dims,
+            parameters: { binary_data_size: blobs[i]!.length },
+          })),
+        }),
+      );
       const payload = Buffer.concat([header, ...blobs]);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length), 'content-length': payload.length });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'inference-header-content-length': String(header.length),
+        'content-length': payload.length,
+      });
       return res.end(payload);
     }
-    return json(res, 200, { id: request.id, model_name: match[1], outputs: wanted.map((name) => ({ name, datatype: 'FP32', shape: results[name]!.dims, data: Array.from(results[name]!.data as Float32Array) })) });
+    return json(res, 200, {
+      id: request.id,
+      model_name: match[1],
+      outputs: wanted.map((name) => ({
+        name,
+        datatype: 'FP32',
+        shape: results[name]!.dims,
+        data: Array.from(results[name]!.data as Float32Array),
+      })),
+    });
   };
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handler(req, res).catch((error: unknown) => json(res, 500, { error: String(error) }));
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener) : http.createServer(listener);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : http.createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -29,19 +29,48 @@ afterAll(async () => host?.close());
 const leftovers = (folder: string) => fs.readdirSync(folder).filter((name) => /partial/.test(name));
 
 describe('exports', () => {
-  it('refuse the workspace\'s own files and folders, and leave nothing behind', async () => {
+  it("refuse the workspace's own files and folders, and leave nothing behind", async () => {
     const result = await call<QueryResult>(host, 'query.run', { queryId: 'e1', sql: 'SELECT * FROM items' });
-    for (const target of [path.join(dir, 'workspace.duckdb'), path.join(dir, 'workspace.duckdb.wal'), path.join(dir, '.sift', 'store.duckdb'), path.join(dir, 'settings.json'), files]) {
+    for (const target of [
+      path.join(dir, 'workspace.duckdb'),
+      path.join(dir, 'workspace.duckdb.wal'),
+      path.join(dir, '.sift', 'store.duckdb'),
+      path.join(dir, 'settings.json'),
+      files,
+    ]) {
       const outcome = await host.dispatch('query.export', { resultId: result.resultId, format: 'csv', path: target });
-      expect(outcome, target).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/own files|folder/) } });
+      expect(outcome, target).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.stringMatching(/own files|folder/) },
+      });
     }
     const report = await call<{ id: number }>(host, 'reports.save', { name: 'r', sql: 'SELECT 1' });
-    expect(await host.dispatch('reports.export', { id: report.id, format: 'sql', path: path.join(dir, 'workspace.duckdb') })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await host.dispatch('reports.export', { id: report.id, format: 'sql', path: path.join(files, 'no', 'such', 'r.sql') })).toMatchObject({ ok: false, error: { message: expect.stringContaining('does not exist') } });
+    expect(
+      await host.dispatch('reports.export', { id: report.id, format: 'sql', path: path.join(dir, 'workspace.duckdb') }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(
+      await host.dispatch('reports.export', {
+        id: report.id,
+        format: 'sql',
+        path: path.join(files, 'no', 'such', 'r.sql'),
+      }),
+    ).toMatchObject({ ok: false, error: { message: expect.stringContaining('does not exist') } });
     expect(fs.statSync(path.join(dir, 'workspace.duckdb')).size).toBeGreaterThan(0);
     // The workspace still opens and answers.
-    expect(await call<QueryResult>(host, 'query.run', { queryId: 'e2', sql: 'SELECT count(*) FROM items' })).toMatchObject({ rows: [['5']] });
-    const cliCode = await cliMain(['query', '--sql', 'SELECT 1', '--format', 'csv', '--out', path.join(dir, 'workspace.duckdb'), '--workspace', dir]).catch(() => 1);
+    expect(
+      await call<QueryResult>(host, 'query.run', { queryId: 'e2', sql: 'SELECT count(*) FROM items' }),
+    ).toMatchObject({ rows: [['5']] });
+    const cliCode = await cliMain([
+      'query',
+      '--sql',
+      'SELECT 1',
+      '--format',
+      'csv',
+      '--out',
+      path.join(dir, 'workspace.duckdb'),
+      '--workspace',
+      dir,
+    ]).catch(() => 1);
     expect(cliCode).not.toBe(0);
     expect(leftovers(dir)).toEqual([]);
   });
@@ -52,12 +81,24 @@ describe('exports', () => {
     const confined = await Host.open(confinedDir, { remember: false, fileAccess: { kind: 'confined', folders: [] } });
     try {
       const result = await call<QueryResult>(confined, 'query.run', { queryId: 'c1', sql: 'SELECT 42 AS answer' });
-      expect(await confined.dispatch('query.export', { resultId: result.resultId, format: 'csv', path: path.join(files, 'out.csv') })).toMatchObject({ ok: false, error: { message: expect.stringContaining('exports') } });
-      const { jobId } = await call<{ jobId: string }>(confined, 'query.export', { resultId: result.resultId, format: 'csv' });
+      expect(
+        await confined.dispatch('query.export', {
+          resultId: result.resultId,
+          format: 'csv',
+          path: path.join(files, 'out.csv'),
+        }),
+      ).toMatchObject({ ok: false, error: { message: expect.stringContaining('exports') } });
+      const { jobId } = await call<{ jobId: string }>(confined, 'query.export', {
+        resultId: result.resultId,
+        format: 'csv',
+      });
       const job = await confined.jobs.wait(jobId);
       expect(job.status).toBe('done');
       expect(fs.readdirSync(path.join(confinedDir, 'exports'))).toHaveLength(1);
-      expect(await confined.dispatch('import.inspect', { path: '/etc/hostname' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('outside the folders') } });
+      expect(await confined.dispatch('import.inspect', { path: '/etc/hostname' })).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining('outside the folders') },
+      });
     } finally {
       await confined.close();
     }
@@ -77,7 +118,11 @@ describe('exports', () => {
 describe('report parameters', () => {
   it('bind a list :ids and a parameter named ids_1 to their own values', async () => {
     const sql = `-- [params]\n-- int_list :ids = 1,2\n-- int :ids_1 = 40\nSELECT (SELECT sum(id) FROM items WHERE id IN (:ids)) AS listed, :ids_1 AS single`;
-    const result = await call<QueryResult>(host, 'reports.run', { queryId: 'p1', sql, values: { ids: '1,2', ids_1: '40' } });
+    const result = await call<QueryResult>(host, 'reports.run', {
+      queryId: 'p1',
+      sql,
+      values: { ids: '1,2', ids_1: '40' },
+    });
     expect(result.rows).toEqual([['3', 40]]);
   });
 });
@@ -110,7 +155,9 @@ describe('imports', () => {
     const literal = writeTemp(files, 'star*.csv', 'x\n100\n200\n300\n');
     const job = await importFile(host, literal, { table: 'starred' });
     expect(job.status, JSON.stringify(job)).toBe('done');
-    expect(await call<QueryResult>(host, 'query.run', { queryId: 'g1', sql: 'SELECT sum(x) FROM starred' })).toMatchObject({ rows: [['600']] });
+    expect(
+      await call<QueryResult>(host, 'query.run', { queryId: 'g1', sql: 'SELECT sum(x) FROM starred' }),
+    ).toMatchObject({ rows: [['600']] });
     const linked = await importFile(host, literal, { link: true, table: 'starlink' });
     expect(linked.status).toBe('failed');
     expect(JSON.stringify(linked)).toContain('pattern');
@@ -120,18 +167,29 @@ describe('imports', () => {
     const text = 'name,city\nZoë,Köln\nJosé,São Paulo\n';
     const utf16 = path.join(files, 'utf16.csv');
     fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    const preview = await call<{ rows: unknown[][]; csv: { encoding: string } }>(host, 'import.inspect', { path: utf16 });
-    expect(preview.rows).toEqual([['Zoë', 'Köln'], ['José', 'São Paulo']]);
+    const preview = await call<{ rows: unknown[][]; csv: { encoding: string } }>(host, 'import.inspect', {
+      path: utf16,
+    });
+    expect(preview.rows).toEqual([
+      ['Zoë', 'Köln'],
+      ['José', 'São Paulo'],
+    ]);
     expect(preview.csv.encoding).toBe('utf-16');
     expect((await importFile(host, utf16)).status).toBe('done');
     const utf32 = path.join(files, 'utf32.csv');
     fs.writeFileSync(utf32, Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x61, 0, 0, 0]));
-    expect(await host.dispatch('import.inspect', { path: utf32 })).toMatchObject({ ok: false, error: { code: 'IMPORT_BAD_ENCODING', message: expect.stringContaining('UTF-32') } });
+    expect(await host.dispatch('import.inspect', { path: utf32 })).toMatchObject({
+      ok: false,
+      error: { code: 'IMPORT_BAD_ENCODING', message: expect.stringContaining('UTF-32') },
+    });
   });
 
   it('name an unterminated quote as one', async () => {
     const file = writeTemp(files, 'quote.csv', 'a,b\n1,"open\n');
-    expect(await host.dispatch('import.inspect', { path: file })).toMatchObject({ ok: false, error: { message: expect.stringContaining('never closed') } });
+    expect(await host.dispatch('import.inspect', { path: file })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('never closed') },
+    });
     expect((await importFile(host, file)).error?.message).toContain('never closed');
   });
 
@@ -140,11 +198,23 @@ describe('imports', () => {
     for (const outcome of [await host.dispatch('import.inspect', { path: deep }), await importFile(host, deep)]) {
       expect(JSON.stringify(outcome)).toMatch(/nested more than 64 levels/);
     }
-    const query = await host.dispatch('query.run', { queryId: 'j1', sql: `SELECT json_structure('${'['.repeat(100_000)}')` });
-    expect(query).toMatchObject({ ok: false, error: { code: 'SQL_REFUSED', message: expect.stringContaining('levels deep') } });
-    const param = await host.dispatch('query.run', { queryId: 'j2', sql: 'SELECT json_structure($doc)', params: { doc: '['.repeat(5000) } });
+    const query = await host.dispatch('query.run', {
+      queryId: 'j1',
+      sql: `SELECT json_structure('${'['.repeat(100_000)}')`,
+    });
+    expect(query).toMatchObject({
+      ok: false,
+      error: { code: 'SQL_REFUSED', message: expect.stringContaining('levels deep') },
+    });
+    const param = await host.dispatch('query.run', {
+      queryId: 'j2',
+      sql: 'SELECT json_structure($doc)',
+      params: { doc: '['.repeat(5000) },
+    });
     expect(param).toMatchObject({ ok: false, error: { message: expect.stringContaining('parameter value') } });
-    expect(await call<QueryResult>(host, 'query.run', { queryId: 'j3', sql: "SELECT json_structure('[[1]]') AS s" })).toMatchObject({ rowCount: 1 });
+    expect(
+      await call<QueryResult>(host, 'query.run', { queryId: 'j3', sql: "SELECT json_structure('[[1]]') AS s" }),
+    ).toMatchObject({ rowCount: 1 });
   });
 });
 
@@ -177,13 +247,27 @@ describe('the browser-mode server', () => {
   afterAll(async () => server?.close());
 
   /** A raw request, so Host and Origin can be anything (fetch fixes Host). */
-  const request = (options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }) =>
+  const request = (options: {
+    method?: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  }) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, method: options.method ?? 'POST', path: options.path, headers: options.headers }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: options.method ?? 'POST',
+          path: options.path,
+          headers: options.headers,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.end(options.body);
     });
@@ -191,17 +275,45 @@ describe('the browser-mode server', () => {
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
     const auth = { ...json, authorization: `Bearer ${server.token}` };
-    expect(await request({ path: '/api/workspace.info', headers: { ...auth, host: `evil.example:${server.port}` }, body: '{}' })).toMatchObject({ status: 403, body: expect.stringContaining('not this server') });
-    expect(await request({ path: '/', method: 'GET', headers: { host: `rebound.example:${server.port}` } })).toMatchObject({ status: 403 });
-    expect(await request({ path: '/api/workspace.info', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' })).toMatchObject({ status: 403, body: expect.stringContaining('not accepted') });
-    expect(await request({ path: '/api/workspace.info', headers: { ...auth, host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` }, body: '{}' })).toMatchObject({ status: 200 });
+    expect(
+      await request({
+        path: '/api/workspace.info',
+        headers: { ...auth, host: `evil.example:${server.port}` },
+        body: '{}',
+      }),
+    ).toMatchObject({ status: 403, body: expect.stringContaining('not this server') });
+    expect(
+      await request({ path: '/', method: 'GET', headers: { host: `rebound.example:${server.port}` } }),
+    ).toMatchObject({ status: 403 });
+    expect(
+      await request({ path: '/api/workspace.info', headers: { ...auth, origin: 'http://evil.example' }, body: '{}' }),
+    ).toMatchObject({ status: 403, body: expect.stringContaining('not accepted') });
+    expect(
+      await request({
+        path: '/api/workspace.info',
+        headers: { ...auth, host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` },
+        body: '{}',
+      }),
+    ).toMatchObject({ status: 200 });
   });
 
-  it('takes the token only as a Bearer (or the UI\'s header), never bare, and refuses simple cross-site posts', async () => {
-    expect(await request({ path: '/api/workspace.info', headers: { ...json, authorization: server.token! }, body: '{}' })).toMatchObject({ status: 401 });
-    expect(await request({ path: `/api/workspace.info?token=${server.token}`, headers: json, body: '{}' })).toMatchObject({ status: 401 });
-    expect(await request({ path: '/api/workspace.info', headers: { 'content-type': 'text/plain', 'x-sift-token': server.token! }, body: '{}' })).toMatchObject({ status: 415 });
-    expect(await request({ path: '/api/workspace.info', headers: { ...json, 'x-sift-token': server.token! }, body: '{}' })).toMatchObject({ status: 200 });
+  it("takes the token only as a Bearer (or the UI's header), never bare, and refuses simple cross-site posts", async () => {
+    expect(
+      await request({ path: '/api/workspace.info', headers: { ...json, authorization: server.token! }, body: '{}' }),
+    ).toMatchObject({ status: 401 });
+    expect(
+      await request({ path: `/api/workspace.info?token=${server.token}`, headers: json, body: '{}' }),
+    ).toMatchObject({ status: 401 });
+    expect(
+      await request({
+        path: '/api/workspace.info',
+        headers: { 'content-type': 'text/plain', 'x-sift-token': server.token! },
+        body: '{}',
+      }),
+    ).toMatchObject({ status: 415 });
+    expect(
+      await request({ path: '/api/workspace.info', headers: { ...json, 'x-sift-token': server.token! }, body: '{}' }),
+    ).toMatchObject({ status: 200 });
   });
 
   it('limits uploads with a clear error and keeps nothing of a refused one', async () => {
@@ -216,6 +328,8 @@ describe('the browser-mode server', () => {
     const kept = fs.readdirSync(uploads).flatMap((folder) => fs.readdirSync(path.join(uploads, folder)));
     expect(kept).toEqual(['small.csv']);
     // Still serving.
-    expect(await request({ path: '/api/workspace.info', headers: { ...json, ...auth }, body: '{}' })).toMatchObject({ status: 200 });
+    expect(await request({ path: '/api/workspace.info', headers: { ...json, ...auth }, body: '{}' })).toMatchObject({
+      status: 200,
+    });
   });
 });

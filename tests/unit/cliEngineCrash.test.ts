@@ -16,7 +16,9 @@ const exec = promisify(execFile);
 const home = tempDir('sift-engine-crash-home-');
 let workspace: string;
 
-async function sift(...args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+async function sift(
+  ...args: string[]
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } }).then(
     ({ stdout, stderr }) => ({ code: 0, signal: null, stdout, stderr }),
     (error: { code: number | null; signal: string | null; stdout: string; stderr: string }) => error,
@@ -48,7 +50,8 @@ function childrenHoldingWorkspace(parentPid: number): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (parent !== parentPid) continue;
-      if (readdirSync(`/proc/${entry}/fd`).some((fd) => readlinkSafe(`/proc/${entry}/fd/${fd}`) === database)) holders.push(Number(entry));
+      if (readdirSync(`/proc/${entry}/fd`).some((fd) => readlinkSafe(`/proc/${entry}/fd/${fd}`) === database))
+        holders.push(Number(entry));
     } catch {
       // The process ended while it was being read.
     }
@@ -88,7 +91,13 @@ beforeAll(async () => {
 
 describe('a query that crashes the engine', () => {
   it('is reported, and sift exits 1 instead of dying with SIGSEGV', async () => {
-    const crashed = await sift('query', '--workspace', workspace, '--sql', "SELECT json_structure(repeat('[', 100000) || repeat(']', 100000))");
+    const crashed = await sift(
+      'query',
+      '--workspace',
+      workspace,
+      '--sql',
+      "SELECT json_structure(repeat('[', 100000) || repeat(']', 100000))",
+    );
     expect(crashed.signal).toBeNull();
     expect(crashed.code).toBe(1);
     expect(crashed.stderr).toContain('sift: the query crashed the engine (SIGSEGV)');
@@ -99,21 +108,49 @@ describe('a query that crashes the engine', () => {
 
   it('leaves output, input, exit codes and messages as they were', async () => {
     const file = writeTemp(tempDir('sift-engine-crash-files-'), 'rows.csv', 'id,name\n1,a\n2,b\n');
-    expect(await sift('import', file, '--workspace', workspace)).toMatchObject({ code: 0, stdout: expect.stringMatching(/Imported 2 rows/) });
-    expect(await sift('query', '--workspace', workspace, '--format', 'csv', '--sql', 'SELECT name FROM rows ORDER BY id')).toMatchObject({ code: 0, stdout: 'name\na\nb\n' });
-    expect(await sift('query', '--workspace', workspace)).toMatchObject({ code: 2, stderr: expect.stringContaining('give exactly one of --sql') });
-    expect(await sift('query', '--workspace', workspace, '--sql', 'SELECT * FROM nowhere')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^sift: .*nowhere/) });
-    expect(await sift('session', 'list', '--json', '--workspace', workspace)).toMatchObject({ code: 0, stdout: '[]\n' });
+    expect(await sift('import', file, '--workspace', workspace)).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/Imported 2 rows/),
+    });
+    expect(
+      await sift('query', '--workspace', workspace, '--format', 'csv', '--sql', 'SELECT name FROM rows ORDER BY id'),
+    ).toMatchObject({ code: 0, stdout: 'name\na\nb\n' });
+    expect(await sift('query', '--workspace', workspace)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('give exactly one of --sql'),
+    });
+    expect(await sift('query', '--workspace', workspace, '--sql', 'SELECT * FROM nowhere')).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^sift: .*nowhere/),
+    });
+    expect(await sift('session', 'list', '--json', '--workspace', workspace)).toMatchObject({
+      code: 0,
+      stdout: '[]\n',
+    });
   });
 
   it('a killed sift takes its engine with it: the workspace is free again', async () => {
-    const child = spawn('node', ['bin/sift.mjs', 'query', '--workspace', workspace, '--sql', 'SELECT sum(hash(a.range + b.range)) FROM range(3000000) a, range(3000000) b'], {
-      env: { ...process.env, SIFT_HOME: home },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'node',
+      [
+        'bin/sift.mjs',
+        'query',
+        '--workspace',
+        workspace,
+        '--sql',
+        'SELECT sum(hash(a.range + b.range)) FROM range(3000000) a, range(3000000) b',
+      ],
+      {
+        env: { ...process.env, SIFT_HOME: home },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise((resolve) => child.on('exit', resolve));
     let engines: number[] = [];
-    await waitFor(async () => (engines = childrenHoldingWorkspace(child.pid!)).length > 0, 'the engine holds the workspace');
+    await waitFor(
+      async () => (engines = childrenHoldingWorkspace(child.pid!)).length > 0,
+      'the engine holds the workspace',
+    );
     child.kill('SIGKILL');
     await exited;
     await waitFor(async () => !engines.some(alive), 'the engine ended with its sift');

@@ -11,7 +11,9 @@ const specs: CommandSpec[] = Object.values(COMMANDS);
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } });
+    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], {
+      env: { ...process.env, SIFT_HOME: home },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -23,7 +25,11 @@ describe('sift CMD --help', () => {
   it('answers for every command with its usage and every flag it accepts, exit 0, without a workspace', async () => {
     for (const spec of specs) {
       const out = await sift(...spec.name.split(' '), '--help');
-      expect({ command: spec.name, code: out.code, stderr: out.stderr }).toEqual({ command: spec.name, code: 0, stderr: '' });
+      expect({ command: spec.name, code: out.code, stderr: out.stderr }).toEqual({
+        command: spec.name,
+        code: 0,
+        stderr: '',
+      });
       expect(out.stdout).toMatch(new RegExp(`^Usage: sift ${spec.name}\\b`));
       for (const flag of Object.keys(spec.flags)) expect(out.stdout, `${spec.name} --${flag}`).toContain(`--${flag}`);
     }
@@ -58,12 +64,17 @@ describe('the command tables', () => {
     for (const spec of specs) {
       for (const [name, flag] of Object.entries(spec.flags)) {
         // Give every required flag, and --sql for query's --sql/--file pair, so only the flag under test decides.
-        const base = Object.entries(spec.flags).filter(([other, f]) => f.required && other !== name).flatMap(([other, f]) => [`--${other}`, f.choices?.[0] ?? 'x']);
+        const base = Object.entries(spec.flags)
+          .filter(([other, f]) => f.required && other !== name)
+          .flatMap(([other, f]) => [`--${other}`, f.choices?.[0] ?? 'x']);
         const pair = spec.exactlyOne && !spec.exactlyOne.includes(name) ? [`--${spec.exactlyOne[0]}`, 'x'] : [];
         const value = flag.type === 'boolean' ? [] : [flag.choices?.[0] ?? 'x'];
         const { values } = parseCommand(spec, [...base, ...pair, `--${name}`, ...value]);
-        expect((values as Record<string, unknown>)[name], `${spec.name} --${name}`).toEqual(flag.type === 'boolean' ? true : flag.multiple ? [value[0]] : value[0]);
-        if (flag.choices) expect(() => parseCommand(spec, [...base, ...pair, `--${name}`, 'no-such-choice'])).toThrow(UsageError);
+        expect((values as Record<string, unknown>)[name], `${spec.name} --${name}`).toEqual(
+          flag.type === 'boolean' ? true : flag.multiple ? [value[0]] : value[0],
+        );
+        if (flag.choices)
+          expect(() => parseCommand(spec, [...base, ...pair, `--${name}`, 'no-such-choice'])).toThrow(UsageError);
       }
       expect(() => parseCommand(spec, ['--no-such-flag'])).toThrow(UsageError);
     }

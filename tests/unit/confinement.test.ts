@@ -20,7 +20,11 @@ let host: Host;
 let server: RunningServer;
 let annotatorToken: string;
 
-async function post(method: string, body: unknown, token: string | null): Promise<{ status: number; outcome: CallOutcome }> {
+async function post(
+  method: string,
+  body: unknown,
+  token: string | null,
+): Promise<{ status: number; outcome: CallOutcome }> {
   const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -47,7 +51,10 @@ afterAll(async () => {
 
 describe('names that become paths', () => {
   it('taxonomy.get reads only policy versions in the policy folder, and its errors never quote a file', async () => {
-    expect((await post('taxonomy.get', {}, annotatorToken)).outcome).toMatchObject({ ok: true, value: { taxonomy: { version: 'v1' }, versions: ['v1'] } });
+    expect((await post('taxonomy.get', {}, annotatorToken)).outcome).toMatchObject({
+      ok: true,
+      value: { taxonomy: { version: 'v1' }, versions: ['v1'] },
+    });
     // A JSON file outside the workspace, and one in policy/ that is a link to it.
     const outside = path.join(root, 'secret-x.json');
     fs.writeFileSync(outside, `{"note": "${SECRET}", "version": "v1", "categories": []`);
@@ -64,11 +71,20 @@ describe('names that become paths', () => {
       }
     }
     const invalid = await post('taxonomy.get', { version: traversal }, annotatorToken);
-    expect(invalid).toMatchObject({ status: 400, outcome: { error: { code: 'BAD_REQUEST', message: expect.stringContaining('version') } } });
+    expect(invalid).toMatchObject({
+      status: 400,
+      outcome: { error: { code: 'BAD_REQUEST', message: expect.stringContaining('version') } },
+    });
     // The damaged file in the folder is named, with where it breaks, not what it says.
     const damaged = await post('taxonomy.get', { version: 'v8' }, server.token);
-    expect(damaged.outcome).toMatchObject({ ok: false, error: { message: expect.stringMatching(/taxonomy-v8\.json: not valid JSON/) } });
-    expect((await post('taxonomy.get', { version: 'v1' }, annotatorToken)).outcome).toMatchObject({ ok: true, value: { taxonomy: { version: 'v1' } } });
+    expect(damaged.outcome).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/taxonomy-v8\.json: not valid JSON/) },
+    });
+    expect((await post('taxonomy.get', { version: 'v1' }, annotatorToken)).outcome).toMatchObject({
+      ok: true,
+      value: { taxonomy: { version: 'v1' } },
+    });
   });
 });
 
@@ -78,9 +94,25 @@ describe('browser mode opens, registers, reads and serves only inside its folder
     await (await Host.open(other, { create: true, remember: false })).close();
     fs.writeFileSync(path.join(other, 'private.csv'), `secret\n${SECRET}\n`);
     const opened = await post('workspace.open', { path: other }, server.token);
-    expect(opened).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('in browser mode a workspace is opened only from inside') } } });
+    expect(opened).toMatchObject({
+      status: 400,
+      outcome: {
+        ok: false,
+        error: {
+          code: 'BAD_REQUEST',
+          message: expect.stringContaining('in browser mode a workspace is opened only from inside'),
+        },
+      },
+    });
     expect(host.workspace.dir).toBe(path.join(root, 'ws'));
-    const read = await post('query.run', { queryId: 'q-outside', sql: `SELECT * FROM read_csv(${JSON.stringify(path.join(other, 'private.csv')).replace(/"/g, "'")})` }, server.token);
+    const read = await post(
+      'query.run',
+      {
+        queryId: 'q-outside',
+        sql: `SELECT * FROM read_csv(${JSON.stringify(path.join(other, 'private.csv')).replace(/"/g, "'")})`,
+      },
+      server.token,
+    );
     expect(read.outcome.ok).toBe(false);
     expect(JSON.stringify(read.outcome)).not.toContain(SECRET);
     // The workspace it started on stays open-able.
@@ -104,11 +136,24 @@ describe('browser mode opens, registers, reads and serves only inside its folder
     const outside = path.join(root, 'outside-model');
     fs.cpSync(TINY_MODEL, outside, { recursive: true });
     const refused = await post('models.add', { path: outside }, server.token);
-    expect(refused).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('is outside the folders this Sift may read') } } });
+    expect(refused).toMatchObject({
+      status: 400,
+      outcome: {
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.stringContaining('is outside the folders this Sift may read') },
+      },
+    });
     // The refusal is the same whether what lies outside exists or not: it names only the path asked for.
     const missing = await post('models.add', { path: path.join(root, 'no-such-model') }, server.token);
-    expect(missing.outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('is outside the folders this Sift may read') } });
-    expect(((await post('models.list', {}, server.token)).outcome as { ok: true; value: { dir: string }[] }).value.map((model) => model.dir)).not.toContain(outside);
+    expect(missing.outcome).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('is outside the folders this Sift may read') },
+    });
+    expect(
+      ((await post('models.list', {}, server.token)).outcome as { ok: true; value: { dir: string }[] }).value.map(
+        (model) => model.dir,
+      ),
+    ).not.toContain(outside);
 
     // A copy inside the workspace registers; one whose manifest reaches out of its folder does not.
     const inside = path.join(host.workspace.dir, 'my-models', 'tiny');
@@ -117,8 +162,14 @@ describe('browser mode opens, registers, reads and serves only inside its folder
     const reaching = path.join(host.workspace.dir, 'my-models', 'reaching');
     fs.cpSync(TINY_MODEL, reaching, { recursive: true });
     fs.copyFileSync(path.join(TINY_MODEL, 'model.onnx'), path.join(root, 'elsewhere.onnx'));
-    const manifest = JSON.parse(fs.readFileSync(path.join(reaching, 'model.json'), 'utf8')) as { name: string; file: string };
-    fs.writeFileSync(path.join(reaching, 'model.json'), JSON.stringify({ ...manifest, name: 'reaching', file: '../../../elsewhere.onnx' }));
+    const manifest = JSON.parse(fs.readFileSync(path.join(reaching, 'model.json'), 'utf8')) as {
+      name: string;
+      file: string;
+    };
+    fs.writeFileSync(
+      path.join(reaching, 'model.json'),
+      JSON.stringify({ ...manifest, name: 'reaching', file: '../../../elsewhere.onnx' }),
+    );
     const outward = await post('models.add', { path: reaching }, server.token);
     expect(outward.outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('leads outside') } });
   });
@@ -129,7 +180,10 @@ describe('browser mode opens, registers, reads and serves only inside its folder
     fs.writeFileSync(path.join(exportsDir, 'real.csv'), 'a\n1\n');
     fs.writeFileSync(path.join(root, 'outside.txt'), SECRET);
     fs.symlinkSync(path.join(root, 'outside.txt'), path.join(exportsDir, 'link.csv'));
-    const download = (name: string) => fetch(`http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent(path.join(exportsDir, name))}&token=${server.token}`);
+    const download = (name: string) =>
+      fetch(
+        `http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent(path.join(exportsDir, name))}&token=${server.token}`,
+      );
     const real = await download('real.csv');
     expect(real.status).toBe(200);
     expect(await real.text()).toBe('a\n1\n');
@@ -141,17 +195,28 @@ describe('browser mode opens, registers, reads and serves only inside its folder
   it('import.inspect of a FIFO is refused at once; the engine never waits on it', async () => {
     const fifo = path.join(host.workspace.dir, 'uploads', 'pipe.csv');
     fs.mkdirSync(path.dirname(fifo), { recursive: true });
-    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo: ${code}`)))));
+    await new Promise<void>((resolve, reject) =>
+      spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo: ${code}`)))),
+    );
     // A writer that opens the FIFO only later: a host that opened it would wait for this, then read its rows.
-    const writer = spawn(process.execPath, ['-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(fifo)}, 'a,b\\n1,2\\n'), 3000)`]);
+    const writer = spawn(process.execPath, [
+      '-e',
+      `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(fifo)}, 'a,b\\n1,2\\n'), 3000)`,
+    ]);
     try {
       const inspected = await post('import.inspect', { path: fifo }, server.token);
-      expect(inspected).toMatchObject({ status: 400, outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('not a regular file') } } });
+      expect(inspected).toMatchObject({
+        status: 400,
+        outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('not a regular file') } },
+      });
       expect(writer.exitCode).toBeNull(); // answered before anyone wrote to the FIFO
       const started = await post('import.start', { path: fifo }, server.token);
       const jobId = (started.outcome as { ok: true; value: { jobId: string } }).value.jobId;
       const job = await host.jobs.wait(jobId);
-      expect(job).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('not a regular file') } });
+      expect(job).toMatchObject({
+        status: 'failed',
+        error: { message: expect.stringContaining('not a regular file') },
+      });
       expect(writer.exitCode).toBeNull();
     } finally {
       writer.kill('SIGKILL');

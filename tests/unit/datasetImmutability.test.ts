@@ -12,7 +12,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, DatasetManifest, DatasetVerification, QueryResult, SessionSummary } from '../../shared/contract';
+import type {
+  CallOutcome,
+  DatasetManifest,
+  DatasetVerification,
+  QueryResult,
+  SessionSummary,
+} from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { tempDir } from './support';
 
@@ -34,7 +40,10 @@ async function post<T = unknown>(method: string, body: unknown): Promise<CallOut
 }
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 }).then(
+  return exec('node', ['bin/sift.mjs', ...args], {
+    env: { ...process.env, SIFT_HOME: home },
+    maxBuffer: 64 << 20,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
@@ -59,17 +68,37 @@ function snapshot(dir: string): Record<string, string> {
 beforeAll(async () => {
   wsDir = path.join(tempDir('sift-immut-'), 'ws');
   host = await makeLabelingWorkspace(wsDir);
-  await host.workspace.withConnection((conn) => conn.run(`UPDATE content SET created_at = TIMESTAMP '2024-03-01 10:00:00' + INTERVAL (CAST(substr(content_id, 2) AS INTEGER) - 1) DAY`));
+  await host.workspace.withConnection((conn) =>
+    conn.run(
+      `UPDATE content SET created_at = TIMESTAMP '2024-03-01 10:00:00' + INTERVAL (CAST(substr(content_id, 2) AS INTEGER) - 1) DAY`,
+    ),
+  );
   const staticDir = tempDir('sift-immut-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  const created = await post<SessionSummary>('sessions.create', { name: 'to export', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'random', batchSize: 10 });
+  const created = await post<SessionSummary>('sessions.create', {
+    name: 'to export',
+    pool: 'SELECT content_id FROM content',
+    model: 'text-distil',
+    version: 't1',
+    strategy: 'random',
+    batchSize: 10,
+  });
   session = created.value!;
   for (const id of ['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08']) {
-    const recorded = await post('labels.record', { sessionId: session.id, annotator: 'ana', action: { kind: 'label', contentId: id, labels: [{ category: 'spam', value: id === 'c01' ? 1 : 0 }] } });
+    const recorded = await post('labels.record', {
+      sessionId: session.id,
+      annotator: 'ana',
+      action: { kind: 'label', contentId: id, labels: [{ category: 'spam', value: id === 'c01' ? 1 : 0 }] },
+    });
     expect(recorded.ok).toBe(true);
   }
-  const exported = await post<DatasetManifest>('datasets.export', { name: 'audit', sessions: [session.id], cutDate: '2024-03-05T00:00:00Z', valDays: 2 });
+  const exported = await post<DatasetManifest>('datasets.export', {
+    name: 'audit',
+    sessions: [session.id],
+    cutDate: '2024-03-05T00:00:00Z',
+    valDays: 2,
+  });
   expect(exported.ok, JSON.stringify(exported)).toBe(true);
   version = exported.value!.dir!;
   expect(version).toBe(path.join(wsDir, 'exports', 'datasets', 'audit', 'v1'));
@@ -110,12 +139,28 @@ describe('no Sift write lands inside a dataset version', () => {
     );
     for (const [method, input] of attempts) {
       const outcome = await post(method, input);
-      expect(outcome, `${method} ${JSON.stringify(input)}`).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('is inside the dataset version') } });
+      expect(outcome, `${method} ${JSON.stringify(input)}`).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: expect.stringContaining('is inside the dataset version') },
+      });
       expect(snapshot(version), `${method} ${JSON.stringify(input)}`).toEqual(before);
     }
     // Beside the version, the same exports still work, and a new version of the dataset is still possible.
-    expect((await post('query.export', { resultId: result.value!.resultId, format: 'csv', path: path.join(exportsDir, 'beside.csv') })).ok).toBe(true);
-    const second = await post<DatasetManifest>('datasets.export', { name: 'audit', sessions: [session.id], cutDate: '2024-03-05T00:00:00Z', valDays: 2 });
+    expect(
+      (
+        await post('query.export', {
+          resultId: result.value!.resultId,
+          format: 'csv',
+          path: path.join(exportsDir, 'beside.csv'),
+        })
+      ).ok,
+    ).toBe(true);
+    const second = await post<DatasetManifest>('datasets.export', {
+      name: 'audit',
+      sessions: [session.id],
+      cutDate: '2024-03-05T00:00:00Z',
+      valDays: 2,
+    });
     expect(second).toMatchObject({ ok: true, value: { version: 2 } });
     expect(snapshot(version)).toEqual(before);
     fs.rmSync(path.join(exportsDir, 'innocent'));
@@ -132,7 +177,14 @@ describe('no Sift write lands inside a dataset version', () => {
 describe('publishing a version', () => {
   it('several exports of one name at once each stage apart and each claim their own version, whole and verified', async () => {
     const started = await Promise.all(
-      [0, 1, 2, 3].map(() => post<{ jobId: string }>('datasets.exportStart', { name: 'twin', sessions: [session.id], cutDate: '2024-03-05T00:00:00Z', valDays: 2 })),
+      [0, 1, 2, 3].map(() =>
+        post<{ jobId: string }>('datasets.exportStart', {
+          name: 'twin',
+          sessions: [session.id],
+          cutDate: '2024-03-05T00:00:00Z',
+          valDays: 2,
+        }),
+      ),
     );
     const jobs = await Promise.all(started.map((outcome) => host.jobs.wait(outcome.value!.jobId)));
     expect(jobs.map((job) => [job.status, job.error?.message])).toEqual(jobs.map(() => ['done', undefined]));
@@ -142,7 +194,10 @@ describe('publishing a version', () => {
     expect(fs.readdirSync(root).sort()).toEqual(['v1', 'v2', 'v3', 'v4']); // no staging left, nothing else
     for (const job of jobs) {
       const manifest = job.result as DatasetManifest;
-      expect(JSON.parse(fs.readFileSync(path.join(manifest.dir!, 'manifest.json'), 'utf8'))).toMatchObject({ version: manifest.version, parentVersion: manifest.version - 1 || null });
+      expect(JSON.parse(fs.readFileSync(path.join(manifest.dir!, 'manifest.json'), 'utf8'))).toMatchObject({
+        version: manifest.version,
+        parentVersion: manifest.version - 1 || null,
+      });
       const verified = await post<DatasetVerification>('datasets.verify', { dir: manifest.dir });
       expect(verified.value, manifest.dir).toMatchObject({ ok: true, problems: [], scope: 'record' });
     }
@@ -175,10 +230,22 @@ describe('sift dataset verify', () => {
 
   it('fails on an added file, an added folder, an edited card, and manifest rows edited to match an edited file', async () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
-      ['added-file', (dir) => fs.writeFileSync(path.join(dir, 'notes.txt'), 'x'), /notes\.txt: a file the manifest does not list/],
+      [
+        'added-file',
+        (dir) => fs.writeFileSync(path.join(dir, 'notes.txt'), 'x'),
+        /notes\.txt: a file the manifest does not list/,
+      ],
       ['added-folder', (dir) => fs.mkdirSync(path.join(dir, 'more')), /more\/: a folder the manifest does not list/],
-      ['added-link', (dir) => fs.symlinkSync('/etc/hostname', path.join(dir, 'host.txt')), /host\.txt: a link the manifest does not list/],
-      ['edited-card', (dir) => fs.appendFileSync(path.join(dir, 'README.md'), '\nAll labels double-checked by legal.\n'), /README\.md: the dataset card differs from the one Sift wrote/],
+      [
+        'added-link',
+        (dir) => fs.symlinkSync('/etc/hostname', path.join(dir, 'host.txt')),
+        /host\.txt: a link the manifest does not list/,
+      ],
+      [
+        'edited-card',
+        (dir) => fs.appendFileSync(path.join(dir, 'README.md'), '\nAll labels double-checked by legal.\n'),
+        /README\.md: the dataset card differs from the one Sift wrote/,
+      ],
       [
         'edited-manifest',
         (dir) => {
@@ -194,11 +261,22 @@ describe('sift dataset verify', () => {
         },
         /manifest\.json: differs from the manifest Sift wrote/,
       ],
-      ['escaping-path', (dir) => {
-        const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
-        manifest.files.push({ path: '../../../../etc/hostname', split: 'train', format: 'parquet', rows: 0, bytes: 0, sha256: '' });
-        fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-      }, /names "\.\.\/.*which is not a file of this folder/],
+      [
+        'escaping-path',
+        (dir) => {
+          const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DatasetManifest;
+          manifest.files.push({
+            path: '../../../../etc/hostname',
+            split: 'train',
+            format: 'parquet',
+            rows: 0,
+            bytes: 0,
+            sha256: '',
+          });
+          fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+        },
+        /names "\.\.\/.*which is not a file of this folder/,
+      ],
     ];
     for (const [name, change, problem] of cases) {
       const dir = tampered(name, change);

@@ -19,14 +19,25 @@ let snapshot: string;
 let storedLabels: number;
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 }).then(
+  return exec('node', ['bin/sift.mjs', ...args], {
+    env: { ...process.env, SIFT_HOME: home },
+    maxBuffer: 64 << 20,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
 }
 
 async function sqlLabelCount(): Promise<number> {
-  const out = await sift('query', '--workspace', dir, '--format', 'json', '--sql', 'SELECT count(*) AS n FROM label_events');
+  const out = await sift(
+    'query',
+    '--workspace',
+    dir,
+    '--format',
+    'json',
+    '--sql',
+    'SELECT count(*) AS n FROM label_events',
+  );
   expect(out.code, out.stderr).toBe(0);
   return Number((JSON.parse(out.stdout) as { n: number }[])[0]!.n);
 }
@@ -34,7 +45,9 @@ async function sqlLabelCount(): Promise<number> {
 async function storeCount(): Promise<number> {
   const host = await Host.open(dir, { remember: false });
   try {
-    return await host.workspace.withStore(async (conn) => Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]));
+    return await host.workspace.withStore(async (conn) =>
+      Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]),
+    );
   } finally {
     await host.close();
   }
@@ -55,7 +68,10 @@ describe("SQL's copy of the labels", () => {
     const tables = await sift('tables', '--json', '--workspace', dir);
     expect(tables.code, tables.stderr).toBe(0);
     expect(tables.stderr).toMatch(/label_events\.parquet.*rebuilt/);
-    expect((JSON.parse(tables.stdout) as { name: string; rowCount: number }[]).find((table) => table.name === 'label_events')?.rowCount).toBe(storedLabels);
+    expect(
+      (JSON.parse(tables.stdout) as { name: string; rowCount: number }[]).find((table) => table.name === 'label_events')
+        ?.rowCount,
+    ).toBe(storedLabels);
     expect(await sqlLabelCount()).toBe(storedLabels);
   });
 
@@ -82,7 +98,9 @@ describe("SQL's copy of the labels", () => {
     try {
       older = await host.workspace.withStore(async (conn) => {
         const keep = Math.floor(storedLabels / 2);
-        await conn.run(`COPY (SELECT * FROM label_events ORDER BY created_at, event_id LIMIT ${keep}) TO '${snapshot}.older' (FORMAT parquet)`);
+        await conn.run(
+          `COPY (SELECT * FROM label_events ORDER BY created_at, event_id LIMIT ${keep}) TO '${snapshot}.older' (FORMAT parquet)`,
+        );
         return keep;
       });
     } finally {
@@ -102,7 +120,14 @@ describe('the store behind the label journal', () => {
     let session: SessionSummary;
     let pool: string[];
     try {
-      const created = await host.dispatch('sessions.create', { name: 'derived', pool: "SELECT content_id FROM content WHERE content_id < 'c00000400'", model: 'text-distil', version: '2024.03.0', strategy: 'random', batchSize: 50 });
+      const created = await host.dispatch('sessions.create', {
+        name: 'derived',
+        pool: "SELECT content_id FROM content WHERE content_id < 'c00000400'",
+        model: 'text-distil',
+        version: '2024.03.0',
+        strategy: 'random',
+        batchSize: 50,
+      });
       if (!created.ok) throw new Error(created.error.message);
       session = created.value as SessionSummary;
       const batch = await host.dispatch('sessions.next', { sessionId: session.id, annotator: 'feed' });
@@ -112,22 +137,30 @@ describe('the store behind the label journal', () => {
       await host.close();
     }
     const before = await sqlLabelCount();
-    const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', session.id, '--annotator', 'feed'], {
-      env: { ...process.env, SIFT_HOME: home },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      'node',
+      ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', session.id, '--annotator', 'feed'],
+      {
+        env: { ...process.env, SIFT_HOME: home },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let acknowledged = 0;
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await new Promise<void>((resolve) => {
       child.stdout!.on('data', (chunk: Buffer) => {
-        acknowledged += chunk.toString().split('\n').filter((line) => line.includes('event_id')).length;
+        acknowledged += chunk
+          .toString()
+          .split('\n')
+          .filter((line) => line.includes('event_id')).length;
         // Killed the moment every event is on disk: the store sync (a second of idle later) has not run.
         if (acknowledged === pool.length) {
           child.kill('SIGKILL');
           resolve();
         }
       });
-      for (const contentId of pool) child.stdin!.write(`${JSON.stringify({ content_id: contentId, category: 'spam', value: 1 })}\n`);
+      for (const contentId of pool)
+        child.stdin!.write(`${JSON.stringify({ content_id: contentId, category: 'spam', value: 1 })}\n`);
     });
     await exited;
     expect(await sqlLabelCount()).toBe(before + pool.length);

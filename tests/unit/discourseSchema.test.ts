@@ -38,19 +38,32 @@ describe('the Discourse-shaped sample', () => {
   const expected = annotations();
 
   it('reads ten tables from the annotations, with their known headline columns', () => {
-    expect([...expected.keys()].sort()).toEqual(['categories', 'post_action_types', 'post_actions', 'posts', 'reviewable_scores', 'reviewables', 'topics', 'user_histories', 'user_warnings', 'users']);
+    expect([...expected.keys()].sort()).toEqual([
+      'categories',
+      'post_action_types',
+      'post_actions',
+      'posts',
+      'reviewable_scores',
+      'reviewables',
+      'topics',
+      'user_histories',
+      'user_warnings',
+      'users',
+    ]);
     expect(expected.get('reviewables')).toContainEqual(['potentially_illegal', 'BOOLEAN']);
     expect(expected.get('users')).toContainEqual(['flag_level', 'INTEGER']);
     expect(expected.get('posts')!.length).toBe(51);
   });
 
-  it('has exactly Discourse\'s columns, in order and typed alike, for every table', async () => {
+  it("has exactly Discourse's columns, in order and typed alike, for every table", async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
       for (const [table, columns] of expected) {
         const file = path.join('sample-data/discourse', `${table}.parquet`).replace(/'/g, "''");
-        const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM '${file}'`)).getRowsJson().map((row) => [String(row[0]), String(row[1])]);
+        const described = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM '${file}'`))
+          .getRowsJson()
+          .map((row) => [String(row[0]), String(row[1])]);
         expect(described, table).toEqual(columns);
       }
     } finally {

@@ -19,7 +19,10 @@ const SAMPLE = 'sample-data/discourse';
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 });
+    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], {
+      env: { ...process.env, SIFT_HOME: home },
+      maxBuffer: 64 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -51,7 +54,9 @@ beforeAll(async () => {
   forum = path.join(tempDir('sift-discourse-'), 'forum');
   const created = await sift('sample', '--kind', 'discourse', '--workspace', forum);
   expect(created.code, created.stderr).toBe(0);
-  wave = (JSON.parse(fs.readFileSync(path.join(forum, 'incidents.json'), 'utf8')) as SpamWave[]).find((incident) => incident.kind === 'spam_wave')!;
+  wave = (JSON.parse(fs.readFileSync(path.join(forum, 'incidents.json'), 'utf8')) as SpamWave[]).find(
+    (incident) => incident.kind === 'spam_wave',
+  )!;
 }, 180_000);
 
 describe('the Discourse sample', () => {
@@ -75,7 +80,7 @@ describe('the Discourse sample', () => {
     expect(top.z).toBeGreaterThan(3 * windows[1]!.z);
   });
 
-  it('moderation actions spike on the wave\'s day too', async () => {
+  it("moderation actions spike on the wave's day too", async () => {
     const out = await sift('spike', '--source', 'actions', '--bucket', 'day', '--json', '--workspace', forum);
     expect(out.code, out.stderr).toBe(0);
     const top = (JSON.parse(out.stdout) as { start: string; series: string }[])[0]!;
@@ -91,39 +96,70 @@ describe('the canonical views over a Discourse workspace', () => {
   });
   afterAll(async () => host?.close());
 
-  const rows = async (sql: string) => (await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 1000 })).rows;
+  const rows = async (sql: string) =>
+    (await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 1000 })).rows;
   const count = async (sql: string) => Number((await rows(sql))[0]![0]);
 
   it('are views Sift added: content, reports and moderation_actions', async () => {
     const kinds = Object.fromEntries((await host.workspace.listTables()).map((table) => [table.name, table.kind]));
-    expect(kinds).toMatchObject({ content: 'view', reports: 'view', moderation_actions: 'view', posts: 'table', post_actions: 'table' });
+    expect(kinds).toMatchObject({
+      content: 'view',
+      reports: 'view',
+      moderation_actions: 'view',
+      posts: 'table',
+      post_actions: 'table',
+    });
   });
 
   it('reports are the flags that reach staff, named by flag type; notify_user (a message to the author) is none', async () => {
-    const byReason = Object.fromEntries((await rows('SELECT reason, count(*) FROM reports GROUP BY 1')).map(([reason, n]) => [String(reason), Number(n)]));
-    const expected = Object.fromEntries(Object.entries(truth.flags_by_type).filter(([type]) => type !== 'notify_user').map(([type, stats]) => [type, stats.flags]));
+    const byReason = Object.fromEntries(
+      (await rows('SELECT reason, count(*) FROM reports GROUP BY 1')).map(([reason, n]) => [String(reason), Number(n)]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(truth.flags_by_type)
+        .filter(([type]) => type !== 'notify_user')
+        .map(([type, stats]) => [type, stats.flags]),
+    );
     expect(byReason).toEqual(expected);
     expect(truth.flags_by_type.notify_user!.flags).toBeGreaterThan(0); // the sample has some, and they are left out
     // Every report names a post that content holds, by the same text id.
-    expect(await count('SELECT count(*) FROM reports r LEFT JOIN content c USING (content_id) WHERE c.content_id IS NULL')).toBe(0);
+    expect(
+      await count('SELECT count(*) FROM reports r LEFT JOIN content c USING (content_id) WHERE c.content_id IS NULL'),
+    ).toBe(0);
     expect(await count('SELECT count(*) FROM content')).toBe(await count('SELECT count(*) FROM posts'));
   });
 
   it('moderation actions are the resolved flagged-post reviewables: agreed is remove/hide/warn, disagreed and ignored pass', async () => {
     const statuses = truth.reviewables_by_type_status.ReviewableFlaggedPost!;
-    const [[total, passes]] = (await rows("SELECT count(*), count(*) FILTER (action = 'pass') FROM moderation_actions")) as [[number, number]];
+    const [[total, passes]] = (await rows(
+      "SELECT count(*), count(*) FILTER (action = 'pass') FROM moderation_actions",
+    )) as [[number, number]];
     expect(Number(total)).toBe((statuses['1'] ?? 0) + (statuses['2'] ?? 0) + (statuses['3'] ?? 0));
     expect(Number(passes)).toBe((statuses['2'] ?? 0) + (statuses['3'] ?? 0));
     // A removal is a deleted post; nothing pending is an action.
-    expect(await count("SELECT count(*) FROM moderation_actions m JOIN posts p ON p.id::VARCHAR = m.content_id WHERE m.action = 'remove' AND p.deleted_at IS NULL")).toBe(0);
+    expect(
+      await count(
+        "SELECT count(*) FROM moderation_actions m JOIN posts p ON p.id::VARCHAR = m.content_id WHERE m.action = 'remove' AND p.deleted_at IS NULL",
+      ),
+    ).toBe(0);
     expect(await count("SELECT count(*) FROM moderation_actions WHERE action = 'remove'")).toBeGreaterThan(0);
-    expect(await rows("SELECT DISTINCT actor_type FROM moderation_actions")).toEqual([['human']]);
+    expect(await rows('SELECT DISTINCT actor_type FROM moderation_actions')).toEqual([['human']]);
   });
 
   it('the drill-down into the wave finds its near-duplicate posts, their domain and the new accounts behind them', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', { source: 'reports', by: 'reason', bucket: 'hour' });
+    const overview = await call<SpikeOverview>(host, 'spike.overview', {
+      source: 'reports',
+      by: 'reason',
+      bucket: 'hour',
+    });
     const top = overview.windows[0]!;
-    const drill = await call<SpikeDrill>(host, 'spike.drill', { source: 'reports', by: 'reason', series: top.series, start: top.start, end: top.end });
+    const drill = await call<SpikeDrill>(host, 'spike.drill', {
+      source: 'reports',
+      by: 'reason',
+      series: top.series,
+      start: top.start,
+      end: top.end,
+    });
     const cluster = drill.clusters[0]!;
     expect(cluster.samples.join(' ')).toContain(wave.domain);
     expect(cluster.size).toBeGreaterThan(wave.posts * 0.6);
@@ -145,23 +181,36 @@ describe('importing a Discourse export', () => {
         const views = (job.result as ImportOutcome).canonicalViews;
         expect(views, part).toEqual(part === 'reviewables' ? ['content', 'reports', 'moderation_actions'] : undefined);
       }
-      const overview = await call<SpikeOverview>(host, 'spike.overview', { source: 'reports', by: 'reason', bucket: 'hour' });
+      const overview = await call<SpikeOverview>(host, 'spike.overview', {
+        source: 'reports',
+        by: 'reason',
+        bucket: 'hour',
+      });
       expect(overview.windows[0]).toMatchObject({ series: 'spam', start: wave.start });
     } finally {
       await host.close();
     }
   });
 
-  it('never replaces a table of the user\'s own under a canonical name', async () => {
+  it("never replaces a table of the user's own under a canonical name", async () => {
     const host = await Host.open(path.join(tempDir('sift-discourse-own-'), 'ws'), { create: true, remember: false });
     try {
-      await host.workspace.withConnection((conn) => conn.run("CREATE TABLE reports AS SELECT 'r1' AS report_id, 'x' AS content_id, 'u' AS reporter_id, 'mine' AS reason, TIMESTAMP '2024-01-01' AS created_at"));
+      await host.workspace.withConnection((conn) =>
+        conn.run(
+          "CREATE TABLE reports AS SELECT 'r1' AS report_id, 'x' AS content_id, 'u' AS reporter_id, 'mine' AS reason, TIMESTAMP '2024-01-01' AS created_at",
+        ),
+      );
       let added: string[] | undefined;
-      for (const part of parts) added = ((await importFile(host, path.resolve(SAMPLE, `${part}.parquet`))).result as ImportOutcome).canonicalViews ?? added;
+      for (const part of parts)
+        added =
+          ((await importFile(host, path.resolve(SAMPLE, `${part}.parquet`))).result as ImportOutcome).canonicalViews ??
+          added;
       expect(added).toEqual(['content', 'moderation_actions']);
       const kinds = Object.fromEntries((await host.workspace.listTables()).map((table) => [table.name, table.kind]));
       expect(kinds.reports).toBe('table');
-      expect((await call<QueryResult>(host, 'query.run', { queryId: 'q', sql: 'SELECT reason FROM reports' })).rows).toEqual([['mine']]);
+      expect(
+        (await call<QueryResult>(host, 'query.run', { queryId: 'q', sql: 'SELECT reason FROM reports' })).rows,
+      ).toEqual([['mine']]);
     } finally {
       await host.close();
     }

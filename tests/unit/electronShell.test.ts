@@ -9,14 +9,32 @@ import { blockNavigation, CONTENT_SECURITY_POLICY, withCspHeader } from '../../e
 describe('the desktop window', () => {
   it('runs the renderer isolated and sandboxed, without Node — settings written as a literal where a scanner sees them', () => {
     // The shape Electronegativity checks: an object literal for webPreferences inside `new BrowserWindow({...})`.
-    const source = ts.createSourceFile('main.ts', fs.readFileSync('electron/main.ts', 'utf8'), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile(
+      'main.ts',
+      fs.readFileSync('electron/main.ts', 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+    );
     const literals: Record<string, string>[] = [];
     const visit = (node: ts.Node) => {
       if (ts.isNewExpression(node) && node.expression.getText() === 'BrowserWindow') {
         const options = node.arguments?.[0];
-        const preferences = options && ts.isObjectLiteralExpression(options) ? options.properties.find((p) => p.name?.getText() === 'webPreferences') : undefined;
-        if (preferences && ts.isPropertyAssignment(preferences) && ts.isObjectLiteralExpression(preferences.initializer)) {
-          literals.push(Object.fromEntries(preferences.initializer.properties.filter(ts.isPropertyAssignment).map((p) => [p.name.getText(), p.initializer.getText()])));
+        const preferences =
+          options && ts.isObjectLiteralExpression(options)
+            ? options.properties.find((p) => p.name?.getText() === 'webPreferences')
+            : undefined;
+        if (
+          preferences &&
+          ts.isPropertyAssignment(preferences) &&
+          ts.isObjectLiteralExpression(preferences.initializer)
+        ) {
+          literals.push(
+            Object.fromEntries(
+              preferences.initializer.properties
+                .filter(ts.isPropertyAssignment)
+                .map((p) => [p.name.getText(), p.initializer.getText()]),
+            ),
+          );
         }
       }
       ts.forEachChild(node, visit);
@@ -40,7 +58,12 @@ describe('the desktop window', () => {
 
   it('the preload exposes one fixed bridge: contract methods, the event channel and the shell dialogs — never ipcRenderer itself', () => {
     // Electronegativity's PRELOAD_JS_CHECK asks for this review; docs/safety.md says why the surface is safe.
-    const source = ts.createSourceFile('preload.ts', fs.readFileSync('electron/preload.ts', 'utf8'), ts.ScriptTarget.Latest, true);
+    const source = ts.createSourceFile(
+      'preload.ts',
+      fs.readFileSync('electron/preload.ts', 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
+    );
     const exposed: string[][] = [];
     const channels: string[] = [];
     let ipcRendererAsValue = 0;
@@ -49,12 +72,23 @@ describe('the desktop window', () => {
         const callee = node.expression.getText();
         if (callee === 'contextBridge.exposeInMainWorld') {
           const bridge = node.arguments[1]!;
-          exposed.push(ts.isObjectLiteralExpression(bridge) ? bridge.properties.map((p) => p.name!.getText()) : ['<not a literal>']);
+          exposed.push(
+            ts.isObjectLiteralExpression(bridge)
+              ? bridge.properties.map((p) => p.name!.getText())
+              : ['<not a literal>'],
+          );
         }
-        if (/^ipcRenderer\.(invoke|on|removeListener|send|sendSync|postMessage)$/.test(callee)) channels.push(node.arguments[0]!.getText());
+        if (/^ipcRenderer\.(invoke|on|removeListener|send|sendSync|postMessage)$/.test(callee))
+          channels.push(node.arguments[0]!.getText());
       }
       // ipcRenderer may only be called, never handed to the page (as a value, a property or an argument).
-      if (ts.isIdentifier(node) && node.text === 'ipcRenderer' && !ts.isPropertyAccessExpression(node.parent) && !ts.isImportSpecifier(node.parent)) ipcRendererAsValue++;
+      if (
+        ts.isIdentifier(node) &&
+        node.text === 'ipcRenderer' &&
+        !ts.isPropertyAccessExpression(node.parent) &&
+        !ts.isImportSpecifier(node.parent)
+      )
+        ipcRendererAsValue++;
       ts.forEachChild(node, visit);
     };
     visit(source);
@@ -62,7 +96,8 @@ describe('the desktop window', () => {
     expect(ipcRendererAsValue).toBe(0);
     // Every channel: a contract method's (after isMethodName), the event channel, or one of the shell's dialogs.
     const shellChannels = Object.values(SHELL_CHANNELS).map((channel) => `'${channel}'`);
-    for (const channel of channels) expect(['ipcChannel(method)', 'IPC_EVENT_CHANNEL', ...shellChannels]).toContain(channel);
+    for (const channel of channels)
+      expect(['ipcChannel(method)', 'IPC_EVENT_CHANNEL', ...shellChannels]).toContain(channel);
     expect(new Set(channels)).toEqual(new Set(['ipcChannel(method)', 'IPC_EVENT_CHANNEL', ...shellChannels]));
   });
 
@@ -71,7 +106,10 @@ describe('the desktop window', () => {
     let openHandler: ((details: { url: string }) => { action: string }) | undefined;
     const blocked: string[] = [];
     blockNavigation(
-      { on: (event, listener) => (listeners[event] = listener), setWindowOpenHandler: (handler) => (openHandler = handler) },
+      {
+        on: (event, listener) => (listeners[event] = listener),
+        setWindowOpenHandler: (handler) => (openHandler = handler),
+      },
       (url) => blocked.push(url),
     );
     let prevented = 0;
@@ -98,7 +136,8 @@ describe('the desktop window', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         const file = `${dir}/${entry.name}`;
         if (entry.isDirectory()) walk(file);
-        else if (/\.tsx?$/.test(entry.name) && /from 'electron'/.test(fs.readFileSync(file, 'utf8'))) offenders.push(file);
+        else if (/\.tsx?$/.test(entry.name) && /from 'electron'/.test(fs.readFileSync(file, 'utf8')))
+          offenders.push(file);
       }
     };
     for (const dir of ['electron', 'shared', 'renderer']) walk(dir);
@@ -112,12 +151,17 @@ describe('the desktop window', () => {
         const file = `${dir}/${entry.name}`;
         if (entry.isDirectory()) walk(file, forbidden);
         else if (/\.tsx?$/.test(entry.name)) {
-          for (const match of fs.readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gms)) if (forbidden(match[1]!, file)) offenders.push(`${file}: ${match[1]}`);
+          for (const match of fs.readFileSync(file, 'utf8').matchAll(/^(?:import|export)\b[^;]*?from '([^']+)'/gms))
+            if (forbidden(match[1]!, file)) offenders.push(`${file}: ${match[1]}`);
         }
       }
     };
     // shared/: a relative import must resolve inside shared/ (its contract/ folder reaches up one level, no further).
-    walk('shared', (specifier, file) => specifier.startsWith('.') && path.relative('shared', path.join(path.dirname(file), specifier)).startsWith('..'));
+    walk(
+      'shared',
+      (specifier, file) =>
+        specifier.startsWith('.') && path.relative('shared', path.join(path.dirname(file), specifier)).startsWith('..'),
+    );
     walk('renderer', (specifier) => /(^|\/)electron\//.test(specifier));
     expect(offenders).toEqual([]);
   });
@@ -147,7 +191,10 @@ describe('the shell dialogs (files to import, export path, workspace folder)', (
     const asked: { properties: string[]; buttonLabel?: string }[] = [];
     let answer: { canceled: boolean; filePaths: string[] } = { canceled: false, filePaths: ['/home/ana/forum-logs'] };
     const unwire = wireShellDialogs(
-      { handle: (channel, listener) => void handlers.set(channel, listener), removeHandler: (channel) => void handlers.delete(channel) },
+      {
+        handle: (channel, listener) => void handlers.set(channel, listener),
+        removeHandler: (channel) => void handlers.delete(channel),
+      },
       {
         showOpenDialog: async (_window, options) => (asked.push(options), answer),
         showSaveDialog: async () => ({ canceled: false, filePath: '/home/ana/out.csv' }),
@@ -175,7 +222,9 @@ describe('the shell dialogs (files to import, export path, workspace folder)', (
     expect(await handlers.get(SHELL_CHANNELS.pickFiles)!({ sender: { id: 99 } })).toEqual([]);
     expect(await handlers.get(SHELL_CHANNELS.pickSavePath)!({ sender: { id: 7 } }, { not: 'a name' })).toBeNull();
     expect(asked).toHaveLength(0); // no dialog was shown for any of them
-    expect(await handlers.get(SHELL_CHANNELS.pickSavePath)!({ sender: { id: 7 } }, 'export.csv')).toBe('/home/ana/out.csv');
+    expect(await handlers.get(SHELL_CHANNELS.pickSavePath)!({ sender: { id: 7 } }, 'export.csv')).toBe(
+      '/home/ana/out.csv',
+    );
     unwire();
     expect(handlers.size).toBe(0);
   });

@@ -15,10 +15,16 @@ function installedPackages(nodeModules: string): string[] {
   for (const entry of fs.readdirSync(nodeModules, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const dir = path.join(nodeModules, entry.name);
-    const dirs = entry.name.startsWith('@') ? fs.readdirSync(dir, { withFileTypes: true }).filter((scoped) => scoped.isDirectory()).map((scoped) => path.join(dir, scoped.name)) : [dir];
+    const dirs = entry.name.startsWith('@')
+      ? fs
+          .readdirSync(dir, { withFileTypes: true })
+          .filter((scoped) => scoped.isDirectory())
+          .map((scoped) => path.join(dir, scoped.name))
+      : [dir];
     for (const pkg of dirs) {
       if (fs.existsSync(path.join(pkg, 'package.json'))) found.push(pkg);
-      if (fs.existsSync(path.join(pkg, 'node_modules'))) found.push(...installedPackages(path.join(pkg, 'node_modules')));
+      if (fs.existsSync(path.join(pkg, 'node_modules')))
+        found.push(...installedPackages(path.join(pkg, 'node_modules')));
     }
   }
   return found;
@@ -35,11 +41,19 @@ describe('engines.node', () => {
     const packages = installedPackages('node_modules');
     expect(packages.length).toBeGreaterThan(100);
     const refusing = packages.flatMap((dir) => {
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; engines?: { node?: unknown } };
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+        engines?: { node?: unknown };
+      };
       const range = manifest.engines?.node;
       if (typeof range !== 'string') return [];
       const valid = semver.validRange(range) !== null;
-      return valid && semver.subset(declared, range) ? [] : [`${manifest.name}@${manifest.version} (${dir}) needs node ${range}${valid ? '' : ' (not a range semver reads)'}`];
+      return valid && semver.subset(declared, range)
+        ? []
+        : [
+            `${manifest.name}@${manifest.version} (${dir}) needs node ${range}${valid ? '' : ' (not a range semver reads)'}`,
+          ];
     });
     expect(refusing, `package.json declares node ${declared}`).toEqual([]);
   });

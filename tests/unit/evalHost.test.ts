@@ -5,7 +5,15 @@ import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
-import type { CalibrationFit, ErrorAnalysis, EvalItems, EvaluationResult, ModelInfo, QueryResult, SliceEvaluation } from '../../shared/contract';
+import type {
+  CalibrationFit,
+  ErrorAnalysis,
+  EvalItems,
+  EvaluationResult,
+  ModelInfo,
+  QueryResult,
+  SliceEvaluation,
+} from '../../shared/contract';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 import { call, tempDir } from './support';
 
@@ -20,7 +28,11 @@ afterAll(async () => host?.close());
 
 describe('evaluating a model version against human labels', () => {
   it('joins each category’s scores to the majority label, leaving ties out, and computes the metrics on exactly those pairs', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', bins: 10 });
+    const result = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: '2024.03.0',
+      bins: 10,
+    });
     expect(result.version).toBe('2024.03.0');
     expect(result.categories.map((c) => c.category)).toEqual(['hate_speech', 'misinformation', 'nsfw', 'spam']);
     // The same pairs, fetched independently, give the same numbers. An item with as many 1s as 0s is undecided:
@@ -34,7 +46,10 @@ describe('evaluating a model version against human labels', () => {
       pageSize: 5000,
       sql: `SELECT score, (share > 0.5)::INT AS label FROM (${votes}) WHERE share <> 0.5 ORDER BY content_id`,
     });
-    const ties = await call<QueryResult>(host, 'query.run', { queryId: 'ties', sql: `SELECT count(*) FROM (${votes}) WHERE share = 0.5` });
+    const ties = await call<QueryResult>(host, 'query.run', {
+      queryId: 'ties',
+      sql: `SELECT count(*) FROM (${votes}) WHERE share = 0.5`,
+    });
     expect(Number(ties.rows[0]![0])).toBeGreaterThan(0);
     expect(result.tied.byCategory.spam).toBe(Number(ties.rows[0]![0]));
     expect(result.tied.items).toBeGreaterThanOrEqual(Math.max(...Object.values(result.tied.byCategory)));
@@ -52,8 +67,16 @@ describe('evaluating a model version against human labels', () => {
   });
 
   it('runs as a job with progress (what the UI uses), with the same result, and cancels', async () => {
-    const direct = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', bins: 10 });
-    const { jobId } = await call<{ jobId: string }>(host, 'eval.start', { model: 'text-distil', version: '2024.03.0', bins: 10 });
+    const direct = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: '2024.03.0',
+      bins: 10,
+    });
+    const { jobId } = await call<{ jobId: string }>(host, 'eval.start', {
+      model: 'text-distil',
+      version: '2024.03.0',
+      bins: 10,
+    });
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     const viaJob = job.result as EvaluationResult;
@@ -65,19 +88,47 @@ describe('evaluating a model version against human labels', () => {
 
   it('takes ground truth from a labels query, and names a broken one', async () => {
     const labels = `SELECT a.content_id, a.category, (a.action = 'remove')::INT AS label FROM moderation_actions a WHERE a.actor_type = 'human' AND a.category IS NOT NULL`;
-    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', labels });
+    const result = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      labels,
+    });
     expect(result.labelSource).toBe('query');
     expect(result.categories.length).toBeGreaterThan(0);
-    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'SELECT content_id, category FROM label_events' })).toMatchObject({ ok: false, error: { message: 'labels: the query must return content_id, category and label (0/1); it lacks label.' } });
-    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: "SELECT content_id, category, 2 AS label FROM label_events" })).toMatchObject({ ok: false, error: { message: expect.stringContaining('label must be 0 or 1') } });
-    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' })).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
+    expect(
+      await host.dispatch('eval.run', {
+        model: 'text-distil',
+        version: '2024.02.1',
+        labels: 'SELECT content_id, category FROM label_events',
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { message: 'labels: the query must return content_id, category and label (0/1); it lacks label.' },
+    });
+    expect(
+      await host.dispatch('eval.run', {
+        model: 'text-distil',
+        version: '2024.02.1',
+        labels: 'SELECT content_id, category, 2 AS label FROM label_events',
+      }),
+    ).toMatchObject({ ok: false, error: { message: expect.stringContaining('label must be 0 or 1') } });
+    expect(
+      await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' }),
+    ).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
     // A labels query that breaks part-way fails the evaluation instead of evaluating the rows before the break.
-    const broken = "SELECT content_id, category, CASE WHEN row_number() OVER (ORDER BY content_id, category) < 3000 THEN label ELSE error('broken') END AS label FROM (SELECT content_id, category, (avg(value::INT) > 0.5)::INT AS label FROM label_events GROUP BY ALL)";
-    expect(await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/broken|stopped part-way/) } });
+    const broken =
+      "SELECT content_id, category, CASE WHEN row_number() OVER (ORDER BY content_id, category) < 3000 THEN label ELSE error('broken') END AS label FROM (SELECT content_id, category, (avg(value::INT) > 0.5)::INT AS label FROM label_events GROUP BY ALL)";
+    expect(
+      await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken }),
+    ).toMatchObject({ ok: false, error: { message: expect.stringMatching(/broken|stopped part-way/) } });
   });
 
   it('breaks metrics out by language, surface, content type and account age, with Wilson intervals, at the thresholds in force', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1', minSliceN: 30 });
+    const result = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      minSliceN: 30,
+    });
     const spam = result.categories.find((c) => c.category === 'spam')!;
     const dimensions = new Set(spam.slices.map((s) => s.dimension));
     expect(dimensions).toEqual(new Set(['language', 'surface', 'content_type', 'account_age']));
@@ -86,16 +137,25 @@ describe('evaluating a model version against human labels', () => {
     for (const slice of spam.slices) {
       // Highlighted only with enough items and intervals that clear the overall one.
       if (slice.flagged) {
-        const clears = (rate: typeof slice.recall, overall: typeof slice.recall) => rate.n >= 30 && (rate.interval![1] < overall.interval![0] || rate.interval![0] > overall.interval![1]);
+        const clears = (rate: typeof slice.recall, overall: typeof slice.recall) =>
+          rate.n >= 30 && (rate.interval![1] < overall.interval![0] || rate.interval![0] > overall.interval![1]);
         expect(clears(slice.recall, spam.sliceBaseline.recall) || clears(slice.fpr, spam.sliceBaseline.fpr)).toBe(true);
       }
       if (slice.recall.value !== null) expect(slice.recall.interval![0]).toBeLessThanOrEqual(slice.recall.value);
     }
     expect(spam.sliceBaseline.threshold).toBe(spam.thresholds.remove);
     // eval.slices recomputes them at other thresholds, with the same numbers at the same thresholds.
-    const same = await call<SliceEvaluation>(host, 'eval.slices', { model: 'text-distil', version: '2024.02.1', minSliceN: 30 });
+    const same = await call<SliceEvaluation>(host, 'eval.slices', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      minSliceN: 30,
+    });
     expect(same.categories.find((c) => c.category === 'spam')!.slices).toEqual(spam.slices);
-    const lower = await call<SliceEvaluation>(host, 'eval.slices', { model: 'text-distil', version: '2024.02.1', thresholds: { spam: { remove: 0.5, escalate: 0.3 } } });
+    const lower = await call<SliceEvaluation>(host, 'eval.slices', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      thresholds: { spam: { remove: 0.5, escalate: 0.3 } },
+    });
     const lowered = lower.categories.find((c) => c.category === 'spam')!;
     expect(lowered.baseline.threshold).toBe(0.5);
     expect(lowered.baseline.recall.value!).toBeGreaterThan(spam.sliceBaseline.recall.value!);
@@ -105,10 +165,21 @@ describe('evaluating a model version against human labels', () => {
 describe('comparing two versions', () => {
   it('on exactly the items both scored, whichever models they are', async () => {
     // Score a few hundred items with the fusion model too (another model, fewer items).
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', { model: 'text-fusion', sql: 'SELECT content_id, text FROM content WHERE content_id IN (SELECT content_id FROM current_labels) ORDER BY content_id LIMIT 400' });
+    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+      model: 'text-fusion',
+      sql: 'SELECT content_id, text FROM content WHERE content_id IN (SELECT content_id FROM current_labels) ORDER BY content_id LIMIT 400',
+    });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
-    const a = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0', sameItemsAs: { model: 'text-fusion', version: '2026.11.1' } });
-    const b = await call<EvaluationResult>(host, 'eval.run', { model: 'text-fusion', version: '2026.11.1', sameItemsAs: { model: 'text-distil', version: '2024.03.0' } });
+    const a = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: '2024.03.0',
+      sameItemsAs: { model: 'text-fusion', version: '2026.11.1' },
+    });
+    const b = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-fusion',
+      version: '2026.11.1',
+      sameItemsAs: { model: 'text-distil', version: '2024.03.0' },
+    });
     const alone = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
     for (const category of a.categories) {
       const other = b.categories.find((c) => c.category === category.category)!;
@@ -121,7 +192,12 @@ describe('comparing two versions', () => {
 
 describe('error analysis', () => {
   it('counts the confusion at the thresholds in force, and lists the false positives worst first, with who labelled them', async () => {
-    const errors = await call<ErrorAnalysis>(host, 'eval.errors', { model: 'text-distil', version: '2024.02.1', category: 'spam', thresholds: { spam: { remove: 0.6, escalate: 0.3 } } });
+    const errors = await call<ErrorAnalysis>(host, 'eval.errors', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      category: 'spam',
+      thresholds: { spam: { remove: 0.6, escalate: 0.3 } },
+    });
     expect(errors.threshold).toBe(0.6);
     const { truePositives, falsePositives, falseNegatives, trueNegatives } = errors.confusion;
     const evaluation = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
@@ -132,16 +208,37 @@ describe('error analysis', () => {
     expect(errors.distribution.truePositives.reduce((a, b) => a + b, 0)).toBe(truePositives);
     expect(errors.terms.length).toBeGreaterThan(0);
 
-    const fps = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', thresholds: { spam: { remove: 0.6, escalate: 0.3 } }, kind: 'fp', limit: 50 });
+    const fps = await call<EvalItems>(host, 'eval.items', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      category: 'spam',
+      thresholds: { spam: { remove: 0.6, escalate: 0.3 } },
+      kind: 'fp',
+      limit: 50,
+    });
     expect(fps.total).toBe(falsePositives);
     expect(fps.items.every((item) => item.kind === 'fp' && item.label === 0 && item.score >= 0.6)).toBe(true);
     expect(fps.items.map((item) => item.score)).toEqual([...fps.items.map((item) => item.score)].sort((a, b) => b - a));
     expect(fps.items[0]!.text).toBeTruthy();
     expect(fps.items[0]!.labelledBy.length).toBeGreaterThan(0);
     // A histogram bin drills to exactly its items; a slice to its own.
-    const bin = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', kind: 'all', score: { from: 0.9, to: 1 }, limit: 1000 });
+    const bin = await call<EvalItems>(host, 'eval.items', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      category: 'spam',
+      kind: 'all',
+      score: { from: 0.9, to: 1 },
+      limit: 1000,
+    });
     expect(bin.items.every((item) => item.score >= 0.9)).toBe(true);
-    const german = await call<EvalItems>(host, 'eval.items', { model: 'text-distil', version: '2024.02.1', category: 'spam', kind: 'all', slice: { dimension: 'language', value: 'de' }, limit: 1000 });
+    const german = await call<EvalItems>(host, 'eval.items', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      category: 'spam',
+      kind: 'all',
+      slice: { dimension: 'language', value: 'de' },
+      limit: 1000,
+    });
     expect(german.total).toBe(spam.slices.find((s) => s.dimension === 'language' && s.value === 'de')!.n);
     expect(german.items.every((item) => item.language === 'de')).toBe(true);
   });
@@ -151,10 +248,17 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
   // The golden inputs stored as a model's scores, with their labels from a query: eval.run groups them in DuckDB
   // and must give scikit-learn's numbers, as the per-item functions do.
   beforeAll(async () => {
-    const values = Object.entries(INPUTS).flatMap(([name, [, scores]]) => scores.map((score, i) => `('golden-${name}-${i}', 'golden', '${name}', 'spam', ${score})`));
-    await host.workspace.withConnection((conn) => conn.run(`INSERT INTO model_scores (content_id, model, model_version, category, score) VALUES ${values.join(', ')}`));
+    const values = Object.entries(INPUTS).flatMap(([name, [, scores]]) =>
+      scores.map((score, i) => `('golden-${name}-${i}', 'golden', '${name}', 'spam', ${score})`),
+    );
+    await host.workspace.withConnection((conn) =>
+      conn.run(
+        `INSERT INTO model_scores (content_id, model, model_version, category, score) VALUES ${values.join(', ')}`,
+      ),
+    );
   });
-  const labelsFor = (name: string) => `SELECT * FROM (VALUES ${INPUTS[name]![0].map((label, i) => `('golden-${name}-${i}', 'spam', ${label})`).join(', ')}) t(content_id, category, label)`;
+  const labelsFor = (name: string) =>
+    `SELECT * FROM (VALUES ${INPUTS[name]![0].map((label, i) => `('golden-${name}-${i}', 'spam', ${label})`).join(', ')}) t(content_id, category, label)`;
   const close = (actual: number[], expected: readonly number[]) => {
     expect(actual).toHaveLength(expected.length);
     actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 12));
@@ -162,7 +266,15 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
 
   it.each(Object.keys(INPUTS))('%s: calibration, ranking and the curve equal scikit-learn', async (name) => {
     const golden = (GOLDEN as unknown as Record<string, GoldenCase>)[name]!;
-    const run = async (bins: number) => (await call<EvaluationResult>(host, 'eval.run', { model: 'golden', version: name, labels: labelsFor(name), bins })).categories[0]!;
+    const run = async (bins: number) =>
+      (
+        await call<EvaluationResult>(host, 'eval.run', {
+          model: 'golden',
+          version: name,
+          labels: labelsFor(name),
+          bins,
+        })
+      ).categories[0]!;
     const at15 = await run(15);
     expect(at15.n).toBe(INPUTS[name]![0].length);
     expect(at15.brier).toBeCloseTo(golden.brier, 12);
@@ -172,17 +284,36 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
     if (golden.roc_auc === null) expect(at15.rocAuc).toBeNull();
     else expect(at15.rocAuc).toBeCloseTo(golden.roc_auc, 12);
     // scikit-learn's curve ends with its (precision 1, recall 0) point; the view's curve has one point per threshold.
-    close(at15.pr.map((point) => point.precision), golden.pr.precision.slice(0, -1));
-    close(at15.pr.map((point) => point.recall), golden.pr.recall.slice(0, -1));
-    close(at15.pr.map((point) => point.threshold), golden.pr.thresholds);
+    close(
+      at15.pr.map((point) => point.precision),
+      golden.pr.precision.slice(0, -1),
+    );
+    close(
+      at15.pr.map((point) => point.recall),
+      golden.pr.recall.slice(0, -1),
+    );
+    close(
+      at15.pr.map((point) => point.threshold),
+      golden.pr.thresholds,
+    );
     const at5 = await run(5);
     expect(at5.ece).toBeCloseTo(golden.ece5, 12);
     expect(at5.mce).toBeCloseTo(golden.mce5, 12);
-    for (const [key, bins, strategy] of [['uniform5', 5, 'uniform'], ['uniform10', 10, 'uniform'], ['quantile4', 4, 'quantile']] as const) {
+    for (const [key, bins, strategy] of [
+      ['uniform5', 5, 'uniform'],
+      ['uniform10', 10, 'uniform'],
+      ['quantile4', 4, 'quantile'],
+    ] as const) {
       const expected = golden[key] as { fraction_positive: number[]; mean_predicted: number[] };
       const reliability = (await run(bins)).reliability[strategy];
-      close(reliability.map((bin) => bin.fractionPositive), expected.fraction_positive);
-      close(reliability.map((bin) => bin.meanPredicted), expected.mean_predicted);
+      close(
+        reliability.map((bin) => bin.fractionPositive),
+        expected.fraction_positive,
+      );
+      close(
+        reliability.map((bin) => bin.meanPredicted),
+        expected.mean_predicted,
+      );
     }
   });
 });
@@ -190,7 +321,11 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
 describe('calibration fitting and saving', () => {
   it('fits Platt and isotonic on one half and reports the other half before and after', async () => {
     for (const method of ['platt', 'isotonic'] as const) {
-      const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method });
+      const fit = await call<CalibrationFit>(host, 'eval.calibrate', {
+        model: 'text-distil',
+        version: '2024.02.1',
+        method,
+      });
       const spam = fit.categories.find((c) => c.category === 'spam')!;
       expect(spam.fitted).toBe(true);
       expect(spam.fitItems! + spam.testItems!).toBeGreaterThan(500);
@@ -200,8 +335,18 @@ describe('calibration fitting and saving', () => {
   });
 
   it('fits on the half the user chooses, checking on the other', async () => {
-    const even = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'even' });
-    const odd = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'odd' });
+    const even = await call<CalibrationFit>(host, 'eval.calibrate', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      method: 'isotonic',
+      fitOn: 'even',
+    });
+    const odd = await call<CalibrationFit>(host, 'eval.calibrate', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      method: 'isotonic',
+      fitOn: 'odd',
+    });
     const [a, b] = [even, odd].map((fit) => fit.categories.find((c) => c.category === 'spam')!);
     expect(a!.fitItems).toBe(b!.testItems);
     expect(a!.testItems).toBe(b!.fitItems);
@@ -222,12 +367,25 @@ describe('calibration fitting and saving', () => {
   it('fits on the pairs an evaluation read when named (nothing read again), and reads afresh once they are no longer held', async () => {
     // Ground truth in a table of its own, so it can change between the evaluation and the fit.
     await host.workspace.withConnection((conn) =>
-      conn.run(`CREATE OR REPLACE TABLE truth_for_fit AS SELECT content_id::VARCHAR AS content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM label_events GROUP BY ALL`),
+      conn.run(
+        `CREATE OR REPLACE TABLE truth_for_fit AS SELECT content_id::VARCHAR AS content_id, category, CASE WHEN avg(TRY_CAST(value AS INTEGER)) > 0.5 THEN 1 ELSE 0 END AS label FROM label_events GROUP BY ALL`,
+      ),
     );
-    const input = { model: 'text-distil', version: '2024.02.1', labels: 'SELECT * FROM truth_for_fit', method: 'isotonic' } as const;
-    const evaluation = await call<EvaluationResult>(host, 'eval.run', { model: input.model, version: input.version, labels: input.labels });
+    const input = {
+      model: 'text-distil',
+      version: '2024.02.1',
+      labels: 'SELECT * FROM truth_for_fit',
+      method: 'isotonic',
+    } as const;
+    const evaluation = await call<EvaluationResult>(host, 'eval.run', {
+      model: input.model,
+      version: input.version,
+      labels: input.labels,
+    });
     const before = await call<CalibrationFit>(host, 'eval.calibrate', input);
-    await host.workspace.withConnection((conn) => conn.run(`UPDATE truth_for_fit SET label = 1 - label WHERE hash(content_id) % 3 = 0`));
+    await host.workspace.withConnection((conn) =>
+      conn.run(`UPDATE truth_for_fit SET label = 1 - label WHERE hash(content_id) % 3 = 0`),
+    );
     const afresh = await call<CalibrationFit>(host, 'eval.calibrate', input);
     expect(afresh.categories).not.toEqual(before.categories);
     // Named, the fit is of the items the evaluation showed, though the labels changed since.
@@ -236,27 +394,64 @@ describe('calibration fitting and saving', () => {
     expect(held.categories).toEqual(before.categories);
     expect(held.version).toBe('2024.02.1');
     // Another version, or other labels, than the evaluation's is refused, not fitted on the wrong items.
-    expect(await host.dispatch('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its version differs') } });
-    expect(await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels query differs') } });
+    expect(
+      await host.dispatch('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('its version differs') },
+    });
+    expect(
+      await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels query differs') },
+    });
     // Two later evaluations push it out: the fit then reads the pairs afresh.
-    for (let i = 0; i < 2; i++) await call<EvaluationResult>(host, 'eval.run', { model: input.model, version: input.version, labels: input.labels });
-    const evicted = await call<CalibrationFit>(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
+    for (let i = 0; i < 2; i++)
+      await call<EvaluationResult>(host, 'eval.run', {
+        model: input.model,
+        version: input.version,
+        labels: input.labels,
+      });
+    const evicted = await call<CalibrationFit>(host, 'eval.calibrate', {
+      ...input,
+      evaluation: evaluation.evaluationId,
+    });
     expect(evicted.evaluationId).toBeUndefined();
     expect(evicted.categories).toEqual(afresh.categories);
   });
 
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
-    const fit = await call<CalibrationFit>(host, 'eval.calibrate', { model: 'text-distil', version: '2024.02.1', method: 'platt' });
+    const fit = await call<CalibrationFit>(host, 'eval.calibrate', {
+      model: 'text-distil',
+      version: '2024.02.1',
+      method: 'platt',
+    });
     const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));
-    const revision = await call<ModelInfo>(host, 'models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.8, escalate: 0.4 } }, calibration: { method: 'platt', params } });
+    const revision = await call<ModelInfo>(host, 'models.saveRevision', {
+      model: 'text-distil',
+      thresholds: { spam: { remove: 0.8, escalate: 0.4 } },
+      calibration: { method: 'platt', params },
+    });
     expect(revision).toMatchObject({ name: 'text-distil', version: '2026.11.1-r1', source: 'workspace' });
     expect(revision.thresholds.spam).toEqual({ remove: 0.8, escalate: 0.4 });
     expect(revision.thresholds.hate_speech).toEqual({ remove: 0.9, escalate: 0.5 });
-    const second = await call<ModelInfo>(host, 'models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.85, escalate: 0.4 } } });
+    const second = await call<ModelInfo>(host, 'models.saveRevision', {
+      model: 'text-distil',
+      thresholds: { spam: { remove: 0.85, escalate: 0.4 } },
+    });
     expect(second.version).toBe('2026.11.1-r2');
-    expect(await host.dispatch('models.saveRevision', { model: 'text-distil', thresholds: { spam: { remove: 0.3, escalate: 0.6 } } })).toMatchObject({ ok: false, error: { message: 'thresholds.spam: escalate must not be above remove' } });
+    expect(
+      await host.dispatch('models.saveRevision', {
+        model: 'text-distil',
+        thresholds: { spam: { remove: 0.3, escalate: 0.6 } },
+      }),
+    ).toMatchObject({ ok: false, error: { message: 'thresholds.spam: escalate must not be above remove' } });
     // The calibrated revision scores through its calibration.
-    const tried = await call<{ version: string; scores: Record<string, number> }>(host, 'models.try', { model: 'text-distil', text: 'cheap followers and likes, best price' });
+    const tried = await call<{ version: string; scores: Record<string, number> }>(host, 'models.try', {
+      model: 'text-distil',
+      text: 'cheap followers and likes, best price',
+    });
     expect(tried.version).toBe('2026.11.1-r2');
   });
 });

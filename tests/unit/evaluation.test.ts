@@ -6,9 +6,20 @@
 import { DuckDBInstance, type DuckDBVector } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { gathered, listedPairs } from '../../electron/host/evaluation/evaluation';
-import { brierScore, expectedCalibrationError, maximumCalibrationError, reliabilityBins } from '../../shared/calibration';
+import {
+  brierScore,
+  expectedCalibrationError,
+  maximumCalibrationError,
+  reliabilityBins,
+} from '../../shared/calibration';
 import { fitIsotonic, fitPlatt, isotonicPredict, plattPredict } from '../../shared/calibrationFit';
-import { averagePrecision, precisionAtRecall, precisionRecallCurve, recallAtPrecision, rocAuc } from '../../shared/rankingMetrics';
+import {
+  averagePrecision,
+  precisionAtRecall,
+  precisionRecallCurve,
+  recallAtPrecision,
+  rocAuc,
+} from '../../shared/rankingMetrics';
 import { ascendingOrder, countLabelled } from '../../shared/scoreCounts';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 
@@ -23,11 +34,21 @@ describe.each(Object.keys(INPUTS))('against scikit-learn: %s', (name) => {
   const golden = (GOLDEN as unknown as Record<string, GoldenCase>)[name]!;
 
   it('reliability bins, uniform and quantile, empty bins dropped', () => {
-    for (const [key, bins, strategy] of [['uniform5', 5, 'uniform'], ['uniform10', 10, 'uniform'], ['quantile4', 4, 'quantile']] as const) {
+    for (const [key, bins, strategy] of [
+      ['uniform5', 5, 'uniform'],
+      ['uniform10', 10, 'uniform'],
+      ['quantile4', 4, 'quantile'],
+    ] as const) {
       const expected = golden[key] as { fraction_positive: number[]; mean_predicted: number[] };
       const actual = reliabilityBins(y, p, bins, strategy);
-      close(actual.map((b) => b.fractionPositive), expected.fraction_positive);
-      close(actual.map((b) => b.meanPredicted), expected.mean_predicted);
+      close(
+        actual.map((b) => b.fractionPositive),
+        expected.fraction_positive,
+      );
+      close(
+        actual.map((b) => b.meanPredicted),
+        expected.mean_predicted,
+      );
       expect(actual.reduce((sum, b) => sum + b.count, 0)).toBe(y.length);
     }
   });
@@ -64,7 +85,7 @@ describe('operating points', () => {
 });
 
 describe('calibration fitting against scikit-learn', () => {
-  it('Platt scaling finds _sigmoid_calibration\'s A and B', () => {
+  it("Platt scaling finds _sigmoid_calibration's A and B", () => {
     const { f, y, a, b } = GOLDEN.platt;
     const fitted = fitPlatt(f, y);
     // scikit-learn stops BFGS at a gradient tolerance of 1e-5; both reach the same minimum of a convex loss.
@@ -76,7 +97,10 @@ describe('calibration fitting against scikit-learn', () => {
   it('isotonic regression predicts what IsotonicRegression(out_of_bounds="clip") predicts, ties pooled', () => {
     const { x, y, query, predicted } = GOLDEN.isotonic;
     const model = fitIsotonic(x, y);
-    close(query.map((q) => isotonicPredict(model, q)), predicted);
+    close(
+      query.map((q) => isotonicPredict(model, q)),
+      predicted,
+    );
   });
 });
 
@@ -89,7 +113,22 @@ describe('input checks', () => {
 
 describe('grouping by distinct score', () => {
   it('orders any doubles as a numeric sort does (radix on the bits), and merges equal scores', () => {
-    const values = Float64Array.from([3, -1, 0.5, -0, 0, -2.5, 1e-300, -1e-300, 7, Infinity, -Infinity, 0.5, 0.1 + 0.2, 0.3]);
+    const values = Float64Array.from([
+      3,
+      -1,
+      0.5,
+      -0,
+      0,
+      -2.5,
+      1e-300,
+      -1e-300,
+      7,
+      Infinity,
+      -Infinity,
+      0.5,
+      0.1 + 0.2,
+      0.3,
+    ]);
     const order = ascendingOrder(values);
     expect(Array.from(order, (i) => values[i])).toEqual(Array.from(values).sort((a, b) => a - b));
     // Pairs as DuckDB lists them, in no order: ties fall together, labels counted per distinct score.
@@ -123,7 +162,8 @@ describe('grouping by distinct score', () => {
         below.members.push(...top.members);
       }
     });
-    for (const block of blocks) for (const member of block.members) expect(isotonicPredict(model, member)).toBeCloseTo(block.mean, 12);
+    for (const block of blocks)
+      for (const member of block.members) expect(isotonicPredict(model, member)).toBeCloseTo(block.mean, 12);
   });
 });
 
@@ -132,7 +172,9 @@ describe('reading listed pairs from DuckDB', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      const result = await conn.run(`SELECT g, list({score: (i / 997.0)::DOUBLE, code: (i % 4)::TINYINT} ORDER BY i) AS pairs FROM range(5000) t(i), (SELECT (i % 3) AS g) GROUP BY g ORDER BY g`);
+      const result = await conn.run(
+        `SELECT g, list({score: (i / 997.0)::DOUBLE, code: (i % 4)::TINYINT} ORDER BY i) AS pairs FROM range(5000) t(i), (SELECT (i % 3) AS g) GROUP BY g ORDER BY g`,
+      );
       const chunk = result.getChunk(0);
       const vector = chunk.getColumnVector(1);
       for (let row = 0; row < chunk.rowCount; row++) {
@@ -151,9 +193,12 @@ describe('reading listed pairs from DuckDB', () => {
     }
   });
 
-  it('gathers a category\'s groups into one pair of buffers, block by block with a pause between, in order', async () => {
+  it("gathers a category's groups into one pair of buffers, block by block with a pause between, in order", async () => {
     // Groups around the 65,536-pair block: one short, one longer than two blocks, one empty.
-    const group = (size: number, offset: number) => ({ scores: Float64Array.from({ length: size }, (_, i) => (offset + i) / 1e6), codes: Int8Array.from({ length: size }, (_, i) => (offset + i) % 4) });
+    const group = (size: number, offset: number) => ({
+      scores: Float64Array.from({ length: size }, (_, i) => (offset + i) / 1e6),
+      codes: Int8Array.from({ length: size }, (_, i) => (offset + i) % 4),
+    });
     const parts = [group(10, 0), group(140_000, 10), group(0, 140_010), group(3, 140_010)];
     let pauses = 0;
     const joined = await gathered(parts, async () => void pauses++);

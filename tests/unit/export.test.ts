@@ -8,7 +8,7 @@ import { call, openTempHost, tempDir } from './support';
 
 let host: Host;
 let resultId: string;
-const SQL = "SELECT range AS id, 'text, with \"quotes\"' || range AS body, range / 4.0 AS score FROM range(1000)";
+const SQL = 'SELECT range AS id, \'text, with "quotes"\' || range AS body, range / 4.0 AS score FROM range(1000)';
 
 beforeAll(async () => {
   ({ host } = await openTempHost());
@@ -19,7 +19,9 @@ afterAll(async () => host.close());
 async function readBack(file: string, reader: string): Promise<unknown[][]> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const rows = (await conn.runAndReadAll(`SELECT count(*), min(id), max(id), max(body) FROM ${reader}('${file}')`)).getRowsJson();
+  const rows = (
+    await conn.runAndReadAll(`SELECT count(*), min(id), max(id), max(body) FROM ${reader}('${file}')`)
+  ).getRowsJson();
   conn.closeSync();
   instance.closeSync();
   return rows;
@@ -31,7 +33,11 @@ async function exportTo(format: 'csv' | 'parquet' | 'json', target?: string) {
 }
 
 describe('exporting a result', () => {
-  for (const [format, reader] of [['csv', 'read_csv'], ['parquet', 'read_parquet'], ['json', 'read_json']] as const) {
+  for (const [format, reader] of [
+    ['csv', 'read_csv'],
+    ['parquet', 'read_parquet'],
+    ['json', 'read_json'],
+  ] as const) {
     it(`writes ${format} that reads back identically`, async () => {
       const target = path.join(tempDir(), `out.${format}`);
       const job = await exportTo(format, target);
@@ -64,9 +70,17 @@ describe('exporting a result', () => {
   });
 
   it('a cancelled export leaves no file, not even a partial one', async () => {
-    const big = await call<QueryResult>(host, 'query.run', { queryId: 'big', sql: "SELECT range AS id, repeat('x', 200) || range AS body FROM range(6000000)", pageSize: 0 });
+    const big = await call<QueryResult>(host, 'query.run', {
+      queryId: 'big',
+      sql: "SELECT range AS id, repeat('x', 200) || range AS body FROM range(6000000)",
+      pageSize: 0,
+    });
     const dir = tempDir();
-    const { jobId } = await call<{ jobId: string }>(host, 'query.export', { resultId: big.resultId, format: 'csv', path: path.join(dir, 'big.csv') });
+    const { jobId } = await call<{ jobId: string }>(host, 'query.export', {
+      resultId: big.resultId,
+      format: 'csv',
+      path: path.join(dir, 'big.csv'),
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await call(host, 'jobs.cancel', { jobId });
     const job = await host.jobs.wait(jobId);

@@ -54,7 +54,10 @@ describe('account features on hand-made rows', () => {
   afterAll(async () => host?.close());
 
   it('counts only what happened before each upload: an account violation after the post does not count', async () => {
-    const features = await rows(host, `SELECT content_id, round(account_age_days, 4) AS age, prior_violations_30d::INT AS prior, posting_rate::INT AS rate FROM content_features ORDER BY content_id`);
+    const features = await rows(
+      host,
+      `SELECT content_id, round(account_age_days, 4) AS age, prior_violations_30d::INT AS prior, posting_rate::INT AS rate FROM content_features ORDER BY content_id`,
+    );
     expect(features).toEqual([
       // 24 h before p0 holds nothing; the warn of 2024-02-01 is 37 days earlier (outside the 30 days).
       { content_id: 'p0', age: 68.4583, prior: 0, rate: 0 },
@@ -72,39 +75,78 @@ describe('account features on hand-made rows', () => {
   });
 
   it('the single-item path computes the same values as of any moment', async () => {
-    expect(await accountFeaturesAsOf(host.workspace, 'u1', '2024-03-10T20:00:00')).toEqual({ account_age_days: 69 + 20 / 24, prior_violations_30d: 1, posting_rate: 1 });
+    expect(await accountFeaturesAsOf(host.workspace, 'u1', '2024-03-10T20:00:00')).toEqual({
+      account_age_days: 69 + 20 / 24,
+      prior_violations_30d: 1,
+      posting_rate: 1,
+    });
     // An explicit zone is read as UTC, the data's clock.
-    expect(await accountFeaturesAsOf(host.workspace, 'u1', '2024-03-10T22:00:00+02:00')).toEqual({ account_age_days: 69 + 20 / 24, prior_violations_30d: 1, posting_rate: 1 });
-    await expect(accountFeaturesAsOf(host.workspace, 'ghost', '2024-03-10T00:00:00')).rejects.toThrow('asOf.userId: no account "ghost" in users.');
+    expect(await accountFeaturesAsOf(host.workspace, 'u1', '2024-03-10T22:00:00+02:00')).toEqual({
+      account_age_days: 69 + 20 / 24,
+      prior_violations_30d: 1,
+      posting_rate: 1,
+    });
+    await expect(accountFeaturesAsOf(host.workspace, 'ghost', '2024-03-10T00:00:00')).rejects.toThrow(
+      'asOf.userId: no account "ghost" in users.',
+    );
   });
 
   it('scores SELECT * FROM content with the fusion model, joining the features by content_id', async () => {
     const refused = await scoreJob(host, { model: 'text-fusion', sql: 'SELECT * FROM content' });
     // The author missing from users has no account age: the item is named, nothing is written.
-    expect(refused.error?.message).toBe('content x1: account_age_days is missing or not a number; text-fusion needs it.');
+    expect(refused.error?.message).toBe(
+      'content x1: account_age_days is missing or not a number; text-fusion needs it.',
+    );
     const job = await scoreJob(host, { model: 'text-fusion', sql: `SELECT * FROM content WHERE user_id <> 'ghost'` });
     expect(job.status).toBe('done');
     expect((job.result as ScoreOutcome).items).toBe(5);
-    const scored = await rows(host, `SELECT content_id, category, score FROM model_scores WHERE model = 'text-fusion' ORDER BY content_id, category`);
+    const scored = await rows(
+      host,
+      `SELECT content_id, category, score FROM model_scores WHERE model = 'text-fusion' ORDER BY content_id, category`,
+    );
     expect(scored).toHaveLength(25);
     // The same item scored with the features typed by hand (as of its upload) gets the same scores.
-    const p2 = await call<TryResult>(host, 'models.try', { model: 'text-fusion', text: 'another one', account: { account_age_days: 69 + 20 / 24, prior_violations_30d: 1, posting_rate: 1 } });
-    for (const row of scored.filter((r) => r.content_id === 'p2')) expect(p2.scores[String(row.category)]).toBeCloseTo(Number(row.score), 6);
+    const p2 = await call<TryResult>(host, 'models.try', {
+      model: 'text-fusion',
+      text: 'another one',
+      account: { account_age_days: 69 + 20 / 24, prior_violations_30d: 1, posting_rate: 1 },
+    });
+    for (const row of scored.filter((r) => r.content_id === 'p2'))
+      expect(p2.scores[String(row.category)]).toBeCloseTo(Number(row.score), 6);
     // A column the query returns wins over the view: the user may override a feature.
-    const overridden = await scoreJob(host, { model: 'text-fusion', sql: `SELECT content_id, text, 500 AS prior_violations_30d FROM content WHERE content_id = 'p2'` });
+    const overridden = await scoreJob(host, {
+      model: 'text-fusion',
+      sql: `SELECT content_id, text, 500 AS prior_violations_30d FROM content WHERE content_id = 'p2'`,
+    });
     expect(overridden.status).toBe('done');
-    const after = await rows(host, `SELECT category, score FROM model_scores WHERE model = 'text-fusion' AND content_id = 'p2' ORDER BY category`);
-    expect(after.map((r) => Number(r.score))).not.toEqual(scored.filter((r) => r.content_id === 'p2').map((r) => Number(r.score)));
+    const after = await rows(
+      host,
+      `SELECT category, score FROM model_scores WHERE model = 'text-fusion' AND content_id = 'p2' ORDER BY category`,
+    );
+    expect(after.map((r) => Number(r.score))).not.toEqual(
+      scored.filter((r) => r.content_id === 'p2').map((r) => Number(r.score)),
+    );
   });
 
-  it('without users, says which tables the feature view needs; content_features is listed as Sift\'s', async () => {
-    expect((await host.workspace.listTables()).find((table) => table.name === 'content_features')).toMatchObject({ protected: true });
+  it("without users, says which tables the feature view needs; content_features is listed as Sift's", async () => {
+    expect((await host.workspace.listTables()).find((table) => table.name === 'content_features')).toMatchObject({
+      protected: true,
+    });
     await host.workspace.withConnection((conn) => conn.run('ALTER TABLE users RENAME TO accounts'));
     const missing = await scoreJob(host, { model: 'text-fusion', sql: 'SELECT content_id, text FROM content' });
-    expect(missing.error?.message).toContain('sql: text-fusion reads account_age_days, prior_violations_30d, posting_rate from content_features, which needs the canonical tables content');
+    expect(missing.error?.message).toContain(
+      'sql: text-fusion reads account_age_days, prior_violations_30d, posting_rate from content_features, which needs the canonical tables content',
+    );
     expect(missing.error?.message).toContain('users');
-    const tried = await host.dispatch('models.try', { model: 'text-fusion', text: 'x', asOf: { userId: 'u1', at: '2024-03-10T00:00:00Z' } });
-    expect(tried).toMatchObject({ ok: false, error: { message: expect.stringContaining('asOf: account features need the canonical tables content and users') } });
+    const tried = await host.dispatch('models.try', {
+      model: 'text-fusion',
+      text: 'x',
+      asOf: { userId: 'u1', at: '2024-03-10T00:00:00Z' },
+    });
+    expect(tried).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('asOf: account features need the canonical tables content and users') },
+    });
     await host.workspace.withConnection((conn) => conn.run('ALTER TABLE accounts RENAME TO users'));
     expect(dir).toBeTruthy();
   });
@@ -124,7 +166,10 @@ describe('the skew test: batch scoring and the single-item path agree on the sam
   it('gives the same feature values and the same scores for 60 items, with and without images', async () => {
     // Items spread over the two weeks, with prior violations and recent posts among them.
     const pick = `SELECT content_id FROM content_features WHERE hash(content_id) % 500 = 0 OR (prior_violations_30d > 0 AND posting_rate > 0 AND hash(content_id) % 7 = 0) ORDER BY content_id LIMIT 60`;
-    const batch = await scoreJob(host, { model: 'text-fusion', sql: `SELECT content_id, text, image_emb FROM content WHERE content_id IN (${pick})` });
+    const batch = await scoreJob(host, {
+      model: 'text-fusion',
+      sql: `SELECT content_id, text, image_emb FROM content WHERE content_id IN (${pick})`,
+    });
     expect(batch.status).toBe('done');
     expect((batch.result as ScoreOutcome).items).toBe(60);
     const items = await rows(
@@ -135,7 +180,10 @@ describe('the skew test: batch scoring and the single-item path agree on the sam
     expect(items.filter((item) => Number(item.prior) > 0).length).toBeGreaterThan(5);
     expect(items.filter((item) => Number(item.rate) > 0).length).toBeGreaterThan(5);
     expect(items.filter((item) => Array.isArray(item.image_emb)).length).toBeGreaterThan(3);
-    const batchScores = await rows(host, `SELECT content_id, category, score FROM model_scores WHERE model = 'text-fusion' ORDER BY content_id, category`);
+    const batchScores = await rows(
+      host,
+      `SELECT content_id, category, score FROM model_scores WHERE model = 'text-fusion' ORDER BY content_id, category`,
+    );
     for (const item of items) {
       const single = await call<TryResult>(host, 'models.try', {
         model: 'text-fusion',
@@ -143,27 +191,50 @@ describe('the skew test: batch scoring and the single-item path agree on the sam
         ...(Array.isArray(item.image_emb) ? { imageEmb: item.image_emb.map(Number) } : {}),
         asOf: { userId: String(item.user_id), at: String(item.at) },
       });
-      expect(single.account, String(item.content_id)).toEqual({ values: { account_age_days: item.account_age_days, prior_violations_30d: item.prior, posting_rate: item.rate }, source: 'computed' });
+      expect(single.account, String(item.content_id)).toEqual({
+        values: { account_age_days: item.account_age_days, prior_violations_30d: item.prior, posting_rate: item.rate },
+        source: 'computed',
+      });
       const itemScores = batchScores.filter((r) => r.content_id === item.content_id);
       expect(itemScores).toHaveLength(5);
       for (const row of itemScores) {
-        expect(single.scores[String(row.category)], `${item.content_id} ${row.category}`).toBeCloseTo(Number(row.score), 5);
+        expect(single.scores[String(row.category)], `${item.content_id} ${row.category}`).toBeCloseTo(
+          Number(row.score),
+          5,
+        );
       }
     }
   }, 120_000);
 
   it('sift score --model text-fusion --sql "SELECT * FROM content" works on the canonical tables', async () => {
     await host.close(); // the CLI opens the workspace itself
-    const cli = await exec('node', ['bin/sift.mjs', 'score', '--model', 'text-fusion', '--sql', 'SELECT * FROM content WHERE created_at >= TIMESTAMP \'2024-03-14\'', '--workspace', workspaceDir, '--json'], {
-      env: { ...process.env, SIFT_HOME: tempDir('sift-home-') },
-      maxBuffer: 16 << 20,
-    }).catch((error: unknown) => error as { stdout: string; stderr: string });
+    const cli = await exec(
+      'node',
+      [
+        'bin/sift.mjs',
+        'score',
+        '--model',
+        'text-fusion',
+        '--sql',
+        "SELECT * FROM content WHERE created_at >= TIMESTAMP '2024-03-14'",
+        '--workspace',
+        workspaceDir,
+        '--json',
+      ],
+      {
+        env: { ...process.env, SIFT_HOME: tempDir('sift-home-') },
+        maxBuffer: 16 << 20,
+      },
+    ).catch((error: unknown) => error as { stdout: string; stderr: string });
     expect(cli.stderr).not.toContain('needs the column');
     const outcome = JSON.parse(cli.stdout) as ScoreOutcome;
     expect(outcome).toMatchObject({ model: 'text-fusion', version: '2026.11.1' });
     expect(outcome.items).toBeGreaterThan(1000);
     host = await Host.open(workspaceDir, { remember: false });
-    const counted = await call<QueryResult>(host, 'query.run', { queryId: 'q1', sql: `SELECT count(DISTINCT content_id) FROM model_scores WHERE model = 'text-fusion' AND run_id = '${outcome.runId}'` });
+    const counted = await call<QueryResult>(host, 'query.run', {
+      queryId: 'q1',
+      sql: `SELECT count(DISTINCT content_id) FROM model_scores WHERE model = 'text-fusion' AND run_id = '${outcome.runId}'`,
+    });
     expect(Number(counted.rows[0]![0])).toBe(outcome.items);
   }, 120_000);
 });

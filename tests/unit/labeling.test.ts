@@ -3,27 +3,49 @@
  * batch, the event log's replay (undo chains across items), the pace figures, and the policy taxonomy's checks.
  */
 import { describe, expect, it } from 'vitest';
-import { binaryEntropy, LabelLog, type LabelEvent, labelingPace, normalisedRanks, pickDistinct, type PoolItem, rankPool, type RankingRules } from '../../shared/labeling';
+import {
+  binaryEntropy,
+  LabelLog,
+  type LabelEvent,
+  labelingPace,
+  normalisedRanks,
+  pickDistinct,
+  type PoolItem,
+  rankPool,
+  type RankingRules,
+} from '../../shared/labeling';
 import { parseTaxonomy, TAXONOMY_V1 } from '../../shared/taxonomy';
 
 const rules: RankingRules = {
   categories: ['spam', 'hate_speech', 'csam'],
-  thresholds: { spam: { remove: 0.9, escalate: 0.5 }, hate_speech: { remove: 0.8, escalate: 0.4 }, csam: { remove: 0.95, escalate: 0.2 } },
+  thresholds: {
+    spam: { remove: 0.9, escalate: 0.5 },
+    hate_speech: { remove: 0.8, escalate: 0.4 },
+    csam: { remove: 0.95, escalate: 0.2 },
+  },
   critical: ['csam'],
   seed: 7,
 };
 
-const item = (contentId: string, spam: number, hate: number, csam = 0.001, views: number | null = 0, humanLabels?: Record<string, 0 | 1>): PoolItem => ({
+const item = (
+  contentId: string,
+  spam: number,
+  hate: number,
+  csam = 0.001,
+  views: number | null = 0,
+  humanLabels?: Record<string, 0 | 1>,
+): PoolItem => ({
   contentId,
   scores: { spam, hate_speech: hate, csam },
   views24h: views,
   humanLabels,
 });
 
-const order = (pool: PoolItem[], strategy: Parameters<typeof rankPool>[1], custom: Partial<RankingRules> = {}) => rankPool(pool, strategy, { ...rules, ...custom }).items.map((i) => i.contentId);
+const order = (pool: PoolItem[], strategy: Parameters<typeof rankPool>[1], custom: Partial<RankingRules> = {}) =>
+  rankPool(pool, strategy, { ...rules, ...custom }).items.map((i) => i.contentId);
 
 describe('ranking strategies', () => {
-  it('entropy: the sum of the categories\' binary entropies, most uncertain first', () => {
+  it("entropy: the sum of the categories' binary entropies, most uncertain first", () => {
     expect(binaryEntropy(0.5)).toBeCloseTo(1, 12);
     expect(binaryEntropy(0)).toBeCloseTo(0, 9);
     expect(binaryEntropy(0.1)).toBeCloseTo(binaryEntropy(0.9), 12);
@@ -45,7 +67,9 @@ describe('ranking strategies', () => {
     expect(ranking.items.map((i) => i.contentId).slice(0, 2)).toEqual(['b', 'a']);
     expect(ranking.items[0]!.reason).toMatchObject({ strategy: 'margin', category: 'hate_speech', threshold: 0.4 });
     expect((ranking.items[0]!.reason as { margin: number }).margin).toBeCloseTo(0.01, 12);
-    expect(ranking.items.findIndex((i) => i.contentId === 'c')).toBeGreaterThan(ranking.items.findIndex((i) => i.contentId === 'a'));
+    expect(ranking.items.findIndex((i) => i.contentId === 'c')).toBeGreaterThan(
+      ranking.items.findIndex((i) => i.contentId === 'a'),
+    );
   });
 
   it('blend: 0.6 · normalised entropy + 0.4 · normalised virality rank', () => {
@@ -61,7 +85,11 @@ describe('ranking strategies', () => {
   });
 
   it('random: a seeded, unbiased order that ignores scores and keeps unscored items', () => {
-    const pool = Array.from({ length: 200 }, (_, i) => ({ contentId: `r${i}`, scores: i % 2 ? null : { spam: 0.1 }, views24h: null }));
+    const pool = Array.from({ length: 200 }, (_, i) => ({
+      contentId: `r${i}`,
+      scores: i % 2 ? null : { spam: 0.1 },
+      views24h: null,
+    }));
     const first = order(pool, 'random');
     expect(order(pool, 'random')).toEqual(first);
     expect(order(pool, 'random', { seed: 8 })).not.toEqual(first);
@@ -73,7 +101,14 @@ describe('ranking strategies', () => {
   });
 
   it('stratified: round-robin over the predicted categories, then items no category flags', () => {
-    const pool = [item('s1', 0.95, 0.1), item('s2', 0.92, 0.1), item('s3', 0.97, 0.1), item('h1', 0.1, 0.9), item('n1', 0.1, 0.1), item('n2', 0.1, 0.2)];
+    const pool = [
+      item('s1', 0.95, 0.1),
+      item('s2', 0.92, 0.1),
+      item('s3', 0.97, 0.1),
+      item('h1', 0.1, 0.9),
+      item('n1', 0.1, 0.1),
+      item('n2', 0.1, 0.2),
+    ];
     const ranking = rankPool(pool, 'stratified', rules);
     const strata = ranking.items.map((i) => (i.reason as { stratum: string }).stratum);
     expect(strata.slice(0, 3)).toEqual(['spam', 'hate_speech', 'none']);
@@ -92,8 +127,13 @@ describe('ranking strategies', () => {
     const ranking = rankPool(pool, 'errors', rules);
     expect(ranking.items.map((i) => i.contentId)).toEqual(['fn', 'fp', 'csam-fn']);
     expect(ranking.excluded).toBe(2);
-    expect(ranking.items[0]!.reason).toMatchObject({ strategy: 'errors', errors: [{ category: 'spam', kind: 'false_negative', threshold: 0.9 }] });
-    expect(ranking.items[2]!.reason).toMatchObject({ errors: [{ category: 'csam', kind: 'false_negative', threshold: 0.2 }] });
+    expect(ranking.items[0]!.reason).toMatchObject({
+      strategy: 'errors',
+      errors: [{ category: 'spam', kind: 'false_negative', threshold: 0.9 }],
+    });
+    expect(ranking.items[2]!.reason).toMatchObject({
+      errors: [{ category: 'csam', kind: 'false_negative', threshold: 0.2 }],
+    });
   });
 
   it('never drops an unscored item: it comes last, marked', () => {
@@ -109,15 +149,36 @@ describe('ranking strategies', () => {
 
 describe('a batch of distinct items', () => {
   it('keeps near-duplicates of a picked item out of the batch and defers them, in order', () => {
-    const spam = (n: number) => ({ contentId: `spam${n}`, text: `Buy cheap followers now at example.com code ${n} 🔥` });
-    const candidates = [spam(1), spam(2), { contentId: 'a', text: 'the weather in Lisbon is lovely today' }, spam(3), { contentId: 'b', text: 'they should all be deported, vermin' }, spam(4)];
+    const spam = (n: number) => ({
+      contentId: `spam${n}`,
+      text: `Buy cheap followers now at example.com code ${n} 🔥`,
+    });
+    const candidates = [
+      spam(1),
+      spam(2),
+      { contentId: 'a', text: 'the weather in Lisbon is lovely today' },
+      spam(3),
+      { contentId: 'b', text: 'they should all be deported, vermin' },
+      spam(4),
+    ];
     const { picked, deferred } = pickDistinct(candidates, 3);
     expect(picked.map((c) => c.contentId)).toEqual(['spam1', 'a', 'b']);
     expect(deferred.map((c) => c.contentId)).toEqual(['spam2', 'spam3', 'spam4']);
   });
 
   it('fills from distinct items only up to the batch size', () => {
-    const texts = ['the cat sat on the mat', 'stock markets fell sharply', 'rain expected over the weekend', 'new bakery opens downtown', 'football final ends in a draw', 'museum adds a dinosaur wing', 'train strike delays commuters', 'local election results are in', 'river cleanup draws volunteers', 'school wins robotics contest'];
+    const texts = [
+      'the cat sat on the mat',
+      'stock markets fell sharply',
+      'rain expected over the weekend',
+      'new bakery opens downtown',
+      'football final ends in a draw',
+      'museum adds a dinosaur wing',
+      'train strike delays commuters',
+      'local election results are in',
+      'river cleanup draws volunteers',
+      'school wins robotics contest',
+    ];
     const candidates = texts.map((text, i) => ({ contentId: `t${i}`, text }));
     const { picked, deferred } = pickDistinct(candidates, 4);
     expect(picked.map((c) => c.contentId)).toEqual(['t0', 't1', 't2', 't3']);
@@ -128,7 +189,21 @@ describe('a batch of distinct items', () => {
 let seq = 0;
 function ev(fields: Partial<LabelEvent> & Pick<LabelEvent, 'kind' | 'action_id'>): LabelEvent {
   seq++;
-  return { event_id: `e${String(seq).padStart(5, '0')}`, session_id: 's', content_id: null, annotator_id: 'ana', category: null, value: null, leaf: null, note: null, policy_version: 'v1', undoes: null, strategy: 'entropy', created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), ...fields };
+  return {
+    event_id: `e${String(seq).padStart(5, '0')}`,
+    session_id: 's',
+    content_id: null,
+    annotator_id: 'ana',
+    category: null,
+    value: null,
+    leaf: null,
+    note: null,
+    policy_version: 'v1',
+    undoes: null,
+    strategy: 'entropy',
+    created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(),
+    ...fields,
+  };
 }
 
 describe('the label log', () => {
@@ -141,20 +216,28 @@ describe('the label log', () => {
       ev({ kind: 'label', action_id: 'a4', content_id: 'x', category: 'spam', value: '0' }), // a change
     ];
     const log = LabelLog.of(events);
-    expect(log.item('ana', 'x')!.labels).toEqual({ spam: { value: 0, leaf: null }, hate_speech: { value: 0, leaf: null } });
+    expect(log.item('ana', 'x')!.labels).toEqual({
+      spam: { value: 0, leaf: null },
+      hate_speech: { value: 0, leaf: null },
+    });
     expect(log.item('ana', 'z')!.status).toBe('skipped');
     // Backspace × 3: the change on x, the skip of z, the label of y.
     for (const expected of ['a4', 'a3', 'a2']) {
       const target = log.undoTarget('s', 'ana')!;
       expect(target.actionId).toBe(expected);
-      log.apply(ev({ kind: 'undo', action_id: `u-${expected}`, content_id: target.contentId, undoes: target.actionId }));
+      log.apply(
+        ev({ kind: 'undo', action_id: `u-${expected}`, content_id: target.contentId, undoes: target.actionId }),
+      );
     }
     expect(log.item('ana', 'x')!.labels.spam).toEqual({ value: 1, leaf: null }); // the change undone: the first label holds again
     expect(log.item('ana', 'y')).toBeUndefined();
     expect(log.item('ana', 'z')).toBeUndefined();
     expect(log.undoTarget('s', 'ana')!.actionId).toBe('a1');
     // Replaying the same events (a reload) gives the same state and the same undo position.
-    const replayed = LabelLog.of([...events, ...['a4', 'a3', 'a2'].map((id) => ev({ kind: 'undo', action_id: `r-${id}`, undoes: id }))]);
+    const replayed = LabelLog.of([
+      ...events,
+      ...['a4', 'a3', 'a2'].map((id) => ev({ kind: 'undo', action_id: `r-${id}`, undoes: id })),
+    ]);
     expect(replayed.undoTarget('s', 'ana')!.actionId).toBe('a1');
     expect([...replayed.items.get('ana')!.keys()]).toEqual(['x']);
   });
@@ -175,11 +258,22 @@ describe('the label log', () => {
 
   it('unsure counts as done, a note does not change the status, a leaf is kept', () => {
     const log = LabelLog.of([
-      ev({ kind: 'label', action_id: 'a1', content_id: 'x', category: 'hate_speech', value: '1', leaf: 'coded_language' }),
+      ev({
+        kind: 'label',
+        action_id: 'a1',
+        content_id: 'x',
+        category: 'hate_speech',
+        value: '1',
+        leaf: 'coded_language',
+      }),
       ev({ kind: 'note', action_id: 'a2', content_id: 'x', note: 'dog whistle, see 88' }),
       ev({ kind: 'unsure', action_id: 'a3', content_id: 'y' }),
     ]);
-    expect(log.item('ana', 'x')).toMatchObject({ status: 'labeled', note: 'dog whistle, see 88', labels: { hate_speech: { value: 1, leaf: 'coded_language' } } });
+    expect(log.item('ana', 'x')).toMatchObject({
+      status: 'labeled',
+      note: 'dog whistle, see 88',
+      labels: { hate_speech: { value: 1, leaf: 'coded_language' } },
+    });
     expect(log.item('ana', 'y')!.status).toBe('unsure');
   });
 
@@ -194,7 +288,7 @@ describe('the label log', () => {
 });
 
 describe('the policy taxonomy', () => {
-  it('ships DESIGN.md\'s version 1: four categories, leaves with severities, csam always escalated', () => {
+  it("ships DESIGN.md's version 1: four categories, leaves with severities, csam always escalated", () => {
     expect(TAXONOMY_V1.version).toBe('v1');
     expect(TAXONOMY_V1.categories.map((c) => c.name)).toEqual(['hate_speech', 'nsfw', 'spam', 'misinformation']);
     const csam = TAXONOMY_V1.categories[1]!.leaves.find((l) => l.name === 'csam')!;
@@ -211,7 +305,9 @@ describe('the policy taxonomy', () => {
     expect(() => parseTaxonomy('{', 'policy/taxonomy-v2.json')).toThrow(/policy\/taxonomy-v2\.json: not valid JSON/);
     expect(bad((t) => (t.version = '2'))).toThrow(/taxonomy-v2\.json: version: a policy version is v/);
     type Cat = { leaves: { key: string; name: string }[] };
-    expect(bad((t) => ((t.categories as Cat[])[0]!.leaves[1]!.key = 't'))).toThrow(/categories\.0\.leaves\.1\.key: key "t" is used twice/);
+    expect(bad((t) => ((t.categories as Cat[])[0]!.leaves[1]!.key = 't'))).toThrow(
+      /categories\.0\.leaves\.1\.key: key "t" is used twice/,
+    );
     expect(bad((t) => ((t.categories as Cat[])[0]!.leaves[0]!.key = 's'))).toThrow(/key: this key is reserved/);
     expect(bad((t) => ((t.categories as Cat[])[2]!.leaves[0]!.name = 'csam'))).toThrow(/"csam" is used twice/);
   });

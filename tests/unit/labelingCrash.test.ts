@@ -34,8 +34,17 @@ async function eventsOnDisk(): Promise<{ ids: Set<string>; log: LabelLog }> {
     const out = path.join(tempDir('sift-crash-out-'), 'trail.ndjson');
     await labeling.exportEvents(session.id, 'ndjson', out);
     const { readFileSync } = await import('node:fs');
-    const events = readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
-    return { ids: new Set(events.map((event: { event_id: string }) => event.event_id)), log: LabelLog.of(events.map((e: Record<string, unknown>) => ({ ...e, created_at: String(e.created_at) })) as never) };
+    const events = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    return {
+      ids: new Set(events.map((event: { event_id: string }) => event.event_id)),
+      log: LabelLog.of(
+        events.map((e: Record<string, unknown>) => ({ ...e, created_at: String(e.created_at) })) as never,
+      ),
+    };
   } finally {
     await host.close();
   }
@@ -47,7 +56,14 @@ beforeAll(async () => {
   const host = await Host.open(dir, { remember: false });
   try {
     // The sample's older version has scores already: no scoring needed to rank.
-    const created = await host.dispatch('sessions.create', { name: 'crash', pool: "SELECT content_id FROM content WHERE content_id < 'c00004000'", model: 'text-distil', version: '2024.03.0', strategy: 'random', batchSize: 400 });
+    const created = await host.dispatch('sessions.create', {
+      name: 'crash',
+      pool: "SELECT content_id FROM content WHERE content_id < 'c00004000'",
+      model: 'text-distil',
+      version: '2024.03.0',
+      strategy: 'random',
+      batchSize: 400,
+    });
     if (!created.ok) throw new Error(created.error.message);
     session = created.value as SessionSummary;
   } finally {
@@ -60,7 +76,10 @@ describe('kill -9 during labels ingest', () => {
     const pool = await (async () => {
       const host = await Host.open(dir, { remember: false });
       try {
-        const batch = (await host.dispatch('sessions.next', { sessionId: session.id, annotator: 'feed' })) as CallOutcome<LabelBatch>;
+        const batch = (await host.dispatch('sessions.next', {
+          sessionId: session.id,
+          annotator: 'feed',
+        })) as CallOutcome<LabelBatch>;
         if (!batch.ok) throw new Error(batch.error.message);
         return batch.value.items.map((item) => item.contentId);
       } finally {
@@ -70,10 +89,14 @@ describe('kill -9 during labels ingest', () => {
     const acknowledged: string[] = [];
     const points = killPoints(20261126);
     for (let round = 0; round < 6; round++) {
-      const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', session.id, '--annotator', 'feed'], {
-        env: { ...process.env, SIFT_HOME: home },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      const child: ChildProcess = spawn(
+        'node',
+        ['bin/sift.mjs', 'labels', 'ingest', '--workspace', dir, '--session', session.id, '--annotator', 'feed'],
+        {
+          env: { ...process.env, SIFT_HOME: home },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
       // Feed events in bursts while it runs; kill it at a random moment once it has acknowledged some. Everything
       // here follows the process's own progress, never the clock: the kill point is a count of acknowledgements,
       // and a new burst is written only while fewer than WINDOW events wait for an answer, so a slow start on a
@@ -91,7 +114,11 @@ describe('kill -9 during labels ingest', () => {
         while (!killed && written - answered() < WINDOW) {
           const lines = Array.from({ length: 20 }, (_, i) => {
             const contentId = pool[(round * 37 + i * 7 + acknowledged.length) % pool.length]!;
-            return i % 9 === 8 ? JSON.stringify({ kind: 'undo' }) : i % 5 === 4 ? JSON.stringify({ kind: 'skip', content_id: contentId }) : JSON.stringify({ content_id: contentId, category: 'spam', value: i % 2 });
+            return i % 9 === 8
+              ? JSON.stringify({ kind: 'undo' })
+              : i % 5 === 4
+                ? JSON.stringify({ kind: 'skip', content_id: contentId })
+                : JSON.stringify({ content_id: contentId, category: 'spam', value: i % 2 });
           });
           child.stdin!.write(`${lines.join('\n')}\n`, () => undefined);
           written += lines.length;
@@ -121,8 +148,14 @@ describe('kill -9 during labels ingest', () => {
       killed = true;
       child.kill('SIGKILL');
       await exited;
-      expect(exitedByItself, `round ${round}: sift labels ingest exited before ${target} acknowledgements; stderr: ${stderr}`).toBe(false);
-      const printed = stdout.split('\n').filter((line) => line.endsWith('}')).map((line) => (JSON.parse(line) as { event_id: string }).event_id);
+      expect(
+        exitedByItself,
+        `round ${round}: sift labels ingest exited before ${target} acknowledgements; stderr: ${stderr}`,
+      ).toBe(false);
+      const printed = stdout
+        .split('\n')
+        .filter((line) => line.endsWith('}'))
+        .map((line) => (JSON.parse(line) as { event_id: string }).event_id);
       expect(printed.length, `round ${round}: nothing acknowledged; stderr: ${stderr}`).toBeGreaterThan(0);
       acknowledged.push(...printed);
     }
@@ -154,7 +187,10 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
     const acknowledged: { eventIds: string[]; contentId: string }[] = [];
     let crashesDuringACall = 0;
     for (let round = 0; round < 5; round++) {
-      const batch = (await post('sessions.next', { sessionId: session.id, annotator: 'ana' })) as CallOutcome<LabelBatch>;
+      const batch = (await post('sessions.next', {
+        sessionId: session.id,
+        annotator: 'ana',
+      })) as CallOutcome<LabelBatch>;
       if (!batch.ok) throw new Error(batch.error.message);
       const open = batch.value.items.filter((item) => item.state === null);
       const killAfter = 2 + Math.floor(points.next().value! * 12);
@@ -169,7 +205,18 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
       let inFlightFailed = false;
       for (let i = 0; i < open.length; i++) {
         const contentId = open[i]!.contentId;
-        const pending = post('labels.record', { sessionId: session.id, annotator: 'ana', action: { kind: 'label', contentId, labels: [{ category: 'spam', value: i % 2 }, { category: 'hate_speech', value: 0 }] } });
+        const pending = post('labels.record', {
+          sessionId: session.id,
+          annotator: 'ana',
+          action: {
+            kind: 'label',
+            contentId,
+            labels: [
+              { category: 'spam', value: i % 2 },
+              { category: 'hate_speech', value: 0 },
+            ],
+          },
+        });
         // Kill while this label is in flight: it may or may not be on disk, but it was never acknowledged.
         if (i === killAfter) setTimeout(() => process.kill(pid, 'SIGKILL'), Math.floor(points.next().value! * 3));
         const outcome = (await pending) as CallOutcome<RecordOutcome>;
@@ -186,7 +233,10 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
       expect(engine.pid).not.toBe(pid);
       expect((await post('workspace.info', {})).ok).toBe(true);
       // Resumes at the right item: the first item not acknowledged, or the one after it if the in-flight label made it to disk.
-      const resumed = (await post('sessions.next', { sessionId: session.id, annotator: 'ana' })) as CallOutcome<LabelBatch>;
+      const resumed = (await post('sessions.next', {
+        sessionId: session.id,
+        annotator: 'ana',
+      })) as CallOutcome<LabelBatch>;
       if (!resumed.ok) throw new Error(resumed.error.message);
       const firstOpen = resumed.value.items.find((item) => item.state === null)?.contentId;
       const lastAcked = open.findIndex((item) => item.contentId === acknowledged.at(-1)!.contentId);

@@ -9,7 +9,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type { AgreementReport, Disagreements, LabelBatch, RecordOutcome, RetrainOutcome, SessionSummary } from '../../shared/contract';
+import type {
+  AgreementReport,
+  Disagreements,
+  LabelBatch,
+  RecordOutcome,
+  RetrainOutcome,
+  SessionSummary,
+} from '../../shared/contract';
 import { isHeldOut } from '../../shared/labeling';
 import { makeLabelingWorkspace as makeWorkspace, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -18,10 +25,28 @@ let host: Host;
 let dir: string;
 
 const createSession = (overrides: Record<string, unknown> = {}) =>
-  call<SessionSummary>(host, 'sessions.create', { name: 'Uncertain spam', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3, ...overrides });
-const next = (sessionId: string, annotator = 'ana') => call<LabelBatch>(host, 'sessions.next', { sessionId, annotator });
-const record = (sessionId: string, action: unknown, annotator = 'ana') => call<RecordOutcome>(host, 'labels.record', { sessionId, annotator, action });
-const label = (sessionId: string, contentId: string, spam: 0 | 1) => record(sessionId, { kind: 'label', contentId, labels: [{ category: 'spam', value: spam }, { category: 'hate_speech', value: 0 }] });
+  call<SessionSummary>(host, 'sessions.create', {
+    name: 'Uncertain spam',
+    pool: 'SELECT content_id FROM content',
+    model: 'text-distil',
+    version: 't1',
+    strategy: 'entropy',
+    batchSize: 3,
+    ...overrides,
+  });
+const next = (sessionId: string, annotator = 'ana') =>
+  call<LabelBatch>(host, 'sessions.next', { sessionId, annotator });
+const record = (sessionId: string, action: unknown, annotator = 'ana') =>
+  call<RecordOutcome>(host, 'labels.record', { sessionId, annotator, action });
+const label = (sessionId: string, contentId: string, spam: 0 | 1) =>
+  record(sessionId, {
+    kind: 'label',
+    contentId,
+    labels: [
+      { category: 'spam', value: spam },
+      { category: 'hate_speech', value: 0 },
+    ],
+  });
 
 async function reopen(): Promise<void> {
   await host.close();
@@ -39,7 +64,14 @@ afterEach(async () => {
 describe('a labeling session', () => {
   it('ranks the pool, hands out distinct items with their context and reason, and records the policy version', async () => {
     const session = await createSession();
-    expect(session).toMatchObject({ poolSize: 10, ranked: 10, unscored: 0, policyVersion: 'v1', strategy: 'entropy', version: 't1' });
+    expect(session).toMatchObject({
+      poolSize: 10,
+      ranked: 10,
+      unscored: 0,
+      policyVersion: 'v1',
+      strategy: 'entropy',
+      version: 't1',
+    });
     expect(fs.existsSync(path.join(dir, 'policy', 'taxonomy-v1.json'))).toBe(true);
     const batch = await next(session.id);
     const ids = batch.items.map((item) => item.contentId);
@@ -49,15 +81,33 @@ describe('a labeling session', () => {
     expect(batch.deferredDuplicates).toBeGreaterThan(0);
     expect(batch.items[0]!.rank).toBe(1);
     const hateful = batch.items.find((item) => item.contentId === 'c05');
-    expect(hateful).toMatchObject({ reports: { count: 2, reasons: { hate: 2 } }, accountAgeDays: 60, surface: 'post', reason: { strategy: 'entropy' } });
+    expect(hateful).toMatchObject({
+      reports: { count: 2, reasons: { hate: 2 } },
+      accountAgeDays: 60,
+      surface: 'post',
+      reason: { strategy: 'entropy' },
+    });
     expect(hateful!.scores).toMatchObject({ hate_speech: 0.6 });
     // The open batch is handed out again until it is done (a reload gets the same items).
     expect((await next(session.id)).id).toBe(batch.id);
     const outcome = await label(session.id, ids[0]!, 1);
-    expect(outcome.progress).toMatchObject({ done: 1, doneByAnnotator: 1, total: 10, remaining: 9, batch: { done: 1, size: 3 } });
+    expect(outcome.progress).toMatchObject({
+      done: 1,
+      doneByAnnotator: 1,
+      total: 10,
+      remaining: 9,
+      batch: { done: 1, size: 3 },
+    });
     await (await host.labeling()).syncStore();
-    const trail = await call<{ resultId: string }>(host, 'query.run', { queryId: 'q', sql: `SELECT DISTINCT policy_version, strategy, annotator_id FROM label_events WHERE session_id = '${session.id}'` });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', { resultId: trail.resultId, offset: 0, limit: 10 });
+    const trail = await call<{ resultId: string }>(host, 'query.run', {
+      queryId: 'q',
+      sql: `SELECT DISTINCT policy_version, strategy, annotator_id FROM label_events WHERE session_id = '${session.id}'`,
+    });
+    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
+      resultId: trail.resultId,
+      offset: 0,
+      limit: 10,
+    });
     expect(page.rows).toEqual([['v1', 'entropy', 'ana']]);
   });
 
@@ -92,7 +142,12 @@ describe('a labeling session', () => {
     const batch = await next(session.id);
     const [a, b, c] = batch.items.map((item) => item.contentId) as [string, string, string];
     await label(session.id, a, 1);
-    await record(session.id, { kind: 'label', contentId: b, labels: [{ category: 'hate_speech', value: 1, leaf: 'targeted_harassment' }], note: 'names a group' });
+    await record(session.id, {
+      kind: 'label',
+      contentId: b,
+      labels: [{ category: 'hate_speech', value: 1, leaf: 'targeted_harassment' }],
+      note: 'names a group',
+    });
     const undone = await record(session.id, { kind: 'undo' });
     expect(undone.undone).toMatchObject({ contentId: b, kind: 'label' });
     expect(undone.item).toBeNull();
@@ -100,7 +155,10 @@ describe('a labeling session', () => {
     // After the reopen: b is open again, a keeps its label, the batch is the same and resumes at b.
     const resumed = await next(session.id);
     expect(resumed.id).toBe(batch.id);
-    expect(resumed.items.find((item) => item.contentId === a)!.state).toMatchObject({ status: 'labeled', labels: { spam: { value: 1 } } });
+    expect(resumed.items.find((item) => item.contentId === a)!.state).toMatchObject({
+      status: 'labeled',
+      labels: { spam: { value: 1 } },
+    });
     expect(resumed.items.find((item) => item.contentId === b)!.state).toBeNull();
     expect(resumed.items.findIndex((item) => item.state === null)).toBe(1);
     // The undo history survived: the next Backspace undoes a's label.
@@ -111,10 +169,20 @@ describe('a labeling session', () => {
     await reopen();
     const labeling = await host.labeling();
     await labeling.syncStore();
-    const current = await call<{ resultId: string }>(host, 'query.run', { queryId: 'cur', sql: `SELECT content_id, category, value FROM current_labels WHERE session_id = '${session.id}' ORDER BY ALL` });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', { resultId: current.resultId, offset: 0, limit: 50 });
+    const current = await call<{ resultId: string }>(host, 'query.run', {
+      queryId: 'cur',
+      sql: `SELECT content_id, category, value FROM current_labels WHERE session_id = '${session.id}' ORDER BY ALL`,
+    });
+    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
+      resultId: current.resultId,
+      offset: 0,
+      limit: 50,
+    });
     // SQL's current labels agree with the labeling screen's replay: only c is labeled.
-    expect(page.rows).toEqual([[c, 'hate_speech', '0'], [c, 'spam', '0']]);
+    expect(page.rows).toEqual([
+      [c, 'hate_speech', '0'],
+      [c, 'spam', '0'],
+    ]);
   });
 
   it('refuses what the policy or the pool does not allow, naming the field, and writes nothing', async () => {
@@ -125,33 +193,78 @@ describe('a labeling session', () => {
       expect(outcome.ok).toBe(false);
       if (!outcome.ok) expect(outcome.error.message).toMatch(pattern);
     };
-    await refused({ kind: 'label', contentId: 'c01', labels: [{ category: 'violence', value: 1 }] }, /labels\.0\.category: "violence" is not a category of policy v1/);
-    await refused({ kind: 'label', contentId: 'c01', labels: [{ category: 'spam', value: 1, leaf: 'csam' }] }, /leaf: "csam" is not a leaf of spam/);
-    await refused({ kind: 'label', contentId: 'c01', labels: [{ category: 'spam', value: 0, leaf: 'commercial_spam' }] }, /only when the category applies/);
-    await refused({ kind: 'label', contentId: 'nope', labels: [{ category: 'spam', value: 1 }] }, /content_id nope is not in session/);
+    await refused(
+      { kind: 'label', contentId: 'c01', labels: [{ category: 'violence', value: 1 }] },
+      /labels\.0\.category: "violence" is not a category of policy v1/,
+    );
+    await refused(
+      { kind: 'label', contentId: 'c01', labels: [{ category: 'spam', value: 1, leaf: 'csam' }] },
+      /leaf: "csam" is not a leaf of spam/,
+    );
+    await refused(
+      { kind: 'label', contentId: 'c01', labels: [{ category: 'spam', value: 0, leaf: 'commercial_spam' }] },
+      /only when the category applies/,
+    );
+    await refused(
+      { kind: 'label', contentId: 'nope', labels: [{ category: 'spam', value: 1 }] },
+      /content_id nope is not in session/,
+    );
     await refused({ kind: 'label', contentId: 'c01', labels: [] }, /at least one category/);
     await refused({ kind: 'dance', contentId: 'c01' }, /action/);
     expect(fs.statSync(path.join(dir, '.sift', JOURNAL_FILE)).size).toBe(before);
     const unknown = await host.dispatch('sessions.next', { sessionId: 'missing', annotator: 'ana' });
     expect(unknown.ok || unknown.error.message).toMatch(/no labeling session missing/);
-    const badPool = await host.dispatch('sessions.create', { name: 'x', pool: 'DELETE FROM content', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
-    expect(badPool.ok || badPool.error.message).toBe('pool: give one SELECT over content returning content_id; a pool never changes anything.');
-    const noColumn = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT user_id FROM users', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
+    const badPool = await host.dispatch('sessions.create', {
+      name: 'x',
+      pool: 'DELETE FROM content',
+      model: 'text-distil',
+      version: 't1',
+      strategy: 'entropy',
+      batchSize: 3,
+    });
+    expect(badPool.ok || badPool.error.message).toBe(
+      'pool: give one SELECT over content returning content_id; a pool never changes anything.',
+    );
+    const noColumn = await host.dispatch('sessions.create', {
+      name: 'x',
+      pool: 'SELECT user_id FROM users',
+      model: 'text-distil',
+      version: 't1',
+      strategy: 'entropy',
+      batchSize: 3,
+    });
     expect(noColumn.ok || noColumn.error.message).toMatch(/^pool: the query must return a content_id column/);
-    const fusion = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT content_id FROM content', model: 'text-fusion', strategy: 'entropy', batchSize: 3 });
+    const fusion = await host.dispatch('sessions.create', {
+      name: 'x',
+      pool: 'SELECT content_id FROM content',
+      model: 'text-fusion',
+      strategy: 'entropy',
+      batchSize: 3,
+    });
     expect(fusion.ok || fusion.error.message).toMatch(/^model: text-fusion .* has not scored 10 items of the pool/);
   });
 
   it('refuses to start a session under a damaged policy file, naming the file and the field', async () => {
     await createSession(); // writes policy/taxonomy-v1.json
     const v2 = path.join(dir, 'policy', 'taxonomy-v2.json');
-    const broken = JSON.parse(fs.readFileSync(path.join(dir, 'policy', 'taxonomy-v1.json'), 'utf8')) as { version: string; categories: { leaves: { key: string }[] }[] };
+    const broken = JSON.parse(fs.readFileSync(path.join(dir, 'policy', 'taxonomy-v1.json'), 'utf8')) as {
+      version: string;
+      categories: { leaves: { key: string }[] }[];
+    };
     broken.version = 'v2';
     broken.categories[0]!.leaves[0]!.key = 'u';
     fs.writeFileSync(v2, JSON.stringify(broken));
-    const outcome = await host.dispatch('sessions.create', { name: 'x', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'entropy', batchSize: 3 });
+    const outcome = await host.dispatch('sessions.create', {
+      name: 'x',
+      pool: 'SELECT content_id FROM content',
+      model: 'text-distil',
+      version: 't1',
+      strategy: 'entropy',
+      batchSize: 3,
+    });
     expect(outcome.ok).toBe(false);
-    if (!outcome.ok) expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
+    if (!outcome.ok)
+      expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
     expect(await call<SessionSummary[]>(host, 'sessions.list', {})).toHaveLength(1);
   });
 
@@ -186,10 +299,20 @@ describe('a labeling session', () => {
     for (const item of batch.items) await label(session.id, item.contentId, 0);
     await reopen();
     const count = async () =>
-      host.workspace.withStore(async (conn) => Number((await conn.runAndReadAll(`SELECT count(*) FROM label_events WHERE session_id = '${session.id}'`)).getRowsJson()[0]![0]));
+      host.workspace.withStore(async (conn) =>
+        Number(
+          (
+            await conn.runAndReadAll(`SELECT count(*) FROM label_events WHERE session_id = '${session.id}'`)
+          ).getRowsJson()[0]![0],
+        ),
+      );
     expect(await count()).toBe(6);
     // As if the process died after the journal's fsync and before the store's commit: the store lost the events.
-    await host.workspace.withStore((conn) => conn.run(`DELETE FROM label_events WHERE session_id = '${session.id}' AND content_id = '${batch.items[2]!.contentId}'; UPDATE journal_sync SET records = 2`));
+    await host.workspace.withStore((conn) =>
+      conn.run(
+        `DELETE FROM label_events WHERE session_id = '${session.id}' AND content_id = '${batch.items[2]!.contentId}'; UPDATE journal_sync SET records = 2`,
+      ),
+    );
     await reopen();
     await host.labeling();
     expect(await count()).toBe(6);
@@ -202,17 +325,43 @@ describe('a labeling session', () => {
     await record(session.id, { kind: 'undo' });
     await record(session.id, { kind: 'skip', contentId: batch.items[1]!.contentId });
     const out = tempDir('sift-export-');
-    const ndjson = await call<{ path: string; events: number }>(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: path.join(out, 'trail.ndjson') });
+    const ndjson = await call<{ path: string; events: number }>(host, 'labels.export', {
+      sessionId: session.id,
+      format: 'ndjson',
+      path: path.join(out, 'trail.ndjson'),
+    });
     expect(ndjson.events).toBe(4);
-    const events = fs.readFileSync(ndjson.path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = fs
+      .readFileSync(ndjson.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.map((event) => event.kind)).toEqual(['label', 'label', 'undo', 'skip']);
     expect(events[2]!.undoes).toBe(events[0]!.action_id);
-    expect(events.every((event) => event.annotator_id === 'ana' && event.policy_version === 'v1' && event.session_id === session.id)).toBe(true);
-    const csv = await call<{ path: string; events: number }>(host, 'labels.export', { sessionId: session.id, format: 'csv', path: path.join(out, 'trail.csv') });
-    expect(fs.readFileSync(csv.path, 'utf8').split('\n')[0]).toContain('event_id,session_id,content_id,annotator_id,category,value,policy_version,kind,created_at');
-    const parquet = await call<{ events: number }>(host, 'labels.export', { sessionId: session.id, format: 'parquet', path: path.join(out, 'trail.parquet') });
+    expect(
+      events.every(
+        (event) => event.annotator_id === 'ana' && event.policy_version === 'v1' && event.session_id === session.id,
+      ),
+    ).toBe(true);
+    const csv = await call<{ path: string; events: number }>(host, 'labels.export', {
+      sessionId: session.id,
+      format: 'csv',
+      path: path.join(out, 'trail.csv'),
+    });
+    expect(fs.readFileSync(csv.path, 'utf8').split('\n')[0]).toContain(
+      'event_id,session_id,content_id,annotator_id,category,value,policy_version,kind,created_at',
+    );
+    const parquet = await call<{ events: number }>(host, 'labels.export', {
+      sessionId: session.id,
+      format: 'parquet',
+      path: path.join(out, 'trail.parquet'),
+    });
     expect(parquet.events).toBe(4);
-    const own = await host.dispatch('labels.export', { sessionId: session.id, format: 'csv', path: path.join(dir, '.sift', JOURNAL_FILE) });
+    const own = await host.dispatch('labels.export', {
+      sessionId: session.id,
+      format: 'csv',
+      path: path.join(dir, '.sift', JOURNAL_FILE),
+    });
     expect(own.ok).toBe(false);
   });
 
@@ -231,8 +380,11 @@ describe('a labeling session', () => {
     expect(batch.items[0]!.reason).toMatchObject({ errors: [{ category: 'hate_speech', kind: 'false_negative' }] });
   });
 
-  it('scores the pool first when the model\'s current version has not scored it', async () => {
-    const session = await createSession({ version: undefined, pool: "SELECT content_id FROM content WHERE content_id IN ('c01', 'c05', 'c07')" });
+  it("scores the pool first when the model's current version has not scored it", async () => {
+    const session = await createSession({
+      version: undefined,
+      pool: "SELECT content_id FROM content WHERE content_id IN ('c01', 'c05', 'c07')",
+    });
     expect(session.scoredForSession).toBe(3);
     expect(session.unscored).toBe(0);
     expect(session.version).not.toBe('t1');
@@ -241,10 +393,16 @@ describe('a labeling session', () => {
   it('retrains the model on the labels so far, saves a new version with its training labels, and re-ranks the pool', async () => {
     const session = await createSession({ version: undefined, batchSize: 3 });
     const first = await next(session.id);
-    for (const item of first.items) await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
+    for (const item of first.items)
+      await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
     const untouched = await next(session.id);
     const outcome = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
-    expect(outcome).toMatchObject({ fromVersion: session.version, version: `${session.version}-al1`, rescored: 10, ranked: 10 });
+    expect(outcome).toMatchObject({
+      fromVersion: session.version,
+      version: `${session.version}-al1`,
+      rescored: 10,
+      ranked: 10,
+    });
     const trainable = first.items.filter((item) => !isHeldOut(item.contentId));
     expect(outcome.humanLabeled).toBe(trainable.length);
     expect(outcome.heldOut).toBe(3 - trainable.length);
@@ -258,9 +416,21 @@ describe('a labeling session', () => {
     expect(trainingLabels.filter((line) => line.includes(',human,'))).toHaveLength(trainable.length);
     expect(trainingLabels.some((line) => line.startsWith('c05,'))).toBe(false); // held out
     // The manifest answers "which data trained this model": the session, the labels file and its checksum, the snapshot.
-    const trained = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'model.json'), 'utf8')) as { training: Record<string, unknown> };
-    expect(trained.training).toMatchObject({ session: { id: session.id }, fromVersion: session.version, policyVersion: 'v1', labelsFile: 'training-labels.csv', humanLabeled: trainable.length });
-    expect(trained.training.labelsSha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(outcome.dir, 'training-labels.csv'))).digest('hex'));
+    const trained = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'model.json'), 'utf8')) as {
+      training: Record<string, unknown>;
+    };
+    expect(trained.training).toMatchObject({
+      session: { id: session.id },
+      fromVersion: session.version,
+      policyVersion: 'v1',
+      labelsFile: 'training-labels.csv',
+      humanLabeled: trainable.length,
+    });
+    expect(trained.training.labelsSha256).toBe(
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(outcome.dir, 'training-labels.csv')))
+        .digest('hex'),
+    );
     expect((trained.training.labelSnapshot as { events: number }).events).toBeGreaterThan(0);
     const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
     expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
@@ -276,14 +446,32 @@ describe('a labeling session', () => {
     expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
   });
 
-  it('reports agreement per category over a session\'s labels from several annotators, with reasons where undefined', async () => {
+  it("reports agreement per category over a session's labels from several annotators, with reasons where undefined", async () => {
     const session = await createSession();
     // Three annotators, six items, spam 0/1: the table [[3,0],[2,1],[0,3],[1,2],[3,0],[3,0]] whose Fleiss' kappa is
     // 0.5 by statsmodels (tests/golden/agreement.py). Everyone says hate_speech 0: agreement there is undefined.
-    const votes: Record<string, [0 | 1, 0 | 1, 0 | 1]> = { c01: [0, 0, 0], c02: [0, 0, 1], c03: [1, 1, 1], c04: [0, 1, 1], c06: [0, 0, 0], c07: [0, 0, 0] };
+    const votes: Record<string, [0 | 1, 0 | 1, 0 | 1]> = {
+      c01: [0, 0, 0],
+      c02: [0, 0, 1],
+      c03: [1, 1, 1],
+      c04: [0, 1, 1],
+      c06: [0, 0, 0],
+      c07: [0, 0, 0],
+    };
     for (const [contentId, values] of Object.entries(votes)) {
       for (const [k, annotator] of ['ana', 'bo', 'cy'].entries()) {
-        await record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: values[k]! }, { category: 'hate_speech', value: 0 }] }, annotator);
+        await record(
+          session.id,
+          {
+            kind: 'label',
+            contentId,
+            labels: [
+              { category: 'spam', value: values[k]! },
+              { category: 'hate_speech', value: 0 },
+            ],
+          },
+          annotator,
+        );
       }
     }
     const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
@@ -294,21 +482,45 @@ describe('a labeling session', () => {
     expect(spam.belowFloor).toBe(spam.krippendorffAlpha! < 0.6);
     expect(spam.cohen.map((pair) => `${pair.a}/${pair.b}`)).toEqual(['ana/bo', 'ana/cy', 'bo/cy']);
     const hate = report.categories.find((c) => c.category === 'hate_speech')!;
-    expect(hate).toMatchObject({ krippendorffAlpha: null, fleissKappa: null, krippendorffReason: expect.stringContaining('same single value'), belowFloor: false });
+    expect(hate).toMatchObject({
+      krippendorffAlpha: null,
+      fleissKappa: null,
+      krippendorffReason: expect.stringContaining('same single value'),
+      belowFloor: false,
+    });
     expect(hate.cohen[0]).toMatchObject({ kappa: null, reason: expect.stringContaining('same single value') });
-    expect(await host.dispatch('labels.agreement', { sessions: ['no-such-session'] })).toMatchObject({ ok: false, error: { message: expect.stringContaining('no labels in no-such-session') } });
+    expect(await host.dispatch('labels.agreement', { sessions: ['no-such-session'] })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('no labels in no-such-session') },
+    });
   });
 
   it('trains only on settled labels: unanimous, or adjudicated where annotators disagree', async () => {
     const session = await createSession({ version: undefined });
     const spam = (contentId: string, value: 0 | 1, annotator: string, kind: 'label' | 'adjudicate' = 'label') =>
-      record(session.id, { kind, contentId, labels: [{ category: 'spam', value }, { category: 'nsfw', value: 0 }] }, annotator);
+      record(
+        session.id,
+        {
+          kind,
+          contentId,
+          labels: [
+            { category: 'spam', value },
+            { category: 'nsfw', value: 0 },
+          ],
+        },
+        annotator,
+      );
     await spam('c01', 1, 'ana');
     await spam('c01', 0, 'bo'); // a disagreement nobody has settled
     await spam('c02', 1, 'ana');
     await spam('c02', 1, 'bo');
     const humanRows = (dir: string) =>
-      fs.readFileSync(path.join(dir, 'training-labels.csv'), 'utf8').trim().split('\n').filter((line) => line.includes(',human,')).map((line) => line.split(',').slice(0, 5).join(','));
+      fs
+        .readFileSync(path.join(dir, 'training-labels.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes(',human,'))
+        .map((line) => line.split(',').slice(0, 5).join(','));
     const first = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
     expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
@@ -319,7 +531,12 @@ describe('a labeling session', () => {
     expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
     const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
     await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
-    expect(fs.readFileSync(trail, 'utf8').split('\n').filter((line) => line.includes('"adjudicate"'))).toHaveLength(2);
+    expect(
+      fs
+        .readFileSync(trail, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('"adjudicate"')),
+    ).toHaveLength(2);
   });
 
   it('hands each item to as many annotators as the overlap asks, never twice to one, and counts it done then', async () => {
@@ -335,9 +552,18 @@ describe('a labeling session', () => {
     const c = await next(paired.id, 'cy');
     expect(c.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false); // two hold them already
     for (const item of a.items) await label(paired.id, item.contentId, 0);
-    expect((await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({ done: 0, doneByAnnotator: 3 });
-    for (const item of b.items) await record(paired.id, { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] }, 'bo');
-    expect((await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({ done: 3, remaining: 7 });
+    expect(
+      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
+    ).toMatchObject({ done: 0, doneByAnnotator: 3 });
+    for (const item of b.items)
+      await record(
+        paired.id,
+        { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
+        'bo',
+      );
+    expect(
+      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
+    ).toMatchObject({ done: 3, remaining: 7 });
     // Ana's next batch never repeats what she labeled.
     const again = await next(paired.id, 'ana');
     expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
@@ -350,7 +576,12 @@ describe('a labeling session', () => {
     // Ana is active: Bo gets the other five.
     const other = await next(session.id, 'bo');
     expect(other.items.some((item) => held.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
-    for (const item of other.items) await record(session.id, { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] }, 'bo');
+    for (const item of other.items)
+      await record(
+        session.id,
+        { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
+        'bo',
+      );
     // Ana walks away; Bo, done with his batch, is handed the items she was holding.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const stolen = await next(session.id, 'bo');
@@ -363,12 +594,34 @@ describe('a labeling session', () => {
     expect(elsewhere.items.some((item) => kept.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
   });
 
-  it('queues the items annotators disagree on for adjudication, each annotator\'s choice shown, until decided', async () => {
+  it("queues the items annotators disagree on for adjudication, each annotator's choice shown, until decided", async () => {
     const session = await createSession({ strategy: 'random', overlap: 2 });
     const both = (contentId: string, ana: 0 | 1, bo: 0 | 1) =>
       Promise.all([
-        record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: ana }, { category: 'hate_speech', value: 0 }] }, 'ana'),
-        record(session.id, { kind: 'label', contentId, labels: [{ category: 'spam', value: bo }, { category: 'hate_speech', value: 0 }] }, 'bo'),
+        record(
+          session.id,
+          {
+            kind: 'label',
+            contentId,
+            labels: [
+              { category: 'spam', value: ana },
+              { category: 'hate_speech', value: 0 },
+            ],
+          },
+          'ana',
+        ),
+        record(
+          session.id,
+          {
+            kind: 'label',
+            contentId,
+            labels: [
+              { category: 'spam', value: bo },
+              { category: 'hate_speech', value: 0 },
+            ],
+          },
+          'bo',
+        ),
       ]);
     await both('c01', 1, 0);
     await both('c03', 0, 0);
@@ -377,17 +630,42 @@ describe('a labeling session', () => {
     const [item] = queue.items;
     expect(item!.text).toContain('Buy cheap followers');
     expect(item!.categories).toEqual([
-      { category: 'hate_speech', contested: false, votes: [{ annotator: 'ana', value: 0, leaf: null }, { annotator: 'bo', value: 0, leaf: null }] },
-      { category: 'spam', contested: true, votes: [{ annotator: 'ana', value: 1, leaf: null }, { annotator: 'bo', value: 0, leaf: null }] },
+      {
+        category: 'hate_speech',
+        contested: false,
+        votes: [
+          { annotator: 'ana', value: 0, leaf: null },
+          { annotator: 'bo', value: 0, leaf: null },
+        ],
+      },
+      {
+        category: 'spam',
+        contested: true,
+        votes: [
+          { annotator: 'ana', value: 1, leaf: null },
+          { annotator: 'bo', value: 0, leaf: null },
+        ],
+      },
     ]);
-    await record(session.id, { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] }, 'lead');
+    await record(
+      session.id,
+      { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] },
+      'lead',
+    );
     expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
     // Each annotator against the decision; and the second taxonomy level (which leaf) beside each category.
     const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
     const spam = report.categories.find((c) => c.category === 'spam')!;
     expect(spam.level).toBe('category');
     expect(spam.raters).toBe(2); // the lead's decision is not a rating
-    expect(spam.vsAdjudicated).toEqual([{ annotator: 'ana', items: 1, agreement: 1 }, { annotator: 'bo', items: 1, agreement: 0 }]);
-    expect(report.categories.find((c) => c.category === 'spam › leaf')).toMatchObject({ level: 'leaf', items: 2, raters: 2 });
+    expect(spam.vsAdjudicated).toEqual([
+      { annotator: 'ana', items: 1, agreement: 1 },
+      { annotator: 'bo', items: 1, agreement: 0 },
+    ]);
+    expect(report.categories.find((c) => c.category === 'spam › leaf')).toMatchObject({
+      level: 'leaf',
+      items: 2,
+      raters: 2,
+    });
   });
 });

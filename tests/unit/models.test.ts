@@ -52,11 +52,20 @@ describe('the registry and manifests', () => {
   it('names the file and the field of a broken manifest', () => {
     const noCategories = copyModel('text-distil', (m) => delete m.categories);
     expect(() => loadPackage(noCategories)).toThrow(/model\.json: categories: /);
-    const unknownThreshold = copyModel('text-distil', (m) => ((m.thresholds as Record<string, unknown>).violence = { remove: 0.9, escalate: 0.5 }));
+    const unknownThreshold = copyModel(
+      'text-distil',
+      (m) => ((m.thresholds as Record<string, unknown>).violence = { remove: 0.9, escalate: 0.5 }),
+    );
     expect(() => loadPackage(unknownThreshold)).toThrow(/thresholds: "violence" is not one of the model's categories/);
-    const upsideDown = copyModel('text-distil', (m) => ((m.thresholds as Record<string, unknown>).spam = { remove: 0.3, escalate: 0.8 }));
+    const upsideDown = copyModel(
+      'text-distil',
+      (m) => ((m.thresholds as Record<string, unknown>).spam = { remove: 0.3, escalate: 0.8 }),
+    );
     expect(() => loadPackage(upsideDown)).toThrow(/thresholds\.spam: escalate must not be above remove/);
-    const fusionWithoutMask = copyModel('text-fusion', (m) => (m.inputs = (m.inputs as { role: string }[]).filter((i) => i.role !== 'modality_mask')));
+    const fusionWithoutMask = copyModel(
+      'text-fusion',
+      (m) => (m.inputs = (m.inputs as { role: string }[]).filter((i) => i.role !== 'modality_mask')),
+    );
     expect(() => loadPackage(fusionWithoutMask)).toThrow(/needs an input with role modality_mask/);
   });
 
@@ -68,14 +77,20 @@ describe('the registry and manifests', () => {
 
   it('checks the manifest against the ONNX graph: names, types and shapes', async () => {
     const renamed = copyModel('text-distil', (m) => ((m.inputs as { name: string }[])[0]!.name = 'token_ids'));
-    await expect(LocalScorer.create(loadPackage(renamed), 'cpu')).rejects.toThrow(/input "token_ids" is not an input of model\.onnx \(it has indices, weights\)/);
+    await expect(LocalScorer.create(loadPackage(renamed), 'cpu')).rejects.toThrow(
+      /input "token_ids" is not an input of model\.onnx \(it has indices, weights\)/,
+    );
     const reshaped = copyModel('text-distil', (m) => {
       (m.inputs as { shape: number[] }[])[0]!.shape = [-1, 128];
       (m.inputs as { shape: (number | null)[] }[])[0]!.shape = [null, 128];
     });
-    await expect(LocalScorer.create(loadPackage(reshaped), 'cpu')).rejects.toThrow(/input "indices" has shape \[\?, 128\] in the manifest but \[batch, 256\] in model\.onnx/);
+    await expect(LocalScorer.create(loadPackage(reshaped), 'cpu')).rejects.toThrow(
+      /input "indices" has shape \[\?, 128\] in the manifest but \[batch, 256\] in model\.onnx/,
+    );
     const retyped = copyModel('text-distil', (m) => ((m.inputs as { datatype: string }[])[0]!.datatype = 'INT64'));
-    await expect(LocalScorer.create(loadPackage(retyped), 'cpu')).rejects.toThrow(/input "indices" is INT64 in the manifest but int32 in model\.onnx/);
+    await expect(LocalScorer.create(loadPackage(retyped), 'cpu')).rejects.toThrow(
+      /input "indices" is INT64 in the manifest but int32 in model\.onnx/,
+    );
   });
 
   it('adds a model from a folder, and refuses a broken one', async () => {
@@ -87,12 +102,16 @@ describe('the registry and manifests', () => {
     expect(info).toMatchObject({ name: 'text-distil-copy', version: '9.9.9', source: 'workspace' });
     expect((await call<ModelInfo[]>(host, 'models.list', {})).map((m) => m.name)).toContain('text-distil-copy');
     const broken = copyModel('text-distil', (m) => ((m.outputs as { name: string }[])[0]!.name = 'scores'));
-    expect(await host.dispatch('models.add', { path: broken })).toMatchObject({ ok: false, error: { message: expect.stringContaining('output "scores" is not an output of model.onnx') } });
+    expect(await host.dispatch('models.add', { path: broken })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('output "scores" is not an output of model.onnx') },
+    });
   });
 });
 
 describe('scoring one item ("try it")', () => {
-  const tryIt = (model: string, text: string, extra: Record<string, unknown> = {}) => call<TryResult>(host, 'models.try', { model, text, ...extra });
+  const tryIt = (model: string, text: string, extra: Record<string, unknown> = {}) =>
+    call<TryResult>(host, 'models.try', { model, text, ...extra });
 
   it('the distilled classifier separates spam, hate and benign text, and says which provider ran', async () => {
     const spam = await tryIt('text-distil', CAMPAIGN);
@@ -116,12 +135,20 @@ describe('scoring one item ("try it")', () => {
     const account = { account_age_days: 400, prior_violations_30d: 0, posting_rate: 1 };
     const textOnly = await tryIt('text-fusion', CAMPAIGN, { account });
     expect(textOnly.scores.spam).toBeGreaterThan(0.5);
-    const withImage = await tryIt('text-fusion', CAMPAIGN, { account, imageEmb: [0.1, -0.2, 0.3, 0, 0.5, -0.1, 0.2, 0.1] });
+    const withImage = await tryIt('text-fusion', CAMPAIGN, {
+      account,
+      imageEmb: [0.1, -0.2, 0.3, 0, 0.5, -0.1, 0.2, 0.1],
+    });
     expect(withImage.scores.spam).not.toBe(textOnly.scores.spam);
     const imageOnly = await tryIt('text-fusion', '', { account, imageEmb: [0.1, -0.2, 0.3, 0, 0.5, -0.1, 0.2, 0.1] });
     expect(Object.values(imageOnly.scores).every((s) => s >= 0 && s <= 1)).toBe(true);
-    expect(await host.dispatch('models.try', { model: 'text-fusion', text: 'x', account, imageEmb: [1, 2, 3] })).toMatchObject({ ok: false, error: { message: 'content try: image_emb has 3 values; text-fusion expects 8.' } });
-    expect(await host.dispatch('models.try', { model: 'text-fusion', text: 'x' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('account_age_days is missing or not a number') } });
+    expect(
+      await host.dispatch('models.try', { model: 'text-fusion', text: 'x', account, imageEmb: [1, 2, 3] }),
+    ).toMatchObject({ ok: false, error: { message: 'content try: image_emb has 3 values; text-fusion expects 8.' } });
+    expect(await host.dispatch('models.try', { model: 'text-fusion', text: 'x' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('account_age_days is missing or not a number') },
+    });
   });
 
   it('handles empty text, a 1 MB text and broken UTF-16 without failing', async () => {
@@ -134,11 +161,17 @@ describe('scoring one item ("try it")', () => {
     expect(huge.scores).toEqual((await tryIt('text-distil', text.slice(0, 4000))).scores);
     const surrogate = await tryIt('text-transformer-tiny', `cheap followers \uD800 now`);
     expect(Object.values(surrogate.scores).every(Number.isFinite)).toBe(true);
-    expect(await host.dispatch('models.try', { model: 'no-such-model', text: 'x' })).toMatchObject({ ok: false, error: { message: 'model: no model named "no-such-model" (sift models lists them).' } });
+    expect(await host.dispatch('models.try', { model: 'no-such-model', text: 'x' })).toMatchObject({
+      ok: false,
+      error: { message: 'model: no model named "no-such-model" (sift models lists them).' },
+    });
   });
 
   it('routes by thresholds, and a critical category always goes to a person', () => {
-    const manifest = { thresholds: { spam: { remove: 0.9, escalate: 0.5 }, csam: { remove: 0.95, escalate: 0.2 } }, critical: ['csam'] };
+    const manifest = {
+      thresholds: { spam: { remove: 0.9, escalate: 0.5 }, csam: { remove: 0.95, escalate: 0.2 } },
+      critical: ['csam'],
+    };
     expect([0.95, 0.7, 0.1].map((s) => route(manifest, 'spam', s))).toEqual(['remove', 'escalate', 'pass']);
     expect([0.99, 0.3, 0.1].map((s) => route(manifest, 'csam', s))).toEqual(['escalate', 'escalate', 'pass']);
     expect(routeItem(manifest, { spam: 0.99, csam: 0.3 })).toEqual({ decision: 'escalate', category: 'csam' });
@@ -167,11 +200,16 @@ describe('batches scored in the compute pool', () => {
     for (const model of ['text-distil', 'text-fusion']) {
       const pkg = loadPackage(path.resolve('models', model));
       const scorer = await LocalScorer.create(pkg, 'cpu');
-      const usable = pkg.manifest.kind === 'late_fusion' ? items.map((item) => ({ ...item, imageEmb: item.imageEmb?.slice(0, pkg.manifest.imageDim!) ?? null })) : items;
+      const usable =
+        pkg.manifest.kind === 'late_fusion'
+          ? items.map((item) => ({ ...item, imageEmb: item.imageEmb?.slice(0, pkg.manifest.imageDim!) ?? null }))
+          : items;
       const pooled = await scorer.score(usable);
       const one = await Promise.all(usable.map((item) => scorer.score([item])));
       expect(pooled.length).toBe(usable.length * pkg.manifest.categories.length);
-      one.forEach((scores, i) => scores.forEach((score, k) => expect(pooled[i * pkg.manifest.categories.length + k]).toBeCloseTo(score, 5)));
+      one.forEach((scores, i) =>
+        scores.forEach((score, k) => expect(pooled[i * pkg.manifest.categories.length + k]).toBeCloseTo(score, 5)),
+      );
       await scorer.close();
     }
   });
@@ -179,16 +217,36 @@ describe('batches scored in the compute pool', () => {
 
 describe('re-scoring the rows of a query', () => {
   it('writes one score per category with the model name, version, hash and run id, and a re-run replaces them', async () => {
-    const first = await scoreJob({ model: 'text-distil', sql: 'SELECT content_id, text FROM content ORDER BY content_id LIMIT 3000', batchSize: 256 });
+    const first = await scoreJob({
+      model: 'text-distil',
+      sql: 'SELECT content_id, text FROM content ORDER BY content_id LIMIT 3000',
+      batchSize: 256,
+    });
     expect(first.status).toBe('done');
     const outcome = first.result as ScoreOutcome;
-    expect(outcome).toMatchObject({ model: 'text-distil', version: '2026.11.1', items: 3000, rows: 15000, replaced: 0, provider: 'cpu' });
-    expect(await count(`SELECT count(*) FROM model_scores WHERE model_version = '2026.11.1' AND run_id = '${outcome.runId}' AND model_hash = '${outcome.hash}'`)).toBe(15000);
-    const again = await scoreJob({ model: 'text-distil', sql: 'SELECT content_id, text FROM content ORDER BY content_id LIMIT 3000' });
+    expect(outcome).toMatchObject({
+      model: 'text-distil',
+      version: '2026.11.1',
+      items: 3000,
+      rows: 15000,
+      replaced: 0,
+      provider: 'cpu',
+    });
+    expect(
+      await count(
+        `SELECT count(*) FROM model_scores WHERE model_version = '2026.11.1' AND run_id = '${outcome.runId}' AND model_hash = '${outcome.hash}'`,
+      ),
+    ).toBe(15000);
+    const again = await scoreJob({
+      model: 'text-distil',
+      sql: 'SELECT content_id, text FROM content ORDER BY content_id LIMIT 3000',
+    });
     expect(again.result).toMatchObject({ items: 3000, rows: 15000, replaced: 15000 });
     expect(await count(`SELECT count(*) FROM model_scores WHERE model_version = '2026.11.1'`)).toBe(15000);
     // The sample's own recorded scores are untouched.
-    expect(await count(`SELECT count(*) FROM model_scores WHERE model_version IN ('2024.02.1', '2024.03.0')`)).toBe(150000);
+    expect(await count(`SELECT count(*) FROM model_scores WHERE model_version IN ('2024.02.1', '2024.03.0')`)).toBe(
+      150000,
+    );
   });
 
   it('scores with the late-fusion model from the columns it needs, image or not', async () => {
@@ -199,12 +257,18 @@ describe('re-scoring the rows of a query', () => {
     expect((job.result as ScoreOutcome).items).toBe(1000);
     // Without content_id there is nothing to join the feature view on.
     const missing = await scoreJob({ model: 'text-fusion', sql: 'SELECT content_id AS id, text FROM content LIMIT 5' });
-    expect(missing.error?.message).toContain('sql: text-fusion needs the column(s) content_id, account_age_days, prior_violations_30d, posting_rate');
+    expect(missing.error?.message).toContain(
+      'sql: text-fusion needs the column(s) content_id, account_age_days, prior_violations_30d, posting_rate',
+    );
   });
 
   it('cancels a long run and writes nothing', async () => {
     const before = await count(`SELECT count(*) FROM model_scores WHERE model = 'text-transformer-tiny'`);
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', { model: 'text-transformer-tiny', sql: 'SELECT content_id, text FROM content', batchSize: 64 });
+    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+      model: 'text-transformer-tiny',
+      sql: 'SELECT content_id, text FROM content',
+      batchSize: 64,
+    });
     await new Promise((resolve) => setTimeout(resolve, 400));
     await call(host, 'jobs.cancel', { jobId });
     const job = await host.jobs.wait(jobId);
@@ -215,7 +279,10 @@ describe('re-scoring the rows of a query', () => {
   it('fails, writing nothing, when the query breaks part-way instead of scoring the rows before the break', async () => {
     const before = await count('SELECT count(*) FROM model_scores');
     // No blocking operator, so rows stream out before the scan reaches the broken one.
-    const broken = await scoreJob({ model: 'text-distil', sql: "SELECT content_id, CASE WHEN rowid < 20000 THEN text ELSE error('row 20000 is broken') END AS text FROM content" });
+    const broken = await scoreJob({
+      model: 'text-distil',
+      sql: "SELECT content_id, CASE WHEN rowid < 20000 THEN text ELSE error('row 20000 is broken') END AS text FROM content",
+    });
     expect(broken.status).toBe('failed');
     expect(broken.error?.message).toMatch(/row 20000 is broken|stopped part-way/);
     expect(await count('SELECT count(*) FROM model_scores')).toBe(before);
@@ -224,22 +291,37 @@ describe('re-scoring the rows of a query', () => {
   it('refuses items without a content_id by name, writing nothing, instead of scoring the item "null"', async () => {
     const before = await count('SELECT count(*) FROM model_scores');
     // What a content mapping without its key once gave: rows whose content_id is NULL.
-    const job = await scoreJob({ model: 'text-distil', sql: "SELECT CASE WHEN rowid % 100 = 0 THEN NULL ELSE content_id END AS content_id, text FROM content ORDER BY rowid LIMIT 1000" });
+    const job = await scoreJob({
+      model: 'text-distil',
+      sql: 'SELECT CASE WHEN rowid % 100 = 0 THEN NULL ELSE content_id END AS content_id, text FROM content ORDER BY rowid LIMIT 1000',
+    });
     expect(job.status).toBe('failed');
-    expect(job.error?.message).toBe('sql: 10 of 1,000 rows of the scoring query have a NULL content_id; every score needs the item it belongs to, so nothing was scored. Leave them out (WHERE content_id IS NOT NULL) or fix the mapping of content_id.');
+    expect(job.error?.message).toBe(
+      'sql: 10 of 1,000 rows of the scoring query have a NULL content_id; every score needs the item it belongs to, so nothing was scored. Leave them out (WHERE content_id IS NOT NULL) or fix the mapping of content_id.',
+    );
     expect(await count('SELECT count(*) FROM model_scores')).toBe(before);
-    expect(await count("SELECT count(*) FROM model_scores WHERE content_id IS NULL OR content_id::VARCHAR = 'null'")).toBe(0);
+    expect(
+      await count("SELECT count(*) FROM model_scores WHERE content_id IS NULL OR content_id::VARCHAR = 'null'"),
+    ).toBe(0);
   });
 
   it('refuses a query that writes, and names text that is not UTF-8', async () => {
-    expect((await scoreJob({ model: 'text-distil', sql: "DELETE FROM content WHERE content_id = 'x'" })).error?.code).toBe('SQL_READ_ONLY');
+    expect(
+      (await scoreJob({ model: 'text-distil', sql: "DELETE FROM content WHERE content_id = 'x'" })).error?.code,
+    ).toBe('SQL_READ_ONLY');
     const bad = await scoreJob({ model: 'text-distil', sql: "SELECT 'c1' AS content_id, '\\xC3\\x28'::BLOB AS text" });
     expect(bad.error?.message).toBe('content c1: text is not valid UTF-8.');
   });
 
   it('compares two versions on the same items, category by category, with the rows that flip', async () => {
-    await scoreJob({ model: 'text-distil', sql: "SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00' ORDER BY content_id LIMIT 2000" });
-    const comparison = await call<VersionComparison>(host, 'models.compare', { a: { model: 'text-distil', version: '2024.03.0' }, b: { model: 'text-distil', version: '2026.11.1' } });
+    await scoreJob({
+      model: 'text-distil',
+      sql: "SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00' ORDER BY content_id LIMIT 2000",
+    });
+    const comparison = await call<VersionComparison>(host, 'models.compare', {
+      a: { model: 'text-distil', version: '2024.03.0' },
+      b: { model: 'text-distil', version: '2026.11.1' },
+    });
     const spam = comparison.categories.find((c) => c.category === 'spam')!;
     expect(spam.items).toBeGreaterThan(0);
     const manual = await count(`
@@ -251,7 +333,10 @@ describe('re-scoring the rows of a query', () => {
     expect(spam.divergence).toBeCloseTo(manual / spam.items, 10);
     for (const flip of comparison.flips) expect(flip.decisionA).not.toBe(flip.decisionB);
     // The same comparison as a job (what the UI uses) gives the same answer, and cancels.
-    const input = { a: { model: 'text-distil', version: '2024.03.0' }, b: { model: 'text-distil', version: '2026.11.1' } };
+    const input = {
+      a: { model: 'text-distil', version: '2024.03.0' },
+      b: { model: 'text-distil', version: '2026.11.1' },
+    };
     const { jobId } = await call<{ jobId: string }>(host, 'models.compareStart', input);
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
@@ -298,25 +383,43 @@ describe('a remote model over the Open Inference Protocol', () => {
   });
 
   it('sends raw text as a BYTES tensor to a model that takes text', async () => {
-    const scorer = await RemoteScorer.create(loadPackage(path.resolve('models/text-distil')), { url: server.url, token: 'secret', model: 'text-distil-text' });
+    const scorer = await RemoteScorer.create(loadPackage(path.resolve('models/text-distil')), {
+      url: server.url,
+      token: 'secret',
+      model: 'text-distil-text',
+    });
     const scores = await scorer.score(items);
     for (let i = 0; i < local.length; i++) expect(scores[i]).toBeCloseTo(local[i]!, 6);
     await scorer.close();
   });
 
   it('re-scores a query remotely through the same job, with the same scores as local', async () => {
-    const job = await scoreJob({ model: 'text-distil', sql: "SELECT content_id, text FROM content WHERE language = 'de' ORDER BY content_id LIMIT 200", remote: { url: server.url, token: 'secret', binary: 'always' } });
+    const job = await scoreJob({
+      model: 'text-distil',
+      sql: "SELECT content_id, text FROM content WHERE language = 'de' ORDER BY content_id LIMIT 200",
+      remote: { url: server.url, token: 'secret', binary: 'always' },
+    });
     expect(job.status).toBe('done');
     expect(job.result).toMatchObject({ provider: 'remote', items: 200, rows: 1000 });
   });
 
   it('says clearly when the token is wrong, the server is down, or the remote model does not match', async () => {
     const pkg = loadPackage(path.resolve('models/text-distil'));
-    await expect(RemoteScorer.create(pkg, { url: server.url, token: 'wrong' })).rejects.toThrow(/HTTP 401 \(check the bearer token\)/);
-    await expect(RemoteScorer.create(pkg, { url: 'http://127.0.0.1:9', retries: 1 })).rejects.toThrow(/Remote model server 127\.0\.0\.1:9: ECONNREFUSED.*after 2 attempts/);
+    await expect(RemoteScorer.create(pkg, { url: server.url, token: 'wrong' })).rejects.toThrow(
+      /HTTP 401 \(check the bearer token\)/,
+    );
+    await expect(RemoteScorer.create(pkg, { url: 'http://127.0.0.1:9', retries: 1 })).rejects.toThrow(
+      /Remote model server 127\.0\.0\.1:9: ECONNREFUSED.*after 2 attempts/,
+    );
     const fusion = loadPackage(path.resolve('models/text-fusion'));
-    await expect(RemoteScorer.create(fusion, { url: server.url, token: 'secret', model: 'text-distil' })).rejects.toThrow(/Remote model text-distil at .* does not match the manifest of text-fusion: text_indices is missing/);
-    await expect(RemoteScorer.create(pkg, { url: server.url, token: 'secret', model: 'nope' })).rejects.toThrow(/readiness check of model nope failed with HTTP 404/);
+    await expect(
+      RemoteScorer.create(fusion, { url: server.url, token: 'secret', model: 'text-distil' }),
+    ).rejects.toThrow(
+      /Remote model text-distil at .* does not match the manifest of text-fusion: text_indices is missing/,
+    );
+    await expect(RemoteScorer.create(pkg, { url: server.url, token: 'secret', model: 'nope' })).rejects.toThrow(
+      /readiness check of model nope failed with HTTP 404/,
+    );
   });
 
   it('retries a busy server with backoff, and gives up on a slow one after its timeout', async () => {
@@ -343,12 +446,38 @@ describe('a remote model over the Open Inference Protocol', () => {
       return false;
     }
   })();
-  if (!openssl) console.warn('[models] TLS test skipped: the openssl command is not installed (it makes the self-signed certificate).');
+  if (!openssl)
+    console.warn(
+      '[models] TLS test skipped: the openssl command is not installed (it makes the self-signed certificate).',
+    );
 
   it.skipIf(!openssl)('talks TLS to a server with a self-signed certificate when given its CA', async () => {
     const dir = tempDir('sift-tls-');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const tls = await startKServeServer({ modelsDir: path.resolve('models'), tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) } });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = await startKServeServer({
+      modelsDir: path.resolve('models'),
+      tls: { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+    });
     const pkg = loadPackage(path.resolve('models/text-distil'));
     await expect(RemoteScorer.create(pkg, { url: tls.url, retries: 0 })).rejects.toThrow(/self-signed certificate/);
     const trusted = await RemoteScorer.create(pkg, { url: tls.url, caFile: path.join(dir, 'cert.pem') });

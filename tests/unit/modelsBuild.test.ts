@@ -14,8 +14,12 @@ describe('npm run models:build', () => {
     const hashes = await buildModels(path.resolve('sample-data/platform'), out);
     for (const name of ['text-distil', 'text-fusion', 'text-transformer-tiny']) {
       expect(hashes[name], name).toBe(sha(path.resolve('models', name, 'model.onnx')));
-      expect(fs.readFileSync(path.join(out, name, 'model.json'), 'utf8')).toBe(fs.readFileSync(path.resolve('models', name, 'model.json'), 'utf8'));
+      expect(fs.readFileSync(path.join(out, name, 'model.json'), 'utf8')).toBe(
+        fs.readFileSync(path.resolve('models', name, 'model.json'), 'utf8'),
+      );
     }
-    expect(fs.readFileSync(path.join(out, 'text-transformer-tiny', 'tokenizer.json'), 'utf8')).toBe(fs.readFileSync(path.resolve('models/text-transformer-tiny/tokenizer.json'), 'utf8'));
+    expect(fs.readFileSync(path.join(out, 'text-transformer-tiny', 'tokenizer.json'), 'utf8')).toBe(
+      fs.readFileSync(path.resolve('models/text-transformer-tiny/tokenizer.json'), 'utf8'),
+    );
   });
 });

@@ -11,7 +11,8 @@ import { call, importFile, openTempHost } from './support';
 
 const DAVIDSON = path.resolve('../shared/datasets/davidson-2017/labeled_data.csv');
 const present = fs.existsSync(DAVIDSON);
-if (!present) console.warn(`[realData] skipped: ${DAVIDSON} is absent (the shared datasets folder is not beside this checkout).`);
+if (!present)
+  console.warn(`[realData] skipped: ${DAVIDSON} is absent (the shared datasets folder is not beside this checkout).`);
 
 describe.skipIf(!present)('importing the Davidson 2017 corpus', () => {
   let host: Host;
@@ -25,9 +26,19 @@ describe.skipIf(!present)('importing the Davidson 2017 corpus', () => {
     expect(job.status).toBe('done');
     expect((job.result as ImportOutcome).rows).toBe(24_783);
     // Class balance from the dataset's README: offensive 19,190 · neither 4,163 · hate 1,430.
-    const balance = await call<QueryResult>(host, 'query.run', { queryId: 'b', sql: 'SELECT "class", count(*) FROM davidson GROUP BY 1 ORDER BY 1' });
-    expect(balance.rows).toEqual([['0', '1430'], ['1', '19190'], ['2', '4163']]);
-    const votes = await call<QueryResult>(host, 'query.run', { queryId: 'v', sql: 'SELECT count(*) FROM davidson WHERE hate_speech + offensive_language + neither <> "count"' });
+    const balance = await call<QueryResult>(host, 'query.run', {
+      queryId: 'b',
+      sql: 'SELECT "class", count(*) FROM davidson GROUP BY 1 ORDER BY 1',
+    });
+    expect(balance.rows).toEqual([
+      ['0', '1430'],
+      ['1', '19190'],
+      ['2', '4163'],
+    ]);
+    const votes = await call<QueryResult>(host, 'query.run', {
+      queryId: 'v',
+      sql: 'SELECT count(*) FROM davidson WHERE hate_speech + offensive_language + neither <> "count"',
+    });
     expect(votes.rows).toEqual([['0']]);
   });
 });

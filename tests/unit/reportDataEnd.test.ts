@@ -12,8 +12,16 @@ let host: Host;
 beforeAll(async () => {
   let dir: string;
   ({ host, dir } = await openTempHost());
-  const content = writeTemp(dir, 'posts.csv', 'content_id,created_at\nc1,2024-03-01 08:00:00\nc2,2024-03-20 09:00:00\n');
-  const reports = writeTemp(dir, 'flags.csv', 'report_id,content_id,created_at\nr1,c1,2024-03-31 23:30:00\nr2,c2,2024-03-15 10:00:00\n');
+  const content = writeTemp(
+    dir,
+    'posts.csv',
+    'content_id,created_at\nc1,2024-03-01 08:00:00\nc2,2024-03-20 09:00:00\n',
+  );
+  const reports = writeTemp(
+    dir,
+    'flags.csv',
+    'report_id,content_id,created_at\nr1,c1,2024-03-31 23:30:00\nr2,c2,2024-03-15 10:00:00\n',
+  );
   expect((await importFile(host, content, { table: 'content' })).status).toBe('done');
   expect((await importFile(host, reports, { table: 'reports' })).status).toBe('done');
 });
@@ -25,15 +33,22 @@ const REPORT = `-- [params]
 -- string :content = %
 SELECT * FROM reports WHERE created_at >= :start_date AND created_at >= :since AND content_id LIKE :content`;
 
-const run = (values: Record<string, string>) => call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), sql: REPORT, values });
+const run = (values: Record<string, string>) =>
+  call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), sql: REPORT, values });
 
 describe('a report run past the data', () => {
   it('says the data ends on its last day, naming the date parameters after it', async () => {
     const result = await run({ start_date: '2024-04-02', since: '2024-04-02 00:00:00' });
     expect(result.rowCount).toBe(0);
     expect(result.pastDataEnd).toEqual({ dataEnds: '2024-03-31', params: ['start_date', 'since'] });
-    expect(result.message).toBe('0 row(s). The data ends on 2024-03-31; :start_date (2024-04-02) and :since (2024-04-02 00:00:00) are after it.');
-    const single = await call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), sql: '-- [params]\n-- date :day\nSELECT * FROM reports WHERE created_at::DATE = :day', values: { day: '2024-05-01' } });
+    expect(result.message).toBe(
+      '0 row(s). The data ends on 2024-03-31; :start_date (2024-04-02) and :since (2024-04-02 00:00:00) are after it.',
+    );
+    const single = await call<QueryResult>(host, 'reports.run', {
+      queryId: crypto.randomUUID(),
+      sql: '-- [params]\n-- date :day\nSELECT * FROM reports WHERE created_at::DATE = :day',
+      values: { day: '2024-05-01' },
+    });
     expect(single.message).toBe('0 row(s). The data ends on 2024-03-31; :day (2024-05-01) is after it.');
   });
 

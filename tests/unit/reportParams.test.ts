@@ -38,7 +38,9 @@ describe('the [params] block grammar', () => {
   });
 
   it('names the parameter of an unknown type or a repeated declaration', () => {
-    expect(() => parseParams('-- [params]\n-- float :ratio = 1.5\nSELECT 1')).toThrow(/Parameter :ratio \(line 2\) has unknown type "float"/);
+    expect(() => parseParams('-- [params]\n-- float :ratio = 1.5\nSELECT 1')).toThrow(
+      /Parameter :ratio \(line 2\) has unknown type "float"/,
+    );
     expect(() => parseParams('-- [params]\n-- int :a\n-- int :a\nSELECT 1')).toThrow(/:a is declared twice/);
     try {
       parseParams('-- [params]\n-- widget :w\n');
@@ -49,7 +51,15 @@ describe('the [params] block grammar', () => {
   });
 });
 
-const decl = (type: ParamDecl['type'], extra: Partial<ParamDecl> = {}): ParamDecl => ({ name: 'p', type, declaredType: type, nullable: false, defaultValue: null, line: 2, ...extra });
+const decl = (type: ParamDecl['type'], extra: Partial<ParamDecl> = {}): ParamDecl => ({
+  name: 'p',
+  type,
+  declaredType: type,
+  nullable: false,
+  defaultValue: null,
+  line: 2,
+  ...extra,
+});
 
 describe('casting values as Data Explorer does', () => {
   it('casts integers, rejecting text, fractions and int overflow (bigint holds it, exactly)', () => {
@@ -108,7 +118,9 @@ describe('casting values as Data Explorer does', () => {
     expect(castParam(decl('int', { nullable: true }), '')).toBeNull();
     expect(castParam(decl('int', { nullable: true }), undefined)).toBeNull();
     expect(castParam(decl('int'), '#NULL')).toBeNull();
-    expect(() => castParam(decl('int'), '  ')).toThrow('Parameter :p (int) needs a value: it has no default and is not nullable.');
+    expect(() => castParam(decl('int'), '  ')).toThrow(
+      'Parameter :p (int) needs a value: it has no default and is not nullable.',
+    );
   });
 
   it('names a value for a parameter the report does not declare', () => {
@@ -122,7 +134,9 @@ describe('binding parameters into the SQL', () => {
 
   it('replaces each reference with a typed bind, and repeats reuse one bind', () => {
     const bound = bindParams('SELECT * FROM t WHERE a >= :min AND b < :min * 2 AND who = :name', params, values);
-    expect(bound.sql).toBe('SELECT * FROM t WHERE a >= $p_min::INTEGER AND b < $p_min::INTEGER * 2 AND who = $p_name::VARCHAR');
+    expect(bound.sql).toBe(
+      'SELECT * FROM t WHERE a >= $p_min::INTEGER AND b < $p_min::INTEGER * 2 AND who = $p_name::VARCHAR',
+    );
     expect(bound.binds).toEqual({ p_min: 3, p_name: "o'brien" });
   });
 
@@ -135,7 +149,9 @@ describe('binding parameters into the SQL', () => {
   it('leaves parameter-like text in literals, identifiers, comments, casts and slices alone', () => {
     const sql = `SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = :min`;
     const bound = bindParams(sql, params, values);
-    expect(bound.sql).toBe(`SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = $p_min::INTEGER`);
+    expect(bound.sql).toBe(
+      `SELECT ':min' AS s, "col:min", x::min_type, arr[a:min], $$ :min $$ -- :min\n/* :min */ FROM t WHERE y = $p_min::INTEGER`,
+    );
     expect(Object.keys(bound.binds)).toEqual(['p_min']);
   });
 

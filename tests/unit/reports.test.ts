@@ -22,7 +22,12 @@ async function runReport(host: Host, name: string, values: Record<string, string
   const reports = await call<ReportSummary[]>(host, 'reports.list', {});
   const report = reports.find((r) => r.name === name);
   if (!report) throw new Error(`no report named ${name}: ${reports.map((r) => r.name).join(', ')}`);
-  const result = await call<QueryResult>(host, 'reports.run', { queryId: crypto.randomUUID(), id: report.id, values, pageSize: 5000 });
+  const result = await call<QueryResult>(host, 'reports.run', {
+    queryId: crypto.randomUUID(),
+    id: report.id,
+    values,
+    pageSize: 5000,
+  });
   return result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column.name, row[i]])));
 }
 
@@ -31,7 +36,10 @@ const num = (value: unknown) => Number(value);
 describe('the Discourse report library', () => {
   let host: Host;
   let truth: {
-    flags_by_type: Record<string, { flags: number; agreed: number; disagreed: number; ignored: number; pending: number; by_system: number }>;
+    flags_by_type: Record<
+      string,
+      { flags: number; agreed: number; disagreed: number; ignored: number; pending: number; by_system: number }
+    >;
     reviewables_by_type_status: Record<string, Record<string, number>>;
     moderators: Record<string, { handled: number; total_minutes: number }>;
     flaggers: Record<string, number>;
@@ -61,7 +69,13 @@ describe('the Discourse report library', () => {
     expect(rows).toHaveLength(Object.keys(truth.flags_by_type).length);
     for (const row of rows) {
       const expected = truth.flags_by_type[String(row.flag_type)]!;
-      expect([row.flags, row.agreed, row.disagreed, row.ignored, row.pending].map(num)).toEqual([expected.flags, expected.agreed, expected.disagreed, expected.ignored, expected.pending]);
+      expect([row.flags, row.agreed, row.disagreed, row.ignored, row.pending].map(num)).toEqual([
+        expected.flags,
+        expected.agreed,
+        expected.disagreed,
+        expected.ignored,
+        expected.pending,
+      ]);
       expect(num(row.agreed_pct)).toBeCloseTo((100 * expected.agreed) / expected.flags, 1);
     }
   });
@@ -92,7 +106,9 @@ describe('the Discourse report library', () => {
   it('who is flagging, with a parameter that changes the answer', async () => {
     const rows = await runReport(host, 'Who is flagging');
     expect(rows.map((row) => [row.flagger, num(row.flags)])).toEqual(
-      Object.entries(truth.flaggers).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name, n]) => [name, n]),
+      Object.entries(truth.flaggers)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([name, n]) => [name, n]),
     );
     const frequent = await runReport(host, 'Who is flagging', { min_flags: '3' });
     expect(frequent.length).toBe(Object.values(truth.flaggers).filter((n) => n >= 3).length);
@@ -100,7 +116,12 @@ describe('the Discourse report library', () => {
 
   it('all flag data, filtered by a nullable string parameter', async () => {
     const all = await runReport(host, 'All flag data');
-    expect(all.length).toBe(Math.min(5000, Object.values(truth.flags_by_type).reduce((a, t) => a + t.flags, 0)));
+    expect(all.length).toBe(
+      Math.min(
+        5000,
+        Object.values(truth.flags_by_type).reduce((a, t) => a + t.flags, 0),
+      ),
+    );
     const spam = await runReport(host, 'All flag data', { flag_type: 'spam' });
     expect(spam.length).toBe(truth.flags_by_type.spam!.flags);
     expect(new Set(spam.map((row) => row.flag_type))).toEqual(new Set(['spam']));
@@ -117,7 +138,9 @@ describe('the Discourse report library', () => {
 
   it('moderation actions summary and individual actions', async () => {
     const summary = await runReport(host, 'Moderation actions summary');
-    expect(Object.fromEntries(summary.map((row) => [row.action, num(row.actions)]))).toEqual(truth.user_history_actions);
+    expect(Object.fromEntries(summary.map((row) => [row.action, num(row.actions)]))).toEqual(
+      truth.user_history_actions,
+    );
     const individual = await runReport(host, 'Individual moderation actions');
     expect(individual.length).toBe(Object.values(truth.user_history_actions).reduce((a, b) => a + b, 0));
     const oneModerator = await runReport(host, 'Individual moderation actions', { acting_user_id: '1' });
@@ -127,14 +150,21 @@ describe('the Discourse report library', () => {
   it('moderation activity by hour and reason', async () => {
     const rows = await runReport(host, 'Moderation activity by hour and reason');
     const byHour: Record<string, number> = {};
-    for (const row of rows) byHour[String(num(row.hour_utc))] = (byHour[String(num(row.hour_utc))] ?? 0) + num(row.reviewed);
+    for (const row of rows)
+      byHour[String(num(row.hour_utc))] = (byHour[String(num(row.hour_utc))] ?? 0) + num(row.reviewed);
     expect(byHour).toEqual(truth.reviewed_by_hour);
   });
 
   it('user cohort audit', async () => {
     const rows = await runReport(host, 'User cohort audit');
     expect(rows).toHaveLength(Object.keys(truth.users_with_actions).length);
-    const users = (await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT username, id FROM users', pageSize: 5000 })).rows;
+    const users = (
+      await call<QueryResult>(host, 'query.run', {
+        queryId: 'u',
+        sql: 'SELECT username, id FROM users',
+        pageSize: 5000,
+      })
+    ).rows;
     const idOf = new Map(users.map(([name, id]) => [String(name), String(id)]));
     for (const row of rows) {
       const expected = truth.users_with_actions[idOf.get(String(row.username))!]!;
@@ -156,14 +186,22 @@ describe('the Discourse report library', () => {
     const reports = await call<ReportSummary[]>(host, 'reports.list', {});
     expect(files.length).toBeGreaterThanOrEqual(11);
     for (const file of files) {
-      const name = /-- name: (.+)/.exec(fs.readFileSync(path.join('sample-data/reports/discourse', file), 'utf8'))![1]!.trim();
-      expect(reports.map((r) => r.name), file).toContain(name);
+      const name = /-- name: (.+)/
+        .exec(fs.readFileSync(path.join('sample-data/reports/discourse', file), 'utf8'))![1]!
+        .trim();
+      expect(
+        reports.map((r) => r.name),
+        file,
+      ).toContain(name);
       expect((await runReport(host, name)).length, file).toBeGreaterThan(0);
     }
   });
 
   it('narrows a report with a date parameter', async () => {
-    const january = await runReport(host, 'Flag resolution percentages by flag type', { start_date: '2024-01-01', end_date: '2024-01-31' });
+    const january = await runReport(host, 'Flag resolution percentages by flag type', {
+      start_date: '2024-01-01',
+      end_date: '2024-01-31',
+    });
     const everything = await runReport(host, 'Flag resolution percentages by flag type');
     const total = (rows: Row[]) => rows.reduce((sum, row) => sum + num(row.flags), 0);
     expect(total(january)).toBeGreaterThan(0);
@@ -211,18 +249,26 @@ describe('the platform report library', () => {
   it('who is reporting', async () => {
     const rows = await runReport(host, 'Who is reporting');
     expect(rows.length).toBe(Object.keys(truth.reports_by_reporter).length);
-    for (const row of rows.slice(0, 20)) expect(num(row.reports)).toBe(truth.reports_by_reporter[String(row.reporter_id)]);
+    for (const row of rows.slice(0, 20))
+      expect(num(row.reports)).toBe(truth.reports_by_reporter[String(row.reporter_id)]);
   });
 
   it('moderation actions summary, individual actions, activity by hour', async () => {
     const summary = await runReport(host, 'Moderation actions summary');
-    expect(Object.fromEntries(summary.map((row) => [`${row.actor_type}:${row.action}`, num(row.actions)]))).toEqual(truth.actions_by_type);
+    expect(Object.fromEntries(summary.map((row) => [`${row.actor_type}:${row.action}`, num(row.actions)]))).toEqual(
+      truth.actions_by_type,
+    );
     const total = Object.values(truth.actions_by_type).reduce((a, b) => a + b, 0);
     const human = await runReport(host, 'Individual moderation actions', { actor_type: 'human' });
-    expect(human.length).toBe(Object.entries(truth.actions_by_type).filter(([key]) => key.startsWith('human:')).reduce((a, [, n]) => a + n, 0));
+    expect(human.length).toBe(
+      Object.entries(truth.actions_by_type)
+        .filter(([key]) => key.startsWith('human:'))
+        .reduce((a, [, n]) => a + n, 0),
+    );
     const hourly = await runReport(host, 'Moderation activity by hour and reason');
     const byHour: Record<string, number> = {};
-    for (const row of hourly) byHour[String(num(row.hour_utc))] = (byHour[String(num(row.hour_utc))] ?? 0) + num(row.actions);
+    for (const row of hourly)
+      byHour[String(num(row.hour_utc))] = (byHour[String(num(row.hour_utc))] ?? 0) + num(row.actions);
     expect(byHour).toEqual(truth.actions_by_hour);
     expect(Object.values(byHour).reduce((a, b) => a + b, 0)).toBe(total);
   });
@@ -230,7 +276,9 @@ describe('the platform report library', () => {
   it('flags by type, user vs automated, and the cohort audit', async () => {
     const flags = await runReport(host, 'Flags submitted by type, user vs automated');
     const automated = flags.reduce((sum, row) => sum + num(row.automated_flags), 0);
-    expect(automated).toBe((truth.actions_by_type['model:remove'] ?? 0) + (truth.actions_by_type['model:escalate'] ?? 0));
+    expect(automated).toBe(
+      (truth.actions_by_type['model:remove'] ?? 0) + (truth.actions_by_type['model:escalate'] ?? 0),
+    );
     const users = flags.reduce((sum, row) => sum + num(row.user_reports), 0);
     expect(users).toBe(Object.values(truth.reports_by_reason).reduce((a, b) => a + b, 0));
     const cohort = await runReport(host, 'User cohort audit', { min_actions: '1' });
@@ -258,14 +306,31 @@ describe('saving, running and moving reports', () => {
   it('names the parameter when a value is bad or a type is unknown', async () => {
     const report = (await call<ReportSummary[]>(host, 'reports.list', {})).find((r) => r.name === 'Who is reporting')!;
     const bad = await host.dispatch('reports.run', { queryId: 'x', id: report.id, values: { min_reports: 'lots' } });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: 'Parameter :min_reports (int): "lots" is not an integer.' } });
-    const unknown = await host.dispatch('reports.save', { name: 'Broken', sql: '-- [params]\n-- money :amount = 5\nSELECT :amount' });
-    expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringContaining('Parameter :amount (line 2) has unknown type "money"') } });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: 'Parameter :min_reports (int): "lots" is not an integer.' },
+    });
+    const unknown = await host.dispatch('reports.save', {
+      name: 'Broken',
+      sql: '-- [params]\n-- money :amount = 5\nSELECT :amount',
+    });
+    expect(unknown).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('Parameter :amount (line 2) has unknown type "money"') },
+    });
   });
 
   it('remembers the last values a saved report ran with', async () => {
-    const saved = await call<Report>(host, 'reports.save', { name: 'Reports on a day', folder: 'Mine', sql: "-- [params]\n-- date :day = 2024-03-10\nSELECT count(*) AS n FROM reports WHERE created_at::DATE = :day" });
-    const result = await call<QueryResult>(host, 'reports.run', { queryId: 'd', id: saved.id, values: { day: '2024-03-11' } });
+    const saved = await call<Report>(host, 'reports.save', {
+      name: 'Reports on a day',
+      folder: 'Mine',
+      sql: '-- [params]\n-- date :day = 2024-03-10\nSELECT count(*) AS n FROM reports WHERE created_at::DATE = :day',
+    });
+    const result = await call<QueryResult>(host, 'reports.run', {
+      queryId: 'd',
+      id: saved.id,
+      values: { day: '2024-03-11' },
+    });
     expect(Number(result.rows[0]![0])).toBeGreaterThan(0);
     expect((await call<Report>(host, 'reports.get', { id: saved.id })).lastValues).toEqual({ day: '2024-03-11' });
   });
@@ -277,16 +342,31 @@ describe('saving, running and moving reports', () => {
       sql: "-- [params]\n-- datetime :since = 2024-03-10 12:00\n-- null int_list :ids\nSELECT count(*) FROM reports WHERE reason = 'spam' AND created_at >= :since",
     });
     const dir = tempDir();
-    const exported = await call<{ path: string }>(host, 'reports.export', { id: original.id, format: 'dcquery', path: path.join(dir, 'spam.dcquery.json') });
-    const json = JSON.parse(fs.readFileSync(exported.path, 'utf8')) as { query: { name: string; sql: string; param_info: unknown[] } };
+    const exported = await call<{ path: string }>(host, 'reports.export', {
+      id: original.id,
+      format: 'dcquery',
+      path: path.join(dir, 'spam.dcquery.json'),
+    });
+    const json = JSON.parse(fs.readFileSync(exported.path, 'utf8')) as {
+      query: { name: string; sql: string; param_info: unknown[] };
+    };
     expect(json.query).toMatchObject({ name: 'Spam reports since', sql: original.sql });
     expect(json.query.param_info).toEqual([
       { identifier: 'since', type: 'datetime', default: '2024-03-10 12:00', nullable: false },
       { identifier: 'ids', type: 'int_list', default: null, nullable: true },
     ]);
     const [imported] = await call<Report[]>(host, 'reports.import', { path: exported.path });
-    expect(imported).toMatchObject({ name: 'Spam reports since', description: 'Spam reports after a time', sql: original.sql, folder: 'Imported' });
-    const sqlFile = await call<{ path: string }>(host, 'reports.export', { id: original.id, format: 'sql', path: path.join(dir, 'spam.sql') });
+    expect(imported).toMatchObject({
+      name: 'Spam reports since',
+      description: 'Spam reports after a time',
+      sql: original.sql,
+      folder: 'Imported',
+    });
+    const sqlFile = await call<{ path: string }>(host, 'reports.export', {
+      id: original.id,
+      format: 'sql',
+      path: path.join(dir, 'spam.sql'),
+    });
     const [fromSql] = await call<Report[]>(host, 'reports.import', { path: sqlFile.path });
     expect(fromSql!.name).toBe('Spam reports since');
     const a = await call<QueryResult>(host, 'reports.run', { queryId: 'a', id: imported!.id, values: {} });
@@ -295,10 +375,31 @@ describe('saving, running and moving reports', () => {
   });
 
   it('imports a Data Explorer export written by Discourse, and rejects a broken one by name', async () => {
-    const file = writeTemp(tempDir(), 'flags.dcquery.json', JSON.stringify({ query: { id: 12, sql: '-- [params]\n-- int :n = 3\nSELECT :n AS n', name: 'Three', description: 'from Discourse', param_info: [], created_at: '2024-01-01T00:00:00Z', last_run_at: null, hidden: false, user_id: 1 } }));
+    const file = writeTemp(
+      tempDir(),
+      'flags.dcquery.json',
+      JSON.stringify({
+        query: {
+          id: 12,
+          sql: '-- [params]\n-- int :n = 3\nSELECT :n AS n',
+          name: 'Three',
+          description: 'from Discourse',
+          param_info: [],
+          created_at: '2024-01-01T00:00:00Z',
+          last_run_at: null,
+          hidden: false,
+          user_id: 1,
+        },
+      }),
+    );
     const [report] = await call<Report[]>(host, 'reports.import', { path: file });
-    expect((await call<QueryResult>(host, 'reports.run', { queryId: 'n', id: report!.id, values: {} })).rows).toEqual([[3]]);
+    expect((await call<QueryResult>(host, 'reports.run', { queryId: 'n', id: report!.id, values: {} })).rows).toEqual([
+      [3],
+    ]);
     const broken = writeTemp(tempDir(), 'broken.dcquery.json', '{"query": {"name": "x"}}');
-    expect(await host.dispatch('reports.import', { path: broken })).toMatchObject({ ok: false, error: { message: 'broken.dcquery.json: query 1 has no "sql" text.' } });
+    expect(await host.dispatch('reports.import', { path: broken })).toMatchObject({
+      ok: false,
+      error: { message: 'broken.dcquery.json: query 1 has no "sql" text.' },
+    });
   });
 });

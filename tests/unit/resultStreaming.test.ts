@@ -29,15 +29,26 @@ const until = async (check: () => boolean) => {
 
 describe('a large result', () => {
   it('answers with the first page, then streams the rest in, and a far page waits for its rows', async () => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 's1', sql: 'SELECT range AS n, range * 2 AS twice FROM range(3000000)', pageSize: 200 });
+    const result = await call<QueryResult>(host, 'query.run', {
+      queryId: 's1',
+      sql: 'SELECT range AS n, range * 2 AS twice FROM range(3000000)',
+      pageSize: 200,
+    });
     // How far the storing got by the answer depends on the machine; what the answer says must agree with itself.
     // (That the answer does not wait for the whole result is judged below, by a read that can never finish.)
     expect(result.rowCount).toBeGreaterThanOrEqual(200);
     expect(result.complete).toBe(result.rowCount === 3_000_000);
     expect(result.rows[0]).toEqual(['0', '0']);
     expect(result.rows[199]).toEqual(['199', '398']);
-    const last = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 2_999_998, limit: 10 });
-    expect(last.rows).toEqual([['2999998', '5999996'], ['2999999', '5999998']]);
+    const last = await call<PageResult>(host, 'query.page', {
+      resultId: result.resultId,
+      offset: 2_999_998,
+      limit: 10,
+    });
+    expect(last.rows).toEqual([
+      ['2999998', '5999996'],
+      ['2999999', '5999998'],
+    ]);
     expect(last.rowCount).toBe(3_000_000);
     const seen = storedEvents(result.resultId!);
     expect(seen.at(-1)).toEqual({ resultId: result.resultId, rowCount: 3_000_000, complete: true });
@@ -47,16 +58,33 @@ describe('a large result', () => {
   });
 
   it('sorts and exports only complete results', async () => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 's2', sql: 'SELECT range AS n FROM range(1500000)', pageSize: 50 });
-    const sorted = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 2, sort: { column: 'n', direction: 'desc' } });
+    const result = await call<QueryResult>(host, 'query.run', {
+      queryId: 's2',
+      sql: 'SELECT range AS n FROM range(1500000)',
+      pageSize: 50,
+    });
+    const sorted = await call<PageResult>(host, 'query.page', {
+      resultId: result.resultId,
+      offset: 0,
+      limit: 2,
+      sort: { column: 'n', direction: 'desc' },
+    });
     expect(sorted.rows).toEqual([['1499999'], ['1499998']]);
-    const second = await call<QueryResult>(host, 'query.run', { queryId: 's3', sql: 'SELECT range AS n FROM range(1200000)', pageSize: 50 });
-    const { jobId } = await call<{ jobId: string }>(host, 'query.export', { resultId: second.resultId, format: 'csv', path: path.join(dir, 'all.csv') });
+    const second = await call<QueryResult>(host, 'query.run', {
+      queryId: 's3',
+      sql: 'SELECT range AS n FROM range(1200000)',
+      pageSize: 50,
+    });
+    const { jobId } = await call<{ jobId: string }>(host, 'query.export', {
+      resultId: second.resultId,
+      format: 'csv',
+      path: path.join(dir, 'all.csv'),
+    });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
     expect(fs.readFileSync(path.join(dir, 'all.csv'), 'utf8').trim().split('\n')).toHaveLength(1_200_001);
   });
 
-  it('answers before the whole result is stored: a read that fails after the first page still answers, and reports the failure with DuckDB\'s own message; pages past it fail with it', async () => {
+  it("answers before the whole result is stored: a read that fails after the first page still answers, and reports the failure with DuckDB's own message; pages past it fail with it", async () => {
     const result = await call<QueryResult>(host, 'query.run', {
       queryId: 's4',
       sql: "SELECT CASE WHEN range < 900000 THEN range ELSE error('row 900000 is broken') END AS n FROM range(1000000)",
@@ -69,11 +97,17 @@ describe('a large result', () => {
     const far = await host.dispatch('query.page', { resultId: result.resultId, offset: 950_000, limit: 10 });
     expect(far).toMatchObject({ ok: false, error: { message: expect.stringContaining('row 900000 is broken') } });
     await until(() => storedEvents(result.resultId!).some((event) => event.error));
-    expect(storedEvents(result.resultId!).at(-1)).toMatchObject({ complete: false, error: { message: expect.stringContaining('row 900000 is broken') } });
+    expect(storedEvents(result.resultId!).at(-1)).toMatchObject({
+      complete: false,
+      error: { message: expect.stringContaining('row 900000 is broken') },
+    });
   });
 
   it('fails the call when the read fails before its first page', async () => {
-    const outcome = await host.dispatch('query.run', { queryId: 's4b', sql: "SELECT error('broken from the start') AS n FROM range(10)" });
+    const outcome = await host.dispatch('query.run', {
+      queryId: 's4b',
+      sql: "SELECT error('broken from the start') AS n FROM range(10)",
+    });
     expect(outcome).toMatchObject({ ok: false, error: { message: expect.stringContaining('broken from the start') } });
   });
 
@@ -89,9 +123,15 @@ describe('a large result', () => {
     const closed = await call<QueryResult>(host, 'query.run', { queryId: 's6', sql: endless, pageSize: 10 });
     expect(closed.complete).toBe(false);
     expect(await call(host, 'query.close', { resultId: closed.resultId })).toEqual({ closed: true });
-    expect(await host.dispatch('query.page', { resultId: closed.resultId, offset: 0, limit: 1 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await host.dispatch('query.page', { resultId: closed.resultId, offset: 0, limit: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     await until(() => storedEvents(closed.resultId!).some((event) => event.error));
     expect(storedEvents(closed.resultId!).at(-1)).toMatchObject({ complete: false });
-    expect(await call<QueryResult>(host, 'query.run', { queryId: 's7', sql: 'SELECT 42 AS answer' })).toMatchObject({ complete: true, rows: [[42]] });
+    expect(await call<QueryResult>(host, 'query.run', { queryId: 's7', sql: 'SELECT 42 AS answer' })).toMatchObject({
+      complete: true,
+      rows: [[42]],
+    });
   });
 });

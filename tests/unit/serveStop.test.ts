@@ -21,7 +21,10 @@ describe('sift serve and SIGTERM', () => {
     const dir = path.join(tempDir('sift-serve-stop-'), 'ws');
     await (await createSampleWorkspace(dir)).close();
     const home = tempDir('sift-serve-stop-home-');
-    child = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', dir, '--port', '0'], { env: { ...process.env, SIFT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', dir, '--port', '0'], {
+      env: { ...process.env, SIFT_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     const url = await new Promise<URL>((resolve, reject) => {
       let output = '';
@@ -40,7 +43,10 @@ describe('sift serve and SIGTERM', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${url.searchParams.get('token')}` },
         body: JSON.stringify(body),
       });
-    const endless = post('query.run', { queryId: 'endless', sql: 'SELECT sum(hash(a.range + b.range)) FROM range(3000000) a, range(3000000) b' }).then(
+    const endless = post('query.run', {
+      queryId: 'endless',
+      sql: 'SELECT sum(hash(a.range + b.range)) FROM range(3000000) a, range(3000000) b',
+    }).then(
       async (response) => ({ answered: (await response.json()) as unknown }),
       (error: unknown) => ({ cut: String(error) }),
     );

@@ -45,7 +45,9 @@ const expand = (sql: string) => sql.replaceAll('WS', ws);
 beforeAll(async () => {
   desktopHome = tempDir('sift-reach-desktop-');
   ws = path.join(desktopHome, 'ws');
-  const created = await exec('node', ['bin/sift.mjs', 'init', '--workspace', ws], { env: { ...process.env, SIFT_HOME: home } });
+  const created = await exec('node', ['bin/sift.mjs', 'init', '--workspace', ws], {
+    env: { ...process.env, SIFT_HOME: home },
+  });
   expect(created.stderr).toBe('');
   fs.writeFileSync(path.join(ws, '.sift', 'annotators.json'), '{"tokens":[]}');
   fs.writeFileSync(path.join(ws, 'mine.csv'), 'id\n1\n2\n');
@@ -59,7 +61,10 @@ beforeAll(async () => {
 
 function expectRefused(sql: string, outcome: CallOutcome): void {
   expect(outcome.ok, sql).toBe(false);
-  if (!outcome.ok) expect(outcome.error.message, sql).toMatch(/Permission Error|file system operations are disabled|No files found|does not exist/);
+  if (!outcome.ok)
+    expect(outcome.error.message, sql).toMatch(
+      /Permission Error|file system operations are disabled|No files found|does not exist/,
+    );
 }
 
 describe('the CLI', () => {
@@ -80,49 +85,107 @@ describe('the CLI', () => {
   }, 120_000);
 
   it('reads the labels, the workspace and files anywhere else, by absolute or relative path, and imports them linked', async () => {
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', 'SELECT count(*) AS n FROM label_events')).toMatchObject({ code: 0, stdout: 'n\n0\n' });
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', `SELECT sum(id) AS s FROM read_csv('${ws}/mine.csv')`)).toMatchObject({ code: 0, stdout: 's\n3\n' });
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', "SELECT sum(id) AS s FROM 'mine.csv'")).toMatchObject({ code: 0, stdout: 's\n3\n' });
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', `SELECT sum(id) AS s FROM read_csv('${outsideFile}')`)).toMatchObject({ code: 0, stdout: 's\n7\n' });
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', "SELECT count(*) > 0 AS readable FROM read_text('/etc/hostname')")).toMatchObject({ code: 0, stdout: 'readable\ntrue\n' });
-    expect(await sift('import', outsideFile, '--link', '--table', 'elsewhere', '--workspace', ws)).toMatchObject({ code: 0, stdout: expect.stringContaining('(linked)') });
-    expect(await sift('query', '--workspace', ws, '--format', 'csv', '--sql', 'SELECT id FROM elsewhere')).toMatchObject({ code: 0, stdout: 'id\n7\n' });
+    expect(
+      await sift('query', '--workspace', ws, '--format', 'csv', '--sql', 'SELECT count(*) AS n FROM label_events'),
+    ).toMatchObject({ code: 0, stdout: 'n\n0\n' });
+    expect(
+      await sift(
+        'query',
+        '--workspace',
+        ws,
+        '--format',
+        'csv',
+        '--sql',
+        `SELECT sum(id) AS s FROM read_csv('${ws}/mine.csv')`,
+      ),
+    ).toMatchObject({ code: 0, stdout: 's\n3\n' });
+    expect(
+      await sift('query', '--workspace', ws, '--format', 'csv', '--sql', "SELECT sum(id) AS s FROM 'mine.csv'"),
+    ).toMatchObject({ code: 0, stdout: 's\n3\n' });
+    expect(
+      await sift(
+        'query',
+        '--workspace',
+        ws,
+        '--format',
+        'csv',
+        '--sql',
+        `SELECT sum(id) AS s FROM read_csv('${outsideFile}')`,
+      ),
+    ).toMatchObject({ code: 0, stdout: 's\n7\n' });
+    expect(
+      await sift(
+        'query',
+        '--workspace',
+        ws,
+        '--format',
+        'csv',
+        '--sql',
+        "SELECT count(*) > 0 AS readable FROM read_text('/etc/hostname')",
+      ),
+    ).toMatchObject({ code: 0, stdout: 'readable\ntrue\n' });
+    expect(await sift('import', outsideFile, '--link', '--table', 'elsewhere', '--workspace', ws)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('(linked)'),
+    });
+    expect(
+      await sift('query', '--workspace', ws, '--format', 'csv', '--sql', 'SELECT id FROM elsewhere'),
+    ).toMatchObject({ code: 0, stdout: 'id\n7\n' });
   }, 120_000);
 });
 
 for (const mode of ['browser', 'desktop'] as const) {
-  describe(mode === 'browser' ? 'browser mode (the workspace and --folder)' : 'the desktop app (the home folder holds the workspace)', () => {
-    let host: Host;
-    let server: RunningServer;
-    beforeAll(async () => {
-      const folders = mode === 'browser' ? [path.dirname(outsideFile)] : [desktopHome];
-      host = await Host.open(ws, { remember: false, fileAccess: { kind: 'confined', folders } });
-      server = await startServer({ host, staticDir: tempDir() });
-    });
-    afterAll(async () => {
-      await server.close();
-      await host.close();
-    });
-    const run = (sql: string) => postJson(server, 'query.run', { queryId: crypto.randomUUID(), sql });
+  describe(
+    mode === 'browser'
+      ? 'browser mode (the workspace and --folder)'
+      : 'the desktop app (the home folder holds the workspace)',
+    () => {
+      let host: Host;
+      let server: RunningServer;
+      beforeAll(async () => {
+        const folders = mode === 'browser' ? [path.dirname(outsideFile)] : [desktopHome];
+        host = await Host.open(ws, { remember: false, fileAccess: { kind: 'confined', folders } });
+        server = await startServer({ host, staticDir: tempDir() });
+      });
+      afterAll(async () => {
+        await server.close();
+        await host.close();
+      });
+      const run = (sql: string) => postJson(server, 'query.run', { queryId: crypto.randomUUID(), sql });
 
-    it("cannot read Sift's folder", async () => {
-      for (const sql of HOSTILE) expectRefused(sql, await run(expand(sql)));
-    });
+      it("cannot read Sift's folder", async () => {
+        for (const sql of HOSTILE) expectRefused(sql, await run(expand(sql)));
+      });
 
-    it('reads the labels, the workspace, a folder made after it opened, and its own folders', async () => {
-      expect(await run('SELECT count(*) FROM label_events')).toMatchObject({ ok: true, value: { rows: [['0']] } });
-      expect(await run(`SELECT sum(id) FROM read_csv('${ws}/mine.csv')`)).toMatchObject({ ok: true, value: { rows: [['3']] } });
-      fs.writeFileSync(path.join(ws, 'data', 'later.csv'), 'id\n5\n');
-      expect(await run(`SELECT sum(id) FROM read_csv('${ws}/data/*.csv')`)).toMatchObject({ ok: true, value: { rows: [['5']] } });
-      fs.mkdirSync(path.join(ws, 'uploads', 'u1'), { recursive: true });
-      fs.writeFileSync(path.join(ws, 'uploads', 'u1', 'up.csv'), 'id\n9\n');
-      expect(await run(`SELECT sum(id) FROM read_csv('${ws}/uploads/u1/up.csv')`)).toMatchObject({ ok: true, value: { rows: [['9']] } });
-      // A file dropped straight into the workspace's folder (listed entry by entry) after it opened: the data engine
-      // opens again with the new entry at the next moment it is idle, Sift's folder still out of reach.
-      fs.writeFileSync(path.join(ws, `dropped-${mode}.csv`), 'id\n11\n');
-      expect(await run(`SELECT sum(id) FROM read_csv('${ws}/dropped-${mode}.csv')`)).toMatchObject({ ok: true, value: { rows: [['11']] } });
-      expectRefused(HOSTILE[0]!, await run(expand(HOSTILE[0]!)));
-      expect(await run(`SELECT sum(id) FROM read_csv('${outsideFile}')`)).toMatchObject(mode === 'browser' ? { ok: true, value: { rows: [['7']] } } : { ok: false });
-    });
-  });
+      it('reads the labels, the workspace, a folder made after it opened, and its own folders', async () => {
+        expect(await run('SELECT count(*) FROM label_events')).toMatchObject({ ok: true, value: { rows: [['0']] } });
+        expect(await run(`SELECT sum(id) FROM read_csv('${ws}/mine.csv')`)).toMatchObject({
+          ok: true,
+          value: { rows: [['3']] },
+        });
+        fs.writeFileSync(path.join(ws, 'data', 'later.csv'), 'id\n5\n');
+        expect(await run(`SELECT sum(id) FROM read_csv('${ws}/data/*.csv')`)).toMatchObject({
+          ok: true,
+          value: { rows: [['5']] },
+        });
+        fs.mkdirSync(path.join(ws, 'uploads', 'u1'), { recursive: true });
+        fs.writeFileSync(path.join(ws, 'uploads', 'u1', 'up.csv'), 'id\n9\n');
+        expect(await run(`SELECT sum(id) FROM read_csv('${ws}/uploads/u1/up.csv')`)).toMatchObject({
+          ok: true,
+          value: { rows: [['9']] },
+        });
+        // A file dropped straight into the workspace's folder (listed entry by entry) after it opened: the data engine
+        // opens again with the new entry at the next moment it is idle, Sift's folder still out of reach.
+        fs.writeFileSync(path.join(ws, `dropped-${mode}.csv`), 'id\n11\n');
+        expect(await run(`SELECT sum(id) FROM read_csv('${ws}/dropped-${mode}.csv')`)).toMatchObject({
+          ok: true,
+          value: { rows: [['11']] },
+        });
+        expectRefused(HOSTILE[0]!, await run(expand(HOSTILE[0]!)));
+        expect(await run(`SELECT sum(id) FROM read_csv('${outsideFile}')`)).toMatchObject(
+          mode === 'browser' ? { ok: true, value: { rows: [['7']] } } : { ok: false },
+        );
+      });
+    },
+  );
 }

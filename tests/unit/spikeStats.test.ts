@@ -43,7 +43,10 @@ describe('baseline and z-score', () => {
     const stats = baselineAndZ(counts, { trailing: 6, season: 0, minSeasons: 2, minHistory: 6 });
     const windows = markWindows('spam', counts, stats, 3);
     // Bucket 7's baseline includes bucket 6 (mean 55/6, sample std 10.2) and still clears 3; bucket 14's window is quiet again.
-    expect(windows.map((w) => [w.first, w.last])).toEqual([[6, 7], [14, 14]]);
+    expect(windows.map((w) => [w.first, w.last])).toEqual([
+      [6, 7],
+      [14, 14],
+    ]);
     expect(windows[0]!.z).toBe(Math.max(stats.z[6]!, stats.z[7]!));
     expect(windows[0]!.count).toBe(70);
   });
@@ -56,14 +59,28 @@ describe('near-duplicate clustering', () => {
     '💯 Get 10K real followers in 24h → boostfans.example/start?ref=526 only today!!',
     'Get 10k real followers in 24h → boostfans.example/join?ref=111 limited offer 🔥',
   ];
-  const organic = ['my dog learned a new trick today', 'anyone watching the derby tonight?', 'the traffic in Lisbon today was wild', 'happy birthday to my sister, love you'];
+  const organic = [
+    'my dog learned a new trick today',
+    'anyone watching the derby tonight?',
+    'the traffic in Lisbon today was wild',
+    'happy birthday to my sister, love you',
+  ];
 
   it('ignores digits and punctuation when comparing', () => {
     expect(jaccard(shingles('ref=616 go now'), shingles('ref=111 go now'))).toBe(1);
   });
 
   it('puts a campaign’s reposts in one cluster and leaves organic posts out', () => {
-    const texts = [organic[0]!, campaign[0]!, organic[1]!, campaign[1]!, campaign[2]!, organic[2]!, campaign[3]!, organic[3]!];
+    const texts = [
+      organic[0]!,
+      campaign[0]!,
+      organic[1]!,
+      campaign[1]!,
+      campaign[2]!,
+      organic[2]!,
+      campaign[3]!,
+      organic[3]!,
+    ];
     const clusters = clusterNearDuplicates(texts, 0.5, 2);
     expect(clusters).toEqual([{ members: [1, 3, 4, 6] }]);
   });
@@ -71,14 +88,34 @@ describe('near-duplicate clustering', () => {
 
 describe('log-odds term contrast', () => {
   it('tokenises on letters and digits, dropping stopwords and one-letter tokens', () => {
-    expect(tokenize('GET 10k real followers in 24h → boostfans.example/join')).toEqual(['get', '10k', 'real', 'followers', '24h', 'boostfans', 'example', 'join']);
+    expect(tokenize('GET 10k real followers in 24h → boostfans.example/join')).toEqual([
+      'get',
+      '10k',
+      'real',
+      'followers',
+      '24h',
+      'boostfans',
+      'example',
+      'join',
+    ]);
   });
 
   it('matches a hand computation', () => {
     // focus: spam ×8, cat ×2 (n=10); baseline: spam ×2, cat ×18 (n=20); prior strength 30.
     // α_spam = 30·10/30 = 10 → δ = ln(18/(10+30−8−10)) − ln(12/(20+30−2−10)) = ln(18/22) − ln(12/38) = 0.95214;
     // σ² = 1/18 + 1/12 → z = 0.95214/√0.138889 = 2.5548.
-    const scores = logOddsTerms(new Map([['spam', 8], ['cat', 2]]), new Map([['spam', 2], ['cat', 18]]), 30, 1);
+    const scores = logOddsTerms(
+      new Map([
+        ['spam', 8],
+        ['cat', 2],
+      ]),
+      new Map([
+        ['spam', 2],
+        ['cat', 18],
+      ]),
+      30,
+      1,
+    );
     const spam = scores.find((s) => s.term === 'spam')!;
     expect(spam.logOdds).toBeCloseTo(Math.log(18 / 22) - Math.log(12 / 38), 10);
     expect(spam.z).toBeCloseTo((Math.log(18 / 22) - Math.log(12 / 38)) / Math.sqrt(1 / 18 + 1 / 12), 10);
@@ -86,8 +123,18 @@ describe('log-odds term contrast', () => {
   });
 
   it('ranks the words of a campaign above everyday words', () => {
-    const focus = termCounts(['get real followers boostfans', 'real followers boostfans offer', 'the game tonight', 'real followers offer now']);
-    const baseline = termCounts(['the game tonight was wild', 'my dog and the game', 'tonight we eat pizza', 'followers of the game']);
+    const focus = termCounts([
+      'get real followers boostfans',
+      'real followers boostfans offer',
+      'the game tonight',
+      'real followers offer now',
+    ]);
+    const baseline = termCounts([
+      'the game tonight was wild',
+      'my dog and the game',
+      'tonight we eat pizza',
+      'followers of the game',
+    ]);
     const ranked = logOddsTerms(focus, baseline, 500, 1).map((s) => s.term);
     // real (3 vs 0) first; boostfans (2 vs 0) outranks followers (3 vs 1): a word the baseline never uses says more.
     expect(ranked[0]).toBe('real');

@@ -32,7 +32,12 @@ afterAll(async () => host?.close());
 
 describe('spike overview', () => {
   it('marks the injected incident as the strongest window, on the spam series', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', { source: 'reports', by: 'reason', bucket: 'hour', threshold: 3 });
+    const overview = await call<SpikeOverview>(host, 'spike.overview', {
+      source: 'reports',
+      by: 'reason',
+      bucket: 'hour',
+      threshold: 3,
+    });
     const top = overview.windows[0]!;
     expect(top.series).toBe('spam');
     // The marked window lies inside the incident (reports trail the posts by minutes, so it may run a little past).
@@ -59,16 +64,32 @@ describe('spike overview', () => {
 
   it('does not take a re-score for a deployment, and uses a deployment date a user sets', async () => {
     const before = await call<SpikeOverview>(host, 'spike.overview', {});
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', { model: 'text-distil', sql: "SELECT content_id, text FROM content WHERE content_id < 'c00000100'" });
+    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+      model: 'text-distil',
+      sql: "SELECT content_id, text FROM content WHERE content_id < 'c00000100'",
+    });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
     const after = await call<SpikeOverview>(host, 'spike.overview', {});
     expect(after.markers).toEqual(before.markers);
     expect(after.buckets).toEqual(before.buckets);
     // The user knows 2026.11.1 went live on 5 March (inside the timeline); a date outside it draws no marker.
-    await call(host, 'models.setDeployment', { model: 'text-distil', version: '2026.11.1', deployedAt: '2024-03-05T06:00:00Z' });
+    await call(host, 'models.setDeployment', {
+      model: 'text-distil',
+      version: '2026.11.1',
+      deployedAt: '2024-03-05T06:00:00Z',
+    });
     const set = await call<SpikeOverview>(host, 'spike.overview', {});
-    expect(set.markers).toContainEqual({ at: '2024-03-05T06:00:00.000Z', model: 'text-distil', version: '2026.11.1', previous: '2024.02.1' });
-    await call(host, 'models.setDeployment', { model: 'text-distil', version: '2026.11.1', deployedAt: '2030-01-01T00:00:00Z' });
+    expect(set.markers).toContainEqual({
+      at: '2024-03-05T06:00:00.000Z',
+      model: 'text-distil',
+      version: '2026.11.1',
+      previous: '2024.02.1',
+    });
+    await call(host, 'models.setDeployment', {
+      model: 'text-distil',
+      version: '2026.11.1',
+      deployedAt: '2030-01-01T00:00:00Z',
+    });
     expect((await call<SpikeOverview>(host, 'spike.overview', {})).markers).toEqual(before.markers);
     await call(host, 'models.setDeployment', { model: 'text-distil', version: '2026.11.1', deployedAt: null });
     expect((await call<SpikeOverview>(host, 'spike.overview', {})).markers).toEqual(before.markers);
@@ -77,9 +98,16 @@ describe('spike overview', () => {
   it('breaks out by surface and language through the content table, and by category for actions', async () => {
     const byLanguage = await call<SpikeOverview>(host, 'spike.overview', { by: 'language' });
     expect(byLanguage.windows[0]!.series).toBe('en');
-    const actions = await call<SpikeOverview>(host, 'spike.overview', { source: 'actions', by: 'category', bucket: 'day' });
+    const actions = await call<SpikeOverview>(host, 'spike.overview', {
+      source: 'actions',
+      by: 'category',
+      bucket: 'day',
+    });
     expect(actions.buckets).toHaveLength(14);
-    expect(await host.dispatch('spike.overview', { source: 'actions', by: 'reason' })).toMatchObject({ ok: false, error: { message: expect.stringContaining('by: actions can be broken out by') } });
+    expect(await host.dispatch('spike.overview', { source: 'actions', by: 'reason' })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('by: actions can be broken out by') },
+    });
   });
 });
 
@@ -106,14 +134,26 @@ describe('spike drill-down', () => {
     expect(drill.targets.slice(0, 5).every((target) => accounts.has(target.userId))).toBe(true);
     expect(drill.reporters.length).toBeGreaterThan(0);
     // The same drill as a job (what the UI uses): the same answer.
-    const { jobId } = await call<{ jobId: string }>(host, 'spike.drillStart', { series: top.series, start: top.start, end: top.end });
+    const { jobId } = await call<{ jobId: string }>(host, 'spike.drillStart', {
+      series: top.series,
+      start: top.start,
+      end: top.end,
+    });
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     expect(job.result).toEqual(drill);
   });
 
   it('rejects a window that ends before it starts', async () => {
-    expect(await host.dispatch('spike.drill', { series: 'spam', start: '2024-03-10T18:00:00Z', end: '2024-03-10T14:00:00Z' })).toMatchObject({ ok: false, error: { message: 'end: must be after start.' } });
-    expect(await host.dispatch('spike.drill', { series: 'spam', start: 'yesterday', end: '2024-03-10T14:00:00Z' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(
+      await host.dispatch('spike.drill', {
+        series: 'spam',
+        start: '2024-03-10T18:00:00Z',
+        end: '2024-03-10T14:00:00Z',
+      }),
+    ).toMatchObject({ ok: false, error: { message: 'end: must be after start.' } });
+    expect(
+      await host.dispatch('spike.drill', { series: 'spam', start: 'yesterday', end: '2024-03-10T14:00:00Z' }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 });

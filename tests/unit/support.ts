@@ -52,11 +52,17 @@ export async function tableNames(host: Host): Promise<string[]> {
 }
 
 export async function importedRows(host: Host): Promise<number> {
-  return host.workspace.withStore(async (conn) => Number((await conn.runAndReadAll('SELECT count(*) FROM imports')).getRowsJson()[0]![0]));
+  return host.workspace.withStore(async (conn) =>
+    Number((await conn.runAndReadAll('SELECT count(*) FROM imports')).getRowsJson()[0]![0]),
+  );
 }
 
 /** One contract call over browser-mode HTTP, the way a client must make it (Bearer token, JSON). */
-export async function postJson(server: { port: number; token: string | null }, method: string, body: unknown): Promise<CallOutcome> {
+export async function postJson(
+  server: { port: number; token: string | null },
+  method: string,
+  body: unknown,
+): Promise<CallOutcome> {
   const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },

@@ -6,7 +6,14 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { DatasetManifest, Disagreements, ErrorAnalysis, EvaluationResult, QueryResult, SessionSummary } from '../../shared/contract';
+import type {
+  DatasetManifest,
+  Disagreements,
+  ErrorAnalysis,
+  EvaluationResult,
+  QueryResult,
+  SessionSummary,
+} from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -24,13 +31,36 @@ const SPAM_VOTES: Record<string, Record<string, 0 | 1>> = {
 
 beforeAll(async () => {
   host = await makeLabelingWorkspace(path.join(tempDir('sift-ties-'), 'ws'));
-  session = await call<SessionSummary>(host, 'sessions.create', { name: 'ties', pool: 'SELECT content_id FROM content', model: 'text-distil', version: 't1', strategy: 'random', batchSize: 10, overlap: 3 });
+  session = await call<SessionSummary>(host, 'sessions.create', {
+    name: 'ties',
+    pool: 'SELECT content_id FROM content',
+    model: 'text-distil',
+    version: 't1',
+    strategy: 'random',
+    batchSize: 10,
+    overlap: 3,
+  });
   for (const [contentId, votes] of Object.entries(SPAM_VOTES)) {
     for (const [annotator, value] of Object.entries(votes)) {
-      await call(host, 'labels.record', { sessionId: session.id, annotator, action: { kind: 'label', contentId, labels: [{ category: 'spam', value }, { category: 'hate_speech', value: 0 }] } });
+      await call(host, 'labels.record', {
+        sessionId: session.id,
+        annotator,
+        action: {
+          kind: 'label',
+          contentId,
+          labels: [
+            { category: 'spam', value },
+            { category: 'hate_speech', value: 0 },
+          ],
+        },
+      });
     }
   }
-  await call(host, 'labels.record', { sessionId: session.id, annotator: 'lead', action: { kind: 'adjudicate', contentId: 'c04', labels: [{ category: 'spam', value: 1 }] } });
+  await call(host, 'labels.record', {
+    sessionId: session.id,
+    annotator: 'lead',
+    action: { kind: 'adjudicate', contentId: 'c04', labels: [{ category: 'spam', value: 1 }] },
+  });
   await (await host.labeling()).syncStore(); // SQL's snapshot of the labels, now rather than after the idle delay
 }, 60_000);
 afterAll(async () => host?.close());
@@ -44,13 +74,22 @@ describe('tied votes', () => {
     expect(result.tied).toEqual({ items: 2, byCategory: { spam: 2 } });
     expect(result.categories.find((c) => c.category === 'hate_speech')!.n).toBe(5);
     // With a labels query the query decides: nothing is counted as tied.
-    const own = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: 't1', labels: "SELECT content_id, category, value::INT AS label FROM current_labels WHERE annotator_id = 'ana'" });
+    const own = await call<EvaluationResult>(host, 'eval.run', {
+      model: 'text-distil',
+      version: 't1',
+      labels: "SELECT content_id, category, value::INT AS label FROM current_labels WHERE annotator_id = 'ana'",
+    });
     expect(own.tied).toEqual({ items: 0, byCategory: {} });
     expect(own.categories.find((c) => c.category === 'spam')!.n).toBe(5);
   });
 
   it('are not negatives in error analysis', async () => {
-    const analysis = await call<ErrorAnalysis>(host, 'eval.errors', { model: 'text-distil', version: 't1', category: 'spam', thresholds: { spam: { remove: 0.5, escalate: 0.5 } } });
+    const analysis = await call<ErrorAnalysis>(host, 'eval.errors', {
+      model: 'text-distil',
+      version: 't1',
+      category: 'spam',
+      thresholds: { spam: { remove: 0.5, escalate: 0.5 } },
+    });
     // At 0.5: c02 (0.51, label 1) a true positive, c04 (0.49, adjudicated 1) a false negative, c03 a true negative.
     // c01 (0.50) and c09 (0.52) tie: counted as false positives before ties were undecided.
     expect(analysis.confusion).toEqual({ truePositives: 1, falsePositives: 0, falseNegatives: 1, trueNegatives: 1 });
@@ -59,11 +98,18 @@ describe('tied votes', () => {
   it('wait in the adjudication queue beside outvoted labels, and stay out of a dataset until decided', async () => {
     const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
     expect(queue.items.map((item) => item.contentId).sort()).toEqual(['c01', 'c02', 'c09']);
-    const manifest = await call<DatasetManifest>(host, 'datasets.export', { name: 'ties', out: tempDir('sift-ties-out-'), sessions: [session.id] });
+    const manifest = await call<DatasetManifest>(host, 'datasets.export', {
+      name: 'ties',
+      out: tempDir('sift-ties-out-'),
+      sessions: [session.id],
+    });
     expect(manifest.contestedItemsLeftOut).toBe(3);
     expect(Object.values(manifest.rows).reduce((a, b) => a + b, 0)).toBe(2); // c03 unanimous, c04 adjudicated
     // The SQL the evaluation reads agrees: current_labels still holds every vote.
-    const votes = await call<QueryResult>(host, 'query.run', { queryId: 'v', sql: "SELECT count(*) FROM current_labels WHERE category = 'spam'" });
+    const votes = await call<QueryResult>(host, 'query.run', {
+      queryId: 'v',
+      sql: "SELECT count(*) FROM current_labels WHERE category = 'spam'",
+    });
     expect(votes.rows).toEqual([['12']]);
   });
 });

@@ -31,7 +31,11 @@ async function viaIpc(method: string, input: unknown, senderId = WINDOW_ID): Pro
   return (await handler({ sender: { id: senderId } }, input)) as CallOutcome;
 }
 
-async function viaHttp(method: string, body: unknown, token = server.token): Promise<{ status: number; outcome: CallOutcome }> {
+async function viaHttp(
+  method: string,
+  body: unknown,
+  token = server.token,
+): Promise<{ status: number; outcome: CallOutcome }> {
   const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { 'x-sift-token': token } : {}) },
@@ -45,21 +49,41 @@ beforeAll(async () => {
   const dir = tempDir();
   csvFile = writeTemp(dir, 'flags.csv', 'id,post_id,reason\n1,c1,spam\n2,c1,other\n');
   await importFile(host, csvFile);
-  await importFile(host, writeTemp(dir, 'content.csv', 'content_id,user_id,text,created_at\nc1,u1,hello,2024-03-01 10:00:00\n'));
+  await importFile(
+    host,
+    writeTemp(dir, 'content.csv', 'content_id,user_id,text,created_at\nc1,u1,hello,2024-03-01 10:00:00\n'),
+  );
   staticDir = tempDir('sift-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  wireIpc(fakeIpcMain, host, { id: WINDOW_ID, send: (_channel, payload) => sentToWindow.push(payload), isDestroyed: () => false });
+  wireIpc(fakeIpcMain, host, {
+    id: WINDOW_ID,
+    send: (_channel, payload) => sentToWindow.push(payload),
+    isDestroyed: () => false,
+  });
 });
 afterAll(async () => {
   await server.close();
   await host.close();
 });
 
-const session = { name: 'Transport check', pool: 'SELECT content_id FROM content', model: 'text-distil', strategy: 'entropy' as const, batchSize: 5 };
+const session = {
+  name: 'Transport check',
+  pool: 'SELECT content_id FROM content',
+  model: 'text-distil',
+  strategy: 'entropy' as const,
+  batchSize: 5,
+};
 
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
-function validInputs(resultId: string, jobId: string, reportId: number, reportFile: string, sessionId: string, packFile: string): { [M in MethodName]: InputOf<M> } {
+function validInputs(
+  resultId: string,
+  jobId: string,
+  reportId: number,
+  reportFile: string,
+  sessionId: string,
+  packFile: string,
+): { [M in MethodName]: InputOf<M> } {
   return {
     'workspace.info': {},
     'workspace.open': { path: host.workspace.dir },
@@ -79,12 +103,22 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'import.inspect': { path: csvFile },
     'import.start': { path: csvFile, table: 'flags_again', replace: true },
     'mapping.list': {},
-    'mapping.save': { sourceTable: 'flags', canonicalTable: 'reports', columns: { report_id: 'id', content_id: 'post_id', reason: 'reason' } },
+    'mapping.save': {
+      sourceTable: 'flags',
+      canonicalTable: 'reports',
+      columns: { report_id: 'id', content_id: 'post_id', reason: 'reason' },
+    },
     'reports.list': {},
     'reports.get': { id: reportId },
-    'reports.save': { name: 'Flags by reason', sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason' },
+    'reports.save': {
+      name: 'Flags by reason',
+      sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason',
+    },
     'reports.delete': { id: 9999 },
-    'reports.setChart': { id: reportId, chart: { type: 'bar', x: 'reason', y: null, series: null, aggregate: 'count' } },
+    'reports.setChart': {
+      id: reportId,
+      chart: { type: 'bar', x: 'reason', y: null, series: null, aggregate: 'count' },
+    },
     'reports.params': { sql: '-- [params]\n-- int :n = 1\nSELECT :n' },
     'reports.run': { queryId: 'report', id: reportId, values: { reason: 'other' } },
     'reports.import': { path: reportFile },
@@ -96,8 +130,14 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'models.add': { path: 'models/text-distil' },
     'models.try': { model: 'text-distil', text: 'cheap followers and likes' },
     'models.score': { model: 'text-distil', sql: 'SELECT content_id, text FROM content' },
-    'models.compare': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
-    'models.compareStart': { a: { model: 'text-distil', version: '2026.11.1' }, b: { model: 'text-distil', version: '2026.11.1' } },
+    'models.compare': {
+      a: { model: 'text-distil', version: '2026.11.1' },
+      b: { model: 'text-distil', version: '2026.11.1' },
+    },
+    'models.compareStart': {
+      a: { model: 'text-distil', version: '2026.11.1' },
+      b: { model: 'text-distil', version: '2026.11.1' },
+    },
     'models.versions': {},
     'models.setDeployment': { model: 'text-distil', version: '2026.11.1', deployedAt: '2024-03-05T00:00:00Z' },
     'eval.run': { model: 'text-distil', bins: 10 },
@@ -116,17 +156,29 @@ function validInputs(resultId: string, jobId: string, reportId: number, reportFi
     'sessions.retrainStart': { sessionId },
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
-    'labels.record': { sessionId, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] } },
+    'labels.record': {
+      sessionId,
+      annotator: 'ana',
+      action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] },
+    },
     'labels.agreement': { sessions: [sessionId] },
     'datasets.export': { name: 'transport', sessions: [sessionId], policyVersion: 'v1' }, // the session's labels are v1's (a v2 appears below)
-    'datasets.exportStart': { name: 'transport', sessions: [sessionId], formats: ['parquet', 'jsonl'], policyVersion: 'v1' },
+    'datasets.exportStart': {
+      name: 'transport',
+      sessions: [sessionId],
+      formats: ['parquet', 'jsonl'],
+      policyVersion: 'v1',
+    },
     'datasets.list': { name: 'nothing-yet' },
     'auth.whoami': {},
     'annotators.list': {},
     'annotators.createToken': { name: 'cy' },
     'annotators.revoke': { name: 'nobody' },
     'datasets.verify': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1') },
-    'datasets.diff': { from: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1'), to: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2') },
+    'datasets.diff': {
+      from: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1'),
+      to: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2'),
+    },
     'labels.export': { sessionId, format: 'csv' },
     'labels.import': { sessionId, path: packFile },
     'labels.disagreements': { sessionId },
@@ -147,18 +199,37 @@ describe('both transports', () => {
   it('answer every method with a valid input the same way', async () => {
     const first = await call<{ resultId: string }>(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
     const job = await importFile(host, csvFile, { table: 'flags_copy', replace: true });
-    const scored = await call<{ jobId: string }>(host, 'models.score', { model: 'text-distil', sql: 'SELECT content_id, text FROM content' });
+    const scored = await call<{ jobId: string }>(host, 'models.score', {
+      model: 'text-distil',
+      sql: 'SELECT content_id, text FROM content',
+    });
     expect((await host.jobs.wait(scored.jobId)).status).toBe('done');
-    const report = await call<{ id: number }>(host, 'reports.save', { name: 'Spam flags', sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason' });
+    const report = await call<{ id: number }>(host, 'reports.save', {
+      name: 'Spam flags',
+      sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason',
+    });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
     const created = await call<{ id: string }>(host, 'sessions.create', session);
     // A label to retrain on (c1 is not among the held-out fifth).
-    await call(host, 'labels.record', { sessionId: created.id, annotator: 'ana', action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] } });
+    await call(host, 'labels.record', {
+      sessionId: created.id,
+      annotator: 'ana',
+      action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] },
+    });
     // Another annotator's label pack (one event, as `labels export` writes them).
-    const packFile = writeTemp(tempDir(), 'pack.ndjson', `${JSON.stringify({ event_id: 'pack-e1', action_id: 'pack-a1', annotator_id: 'bo', content_id: 'c1', kind: 'label', category: 'spam', value: '1', policy_version: 'v1', created_at: '2024-03-02T00:00:00Z' })}\n`);
+    const packFile = writeTemp(
+      tempDir(),
+      'pack.ndjson',
+      `${JSON.stringify({ event_id: 'pack-e1', action_id: 'pack-a1', annotator_id: 'bo', content_id: 'c1', kind: 'label', category: 'spam', value: '1', policy_version: 'v1', created_at: '2024-03-02T00:00:00Z' })}\n`,
+    );
     // A second policy version to carry labels over to (its spam definition changed).
-    const v1 = JSON.parse(fs.readFileSync(path.join(host.workspace.dir, 'policy', 'taxonomy-v1.json'), 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(path.join(host.workspace.dir, 'policy', 'taxonomy-v2.json'), JSON.stringify({ ...v1, version: 'v2', changes: [{ kind: 'definition', category: 'spam' }] }));
+    const v1 = JSON.parse(
+      fs.readFileSync(path.join(host.workspace.dir, 'policy', 'taxonomy-v1.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    fs.writeFileSync(
+      path.join(host.workspace.dir, 'policy', 'taxonomy-v2.json'),
+      JSON.stringify({ ...v1, version: 'v2', changes: [{ kind: 'definition', category: 'spam' }] }),
+    );
     const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id, packFile);
     for (const method of METHOD_NAMES) {
       if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play
@@ -189,17 +260,30 @@ describe('both transports', () => {
         const http = await viaHttp(method, bad);
         expect(ipc.ok, method).toBe(false);
         expect(http.status, method).toBe(400);
-        if (!ipc.ok) expect(ipc.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`${method}:`) });
+        if (!ipc.ok)
+          expect(ipc.error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining(`${method}:`) });
       }
     }
     const typed = await viaHttp('query.page', { resultId: 'x', offset: -1, limit: 10 });
-    expect(typed.outcome).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('query.page: offset:') } });
+    expect(typed.outcome).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('query.page: offset:') },
+    });
   });
 
   it('name an unknown method, bad JSON, a missing token and a foreign window', async () => {
-    expect(await viaHttp('nope.nothing', {})).toMatchObject({ status: 404, outcome: { ok: false, error: { code: 'UNKNOWN_METHOD' } } });
-    expect(await viaHttp('tables.list', '{not json')).toMatchObject({ status: 400, outcome: { error: { message: expect.stringContaining('not valid JSON') } } });
-    expect(await viaHttp('tables.list', {}, null)).toMatchObject({ status: 401, outcome: { error: { code: 'UNAUTHORIZED' } } });
+    expect(await viaHttp('nope.nothing', {})).toMatchObject({
+      status: 404,
+      outcome: { ok: false, error: { code: 'UNKNOWN_METHOD' } },
+    });
+    expect(await viaHttp('tables.list', '{not json')).toMatchObject({
+      status: 400,
+      outcome: { error: { message: expect.stringContaining('not valid JSON') } },
+    });
+    expect(await viaHttp('tables.list', {}, null)).toMatchObject({
+      status: 401,
+      outcome: { error: { code: 'UNAUTHORIZED' } },
+    });
     expect(await viaHttp('tables.list', {}, 'wrong-token')).toMatchObject({ status: 401 });
     expect(await viaIpc('tables.list', {}, 99)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     const twoArgs = await ipcHandlers.get(ipcChannel('tables.list'))!({ sender: { id: WINDOW_ID } }, {}, {});
@@ -209,7 +293,9 @@ describe('both transports', () => {
   it('push job events to the window and to the event stream', async () => {
     const events: HostEvent[] = [];
     const controller = new AbortController();
-    const response = await fetch(`http://127.0.0.1:${server.port}/api/events?token=${server.token}`, { signal: controller.signal });
+    const response = await fetch(`http://127.0.0.1:${server.port}/api/events?token=${server.token}`, {
+      signal: controller.signal,
+    });
     const reader = response.body!.getReader();
     const reading = (async () => {
       let text = '';
@@ -217,7 +303,8 @@ describe('both transports', () => {
         const { value, done } = await reader.read();
         if (done) break;
         text += new TextDecoder().decode(value);
-        for (const frame of text.split('\n\n').slice(0, -1)) if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)) as HostEvent);
+        for (const frame of text.split('\n\n').slice(0, -1))
+          if (frame.startsWith('data: ')) events.push(JSON.parse(frame.slice(6)) as HostEvent);
         text = text.split('\n\n').pop()!;
         if (events.some((event) => event.channel === 'job' && event.event.type === 'done')) break;
       }
@@ -234,7 +321,9 @@ describe('both transports', () => {
     const page = await fetch(`http://127.0.0.1:${server.port}/`);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await page.text()).toContain('<title>Sift</title>');
-    const escape = await fetch(`http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent('/etc/passwd')}&token=${server.token}`);
+    const escape = await fetch(
+      `http://127.0.0.1:${server.port}/api/download?path=${encodeURIComponent('/etc/passwd')}&token=${server.token}`,
+    );
     expect(escape.status).toBe(404);
   });
 });

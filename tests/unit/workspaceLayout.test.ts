@@ -38,12 +38,23 @@ describe('a workspace in the single-database layout', () => {
       expect(reports.map((report) => report.name).sort()).toEqual(['old report', 'second']);
       const saved = await call<{ id: number }>(host, 'reports.save', { name: 'new', sql: 'SELECT 3' });
       expect(saved.id).toBe(Math.max(...reports.map((report) => report.id)) + 1);
-      expect(await call<QueryResult>(host, 'query.run', { queryId: 'm', sql: 'SELECT count(*) FROM label_events' })).toMatchObject({ rows: [['7']] });
-      const tables = await call<{ name: string; protected: boolean; source?: { path: string } }[]>(host, 'tables.list', {});
+      expect(
+        await call<QueryResult>(host, 'query.run', { queryId: 'm', sql: 'SELECT count(*) FROM label_events' }),
+      ).toMatchObject({ rows: [['7']] });
+      const tables = await call<{ name: string; protected: boolean; source?: { path: string } }[]>(
+        host,
+        'tables.list',
+        {},
+      );
       expect(tables.find((table) => table.name === 'items')?.source?.path).toBe('/data/items.csv');
       expect(tables.find((table) => table.name === 'label_events')).toMatchObject({ protected: true });
-      const leftover = await host.workspace.withConnection(async (c) =>
-        (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND (table_schema = 'sift' OR table_name = 'label_events')`)).getRowsJson()[0]![0],
+      const leftover = await host.workspace.withConnection(
+        async (c) =>
+          (
+            await c.runAndReadAll(
+              `SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND (table_schema = 'sift' OR table_name = 'label_events')`,
+            )
+          ).getRowsJson()[0]![0],
       );
       expect(Number(leftover)).toBe(0);
     } finally {
@@ -52,13 +63,21 @@ describe('a workspace in the single-database layout', () => {
     // Moved once: tables made later under the old names, by anyone, are never read as Sift's.
     const planted = await DuckDBInstance.create(path.join(dir, 'workspace.duckdb'));
     const plant = await planted.connect();
-    await plant.run("CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE label_events AS SELECT 'forged' AS event_id");
+    await plant.run(
+      "CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE label_events AS SELECT 'forged' AS event_id",
+    );
     plant.closeSync();
     planted.closeSync();
     const reopened = await Host.open(dir, { remember: false });
     try {
-      expect((await call<ReportSummary[]>(reopened, 'reports.list', {})).map((report) => report.name).sort()).toEqual(['new', 'old report', 'second']);
-      expect(await call<QueryResult>(reopened, 'query.run', { queryId: 'n', sql: 'SELECT count(*) FROM label_events' })).toMatchObject({ rows: [['7']] });
+      expect((await call<ReportSummary[]>(reopened, 'reports.list', {})).map((report) => report.name).sort()).toEqual([
+        'new',
+        'old report',
+        'second',
+      ]);
+      expect(
+        await call<QueryResult>(reopened, 'query.run', { queryId: 'n', sql: 'SELECT count(*) FROM label_events' }),
+      ).toMatchObject({ rows: [['7']] });
     } finally {
       await reopened.close();
     }
@@ -69,21 +88,32 @@ describe('a workspace in the single-database layout', () => {
     await (await Host.open(dir, { create: true, remember: false })).close();
     const store = await DuckDBInstance.create(path.join(dir, '.sift', 'store.duckdb'));
     const storeConn = await store.connect();
-    await storeConn.run("INSERT INTO reports (id, name, sql) VALUES (1, 'copied', 'SELECT 1'); UPDATE store_layout SET value = 'legacy-copied'");
+    await storeConn.run(
+      "INSERT INTO reports (id, name, sql) VALUES (1, 'copied', 'SELECT 1'); UPDATE store_layout SET value = 'legacy-copied'",
+    );
     storeConn.closeSync();
     store.closeSync();
     // The old copies, still in the user's database when the kill came.
     const old = await DuckDBInstance.create(path.join(dir, 'workspace.duckdb'));
     const conn = await old.connect();
-    await conn.run("CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'old copy' AS name, 'SELECT 1' AS sql");
+    await conn.run(
+      "CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'old copy' AS name, 'SELECT 1' AS sql",
+    );
     conn.closeSync();
     old.closeSync();
     const host = await Host.open(dir, { remember: false });
     try {
       expect((await call<ReportSummary[]>(host, 'reports.list', {})).map((report) => report.name)).toEqual(['copied']);
-      const leftover = await host.workspace.withConnection(async (c) => (await c.runAndReadAll(`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'sift'`)).getRowsJson()[0]![0]);
+      const leftover = await host.workspace.withConnection(
+        async (c) =>
+          (
+            await c.runAndReadAll(`SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'sift'`)
+          ).getRowsJson()[0]![0],
+      );
       expect(Number(leftover)).toBe(0);
-      const layout = await host.workspace.withStore(async (c) => (await c.runAndReadAll(`SELECT value FROM store_layout`)).getRowsJson());
+      const layout = await host.workspace.withStore(async (c) =>
+        (await c.runAndReadAll(`SELECT value FROM store_layout`)).getRowsJson(),
+      );
       expect(layout).toEqual([['store']]);
     } finally {
       await host.close();
@@ -98,14 +128,20 @@ describe('a workspace from before labeling sessions', () => {
     // Take the store back to the early label_events: without the leaf, note, undo and strategy columns.
     const store = await DuckDBInstance.create(path.join(dir, '.sift', 'store.duckdb'));
     const conn = await store.connect();
-    for (const column of ['leaf', 'note', 'undoes', 'strategy']) await conn.run(`ALTER TABLE label_events DROP COLUMN ${column}`);
-    await conn.run(`INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) VALUES ('e1', 's', 'c1', 'a', 'spam', '1', 'v1', 'label', TIMESTAMP '2026-01-01')`);
+    for (const column of ['leaf', 'note', 'undoes', 'strategy'])
+      await conn.run(`ALTER TABLE label_events DROP COLUMN ${column}`);
+    await conn.run(
+      `INSERT INTO label_events (event_id, session_id, content_id, annotator_id, category, value, policy_version, kind, created_at) VALUES ('e1', 's', 'c1', 'a', 'spam', '1', 'v1', 'label', TIMESTAMP '2026-01-01')`,
+    );
     conn.closeSync();
     store.closeSync();
 
     const host = await Host.open(dir, { remember: false });
     try {
-      const result = await call<QueryResult>(host, 'query.run', { queryId: 'c', sql: 'SELECT event_id, strategy, note FROM label_events' });
+      const result = await call<QueryResult>(host, 'query.run', {
+        queryId: 'c',
+        sql: 'SELECT event_id, strategy, note FROM label_events',
+      });
       expect(result.rows).toEqual([['e1', null, null]]);
     } finally {
       await host.close();
@@ -131,8 +167,14 @@ describe("Sift's own data is never read back from the user's database", () => {
     await before.close();
     expect(reports.length).toBeGreaterThan(1);
 
-    const planted = await sift('query', '--allow-writes', '--workspace', dir, '--sql',
-      "CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE sift.imports AS SELECT 1 AS x; CREATE TABLE sift.column_mappings AS SELECT 1 AS y");
+    const planted = await sift(
+      'query',
+      '--allow-writes',
+      '--workspace',
+      dir,
+      '--sql',
+      "CREATE SCHEMA sift; CREATE TABLE sift.reports AS SELECT 1 AS id, 'planted' AS name, 'SELECT 1' AS sql; CREATE TABLE sift.imports AS SELECT 1 AS x; CREATE TABLE sift.column_mappings AS SELECT 1 AS y",
+    );
     expect(planted.code, planted.stderr).toBe(0);
     // Restarts: the CLI (a fresh process each time), then the host.
     for (let restart = 0; restart < 2; restart++) {
@@ -141,10 +183,14 @@ describe("Sift's own data is never read back from the user's database", () => {
     }
     const after = await Host.open(dir, { remember: false });
     try {
-      expect((await call<ReportSummary[]>(after, 'reports.list', {})).map((report) => report.name).sort()).toEqual(reports);
+      expect((await call<ReportSummary[]>(after, 'reports.list', {})).map((report) => report.name).sort()).toEqual(
+        reports,
+      );
       expect(await importedRows(after)).toBe(imports);
       // The user's tables are theirs, left as they made them.
-      expect(await call<QueryResult>(after, 'query.run', { queryId: 'p', sql: 'SELECT name FROM sift.reports' })).toMatchObject({ rows: [['planted']] });
+      expect(
+        await call<QueryResult>(after, 'query.run', { queryId: 'p', sql: 'SELECT name FROM sift.reports' }),
+      ).toMatchObject({ rows: [['planted']] });
     } finally {
       await after.close();
     }

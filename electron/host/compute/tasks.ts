@@ -11,7 +11,8 @@ export const COMPUTE_TASKS = {
   featurizeBatch,
   fitCalibrationCategory,
   // Loaded on a worker's first batch: the model runtime (onnxruntime, manifests, tokenizers) is not every worker's.
-  scoreBatchOnCpu: async (...args: Parameters<typeof ScoreBatchOnCpu>) => (await import('../models/runtime.js')).scoreBatchOnCpu(...args),
+  scoreBatchOnCpu: async (...args: Parameters<typeof ScoreBatchOnCpu>) =>
+    (await import('../models/runtime.js')).scoreBatchOnCpu(...args),
   trainHashedText,
 } as const;
 

@@ -36,11 +36,21 @@ export class WorkerPool {
 
   constructor(readonly size = poolSize) {}
 
-  run<N extends ComputeTaskName>(task: N, args: Parameters<ComputeTask<N>>, options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {}): Promise<Awaited<ReturnType<ComputeTask<N>>>> {
+  run<N extends ComputeTaskName>(
+    task: N,
+    args: Parameters<ComputeTask<N>>,
+    options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {},
+  ): Promise<Awaited<ReturnType<ComputeTask<N>>>> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'INTERNAL', message: 'The compute pool is closed.' }));
     if (options.signal?.aborted) return Promise.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
     return new Promise((resolve, reject) => {
-      const queued: Queued = { request: { id: this.nextId++, task, args }, transfer: options.transfer ?? [], signal: options.signal, resolve: resolve as (value: unknown) => void, reject };
+      const queued: Queued = {
+        request: { id: this.nextId++, task, args },
+        transfer: options.transfer ?? [],
+        signal: options.signal,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
       options.signal?.addEventListener('abort', () => this.cancel(queued), { once: true });
       this.queue.push(queued);
       this.pump();
@@ -92,7 +102,14 @@ export class WorkerPool {
     const task = this.busy.get(worker);
     if (!this.busy.delete(worker) && index < 0) return;
     this.workers--;
-    task?.reject(error instanceof SiftError ? error : new SiftError({ code: 'INTERNAL', message: `A computation failed: ${error instanceof Error ? error.message : String(error)}` }));
+    task?.reject(
+      error instanceof SiftError
+        ? error
+        : new SiftError({
+            code: 'INTERNAL',
+            message: `A computation failed: ${error instanceof Error ? error.message : String(error)}`,
+          }),
+    );
     if (!this.closed) this.pump();
   }
 
@@ -117,7 +134,8 @@ export class WorkerPool {
     this.closed = true;
     const workers = [...this.idle, ...this.busy.keys()];
     this.idle.length = 0;
-    for (const task of [...this.busy.values(), ...this.queue]) task.reject(new SiftError({ code: 'CANCELLED', message: 'The compute pool closed.' }));
+    for (const task of [...this.busy.values(), ...this.queue])
+      task.reject(new SiftError({ code: 'CANCELLED', message: 'The compute pool closed.' }));
     this.busy.clear();
     this.queue.length = 0;
     await Promise.all(workers.map((worker) => worker.terminate()));

@@ -28,7 +28,10 @@ interface CategoryInput {
 
 function thresholdFor(registry: ModelRegistry, input: CategoryInput): number {
   const { thresholds, critical } = thresholdsFor(registry, input.model);
-  return flagThreshold(input.thresholds?.[input.category] ?? thresholds[input.category] ?? DEFAULT_THRESHOLDS, critical.includes(input.category));
+  return flagThreshold(
+    input.thresholds?.[input.category] ?? thresholds[input.category] ?? DEFAULT_THRESHOLDS,
+    critical.includes(input.category),
+  );
 }
 
 const KIND_SQL: Record<Exclude<ItemKind, 'all'>, string> = {
@@ -38,55 +41,87 @@ const KIND_SQL: Record<Exclude<ItemKind, 'all'>, string> = {
   tn: 'score < $threshold AND label = 0',
 };
 
-export async function errorAnalysis(workspace: Workspace, registry: ModelRegistry, input: CategoryInput, ctx?: JobContext): Promise<ErrorAnalysis> {
+export async function errorAnalysis(
+  workspace: Workspace,
+  registry: ModelRegistry,
+  input: CategoryInput,
+  ctx?: JobContext,
+): Promise<ErrorAnalysis> {
   const threshold = thresholdFor(registry, input);
-  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Error analysis cancelled.', async (conn, pairs) => {
-    if (!pairs.categories.includes(input.category)) throw new SiftError({ code: 'NOT_FOUND', message: `category: ${input.model} has no scores for "${input.category}" (it scores ${pairs.categories.join(', ')}).` });
-    const params = { ...pairs.params, category: input.category, threshold };
-    const cte = `${pairs.withPairs}, mine AS (SELECT content_id, score, label FROM pairs WHERE category = $category AND NOT invalid)`;
-    const [confusion] = (
-      await conn.runAndReadAll(
-        `${cte} SELECT count(*) FILTER (WHERE ${KIND_SQL.tp}), count(*) FILTER (WHERE ${KIND_SQL.fp}), count(*) FILTER (WHERE ${KIND_SQL.fn}), count(*) FILTER (WHERE ${KIND_SQL.tn}) FROM mine`,
-        params,
-      )
-    ).getRowsJson();
-    const width = (1 - threshold) / DISTRIBUTION_BINS || 1 / DISTRIBUTION_BINS;
-    const bins = (
-      await conn.runAndReadAll(
-        `${cte} SELECT least(floor((score - $threshold) / $width), ${DISTRIBUTION_BINS - 1})::INTEGER AS bin, count(*) FILTER (WHERE label = 0), count(*) FILTER (WHERE label = 1)
-         FROM mine WHERE score >= $threshold GROUP BY bin`,
-        { ...params, width },
-      )
-    ).getRowsJson();
-    // Texts of both sides, a stable hash sample when there are many; content is optional (terms need it).
-    let texts = { fp: [] as string[], tp: [] as string[] };
-    if (await relationKind(conn, 'content')) {
-      const rows = (
+  const { version, value } = await aggregatePairs(
+    workspace,
+    registry,
+    input,
+    ctx,
+    'Error analysis cancelled.',
+    async (conn, pairs) => {
+      if (!pairs.categories.includes(input.category))
+        throw new SiftError({
+          code: 'NOT_FOUND',
+          message: `category: ${input.model} has no scores for "${input.category}" (it scores ${pairs.categories.join(', ')}).`,
+        });
+      const params = { ...pairs.params, category: input.category, threshold };
+      const cte = `${pairs.withPairs}, mine AS (SELECT content_id, score, label FROM pairs WHERE category = $category AND NOT invalid)`;
+      const [confusion] = (
         await conn.runAndReadAll(
-          `${cte}, sides AS (SELECT content_id, label = 0 AS fp, row_number() OVER (PARTITION BY label ORDER BY hash(content_id)) AS k FROM mine WHERE score >= $threshold)
-           SELECT s.fp, c.text::VARCHAR FROM sides s JOIN content c ON c.content_id::VARCHAR = s.content_id WHERE s.k <= ${TERM_SAMPLE} AND c.text IS NOT NULL`,
+          `${cte} SELECT count(*) FILTER (WHERE ${KIND_SQL.tp}), count(*) FILTER (WHERE ${KIND_SQL.fp}), count(*) FILTER (WHERE ${KIND_SQL.fn}), count(*) FILTER (WHERE ${KIND_SQL.tn}) FROM mine`,
           params,
         )
       ).getRowsJson();
-      texts = { fp: rows.filter((row) => row[0] === true).map((row) => String(row[1])), tp: rows.filter((row) => row[0] !== true).map((row) => String(row[1])) };
-    }
-    return { confusion: confusion!.map(Number), bins, texts, width };
-  });
-  const [truePositives, falsePositives, falseNegatives, trueNegatives] = value.confusion as [number, number, number, number];
+      const width = (1 - threshold) / DISTRIBUTION_BINS || 1 / DISTRIBUTION_BINS;
+      const bins = (
+        await conn.runAndReadAll(
+          `${cte} SELECT least(floor((score - $threshold) / $width), ${DISTRIBUTION_BINS - 1})::INTEGER AS bin, count(*) FILTER (WHERE label = 0), count(*) FILTER (WHERE label = 1)
+         FROM mine WHERE score >= $threshold GROUP BY bin`,
+          { ...params, width },
+        )
+      ).getRowsJson();
+      // Texts of both sides, a stable hash sample when there are many; content is optional (terms need it).
+      let texts = { fp: [] as string[], tp: [] as string[] };
+      if (await relationKind(conn, 'content')) {
+        const rows = (
+          await conn.runAndReadAll(
+            `${cte}, sides AS (SELECT content_id, label = 0 AS fp, row_number() OVER (PARTITION BY label ORDER BY hash(content_id)) AS k FROM mine WHERE score >= $threshold)
+           SELECT s.fp, c.text::VARCHAR FROM sides s JOIN content c ON c.content_id::VARCHAR = s.content_id WHERE s.k <= ${TERM_SAMPLE} AND c.text IS NOT NULL`,
+            params,
+          )
+        ).getRowsJson();
+        texts = {
+          fp: rows.filter((row) => row[0] === true).map((row) => String(row[1])),
+          tp: rows.filter((row) => row[0] !== true).map((row) => String(row[1])),
+        };
+      }
+      return { confusion: confusion!.map(Number), bins, texts, width };
+    },
+  );
+  const [truePositives, falsePositives, falseNegatives, trueNegatives] = value.confusion as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const fpBins = new Array<number>(DISTRIBUTION_BINS).fill(0);
   const tpBins = new Array<number>(DISTRIBUTION_BINS).fill(0);
   for (const [bin, fp, tp] of value.bins) {
     fpBins[Number(bin)] = Number(fp);
     tpBins[Number(bin)] = Number(tp);
   }
-  const terms = value.texts.fp.length && value.texts.tp.length ? logOddsTerms(termCounts(value.texts.fp), termCounts(value.texts.tp)).slice(0, 25) : [];
+  const terms =
+    value.texts.fp.length && value.texts.tp.length
+      ? logOddsTerms(termCounts(value.texts.fp), termCounts(value.texts.tp)).slice(0, 25)
+      : [];
   return {
     model: input.model,
     version,
     category: input.category,
     threshold,
     confusion: { truePositives, falsePositives, falseNegatives, trueNegatives },
-    terms: terms.map((term) => ({ term: term.term, falsePositives: term.focusCount, truePositives: term.baselineCount, z: Math.round(term.z * 100) / 100 })),
+    terms: terms.map((term) => ({
+      term: term.term,
+      falsePositives: term.focusCount,
+      truePositives: term.baselineCount,
+      z: Math.round(term.z * 100) / 100,
+    })),
     distribution: { start: threshold, binWidth: value.width, falsePositives: fpBins, truePositives: tpBins },
   };
 }
@@ -94,7 +129,13 @@ export async function errorAnalysis(workspace: Workspace, registry: ModelRegistr
 export async function evalItems(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: CategoryInput & { kind: ItemKind; score?: { from: number; to: number }; slice?: { dimension: string; value: string }; limit: number; offset: number },
+  input: CategoryInput & {
+    kind: ItemKind;
+    score?: { from: number; to: number };
+    slice?: { dimension: string; value: string };
+    limit: number;
+    offset: number;
+  },
   ctx?: JobContext,
 ): Promise<EvalItems> {
   const threshold = thresholdFor(registry, input);
@@ -121,7 +162,13 @@ export async function evalItems(
     const hasContent = (await relationKind(conn, 'content')) !== null;
     // The user's own content table may lack some canonical columns: each missing one reads as NULL.
     const present = new Set(
-      (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'content'`)).getRowsJson().map((row) => String(row[0])),
+      (
+        await conn.runAndReadAll(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'content'`,
+        )
+      )
+        .getRowsJson()
+        .map((row) => String(row[0])),
     );
     const column = (name: string, expression = `c.${name}::VARCHAR`) => (present.has(name) ? expression : 'NULL');
     const rows = (
@@ -152,7 +199,12 @@ export async function evalItems(
         surface: surface === null ? null : String(surface),
         language: language === null ? null : String(language),
         createdAt: createdAt === null ? null : String(createdAt),
-        labelledBy: Array.isArray(labelledBy) ? (labelledBy as { annotator: string; value: string }[]).map((entry) => ({ annotator: String(entry.annotator), value: String(entry.value) })) : [],
+        labelledBy: Array.isArray(labelledBy)
+          ? (labelledBy as { annotator: string; value: string }[]).map((entry) => ({
+              annotator: String(entry.annotator),
+              value: String(entry.value),
+            }))
+          : [],
       };
     }),
   };

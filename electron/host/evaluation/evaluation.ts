@@ -7,7 +7,14 @@
  * only receives the figures.
  */
 import { randomUUID } from 'node:crypto';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBListValue, DuckDBMaterializedResult, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBListValue,
+  DuckDBMaterializedResult,
+  DuckDBStructValue,
+  DuckDBVector,
+} from '@duckdb/node-api';
 import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { voteOutcomeSql } from '../../../shared/labeling.js';
@@ -15,7 +22,13 @@ import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js
 import { computePool } from '../compute/workerPool.js';
 import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
 import { DEFAULT_BINS } from '../../../shared/calibration.js';
-import { DEFAULT_MIN_SLICE_N, SLICE_DIMENSIONS, type SliceCounts, sliceTable, type ThresholdCounts } from '../../../shared/slices.js';
+import {
+  DEFAULT_MIN_SLICE_N,
+  SLICE_DIMENSIONS,
+  type SliceCounts,
+  sliceTable,
+  type ThresholdCounts,
+} from '../../../shared/slices.js';
 import { transferables } from './evaluationFigures.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -29,21 +42,40 @@ import type { Workspace } from '../workspace/workspace.js';
 const DEFAULT_LABEL_CTES = `outcomes AS (${voteOutcomeSql('current_labels')}),
       labels AS (SELECT content_id, category, label FROM outcomes WHERE label IS NOT NULL)`;
 
-
 const tableExists = async (conn: DuckDBConnection, name: string) => (await relationKind(conn, name)) !== null;
 
 async function checkLabelsQuery(conn: DuckDBConnection, sql: string): Promise<string> {
   const { text, columns } = await describeReadOnlyQuery(conn, sql, 'labels', 'content_id, category, label');
   const missing = ['content_id', 'category', 'label'].filter((name) => !columns.includes(name));
-  if (missing.length) throw new SiftError({ code: 'BAD_REQUEST', message: `labels: the query must return content_id, category and label (0/1); it lacks ${missing.join(', ')}.` });
+  if (missing.length)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `labels: the query must return content_id, category and label (0/1); it lacks ${missing.join(', ')}.`,
+    });
   return text;
 }
 
 /** Which version to evaluate: the one asked for, else the registered one if it has scores, else the latest scored. */
-async function resolveVersion(conn: DuckDBConnection, registry: ModelRegistry, model: string, version?: string): Promise<string> {
+async function resolveVersion(
+  conn: DuckDBConnection,
+  registry: ModelRegistry,
+  model: string,
+  version?: string,
+): Promise<string> {
   if (version) return version;
-  const scored = (await conn.runAndReadAll(`SELECT model_version FROM model_scores WHERE model = $model GROUP BY 1 ORDER BY max(scored_at) DESC`, { model })).getRowsJson().map((row) => String(row[0]));
-  if (scored.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `model: ${model} has no scores in model_scores yet; score some content first.` });
+  const scored = (
+    await conn.runAndReadAll(
+      `SELECT model_version FROM model_scores WHERE model = $model GROUP BY 1 ORDER BY max(scored_at) DESC`,
+      { model },
+    )
+  )
+    .getRowsJson()
+    .map((row) => String(row[0]));
+  if (scored.length === 0)
+    throw new SiftError({
+      code: 'NOT_FOUND',
+      message: `model: ${model} has no scores in model_scores yet; score some content first.`,
+    });
   try {
     const registered = registry.package(model).manifest.version;
     if (scored.includes(registered)) return registered;
@@ -53,7 +85,10 @@ async function resolveVersion(conn: DuckDBConnection, registry: ModelRegistry, m
   return scored[0]!;
 }
 
-export function thresholdsFor(registry: ModelRegistry, model: string): { thresholds: Record<string, { remove: number; escalate: number }>; critical: string[] } {
+export function thresholdsFor(
+  registry: ModelRegistry,
+  model: string,
+): { thresholds: Record<string, { remove: number; escalate: number }>; critical: string[] } {
   try {
     const { manifest } = registry.package(model);
     return { thresholds: manifest.thresholds, critical: manifest.critical };
@@ -81,20 +116,31 @@ export interface PairsQuery {
   categories: string[];
 }
 
-async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } }): Promise<PairsQuery> {
-  if (!(await tableExists(conn, 'model_scores'))) throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
+async function pairsQuery(
+  conn: DuckDBConnection,
+  registry: ModelRegistry,
+  input: { model: string; version?: string; labels?: string; sameItemsAs?: { model: string; version: string } },
+): Promise<PairsQuery> {
+  if (!(await tableExists(conn, 'model_scores')))
+    throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
   const version = await resolveVersion(conn, registry, input.model, input.version);
   const labelCtes = input.labels ? `labels AS (${await checkLabelsQuery(conn, input.labels)})` : DEFAULT_LABEL_CTES;
   const withContent = (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
   const params: Record<string, string | number> = { model: input.model, version };
   const categories = (
-    await conn.runAndReadAll(`SELECT DISTINCT category FROM model_scores WHERE model = $model AND model_version = $version AND category IS NOT NULL ORDER BY 1`, params)
+    await conn.runAndReadAll(
+      `SELECT DISTINCT category FROM model_scores WHERE model = $model AND model_version = $version AND category IS NOT NULL ORDER BY 1`,
+      params,
+    )
   )
     .getRowsJson()
     .map((row) => String(row[0]));
-  if (input.sameItemsAs) Object.assign(params, { other_model: input.sameItemsAs.model, other_version: input.sameItemsAs.version });
+  if (input.sameItemsAs)
+    Object.assign(params, { other_model: input.sameItemsAs.model, other_version: input.sameItemsAs.version });
   // Categories travel as small integers, so reading a million rows decodes no strings.
-  const categoryIndex = categories.length ? `CASE s.category ${categories.map((category, i) => ((params[`k${i}`] = category), `WHEN $k${i} THEN ${i}`)).join(' ')} END` : 'NULL';
+  const categoryIndex = categories.length
+    ? `CASE s.category ${categories.map((category, i) => ((params[`k${i}`] = category), `WHEN $k${i} THEN ${i}`)).join(' ')} END`
+    : 'NULL';
   // Slice values depend on the content item, not the pair: computed once per item, and grouped on as one hashed key, so
   // the grouping of 5M pairs is by two integers, not four strings (sliceValues decodes the keys). The values stay in
   // `pairs` for a drill to one slice; a scan that does not read them does not carry them.
@@ -110,7 +156,9 @@ async function pairsQuery(conn: DuckDBConnection, registry: ModelRegistry, input
         FROM content c LEFT JOIN users u ON u.user_id = c.user_id)),`
     : '';
   // Only the slices need content and its author: the pairs alone skip the joins (DuckDB keeps an unused LEFT JOIN).
-  const sameItems = input.sameItemsAs ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category' : '';
+  const sameItems = input.sameItemsAs
+    ? 'SEMI JOIN scored_by_other b ON b.content_id = s.content_id AND b.category = s.category'
+    : '';
   const tied = input.labels
     ? `tied AS (SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS content_id WHERE false),`
     : `tied AS (SELECT s.category, s.content_id FROM s JOIN outcomes o ON o.content_id::VARCHAR = s.content_id AND o.category = s.category ${sameItems} WHERE o.status = 'tied'),`;
@@ -151,12 +199,19 @@ export async function aggregatePairs<T>(
         const pairs = await pairsQuery(conn, registry, input);
         ctx?.progress(null, 'Aggregating scored, labelled pairs in DuckDB');
         const value = await aggregate(conn, pairs);
-        return { version: pairs.version, labelSource: input.labels ? 'query' : 'current_labels (majority vote)', value };
+        return {
+          version: pairs.version,
+          labelSource: input.labels ? 'query' : 'current_labels (majority vote)',
+          value,
+        };
       });
     } catch (error) {
       if (ctx?.signal.aborted || isInterrupt(error)) throw new SiftError({ code: 'CANCELLED', message: cancelled });
       if (error instanceof SiftError) throw error;
-      throw new SiftError({ code: 'SQL_ERROR', message: `${input.labels ? 'The labels query' : 'Reading scores and labels'} failed: ${messageOf(error)}` });
+      throw new SiftError({
+        code: 'SQL_ERROR',
+        message: `${input.labels ? 'The labels query' : 'Reading scores and labels'} failed: ${messageOf(error)}`,
+      });
     } finally {
       ctx?.signal.removeEventListener('abort', onAbort);
     }
@@ -165,11 +220,27 @@ export async function aggregatePairs<T>(
 
 /** Names the first pair whose label is not 0/1 or whose score is not in [0, 1], the way the user can look it up. */
 async function throwForBadPair(conn: DuckDBConnection, pairs: PairsQuery): Promise<never> {
-  const row = (await conn.runAndReadAll(`${pairs.withPairs} SELECT content_id, category, score, label FROM pairs WHERE invalid ORDER BY category, content_id LIMIT 1`, pairs.params)).getRowsJson()[0];
-  if (!row) throw new SiftError({ code: 'SQL_ERROR', message: 'The scores and labels changed while they were read; run the evaluation again.' });
+  const row = (
+    await conn.runAndReadAll(
+      `${pairs.withPairs} SELECT content_id, category, score, label FROM pairs WHERE invalid ORDER BY category, content_id LIMIT 1`,
+      pairs.params,
+    )
+  ).getRowsJson()[0];
+  if (!row)
+    throw new SiftError({
+      code: 'SQL_ERROR',
+      message: 'The scores and labels changed while they were read; run the evaluation again.',
+    });
   const [id, category, score, label] = row;
-  if (label !== 0 && label !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `labels: label must be 0 or 1; content ${id} (${category}) has ${label}.` });
-  throw new SiftError({ code: 'BAD_REQUEST', message: `model_scores: content ${id} (${category}) has score ${score ?? 'NULL'}, outside [0, 1].` });
+  if (label !== 0 && label !== 1)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `labels: label must be 0 or 1; content ${id} (${category}) has ${label}.`,
+    });
+  throw new SiftError({
+    code: 'BAD_REQUEST',
+    message: `model_scores: content ${id} (${category}) has score ${score ?? 'NULL'}, outside [0, 1].`,
+  });
 }
 
 /**
@@ -188,7 +259,11 @@ export interface PairLists {
  * (`gathered`) before letting go of it. Falls back to reading item by item if the binding changes shape.
  */
 export function listedPairs(vector: DuckDBVector, row: number): PairLists {
-  const list = vector as unknown as { childVector?: { entryVectors?: { items?: unknown }[] }; getEntryOffset?: (row: number) => number; getEntryLength?: (row: number) => number };
+  const list = vector as unknown as {
+    childVector?: { entryVectors?: { items?: unknown }[] };
+    getEntryOffset?: (row: number) => number;
+    getEntryLength?: (row: number) => number;
+  };
   const [scores, codes] = [list.childVector?.entryVectors?.[0]?.items, list.childVector?.entryVectors?.[1]?.items];
   if (scores instanceof Float64Array && codes instanceof Int8Array && list.getEntryOffset && list.getEntryLength) {
     const offset = list.getEntryOffset(row);
@@ -197,7 +272,10 @@ export function listedPairs(vector: DuckDBVector, row: number): PairLists {
   }
   const items = (vector.getItem(row) as DuckDBListValue | null)?.items ?? [];
   const fields = items.map((item) => (item as DuckDBStructValue).entries);
-  return { scores: Float64Array.from(fields, (entry) => Number(entry.score)), codes: Int8Array.from(fields, (entry) => Number(entry.code)) };
+  return {
+    scores: Float64Array.from(fields, (entry) => Number(entry.score)),
+    codes: Int8Array.from(fields, (entry) => Number(entry.code)),
+  };
 }
 
 /** Pairs copied between two pauses of `gathered`: about a millisecond's copying. */
@@ -208,7 +286,10 @@ const GATHER_BLOCK = 1 << 16;
  * A million pairs take tens of ms to copy (fresh memory faults in as it is written): `pause` lets the caller yield
  * between blocks.
  */
-export async function gathered(parts: PairLists[], pause: () => Promise<void> = async () => undefined): Promise<PairLists> {
+export async function gathered(
+  parts: PairLists[],
+  pause: () => Promise<void> = async () => undefined,
+): Promise<PairLists> {
   const size = parts.reduce((sum, part) => sum + part.scores.length, 0);
   const joined = { scores: new Float64Array(size), codes: new Int8Array(size) };
   let at = 0;
@@ -241,7 +322,11 @@ function addCounts(into: ThresholdCounts, counts: ThresholdCounts): void {
 }
 
 /** The SQL of each category's remove threshold, by category index, with its parameters added to `params`. */
-function thresholdSql(pairs: PairsQuery, params: Record<string, string | number>, removeAt: (category: string) => number): string {
+function thresholdSql(
+  pairs: PairsQuery,
+  params: Record<string, string | number>,
+  removeAt: (category: string) => number,
+): string {
   return pairs.categories.length
     ? `CASE category_index ${pairs.categories.map((category, i) => ((params[`t${i}`] = removeAt(category)), `WHEN ${i} THEN $t${i}`)).join(' ')} END`
     : String(DEFAULT_THRESHOLDS.remove);
@@ -298,7 +383,9 @@ async function scanPairs(
       if (chunk.getColumnVector(1).getItem(row) === true) invalid = true;
       const index = Number(chunk.getColumnVector(0).getItem(row));
       if (want.lists) parts[index]!.push(listedPairs(chunk.getColumnVector(2), row));
-      const [n, positives, truePositives, falsePositives] = [3, 4, 5, 6].map((column) => Number(chunk.getColumnVector(column).getItem(row))) as [number, number, number, number];
+      const [n, positives, truePositives, falsePositives] = [3, 4, 5, 6].map((column) =>
+        Number(chunk.getColumnVector(column).getItem(row)),
+      ) as [number, number, number, number];
       const counts = { n, positives, truePositives, falsePositives };
       addCounts(overall[index]!, counts);
       const key = removeAt ? chunk.getColumnVector(7).getItem(row) : null;
@@ -308,7 +395,8 @@ async function scanPairs(
       addCounts(keyed, counts);
     }
   }
-  const sliced = removeAt && pairs.sliceValues ? await slicesByValue(conn, pairs.sliceValues, byKey) : byKey.map(() => []);
+  const sliced =
+    removeAt && pairs.sliceValues ? await slicesByValue(conn, pairs.sliceValues, byKey) : byKey.map(() => []);
   if (invalid) await throwForBadPair(conn, pairs);
   const lists = new Map<string, PairLists>();
   const slices = new Map<string, CategorySlices>();
@@ -328,11 +416,22 @@ async function scanPairs(
  * to their dimension's slice (a NULL value is in no slice). Two value sets sharing a 64-bit hash would merge their
  * counts, so that is checked, not assumed.
  */
-async function slicesByValue(conn: DuckDBConnection, sliceValues: string, byKey: Map<string, ThresholdCounts>[]): Promise<SliceCounts[][]> {
+async function slicesByValue(
+  conn: DuckDBConnection,
+  sliceValues: string,
+  byKey: Map<string, ThresholdCounts>[],
+): Promise<SliceCounts[][]> {
   const values = new Map<string, (string | null)[]>();
   for (const [key, ...dimensions] of (await conn.runAndReadAll(sliceValues)).getRows()) {
-    if (values.has(String(key))) throw new SiftError({ code: 'SQL_ERROR', message: 'Slices: two sets of slice values share a hash key; the slices cannot be told apart.' });
-    values.set(String(key), dimensions.map((value) => (value === null ? null : String(value))));
+    if (values.has(String(key)))
+      throw new SiftError({
+        code: 'SQL_ERROR',
+        message: 'Slices: two sets of slice values share a hash key; the slices cannot be told apart.',
+      });
+    values.set(
+      String(key),
+      dimensions.map((value) => (value === null ? null : String(value))),
+    );
   }
   return byKey.map((keys) => {
     const slices = new Map<string, SliceCounts>();
@@ -353,7 +452,16 @@ async function slicesByValue(conn: DuckDBConnection, sliceValues: string, byKey:
 export async function evaluate(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; bins?: number; minSliceN?: number; thresholds?: Record<string, { remove: number; escalate: number }>; sameItemsAs?: { model: string; version: string }; category?: string },
+  input: {
+    model: string;
+    version?: string;
+    labels?: string;
+    bins?: number;
+    minSliceN?: number;
+    thresholds?: Record<string, { remove: number; escalate: number }>;
+    sameItemsAs?: { model: string; version: string };
+    category?: string;
+  },
   ctx?: JobContext,
 ): Promise<EvaluationResult> {
   const started = performance.now();
@@ -362,28 +470,70 @@ export async function evaluate(
   // The thresholds in force: the caller's (moved in the UI), else the model's.
   const thresholdOf = (category: string) => input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS;
   computePool().prestart(); // the workers boot while DuckDB scans
-  const { version, labelSource, value } = await aggregatePairs(workspace, registry, input, ctx, 'Evaluation cancelled.', async (conn, pairs) => ({
-    ...(await scanPairs(conn, pairs, ctx?.signal, { lists: true, removeAt: (category) => thresholdOf(category).remove })),
-    tied: await tiedItems(conn, pairs, input.category),
-  }));
+  const { version, labelSource, value } = await aggregatePairs(
+    workspace,
+    registry,
+    input,
+    ctx,
+    'Evaluation cancelled.',
+    async (conn, pairs) => ({
+      ...(await scanPairs(conn, pairs, ctx?.signal, {
+        lists: true,
+        removeAt: (category) => thresholdOf(category).remove,
+      })),
+      tied: await tiedItems(conn, pairs, input.category),
+    }),
+  );
   const categories = [...value.lists.keys()].filter((c) => !input.category || c === input.category).sort();
   // Each category's figures are computed in the worker pool, off the engine's event loop. The pairs are then held
   // for a calibration fit of exactly these items, so the workers get copies (when not held, the buffers themselves).
   const hold = !input.sameItemsAs;
-  const evaluations = await eachInPool(categories, ctx, 'Evaluation cancelled.', (category) => `Computed ${category}`, (category) => {
-    const pairs = value.lists.get(category)!;
-    return computePool().run('evaluateCategory', [category, pairs, value.slices.get(category)?.slices ?? [], bins, thresholdOf(category), critical.includes(category), input.minSliceN ?? DEFAULT_MIN_SLICE_N], {
-      transfer: hold ? [] : transferables(pairs),
-      signal: ctx?.signal,
-    });
-  });
+  const evaluations = await eachInPool(
+    categories,
+    ctx,
+    'Evaluation cancelled.',
+    (category) => `Computed ${category}`,
+    (category) => {
+      const pairs = value.lists.get(category)!;
+      return computePool().run(
+        'evaluateCategory',
+        [
+          category,
+          pairs,
+          value.slices.get(category)?.slices ?? [],
+          bins,
+          thresholdOf(category),
+          critical.includes(category),
+          input.minSliceN ?? DEFAULT_MIN_SLICE_N,
+        ],
+        {
+          transfer: hold ? [] : transferables(pairs),
+          signal: ctx?.signal,
+        },
+      );
+    },
+  );
   const evaluationId = randomUUID();
-  if (hold) holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
-  return { model: input.model, version, labelSource, bins, categories: evaluations, tied: value.tied, elapsedMs: Math.round(performance.now() - started), evaluationId };
+  if (hold)
+    holdPairs(workspace, evaluationId, { model: input.model, version, labels: input.labels, lists: value.lists });
+  return {
+    model: input.model,
+    version,
+    labelSource,
+    bins,
+    categories: evaluations,
+    tied: value.tied,
+    elapsedMs: Math.round(performance.now() - started),
+    evaluationId,
+  };
 }
 
 /** The scored items whose votes tie, left out of the pairs: how many, and how many per category. */
-async function tiedItems(conn: DuckDBConnection, pairs: PairsQuery, category: string | undefined): Promise<EvaluationResult['tied']> {
+async function tiedItems(
+  conn: DuckDBConnection,
+  pairs: PairsQuery,
+  category: string | undefined,
+): Promise<EvaluationResult['tied']> {
   const rows = (
     await conn.runAndReadAll(
       `${pairs.withPairs} SELECT category, count(DISTINCT content_id) FROM tied ${category ? 'WHERE category = $category' : ''} GROUP BY ROLLUP (category) ORDER BY category NULLS FIRST`,
@@ -421,16 +571,36 @@ function holdPairs(workspace: Workspace, id: string, pairs: HeldPairs): void {
  * The pairs of the evaluation named, if they are still held; a model, version or labels query that contradicts that
  * evaluation is refused rather than fitted on the wrong items.
  */
-function pairsOfEvaluation(workspace: Workspace, input: { model: string; version?: string; labels?: string; evaluation?: string }): HeldPairs | null {
+function pairsOfEvaluation(
+  workspace: Workspace,
+  input: { model: string; version?: string; labels?: string; evaluation?: string },
+): HeldPairs | null {
   const held = input.evaluation ? heldPairs.get(workspace)?.get(input.evaluation) : undefined;
   if (!held) return null;
-  const clash = held.model !== input.model ? 'model' : input.version !== undefined && input.version !== held.version ? 'version' : input.labels !== held.labels ? 'labels query' : null;
-  if (clash) throw new SiftError({ code: 'BAD_REQUEST', message: `evaluation: ${input.evaluation} evaluated ${held.model} ${held.version}${held.labels ? ' with its own labels query' : ''}; its ${clash} differs from this request's.` });
+  const clash =
+    held.model !== input.model
+      ? 'model'
+      : input.version !== undefined && input.version !== held.version
+        ? 'version'
+        : input.labels !== held.labels
+          ? 'labels query'
+          : null;
+  if (clash)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `evaluation: ${input.evaluation} evaluated ${held.model} ${held.version}${held.labels ? ' with its own labels query' : ''}; its ${clash} differs from this request's.`,
+    });
   return held;
 }
 
 /** Runs one pool task per item, all queued at once (the pool bounds them), with progress; a cancel reads as one. */
-async function eachInPool<T, R>(items: T[], ctx: JobContext | undefined, cancelled: string, finishedMessage: (item: T) => string, task: (item: T) => Promise<R>): Promise<R[]> {
+async function eachInPool<T, R>(
+  items: T[],
+  ctx: JobContext | undefined,
+  cancelled: string,
+  finishedMessage: (item: T) => string,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   let finished = 0;
   ctx?.progress(0, `Computing ${items.length} categories`);
   try {
@@ -451,7 +621,15 @@ async function eachInPool<T, R>(items: T[], ctx: JobContext | undefined, cancell
 export async function fitCalibration(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; method: 'platt' | 'isotonic'; bins?: number; fitOn?: 'even' | 'odd'; evaluation?: string },
+  input: {
+    model: string;
+    version?: string;
+    labels?: string;
+    method: 'platt' | 'isotonic';
+    bins?: number;
+    fitOn?: 'even' | 'odd';
+    evaluation?: string;
+  },
   ctx?: JobContext,
 ): Promise<CalibrationFit> {
   const bins = input.bins ?? DEFAULT_BINS;
@@ -460,15 +638,35 @@ export async function fitCalibration(
   // side per distinct score, so the fit is PAV (or Newton, for Platt) over distinct scores.
   const held = pairsOfEvaluation(workspace, input);
   computePool().prestart();
-  const { version, value: { lists } } = held
+  const {
+    version,
+    value: { lists },
+  } = held
     ? { version: held.version, value: { lists: held.lists } }
-    : await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: true }));
-  const categories = await eachInPool([...lists.keys()].sort(), ctx, 'Calibration fit cancelled.', (category) => `Fitted ${category}`, (category) => {
-    const pairs = lists.get(category)!;
-    // Held pairs stay held (the workers get copies); pairs read for this fit are handed over.
-    return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], { transfer: held ? [] : transferables(pairs), signal: ctx?.signal });
-  });
-  return { model: input.model, version, method: input.method, categories, ...(held ? { evaluationId: input.evaluation } : {}) };
+    : await aggregatePairs(workspace, registry, input, ctx, 'Calibration fit cancelled.', (conn, pairs) =>
+        scanPairs(conn, pairs, ctx?.signal, { lists: true }),
+      );
+  const categories = await eachInPool(
+    [...lists.keys()].sort(),
+    ctx,
+    'Calibration fit cancelled.',
+    (category) => `Fitted ${category}`,
+    (category) => {
+      const pairs = lists.get(category)!;
+      // Held pairs stay held (the workers get copies); pairs read for this fit are handed over.
+      return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], {
+        transfer: held ? [] : transferables(pairs),
+        signal: ctx?.signal,
+      });
+    },
+  );
+  return {
+    model: input.model,
+    version,
+    method: input.method,
+    categories,
+    ...(held ? { evaluationId: input.evaluation } : {}),
+  };
 }
 
 /**
@@ -478,13 +676,22 @@ export async function fitCalibration(
 export async function evaluateSlices(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; version?: string; labels?: string; thresholds?: Record<string, { remove: number; escalate: number }>; minSliceN?: number },
+  input: {
+    model: string;
+    version?: string;
+    labels?: string;
+    thresholds?: Record<string, { remove: number; escalate: number }>;
+    minSliceN?: number;
+  },
   ctx?: JobContext,
 ): Promise<SliceEvaluation> {
   const { thresholds } = thresholdsFor(registry, input.model);
-  const removeAt = (category: string) => (input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS).remove;
+  const removeAt = (category: string) =>
+    (input.thresholds?.[category] ?? thresholds[category] ?? DEFAULT_THRESHOLDS).remove;
   const minN = input.minSliceN ?? DEFAULT_MIN_SLICE_N;
-  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Slices cancelled.', (conn, pairs) => scanPairs(conn, pairs, ctx?.signal, { lists: false, removeAt }));
+  const { version, value } = await aggregatePairs(workspace, registry, input, ctx, 'Slices cancelled.', (conn, pairs) =>
+    scanPairs(conn, pairs, ctx?.signal, { lists: false, removeAt }),
+  );
   const categories = [...value.slices.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([category, entry]) => {

@@ -4,11 +4,23 @@
  * figure — calibration, ranking, the routing grid — follows in O(distinct scores). It runs in the engine's worker
  * pool, so the engine keeps answering calls meanwhile.
  */
-import { brierScoreOf, calibrationErrors, type ReliabilityBin, reliabilityBinsOf, scoreHistogramOf } from '../../../shared/calibration.js';
+import {
+  brierScoreOf,
+  calibrationErrors,
+  type ReliabilityBin,
+  reliabilityBinsOf,
+  scoreHistogramOf,
+} from '../../../shared/calibration.js';
 import { fitIsotonicOf, fitPlattOf, isotonicPredict, plattPredict } from '../../../shared/calibrationFit.js';
 import type { CalibrationFit, CategoryEvaluation, SliceMetrics } from '../../../shared/contract.js';
 import { type SliceBaseline, type SliceCounts, sliceTable } from '../../../shared/slices.js';
-import { averagePrecisionOfCurve, precisionAtRecall, precisionRecallCurveOf, recallAtPrecision, rocAucOf } from '../../../shared/rankingMetrics.js';
+import {
+  averagePrecisionOfCurve,
+  precisionAtRecall,
+  precisionRecallCurveOf,
+  recallAtPrecision,
+  rocAucOf,
+} from '../../../shared/rankingMetrics.js';
 import { countLabelled, groupScores, type ScoreCounts, totals } from '../../../shared/scoreCounts.js';
 import type { PairLists } from './evaluation.js';
 
@@ -52,7 +64,12 @@ function downsampledIndices(length: number, limit: number): number[] {
 }
 
 /** The overall counts at the threshold, then every slice against them (shared/slices.ts holds the rule). */
-function sliceFigures(counts: ScoreCounts, slices: SliceCount[], threshold: number, minN: number): { baseline: SliceBaseline; slices: SliceMetrics[] } {
+function sliceFigures(
+  counts: ScoreCounts,
+  slices: SliceCount[],
+  threshold: number,
+  minN: number,
+): { baseline: SliceBaseline; slices: SliceMetrics[] } {
   const { n, positives } = totals(counts);
   let truePositives = 0;
   let falsePositives = 0;
@@ -96,7 +113,11 @@ export function evaluateCategory(
     mce: errors?.mce ?? null,
     reliability: { uniform, quantile: n ? reliabilityBinsOf(counts, bins, 'quantile') : [] },
     histogram: scoreHistogramOf(counts, 50),
-    pr: downsampledIndices(curve.thresholds.length, 400).map((i) => ({ precision: curve.precision[i]!, recall: curve.recall[i]!, threshold: curve.thresholds[i]! })),
+    pr: downsampledIndices(curve.thresholds.length, 400).map((i) => ({
+      precision: curve.precision[i]!,
+      recall: curve.recall[i]!,
+      threshold: curve.thresholds[i]!,
+    })),
     operating: {
       recallAtPrecision90: recallAtPrecision(curve, 0.9),
       recallAtPrecision95: recallAtPrecision(curve, 0.95),
@@ -123,13 +144,26 @@ function mapScores(counts: ScoreCounts, transform: (score: number) => number): S
 }
 
 /** Fits Platt or isotonic calibration on the `fit` half and shows its effect on the `test` half. */
-export function fitCalibrationCategory(category: string, all: PairLists, fitSide: 0 | 1, method: 'platt' | 'isotonic', bins: number): CalibrationFit['categories'][number] {
+export function fitCalibrationCategory(
+  category: string,
+  all: PairLists,
+  fitSide: 0 | 1,
+  method: 'platt' | 'isotonic',
+  bins: number,
+): CalibrationFit['categories'][number] {
   const fit = countPairs(all, fitSide);
   const test = countPairs(all, fitSide === 0 ? 1 : 0);
   const fitTotals = totals(fit);
   const testTotals = totals(test);
   if (fitTotals.n < 10 || fitTotals.positives === 0 || fitTotals.negatives === 0) {
-    return { category, fitted: false, reason: `too few labelled items of both classes to fit (${fitTotals.n} items, ${fitTotals.positives} positive)`, params: null, before: null, after: null };
+    return {
+      category,
+      fitted: false,
+      reason: `too few labelled items of both classes to fit (${fitTotals.n} items, ${fitTotals.positives} positive)`,
+      params: null,
+      before: null,
+      after: null,
+    };
   }
   let params: { a: number; b: number } | { x: number[]; y: number[] };
   let calibrated: ScoreCounts;
@@ -147,5 +181,13 @@ export function fitCalibrationCategory(category: string, all: PairLists, fitSide
     const n = totals(counts).n;
     return { ece: n ? calibrationErrors(reliability, n).ece : Number.NaN, brier: brierScoreOf(counts), reliability };
   };
-  return { category, fitted: true, params, before: summary(test), after: summary(calibrated), fitItems: fitTotals.n, testItems: testTotals.n };
+  return {
+    category,
+    fitted: true,
+    params,
+    before: summary(test),
+    after: summary(calibrated),
+    fitItems: fitTotals.n,
+    testItems: testTotals.n,
+  };
 }

@@ -30,7 +30,12 @@ export function csvRecords(text: string, delimiter: string, complete: boolean, e
 }
 
 /** The records, and the line of a quote still open at the end of the text (null when every quote closed). */
-function scanRecords(text: string, delimiter: string, complete: boolean, escape = '"'): { records: CsvRecord[]; openQuoteLine: number | null } {
+function scanRecords(
+  text: string,
+  delimiter: string,
+  complete: boolean,
+  escape = '"',
+): { records: CsvRecord[]; openQuoteLine: number | null } {
   const records: CsvRecord[] = [];
   let quoteLine = 0;
   let fields = 1;
@@ -68,7 +73,8 @@ function scanRecords(text: string, delimiter: string, complete: boolean, escape 
       recordHasContent = true;
     }
   }
-  if (complete && recordHasContent && !inQuotes && records.length < MAX_SAMPLE_RECORDS) records.push({ line: recordLine, fields });
+  if (complete && recordHasContent && !inQuotes && records.length < MAX_SAMPLE_RECORDS)
+    records.push({ line: recordLine, fields });
   return { records, openQuoteLine: inQuotes && records.length < MAX_SAMPLE_RECORDS ? quoteLine : null };
 }
 
@@ -151,7 +157,11 @@ export function sniffCsv(
     throw new SiftError({ code: 'IMPORT_EMPTY', message: `${file}: the file is empty (no header and no rows).`, file });
   }
   if (looksBinary(sample)) {
-    throw new SiftError({ code: 'IMPORT_BINARY', message: `${file}: this is a binary file, not delimited text (CSV/TSV).`, file });
+    throw new SiftError({
+      code: 'IMPORT_BINARY',
+      message: `${file}: this is a binary file, not delimited text (CSV/TSV).`,
+      file,
+    });
   }
   let encoding: CsvSniff['encoding'] = encodingOverride ?? 'utf-8';
   let text: string;
@@ -176,7 +186,10 @@ export function sniffCsv(
     text = new TextDecoder('utf-8').decode(sample);
   }
   // DuckDB's sniffer names the delimiter and the escape when it can; Sift's own reading of the sample checks them.
-  const delimiter = detected && (DELIMITERS as readonly string[]).includes(detected.delimiter) ? detected.delimiter : chooseDelimiter(text, complete, extension);
+  const delimiter =
+    detected && (DELIMITERS as readonly string[]).includes(detected.delimiter)
+      ? detected.delimiter
+      : chooseDelimiter(text, complete, extension);
   const escape: CsvSniff['escape'] = detected?.escape === '\\' ? '\\' : '"';
   const { records, openQuoteLine } = scanRecords(text, delimiter, complete, escape);
   const fieldCount = records[0]?.fields ?? 1;

@@ -8,12 +8,26 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { randomUUID } from 'node:crypto';
 import { PROTECTED_TABLES, suggestMappings } from '../../../shared/canonical.js';
-import type { Cell, CsvDialect, ImportFormat, ImportOutcome, ImportPreview, SavedMapping } from '../../../shared/contract.js';
+import type {
+  Cell,
+  CsvDialect,
+  ImportFormat,
+  ImportOutcome,
+  ImportPreview,
+  SavedMapping,
+} from '../../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
 import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
 import { importError } from '../query/duckdbErrors.js';
-import { checkMapping, checkMappingShape, type MappingRequest, mappingTarget, refuseTakenWithoutChoice, saveMapping } from './mappings.js';
+import {
+  checkMapping,
+  checkMappingShape,
+  type MappingRequest,
+  mappingTarget,
+  refuseTakenWithoutChoice,
+  saveMapping,
+} from './mappings.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import { openRegularFile } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
@@ -75,7 +89,8 @@ function readTail(file: string, size: number, bytes: number): Buffer {
 
 function detectFormat(file: string, head: Buffer): ImportFormat {
   const extension = path.extname(file).toLowerCase();
-  if (extension === '.parquet' || extension === '.pq' || head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC) return 'parquet';
+  if (extension === '.parquet' || extension === '.pq' || head.subarray(0, 4).toString('latin1') === PARQUET_MAGIC)
+    return 'parquet';
   if (extension === '.json' || extension === '.ndjson' || extension === '.jsonl') return 'json';
   if (['.csv', '.tsv', '.txt', '.tab'].includes(extension)) return 'csv';
   const firstChar = head.toString('utf8', 0, Math.min(head.length, 256)).trimStart()[0];
@@ -85,14 +100,23 @@ function detectFormat(file: string, head: Buffer): ImportFormat {
 /** A table name from a file name: letters, digits and underscores, not starting with a digit. */
 export function tableNameFor(file: string): string {
   const base = path.basename(file).replace(/\.(csv|tsv|txt|tab|parquet|pq|json|ndjson|jsonl)(\.gz)?$/i, '');
-  let name = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  let name = base
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!name) name = 'imported';
   if (/^[0-9]/.test(name)) name = `t_${name}`;
   return name.slice(0, 63);
 }
 
 /** Checks the file and decides how DuckDB should read it; throws a SiftError naming the file on any problem. */
-export function planRead(file: string, encoding?: CsvDialect['encoding'], display = path.basename(file), badRows: BadRows = 'fail', detected: DetectedDialect | null = null): ReadPlan {
+export function planRead(
+  file: string,
+  encoding?: CsvDialect['encoding'],
+  display = path.basename(file),
+  badRows: BadRows = 'fail',
+  detected: DetectedDialect | null = null,
+): ReadPlan {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -100,7 +124,8 @@ export function planRead(file: string, encoding?: CsvDialect['encoding'], displa
     throw new SiftError({ code: 'IMPORT_NOT_FOUND', message: `${file}: no such file.`, file });
   }
   if (!stat.isFile()) throw new SiftError({ code: 'IMPORT_NOT_FOUND', message: `${file}: not a regular file.`, file });
-  if (stat.size === 0) throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty (0 bytes).`, file });
+  if (stat.size === 0)
+    throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty (0 bytes).`, file });
   const head = readHead(file, SNIFF_BYTES);
   const format = detectFormat(file, head);
   const literal = quoteLiteral(file);
@@ -116,17 +141,42 @@ export function planRead(file: string, encoding?: CsvDialect['encoding'], displa
     return { format, source: `read_parquet(${literal})`, bytes: stat.size };
   }
   if (format === 'json') {
-    if (looksBinary(head)) throw new SiftError({ code: 'IMPORT_BINARY', message: `${display}: this is a binary file, not JSON.`, file });
-    if (head.toString('utf8').trim() === '') throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty.`, file });
+    if (looksBinary(head))
+      throw new SiftError({ code: 'IMPORT_BINARY', message: `${display}: this is a binary file, not JSON.`, file });
+    if (head.toString('utf8').trim() === '')
+      throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file is empty.`, file });
     checkJsonDepth(file, display);
-    return { format, source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`, bytes: stat.size };
+    return {
+      format,
+      source: `read_json_auto(${literal}, format = 'auto', maximum_object_size = 67108864)`,
+      bytes: stat.size,
+    };
   }
-  const sniff = sniffCsv(display, head, head.length >= stat.size, path.extname(file).toLowerCase(), encoding, badRows !== 'fail', detected);
-  const options = [`delim = ${quoteLiteral(sniff.delimiter)}`, `quote = '"'`, `escape = ${quoteLiteral(sniff.escape)}`, 'strict_mode = true', 'null_padding = false'];
+  const sniff = sniffCsv(
+    display,
+    head,
+    head.length >= stat.size,
+    path.extname(file).toLowerCase(),
+    encoding,
+    badRows !== 'fail',
+    detected,
+  );
+  const options = [
+    `delim = ${quoteLiteral(sniff.delimiter)}`,
+    `quote = '"'`,
+    `escape = ${quoteLiteral(sniff.escape)}`,
+    'strict_mode = true',
+    'null_padding = false',
+  ];
   if (sniff.encoding !== 'utf-8') options.push(`encoding = ${quoteLiteral(sniff.encoding)}`);
   // A preview reads the same way (its rejects live in the preview connection's temporary catalog and go with it):
   // DuckDB's ignore_errors misreads a ragged file as one over-long line.
-  if (badRows !== 'fail') options.push('store_rejects = true', `rejects_table = ${quoteLiteral(REJECTS.table)}`, `rejects_scan = ${quoteLiteral(REJECTS.scan)}`);
+  if (badRows !== 'fail')
+    options.push(
+      'store_rejects = true',
+      `rejects_table = ${quoteLiteral(REJECTS.table)}`,
+      `rejects_scan = ${quoteLiteral(REJECTS.scan)}`,
+    );
   return {
     format,
     source: `read_csv(${literal}, ${options.join(', ')})`,
@@ -150,7 +200,9 @@ async function sniffWithDuckdb(conn: DuckDBConnection, file: string): Promise<De
   const extension = path.extname(file).toLowerCase();
   if (['.parquet', '.pq', '.json', '.ndjson', '.jsonl'].includes(extension)) return null;
   try {
-    const row = (await conn.runAndReadAll(`SELECT Delimiter, Escape FROM sniff_csv(${quoteLiteral(file)}, ignore_errors = true)`)).getRowsJson()[0];
+    const row = (
+      await conn.runAndReadAll(`SELECT Delimiter, Escape FROM sniff_csv(${quoteLiteral(file)}, ignore_errors = true)`)
+    ).getRowsJson()[0];
     return row ? { delimiter: String(row[0]), escape: String(row[1]) } : null;
   } catch {
     return null;
@@ -190,9 +242,16 @@ const GLOB_CHARACTERS = /[*?[\]]/;
 function literalPath(workspace: Workspace, file: string, purpose: 'read' | 'link'): { path: string; release(): void } {
   if (!GLOB_CHARACTERS.test(file)) return { path: file, release: () => undefined };
   if (purpose === 'link') {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${path.basename(file)}: a linked file's path may not contain *, ? or [ (DuckDB would read it as a pattern); rename the file or import a copy.`, file });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${path.basename(file)}: a linked file's path may not contain *, ? or [ (DuckDB would read it as a pattern); rename the file or import a copy.`,
+      file,
+    });
   }
-  const alias = path.join(workspace.tempDir(), `import-${randomUUID()}${path.extname(file).replace(GLOB_CHARACTERS, '')}`);
+  const alias = path.join(
+    workspace.tempDir(),
+    `import-${randomUUID()}${path.extname(file).replace(GLOB_CHARACTERS, '')}`,
+  );
   fs.symlinkSync(file, alias);
   return { path: alias, release: () => fs.rmSync(alias, { force: true }) };
 }
@@ -201,7 +260,12 @@ function literalPath(workspace: Workspace, file: string, purpose: 'read' | 'link
  * DuckDB reads UTF-8 text. A UTF-16 file (marked by its byte-order mark, or named so by the user) is decoded by
  * Sift into a UTF-8 copy in the workspace's temporary folder; a UTF-32 file is refused by name.
  */
-function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link', encoding: CsvDialect['encoding'] | undefined): { path: string; utf16: boolean; release(): void } {
+function decodedPath(
+  workspace: Workspace,
+  file: string,
+  purpose: 'read' | 'link',
+  encoding: CsvDialect['encoding'] | undefined,
+): { path: string; utf16: boolean; release(): void } {
   const plain = { path: file, utf16: false, release: () => undefined };
   const extension = path.extname(file).toLowerCase();
   if (extension === '.parquet' || extension === '.pq') return plain;
@@ -212,12 +276,20 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
     return plain; // planRead names a missing or unreadable file
   }
   if (mark === 'utf-32le' || mark === 'utf-32be') {
-    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: the file is UTF-32 (${mark.toUpperCase()}), which Sift does not read; save it as UTF-8.`, file });
+    throw new SiftError({
+      code: 'IMPORT_BAD_ENCODING',
+      message: `${path.basename(file)}: the file is UTF-32 (${mark.toUpperCase()}), which Sift does not read; save it as UTF-8.`,
+      file,
+    });
   }
   const utf16 = mark === 'utf-16le' || mark === 'utf-16be' || (encoding === 'utf-16' && mark === null);
   if (!utf16) return plain;
   if (purpose === 'link') {
-    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: a linked file must be UTF-8 (this one is UTF-16); import a copy instead.`, file });
+    throw new SiftError({
+      code: 'IMPORT_BAD_ENCODING',
+      message: `${path.basename(file)}: a linked file must be UTF-8 (this one is UTF-16); import a copy instead.`,
+      file,
+    });
   }
   const copy = path.join(workspace.tempDir(), `import-${randomUUID()}${extension}`);
   const decoder = new TextDecoder(mark === 'utf-16be' ? 'utf-16be' : 'utf-16le', { fatal: true });
@@ -235,7 +307,11 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
     fs.closeSync(output);
     fs.rmSync(copy, { force: true });
     if (error instanceof SiftError) throw error;
-    throw new SiftError({ code: 'IMPORT_BAD_ENCODING', message: `${path.basename(file)}: not valid UTF-16 text (${error instanceof Error ? error.message : error}).`, file });
+    throw new SiftError({
+      code: 'IMPORT_BAD_ENCODING',
+      message: `${path.basename(file)}: not valid UTF-16 text (${error instanceof Error ? error.message : error}).`,
+      file,
+    });
   } finally {
     fs.closeSync(input);
   }
@@ -244,7 +320,12 @@ function decodedPath(workspace: Workspace, file: string, purpose: 'read' | 'link
 }
 
 /** What DuckDB should read for the user's file — literal, UTF-8 — and how to clean up after. */
-function readablePath(workspace: Workspace, file: string, purpose: 'read' | 'link', encoding: CsvDialect['encoding'] | undefined): { path: string; utf16: boolean; release(): void } {
+function readablePath(
+  workspace: Workspace,
+  file: string,
+  purpose: 'read' | 'link',
+  encoding: CsvDialect['encoding'] | undefined,
+): { path: string; utf16: boolean; release(): void } {
   const literal = literalPath(workspace, file, purpose);
   try {
     const decoded = decodedPath(workspace, literal.path, purpose, encoding);
@@ -279,7 +360,13 @@ export class Importer {
   private async inspectLiteral(resolved: string, readPath: string): Promise<ImportPreview> {
     // A preview passes over bad rows and says where the first one is: the import's options decide what to do with them.
     return this.workspace.withConnection(async (conn) => {
-      const plan = planRead(readPath, undefined, path.basename(resolved), 'preview', await sniffWithDuckdb(conn, readPath));
+      const plan = planRead(
+        readPath,
+        undefined,
+        path.basename(resolved),
+        'preview',
+        await sniffWithDuckdb(conn, readPath),
+      );
       try {
         const reader = await conn.runAndReadAll(`SELECT * FROM ${plan.source} LIMIT 20`);
         const names = reader.columnNames();
@@ -288,7 +375,9 @@ export class Importer {
         let csv = plan.csv;
         if (csv) {
           // ignore_errors: DuckDB's sniffer gives up on a ragged file, and the header question does not depend on it.
-          const sniffed = await conn.runAndReadAll(`SELECT HasHeader FROM sniff_csv(${quoteLiteral(readPath)}, delim = ${quoteLiteral(csv.delimiter)}, ignore_errors = true)`);
+          const sniffed = await conn.runAndReadAll(
+            `SELECT HasHeader FROM sniff_csv(${quoteLiteral(readPath)}, delim = ${quoteLiteral(csv.delimiter)}, ignore_errors = true)`,
+          );
           csv = { ...csv, header: Boolean(sniffed.getRowsJson()[0]?.[0] ?? true) };
         }
         const suggestedTable = tableNameFor(resolved);
@@ -319,22 +408,50 @@ export class Importer {
     ctx.progress(null, `Checking ${display}`);
     const readable = readablePath(this.workspace, resolved, link ? 'link' : 'read', options.encoding);
     try {
-      return await this.importLiteral(resolved, readable.path, readable.utf16 ? { ...options, encoding: undefined } : options, ctx, started);
+      return await this.importLiteral(
+        resolved,
+        readable.path,
+        readable.utf16 ? { ...options, encoding: undefined } : options,
+        ctx,
+        started,
+      );
     } finally {
       readable.release();
     }
   }
 
-  private async importLiteral(resolved: string, readPath: string, options: ImportOptions, ctx: JobContext, started: number): Promise<ImportOutcome> {
+  private async importLiteral(
+    resolved: string,
+    readPath: string,
+    options: ImportOptions,
+    ctx: JobContext,
+    started: number,
+  ): Promise<ImportOutcome> {
     const display = path.basename(resolved);
     const link = Boolean(options.link);
-    if (options.skipBadRows && link) throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: a linked file is read as it is; to set bad rows aside, import a copy (not linked).`, file: resolved });
-    const detected = options.encoding ? null : await this.workspace.withConnection((conn) => sniffWithDuckdb(conn, readPath));
+    if (options.skipBadRows && link)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${display}: a linked file is read as it is; to set bad rows aside, import a copy (not linked).`,
+        file: resolved,
+      });
+    const detected = options.encoding
+      ? null
+      : await this.workspace.withConnection((conn) => sniffWithDuckdb(conn, readPath));
     const plan = planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail', detected);
-    if (options.skipBadRows && plan.format !== 'csv') throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: skipping bad rows applies to CSV/TSV files; this one is ${plan.format}.`, file: resolved });
+    if (options.skipBadRows && plan.format !== 'csv')
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${display}: skipping bad rows applies to CSV/TSV files; this one is ${plan.format}.`,
+        file: resolved,
+      });
     const table = options.table ?? tableNameFor(resolved);
     if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase())) {
-      throw new SiftError({ code: 'IMPORT_TABLE_EXISTS', message: `${display}: "${table}" is Sift's own table; import under another table name.`, file: resolved });
+      throw new SiftError({
+        code: 'IMPORT_TABLE_EXISTS',
+        message: `${display}: "${table}" is Sift's own table; import under another table name.`,
+        file: resolved,
+      });
     }
     const exists = await this.workspace.tableExists(table);
     if (exists && !options.replace) {
@@ -348,7 +465,11 @@ export class Importer {
     const canonical = mapping ? mappingTarget(mapping.canonicalTable) : null;
     if (mapping && canonical) {
       if (table.toLowerCase() === canonical.name) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `${display}: it would be imported as "${table}", the canonical name it is to be mapped onto; import it under another table name.`, file: resolved });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${display}: it would be imported as "${table}", the canonical name it is to be mapped onto; import it under another table name.`,
+          file: resolved,
+        });
       }
       checkMappingShape(canonical, mapping.columns);
       refuseTakenWithoutChoice(await this.workspace.listTables(), canonical.name, mapping.whenTaken);
@@ -362,7 +483,14 @@ export class Importer {
         );
         if (plan.setsRejectsAside) rejected = await setRejectsAside(conn, table);
         if (mapping && canonical) {
-          const columns = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position`, { table })).getRowsJson().map((row) => String(row[0]));
+          const columns = (
+            await conn.runAndReadAll(
+              `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $table ORDER BY ordinal_position`,
+              { table },
+            )
+          )
+            .getRowsJson()
+            .map((row) => String(row[0]));
           await checkMapping(conn, canonical, { table, columns, file: resolved }, mapping.columns);
         }
         if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
@@ -374,7 +502,13 @@ export class Importer {
       }
     });
     await this.workspace.withStore((conn) =>
-      conn.run(`INSERT OR REPLACE INTO imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`, { table, path: resolved, format: plan.format, linked: link, rows }),
+      conn.run(`INSERT OR REPLACE INTO imports VALUES ($table, $path, $format, $linked, $rows, now()::TIMESTAMP)`, {
+        table,
+        path: resolved,
+        format: plan.format,
+        linked: link,
+        rows,
+      }),
     );
     let saved: SavedMapping | undefined;
     if (mapping) {
@@ -385,10 +519,16 @@ export class Importer {
         if (exists) throw error;
         await this.discard(table);
         const info = toErrorInfo(error);
-        throw new SiftError({ ...info, message: `${info.message.replace(/\.$/, '')}; ${display} was not imported either.` });
+        throw new SiftError({
+          ...info,
+          message: `${info.message.replace(/\.$/, '')}; ${display} was not imported either.`,
+        });
       }
     }
-    ctx.progress(1, `Imported ${rows.toLocaleString('en-US')} rows into ${table}${rejected ? `; ${rejected.toLocaleString('en-US')} bad rows set aside in ${rejectsTableFor(table)}` : ''}`);
+    ctx.progress(
+      1,
+      `Imported ${rows.toLocaleString('en-US')} rows into ${table}${rejected ? `; ${rejected.toLocaleString('en-US')} bad rows set aside in ${rejectsTableFor(table)}` : ''}`,
+    );
     return {
       table,
       rows,
@@ -404,13 +544,26 @@ export class Importer {
   /** Removes a table this import just created, its rejects table and its record: as if it had not been imported. */
   private async discard(table: string): Promise<void> {
     await this.workspace.withConnection(async (conn) => {
-      const kinds = (await conn.runAndReadAll(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($table, $rejects)`, { table, rejects: rejectsTableFor(table) })).getRowsJson();
-      for (const [name, type] of kinds) await conn.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(String(name))}`);
+      const kinds = (
+        await conn.runAndReadAll(
+          `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ($table, $rejects)`,
+          { table, rejects: rejectsTableFor(table) },
+        )
+      ).getRowsJson();
+      for (const [name, type] of kinds)
+        await conn.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(String(name))}`);
     });
     await this.workspace.withStore((conn) => conn.run(`DELETE FROM imports WHERE table_name = $table`, { table }));
   }
 
-  private async createRelation(conn: DuckDBConnection, table: string, plan: ReadPlan, link: boolean, replacing: boolean, display: string): Promise<number> {
+  private async createRelation(
+    conn: DuckDBConnection,
+    table: string,
+    plan: ReadPlan,
+    link: boolean,
+    replacing: boolean,
+    display: string,
+  ): Promise<number> {
     const target = quoteIdent(table);
     if (replacing) {
       const kind = await conn.runAndReadAll(
@@ -430,7 +583,11 @@ export class Importer {
     const count = await conn.runAndReadAll(`SELECT count(*) FROM ${target}`);
     const rows = Number(count.getRowsJson()[0]?.[0] ?? 0);
     if (rows === 0 && plan.format === 'csv') {
-      throw new SiftError({ code: 'IMPORT_EMPTY', message: `${display}: the file has a header but no rows.`, file: display });
+      throw new SiftError({
+        code: 'IMPORT_EMPTY',
+        message: `${display}: the file has a header but no rows.`,
+        file: display,
+      });
     }
     return rows;
   }
@@ -443,7 +600,9 @@ export class Importer {
 async function setRejectsAside(conn: DuckDBConnection, table: string): Promise<number> {
   const rejects = quoteIdent(rejectsTableFor(table));
   // DuckDB records one error per problem (a row missing two columns is two); a row is set aside once, with all its reasons.
-  const count = Number((await conn.runAndReadAll(`SELECT count(DISTINCT line) FROM temp.${REJECTS.table}`)).getRowsJson()[0]![0]);
+  const count = Number(
+    (await conn.runAndReadAll(`SELECT count(DISTINCT line) FROM temp.${REJECTS.table}`)).getRowsJson()[0]![0],
+  );
   await conn.run(`DROP TABLE IF EXISTS ${rejects}`);
   if (count > 0) {
     await conn.run(`CREATE TABLE ${rejects} AS

@@ -5,15 +5,27 @@
  * reason wherever a value is undefined. A category below POLICY_AGREEMENT_FLOOR is flagged.
  */
 import type { AgreementReport } from '../../../shared/contract.js';
-import { type Agreement, cohenKappa, fleissKappa, krippendorffAlphaNominal, ONE_RATER_REASON, POLICY_AGREEMENT_FLOOR } from '../../../shared/agreement.js';
+import {
+  type Agreement,
+  cohenKappa,
+  fleissKappa,
+  krippendorffAlphaNominal,
+  ONE_RATER_REASON,
+  POLICY_AGREEMENT_FLOOR,
+} from '../../../shared/agreement.js';
 import { CURRENT_LABELS_SQL } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 
-export async function agreementReport(workspace: Workspace, sessions: string[], leafCategoryNames: string[] = []): Promise<AgreementReport> {
+export async function agreementReport(
+  workspace: Workspace,
+  sessions: string[],
+  leafCategoryNames: string[] = [],
+): Promise<AgreementReport> {
   const leafCategories = new Set(leafCategoryNames);
   const allRows = await workspace.withStore(async (conn) => {
-    const filter = sessions.length > 0 ? `WHERE session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : '';
+    const filter =
+      sessions.length > 0 ? `WHERE session_id IN (SELECT unnest(from_json($sessions, '["VARCHAR"]')))` : '';
     return (
       await conn.runAndReadAll(
         `SELECT category, content_id, annotator_id, value, leaf, kind FROM (${CURRENT_LABELS_SQL}) ${filter} ORDER BY category, content_id, annotator_id`,
@@ -34,9 +46,11 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
     }
     labels.push([category, contentId, annotator, value]);
     // The second taxonomy level: which leaf (0 when the category does not apply), for categories that have leaves.
-    if (leaf !== null || leafCategories.has(category)) labels.push([`${category} › leaf`, contentId, annotator, value === '1' ? (leaf ?? '(no leaf)') : '0']);
+    if (leaf !== null || leafCategories.has(category))
+      labels.push([`${category} › leaf`, contentId, annotator, value === '1' ? (leaf ?? '(no leaf)') : '0']);
   }
-  if (sessions.length > 0 && labels.length === 0) throw new SiftError({ code: 'NOT_FOUND', message: `session: no labels in ${sessions.join(', ')}.` });
+  if (sessions.length > 0 && labels.length === 0)
+    throw new SiftError({ code: 'NOT_FOUND', message: `session: no labels in ${sessions.join(', ')}.` });
   const byCategory = new Map<string, Map<string, Map<string, string>>>(); // category → item → annotator → value
   for (const [category, contentId, annotator, value] of labels) {
     let items = byCategory.get(category);
@@ -56,12 +70,19 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
     });
     // Fleiss' kappa needs one rater count: the most common one among items with at least two labels.
     const sizes = new Map<number, number>();
-    for (const raters of items.values()) if (raters.size >= 2) sizes.set(raters.size, (sizes.get(raters.size) ?? 0) + 1);
+    for (const raters of items.values())
+      if (raters.size >= 2) sizes.set(raters.size, (sizes.get(raters.size) ?? 0) + 1);
     const fleissRaters = [...sizes.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? null;
     const fleissItems = [...items.values()].filter((raters) => raters.size === fleissRaters);
     // With one rater there is nothing to agree with: say that, not what the formulas trip on.
     const oneRater: Agreement | null = annotators.size < 2 ? { value: null, reason: ONE_RATER_REASON } : null;
-    const fleiss = oneRater ?? (fleissRaters === null ? { value: null, reason: 'no item has two labels' } : fleissKappa(fleissItems.map((raters) => values.map((value) => [...raters.values()].filter((v) => v === value).length))));
+    const fleiss =
+      oneRater ??
+      (fleissRaters === null
+        ? { value: null, reason: 'no item has two labels' }
+        : fleissKappa(
+            fleissItems.map((raters) => values.map((value) => [...raters.values()].filter((v) => v === value).length)),
+          ));
     const alpha = oneRater ?? krippendorffAlphaNominal(units);
     const names = [...annotators].sort();
     const pairs: AgreementReport['categories'][number]['cohen'] = [];
@@ -77,7 +98,13 @@ export async function agreementReport(workspace: Workspace, sessions: string[], 
         }
         if (a.length === 0) continue; // pairs that never met say nothing
         const kappa = cohenKappa(a, b);
-        pairs.push({ a: names[i]!, b: names[j]!, items: a.length, kappa: kappa.value, ...(kappa.reason ? { reason: kappa.reason } : {}) });
+        pairs.push({
+          a: names[i]!,
+          b: names[j]!,
+          items: a.length,
+          kappa: kappa.value,
+          ...(kappa.reason ? { reason: kappa.reason } : {}),
+        });
       }
     }
     // Each annotator against the adjudicated decision, on the items that have one.

@@ -73,7 +73,8 @@ export class LabelJournal {
 
   /** Resolves once every record is on disk (written and fsynced), in the order given; all of them or, after a crash, none. */
   append(records: JournalRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(new SiftError({ code: 'WORKSPACE_MISSING', message: 'The label journal is closed.' }));
+    if (this.closed)
+      return Promise.reject(new SiftError({ code: 'WORKSPACE_MISSING', message: 'The label journal is closed.' }));
     const framed = records.length > 1 ? [{ t: GROUP, n: records.length }, ...records] : records;
     const text = framed.map((record) => `${JSON.stringify(record)}\n`).join('');
     return new Promise<void>((resolve, reject) => {
@@ -94,7 +95,9 @@ export class LabelJournal {
         const bytes = Buffer.from(group.map((entry) => entry.text).join(''), 'utf8');
         try {
           await writeAll(this.fd, bytes);
-          await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+          await new Promise<void>((resolve, reject) =>
+            fs.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())),
+          );
           this.size += bytes.length;
           for (const entry of group) entry.resolve();
         } catch (error) {
@@ -104,7 +107,11 @@ export class LabelJournal {
           } catch {
             // The disk is failing; the error below says so.
           }
-          const failure = new SiftError({ code: 'INTERNAL', message: `Could not save to the label journal ${this.file}: ${(error as Error).message}. Nothing from this save was kept.`, file: this.file });
+          const failure = new SiftError({
+            code: 'INTERNAL',
+            message: `Could not save to the label journal ${this.file}: ${(error as Error).message}. Nothing from this save was kept.`,
+            file: this.file,
+          });
           for (const entry of group) entry.reject(failure);
         }
       }
@@ -124,7 +131,9 @@ export class LabelJournal {
 async function writeAll(fd: number, bytes: Buffer): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
-    const written = await new Promise<number>((resolve, reject) => fs.write(fd, bytes, offset, bytes.length - offset, null, (error, n) => (error ? reject(error) : resolve(n))));
+    const written = await new Promise<number>((resolve, reject) =>
+      fs.write(fd, bytes, offset, bytes.length - offset, null, (error, n) => (error ? reject(error) : resolve(n))),
+    );
     offset += written;
   }
 }
@@ -153,7 +162,10 @@ function readRecords(fd: number, file: string): { records: JournalRecord[]; vali
   let line = 0;
   // The open group: where its first line starts and how many of its records are still to come.
   let group: { start: number; recordsBefore: number; missing: number } | null = null;
-  const torn = (at: number) => (group ? { records: records.slice(0, group.recordsBefore), validBytes: group.start, size } : { records, validBytes: at, size });
+  const torn = (at: number) =>
+    group
+      ? { records: records.slice(0, group.recordsBefore), validBytes: group.start, size }
+      : { records, validBytes: at, size };
   while (start < size) {
     const end = buffer.indexOf(0x0a, start);
     line++;
@@ -168,7 +180,12 @@ function readRecords(fd: number, file: string): { records: JournalRecord[]; vali
     if (!record || typeof record !== 'object' || typeof (record as JournalRecord).t !== 'string') {
       // A complete line that does not parse is damage, unless it is the last line (a torn write's tail).
       if (end === size - 1) return torn(start);
-      throw new SiftError({ code: 'INTERNAL', message: `The label journal ${file} is damaged at line ${line}: it is not a journal record. Sift will not guess past it; restore the file from a backup.`, file, line });
+      throw new SiftError({
+        code: 'INTERNAL',
+        message: `The label journal ${file} is damaged at line ${line}: it is not a journal record. Sift will not guess past it; restore the file from a backup.`,
+        file,
+        line,
+      });
     }
     const journalRecord = record as JournalRecord;
     if (journalRecord.t === GROUP && !group) {

@@ -11,10 +11,36 @@ import path from 'node:path';
 import { timestampValue } from '@duckdb/node-api';
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { BatchItem, Disagreements, PolicyMigration, LabelAction, LabelBatch, LabelExportOutcome, LabelImportOutcome, RecordOutcome, RetrainOutcome, SessionCreateInput, SessionProgress, SessionSummary } from '../../../shared/contract.js';
+import type {
+  BatchItem,
+  Disagreements,
+  PolicyMigration,
+  LabelAction,
+  LabelBatch,
+  LabelExportOutcome,
+  LabelImportOutcome,
+  RecordOutcome,
+  RetrainOutcome,
+  SessionCreateInput,
+  SessionProgress,
+  SessionSummary,
+} from '../../../shared/contract.js';
 import { CURRENT_LABELS_SQL, currentLabelsSql, LABEL_EVENT_COLUMNS } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { DEFAULT_IDLE_MINUTES, isDone, LabelLog, UNSCORED_STRATEGIES, type LabelEvent, labelingPace, type PickReason, pickDistinct, rankPool, type RankedItem, type Strategy, voteOutcomeSql } from '../../../shared/labeling.js';
+import {
+  DEFAULT_IDLE_MINUTES,
+  isDone,
+  LabelLog,
+  UNSCORED_STRATEGIES,
+  type LabelEvent,
+  labelingPace,
+  type PickReason,
+  pickDistinct,
+  rankPool,
+  type RankedItem,
+  type Strategy,
+  voteOutcomeSql,
+} from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
@@ -25,7 +51,15 @@ import { labelStudioEvents, labelStudioTasks, type PackEvent, readPack, stableId
 import { type JournalRecord, LabelJournal } from './labelJournal.js';
 import { PolicyStore } from './policy.js';
 import { type TrainedVersion, trainNewVersion } from './retrain.js';
-import { countUnscored, type ItemContext, readItemContext, readPool, readTexts, scoresTableExists, unscoredContentSql } from './poolData.js';
+import {
+  countUnscored,
+  type ItemContext,
+  readItemContext,
+  readPool,
+  readTexts,
+  scoresTableExists,
+  unscoredContentSql,
+} from './poolData.js';
 import { spreadsheetSafeSelect } from '../query/exporter.js';
 
 export const JOURNAL_FILE = 'labels.journal';
@@ -180,13 +214,21 @@ export class LabelingService {
       service.recordCount = records.length;
       service.journalBytes = journal.bytes;
       await workspace.withStore((conn) => conn.run(STORE_DDL));
-      const [applied, appliedBytes] = await workspace.withStore(async (conn) => (await conn.runAndReadAll('SELECT coalesce(max(records), 0), max(bytes) FROM journal_sync')).getRowsJson()[0]!);
+      const [applied, appliedBytes] = await workspace.withStore(
+        async (conn) =>
+          (
+            await conn.runAndReadAll('SELECT coalesce(max(records), 0), max(bytes) FROM journal_sync')
+          ).getRowsJson()[0]!,
+      );
       service.appliedRecords = Number(applied);
       if (service.appliedRecords > records.length) service.appliedRecords = 0; // a journal restored from an older backup: re-apply by id
-      service.pendingEvents = records.slice(service.appliedRecords).filter((record): record is EventRecord => record.t === 'event');
+      service.pendingEvents = records
+        .slice(service.appliedRecords)
+        .filter((record): record is EventRecord => record.t === 'event');
       if (service.pendingEvents.length > 0 || service.appliedRecords !== records.length) await service.syncStore();
       // Caught up, but the mark lacks the journal's length (a store from before it was kept): record it for journalAhead.
-      else if (appliedBytes === null || Number(appliedBytes) !== journal.bytes) await workspace.withStore((conn) => conn.run(`UPDATE journal_sync SET bytes = ${journal.bytes}`));
+      else if (appliedBytes === null || Number(appliedBytes) !== journal.bytes)
+        await workspace.withStore((conn) => conn.run(`UPDATE journal_sync SET bytes = ${journal.bytes}`));
       await service.numberStoredEvents(records);
       await service.finishCommittedRetrains();
     } catch (error) {
@@ -224,7 +266,13 @@ export class LabelingService {
       const rerank = record as RerankRecord;
       const session = this.sessions.get(rerank.session_id);
       if (!session) return;
-      Object.assign(session, { version: rerank.version, ranked: rerank.ranked, excluded: rerank.excluded, unscored: rerank.unscored, retrains: [...(session.retrains ?? []), rerank.outcome] });
+      Object.assign(session, {
+        version: rerank.version,
+        ranked: rerank.ranked,
+        excluded: rerank.excluded,
+        unscored: rerank.unscored,
+        retrains: [...(session.retrains ?? []), rerank.outcome],
+      });
       // Everything read under the old version goes: the ranking, the batch chosen ahead, the items' scores.
       this.rankings.delete(session.id);
       this.contexts.delete(session.id);
@@ -232,7 +280,8 @@ export class LabelingService {
     } else if (record.t === 'event') {
       const event = record as EventRecord;
       this.eventIds.add(event.event_id);
-      if (event.kind !== 'undo' && !this.actionOwners.has(event.action_id)) this.actionOwners.set(event.action_id, { annotator: event.annotator_id, session: event.session_id });
+      if (event.kind !== 'undo' && !this.actionOwners.has(event.action_id))
+        this.actionOwners.set(event.action_id, { annotator: event.annotator_id, session: event.session_id });
       if (event.session_id) {
         this.logFor(event.session_id).apply(event);
         this.touch(event.session_id, event.annotator_id, Date.parse(event.created_at));
@@ -286,11 +335,19 @@ export class LabelingService {
     const now = Date.now();
     this.syncDue ??= now + STORE_SYNC_MAX_DELAY_MS;
     if (this.syncTimer) clearTimeout(this.syncTimer);
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = null;
-      this.syncDue = null;
-      void this.syncStore().catch((error: unknown) => console.error('[sift] label store sync failed (the journal keeps every event; it is retried on open):', error));
-    }, Math.min(STORE_SYNC_IDLE_MS, this.syncDue - now));
+    this.syncTimer = setTimeout(
+      () => {
+        this.syncTimer = null;
+        this.syncDue = null;
+        void this.syncStore().catch((error: unknown) =>
+          console.error(
+            '[sift] label store sync failed (the journal keeps every event; it is retried on open):',
+            error,
+          ),
+        );
+      },
+      Math.min(STORE_SYNC_IDLE_MS, this.syncDue - now),
+    );
   }
 
   /**
@@ -298,7 +355,10 @@ export class LabelingService {
    * journal itself (recorded in store_layout), and SQL's copy rewritten.
    */
   private async numberStoredEvents(records: JournalRecord[]): Promise<void> {
-    const done = await this.workspace.withStore(async (conn) => (await conn.runAndReadAll(`SELECT count(*) FROM store_layout WHERE key = '${SEQ_KEY}'`)).getRowsJson()[0]![0]);
+    const done = await this.workspace.withStore(
+      async (conn) =>
+        (await conn.runAndReadAll(`SELECT count(*) FROM store_layout WHERE key = '${SEQ_KEY}'`)).getRowsJson()[0]![0],
+    );
     if (Number(done) > 0) return;
     const numbered = await this.workspace.withStore(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
@@ -312,7 +372,9 @@ export class LabelingService {
           appender.endRow();
         });
         appender.closeSync();
-        const updated = await conn.run('UPDATE label_events SET seq = j.seq FROM temp.journal_seq j WHERE label_events.event_id = j.event_id AND label_events.seq IS NULL');
+        const updated = await conn.run(
+          'UPDATE label_events SET seq = j.seq FROM temp.journal_seq j WHERE label_events.event_id = j.event_id AND label_events.seq IS NULL',
+        );
         await conn.run('DROP TABLE temp.journal_seq');
         await conn.run(`INSERT INTO store_layout VALUES ('${SEQ_KEY}', 'journal')`);
         await conn.run('COMMIT');
@@ -345,14 +407,17 @@ export class LabelingService {
                 for (const [name] of LABEL_EVENT_COLUMNS) {
                   const value = event[name as keyof LabelEvent];
                   if (value === null || value === undefined) appender.appendNull();
-                  else if (name === 'created_at') appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
+                  else if (name === 'created_at')
+                    appender.appendTimestamp(timestampValue(BigInt(Date.parse(String(value))) * 1000n));
                   else if (name === 'seq') appender.appendBigInt(BigInt(Number(value)));
                   else appender.appendVarchar(String(value));
                 }
                 appender.endRow();
               }
               appender.closeSync();
-              await conn.run('INSERT INTO label_events SELECT * FROM incoming WHERE event_id NOT IN (SELECT event_id FROM label_events)');
+              await conn.run(
+                'INSERT INTO label_events SELECT * FROM incoming WHERE event_id NOT IN (SELECT event_id FROM label_events)',
+              );
               await conn.run('DROP TABLE incoming');
             }
             await conn.run('DELETE FROM journal_sync');
@@ -388,7 +453,11 @@ export class LabelingService {
 
   private session(id: string): SessionRecord {
     const session = this.sessions.get(id);
-    if (!session) throw new SiftError({ code: 'NOT_FOUND', message: `There is no labeling session ${id}. Sessions here: ${[...this.sessions.keys()].join(', ') || 'none yet'}.` });
+    if (!session)
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `There is no labeling session ${id}. Sessions here: ${[...this.sessions.keys()].join(', ') || 'none yet'}.`,
+      });
     return session;
   }
 
@@ -434,7 +503,10 @@ export class LabelingService {
    * Everything of a new session but its journal record: the pool scored and ranked, the ranking in the store (a
    * ranking nobody's record names is never read). The caller commits the record, alone or with the events it holds.
    */
-  private async prepareSession(input: SessionCreateInput, ctx: JobContext): Promise<{ record: SessionRecord; inPool: ReadonlySet<string> }> {
+  private async prepareSession(
+    input: SessionCreateInput,
+    ctx: JobContext,
+  ): Promise<{ record: SessionRecord; inPool: ReadonlySet<string> }> {
     const pkg = this.registry.package(input.model);
     const version = input.version ?? pkg.manifest.version;
     const policyVersion = this.policy.latestVersion();
@@ -444,7 +516,10 @@ export class LabelingService {
       const missing = await countUnscored(this.workspace, input.pool, input.model, version);
       if (missing > 0 && pkg.manifest.kind !== 'distilled_text') {
         // A fusion model reads account features a content row does not carry: its scores come from `sift score`.
-        throw new SiftError({ code: 'BAD_REQUEST', message: `model: ${input.model} ${version} has not scored ${missing.toLocaleString('en-US')} items of the pool, and a session scores only text models itself. Score them first (sift score --model ${input.model} --sql "…" with its account features), or rank by a text model such as text-distil.` });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `model: ${input.model} ${version} has not scored ${missing.toLocaleString('en-US')} items of the pool, and a session scores only text models itself. Score them first (sift score --model ${input.model} --sql "…" with its account features), or rank by a text model such as text-distil.`,
+        });
       }
       if (missing > 0) {
         ctx.progress(0, `Scoring ${missing.toLocaleString('en-US')} pool items with ${input.model} ${version}`);
@@ -453,17 +528,31 @@ export class LabelingService {
         scoredForSession = outcome.items;
       }
     }
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
+    if (ctx.signal.aborted)
+      throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
     ctx.progress(null, 'Ranking the pool');
     if (input.strategy === 'errors') await this.syncStore(); // the labels just made count as human labels too
     const pool = await readPool(this.workspace, input.pool, input.model, version, input.strategy === 'errors');
-    if (pool.length === 0) throw new SiftError({ code: 'BAD_REQUEST', message: 'pool: the query returned no items; a session needs at least one.' });
+    if (pool.length === 0)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: 'pool: the query returned no items; a session needs at least one.',
+      });
     const seed = input.seed ?? 1;
-    const ranking = rankPool(pool, input.strategy, { categories: pkg.manifest.categories, thresholds: pkg.manifest.thresholds, critical: pkg.manifest.critical ?? DEFAULT_CRITICAL, seed });
+    const ranking = rankPool(pool, input.strategy, {
+      categories: pkg.manifest.categories,
+      thresholds: pkg.manifest.thresholds,
+      critical: pkg.manifest.critical ?? DEFAULT_CRITICAL,
+      seed,
+    });
     if (ranking.items.length === 0) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `The ${input.strategy} strategy found nothing to label in this pool of ${pool.length} items${input.strategy === 'errors' ? ' (no item has a human label that contradicts the model at its thresholds)' : ''}.` });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `The ${input.strategy} strategy found nothing to label in this pool of ${pool.length} items${input.strategy === 'errors' ? ' (no item has a human label that contradicts the model at its thresholds)' : ''}.`,
+      });
     }
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
+    if (ctx.signal.aborted)
+      throw new SiftError({ code: 'CANCELLED', message: 'Session creation cancelled; no session was made.' });
     const id = newId('s');
     await this.writeRanking(id, version, ranking.items);
     const record: SessionRecord = {
@@ -495,7 +584,10 @@ export class LabelingService {
     await this.workspace.withStore(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
       try {
-        await conn.run('DELETE FROM session_ranking WHERE session_id = $id AND version = $version', { id: sessionId, version });
+        await conn.run('DELETE FROM session_ranking WHERE session_id = $id AND version = $version', {
+          id: sessionId,
+          version,
+        });
         const appender = await conn.createAppender('session_ranking');
         for (const item of items) {
           appender.appendVarchar(sessionId);
@@ -521,9 +613,22 @@ export class LabelingService {
     if (!ranked) {
       ranked = this.workspace.withStore(async (conn) => {
         const version = this.session(sessionId).version;
-        const rows = (await conn.runAndReadAll('SELECT content_id, reason_json FROM session_ranking WHERE session_id = $id AND version = $version ORDER BY rank', { id: sessionId, version })).getRowsJson() as [string, string][];
-        if (rows.length === 0) throw new SiftError({ code: 'INTERNAL', message: `Session ${sessionId}'s ranked pool is missing from the store (${path.join(this.workspace.dir, SIFT_DIR)}).` });
-        return { ids: rows.map((row) => row[0]), reasons: rows.map((row) => row[1]), index: new Map(rows.map((row, i) => [row[0], i])) };
+        const rows = (
+          await conn.runAndReadAll(
+            'SELECT content_id, reason_json FROM session_ranking WHERE session_id = $id AND version = $version ORDER BY rank',
+            { id: sessionId, version },
+          )
+        ).getRowsJson() as [string, string][];
+        if (rows.length === 0)
+          throw new SiftError({
+            code: 'INTERNAL',
+            message: `Session ${sessionId}'s ranked pool is missing from the store (${path.join(this.workspace.dir, SIFT_DIR)}).`,
+          });
+        return {
+          ids: rows.map((row) => row[0]),
+          reasons: rows.map((row) => row[1]),
+          index: new Map(rows.map((row, i) => [row[0], i])),
+        };
       });
       ranked.catch(() => this.rankings.delete(sessionId));
       this.rankings.set(sessionId, ranked);
@@ -537,13 +642,33 @@ export class LabelingService {
    */
   async retrain(sessionId: string, ctx: JobContext): Promise<RetrainOutcome> {
     const session = this.session(sessionId);
-    if (this.retraining.has(sessionId)) throw new SiftError({ code: 'BAD_REQUEST', message: `Session ${session.name} is already retraining; wait for that to finish.` });
+    if (this.retraining.has(sessionId))
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `Session ${session.name} is already retraining; wait for that to finish.`,
+      });
     this.retraining.add(sessionId);
     try {
       const started = performance.now();
       await this.syncStore(); // SQL's labels must include the ones just made
-      const committedVersions = new Set([...this.sessions.values()].flatMap((s) => (s.retrains ?? []).filter((r) => r.model === session.model).map((r) => r.version)));
-      const trained = await trainNewVersion(this.workspace, this.registry, { model: session.model, sessionId, sessionName: session.name, policyVersion: session.policy_version, taxonomy: this.policy.get(session.policy_version), committedVersions }, ctx);
+      const committedVersions = new Set(
+        [...this.sessions.values()].flatMap((s) =>
+          (s.retrains ?? []).filter((r) => r.model === session.model).map((r) => r.version),
+        ),
+      );
+      const trained = await trainNewVersion(
+        this.workspace,
+        this.registry,
+        {
+          model: session.model,
+          sessionId,
+          sessionName: session.name,
+          policyVersion: session.policy_version,
+          taxonomy: this.policy.get(session.policy_version),
+          committedVersions,
+        },
+        ctx,
+      );
       try {
         return await this.finishRetrain(session, trained, started, ctx);
       } finally {
@@ -555,16 +680,44 @@ export class LabelingService {
   }
 
   /** Scores and ranks the pool by the new (still unregistered) version, commits the rerank, then registers the version. */
-  private async finishRetrain(session: SessionRecord, trained: TrainedVersion, started: number, ctx: JobContext): Promise<RetrainOutcome> {
+  private async finishRetrain(
+    session: SessionRecord,
+    trained: TrainedVersion,
+    started: number,
+    ctx: JobContext,
+  ): Promise<RetrainOutcome> {
     const sessionId = session.id;
     const rescoreStarted = performance.now();
-    const scoring: JobContext = { ...ctx, progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message) };
-    const scored = await scoreQuery(this.workspace, this.registry, { model: session.model, package: trained.pkg, sql: unscoredContentSql(session.pool, session.model, trained.version, true) }, scoring);
+    const scoring: JobContext = {
+      ...ctx,
+      progress: (fraction, message) => ctx.progress(0.45 + 0.45 * (fraction ?? 0), message),
+    };
+    const scored = await scoreQuery(
+      this.workspace,
+      this.registry,
+      {
+        model: session.model,
+        package: trained.pkg,
+        sql: unscoredContentSql(session.pool, session.model, trained.version, true),
+      },
+      scoring,
+    );
     const rescoreSeconds = (performance.now() - rescoreStarted) / 1000;
     ctx.progress(0.92, 'Re-ranking the pool');
-    const pool = await readPool(this.workspace, session.pool, session.model, trained.version, session.strategy === 'errors');
+    const pool = await readPool(
+      this.workspace,
+      session.pool,
+      session.model,
+      trained.version,
+      session.strategy === 'errors',
+    );
     const { manifest } = trained.pkg;
-    const ranking = rankPool(pool, session.strategy, { categories: manifest.categories, thresholds: manifest.thresholds, critical: manifest.critical ?? DEFAULT_CRITICAL, seed: session.seed });
+    const ranking = rankPool(pool, session.strategy, {
+      categories: manifest.categories,
+      thresholds: manifest.thresholds,
+      critical: manifest.critical ?? DEFAULT_CRITICAL,
+      seed: session.seed,
+    });
     await this.writeRanking(sessionId, trained.version, ranking.items);
     const outcome: RetrainOutcome = {
       sessionId,
@@ -581,8 +734,20 @@ export class LabelingService {
       seconds: { train: trained.trainSeconds, rescore: rescoreSeconds, total: (performance.now() - started) / 1000 },
       at: new Date().toISOString(),
     };
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; the model stays at its previous version.' });
-    const record: RerankRecord = { t: 'rerank', session_id: sessionId, version: trained.version, ranked: ranking.items.length, excluded: ranking.excluded, unscored: ranking.unscored, outcome };
+    if (ctx.signal.aborted)
+      throw new SiftError({
+        code: 'CANCELLED',
+        message: 'Retraining cancelled; the model stays at its previous version.',
+      });
+    const record: RerankRecord = {
+      t: 'rerank',
+      session_id: sessionId,
+      version: trained.version,
+      ranked: ranking.items.length,
+      excluded: ranking.excluded,
+      unscored: ranking.unscored,
+      outcome,
+    };
     await this.serialised(() => this.commit([record]));
     await this.registerRetrained(outcome);
     return outcome;
@@ -593,17 +758,27 @@ export class LabelingService {
     if (this.registry.isRegistered(outcome.dir)) return;
     await this.registry.add(outcome.dir);
     const pkg = this.registry.package(outcome.model);
-    if (pkg.manifest.version !== outcome.version) throw new SiftError({ code: 'INTERNAL', message: `The retrained ${outcome.model} ${outcome.version} was saved in ${outcome.dir} but another folder takes precedence in models.json.` });
+    if (pkg.manifest.version !== outcome.version)
+      throw new SiftError({
+        code: 'INTERNAL',
+        message: `The retrained ${outcome.model} ${outcome.version} was saved in ${outcome.dir} but another folder takes precedence in models.json.`,
+      });
   }
 
   /** The newest committed retrain of each model, registered if a kill came between its commit and its registration. */
   private async finishCommittedRetrains(): Promise<void> {
     const newest = new Map<string, RetrainOutcome>();
-    for (const session of this.sessions.values()) for (const outcome of session.retrains ?? []) if ((newest.get(outcome.model)?.at ?? '') < outcome.at) newest.set(outcome.model, outcome);
+    for (const session of this.sessions.values())
+      for (const outcome of session.retrains ?? [])
+        if ((newest.get(outcome.model)?.at ?? '') < outcome.at) newest.set(outcome.model, outcome);
     for (const outcome of newest.values()) {
       if (this.registry.isRegistered(outcome.dir) || !fs.existsSync(outcome.dir)) continue;
-      console.error(`sift: a retrain of ${outcome.model} was committed but not registered (a crash came between); registering ${outcome.version} now.`);
-      await this.registerRetrained(outcome).catch((error: unknown) => console.error(`sift: could not register ${outcome.dir}:`, error));
+      console.error(
+        `sift: a retrain of ${outcome.model} was committed but not registered (a crash came between); registering ${outcome.version} now.`,
+      );
+      await this.registerRetrained(outcome).catch((error: unknown) =>
+        console.error(`sift: could not register ${outcome.dir}:`, error),
+      );
     }
   }
 
@@ -648,12 +823,16 @@ export class LabelingService {
     const all = this.batches.get(sessionId) ?? [];
     const replaced = new Set(all.map((batch) => batch.replaces).filter((id): id is string => id !== undefined));
     for (const batch of all) {
-      if (batch.annotator_id === annotator || replaced.has(batch.id) || this.idle(sessionId, batch.annotator_id)) continue;
-      for (const id of batch.items) if (this.isOpenItem(sessionId, batch.annotator_id, id)) claims.set(id, (claims.get(id) ?? 0) + 1);
+      if (batch.annotator_id === annotator || replaced.has(batch.id) || this.idle(sessionId, batch.annotator_id))
+        continue;
+      for (const id of batch.items)
+        if (this.isOpenItem(sessionId, batch.annotator_id, id)) claims.set(id, (claims.get(id) ?? 0) + 1);
     }
     const full = (id: string) => (claims.get(id) ?? 0) >= overlap;
     const doneByMe = (id: string) => isDone(mine?.get(id));
-    const skipped = [...(mine?.values() ?? [])].filter((state) => state.status === 'skipped').sort((a, b) => (a.at! < b.at! ? -1 : 1));
+    const skipped = [...(mine?.values() ?? [])]
+      .filter((state) => state.status === 'skipped')
+      .sort((a, b) => (a.at! < b.at! ? -1 : 1));
     const skippedIds = new Set(skipped.map((state) => state.contentId));
     const eligible = (id: string) => !full(id) && !doneByMe(id) && !skippedIds.has(id) && !alsoExcluded.has(id);
     const returnable = skipped.map((state) => state.contentId).filter((id) => !full(id) && !alsoExcluded.has(id));
@@ -661,7 +840,11 @@ export class LabelingService {
   }
 
   /** Walks the ranked pool for a batch's worth of eligible, mutually distinct items. */
-  private async selectBatch(sessionId: string, size: number, eligible: (id: string) => boolean): Promise<{ picked: string[]; deferred: number }> {
+  private async selectBatch(
+    sessionId: string,
+    size: number,
+    eligible: (id: string) => boolean,
+  ): Promise<{ picked: string[]; deferred: number }> {
     const ranked = await this.ranking(sessionId);
     const candidates: string[] = [];
     const texts = new Map<string, string>(); // read once per candidate, however many steps the walk takes
@@ -676,8 +859,15 @@ export class LabelingService {
         const id = ranked.ids[cursor++]!;
         if (eligible(id)) candidates.push(id);
       }
-      for (const [id, text] of await readTexts(this.workspace, candidates.filter((id) => !texts.has(id)))) texts.set(id, text);
-      const choice = pickDistinct(candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })), size);
+      for (const [id, text] of await readTexts(
+        this.workspace,
+        candidates.filter((id) => !texts.has(id)),
+      ))
+        texts.set(id, text);
+      const choice = pickDistinct(
+        candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })),
+        size,
+      );
       picked = choice.picked.map((candidate) => candidate.contentId);
       const lastPicked = picked.length > 0 ? candidates.indexOf(picked.at(-1)!) : -1;
       deferred = lastPicked + 1 - picked.length;
@@ -698,7 +888,10 @@ export class LabelingService {
       const session = this.session(sessionId);
       const working = this.currentBatch(sessionId, annotator);
       // An untouched batch chosen under an older model version gives way to one from the re-ranked pool.
-      const stale = working?.open && (working.batch.version ?? session.version) !== session.version && working.batch.items.every((id) => this.isOpenItem(sessionId, annotator, id));
+      const stale =
+        working?.open &&
+        (working.batch.version ?? session.version) !== session.version &&
+        working.batch.items.every((id) => this.isOpenItem(sessionId, annotator, id));
       if (working?.open && !stale) {
         this.prepareNext(session, annotator, working.batch);
         return this.describeBatch(session, working.batch, annotator);
@@ -714,7 +907,8 @@ export class LabelingService {
       let picked: string[];
       let deferred: number;
       // A batch prepared while the last one was labeled holds if every item in it is still eligible.
-      if (prepared && prepared.after === working?.batch.id && prepared.picked.every(eligible)) ({ picked, deferred } = prepared);
+      if (prepared && prepared.after === working?.batch.id && prepared.picked.every(eligible))
+        ({ picked, deferred } = prepared);
       else ({ picked, deferred } = await this.selectBatch(sessionId, size, eligible));
       // Skipped items come back at the end, once everything else is handed out.
       let returning = 0;
@@ -724,9 +918,30 @@ export class LabelingService {
         returning++;
       }
       if (picked.length === 0) {
-        return { id: '', sessionId, annotator, items: [], deferredDuplicates: 0, returningSkipped: 0, createdAt: new Date().toISOString(), finished: true, progress: this.progress(sessionId, annotator) };
+        return {
+          id: '',
+          sessionId,
+          annotator,
+          items: [],
+          deferredDuplicates: 0,
+          returningSkipped: 0,
+          createdAt: new Date().toISOString(),
+          finished: true,
+          progress: this.progress(sessionId, annotator),
+        };
       }
-      const batch: BatchRecord = { t: 'batch', id: newId('b'), session_id: sessionId, annotator_id: annotator, items: picked, deferred, returning_skipped: returning, created_at: new Date().toISOString(), version: session.version, ...(replaces ? { replaces } : {}) };
+      const batch: BatchRecord = {
+        t: 'batch',
+        id: newId('b'),
+        session_id: sessionId,
+        annotator_id: annotator,
+        items: picked,
+        deferred,
+        returning_skipped: returning,
+        created_at: new Date().toISOString(),
+        version: session.version,
+        ...(replaces ? { replaces } : {}),
+      };
       await this.commit([batch]);
       this.prepareNext(session, annotator, batch);
       return this.describeBatch(session, batch, annotator);
@@ -779,11 +994,23 @@ export class LabelingService {
         ...context.get(id)!,
         rank: index + 1,
         poolSize: session.pool_size,
-        reason: (index >= 0 ? JSON.parse(ranked.reasons[index]!) : { strategy: session.strategy, unscored: true }) as PickReason,
+        reason: (index >= 0
+          ? JSON.parse(ranked.reasons[index]!)
+          : { strategy: session.strategy, unscored: true }) as PickReason,
         state: log.item(annotator, id) ?? null,
       };
     });
-    return { id: batch.id, sessionId: session.id, annotator, items, deferredDuplicates: batch.deferred, returningSkipped: batch.returning_skipped, createdAt: batch.created_at, finished: false, progress: this.progress(session.id, annotator) };
+    return {
+      id: batch.id,
+      sessionId: session.id,
+      annotator,
+      items,
+      deferredDuplicates: batch.deferred,
+      returningSkipped: batch.returning_skipped,
+      createdAt: batch.created_at,
+      finished: false,
+      progress: this.progress(session.id, annotator),
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -809,15 +1036,34 @@ export class LabelingService {
       const pendingUndone = new Set<string>();
       const pendingActions: { actionId: string; kind: string; contentId: string | null }[] = [];
       const records: EventRecord[] = [];
-      const outcomes: { actionId: string; eventIds: string[]; contentId: string | null; undone: RecordOutcome['undone'] }[] = [];
+      const outcomes: {
+        actionId: string;
+        eventIds: string[];
+        contentId: string | null;
+        undone: RecordOutcome['undone'];
+      }[] = [];
       actions.forEach((action, index) => {
         const where = actions.length > 1 ? `action ${index + 1}: ` : '';
         const now = new Date().toISOString();
         const actionId = newId('a');
-        const base = { t: 'event' as const, session_id: sessionId, annotator_id: annotator, policy_version: session.policy_version, action_id: actionId, strategy: session.strategy, created_at: now, note: null, leaf: null, undoes: null, category: null, value: null };
+        const base = {
+          t: 'event' as const,
+          session_id: sessionId,
+          annotator_id: annotator,
+          policy_version: session.policy_version,
+          action_id: actionId,
+          strategy: session.strategy,
+          created_at: now,
+          note: null,
+          leaf: null,
+          undoes: null,
+          category: null,
+          value: null,
+        };
         if (action.kind === 'undo') {
           let target: { actionId: string; kind: string; contentId: string | null } | null = null;
-          for (let i = pendingActions.length - 1; i >= 0 && !target; i--) if (!pendingUndone.has(pendingActions[i]!.actionId)) target = pendingActions[i]!;
+          for (let i = pendingActions.length - 1; i >= 0 && !target; i--)
+            if (!pendingUndone.has(pendingActions[i]!.actionId)) target = pendingActions[i]!;
           if (!target) {
             const logged = log.undoTarget(sessionId, annotator, pendingUndone);
             if (logged) target = { actionId: logged.actionId, kind: logged.kind, contentId: logged.contentId };
@@ -828,12 +1074,21 @@ export class LabelingService {
           }
           pendingUndone.add(target.actionId);
           const eventId = newId('e');
-          records.push({ ...base, event_id: eventId, content_id: target.contentId, kind: 'undo', undoes: target.actionId });
+          records.push({
+            ...base,
+            event_id: eventId,
+            content_id: target.contentId,
+            kind: 'undo',
+            undoes: target.actionId,
+          });
           outcomes.push({ actionId, eventIds: [eventId], contentId: target.contentId, undone: target });
           return;
         }
         if (!ranked.index.has(action.contentId)) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}content_id ${action.contentId} is not in session ${sessionId}'s pool.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}content_id ${action.contentId} is not in session ${sessionId}'s pool.`,
+          });
         }
         const eventIds: string[] = [];
         const push = (fields: Partial<EventRecord>) => {
@@ -845,15 +1100,37 @@ export class LabelingService {
           const seen = new Set<string>();
           action.labels.forEach((label, i) => {
             const category = taxonomy.categories.find((c) => c.name === label.category);
-            if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.category: "${label.category}" is not a category of policy ${taxonomy.version} (${taxonomy.categories.map((c) => c.name).join(', ')}).` });
-            if (seen.has(label.category)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.category: "${label.category}" is labeled twice in one action.` });
+            if (!category)
+              throw new SiftError({
+                code: 'BAD_REQUEST',
+                message: `${where}labels.${i}.category: "${label.category}" is not a category of policy ${taxonomy.version} (${taxonomy.categories.map((c) => c.name).join(', ')}).`,
+              });
+            if (seen.has(label.category))
+              throw new SiftError({
+                code: 'BAD_REQUEST',
+                message: `${where}labels.${i}.category: "${label.category}" is labeled twice in one action.`,
+              });
             seen.add(label.category);
             const leaf = label.leaf ?? null;
             if (leaf !== null) {
-              if (!category.leaves.some((l) => l.name === leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: "${leaf}" is not a leaf of ${category.name} in policy ${taxonomy.version}${category.leaves.length ? ` (${category.leaves.map((l) => l.name).join(', ')})` : ' (it has none)'}.` });
-              if (label.value !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}labels.${i}.leaf: a leaf is chosen only when the category applies (value 1).` });
+              if (!category.leaves.some((l) => l.name === leaf))
+                throw new SiftError({
+                  code: 'BAD_REQUEST',
+                  message: `${where}labels.${i}.leaf: "${leaf}" is not a leaf of ${category.name} in policy ${taxonomy.version}${category.leaves.length ? ` (${category.leaves.map((l) => l.name).join(', ')})` : ' (it has none)'}.`,
+                });
+              if (label.value !== 1)
+                throw new SiftError({
+                  code: 'BAD_REQUEST',
+                  message: `${where}labels.${i}.leaf: a leaf is chosen only when the category applies (value 1).`,
+                });
             }
-            push({ kind: action.kind, category: label.category, value: String(label.value), leaf, note: i === 0 ? (action.note ?? null) : null });
+            push({
+              kind: action.kind,
+              category: label.category,
+              value: String(label.value),
+              leaf,
+              note: i === 0 ? (action.note ?? null) : null,
+            });
           });
         } else if (action.kind === 'skip') {
           push({ kind: 'skip' });
@@ -867,7 +1144,11 @@ export class LabelingService {
       });
       if (records.length > 0) await this.commit(records);
       const progress = this.progress(sessionId, annotator);
-      return outcomes.map((outcome) => ({ ...outcome, item: outcome.contentId === null ? null : (log.item(annotator, outcome.contentId) ?? null), progress }));
+      return outcomes.map((outcome) => ({
+        ...outcome,
+        item: outcome.contentId === null ? null : (log.item(annotator, outcome.contentId) ?? null),
+        progress,
+      }));
     });
   }
 
@@ -888,12 +1169,29 @@ export class LabelingService {
     });
   }
 
-  private importOutcome(sessionId: string, source: string, events: PackEvent[], records: EventRecord[]): LabelImportOutcome {
-    return { sessionId, source, events: events.length, imported: records.length, alreadyPresent: events.length - records.length, annotators: [...new Set(records.map((record) => record.annotator_id))].sort() };
+  private importOutcome(
+    sessionId: string,
+    source: string,
+    events: PackEvent[],
+    records: EventRecord[],
+  ): LabelImportOutcome {
+    return {
+      sessionId,
+      source,
+      events: events.length,
+      imported: records.length,
+      alreadyPresent: events.length - records.length,
+      annotators: [...new Set(records.map((record) => record.annotator_id))].sort(),
+    };
   }
 
   /** The journal records of imported events the journal lacks, each checked against the session; one bad event refuses them all. */
-  private eventRecords(session: SessionRecord, inPool: { has(id: string): boolean }, events: PackEvent[], source: string): EventRecord[] {
+  private eventRecords(
+    session: SessionRecord,
+    inPool: { has(id: string): boolean },
+    events: PackEvent[],
+    source: string,
+  ): EventRecord[] {
     const sessionId = session.id;
     const taxonomy = this.policy.get(session.policy_version);
     const fresh = events.filter((event) => !this.eventIds.has(event.event_id));
@@ -911,29 +1209,54 @@ export class LabelingService {
         // An undo reverses its author's own action, in this session, made before it.
         const owner = event.undoes ? ownerOf(event.undoes) : undefined;
         if (!event.undoes || !owner || owner.session !== sessionId) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: an undo of ${event.undoes ? `action ${event.undoes}, which is not an action of session ${sessionId} made before it` : 'no action (undoes is empty)'}.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}: an undo of ${event.undoes ? `action ${event.undoes}, which is not an action of session ${sessionId} made before it` : 'no action (undoes is empty)'}.`,
+          });
         }
         if (owner.annotator !== event.annotator_id) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.annotator_id}" undoes action ${event.undoes}, which is "${owner.annotator}"'s; an undo may only reverse its author's own actions.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}: "${event.annotator_id}" undoes action ${event.undoes}, which is "${owner.annotator}"'s; an undo may only reverse its author's own actions.`,
+          });
         }
       } else {
         const owner = ownerOf(actionId);
         if (owner && (owner.annotator !== event.annotator_id || owner.session !== sessionId)) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: action_id ${actionId} is an action of "${owner.annotator}" already in this workspace; an event by "${event.annotator_id}" cannot join it.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}: action_id ${actionId} is an action of "${owner.annotator}" already in this workspace; an event by "${event.annotator_id}" cannot join it.`,
+          });
         }
         if (!owner) importedOwners.set(actionId, { annotator: event.annotator_id, session: sessionId });
       }
       if (event.policy_version !== session.policy_version) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.` });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${where}: made under policy ${event.policy_version}; session ${sessionId} labels under ${session.policy_version}. Import it into a session of that policy.`,
+        });
       }
-      if (!inPool.has(event.content_id)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: content_id ${event.content_id} is not in session ${sessionId}'s pool.` });
+      if (!inPool.has(event.content_id))
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${where}: content_id ${event.content_id} is not in session ${sessionId}'s pool.`,
+        });
       let value: string | null = null;
       if (event.kind === 'label' || event.kind === 'adjudicate') {
         const category = taxonomy.categories.find((c) => c.name === event.category);
-        if (!category) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: category "${event.category ?? ''}" is not in policy ${taxonomy.version}.` });
+        if (!category)
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}: category "${event.category ?? ''}" is not in policy ${taxonomy.version}.`,
+          });
         value = String(event.value ?? '');
-        if (value !== '0' && value !== '1') throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: value must be 0 or 1, not "${value}".` });
-        if (event.leaf && !category.leaves.some((leaf) => leaf.name === event.leaf)) throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: "${event.leaf}" is not a leaf of ${category.name}.` });
+        if (value !== '0' && value !== '1')
+          throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: value must be 0 or 1, not "${value}".` });
+        if (event.leaf && !category.leaves.some((leaf) => leaf.name === event.leaf))
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `${where}: "${event.leaf}" is not a leaf of ${category.name}.`,
+          });
       }
       void index;
       records.push({
@@ -981,11 +1304,19 @@ export class LabelingService {
     const texts = await readTexts(this.workspace, [...new Set(rows.map((row) => String(row[0])))]);
     const items = new Map<string, Disagreements['items'][number]>();
     for (const [contentId, category, contested, votes] of rows) {
-      const item = items.get(String(contentId)) ?? { contentId: String(contentId), text: texts.get(String(contentId)) ?? null, categories: [] };
+      const item = items.get(String(contentId)) ?? {
+        contentId: String(contentId),
+        text: texts.get(String(contentId)) ?? null,
+        categories: [],
+      };
       item.categories.push({
         category: String(category),
         contested: contested === true,
-        votes: (votes as { annotator: string; value: string; leaf: string | null }[]).map((vote) => ({ annotator: String(vote.annotator), value: vote.value === '1' ? 1 : 0, leaf: vote.leaf === null ? null : String(vote.leaf) })),
+        votes: (votes as { annotator: string; value: string; leaf: string | null }[]).map((vote) => ({
+          annotator: String(vote.annotator),
+          value: vote.value === '1' ? 1 : 0,
+          leaf: vote.leaf === null ? null : String(vote.leaf),
+        })),
       });
       items.set(item.contentId, item);
     }
@@ -1004,7 +1335,11 @@ export class LabelingService {
     const target = to ?? this.policy.latestVersion();
     const next = this.policy.get(target);
     const number = policyVersionNumber(target);
-    if (number < 2) throw new SiftError({ code: 'BAD_REQUEST', message: `to: ${target} is the first policy version; there is nothing to carry over to it.` });
+    if (number < 2)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `to: ${target} is the first policy version; there is nothing to carry over to it.`,
+      });
     const from = `v${number - 1}`;
     this.policy.get(from);
     await this.syncStore();
@@ -1023,11 +1358,29 @@ export class LabelingService {
       ).getRowsJson(),
     );
     // Per item and annotator: their values under the old version (a merge needs the siblings).
-    const groups = new Map<string, { contentId: string; annotator: string; kind: string; labels: { category: string; value: 0 | 1; leaf: string | null; eventId: string }[] }>();
+    const groups = new Map<
+      string,
+      {
+        contentId: string;
+        annotator: string;
+        kind: string;
+        labels: { category: string; value: 0 | 1; leaf: string | null; eventId: string }[];
+      }
+    >();
     for (const [contentId, annotator, category, value, leaf, kind, eventId] of labels) {
       const key = `${contentId}\u0000${annotator}\u0000${kind}`;
-      const group = groups.get(key) ?? { contentId: String(contentId), annotator: String(annotator), kind: String(kind), labels: [] };
-      group.labels.push({ category: String(category), value: value === '1' ? 1 : 0, leaf: leaf === null ? null : String(leaf), eventId: String(eventId) });
+      const group = groups.get(key) ?? {
+        contentId: String(contentId),
+        annotator: String(annotator),
+        kind: String(kind),
+        labels: [],
+      };
+      group.labels.push({
+        category: String(category),
+        value: value === '1' ? 1 : 0,
+        leaf: leaf === null ? null : String(leaf),
+        eventId: String(eventId),
+      });
       groups.set(key, group);
     }
     const carried: PackEvent[] = [];
@@ -1059,14 +1412,31 @@ export class LabelingService {
       }
     }
     // A merge carries one merged value per item, annotator and kind, however many parts said so.
-    const decided = [...new Map(carried.map((event) => [`${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`, event])).values()];
+    const decided = [
+      ...new Map(
+        carried.map((event) => [
+          `${event.content_id}\u0000${event.annotator_id}\u0000${event.kind}\u0000${event.category}`,
+          event,
+        ]),
+      ).values(),
+    ];
     const unique = decided.filter((event) => !this.eventIds.has(event.event_id));
     const model = (await this.registry.list()).find((info) => !info.error && info.kind === 'distilled_text');
     const carriedName = `Carried over to policy ${target}`;
     const relabelName = `Relabel under policy ${target}`;
-    const earlier = (name: string) => [...this.sessions.values()].filter((session) => session.name === name && session.policy_version === target);
+    const earlier = (name: string) =>
+      [...this.sessions.values()].filter((session) => session.name === name && session.policy_version === target);
     const newSession = (name: string, ids: string[], strategy: 'random' | 'relabel') =>
-      this.prepareSession({ name, pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`, model: model!.name, strategy, batchSize: 20 }, ctx);
+      this.prepareSession(
+        {
+          name,
+          pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`,
+          model: model!.name,
+          strategy,
+          batchSize: 20,
+        },
+        ctx,
+      );
     // Everything the migration writes goes to the journal in one append, after the rankings are in the store: a kill
     // before it leaves no trace a re-run could trip on (it redoes the migration), a kill after it leaves it done.
     const records: JournalRecord[] = [];
@@ -1077,7 +1447,10 @@ export class LabelingService {
       // Into the last such session when its pool holds every item (labels changed under the old version since), else a new one.
       const last = earlier(carriedName).at(-1);
       const lastPool = last ? (await this.ranking(last.id)).index : null;
-      const into = last && lastPool && items.every((id) => lastPool.has(id)) ? { record: last, inPool: lastPool } : await newSession(carriedName, items, 'random');
+      const into =
+        last && lastPool && items.every((id) => lastPool.has(id))
+          ? { record: last, inPool: lastPool }
+          : await newSession(carriedName, items, 'random');
       if (into.record !== last) records.push(into.record);
       carriedEvents = this.eventRecords(into.record, into.inPool, unique, `policy ${from} → ${target}`);
       records.push(...carriedEvents);
@@ -1093,19 +1466,56 @@ export class LabelingService {
       records.push(record);
       relabelSession = record.id;
     }
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Policy migration cancelled; nothing was carried over.' });
+    if (ctx.signal.aborted)
+      throw new SiftError({ code: 'CANCELLED', message: 'Policy migration cancelled; nothing was carried over.' });
     if (records.length > 0) {
-      const done: MigrationRecord = { t: 'migration', from, to: target, carried: carriedEvents.length, relabel: toQueue.length, carried_session: carriedSession, relabel_session: relabelSession, at: new Date().toISOString() };
+      const done: MigrationRecord = {
+        t: 'migration',
+        from,
+        to: target,
+        carried: carriedEvents.length,
+        relabel: toQueue.length,
+        carried_session: carriedSession,
+        relabel_session: relabelSession,
+        at: new Date().toISOString(),
+      };
       await this.serialised(() => this.commit([...records, done]));
     }
-    return { from, to: target, carried: decided.length, alreadyCarried: decided.length - unique.length, relabel: relabel.size, carriedSession, relabelSession, reasons: [...new Set(relabel.values())] };
+    return {
+      from,
+      to: target,
+      carried: decided.length,
+      alreadyCarried: decided.length - unique.length,
+      relabel: relabel.size,
+      carriedSession,
+      relabelSession,
+      reasons: [...new Set(relabel.values())],
+    };
   }
 
   /** What a dataset manifest records of each session. */
-  sessionFacts(ids: string[]): { id: string; name: string; strategy: string; pool: string; model: string; version: string; policyVersion: string }[] {
+  sessionFacts(
+    ids: string[],
+  ): {
+    id: string;
+    name: string;
+    strategy: string;
+    pool: string;
+    model: string;
+    version: string;
+    policyVersion: string;
+  }[] {
     return ids.map((id) => {
       const session = this.session(id);
-      return { id, name: session.name, strategy: session.strategy, pool: session.pool, model: session.model, version: session.version, policyVersion: session.policy_version };
+      return {
+        id,
+        name: session.name,
+        strategy: session.strategy,
+        pool: session.pool,
+        model: session.model,
+        version: session.version,
+        policyVersion: session.policy_version,
+      };
     });
   }
 
@@ -1126,9 +1536,14 @@ export class LabelingService {
       }
     }
     const done = new Set([...labels.entries()].filter(([, n]) => n >= overlap).map(([id]) => id));
-    for (const state of log.items.get(annotator)?.values() ?? []) if (state.status === 'skipped' && !done.has(state.contentId)) skipped++;
+    for (const state of log.items.get(annotator)?.values() ?? [])
+      if (state.status === 'skipped' && !done.has(state.contentId)) skipped++;
     const batch = this.currentBatch(sessionId, annotator)?.batch;
-    const pace = labelingPace(log.actions.filter((a) => a.annotatorId === annotator && !a.undone && (a.kind === 'label' || a.kind === 'unsure')).map((a) => a.at));
+    const pace = labelingPace(
+      log.actions
+        .filter((a) => a.annotatorId === annotator && !a.undone && (a.kind === 'label' || a.kind === 'unsure'))
+        .map((a) => a.at),
+    );
     return {
       annotator,
       done: done.size,
@@ -1136,7 +1551,13 @@ export class LabelingService {
       skipped,
       remaining: Math.max(0, session.ranked - done.size),
       total: session.ranked,
-      batch: batch ? { id: batch.id, done: batch.items.filter((id) => !this.isOpenItem(sessionId, annotator, id)).length, size: batch.items.length } : null,
+      batch: batch
+        ? {
+            id: batch.id,
+            done: batch.items.filter((id) => !this.isOpenItem(sessionId, annotator, id)).length,
+            size: batch.items.length,
+          }
+        : null,
       ...pace,
     };
   }
@@ -1145,22 +1566,44 @@ export class LabelingService {
   // Export
 
   /** Writes the session's audit trail (every event, undos included) to a file: temporary name, then rename. */
-  async exportEvents(sessionId: string | undefined, format: LabelExportOutcome['format'], target: string | undefined, annotator?: string): Promise<LabelExportOutcome> {
-    if (sessionId === undefined && format !== 'label-studio') throw new SiftError({ code: 'BAD_REQUEST', message: 'sessionId: name the session whose trail to export.' });
+  async exportEvents(
+    sessionId: string | undefined,
+    format: LabelExportOutcome['format'],
+    target: string | undefined,
+    annotator?: string,
+  ): Promise<LabelExportOutcome> {
+    if (sessionId === undefined && format !== 'label-studio')
+      throw new SiftError({ code: 'BAD_REQUEST', message: 'sessionId: name the session whose trail to export.' });
     if (sessionId !== undefined) this.session(sessionId);
     const extension = format === 'ndjson' ? 'ndjson' : format === 'label-studio' ? 'label-studio.json' : format;
     const who = annotator ? `-${annotator.replace(/[^\p{L}\p{N}_.-]+/gu, '_')}` : '';
-    const resolved = this.workspace.checkExportTarget(target ?? path.join(this.workspace.exportsDir(), `labels-${sessionId ?? 'all'}${who}.${extension}`), 'path');
+    const resolved = this.workspace.checkExportTarget(
+      target ?? path.join(this.workspace.exportsDir(), `labels-${sessionId ?? 'all'}${who}.${extension}`),
+      'path',
+    );
     const dir = path.dirname(resolved);
-    if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
+    if (!fs.existsSync(dir))
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`,
+        file: resolved,
+      });
     await this.syncStore();
     const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomUUID().slice(0, 8)}.partial`);
-    const filter = [...(sessionId !== undefined ? [`session_id = ${quoteLiteral(sessionId)}`] : []), ...(annotator ? [`annotator_id = ${quoteLiteral(annotator)}`] : []), 'true'].join(' AND ');
+    const filter = [
+      ...(sessionId !== undefined ? [`session_id = ${quoteLiteral(sessionId)}`] : []),
+      ...(annotator ? [`annotator_id = ${quoteLiteral(annotator)}`] : []),
+      'true',
+    ].join(' AND ');
     try {
       let events: number;
       if (format === 'label-studio') {
         const rows = await this.workspace.withStore(async (conn) =>
-          (await conn.runAndReadAll(`SELECT content_id, annotator_id, category, value, leaf, strftime(created_at, '%Y-%m-%dT%H:%M:%S') FROM (${CURRENT_LABELS_SQL}) WHERE ${filter} ORDER BY content_id, annotator_id, category`)).getRowsJson(),
+          (
+            await conn.runAndReadAll(
+              `SELECT content_id, annotator_id, category, value, leaf, strftime(created_at, '%Y-%m-%dT%H:%M:%S') FROM (${CURRENT_LABELS_SQL}) WHERE ${filter} ORDER BY content_id, annotator_id, category`,
+            )
+          ).getRowsJson(),
         );
         const texts = await readTexts(this.workspace, [...new Set(rows.map((row) => String(row[0])))]);
         const tasks = labelStudioTasks(
@@ -1177,13 +1620,20 @@ export class LabelingService {
         fs.writeFileSync(partial, `${JSON.stringify(tasks, null, 1)}\n`);
         events = (tasks as { annotations: unknown[] }[]).reduce((sum, task) => sum + task.annotations.length, 0);
       } else {
-        const options = format === 'csv' ? 'FORMAT csv, HEADER true' : format === 'parquet' ? "FORMAT parquet, COMPRESSION 'zstd'" : 'FORMAT json';
+        const options =
+          format === 'csv'
+            ? 'FORMAT csv, HEADER true'
+            : format === 'parquet'
+              ? "FORMAT parquet, COMPRESSION 'zstd'"
+              : 'FORMAT json';
         events = await this.workspace.withStore(async (conn) => {
           const columns = LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ');
           const events = `SELECT ${columns} FROM label_events WHERE ${filter} ORDER BY seq NULLS FIRST, created_at, event_id`;
           // CSV is for people (a spreadsheet): notes and ids that look like formulas are neutralised; Parquet and JSON keep them raw.
           const source = format === 'csv' ? await spreadsheetSafeSelect(conn, events) : events;
-          const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`);
+          const outcome = await conn.run(
+            `COPY (${source}) TO ${quoteLiteral(partial)} (${options}, USE_TMP_FILE false)`,
+          );
           return Number(outcome.rowsChanged);
         });
       }
@@ -1198,7 +1648,12 @@ export class LabelingService {
    * Reads a pack or a Label Studio export and imports it: into the session named, else into a new session over the
    * file's items (random order, the workspace's distilled text model), for a team arriving with its labels.
    */
-  async importFile(sessionId: string | undefined, file: string, format: 'pack' | 'label-studio', ctx?: JobContext): Promise<LabelImportOutcome> {
+  async importFile(
+    sessionId: string | undefined,
+    file: string,
+    format: 'pack' | 'label-studio',
+    ctx?: JobContext,
+  ): Promise<LabelImportOutcome> {
     const policy = this.policy.get(sessionId ? this.session(sessionId).policy_version : this.policy.latestVersion());
     const events = format === 'pack' ? readPack(file) : labelStudioEvents(file, policy);
     if (sessionId) return this.importEvents(sessionId, events, path.basename(file));
@@ -1208,12 +1663,21 @@ export class LabelingService {
     const pool = `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids.map(quoteLiteral).join(', ')})`;
     // The session an earlier import of this file made: importing again goes into it (adding nothing when that import
     // was whole), never into a second, empty one.
-    const earlier = [...this.sessions.values()].find((session) => session.name === name && session.pool === pool && session.policy_version === policy.version);
+    const earlier = [...this.sessions.values()].find(
+      (session) => session.name === name && session.pool === pool && session.policy_version === policy.version,
+    );
     if (earlier) return this.importEvents(earlier.id, events, source);
     const models = (await this.registry.list()).filter((model) => !model.error && model.kind === 'distilled_text');
     const model = models.find((m) => m.name === 'text-distil') ?? models[0];
-    if (!model) throw new SiftError({ code: 'BAD_REQUEST', message: 'There is no text model to order a new session by; name a session to import into (--session ID).' });
-    const { record, inPool } = await this.prepareSession({ name, pool, model: model.name, strategy: 'random', batchSize: 20 }, ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+    if (!model)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: 'There is no text model to order a new session by; name a session to import into (--session ID).',
+      });
+    const { record, inPool } = await this.prepareSession(
+      { name, pool, model: model.name, strategy: 'random', batchSize: 20 },
+      ctx ?? { signal: new AbortController().signal, progress: () => undefined, log: () => undefined },
+    );
     // The new session and its events are one append: a kill leaves both or neither.
     return this.serialised(async () => {
       const records = this.eventRecords(record, inPool, events, source);
@@ -1227,7 +1691,9 @@ export class LabelingService {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
     await this.queue;
-    await this.syncStore().catch((error: unknown) => console.error('[sift] label store sync on close failed (the journal keeps every event):', error));
+    await this.syncStore().catch((error: unknown) =>
+      console.error('[sift] label store sync on close failed (the journal keeps every event):', error),
+    );
     this.closed = true;
     await this.journal.close();
   }

@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../../shared/errors.js';
-import { parseTaxonomy, POLICY_VERSION_PATTERN, policyFileName, policyVersionNumber, TAXONOMY_V1, type Taxonomy } from '../../../shared/taxonomy.js';
+import {
+  parseTaxonomy,
+  POLICY_VERSION_PATTERN,
+  policyFileName,
+  policyVersionNumber,
+  TAXONOMY_V1,
+  type Taxonomy,
+} from '../../../shared/taxonomy.js';
 import { fileInside } from '../workspace/fileAccess.js';
 import { writeFileAtomic } from '../workspace/workspace.js';
 
@@ -46,7 +53,10 @@ export class PolicyStore {
   /** A version's file. The name is checked here too, not only by the contract: it becomes a path. */
   file(version: string): string {
     if (!POLICY_VERSION_PATTERN.test(version)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `version: a policy version is v followed by a number (v1, v2, …). Versions here: ${this.versions().join(', ') || 'none'}.` });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `version: a policy version is v followed by a number (v1, v2, …). Versions here: ${this.versions().join(', ') || 'none'}.`,
+      });
     }
     return path.join(this.dir, policyFileName(version));
   }
@@ -57,7 +67,11 @@ export class PolicyStore {
       fileInside(this.dir, path.basename(file), 'version'); // a link in policy/ to a file elsewhere is not a version
     } catch (error) {
       if (error instanceof SiftError && error.info.code !== 'NOT_FOUND') throw error;
-      throw new SiftError({ code: 'NOT_FOUND', message: `Policy version ${version} does not exist (no ${file}). Versions here: ${this.versions().join(', ') || 'none'}.`, file });
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `Policy version ${version} does not exist (no ${file}). Versions here: ${this.versions().join(', ') || 'none'}.`,
+        file,
+      });
     }
     const stat = fs.statSync(file);
     const cached = this.cache.get(version);
@@ -69,7 +83,11 @@ export class PolicyStore {
       throw new SiftError({ code: 'BAD_REQUEST', message: (error as Error).message, file });
     }
     if (taxonomy.version !== version) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: version: the file says "${taxonomy.version}" but its name says ${version}.`, file });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${file}: version: the file says "${taxonomy.version}" but its name says ${version}.`,
+        file,
+      });
     }
     this.cache.set(version, { mtimeMs: stat.mtimeMs, taxonomy });
     return taxonomy;

@@ -24,18 +24,31 @@ export async function checkPoolQuery(conn: DuckDBConnection, sql: string): Promi
     if (!(error instanceof SiftError)) throw error;
     const info = error.info;
     // The pool is always read-only: say what it must be, not how to allow writes in the editor.
-    const message = info.code === 'SQL_READ_ONLY' || info.code === 'SQL_REFUSED' ? 'pool: give one SELECT over content returning content_id; a pool never changes anything.' : info.message.startsWith('pool:') ? info.message : `pool: ${info.message}`;
+    const message =
+      info.code === 'SQL_READ_ONLY' || info.code === 'SQL_REFUSED'
+        ? 'pool: give one SELECT over content returning content_id; a pool never changes anything.'
+        : info.message.startsWith('pool:')
+          ? info.message
+          : `pool: ${info.message}`;
     throw new SiftError({ ...info, message });
   }
   const { text, columns } = described;
   if (!columns.includes('content_id')) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `pool: the query must return a content_id column (it returns ${columns.join(', ') || 'no columns'}).` });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `pool: the query must return a content_id column (it returns ${columns.join(', ') || 'no columns'}).`,
+    });
   }
   return text;
 }
 
 /** How many pool items the model version has not scored: the ones a session scores first. */
-export async function countUnscored(workspace: Workspace, poolSql: string, model: string, version: string): Promise<number> {
+export async function countUnscored(
+  workspace: Workspace,
+  poolSql: string,
+  model: string,
+  version: string,
+): Promise<number> {
   return workspace.withConnection(async (conn) => {
     const pool = await checkPoolQuery(conn, poolSql);
     const columns = await canonicalColumns(conn);
@@ -43,7 +56,14 @@ export async function countUnscored(workspace: Workspace, poolSql: string, model
       ? `AND content_id NOT IN (SELECT content_id::VARCHAR FROM model_scores WHERE model = $model AND model_version = $version)`
       : '';
     return readOnly(conn, async () =>
-      Number((await conn.runAndReadAll(`SELECT count(DISTINCT content_id) FROM (SELECT content_id::VARCHAR AS content_id FROM (${pool})) WHERE content_id IS NOT NULL ${scored}`, scored ? { model, version } : {})).getRowsJson()[0]![0]),
+      Number(
+        (
+          await conn.runAndReadAll(
+            `SELECT count(DISTINCT content_id) FROM (SELECT content_id::VARCHAR AS content_id FROM (${pool})) WHERE content_id IS NOT NULL ${scored}`,
+            scored ? { model, version } : {},
+          )
+        ).getRowsJson()[0]![0],
+      ),
     );
   });
 }
@@ -51,16 +71,26 @@ export async function countUnscored(workspace: Workspace, poolSql: string, model
 /** The SQL that selects the pool items a model version has not scored, for the scorer. */
 export function unscoredContentSql(poolSql: string, model: string, version: string, scoresExist: boolean): string {
   const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
-  const notScored = scoresExist ? ` AND content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM model_scores WHERE model = ${literal(model)} AND model_version = ${literal(version)})` : '';
+  const notScored = scoresExist
+    ? ` AND content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM model_scores WHERE model = ${literal(model)} AND model_version = ${literal(version)})`
+    : '';
   return `SELECT * FROM content WHERE content_id::VARCHAR IN (SELECT content_id::VARCHAR FROM (${poolSql}))${notScored}`;
 }
 
 export async function scoresTableExists(workspace: Workspace): Promise<boolean> {
-  return workspace.withConnection(async (conn) => has(await canonicalColumns(conn), 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score'));
+  return workspace.withConnection(async (conn) =>
+    has(await canonicalColumns(conn), 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score'),
+  );
 }
 
 /** The pool, each item with the version's scores, its views and (for the errors strategy) its human labels. */
-export async function readPool(workspace: Workspace, poolSql: string, model: string, version: string, withLabels: boolean): Promise<PoolItem[]> {
+export async function readPool(
+  workspace: Workspace,
+  poolSql: string,
+  model: string,
+  version: string,
+  withLabels: boolean,
+): Promise<PoolItem[]> {
   return workspace.withConnection(async (conn) => {
     const pool = await checkPoolQuery(conn, poolSql);
     const columns = await canonicalColumns(conn);
@@ -92,10 +122,16 @@ export async function readPool(workspace: Workspace, poolSql: string, model: str
         itemScores = {};
         (categories as string[]).forEach((category, i) => (itemScores![category] = Number((values as number[])[i])));
       }
-      const item: PoolItem = { contentId: String(contentId), scores: itemScores, views24h: views === null ? null : Number(views) };
+      const item: PoolItem = {
+        contentId: String(contentId),
+        scores: itemScores,
+        views24h: views === null ? null : Number(views),
+      };
       if (Array.isArray(labelCategories)) {
         item.humanLabels = {};
-        (labelCategories as string[]).forEach((category, i) => (item.humanLabels![category] = Number((labelValues as number[])[i]) === 1 ? 1 : 0));
+        (labelCategories as string[]).forEach(
+          (category, i) => (item.humanLabels![category] = Number((labelValues as number[])[i]) === 1 ? 1 : 0),
+        );
       }
       return item;
     });
@@ -108,7 +144,12 @@ export async function readTexts(workspace: Workspace, ids: string[]): Promise<Ma
   return workspace.withConnection(async (conn) => {
     const columns = await canonicalColumns(conn);
     if (!has(columns, 'content', 'content_id', 'text')) return new Map();
-    const rows = (await conn.runAndReadAll(`SELECT content_id::VARCHAR, text::VARCHAR FROM content WHERE content_id::VARCHAR IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`, { ids: JSON.stringify(ids) })).getRowsJson();
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT content_id::VARCHAR, text::VARCHAR FROM content WHERE content_id::VARCHAR IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`,
+        { ids: JSON.stringify(ids) },
+      )
+    ).getRowsJson();
     return new Map(rows.map(([id, text]) => [String(id), text === null ? '' : String(text)]));
   });
 }
@@ -116,10 +157,26 @@ export async function readTexts(workspace: Workspace, ids: string[]): Promise<Ma
 export type ItemContext = Omit<BatchItem, 'rank' | 'poolSize' | 'reason' | 'state'>;
 
 /** Each item's content and context: surface, language, account age at upload, reports on it, actions taken on it, scores. */
-export async function readItemContext(workspace: Workspace, ids: string[], model: string, version: string): Promise<Map<string, ItemContext>> {
+export async function readItemContext(
+  workspace: Workspace,
+  ids: string[],
+  model: string,
+  version: string,
+): Promise<Map<string, ItemContext>> {
   const result = new Map<string, ItemContext>();
   for (const id of ids) {
-    result.set(id, { contentId: id, text: null, surface: null, language: null, contentType: null, createdAt: null, accountAgeDays: null, reports: { count: 0, reasons: {} }, priorActions: [], scores: null });
+    result.set(id, {
+      contentId: id,
+      text: null,
+      surface: null,
+      language: null,
+      contentType: null,
+      createdAt: null,
+      accountAgeDays: null,
+      reports: { count: 0, reasons: {} },
+      priorActions: [],
+      scores: null,
+    });
   }
   if (ids.length === 0) return result;
   await workspace.withConnection(async (conn) => {
@@ -127,10 +184,16 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
     const params = { ids: JSON.stringify(ids) };
     const inIds = `IN (SELECT unnest(from_json($ids, '["VARCHAR"]')))`;
     if (has(columns, 'content', 'content_id')) {
-      const pick = (name: string, cast = 'VARCHAR') => (has(columns, 'content', name) ? `c.${quoteIdent(name)}::${cast}` : `NULL::${cast}`);
-      const accountAge = has(columns, 'content', 'user_id', 'created_at') && has(columns, 'users', 'user_id', 'created_at') ? `date_diff('day', u.created_at::TIMESTAMP, c.created_at::TIMESTAMP)` : 'NULL::BIGINT';
+      const pick = (name: string, cast = 'VARCHAR') =>
+        has(columns, 'content', name) ? `c.${quoteIdent(name)}::${cast}` : `NULL::${cast}`;
+      const accountAge =
+        has(columns, 'content', 'user_id', 'created_at') && has(columns, 'users', 'user_id', 'created_at')
+          ? `date_diff('day', u.created_at::TIMESTAMP, c.created_at::TIMESTAMP)`
+          : 'NULL::BIGINT';
       const joinUsers = accountAge === 'NULL::BIGINT' ? '' : 'LEFT JOIN users u ON u.user_id = c.user_id';
-      const createdAt = has(columns, 'content', 'created_at') ? `strftime(c.created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S')` : 'NULL::VARCHAR';
+      const createdAt = has(columns, 'content', 'created_at')
+        ? `strftime(c.created_at::TIMESTAMP, '%Y-%m-%dT%H:%M:%S')`
+        : 'NULL::VARCHAR';
       const rows = (
         await conn.runAndReadAll(
           `SELECT c.content_id::VARCHAR, ${pick('text')}, ${pick('surface')}, ${pick('language')}, ${pick('content_type')}, ${createdAt}, ${accountAge}
@@ -141,12 +204,24 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
       for (const [id, text, surface, language, contentType, createdAtValue, age] of rows) {
         const entry = result.get(String(id));
         if (!entry) continue;
-        Object.assign(entry, { text, surface, language, contentType, createdAt: createdAtValue, accountAgeDays: age === null ? null : Number(age) });
+        Object.assign(entry, {
+          text,
+          surface,
+          language,
+          contentType,
+          createdAt: createdAtValue,
+          accountAgeDays: age === null ? null : Number(age),
+        });
       }
     }
     if (has(columns, 'reports', 'content_id')) {
-      const reason = has(columns, 'reports', 'reason') ? 'coalesce(reason::VARCHAR, \'(none)\')' : `'(none)'`;
-      const rows = (await conn.runAndReadAll(`SELECT content_id::VARCHAR, ${reason}, count(*) FROM reports WHERE content_id::VARCHAR ${inIds} GROUP BY ALL`, params)).getRowsJson();
+      const reason = has(columns, 'reports', 'reason') ? "coalesce(reason::VARCHAR, '(none)')" : `'(none)'`;
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT content_id::VARCHAR, ${reason}, count(*) FROM reports WHERE content_id::VARCHAR ${inIds} GROUP BY ALL`,
+          params,
+        )
+      ).getRowsJson();
       for (const [id, why, count] of rows) {
         const entry = result.get(String(id));
         if (!entry) continue;
@@ -164,12 +239,22 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
         )
       ).getRowsJson();
       for (const [id, action, cat, actorType, at] of rows) {
-        result.get(String(id))?.priorActions.push({ action: String(action), category: cat === null ? null : String(cat), actorType: actorType === null ? null : String(actorType), createdAt: String(at) });
+        result
+          .get(String(id))
+          ?.priorActions.push({
+            action: String(action),
+            category: cat === null ? null : String(cat),
+            actorType: actorType === null ? null : String(actorType),
+            createdAt: String(at),
+          });
       }
     }
     if (has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')) {
       const rows = (
-        await conn.runAndReadAll(`SELECT content_id::VARCHAR, category::VARCHAR, max(score) FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR ${inIds} GROUP BY ALL`, { ...params, model, version })
+        await conn.runAndReadAll(
+          `SELECT content_id::VARCHAR, category::VARCHAR, max(score) FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR ${inIds} GROUP BY ALL`,
+          { ...params, model, version },
+        )
       ).getRowsJson();
       for (const [id, cat, score] of rows) {
         const entry = result.get(String(id));
@@ -189,9 +274,19 @@ export async function readItemContext(workspace: Workspace, ids: string[], model
  * `sessions` limits the labels to those sessions. Common table expressions to put after WITH; `settled` and
  * `contested` are the ones to read.
  */
-export function settledLabelsSql(leaves: { category: string; leaf: string }[], sessions: string[] = [], policyVersion?: string): { ctes: string; params: string[] } {
-  const leafTable = leaves.length > 0 ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)` : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
-  const conditions = [...(sessions.length > 0 ? [`session_id IN (${sessions.map(() => '?').join(', ')})`] : []), ...(policyVersion ? ['policy_version = ?'] : [])];
+export function settledLabelsSql(
+  leaves: { category: string; leaf: string }[],
+  sessions: string[] = [],
+  policyVersion?: string,
+): { ctes: string; params: string[] } {
+  const leafTable =
+    leaves.length > 0
+      ? `SELECT * FROM (VALUES ${leaves.map(() => '(?, ?)').join(', ')}) t(category, leaf_name)`
+      : `SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS leaf_name WHERE false`;
+  const conditions = [
+    ...(sessions.length > 0 ? [`session_id IN (${sessions.map(() => '?').join(', ')})`] : []),
+    ...(policyVersion ? ['policy_version = ?'] : []),
+  ];
   const scope = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   return {
     ctes: `
@@ -205,7 +300,11 @@ export function settledLabelsSql(leaves: { category: string; leaf: string }[], s
         outcomes AS (${voteOutcomeSql('votes')}),
         settled AS (SELECT content_id, category, label::VARCHAR AS value FROM outcomes WHERE status IN ('adjudicated', 'unanimous')),
         contested AS (SELECT DISTINCT content_id FROM outcomes WHERE status IN ('majority', 'tied'))`,
-    params: [...leaves.flatMap((entry) => [entry.category, entry.leaf]), ...sessions, ...(policyVersion ? [policyVersion] : [])],
+    params: [
+      ...leaves.flatMap((entry) => [entry.category, entry.leaf]),
+      ...sessions,
+      ...(policyVersion ? [policyVersion] : []),
+    ],
   };
 }
 
@@ -227,10 +326,18 @@ export interface TrainingItem {
  * out altogether — its label is not known. A model category that is a policy leaf (csam) is positive when the
  * annotator chose that leaf.
  */
-export async function readTrainingItems(workspace: Workspace, categories: string[], leaves: { category: string; leaf: string }[]): Promise<TrainingItem[]> {
+export async function readTrainingItems(
+  workspace: Workspace,
+  categories: string[],
+  leaves: { category: string; leaf: string }[],
+): Promise<TrainingItem[]> {
   return workspace.withConnection(async (conn) => {
     const columns = await canonicalColumns(conn);
-    if (!has(columns, 'content', 'content_id', 'text')) throw new SiftError({ code: 'BAD_REQUEST', message: 'Retraining needs a content table with content_id and text.' });
+    if (!has(columns, 'content', 'content_id', 'text'))
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: 'Retraining needs a content table with content_id and text.',
+      });
     const decisions = has(columns, 'moderation_actions', 'content_id', 'action', 'category', 'created_at')
       ? `SELECT content_id::VARCHAR AS content_id, arg_max(action, created_at)::VARCHAR AS action, arg_max(category, created_at)::VARCHAR AS decided
          FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY 1`
@@ -254,13 +361,33 @@ export async function readTrainingItems(workspace: Workspace, categories: string
     return rows.map(([contentId, text, humanCategories, humanLabels, action, decided]) => {
       if (Array.isArray(humanCategories)) {
         const human: Record<string, 0 | 1> = {};
-        (humanCategories as string[]).forEach((category, i) => (human[category] = Number((humanLabels as number[])[i]) === 1 ? 1 : 0));
-        return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map((c) => human[c] ?? 0), human, source: 'human' as const };
+        (humanCategories as string[]).forEach(
+          (category, i) => (human[category] = Number((humanLabels as number[])[i]) === 1 ? 1 : 0),
+        );
+        return {
+          contentId: String(contentId),
+          text: String(text ?? ''),
+          targets: categories.map((c) => human[c] ?? 0),
+          human,
+          source: 'human' as const,
+        };
       }
       if (action !== null) {
-        return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map((c) => (action !== 'pass' && c === decided ? 1 : 0)), human: null, source: 'decision' as const };
+        return {
+          contentId: String(contentId),
+          text: String(text ?? ''),
+          targets: categories.map((c) => (action !== 'pass' && c === decided ? 1 : 0)),
+          human: null,
+          source: 'decision' as const,
+        };
       }
-      return { contentId: String(contentId), text: String(text ?? ''), targets: categories.map(() => 0), human: null, source: 'untouched' as const };
+      return {
+        contentId: String(contentId),
+        text: String(text ?? ''),
+        targets: categories.map(() => 0),
+        human: null,
+        source: 'untouched' as const,
+      };
     });
   });
 }

@@ -49,38 +49,68 @@ const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"
 export async function trainNewVersion(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; sessionId: string; sessionName: string; policyVersion: string; taxonomy: Taxonomy; committedVersions: ReadonlySet<string> },
+  input: {
+    model: string;
+    sessionId: string;
+    sessionName: string;
+    policyVersion: string;
+    taxonomy: Taxonomy;
+    committedVersions: ReadonlySet<string>;
+  },
   ctx: JobContext,
 ): Promise<TrainedVersion> {
   const base = registry.package(input.model);
   const { manifest } = base;
   if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${input.model} is a ${manifest.kind} model with ${manifest.preprocessing.type} inputs; the labeling loop retrains the distilled hashed n-gram text model (such as text-distil).` });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${input.model} is a ${manifest.kind} model with ${manifest.preprocessing.type} inputs; the labeling loop retrains the distilled hashed n-gram text model (such as text-distil).`,
+    });
   }
   const ngrams = manifest.preprocessing;
   ctx.progress(0, 'Reading the labels so far');
   // A model category that is a policy leaf (csam under nsfw) is read from the annotators' leaf choices.
-  const leaves = input.taxonomy.categories.flatMap((category) => category.leaves.filter((leaf) => manifest.categories.includes(leaf.name)).map((leaf) => ({ category: category.name, leaf: leaf.name })));
+  const leaves = input.taxonomy.categories.flatMap((category) =>
+    category.leaves
+      .filter((leaf) => manifest.categories.includes(leaf.name))
+      .map((leaf) => ({ category: category.name, leaf: leaf.name })),
+  );
   const items = await readTrainingItems(workspace, manifest.categories, leaves);
   const heldOut = items.filter((item) => item.human !== null && isHeldOut(item.contentId));
   const training = items.filter((item) => !isHeldOut(item.contentId));
   const humanLabeled = training.filter((item) => item.human !== null).length;
-  if (humanLabeled === 0) throw new SiftError({ code: 'BAD_REQUEST', message: 'There are no labels to train on yet: label some items first.' });
+  if (humanLabeled === 0)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: 'There are no labels to train on yet: label some items first.',
+    });
   const outputs = manifest.categories.length;
   const targets = new Uint8Array(training.length * outputs);
   training.forEach((item, i) => item.targets.forEach((value, k) => (targets[i * outputs + k] = value)));
-  ctx.progress(0.1, `Training ${input.model} on ${training.length.toLocaleString('en-US')} items (${humanLabeled.toLocaleString('en-US')} labeled by people)`);
+  ctx.progress(
+    0.1,
+    `Training ${input.model} on ${training.length.toLocaleString('en-US')} items (${humanLabeled.toLocaleString('en-US')} labeled by people)`,
+  );
   const started = performance.now();
-  const weights = await computePool().run('trainHashedText', [training.map((item) => item.text), targets, ngrams, { outputs, ...RECIPE }], { transfer: [targets.buffer as ArrayBuffer], signal: ctx.signal });
+  const weights = await computePool().run(
+    'trainHashedText',
+    [training.map((item) => item.text), targets, ngrams, { outputs, ...RECIPE }],
+    { transfer: [targets.buffer as ArrayBuffer], signal: ctx.signal },
+  );
   const trainSeconds = (performance.now() - started) / 1000;
-  if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; no new version was saved.' });
+  if (ctx.signal.aborted)
+    throw new SiftError({ code: 'CANCELLED', message: 'Retraining cancelled; no new version was saved.' });
 
   // A new version beside the workspace's models. A version some retrain committed is taken; a folder of a version
   // none committed is what a stopped or killed retrain left, and is cleared with its scores and rankings.
   const root = manifest.version.replace(/-al\d+$/, '');
-  const taken = new Set([...(await registry.list()).filter((info) => info.name === input.model).map((info) => info.version), ...input.committedVersions]);
+  const taken = new Set([
+    ...(await registry.list()).filter((info) => info.name === input.model).map((info) => info.version),
+    ...input.committedVersions,
+  ]);
   let round = 1;
-  while (taken.has(`${root}-al${round}`) || inFlight.has(versionDir(workspace, input.model, `${root}-al${round}`))) round++;
+  while (taken.has(`${root}-al${round}`) || inFlight.has(versionDir(workspace, input.model, `${root}-al${round}`)))
+    round++;
   const version = `${root}-al${round}`;
   const dir = versionDir(workspace, input.model, version);
   inFlight.add(dir);
@@ -94,7 +124,19 @@ export async function trainNewVersion(
       // Loaded when a retrain writes its model: the ONNX writer and its protobuf code are a seventh of what every CLI
       // start would otherwise parse and run.
       const { distilledTextOnnx } = await import('../../../shared/onnxGraph.js');
-      const onnx = distilledTextOnnx({ buckets: ngrams.buckets, outputs, denseSize: 0, loss: 'sigmoid', sparseWeights: weights.sparseWeights, denseWeights: new Float32Array(0), bias: weights.bias }, ngrams, manifest.categories);
+      const onnx = distilledTextOnnx(
+        {
+          buckets: ngrams.buckets,
+          outputs,
+          denseSize: 0,
+          loss: 'sigmoid',
+          sparseWeights: weights.sparseWeights,
+          denseWeights: new Float32Array(0),
+          bias: weights.bias,
+        },
+        ngrams,
+        manifest.categories,
+      );
       fs.writeFileSync(path.join(staging, manifest.file), onnx);
       const next = {
         ...manifest,
@@ -108,7 +150,9 @@ export async function trainNewVersion(
       const labelsText = `${lines.join('\n')}\n`;
       fs.writeFileSync(path.join(staging, 'training-labels.csv'), labelsText);
       const snapshot = await workspace.withStore(async (conn) => {
-        const [events, through] = (await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)).getRowsJson()[0]!;
+        const [events, through] = (
+          await conn.runAndReadAll(`SELECT count(*), strftime(max(created_at), '%Y-%m-%dT%H:%M:%S') FROM label_events`)
+        ).getRowsJson()[0]!;
         return { events: Number(events), through: through === null ? null : String(through) };
       });
       const withTraining = {
@@ -139,10 +183,21 @@ export async function trainNewVersion(
     inFlight.delete(dir);
     throw error;
   }
-  return { pkg, fromVersion: manifest.version, version, trainedOn: training.length, humanLabeled, heldOut: heldOut.length, categories, trainSeconds, done: () => inFlight.delete(dir) };
+  return {
+    pkg,
+    fromVersion: manifest.version,
+    version,
+    trainedOn: training.length,
+    humanLabeled,
+    heldOut: heldOut.length,
+    categories,
+    trainSeconds,
+    done: () => inFlight.delete(dir),
+  };
 }
 
-const versionDir = (workspace: Workspace, model: string, version: string) => path.join(workspace.dir, 'models', `${model}-${version}`);
+const versionDir = (workspace: Workspace, model: string, version: string) =>
+  path.join(workspace.dir, 'models', `${model}-${version}`);
 
 /** Clears what a retrain that never committed left under `version`: its folder, staging folders, scores and rankings. */
 async function clearUncommitted(workspace: Workspace, model: string, version: string, dir: string): Promise<void> {
@@ -150,13 +205,23 @@ async function clearUncommitted(workspace: Workspace, model: string, version: st
   if (fs.existsSync(parent)) {
     for (const entry of fs.readdirSync(parent)) {
       // The version's folder, and staging folders of processes that are gone (a live one is another retrain's).
-      const staging = entry.startsWith(`${path.basename(dir)}.partial-`) ? Number(entry.slice(`${path.basename(dir)}.partial-`.length)) : null;
-      if (entry === path.basename(dir) || (staging !== null && (staging === process.pid || !processAlive(staging)))) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+      const staging = entry.startsWith(`${path.basename(dir)}.partial-`)
+        ? Number(entry.slice(`${path.basename(dir)}.partial-`.length))
+        : null;
+      if (entry === path.basename(dir) || (staging !== null && (staging === process.pid || !processAlive(staging))))
+        fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
     }
   }
   await workspace.withConnection(async (conn) => {
-    const exists = (await conn.runAndReadAll("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'model_scores' AND schema_name = 'main'")).getRowsJson()[0]![0];
-    if (Number(exists) > 0) await conn.run(`DELETE FROM model_scores WHERE model = ${quoteLiteral(model)} AND model_version = ${quoteLiteral(version)}`);
+    const exists = (
+      await conn.runAndReadAll(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'model_scores' AND schema_name = 'main'",
+      )
+    ).getRowsJson()[0]![0];
+    if (Number(exists) > 0)
+      await conn.run(
+        `DELETE FROM model_scores WHERE model = ${quoteLiteral(model)} AND model_version = ${quoteLiteral(version)}`,
+      );
   });
   await workspace.withStore((conn) => conn.run(`DELETE FROM session_ranking WHERE version = ${quoteLiteral(version)}`));
 }
@@ -175,29 +240,62 @@ function fsyncFolder(folder: string): void {
 }
 
 /** Average precision per category on the held-out labeled items, before and after, both scored through ONNX. */
-async function compareOnHeldOut(before: ModelPackage, after: ModelPackage, heldOut: TrainingItem[]): Promise<RetrainCategory[]> {
+async function compareOnHeldOut(
+  before: ModelPackage,
+  after: ModelPackage,
+  heldOut: TrainingItem[],
+): Promise<RetrainCategory[]> {
   const score = async (pkg: ModelPackage) => {
     const scorer = await LocalScorer.create(pkg, 'cpu');
     try {
-      return await scorer.score(heldOut.map((item) => ({ contentId: item.contentId, text: item.text, imageEmb: null, account: null })));
+      return await scorer.score(
+        heldOut.map((item) => ({ contentId: item.contentId, text: item.text, imageEmb: null, account: null })),
+      );
     } finally {
       await scorer.close();
     }
   };
-  const [scoresBefore, scoresAfter] = heldOut.length > 0 ? await Promise.all([score(before), score(after)]) : [new Float32Array(0), new Float32Array(0)];
+  const [scoresBefore, scoresAfter] =
+    heldOut.length > 0 ? await Promise.all([score(before), score(after)]) : [new Float32Array(0), new Float32Array(0)];
   const categories = after.manifest.categories;
   return categories.map((category, k) => {
-    const rows = heldOut.map((item, i) => ({ label: item.human![category], i })).filter((row) => row.label !== undefined);
+    const rows = heldOut
+      .map((item, i) => ({ label: item.human![category], i }))
+      .filter((row) => row.label !== undefined);
     const positives = rows.filter((row) => row.label === 1).length;
     const negatives = rows.length - positives;
     if (positives === 0 || negatives === 0) {
-      const reason = rows.length === 0 ? `no held-out item carries a label for ${category}` : positives === 0 ? 'no held-out item is labeled positive' : 'no held-out item is labeled negative';
-      return { category, heldOutPositives: positives, heldOutNegatives: negatives, apBefore: null, apAfter: null, reason };
+      const reason =
+        rows.length === 0
+          ? `no held-out item carries a label for ${category}`
+          : positives === 0
+            ? 'no held-out item is labeled positive'
+            : 'no held-out item is labeled negative';
+      return {
+        category,
+        heldOutPositives: positives,
+        heldOutNegatives: negatives,
+        apBefore: null,
+        apAfter: null,
+        reason,
+      };
     }
     const truth = rows.map((row) => row.label as number);
     const at = (scores: Float32Array) => rows.map((row) => scores[row.i * categories.length + k]!);
     const beforeK = before.manifest.categories.indexOf(category);
-    const apBefore = beforeK < 0 ? null : averagePrecision(truth, rows.map((row) => scoresBefore[row.i * before.manifest.categories.length + beforeK]!));
-    return { category, heldOutPositives: positives, heldOutNegatives: negatives, apBefore, apAfter: averagePrecision(truth, at(scoresAfter)) };
+    const apBefore =
+      beforeK < 0
+        ? null
+        : averagePrecision(
+            truth,
+            rows.map((row) => scoresBefore[row.i * before.manifest.categories.length + beforeK]!),
+          );
+    return {
+      category,
+      heldOutPositives: positives,
+      heldOutNegatives: negatives,
+      apBefore,
+      apAfter: averagePrecision(truth, at(scoresAfter)),
+    };
   });
 }

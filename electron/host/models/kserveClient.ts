@@ -65,7 +65,17 @@ interface RawResponse {
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
 const RETRYABLE_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'SIFT_TIMEOUT']);
 
-const BYTE_SIZE: Partial<Record<Datatype, number>> = { INT32: 4, INT64: 8, FP32: 4, FP64: 8, UINT8: 1, INT8: 1, BOOL: 1, INT16: 2, FP16: 2 };
+const BYTE_SIZE: Partial<Record<Datatype, number>> = {
+  INT32: 4,
+  INT64: 8,
+  FP32: 4,
+  FP64: 8,
+  UINT8: 1,
+  INT8: 1,
+  BOOL: 1,
+  INT16: 2,
+  FP16: 2,
+};
 
 /** BYTES elements on the wire: each a 4-byte little-endian length, then the UTF-8 bytes. */
 export function encodeBytesTensor(values: string[]): Buffer {
@@ -81,7 +91,7 @@ export function encodeBytesTensor(values: string[]): Buffer {
 
 export function decodeBytesTensor(buffer: Buffer): string[] {
   const values: string[] = [];
-  for (let offset = 0; offset < buffer.length; ) {
+  for (let offset = 0; offset < buffer.length;) {
     const length = buffer.readUInt32LE(offset);
     values.push(buffer.toString('utf8', offset + 4, offset + 4 + length));
     offset += 4 + length;
@@ -109,11 +119,21 @@ export class KServeClient {
     try {
       this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     } catch {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `remote.url: "${options.url}" is not a URL (expected http(s)://host:port).` });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `remote.url: "${options.url}" is not a URL (expected http(s)://host:port).`,
+      });
     }
-    if (!['http:', 'https:'].includes(this.base.protocol)) throw new SiftError({ code: 'BAD_REQUEST', message: `remote.url: use http:// or https://, not ${this.base.protocol}` });
+    if (!['http:', 'https:'].includes(this.base.protocol))
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `remote.url: use http:// or https://, not ${this.base.protocol}`,
+      });
     const ca = options.caFile ? fs.readFileSync(options.caFile) : undefined;
-    this.agent = this.base.protocol === 'https:' ? new (nodeHttps().Agent)({ keepAlive: true, ca }) : new (nodeHttp().Agent)({ keepAlive: true });
+    this.agent =
+      this.base.protocol === 'https:'
+        ? new (nodeHttps().Agent)({ keepAlive: true, ca })
+        : new (nodeHttp().Agent)({ keepAlive: true });
   }
 
   get url(): string {
@@ -125,7 +145,12 @@ export class KServeClient {
     return `v2/models/${encodeURIComponent(name)}${version}`;
   }
 
-  private once(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+  private once(
+    method: string,
+    path: string,
+    body?: Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> {
     const target = new URL(path, this.base);
     const transport = target.protocol === 'https:' ? nodeHttps() : nodeHttp();
     const timeout = this.options.timeoutMs ?? 30_000;
@@ -144,18 +169,27 @@ export class KServeClient {
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+          );
           response.on('error', reject);
         },
       );
-      request.setTimeout(timeout, () => request.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'SIFT_TIMEOUT' })));
+      request.setTimeout(timeout, () =>
+        request.destroy(Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'SIFT_TIMEOUT' })),
+      );
       request.on('error', reject);
       request.end(body);
     });
   }
 
   /** One request with retries: network failures and 408/429/502/503/504 back off exponentially (with jitter). */
-  private async request(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<RawResponse> {
+  private async request(
+    method: string,
+    path: string,
+    body?: Buffer,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> {
     const attempts = (this.options.retries ?? 3) + 1;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -167,13 +201,19 @@ export class KServeClient {
         const code = (error as { code?: string }).code ?? '';
         lastProblem = `${code ? `${code}: ` : ''}${(error as Error).message}`;
         if (!RETRYABLE_ERRORS.has(code) || attempt === attempts) {
-          throw new SiftError({ code: 'INTERNAL', message: `Remote model server ${this.base.host}: ${lastProblem} (after ${attempt} attempt${attempt > 1 ? 's' : ''}).` });
+          throw new SiftError({
+            code: 'INTERNAL',
+            message: `Remote model server ${this.base.host}: ${lastProblem} (after ${attempt} attempt${attempt > 1 ? 's' : ''}).`,
+          });
         }
       }
       const delay = Math.min(2000, 100 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    throw new SiftError({ code: 'INTERNAL', message: `Remote model server ${this.base.host}: ${lastProblem} (after ${attempts} attempts).` });
+    throw new SiftError({
+      code: 'INTERNAL',
+      message: `Remote model server ${this.base.host}: ${lastProblem} (after ${attempts} attempts).`,
+    });
   }
 
   private failure(what: string, response: RawResponse): SiftError {
@@ -184,14 +224,19 @@ export class KServeClient {
       // not JSON: keep the text
     }
     const hint = response.status === 401 || response.status === 403 ? ' (check the bearer token)' : '';
-    return new SiftError({ code: 'INTERNAL', message: `Remote model server ${this.base.host}: ${what} failed with HTTP ${response.status}${hint}: ${detail}` });
+    return new SiftError({
+      code: 'INTERNAL',
+      message: `Remote model server ${this.base.host}: ${what} failed with HTTP ${response.status}${hint}: ${detail}`,
+    });
   }
 
   async serverExtensions(): Promise<string[]> {
     if (this.extensions) return this.extensions;
     const response = await this.request('GET', 'v2');
     if (response.status !== 200) throw this.failure('server metadata', response);
-    this.extensions = ((JSON.parse(response.body.toString('utf8')) as { extensions?: string[] }).extensions ?? []).map(String);
+    this.extensions = ((JSON.parse(response.body.toString('utf8')) as { extensions?: string[] }).extensions ?? []).map(
+      String,
+    );
     return this.extensions;
   }
 
@@ -224,7 +269,12 @@ export class KServeClient {
       const header = Buffer.from(
         JSON.stringify({
           id,
-          inputs: inputs.map((input, i) => ({ name: input.name, datatype: input.datatype, shape: input.shape, parameters: { binary_data_size: blobs[i]!.length } })),
+          inputs: inputs.map((input, i) => ({
+            name: input.name,
+            datatype: input.datatype,
+            shape: input.shape,
+            parameters: { binary_data_size: blobs[i]!.length },
+          })),
           outputs: outputs.map((name) => ({ name, parameters: { binary_data: true } })),
         }),
       );
@@ -232,14 +282,32 @@ export class KServeClient {
       headers['content-type'] = 'application/octet-stream';
       headers['inference-header-content-length'] = String(header.length);
     } else {
-      body = Buffer.from(JSON.stringify({ id, inputs: inputs.map((input) => ({ name: input.name, datatype: input.datatype, shape: input.shape, data: jsonData(input.data) })), outputs: outputs.map((name) => ({ name })) }));
+      body = Buffer.from(
+        JSON.stringify({
+          id,
+          inputs: inputs.map((input) => ({
+            name: input.name,
+            datatype: input.datatype,
+            shape: input.shape,
+            data: jsonData(input.data),
+          })),
+          outputs: outputs.map((name) => ({ name })),
+        }),
+      );
       headers['content-type'] = 'application/json';
     }
     const response = await this.request('POST', `${this.modelPath(model)}/infer`, body, headers);
     if (response.status !== 200) throw this.failure(`inference on model ${model}`, response);
     const headerLength = Number(response.headers['inference-header-content-length'] ?? response.body.length);
-    const json = JSON.parse(response.body.toString('utf8', 0, headerLength)) as { id?: string; outputs: (TensorMetadata & { data?: number[]; parameters?: { binary_data_size?: number } })[] };
-    if (json.id !== undefined && json.id !== id) throw new SiftError({ code: 'INTERNAL', message: `Remote model server ${this.base.host} answered request ${json.id}, not ${id}.` });
+    const json = JSON.parse(response.body.toString('utf8', 0, headerLength)) as {
+      id?: string;
+      outputs: (TensorMetadata & { data?: number[]; parameters?: { binary_data_size?: number } })[];
+    };
+    if (json.id !== undefined && json.id !== id)
+      throw new SiftError({
+        code: 'INTERNAL',
+        message: `Remote model server ${this.base.host} answered request ${json.id}, not ${id}.`,
+      });
     const result = new Map<string, InferOutput>();
     let offset = headerLength;
     for (const output of json.outputs) {
@@ -247,12 +315,21 @@ export class KServeClient {
       if (size !== undefined) {
         const slice = response.body.subarray(offset, offset + size);
         offset += size;
-        if (output.datatype !== 'FP32') throw new SiftError({ code: 'INTERNAL', message: `Remote output ${output.name} is ${output.datatype}; Sift reads FP32 scores.` });
+        if (output.datatype !== 'FP32')
+          throw new SiftError({
+            code: 'INTERNAL',
+            message: `Remote output ${output.name} is ${output.datatype}; Sift reads FP32 scores.`,
+          });
         const copy = new Float32Array(size / (BYTE_SIZE.FP32 ?? 4));
         new Uint8Array(copy.buffer).set(slice);
         result.set(output.name, { name: output.name, datatype: output.datatype, shape: output.shape, data: copy });
       } else {
-        result.set(output.name, { name: output.name, datatype: output.datatype, shape: output.shape, data: output.data ?? [] });
+        result.set(output.name, {
+          name: output.name,
+          datatype: output.datatype,
+          shape: output.shape,
+          data: output.data ?? [],
+        });
       }
     }
     return result;

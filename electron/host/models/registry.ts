@@ -10,7 +10,14 @@ import { manifestSchema, type ModelManifest } from '../../../shared/modelManifes
 import { projectRoot } from '../projectPaths.js';
 import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
-import { loadPackage, LocalScorer, type ModelPackage, type ProviderPreference, RemoteScorer, type Scorer } from './runtime.js';
+import {
+  loadPackage,
+  LocalScorer,
+  type ModelPackage,
+  type ProviderPreference,
+  RemoteScorer,
+  type Scorer,
+} from './runtime.js';
 
 export type { ModelInfo };
 
@@ -51,7 +58,22 @@ export class ModelRegistry {
         const scorer = loaded ? await loaded.catch(() => null) : null;
         infos.push(this.describe(pkg, source, scorer));
       } catch (error) {
-        infos.push({ name: path.basename(dir), version: '?', kind: 'distilled_text', description: '', categories: [], critical: [], thresholds: {}, preprocessing: '?', inputs: [], hash: '', dir, source, runtime: null, error: toErrorInfo(error).message });
+        infos.push({
+          name: path.basename(dir),
+          version: '?',
+          kind: 'distilled_text',
+          description: '',
+          categories: [],
+          critical: [],
+          thresholds: {},
+          preprocessing: '?',
+          inputs: [],
+          hash: '',
+          dir,
+          source,
+          runtime: null,
+          error: toErrorInfo(error).message,
+        });
       }
     }
     return infos;
@@ -91,12 +113,18 @@ export class ModelRegistry {
     throw new SiftError({ code: 'NOT_FOUND', message: `model: no model named "${name}" (sift models lists them).` });
   }
 
-  async scorer(name: string, options: { remote?: RemoteOptions; provider?: ProviderPreference } = {}): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
+  async scorer(
+    name: string,
+    options: { remote?: RemoteOptions; provider?: ProviderPreference } = {},
+  ): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
     return this.scorerOf(this.package(name), options);
   }
 
   /** A scorer for a package by its folder, registered or not (a retrain scores with its new version before registering it). */
-  async scorerOf(pkg: ModelPackage, options: { remote?: RemoteOptions; provider?: ProviderPreference } = {}): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
+  async scorerOf(
+    pkg: ModelPackage,
+    options: { remote?: RemoteOptions; provider?: ProviderPreference } = {},
+  ): Promise<{ pkg: ModelPackage; scorer: Scorer; shared: boolean }> {
     if (options.remote) return { pkg, scorer: await RemoteScorer.create(pkg, options.remote), shared: false };
     const key = `${pkg.hash}:${options.provider ?? 'auto'}`;
     let loading = cache.get(key);
@@ -112,14 +140,22 @@ export class ModelRegistry {
    * Saves new thresholds and/or calibration as a new revision of a model: a copy of its folder in the
    * workspace's models/ with version `<version>-r<n>`, registered so it becomes the model of that name.
    */
-  async saveRevision(name: string, changes: { thresholds?: ModelManifest['thresholds']; calibration?: ModelManifest['calibration'] }): Promise<ModelInfo> {
+  async saveRevision(
+    name: string,
+    changes: { thresholds?: ModelManifest['thresholds']; calibration?: ModelManifest['calibration'] },
+  ): Promise<ModelInfo> {
     const pkg = this.package(name);
     const base = pkg.manifest.version.replace(/-r\d+$/, '');
     const taken = new Set((await this.list()).filter((info) => info.name === name).map((info) => info.version));
     let revision = 1;
     while (taken.has(`${base}-r${revision}`)) revision++;
     const version = `${base}-r${revision}`;
-    const manifest = { ...pkg.manifest, version, thresholds: { ...pkg.manifest.thresholds, ...changes.thresholds }, calibration: changes.calibration === undefined ? pkg.manifest.calibration : changes.calibration };
+    const manifest = {
+      ...pkg.manifest,
+      version,
+      thresholds: { ...pkg.manifest.thresholds, ...changes.thresholds },
+      calibration: changes.calibration === undefined ? pkg.manifest.calibration : changes.calibration,
+    };
     const checked = manifestSchema.safeParse(manifest);
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
@@ -143,7 +179,8 @@ export class ModelRegistry {
   async add(folder: string): Promise<ModelInfo> {
     // Confined (browser mode, the window), only a folder the host may read; the refusal names only the path given.
     const dir = this.workspace.checkReadable(folder, 'path', 'folder');
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new SiftError({ code: 'NOT_FOUND', message: `path: ${dir} is not a folder.`, file: dir });
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new SiftError({ code: 'NOT_FOUND', message: `path: ${dir} is not a folder.`, file: dir });
     const pkg = loadPackage(dir);
     const scorer = await LocalScorer.create(pkg, 'cpu');
     await scorer.close();

@@ -44,14 +44,16 @@ const packageCache = new Map<string, { signature: string; pkg: ModelPackage }>()
 
 /** Size and modification time of each file: re-reading and re-hashing a model happens only when one changes. */
 function fileSignature(files: string[]): string {
-  return files.map((file) => {
-    try {
-      const stat = fs.statSync(file);
-      return `${file}:${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      return `${file}:missing`;
-    }
-  }).join('|');
+  return files
+    .map((file) => {
+      try {
+        const stat = fs.statSync(file);
+        return `${file}:${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return `${file}:missing`;
+      }
+    })
+    .join('|');
 }
 
 export function loadPackage(dir: string): ModelPackage {
@@ -62,31 +64,54 @@ export function loadPackage(dir: string): ModelPackage {
     if (fileSignature(files) === cached.signature) return cached.pkg;
   }
   const pkg = readPackage(dir, manifestFile);
-  packageCache.set(dir, { signature: fileSignature([manifestFile, ...packageFiles(pkg.manifest).map((file) => path.join(dir, file))]), pkg });
+  packageCache.set(dir, {
+    signature: fileSignature([manifestFile, ...packageFiles(pkg.manifest).map((file) => path.join(dir, file))]),
+    pkg,
+  });
   return pkg;
 }
 
 function packageFiles(manifest: ModelManifest): string[] {
-  return [manifest.file, ...(manifest.preprocessing.type === 'tokenizer' ? [manifest.preprocessing.tokenizer, ...(manifest.preprocessing.config ? [manifest.preprocessing.config] : [])] : [])];
+  return [
+    manifest.file,
+    ...(manifest.preprocessing.type === 'tokenizer'
+      ? [manifest.preprocessing.tokenizer, ...(manifest.preprocessing.config ? [manifest.preprocessing.config] : [])]
+      : []),
+  ];
 }
 
 function readPackage(dir: string, manifestFile: string): ModelPackage {
-  if (!fs.existsSync(manifestFile)) throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
+  if (!fs.existsSync(manifestFile))
+    throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
   let raw: unknown;
   const text = fs.readFileSync(fileInside(dir, 'model.json', 'path'), 'utf8');
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${jsonSyntaxProblem(error, text)}.`, file: manifestFile });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${manifestFile}: ${jsonSyntaxProblem(error, text)}.`,
+      file: manifestFile,
+    });
   }
   const parsed = manifestSchema.safeParse(raw);
-  if (!parsed.success) throw new SiftError({ code: 'BAD_REQUEST', message: `${manifestFile}: ${schemaProblem(parsed.error.issues[0]!, 'manifest')}`, file: manifestFile });
+  if (!parsed.success)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${manifestFile}: ${schemaProblem(parsed.error.issues[0]!, 'manifest')}`,
+      file: manifestFile,
+    });
   const manifest = parsed.data;
   const files = packageFiles(manifest);
   const hash = crypto.createHash('sha256').update(fs.readFileSync(manifestFile));
   for (const file of files) {
     const full = path.join(dir, file);
-    if (!fs.existsSync(full)) throw new SiftError({ code: 'NOT_FOUND', message: `${full}: the file the manifest names is missing.`, file: full });
+    if (!fs.existsSync(full))
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `${full}: the file the manifest names is missing.`,
+        file: full,
+      });
     fileInside(dir, file, `${manifestFile}: a file the manifest names`); // never a file outside the model's folder
     hash.update(fs.readFileSync(full));
   }
@@ -116,7 +141,8 @@ function tokenizerFor(pkg: ModelPackage): Tokenizer {
 }
 
 /** Lone surrogates cannot be encoded as UTF-8: they become U+FFFD, as any UTF-8 writer would. */
-const wellFormed = (text: string) => text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+const wellFormed = (text: string) =>
+  text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
 export interface PreparedTensor {
   data: Float32Array | Int32Array | BigInt64Array | string[];
@@ -139,7 +165,11 @@ async function pooledFeatures(pkg: ModelPackage, items: ScoreItem[]): Promise<Ha
 }
 
 /** The model's inputs for a batch, by role, following the manifest's preprocessing. */
-export function prepareInputs(pkg: ModelPackage, items: ScoreItem[], features?: HashedFeatures): Map<InputRole, PreparedTensor> {
+export function prepareInputs(
+  pkg: ModelPackage,
+  items: ScoreItem[],
+  features?: HashedFeatures,
+): Map<InputRole, PreparedTensor> {
   const { manifest } = pkg;
   const n = items.length;
   const texts = items.map((item) => wellFormed(item.text ?? ''));
@@ -180,7 +210,10 @@ export function prepareInputs(pkg: ModelPackage, items: ScoreItem[], features?: 
       mask[row * 2] = texts[row]!.trim() === '' ? 0 : 1;
       if (item.imageEmb && item.imageEmb.length > 0) {
         if (item.imageEmb.length !== imageDim) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `content ${item.contentId}: image_emb has ${item.imageEmb.length} values; ${manifest.name} expects ${imageDim}.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `content ${item.contentId}: image_emb has ${item.imageEmb.length} values; ${manifest.name} expects ${imageDim}.`,
+          });
         }
         image.set(item.imageEmb, row * imageDim);
         mask[row * 2 + 1] = 1;
@@ -188,7 +221,10 @@ export function prepareInputs(pkg: ModelPackage, items: ScoreItem[], features?: 
       account.columns.forEach((column, k) => {
         const value = item.account?.[k];
         if (value === undefined || value === null || !Number.isFinite(value)) {
-          throw new SiftError({ code: 'BAD_REQUEST', message: `content ${item.contentId}: ${column} is missing or not a number; ${manifest.name} needs it.` });
+          throw new SiftError({
+            code: 'BAD_REQUEST',
+            message: `content ${item.contentId}: ${column} is missing or not a number; ${manifest.name} needs it.`,
+          });
         }
         accountValues[row * account.columns.length + k] = transformAccountFeature(account.transforms[k]!, value);
       });
@@ -207,7 +243,10 @@ export function toProbabilities(pkg: ModelPackage, values: ArrayLike<number>, n:
   const categories = manifest.categories;
   const C = categories.length;
   if (values.length !== n * C) {
-    throw new SiftError({ code: 'INTERNAL', message: `${manifest.name}: output ${output.name} has ${values.length} values for ${n} items; expected ${n} × ${C} categories.` });
+    throw new SiftError({
+      code: 'INTERNAL',
+      message: `${manifest.name}: output ${output.name} has ${values.length} values for ${n} items; expected ${n} × ${C} categories.`,
+    });
   }
   const result = new Float32Array(n * C);
   for (let row = 0; row < n; row++) {
@@ -242,22 +281,42 @@ export function checkAgainstGraph(pkg: ModelPackage, session: ort.InferenceSessi
   for (const input of manifest.inputs) {
     if (input.role === 'text') continue;
     if (!session.inputNames.includes(input.name)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" is not an input of ${manifest.file} (it has ${session.inputNames.join(', ')}).`, file: where });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: input "${input.name}" is not an input of ${manifest.file} (it has ${session.inputNames.join(', ')}).`,
+        file: where,
+      });
     }
     const graph = metadata.find((m) => m.name === input.name);
     if (graph?.type && graph.type !== ORT_TYPE[input.datatype]) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" is ${input.datatype} in the manifest but ${graph.type} in ${manifest.file}.`, file: where });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: input "${input.name}" is ${input.datatype} in the manifest but ${graph.type} in ${manifest.file}.`,
+        file: where,
+      });
     }
     if (graph?.shape) {
-      const mismatch = graph.shape.length !== input.shape.length || graph.shape.some((dim, i) => typeof dim === 'number' && dim > 0 && input.shape[i] !== null && input.shape[i] !== dim);
+      const mismatch =
+        graph.shape.length !== input.shape.length ||
+        graph.shape.some(
+          (dim, i) => typeof dim === 'number' && dim > 0 && input.shape[i] !== null && input.shape[i] !== dim,
+        );
       if (mismatch) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: input "${input.name}" has shape [${input.shape.map((d) => d ?? '?').join(', ')}] in the manifest but [${graph.shape.join(', ')}] in ${manifest.file}.`, file: where });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${where}: input "${input.name}" has shape [${input.shape.map((d) => d ?? '?').join(', ')}] in the manifest but [${graph.shape.join(', ')}] in ${manifest.file}.`,
+          file: where,
+        });
       }
     }
   }
   for (const output of manifest.outputs) {
     if (!session.outputNames.includes(output.name)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${where}: output "${output.name}" is not an output of ${manifest.file} (it has ${session.outputNames.join(', ')}).`, file: where });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: output "${output.name}" is not an output of ${manifest.file} (it has ${session.outputNames.join(', ')}).`,
+        file: where,
+      });
     }
   }
 }
@@ -267,25 +326,47 @@ let ortModule: Promise<Ort> | null = null;
 
 /** onnxruntime is loaded when a model first runs, not when the host starts: `sift tables` never needs it. */
 function loadOrt(): Promise<Ort> {
-  ortModule ??= Promise.all([import('onnxruntime-node'), loadTokenizers()]).then(([module]) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort));
+  ortModule ??= Promise.all([import('onnxruntime-node'), loadTokenizers()]).then(
+    ([module]) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort),
+  );
   return ortModule;
 }
 
 function ortTensor(ort: Ort, tensor: PreparedTensor, datatype: string): ort.Tensor {
   if (Array.isArray(tensor.data)) return new ort.Tensor('string', tensor.data, tensor.dims);
   const type = ORT_TYPE[datatype]!;
-  if (type === 'int64' && !(tensor.data instanceof BigInt64Array)) return new ort.Tensor('int64', BigInt64Array.from(tensor.data as Int32Array, (v) => BigInt(v)), tensor.dims);
-  if (type === 'int32' && tensor.data instanceof BigInt64Array) return new ort.Tensor('int32', Int32Array.from(tensor.data, (v) => Number(v)), tensor.dims);
+  if (type === 'int64' && !(tensor.data instanceof BigInt64Array))
+    return new ort.Tensor(
+      'int64',
+      BigInt64Array.from(tensor.data as Int32Array, (v) => BigInt(v)),
+      tensor.dims,
+    );
+  if (type === 'int32' && tensor.data instanceof BigInt64Array)
+    return new ort.Tensor(
+      'int32',
+      Int32Array.from(tensor.data, (v) => Number(v)),
+      tensor.dims,
+    );
   return new ort.Tensor(type as 'float32', tensor.data as Float32Array, tensor.dims);
 }
 
 /** One batch through a session: the manifest's inputs as tensors, the run, calibrated probabilities per category. */
-async function runSession(pkg: ModelPackage, ortModule: Ort, session: ort.InferenceSession, items: ScoreItem[], prepared: Map<InputRole, PreparedTensor>): Promise<Float32Array> {
+async function runSession(
+  pkg: ModelPackage,
+  ortModule: Ort,
+  session: ort.InferenceSession,
+  items: ScoreItem[],
+  prepared: Map<InputRole, PreparedTensor>,
+): Promise<Float32Array> {
   const feeds: Record<string, ort.Tensor> = {};
   for (const input of pkg.manifest.inputs) {
     if (!session.inputNames.includes(input.name)) continue;
     const tensor = prepared.get(input.role);
-    if (!tensor) throw new SiftError({ code: 'INTERNAL', message: `${pkg.manifest.name}: no way to make input ${input.name} (role ${input.role}).` });
+    if (!tensor)
+      throw new SiftError({
+        code: 'INTERNAL',
+        message: `${pkg.manifest.name}: no way to make input ${input.name} (role ${input.role}).`,
+      });
     feeds[input.name] = ortTensor(ortModule, tensor, input.datatype);
   }
   const output = pkg.manifest.outputs[0]!.name;
@@ -307,13 +388,21 @@ const WORKER_SESSIONS_KEPT = 4;
  */
 export async function scoreBatchOnCpu(dir: string, hash: string, items: ScoreItem[]): Promise<Float32Array> {
   const pkg = loadPackage(dir);
-  if (pkg.hash !== hash) throw new SiftError({ code: 'BAD_REQUEST', message: `${dir}: the model's files changed while it was scoring; score again.`, file: dir });
+  if (pkg.hash !== hash)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${dir}: the model's files changed while it was scoring; score again.`,
+      file: dir,
+    });
   const ortModule = await loadOrt();
   const key = `${dir}:${hash}`;
   let session = workerSessions.get(key);
   workerSessions.delete(key); // re-inserted last: the map's order is the order of use
   if (!session) {
-    session = ortModule.InferenceSession.create(path.join(dir, pkg.manifest.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+    session = ortModule.InferenceSession.create(path.join(dir, pkg.manifest.file), {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+    });
     session.catch(() => workerSessions.delete(key));
   }
   workerSessions.set(key, session);
@@ -346,9 +435,17 @@ export class LocalScorer implements Scorer {
     const file = path.join(pkg.dir, pkg.manifest.file);
     const wantCuda = preference === 'cuda' || (preference === 'auto' && pkg.manifest.kind === 'late_fusion');
     let note = '';
-    const cudaLibrary = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+    const cudaLibrary = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')),
+      'bin',
+      'napi-v6',
+      process.platform,
+      process.arch,
+      'libonnxruntime_providers_cuda.so',
+    );
     if (wantCuda && process.platform === 'linux' && !fs.existsSync(cudaLibrary)) {
-      note = 'CUDA execution provider not installed (npm install onnxruntime-node --onnxruntime-node-install-cuda adds it); running on CPU';
+      note =
+        'CUDA execution provider not installed (npm install onnxruntime-node --onnxruntime-node-install-cuda adds it); running on CPU';
     } else if (wantCuda) {
       try {
         // Severity 4 (fatal only): a missing GPU is an expected outcome here, not an error for the log.
@@ -364,7 +461,11 @@ export class LocalScorer implements Scorer {
     try {
       session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
     } catch (error) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`, file });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`,
+        file,
+      });
     }
     checkAgainstGraph(pkg, session);
     return new LocalScorer(pkg, ort, session, 'cpu', note || 'CPU execution provider');
@@ -374,7 +475,11 @@ export class LocalScorer implements Scorer {
     if (items.length === 0) return new Float32Array(0);
     // onnxruntime-node runs a session synchronously on its caller's thread (~50 ms a batch): a re-score's batches
     // run in the compute pool, so the engine's loop keeps answering. A "try it" item is quicker here.
-    if (this.provider === 'cpu' && items.length >= POOLED_BATCH && this.pkg.manifest.preprocessing.type === 'hashed_ngrams') {
+    if (
+      this.provider === 'cpu' &&
+      items.length >= POOLED_BATCH &&
+      this.pkg.manifest.preprocessing.type === 'hashed_ngrams'
+    ) {
       return computePool().run('scoreBatchOnCpu', [this.pkg.dir, this.pkg.hash, items]);
     }
     return runSession(this.pkg, this.ort, this.session, items, prepareInputs(this.pkg, items));
@@ -420,19 +525,38 @@ export class RemoteScorer implements Scorer {
       for (const input of takesText ? [] : plan) {
         const remote = remoteInputs.get(input.name);
         if (!remote) problems.push(`${input.name} is missing`);
-        else if (remote.datatype !== REMOTE_TYPE[input.datatype]) problems.push(`${input.name} is ${remote.datatype} there, ${REMOTE_TYPE[input.datatype]} here`);
-        else if (remote.shape.length !== input.shape.length || remote.shape.some((dim, i) => dim > 0 && input.shape[i] !== null && input.shape[i] !== dim)) {
-          problems.push(`${input.name} has shape [${remote.shape.join(', ')}] there, [${input.shape.map((d) => d ?? -1).join(', ')}] here`);
+        else if (remote.datatype !== REMOTE_TYPE[input.datatype])
+          problems.push(`${input.name} is ${remote.datatype} there, ${REMOTE_TYPE[input.datatype]} here`);
+        else if (
+          remote.shape.length !== input.shape.length ||
+          remote.shape.some((dim, i) => dim > 0 && input.shape[i] !== null && input.shape[i] !== dim)
+        ) {
+          problems.push(
+            `${input.name} has shape [${remote.shape.join(', ')}] there, [${input.shape.map((d) => d ?? -1).join(', ')}] here`,
+          );
         }
       }
-      for (const name of remoteInputs.keys()) if (!plan.some((input) => input.name === name)) problems.push(`the server also expects ${name}`);
+      for (const name of remoteInputs.keys())
+        if (!plan.some((input) => input.name === name)) problems.push(`the server also expects ${name}`);
       const output = pkg.manifest.outputs[0]!.name;
-      if (!metadata.outputs.some((o) => o.name === output)) problems.push(`output ${output} is not among the server's outputs (${metadata.outputs.map((o) => o.name).join(', ')})`);
+      if (!metadata.outputs.some((o) => o.name === output))
+        problems.push(
+          `output ${output} is not among the server's outputs (${metadata.outputs.map((o) => o.name).join(', ')})`,
+        );
       if (problems.length > 0) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `Remote model ${remoteName} at ${client.url} does not match the manifest of ${pkg.manifest.name}: ${problems.join('; ')}.` });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `Remote model ${remoteName} at ${client.url} does not match the manifest of ${pkg.manifest.name}: ${problems.join('; ')}.`,
+        });
       }
       const binary = await client.useBinary();
-      return new RemoteScorer(pkg, client, remoteName, plan.map((input) => ({ name: input.name, role: input.role, datatype: REMOTE_TYPE[input.datatype]! })), binary);
+      return new RemoteScorer(
+        pkg,
+        client,
+        remoteName,
+        plan.map((input) => ({ name: input.name, role: input.role, datatype: REMOTE_TYPE[input.datatype]! })),
+        binary,
+      );
     } catch (error) {
       client.close();
       throw error;

@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ScoreOutcome, TryResult, VersionComparison } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { type Decision, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS, decisionSql, route, routeItem } from '../../../shared/routing.js';
+import {
+  type Decision,
+  DEFAULT_CRITICAL,
+  DEFAULT_THRESHOLDS,
+  decisionSql,
+  route,
+  routeItem,
+} from '../../../shared/routing.js';
 import type { JobContext } from '../jobs.js';
 import { assertStreamFinished, describeReadOnlyQuery, relationKind } from '../query/readOnlyQuery.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
@@ -16,8 +23,8 @@ import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
 import type { ModelPackage, ScoreItem } from './runtime.js';
 
-
-const SCORE_COLUMNS = 'content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR';
+const SCORE_COLUMNS =
+  'content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR';
 
 function valueToText(contentId: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -46,12 +53,20 @@ function valueToNumbers(value: unknown): number[] | null {
  * the columns' positions. Account features the query does not return are joined from Sift's feature view by
  * content_id (as of each item's upload), when the model's manifest reads them from there.
  */
-async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: ModelPackage, workspace: Workspace): Promise<{ text: string; columns: Record<string, number> }> {
+async function checkScoringQuery(
+  conn: DuckDBConnection,
+  sql: string,
+  pkg: ModelPackage,
+  workspace: Workspace,
+): Promise<{ text: string; columns: Record<string, number> }> {
   const account = pkg.manifest.kind === 'late_fusion' ? pkg.manifest.account! : null;
   const needed = ['content_id', 'text', ...(account?.columns ?? [])];
   const described = await describeReadOnlyQuery(conn, sql, 'sql', needed.join(', '));
   const missing = needed.filter((name) => !described.columns.includes(name));
-  const fromView = account?.view && missing.includes('content_id') === false ? missing.filter((name) => account.columns.includes(name)) : [];
+  const fromView =
+    account?.view && missing.includes('content_id') === false
+      ? missing.filter((name) => account.columns.includes(name))
+      : [];
   const stillMissing = missing.filter((name) => !fromView.includes(name));
   if (stillMissing.length > 0) {
     throw new SiftError({
@@ -59,7 +74,8 @@ async function checkScoringQuery(conn: DuckDBConnection, sql: string, pkg: Model
       message: `sql: ${pkg.manifest.name} needs the column(s) ${stillMissing.join(', ')} (it reads ${needed.join(', ')}${account ? ', and image_emb when there is one' : ''}${account?.view ? `; account features not returned are read from ${account.view} by content_id` : ''}).`,
     });
   }
-  if (fromView.length === 0) return { text: described.text, columns: Object.fromEntries(described.columns.map((name, i) => [name, i])) };
+  if (fromView.length === 0)
+    return { text: described.text, columns: Object.fromEntries(described.columns.map((name, i) => [name, i])) };
   if (workspace.featureSources === null) {
     throw new SiftError({
       code: 'BAD_REQUEST',
@@ -89,9 +105,15 @@ export async function ensureScoresTable(conn: DuckDBConnection): Promise<void> {
     return;
   }
   if (kind === 'view') {
-    throw new SiftError({ code: 'BAD_REQUEST', message: 'model_scores is a view over an imported table, so Sift cannot add scores to it; import the scores as a table (copy, not link), or remove that mapping.' });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message:
+        'model_scores is a view over an imported table, so Sift cannot add scores to it; import the scores as a table (copy, not link), or remove that mapping.',
+    });
   }
-  await conn.run('ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS scored_at TIMESTAMP; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;');
+  await conn.run(
+    'ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS scored_at TIMESTAMP; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS model_hash VARCHAR; ALTER TABLE model_scores ADD COLUMN IF NOT EXISTS run_id VARCHAR;',
+  );
 }
 
 export async function scoreQuery(
@@ -102,7 +124,9 @@ export async function scoreQuery(
 ): Promise<ScoreOutcome> {
   const started = performance.now();
   // A package given is scored as it is (a retrain's new version, not yet registered); else the model of that name.
-  const { pkg, scorer, shared } = input.package ? await registry.scorerOf(input.package, { remote: input.remote }) : await registry.scorer(input.model, { remote: input.remote });
+  const { pkg, scorer, shared } = input.package
+    ? await registry.scorerOf(input.package, { remote: input.remote })
+    : await registry.scorer(input.model, { remote: input.remote });
   const batchSize = input.batchSize ?? 1024;
   const runId = randomUUID();
   const stageName = `score_${runId.replace(/-/g, '')}`;
@@ -116,10 +140,15 @@ export async function scoreQuery(
     const { text: query, columns } = await checkScoringQuery(reader, input.sql, pkg, workspace);
     // The user's query is read inside a READ ONLY transaction: DuckDB refuses any write it might attempt.
     await reader.run('BEGIN TRANSACTION READ ONLY');
-    const [totalText, missingIds] = (await reader.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE content_id IS NULL) FROM (${query})`)).getRowsJson()[0]!;
+    const [totalText, missingIds] = (
+      await reader.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE content_id IS NULL) FROM (${query})`)
+    ).getRowsJson()[0]!;
     const total = Number(totalText);
     if (Number(missingIds) > 0) throw nullContentId(Number(missingIds), total);
-    ctx.progress(0, `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`);
+    ctx.progress(
+      0,
+      `Scoring ${total.toLocaleString('en-US')} items with ${pkg.manifest.name} ${pkg.manifest.version} (${scorer.provider})`,
+    );
     await writer.run(`CREATE TEMP TABLE ${quoteIdent(stageName)} (content_id VARCHAR, category VARCHAR, score DOUBLE)`);
     const appender = await writer.createAppender(stageName, null, 'temp');
     const categories = pkg.manifest.categories;
@@ -141,13 +170,17 @@ export async function scoreQuery(
       appender.flushSync();
       done += pending.length;
       pending = [];
-      ctx.progress(total > 0 ? done / total : null, `Scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`);
+      ctx.progress(
+        total > 0 ? done / total : null,
+        `Scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`,
+      );
       // Let the host answer the UI between batches.
       await new Promise((resolve) => setImmediate(resolve));
     };
     const result = await reader.stream(query);
     for (;;) {
-      if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+      if (ctx.signal.aborted)
+        throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       const ids = chunk.getColumnValues(columns.content_id!);
@@ -162,7 +195,9 @@ export async function scoreQuery(
           contentId,
           text: valueToText(contentId, texts[row]),
           imageEmb: images ? valueToNumbers(images[row]) : null,
-          account: accountColumns.length ? accounts.map((values) => (values[row] === null ? Number.NaN : Number(values[row]))) : null,
+          account: accountColumns.length
+            ? accounts.map((values) => (values[row] === null ? Number.NaN : Number(values[row])))
+            : null,
         });
         if (pending.length >= batchSize) await flush();
       }
@@ -170,7 +205,8 @@ export async function scoreQuery(
     if (!ctx.signal.aborted) await assertStreamFinished(reader, 'The scoring query');
     await flush();
     appender.closeSync();
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+    if (ctx.signal.aborted)
+      throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
     ctx.progress(1, 'Writing scores');
     await writer.run('BEGIN TRANSACTION');
     let replaced = 0;
@@ -178,7 +214,14 @@ export async function scoreQuery(
     try {
       await ensureScoresTable(writer);
       const keys = { model: pkg.manifest.name, version: pkg.manifest.version };
-      replaced = Number((await writer.run(`DELETE FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR IN (SELECT content_id FROM ${stage})`, keys)).rowsChanged);
+      replaced = Number(
+        (
+          await writer.run(
+            `DELETE FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR IN (SELECT content_id FROM ${stage})`,
+            keys,
+          )
+        ).rowsChanged,
+      );
       rows = Number(
         (
           await writer.run(
@@ -194,9 +237,22 @@ export async function scoreQuery(
       throw error;
     }
     const elapsedMs = Math.round(performance.now() - started);
-    return { runId, model: pkg.manifest.name, version: pkg.manifest.version, hash: pkg.hash, provider: scorer.provider, note: scorer.note, items: done, rows, replaced, elapsedMs, itemsPerSecond: Math.round(done / Math.max(elapsedMs / 1000, 1e-3)) };
+    return {
+      runId,
+      model: pkg.manifest.name,
+      version: pkg.manifest.version,
+      hash: pkg.hash,
+      provider: scorer.provider,
+      note: scorer.note,
+      items: done,
+      rows,
+      replaced,
+      elapsedMs,
+      itemsPerSecond: Math.round(done / Math.max(elapsedMs / 1000, 1e-3)),
+    };
   } catch (error) {
-    if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
+    if (ctx.signal.aborted)
+      throw new SiftError({ code: 'CANCELLED', message: 'Scoring cancelled; no scores were written.' });
     throw error;
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
@@ -208,17 +264,22 @@ export async function scoreQuery(
   }
 }
 
-
 /** A time as the data's clock reads it: an explicit zone is turned into UTC, a naive time is taken as written. */
 function dataClockTime(at: string): string {
-  return /(?:Z|[+-]\d\d:?\d\d)$/i.test(at.trim()) ? new Date(at).toISOString().slice(0, 23).replace('T', ' ') : at.trim().replace('T', ' ');
+  return /(?:Z|[+-]\d\d:?\d\d)$/i.test(at.trim())
+    ? new Date(at).toISOString().slice(0, 23).replace('T', ' ')
+    : at.trim().replace('T', ' ');
 }
 
 /**
  * The account features of an upload by `userId` at `at`, from the same definitions as the feature view — the
  * single-item path of the skew test.
  */
-export async function accountFeaturesAsOf(workspace: Workspace, userId: string, at: string): Promise<Record<string, number>> {
+export async function accountFeaturesAsOf(
+  workspace: Workspace,
+  userId: string,
+  at: string,
+): Promise<Record<string, number>> {
   return workspace.withConnection(async (conn) => {
     const sources = workspace.featureSources;
     if (sources === null) {
@@ -227,8 +288,11 @@ export async function accountFeaturesAsOf(workspace: Workspace, userId: string, 
         message: `asOf: account features need the canonical tables content and users${workspace.featureViewProblem ? ` (${workspace.featureViewProblem})` : ''}.`,
       });
     }
-    const row = (await conn.runAndReadAll(pointFeaturesSql(sources), { user_id: userId, at: dataClockTime(at) })).getRowObjectsJson()[0]!;
-    if (row.account_age_days === null) throw new SiftError({ code: 'BAD_REQUEST', message: `asOf.userId: no account "${userId}" in users.` });
+    const row = (
+      await conn.runAndReadAll(pointFeaturesSql(sources), { user_id: userId, at: dataClockTime(at) })
+    ).getRowObjectsJson()[0]!;
+    if (row.account_age_days === null)
+      throw new SiftError({ code: 'BAD_REQUEST', message: `asOf.userId: no account "${userId}" in users.` });
     return Object.fromEntries(Object.entries(row).map(([name, value]) => [name, Number(value)]));
   });
 }
@@ -236,18 +300,32 @@ export async function accountFeaturesAsOf(workspace: Workspace, userId: string, 
 export async function tryModel(
   workspace: Workspace,
   registry: ModelRegistry,
-  input: { model: string; text: string; imageEmb?: number[]; account?: Record<string, number>; asOf?: { userId: string; at: string }; remote?: RemoteOptions },
+  input: {
+    model: string;
+    text: string;
+    imageEmb?: number[];
+    account?: Record<string, number>;
+    asOf?: { userId: string; at: string };
+    remote?: RemoteOptions;
+  },
 ): Promise<TryResult> {
   const started = performance.now();
   const { pkg, scorer, shared } = await registry.scorer(input.model, { remote: input.remote });
   try {
     const fusion = pkg.manifest.kind === 'late_fusion';
     const accountColumns = pkg.manifest.account?.columns ?? [];
-    const given = fusion && input.asOf ? await accountFeaturesAsOf(workspace, input.asOf.userId, input.asOf.at) : input.account;
+    const given =
+      fusion && input.asOf ? await accountFeaturesAsOf(workspace, input.asOf.userId, input.asOf.at) : input.account;
     const account = fusion ? accountColumns.map((column) => given?.[column] ?? Number.NaN) : null;
-    const probabilities = await scorer.score([{ contentId: 'try', text: input.text, imageEmb: input.imageEmb ?? null, account }]);
-    const scores = Object.fromEntries(pkg.manifest.categories.map((category, k) => [category, Math.round(probabilities[k]! * 1e6) / 1e6]));
-    const decisions = Object.fromEntries(Object.entries(scores).map(([category, score]) => [category, route(pkg.manifest, category, score)]));
+    const probabilities = await scorer.score([
+      { contentId: 'try', text: input.text, imageEmb: input.imageEmb ?? null, account },
+    ]);
+    const scores = Object.fromEntries(
+      pkg.manifest.categories.map((category, k) => [category, Math.round(probabilities[k]! * 1e6) / 1e6]),
+    );
+    const decisions = Object.fromEntries(
+      Object.entries(scores).map(([category, score]) => [category, route(pkg.manifest, category, score)]),
+    );
     const overall = routeItem(pkg.manifest, scores);
     return {
       model: pkg.manifest.name,
@@ -258,7 +336,14 @@ export async function tryModel(
       decision: overall.decision,
       category: overall.category,
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(fusion ? { account: { values: Object.fromEntries(accountColumns.map((column, k) => [column, account![k]!])), source: input.asOf ? 'computed' : 'given' } } : {}),
+      ...(fusion
+        ? {
+            account: {
+              values: Object.fromEntries(accountColumns.map((column, k) => [column, account![k]!])),
+              source: input.asOf ? 'computed' : 'given',
+            },
+          }
+        : {}),
     } as TryResult;
   } finally {
     if (!shared) await scorer.close();
@@ -286,7 +371,12 @@ export async function compareVersions(
   }
   const categoryRows = Object.entries(thresholds);
   const thresholdValues = categoryRows.length
-    ? categoryRows.map(([category, t]) => `(${[category, t.remove, t.escalate, critical.includes(category)].map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v))).join(', ')})`).join(', ')
+    ? categoryRows
+        .map(
+          ([category, t]) =>
+            `(${[category, t.remove, t.escalate, critical.includes(category)].map((v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v))).join(', ')})`,
+        )
+        .join(', ')
     : `('__none__', ${DEFAULT_THRESHOLDS.remove}, ${DEFAULT_THRESHOLDS.escalate}, false)`;
   const decision = (score: string) => decisionSql(score, 'remove_at', 'escalate_at', 'critical');
   return workspace.withConnection(async (conn) => {
@@ -305,7 +395,7 @@ export async function compareVersions(
 
   async function compareOn(conn: DuckDBConnection): Promise<VersionComparison> {
     if (!(await relationKind(conn, 'model_scores'))) return { a: input.a, b: input.b, categories: [], flips: [] };
-    ctx?.progress(null, 'Pairing the two versions\' scores and routing each');
+    ctx?.progress(null, "Pairing the two versions' scores and routing each");
     const binds = { ma: input.a.model, va: input.a.version, mb: input.b.model, vb: input.b.version };
     const joined = `
       WITH t(category, remove, escalate, critical) AS (VALUES ${thresholdValues}),
@@ -328,19 +418,21 @@ export async function compareVersions(
     ).getRowsJson();
     ctx?.progress(0.5, 'Finding the items whose decision flips');
     const flips = (
-      await conn.runAndReadAll(
-        `${joined}
+      await conn
+        .runAndReadAll(
+          `${joined}
          SELECT s.content_id, s.category, s.score_a, s.score_b, s.decision_a, s.decision_b, c.text
          FROM both_scored s LEFT JOIN (SELECT content_id::VARCHAR AS content_id, text FROM content) c USING (content_id)
          WHERE s.decision_a <> s.decision_b
          ORDER BY abs(s.score_b - s.score_a) DESC, s.content_id, s.category LIMIT ${Math.min(5000, input.limit ?? 200)}`,
-        binds,
-      ).catch(async () =>
-        conn.runAndReadAll(
-          `${joined} SELECT content_id, category, score_a, score_b, decision_a, decision_b, NULL AS text FROM both_scored WHERE decision_a <> decision_b ORDER BY abs(score_b - score_a) DESC LIMIT ${Math.min(5000, input.limit ?? 200)}`,
           binds,
-        ),
-      )
+        )
+        .catch(async () =>
+          conn.runAndReadAll(
+            `${joined} SELECT content_id, category, score_a, score_b, decision_a, decision_b, NULL AS text FROM both_scored WHERE decision_a <> decision_b ORDER BY abs(score_b - score_a) DESC LIMIT ${Math.min(5000, input.limit ?? 200)}`,
+            binds,
+          ),
+        )
     ).getRowsJson();
     return {
       a: input.a,
@@ -369,7 +461,9 @@ export async function compareVersions(
 }
 
 /** The (model, version) pairs that have scores in the workspace, for picking a comparison. */
-export async function scoredVersions(workspace: Workspace): Promise<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]> {
+export async function scoredVersions(
+  workspace: Workspace,
+): Promise<{ model: string; version: string; items: number; firstScoredAt: string; lastScoredAt: string }[]> {
   return workspace.withConnection(async (conn) => {
     if (!(await relationKind(conn, 'model_scores'))) return [];
     const rows = (
@@ -377,6 +471,12 @@ export async function scoredVersions(workspace: Workspace): Promise<{ model: str
         `SELECT model, model_version, count(DISTINCT content_id) AS items, strftime(min(scored_at), '%Y-%m-%dT%H:%M:%S'), strftime(max(scored_at), '%Y-%m-%dT%H:%M:%S') FROM model_scores GROUP BY ALL ORDER BY model, min(scored_at)`,
       )
     ).getRowsJson();
-    return rows.map(([model, version, items, first, last]) => ({ model: String(model), version: String(version), items: Number(items), firstScoredAt: String(first), lastScoredAt: String(last) }));
+    return rows.map(([model, version, items, first, last]) => ({
+      model: String(model),
+      version: String(version),
+      items: Number(items),
+      firstScoredAt: String(first),
+      lastScoredAt: String(last),
+    }));
   });
 }

@@ -45,25 +45,44 @@ export function importError(error: unknown, file: string, format: 'csv' | 'parqu
   const lineMatch = /CSV Error on Line: (\d+)/.exec(message);
   const line = lineMatch ? Number(lineMatch[1]) : undefined;
   const at = line ? ` line ${line}` : '';
-  const fail = (code: SiftErrorCode, problem: string) => new SiftError({ code, message: `${file}${at}: ${problem}`, file, line });
+  const fail = (code: SiftErrorCode, problem: string) =>
+    new SiftError({ code, message: `${file}${at}: ${problem}`, file, line });
 
   if (/Maximum line size/i.test(message)) {
-    return fail('IMPORT_LINE_TOO_LONG', 'a row is longer than the 2,000,000-byte line limit (a single field that large is almost always a broken export).');
+    return fail(
+      'IMPORT_LINE_TOO_LONG',
+      'a row is longer than the 2,000,000-byte line limit (a single field that large is almost always a broken export).',
+    );
   }
   if (/Invalid unicode|not utf-8 encoded/i.test(message)) {
-    return fail('IMPORT_BAD_ENCODING', 'the file is not valid UTF-8. If it is Latin-1, import it again with encoding latin-1.');
+    return fail(
+      'IMPORT_BAD_ENCODING',
+      'the file is not valid UTF-8. If it is Latin-1, import it again with encoding latin-1.',
+    );
   }
   const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   if (columns) return fail('IMPORT_BAD_CSV', `row has ${columns[2]} fields, expected ${columns[1]} like the header.`);
-  if (/Value with unterminated quote|unterminated quote/i.test(message)) return fail('IMPORT_BAD_CSV', 'a quoted field is never closed (the file may be truncated).');
+  if (/Value with unterminated quote|unterminated quote/i.test(message))
+    return fail('IMPORT_BAD_CSV', 'a quoted field is never closed (the file may be truncated).');
   if (format === 'parquet' || /parquet|magic bytes/i.test(message)) {
-    return new SiftError({ code: 'IMPORT_BAD_PARQUET', message: `${file}: not a readable Parquet file (truncated or corrupt): ${headline(message).replace(/^.*?Error: /, '')}`, file });
+    return new SiftError({
+      code: 'IMPORT_BAD_PARQUET',
+      message: `${file}: not a readable Parquet file (truncated or corrupt): ${headline(message).replace(/^.*?Error: /, '')}`,
+      file,
+    });
   }
   if (format === 'json') {
-    return new SiftError({ code: 'IMPORT_BAD_JSON', message: `${file}: not valid JSON or NDJSON: ${headline(message).replace(/^.*?Error: /, '')}`, file });
+    return new SiftError({
+      code: 'IMPORT_BAD_JSON',
+      message: `${file}: not valid JSON or NDJSON: ${headline(message).replace(/^.*?Error: /, '')}`,
+      file,
+    });
   }
   if (/sniffing file|detect the CSV/i.test(message)) {
-    return fail('IMPORT_BAD_CSV', 'could not work out the CSV layout (delimiter, quoting); rows may have different numbers of fields.');
+    return fail(
+      'IMPORT_BAD_CSV',
+      'could not work out the CSV layout (delimiter, quoting); rows may have different numbers of fields.',
+    );
   }
   if (/Could not convert|Conversion Error/i.test(message)) {
     return fail('IMPORT_BAD_CSV', headline(message).replace(/^.*?Error: /, ''));
@@ -81,5 +100,9 @@ export function workspaceOpenError(error: unknown, dir: string): SiftError {
       file: dir,
     });
   }
-  return new SiftError({ code: 'INTERNAL', message: `Could not open workspace ${dir}: ${headline(message)}`, file: dir });
+  return new SiftError({
+    code: 'INTERNAL',
+    message: `Could not open workspace ${dir}: ${headline(message)}`,
+    file: dir,
+  });
 }

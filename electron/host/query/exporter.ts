@@ -34,13 +34,23 @@ export async function exportRelation(
 ): Promise<ExportOutcome> {
   const resolved = workspace.checkExportTarget(target, 'path');
   const dir = path.dirname(resolved);
-  if (!fs.existsSync(dir)) throw new SiftError({ code: 'NOT_FOUND', message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`, file: resolved });
-  const partial = path.join(dir, `.${path.basename(resolved)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+  if (!fs.existsSync(dir))
+    throw new SiftError({
+      code: 'NOT_FOUND',
+      message: `Cannot export to ${resolved}: the folder ${dir} does not exist.`,
+      file: resolved,
+    });
+  const partial = path.join(
+    dir,
+    `.${path.basename(resolved)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`,
+  );
   try {
     const rows = await workspace.withResults((conn) =>
       trackDuckdbWork(conn, ctx, `Writing ${path.basename(resolved)}`, async () => {
         const source = format === 'csv' ? await spreadsheetSafeSelect(conn, relationSql) : relationSql;
-        const outcome = await conn.run(`COPY (${source}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]}, USE_TMP_FILE false)`);
+        const outcome = await conn.run(
+          `COPY (${source}) TO ${quoteLiteral(partial)} (${COPY_OPTIONS[format]}, USE_TMP_FILE false)`,
+        );
         return Number(outcome.rowsChanged);
       }),
     );
@@ -51,7 +61,11 @@ export async function exportRelation(
     fs.rmSync(partial, { force: true, recursive: true });
     if (error instanceof SiftError) throw error;
     if (isInterrupt(error)) throw new SiftError({ code: 'CANCELLED', message: 'Export cancelled.' });
-    throw new SiftError({ code: 'INTERNAL', message: `Export to ${resolved} failed: ${messageOf(error).split('\n')[0]}`, file: resolved });
+    throw new SiftError({
+      code: 'INTERNAL',
+      message: `Export to ${resolved} failed: ${messageOf(error).split('\n')[0]}`,
+      file: resolved,
+    });
   }
 }
 
@@ -60,8 +74,13 @@ export async function exportRelation(
  * neutralised, every other column as it is — numbers stay numbers.
  */
 export async function spreadsheetSafeSelect(conn: DuckDBConnection, relationSql: string): Promise<string> {
-  const columns = (await conn.runAndReadAll(`DESCRIBE ${relationSql}`)).getRowObjectsJson() as { column_name: string; column_type: string }[];
-  const list = columns.map(({ column_name: name, column_type: type }) => (type === 'VARCHAR' ? `${neutraliseFormulaSql(quoteIdent(name))} AS ${quoteIdent(name)}` : quoteIdent(name)));
+  const columns = (await conn.runAndReadAll(`DESCRIBE ${relationSql}`)).getRowObjectsJson() as {
+    column_name: string;
+    column_type: string;
+  }[];
+  const list = columns.map(({ column_name: name, column_type: type }) =>
+    type === 'VARCHAR' ? `${neutraliseFormulaSql(quoteIdent(name))} AS ${quoteIdent(name)}` : quoteIdent(name),
+  );
   return `SELECT ${list.join(', ')} FROM (${relationSql})`;
 }
 

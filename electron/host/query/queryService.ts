@@ -7,7 +7,13 @@
  * and only what needs rows not stored yet (a far page, a sort, an export) waits for them.
  */
 import { randomUUID } from 'node:crypto';
-import { type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue, JsonDuckDBValueConverter } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBPreparedStatement,
+  type DuckDBValue,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
 import { PROTECTED_TABLES, SIFT_OWNED_VIEWS } from '../../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
@@ -50,7 +56,16 @@ interface CheckedStatement {
   pageSize: number;
 }
 
-const EMPTY_RESULT: QueryResult = { statementCount: 1, elapsedMs: 0, complete: true, resultId: null, columns: [], rowCount: 0, rows: [], message: '' };
+const EMPTY_RESULT: QueryResult = {
+  statementCount: 1,
+  elapsedMs: 0,
+  complete: true,
+  resultId: null,
+  columns: [],
+  rowCount: 0,
+  rows: [],
+  message: '',
+};
 
 /** Rows stored between two flushes (and two `query` events) of a result still streaming in. */
 const FLUSH_EVERY_ROWS = 256 * 1024;
@@ -84,12 +99,18 @@ export class QueryService {
    * order: a read's rows stored whole before the next statement runs, a write's message. Those earlier results
    * stay until the caller closes them, however many there are.
    */
-  async run(input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean, options: { everyStatement?: boolean } = {}): Promise<QueryResult & { statements?: QueryResult[] }> {
+  async run(
+    input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number },
+    allowWrites: boolean,
+    options: { everyStatement?: boolean } = {},
+  ): Promise<QueryResult & { statements?: QueryResult[] }> {
     const started = performance.now();
     checkNesting(input.sql, input.params);
     const statements = splitStatements(input.sql);
-    if (statements.length === 0) throw new SiftError({ code: 'SQL_ERROR', message: 'There is no SQL statement to run.' });
-    if (this.running.has(input.queryId)) throw new SiftError({ code: 'BAD_REQUEST', message: `Query ${input.queryId} is already running.` });
+    if (statements.length === 0)
+      throw new SiftError({ code: 'SQL_ERROR', message: 'There is no SQL statement to run.' });
+    if (this.running.has(input.queryId))
+      throw new SiftError({ code: 'BAD_REQUEST', message: `Query ${input.queryId} is already running.` });
     const conn = await this.workspace.connect();
     this.running.set(input.queryId, conn);
     const release = () => {
@@ -129,7 +150,8 @@ export class QueryService {
         try {
           for (const [index, statement] of checked.entries()) {
             cancelled();
-            if (index < lastIndex && keepEvery) earlier.push(this.pin(await this.runRead(statement, shown, false, true)));
+            if (index < lastIndex && keepEvery)
+              earlier.push(this.pin(await this.runRead(statement, shown, false, true)));
             else if (index < lastIndex) await this.runRead(statement, null);
           }
           result = await this.runRead(checked[lastIndex]!, shown);
@@ -150,7 +172,9 @@ export class QueryService {
             cancelled();
             const checked = await this.check(conn, statement, input, true);
             if (checked.kind === 'write') {
-              const outcome = await checked.prepared.run().catch((error: unknown) => Promise.reject(checked.fail(error)));
+              const outcome = await checked.prepared
+                .run()
+                .catch((error: unknown) => Promise.reject(checked.fail(error)));
               await checkNames();
               wrote = true;
               result = { ...EMPTY_RESULT, message: `${outcome.rowsChanged} row(s) changed.` };
@@ -184,10 +208,16 @@ export class QueryService {
         }
       }
       const elapsedMs = Math.round(performance.now() - started);
-      return { ...result, statementCount: statements.length, elapsedMs, ...(keepEvery ? { statements: [...earlier, result] } : {}) };
+      return {
+        ...result,
+        statementCount: statements.length,
+        elapsedMs,
+        ...(keepEvery ? { statements: [...earlier, result] } : {}),
+      };
     } catch (error) {
       // A cancel interrupts whichever step is running, Sift's own lookups between statements included.
-      if (!(error instanceof SiftError) && (isInterrupt(error) || this.cancelled.has(input.queryId))) throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
+      if (!(error instanceof SiftError) && (isInterrupt(error) || this.cancelled.has(input.queryId)))
+        throw new SiftError({ code: 'CANCELLED', message: 'Query cancelled.' });
       throw error;
     } finally {
       if (!keptOpen) release();
@@ -200,7 +230,12 @@ export class QueryService {
   }
 
   /** Checks one statement of a script (sqlGuard) and binds its parameters; nothing runs. */
-  private async check(conn: DuckDBConnection, statement: SqlStatementSpan, input: { sql: string; params?: QueryParams; pageSize?: number }, allowWrites: boolean): Promise<CheckedStatement> {
+  private async check(
+    conn: DuckDBConnection,
+    statement: SqlStatementSpan,
+    input: { sql: string; params?: QueryParams; pageSize?: number },
+    allowWrites: boolean,
+  ): Promise<CheckedStatement> {
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
     const bind = (prepared: DuckDBPreparedStatement) => bindParams(prepared, input.params);
     try {
@@ -213,15 +248,32 @@ export class QueryService {
   }
 
   /** Runs a checked read: one in the middle of a script for nothing, the shown one into the results store. */
-  private async runRead(checked: CheckedStatement, shown: { queryId: string; keepConnection: () => () => void } | null, inScriptTransaction = false, wholly = false): Promise<QueryResult> {
+  private async runRead(
+    checked: CheckedStatement,
+    shown: { queryId: string; keepConnection: () => () => void } | null,
+    inScriptTransaction = false,
+    wholly = false,
+  ): Promise<QueryResult> {
     const { conn, fail, pageSize } = checked;
     try {
       if (!shown) {
         await readOnly(conn, () => checked.prepared.run());
         return { ...EMPTY_RESULT, message: 'OK' };
       }
-      const stored = await this.storeRead(conn, checked.prepared, Math.max(pageSize, 1), shown, fail, inScriptTransaction, wholly);
-      const rows = pageSize === 0 ? [] : (stored.firstRows?.slice(0, pageSize) ?? (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows);
+      const stored = await this.storeRead(
+        conn,
+        checked.prepared,
+        Math.max(pageSize, 1),
+        shown,
+        fail,
+        inScriptTransaction,
+        wholly,
+      );
+      const rows =
+        pageSize === 0
+          ? []
+          : (stored.firstRows?.slice(0, pageSize) ??
+            (await this.page({ resultId: stored.id, offset: 0, limit: pageSize })).rows);
       delete stored.firstRows;
       const count = stored.rowCount.toLocaleString('en-US');
       return {
@@ -269,7 +321,8 @@ export class QueryService {
       let rows = 0;
       let stopped = false;
       const firstPage: Cell[][] = [];
-      const cancelled = () => new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
+      const cancelled = () =>
+        new SiftError({ code: 'CANCELLED', message: 'Query cancelled; the rows stored so far were dropped.' });
       /** Appends chunks until `until` rows are stored; true when the result has no more. */
       const pump = async (until: number): Promise<boolean> => {
         while (rows < until) {
@@ -282,7 +335,8 @@ export class QueryService {
             return true;
           }
           appender!.appendDataChunk(chunk);
-          for (let row = 0; row < chunk.rowCount && firstPage.length < firstRows; row++) firstPage.push(chunk.convertRowValues(row, JsonDuckDBValueConverter) as Cell[]);
+          for (let row = 0; row < chunk.rowCount && firstPage.length < firstRows; row++)
+            firstPage.push(chunk.convertRowValues(row, JsonDuckDBValueConverter) as Cell[]);
           rows += chunk.rowCount;
         }
         return false;
@@ -299,17 +353,31 @@ export class QueryService {
       let exhausted: boolean;
       let columns: ColumnInfo[];
       try {
-        await writer.run(`CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`);
+        await writer.run(
+          `CREATE TABLE ${table} (${names.map((name, i) => `${quoteIdent(name)} ${types[i] === 'NULL' ? 'INTEGER' : types[i]}`).join(', ') || '"result" VARCHAR'})`,
+        );
         appender = await writer.createAppender(table.slice(1, -1));
         exhausted = await pump(inScriptTransaction || wholly ? Number.POSITIVE_INFINITY : firstRows);
         appender.flushSync();
         const describe = await writer.runAndReadAll(`DESCRIBE ${table}`);
-        columns = describe.getRowObjectsJson().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+        columns = describe
+          .getRowObjectsJson()
+          .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
       } catch (error) {
         await discard();
         throw error;
       }
-      const stored: StoredResult = { id, table, columns, rowCount: rows, complete: exhausted, done: Promise.resolve(), stop: () => undefined, lastUsed: Date.now(), firstRows: firstPage };
+      const stored: StoredResult = {
+        id,
+        table,
+        columns,
+        rowCount: rows,
+        complete: exhausted,
+        done: Promise.resolve(),
+        stop: () => undefined,
+        lastUsed: Date.now(),
+        firstRows: firstPage,
+      };
       this.results.set(id, stored);
       if (exhausted) {
         appender.closeSync();
@@ -359,7 +427,11 @@ export class QueryService {
    * error. The failure leaves the read transaction aborted, which one more statement shows; the read is then run
    * once more, materialised, to get DuckDB's own message.
    */
-  private async throwIfStreamFailed(conn: DuckDBConnection, prepared: DuckDBPreparedStatement, fail: (error: unknown) => SiftError): Promise<void> {
+  private async throwIfStreamFailed(
+    conn: DuckDBConnection,
+    prepared: DuckDBPreparedStatement,
+    fail: (error: unknown) => SiftError,
+  ): Promise<void> {
     try {
       await conn.run('SELECT 1');
       return;
@@ -371,7 +443,10 @@ export class QueryService {
     } catch (error) {
       throw fail(error);
     }
-    throw new SiftError({ code: 'SQL_ERROR', message: 'The query stopped part-way with an error DuckDB did not repeat when run again; run it again.' });
+    throw new SiftError({
+      code: 'SQL_ERROR',
+      message: 'The query stopped part-way with an error DuckDB did not repeat when run again; run it again.',
+    });
   }
 
   /** Waits until rows [0, needed) are stored; a far page, a sort or an export of a streaming result waits here. */
@@ -382,14 +457,20 @@ export class QueryService {
   /** Closes the least recently used results beyond MAX_LIVE_RESULTS, never the one just stored nor a pinned one. */
   private async evictOld(justStored: string): Promise<void> {
     if (this.results.size <= MAX_LIVE_RESULTS) return;
-    const evictable = [...this.results.values()].filter((result) => result.id !== justStored && !this.pinned.has(result.id));
+    const evictable = [...this.results.values()].filter(
+      (result) => result.id !== justStored && !this.pinned.has(result.id),
+    );
     const oldest = evictable.sort((a, b) => a.lastUsed - b.lastUsed).slice(0, this.results.size - MAX_LIVE_RESULTS);
     for (const result of oldest) await this.close(result.id);
   }
 
   private stored(resultId: string): StoredResult {
     const stored = this.results.get(resultId);
-    if (!stored) throw new SiftError({ code: 'NOT_FOUND', message: `Result ${resultId} is gone (closed, or the workspace was reopened); run the query again.` });
+    if (!stored)
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `Result ${resultId} is gone (closed, or the workspace was reopened); run the query again.`,
+      });
     stored.lastUsed = Date.now();
     return stored;
   }
@@ -400,7 +481,12 @@ export class QueryService {
     return stored.done.then(() => ({ table: stored.table, rowCount: stored.rowCount, columns: stored.columns }));
   }
 
-  async page(input: { resultId: string; offset: number; limit: number; sort?: { column: string; direction: 'asc' | 'desc' } }): Promise<PageResult> {
+  async page(input: {
+    resultId: string;
+    offset: number;
+    limit: number;
+    sort?: { column: string; direction: 'asc' | 'desc' };
+  }): Promise<PageResult> {
     const stored = this.stored(input.resultId);
     await this.rowsStored(stored, input.sort ? Number.POSITIVE_INFINITY : input.offset + input.limit);
     const table = input.sort ? await this.sortedTable(stored, input.sort) : stored.table;
@@ -410,11 +496,19 @@ export class QueryService {
         `SELECT * EXCLUDE (rowid) FROM (SELECT rowid, * FROM ${table} WHERE rowid >= $from AND rowid < $to) ORDER BY rowid`,
         { from: input.offset, to: input.offset + input.limit },
       );
-      return { resultId: stored.id, offset: input.offset, rowCount: stored.rowCount, rows: reader.getRowsJson() as Cell[][] };
+      return {
+        resultId: stored.id,
+        offset: input.offset,
+        rowCount: stored.rowCount,
+        rows: reader.getRowsJson() as Cell[][],
+      };
     });
   }
 
-  private async sortedTable(stored: StoredResult, sort: { column: string; direction: 'asc' | 'desc' }): Promise<string> {
+  private async sortedTable(
+    stored: StoredResult,
+    sort: { column: string; direction: 'asc' | 'desc' },
+  ): Promise<string> {
     if (!stored.columns.some((column) => column.name === sort.column)) {
       throw new SiftError({ code: 'BAD_REQUEST', message: `sort.column: the result has no column "${sort.column}".` });
     }
@@ -422,7 +516,9 @@ export class QueryService {
     if (stored.sorted?.key === key) return stored.sorted.table;
     const table = quoteIdent(`s_${stored.id.replace(/-/g, '')}`);
     await this.workspace.withResults(async (conn) => {
-      await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${stored.table} ORDER BY ${quoteIdent(sort.column)} ${sort.direction.toUpperCase()} NULLS LAST, rowid`);
+      await conn.run(
+        `CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${stored.table} ORDER BY ${quoteIdent(sort.column)} ${sort.direction.toUpperCase()} NULLS LAST, rowid`,
+      );
     });
     stored.sorted = { key, table };
     return table;
@@ -435,7 +531,14 @@ export class QueryService {
   async explain(input: { sql: string; params?: QueryParams }, allowWrites: boolean): Promise<QueryPlan> {
     checkNesting(input.sql, input.params);
     const statements = splitStatements(input.sql);
-    if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: statements.length === 0 ? 'There is no SQL statement to explain.' : `Explain takes one statement; this text holds ${statements.length}.` });
+    if (statements.length !== 1)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message:
+          statements.length === 0
+            ? 'There is no SQL statement to explain.'
+            : `Explain takes one statement; this text holds ${statements.length}.`,
+      });
     const statement = statements[0]!;
     const fail = (error: unknown) => sqlError(error, statement, input.sql);
     const conn = await this.workspace.connect();
@@ -457,7 +560,13 @@ export class QueryService {
               }
             })()
       ).getRowsJson();
-      return { kind, plan: rows.map((row) => String(row[1] ?? '')).join('\n').trimEnd() };
+      return {
+        kind,
+        plan: rows
+          .map((row) => String(row[1] ?? ''))
+          .join('\n')
+          .trimEnd(),
+      };
     } catch (error) {
       throw fail(error);
     } finally {
@@ -486,7 +595,11 @@ export class QueryService {
     // An interrupt between two of the query's steps (checking, planning, running) would be lost: repeat it until
     // the query has stopped.
     conn.interrupt();
-    if (!this.interrupting.has(queryId)) this.interrupting.set(queryId, setInterval(() => conn.interrupt(), 50));
+    if (!this.interrupting.has(queryId))
+      this.interrupting.set(
+        queryId,
+        setInterval(() => conn.interrupt(), 50),
+      );
     return true;
   }
 
@@ -517,13 +630,15 @@ export function bindParams(prepared: DuckDBPreparedStatement, params: QueryParam
   for (let index = 1; index <= count; index++) {
     const name = prepared.parameterName(index);
     if (!params || !(name in params)) {
-      throw new SiftError({ code: 'SQL_ERROR', message: `The query uses parameter $${name}, but no value was given for it.` });
+      throw new SiftError({
+        code: 'SQL_ERROR',
+        message: `The query uses parameter $${name}, but no value was given for it.`,
+      });
     }
     values[name] = params[name] as DuckDBValue;
   }
   prepared.bind(values);
 }
-
 
 /** DuckDB may return two columns of one name (SELECT a, a); a stored result needs distinct ones. */
 function uniqueNames(names: string[]): string[] {
@@ -537,7 +652,9 @@ function uniqueNames(names: string[]): string[] {
 }
 
 async function viewDefinitions(conn: DuckDBConnection): Promise<Map<string, string>> {
-  const reader = await conn.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_OWNED_VIEWS.map((name) => `'${name}'`).join(', ')})`);
+  const reader = await conn.runAndReadAll(
+    `SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_OWNED_VIEWS.map((name) => `'${name}'`).join(', ')})`,
+  );
   return new Map(reader.getRowsJson().map((row) => [String(row[0]), String(row[1])]));
 }
 

@@ -8,9 +8,18 @@ import { splitStatements } from '../../../shared/sqlText.js';
 import { sqlError } from './duckdbErrors.js';
 import { checkNesting, checkUserStatement } from './sqlGuard.js';
 
-export async function describeReadOnlyQuery(conn: DuckDBConnection, sql: string, field: string, expected: string): Promise<{ text: string; columns: string[] }> {
+export async function describeReadOnlyQuery(
+  conn: DuckDBConnection,
+  sql: string,
+  field: string,
+  expected: string,
+): Promise<{ text: string; columns: string[] }> {
   const statements = splitStatements(sql);
-  if (statements.length !== 1) throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: give one SELECT returning ${expected} (got ${statements.length} statements).` });
+  if (statements.length !== 1)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${field}: give one SELECT returning ${expected} (got ${statements.length} statements).`,
+    });
   const statement = statements[0]!;
   checkNesting(sql, undefined);
   let prepared;
@@ -19,12 +28,20 @@ export async function describeReadOnlyQuery(conn: DuckDBConnection, sql: string,
   } catch (error) {
     throw sqlError(error, statement, sql);
   }
-  return { text: statement.text, columns: Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)) };
+  return {
+    text: statement.text,
+    columns: Array.from({ length: prepared.columnCount }, (_, i) => prepared.columnName(i)),
+  };
 }
 
 /** 'table', 'view', or null when the main schema has no such name. */
 export async function relationKind(conn: DuckDBConnection, name: string): Promise<'table' | 'view' | null> {
-  const kind = (await conn.runAndReadAll(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name`, { name })).getRowsJson()[0]?.[0];
+  const kind = (
+    await conn.runAndReadAll(
+      `SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name`,
+      { name },
+    )
+  ).getRowsJson()[0]?.[0];
   return kind === undefined ? null : kind === 'VIEW' ? 'view' : 'table';
 }
 

@@ -8,7 +8,8 @@ import type { EditorTabs, HistoryEntry } from '../../../shared/contract.js';
 import { SIFT_DIR, type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 
 const HISTORY_KEPT = 1000;
-const HISTORY_DDL = 'CREATE TABLE IF NOT EXISTS query_history (ran_at TIMESTAMP, sql VARCHAR, elapsed_ms INTEGER, row_count BIGINT, error VARCHAR)';
+const HISTORY_DDL =
+  'CREATE TABLE IF NOT EXISTS query_history (ran_at TIMESTAMP, sql VARCHAR, elapsed_ms INTEGER, row_count BIGINT, error VARCHAR)';
 
 export async function recordQuery(workspace: Workspace, entry: Omit<HistoryEntry, 'ranAt'>): Promise<void> {
   await workspace.withStore(async (conn) => {
@@ -20,11 +21,17 @@ export async function recordQuery(workspace: Workspace, entry: Omit<HistoryEntry
       error: entry.error,
     });
     // Trimmed now and then, not on every run.
-    if (Math.random() < 0.05) await conn.run(`DELETE FROM query_history WHERE ran_at < (SELECT min(ran_at) FROM (SELECT ran_at FROM query_history ORDER BY ran_at DESC LIMIT ${HISTORY_KEPT}))`);
+    if (Math.random() < 0.05)
+      await conn.run(
+        `DELETE FROM query_history WHERE ran_at < (SELECT min(ran_at) FROM (SELECT ran_at FROM query_history ORDER BY ran_at DESC LIMIT ${HISTORY_KEPT}))`,
+      );
   });
 }
 
-export async function queryHistory(workspace: Workspace, options: { limit?: number; search?: string }): Promise<HistoryEntry[]> {
+export async function queryHistory(
+  workspace: Workspace,
+  options: { limit?: number; search?: string },
+): Promise<HistoryEntry[]> {
   return workspace.withStore(async (conn) => {
     await conn.run(HISTORY_DDL);
     const search = options.search?.trim();

@@ -31,16 +31,65 @@ const WRITE_TYPES = new Set<StatementType>([
 
 /** Table functions that only read data or the catalog. Anything else in a plan is refused. */
 const READ_TABLE_FUNCTIONS = new Set([
-  'read_csv', 'read_csv_auto', 'sniff_csv', 'read_parquet', 'parquet_scan', 'parquet_metadata', 'parquet_schema',
-  'parquet_file_metadata', 'parquet_kv_metadata', 'parquet_bloom_probe', 'read_json', 'read_json_auto', 'read_ndjson',
-  'read_ndjson_auto', 'read_json_objects', 'read_json_objects_auto', 'read_ndjson_objects', 'read_text', 'read_blob',
-  'glob', 'range', 'generate_series', 'unnest', 'json_each', 'json_tree', 'repeat', 'repeat_row', 'summary',
-  'pragma_table_info', 'pragma_show', 'pragma_storage_info', 'pragma_database_size', 'pragma_version',
-  'pragma_platform', 'pragma_metadata_info', 'pragma_user_agent', 'pragma_collations', 'icu_calendar_names',
-  'pg_timezone_names', 'sql_auto_complete', 'duckdb_columns', 'duckdb_constraints', 'duckdb_databases',
-  'duckdb_dependencies', 'duckdb_extensions', 'duckdb_functions', 'duckdb_indexes', 'duckdb_keywords',
-  'duckdb_schemas', 'duckdb_sequences', 'duckdb_settings', 'duckdb_tables', 'duckdb_types', 'duckdb_views',
-  'duckdb_memory', 'duckdb_optimizers', 'duckdb_approx_database_count', 'duckdb_variables', 'duckdb_prepared_statements',
+  'read_csv',
+  'read_csv_auto',
+  'sniff_csv',
+  'read_parquet',
+  'parquet_scan',
+  'parquet_metadata',
+  'parquet_schema',
+  'parquet_file_metadata',
+  'parquet_kv_metadata',
+  'parquet_bloom_probe',
+  'read_json',
+  'read_json_auto',
+  'read_ndjson',
+  'read_ndjson_auto',
+  'read_json_objects',
+  'read_json_objects_auto',
+  'read_ndjson_objects',
+  'read_text',
+  'read_blob',
+  'glob',
+  'range',
+  'generate_series',
+  'unnest',
+  'json_each',
+  'json_tree',
+  'repeat',
+  'repeat_row',
+  'summary',
+  'pragma_table_info',
+  'pragma_show',
+  'pragma_storage_info',
+  'pragma_database_size',
+  'pragma_version',
+  'pragma_platform',
+  'pragma_metadata_info',
+  'pragma_user_agent',
+  'pragma_collations',
+  'icu_calendar_names',
+  'pg_timezone_names',
+  'sql_auto_complete',
+  'duckdb_columns',
+  'duckdb_constraints',
+  'duckdb_databases',
+  'duckdb_dependencies',
+  'duckdb_extensions',
+  'duckdb_functions',
+  'duckdb_indexes',
+  'duckdb_keywords',
+  'duckdb_schemas',
+  'duckdb_sequences',
+  'duckdb_settings',
+  'duckdb_tables',
+  'duckdb_types',
+  'duckdb_views',
+  'duckdb_memory',
+  'duckdb_optimizers',
+  'duckdb_approx_database_count',
+  'duckdb_variables',
+  'duckdb_prepared_statements',
 ]);
 
 /** Scalar functions that change state: a sequence, the session's random seed, the log. */
@@ -86,7 +135,8 @@ const refuse = (message: string) => new SiftError({ code: 'SQL_REFUSED', message
 
 function refusedKind(type: StatementType): SiftError {
   const hint = KIND_HINTS[type];
-  const what = type === StatementType.SELECT ? 'PRAGMA (or another statement DuckDB rewrites into a query)' : statementKind(type);
+  const what =
+    type === StatementType.SELECT ? 'PRAGMA (or another statement DuckDB rewrites into a query)' : statementKind(type);
   return refuse(`${what} statements cannot run from Sift's SQL${hint ? `: ${hint}` : ''}.`);
 }
 
@@ -111,7 +161,9 @@ export async function checkUserStatement(
 ): Promise<{ prepared: DuckDBPreparedStatement; kind: StatementClass }> {
   const extracted = await conn.extractStatements(text);
   if (extracted.count !== 1) {
-    throw refuse(`DuckDB reads this as ${extracted.count} statements (a PIVOT without an IN list, for one, creates a type first); run them one at a time.`);
+    throw refuse(
+      `DuckDB reads this as ${extracted.count} statements (a PIVOT without an IN list, for one, creates a type first); run them one at a time.`,
+    );
   }
   const tree = await selectTree(conn, text);
   if (tree === null) {
@@ -128,7 +180,10 @@ export async function checkUserStatement(
     kind = 'read';
     const functions = scalarFunctionsIn(tree);
     const effect = functions.find((name) => SIDE_EFFECT_FUNCTIONS.has(name));
-    if (effect) throw refuse(`${effect}() changes state (a sequence, the random seed or the log), so it cannot run from Sift's SQL.`);
+    if (effect)
+      throw refuse(
+        `${effect}() changes state (a sequence, the random seed or the log), so it cannot run from Sift's SQL.`,
+      );
   } else if (WRITE_TYPES.has(type)) {
     if (!allowWrites) throw readOnly(type);
     kind = 'write';
@@ -144,9 +199,12 @@ let sandbox: Promise<DuckDBInstance> | null = null;
 /** An empty in-memory DuckDB with no file access at all and its configuration locked. */
 function sandboxInstance(): Promise<DuckDBInstance> {
   sandbox ??= (async () => {
-    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
     const conn = await instance.connect();
-    await conn.run("SET allowed_directories = []; SET enable_external_access = false; SET lock_configuration = true");
+    await conn.run('SET allowed_directories = []; SET enable_external_access = false; SET lock_configuration = true');
     conn.closeSync();
     return instance;
   })();
@@ -164,7 +222,9 @@ async function bindInSandbox(text: string): Promise<StatementType | null> {
     return (await (await conn.extractStatements(text)).prepare(0)).statementType;
   } catch (error) {
     if (/^(Permission|Extension Autoloading) Error/.test(error instanceof Error ? error.message : String(error))) {
-      throw refuse(`This statement reaches for files or extensions while DuckDB reads it, so Sift's SQL does not run it.`);
+      throw refuse(
+        `This statement reaches for files or extensions while DuckDB reads it, so Sift's SQL does not run it.`,
+      );
     }
     return null;
   } finally {
@@ -175,7 +235,10 @@ async function bindInSandbox(text: string): Promise<StatementType | null> {
 /** DuckDB's parse tree of a SELECT, or null when DuckDB's parser says the text is not one SELECT. */
 async function selectTree(conn: DuckDBConnection, text: string): Promise<unknown> {
   const reader = await conn.runAndReadAll('SELECT json_serialize_sql($sql::VARCHAR)', { sql: text });
-  const parsed = JSON.parse(String(reader.getRowsJson()[0]?.[0] ?? '{"error":true}')) as { error: boolean; statements?: unknown[] };
+  const parsed = JSON.parse(String(reader.getRowsJson()[0]?.[0] ?? '{"error":true}')) as {
+    error: boolean;
+    statements?: unknown[];
+  };
   return parsed.error || parsed.statements?.length !== 1 ? null : parsed.statements[0];
 }
 
@@ -185,7 +248,8 @@ function scalarFunctionsIn(tree: unknown): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const record = node as Record<string, unknown>;
-      if (record.class === 'FUNCTION' && typeof record.function_name === 'string') found.push(record.function_name.toLowerCase());
+      if (record.class === 'FUNCTION' && typeof record.function_name === 'string')
+        found.push(record.function_name.toLowerCase());
       Object.values(record).forEach(walk);
     }
   };
@@ -194,7 +258,12 @@ function scalarFunctionsIn(tree: unknown): string[] {
 }
 
 /** Plans the statement without running it and checks every table function the plan calls. */
-async function checkPlan(conn: DuckDBConnection, text: string, type: StatementType, bind: (prepared: DuckDBPreparedStatement) => void): Promise<void> {
+async function checkPlan(
+  conn: DuckDBConnection,
+  text: string,
+  type: StatementType,
+  bind: (prepared: DuckDBPreparedStatement) => void,
+): Promise<void> {
   // DROP and ALTER name objects; they call no functions and DuckDB has no plan to show for some of them.
   if (type === StatementType.DROP || type === StatementType.ALTER) return;
   const explain = await conn.prepare(`EXPLAIN (FORMAT json) ${text}`);
@@ -215,6 +284,8 @@ async function checkPlan(conn: DuckDBConnection, text: string, type: StatementTy
   }
   const denied = [...functions].filter((name) => !READ_TABLE_FUNCTIONS.has(name));
   if (denied.length > 0) {
-    throw refuse(`${denied[0]}() is not a function that only reads (it may write files or change settings), so Sift's SQL cannot call it — not directly, nor through a view or macro.`);
+    throw refuse(
+      `${denied[0]}() is not a function that only reads (it may write files or change settings), so Sift's SQL cannot call it — not directly, nor through a view or macro.`,
+    );
   }
 }

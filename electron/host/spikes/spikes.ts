@@ -15,7 +15,11 @@ import { discourseAccountsSql } from '../workspace/discourseViews.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 const BUCKET_MS: Record<SpikeBucket, number> = { '15min': 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
-const BUCKET_SQL: Record<SpikeBucket, string> = { '15min': "INTERVAL '15 minutes'", hour: "INTERVAL '1 hour'", day: "INTERVAL '1 day'" };
+const BUCKET_SQL: Record<SpikeBucket, string> = {
+  '15min': "INTERVAL '15 minutes'",
+  hour: "INTERVAL '1 hour'",
+  day: "INTERVAL '1 day'",
+};
 /** Seasons in buckets: a week for hourly and 15-minute buckets, none for daily ones in short exports. */
 const SEASON: Record<SpikeBucket, number> = { '15min': 7 * 96, hour: 168, day: 7 };
 const TRAILING: Record<SpikeBucket, number> = { '15min': 96, hour: 24, day: 7 };
@@ -37,7 +41,13 @@ const SOURCES: Record<SpikeSource, SourceSpec> = {
   actions: {
     table: SPIKE_SOURCE_TABLES.actions,
     alias: 'r',
-    dimensions: { category: "coalesce(r.category, '(none)')", action: 'r.action', surface: 'c.surface', language: 'c.language', total: "'all'" },
+    dimensions: {
+      category: "coalesce(r.category, '(none)')",
+      action: 'r.action',
+      surface: 'c.surface',
+      language: 'c.language',
+      total: "'all'",
+    },
   },
 };
 
@@ -46,17 +56,25 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function dimensionSql(source: SpikeSource, by: SpikeDimension): string {
   const sql = SOURCES[source].dimensions[by];
   if (!sql) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `by: ${source} can be broken out by ${Object.keys(SOURCES[source].dimensions).join(', ')}, not by ${by}.` });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `by: ${source} can be broken out by ${Object.keys(SOURCES[source].dimensions).join(', ')}, not by ${by}.`,
+    });
   }
   return sql;
 }
 
 async function requireTables(conn: DuckDBConnection, tables: string[]): Promise<void> {
-  const reader = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`);
+  const reader = await conn.runAndReadAll(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`,
+  );
   const present = new Set(reader.getRowsJson().map((row) => String(row[0])));
   const missing = tables.filter((table) => !present.has(table));
   if (missing.length > 0) {
-    throw new SiftError({ code: 'NOT_FOUND', message: `The spike view needs the canonical table(s) ${missing.join(', ')}: import your logs and map them onto those names.` });
+    throw new SiftError({
+      code: 'NOT_FOUND',
+      message: `The spike view needs the canonical table(s) ${missing.join(', ')}: import your logs and map them onto those names.`,
+    });
   }
 }
 
@@ -67,7 +85,13 @@ async function requireTables(conn: DuckDBConnection, tables: string[]): Promise<
 async function accountsSql(conn: DuckDBConnection): Promise<string> {
   const discourse = await discourseAccountsSql(conn);
   if (discourse) return discourse;
-  const columns = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'users'`)).getRowsJson().map((row) => String(row[0]));
+  const columns = (
+    await conn.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'users'`,
+    )
+  )
+    .getRowsJson()
+    .map((row) => String(row[0]));
   return columns.includes('user_id') && columns.includes('created_at')
     ? 'SELECT user_id::VARCHAR AS user_id, created_at::TIMESTAMP AS created_at FROM users'
     : 'SELECT NULL::VARCHAR AS user_id, NULL::TIMESTAMP AS created_at WHERE false';
@@ -79,7 +103,10 @@ function fromClause(source: SpikeSource, by: SpikeDimension): string {
   return `${spec.table} ${spec.alias}${needsContent ? ' JOIN content c USING (content_id)' : ''}`;
 }
 
-export async function spikeOverview(workspace: Workspace, options: { source?: SpikeSource; by?: SpikeDimension; bucket?: SpikeBucket; threshold?: number }): Promise<SpikeOverview> {
+export async function spikeOverview(
+  workspace: Workspace,
+  options: { source?: SpikeSource; by?: SpikeDimension; bucket?: SpikeBucket; threshold?: number },
+): Promise<SpikeOverview> {
   const source = options.source ?? 'reports';
   const by = options.by ?? (source === 'reports' ? 'reason' : 'category');
   const bucket = options.bucket ?? 'hour';
@@ -92,11 +119,19 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       FROM ${fromClause(source, by)}
       WHERE r.created_at IS NOT NULL
       GROUP BY ALL`);
-    const rows = reader.getRowsJson().map(([time, series, n]) => ({ time: Number(time), series: String(series ?? '(none)'), n: Number(n) }));
+    const rows = reader
+      .getRowsJson()
+      .map(([time, series, n]) => ({ time: Number(time), series: String(series ?? '(none)'), n: Number(n) }));
     const step = BUCKET_MS[bucket];
     const baselineOptions = { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
-    const baselineRule = { trailing: baselineOptions.trailing, season: baselineOptions.season, minSeasons: baselineOptions.minSeasons, threshold };
-    if (rows.length === 0) return { source, by, bucket, buckets: [], series: [], windows: [], markers: [], baselineRule };
+    const baselineRule = {
+      trailing: baselineOptions.trailing,
+      season: baselineOptions.season,
+      minSeasons: baselineOptions.minSeasons,
+      threshold,
+    };
+    if (rows.length === 0)
+      return { source, by, bucket, buckets: [], series: [], windows: [], markers: [], baselineRule };
     const first = Math.min(...rows.map((row) => row.time));
     const last = Math.max(...rows.map((row) => row.time));
     const bucketCount = Math.round((last - first) / step) + 1;
@@ -138,7 +173,9 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
       baselineRule,
       windows,
       // Only deployments inside the timeline: a marker never stretches it (a re-score years later is not one anyway).
-      markers: (await versionChanges(conn, await userDeployments(workspace))).filter((marker) => Date.parse(marker.at) >= first && Date.parse(marker.at) < last + step),
+      markers: (await versionChanges(conn, await userDeployments(workspace))).filter(
+        (marker) => Date.parse(marker.at) >= first && Date.parse(marker.at) < last + step,
+      ),
     };
   });
 }
@@ -149,16 +186,26 @@ export async function spikeOverview(workspace: Workspace, options: { source?: Sp
  * put a version in front of users. Versions with neither get no marker.
  */
 async function versionChanges(conn: DuckDBConnection, userSet: Deployment[]): Promise<SpikeOverview['markers']> {
-  const reader = await conn.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('model_scores', 'moderation_actions')`);
+  const reader = await conn.runAndReadAll(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_name IN ('model_scores', 'moderation_actions')`,
+  );
   const tables = new Set(reader.getRowsJson().map((row) => String(row[0])));
   const firstUse = tables.has('moderation_actions')
-    ? ((await conn.runAndReadAll(`SELECT model_version::VARCHAR, epoch_ms(min(created_at::TIMESTAMP)) FROM moderation_actions WHERE model_version IS NOT NULL GROUP BY 1`)).getRowsJson() as [string, number][]).map(
-        ([version, at]) => ({ version, at: Number(at) }),
-      )
+    ? (
+        (
+          await conn.runAndReadAll(
+            `SELECT model_version::VARCHAR, epoch_ms(min(created_at::TIMESTAMP)) FROM moderation_actions WHERE model_version IS NOT NULL GROUP BY 1`,
+          )
+        ).getRowsJson() as [string, number][]
+      ).map(([version, at]) => ({ version, at: Number(at) }))
     : [];
   // The model each version belongs to, from the scores (actions name the version only).
   const owners = tables.has('model_scores')
-    ? ((await conn.runAndReadAll(`SELECT DISTINCT model::VARCHAR, model_version::VARCHAR FROM model_scores WHERE model_version IS NOT NULL`)).getRowsJson() as [string, string][])
+    ? ((
+        await conn.runAndReadAll(
+          `SELECT DISTINCT model::VARCHAR, model_version::VARCHAR FROM model_scores WHERE model_version IS NOT NULL`,
+        )
+      ).getRowsJson() as [string, string][])
     : [];
   const modelOf = new Map<string, string>();
   for (const [model, version] of owners) modelOf.set(version, model);
@@ -167,12 +214,18 @@ async function versionChanges(conn: DuckDBConnection, userSet: Deployment[]): Pr
     const model = modelOf.get(use.version) ?? (owners.length === 0 ? 'model' : undefined);
     if (model) deployed.set(`${model}\u0000${use.version}`, { model, version: use.version, at: use.at });
   }
-  for (const entry of userSet) deployed.set(`${entry.model}\u0000${entry.version}`, { model: entry.model, version: entry.version, at: Date.parse(entry.deployedAt) });
+  for (const entry of userSet)
+    deployed.set(`${entry.model}\u0000${entry.version}`, {
+      model: entry.model,
+      version: entry.version,
+      at: Date.parse(entry.deployedAt),
+    });
   const rows = [...deployed.values()].sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.at - b.at));
   const markers: SpikeOverview['markers'] = [];
   rows.forEach((row, index) => {
     const previous = rows[index - 1];
-    if (previous && previous.model === row.model) markers.push({ at: iso(row.at), model: row.model, version: row.version, previous: previous.version });
+    if (previous && previous.model === row.model)
+      markers.push({ at: iso(row.at), model: row.model, version: row.version, previous: previous.version });
   });
   return markers;
 }
@@ -183,24 +236,38 @@ export interface Deployment {
   deployedAt: string;
 }
 
-const DEPLOYMENTS_DDL = 'CREATE TABLE IF NOT EXISTS model_deployments (model VARCHAR, version VARCHAR, deployed_at TIMESTAMP, set_at TIMESTAMP, PRIMARY KEY (model, version))';
+const DEPLOYMENTS_DDL =
+  'CREATE TABLE IF NOT EXISTS model_deployments (model VARCHAR, version VARCHAR, deployed_at TIMESTAMP, set_at TIMESTAMP, PRIMARY KEY (model, version))';
 
 /** Deployment dates users set, from Sift's store. */
 export async function userDeployments(workspace: Workspace): Promise<Deployment[]> {
   return workspace.withStore(async (conn) => {
     await conn.run(DEPLOYMENTS_DDL);
-    const rows = (await conn.runAndReadAll(`SELECT model, version, strftime(deployed_at, '%Y-%m-%dT%H:%M:%SZ') FROM model_deployments ORDER BY deployed_at`)).getRowsJson() as [string, string, string][];
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT model, version, strftime(deployed_at, '%Y-%m-%dT%H:%M:%SZ') FROM model_deployments ORDER BY deployed_at`,
+      )
+    ).getRowsJson() as [string, string, string][];
     return rows.map(([model, version, deployedAt]) => ({ model, version, deployedAt }));
   });
 }
 
 /** Sets (or, with null, clears) when a model version was deployed; a cleared one falls back to the logs. */
-export async function setDeployment(workspace: Workspace, input: { model: string; version: string; deployedAt: string | null }): Promise<Deployment[]> {
+export async function setDeployment(
+  workspace: Workspace,
+  input: { model: string; version: string; deployedAt: string | null },
+): Promise<Deployment[]> {
   await workspace.withStore(async (conn) => {
     await conn.run(DEPLOYMENTS_DDL);
-    await conn.run('DELETE FROM model_deployments WHERE model = $model AND version = $version', { model: input.model, version: input.version });
+    await conn.run('DELETE FROM model_deployments WHERE model = $model AND version = $version', {
+      model: input.model,
+      version: input.version,
+    });
     if (input.deployedAt !== null) {
-      await conn.run(`INSERT INTO model_deployments VALUES ($model, $version, $at::TIMESTAMPTZ AT TIME ZONE 'UTC', now()::TIMESTAMP)`, { model: input.model, version: input.version, at: new Date(input.deployedAt).toISOString() });
+      await conn.run(
+        `INSERT INTO model_deployments VALUES ($model, $version, $at::TIMESTAMPTZ AT TIME ZONE 'UTC', now()::TIMESTAMP)`,
+        { model: input.model, version: input.version, at: new Date(input.deployedAt).toISOString() },
+      );
     }
   });
   return userDeployments(workspace);
@@ -223,7 +290,11 @@ export async function spikeDrill(
     const filter = by === 'total' ? 'TRUE' : `${dimension}::VARCHAR = $series`;
     const needsContentJoin = by === 'surface' || by === 'language';
     const from = `${SOURCES[source].table} r${needsContentJoin ? ' JOIN content c USING (content_id)' : ''}`;
-    const params = (from: Date, to: Date) => ({ from: from.toISOString(), to: to.toISOString(), ...(by === 'total' ? {} : { series: options.series }) });
+    const params = (from: Date, to: Date) => ({
+      from: from.toISOString(),
+      to: to.toISOString(),
+      ...(by === 'total' ? {} : { series: options.series }),
+    });
     const itemsSql = `
       SELECT ct.content_id, ct.user_id::VARCHAR AS user_id, ct.text, epoch_ms(ct.created_at::TIMESTAMP) AS created, epoch_ms(u.created_at::TIMESTAMP) AS account_created
       FROM (SELECT DISTINCT r.content_id FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter}) hit
@@ -234,7 +305,13 @@ export async function spikeDrill(
     const runItems = async (from: Date, to: Date) =>
       (await conn.runAndReadAll(itemsSql, params(from, to)))
         .getRowsJson()
-        .map(([contentId, userId, text, created, accountCreated]) => ({ contentId: String(contentId), userId: String(userId), text: String(text ?? ''), created: Number(created), accountCreated: accountCreated === null ? null : Number(accountCreated) }));
+        .map(([contentId, userId, text, created, accountCreated]) => ({
+          contentId: String(contentId),
+          userId: String(userId),
+          text: String(text ?? ''),
+          created: Number(created),
+          accountCreated: accountCreated === null ? null : Number(accountCreated),
+        }));
     ctx?.progress(null, 'Reading the window and its baseline');
     const focus = await runItems(start, end);
     const baseline = await runItems(baselineStart, start);
@@ -247,27 +324,45 @@ export async function spikeDrill(
         if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Drill-down cancelled.' });
         throw error;
       });
-    const terms = logOddsTerms(termCounts(focus.map((item) => item.text)), termCounts(baseline.map((item) => item.text)))
+    const terms = logOddsTerms(
+      termCounts(focus.map((item) => item.text)),
+      termCounts(baseline.map((item) => item.text)),
+    )
       .slice(0, 25)
-      .map((term) => ({ term: term.term, focusCount: term.focusCount, baselineCount: term.baselineCount, z: Math.round(term.z * 100) / 100 }));
-    const clusters = found
-      .slice(0, 10)
-      .map((cluster) => {
-        const members = cluster.members.map((index) => focus[index]!);
-        const authors = new Set(members.map((item) => item.userId));
-        const newAuthors = new Set(members.filter((item) => item.accountCreated !== null && start.getTime() - item.accountCreated < BASELINE_DAYS * 86_400_000).map((item) => item.userId));
-        return {
-          size: members.length,
-          authors: authors.size,
-          newAccounts: newAuthors.size,
-          firstAt: iso(Math.min(...members.map((item) => item.created))),
-          lastAt: iso(Math.max(...members.map((item) => item.created))),
-          samples: [...new Set(members.map((item) => item.text))].slice(0, 3),
-          contentIds: members.slice(0, 200).map((item) => item.contentId),
-        };
-      });
+      .map((term) => ({
+        term: term.term,
+        focusCount: term.focusCount,
+        baselineCount: term.baselineCount,
+        z: Math.round(term.z * 100) / 100,
+      }));
+    const clusters = found.slice(0, 10).map((cluster) => {
+      const members = cluster.members.map((index) => focus[index]!);
+      const authors = new Set(members.map((item) => item.userId));
+      const newAuthors = new Set(
+        members
+          .filter(
+            (item) =>
+              item.accountCreated !== null && start.getTime() - item.accountCreated < BASELINE_DAYS * 86_400_000,
+          )
+          .map((item) => item.userId),
+      );
+      return {
+        size: members.length,
+        authors: authors.size,
+        newAccounts: newAuthors.size,
+        firstAt: iso(Math.min(...members.map((item) => item.created))),
+        lastAt: iso(Math.max(...members.map((item) => item.created))),
+        samples: [...new Set(members.map((item) => item.text))].slice(0, 3),
+        contentIds: members.slice(0, 200).map((item) => item.contentId),
+      };
+    });
     const reporterColumn = source === 'reports' ? 'r.reporter_id' : 'r.actor_id';
-    const reporters = (await conn.runAndReadAll(`SELECT ${reporterColumn}::VARCHAR, count(*) AS n FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 10`, params(start, end)))
+    const reporters = (
+      await conn.runAndReadAll(
+        `SELECT ${reporterColumn}::VARCHAR, count(*) AS n FROM ${from} WHERE r.created_at >= $from::TIMESTAMP AND r.created_at < $to::TIMESTAMP AND ${filter} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 10`,
+        params(start, end),
+      )
+    )
       .getRowsJson()
       .map(([reporterId, n]) => ({ reporterId: String(reporterId), reports: Number(n) }));
     const targets = (
@@ -288,7 +383,12 @@ export async function spikeDrill(
       reporters,
       targets: targets.map(([userId, n, items]) => {
         const created = accountCreated.get(String(userId));
-        return { userId: String(userId), reports: Number(n), items: Number(items), accountCreatedAt: created === null || created === undefined ? null : iso(created) };
+        return {
+          userId: String(userId),
+          reports: Number(n),
+          items: Number(items),
+          accountCreatedAt: created === null || created === undefined ? null : iso(created),
+        };
       }),
     };
   });

@@ -41,7 +41,11 @@ export class AnnotatorTokens {
   create(name: string): { name: string; token: string } {
     const token = randomBytes(24).toString('base64url');
     const rest = this.read().filter((entry) => entry.name !== name);
-    writeFileAtomic(this.file(), JSON.stringify([...rest, { name, createdAt: new Date().toISOString(), sha256: hash(token) }], null, 2), OWNER_ONLY);
+    writeFileAtomic(
+      this.file(),
+      JSON.stringify([...rest, { name, createdAt: new Date().toISOString(), sha256: hash(token) }], null, 2),
+      OWNER_ONLY,
+    );
     return { name, token };
   }
 

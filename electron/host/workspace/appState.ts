@@ -35,7 +35,10 @@ export function readAppState(): AppState {
 export function rememberWorkspace(dir: string): void {
   const previous = readAppState();
   const resolved = path.resolve(dir);
-  const recentWorkspaces = [resolved, ...(previous.recentWorkspaces ?? []).filter((entry) => entry !== resolved)].slice(0, RECENT);
+  const recentWorkspaces = [resolved, ...(previous.recentWorkspaces ?? []).filter((entry) => entry !== resolved)].slice(
+    0,
+    RECENT,
+  );
   const state = { ...previous, lastWorkspace: resolved, recentWorkspaces };
   fs.mkdirSync(siftHome(), { recursive: true });
   writeFileAtomic(statePath(), JSON.stringify(state, null, 2));
@@ -43,5 +46,9 @@ export function rememberWorkspace(dir: string): void {
 
 /** The workspaces opened lately, most recent first, with whether each is still there. */
 export function recentWorkspaces(): { path: string; name: string; exists: boolean }[] {
-  return (readAppState().recentWorkspaces ?? []).map((dir) => ({ path: dir, name: path.basename(dir), exists: fs.existsSync(path.join(dir, 'workspace.duckdb')) }));
+  return (readAppState().recentWorkspaces ?? []).map((dir) => ({
+    path: dir,
+    name: path.basename(dir),
+    exists: fs.existsSync(path.join(dir, 'workspace.duckdb')),
+  }));
 }

@@ -23,7 +23,13 @@ import { quoteLiteral } from './workspace.js';
 import { type Columns, hasColumns as has, relationColumns } from './relationColumns.js';
 
 /** Discourse's built-in flag types that reach the moderators, for exports without `post_action_types`. */
-export const DISCOURSE_REPORT_FLAG_TYPES: Readonly<Record<number, string>> = { 3: 'off_topic', 4: 'inappropriate', 7: 'notify_moderators', 8: 'spam', 10: 'illegal' };
+export const DISCOURSE_REPORT_FLAG_TYPES: Readonly<Record<number, string>> = {
+  3: 'off_topic',
+  4: 'inappropriate',
+  7: 'notify_moderators',
+  8: 'spam',
+  10: 'illegal',
+};
 /** notify_user: a message to the post's author, not a report to staff. */
 const NOTIFY_USER = 'notify_user';
 /** Reviewable.statuses. */
@@ -65,7 +71,14 @@ FROM post_actions pa JOIN ${flagTypes} AS f(id, name) ON f.id = pa.post_action_t
 }
 
 function moderationActionsSql(columns: Columns): string {
-  const scores = has(columns, 'reviewable_scores', 'reviewable_id', 'reviewable_score_type', 'reviewed_by_id', 'reviewed_at');
+  const scores = has(
+    columns,
+    'reviewable_scores',
+    'reviewable_id',
+    'reviewable_score_type',
+    'reviewed_by_id',
+    'reviewed_at',
+  );
   const names = has(columns, 'post_action_types', 'id', 'name_key')
     ? 'SELECT id, name_key AS name FROM post_action_types'
     : `VALUES ${Object.entries(DISCOURSE_REPORT_FLAG_TYPES)
@@ -124,6 +137,11 @@ export async function installDiscourseViews(conn: DuckDBConnection): Promise<str
  */
 export async function discourseAccountsSql(conn: DuckDBConnection): Promise<string | null> {
   const columns = await relationColumns(conn);
-  if (!isDiscourse(columns) || has(columns, 'users', 'user_id') || !has(columns, 'users', 'id', 'username', 'created_at')) return null;
+  if (
+    !isDiscourse(columns) ||
+    has(columns, 'users', 'user_id') ||
+    !has(columns, 'users', 'id', 'username', 'created_at')
+  )
+    return null;
   return 'SELECT id::VARCHAR AS user_id, created_at FROM users';
 }

@@ -48,7 +48,8 @@ export function isInside(target: string, folders: string[]): boolean {
   return folders.some((folder) => real.startsWith(realPathOf(folder) + path.sep));
 }
 
-const isSameOrInside = (target: string, folders: string[]) => isInside(target, folders) || folders.some((folder) => realPathOf(folder) === realPathOf(target));
+const isSameOrInside = (target: string, folders: string[]) =>
+  isInside(target, folders) || folders.some((folder) => realPathOf(folder) === realPathOf(target));
 
 /** The folders a host reads from: the open workspace and, confined, the folders named when it started. */
 function readableRoots(workspaceDir: string, access: FileAccess & { kind: 'confined' }): string[] {
@@ -56,7 +57,11 @@ function readableRoots(workspaceDir: string, access: FileAccess & { kind: 'confi
 }
 
 const outsideReach = (field: string, resolved: string) =>
-  new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is outside the folders this Sift may read (the workspace, and folders given to sift serve --folder).`, file: resolved });
+  new SiftError({
+    code: 'BAD_REQUEST',
+    message: `${field}: ${resolved} is outside the folders this Sift may read (the workspace, and folders given to sift serve --folder).`,
+    file: resolved,
+  });
 
 /**
  * A file a caller asks the host to read (an import, a label pack, a report file, a CA certificate): in reach, and a
@@ -64,7 +69,8 @@ const outsideReach = (field: string, resolved: string) =>
  */
 export function checkReadableFile(workspaceDir: string, access: FileAccess, file: string, field: string): string {
   const resolved = path.resolve(file);
-  if (access.kind === 'confined' && !isInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
+  if (access.kind === 'confined' && !isInside(resolved, readableRoots(workspaceDir, access)))
+    throw outsideReach(field, resolved);
   requireKind(resolved, 'file', field, 'allowed'); // a missing file is the caller's to report, in its words
   return resolved;
 }
@@ -72,7 +78,8 @@ export function checkReadableFile(workspaceDir: string, access: FileAccess, file
 /** A folder a caller asks the host to read (a dataset version to verify or diff, a model folder). */
 export function checkReadableFolder(workspaceDir: string, access: FileAccess, dir: string, field: string): string {
   const resolved = path.resolve(dir);
-  if (access.kind === 'confined' && !isSameOrInside(resolved, readableRoots(workspaceDir, access))) throw outsideReach(field, resolved);
+  if (access.kind === 'confined' && !isSameOrInside(resolved, readableRoots(workspaceDir, access)))
+    throw outsideReach(field, resolved);
   requireKind(resolved, 'folder', field, 'allowed');
   return resolved;
 }
@@ -86,18 +93,31 @@ function workspaceRoots(access: FileAccess & { kind: 'confined' }): string[] {
  * A workspace a caller asks to open or create. Confined, only inside Sift's workspaces folder or a named folder, or
  * one the host was started on: opening another folder would move what SQL may read along with it.
  */
-export function checkWorkspaceFolder(access: FileAccess, dir: string, field: string, purpose: 'open' | 'create'): string {
+export function checkWorkspaceFolder(
+  access: FileAccess,
+  dir: string,
+  field: string,
+  purpose: 'open' | 'create',
+): string {
   const resolved = path.resolve(dir);
   if (access.kind === 'any') return resolved;
-  if (isInside(resolved, workspaceRoots(access)) || (access.workspaces ?? []).some((allowed) => realPathOf(allowed) === realPathOf(resolved))) return resolved;
+  if (
+    isInside(resolved, workspaceRoots(access)) ||
+    (access.workspaces ?? []).some((allowed) => realPathOf(allowed) === realPathOf(resolved))
+  )
+    return resolved;
   const where = `${path.join(siftHome(), 'workspaces')} or a folder given to sift serve --folder`;
   // Whoever started the server chose these folders; the refusal says how to choose another, since the page cannot.
-  const how = purpose === 'create'
-    ? `To keep it elsewhere, restart the server with that folder allowed (sift serve --folder ${path.dirname(resolved)}), or create it with the command line (sift init --workspace ${resolved}) and serve it (sift serve --workspace ${resolved}).`
-    : `To open it, serve it (sift serve --workspace ${resolved}), or restart the server with its folder allowed (sift serve --folder ${path.dirname(resolved)}).`;
+  const how =
+    purpose === 'create'
+      ? `To keep it elsewhere, restart the server with that folder allowed (sift serve --folder ${path.dirname(resolved)}), or create it with the command line (sift init --workspace ${resolved}) and serve it (sift serve --workspace ${resolved}).`
+      : `To open it, serve it (sift serve --workspace ${resolved}), or restart the server with its folder allowed (sift serve --folder ${path.dirname(resolved)}).`;
   throw new SiftError({
     code: 'BAD_REQUEST',
-    message: purpose === 'create' ? `${field}: in browser mode a new workspace goes inside ${where}. ${how}` : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on). ${how}`,
+    message:
+      purpose === 'create'
+        ? `${field}: in browser mode a new workspace goes inside ${where}. ${how}`
+        : `${field}: ${resolved}: in browser mode a workspace is opened only from inside ${where} (or the one Sift started on). ${how}`,
     file: resolved,
   });
 }
@@ -110,7 +130,11 @@ export function checkWorkspaceFolder(access: FileAccess, dir: string, field: str
 export function fileInside(folder: string, name: string, field: string): string {
   const resolved = path.resolve(folder, name);
   if (!isInside(resolved, [folder])) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: "${name}" leads outside ${folder}; it names a file inside that folder.`, file: folder });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${field}: "${name}" leads outside ${folder}; it names a file inside that folder.`,
+      file: folder,
+    });
   }
   requireKind(resolved, 'file', field, 'refused');
   return resolved;
@@ -124,8 +148,14 @@ function requireKind(resolved: string, kind: 'file' | 'folder', field: string, m
     if (missing === 'allowed') return;
     throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${resolved}: no such ${kind}.`, file: resolved });
   }
-  if (kind === 'file' && !stat.isFile()) throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is not a regular file${stat.isDirectory() ? ' (it is a folder)' : ''}; Sift reads only regular files.`, file: resolved });
-  if (kind === 'folder' && !stat.isDirectory()) throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is not a folder.`, file: resolved });
+  if (kind === 'file' && !stat.isFile())
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${field}: ${resolved} is not a regular file${stat.isDirectory() ? ' (it is a folder)' : ''}; Sift reads only regular files.`,
+      file: resolved,
+    });
+  if (kind === 'folder' && !stat.isDirectory())
+    throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is not a folder.`, file: resolved });
 }
 
 /**
@@ -140,7 +170,12 @@ export function openRegularFile(file: string): number {
   } finally {
     if (!regular) fs.closeSync(fd);
   }
-  if (!regular) throw new SiftError({ code: 'BAD_REQUEST', message: `${file} is not a regular file; Sift reads only regular files.`, file });
+  if (!regular)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${file} is not a regular file; Sift reads only regular files.`,
+      file,
+    });
   return fd;
 }
 
@@ -148,7 +183,10 @@ export function openRegularFile(file: string): number {
  * A file of the workspace's exports/ folder to send to a browser: named directly in it, itself a regular file (not
  * a link to somewhere else, not a FIFO). Returns an open descriptor and the file's size, or null.
  */
-export function openExportForDownload(exportsDir: string, requested: string): { fd: number; size: number; name: string } | null {
+export function openExportForDownload(
+  exportsDir: string,
+  requested: string,
+): { fd: number; size: number; name: string } | null {
   const resolved = path.resolve(requested);
   if (path.dirname(resolved) !== path.resolve(exportsDir)) return null;
   let fd: number;
@@ -177,7 +215,11 @@ export function isDatasetVersionFolder(dir: string): boolean {
   const manifest = path.join(dir, DATASET_MANIFEST);
   try {
     if (!fs.statSync(manifest).isFile()) return false;
-    const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { tool?: { name?: unknown }; version?: unknown; files?: unknown };
+    const parsed = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+      tool?: { name?: unknown };
+      version?: unknown;
+      files?: unknown;
+    };
     return parsed.tool?.name === 'sift' && Number.isInteger(parsed.version) && Array.isArray(parsed.files);
   } catch {
     return false;
@@ -199,6 +241,10 @@ export function datasetVersionHolding(target: string): string | null {
 export function refuseInsideDatasetVersion(target: string, field: string): void {
   const version = datasetVersionHolding(target);
   if (version !== null) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${path.resolve(target)} is inside the dataset version ${version}, and a published version is never changed; write somewhere else.`, file: path.resolve(target) });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${field}: ${path.resolve(target)} is inside the dataset version ${version}, and a published version is never changed; write somewhere else.`,
+      file: path.resolve(target),
+    });
   }
 }

@@ -11,7 +11,9 @@ export type Columns = Map<string, Set<string>>;
 export async function relationColumns(conn: DuckDBConnection, tables?: readonly string[]): Promise<Columns> {
   const only = tables ? ` AND lower(table_name) IN (${tables.map(quoteLiteral).join(', ')})` : '';
   const rows = (
-    await conn.runAndReadAll(`SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main'${only}`)
+    await conn.runAndReadAll(
+      `SELECT lower(table_name), lower(column_name) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main'${only}`,
+    )
   ).getRowsJson() as [string, string][];
   const columns: Columns = new Map();
   for (const [table, column] of rows) {
@@ -23,4 +25,5 @@ export async function relationColumns(conn: DuckDBConnection, tables?: readonly 
 }
 
 /** Whether `table` has every one of `names`. */
-export const hasColumns = (columns: Columns, table: string, ...names: string[]): boolean => names.every((name) => columns.get(table)?.has(name) ?? false);
+export const hasColumns = (columns: Columns, table: string, ...names: string[]): boolean =>
+  names.every((name) => columns.get(table)?.has(name) ?? false);

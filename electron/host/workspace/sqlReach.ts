@@ -27,7 +27,9 @@ export interface SqlReach {
 
 /** Whether an enumerated folder has gained or lost an entry since `reach` was computed. */
 export function reachIsStale(reach: SqlReach): boolean {
-  return reach.enumerated.some(({ folder, mtimeMs }) => fs.statSync(folder, { throwIfNoEntry: false })?.mtimeMs !== mtimeMs);
+  return reach.enumerated.some(
+    ({ folder, mtimeMs }) => fs.statSync(folder, { throwIfNoEntry: false })?.mtimeMs !== mtimeMs,
+  );
 }
 
 /**
@@ -57,7 +59,8 @@ export function sqlReach(roots: string[], hidden: string[], readable: string[] =
     }
   }
   const isHidden = (target: string) => [...hiddenPaths].some((hiddenPath) => isWithin(target, hiddenPath));
-  const leadsToHidden = (target: string) => [...hiddenPaths].some((hiddenPath) => hiddenPath !== target && isWithin(hiddenPath, target));
+  const leadsToHidden = (target: string) =>
+    [...hiddenPaths].some((hiddenPath) => hiddenPath !== target && isWithin(hiddenPath, target));
 
   const directories = new Set<string>();
   const paths = new Set<string>();

@@ -18,7 +18,14 @@ import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../
 import { workspaceOpenError } from '../query/duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
-import { checkReadableFile, checkReadableFolder, type FileAccess, isInside, realPathOf, refuseInsideDatasetVersion } from './fileAccess.js';
+import {
+  checkReadableFile,
+  checkReadableFolder,
+  type FileAccess,
+  isInside,
+  realPathOf,
+  refuseInsideDatasetVersion,
+} from './fileAccess.js';
 import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
 import { reachIsStale, sqlReach, type SqlReach } from './sqlReach.js';
 
@@ -108,7 +115,8 @@ export class Workspace {
     // Whether this folder held a database before this open: only then can there be Sift data from the old layout.
     const databaseExisted = fs.existsSync(dbPath);
     // The folders Sift writes into for the user exist from the start: SQL's reach is fixed when the workspace opens.
-    for (const folder of [TEMP_DIR, SIFT_DIR, EXPORTS_DIR, UPLOADS_DIR]) fs.mkdirSync(path.join(resolved, folder), { recursive: true });
+    for (const folder of [TEMP_DIR, SIFT_DIR, EXPORTS_DIR, UPLOADS_DIR])
+      fs.mkdirSync(path.join(resolved, folder), { recursive: true });
     const fileAccess = options.fileAccess ?? { kind: 'any' };
     // Both databases open at once (a CLI call pays for the slower one, not the sum); if one fails, the other closes.
     const [opened, openedStore] = await Promise.allSettled([
@@ -118,7 +126,10 @@ export class Workspace {
     if (opened.status === 'rejected' || openedStore.status === 'rejected') {
       if (opened.status === 'fulfilled') opened.value.closeSync();
       if (openedStore.status === 'fulfilled') openedStore.value.closeSync();
-      throw workspaceOpenError(opened.status === 'rejected' ? opened.reason : (openedStore as PromiseRejectedResult).reason, resolved);
+      throw workspaceOpenError(
+        opened.status === 'rejected' ? opened.reason : (openedStore as PromiseRejectedResult).reason,
+        resolved,
+      );
     }
     const instance = opened.value;
     const store = openedStore.value;
@@ -141,14 +152,16 @@ export class Workspace {
       // The columns of an empty read: no catalog function, which costs a CLI start ~15 ms on a fresh instance.
       const before = (await conn.run('SELECT * FROM label_events LIMIT 0')).columnCount;
       if (before >= LABEL_EVENT_COLUMNS.length) return false; // the usual case: nothing to do on every open
-      for (const [name, type] of LABEL_EVENT_COLUMNS) await conn.run(`ALTER TABLE label_events ADD COLUMN IF NOT EXISTS ${name} ${type}`);
+      for (const [name, type] of LABEL_EVENT_COLUMNS)
+        await conn.run(`ALTER TABLE label_events ADD COLUMN IF NOT EXISTS ${name} ${type}`);
       return true;
     });
     const setup = await this.instance.connect();
     try {
       if (layout !== 'store') await migrateFromSingleDatabase(setup, this, layout);
       const snapshot = await this.checkLabelSnapshot();
-      if (snapshot !== 'current' && snapshot !== 'not made yet') notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
+      if (snapshot !== 'current' && snapshot !== 'not made yet')
+        notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
       if (addedColumns || snapshot !== 'current') await this.refreshLabelSnapshot();
       await this.confine(setup);
     } finally {
@@ -227,9 +240,16 @@ export class Workspace {
         () => undefined, // no such table yet
       );
       if (recorded !== undefined) return recorded;
-      const blank = Number((await conn.runAndReadAll('SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()')).getRowsJson()[0]![0]) === 0;
+      const blank =
+        Number(
+          (
+            await conn.runAndReadAll('SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()')
+          ).getRowsJson()[0]![0],
+        ) === 0;
       const layout: StoreLayout = blank && databaseExisted ? 'legacy' : 'store';
-      await conn.run(`BEGIN TRANSACTION; ${STORE_DDL}; INSERT INTO store_layout VALUES ('${LAYOUT_KEY}', '${layout}'); COMMIT`);
+      await conn.run(
+        `BEGIN TRANSACTION; ${STORE_DDL}; INSERT INTO store_layout VALUES ('${LAYOUT_KEY}', '${layout}'); COMMIT`,
+      );
       return layout;
     });
   }
@@ -244,7 +264,11 @@ export class Workspace {
     // One name per rewrite: a repair and a labeling sync may overlap.
     const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
     try {
-      await this.withStore((conn) => conn.run(`COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`));
+      await this.withStore((conn) =>
+        conn.run(
+          `COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`,
+        ),
+      );
       renameDurably(partial, target);
     } finally {
       fs.rmSync(partial, { force: true });
@@ -260,7 +284,8 @@ export class Workspace {
     const target = this.labelSnapshotPath();
     const prefix = `${path.basename(target)}.`;
     for (const name of fs.readdirSync(path.dirname(target))) {
-      if (name.startsWith(prefix) && name.endsWith('.partial')) fs.rmSync(path.join(path.dirname(target), name), { force: true });
+      if (name.startsWith(prefix) && name.endsWith('.partial'))
+        fs.rmSync(path.join(path.dirname(target), name), { force: true });
     }
     return this.withStore(async (conn) => {
       const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]);
@@ -268,7 +293,11 @@ export class Workspace {
       let copied: number;
       try {
         // The footer alone: a truncated or overwritten file fails here.
-        copied = Number((await conn.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${quoteLiteral(target)})`)).getRowsJson()[0]![0]);
+        copied = Number(
+          (
+            await conn.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${quoteLiteral(target)})`)
+          ).getRowsJson()[0]![0],
+        );
       } catch {
         return 'damaged';
       }
@@ -298,7 +327,9 @@ export class Workspace {
       await conn.run(labelView);
     } catch (error) {
       // The copy was damaged or removed while the workspace was open: it is derived data, so it is made again.
-      notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); rebuilt from Sift's store.`);
+      notice(
+        `SQL's copy of the labels (${this.labelSnapshotPath()}) could not be read (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); rebuilt from Sift's store.`,
+      );
       await this.refreshLabelSnapshot();
       await conn.run(labelView);
     }
@@ -320,7 +351,8 @@ export class Workspace {
         return;
       } catch (error) {
         // The richest form's failure names what is missing best (e.g. content lacks user_id).
-        if (form === FEATURE_FORMS[0]) this.featureViewProblem = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+        if (form === FEATURE_FORMS[0])
+          this.featureViewProblem = error instanceof Error ? error.message.split('\n')[0]! : String(error);
       }
     }
     this.featureForm = null;
@@ -367,7 +399,13 @@ export class Workspace {
     // every connection, so they are counted, not installed (installing reads the label snapshot's metadata).
     this.assertOpen();
     const userTables = await closing(await this.engineConnection(), async (conn) =>
-      Number((await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`)).getRowsJson()[0]![0]),
+      Number(
+        (
+          await conn.runAndReadAll(
+            `SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main'`,
+          )
+        ).getRowsJson()[0]![0],
+      ),
     );
     const tableCount = userTables + SIFT_VIEWS.length;
     const files = fs.readdirSync(this.dir).filter((file) => !file.startsWith('.') && !file.startsWith(DATABASE_FILE));
@@ -376,11 +414,15 @@ export class Workspace {
 
   async listTables(): Promise<TableInfo[]> {
     const { imports, mappedTo, labelCount } = await this.withStore(async (conn) => {
-      const importsReader = await conn.runAndReadAll(`SELECT table_name, path, linked, rows, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`);
+      const importsReader = await conn.runAndReadAll(
+        `SELECT table_name, path, linked, rows, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`,
+      );
       const mappingsReader = await conn.runAndReadAll(`SELECT source_table, canonical_table FROM column_mappings`);
       return {
         imports: new Map(importsReader.getRowObjectsJson().map((row) => [String(row.table_name), row])),
-        mappedTo: new Map(mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)])),
+        mappedTo: new Map(
+          mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)]),
+        ),
         labelCount: Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]),
       };
     });
@@ -416,7 +458,15 @@ export class Workspace {
         const imported = siftOwned ? undefined : imports.get(name);
         // Never a scan: a table's count is in DuckDB's catalog, a linked file was counted once when linked,
         // Sift's labels are counted in its store; another view's count is unknown until queried.
-        const rowCount = siftOwned ? (name === 'label_events' ? labelCount : null) : row.kind === 'table' ? Number(row.estimated_size) : imported ? Number(imported.rows) : null;
+        const rowCount = siftOwned
+          ? name === 'label_events'
+            ? labelCount
+            : null
+          : row.kind === 'table'
+            ? Number(row.estimated_size)
+            : imported
+              ? Number(imported.rows)
+              : null;
         tables.push({
           name,
           kind: row.kind === 'view' && !siftOwned ? 'view' : 'table',
@@ -424,7 +474,11 @@ export class Workspace {
           columns: columnsByTable.get(`${siftOwned}:${name}`) ?? [],
           protected: siftOwned,
           source: imported
-            ? { path: String(imported.path), linked: Boolean(imported.linked), importedAt: String(imported.imported_at) }
+            ? {
+                path: String(imported.path),
+                linked: Boolean(imported.linked),
+                importedAt: String(imported.imported_at),
+              }
             : undefined,
           mappedTo: siftOwned ? undefined : mappedTo.get(name),
         });
@@ -485,7 +539,13 @@ export class Workspace {
     const real = realPathOf(target);
     const root = realPathOf(this.dir);
     const own = (name: string) => real === path.join(root, name) || real.startsWith(path.join(root, name) + path.sep);
-    return own(SIFT_DIR) || own(TEMP_DIR) || own(SETTINGS_FILE) || own(DATABASE_FILE) || real.startsWith(path.join(root, DATABASE_FILE) + '.');
+    return (
+      own(SIFT_DIR) ||
+      own(TEMP_DIR) ||
+      own(SETTINGS_FILE) ||
+      own(DATABASE_FILE) ||
+      real.startsWith(path.join(root, DATABASE_FILE) + '.')
+    );
   }
 
   /**
@@ -496,15 +556,27 @@ export class Workspace {
   checkExportTarget(target: string, field: string): string {
     const resolved = path.resolve(target);
     if (this.isOwnFile(resolved)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`, file: resolved });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${field}: ${resolved} is one of the workspace's own files; choose a path outside ${path.join(this.dir, SIFT_DIR)}, ${DATABASE_FILE} and settings.`,
+        file: resolved,
+      });
     }
     refuseInsideDatasetVersion(resolved, field);
     if (fs.existsSync(resolved) && !fs.statSync(resolved).isFile()) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`, file: resolved });
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${field}: ${resolved} is a folder (or not a regular file); name a file to write.`,
+        file: resolved,
+      });
     }
     if (this.fileAccess.kind === 'confined') {
       if (!isInside(resolved, [this.exportsDir(), ...this.fileAccess.folders])) {
-        throw new SiftError({ code: 'BAD_REQUEST', message: `${field}: in browser mode Sift writes exports only into ${this.exportsDir()} or a folder given to sift serve --folder.`, file: resolved });
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${field}: in browser mode Sift writes exports only into ${this.exportsDir()} or a folder given to sift serve --folder.`,
+          file: resolved,
+        });
       }
     }
     return resolved;
@@ -512,7 +584,9 @@ export class Workspace {
 
   /** A file (or folder) the host is asked to read: in reach (confined: the workspace or a named folder), and of that kind. */
   checkReadable(file: string, field: string, kind: 'file' | 'folder' = 'file'): string {
-    return kind === 'file' ? checkReadableFile(this.dir, this.fileAccess, file, field) : checkReadableFolder(this.dir, this.fileAccess, file, field);
+    return kind === 'file'
+      ? checkReadableFile(this.dir, this.fileAccess, file, field)
+      : checkReadableFolder(this.dir, this.fileAccess, file, field);
   }
 
   async close(): Promise<void> {
@@ -527,7 +601,10 @@ export class Workspace {
 let snapshotWrites = 0;
 
 function openDataEngine(dir: string): Promise<DuckDBInstance> {
-  return DuckDBInstance.create(path.join(dir, DATABASE_FILE), { temp_directory: path.join(dir, TEMP_DIR), autoinstall_known_extensions: 'false' });
+  return DuckDBInstance.create(path.join(dir, DATABASE_FILE), {
+    temp_directory: path.join(dir, TEMP_DIR),
+    autoinstall_known_extensions: 'false',
+  });
 }
 
 /** Says on stderr (the terminal, or the app's log) that Sift repaired something on its own. */
@@ -556,10 +633,18 @@ export function isNewOrEmptyFolder(dir: string): boolean {
 export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess): Promise<Workspace> {
   const resolved = path.resolve(dir);
   if (fs.existsSync(path.join(resolved, DATABASE_FILE))) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${resolved} already holds a Sift workspace; open it instead.`, file: resolved });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${resolved} already holds a Sift workspace; open it instead.`,
+      file: resolved,
+    });
   }
   if (!isNewOrEmptyFolder(resolved)) {
-    throw new SiftError({ code: 'BAD_REQUEST', message: `${resolved} is not empty; a new workspace goes in a new or empty folder.`, file: resolved });
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${resolved} is not empty; a new workspace goes in a new or empty folder.`,
+      file: resolved,
+    });
   }
   return Workspace.open(resolved, { create: true, fileAccess });
 }
@@ -570,18 +655,26 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
  * through Parquet files in the store's folder, recording `legacy-copied` in the same store transaction, then drops
  * the old copies and records `store`. From then on the user's database is never read for Sift's data.
  */
-async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Workspace, layout: Exclude<StoreLayout, 'store'>): Promise<void> {
+async function migrateFromSingleDatabase(
+  conn: DuckDBConnection,
+  workspace: Workspace,
+  layout: Exclude<StoreLayout, 'store'>,
+): Promise<void> {
   const record = (value: StoreLayout) => `UPDATE store_layout SET value = '${value}' WHERE key = '${LAYOUT_KEY}'`;
   if (layout === 'legacy') {
-    const old = (await conn.runAndReadAll(`
+    const old = (
+      await conn.runAndReadAll(`
       SELECT schema_name, table_name FROM duckdb_tables()
       WHERE database_name = current_database()
-        AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)).getRowsJson() as [string, string][];
+        AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)
+    ).getRowsJson() as [string, string][];
     const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
     fs.mkdirSync(moved, { recursive: true });
     try {
       for (const [schema, table] of old) {
-        await conn.run(`COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`);
+        await conn.run(
+          `COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`,
+        );
       }
       await workspace.withStore(async (store) => {
         await store.run('BEGIN TRANSACTION');
@@ -595,9 +688,13 @@ async function migrateFromSingleDatabase(conn: DuckDBConnection, workspace: Work
                    AND column_name IN (SELECT name FROM parquet_schema(${file})) ORDER BY column_index`,
                 { table },
               )
-            ).getRowsJson().map(([name]) => quoteIdent(String(name)));
+            )
+              .getRowsJson()
+              .map(([name]) => quoteIdent(String(name)));
             await store.run(`DELETE FROM ${quoteIdent(table)}`);
-            await store.run(`INSERT INTO ${quoteIdent(table)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM read_parquet(${file})`);
+            await store.run(
+              `INSERT INTO ${quoteIdent(table)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM read_parquet(${file})`,
+            );
           }
           await store.run(record('legacy-copied'));
           await store.run('COMMIT');

@@ -16,17 +16,30 @@ export interface SiftServer {
  * `setupSql`: statements run on the workspace with `sift query --allow-writes` before it is served (e.g. dropping a
  * table to try a workspace without it).
  */
-export async function startSift(options: { name?: string; kind?: 'platform' | 'discourse'; setupSql?: string[] } = {}): Promise<SiftServer> {
+export async function startSift(
+  options: { name?: string; kind?: 'platform' | 'discourse'; setupSql?: string[] } = {},
+): Promise<SiftServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-home-'));
   const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), options.name ?? 'sample');
   const env = { ...process.env, SIFT_HOME: home };
-  const created = spawnSync('node', ['bin/sift.mjs', 'sample', '--kind', options.kind ?? 'platform', '--workspace', workspace], { env, encoding: 'utf8' });
+  const created = spawnSync(
+    'node',
+    ['bin/sift.mjs', 'sample', '--kind', options.kind ?? 'platform', '--workspace', workspace],
+    { env, encoding: 'utf8' },
+  );
   if (created.status !== 0) throw new Error(`sift sample failed: ${created.stderr}`);
   for (const sql of options.setupSql ?? []) {
-    const setup = spawnSync('node', ['bin/sift.mjs', 'query', '--allow-writes', '--sql', sql, '--workspace', workspace], { env, encoding: 'utf8' });
+    const setup = spawnSync(
+      'node',
+      ['bin/sift.mjs', 'query', '--allow-writes', '--sql', sql, '--workspace', workspace],
+      { env, encoding: 'utf8' },
+    );
     if (setup.status !== 0) throw new Error(`sift query ${sql} failed: ${setup.stderr}`);
   }
-  const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', workspace, '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', workspace, '--port', '0'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`sift serve did not start:\n${output}`)), 30_000);

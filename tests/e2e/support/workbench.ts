@@ -99,7 +99,10 @@ export class Workbench {
   }
 
   async closeDialog(): Promise<void> {
-    await this.importDialog.getByRole('button', { name: /Skip|Done|Close/ }).first().click();
+    await this.importDialog
+      .getByRole('button', { name: /Skip|Done|Close/ })
+      .first()
+      .click();
     await expect(this.importDialog).toBeHidden();
   }
 
@@ -122,7 +125,9 @@ export class Workbench {
         { timeout: 200_000, intervals: [250, 500, 1000] },
       )
       .toBe(total);
-    await expect(this.page.getByTestId('grid-rowcount')).toHaveText(`${total.toLocaleString('en-US')} rows`, { timeout: 60_000 });
+    await expect(this.page.getByTestId('grid-rowcount')).toHaveText(`${total.toLocaleString('en-US')} rows`, {
+      timeout: 60_000,
+    });
   }
 
   async scrollGridToEnd(): Promise<void> {
