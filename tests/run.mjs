@@ -15,6 +15,7 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', process.platform =
 const defaultSteps = [
   { name: 'type-check', command: [bin('tsc'), '-p', '.'] },
   { name: 'lint', command: [bin('eslint'), '--max-warnings', '0', '.'] },
+  { name: 'format', command: [bin('prettier'), '--check', '--log-level', 'warn', '.'] },
   { name: 'unit tests', command: [bin('vitest'), 'run'] },
   { name: 'build', command: [bin('vite'), 'build', '--logLevel', 'warn'] },
   { name: 'end-to-end tests', command: [bin('playwright'), 'test'], needs: 'build' },

@@ -491,9 +491,7 @@ const isPlainName = (name: unknown): name is string =>
  * The checks a version's folder alone allows: every file the manifest names is there with its size and SHA-256, and
  * nothing else is (no added file, folder or link). The manifest and card themselves need the workspace's record.
  */
-function checkVersionFiles(
-  dir: string,
-): DatasetVerification & {
+function checkVersionFiles(dir: string): DatasetVerification & {
   manifest: DatasetManifest | null;
   manifestSha256: string | null;
   cardSha256: string | null;

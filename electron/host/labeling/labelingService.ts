@@ -1494,9 +1494,7 @@ export class LabelingService {
   }
 
   /** What a dataset manifest records of each session. */
-  sessionFacts(
-    ids: string[],
-  ): {
+  sessionFacts(ids: string[]): {
     id: string;
     name: string;
     strategy: string;

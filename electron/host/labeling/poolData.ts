@@ -239,14 +239,12 @@ export async function readItemContext(
         )
       ).getRowsJson();
       for (const [id, action, cat, actorType, at] of rows) {
-        result
-          .get(String(id))
-          ?.priorActions.push({
-            action: String(action),
-            category: cat === null ? null : String(cat),
-            actorType: actorType === null ? null : String(actorType),
-            createdAt: String(at),
-          });
+        result.get(String(id))?.priorActions.push({
+          action: String(action),
+          category: cat === null ? null : String(cat),
+          actorType: actorType === null ? null : String(actorType),
+          createdAt: String(at),
+        });
       }
     }
     if (has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')) {
