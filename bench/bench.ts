@@ -23,7 +23,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { main as siftMain } from '../electron/cli.js';
 import { computeOnEveryCore, shutdownComputePool } from '../electron/host/compute/workerPool.js';
 import { Host } from '../electron/host/host.js';
-import type { JobContext } from '../electron/host/jobs.js';
 import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
@@ -42,8 +41,6 @@ const REPEATS = 5;
 const exec = promisify(execFile);
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-bench-'));
 process.env.SIFT_HOME = path.join(scratch, 'home');
-
-const quietJob: JobContext = { signal: new AbortController().signal, progress: () => undefined, log: () => undefined };
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
@@ -152,7 +149,7 @@ async function foundationBenchmark(sampleDir: string, workspaceDir: string): Pro
       const host = await Host.open(workspaceDir, { remember: false });
       let k = 0;
       const sift = await median(
-        async () => host.importFile(file, { table: `bench_${label.toLowerCase()}_${k++}` }, quietJob),
+        async () => host.runJob('import.run', { path: file, table: `bench_${label.toLowerCase()}_${k++}` }),
         3,
       );
       await host.close();

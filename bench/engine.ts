@@ -67,7 +67,7 @@ export async function engineBenchmark(
   let loaded: number[] = [];
   const delay = await loopDelayDuring(async () => {
     for (const [method, input] of [
-      ['eval.start', { model: 'text-distil', labels: LABELS, bins: 15 }],
+      ['eval.run', { model: 'text-distil', labels: LABELS, bins: 15 }],
       ['models.score', { model: 'text-distil', sql: 'SELECT content_id, text FROM content' }],
     ] as const) {
       const outcome = await post(method, input);
@@ -102,7 +102,7 @@ export async function engineBenchmark(
   // Baseline: the same evaluation in the serving process itself, as before the engine process.
   const host = await Host.open(workspaceDir, { remember: false });
   const inProcess = await loopDelayDuring(async () => {
-    const outcome = await host.dispatch('eval.run', { model: 'text-distil', labels: LABELS, bins: 15 });
+    const outcome = await host.dispatchJob('eval.run', { model: 'text-distil', labels: LABELS, bins: 15 });
     if (!outcome.ok) throw new Error(outcome.error.message);
   });
   await host.close();

@@ -71,13 +71,13 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
   );
 
   const evalStarted = performance.now();
-  const evaluation = await host.dispatch('eval.run', { model, version: '1', labels, bins: 15 });
+  const evaluation = await host.dispatchJob('eval.run', { model, version: '1', labels, bins: 15 });
   if (!evaluation.ok) throw new Error(evaluation.error.message);
   const evalMs = performance.now() - evalStarted;
   const result = evaluation.value as EvaluationResult;
   // As the Evaluate view asks: the fit beside an evaluation names it, and fits on the pairs it read.
   const fitStarted = performance.now();
-  const fit = await host.dispatch('eval.calibrate', {
+  const fit = await host.dispatchJob('eval.calibrate', {
     model,
     version: '1',
     labels,
@@ -89,7 +89,7 @@ export async function evaluationBenchmark(host: Host, scratch: string, log: (lin
   if ((fit.value as CalibrationFit).evaluationId !== result.evaluationId)
     throw new Error('The fit did not use the evaluation’s pairs.');
   const afreshStarted = performance.now();
-  const afresh = await host.dispatch('eval.calibrate', { model, version: '1', labels, method: 'isotonic' });
+  const afresh = await host.dispatchJob('eval.calibrate', { model, version: '1', labels, method: 'isotonic' });
   if (!afresh.ok) throw new Error(afresh.error.message);
   const afreshMs = performance.now() - afreshStarted;
   const pairs = result.categories.reduce((sum, c) => sum + c.n, 0);

@@ -58,7 +58,7 @@ async function createSession(
 ): Promise<{ session: SessionSummary; pool: string[] }> {
   const host = await Host.open(dir, { remember: false });
   try {
-    const created = await host.dispatch('sessions.create', {
+    const created = await host.dispatchJob('sessions.create', {
       name: `bench ${batchSize}`,
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -221,7 +221,7 @@ async function keypressLatency(dir: string, log: (line: string) => void): Promis
       if (!outcome.ok) throw new Error(`${method}: ${outcome.error.message}`);
       return outcome.value;
     };
-    const { jobId } = (await post('sessions.retrainStart', { sessionId: session.id })) as { jobId: string };
+    const { jobId } = (await post('sessions.retrain', { sessionId: session.id })) as { jobId: string };
     let job = (await post('jobs.get', { jobId })) as JobSummary;
     const poll = setInterval(() => void post('jobs.get', { jobId }).then((value) => (job = value as JobSummary)), 100);
     const during = await labelWhile((i) => job.status === 'running' && i < 2000);

@@ -112,7 +112,7 @@ export async function modelsBenchmark(
     FROM content c CROSS JOIN (VALUES ('hate_speech'), ('nsfw'), ('spam'), ('misinformation'), ('csam')) k(category)
     LEFT JOIN moderation_actions a USING (content_id) GROUP BY ALL`;
   const evalStarted = performance.now();
-  const evaluation = await host.dispatch('eval.run', {
+  const evaluation = await host.dispatchJob('eval.run', {
     model: 'text-distil',
     version: outcome.version,
     labels,
@@ -126,7 +126,7 @@ export async function modelsBenchmark(
     `${evaluated.toLocaleString('en-US')} (item, category) pairs: all figures in ${(evalMs / 1000).toFixed(2)} s = ${Math.round(evaluated / (evalMs / 1000)).toLocaleString('en-US')} pairs/s; the renderer receives ${(payload / 1024).toFixed(0)} KB (${((payload / evaluated) * 1000).toFixed(1)} bytes per 1,000 pairs), not the scores`,
   );
   const fitStarted = performance.now();
-  const fit = await host.dispatch('eval.calibrate', {
+  const fit = await host.dispatchJob('eval.calibrate', {
     model: 'text-distil',
     version: outcome.version,
     labels,

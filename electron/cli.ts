@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EvaluationResult, QueryResult, SpikeOverview } from '../shared/contract.js';
+import type { InputOf, QueryResult, SpikeOverview } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { tiedNote } from '../shared/labeling.js';
 import { type SqlStatementSpan, splitStatements } from '../shared/sqlText.js';
@@ -44,6 +44,7 @@ import {
 import { mappingFromFlags } from './cliMapping.js';
 import { EngineClient } from './engine/engineClient.js';
 import { startServer } from './server.js';
+import { runTerminalJob } from './cli/terminalJobs.js';
 
 function resolveWorkspace(flag: string | undefined): string {
   if (flag) return path.resolve(flag);
@@ -144,10 +145,9 @@ async function commandImport(args: string[]): Promise<number> {
   }
   return withHost(values.workspace, async (host) => {
     for (const file of positionals) {
-      const terminal = terminalJobContext(path.basename(file));
       try {
         // The same contract check IPC and HTTP apply: a table name like "label_events " or "sift.imports" is refused here too.
-        const { path: literal, ...options } = Host.validate('import.start', {
+        const input = {
           path: file,
           table: values.table,
           link: values.link,
@@ -155,9 +155,8 @@ async function commandImport(args: string[]): Promise<number> {
           encoding: values.encoding,
           skipBadRows: values['skip-bad-rows'],
           mapping,
-        });
-        const outcome = await host.importFile(literal, options, terminal.ctx);
-        terminal.finish();
+        } as InputOf<'import.run'>;
+        const outcome = await runTerminalJob(host, 'import.run', input, path.basename(file));
         const setAside = outcome.rejected
           ? `; ${outcome.rejected} bad rows set aside in ${outcome.rejectsTable} (line, raw, reason)`
           : outcome.rejected === 0
@@ -184,7 +183,6 @@ async function commandImport(args: string[]): Promise<number> {
             `The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`,
           );
       } catch (error) {
-        terminal.finish();
         // The host names the choice in words the app's dialog shows; on the command line it is a flag.
         if (error instanceof SiftError && error.info.code === 'IMPORT_TABLE_EXISTS') {
           throw new SiftError({
@@ -558,14 +556,8 @@ async function commandEval(args: string[]): Promise<number> {
   if (!Number.isInteger(bins) || bins < 2 || bins > 100)
     throw new UsageError('eval: --bins is an integer from 2 to 100.');
   return withHost(values.workspace, async (host) => {
-    const outcome = await host.dispatch('eval.run', {
-      model: values.model,
-      version: values.version,
-      labels: values.labels,
-      bins,
-    });
-    if (!outcome.ok) throw new SiftError(outcome.error);
-    const result = outcome.value as EvaluationResult;
+    const input = { model: values.model, version: values.version, labels: values.labels, bins };
+    const result = await runTerminalJob(host, 'eval.run', input, 'eval');
     const strategy = values.strategy as 'uniform' | 'quantile';
     const categories = Object.fromEntries(
       result.categories.map((c) => [

@@ -24,10 +24,9 @@ import {
   type LabelBatch,
   labelActionSchema,
   type PolicyMigration,
-  type RetrainOutcome,
-  type SessionSummary,
 } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
+import { runTerminalJob } from './cli/terminalJobs.js';
 import { COMMANDS, parseCommand } from './cliCommands.js';
 import { verifyDataset } from './host/datasets/datasetExport.js';
 import { Host } from './host/host.js';
@@ -225,13 +224,7 @@ export async function commandDataset(args: string[], tools: CliTools): Promise<n
     leaveOutOtherPolicies: values['leave-out-other-policies'],
   });
   return tools.withHost(values.workspace, async (host) => {
-    const terminal = tools.terminalJobContext(`dataset ${input.name}`);
-    let manifest;
-    try {
-      manifest = await host.exportDataset(input, terminal.ctx);
-    } finally {
-      terminal.finish();
-    }
+    const manifest = await runTerminalJob(host, 'datasets.export', input, `dataset ${input.name}`);
     if (values.json) console.log(JSON.stringify(manifest, null, 2));
     else
       console.log(
@@ -317,13 +310,7 @@ async function sessionCreate(args: string[], tools: CliTools): Promise<number> {
     createdBy: values.annotator,
   });
   return tools.withHost(values.workspace, async (host) => {
-    const terminal = tools.terminalJobContext(`session ${input.name}`);
-    let session: SessionSummary;
-    try {
-      session = await (await host.labeling()).create(input, terminal.ctx);
-    } finally {
-      terminal.finish();
-    }
+    const session = await runTerminalJob(host, 'sessions.create', input, `session ${input.name}`);
     if (values.json) console.log(JSON.stringify(session, null, 2));
     else {
       console.log(
@@ -374,13 +361,7 @@ async function sessionRetrain(args: string[], tools: CliTools): Promise<number> 
   const { values } = parseCommand(COMMANDS['session retrain'], args);
   const input = Host.validate('sessions.retrain', { sessionId: values.session });
   return tools.withHost(values.workspace, async (host) => {
-    const terminal = tools.terminalJobContext(`retrain ${input.sessionId}`);
-    let outcome: RetrainOutcome;
-    try {
-      outcome = await (await host.labeling()).retrain(input.sessionId, terminal.ctx);
-    } finally {
-      terminal.finish();
-    }
+    const outcome = await runTerminalJob(host, 'sessions.retrain', input, `retrain ${input.sessionId}`);
     if (values.json) console.log(JSON.stringify(outcome, null, 2));
     else
       console.log(

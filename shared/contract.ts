@@ -18,7 +18,7 @@ import { reportMethods } from './contract/reports.js';
 import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
-export type { Cell } from './contract/base.js';
+export type { Cell, JobStarted } from './contract/base.js';
 export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
@@ -50,6 +50,16 @@ export const METHOD_NAMES = Object.keys(contract) as MethodName[];
 export type InputOf<M extends MethodName> = z.input<Contract[M]['input']>;
 export type ParsedInputOf<M extends MethodName> = z.output<Contract[M]['input']>;
 export type OutputOf<M extends MethodName> = Contract[M]['output'];
+
+/** The long operations: each is declared once with `job<Result>()` (contract/base.ts) and its call answers `{ jobId }`. */
+export type JobMethodName = { [M in MethodName]: Contract[M] extends { job: true } ? M : never }[MethodName];
+/** What the job a method starts ends with, when it is done. */
+export type JobResultOf<M extends JobMethodName> = Contract[M] extends { result: infer R } ? R : never;
+export const JOB_METHOD_NAMES = METHOD_NAMES.filter(isJobMethodName);
+
+export function isJobMethodName(name: string): name is JobMethodName {
+  return isMethodName(name) && 'job' in contract[name];
+}
 
 /** What the UI holds: one async function per method. */
 export type SiftApi = { [M in MethodName]: (input: InputOf<M>) => Promise<OutputOf<M>> };

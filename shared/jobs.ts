@@ -1,9 +1,10 @@
 /** Long host work (imports, exports, scoring) runs as a job; these are the events it emits. */
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface JobSummary {
+export interface JobSummary<Result = unknown> {
   id: string;
-  kind: string;
+  /** The contract method that started it (a JobMethodName). */
+  method: string;
   title: string;
   status: JobStatus;
   /** 0..1, or null while the amount of work is unknown. */
@@ -11,7 +12,8 @@ export interface JobSummary {
   message: string;
   startedAt: string;
   finishedAt?: string;
-  result?: unknown;
+  /** Once done: what the method's contract declares (JobResultOf); shared/jobRuns.ts hands it out typed. */
+  result?: Result;
   error?: import('./errors.js').SiftErrorInfo;
 }
 

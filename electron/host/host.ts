@@ -8,20 +8,23 @@ import path from 'node:path';
 import {
   contract,
   type CallOutcome,
-  type ImportOutcome,
+  type InputOf,
   isMethodName,
+  type JobMethodName,
+  type JobResultOf,
   type MethodName,
   type ParsedInputOf,
 } from '../../shared/contract.js';
 import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '../../shared/callerAccess.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import { datasetHandlers, exportLabelledDataset } from './datasets/handlers.js';
+import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
+import { datasetHandlers } from './datasets/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
-import { importFile, importHandlers } from './import/handlers.js';
-import { type ImportOptions, Importer } from './import/importer.js';
+import { importHandlers } from './import/handlers.js';
+import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
-import { type JobContext, JobManager } from './jobs.js';
+import { JobManager } from './jobs.js';
 import { labelingHandlers } from './labeling/handlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { modelHandlers } from './models/handlers.js';
@@ -188,14 +191,21 @@ export class Host {
     ...annotatorHandlers(this.services),
   };
 
-  /** Exports a dataset inline (the CLI), reporting to `ctx`. */
-  exportDataset(input: ParsedInputOf<'datasets.export'>, ctx: JobContext) {
-    return exportLabelledDataset(this.services, input, ctx);
+  /**
+   * Starts a long operation through `dispatch` (so validation and the caller's reach apply), follows its job and
+   * answers the result its contract declares, or the refusal or the job's error. Never throws.
+   */
+  dispatchJob<M extends JobMethodName>(
+    name: M,
+    rawInput: unknown,
+    watch?: JobWatch,
+  ): Promise<CallOutcome<JobResultOf<M>>> {
+    return dispatchJob(this, name, rawInput, watch);
   }
 
-  /** Imports a file inline (the CLI), reporting to `ctx`. */
-  importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
-    return importFile(this.services, file, options, ctx);
+  /** The same, as the owner, for the CLI and tests: the job's typed result, or its error thrown as a SiftError. */
+  async runJob<M extends JobMethodName>(name: M, input: InputOf<M>, watch?: JobWatch): Promise<JobResultOf<M>> {
+    return valueOf(await this.dispatchJob(name, input, watch));
   }
 
   /**

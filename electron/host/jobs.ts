@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
+import type { JobMethodName, JobResultOf } from '../../shared/contract.js';
 import type { JobEvent, JobSummary } from '../../shared/jobs.js';
 
 export interface JobContext {
@@ -39,11 +40,16 @@ export class JobManager {
     for (const listener of this.listeners) listener(event);
   }
 
-  start<T>(kind: string, title: string, work: (ctx: JobContext) => Promise<T>): JobSummary {
+  /** Runs `work` as the job of `method`; the compiler holds its result to what the contract declares. */
+  start<M extends JobMethodName>(
+    method: M,
+    title: string,
+    work: (ctx: JobContext) => Promise<JobResultOf<M>>,
+  ): JobSummary {
     const controller = new AbortController();
     const summary: JobSummary = {
       id: randomUUID(),
-      kind,
+      method,
       title,
       status: 'running',
       progress: null,

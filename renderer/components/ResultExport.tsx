@@ -1,10 +1,9 @@
 /** Export buttons for a host-side result: a save dialog on the desktop, a download in browser mode. */
 import { useState } from 'react';
-import { api, chooseExportPath, downloadExport, errorMessage } from '../api/client';
-import { useJobs } from '../jobs/jobsStore';
+import { chooseExportPath, downloadExport, errorMessage } from '../api/client';
+import { runJob } from '../jobs/jobsStore';
 
 export function ResultExport({ resultId, baseName = 'result' }: { resultId: string; baseName?: string }) {
-  const waitFor = useJobs((state) => state.waitFor);
   const [note, setNote] = useState<string | null>(null);
 
   const exportAs = async (format: 'csv' | 'parquet' | 'json') => {
@@ -12,10 +11,7 @@ export function ResultExport({ resultId, baseName = 'result' }: { resultId: stri
       const target = await chooseExportPath(`${baseName}.${format}`);
       if (target === null) return;
       setNote(`Exporting ${format.toUpperCase()}…`);
-      const { jobId } = await api['query.export']({ resultId, format, path: target });
-      const job = await waitFor(jobId);
-      if (job.status !== 'done') return setNote(job.error?.message ?? 'Export cancelled.');
-      const outcome = job.result as { path: string; rows: number };
+      const outcome = await runJob('query.export', { resultId, format, path: target });
       setNote(`Exported ${outcome.rows.toLocaleString('en-US')} rows to ${outcome.path}`);
       downloadExport(outcome.path);
     } catch (error) {

@@ -13,7 +13,6 @@ import type {
   EvaluationResult,
   ItemKind,
   ModelInfo,
-  SessionSummary,
   SliceEvaluation,
   SliceMetrics,
 } from '../../shared/contract';
@@ -25,7 +24,7 @@ import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { Plot } from '../components/Plot';
 import { TermTable } from '../components/TermTable';
-import { jobResult, useJobs } from '../jobs/jobsStore';
+import { runJob } from '../jobs/jobsStore';
 import { DEFAULT_BINS } from '../../shared/calibration';
 import { DEFAULT_THRESHOLDS, routeGrid } from '../../shared/routing';
 
@@ -416,16 +415,14 @@ function ItemsPanel({
     if (!items || items.items.length === 0) return;
     const ids = items.items.map((item) => `'${item.contentId.replace(/'/g, "''")}'`).join(', ');
     try {
-      const session = await jobResult<SessionSummary>(
-        api['sessions.createStart']({
-          name: `Review: ${query.title}`.slice(0, 200),
-          pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids})`,
-          model,
-          version,
-          strategy: 'errors',
-          batchSize: 20,
-        }),
-      );
+      const session = await runJob('sessions.create', {
+        name: `Review: ${query.title}`.slice(0, 200),
+        pool: `SELECT content_id FROM content WHERE content_id::VARCHAR IN (${ids})`,
+        model,
+        version,
+        strategy: 'errors',
+        batchSize: 20,
+      });
       setSent(`Session “${session.name}” created with ${items.items.length} items.`);
       void useLabeling.getState().open(session.id);
       go('label');
@@ -506,7 +503,6 @@ export function EvalView() {
   const [saveAnyway, setSaveAnyway] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const waitFor = useJobs((state) => state.waitFor);
 
   useEffect(() => {
     void api['models.list']({}).then(setModels);
@@ -524,12 +520,7 @@ export function EvalView() {
     setLoading(true);
     setNote(null);
     // A job: progress and cancel in the status bar, and the host stays free for other calls meanwhile.
-    api['eval.start']({ model, version, bins, minSliceN, ...(other ? { sameItemsAs: other } : {}) })
-      .then(({ jobId }) => waitFor(jobId))
-      .then((job) => {
-        if (job.status !== 'done') throw new Error(job.error?.message ?? 'Evaluation cancelled.');
-        return job.result as EvaluationResult;
-      })
+    runJob('eval.run', { model, version, bins, minSliceN, ...(other ? { sameItemsAs: other } : {}) })
       .then((r) => {
         setResult(r);
         setThresholds(Object.fromEntries(r.categories.map((c) => [c.category, c.thresholds])));
@@ -543,9 +534,10 @@ export function EvalView() {
   }, [model, version, bins, versionB]);
   useEffect(() => {
     if (!other) return setResultB(null);
-    jobResult<EvaluationResult>(
-      api['eval.start']({ model: other.model, version: other.version, bins, sameItemsAs: { model, version } }),
-    ).then(setResultB, (error: unknown) => setNote(errorMessage(error)));
+    runJob('eval.run', { model: other.model, version: other.version, bins, sameItemsAs: { model, version } }).then(
+      setResultB,
+      (error: unknown) => setNote(errorMessage(error)),
+    );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [model, version, versionB, bins]);
   // Slices follow the thresholds in force (as they are dragged) and the minimum n, a moment after the last change.
@@ -899,18 +891,16 @@ export function EvalView() {
                 <button
                   onClick={() => (
                     setSaveAnyway(false),
-                    void jobResult<CalibrationFit>(
-                      api['eval.calibrateStart']({
-                        model,
-                        version,
-                        method,
-                        bins,
-                        fitOn,
-                        ...(result?.model === model && result.version === version
-                          ? { evaluation: result.evaluationId }
-                          : {}),
-                      }),
-                    ).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))
+                    void runJob('eval.calibrate', {
+                      model,
+                      version,
+                      method,
+                      bins,
+                      fitOn,
+                      ...(result?.model === model && result.version === version
+                        ? { evaluation: result.evaluationId }
+                        : {}),
+                    }).then(setCalibration, (error: unknown) => setNote(errorMessage(error)))
                   )}
                   data-testid="fit-calibration"
                 >

@@ -8,7 +8,7 @@ import type { ImportOutcome, ImportPreview } from '../../shared/contract';
 import { api, errorMessage, fileToHostPath } from '../api/client';
 import { ProgressBar } from '../components/ProgressBar';
 import { cellText } from '../components/ResultsGrid';
-import { useJobs } from '../jobs/jobsStore';
+import { awaitJob, isCancelled, useJobs } from '../jobs/jobsStore';
 import { useWorkspace } from '../workspaceStore';
 
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'path'; path: string };
@@ -31,7 +31,6 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
   const [skipBadRows, setSkipBadRows] = useState(false);
   const refresh = useWorkspace((state) => state.refresh);
   const job = useJobs((state) => (step.name === 'importing' ? state.jobs[step.jobId] : undefined));
-  const waitFor = useJobs((state) => state.waitFor);
   const cancelJob = useJobs((state) => state.cancel);
   const name = source.kind === 'file' ? source.file.name : source.path.split(/[\\/]/).pop();
 
@@ -61,7 +60,7 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
 
   const startImport = async (preview: ImportPreview) => {
     try {
-      const { jobId } = await api['import.start']({
+      const { jobId } = await api['import.run']({
         path: preview.path,
         table,
         link,
@@ -69,14 +68,13 @@ export function ImportDialog({ source, onClose }: { source: ImportSource; onClos
         ...(skipBadRows ? { skipBadRows } : {}),
       });
       setStep({ name: 'importing', jobId, preview });
-      const finished = await waitFor(jobId);
-      void refresh();
-      if (finished.status === 'done') setStep({ name: 'mapping', outcome: finished.result as ImportOutcome, preview });
-      else if (finished.status === 'cancelled')
-        setStep({ name: 'error', message: `Import of ${name} cancelled; the workspace is unchanged.`, preview });
-      else setStep({ name: 'error', message: finished.error?.message ?? 'Import failed.', preview });
+      const outcome = await awaitJob('import.run', jobId).finally(() => void refresh());
+      setStep({ name: 'mapping', outcome, preview });
     } catch (error) {
-      setStep({ name: 'error', message: errorMessage(error), preview });
+      const message = isCancelled(error)
+        ? `Import of ${name} cancelled; the workspace is unchanged.`
+        : errorMessage(error);
+      setStep({ name: 'error', message, preview });
     }
   };
 

@@ -1,4 +1,7 @@
 import { create } from 'zustand';
+import type { InputOf, JobMethodName, JobResultOf, JobStarted } from '../../shared/contract';
+import type { SiftErrorInfo } from '../../shared/errors';
+import { jobOutcome } from '../../shared/jobRuns';
 import type { JobEvent, JobSummary } from '../../shared/jobs';
 import { api } from '../api/client';
 
@@ -42,12 +45,26 @@ export const useJobs = create<JobsState>((set, get) => ({
 }));
 
 /**
+ * Waits for the job `jobId` that `method` started and resolves with its result, typed as the contract declares it;
+ * a failed or cancelled job rejects with its error (`info.code` is CANCELLED when cancelled).
+ */
+export async function awaitJob<M extends JobMethodName>(method: M, jobId: string): Promise<JobResultOf<M>> {
+  const outcome = jobOutcome(method, await useJobs.getState().waitFor(jobId));
+  if (outcome.ok) return outcome.value;
+  throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
+}
+
+/**
  * Runs a long host method as a job (progress and cancel in the status bar) and resolves with its result; the UI
  * never waits on a long method's reply while the engine works.
  */
-export async function jobResult<T>(started: Promise<{ jobId: string }>): Promise<T> {
-  const { jobId } = await started;
-  const job = await useJobs.getState().waitFor(jobId);
-  if (job.status === 'done') return job.result as T;
-  throw new Error(job.error?.message ?? (job.status === 'cancelled' ? 'Cancelled.' : 'The job failed.'));
+export async function runJob<M extends JobMethodName>(method: M, input: InputOf<M>): Promise<JobResultOf<M>> {
+  const start = api[method] as (input: InputOf<M>) => Promise<JobStarted>;
+  const { jobId } = await start(input);
+  return awaitJob(method, jobId);
+}
+
+/** Whether an error is a job's cancellation (as awaitJob rejects with it). */
+export function isCancelled(error: unknown): boolean {
+  return (error as { info?: SiftErrorInfo } | null)?.info?.code === 'CANCELLED';
 }

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_IDLE_MINUTES, STRATEGIES, STRATEGY_TITLES } from '../../shared/labeling';
 import { api, errorMessage, isDesktop } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
-import { jobResult } from '../jobs/jobsStore';
+import { runJob } from '../jobs/jobsStore';
 import { LabelingScreen } from './LabelingScreen';
 import { SessionReview } from './SessionReview';
 import { useRole } from '../roleStore';
@@ -43,20 +43,17 @@ function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: b
     setError(null);
     try {
       const annotator = useLabeling.getState().annotator;
-      const session = await jobResult<SessionSummary>(
-        api['sessions.createStart']({
-          name:
-            name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
-          pool,
-          model,
-          ...(version ? { version } : {}),
-          strategy,
-          batchSize,
-          overlap,
-          idleMinutes,
-          ...(annotator ? { createdBy: annotator } : {}),
-        }),
-      );
+      const session = await runJob('sessions.create', {
+        name: name.trim() || `${STRATEGY_TITLES[strategy]} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+        pool,
+        model,
+        ...(version ? { version } : {}),
+        strategy,
+        batchSize,
+        overlap,
+        idleMinutes,
+        ...(annotator ? { createdBy: annotator } : {}),
+      });
       onCreated(session, start);
     } catch (err) {
       setError(errorMessage(err));

@@ -12,7 +12,7 @@ import type {
   SessionSummary,
 } from '../../shared/contract';
 import { api, downloadExport, errorMessage } from '../api/client';
-import { jobResult } from '../jobs/jobsStore';
+import { runJob } from '../jobs/jobsStore';
 
 /** A figure, or why there is none (one rater, one value only…), in words rather than "undefined". */
 const stat = (value: number | null, reason?: string) =>
@@ -256,7 +256,7 @@ function Datasets({ session }: { session: SessionSummary }) {
   const exportVersion = async () => {
     setBusy(true);
     try {
-      await jobResult<DatasetManifest>(api['datasets.exportStart']({ name, sessions: [session.id] }));
+      await runJob('datasets.export', { name, sessions: [session.id] });
       setError(null);
       await load(name);
     } catch (err) {

@@ -15,7 +15,7 @@ import type {
 } from '../../shared/contract';
 import type { ItemLabelState } from '../../shared/labeling';
 import { api, errorMessage } from '../api/client';
-import { useJobs } from '../jobs/jobsStore';
+import { awaitJob } from '../jobs/jobsStore';
 
 export type SaveStatus = 'saving' | 'saved' | 'failed';
 
@@ -181,18 +181,16 @@ export const useLabeling = create<LabelState>((set, get) => {
       const { session, retraining } = get();
       if (!session || retraining.jobId) return;
       const sessionId = session.id;
-      void api['sessions.retrainStart']({ sessionId }).then(
+      void api['sessions.retrain']({ sessionId }).then(
         async ({ jobId }) => {
           set({ retraining: { jobId, error: null } });
-          const job = await useJobs.getState().waitFor(jobId);
+          const retrained = await awaitJob('sessions.retrain', jobId).then(
+            () => ({ error: null }),
+            (error: unknown) => ({ error: errorMessage(error) }),
+          );
           if (get().session?.id !== sessionId) return;
-          set({
-            retraining: {
-              jobId: null,
-              error: job.status === 'done' ? null : (job.error?.message ?? 'The retrain did not finish.'),
-            },
-          });
-          if (job.status === 'done') {
+          set({ retraining: { jobId: null, error: retrained.error } });
+          if (retrained.error === null) {
             // The session now ranks by the new version: its summary says so, and the next batch comes from it.
             const refreshed = await api['sessions.get']({ sessionId, annotator: get().annotator });
             set({ session: refreshed });

@@ -1,9 +1,9 @@
 /** Models: the registry, a "try it" box, re-scoring a query (locally or on a remote server), and shadow comparison. */
 import { useEffect, useState } from 'react';
-import type { ModelInfo, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
+import type { ModelInfo, TryResult, VersionComparison } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
-import { jobResult, useJobs } from '../jobs/jobsStore';
+import { runJob } from '../jobs/jobsStore';
 
 // The latest week of content, on any workspace. A late-fusion model's account features need not be selected:
 // scoring joins them from content_features, as of each item's upload.
@@ -174,18 +174,14 @@ function ScoreBox({ models, onDone }: { models: ModelInfo[]; onDone(): void }) {
   const [remoteUrl, setRemoteUrl] = useState('');
   const [token, setToken] = useState('');
   const [note, setNote] = useState<string | null>(null);
-  const waitFor = useJobs((state) => state.waitFor);
   const start = async () => {
     try {
       setNote('Scoring…');
-      const { jobId } = await api['models.score']({
+      const outcome = await runJob('models.score', {
         model,
         sql,
         ...(remoteUrl ? { remote: { url: remoteUrl, ...(token ? { token } : {}) } } : {}),
       });
-      const job = await waitFor(jobId);
-      if (job.status !== 'done') return setNote(job.error?.message ?? 'Cancelled; no scores were written.');
-      const outcome = job.result as ScoreOutcome;
       setNote(
         `Scored ${outcome.items.toLocaleString('en-US')} items on ${outcome.provider} (${outcome.note}): ${outcome.rows.toLocaleString('en-US')} scores written, ${outcome.itemsPerSecond.toLocaleString('en-US')} items/s.`,
       );
@@ -325,7 +321,7 @@ function CompareBox({ refreshKey }: { refreshKey: number }) {
   const compare = async () => {
     try {
       setError(null);
-      setComparison(await jobResult<VersionComparison>(api['models.compareStart']({ a: parse(a), b: parse(b) })));
+      setComparison(await runJob('models.compare', { a: parse(a), b: parse(b) }));
     } catch (err) {
       setError(errorMessage(err));
     }

@@ -8,7 +8,7 @@ import type {
   SpikeWindowInfo,
 } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
-import { jobResult } from '../jobs/jobsStore';
+import { runJob } from '../jobs/jobsStore';
 
 export interface SpikeControls {
   source: SpikeSource;
@@ -64,9 +64,13 @@ export const useSpikes = create<SpikesState>((set, get) => ({
     const { source, by } = get().controls;
     set({ selected: window, drill: null, drilling: true, error: null });
     try {
-      const drill = await jobResult<SpikeDrill>(
-        api['spike.drillStart']({ source, by, series: window.series, start: window.start, end: window.end }),
-      );
+      const drill = await runJob('spike.drill', {
+        source,
+        by,
+        series: window.series,
+        start: window.start,
+        end: window.end,
+      });
       // Another window may have been picked meanwhile.
       if (get().selected === window) set({ drill });
     } catch (error) {

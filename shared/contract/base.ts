@@ -6,6 +6,25 @@ export const method =
   <O>() =>
   <I extends z.ZodType>(input: I): { input: I; output: O } => ({ input, output: undefined as unknown as O });
 
+/** What a job's call answers at once: the id its events, jobs.get and jobs.cancel name. */
+export interface JobStarted {
+  jobId: string;
+}
+
+/**
+ * Declares a long operation: its call validates the input and answers `{ jobId }` at once; the job then reports
+ * progress (a fraction and a message) and ends with a `Result`, an error, or cancelled. One name per operation: the
+ * operation is always a job. `result` exists only for the type checker (JobResultOf in shared/contract.ts).
+ */
+export const job =
+  <Result>() =>
+  <I extends z.ZodType>(input: I): { input: I; output: JobStarted; job: true; result: Result } => ({
+    input,
+    output: undefined as unknown as JobStarted,
+    job: true,
+    result: undefined as unknown as Result,
+  });
+
 export const empty = z.object({}).strict();
 export const nonEmpty = (field: string) =>
   z.string({ message: `${field} must be a string` }).min(1, `${field} must not be empty`);

@@ -1,7 +1,7 @@
 /** Labeled datasets exported as immutable, versioned folders. */
 import { z } from 'zod/v3';
 import { policyVersionName } from '../taxonomy.js';
-import { method, nonEmpty } from './base.js';
+import { job, method, nonEmpty } from './base.js';
 
 export interface DatasetManifest {
   name: string;
@@ -80,9 +80,8 @@ const exportInput = z
   .strict();
 
 export const datasetMethods = {
-  'datasets.export': method<DatasetManifest>()(exportInput),
-  /** The same as a job (progress, cancel): what the UI uses. */
-  'datasets.exportStart': method<{ jobId: string }>()(exportInput),
+  /** A job (progress, cancel). */
+  'datasets.export': job<DatasetManifest>()(exportInput),
   /** The versions of a dataset in the workspace's datasets folder, oldest first. */
   'datasets.list': method<DatasetManifest[]>()(z.object({ name: datasetName }).strict()),
   'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),

@@ -1,7 +1,7 @@
 /** Evaluating a model version against labels, and fitting calibration. */
 import { z } from 'zod/v3';
 import type { SliceBaseline, SliceRow } from '../slices.js';
-import { method, nonEmpty } from './base.js';
+import { job, method, nonEmpty } from './base.js';
 
 export interface EvalBin {
   meanPredicted: number;
@@ -158,9 +158,8 @@ const calibrateInput = z
   .strict();
 
 export const evaluationMethods = {
-  'eval.run': method<EvaluationResult>()(evalInput),
-  /** The same evaluation as a job, with progress and cancel: what the UI uses for large workspaces. */
-  'eval.start': method<{ jobId: string }>()(evalInput),
+  /** A job (progress, cancel): a large workspace's evaluation takes a while. */
+  'eval.run': job<EvaluationResult>()(evalInput),
   'eval.slices': method<SliceEvaluation>()(
     z
       .object({
@@ -206,7 +205,6 @@ export const evaluationMethods = {
       })
       .strict(),
   ),
-  'eval.calibrate': method<CalibrationFit>()(calibrateInput),
-  /** The same fit as a job (progress, cancel): what the UI uses. */
-  'eval.calibrateStart': method<{ jobId: string }>()(calibrateInput),
+  /** A job (progress, cancel). */
+  'eval.calibrate': job<CalibrationFit>()(calibrateInput),
 } as const;

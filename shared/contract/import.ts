@@ -1,7 +1,7 @@
 /** Importing files and mapping them onto canonical tables. */
 import { z } from 'zod/v3';
 import type { MappingSuggestion } from '../canonical.js';
-import { type Cell, empty, method, nonEmpty, tableName } from './base.js';
+import { type Cell, empty, job, method, nonEmpty, tableName } from './base.js';
 import type { ColumnInfo } from './workspace.js';
 
 export interface CsvDialect {
@@ -67,7 +67,7 @@ const mappingInput = z
 
 export const importMethods = {
   'import.inspect': method<ImportPreview>()(z.object({ path: nonEmpty('path') }).strict()),
-  'import.start': method<{ jobId: string }>()(
+  'import.run': job<ImportOutcome>()(
     z
       .object({
         path: nonEmpty('path'),

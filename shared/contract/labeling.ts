@@ -4,7 +4,7 @@ import type { ItemLabelState, Strategy } from '../labeling.js';
 import type { PickReason } from '../labelingRanking.js';
 import { STRATEGIES } from '../labeling.js';
 import { policyVersionName, type Taxonomy } from '../taxonomy.js';
-import { empty, method, nonEmpty } from './base.js';
+import { empty, job, method, nonEmpty } from './base.js';
 
 export type { ItemLabelState, PickReason, Strategy, Taxonomy };
 
@@ -275,9 +275,8 @@ export const labelingMethods = {
     z.object({ version: policyVersionName().optional() }).strict(),
   ),
   'sessions.list': method<SessionSummary[]>()(empty),
-  'sessions.create': method<SessionSummary>()(sessionCreateSchema),
-  /** The same as a job (scoring the pool can take a while): what the UI uses. */
-  'sessions.createStart': method<{ jobId: string }>()(sessionCreateSchema),
+  /** A job (scoring the pool can take a while). */
+  'sessions.create': job<SessionSummary>()(sessionCreateSchema),
   'sessions.get': method<SessionSummary>()(sessionAndAnnotator),
   /** The annotator's open batch, or a new one when every item of the last is labeled or skipped. */
   'sessions.next': method<LabelBatch>()(sessionAndAnnotator),
@@ -285,8 +284,8 @@ export const labelingMethods = {
    * Retrains the distilled model on the labels so far (a fixed fifth held out), saves it as a new version, re-scores
    * the pool and re-ranks the session by it. The annotator keeps labeling meanwhile.
    */
-  'sessions.retrain': method<RetrainOutcome>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
-  'sessions.retrainStart': method<{ jobId: string }>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
+  /** A job (progress, cancel). */
+  'sessions.retrain': job<RetrainOutcome>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */

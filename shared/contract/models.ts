@@ -1,7 +1,7 @@
 /** Model packages: listing, trying, scoring, comparing versions, saving revisions. */
 import { z } from 'zod/v3';
 import type { Decision } from '../routing.js';
-import { empty, isoTime, method, nonEmpty } from './base.js';
+import { empty, isoTime, job, method, nonEmpty } from './base.js';
 
 export type { Decision };
 
@@ -115,7 +115,7 @@ export const modelMethods = {
         path: ['asOf'],
       }),
   ),
-  'models.score': method<{ jobId: string }>()(
+  'models.score': job<ScoreOutcome>()(
     z
       .object({
         model: nonEmpty('model'),
@@ -125,9 +125,8 @@ export const modelMethods = {
       })
       .strict(),
   ),
-  'models.compare': method<VersionComparison>()(compareInput),
-  /** The same comparison as a job (progress, cancel): what the UI uses, since a million items take a while. */
-  'models.compareStart': method<{ jobId: string }>()(compareInput),
+  /** A job (progress, cancel): a million items take a while. */
+  'models.compare': job<VersionComparison>()(compareInput),
   /** When a model version was deployed, as a user knows it (null clears it: the first use in the logs counts again). */
   'models.setDeployment': method<{ model: string; version: string; deployedAt: string }[]>()(
     z.object({ model: nonEmpty('model'), version: nonEmpty('version'), deployedAt: isoTime.nullable() }).strict(),

@@ -1,7 +1,7 @@
 /** SQL: running, paging, cancelling and exporting results. */
 import { z } from 'zod/v3';
 import { type ChartData, chartSpecSchema } from '../chart.js';
-import { type Cell, cellParam, method, nonEmpty } from './base.js';
+import { type Cell, cellParam, job, method, nonEmpty } from './base.js';
 import type { ColumnInfo } from './workspace.js';
 
 export interface QueryResult {
@@ -121,7 +121,7 @@ export const queryMethods = {
   ),
   'query.cancel': method<{ cancelled: boolean }>()(z.object({ queryId: nonEmpty('queryId') }).strict()),
   'query.close': method<{ closed: boolean }>()(z.object({ resultId: nonEmpty('resultId') }).strict()),
-  'query.export': method<{ jobId: string }>()(
+  'query.export': job<ExportOutcome>()(
     z
       .object({
         resultId: nonEmpty('resultId'),

@@ -1,6 +1,6 @@
 /** The spike timeline and its drill-down. */
 import { z } from 'zod/v3';
-import { isoTime, method } from './base.js';
+import { isoTime, job, method } from './base.js';
 
 export type SpikeSource = 'reports' | 'actions';
 export type SpikeDimension = 'reason' | 'category' | 'action' | 'surface' | 'language' | 'total';
@@ -81,7 +81,6 @@ export const spikeMethods = {
       })
       .strict(),
   ),
-  'spike.drill': method<SpikeDrill>()(drillInput),
-  /** The same drill-down as a job (progress, cancel): what the UI uses. */
-  'spike.drillStart': method<{ jobId: string }>()(drillInput),
+  /** A job (progress, cancel). */
+  'spike.drill': job<SpikeDrill>()(drillInput),
 } as const;

@@ -2,15 +2,14 @@
 import path from 'node:path';
 import type { ParsedInputOf } from '../../../shared/contract.js';
 import type { datasetMethods } from '../../../shared/contract/datasets.js';
-import { type JobContext, quietJobContext } from '../jobs.js';
+import type { JobContext } from '../jobs.js';
 import type { Handlers, HostServices } from '../services.js';
 import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from './datasetExport.js';
 
 export function datasetHandlers(host: HostServices): Handlers<keyof typeof datasetMethods> {
   return {
-    'datasets.export': async (input) => exportLabelledDataset(host, input, quietJobContext()),
-    'datasets.exportStart': async (input) => {
-      const job = host.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) =>
+    'datasets.export': async (input) => {
+      const job = host.jobs.start('datasets.export', `Export dataset ${input.name}`, (ctx) =>
         exportLabelledDataset(host, input, ctx),
       );
       return { jobId: job.id };

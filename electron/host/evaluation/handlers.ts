@@ -6,11 +6,10 @@ import { evaluate, evaluateSlices, fitCalibration } from './evaluation.js';
 
 export function evaluationHandlers(host: HostServices): Handlers<keyof typeof evaluationMethods> {
   return {
-    'eval.run': (input) => evaluate(host.workspace, host.models, input),
-    'eval.start': async (input) => {
+    'eval.run': async (input) => {
       const { workspace, models } = host;
       const job = host.jobs.start(
-        'evaluate',
+        'eval.run',
         `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`,
         (ctx) => evaluate(workspace, models, input, ctx),
       );
@@ -19,10 +18,9 @@ export function evaluationHandlers(host: HostServices): Handlers<keyof typeof ev
     'eval.slices': (input) => evaluateSlices(host.workspace, host.models, input),
     'eval.errors': (input) => errorAnalysis(host.workspace, host.models, input),
     'eval.items': (input) => evalItems(host.workspace, host.models, input),
-    'eval.calibrate': (input) => fitCalibration(host.workspace, host.models, input),
-    'eval.calibrateStart': async (input) => {
+    'eval.calibrate': async (input) => {
       const { workspace, models } = host;
-      const job = host.jobs.start('calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) =>
+      const job = host.jobs.start('eval.calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) =>
         fitCalibration(workspace, models, input, ctx),
       );
       return { jobId: job.id };

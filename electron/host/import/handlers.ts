@@ -12,8 +12,8 @@ import { listMappings, saveMapping } from './mappings.js';
 export function importHandlers(host: HostServices): Handlers<keyof typeof importMethods> {
   return {
     'import.inspect': ({ path: file }) => host.importer.inspect(file),
-    'import.start': async ({ path: file, ...options }) => {
-      const job = host.jobs.start('import', `Import ${path.basename(file)}`, (ctx) =>
+    'import.run': async ({ path: file, ...options }) => {
+      const job = host.jobs.start('import.run', `Import ${path.basename(file)}`, (ctx) =>
         importFile(host, file, options, ctx),
       );
       return { jobId: job.id };

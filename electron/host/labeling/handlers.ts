@@ -8,21 +8,19 @@ export function labelingHandlers(host: HostServices): Handlers<keyof typeof labe
   return {
     'taxonomy.get': async ({ version }) => (await host.labeling()).taxonomy(version),
     'sessions.list': async () => (await host.labeling()).list(),
-    'sessions.create': async (input) => (await host.labeling()).create(input, quietJobContext()),
-    'sessions.createStart': async (input) => {
+    'sessions.create': async (input) => {
       const labeling = await host.labeling();
-      const job = host.jobs.start('session', `Create session ${input.name}`, async (ctx) => {
+      const job = host.jobs.start('sessions.create', `Create session ${input.name}`, async (ctx) => {
         const created = await labeling.create(input, ctx);
         host.emit({ channel: 'workspace', event: { type: 'changed' } });
         return created;
       });
       return { jobId: job.id };
     },
-    'sessions.retrain': async ({ sessionId }) => (await host.labeling()).retrain(sessionId, quietJobContext()),
-    'sessions.retrainStart': async ({ sessionId }) => {
+    'sessions.retrain': async ({ sessionId }) => {
       const labeling = await host.labeling();
       const job = host.jobs.start(
-        'retrain',
+        'sessions.retrain',
         `Retrain for session ${labeling.get(sessionId, 'anyone').name}`,
         async (ctx) => {
           const outcome = await labeling.retrain(sessionId, ctx);

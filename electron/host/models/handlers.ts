@@ -22,7 +22,7 @@ export function modelHandlers(host: HostServices): Handlers<keyof typeof modelMe
       const { workspace, models } = host;
       checkRemote(input);
       const job = host.jobs.start(
-        'score',
+        'models.score',
         `Score with ${input.model}${input.remote ? ' (remote)' : ''}`,
         async (ctx) => {
           const outcome = await scoreQuery(workspace, models, input, ctx);
@@ -32,11 +32,10 @@ export function modelHandlers(host: HostServices): Handlers<keyof typeof modelMe
       );
       return { jobId: job.id };
     },
-    'models.compare': (input) => compareVersions(host.workspace, host.models, input),
-    'models.compareStart': async (input) => {
+    'models.compare': async (input) => {
       const { workspace, models } = host;
       const label = (side: { model: string; version: string }) => `${side.model} ${side.version}`;
-      const job = host.jobs.start('compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) =>
+      const job = host.jobs.start('models.compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) =>
         compareVersions(workspace, models, input, ctx),
       );
       return { jobId: job.id };

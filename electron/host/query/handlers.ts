@@ -49,7 +49,7 @@ export function queryHandlers(host: HostServices): Handlers<keyof typeof queryMe
         target ?? path.join(workspace.exportsDir(), defaultExportName(format)),
         'path',
       );
-      const job = host.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
+      const job = host.jobs.start('query.export', `Export ${path.basename(destination)}`, (ctx) =>
         stored.then(({ table }) => exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx)),
       );
       return { jobId: job.id };

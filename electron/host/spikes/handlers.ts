@@ -6,10 +6,9 @@ import { spikeDrill, spikeOverview } from './spikes.js';
 export function spikeHandlers(host: HostServices): Handlers<keyof typeof spikeMethods> {
   return {
     'spike.overview': (options) => spikeOverview(host.workspace, options),
-    'spike.drill': (options) => spikeDrill(host.workspace, options),
-    'spike.drillStart': async (options) => {
+    'spike.drill': async (options) => {
       const { workspace } = host;
-      const job = host.jobs.start('drill', `Drill into ${options.series}`, (ctx) =>
+      const job = host.jobs.start('spike.drill', `Drill into ${options.series}`, (ctx) =>
         spikeDrill(workspace, options, ctx),
       );
       return { jobId: job.id };

@@ -1,0 +1,42 @@
+/**
+ * A command's long operation: started as the host's job through dispatch (the validation and caller access every
+ * transport shares), followed to its end, its typed result returned. Progress goes to stderr only — stdout is what
+ * scripts read: a live line on a terminal, a line per tenth of the work on a pipe ("eval: 40%"). Ctrl+C cancels.
+ */
+import type { InputOf, JobMethodName, JobResultOf } from '../../shared/contract.js';
+import type { JobSummary } from '../../shared/jobs.js';
+import type { Host } from '../host/host.js';
+
+export async function runTerminalJob<M extends JobMethodName>(
+  host: Host,
+  method: M,
+  input: InputOf<M>,
+  label: string,
+): Promise<JobResultOf<M>> {
+  const live = process.stderr.isTTY;
+  let tenthsShown = 0;
+  const onProgress = ({ progress, message }: JobSummary) => {
+    if (live) {
+      const percent = progress === null ? '' : `${Math.round(progress * 100)}%`;
+      process.stderr.write(`\r${label}: ${message} ${percent}   `);
+      return;
+    }
+    const tenths = progress === null ? 0 : Math.floor(progress * 10);
+    if (tenths <= tenthsShown || tenths >= 10) return;
+    tenthsShown = tenths;
+    process.stderr.write(`${label}: ${tenths * 10}%…\n`);
+  };
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await host.runJob(method, input, {
+      onProgress,
+      onLog: (message) => process.stderr.write(`${message}\n`),
+      signal: interrupt.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (live) process.stderr.write('\r\x1b[K');
+  }
+}
