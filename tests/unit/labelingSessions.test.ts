@@ -9,14 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type {
-  AgreementReport,
-  Disagreements,
-  LabelBatch,
-  RecordOutcome,
-  RetrainOutcome,
-  SessionSummary,
-} from '../../shared/contract';
+import type { LabelAction } from '../../shared/contract';
 import { isHeldOut } from '../../shared/labeling';
 import { makeLabelingWorkspace as makeWorkspace, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -25,7 +18,7 @@ let host: Host;
 let dir: string;
 
 const createSession = (overrides: Record<string, unknown> = {}) =>
-  call<SessionSummary>(host, 'sessions.create', {
+  call(host, 'sessions.create', {
     name: 'Uncertain spam',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -34,10 +27,9 @@ const createSession = (overrides: Record<string, unknown> = {}) =>
     batchSize: 3,
     ...overrides,
   });
-const next = (sessionId: string, annotator = 'ana') =>
-  call<LabelBatch>(host, 'sessions.next', { sessionId, annotator });
-const record = (sessionId: string, action: unknown, annotator = 'ana') =>
-  call<RecordOutcome>(host, 'labels.record', { sessionId, annotator, action });
+const next = (sessionId: string, annotator = 'ana') => call(host, 'sessions.next', { sessionId, annotator });
+const record = (sessionId: string, action: LabelAction, annotator = 'ana') =>
+  call(host, 'labels.record', { sessionId, annotator, action });
 const label = (sessionId: string, contentId: string, spam: 0 | 1) =>
   record(sessionId, {
     kind: 'label',
@@ -99,12 +91,12 @@ describe('a labeling session', () => {
       batch: { done: 1, size: 3 },
     });
     await (await host.labeling()).syncStore();
-    const trail = await call<{ resultId: string }>(host, 'query.run', {
+    const trail = await call(host, 'query.run', {
       queryId: 'q',
       sql: `SELECT DISTINCT policy_version, strategy, annotator_id FROM label_events WHERE session_id = '${session.id}'`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: trail.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: trail.resultId!,
       offset: 0,
       limit: 10,
     });
@@ -133,7 +125,7 @@ describe('a labeling session', () => {
       }
       batch = await next(session.id);
     }
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
     expect(summary.progress).toMatchObject({ done: 10, remaining: 0, skipped: 0 });
   });
 
@@ -169,12 +161,12 @@ describe('a labeling session', () => {
     await reopen();
     const labeling = await host.labeling();
     await labeling.syncStore();
-    const current = await call<{ resultId: string }>(host, 'query.run', {
+    const current = await call(host, 'query.run', {
       queryId: 'cur',
       sql: `SELECT content_id, category, value FROM current_labels WHERE session_id = '${session.id}' ORDER BY ALL`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: current.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: current.resultId!,
       offset: 0,
       limit: 50,
     });
@@ -265,7 +257,7 @@ describe('a labeling session', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok)
       expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
-    expect(await call<SessionSummary[]>(host, 'sessions.list', {})).toHaveLength(1);
+    expect(await call(host, 'sessions.list', {})).toHaveLength(1);
   });
 
   it('cuts a torn last line from the journal, and names the line of damage anywhere else', async () => {
@@ -325,7 +317,7 @@ describe('a labeling session', () => {
     await record(session.id, { kind: 'undo' });
     await record(session.id, { kind: 'skip', contentId: batch.items[1]!.contentId });
     const out = tempDir('sift-export-');
-    const ndjson = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const ndjson = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'ndjson',
       path: path.join(out, 'trail.ndjson'),
@@ -343,7 +335,7 @@ describe('a labeling session', () => {
         (event) => event.annotator_id === 'ana' && event.policy_version === 'v1' && event.session_id === session.id,
       ),
     ).toBe(true);
-    const csv = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const csv = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'csv',
       path: path.join(out, 'trail.csv'),
@@ -351,7 +343,7 @@ describe('a labeling session', () => {
     expect(fs.readFileSync(csv.path, 'utf8').split('\n')[0]).toContain(
       'event_id,session_id,content_id,annotator_id,category,value,policy_version,kind,created_at',
     );
-    const parquet = await call<{ events: number }>(host, 'labels.export', {
+    const parquet = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'parquet',
       path: path.join(out, 'trail.parquet'),
@@ -396,7 +388,7 @@ describe('a labeling session', () => {
     for (const item of first.items)
       await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
     const untouched = await next(session.id);
-    const outcome = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const outcome = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(outcome).toMatchObject({
       fromVersion: session.version,
       version: `${session.version}-al1`,
@@ -432,18 +424,18 @@ describe('a labeling session', () => {
         .digest('hex'),
     );
     expect((trained.training.labelSnapshot as { events: number }).events).toBeGreaterThan(0);
-    const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
+    const models = await call(host, 'models.list', {});
     expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
     // The session ranks by the new version now; the batch handed out before the retrain and not started is replaced.
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
     expect(summary).toMatchObject({ version: outcome.version, retrains: [{ version: outcome.version }] });
     const after = await next(session.id);
     expect(after.id).not.toBe(untouched.id);
     expect(after.items.every((item) => item.scores !== null)).toBe(true);
     await reopen();
     expect((await next(session.id)).id).toBe(after.id);
-    const again = await host.dispatch('sessions.retrain', { sessionId: session.id });
-    expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
+    const again = await call(host, 'sessions.retrain', { sessionId: session.id });
+    expect(again.version).toBe(`${session.version}-al2`);
   });
 
   it("reports agreement per category over a session's labels from several annotators, with reasons where undefined", async () => {
@@ -474,7 +466,7 @@ describe('a labeling session', () => {
         );
       }
     }
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const report = await call(host, 'labels.agreement', { sessions: [session.id] });
     const spam = report.categories.find((c) => c.category === 'spam')!;
     expect(spam).toMatchObject({ items: 6, raters: 3, pairableItems: 6, fleissRaters: 3, fleissItems: 6 });
     expect(spam.fleissKappa).toBeCloseTo(0.4999999999999997, 12);
@@ -521,13 +513,13 @@ describe('a labeling session', () => {
         .split('\n')
         .filter((line) => line.includes(',human,'))
         .map((line) => line.split(',').slice(0, 5).join(','));
-    const first = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const first = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
     expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
     // The adjudicator's decision is its own event, and settles the item.
     const decided = await spam('c01', 0, 'lead', 'adjudicate');
     expect(decided.eventIds).toHaveLength(2);
-    const second = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const second = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
     const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
     await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
@@ -552,18 +544,20 @@ describe('a labeling session', () => {
     const c = await next(paired.id, 'cy');
     expect(c.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false); // two hold them already
     for (const item of a.items) await label(paired.id, item.contentId, 0);
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 0, doneByAnnotator: 3 });
+    expect((await call(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({
+      done: 0,
+      doneByAnnotator: 3,
+    });
     for (const item of b.items)
       await record(
         paired.id,
         { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
         'bo',
       );
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 3, remaining: 7 });
+    expect((await call(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({
+      done: 3,
+      remaining: 7,
+    });
     // Ana's next batch never repeats what she labeled.
     const again = await next(paired.id, 'ana');
     expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
@@ -625,7 +619,7 @@ describe('a labeling session', () => {
       ]);
     await both('c01', 1, 0);
     await both('c03', 0, 0);
-    const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
+    const queue = await call(host, 'labels.disagreements', { sessionId: session.id });
     expect(queue.items.map((item) => item.contentId)).toEqual(['c01']);
     const [item] = queue.items;
     expect(item!.text).toContain('Buy cheap followers');
@@ -652,9 +646,9 @@ describe('a labeling session', () => {
       { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] },
       'lead',
     );
-    expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
+    expect((await call(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
     // Each annotator against the decision; and the second taxonomy level (which leaf) beside each category.
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const report = await call(host, 'labels.agreement', { sessions: [session.id] });
     const spam = report.categories.find((c) => c.category === 'spam')!;
     expect(spam.level).toBe('category');
     expect(spam.raters).toBe(2); // the lead's decision is not a rating
