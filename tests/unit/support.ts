@@ -33,11 +33,8 @@ type Dispatcher = Pick<Host, 'dispatch'>;
  * Calls a contract method through the validating dispatcher, the way both transports do, and unwraps it. The method
  * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
  */
-export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>>;
-/** Transitional: the untyped form, until every test file calls the typed one (removed in this series' last commit). */
-export async function call<T>(host: Dispatcher, method: string, input: unknown): Promise<T>;
-export async function call(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
-  return callRaw(host, method, input);
+export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
+  return (await callRaw(host, method, input)) as OutputOf<M>;
 }
 
 /**
