@@ -24,6 +24,7 @@ import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
 import { agreementReport } from './labeling/agreementReport.js';
 import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from './datasets/datasetExport.js';
+import { changeKeymap, readKeymap } from './labeling/keymaps.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { ModelRegistry } from './models/registry.js';
 import { chartStoredResult } from './query/resultChart.js';
@@ -339,6 +340,8 @@ export class Host {
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) =>
       (await this.labeling()).record(sessionId, annotator, action),
+    'keymap.get': async ({ annotator }) => readKeymap(this.workspace, annotator),
+    'keymap.set': async ({ annotator, bindings }) => changeKeymap(this.workspace, annotator, bindings),
     'labels.agreement': async ({ sessions }) => {
       const labeling = await this.labeling();
       await labeling.syncStore(); // the labels just made count
