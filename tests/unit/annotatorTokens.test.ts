@@ -10,7 +10,7 @@ import { type RunningServer, startServer } from '../../electron/server';
 import { ANNOTATOR_METHODS } from '../../shared/callerAccess';
 import { type CallOutcome, METHOD_NAMES, type RecordOutcome, type SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 let host: Host;
 let server: RunningServer;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const staticDir = tempDir('sift-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  session = await call(host, 'sessions.create', {
+  session = await runJob(host, 'sessions.create', {
     name: 'shared',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -125,7 +125,7 @@ describe('annotator tokens', () => {
       ((await post('annotators.createToken', { name }, server.token)).outcome as { ok: true; value: { token: string } })
         .value.token;
     const [cy, di] = [await tokenOf('cy'), await tokenOf('di')];
-    const disputed = await call(host, 'sessions.create', {
+    const disputed = await runJob(host, 'sessions.create', {
       name: 'disputed',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

@@ -210,7 +210,7 @@ describe('browser mode opens, registers, reads and serves only inside its folder
         outcome: { ok: false, error: { code: 'BAD_REQUEST', message: expect.stringContaining('not a regular file') } },
       });
       expect(writer.exitCode).toBeNull(); // answered before anyone wrote to the FIFO
-      const started = await post('import.start', { path: fifo }, server.token);
+      const started = await post('import.run', { path: fifo }, server.token);
       const jobId = (started.outcome as { ok: true; value: { jobId: string } }).value.jobId;
       const job = await host.jobs.wait(jobId);
       expect(job).toMatchObject({

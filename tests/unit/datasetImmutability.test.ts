@@ -12,13 +12,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type {
-  CallOutcome,
-  DatasetManifest,
-  DatasetVerification,
-  QueryResult,
-  SessionSummary,
+import {
+  type CallOutcome,
+  type DatasetManifest,
+  type DatasetVerification,
+  isJobMethodName,
+  type JobStarted,
+  type QueryResult,
+  type SessionSummary,
 } from '../../shared/contract';
+import { jobOutcome } from '../../shared/jobRuns';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { tempDir } from './support';
 
@@ -37,6 +40,13 @@ async function post<T = unknown>(method: string, body: unknown): Promise<CallOut
     body: JSON.stringify(body),
   });
   return (await response.json()) as CallOutcome & { value?: T };
+}
+
+/** A call over HTTP that, for a long operation, answers the outcome of the job it started. */
+async function postJob<T = unknown>(method: string, body: unknown): Promise<CallOutcome & { value?: T }> {
+  const started = await post<T & JobStarted>(method, body);
+  if (!isJobMethodName(method) || !started.ok) return started;
+  return jobOutcome(method, await host.jobs.wait(started.value!.jobId)) as CallOutcome & { value?: T };
 }
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -76,7 +86,7 @@ beforeAll(async () => {
   const staticDir = tempDir('sift-immut-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  const created = await post<SessionSummary>('sessions.create', {
+  const created = await postJob<SessionSummary>('sessions.create', {
     name: 'to export',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -93,7 +103,7 @@ beforeAll(async () => {
     });
     expect(recorded.ok).toBe(true);
   }
-  const exported = await post<DatasetManifest>('datasets.export', {
+  const exported = await postJob<DatasetManifest>('datasets.export', {
     name: 'audit',
     sessions: [session.id],
     cutDate: '2024-03-05T00:00:00Z',
@@ -138,7 +148,7 @@ describe('no Sift write lands inside a dataset version', () => {
       ['datasets.export', { name: 'x', out: path.join(exportsDir, 'innocent'), sessions: [session.id] }],
     );
     for (const [method, input] of attempts) {
-      const outcome = await post(method, input);
+      const outcome = await postJob(method, input);
       expect(outcome, `${method} ${JSON.stringify(input)}`).toMatchObject({
         ok: false,
         error: { code: 'BAD_REQUEST', message: expect.stringContaining('is inside the dataset version') },
@@ -155,7 +165,7 @@ describe('no Sift write lands inside a dataset version', () => {
         })
       ).ok,
     ).toBe(true);
-    const second = await post<DatasetManifest>('datasets.export', {
+    const second = await postJob<DatasetManifest>('datasets.export', {
       name: 'audit',
       sessions: [session.id],
       cutDate: '2024-03-05T00:00:00Z',
@@ -178,7 +188,7 @@ describe('publishing a version', () => {
   it('several exports of one name at once each stage apart and each claim their own version, whole and verified', async () => {
     const started = await Promise.all(
       [0, 1, 2, 3].map(() =>
-        post<{ jobId: string }>('datasets.exportStart', {
+        post<{ jobId: string }>('datasets.export', {
           name: 'twin',
           sessions: [session.id],
           cutDate: '2024-03-05T00:00:00Z',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import type { DatasetManifest, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 let host: Host;
 let session: SessionSummary;
@@ -22,7 +22,7 @@ beforeAll(async () => {
       `UPDATE content SET created_at = TIMESTAMP '2024-03-01 10:00:00' + INTERVAL (CAST(substr(content_id, 2) AS INTEGER) - 1) DAY`,
     ),
   );
-  session = await call(host, 'sessions.create', {
+  session = await runJob(host, 'sessions.create', {
     name: 'to export',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 const exportVersion = (extra: Record<string, unknown> = {}) =>
-  call(host, 'datasets.export', {
+  runJob(host, 'datasets.export', {
     name: 'spam-audit',
     out,
     sessions: [session.id],
@@ -161,13 +161,13 @@ describe('a dataset version', () => {
   });
 
   it('refuses what it cannot write honestly, and writes nothing', async () => {
-    const own = await host.dispatch('datasets.export', {
+    const own = await host.dispatchJob('datasets.export', {
       name: 'x',
       out: path.join(host.workspace.dir, '.sift'),
       sessions: [session.id],
     });
     expect(own).toMatchObject({ ok: false, error: { message: expect.stringContaining("workspace's own files") } });
-    const bad = await host.dispatch('datasets.export', { name: '../escape', out, sessions: [session.id] });
+    const bad = await host.dispatchJob('datasets.export', { name: '../escape', out, sessions: [session.id] });
     expect(bad).toMatchObject({ ok: false, error: { message: expect.stringContaining('name:') } });
     expect(fs.readdirSync(out)).toEqual(['spam-audit']);
     expect(fs.readdirSync(path.join(out, 'spam-audit')).sort()).toEqual(['v1', 'v2']);

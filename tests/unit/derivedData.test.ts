@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-derived-home-');
@@ -120,7 +120,7 @@ describe('the store behind the label journal', () => {
     let session: SessionSummary;
     let pool: string[];
     try {
-      session = await call(host, 'sessions.create', {
+      session = await runJob(host, 'sessions.create', {
         name: 'derived',
         pool: "SELECT content_id FROM content WHERE content_id < 'c00000400'",
         model: 'text-distil',

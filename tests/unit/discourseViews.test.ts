@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { ImportOutcome } from '../../shared/contract';
-import { call, importFile, tempDir } from './support';
+import { call, importFile, tempDir, runJob } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-discourse-home-');
@@ -153,7 +153,7 @@ describe('the canonical views over a Discourse workspace', () => {
       bucket: 'hour',
     });
     const top = overview.windows[0]!;
-    const drill = await call(host, 'spike.drill', {
+    const drill = await runJob(host, 'spike.drill', {
       source: 'reports',
       by: 'reason',
       series: top.series,

@@ -52,7 +52,7 @@ describe('the engine process', () => {
       ok: true,
       value: { role: 'annotator', annotator: 'ana' },
     });
-    const { jobId } = await call(engine, 'eval.start', { model: 'text-distil' });
+    const { jobId } = await call(engine, 'eval.run', { model: 'text-distil' });
     await waitFor(() =>
       events.some((event) => event.channel === 'job' && event.event.type === 'done' && event.event.job.id === jobId),
     );

@@ -7,7 +7,7 @@ import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
 import type { EvaluationResult } from '../../shared/contract';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 let host: Host;
 
@@ -20,7 +20,7 @@ afterAll(async () => host?.close());
 
 describe('evaluating a model version against human labels', () => {
   it('joins each category’s scores to the majority label, leaving ties out, and computes the metrics on exactly those pairs', async () => {
-    const result = await call(host, 'eval.run', {
+    const result = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
@@ -59,12 +59,12 @@ describe('evaluating a model version against human labels', () => {
   });
 
   it('runs as a job with progress (what the UI uses), with the same result, and cancels', async () => {
-    const direct = await call(host, 'eval.run', {
+    const direct = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
     });
-    const { jobId } = await call(host, 'eval.start', {
+    const { jobId } = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
@@ -73,14 +73,14 @@ describe('evaluating a model version against human labels', () => {
     expect(job.status).toBe('done');
     const viaJob = job.result as EvaluationResult;
     expect(viaJob.categories).toEqual(direct.categories);
-    const second = await call(host, 'eval.start', { model: 'text-distil', version: '2024.03.0' });
+    const second = await call(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
     await call(host, 'jobs.cancel', { jobId: second.jobId });
     expect((await host.jobs.wait(second.jobId)).status).toBe('cancelled');
   });
 
   it('takes ground truth from a labels query, and names a broken one', async () => {
     const labels = `SELECT a.content_id, a.category, (a.action = 'remove')::INT AS label FROM moderation_actions a WHERE a.actor_type = 'human' AND a.category IS NOT NULL`;
-    const result = await call(host, 'eval.run', {
+    const result = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.02.1',
       labels,
@@ -88,7 +88,7 @@ describe('evaluating a model version against human labels', () => {
     expect(result.labelSource).toBe('query');
     expect(result.categories.length).toBeGreaterThan(0);
     expect(
-      await host.dispatch('eval.run', {
+      await host.dispatchJob('eval.run', {
         model: 'text-distil',
         version: '2024.02.1',
         labels: 'SELECT content_id, category FROM label_events',
@@ -98,25 +98,25 @@ describe('evaluating a model version against human labels', () => {
       error: { message: 'labels: the query must return content_id, category and label (0/1); it lacks label.' },
     });
     expect(
-      await host.dispatch('eval.run', {
+      await host.dispatchJob('eval.run', {
         model: 'text-distil',
         version: '2024.02.1',
         labels: 'SELECT content_id, category, 2 AS label FROM label_events',
       }),
     ).toMatchObject({ ok: false, error: { message: expect.stringContaining('label must be 0 or 1') } });
     expect(
-      await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' }),
+      await host.dispatchJob('eval.run', { model: 'text-distil', version: '2024.02.1', labels: 'DELETE FROM content' }),
     ).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
     // A labels query that breaks part-way fails the evaluation instead of evaluating the rows before the break.
     const broken =
       "SELECT content_id, category, CASE WHEN row_number() OVER (ORDER BY content_id, category) < 3000 THEN label ELSE error('broken') END AS label FROM (SELECT content_id, category, (avg(value::INT) > 0.5)::INT AS label FROM label_events GROUP BY ALL)";
     expect(
-      await host.dispatch('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken }),
+      await host.dispatchJob('eval.run', { model: 'text-distil', version: '2024.02.1', labels: broken }),
     ).toMatchObject({ ok: false, error: { message: expect.stringMatching(/broken|stopped part-way/) } });
   });
 
   it('breaks metrics out by language, surface, content type and account age, with Wilson intervals, at the thresholds in force', async () => {
-    const result = await call(host, 'eval.run', {
+    const result = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.02.1',
       minSliceN: 30,
@@ -162,17 +162,17 @@ describe('comparing two versions', () => {
       sql: 'SELECT content_id, text FROM content WHERE content_id IN (SELECT content_id FROM current_labels) ORDER BY content_id LIMIT 400',
     });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
-    const a = await call(host, 'eval.run', {
+    const a = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       sameItemsAs: { model: 'text-fusion', version: '2026.11.1' },
     });
-    const b = await call(host, 'eval.run', {
+    const b = await runJob(host, 'eval.run', {
       model: 'text-fusion',
       version: '2026.11.1',
       sameItemsAs: { model: 'text-distil', version: '2024.03.0' },
     });
-    const alone = await call(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
+    const alone = await runJob(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
     for (const category of a.categories) {
       const other = b.categories.find((c) => c.category === category.category)!;
       expect(category.n, category.category).toBe(other.n);
@@ -192,7 +192,7 @@ describe('error analysis', () => {
     });
     expect(errors.threshold).toBe(0.6);
     const { truePositives, falsePositives, falseNegatives, trueNegatives } = errors.confusion;
-    const evaluation = await call(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
+    const evaluation = await runJob(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
     const spam = evaluation.categories.find((c) => c.category === 'spam')!;
     expect(truePositives + falseNegatives).toBe(spam.positives);
     expect(truePositives + falsePositives + falseNegatives + trueNegatives).toBe(spam.n);
@@ -260,7 +260,7 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
     const golden = (GOLDEN as unknown as Record<string, GoldenCase>)[name]!;
     const run = async (bins: number) =>
       (
-        await call(host, 'eval.run', {
+        await runJob(host, 'eval.run', {
           model: 'golden',
           version: name,
           labels: labelsFor(name),
@@ -313,7 +313,7 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
 describe('calibration fitting and saving', () => {
   it('fits Platt and isotonic on one half and reports the other half before and after', async () => {
     for (const method of ['platt', 'isotonic'] as const) {
-      const fit = await call(host, 'eval.calibrate', {
+      const fit = await runJob(host, 'eval.calibrate', {
         model: 'text-distil',
         version: '2024.02.1',
         method,
@@ -327,13 +327,13 @@ describe('calibration fitting and saving', () => {
   });
 
   it('fits on the half the user chooses, checking on the other', async () => {
-    const even = await call(host, 'eval.calibrate', {
+    const even = await runJob(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'isotonic',
       fitOn: 'even',
     });
-    const odd = await call(host, 'eval.calibrate', {
+    const odd = await runJob(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'isotonic',
@@ -346,12 +346,12 @@ describe('calibration fitting and saving', () => {
 
   it('fits as a job too (what the UI uses), with the same result, and cancels', async () => {
     const input = { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'even' } as const;
-    const direct = await call(host, 'eval.calibrate', input);
-    const { jobId } = await call(host, 'eval.calibrateStart', input);
+    const direct = await runJob(host, 'eval.calibrate', input);
+    const { jobId } = await call(host, 'eval.calibrate', input);
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     expect(job.result).toEqual(direct);
-    const cancelled = await call(host, 'eval.calibrateStart', input);
+    const cancelled = await call(host, 'eval.calibrate', input);
     await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
     expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });
@@ -369,43 +369,43 @@ describe('calibration fitting and saving', () => {
       labels: 'SELECT * FROM truth_for_fit',
       method: 'isotonic',
     } as const;
-    const evaluation = await call(host, 'eval.run', {
+    const evaluation = await runJob(host, 'eval.run', {
       model: input.model,
       version: input.version,
       labels: input.labels,
     });
-    const before = await call(host, 'eval.calibrate', input);
+    const before = await runJob(host, 'eval.calibrate', input);
     await host.workspace.withConnection((conn) =>
       conn.run(`UPDATE truth_for_fit SET label = 1 - label WHERE hash(content_id) % 3 = 0`),
     );
-    const afresh = await call(host, 'eval.calibrate', input);
+    const afresh = await runJob(host, 'eval.calibrate', input);
     expect(afresh.categories).not.toEqual(before.categories);
     // Named, the fit is of the items the evaluation showed, though the labels changed since.
-    const held = await call(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
+    const held = await runJob(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
     expect(held.evaluationId).toBe(evaluation.evaluationId);
     expect(held.categories).toEqual(before.categories);
     expect(held.version).toBe('2024.02.1');
     // Another version, or other labels, than the evaluation's is refused, not fitted on the wrong items.
     expect(
-      await host.dispatch('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId }),
+      await host.dispatchJob('eval.calibrate', { ...input, version: '2024.03.0', evaluation: evaluation.evaluationId }),
     ).toMatchObject({
       ok: false,
       error: { code: 'BAD_REQUEST', message: expect.stringContaining('its version differs') },
     });
     expect(
-      await host.dispatch('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId }),
+      await host.dispatchJob('eval.calibrate', { ...input, labels: undefined, evaluation: evaluation.evaluationId }),
     ).toMatchObject({
       ok: false,
       error: { code: 'BAD_REQUEST', message: expect.stringContaining('its labels query differs') },
     });
     // Two later evaluations push it out: the fit then reads the pairs afresh.
     for (let i = 0; i < 2; i++)
-      await call(host, 'eval.run', {
+      await runJob(host, 'eval.run', {
         model: input.model,
         version: input.version,
         labels: input.labels,
       });
-    const evicted = await call(host, 'eval.calibrate', {
+    const evicted = await runJob(host, 'eval.calibrate', {
       ...input,
       evaluation: evaluation.evaluationId,
     });
@@ -414,7 +414,7 @@ describe('calibration fitting and saving', () => {
   });
 
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
-    const fit = await call(host, 'eval.calibrate', {
+    const fit = await runJob(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'platt',

@@ -298,7 +298,7 @@ describe('bad files leave the workspace unchanged and name the file and the prob
     }
     await new Promise((resolve) => stream.end(resolve));
     const before = await tableNames(host);
-    const { jobId } = await call(host, 'import.start', { path: file });
+    const { jobId } = await call(host, 'import.run', { path: file });
     await new Promise((resolve) => setTimeout(resolve, 150));
     await call(host, 'jobs.cancel', { jobId });
     const job = await host.jobs.wait(jobId);

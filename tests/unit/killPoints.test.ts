@@ -22,6 +22,7 @@ import type {
   RetrainOutcome,
   SessionSummary,
 } from '../../shared/contract';
+import { dispatchJob } from '../../shared/jobRuns';
 import { TAXONOMY_V1 } from '../../shared/taxonomy';
 import { tempDir } from './support';
 
@@ -385,7 +386,7 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
         const started = performance.now();
         let done = false;
         const timer = killMs === null ? null : setTimeout(() => !done && process.kill(pid, 'SIGKILL'), killMs);
-        const outcome = await engine.dispatch('sessions.retrain', { sessionId: session.id });
+        const outcome = await dispatchJob(engine, 'sessions.retrain', { sessionId: session.id });
         done = true;
         if (timer) clearTimeout(timer);
         return {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import type { LabelImportOutcome, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir, writeTemp } from './support';
+import { call, tempDir, writeTemp, runJob } from './support';
 
 const exec = promisify(execFile);
 
@@ -46,8 +46,8 @@ beforeAll(async () => {
   annotatorHost = await makeLabelingWorkspace(path.join(tempDir('sift-annotator-'), 'ws'));
   leadDir = path.join(tempDir('sift-lead-'), 'ws');
   leadHost = await makeLabelingWorkspace(leadDir);
-  annotatorSession = await call(annotatorHost, 'sessions.create', sessionInput);
-  leadSession = await call(leadHost, 'sessions.create', sessionInput);
+  annotatorSession = await runJob(annotatorHost, 'sessions.create', sessionInput);
+  leadSession = await runJob(leadHost, 'sessions.create', sessionInput);
   const label = (host: Host, sessionId: string, annotator: string, contentId: string, spam: 0 | 1) =>
     call(host, 'labels.record', {
       sessionId,

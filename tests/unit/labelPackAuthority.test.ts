@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-packs-home-');
@@ -97,7 +97,7 @@ beforeAll(async () => {
   dir = path.join(tempDir('sift-packs-'), 'ws');
   const host = await makeLabelingWorkspace(dir);
   try {
-    session = await call(host, 'sessions.create', {
+    session = await runJob(host, 'sessions.create', {
       name: 'packs',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

@@ -1,7 +1,7 @@
 /** The hand-made workspace the labeling and dataset tests share, and the session calls the labeling tests make. */
 import { Host } from '../../electron/host/host';
 import type { LabelAction } from '../../shared/contract';
-import { call } from './support';
+import { call, runJob } from './support';
 
 const SPAM = (n: number) => `Buy cheap followers now at example.com code ${n} 🔥🔥`;
 export const TEXTS: Record<string, string> = {
@@ -64,7 +64,7 @@ export async function makeLabelingWorkspace(target: string): Promise<Host> {
 /** The session calls of the labeling tests, against the host a test holds now (a reopen replaces it). */
 export function sessionCalls(host: () => Host) {
   const createSession = (overrides: Record<string, unknown> = {}) =>
-    call(host(), 'sessions.create', {
+    runJob(host(), 'sessions.create', {
       name: 'Uncertain spam',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

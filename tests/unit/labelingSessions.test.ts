@@ -182,7 +182,7 @@ describe('a labeling session', () => {
     expect(fs.statSync(path.join(dir, '.sift', JOURNAL_FILE)).size).toBe(before);
     const unknown = await host.dispatch('sessions.next', { sessionId: 'missing', annotator: 'ana' });
     expect(unknown.ok || unknown.error.message).toMatch(/no labeling session missing/);
-    const badPool = await host.dispatch('sessions.create', {
+    const badPool = await host.dispatchJob('sessions.create', {
       name: 'x',
       pool: 'DELETE FROM content',
       model: 'text-distil',
@@ -193,7 +193,7 @@ describe('a labeling session', () => {
     expect(badPool.ok || badPool.error.message).toBe(
       'pool: give one SELECT over content returning content_id; a pool never changes anything.',
     );
-    const noColumn = await host.dispatch('sessions.create', {
+    const noColumn = await host.dispatchJob('sessions.create', {
       name: 'x',
       pool: 'SELECT user_id FROM users',
       model: 'text-distil',
@@ -202,7 +202,7 @@ describe('a labeling session', () => {
       batchSize: 3,
     });
     expect(noColumn.ok || noColumn.error.message).toMatch(/^pool: the query must return a content_id column/);
-    const fusion = await host.dispatch('sessions.create', {
+    const fusion = await host.dispatchJob('sessions.create', {
       name: 'x',
       pool: 'SELECT content_id FROM content',
       model: 'text-fusion',
@@ -222,7 +222,7 @@ describe('a labeling session', () => {
     broken.version = 'v2';
     broken.categories[0]!.leaves[0]!.key = 'u';
     fs.writeFileSync(v2, JSON.stringify(broken));
-    const outcome = await host.dispatch('sessions.create', {
+    const outcome = await host.dispatchJob('sessions.create', {
       name: 'x',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

@@ -11,7 +11,7 @@ import { Host } from '../../electron/host/host';
 
 import { isHeldOut } from '../../shared/labeling';
 import { makeLabelingWorkspace as makeWorkspace, sessionCalls, TEXTS } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 let host: Host;
 let dir: string;
@@ -37,7 +37,7 @@ describe('a labeling session with several annotators and the model in the loop',
     for (const item of first.items)
       await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
     const untouched = await next(session.id);
-    const outcome = await call(host, 'sessions.retrain', { sessionId: session.id });
+    const outcome = await runJob(host, 'sessions.retrain', { sessionId: session.id });
     expect(outcome).toMatchObject({
       fromVersion: session.version,
       version: `${session.version}-al1`,
@@ -83,7 +83,7 @@ describe('a labeling session with several annotators and the model in the loop',
     expect(after.items.every((item) => item.scores !== null)).toBe(true);
     await reopen();
     expect((await next(session.id)).id).toBe(after.id);
-    const again = await call(host, 'sessions.retrain', { sessionId: session.id });
+    const again = await runJob(host, 'sessions.retrain', { sessionId: session.id });
     expect(again.version).toBe(`${session.version}-al2`);
   });
 
@@ -162,13 +162,13 @@ describe('a labeling session with several annotators and the model in the loop',
         .split('\n')
         .filter((line) => line.includes(',human,'))
         .map((line) => line.split(',').slice(0, 5).join(','));
-    const first = await call(host, 'sessions.retrain', { sessionId: session.id });
+    const first = await runJob(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
     expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
     // The adjudicator's decision is its own event, and settles the item.
     const decided = await spam('c01', 0, 'lead', 'adjudicate');
     expect(decided.eventIds).toHaveLength(2);
-    const second = await call(host, 'sessions.retrain', { sessionId: session.id });
+    const second = await runJob(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
     const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
     await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });

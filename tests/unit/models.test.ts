@@ -11,7 +11,7 @@ import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorks
 import type { InputOf, ScoreOutcome } from '../../shared/contract';
 import { route, routeItem } from '../../shared/routing';
 import { startKServeServer, type TestServer } from '../support/kserveServer';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 const CAMPAIGN = 'GET 10k real followers in 24h → boostfans.example/join?ref=1 limited offer';
 const BENIGN = 'my dog learned a new trick today';
@@ -320,7 +320,7 @@ describe('re-scoring the rows of a query', () => {
       model: 'text-distil',
       sql: "SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00' ORDER BY content_id LIMIT 2000",
     });
-    const comparison = await call(host, 'models.compare', {
+    const comparison = await runJob(host, 'models.compare', {
       a: { model: 'text-distil', version: '2024.03.0' },
       b: { model: 'text-distil', version: '2026.11.1' },
     });
@@ -339,11 +339,11 @@ describe('re-scoring the rows of a query', () => {
       a: { model: 'text-distil', version: '2024.03.0' },
       b: { model: 'text-distil', version: '2026.11.1' },
     };
-    const { jobId } = await call(host, 'models.compareStart', input);
+    const { jobId } = await call(host, 'models.compare', input);
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     expect(job.result).toEqual(comparison);
-    const cancelled = await call(host, 'models.compareStart', input);
+    const cancelled = await call(host, 'models.compare', input);
     await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
     expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });

@@ -10,7 +10,7 @@ import type { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
 import { carryOver, parseTaxonomy, TAXONOMY_V1, type Taxonomy } from '../../shared/taxonomy';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 /** v2: hate_speech renamed, spam split in two, misinformation redefined, nsfw unchanged. */
 const V2 = {
@@ -110,7 +110,7 @@ describe('moving a workspace to a new policy version', () => {
   let out: string;
   beforeAll(async () => {
     host = await makeLabelingWorkspace(path.join(tempDir('sift-policy-'), 'ws'));
-    session = await call(host, 'sessions.create', {
+    session = await runJob(host, 'sessions.create', {
       name: 'v1 work',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -197,7 +197,7 @@ describe('moving a workspace to a new policy version', () => {
   });
 
   it('a dataset under v2 refuses items labeled only under v1, or leaves them out and lists them', async () => {
-    const refused = await host.dispatch('datasets.export', { name: 'v2-labels', out });
+    const refused = await host.dispatchJob('datasets.export', { name: 'v2-labels', out });
     expect(refused).toMatchObject({
       ok: false,
       error: {
@@ -206,7 +206,7 @@ describe('moving a workspace to a new policy version', () => {
         ),
       },
     });
-    const manifest = await call(host, 'datasets.export', {
+    const manifest = await runJob(host, 'datasets.export', {
       name: 'v2-labels',
       out,
       leaveOutOtherPolicies: true,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 interface Incident {
   kind: string;
@@ -115,7 +115,7 @@ describe('spike drill-down', () => {
   it('finds the campaign’s terms, its near-duplicate cluster, and the new accounts behind it', async () => {
     const overview = await call(host, 'spike.overview', {});
     const top = overview.windows[0]!;
-    const drill = await call(host, 'spike.drill', { series: top.series, start: top.start, end: top.end });
+    const drill = await runJob(host, 'spike.drill', { series: top.series, start: top.start, end: top.end });
     const topTerms = drill.terms.slice(0, 10).map((t) => t.term);
     const expected = incident.top_terms!.filter((term) => topTerms.includes(term));
     expect(expected.length).toBeGreaterThanOrEqual(4);
@@ -134,7 +134,7 @@ describe('spike drill-down', () => {
     expect(drill.targets.slice(0, 5).every((target) => accounts.has(target.userId))).toBe(true);
     expect(drill.reporters.length).toBeGreaterThan(0);
     // The same drill as a job (what the UI uses): the same answer.
-    const { jobId } = await call(host, 'spike.drillStart', {
+    const { jobId } = await call(host, 'spike.drill', {
       series: top.series,
       start: top.start,
       end: top.end,
@@ -146,14 +146,14 @@ describe('spike drill-down', () => {
 
   it('rejects a window that ends before it starts', async () => {
     expect(
-      await host.dispatch('spike.drill', {
+      await host.dispatchJob('spike.drill', {
         series: 'spam',
         start: '2024-03-10T18:00:00Z',
         end: '2024-03-10T14:00:00Z',
       }),
     ).toMatchObject({ ok: false, error: { message: 'end: must be after start.' } });
     expect(
-      await host.dispatch('spike.drill', { series: 'spam', start: 'yesterday', end: '2024-03-10T14:00:00Z' }),
+      await host.dispatchJob('spike.drill', { series: 'spam', start: 'yesterday', end: '2024-03-10T14:00:00Z' }),
     ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
   });
 });

@@ -11,7 +11,7 @@ import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, LabelExportOutcome, QueryResult } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.example","x")',
@@ -119,7 +119,7 @@ describe('CSV written for people', () => {
   });
 
   it("label exports: an annotator's note that looks like a formula is neutralised in CSV, raw in the NDJSON trail", async () => {
-    const session = await call(host, 'sessions.create', {
+    const session = await runJob(host, 'sessions.create', {
       name: 'notes',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

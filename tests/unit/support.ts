@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Host } from '../../electron/host/host';
-import type { CallOutcome, InputOf, MethodName, OutputOf } from '../../shared/contract';
+import type { CallOutcome, InputOf, JobMethodName, JobResultOf, MethodName, OutputOf } from '../../shared/contract';
+import { dispatchJob, type JobTransport, valueOf } from '../../shared/jobRuns';
 import type { JobSummary } from '../../shared/jobs';
 
 export function tempDir(prefix = 'sift-test-'): string {
@@ -47,8 +48,20 @@ export async function callRaw(host: Dispatcher, method: string, input: unknown):
   return outcome.value;
 }
 
+/**
+ * Runs a long operation the way every client does — its call through the dispatcher answers a job id, its end comes
+ * as a job event — and answers the job's result as the contract types it; a refusal or the job's error is thrown.
+ */
+export async function runJob<M extends JobMethodName>(
+  host: JobTransport,
+  method: M,
+  input: InputOf<M>,
+): Promise<JobResultOf<M>> {
+  return valueOf(await dispatchJob(host, method, input));
+}
+
 export async function importFile(host: Host, file: string, options: Record<string, unknown> = {}): Promise<JobSummary> {
-  const { jobId } = await call(host, 'import.start', { path: file, ...options });
+  const { jobId } = await call(host, 'import.run', { path: file, ...options });
   return host.jobs.wait(jobId);
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, tempDir, runJob } from './support';
 
 let host: Host;
 let session: SessionSummary;
@@ -24,7 +24,7 @@ const SPAM_VOTES: Record<string, Record<string, 0 | 1>> = {
 
 beforeAll(async () => {
   host = await makeLabelingWorkspace(path.join(tempDir('sift-ties-'), 'ws'));
-  session = await call(host, 'sessions.create', {
+  session = await runJob(host, 'sessions.create', {
     name: 'ties',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -60,14 +60,14 @@ afterAll(async () => host?.close());
 
 describe('tied votes', () => {
   it('are left out of evaluation, and counted per category and in all', async () => {
-    const result = await call(host, 'eval.run', { model: 'text-distil', version: 't1' });
+    const result = await runJob(host, 'eval.run', { model: 'text-distil', version: 't1' });
     const spam = result.categories.find((c) => c.category === 'spam')!;
     // c02 (majority 1), c03 (unanimous 0), c04 (adjudicated 1); not c01 or c09, which tie.
     expect({ n: spam.n, positives: spam.positives }).toEqual({ n: 3, positives: 2 });
     expect(result.tied).toEqual({ items: 2, byCategory: { spam: 2 } });
     expect(result.categories.find((c) => c.category === 'hate_speech')!.n).toBe(5);
     // With a labels query the query decides: nothing is counted as tied.
-    const own = await call(host, 'eval.run', {
+    const own = await runJob(host, 'eval.run', {
       model: 'text-distil',
       version: 't1',
       labels: "SELECT content_id, category, value::INT AS label FROM current_labels WHERE annotator_id = 'ana'",
@@ -91,7 +91,7 @@ describe('tied votes', () => {
   it('wait in the adjudication queue beside outvoted labels, and stay out of a dataset until decided', async () => {
     const queue = await call(host, 'labels.disagreements', { sessionId: session.id });
     expect(queue.items.map((item) => item.contentId).sort()).toEqual(['c01', 'c02', 'c09']);
-    const manifest = await call(host, 'datasets.export', {
+    const manifest = await runJob(host, 'datasets.export', {
       name: 'ties',
       out: tempDir('sift-ties-out-'),
       sessions: [session.id],

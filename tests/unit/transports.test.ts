@@ -8,9 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type IpcMainLike, wireIpc } from '../../electron/ipcWiring';
 import { type RunningServer, startServer } from '../../electron/server';
-import { type CallOutcome, type InputOf, ipcChannel, METHOD_NAMES, type MethodName } from '../../shared/contract';
+import {
+  type CallOutcome,
+  type InputOf,
+  ipcChannel,
+  isJobMethodName,
+  type JobStarted,
+  METHOD_NAMES,
+  type MethodName,
+} from '../../shared/contract';
 import type { HostEvent } from '../../shared/jobs';
-import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
+import { call, importFile, openTempHost, tempDir, writeTemp, runJob } from './support';
 
 let host: Host;
 let server: RunningServer;
@@ -101,7 +109,7 @@ function validInputs(
     'editor.tabs': {},
     'editor.saveTabs': { tabs: [{ id: 't1', title: 'Flags', sql: 'SELECT * FROM flags' }], active: 't1' },
     'import.inspect': { path: csvFile },
-    'import.start': { path: csvFile, table: 'flags_again', replace: true },
+    'import.run': { path: csvFile, table: 'flags_again', replace: true },
     'mapping.list': {},
     'mapping.save': {
       sourceTable: 'flags',
@@ -125,16 +133,11 @@ function validInputs(
     'reports.export': { id: reportId, format: 'dcquery' },
     'spike.overview': { source: 'reports', by: 'reason', bucket: 'hour', threshold: 3 },
     'spike.drill': { series: 'spam', start: '2024-03-01T00:00:00Z', end: '2024-03-02T00:00:00Z' },
-    'spike.drillStart': { series: 'spam', start: '2024-03-01T00:00:00Z', end: '2024-03-02T00:00:00Z' },
     'models.list': {},
     'models.add': { path: 'models/text-distil' },
     'models.try': { model: 'text-distil', text: 'cheap followers and likes' },
     'models.score': { model: 'text-distil', sql: 'SELECT content_id, text FROM content' },
     'models.compare': {
-      a: { model: 'text-distil', version: '2026.11.1' },
-      b: { model: 'text-distil', version: '2026.11.1' },
-    },
-    'models.compareStart': {
       a: { model: 'text-distil', version: '2026.11.1' },
       b: { model: 'text-distil', version: '2026.11.1' },
     },
@@ -144,16 +147,12 @@ function validInputs(
     'eval.errors': { model: 'text-distil', category: 'spam' },
     'eval.items': { model: 'text-distil', category: 'spam', kind: 'fp', limit: 5 },
     'eval.slices': { model: 'text-distil', minSliceN: 10 },
-    'eval.start': { model: 'text-distil', bins: 10 },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
-    'eval.calibrateStart': { model: 'text-distil', method: 'platt' },
     'models.saveRevision': { model: 'text-distil', thresholds: { spam: { remove: 0.95, escalate: 0.6 } } },
     'taxonomy.get': {},
     'sessions.list': {},
     'sessions.create': session,
-    'sessions.createStart': session,
     'sessions.retrain': { sessionId },
-    'sessions.retrainStart': { sessionId },
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
     'keymap.get': { annotator: 'ana' },
@@ -164,13 +163,8 @@ function validInputs(
       action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] },
     },
     'labels.agreement': { sessions: [sessionId] },
-    'datasets.export': { name: 'transport', sessions: [sessionId], policyVersion: 'v1' }, // the session's labels are v1's (a v2 appears below)
-    'datasets.exportStart': {
-      name: 'transport',
-      sessions: [sessionId],
-      formats: ['parquet', 'jsonl'],
-      policyVersion: 'v1',
-    },
+    // The session's labels are v1's (a v2 appears below).
+    'datasets.export': { name: 'transport', sessions: [sessionId], formats: ['parquet', 'jsonl'], policyVersion: 'v1' },
     'datasets.list': { name: 'nothing-yet' },
     'auth.whoami': {},
     'annotators.list': {},
@@ -211,7 +205,7 @@ describe('both transports', () => {
       sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason',
     });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
-    const created = await call(host, 'sessions.create', session);
+    const created = await runJob(host, 'sessions.create', session);
     // A label to retrain on (c1 is not among the held-out fifth).
     await call(host, 'labels.record', {
       sessionId: created.id,
@@ -240,6 +234,12 @@ describe('both transports', () => {
       expect(ipc.ok, `${method} over IPC: ${JSON.stringify(ipc)}`).toBe(true);
       expect(http.outcome.ok, `${method} over HTTP: ${JSON.stringify(http.outcome)}`).toBe(true);
       expect(http.status).toBe(200);
+      // A long operation answers a job id; the job ends done (the next methods read what it made).
+      if (isJobMethodName(method))
+        for (const outcome of [ipc, http.outcome]) {
+          const job = await host.jobs.wait((outcome as { value: JobStarted }).value.jobId);
+          expect(job.status, `${method}: ${job.message}`).toBe('done');
+        }
     }
     const ipcPage = await viaIpc('query.page', inputs['query.page']);
     const httpPage = await viaHttp('query.page', inputs['query.page']);
