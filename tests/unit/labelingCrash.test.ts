@@ -12,7 +12,7 @@ import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorks
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
 import { LabelLog } from '../../shared/labeling';
-import { call, postJson, tempDir, runJob } from './support';
+import { postJson, runJob, tempDir } from './support';
 
 let dir: string;
 let session: SessionSummary;

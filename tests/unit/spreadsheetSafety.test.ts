@@ -11,7 +11,7 @@ import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, LabelExportOutcome, QueryResult } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir, runJob } from './support';
+import { runJob, tempDir } from './support';
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.example","x")',
