@@ -1,7 +1,8 @@
 /**
  * A command's long operation: started as the host's job through dispatch (the validation and caller access every
  * transport shares), followed to its end, its typed result returned. Progress goes to stderr only — stdout is what
- * scripts read: a live line on a terminal, a line per tenth of the work on a pipe ("eval: 40%"). Ctrl+C cancels.
+ * scripts read: a live line on a terminal; on a pipe a line each time another tenth of the work is done ("eval: 40%",
+ * up to "eval: 100%"). Ctrl+C cancels.
  */
 import type { InputOf, JobMethodName, JobResultOf } from '../../shared/contract.js';
 import type { JobSummary } from '../../shared/jobs.js';
@@ -22,9 +23,9 @@ export async function runTerminalJob<M extends JobMethodName>(
       return;
     }
     const tenths = progress === null ? 0 : Math.floor(progress * 10);
-    if (tenths <= tenthsShown || tenths >= 10) return;
+    if (tenths <= tenthsShown) return;
     tenthsShown = tenths;
-    process.stderr.write(`${label}: ${tenths * 10}%…\n`);
+    process.stderr.write(`${label}: ${tenths * 10}%\n`);
   };
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
