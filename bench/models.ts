@@ -7,13 +7,8 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
-import {
-  loadPackage,
-  LocalScorer,
-  RemoteScorer,
-  type ScoreItem,
-  type Scorer,
-} from '../electron/host/models/runtime.js';
+import { loadPackage, type ScoreItem, type Scorer } from '../electron/host/models/modelPackage.js';
+import { LocalScorer, RemoteScorer } from '../electron/host/models/runtime.js';
 import { scoreQuery } from '../electron/host/models/scoring.js';
 import { startServer } from '../electron/server.js';
 import { startKServeServer } from '../tests/support/kserveServer.js';

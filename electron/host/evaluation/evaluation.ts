@@ -20,6 +20,7 @@ import { SiftError } from '../../../shared/errors.js';
 import { voteOutcomeSql } from '../../../shared/labeling.js';
 import { DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
 import { computePool } from '../compute/workerPool.js';
+import { evaluateCategoryTask, fitCalibrationCategoryTask } from './computeTasks.js';
 import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
 import { DEFAULT_BINS } from '../../../shared/calibration.js';
 import {
@@ -29,7 +30,7 @@ import {
   sliceTable,
   type ThresholdCounts,
 } from '../../../shared/slices.js';
-import { transferables } from './evaluationFigures.js';
+import { type PairLists, transferables } from './evaluationFigures.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnlyQuery.js';
@@ -241,15 +242,6 @@ async function throwForBadPair(conn: DuckDBConnection, pairs: PairsQuery): Promi
     code: 'BAD_REQUEST',
     message: `model_scores: content ${id} (${category}) has score ${score ?? 'NULL'}, outside [0, 1].`,
   });
-}
-
-/**
- * One category's labelled pairs as DuckDB lists them: each pair's score, and a code holding its label (bit 0) and its
- * calibration side (bit 1, a fixed hash of the content id).
- */
-export interface PairLists {
-  scores: Float64Array;
-  codes: Int8Array;
 }
 
 /**
@@ -496,7 +488,7 @@ export async function evaluate(
     (category) => {
       const pairs = value.lists.get(category)!;
       return computePool().run(
-        'evaluateCategory',
+        evaluateCategoryTask,
         [
           category,
           pairs,
@@ -654,7 +646,7 @@ export async function fitCalibration(
     (category) => {
       const pairs = lists.get(category)!;
       // Held pairs stay held (the workers get copies); pairs read for this fit are handed over.
-      return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], {
+      return computePool().run(fitCalibrationCategoryTask, [category, pairs, fitSide, input.method, bins], {
         transfer: held ? [] : transferables(pairs),
         signal: ctx?.signal,
       });

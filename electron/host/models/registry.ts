@@ -10,14 +10,8 @@ import { manifestSchema, type ModelManifest } from '../../../shared/modelManifes
 import { projectRoot } from '../projectPaths.js';
 import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
-import {
-  loadPackage,
-  LocalScorer,
-  type ModelPackage,
-  type ProviderPreference,
-  RemoteScorer,
-  type Scorer,
-} from './runtime.js';
+import { loadPackage, type ModelPackage, type Scorer } from './modelPackage.js';
+import { LocalScorer, type ProviderPreference, RemoteScorer } from './runtime.js';
 
 export type { ModelInfo };
 
