@@ -22,15 +22,7 @@ import {
   rocAucOf,
 } from '../../../shared/rankingMetrics.js';
 import { countLabelled, groupScores, type ScoreCounts, totals } from '../../../shared/scoreCounts.js';
-
-/**
- * One category's labelled pairs as DuckDB lists them: each pair's score, and a code holding its label (bit 0) and its
- * calibration side (bit 1, a fixed hash of the content id).
- */
-export interface PairLists {
-  scores: Float64Array;
-  codes: Int8Array;
-}
+import type { PairLists } from './pairScan.js';
 
 export { SLICE_DIMENSIONS, type SliceDimension } from '../../../shared/slices.js';
 
