@@ -1,6 +1,6 @@
 /** The hand-made workspace the labeling and dataset tests share, and the session calls the labeling tests make. */
 import { Host } from '../../electron/host/host';
-import type { LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
+import type { LabelAction } from '../../shared/contract';
 import { call } from './support';
 
 const SPAM = (n: number) => `Buy cheap followers now at example.com code ${n} 🔥🔥`;
@@ -64,7 +64,7 @@ export async function makeLabelingWorkspace(target: string): Promise<Host> {
 /** The session calls of the labeling tests, against the host a test holds now (a reopen replaces it). */
 export function sessionCalls(host: () => Host) {
   const createSession = (overrides: Record<string, unknown> = {}) =>
-    call<SessionSummary>(host(), 'sessions.create', {
+    call(host(), 'sessions.create', {
       name: 'Uncertain spam',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -73,10 +73,9 @@ export function sessionCalls(host: () => Host) {
       batchSize: 3,
       ...overrides,
     });
-  const next = (sessionId: string, annotator = 'ana') =>
-    call<LabelBatch>(host(), 'sessions.next', { sessionId, annotator });
-  const record = (sessionId: string, action: unknown, annotator = 'ana') =>
-    call<RecordOutcome>(host(), 'labels.record', { sessionId, annotator, action });
+  const next = (sessionId: string, annotator = 'ana') => call(host(), 'sessions.next', { sessionId, annotator });
+  const record = (sessionId: string, action: LabelAction, annotator = 'ana') =>
+    call(host(), 'labels.record', { sessionId, annotator, action });
   const label = (sessionId: string, contentId: string, spam: 0 | 1) =>
     record(sessionId, {
       kind: 'label',

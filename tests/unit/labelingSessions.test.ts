@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type { SessionSummary } from '../../shared/contract';
+
 import { makeLabelingWorkspace as makeWorkspace, sessionCalls, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -68,12 +68,12 @@ describe('a labeling session', () => {
       batch: { done: 1, size: 3 },
     });
     await (await host.labeling()).syncStore();
-    const trail = await call<{ resultId: string }>(host, 'query.run', {
+    const trail = await call(host, 'query.run', {
       queryId: 'q',
       sql: `SELECT DISTINCT policy_version, strategy, annotator_id FROM label_events WHERE session_id = '${session.id}'`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: trail.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: trail.resultId!,
       offset: 0,
       limit: 10,
     });
@@ -102,7 +102,7 @@ describe('a labeling session', () => {
       }
       batch = await next(session.id);
     }
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
     expect(summary.progress).toMatchObject({ done: 10, remaining: 0, skipped: 0 });
   });
 
@@ -138,12 +138,12 @@ describe('a labeling session', () => {
     await reopen();
     const labeling = await host.labeling();
     await labeling.syncStore();
-    const current = await call<{ resultId: string }>(host, 'query.run', {
+    const current = await call(host, 'query.run', {
       queryId: 'cur',
       sql: `SELECT content_id, category, value FROM current_labels WHERE session_id = '${session.id}' ORDER BY ALL`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: current.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: current.resultId!,
       offset: 0,
       limit: 50,
     });
@@ -234,7 +234,7 @@ describe('a labeling session', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok)
       expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
-    expect(await call<SessionSummary[]>(host, 'sessions.list', {})).toHaveLength(1);
+    expect(await call(host, 'sessions.list', {})).toHaveLength(1);
   });
 
   it('cuts a torn last line from the journal, and names the line of damage anywhere else', async () => {
@@ -294,7 +294,7 @@ describe('a labeling session', () => {
     await record(session.id, { kind: 'undo' });
     await record(session.id, { kind: 'skip', contentId: batch.items[1]!.contentId });
     const out = tempDir('sift-export-');
-    const ndjson = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const ndjson = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'ndjson',
       path: path.join(out, 'trail.ndjson'),
@@ -312,7 +312,7 @@ describe('a labeling session', () => {
         (event) => event.annotator_id === 'ana' && event.policy_version === 'v1' && event.session_id === session.id,
       ),
     ).toBe(true);
-    const csv = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const csv = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'csv',
       path: path.join(out, 'trail.csv'),
@@ -320,7 +320,7 @@ describe('a labeling session', () => {
     expect(fs.readFileSync(csv.path, 'utf8').split('\n')[0]).toContain(
       'event_id,session_id,content_id,annotator_id,category,value,policy_version,kind,created_at',
     );
-    const parquet = await call<{ events: number }>(host, 'labels.export', {
+    const parquet = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'parquet',
       path: path.join(out, 'trail.parquet'),

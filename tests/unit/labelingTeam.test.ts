@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { AgreementReport, Disagreements, RetrainOutcome, SessionSummary } from '../../shared/contract';
+
 import { isHeldOut } from '../../shared/labeling';
 import { makeLabelingWorkspace as makeWorkspace, sessionCalls, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -37,7 +37,7 @@ describe('a labeling session with several annotators and the model in the loop',
     for (const item of first.items)
       await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
     const untouched = await next(session.id);
-    const outcome = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const outcome = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(outcome).toMatchObject({
       fromVersion: session.version,
       version: `${session.version}-al1`,
@@ -73,18 +73,18 @@ describe('a labeling session with several annotators and the model in the loop',
         .digest('hex'),
     );
     expect((trained.training.labelSnapshot as { events: number }).events).toBeGreaterThan(0);
-    const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
+    const models = await call(host, 'models.list', {});
     expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
     // The session ranks by the new version now; the batch handed out before the retrain and not started is replaced.
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
     expect(summary).toMatchObject({ version: outcome.version, retrains: [{ version: outcome.version }] });
     const after = await next(session.id);
     expect(after.id).not.toBe(untouched.id);
     expect(after.items.every((item) => item.scores !== null)).toBe(true);
     await reopen();
     expect((await next(session.id)).id).toBe(after.id);
-    const again = await host.dispatch('sessions.retrain', { sessionId: session.id });
-    expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
+    const again = await call(host, 'sessions.retrain', { sessionId: session.id });
+    expect(again.version).toBe(`${session.version}-al2`);
   });
 
   it("reports agreement per category over a session's labels from several annotators, with reasons where undefined", async () => {
@@ -115,7 +115,7 @@ describe('a labeling session with several annotators and the model in the loop',
         );
       }
     }
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const report = await call(host, 'labels.agreement', { sessions: [session.id] });
     const spam = report.categories.find((c) => c.category === 'spam')!;
     expect(spam).toMatchObject({ items: 6, raters: 3, pairableItems: 6, fleissRaters: 3, fleissItems: 6 });
     expect(spam.fleissKappa).toBeCloseTo(0.4999999999999997, 12);
@@ -162,13 +162,13 @@ describe('a labeling session with several annotators and the model in the loop',
         .split('\n')
         .filter((line) => line.includes(',human,'))
         .map((line) => line.split(',').slice(0, 5).join(','));
-    const first = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const first = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
     expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
     // The adjudicator's decision is its own event, and settles the item.
     const decided = await spam('c01', 0, 'lead', 'adjudicate');
     expect(decided.eventIds).toHaveLength(2);
-    const second = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
+    const second = await call(host, 'sessions.retrain', { sessionId: session.id });
     expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
     const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
     await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
@@ -193,18 +193,20 @@ describe('a labeling session with several annotators and the model in the loop',
     const c = await next(paired.id, 'cy');
     expect(c.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false); // two hold them already
     for (const item of a.items) await label(paired.id, item.contentId, 0);
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 0, doneByAnnotator: 3 });
+    expect((await call(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({
+      done: 0,
+      doneByAnnotator: 3,
+    });
     for (const item of b.items)
       await record(
         paired.id,
         { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
         'bo',
       );
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 3, remaining: 7 });
+    expect((await call(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress).toMatchObject({
+      done: 3,
+      remaining: 7,
+    });
     // Ana's next batch never repeats what she labeled.
     const again = await next(paired.id, 'ana');
     expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
@@ -266,7 +268,7 @@ describe('a labeling session with several annotators and the model in the loop',
       ]);
     await both('c01', 1, 0);
     await both('c03', 0, 0);
-    const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
+    const queue = await call(host, 'labels.disagreements', { sessionId: session.id });
     expect(queue.items.map((item) => item.contentId)).toEqual(['c01']);
     const [item] = queue.items;
     expect(item!.text).toContain('Buy cheap followers');
@@ -293,9 +295,9 @@ describe('a labeling session with several annotators and the model in the loop',
       { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] },
       'lead',
     );
-    expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
+    expect((await call(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
     // Each annotator against the decision; and the second taxonomy level (which leaf) beside each category.
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
+    const report = await call(host, 'labels.agreement', { sessions: [session.id] });
     const spam = report.categories.find((c) => c.category === 'spam')!;
     expect(spam.level).toBe('category');
     expect(spam.raters).toBe(2); // the lead's decision is not a rating
