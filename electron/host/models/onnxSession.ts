@@ -1,21 +1,70 @@
 /**
- * onnxruntime-node sessions: loading the runtime, one batch through a session, and the CPU sessions a compute-pool
- * worker keeps (the models folder's compute task, computeTasks.ts).
+ * onnxruntime-node: loading it, checking a manifest against its graph, one batch through a session, and the CPU
+ * sessions a compute-pool worker keeps for the models folder's pool task (computeTasks.ts).
  */
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
 import type { InputRole } from '../../../shared/modelManifest.js';
-import {
-  loadPackage,
-  loadTokenizers,
-  type ModelPackage,
-  ORT_TYPE,
-  type PreparedTensor,
-  prepareInputs,
-  type ScoreItem,
-  toProbabilities,
-} from './modelPackage.js';
+import { loadTokenizers, type PreparedTensor, prepareInputs, type ScoreItem, toProbabilities } from './modelInputs.js';
+import { loadPackage, type ModelPackage } from './modelPackage.js';
+
+const ORT_TYPE: Record<string, string> = { FLOAT: 'float32', INT32: 'int32', INT64: 'int64', BYTES: 'string' };
+
+interface OrtMetadata {
+  name: string;
+  isTensor?: boolean;
+  type?: string;
+  shape?: (number | string)[];
+}
+
+/** Checks the manifest's inputs and outputs against the ONNX graph's, so a mismatch is caught at load, by name. */
+export function checkAgainstGraph(pkg: ModelPackage, session: ort.InferenceSession): void {
+  const { manifest } = pkg;
+  const where = path.join(pkg.dir, 'model.json');
+  const metadata = ((session as unknown as { inputMetadata?: OrtMetadata[] }).inputMetadata ?? []) as OrtMetadata[];
+  for (const input of manifest.inputs) {
+    if (input.role === 'text') continue;
+    if (!session.inputNames.includes(input.name)) {
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: input "${input.name}" is not an input of ${manifest.file} (it has ${session.inputNames.join(', ')}).`,
+        file: where,
+      });
+    }
+    const graph = metadata.find((m) => m.name === input.name);
+    if (graph?.type && graph.type !== ORT_TYPE[input.datatype]) {
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: input "${input.name}" is ${input.datatype} in the manifest but ${graph.type} in ${manifest.file}.`,
+        file: where,
+      });
+    }
+    if (graph?.shape) {
+      const mismatch =
+        graph.shape.length !== input.shape.length ||
+        graph.shape.some(
+          (dim, i) => typeof dim === 'number' && dim > 0 && input.shape[i] !== null && input.shape[i] !== dim,
+        );
+      if (mismatch) {
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `${where}: input "${input.name}" has shape [${input.shape.map((d) => d ?? '?').join(', ')}] in the manifest but [${graph.shape.join(', ')}] in ${manifest.file}.`,
+          file: where,
+        });
+      }
+    }
+  }
+  for (const output of manifest.outputs) {
+    if (!session.outputNames.includes(output.name)) {
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: output "${output.name}" is not an output of ${manifest.file} (it has ${session.outputNames.join(', ')}).`,
+        file: where,
+      });
+    }
+  }
+}
 
 export type Ort = typeof ort;
 let ortModule: Promise<Ort> | null = null;
