@@ -18,7 +18,7 @@ import type { HostEvent } from '../../shared/jobs.js';
 import { recentWorkspaces, rememberWorkspace } from './workspace/appState.js';
 import { errorAnalysis, evalItems } from './evaluation/errorAnalysis.js';
 import { evaluate, evaluateSlices, fitCalibration } from './evaluation/evaluation.js';
-import { defaultExportName, exportRelation } from './query/exporter.js';
+import { defaultExportName, exportJsonArray, exportRelation } from './query/exporter.js';
 import { type ImportOptions, Importer } from './import/importer.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { listMappings, saveMapping } from './import/mappings.js';
@@ -171,10 +171,12 @@ export class Host {
     },
     'workspace.recent': async () => recentWorkspaces().filter((entry) => entry.path !== this.workspace.dir),
     'tables.list': () => this.workspace.listTables(),
-    'query.run': async ({ remember, ...input }) => {
+    'query.run': async ({ remember, allowWrites, everyStatement, ...input }) => {
       const started = performance.now();
       try {
-        const outcome = await this.queries.run(input, this.workspace.readSettings().allowWrites);
+        const outcome = await this.queries.run(input, allowWrites ?? this.workspace.readSettings().allowWrites, {
+          everyStatement,
+        });
         if (remember)
           await recordQuery(this.workspace, {
             sql: input.sql,
@@ -200,7 +202,8 @@ export class Host {
     'editor.tabs': async () => readEditorTabs(this.workspace),
     'editor.saveTabs': async (state) => saveEditorTabs(this.workspace, state),
     'query.page': (input) => this.queries.page(input),
-    'query.explain': (input) => this.queries.explain(input, this.workspace.readSettings().allowWrites),
+    'query.explain': ({ allowWrites, ...input }) =>
+      this.queries.explain(input, allowWrites ?? this.workspace.readSettings().allowWrites),
     'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
     'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
     'query.export': async ({ resultId, format, path: target }) => {
@@ -214,6 +217,19 @@ export class Host {
       const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
         stored.then(({ table }) => exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx)),
       );
+      return { jobId: job.id };
+    },
+    'query.exportScript': async ({ resultIds, path: target }) => {
+      // An unknown result fails the call, not the job.
+      const stored = Promise.all(resultIds.map((id) => (id === null ? null : this.queries.resultTable(id))));
+      stored.catch(() => undefined); // the job reports a read that failed
+      const { workspace } = this.current;
+      const destination = workspace.checkExportTarget(target, 'path');
+      const job = this.jobs.start('export', `Export ${path.basename(destination)}`, async (ctx) => {
+        const tables = await stored;
+        const relations = tables.map((table) => (table ? `SELECT * FROM ${table.table}` : null));
+        return exportJsonArray(workspace, relations, destination, ctx);
+      });
       return { jobId: job.id };
     },
     'import.inspect': ({ path: file }) => this.current.importer.inspect(file),
@@ -339,6 +355,8 @@ export class Host {
     'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) =>
       (await this.labeling()).record(sessionId, annotator, action),
+    'labels.recordMany': async ({ sessionId, annotator, actions }) =>
+      (await this.labeling()).recordMany(sessionId, annotator, actions),
     'labels.agreement': async ({ sessions }) => {
       const labeling = await this.labeling();
       await labeling.syncStore(); // the labels just made count
