@@ -34,13 +34,11 @@ import {
   UNSCORED_STRATEGIES,
   type LabelEvent,
   labelingPace,
-  type PickReason,
   pickDistinct,
-  rankPool,
-  type RankedItem,
   type Strategy,
   voteOutcomeSql,
 } from '../../../shared/labeling.js';
+import { type PickReason, rankPool, type RankedItem } from '../../../shared/labelingRanking.js';
 import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { carryOver, policyVersionNumber, type Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
