@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetVerification, TableInfo } from '../../shared/contract.js';
-import { verifyDataset } from './datasets/datasetExport.js';
+import { verifyDataset } from './datasets/datasetVerify.js';
 import { readAppState } from './workspace/appState.js';
 import { SIFT_DIR } from './workspace/layout.js';
 import { createSampleWorkspace, type SampleKind } from './workspace/sampleWorkspace.js';

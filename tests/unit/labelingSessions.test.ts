@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-
+import { JOURNAL_FILE } from '../../electron/host/labeling/labelJournal';
 import { makeLabelingWorkspace as makeWorkspace, sessionCalls, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
 
