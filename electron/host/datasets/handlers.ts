@@ -4,7 +4,10 @@ import type { ParsedInputOf } from '../../../shared/contract.js';
 import type { datasetMethods } from '../../../shared/contract/datasets.js';
 import { type JobContext, quietJobContext } from '../jobs.js';
 import type { Handlers, HostServices } from '../services.js';
-import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from './datasetExport.js';
+import { diffDatasets } from './datasetDiff.js';
+import { exportDataset } from './datasetExport.js';
+import { verifyDataset } from './datasetVerify.js';
+import { listDatasetVersions } from './datasetVersions.js';
 
 export function datasetHandlers(host: HostServices): Handlers<keyof typeof datasetMethods> {
   return {
