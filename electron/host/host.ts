@@ -23,6 +23,7 @@ import { type ImportOptions, Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
 import { type JobContext, JobManager } from './jobs.js';
 import { labelingHandlers } from './labeling/handlers.js';
+import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
@@ -183,6 +184,7 @@ export class Host {
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
     ...labelingHandlers(this.services),
+    ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),
     ...jobHandlers(this.jobs),
     ...annotatorHandlers(this.services),

@@ -156,6 +156,8 @@ function validInputs(
     'sessions.retrainStart': { sessionId },
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
+    'keymap.get': { annotator: 'ana' },
+    'keymap.set': { annotator: 'ana', bindings: { skip: ['k'] } },
     'labels.record': {
       sessionId,
       annotator: 'ana',

@@ -145,6 +145,11 @@ export class Workbench {
     strip: () => this.page.getByTestId('label-strip').locator('li:not(.label-strip-note)'),
     category: (name: string) => this.page.getByTestId(`category-${name}`),
     progress: () => this.page.getByTestId('label-progress'),
+    help: () => this.page.getByTestId('label-help'),
+    /** An action's row in the help's keymap (shared/keymap.ts ids: submit, skip, category3…). */
+    keymapRow: (action: string) => this.page.getByTestId(`keymap-row-${action}`),
+    rebind: (action: string) => this.page.getByTestId(`rebind-${action}`),
+    keymapNotice: () => this.page.getByTestId('keymap-notice'),
   };
 
   async setAnnotator(name: string): Promise<void> {
