@@ -19,7 +19,7 @@ import type {
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
 import { JsonDepthMeter, MAX_JSON_DEPTH } from '../../../shared/jsonDepth.js';
 import { byteOrderMark, SNIFF_BYTES, looksBinary, sniffCsv } from './csvSniff.js';
-import { importError } from '../query/duckdbErrors.js';
+import { importError } from '../workspace/duckdbErrors.js';
 import {
   checkMapping,
   checkMappingShape,
