@@ -7,13 +7,10 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
-import {
-  loadPackage,
-  LocalScorer,
-  RemoteScorer,
-  type ScoreItem,
-  type Scorer,
-} from '../electron/host/models/runtime.js';
+import type { ScoreItem } from '../electron/host/models/modelInputs.js';
+import { loadPackage } from '../electron/host/models/modelPackage.js';
+import { RemoteScorer } from '../electron/host/models/remoteScorer.js';
+import { LocalScorer, type Scorer } from '../electron/host/models/runtime.js';
 import { scoreQuery } from '../electron/host/models/scoring.js';
 import { startServer } from '../electron/server.js';
 import { startKServeServer } from '../tests/support/kserveServer.js';

@@ -29,7 +29,7 @@ import {
 } from '../shared/contract.js';
 import { SiftError, toErrorInfo } from '../shared/errors.js';
 import { COMMANDS, parseCommand } from './cliCommands.js';
-import { verifyDataset } from './host/datasets/datasetExport.js';
+import { verifyDataset } from './host/datasets/datasetVerify.js';
 import { Host } from './host/host.js';
 import type { JobContext } from './host/jobs.js';
 import { readAppState } from './host/workspace/appState.js';

@@ -30,6 +30,9 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   'sessions.list': () => null,
   'sessions.get': () => null,
   'sessions.next': () => null,
+  // Their own keys: actAsCaller makes `annotator` the token's name.
+  'keymap.get': () => null,
+  'keymap.set': () => null,
   'labels.record': ({ action }) =>
     (ANNOTATOR_ACTION_KINDS as readonly string[]).includes(action.kind)
       ? null

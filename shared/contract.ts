@@ -11,6 +11,7 @@ import { datasetMethods } from './contract/datasets.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
+import { keymapMethods } from './contract/keymap.js';
 import { labelingMethods } from './contract/labeling.js';
 import { modelMethods } from './contract/models.js';
 import { queryMethods } from './contract/query.js';
@@ -23,6 +24,7 @@ export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/import.js';
+export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
 export * from './contract/models.js';
 export type * from './contract/query.js';
@@ -39,6 +41,7 @@ export const contract = {
   ...modelMethods,
   ...evaluationMethods,
   ...labelingMethods,
+  ...keymapMethods,
   ...datasetMethods,
   ...jobMethods,
   ...annotatorMethods,

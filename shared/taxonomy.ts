@@ -5,12 +5,13 @@
  */
 import { z } from 'zod/v3';
 import { jsonSyntaxProblem, schemaProblem } from './jsonText.js';
+import { DEFAULT_CHARACTER_KEYS } from './keymap.js';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Keys the labeling screen keeps for itself; a leaf may not take one. */
-export const RESERVED_LABEL_KEYS = ['s', 'u', 'n', '?', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] as const;
+/** Keys the labeling screen keeps for itself (its default keymap, shared/keymap.ts); a leaf may not take one. */
+export const RESERVED_LABEL_KEYS = DEFAULT_CHARACTER_KEYS;
 
 const identifier = z
   .string()
@@ -18,10 +19,7 @@ const identifier = z
 const leafKey = z
   .string()
   .regex(/^[a-z]$/, 'a leaf key is one lower-case letter')
-  .refine(
-    (key) => !(RESERVED_LABEL_KEYS as readonly string[]).includes(key),
-    'this key is reserved (s skip, u unsure, n note)',
-  );
+  .refine((key) => !RESERVED_LABEL_KEYS.includes(key), 'this key is reserved (s skip, u unsure, n note)');
 
 const leafSchema = z
   .object({

@@ -1,50 +1,43 @@
 /**
- * The host: one open workspace and the services over it, exposed as one handler per contract method.
- * Electron IPC, the browser-mode server, the CLI and the tests all drive this same object.
+ * The host: one open workspace and the services over it, exposed as one handler per contract method. Each feature
+ * folder exports the handlers of its contract part (e.g. evaluation/handlers.ts); the host composes them, validates
+ * every call against the contract and the caller's reach, and dispatches. Electron IPC, the browser-mode server,
+ * the CLI and the tests all drive this same object.
  */
 import path from 'node:path';
 import {
-  type CallOutcome,
   contract,
+  type CallOutcome,
   type ImportOutcome,
   isMethodName,
   type MethodName,
-  type OutputOf,
   type ParsedInputOf,
 } from '../../shared/contract.js';
 import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '../../shared/callerAccess.js';
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
-import { recentWorkspaces, rememberWorkspace } from './workspace/appState.js';
-import { errorAnalysis, evalItems } from './evaluation/errorAnalysis.js';
-import { evaluate, evaluateSlices, fitCalibration } from './evaluation/evaluation.js';
-import { defaultExportName, exportRelation } from './query/exporter.js';
+import { datasetHandlers, exportLabelledDataset } from './datasets/handlers.js';
+import { evaluationHandlers } from './evaluation/handlers.js';
+import { importFile, importHandlers } from './import/handlers.js';
 import { type ImportOptions, Importer } from './import/importer.js';
+import { jobHandlers } from './jobHandlers.js';
 import { type JobContext, JobManager } from './jobs.js';
-import { listMappings, saveMapping } from './import/mappings.js';
-import { agreementReport } from './labeling/agreementReport.js';
-import { diffDatasets, exportDataset, listDatasetVersions, verifyDataset } from './datasets/datasetExport.js';
+import { labelingHandlers } from './labeling/handlers.js';
+import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
+import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
-import { chartStoredResult } from './query/resultChart.js';
-import { AnnotatorTokens } from './workspace/annotatorTokens.js';
-import { queryHistory, readEditorTabs, recordQuery, saveEditorTabs } from './query/sqlClientState.js';
-import { compareVersions, scoredVersions, scoreQuery, tryModel } from './models/scoring.js';
+import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
-import { setDeployment, spikeDrill, spikeOverview } from './spikes/spikes.js';
-import { parseReportParams, ReportStore } from './reports/reports.js';
+import { reportHandlers } from './reports/handlers.js';
+import { ReportStore } from './reports/reports.js';
+import type { Handlers, HostServices } from './services.js';
+import { spikeHandlers } from './spikes/handlers.js';
+import { annotatorHandlers } from './workspace/annotatorHandlers.js';
+import { rememberWorkspace } from './workspace/appState.js';
 import { checkWorkspaceFolder } from './workspace/fileAccess.js';
-import { createEmptyWorkspace, type FileAccess, Workspace } from './workspace/workspace.js';
-import { installDiscourseViews } from './workspace/discourseViews.js';
-
-/** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
-const quietJobContext = (): JobContext => ({
-  signal: new AbortController().signal,
-  progress: () => undefined,
-  log: () => undefined,
-});
-
-export type Handlers = { [M in MethodName]: (input: ParsedInputOf<M>, caller: Caller) => Promise<OutputOf<M>> };
+import { type FileAccess, Workspace } from './workspace/workspace.js';
+import { workspaceHandlers } from './workspace/handlers.js';
 
 export class Host {
   readonly jobs = new JobManager();
@@ -155,259 +148,56 @@ export class Host {
     this.emit({ channel: 'workspace', event: { type: 'opened' } });
   }
 
-  readonly handlers: Handlers = {
-    'workspace.info': () => this.workspace.info(),
-    'workspace.open': async ({ path: dir }) => {
-      await this.switchWorkspace(dir);
-      return this.workspace.info();
-    },
-    'workspace.create': async ({ path: dir }) => {
-      const { fileAccess } = this.workspace;
-      const resolved = checkWorkspaceFolder(fileAccess, dir, 'path', 'create');
-      await (await createEmptyWorkspace(resolved, fileAccess)).close();
-      await this.switchWorkspace(resolved);
-      await this.labeling(); // the policy file and Sift's own tables, before the first import
-      return this.workspace.info();
-    },
-    'workspace.recent': async () => recentWorkspaces().filter((entry) => entry.path !== this.workspace.dir),
-    'tables.list': () => this.workspace.listTables(),
-    'query.run': async ({ remember, ...input }) => {
-      const started = performance.now();
-      try {
-        const outcome = await this.queries.run(input, this.workspace.readSettings().allowWrites);
-        if (remember)
-          await recordQuery(this.workspace, {
-            sql: input.sql,
-            elapsedMs: outcome.elapsedMs,
-            rows: outcome.resultId ? outcome.rowCount : null,
-            error: null,
-          });
-        return outcome;
-      } catch (error) {
-        if (remember)
-          await recordQuery(this.workspace, {
-            sql: input.sql,
-            elapsedMs: performance.now() - started,
-            rows: null,
-            error: toErrorInfo(error).message.split('\n')[0]!,
-          }).catch(() => undefined);
-        throw error;
-      }
-    },
-    'query.chart': async ({ resultId, spec }) =>
-      chartStoredResult(this.workspace, await this.queries.resultTable(resultId), spec),
-    'query.history': (input) => queryHistory(this.workspace, input),
-    'editor.tabs': async () => readEditorTabs(this.workspace),
-    'editor.saveTabs': async (state) => saveEditorTabs(this.workspace, state),
-    'query.page': (input) => this.queries.page(input),
-    'query.explain': (input) => this.queries.explain(input, this.workspace.readSettings().allowWrites),
-    'query.cancel': async ({ queryId }) => ({ cancelled: this.queries.cancel(queryId) }),
-    'query.close': async ({ resultId }) => ({ closed: await this.queries.close(resultId) }),
-    'query.export': async ({ resultId, format, path: target }) => {
-      const stored = this.queries.resultTable(resultId); // an unknown result fails the call, not the job
-      stored.catch(() => undefined); // the job reports a read that failed
-      const { workspace } = this.current;
-      const destination = workspace.checkExportTarget(
-        target ?? path.join(workspace.exportsDir(), defaultExportName(format)),
-        'path',
-      );
-      const job = this.jobs.start('export', `Export ${path.basename(destination)}`, (ctx) =>
-        stored.then(({ table }) => exportRelation(workspace, `SELECT * FROM ${table}`, format, destination, ctx)),
-      );
-      return { jobId: job.id };
-    },
-    'import.inspect': ({ path: file }) => this.current.importer.inspect(file),
-    'import.start': async ({ path: file, ...options }) => {
-      const job = this.jobs.start('import', `Import ${path.basename(file)}`, (ctx) =>
-        this.importFile(file, options, ctx),
-      );
-      return { jobId: job.id };
-    },
-    'mapping.list': () => listMappings(this.workspace),
-    'mapping.save': async (input) => {
-      const saved = await saveMapping(this.workspace, input);
-      this.emit({ channel: 'workspace', event: { type: 'changed' } });
-      return saved;
-    },
-    'reports.list': () => this.reports.list(),
-    'reports.get': ({ id }) => this.reports.get(id),
-    'reports.save': (draft) => this.reports.save(draft),
-    'reports.setChart': ({ id, chart }) => this.reports.setChart(id, chart),
-    'reports.delete': async ({ id }) => ({ deleted: await this.reports.delete(id) }),
-    'reports.params': async ({ sql }) => ({ params: parseReportParams(sql) }),
-    'reports.run': (input) => this.reports.run(input),
-    'reports.import': ({ path: file }) => this.reports.importFile(file),
-    'reports.export': ({ id, format, path: target }) => this.reports.exportReport(id, format, target),
-    'spike.overview': (options) => spikeOverview(this.workspace, options),
-    'spike.drill': (options) => spikeDrill(this.workspace, options),
-    'spike.drillStart': async (options) => {
-      const { workspace } = this.current;
-      const job = this.jobs.start('drill', `Drill into ${options.series}`, (ctx) =>
-        spikeDrill(workspace, options, ctx),
-      );
-      return { jobId: job.id };
-    },
-    'models.list': () => this.models.list(),
-    'models.add': async ({ path: folder }) => {
-      const info = await this.models.add(folder);
-      this.emit({ channel: 'workspace', event: { type: 'changed' } });
-      return info;
-    },
-    'models.try': (input) => tryModel(this.current.workspace, this.models, this.checkRemote(input)),
-    'models.score': async (input) => {
-      const { workspace, models } = this.current;
-      this.checkRemote(input);
-      const job = this.jobs.start(
-        'score',
-        `Score with ${input.model}${input.remote ? ' (remote)' : ''}`,
-        async (ctx) => {
-          const outcome = await scoreQuery(workspace, models, input, ctx);
-          this.emit({ channel: 'workspace', event: { type: 'changed' } });
-          return outcome;
-        },
-      );
-      return { jobId: job.id };
-    },
-    'models.compare': (input) => compareVersions(this.workspace, this.models, input),
-    'models.compareStart': async (input) => {
-      const { workspace, models } = this.current;
-      const label = (side: { model: string; version: string }) => `${side.model} ${side.version}`;
-      const job = this.jobs.start('compare', `Compare ${label(input.a)} with ${label(input.b)}`, (ctx) =>
-        compareVersions(workspace, models, input, ctx),
-      );
-      return { jobId: job.id };
-    },
-    'models.versions': () => scoredVersions(this.workspace),
-    'models.setDeployment': async (input) => {
-      const deployments = await setDeployment(this.workspace, input);
-      this.emit({ channel: 'workspace', event: { type: 'changed' } });
-      return deployments;
-    },
-    'eval.run': (input) => evaluate(this.workspace, this.models, input),
-    'eval.start': async (input) => {
-      const { workspace, models } = this.current;
-      const job = this.jobs.start(
-        'evaluate',
-        `Evaluate ${input.model}${input.version ? ` ${input.version}` : ''}`,
-        (ctx) => evaluate(workspace, models, input, ctx),
-      );
-      return { jobId: job.id };
-    },
-    'eval.slices': (input) => evaluateSlices(this.workspace, this.models, input),
-    'eval.errors': (input) => errorAnalysis(this.workspace, this.models, input),
-    'eval.items': (input) => evalItems(this.workspace, this.models, input),
-    'eval.calibrate': (input) => fitCalibration(this.workspace, this.models, input),
-    'eval.calibrateStart': async (input) => {
-      const { workspace, models } = this.current;
-      const job = this.jobs.start('calibrate', `Fit ${input.method} calibration for ${input.model}`, (ctx) =>
-        fitCalibration(workspace, models, input, ctx),
-      );
-      return { jobId: job.id };
-    },
-    'models.saveRevision': async ({ model, thresholds, calibration }) => {
-      const info = await this.models.saveRevision(model, { thresholds, calibration });
-      this.emit({ channel: 'workspace', event: { type: 'changed' } });
-      return info;
-    },
-    'taxonomy.get': async ({ version }) => (await this.labeling()).taxonomy(version),
-    'sessions.list': async () => (await this.labeling()).list(),
-    'sessions.create': async (input) => (await this.labeling()).create(input, quietJobContext()),
-    'sessions.createStart': async (input) => {
-      const labeling = await this.labeling();
-      const job = this.jobs.start('session', `Create session ${input.name}`, async (ctx) => {
-        const created = await labeling.create(input, ctx);
-        this.emit({ channel: 'workspace', event: { type: 'changed' } });
-        return created;
-      });
-      return { jobId: job.id };
-    },
-    'sessions.retrain': async ({ sessionId }) => (await this.labeling()).retrain(sessionId, quietJobContext()),
-    'sessions.retrainStart': async ({ sessionId }) => {
-      const labeling = await this.labeling();
-      const job = this.jobs.start(
-        'retrain',
-        `Retrain for session ${labeling.get(sessionId, 'anyone').name}`,
-        async (ctx) => {
-          const outcome = await labeling.retrain(sessionId, ctx);
-          this.emit({ channel: 'workspace', event: { type: 'changed' } });
-          return outcome;
-        },
-      );
-      return { jobId: job.id };
-    },
-    'sessions.get': async ({ sessionId, annotator }) => (await this.labeling()).get(sessionId, annotator),
-    'sessions.next': async ({ sessionId, annotator }) => (await this.labeling()).next(sessionId, annotator),
-    'labels.record': async ({ sessionId, annotator, action }) =>
-      (await this.labeling()).record(sessionId, annotator, action),
-    'labels.agreement': async ({ sessions }) => {
-      const labeling = await this.labeling();
-      await labeling.syncStore(); // the labels just made count
-      // Categories with leaves get a row for the second taxonomy level too (the latest policy's).
-      const withLeaves = labeling.policy
-        .get(labeling.policy.latestVersion())
-        .categories.filter((category) => category.leaves.length > 0)
-        .map((category) => category.name);
-      return agreementReport(this.workspace, sessions, withLeaves);
-    },
-    'policy.migrate': async ({ to }) => (await this.labeling()).migratePolicy(to, quietJobContext()),
-    'labels.disagreements': async ({ sessionId }) => (await this.labeling()).disagreements(sessionId),
-    'labels.export': async ({ sessionId, format, path: target, annotator }) =>
-      (await this.labeling()).exportEvents(sessionId, format, target, annotator),
-    'labels.import': async ({ sessionId, path: file, format }) =>
-      (await this.labeling()).importFile(sessionId, this.workspace.checkReadable(file, 'path'), format),
-    'datasets.export': async (input) => this.exportDataset(input, quietJobContext()),
-    'datasets.exportStart': async (input) => {
-      const job = this.jobs.start('dataset', `Export dataset ${input.name}`, (ctx) => this.exportDataset(input, ctx));
-      return { jobId: job.id };
-    },
-    'datasets.list': async ({ name }) => listDatasetVersions(path.join(this.workspace.exportsDir(), 'datasets'), name),
-    'datasets.verify': async ({ dir }) =>
-      verifyDataset(this.workspace, this.workspace.checkReadable(dir, 'dir', 'folder')),
-    'datasets.diff': async ({ from, to }) =>
-      diffDatasets(
-        this.workspace,
-        this.workspace.checkReadable(from, 'from', 'folder'),
-        this.workspace.checkReadable(to, 'to', 'folder'),
-      ),
-    'jobs.list': async () => this.jobs.list(),
-    'jobs.get': async ({ jobId }) => this.jobs.get(jobId),
-    'jobs.cancel': async ({ jobId }) => ({ cancelled: this.jobs.cancel(jobId) }),
-    'auth.whoami': async (_input, caller) =>
-      caller.role === 'owner' ? { role: 'owner', annotator: null } : { role: 'annotator', annotator: caller.annotator },
-    'annotators.list': async () => new AnnotatorTokens(this.workspace.dir).list(),
-    'annotators.createToken': async ({ name }) => new AnnotatorTokens(this.workspace.dir).create(name),
-    'annotators.revoke': async ({ name }) => ({ revoked: new AnnotatorTokens(this.workspace.dir).revoke(name) }),
-    'settings.get': async () => this.workspace.readSettings(),
-    'settings.update': async (input) => this.workspace.writeSettings(input),
+  /** What the feature handlers see of this host: the open workspace's services, read afresh on every call. */
+  private readonly services: HostServices = (() => {
+    const current = () => this.current;
+    return {
+      get workspace() {
+        return current().workspace;
+      },
+      get queries() {
+        return current().queries;
+      },
+      get importer() {
+        return current().importer;
+      },
+      get reports() {
+        return current().reports;
+      },
+      get models() {
+        return current().models;
+      },
+      jobs: this.jobs,
+      labeling: () => this.labeling(),
+      emit: (event) => this.emit(event),
+      switchWorkspace: (dir) => this.switchWorkspace(dir),
+    };
+  })();
+
+  /** Every contract method's handler, each from the folder of its feature; the type checks that none is missing. */
+  readonly handlers: Handlers<MethodName> = {
+    ...workspaceHandlers(this.services),
+    ...queryHandlers(this.services),
+    ...importHandlers(this.services),
+    ...reportHandlers(this.services),
+    ...spikeHandlers(this.services),
+    ...modelHandlers(this.services),
+    ...evaluationHandlers(this.services),
+    ...labelingHandlers(this.services),
+    ...keymapHandlers(this.services),
+    ...datasetHandlers(this.services),
+    ...jobHandlers(this.jobs),
+    ...annotatorHandlers(this.services),
   };
 
-  /** A remote model's CA certificate is a file the host reads: in reach, and a regular file. */
-  private checkRemote<T extends { remote?: { caFile?: string } }>(input: T): T {
-    if (input.remote?.caFile) this.workspace.checkReadable(input.remote.caFile, 'remote.caFile');
-    return input;
+  /** Exports a dataset inline (the CLI), reporting to `ctx`. */
+  exportDataset(input: ParsedInputOf<'datasets.export'>, ctx: JobContext) {
+    return exportLabelledDataset(this.services, input, ctx);
   }
 
-  async exportDataset(input: ParsedInputOf<'datasets.export'>, ctx: JobContext) {
-    const labeling = await this.labeling();
-    await labeling.syncStore(); // the labels just made count
-    const facts = labeling.sessionFacts(input.sessions);
-    const policyVersion = input.policyVersion ?? labeling.policy.latestVersion();
-    const out = input.out ?? path.join(this.workspace.exportsDir(), 'datasets');
-    return exportDataset(this.workspace, labeling.policy.get(policyVersion), facts, { ...input, out }, ctx);
-  }
-
-  async importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
-    const outcome = await this.current.importer.import(file, options, ctx);
-    // The import that completes a Discourse export's flag lifecycle maps it onto the canonical tables, as views.
-    const canonicalViews = await this.workspace.withConnection(installDiscourseViews).catch((error: unknown) => {
-      console.error(
-        `sift: ${outcome.table} was imported, but mapping the Discourse tables onto the canonical ones failed: ${toErrorInfo(error).message}`,
-      );
-      return [];
-    });
-    if (canonicalViews.length > 0) outcome.canonicalViews = canonicalViews;
-    this.emit({ channel: 'workspace', event: { type: 'changed' } });
-    return outcome;
+  /** Imports a file inline (the CLI), reporting to `ctx`. */
+  importFile(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
+    return importFile(this.services, file, options, ctx);
   }
 
   /**

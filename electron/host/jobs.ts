@@ -12,6 +12,13 @@ export interface JobContext {
   log(message: string): void;
 }
 
+/** For a call that runs long work inline (the CLI, scripts): no progress to show, nothing to cancel. */
+export const quietJobContext = (): JobContext => ({
+  signal: new AbortController().signal,
+  progress: () => undefined,
+  log: () => undefined,
+});
+
 type Listener = (event: JobEvent) => void;
 
 const KEEP_FINISHED = 100;

@@ -1,14 +1,19 @@
 /**
- * The labeling screen: one item at a time, keyboard first. Number keys toggle categories, letters (or Shift+number)
- * pick leaves, 0 says "none of these", Enter submits, Backspace undoes, arrows move, s skips, u marks unsure, n
- * writes a note, ? shows the shortcuts and the policy's guidelines. Keys typed into the note stay in the note.
+ * The labeling screen: one item at a time, keyboard first. The keys are the annotator's keymap (shared/keymap.ts,
+ * rebound in the help): by default number keys toggle categories, letters (or Shift+number) pick leaves, 0 says
+ * "none of these", Enter submits, Backspace undoes, arrows move, s skips, u marks unsure, n writes a note, ? shows
+ * the shortcuts and the policy's guidelines. The key handler is labelKeys.ts; the help, ShortcutsHelp.tsx.
  */
-import { memo, useEffect, useRef } from 'react';
+import { memo, useRef } from 'react';
 import type { BatchItem, LabelBatch, PickReason, SessionSummary, Taxonomy } from '../../shared/contract';
 import { useJobs } from '../jobs/jobsStore';
 import { HELD_OUT_TO_JUDGE, STRATEGY_TITLES, tooFewToJudge } from '../../shared/labeling';
 import { type Draft, useLabeling } from './labelStore';
 import { useRole } from '../roleStore';
+import { categoryAction, keyLabel } from '../../shared/keymap';
+import { useKeymap } from './keymapStore';
+import { useLabelKeys } from './labelKeys';
+import { KeyHint, ShortcutsHelp } from './ShortcutsHelp';
 
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
 
@@ -39,69 +44,6 @@ function reasonText(reason: PickReason): string {
         )
         .join('; ');
   }
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.tagName === 'INPUT' ||
-      target.tagName === 'TEXTAREA' ||
-      target.tagName === 'SELECT' ||
-      target.isContentEditable)
-  );
-}
-
-function useLabelKeys(noteRef: React.RefObject<HTMLInputElement | null>) {
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const s = useLabeling.getState();
-      if (!s.batch || !s.taxonomy || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTyping(event.target)) {
-        // Only the note field takes keys; Enter or Escape hands the keyboard back.
-        if (event.target === noteRef.current && (event.key === 'Enter' || event.key === 'Escape')) {
-          event.preventDefault();
-          noteRef.current?.blur();
-        }
-        return;
-      }
-      if (s.helpOpen) {
-        if (event.key === 'Escape' || event.key === '?') {
-          event.preventDefault();
-          s.setHelp(false);
-        }
-        return;
-      }
-      const categories = s.taxonomy.categories;
-      const digit = /^Digit([0-9])$/.exec(event.code)?.[1];
-      let handled = true;
-      if (digit !== undefined && event.shiftKey && digit !== '0') {
-        const category = categories[Number(digit) - 1];
-        if (category) s.cycleLeaf(category.name);
-      } else if (event.key === '0' || (digit === '0' && !event.shiftKey)) s.noneOfThese();
-      else if (/^[1-9]$/.test(event.key)) {
-        const category = categories[Number(event.key) - 1];
-        if (category) s.toggleCategory(category.name);
-        else handled = false;
-      } else if (event.key === 'Enter') s.submit();
-      else if (event.key === 'Backspace') s.undo();
-      else if (event.key === 'ArrowRight' || event.key === 'ArrowDown') s.move(1);
-      else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') s.move(-1);
-      else if (event.key === 's') s.skip();
-      else if (event.key === 'u') s.unsure();
-      else if (event.key === 'n') noteRef.current?.focus();
-      else if (event.key === '?') s.setHelp(true);
-      else if (event.key === 'R' && useRole.getState().role !== 'annotator') s.retrain();
-      else if (/^[a-z]$/.test(event.key)) {
-        const category = categories.find((c) => c.leaves.some((leaf) => leaf.key === event.key));
-        const leaf = category?.leaves.find((l) => l.key === event.key);
-        if (category && leaf) s.toggleLeaf(category.name, leaf.name);
-        else handled = false;
-      } else handled = false;
-      if (handled) event.preventDefault();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [noteRef]);
 }
 
 const ItemContext = memo(function ItemContext({ item }: { item: BatchItem }) {
@@ -165,7 +107,7 @@ const CategoryPanel = memo(function CategoryPanel({
             data-selected={on}
           >
             <button className="label-toggle" onClick={() => toggleCategory(category.name)} tabIndex={-1}>
-              <kbd>{i + 1}</kbd> {category.title}
+              <KeyHint action={categoryAction(i)} /> {category.title}
             </button>
             {score !== undefined && (
               <span className="label-score" title={`model score for ${category.name}`}>
@@ -199,63 +141,6 @@ const CategoryPanel = memo(function CategoryPanel({
     </div>
   );
 });
-
-const SHORTCUTS: [string, string][] = [
-  ['1 – 9', 'toggle a category'],
-  ['letter / Shift+number', "pick a leaf (Shift+number cycles the category's leaves)"],
-  ['0', 'none of these: every category negative, submitted'],
-  ['Enter', 'submit the item (categories not toggled are negative)'],
-  ['Backspace', 'undo the last action (again and again, across items)'],
-  ['← →', 'move through the batch'],
-  ['s / u', 'skip (it comes back at the end) / unsure'],
-  ['n', 'write a note (Enter or Esc to return)'],
-  ['Shift+R', 'retrain the model on the labels so far, re-score and re-rank the pool (keep labeling meanwhile)'],
-  ['?', 'this help (Esc closes)'],
-];
-
-function Help({ taxonomy }: { taxonomy: Taxonomy }) {
-  return (
-    <div className="label-help" role="dialog" aria-label="Shortcuts and guidelines" data-testid="label-help">
-      <div className="label-help-inner">
-        <h3>Shortcuts</h3>
-        <table>
-          <tbody>
-            {SHORTCUTS.map(([key, what]) => (
-              <tr key={key}>
-                <td>
-                  <kbd>{key}</kbd>
-                </td>
-                <td>{what}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <h3>
-          {taxonomy.title} — policy {taxonomy.version}
-        </h3>
-        {taxonomy.categories.map((category, i) => (
-          <div key={category.name} className="label-guideline">
-            <strong>
-              <kbd>{i + 1}</kbd> {category.title}
-            </strong>{' '}
-            {category.guideline}
-            {category.leaves.length > 0 && (
-              <ul>
-                {category.leaves.map((leaf) => (
-                  <li key={leaf.name}>
-                    <kbd>{leaf.key}</kbd> <strong>{leaf.title}</strong> ({leaf.severity}
-                    {leaf.alwaysEscalate ? ', always escalate' : ''}) — {leaf.guideline}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        ))}
-        <p className="muted">Esc or ? closes this.</p>
-      </div>
-    </div>
-  );
-}
 
 function statusText(item: BatchItem, saving: string | undefined): string {
   const status = item.state?.status ?? 'open';
@@ -394,6 +279,7 @@ export function LabelingScreen() {
   } = useLabeling();
   // An annotator's link labels; retraining is the lead's.
   const annotatorOnly = useRole((state) => state.role === 'annotator');
+  const retrainKey = useKeymap((state) => state.keymap.retrain[0]);
   const s = useLabeling.getState();
   if (!session || !taxonomy) return null;
   const item = batch?.items[index] ?? null;
@@ -448,7 +334,7 @@ export function LabelingScreen() {
             <button
               onClick={() => s.retrain()}
               disabled={retraining.jobId !== null}
-              title="Retrain the model on the labels so far (Shift+R)"
+              title={`Retrain the model on the labels so far${retrainKey ? ` (${keyLabel(retrainKey)})` : ''}`}
               data-testid="retrain-button"
               tabIndex={-1}
             >
@@ -456,8 +342,8 @@ export function LabelingScreen() {
             </button>
           </>
         )}
-        <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines (?)" data-testid="label-help-button">
-          ? Shortcuts
+        <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines" data-testid="label-help-button">
+          <KeyHint action="help" /> Shortcuts
         </button>
       </div>
       {error && (
@@ -492,7 +378,7 @@ export function LabelingScreen() {
             </p>
             <ItemContext item={item} />
             <label className="label-note">
-              <kbd>n</kbd> note
+              <KeyHint action="note" /> note
               <input
                 ref={noteRef}
                 value={draft.note}
@@ -506,19 +392,19 @@ export function LabelingScreen() {
             <CategoryPanel taxonomy={taxonomy} draft={draft} scores={item.scores} />
             <div className="label-actions">
               <button className="primary" onClick={() => s.submit()} tabIndex={-1} data-testid="label-submit">
-                <kbd>Enter</kbd> Submit
+                <KeyHint action="submit" /> Submit
               </button>
               <button onClick={() => s.noneOfThese()} tabIndex={-1}>
-                <kbd>0</kbd> None of these
+                <KeyHint action="noneOfThese" /> None of these
               </button>
               <button onClick={() => s.skip()} tabIndex={-1}>
-                <kbd>s</kbd> Skip
+                <KeyHint action="skip" /> Skip
               </button>
               <button onClick={() => s.unsure()} tabIndex={-1}>
-                <kbd>u</kbd> Unsure
+                <KeyHint action="unsure" /> Unsure
               </button>
               <button onClick={() => s.undo()} tabIndex={-1}>
-                <kbd>⌫</kbd> Undo
+                <KeyHint action="undo" /> Undo
               </button>
             </div>
             {item.scores && (
@@ -533,7 +419,7 @@ export function LabelingScreen() {
         </div>
       )}
       {batch && batch.items.length > 0 && <BatchStrip batch={batch} index={index} saving={saving} />}
-      {helpOpen && <Help taxonomy={taxonomy} />}
+      {helpOpen && <ShortcutsHelp taxonomy={taxonomy} />}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 /** Labeling sessions: the policy taxonomy, sessions and their batches, label actions, and the audit trail's export. */
 import { z } from 'zod/v3';
-import type { ItemLabelState, PickReason, Strategy } from '../labeling.js';
+import type { ItemLabelState, Strategy } from '../labeling.js';
+import type { PickReason } from '../labelingRanking.js';
 import { STRATEGIES } from '../labeling.js';
 import { policyVersionName, type Taxonomy } from '../taxonomy.js';
 import { empty, method, nonEmpty } from './base.js';

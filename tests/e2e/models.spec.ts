@@ -11,50 +11,40 @@ test.afterAll(async () => sift?.stop());
 
 test('tries a model, re-scores a query with progress, and compares two versions', async ({ page }) => {
   const bench = new Workbench(page);
+  const { models } = bench;
   await bench.open(sift.url);
-  await page.getByTestId('tab-models').click();
-  await expect(page.getByTestId('model-list')).toContainText('text-distil');
-  await expect(page.getByTestId('model-list')).toContainText('text-fusion');
+  await models.open();
+  await expect(models.list).toContainText('text-distil');
+  await expect(models.list).toContainText('text-fusion');
 
-  await page.getByTestId('try-text').fill('GET 10k real followers in 24h → boostfans.example/join limited offer');
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-scores')).toContainText('spam');
-  await expect(page.getByTestId('try-decision')).not.toHaveText('pass');
-  await page.getByTestId('try-text').fill('my dog learned a new trick today');
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-decision')).toHaveText('pass');
+  await models.tryOn({ text: 'GET 10k real followers in 24h → boostfans.example/join limited offer' });
+  await expect(models.tryScores).toContainText('spam');
+  await expect(models.tryDecision).not.toHaveText('pass');
+  await models.tryOn({ text: 'my dog learned a new trick today' });
+  await expect(models.tryDecision).toHaveText('pass');
 
   // The fusion model reads the account features as scoring computes them: as of an upload by an account at a time.
-  await page.getByTestId('try-model').selectOption('text-fusion');
-  await expect(page.getByTestId('try-feature-source')).toHaveValue('asOf');
-  await page.getByTestId('try-user').fill('u0000161');
-  await page.getByTestId('try-at').fill('2024-03-14T12:00:00');
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-account')).toContainText('as of upload: account_age_days');
-  await page.getByTestId('try-user').fill('nobody');
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-box').locator('.error-box')).toContainText('no account "nobody" in users');
+  await models.tryModel.selectOption('text-fusion');
+  await expect(models.tryFeatureSource).toHaveValue('asOf');
+  await models.tryOn({ user: 'u0000161', at: '2024-03-14T12:00:00' });
+  await expect(models.tryAccount).toContainText('as of upload: account_age_days');
+  await models.tryOn({ user: 'nobody' });
+  await expect(models.tryError).toContainText('no account "nobody" in users');
 
   // Its default query selects no account columns: they are joined from content_features.
-  await page.getByTestId('score-model').selectOption('text-fusion');
-  await expect(page.getByTestId('score-sql')).not.toHaveValue(/account_age_days/);
-  await page
-    .getByTestId('score-sql')
-    .fill("SELECT content_id, text, image_emb FROM content WHERE created_at >= TIMESTAMP '2024-03-14 18:00'");
-  await page.getByTestId('score-run').click();
-  await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
-  await page.getByTestId('score-model').selectOption('text-distil');
+  await models.scoreModel.selectOption('text-fusion');
+  await expect(models.scoreSql).not.toHaveValue(/account_age_days/);
+  await models.score({
+    sql: "SELECT content_id, text, image_emb FROM content WHERE created_at >= TIMESTAMP '2024-03-14 18:00'",
+  });
 
-  await page
-    .getByTestId('score-sql')
-    .fill("SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00'");
-  await page.getByTestId('score-run').click();
-  await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
-  await expect(page.getByTestId('score-note')).toContainText('on cpu');
+  await models.score({
+    model: 'text-distil',
+    sql: "SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00'",
+  });
+  await expect(models.scoreNote).toContainText('on cpu');
 
-  await page.getByTestId('compare-a').selectOption('text-distil@2024.03.0');
-  await page.getByTestId('compare-b').selectOption('text-distil@2026.11.1');
-  await page.getByTestId('compare-run').click();
-  await expect(page.getByTestId('compare-table')).toContainText('spam');
+  await models.compare('text-distil@2024.03.0', 'text-distil@2026.11.1');
+  await expect(models.compareTable).toContainText('spam');
   await page.screenshot({ path: 'test-results/models-view.png', fullPage: true });
 });

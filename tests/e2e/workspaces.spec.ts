@@ -17,17 +17,15 @@ test('creates an empty workspace for your own data, and goes back to the sample 
 }) => {
   const bench = new Workbench(page);
   await bench.open(sift.url);
-  await page.getByTestId('workspace-name').click();
+  await bench.openWorkspaceSwitcher();
   // Browser mode creates workspaces only where its owner allowed: not in /tmp at large.
-  await page.getByTestId('workspace-path').fill('/tmp/sift-e2e-not-allowed');
-  await page.getByTestId('workspace-new').click();
-  await expect(page.locator('.workspace-error')).toContainText('in browser mode a new workspace goes inside');
+  await bench.newWorkspace('/tmp/sift-e2e-not-allowed');
+  await expect(bench.workspaces.error()).toContainText('in browser mode a new workspace goes inside');
   // The page cannot choose another folder; the refusal says who can, and how.
-  await expect(page.locator('.workspace-error')).toContainText('sift serve --folder /tmp');
-  await expect(page.locator('.workspace-error')).toContainText('sift init --workspace /tmp/sift-e2e-not-allowed');
-  await page.getByTestId('workspace-path').fill(path.join(sift.home, 'workspaces', 'mine'));
-  await page.getByTestId('workspace-new').click();
-  await expect(page.getByTestId('workspace-name')).toHaveText('mine');
+  await expect(bench.workspaces.error()).toContainText('sift serve --folder /tmp');
+  await expect(bench.workspaces.error()).toContainText('sift init --workspace /tmp/sift-e2e-not-allowed');
+  await bench.newWorkspace(path.join(sift.home, 'workspaces', 'mine'));
+  await expect(bench.workspaceName).toHaveText('mine');
   await expect(bench.table('label_events')).toBeVisible();
   await expect(bench.table('content')).toHaveCount(0);
   // Their own export, with a broken row: skip it into the rejects table, map the rest onto content.
@@ -37,19 +35,15 @@ test('creates an empty workspace for your own data, and goes back to the sample 
     'post_id,author_id,body,posted_at\np1,u1,hello there,2024-05-01 10:00:00\np2,u2\np3,u1,buy followers now,2024-05-01 11:00:00\n',
   );
   await bench.importViaPicker(file);
-  await expect(page.getByTestId('import-problem')).toContainText('line 3');
-  await page.getByTestId('import-skip-bad-rows').check();
-  await page.getByTestId('import-confirm').click();
-  await expect(page.getByTestId('import-rejects')).toContainText('1 bad rows were set aside in posts_export__rejects');
-  await page.getByTestId('mapping-target').selectOption('content');
-  await page.getByTestId('mapping-save').click();
-  await expect(bench.importDialog).toBeHidden();
+  await expect(bench.importProblem).toContainText('line 3');
+  await bench.importSkippingBadRows();
+  await expect(bench.importRejects).toContainText('1 bad rows were set aside in posts_export__rejects');
+  await bench.mapImportOnto('content');
   await expect(bench.table('posts_export__rejects')).toBeVisible();
   await bench.runQuery('SELECT content_id, user_id, text FROM content ORDER BY content_id');
   await expect(bench.cell(1, 2)).toHaveText('buy followers now');
-  await page.getByTestId('workspace-name').click();
-  await page.locator('.workspace-recent').getByRole('button', { name: 'sample' }).click();
-  await expect(page.getByTestId('workspace-name')).toHaveText('sample');
+  await bench.openRecentWorkspace('sample');
+  await expect(bench.workspaceName).toHaveText('sample');
   await expect(bench.table('content')).toBeVisible();
 });
 
@@ -97,29 +91,21 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
   const files = ownExport();
   const bench = new Workbench(page);
   await bench.open(sift.url);
-  await page.getByTestId('workspace-name').click();
-  await page.getByTestId('workspace-path').fill(path.join(sift.home, 'workspaces', 'own-logs'));
-  await page.getByTestId('workspace-new').click();
-  await expect(page.getByTestId('workspace-name')).toHaveText('own-logs');
+  await bench.openWorkspaceSwitcher();
+  await bench.newWorkspace(path.join(sift.home, 'workspaces', 'own-logs'));
+  await expect(bench.workspaceName).toHaveText('own-logs');
   // Empty views say what to import.
   await bench.openView('spikes');
-  await expect(page.getByTestId('needs-spikes')).toContainText(
-    'this workspace has no reports or moderation_actions yet',
-  );
-  await expect(page.getByTestId('needs-spikes')).toContainText(
-    'report_id, content_id, reporter_id, reason, created_at',
-  );
+  await expect(bench.spikes.needs()).toContainText('this workspace has no reports or moderation_actions yet');
+  await expect(bench.spikes.needs()).toContainText('report_id, content_id, reporter_id, reason, created_at');
   await bench.openView('explore');
-  await expect(page.getByTestId('empty-workspace')).toContainText('This workspace has no data yet');
+  await expect(bench.workspaces.empty()).toContainText('This workspace has no data yet');
 
   await bench.importViaPicker(files.posts);
-  await expect(page.getByTestId('import-problem')).toContainText('line 9');
-  await page.getByTestId('import-skip-bad-rows').check();
-  await page.getByTestId('import-confirm').click();
-  await expect(page.getByTestId('import-rejects')).toContainText('1 bad rows were set aside in posts_export__rejects');
-  await page.getByTestId('mapping-target').selectOption('content');
-  await page.getByTestId('mapping-save').click();
-  await expect(bench.importDialog).toBeHidden();
+  await expect(bench.importProblem).toContainText('line 9');
+  await bench.importSkippingBadRows();
+  await expect(bench.importRejects).toContainText('1 bad rows were set aside in posts_export__rejects');
+  await bench.mapImportOnto('content');
   await bench.runQuery('SELECT line, reason FROM posts_export__rejects');
   await expect(bench.cell(0, 0)).toHaveText('9');
   for (const [file, target] of [
@@ -127,10 +113,8 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
     [files.reports, 'reports'],
   ] as const) {
     await bench.importViaPicker(file);
-    await page.getByTestId('import-confirm').click();
-    await page.getByTestId('mapping-target').selectOption(target);
-    await page.getByTestId('mapping-save').click();
-    await expect(bench.importDialog).toBeHidden();
+    await bench.startImport();
+    await bench.mapImportOnto(target);
   }
   // Explore: the canonical names and Sift's feature view, as of each upload, over the user's own tables.
   await bench.runQuery(
@@ -141,30 +125,28 @@ test('your own logs, end to end: a new workspace, an import that keeps going, th
 
   // Spikes: the burst of spam reports is a marked window, and no model version marker appears.
   await bench.openView('spikes');
-  await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
-  const firstWindow = page.getByTestId('spike-windows').locator('tbody tr').first();
+  await expect(bench.spikes.timeline()).toHaveAttribute('data-rendered', 'true');
+  const firstWindow = bench.spikes.windows().first();
   await expect(firstWindow).toContainText('spam');
   await expect(firstWindow).toContainText('2024-05-12');
   await firstWindow.click();
-  await expect(page.getByTestId('spike-cluster').first()).toContainText('cheapfans.example');
+  await expect(bench.spikes.cluster().first()).toContainText('cheapfans.example');
 
   // Models: score the own content with the text model and the fusion model (account features from content_features).
-  await page.getByTestId('tab-models').click();
-  for (const model of ['text-distil', 'text-fusion']) {
-    await page.getByTestId('score-model').selectOption(model);
-    await page.getByTestId('score-run').click();
-    await expect(page.getByTestId('score-note')).toContainText('scores written', { timeout: 60_000 });
-  }
-  await page.getByTestId('try-model').selectOption('text-fusion');
-  await page.getByTestId('try-user').fill('a3');
-  await page.getByTestId('try-at').fill('2024-05-12T12:00:00');
-  await page.getByTestId('try-text').fill('buy 10k followers at cheapfans.example/deal1 limited offer');
-  await page.getByTestId('try-run').click();
-  await expect(page.getByTestId('try-account')).toContainText('as of upload: account_age_days');
+  const { models } = bench;
+  await models.open();
+  for (const model of ['text-distil', 'text-fusion']) await models.score({ model });
+  await models.tryModel.selectOption('text-fusion');
+  await models.tryOn({
+    user: 'a3',
+    at: '2024-05-12T12:00:00',
+    text: 'buy 10k followers at cheapfans.example/deal1 limited offer',
+  });
+  await expect(models.tryAccount).toContainText('as of upload: account_age_days');
   await page.screenshot({ path: 'test-results/own-logs-models.png', fullPage: true });
   // A re-score is not a deployment: the timeline gains no version marker.
   await bench.openView('spikes');
-  await expect(page.getByTestId('spike-timeline')).toHaveAttribute('data-rendered', 'true');
-  await expect(page.locator('[data-testid=spike-timeline] .annotation-text')).toHaveCount(0);
+  await expect(bench.spikes.timeline()).toHaveAttribute('data-rendered', 'true');
+  await expect(bench.spikes.versionMarkers()).toHaveCount(0);
   await page.screenshot({ path: 'test-results/own-logs-spikes.png', fullPage: true });
 });

@@ -8,13 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
 import { ANNOTATOR_METHODS } from '../../shared/callerAccess';
-import {
-  type CallOutcome,
-  type Disagreements,
-  METHOD_NAMES,
-  type RecordOutcome,
-  type SessionSummary,
-} from '../../shared/contract';
+import { type CallOutcome, METHOD_NAMES, type RecordOutcome, type SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -40,7 +34,7 @@ beforeAll(async () => {
   const staticDir = tempDir('sift-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  session = await call<SessionSummary>(host, 'sessions.create', {
+  session = await call(host, 'sessions.create', {
     name: 'shared',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -131,7 +125,7 @@ describe('annotator tokens', () => {
       ((await post('annotators.createToken', { name }, server.token)).outcome as { ok: true; value: { token: string } })
         .value.token;
     const [cy, di] = [await tokenOf('cy'), await tokenOf('di')];
-    const disputed = await call<SessionSummary>(host, 'sessions.create', {
+    const disputed = await call(host, 'sessions.create', {
       name: 'disputed',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -146,9 +140,7 @@ describe('annotator tokens', () => {
     expect(byCy.outcome).toMatchObject({ ok: true, value: { progress: { annotator: 'cy' } } });
     expect((await post('labels.record', { sessionId: disputed.id, action: label(0) }, di)).outcome.ok).toBe(true);
     const queue = async () =>
-      (await call<Disagreements>(host, 'labels.disagreements', { sessionId: disputed.id })).items.map(
-        (item) => item.contentId,
-      );
+      (await call(host, 'labels.disagreements', { sessionId: disputed.id })).items.map((item) => item.contentId);
     expect(await queue()).toEqual(['c01']);
 
     // Settling the dispute with her own vote is the lead's, whatever name she gives.

@@ -11,7 +11,7 @@ import { main as cliMain } from '../../electron/cli';
 import { Host } from '../../electron/host/host';
 import { writeFileAtomic } from '../../electron/host/workspace/workspace';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, QueryResult } from '../../shared/contract';
+import type { CallOutcome } from '../../shared/contract';
 import { call, importFile, tempDir, writeTemp } from './support';
 
 let host: Host;
@@ -30,7 +30,7 @@ const leftovers = (folder: string) => fs.readdirSync(folder).filter((name) => /p
 
 describe('exports', () => {
   it("refuse the workspace's own files and folders, and leave nothing behind", async () => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 'e1', sql: 'SELECT * FROM items' });
+    const result = await call(host, 'query.run', { queryId: 'e1', sql: 'SELECT * FROM items' });
     for (const target of [
       path.join(dir, 'workspace.duckdb'),
       path.join(dir, 'workspace.duckdb.wal'),
@@ -44,7 +44,7 @@ describe('exports', () => {
         error: { code: 'BAD_REQUEST', message: expect.stringMatching(/own files|folder/) },
       });
     }
-    const report = await call<{ id: number }>(host, 'reports.save', { name: 'r', sql: 'SELECT 1' });
+    const report = await call(host, 'reports.save', { name: 'r', sql: 'SELECT 1' });
     expect(
       await host.dispatch('reports.export', { id: report.id, format: 'sql', path: path.join(dir, 'workspace.duckdb') }),
     ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
@@ -57,9 +57,9 @@ describe('exports', () => {
     ).toMatchObject({ ok: false, error: { message: expect.stringContaining('does not exist') } });
     expect(fs.statSync(path.join(dir, 'workspace.duckdb')).size).toBeGreaterThan(0);
     // The workspace still opens and answers.
-    expect(
-      await call<QueryResult>(host, 'query.run', { queryId: 'e2', sql: 'SELECT count(*) FROM items' }),
-    ).toMatchObject({ rows: [['5']] });
+    expect(await call(host, 'query.run', { queryId: 'e2', sql: 'SELECT count(*) FROM items' })).toMatchObject({
+      rows: [['5']],
+    });
     const cliCode = await cliMain([
       'query',
       '--sql',
@@ -80,7 +80,7 @@ describe('exports', () => {
     await (await Host.open(confinedDir, { create: true, remember: false })).close();
     const confined = await Host.open(confinedDir, { remember: false, fileAccess: { kind: 'confined', folders: [] } });
     try {
-      const result = await call<QueryResult>(confined, 'query.run', { queryId: 'c1', sql: 'SELECT 42 AS answer' });
+      const result = await call(confined, 'query.run', { queryId: 'c1', sql: 'SELECT 42 AS answer' });
       expect(
         await confined.dispatch('query.export', {
           resultId: result.resultId,
@@ -88,8 +88,8 @@ describe('exports', () => {
           path: path.join(files, 'out.csv'),
         }),
       ).toMatchObject({ ok: false, error: { message: expect.stringContaining('exports') } });
-      const { jobId } = await call<{ jobId: string }>(confined, 'query.export', {
-        resultId: result.resultId,
+      const { jobId } = await call(confined, 'query.export', {
+        resultId: result.resultId!,
         format: 'csv',
       });
       const job = await confined.jobs.wait(jobId);
@@ -118,7 +118,7 @@ describe('exports', () => {
 describe('report parameters', () => {
   it('bind a list :ids and a parameter named ids_1 to their own values', async () => {
     const sql = `-- [params]\n-- int_list :ids = 1,2\n-- int :ids_1 = 40\nSELECT (SELECT sum(id) FROM items WHERE id IN (:ids)) AS listed, :ids_1 AS single`;
-    const result = await call<QueryResult>(host, 'reports.run', {
+    const result = await call(host, 'reports.run', {
       queryId: 'p1',
       sql,
       values: { ids: '1,2', ids_1: '40' },
@@ -155,9 +155,9 @@ describe('imports', () => {
     const literal = writeTemp(files, 'star*.csv', 'x\n100\n200\n300\n');
     const job = await importFile(host, literal, { table: 'starred' });
     expect(job.status, JSON.stringify(job)).toBe('done');
-    expect(
-      await call<QueryResult>(host, 'query.run', { queryId: 'g1', sql: 'SELECT sum(x) FROM starred' }),
-    ).toMatchObject({ rows: [['600']] });
+    expect(await call(host, 'query.run', { queryId: 'g1', sql: 'SELECT sum(x) FROM starred' })).toMatchObject({
+      rows: [['600']],
+    });
     const linked = await importFile(host, literal, { link: true, table: 'starlink' });
     expect(linked.status).toBe('failed');
     expect(JSON.stringify(linked)).toContain('pattern');
@@ -167,14 +167,14 @@ describe('imports', () => {
     const text = 'name,city\nZoë,Köln\nJosé,São Paulo\n';
     const utf16 = path.join(files, 'utf16.csv');
     fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    const preview = await call<{ rows: unknown[][]; csv: { encoding: string } }>(host, 'import.inspect', {
+    const preview = await call(host, 'import.inspect', {
       path: utf16,
     });
     expect(preview.rows).toEqual([
       ['Zoë', 'Köln'],
       ['José', 'São Paulo'],
     ]);
-    expect(preview.csv.encoding).toBe('utf-16');
+    expect(preview.csv?.encoding).toBe('utf-16');
     expect((await importFile(host, utf16)).status).toBe('done');
     const utf32 = path.join(files, 'utf32.csv');
     fs.writeFileSync(utf32, Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x61, 0, 0, 0]));
@@ -212,9 +212,9 @@ describe('imports', () => {
       params: { doc: '['.repeat(5000) },
     });
     expect(param).toMatchObject({ ok: false, error: { message: expect.stringContaining('parameter value') } });
-    expect(
-      await call<QueryResult>(host, 'query.run', { queryId: 'j3', sql: "SELECT json_structure('[[1]]') AS s" }),
-    ).toMatchObject({ rowCount: 1 });
+    expect(await call(host, 'query.run', { queryId: 'j3', sql: "SELECT json_structure('[[1]]') AS s" })).toMatchObject({
+      rowCount: 1,
+    });
   });
 });
 
@@ -224,7 +224,7 @@ describe('listing tables', () => {
     expect((await importFile(host, file, { link: true, table: 'linked' })).status).toBe('done');
     // The file changes after linking: a listing that re-read it would now see 1 row (or fail).
     fs.writeFileSync(file, 'a,b\n9,9\n');
-    const tables = await call<{ name: string; rowCount: number | null }[]>(host, 'tables.list', {});
+    const tables = await call(host, 'tables.list', {});
     expect(tables.find((table) => table.name === 'linked')?.rowCount).toBe(3);
     expect(tables.find((table) => table.name === 'items')?.rowCount).toBe(5);
   });

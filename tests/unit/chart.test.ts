@@ -1,8 +1,8 @@
 /** Charting any result: the chart the column types suggest, and the host's aggregation to what is drawn. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import { type ChartData, chooseChart, HISTOGRAM_BINS, MAX_CATEGORIES } from '../../shared/chart';
-import type { QueryResult, Report } from '../../shared/contract';
+import { type ChartSpec, chooseChart, HISTOGRAM_BINS, MAX_CATEGORIES } from '../../shared/chart';
+
 import { call, openTempHost } from './support';
 
 const col = (name: string, type: string) => ({ name, type });
@@ -78,9 +78,9 @@ describe('the host aggregates a result to what the chart draws', () => {
   });
   afterAll(async () => host?.close());
 
-  const chart = async (sql: string, spec: Record<string, unknown>) => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 10 });
-    return call<ChartData>(host, 'query.chart', { resultId: result.resultId, spec });
+  const chart = async (sql: string, spec: ChartSpec) => {
+    const result = await call(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 10 });
+    return call(host, 'query.chart', { resultId: result.resultId!, spec });
   };
 
   it('bars of a million rows: 40 categories by total, the rest folded into (other), the sums intact', async () => {
@@ -125,7 +125,7 @@ describe('the host aggregates a result to what the chart draws', () => {
   });
 
   it('refuses a spec the result cannot draw, naming the field', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: crypto.randomUUID(),
       sql: "SELECT 'a' AS label, 2 AS n",
     });
@@ -147,13 +147,13 @@ describe('the host aggregates a result to what the chart draws', () => {
   });
 
   it('a report keeps its chart, and a shipped .sql file can declare one', async () => {
-    const saved = await call<Report>(host, 'reports.save', { name: 'By label', sql: "SELECT 'a' AS label, 2 AS n" });
+    const saved = await call(host, 'reports.save', { name: 'By label', sql: "SELECT 'a' AS label, 2 AS n" });
     expect(saved.chart).toBeNull();
-    const charted = await call<Report>(host, 'reports.setChart', {
+    const charted = await call(host, 'reports.setChart', {
       id: saved.id,
       chart: { type: 'bar', x: 'label', y: 'n', series: null, aggregate: 'sum' },
     });
-    expect((await call<Report>(host, 'reports.get', { id: charted.id })).chart).toEqual({
+    expect((await call(host, 'reports.get', { id: charted.id })).chart).toEqual({
       type: 'bar',
       x: 'label',
       y: 'n',

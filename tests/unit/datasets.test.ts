@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { DatasetDiff, DatasetManifest, DatasetVerification, SessionSummary } from '../../shared/contract';
+import type { DatasetManifest, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
       `UPDATE content SET created_at = TIMESTAMP '2024-03-01 10:00:00' + INTERVAL (CAST(substr(content_id, 2) AS INTEGER) - 1) DAY`,
     ),
   );
-  session = await call<SessionSummary>(host, 'sessions.create', {
+  session = await call(host, 'sessions.create', {
     name: 'to export',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -51,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 const exportVersion = (extra: Record<string, unknown> = {}) =>
-  call<DatasetManifest>(host, 'datasets.export', {
+  call(host, 'datasets.export', {
     name: 'spam-audit',
     out,
     sessions: [session.id],
@@ -143,14 +143,14 @@ describe('a dataset version', () => {
 
   it('verifies its checksums and names a file that changed or went missing', async () => {
     const dir = path.join(out, 'spam-audit', 'v2');
-    expect(await call<DatasetVerification>(host, 'datasets.verify', { dir })).toMatchObject({
+    expect(await call(host, 'datasets.verify', { dir })).toMatchObject({
       ok: true,
       problems: [],
       files: 6,
     });
     fs.appendFileSync(path.join(dir, 'test.jsonl'), '{"content_id":"forged"}\n');
     fs.rmSync(path.join(dir, 'validation.parquet'));
-    const broken = await call<DatasetVerification>(host, 'datasets.verify', { dir });
+    const broken = await call(host, 'datasets.verify', { dir });
     expect(broken.ok).toBe(false);
     expect(broken.problems).toEqual(
       expect.arrayContaining([
@@ -188,7 +188,7 @@ describe('a dataset version', () => {
     });
     const third = await exportVersion();
     expect(third.version).toBe(3);
-    const diff = await call<DatasetDiff>(host, 'datasets.diff', {
+    const diff = await call(host, 'datasets.diff', {
       from: path.join(out, 'spam-audit', 'v1'),
       to: third.dir!,
     });

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
-import { tempDir } from './support';
+import { call, tempDir } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-derived-home-');
@@ -120,7 +120,7 @@ describe('the store behind the label journal', () => {
     let session: SessionSummary;
     let pool: string[];
     try {
-      const created = await host.dispatch('sessions.create', {
+      session = await call(host, 'sessions.create', {
         name: 'derived',
         pool: "SELECT content_id FROM content WHERE content_id < 'c00000400'",
         model: 'text-distil',
@@ -128,11 +128,8 @@ describe('the store behind the label journal', () => {
         strategy: 'random',
         batchSize: 50,
       });
-      if (!created.ok) throw new Error(created.error.message);
-      session = created.value as SessionSummary;
-      const batch = await host.dispatch('sessions.next', { sessionId: session.id, annotator: 'feed' });
-      if (!batch.ok) throw new Error(batch.error.message);
-      pool = (batch.value as { items: { contentId: string }[] }).items.map((item) => item.contentId);
+      const batch = await call(host, 'sessions.next', { sessionId: session.id, annotator: 'feed' });
+      pool = batch.items.map((item) => item.contentId);
     } finally {
       await host.close();
     }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { ImportOutcome, QueryResult, SpikeDrill, SpikeOverview } from '../../shared/contract';
+import type { ImportOutcome } from '../../shared/contract';
 import { call, importFile, tempDir } from './support';
 
 const exec = promisify(execFile);
@@ -97,7 +97,7 @@ describe('the canonical views over a Discourse workspace', () => {
   afterAll(async () => host?.close());
 
   const rows = async (sql: string) =>
-    (await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 1000 })).rows;
+    (await call(host, 'query.run', { queryId: crypto.randomUUID(), sql, pageSize: 1000 })).rows;
   const count = async (sql: string) => Number((await rows(sql))[0]![0]);
 
   it('are views Sift added: content, reports and moderation_actions', async () => {
@@ -147,13 +147,13 @@ describe('the canonical views over a Discourse workspace', () => {
   });
 
   it('the drill-down into the wave finds its near-duplicate posts, their domain and the new accounts behind them', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', {
+    const overview = await call(host, 'spike.overview', {
       source: 'reports',
       by: 'reason',
       bucket: 'hour',
     });
     const top = overview.windows[0]!;
-    const drill = await call<SpikeDrill>(host, 'spike.drill', {
+    const drill = await call(host, 'spike.drill', {
       source: 'reports',
       by: 'reason',
       series: top.series,
@@ -181,7 +181,7 @@ describe('importing a Discourse export', () => {
         const views = (job.result as ImportOutcome).canonicalViews;
         expect(views, part).toEqual(part === 'reviewables' ? ['content', 'reports', 'moderation_actions'] : undefined);
       }
-      const overview = await call<SpikeOverview>(host, 'spike.overview', {
+      const overview = await call(host, 'spike.overview', {
         source: 'reports',
         by: 'reason',
         bucket: 'hour',
@@ -208,9 +208,9 @@ describe('importing a Discourse export', () => {
       expect(added).toEqual(['content', 'moderation_actions']);
       const kinds = Object.fromEntries((await host.workspace.listTables()).map((table) => [table.name, table.kind]));
       expect(kinds.reports).toBe('table');
-      expect(
-        (await call<QueryResult>(host, 'query.run', { queryId: 'q', sql: 'SELECT reason FROM reports' })).rows,
-      ).toEqual([['mine']]);
+      expect((await call(host, 'query.run', { queryId: 'q', sql: 'SELECT reason FROM reports' })).rows).toEqual([
+        ['mine'],
+      ]);
     } finally {
       await host.close();
     }

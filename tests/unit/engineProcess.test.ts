@@ -10,20 +10,15 @@ import { EngineClient, electronRuntime } from '../../electron/engine/engineClien
 import { COMPUTE_NICE } from '../../electron/engine/threadPriority';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, QueryResult } from '../../shared/contract';
+
 import type { HostEvent } from '../../shared/jobs';
-import { postJson, tempDir } from './support';
+import { call, postJson, tempDir } from './support';
 
 let engine: EngineClient;
 let server: RunningServer;
 let dir: string;
 const events: HostEvent[] = [];
 
-const value = async <T>(pending: Promise<CallOutcome>): Promise<T> => {
-  const outcome = await pending;
-  if (!outcome.ok) throw new Error(outcome.error.message);
-  return outcome.value as T;
-};
 const waitFor = async (check: () => boolean) => {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 20));
 };
@@ -44,7 +39,7 @@ describe('the engine process', () => {
   it('runs the workspace in another process and answers calls and events through it', async () => {
     expect(engine.pid).toBeGreaterThan(0);
     expect(engine.pid).not.toBe(process.pid);
-    const info = await value<{ path: string }>(engine.dispatch('workspace.info', {}));
+    const info = await call(engine, 'workspace.info', {});
     expect(info.path).toBe(dir);
     expect(await engine.dispatch('no.such.method', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
     // Who is calling crosses the process boundary: the engine holds an annotator's token to the labeling screen's methods.
@@ -57,16 +52,17 @@ describe('the engine process', () => {
       ok: true,
       value: { role: 'annotator', annotator: 'ana' },
     });
-    const { jobId } = await value<{ jobId: string }>(engine.dispatch('eval.start', { model: 'text-distil' }));
+    const { jobId } = await call(engine, 'eval.start', { model: 'text-distil' });
     await waitFor(() =>
       events.some((event) => event.channel === 'job' && event.event.type === 'done' && event.event.job.id === jobId),
     );
   });
 
   it('serves calls while a long job runs (by order: the quick call returns before the job finishes)', async () => {
-    const { jobId } = await value<{ jobId: string }>(
-      engine.dispatch('models.score', { model: 'text-distil', sql: 'SELECT content_id, text FROM content' }),
-    );
+    const { jobId } = await call(engine, 'models.score', {
+      model: 'text-distil',
+      sql: 'SELECT content_id, text FROM content',
+    });
     const info = await engine.dispatch('workspace.info', {});
     expect(info.ok).toBe(true);
     const finished = events.some(
@@ -102,15 +98,11 @@ describe('the engine process', () => {
 
   it('reports a kill -9 mid-job to the caller and the UI, restarts on the same workspace, and loses nothing acknowledged', async () => {
     // Acknowledged before the crash: a saved report.
-    const saved = await value<{ id: number }>(
-      engine.dispatch('reports.save', { name: 'kept across a crash', sql: 'SELECT 42 AS answer' }),
-    );
-    const { jobId } = await value<{ jobId: string }>(
-      engine.dispatch('models.score', {
-        model: 'text-fusion',
-        sql: 'SELECT c.content_id, c.text, c.image_emb, 10.0 AS account_age_days, 0 AS prior_violations_30d, 1.0 AS posting_rate FROM content c, range(3)',
-      }),
-    );
+    const saved = await call(engine, 'reports.save', { name: 'kept across a crash', sql: 'SELECT 42 AS answer' });
+    const { jobId } = await call(engine, 'models.score', {
+      model: 'text-fusion',
+      sql: 'SELECT c.content_id, c.text, c.image_emb, 10.0 AS account_age_days, 0 AS prior_violations_30d, 1.0 AS posting_rate FROM content c, range(3)',
+    });
     await waitFor(() =>
       events.some(
         (event) => event.channel === 'job' && event.event.type === 'progress' && event.event.job.id === jobId,
@@ -129,11 +121,9 @@ describe('the engine process', () => {
       events.find((event) => event.channel === 'job' && event.event.type === 'failed' && event.event.job.id === jobId),
     ).toBeDefined();
     expect(engine.pid).not.toBe(firstPid);
-    const report = await value<{ name: string }>(engine.dispatch('reports.get', { id: saved.id }));
+    const report = await call(engine, 'reports.get', { id: saved.id });
     expect(report.name).toBe('kept across a crash');
-    const labels = await value<QueryResult>(
-      engine.dispatch('query.run', { queryId: 'after', sql: 'SELECT count(*) FROM label_events' }),
-    );
+    const labels = await call(engine, 'query.run', { queryId: 'after', sql: 'SELECT count(*) FROM label_events' });
     expect(Number(labels.rows[0]![0])).toBeGreaterThan(0);
   }, 60_000);
 

@@ -5,15 +5,7 @@ import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
 import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
-import type {
-  CalibrationFit,
-  ErrorAnalysis,
-  EvalItems,
-  EvaluationResult,
-  ModelInfo,
-  QueryResult,
-  SliceEvaluation,
-} from '../../shared/contract';
+import type { EvaluationResult } from '../../shared/contract';
 import { GOLDEN, type GoldenCase, INPUTS } from './goldenEvaluation';
 import { call, tempDir } from './support';
 
@@ -28,7 +20,7 @@ afterAll(async () => host?.close());
 
 describe('evaluating a model version against human labels', () => {
   it('joins each category’s scores to the majority label, leaving ties out, and computes the metrics on exactly those pairs', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', {
+    const result = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
@@ -41,12 +33,12 @@ describe('evaluating a model version against human labels', () => {
             FROM model_scores s JOIN label_events l ON l.content_id = s.content_id AND l.category = s.category
             WHERE s.model = 'text-distil' AND s.model_version = '2024.03.0' AND s.category = 'spam'
             GROUP BY s.content_id, s.score`;
-    const pairs = await call<QueryResult>(host, 'query.run', {
+    const pairs = await call(host, 'query.run', {
       queryId: 'pairs',
       pageSize: 5000,
       sql: `SELECT score, (share > 0.5)::INT AS label FROM (${votes}) WHERE share <> 0.5 ORDER BY content_id`,
     });
-    const ties = await call<QueryResult>(host, 'query.run', {
+    const ties = await call(host, 'query.run', {
       queryId: 'ties',
       sql: `SELECT count(*) FROM (${votes}) WHERE share = 0.5`,
     });
@@ -67,12 +59,12 @@ describe('evaluating a model version against human labels', () => {
   });
 
   it('runs as a job with progress (what the UI uses), with the same result, and cancels', async () => {
-    const direct = await call<EvaluationResult>(host, 'eval.run', {
+    const direct = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
     });
-    const { jobId } = await call<{ jobId: string }>(host, 'eval.start', {
+    const { jobId } = await call(host, 'eval.start', {
       model: 'text-distil',
       version: '2024.03.0',
       bins: 10,
@@ -81,14 +73,14 @@ describe('evaluating a model version against human labels', () => {
     expect(job.status).toBe('done');
     const viaJob = job.result as EvaluationResult;
     expect(viaJob.categories).toEqual(direct.categories);
-    const second = await call<{ jobId: string }>(host, 'eval.start', { model: 'text-distil', version: '2024.03.0' });
+    const second = await call(host, 'eval.start', { model: 'text-distil', version: '2024.03.0' });
     await call(host, 'jobs.cancel', { jobId: second.jobId });
     expect((await host.jobs.wait(second.jobId)).status).toBe('cancelled');
   });
 
   it('takes ground truth from a labels query, and names a broken one', async () => {
     const labels = `SELECT a.content_id, a.category, (a.action = 'remove')::INT AS label FROM moderation_actions a WHERE a.actor_type = 'human' AND a.category IS NOT NULL`;
-    const result = await call<EvaluationResult>(host, 'eval.run', {
+    const result = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.02.1',
       labels,
@@ -124,7 +116,7 @@ describe('evaluating a model version against human labels', () => {
   });
 
   it('breaks metrics out by language, surface, content type and account age, with Wilson intervals, at the thresholds in force', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', {
+    const result = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.02.1',
       minSliceN: 30,
@@ -145,13 +137,13 @@ describe('evaluating a model version against human labels', () => {
     }
     expect(spam.sliceBaseline.threshold).toBe(spam.thresholds.remove);
     // eval.slices recomputes them at other thresholds, with the same numbers at the same thresholds.
-    const same = await call<SliceEvaluation>(host, 'eval.slices', {
+    const same = await call(host, 'eval.slices', {
       model: 'text-distil',
       version: '2024.02.1',
       minSliceN: 30,
     });
     expect(same.categories.find((c) => c.category === 'spam')!.slices).toEqual(spam.slices);
-    const lower = await call<SliceEvaluation>(host, 'eval.slices', {
+    const lower = await call(host, 'eval.slices', {
       model: 'text-distil',
       version: '2024.02.1',
       thresholds: { spam: { remove: 0.5, escalate: 0.3 } },
@@ -165,22 +157,22 @@ describe('evaluating a model version against human labels', () => {
 describe('comparing two versions', () => {
   it('on exactly the items both scored, whichever models they are', async () => {
     // Score a few hundred items with the fusion model too (another model, fewer items).
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+    const { jobId } = await call(host, 'models.score', {
       model: 'text-fusion',
       sql: 'SELECT content_id, text FROM content WHERE content_id IN (SELECT content_id FROM current_labels) ORDER BY content_id LIMIT 400',
     });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
-    const a = await call<EvaluationResult>(host, 'eval.run', {
+    const a = await call(host, 'eval.run', {
       model: 'text-distil',
       version: '2024.03.0',
       sameItemsAs: { model: 'text-fusion', version: '2026.11.1' },
     });
-    const b = await call<EvaluationResult>(host, 'eval.run', {
+    const b = await call(host, 'eval.run', {
       model: 'text-fusion',
       version: '2026.11.1',
       sameItemsAs: { model: 'text-distil', version: '2024.03.0' },
     });
-    const alone = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
+    const alone = await call(host, 'eval.run', { model: 'text-distil', version: '2024.03.0' });
     for (const category of a.categories) {
       const other = b.categories.find((c) => c.category === category.category)!;
       expect(category.n, category.category).toBe(other.n);
@@ -192,7 +184,7 @@ describe('comparing two versions', () => {
 
 describe('error analysis', () => {
   it('counts the confusion at the thresholds in force, and lists the false positives worst first, with who labelled them', async () => {
-    const errors = await call<ErrorAnalysis>(host, 'eval.errors', {
+    const errors = await call(host, 'eval.errors', {
       model: 'text-distil',
       version: '2024.02.1',
       category: 'spam',
@@ -200,7 +192,7 @@ describe('error analysis', () => {
     });
     expect(errors.threshold).toBe(0.6);
     const { truePositives, falsePositives, falseNegatives, trueNegatives } = errors.confusion;
-    const evaluation = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
+    const evaluation = await call(host, 'eval.run', { model: 'text-distil', version: '2024.02.1' });
     const spam = evaluation.categories.find((c) => c.category === 'spam')!;
     expect(truePositives + falseNegatives).toBe(spam.positives);
     expect(truePositives + falsePositives + falseNegatives + trueNegatives).toBe(spam.n);
@@ -208,7 +200,7 @@ describe('error analysis', () => {
     expect(errors.distribution.truePositives.reduce((a, b) => a + b, 0)).toBe(truePositives);
     expect(errors.terms.length).toBeGreaterThan(0);
 
-    const fps = await call<EvalItems>(host, 'eval.items', {
+    const fps = await call(host, 'eval.items', {
       model: 'text-distil',
       version: '2024.02.1',
       category: 'spam',
@@ -222,7 +214,7 @@ describe('error analysis', () => {
     expect(fps.items[0]!.text).toBeTruthy();
     expect(fps.items[0]!.labelledBy.length).toBeGreaterThan(0);
     // A histogram bin drills to exactly its items; a slice to its own.
-    const bin = await call<EvalItems>(host, 'eval.items', {
+    const bin = await call(host, 'eval.items', {
       model: 'text-distil',
       version: '2024.02.1',
       category: 'spam',
@@ -231,7 +223,7 @@ describe('error analysis', () => {
       limit: 1000,
     });
     expect(bin.items.every((item) => item.score >= 0.9)).toBe(true);
-    const german = await call<EvalItems>(host, 'eval.items', {
+    const german = await call(host, 'eval.items', {
       model: 'text-distil',
       version: '2024.02.1',
       category: 'spam',
@@ -268,7 +260,7 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
     const golden = (GOLDEN as unknown as Record<string, GoldenCase>)[name]!;
     const run = async (bins: number) =>
       (
-        await call<EvaluationResult>(host, 'eval.run', {
+        await call(host, 'eval.run', {
           model: 'golden',
           version: name,
           labels: labelsFor(name),
@@ -321,7 +313,7 @@ describe('the DuckDB aggregation path against scikit-learn', () => {
 describe('calibration fitting and saving', () => {
   it('fits Platt and isotonic on one half and reports the other half before and after', async () => {
     for (const method of ['platt', 'isotonic'] as const) {
-      const fit = await call<CalibrationFit>(host, 'eval.calibrate', {
+      const fit = await call(host, 'eval.calibrate', {
         model: 'text-distil',
         version: '2024.02.1',
         method,
@@ -335,13 +327,13 @@ describe('calibration fitting and saving', () => {
   });
 
   it('fits on the half the user chooses, checking on the other', async () => {
-    const even = await call<CalibrationFit>(host, 'eval.calibrate', {
+    const even = await call(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'isotonic',
       fitOn: 'even',
     });
-    const odd = await call<CalibrationFit>(host, 'eval.calibrate', {
+    const odd = await call(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'isotonic',
@@ -354,12 +346,12 @@ describe('calibration fitting and saving', () => {
 
   it('fits as a job too (what the UI uses), with the same result, and cancels', async () => {
     const input = { model: 'text-distil', version: '2024.02.1', method: 'isotonic', fitOn: 'even' } as const;
-    const direct = await call<CalibrationFit>(host, 'eval.calibrate', input);
-    const { jobId } = await call<{ jobId: string }>(host, 'eval.calibrateStart', input);
+    const direct = await call(host, 'eval.calibrate', input);
+    const { jobId } = await call(host, 'eval.calibrateStart', input);
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     expect(job.result).toEqual(direct);
-    const cancelled = await call<{ jobId: string }>(host, 'eval.calibrateStart', input);
+    const cancelled = await call(host, 'eval.calibrateStart', input);
     await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
     expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });
@@ -377,19 +369,19 @@ describe('calibration fitting and saving', () => {
       labels: 'SELECT * FROM truth_for_fit',
       method: 'isotonic',
     } as const;
-    const evaluation = await call<EvaluationResult>(host, 'eval.run', {
+    const evaluation = await call(host, 'eval.run', {
       model: input.model,
       version: input.version,
       labels: input.labels,
     });
-    const before = await call<CalibrationFit>(host, 'eval.calibrate', input);
+    const before = await call(host, 'eval.calibrate', input);
     await host.workspace.withConnection((conn) =>
       conn.run(`UPDATE truth_for_fit SET label = 1 - label WHERE hash(content_id) % 3 = 0`),
     );
-    const afresh = await call<CalibrationFit>(host, 'eval.calibrate', input);
+    const afresh = await call(host, 'eval.calibrate', input);
     expect(afresh.categories).not.toEqual(before.categories);
     // Named, the fit is of the items the evaluation showed, though the labels changed since.
-    const held = await call<CalibrationFit>(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
+    const held = await call(host, 'eval.calibrate', { ...input, evaluation: evaluation.evaluationId });
     expect(held.evaluationId).toBe(evaluation.evaluationId);
     expect(held.categories).toEqual(before.categories);
     expect(held.version).toBe('2024.02.1');
@@ -408,12 +400,12 @@ describe('calibration fitting and saving', () => {
     });
     // Two later evaluations push it out: the fit then reads the pairs afresh.
     for (let i = 0; i < 2; i++)
-      await call<EvaluationResult>(host, 'eval.run', {
+      await call(host, 'eval.run', {
         model: input.model,
         version: input.version,
         labels: input.labels,
       });
-    const evicted = await call<CalibrationFit>(host, 'eval.calibrate', {
+    const evicted = await call(host, 'eval.calibrate', {
       ...input,
       evaluation: evaluation.evaluationId,
     });
@@ -422,13 +414,13 @@ describe('calibration fitting and saving', () => {
   });
 
   it('saves thresholds and calibration into the manifest as a new version, and refuses impossible thresholds', async () => {
-    const fit = await call<CalibrationFit>(host, 'eval.calibrate', {
+    const fit = await call(host, 'eval.calibrate', {
       model: 'text-distil',
       version: '2024.02.1',
       method: 'platt',
     });
     const params = Object.fromEntries(fit.categories.filter((c) => c.fitted).map((c) => [c.category, c.params!]));
-    const revision = await call<ModelInfo>(host, 'models.saveRevision', {
+    const revision = await call(host, 'models.saveRevision', {
       model: 'text-distil',
       thresholds: { spam: { remove: 0.8, escalate: 0.4 } },
       calibration: { method: 'platt', params },
@@ -436,7 +428,7 @@ describe('calibration fitting and saving', () => {
     expect(revision).toMatchObject({ name: 'text-distil', version: '2026.11.1-r1', source: 'workspace' });
     expect(revision.thresholds.spam).toEqual({ remove: 0.8, escalate: 0.4 });
     expect(revision.thresholds.hate_speech).toEqual({ remove: 0.9, escalate: 0.5 });
-    const second = await call<ModelInfo>(host, 'models.saveRevision', {
+    const second = await call(host, 'models.saveRevision', {
       model: 'text-distil',
       thresholds: { spam: { remove: 0.85, escalate: 0.4 } },
     });
@@ -448,7 +440,7 @@ describe('calibration fitting and saving', () => {
       }),
     ).toMatchObject({ ok: false, error: { message: 'thresholds.spam: escalate must not be above remove' } });
     // The calibrated revision scores through its calibration.
-    const tried = await call<{ version: string; scores: Record<string, number> }>(host, 'models.try', {
+    const tried = await call(host, 'models.try', {
       model: 'text-distil',
       text: 'cheap followers and likes, best price',
     });

@@ -5,7 +5,7 @@
  */
 import { DuckDBInstance, type DuckDBVector } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { gathered, listedPairs } from '../../electron/host/evaluation/evaluation';
+import { gathered, listedPairs } from '../../electron/host/evaluation/pairScan';
 import {
   brierScore,
   expectedCalibrationError,

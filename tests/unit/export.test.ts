@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { ExportOutcome, QueryResult } from '../../shared/contract';
+import type { ExportOutcome } from '../../shared/contract';
 import { call, openTempHost, tempDir } from './support';
 
 let host: Host;
@@ -12,7 +12,7 @@ const SQL = 'SELECT range AS id, \'text, with "quotes"\' || range AS body, range
 
 beforeAll(async () => {
   ({ host } = await openTempHost());
-  resultId = (await call<QueryResult>(host, 'query.run', { queryId: 'x', sql: SQL })).resultId!;
+  resultId = (await call(host, 'query.run', { queryId: 'x', sql: SQL })).resultId!;
 });
 afterAll(async () => host.close());
 
@@ -28,7 +28,7 @@ async function readBack(file: string, reader: string): Promise<unknown[][]> {
 }
 
 async function exportTo(format: 'csv' | 'parquet' | 'json', target?: string) {
-  const { jobId } = await call<{ jobId: string }>(host, 'query.export', { resultId, format, path: target });
+  const { jobId } = await call(host, 'query.export', { resultId, format, path: target });
   return host.jobs.wait(jobId);
 }
 
@@ -70,14 +70,14 @@ describe('exporting a result', () => {
   });
 
   it('a cancelled export leaves no file, not even a partial one', async () => {
-    const big = await call<QueryResult>(host, 'query.run', {
+    const big = await call(host, 'query.run', {
       queryId: 'big',
       sql: "SELECT range AS id, repeat('x', 200) || range AS body FROM range(6000000)",
       pageSize: 0,
     });
     const dir = tempDir();
-    const { jobId } = await call<{ jobId: string }>(host, 'query.export', {
-      resultId: big.resultId,
+    const { jobId } = await call(host, 'query.export', {
+      resultId: big.resultId!,
       format: 'csv',
       path: path.join(dir, 'big.csv'),
     });

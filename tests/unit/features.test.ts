@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { accountFeaturesAsOf } from '../../electron/host/models/scoring';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
-import type { QueryResult, ScoreOutcome, TryResult } from '../../shared/contract';
+import type { InputOf, ScoreOutcome } from '../../shared/contract';
 import { call, openTempHost, tempDir } from './support';
 
 const exec = promisify(execFile);
@@ -20,8 +20,8 @@ async function rows(host: Host, sql: string): Promise<Record<string, unknown>[]>
   return host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJson());
 }
 
-async function scoreJob(host: Host, input: Record<string, unknown>) {
-  const { jobId } = await call<{ jobId: string }>(host, 'models.score', input);
+async function scoreJob(host: Host, input: InputOf<'models.score'>) {
+  const { jobId } = await call(host, 'models.score', input);
   return host.jobs.wait(jobId);
 }
 
@@ -106,7 +106,7 @@ describe('account features on hand-made rows', () => {
     );
     expect(scored).toHaveLength(25);
     // The same item scored with the features typed by hand (as of its upload) gets the same scores.
-    const p2 = await call<TryResult>(host, 'models.try', {
+    const p2 = await call(host, 'models.try', {
       model: 'text-fusion',
       text: 'another one',
       account: { account_age_days: 69 + 20 / 24, prior_violations_30d: 1, posting_rate: 1 },
@@ -185,7 +185,7 @@ describe('the skew test: batch scoring and the single-item path agree on the sam
       `SELECT content_id, category, score FROM model_scores WHERE model = 'text-fusion' ORDER BY content_id, category`,
     );
     for (const item of items) {
-      const single = await call<TryResult>(host, 'models.try', {
+      const single = await call(host, 'models.try', {
         model: 'text-fusion',
         text: String(item.text ?? ''),
         ...(Array.isArray(item.image_emb) ? { imageEmb: item.image_emb.map(Number) } : {}),
@@ -231,7 +231,7 @@ describe('the skew test: batch scoring and the single-item path agree on the sam
     expect(outcome).toMatchObject({ model: 'text-fusion', version: '2026.11.1' });
     expect(outcome.items).toBeGreaterThan(1000);
     host = await Host.open(workspaceDir, { remember: false });
-    const counted = await call<QueryResult>(host, 'query.run', {
+    const counted = await call(host, 'query.run', {
       queryId: 'q1',
       sql: `SELECT count(DISTINCT content_id) FROM model_scores WHERE model = 'text-fusion' AND run_id = '${outcome.runId}'`,
     });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { ImportOutcome, ImportPreview, QueryResult } from '../../shared/contract';
+import type { ImportOutcome } from '../../shared/contract';
 import { call, importedRows, importFile, openTempHost, tableNames, tempDir, writeParquet, writeTemp } from './support';
 
 let host: Host;
@@ -35,7 +35,7 @@ describe('good files', () => {
       'weight:DOUBLE',
     ]);
     expect(table.source?.path).toBe(file);
-    const result = await call<{ rows: unknown[][] }>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'q',
       sql: 'SELECT reason FROM reports_2024 ORDER BY report_id',
     });
@@ -47,7 +47,7 @@ describe('good files', () => {
     const semi = writeTemp(files, 'semi.csv', 'a;b;c\n1;2;3\n4;5;6\n');
     expect((await importFile(host, tsv)).result).toMatchObject({ table: 'users', rows: 2 });
     expect((await importFile(host, semi)).result).toMatchObject({ table: 'semi', rows: 2 });
-    const preview = await call<ImportPreview>(host, 'import.inspect', { path: semi });
+    const preview = await call(host, 'import.inspect', { path: semi });
     expect(preview.csv).toEqual({ delimiter: ';', header: true, encoding: 'utf-8' });
     expect(preview.columns.map((c) => c.name)).toEqual(['a', 'b', 'c']);
   });
@@ -64,7 +64,7 @@ describe('good files', () => {
     expect(refused.error?.code).toBe('IMPORT_BAD_ENCODING');
     const accepted = await importFile(host, latin, { encoding: 'latin-1' });
     expect(accepted.status).toBe('done');
-    const result = await call<{ rows: unknown[][] }>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'q',
       sql: 'SELECT name, city FROM latin',
     });
@@ -114,7 +114,7 @@ describe('good files', () => {
     expect((await importFile(host, replacement, { table: 'dupe', replace: true })).result).toMatchObject({ rows: 3 });
     const ragged = writeTemp(files, 'dupe3.csv', 'x,y\n1,2\n3\n');
     expect((await importFile(host, ragged, { table: 'dupe', replace: true })).status).toBe('failed');
-    const rows = await call<{ rowCount: number }>(host, 'query.run', { queryId: 'q', sql: 'SELECT * FROM dupe' });
+    const rows = await call(host, 'query.run', { queryId: 'q', sql: 'SELECT * FROM dupe' });
     expect(rows.rowCount).toBe(3); // the failed replace left the previous table as it was
   });
 
@@ -242,10 +242,10 @@ describe('bad files leave the workspace unchanged and name the file and the prob
       'escaped.csv',
       'id,text,n\n1,"he said \\"hi\\", ok",3\n2,plain,4\n',
     );
-    const preview = await call<ImportPreview>(host, 'import.inspect', { path: file });
+    const preview = await call(host, 'import.inspect', { path: file });
     expect(preview.problem).toBeUndefined();
     expect((await importFile(host, file)).status).toBe('done');
-    const rows = await call<QueryResult>(host, 'query.run', {
+    const rows = await call(host, 'query.run', {
       queryId: 'esc',
       sql: 'SELECT id, text, n FROM escaped ORDER BY id',
     });
@@ -265,7 +265,7 @@ describe('bad files leave the workspace unchanged and name the file and the prob
     const job = await importFile(host, file, { skipBadRows: true });
     expect(job.status).toBe('done');
     expect(job.result).toMatchObject({ table: 'flaky', rows: 2, rejected: 2, rejectsTable: 'flaky__rejects' });
-    const rejects = await call<QueryResult>(host, 'query.run', {
+    const rejects = await call(host, 'query.run', {
       queryId: 'rej',
       sql: 'SELECT line, raw, reason FROM flaky__rejects ORDER BY line',
     });
@@ -298,7 +298,7 @@ describe('bad files leave the workspace unchanged and name the file and the prob
     }
     await new Promise((resolve) => stream.end(resolve));
     const before = await tableNames(host);
-    const { jobId } = await call<{ jobId: string }>(host, 'import.start', { path: file });
+    const { jobId } = await call(host, 'import.start', { path: file });
     await new Promise((resolve) => setTimeout(resolve, 150));
     await call(host, 'jobs.cancel', { jobId });
     const job = await host.jobs.wait(jobId);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { LabelExportOutcome, LabelImportOutcome, SessionSummary } from '../../shared/contract';
+import type { LabelImportOutcome, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir, writeTemp } from './support';
 
@@ -46,8 +46,8 @@ beforeAll(async () => {
   annotatorHost = await makeLabelingWorkspace(path.join(tempDir('sift-annotator-'), 'ws'));
   leadDir = path.join(tempDir('sift-lead-'), 'ws');
   leadHost = await makeLabelingWorkspace(leadDir);
-  annotatorSession = await call<SessionSummary>(annotatorHost, 'sessions.create', sessionInput);
-  leadSession = await call<SessionSummary>(leadHost, 'sessions.create', sessionInput);
+  annotatorSession = await call(annotatorHost, 'sessions.create', sessionInput);
+  leadSession = await call(leadHost, 'sessions.create', sessionInput);
   const label = (host: Host, sessionId: string, annotator: string, contentId: string, spam: 0 | 1) =>
     call(host, 'labels.record', {
       sessionId,
@@ -80,7 +80,7 @@ afterAll(async () => {
 describe('label packs', () => {
   it("carry one annotator's events to another workspace, matched by content id; importing twice adds nothing", async () => {
     const pack = path.join(tempDir('sift-pack-'), 'cho.ndjson');
-    const exported = await call<LabelExportOutcome>(annotatorHost, 'labels.export', {
+    const exported = await call(annotatorHost, 'labels.export', {
       sessionId: annotatorSession.id,
       format: 'ndjson',
       path: pack,
@@ -88,7 +88,7 @@ describe('label packs', () => {
     });
     expect(exported.events).toBe(7); // 3 labels × 2 categories, and the undo
     expect(fs.readFileSync(pack, 'utf8')).not.toContain('"dev"');
-    const first = await call<LabelImportOutcome>(leadHost, 'labels.import', { sessionId: leadSession.id, path: pack });
+    const first = await call(leadHost, 'labels.import', { sessionId: leadSession.id, path: pack });
     expect(first).toMatchObject({ events: 7, imported: 7, alreadyPresent: 0, annotators: ['cho'] });
     // The undo travels with its labels: cho's current labels are c01 and c03 only.
     expect(await currentLabels(leadHost, leadSession.id)).toEqual([
@@ -99,7 +99,7 @@ describe('label packs', () => {
       'lead c01 hate_speech=0',
       'lead c01 spam=1',
     ]);
-    const again = await call<LabelImportOutcome>(leadHost, 'labels.import', { sessionId: leadSession.id, path: pack });
+    const again = await call(leadHost, 'labels.import', { sessionId: leadSession.id, path: pack });
     expect(again).toMatchObject({ imported: 0, alreadyPresent: 7 });
     expect((await currentLabels(leadHost, leadSession.id)).length).toBe(6);
   });
@@ -162,7 +162,7 @@ describe('label packs', () => {
 describe('Label Studio', () => {
   it('exports current labels as Label Studio tasks, which import back to the same labels', async () => {
     const file = path.join(tempDir('sift-ls-'), 'tasks.json');
-    const exported = await call<LabelExportOutcome>(annotatorHost, 'labels.export', {
+    const exported = await call(annotatorHost, 'labels.export', {
       sessionId: annotatorSession.id,
       format: 'label-studio',
       path: file,
@@ -178,7 +178,7 @@ describe('Label Studio', () => {
     expect(c01.annotations.map((a) => a.completed_by.email).sort()).toEqual(['cho', 'dev']);
     expect(c01.annotations[0]!.result[0]).toMatchObject({ from_name: 'categories', value: { choices: ['spam'] } });
     // Into the lead's workspace, a new session over the file's items (none named).
-    const imported = await call<LabelImportOutcome>(leadHost, 'labels.import', { path: file, format: 'label-studio' });
+    const imported = await call(leadHost, 'labels.import', { path: file, format: 'label-studio' });
     expect(imported.sessionId).not.toBe(leadSession.id);
     expect(imported.annotators).toEqual(['cho', 'dev']);
     // dev's labels arrive only through this file; cho's current labels (an annotator's latest, in any session) agree.
@@ -188,7 +188,7 @@ describe('Label Studio', () => {
     expect(everywhere).toEqual(expect.arrayContaining(['cho c01 spam=1', 'cho c03 spam=0', 'cho c01 nsfw=0']));
     expect(
       (
-        await call<LabelImportOutcome>(leadHost, 'labels.import', {
+        await call(leadHost, 'labels.import', {
           sessionId: imported.sessionId,
           path: file,
           format: 'label-studio',
@@ -216,7 +216,7 @@ describe('Label Studio', () => {
         ],
       },
     ];
-    const outcome = await call<LabelImportOutcome>(leadHost, 'labels.import', {
+    const outcome = await call(leadHost, 'labels.import', {
       sessionId: leadSession.id,
       path: writeTemp(dir, 'hand.json', JSON.stringify(tasks)),
       format: 'label-studio',

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { RecordOutcome, SessionSummary } from '../../shared/contract';
+import type { SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -97,7 +97,7 @@ beforeAll(async () => {
   dir = path.join(tempDir('sift-packs-'), 'ws');
   const host = await makeLabelingWorkspace(dir);
   try {
-    session = await call<SessionSummary>(host, 'sessions.create', {
+    session = await call(host, 'sessions.create', {
       name: 'packs',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -106,7 +106,7 @@ beforeAll(async () => {
       batchSize: 10,
     });
     const label = (annotator: string, contentId: string, spam: 0 | 1) =>
-      call<RecordOutcome>(host, 'labels.record', {
+      call(host, 'labels.record', {
         sessionId: session.id,
         annotator,
         action: { kind: 'label', contentId, labels: [{ category: 'spam', value: spam }] },
@@ -187,7 +187,7 @@ describe('a label pack', () => {
     expect(await sqlLabel('ann1', 'c04')).toBe('1');
     // Later, on the labeling screen, ann1 changes her mind.
     const screen = await withHost((host) =>
-      call<RecordOutcome>(host, 'labels.record', {
+      call(host, 'labels.record', {
         sessionId: session.id,
         annotator: 'ann1',
         action: { kind: 'label', contentId: 'c04', labels: [{ category: 'spam', value: 0 }] },

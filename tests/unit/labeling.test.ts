@@ -3,17 +3,14 @@
  * batch, the event log's replay (undo chains across items), the pace figures, and the policy taxonomy's checks.
  */
 import { describe, expect, it } from 'vitest';
+import { LabelLog, type LabelEvent, labelingPace, pickDistinct } from '../../shared/labeling';
 import {
   binaryEntropy,
-  LabelLog,
-  type LabelEvent,
-  labelingPace,
   normalisedRanks,
-  pickDistinct,
   type PoolItem,
   rankPool,
   type RankingRules,
-} from '../../shared/labeling';
+} from '../../shared/labelingRanking';
 import { parseTaxonomy, TAXONOMY_V1 } from '../../shared/taxonomy';
 
 const rules: RankingRules = {

@@ -12,7 +12,7 @@ import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorks
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
 import { LabelLog } from '../../shared/labeling';
-import { postJson, tempDir } from './support';
+import { call, postJson, tempDir } from './support';
 
 let dir: string;
 let session: SessionSummary;
@@ -56,7 +56,7 @@ beforeAll(async () => {
   const host = await Host.open(dir, { remember: false });
   try {
     // The sample's older version has scores already: no scoring needed to rank.
-    const created = await host.dispatch('sessions.create', {
+    session = await call(host, 'sessions.create', {
       name: 'crash',
       pool: "SELECT content_id FROM content WHERE content_id < 'c00004000'",
       model: 'text-distil',
@@ -64,8 +64,6 @@ beforeAll(async () => {
       strategy: 'random',
       batchSize: 400,
     });
-    if (!created.ok) throw new Error(created.error.message);
-    session = created.value as SessionSummary;
   } finally {
     await host.close();
   }

@@ -1,5 +1,7 @@
-/** The hand-made workspace the labeling and dataset tests share. */
+/** The hand-made workspace the labeling and dataset tests share, and the session calls the labeling tests make. */
 import { Host } from '../../electron/host/host';
+import type { LabelAction } from '../../shared/contract';
+import { call } from './support';
 
 const SPAM = (n: number) => `Buy cheap followers now at example.com code ${n} 🔥🔥`;
 export const TEXTS: Record<string, string> = {
@@ -57,4 +59,31 @@ export async function makeLabelingWorkspace(target: string): Promise<Host> {
     );
   });
   return opened;
+}
+
+/** The session calls of the labeling tests, against the host a test holds now (a reopen replaces it). */
+export function sessionCalls(host: () => Host) {
+  const createSession = (overrides: Record<string, unknown> = {}) =>
+    call(host(), 'sessions.create', {
+      name: 'Uncertain spam',
+      pool: 'SELECT content_id FROM content',
+      model: 'text-distil',
+      version: 't1',
+      strategy: 'entropy',
+      batchSize: 3,
+      ...overrides,
+    });
+  const next = (sessionId: string, annotator = 'ana') => call(host(), 'sessions.next', { sessionId, annotator });
+  const record = (sessionId: string, action: LabelAction, annotator = 'ana') =>
+    call(host(), 'labels.record', { sessionId, annotator, action });
+  const label = (sessionId: string, contentId: string, spam: 0 | 1) =>
+    record(sessionId, {
+      kind: 'label',
+      contentId,
+      labels: [
+        { category: 'spam', value: spam },
+        { category: 'hate_speech', value: 0 },
+      ],
+    });
+  return { createSession, next, record, label };
 }

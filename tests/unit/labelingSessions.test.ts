@@ -2,51 +2,19 @@
  * Labeling sessions against the real host: a hand-made workspace in DuckDB, the label journal on disk, the store
  * that SQL reads through its snapshot. Batches, near-duplicates, skip-return, undo across items and across a
  * reopen, the policy version on every event, a torn or damaged journal, the store catching up, and export.
+ * Several annotators and the model in the loop: labelingTeam.test.ts.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { JOURNAL_FILE } from '../../electron/host/labeling/labelingService';
-import type {
-  AgreementReport,
-  Disagreements,
-  LabelBatch,
-  RecordOutcome,
-  RetrainOutcome,
-  SessionSummary,
-} from '../../shared/contract';
-import { isHeldOut } from '../../shared/labeling';
-import { makeLabelingWorkspace as makeWorkspace, TEXTS } from './labelingFixture';
+import { JOURNAL_FILE } from '../../electron/host/labeling/labelJournal';
+import { makeLabelingWorkspace as makeWorkspace, sessionCalls, TEXTS } from './labelingFixture';
 import { call, tempDir } from './support';
 
 let host: Host;
 let dir: string;
-
-const createSession = (overrides: Record<string, unknown> = {}) =>
-  call<SessionSummary>(host, 'sessions.create', {
-    name: 'Uncertain spam',
-    pool: 'SELECT content_id FROM content',
-    model: 'text-distil',
-    version: 't1',
-    strategy: 'entropy',
-    batchSize: 3,
-    ...overrides,
-  });
-const next = (sessionId: string, annotator = 'ana') =>
-  call<LabelBatch>(host, 'sessions.next', { sessionId, annotator });
-const record = (sessionId: string, action: unknown, annotator = 'ana') =>
-  call<RecordOutcome>(host, 'labels.record', { sessionId, annotator, action });
-const label = (sessionId: string, contentId: string, spam: 0 | 1) =>
-  record(sessionId, {
-    kind: 'label',
-    contentId,
-    labels: [
-      { category: 'spam', value: spam },
-      { category: 'hate_speech', value: 0 },
-    ],
-  });
+const { createSession, next, record, label } = sessionCalls(() => host);
 
 async function reopen(): Promise<void> {
   await host.close();
@@ -99,12 +67,12 @@ describe('a labeling session', () => {
       batch: { done: 1, size: 3 },
     });
     await (await host.labeling()).syncStore();
-    const trail = await call<{ resultId: string }>(host, 'query.run', {
+    const trail = await call(host, 'query.run', {
       queryId: 'q',
       sql: `SELECT DISTINCT policy_version, strategy, annotator_id FROM label_events WHERE session_id = '${session.id}'`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: trail.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: trail.resultId!,
       offset: 0,
       limit: 10,
     });
@@ -133,7 +101,7 @@ describe('a labeling session', () => {
       }
       batch = await next(session.id);
     }
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
+    const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
     expect(summary.progress).toMatchObject({ done: 10, remaining: 0, skipped: 0 });
   });
 
@@ -169,12 +137,12 @@ describe('a labeling session', () => {
     await reopen();
     const labeling = await host.labeling();
     await labeling.syncStore();
-    const current = await call<{ resultId: string }>(host, 'query.run', {
+    const current = await call(host, 'query.run', {
       queryId: 'cur',
       sql: `SELECT content_id, category, value FROM current_labels WHERE session_id = '${session.id}' ORDER BY ALL`,
     });
-    const page = await call<{ rows: unknown[][] }>(host, 'query.page', {
-      resultId: current.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: current.resultId!,
       offset: 0,
       limit: 50,
     });
@@ -265,7 +233,7 @@ describe('a labeling session', () => {
     expect(outcome.ok).toBe(false);
     if (!outcome.ok)
       expect(outcome.error.message).toMatch(/taxonomy-v2\.json: categories\.0\.leaves\.0\.key: this key is reserved/);
-    expect(await call<SessionSummary[]>(host, 'sessions.list', {})).toHaveLength(1);
+    expect(await call(host, 'sessions.list', {})).toHaveLength(1);
   });
 
   it('cuts a torn last line from the journal, and names the line of damage anywhere else', async () => {
@@ -325,7 +293,7 @@ describe('a labeling session', () => {
     await record(session.id, { kind: 'undo' });
     await record(session.id, { kind: 'skip', contentId: batch.items[1]!.contentId });
     const out = tempDir('sift-export-');
-    const ndjson = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const ndjson = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'ndjson',
       path: path.join(out, 'trail.ndjson'),
@@ -343,7 +311,7 @@ describe('a labeling session', () => {
         (event) => event.annotator_id === 'ana' && event.policy_version === 'v1' && event.session_id === session.id,
       ),
     ).toBe(true);
-    const csv = await call<{ path: string; events: number }>(host, 'labels.export', {
+    const csv = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'csv',
       path: path.join(out, 'trail.csv'),
@@ -351,7 +319,7 @@ describe('a labeling session', () => {
     expect(fs.readFileSync(csv.path, 'utf8').split('\n')[0]).toContain(
       'event_id,session_id,content_id,annotator_id,category,value,policy_version,kind,created_at',
     );
-    const parquet = await call<{ events: number }>(host, 'labels.export', {
+    const parquet = await call(host, 'labels.export', {
       sessionId: session.id,
       format: 'parquet',
       path: path.join(out, 'trail.parquet'),
@@ -388,284 +356,5 @@ describe('a labeling session', () => {
     expect(session.scoredForSession).toBe(3);
     expect(session.unscored).toBe(0);
     expect(session.version).not.toBe('t1');
-  });
-
-  it('retrains the model on the labels so far, saves a new version with its training labels, and re-ranks the pool', async () => {
-    const session = await createSession({ version: undefined, batchSize: 3 });
-    const first = await next(session.id);
-    for (const item of first.items)
-      await label(session.id, item.contentId, TEXTS[item.contentId]!.startsWith('Buy cheap') ? 1 : 0);
-    const untouched = await next(session.id);
-    const outcome = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
-    expect(outcome).toMatchObject({
-      fromVersion: session.version,
-      version: `${session.version}-al1`,
-      rescored: 10,
-      ranked: 10,
-    });
-    const trainable = first.items.filter((item) => !isHeldOut(item.contentId));
-    expect(outcome.humanLabeled).toBe(trainable.length);
-    expect(outcome.heldOut).toBe(3 - trainable.length);
-    // Too few held-out labels here for average precision: each category says why, never NaN.
-    for (const category of outcome.categories) {
-      if (category.apAfter === null) expect(category.reason).toMatch(/held-out/);
-      else expect(Number.isFinite(category.apAfter)).toBe(true);
-    }
-    const trainingLabels = fs.readFileSync(path.join(outcome.dir, 'training-labels.csv'), 'utf8').trim().split('\n');
-    expect(trainingLabels[0]).toBe('content_id,source,hate_speech,nsfw,spam,misinformation,csam');
-    expect(trainingLabels.filter((line) => line.includes(',human,'))).toHaveLength(trainable.length);
-    expect(trainingLabels.some((line) => line.startsWith('c05,'))).toBe(false); // held out
-    // The manifest answers "which data trained this model": the session, the labels file and its checksum, the snapshot.
-    const trained = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'model.json'), 'utf8')) as {
-      training: Record<string, unknown>;
-    };
-    expect(trained.training).toMatchObject({
-      session: { id: session.id },
-      fromVersion: session.version,
-      policyVersion: 'v1',
-      labelsFile: 'training-labels.csv',
-      humanLabeled: trainable.length,
-    });
-    expect(trained.training.labelsSha256).toBe(
-      createHash('sha256')
-        .update(fs.readFileSync(path.join(outcome.dir, 'training-labels.csv')))
-        .digest('hex'),
-    );
-    expect((trained.training.labelSnapshot as { events: number }).events).toBeGreaterThan(0);
-    const models = await call<{ name: string; version: string }[]>(host, 'models.list', {});
-    expect(models.find((m) => m.name === 'text-distil')!.version).toBe(outcome.version);
-    // The session ranks by the new version now; the batch handed out before the retrain and not started is replaced.
-    const summary = await call<SessionSummary>(host, 'sessions.get', { sessionId: session.id, annotator: 'ana' });
-    expect(summary).toMatchObject({ version: outcome.version, retrains: [{ version: outcome.version }] });
-    const after = await next(session.id);
-    expect(after.id).not.toBe(untouched.id);
-    expect(after.items.every((item) => item.scores !== null)).toBe(true);
-    await reopen();
-    expect((await next(session.id)).id).toBe(after.id);
-    const again = await host.dispatch('sessions.retrain', { sessionId: session.id });
-    expect(again.ok && (again.value as RetrainOutcome).version).toBe(`${session.version}-al2`);
-  });
-
-  it("reports agreement per category over a session's labels from several annotators, with reasons where undefined", async () => {
-    const session = await createSession();
-    // Three annotators, six items, spam 0/1: the table [[3,0],[2,1],[0,3],[1,2],[3,0],[3,0]] whose Fleiss' kappa is
-    // 0.5 by statsmodels (tests/golden/agreement.py). Everyone says hate_speech 0: agreement there is undefined.
-    const votes: Record<string, [0 | 1, 0 | 1, 0 | 1]> = {
-      c01: [0, 0, 0],
-      c02: [0, 0, 1],
-      c03: [1, 1, 1],
-      c04: [0, 1, 1],
-      c06: [0, 0, 0],
-      c07: [0, 0, 0],
-    };
-    for (const [contentId, values] of Object.entries(votes)) {
-      for (const [k, annotator] of ['ana', 'bo', 'cy'].entries()) {
-        await record(
-          session.id,
-          {
-            kind: 'label',
-            contentId,
-            labels: [
-              { category: 'spam', value: values[k]! },
-              { category: 'hate_speech', value: 0 },
-            ],
-          },
-          annotator,
-        );
-      }
-    }
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
-    const spam = report.categories.find((c) => c.category === 'spam')!;
-    expect(spam).toMatchObject({ items: 6, raters: 3, pairableItems: 6, fleissRaters: 3, fleissItems: 6 });
-    expect(spam.fleissKappa).toBeCloseTo(0.4999999999999997, 12);
-    expect(spam.krippendorffAlpha).toBeGreaterThan(0.5);
-    expect(spam.belowFloor).toBe(spam.krippendorffAlpha! < 0.6);
-    expect(spam.cohen.map((pair) => `${pair.a}/${pair.b}`)).toEqual(['ana/bo', 'ana/cy', 'bo/cy']);
-    const hate = report.categories.find((c) => c.category === 'hate_speech')!;
-    expect(hate).toMatchObject({
-      krippendorffAlpha: null,
-      fleissKappa: null,
-      krippendorffReason: expect.stringContaining('same single value'),
-      belowFloor: false,
-    });
-    expect(hate.cohen[0]).toMatchObject({ kappa: null, reason: expect.stringContaining('same single value') });
-    expect(await host.dispatch('labels.agreement', { sessions: ['no-such-session'] })).toMatchObject({
-      ok: false,
-      error: { message: expect.stringContaining('no labels in no-such-session') },
-    });
-  });
-
-  it('trains only on settled labels: unanimous, or adjudicated where annotators disagree', async () => {
-    const session = await createSession({ version: undefined });
-    const spam = (contentId: string, value: 0 | 1, annotator: string, kind: 'label' | 'adjudicate' = 'label') =>
-      record(
-        session.id,
-        {
-          kind,
-          contentId,
-          labels: [
-            { category: 'spam', value },
-            { category: 'nsfw', value: 0 },
-          ],
-        },
-        annotator,
-      );
-    await spam('c01', 1, 'ana');
-    await spam('c01', 0, 'bo'); // a disagreement nobody has settled
-    await spam('c02', 1, 'ana');
-    await spam('c02', 1, 'bo');
-    const humanRows = (dir: string) =>
-      fs
-        .readFileSync(path.join(dir, 'training-labels.csv'), 'utf8')
-        .trim()
-        .split('\n')
-        .filter((line) => line.includes(',human,'))
-        .map((line) => line.split(',').slice(0, 5).join(','));
-    const first = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
-    expect(humanRows(first.dir)).toEqual(['c02,human,0,0,1']);
-    expect(fs.readFileSync(path.join(first.dir, 'training-labels.csv'), 'utf8')).not.toContain('c01,');
-    // The adjudicator's decision is its own event, and settles the item.
-    const decided = await spam('c01', 0, 'lead', 'adjudicate');
-    expect(decided.eventIds).toHaveLength(2);
-    const second = await call<RetrainOutcome>(host, 'sessions.retrain', { sessionId: session.id });
-    expect(humanRows(second.dir)).toEqual(['c01,human,0,0,0', 'c02,human,0,0,1']);
-    const trail = path.join(tempDir('sift-trail-'), 'trail.ndjson');
-    await call(host, 'labels.export', { sessionId: session.id, format: 'ndjson', path: trail });
-    expect(
-      fs
-        .readFileSync(trail, 'utf8')
-        .split('\n')
-        .filter((line) => line.includes('"adjudicate"')),
-    ).toHaveLength(2);
-  });
-
-  it('hands each item to as many annotators as the overlap asks, never twice to one, and counts it done then', async () => {
-    const single = await createSession({ batchSize: 3, strategy: 'random' });
-    const a1 = await next(single.id, 'ana');
-    const b1 = await next(single.id, 'bo');
-    expect(b1.items.some((item) => a1.items.some((other) => other.contentId === item.contentId))).toBe(false);
-    const paired = await createSession({ batchSize: 3, strategy: 'random', overlap: 2 });
-    expect(paired.overlap).toBe(2);
-    const a = await next(paired.id, 'ana');
-    const b = await next(paired.id, 'bo');
-    expect(b.items.map((item) => item.contentId)).toEqual(a.items.map((item) => item.contentId));
-    const c = await next(paired.id, 'cy');
-    expect(c.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false); // two hold them already
-    for (const item of a.items) await label(paired.id, item.contentId, 0);
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 0, doneByAnnotator: 3 });
-    for (const item of b.items)
-      await record(
-        paired.id,
-        { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
-        'bo',
-      );
-    expect(
-      (await call<SessionSummary>(host, 'sessions.get', { sessionId: paired.id, annotator: 'ana' })).progress,
-    ).toMatchObject({ done: 3, remaining: 7 });
-    // Ana's next batch never repeats what she labeled.
-    const again = await next(paired.id, 'ana');
-    expect(again.items.some((item) => a.items.some((other) => other.contentId === item.contentId))).toBe(false);
-  });
-
-  it('work stealing: the items an idle annotator holds go to the next annotator who asks; an active one keeps them', async () => {
-    const session = await createSession({ batchSize: 5, strategy: 'random', idleMinutes: 0.02 }); // 1.2 s, to test
-    expect(session.idleMinutes).toBe(0.02);
-    const held = await next(session.id, 'ana');
-    // Ana is active: Bo gets the other five.
-    const other = await next(session.id, 'bo');
-    expect(other.items.some((item) => held.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
-    for (const item of other.items)
-      await record(
-        session.id,
-        { kind: 'label', contentId: item.contentId, labels: [{ category: 'spam', value: 0 }] },
-        'bo',
-      );
-    // Ana walks away; Bo, done with his batch, is handed the items she was holding.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const stolen = await next(session.id, 'bo');
-    expect(stolen.items.map((item) => item.contentId).sort()).toEqual(held.items.map((item) => item.contentId).sort());
-    // A session with the default (15 minutes) keeps an annotator's reservation meanwhile.
-    const patient = await createSession({ batchSize: 5, strategy: 'random' });
-    expect(patient.idleMinutes).toBe(15);
-    const kept = await next(patient.id, 'ana');
-    const elsewhere = await next(patient.id, 'bo');
-    expect(elsewhere.items.some((item) => kept.items.some((mine) => mine.contentId === item.contentId))).toBe(false);
-  });
-
-  it("queues the items annotators disagree on for adjudication, each annotator's choice shown, until decided", async () => {
-    const session = await createSession({ strategy: 'random', overlap: 2 });
-    const both = (contentId: string, ana: 0 | 1, bo: 0 | 1) =>
-      Promise.all([
-        record(
-          session.id,
-          {
-            kind: 'label',
-            contentId,
-            labels: [
-              { category: 'spam', value: ana },
-              { category: 'hate_speech', value: 0 },
-            ],
-          },
-          'ana',
-        ),
-        record(
-          session.id,
-          {
-            kind: 'label',
-            contentId,
-            labels: [
-              { category: 'spam', value: bo },
-              { category: 'hate_speech', value: 0 },
-            ],
-          },
-          'bo',
-        ),
-      ]);
-    await both('c01', 1, 0);
-    await both('c03', 0, 0);
-    const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
-    expect(queue.items.map((item) => item.contentId)).toEqual(['c01']);
-    const [item] = queue.items;
-    expect(item!.text).toContain('Buy cheap followers');
-    expect(item!.categories).toEqual([
-      {
-        category: 'hate_speech',
-        contested: false,
-        votes: [
-          { annotator: 'ana', value: 0, leaf: null },
-          { annotator: 'bo', value: 0, leaf: null },
-        ],
-      },
-      {
-        category: 'spam',
-        contested: true,
-        votes: [
-          { annotator: 'ana', value: 1, leaf: null },
-          { annotator: 'bo', value: 0, leaf: null },
-        ],
-      },
-    ]);
-    await record(
-      session.id,
-      { kind: 'adjudicate', contentId: 'c01', labels: [{ category: 'spam', value: 1 }] },
-      'lead',
-    );
-    expect((await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id })).items).toEqual([]);
-    // Each annotator against the decision; and the second taxonomy level (which leaf) beside each category.
-    const report = await call<AgreementReport>(host, 'labels.agreement', { sessions: [session.id] });
-    const spam = report.categories.find((c) => c.category === 'spam')!;
-    expect(spam.level).toBe('category');
-    expect(spam.raters).toBe(2); // the lead's decision is not a rating
-    expect(spam.vsAdjudicated).toEqual([
-      { annotator: 'ana', items: 1, agreement: 1 },
-      { annotator: 'bo', items: 1, agreement: 0 },
-    ]);
-    expect(report.categories.find((c) => c.category === 'spam › leaf')).toMatchObject({
-      level: 'leaf',
-      items: 2,
-      raters: 2,
-    });
   });
 });

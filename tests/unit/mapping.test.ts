@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { CANONICAL_TABLES, missingForView, requiredColumns, suggestMappings } from '../../shared/canonical';
-import type { QueryResult, SavedMapping, TableInfo } from '../../shared/contract';
+import type { SavedMapping } from '../../shared/contract';
 import { call, importedRows, importFile, openTempHost, tempDir, writeTemp } from './support';
 
 describe('suggesting a canonical table from column names', () => {
@@ -54,7 +54,7 @@ describe('saving a mapping', () => {
   afterAll(async () => host.close());
 
   it('creates the canonical view with renamed columns and remembers the mapping', async () => {
-    const saved = await call<SavedMapping>(host, 'mapping.save', {
+    const saved = await call(host, 'mapping.save', {
       sourceTable: 'flags',
       canonicalTable: 'reports',
       columns: {
@@ -66,7 +66,7 @@ describe('saving a mapping', () => {
       },
     });
     expect(saved.canonicalTable).toBe('reports');
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'm',
       sql: 'SELECT report_id, reason, created_at FROM reports ORDER BY report_id',
     });
@@ -74,10 +74,8 @@ describe('saving a mapping', () => {
       ['1', 'spam', '2024-03-01 10:00:00'],
       ['2', 'off_topic', '2024-03-01 11:00:00'],
     ]);
-    expect(await call<SavedMapping[]>(host, 'mapping.list', {})).toMatchObject([
-      { sourceTable: 'flags', canonicalTable: 'reports' },
-    ]);
-    const tables = await call<TableInfo[]>(host, 'tables.list', {});
+    expect(await call(host, 'mapping.list', {})).toMatchObject([{ sourceTable: 'flags', canonicalTable: 'reports' }]);
+    const tables = await call(host, 'tables.list', {});
     expect(tables.find((t) => t.name === 'flags')?.mappedTo).toBe('reports');
   });
 
@@ -128,14 +126,14 @@ describe('saving a mapping', () => {
         ),
       },
     });
-    const appended = await call<SavedMapping>(host, 'mapping.save', {
+    const appended = await call(host, 'mapping.save', {
       sourceTable: 'accounts',
       canonicalTable: 'users',
       columns,
       whenTaken: 'append',
     });
     expect(appended.appendedRows).toBe(2);
-    const rows = await call<QueryResult>(host, 'query.run', {
+    const rows = await call(host, 'query.run', {
       queryId: 'u',
       sql: 'SELECT user_id, username FROM users ORDER BY user_id',
     });
@@ -156,16 +154,16 @@ describe('saving a mapping', () => {
       ok: false,
       error: { message: expect.stringContaining('Appending odd to users failed, nothing was added') },
     });
-    const replaced = await call<SavedMapping>(host, 'mapping.save', {
+    const replaced = await call(host, 'mapping.save', {
       sourceTable: 'accounts',
       canonicalTable: 'users',
       columns,
       whenTaken: 'replace',
     });
     expect(replaced.backupTable).toBe('users_backup');
-    const now = await call<QueryResult>(host, 'query.run', { queryId: 'v', sql: 'SELECT count(*) FROM users' });
+    const now = await call(host, 'query.run', { queryId: 'v', sql: 'SELECT count(*) FROM users' });
     expect(now.rows).toEqual([['2']]);
-    const backup = await call<QueryResult>(host, 'query.run', {
+    const backup = await call(host, 'query.run', {
       queryId: 'b',
       sql: 'SELECT count(*) FROM users_backup',
     });
@@ -176,7 +174,7 @@ describe('saving a mapping', () => {
 describe('the key columns every mapping needs', () => {
   let host: Host;
   let dir: string;
-  const mappingNames = async () => (await call<SavedMapping[]>(host, 'mapping.list', {})).map((m) => m.canonicalTable);
+  const mappingNames = async () => (await call(host, 'mapping.list', {})).map((m) => m.canonicalTable);
   beforeAll(async () => {
     ({ host } = await openTempHost());
     dir = tempDir();
@@ -273,7 +271,7 @@ describe('the key columns every mapping needs', () => {
       canonicalTable: 'content',
       columns: { content_id: 'post_id', user_id: 'author_id', text: 'body' },
     });
-    const rows = await call<QueryResult>(host, 'query.run', {
+    const rows = await call(host, 'query.run', {
       queryId: 'k',
       sql: 'SELECT content_id, user_id FROM content ORDER BY content_id',
     });
@@ -295,7 +293,7 @@ describe('the key columns every mapping needs', () => {
       ok: false,
       error: { message: expect.stringContaining('columns.user_id: 1 of 3 rows of posts') },
     });
-    const users = await call<QueryResult>(host, 'query.run', { queryId: 'u', sql: 'SELECT count(*) FROM users' });
+    const users = await call(host, 'query.run', { queryId: 'u', sql: 'SELECT count(*) FROM users' });
     expect(users.rows).toEqual([['1']]);
   });
 });
@@ -330,7 +328,7 @@ describe('importing and mapping in one step (what sift import --as does)', () =>
     );
     expect(await tableNamesOf(host)).not.toContain('odd_accounts');
     expect(await importedRows(host)).toBe(1);
-    const users = await call<QueryResult>(host, 'query.run', {
+    const users = await call(host, 'query.run', {
       queryId: 'u',
       sql: 'SELECT user_id FROM users ORDER BY 1',
     });
@@ -339,7 +337,7 @@ describe('importing and mapping in one step (what sift import --as does)', () =>
 });
 
 async function tableNamesOf(host: Host): Promise<string[]> {
-  return (await call<TableInfo[]>(host, 'tables.list', {})).map((table) => table.name);
+  return (await call(host, 'tables.list', {})).map((table) => table.name);
 }
 
 describe('what a view needs from an empty workspace', () => {

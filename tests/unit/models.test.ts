@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { loadPackage, LocalScorer, RemoteScorer } from '../../electron/host/models/runtime';
+import { loadPackage } from '../../electron/host/models/modelPackage';
+import { RemoteScorer } from '../../electron/host/models/remoteScorer';
+import { LocalScorer } from '../../electron/host/models/runtime';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
-import type { ModelInfo, QueryResult, ScoreOutcome, TryResult, VersionComparison } from '../../shared/contract';
+import type { InputOf, ScoreOutcome } from '../../shared/contract';
 import { route, routeItem } from '../../shared/routing';
 import { startKServeServer, type TestServer } from '../support/kserveServer';
 import { call, tempDir } from './support';
@@ -37,7 +39,7 @@ function copyModel(name: string, edit?: (manifest: Record<string, unknown>) => v
 
 describe('the registry and manifests', () => {
   it('lists the shipped models with kind, categories, version and content hash', async () => {
-    const models = await call<ModelInfo[]>(host, 'models.list', {});
+    const models = await call(host, 'models.list', {});
     const names = models.map((m) => m.name).sort();
     expect(names).toEqual(['text-distil', 'text-fusion', 'text-transformer-tiny']);
     for (const model of models) {
@@ -98,9 +100,9 @@ describe('the registry and manifests', () => {
       m.name = 'text-distil-copy';
       m.version = '9.9.9';
     });
-    const info = await call<ModelInfo>(host, 'models.add', { path: dir });
+    const info = await call(host, 'models.add', { path: dir });
     expect(info).toMatchObject({ name: 'text-distil-copy', version: '9.9.9', source: 'workspace' });
-    expect((await call<ModelInfo[]>(host, 'models.list', {})).map((m) => m.name)).toContain('text-distil-copy');
+    expect((await call(host, 'models.list', {})).map((m) => m.name)).toContain('text-distil-copy');
     const broken = copyModel('text-distil', (m) => ((m.outputs as { name: string }[])[0]!.name = 'scores'));
     expect(await host.dispatch('models.add', { path: broken })).toMatchObject({
       ok: false,
@@ -111,7 +113,7 @@ describe('the registry and manifests', () => {
 
 describe('scoring one item ("try it")', () => {
   const tryIt = (model: string, text: string, extra: Record<string, unknown> = {}) =>
-    call<TryResult>(host, 'models.try', { model, text, ...extra });
+    call(host, 'models.try', { model, text, ...extra });
 
   it('the distilled classifier separates spam, hate and benign text, and says which provider ran', async () => {
     const spam = await tryIt('text-distil', CAMPAIGN);
@@ -178,13 +180,13 @@ describe('scoring one item ("try it")', () => {
   });
 });
 
-async function scoreJob(input: Record<string, unknown>) {
-  const { jobId } = await call<{ jobId: string }>(host, 'models.score', input);
+async function scoreJob(input: InputOf<'models.score'>) {
+  const { jobId } = await call(host, 'models.score', input);
   return host.jobs.wait(jobId);
 }
 
 async function count(sql: string): Promise<number> {
-  return Number((await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql })).rows[0]![0]);
+  return Number((await call(host, 'query.run', { queryId: crypto.randomUUID(), sql })).rows[0]![0]);
 }
 
 describe('batches scored in the compute pool', () => {
@@ -264,7 +266,7 @@ describe('re-scoring the rows of a query', () => {
 
   it('cancels a long run and writes nothing', async () => {
     const before = await count(`SELECT count(*) FROM model_scores WHERE model = 'text-transformer-tiny'`);
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+    const { jobId } = await call(host, 'models.score', {
       model: 'text-transformer-tiny',
       sql: 'SELECT content_id, text FROM content',
       batchSize: 64,
@@ -318,7 +320,7 @@ describe('re-scoring the rows of a query', () => {
       model: 'text-distil',
       sql: "SELECT content_id, text FROM content WHERE created_at >= TIMESTAMP '2024-03-10 12:00' ORDER BY content_id LIMIT 2000",
     });
-    const comparison = await call<VersionComparison>(host, 'models.compare', {
+    const comparison = await call(host, 'models.compare', {
       a: { model: 'text-distil', version: '2024.03.0' },
       b: { model: 'text-distil', version: '2026.11.1' },
     });
@@ -337,11 +339,11 @@ describe('re-scoring the rows of a query', () => {
       a: { model: 'text-distil', version: '2024.03.0' },
       b: { model: 'text-distil', version: '2026.11.1' },
     };
-    const { jobId } = await call<{ jobId: string }>(host, 'models.compareStart', input);
+    const { jobId } = await call(host, 'models.compareStart', input);
     const job = await host.jobs.wait(jobId);
     expect(job.status).toBe('done');
     expect(job.result).toEqual(comparison);
-    const cancelled = await call<{ jobId: string }>(host, 'models.compareStart', input);
+    const cancelled = await call(host, 'models.compareStart', input);
     await call(host, 'jobs.cancel', { jobId: cancelled.jobId });
     expect((await host.jobs.wait(cancelled.jobId)).status).toBe('cancelled');
   });

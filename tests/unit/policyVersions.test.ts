@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { DatasetManifest, LabelBatch, PolicyMigration, SessionSummary } from '../../shared/contract';
+import type { SessionSummary } from '../../shared/contract';
 import { carryOver, parseTaxonomy, TAXONOMY_V1, type Taxonomy } from '../../shared/taxonomy';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -110,7 +110,7 @@ describe('moving a workspace to a new policy version', () => {
   let out: string;
   beforeAll(async () => {
     host = await makeLabelingWorkspace(path.join(tempDir('sift-policy-'), 'ws'));
-    session = await call<SessionSummary>(host, 'sessions.create', {
+    session = await call(host, 'sessions.create', {
       name: 'v1 work',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',
@@ -144,7 +144,7 @@ describe('moving a workspace to a new policy version', () => {
   afterAll(async () => host?.close());
 
   it('carries what the changes determine, queues the rest for relabeling, and adds nothing when run again', async () => {
-    const migration = await call<PolicyMigration>(host, 'policy.migrate', {});
+    const migration = await call(host, 'policy.migrate', {});
     expect(migration).toMatchObject({ from: 'v1', to: 'v2', relabel: 2 }); // c01 (spam was 1), c07 (misinformation redefined)
     // c01: hateful_conduct 0; c03: hateful_conduct, both spams and nsfw 0; c05: hateful_conduct 1 (its leaf) and both spams 0.
     expect(migration.carried).toBe(1 + 4 + 3);
@@ -168,7 +168,7 @@ describe('moving a workspace to a new policy version', () => {
       'c05 spam_commercial=0',
       'c05 spam_coordinated=0',
     ]);
-    const relabel = await call<SessionSummary>(host, 'sessions.get', {
+    const relabel = await call(host, 'sessions.get', {
       sessionId: migration.relabelSession!,
       annotator: 'ana',
     });
@@ -178,14 +178,14 @@ describe('moving a workspace to a new policy version', () => {
       strategy: 'relabel',
       ranked: 2,
     });
-    const batch = await call<LabelBatch>(host, 'sessions.next', {
+    const batch = await call(host, 'sessions.next', {
       sessionId: migration.relabelSession!,
       annotator: 'ana',
     });
     expect(batch.items.map((item) => item.contentId).sort()).toEqual(['c01', 'c07']);
     expect(batch.items[0]!.reason).toMatchObject({ strategy: 'relabel' });
     expect(migration.reasons.join(' ')).toContain('spam split into spam_commercial, spam_coordinated');
-    const again = await call<PolicyMigration>(host, 'policy.migrate', { to: 'v2' });
+    const again = await call(host, 'policy.migrate', { to: 'v2' });
     // The labels under v1 decide the same 8 again, all written already: nothing is added, no session made.
     expect(again).toMatchObject({
       carried: 8,
@@ -206,7 +206,7 @@ describe('moving a workspace to a new policy version', () => {
         ),
       },
     });
-    const manifest = await call<DatasetManifest>(host, 'datasets.export', {
+    const manifest = await call(host, 'datasets.export', {
       name: 'v2-labels',
       out,
       leaveOutOtherPolicies: true,

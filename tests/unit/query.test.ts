@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { HistoryEntry, PageResult, QueryPlan, QueryResult } from '../../shared/contract';
+
 import { call, importFile, openTempHost, tempDir, writeTemp } from './support';
 
 let host: Host;
@@ -20,7 +20,7 @@ const run = (sql: string, extra: Record<string, unknown> = {}) =>
 
 describe('running queries', () => {
   it('returns columns with types, a first page, and the full row count', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'a',
       sql: 'SELECT range AS n, range * 2 AS twice FROM range(1000)',
       pageSize: 10,
@@ -39,22 +39,22 @@ describe('running queries', () => {
                         [range, range + 1] AS list, {'a': range, 'b': 'ünï ✓'} AS s, NULL AS nothing, range % 2 = 0 AS even, 'x'::BLOB AS bytes,
                         '2024-01-01'::DATE AS day, INTERVAL 90 MINUTE AS span, uuid() IS NOT NULL AS has_uuid
                  FROM range(3000)`;
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 'stream-vs-store', sql, pageSize: 50 });
-    const page = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 50 });
+    const result = await call(host, 'query.run', { queryId: 'stream-vs-store', sql, pageSize: 50 });
+    const page = await call(host, 'query.page', { resultId: result.resultId!, offset: 0, limit: 50 });
     expect(result.rows).toHaveLength(50);
     expect(result.rows).toEqual(page.rows);
   });
 
   it('pages any slice of a large result, in the query order', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'b',
       sql: 'SELECT range AS n FROM range(3000000) ORDER BY n DESC',
       pageSize: 0,
     });
     // The call answers before every row is stored; the page at the end waits for its rows.
     expect(result.complete).toBe(false);
-    const page = await call<PageResult>(host, 'query.page', {
-      resultId: result.resultId,
+    const page = await call(host, 'query.page', {
+      resultId: result.resultId!,
       offset: 2_999_990,
       limit: 50,
     });
@@ -63,16 +63,16 @@ describe('running queries', () => {
   });
 
   it('sorts a result by a column, nulls last, without re-running the query', async () => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 'c', sql: 'SELECT * FROM items' });
-    const ascending = await call<PageResult>(host, 'query.page', {
-      resultId: result.resultId,
+    const result = await call(host, 'query.run', { queryId: 'c', sql: 'SELECT * FROM items' });
+    const ascending = await call(host, 'query.page', {
+      resultId: result.resultId!,
       offset: 0,
       limit: 10,
       sort: { column: 'score', direction: 'asc' },
     });
     expect(ascending.rows.map((row) => row[1])).toEqual(['beta', 'alpha', 'gamma', 'delta']);
-    const descending = await call<PageResult>(host, 'query.page', {
-      resultId: result.resultId,
+    const descending = await call(host, 'query.page', {
+      resultId: result.resultId!,
       offset: 0,
       limit: 10,
       sort: { column: 'score', direction: 'desc' },
@@ -91,13 +91,13 @@ describe('running queries', () => {
   });
 
   it('binds named parameters instead of splicing them into the SQL', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'd',
       sql: 'SELECT name FROM items WHERE score > $min ORDER BY id',
       params: { min: 0.3 },
     });
     expect(result.rows).toEqual([['alpha'], ['gamma']]);
-    const injection = await call<QueryResult>(host, 'query.run', {
+    const injection = await call(host, 'query.run', {
       queryId: 'e',
       sql: 'SELECT count(*) AS n FROM items WHERE name = $name',
       params: { name: "x' OR '1'='1" },
@@ -111,9 +111,9 @@ describe('running queries', () => {
   });
 
   it('runs DESCRIBE, SHOW and multi-statement scripts', async () => {
-    const describe = await call<QueryResult>(host, 'query.run', { queryId: 'f', sql: 'DESCRIBE items' });
+    const describe = await call(host, 'query.run', { queryId: 'f', sql: 'DESCRIBE items' });
     expect(describe.rows.map((row) => row[0])).toEqual(['id', 'name', 'score']);
-    const script = await call<QueryResult>(host, 'query.run', {
+    const script = await call(host, 'query.run', {
       queryId: 'g',
       sql: "SELECT 1;\n-- a comment; with a semicolon\nSELECT 'a;b' AS s",
     });
@@ -130,7 +130,7 @@ describe('running queries', () => {
       // The earlier ones are whole before the next statement runs; the last streams in as any result does.
       if (i < 29)
         expect({ i, complete: result.complete, rows: result.rowCount }).toEqual({ i, complete: true, rows: 3000 + i });
-      const page = await call<PageResult>(host, 'query.page', { resultId: result.resultId, offset: 0, limit: 1 });
+      const page = await call(host, 'query.page', { resultId: result.resultId!, offset: 0, limit: 1 });
       expect({ i, rows: (await host.queries.resultTable(result.resultId!)).rowCount, first: page.rows[0] }).toEqual({
         i,
         rows: 3000 + i,
@@ -211,8 +211,8 @@ describe('running queries', () => {
   });
 
   it('forgets a closed result', async () => {
-    const result = await call<QueryResult>(host, 'query.run', { queryId: 'h', sql: 'SELECT 42' });
-    expect(await call(host, 'query.close', { resultId: result.resultId })).toEqual({ closed: true });
+    const result = await call(host, 'query.run', { queryId: 'h', sql: 'SELECT 42' });
+    expect(await call(host, 'query.close', { resultId: result.resultId! })).toEqual({ closed: true });
     expect(await host.dispatch('query.page', { resultId: result.resultId, offset: 0, limit: 1 })).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' },
@@ -232,13 +232,13 @@ describe('the editor cannot change protected tables, and is read-only unless wri
     ]) {
       expect(await run(sql)).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
     }
-    const count = await call<QueryResult>(host, 'query.run', { queryId: 'i', sql: 'SELECT count(*) FROM items' });
+    const count = await call(host, 'query.run', { queryId: 'i', sql: 'SELECT count(*) FROM items' });
     expect(count.rows).toEqual([['4']]);
   });
 
   it('allows writes to imported tables once turned on', async () => {
     await call(host, 'settings.update', { allowWrites: true });
-    const insert = await call<QueryResult>(host, 'query.run', {
+    const insert = await call(host, 'query.run', {
       queryId: 'j',
       sql: "INSERT INTO items VALUES (5, 'epsilon', 0.1)",
     });
@@ -298,7 +298,7 @@ describe('the editor cannot change protected tables, and is read-only unless wri
   });
 
   it('still lets the editor read protected tables', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'l',
       sql: 'SELECT count(*) FROM label_events',
     });
@@ -311,7 +311,7 @@ describe("the SQL editor's memory in the workspace", () => {
     await run('SELECT name FROM items WHERE score > 0.3', { remember: true });
     await run('SELECT nope FROM items', { remember: true });
     await run('SELECT 42 AS not_remembered');
-    const history = await call<HistoryEntry[]>(host, 'query.history', {});
+    const history = await call(host, 'query.history', {});
     expect(history.map((entry) => entry.sql).slice(0, 2)).toEqual([
       'SELECT nope FROM items',
       'SELECT name FROM items WHERE score > 0.3',
@@ -319,9 +319,9 @@ describe("the SQL editor's memory in the workspace", () => {
     expect(history[0]!.error).toContain('nope');
     expect(history[1]).toMatchObject({ rows: 2, error: null });
     expect(history.some((entry) => entry.sql.includes('not_remembered'))).toBe(false);
-    expect(
-      (await call<HistoryEntry[]>(host, 'query.history', { search: 'SCORE >' })).map((entry) => entry.sql),
-    ).toEqual(['SELECT name FROM items WHERE score > 0.3']);
+    expect((await call(host, 'query.history', { search: 'SCORE >' })).map((entry) => entry.sql)).toEqual([
+      'SELECT name FROM items WHERE score > 0.3',
+    ]);
   });
 
   it('keeps the editor tabs across a reopen, and refuses a state that names no tab as active', async () => {
@@ -350,7 +350,7 @@ describe('explaining a statement', () => {
     host.dispatch('query.explain', { sql, ...(params ? { params } : {}) });
 
   it("shows DuckDB's plan without running the statement", async () => {
-    const outcome = await call<QueryPlan>(host, 'query.explain', {
+    const outcome = await call(host, 'query.explain', {
       sql: 'SELECT name, count(*) FROM items WHERE score > $min GROUP BY name',
       params: { min: '0.3' },
     });
@@ -367,8 +367,7 @@ describe('explaining a statement', () => {
 
   it('explains only what the editor may run, one statement at a time', async () => {
     const count = async () =>
-      (await call<QueryResult>(host, 'query.run', { queryId: crypto.randomUUID(), sql: 'SELECT count(*) FROM items' }))
-        .rows;
+      (await call(host, 'query.run', { queryId: crypto.randomUUID(), sql: 'SELECT count(*) FROM items' })).rows;
     const before = await count();
     expect(await explain('DELETE FROM items')).toMatchObject({ ok: false, error: { code: 'SQL_READ_ONLY' } });
     expect(await explain('SELECT setseed(0.5)')).toMatchObject({ ok: false, error: { code: 'SQL_REFUSED' } });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { ImportOutcome, QueryResult } from '../../shared/contract';
+import type { ImportOutcome } from '../../shared/contract';
 import { call, importFile, openTempHost } from './support';
 
 const DAVIDSON = path.resolve('../shared/datasets/davidson-2017/labeled_data.csv');
@@ -26,7 +26,7 @@ describe.skipIf(!present)('importing the Davidson 2017 corpus', () => {
     expect(job.status).toBe('done');
     expect((job.result as ImportOutcome).rows).toBe(24_783);
     // Class balance from the dataset's README: offensive 19,190 · neither 4,163 · hate 1,430.
-    const balance = await call<QueryResult>(host, 'query.run', {
+    const balance = await call(host, 'query.run', {
       queryId: 'b',
       sql: 'SELECT "class", count(*) FROM davidson GROUP BY 1 ORDER BY 1',
     });
@@ -35,7 +35,7 @@ describe.skipIf(!present)('importing the Davidson 2017 corpus', () => {
       ['1', '19190'],
       ['2', '4163'],
     ]);
-    const votes = await call<QueryResult>(host, 'query.run', {
+    const votes = await call(host, 'query.run', {
       queryId: 'v',
       sql: 'SELECT count(*) FROM davidson WHERE hate_speech + offensive_language + neither <> "count"',
     });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
-import type { QueryResult, Report, ReportSummary } from '../../shared/contract';
+
 import { call, tempDir, writeTemp } from './support';
 
 type Row = Record<string, unknown>;
@@ -19,10 +19,10 @@ async function openSample(kind: 'platform' | 'discourse'): Promise<Host> {
 }
 
 async function runReport(host: Host, name: string, values: Record<string, string> = {}): Promise<Row[]> {
-  const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+  const reports = await call(host, 'reports.list', {});
   const report = reports.find((r) => r.name === name);
   if (!report) throw new Error(`no report named ${name}: ${reports.map((r) => r.name).join(', ')}`);
-  const result = await call<QueryResult>(host, 'reports.run', {
+  const result = await call(host, 'reports.run', {
     queryId: crypto.randomUUID(),
     id: report.id,
     values,
@@ -55,7 +55,7 @@ describe('the Discourse report library', () => {
   afterAll(async () => host?.close());
 
   it('ships eleven reports, each with a description and defaults that run', async () => {
-    const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+    const reports = await call(host, 'reports.list', {});
     expect(reports).toHaveLength(11);
     for (const report of reports) {
       expect(report.description.length, report.name).toBeGreaterThan(20);
@@ -159,7 +159,7 @@ describe('the Discourse report library', () => {
     const rows = await runReport(host, 'User cohort audit');
     expect(rows).toHaveLength(Object.keys(truth.users_with_actions).length);
     const users = (
-      await call<QueryResult>(host, 'query.run', {
+      await call(host, 'query.run', {
         queryId: 'u',
         sql: 'SELECT username, id FROM users',
         pageSize: 5000,
@@ -183,7 +183,7 @@ describe('the Discourse report library', () => {
 
   it('runs every report in the library, each returning rows', async () => {
     const files = fs.readdirSync('sample-data/reports/discourse').filter((file) => file.endsWith('.sql'));
-    const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+    const reports = await call(host, 'reports.list', {});
     expect(files.length).toBeGreaterThanOrEqual(11);
     for (const file of files) {
       const name = /-- name: (.+)/
@@ -226,7 +226,7 @@ describe('the platform report library', () => {
   afterAll(async () => host?.close());
 
   it('ships its reports, each of which runs with its defaults', async () => {
-    const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+    const reports = await call(host, 'reports.list', {});
     expect(reports.length).toBe(9);
     for (const report of reports) expect((await runReport(host, report.name)).length, report.name).toBeGreaterThan(0);
   });
@@ -304,7 +304,7 @@ describe('saving, running and moving reports', () => {
   afterAll(async () => host?.close());
 
   it('names the parameter when a value is bad or a type is unknown', async () => {
-    const report = (await call<ReportSummary[]>(host, 'reports.list', {})).find((r) => r.name === 'Who is reporting')!;
+    const report = (await call(host, 'reports.list', {})).find((r) => r.name === 'Who is reporting')!;
     const bad = await host.dispatch('reports.run', { queryId: 'x', id: report.id, values: { min_reports: 'lots' } });
     expect(bad).toMatchObject({
       ok: false,
@@ -321,28 +321,28 @@ describe('saving, running and moving reports', () => {
   });
 
   it('remembers the last values a saved report ran with', async () => {
-    const saved = await call<Report>(host, 'reports.save', {
+    const saved = await call(host, 'reports.save', {
       name: 'Reports on a day',
       folder: 'Mine',
       sql: '-- [params]\n-- date :day = 2024-03-10\nSELECT count(*) AS n FROM reports WHERE created_at::DATE = :day',
     });
-    const result = await call<QueryResult>(host, 'reports.run', {
+    const result = await call(host, 'reports.run', {
       queryId: 'd',
       id: saved.id,
       values: { day: '2024-03-11' },
     });
     expect(Number(result.rows[0]![0])).toBeGreaterThan(0);
-    expect((await call<Report>(host, 'reports.get', { id: saved.id })).lastValues).toEqual({ day: '2024-03-11' });
+    expect((await call(host, 'reports.get', { id: saved.id })).lastValues).toEqual({ day: '2024-03-11' });
   });
 
   it('round-trips through a Data Explorer .dcquery.json and a plain .sql file', async () => {
-    const original = await call<Report>(host, 'reports.save', {
+    const original = await call(host, 'reports.save', {
       name: 'Spam reports since',
       description: 'Spam reports after a time',
       sql: "-- [params]\n-- datetime :since = 2024-03-10 12:00\n-- null int_list :ids\nSELECT count(*) FROM reports WHERE reason = 'spam' AND created_at >= :since",
     });
     const dir = tempDir();
-    const exported = await call<{ path: string }>(host, 'reports.export', {
+    const exported = await call(host, 'reports.export', {
       id: original.id,
       format: 'dcquery',
       path: path.join(dir, 'spam.dcquery.json'),
@@ -355,22 +355,22 @@ describe('saving, running and moving reports', () => {
       { identifier: 'since', type: 'datetime', default: '2024-03-10 12:00', nullable: false },
       { identifier: 'ids', type: 'int_list', default: null, nullable: true },
     ]);
-    const [imported] = await call<Report[]>(host, 'reports.import', { path: exported.path });
+    const [imported] = await call(host, 'reports.import', { path: exported.path });
     expect(imported).toMatchObject({
       name: 'Spam reports since',
       description: 'Spam reports after a time',
       sql: original.sql,
       folder: 'Imported',
     });
-    const sqlFile = await call<{ path: string }>(host, 'reports.export', {
+    const sqlFile = await call(host, 'reports.export', {
       id: original.id,
       format: 'sql',
       path: path.join(dir, 'spam.sql'),
     });
-    const [fromSql] = await call<Report[]>(host, 'reports.import', { path: sqlFile.path });
+    const [fromSql] = await call(host, 'reports.import', { path: sqlFile.path });
     expect(fromSql!.name).toBe('Spam reports since');
-    const a = await call<QueryResult>(host, 'reports.run', { queryId: 'a', id: imported!.id, values: {} });
-    const b = await call<QueryResult>(host, 'reports.run', { queryId: 'b', id: fromSql!.id, values: {} });
+    const a = await call(host, 'reports.run', { queryId: 'a', id: imported!.id, values: {} });
+    const b = await call(host, 'reports.run', { queryId: 'b', id: fromSql!.id, values: {} });
     expect(a.rows).toEqual(b.rows);
   });
 
@@ -392,10 +392,8 @@ describe('saving, running and moving reports', () => {
         },
       }),
     );
-    const [report] = await call<Report[]>(host, 'reports.import', { path: file });
-    expect((await call<QueryResult>(host, 'reports.run', { queryId: 'n', id: report!.id, values: {} })).rows).toEqual([
-      [3],
-    ]);
+    const [report] = await call(host, 'reports.import', { path: file });
+    expect((await call(host, 'reports.run', { queryId: 'n', id: report!.id, values: {} })).rows).toEqual([[3]]);
     const broken = writeTemp(tempDir(), 'broken.dcquery.json', '{"query": {"name": "x"}}');
     expect(await host.dispatch('reports.import', { path: broken })).toMatchObject({
       ok: false,

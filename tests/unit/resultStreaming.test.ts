@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type { PageResult, QueryResult } from '../../shared/contract';
+
 import type { HostEvent, QueryStoredEvent } from '../../shared/jobs';
 import { call, openTempHost } from './support';
 
@@ -29,7 +29,7 @@ const until = async (check: () => boolean) => {
 
 describe('a large result', () => {
   it('answers with the first page, then streams the rest in, and a far page waits for its rows', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 's1',
       sql: 'SELECT range AS n, range * 2 AS twice FROM range(3000000)',
       pageSize: 200,
@@ -40,8 +40,8 @@ describe('a large result', () => {
     expect(result.complete).toBe(result.rowCount === 3_000_000);
     expect(result.rows[0]).toEqual(['0', '0']);
     expect(result.rows[199]).toEqual(['199', '398']);
-    const last = await call<PageResult>(host, 'query.page', {
-      resultId: result.resultId,
+    const last = await call(host, 'query.page', {
+      resultId: result.resultId!,
       offset: 2_999_998,
       limit: 10,
     });
@@ -58,25 +58,25 @@ describe('a large result', () => {
   });
 
   it('sorts and exports only complete results', async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 's2',
       sql: 'SELECT range AS n FROM range(1500000)',
       pageSize: 50,
     });
-    const sorted = await call<PageResult>(host, 'query.page', {
-      resultId: result.resultId,
+    const sorted = await call(host, 'query.page', {
+      resultId: result.resultId!,
       offset: 0,
       limit: 2,
       sort: { column: 'n', direction: 'desc' },
     });
     expect(sorted.rows).toEqual([['1499999'], ['1499998']]);
-    const second = await call<QueryResult>(host, 'query.run', {
+    const second = await call(host, 'query.run', {
       queryId: 's3',
       sql: 'SELECT range AS n FROM range(1200000)',
       pageSize: 50,
     });
-    const { jobId } = await call<{ jobId: string }>(host, 'query.export', {
-      resultId: second.resultId,
+    const { jobId } = await call(host, 'query.export', {
+      resultId: second.resultId!,
       format: 'csv',
       path: path.join(dir, 'all.csv'),
     });
@@ -85,7 +85,7 @@ describe('a large result', () => {
   });
 
   it("answers before the whole result is stored: a read that fails after the first page still answers, and reports the failure with DuckDB's own message; pages past it fail with it", async () => {
-    const result = await call<QueryResult>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 's4',
       sql: "SELECT CASE WHEN range < 900000 THEN range ELSE error('row 900000 is broken') END AS n FROM range(1000000)",
       pageSize: 100,
@@ -114,22 +114,22 @@ describe('a large result', () => {
   it('stops streaming when cancelled or closed, and the host keeps answering', async () => {
     // A read of 10^15 rows never finishes by itself, so only the cancel or the close can have stopped it.
     const endless = 'SELECT range AS n FROM range(1000000000000000)';
-    const cancelled = await call<QueryResult>(host, 'query.run', { queryId: 's5', sql: endless, pageSize: 10 });
+    const cancelled = await call(host, 'query.run', { queryId: 's5', sql: endless, pageSize: 10 });
     expect(cancelled.complete).toBe(false);
     expect(await call(host, 'query.cancel', { queryId: 's5' })).toEqual({ cancelled: true });
     await until(() => storedEvents(cancelled.resultId!).some((event) => event.error));
     expect(storedEvents(cancelled.resultId!).at(-1)).toMatchObject({ complete: false, error: { code: 'CANCELLED' } });
 
-    const closed = await call<QueryResult>(host, 'query.run', { queryId: 's6', sql: endless, pageSize: 10 });
+    const closed = await call(host, 'query.run', { queryId: 's6', sql: endless, pageSize: 10 });
     expect(closed.complete).toBe(false);
-    expect(await call(host, 'query.close', { resultId: closed.resultId })).toEqual({ closed: true });
+    expect(await call(host, 'query.close', { resultId: closed.resultId! })).toEqual({ closed: true });
     expect(await host.dispatch('query.page', { resultId: closed.resultId, offset: 0, limit: 1 })).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND' },
     });
     await until(() => storedEvents(closed.resultId!).some((event) => event.error));
     expect(storedEvents(closed.resultId!).at(-1)).toMatchObject({ complete: false });
-    expect(await call<QueryResult>(host, 'query.run', { queryId: 's7', sql: 'SELECT 42 AS answer' })).toMatchObject({
+    expect(await call(host, 'query.run', { queryId: 's7', sql: 'SELECT 42 AS answer' })).toMatchObject({
       complete: true,
       rows: [[42]],
     });

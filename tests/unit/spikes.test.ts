@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
-import type { SpikeDrill, SpikeOverview } from '../../shared/contract';
+
 import { call, tempDir } from './support';
 
 interface Incident {
@@ -32,7 +32,7 @@ afterAll(async () => host?.close());
 
 describe('spike overview', () => {
   it('marks the injected incident as the strongest window, on the spam series', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', {
+    const overview = await call(host, 'spike.overview', {
       source: 'reports',
       by: 'reason',
       bucket: 'hour',
@@ -53,7 +53,7 @@ describe('spike overview', () => {
   });
 
   it('shows the model version change as a marker before the spike, at its first use in the logs', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', {});
+    const overview = await call(host, 'spike.overview', {});
     expect(overview.markers).toHaveLength(1);
     expect(overview.markers[0]).toMatchObject({ model: 'text-distil', previous: '2024.02.1', version: '2024.03.0' });
     // The first moderation action that names 2024.03.0 comes minutes after the switch the generator recorded.
@@ -63,13 +63,13 @@ describe('spike overview', () => {
   });
 
   it('does not take a re-score for a deployment, and uses a deployment date a user sets', async () => {
-    const before = await call<SpikeOverview>(host, 'spike.overview', {});
-    const { jobId } = await call<{ jobId: string }>(host, 'models.score', {
+    const before = await call(host, 'spike.overview', {});
+    const { jobId } = await call(host, 'models.score', {
       model: 'text-distil',
       sql: "SELECT content_id, text FROM content WHERE content_id < 'c00000100'",
     });
     expect((await host.jobs.wait(jobId)).status).toBe('done');
-    const after = await call<SpikeOverview>(host, 'spike.overview', {});
+    const after = await call(host, 'spike.overview', {});
     expect(after.markers).toEqual(before.markers);
     expect(after.buckets).toEqual(before.buckets);
     // The user knows 2026.11.1 went live on 5 March (inside the timeline); a date outside it draws no marker.
@@ -78,7 +78,7 @@ describe('spike overview', () => {
       version: '2026.11.1',
       deployedAt: '2024-03-05T06:00:00Z',
     });
-    const set = await call<SpikeOverview>(host, 'spike.overview', {});
+    const set = await call(host, 'spike.overview', {});
     expect(set.markers).toContainEqual({
       at: '2024-03-05T06:00:00.000Z',
       model: 'text-distil',
@@ -90,15 +90,15 @@ describe('spike overview', () => {
       version: '2026.11.1',
       deployedAt: '2030-01-01T00:00:00Z',
     });
-    expect((await call<SpikeOverview>(host, 'spike.overview', {})).markers).toEqual(before.markers);
+    expect((await call(host, 'spike.overview', {})).markers).toEqual(before.markers);
     await call(host, 'models.setDeployment', { model: 'text-distil', version: '2026.11.1', deployedAt: null });
-    expect((await call<SpikeOverview>(host, 'spike.overview', {})).markers).toEqual(before.markers);
+    expect((await call(host, 'spike.overview', {})).markers).toEqual(before.markers);
   });
 
   it('breaks out by surface and language through the content table, and by category for actions', async () => {
-    const byLanguage = await call<SpikeOverview>(host, 'spike.overview', { by: 'language' });
+    const byLanguage = await call(host, 'spike.overview', { by: 'language' });
     expect(byLanguage.windows[0]!.series).toBe('en');
-    const actions = await call<SpikeOverview>(host, 'spike.overview', {
+    const actions = await call(host, 'spike.overview', {
       source: 'actions',
       by: 'category',
       bucket: 'day',
@@ -113,9 +113,9 @@ describe('spike overview', () => {
 
 describe('spike drill-down', () => {
   it('finds the campaign’s terms, its near-duplicate cluster, and the new accounts behind it', async () => {
-    const overview = await call<SpikeOverview>(host, 'spike.overview', {});
+    const overview = await call(host, 'spike.overview', {});
     const top = overview.windows[0]!;
-    const drill = await call<SpikeDrill>(host, 'spike.drill', { series: top.series, start: top.start, end: top.end });
+    const drill = await call(host, 'spike.drill', { series: top.series, start: top.start, end: top.end });
     const topTerms = drill.terms.slice(0, 10).map((t) => t.term);
     const expected = incident.top_terms!.filter((term) => topTerms.includes(term));
     expect(expected.length).toBeGreaterThanOrEqual(4);
@@ -126,7 +126,7 @@ describe('spike drill-down', () => {
     expect(cluster.authors).toBeLessThanOrEqual(accounts.size);
     expect(cluster.newAccounts).toBe(cluster.authors);
     // Every campaign post in the window is in the cluster, and nothing else is.
-    const result = await call<{ rows: unknown[][] }>(host, 'query.run', {
+    const result = await call(host, 'query.run', {
       queryId: 'c',
       sql: `SELECT count(DISTINCT r.content_id) FROM reports r JOIN content c USING (content_id) WHERE r.reason = 'spam' AND r.created_at >= '${top.start.slice(0, 19)}'::TIMESTAMP AND r.created_at < '${top.end.slice(0, 19)}'::TIMESTAMP AND c.text LIKE '%boostfans.example%'`,
     });
@@ -134,7 +134,7 @@ describe('spike drill-down', () => {
     expect(drill.targets.slice(0, 5).every((target) => accounts.has(target.userId))).toBe(true);
     expect(drill.reporters.length).toBeGreaterThan(0);
     // The same drill as a job (what the UI uses): the same answer.
-    const { jobId } = await call<{ jobId: string }>(host, 'spike.drillStart', {
+    const { jobId } = await call(host, 'spike.drillStart', {
       series: top.series,
       start: top.start,
       end: top.end,

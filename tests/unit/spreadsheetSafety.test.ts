@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, LabelExportOutcome, QueryResult, SessionSummary } from '../../shared/contract';
+import type { CallOutcome, LabelExportOutcome, QueryResult } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
@@ -119,7 +119,7 @@ describe('CSV written for people', () => {
   });
 
   it("label exports: an annotator's note that looks like a formula is neutralised in CSV, raw in the NDJSON trail", async () => {
-    const session = await call<SessionSummary>(host, 'sessions.create', {
+    const session = await call(host, 'sessions.create', {
       name: 'notes',
       pool: 'SELECT content_id FROM content',
       model: 'text-distil',

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Host } from '../../electron/host/host';
-import type { CallOutcome } from '../../shared/contract';
+import type { CallOutcome, InputOf, MethodName, OutputOf } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 
 export function tempDir(prefix = 'sift-test-'): string {
@@ -26,15 +26,29 @@ export function writeTemp(dir: string, name: string, content: string | Uint8Arra
   return file;
 }
 
-/** Calls a method through the validating dispatcher, the way both transports do, and unwraps it. */
-export async function call<T = unknown>(host: Host, method: string, input: unknown): Promise<T> {
+/** What answers contract calls: a Host, or the engine process's client. */
+type Dispatcher = Pick<Host, 'dispatch'>;
+
+/**
+ * Calls a contract method through the validating dispatcher, the way both transports do, and unwraps it. The method
+ * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
+ */
+export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
+  return (await callRaw(host, method, input)) as OutputOf<M>;
+}
+
+/**
+ * Calls any method name with any input, unchecked by the compiler: only for tests that send what the contract
+ * refuses (malformed input, unknown methods) to see the dispatcher reject it.
+ */
+export async function callRaw(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
   const outcome = await host.dispatch(method, input);
   if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
-  return outcome.value as T;
+  return outcome.value;
 }
 
 export async function importFile(host: Host, file: string, options: Record<string, unknown> = {}): Promise<JobSummary> {
-  const { jobId } = await call<{ jobId: string }>(host, 'import.start', { path: file, ...options });
+  const { jobId } = await call(host, 'import.start', { path: file, ...options });
   return host.jobs.wait(jobId);
 }
 

@@ -6,14 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import type {
-  DatasetManifest,
-  Disagreements,
-  ErrorAnalysis,
-  EvaluationResult,
-  QueryResult,
-  SessionSummary,
-} from '../../shared/contract';
+import type { SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
 import { call, tempDir } from './support';
 
@@ -31,7 +24,7 @@ const SPAM_VOTES: Record<string, Record<string, 0 | 1>> = {
 
 beforeAll(async () => {
   host = await makeLabelingWorkspace(path.join(tempDir('sift-ties-'), 'ws'));
-  session = await call<SessionSummary>(host, 'sessions.create', {
+  session = await call(host, 'sessions.create', {
     name: 'ties',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -67,14 +60,14 @@ afterAll(async () => host?.close());
 
 describe('tied votes', () => {
   it('are left out of evaluation, and counted per category and in all', async () => {
-    const result = await call<EvaluationResult>(host, 'eval.run', { model: 'text-distil', version: 't1' });
+    const result = await call(host, 'eval.run', { model: 'text-distil', version: 't1' });
     const spam = result.categories.find((c) => c.category === 'spam')!;
     // c02 (majority 1), c03 (unanimous 0), c04 (adjudicated 1); not c01 or c09, which tie.
     expect({ n: spam.n, positives: spam.positives }).toEqual({ n: 3, positives: 2 });
     expect(result.tied).toEqual({ items: 2, byCategory: { spam: 2 } });
     expect(result.categories.find((c) => c.category === 'hate_speech')!.n).toBe(5);
     // With a labels query the query decides: nothing is counted as tied.
-    const own = await call<EvaluationResult>(host, 'eval.run', {
+    const own = await call(host, 'eval.run', {
       model: 'text-distil',
       version: 't1',
       labels: "SELECT content_id, category, value::INT AS label FROM current_labels WHERE annotator_id = 'ana'",
@@ -84,7 +77,7 @@ describe('tied votes', () => {
   });
 
   it('are not negatives in error analysis', async () => {
-    const analysis = await call<ErrorAnalysis>(host, 'eval.errors', {
+    const analysis = await call(host, 'eval.errors', {
       model: 'text-distil',
       version: 't1',
       category: 'spam',
@@ -96,9 +89,9 @@ describe('tied votes', () => {
   });
 
   it('wait in the adjudication queue beside outvoted labels, and stay out of a dataset until decided', async () => {
-    const queue = await call<Disagreements>(host, 'labels.disagreements', { sessionId: session.id });
+    const queue = await call(host, 'labels.disagreements', { sessionId: session.id });
     expect(queue.items.map((item) => item.contentId).sort()).toEqual(['c01', 'c02', 'c09']);
-    const manifest = await call<DatasetManifest>(host, 'datasets.export', {
+    const manifest = await call(host, 'datasets.export', {
       name: 'ties',
       out: tempDir('sift-ties-out-'),
       sessions: [session.id],
@@ -106,7 +99,7 @@ describe('tied votes', () => {
     expect(manifest.contestedItemsLeftOut).toBe(3);
     expect(Object.values(manifest.rows).reduce((a, b) => a + b, 0)).toBe(2); // c03 unanimous, c04 adjudicated
     // The SQL the evaluation reads agrees: current_labels still holds every vote.
-    const votes = await call<QueryResult>(host, 'query.run', {
+    const votes = await call(host, 'query.run', {
       queryId: 'v',
       sql: "SELECT count(*) FROM current_labels WHERE category = 'spam'",
     });

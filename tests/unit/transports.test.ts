@@ -156,6 +156,8 @@ function validInputs(
     'sessions.retrainStart': { sessionId },
     'sessions.get': { sessionId, annotator: 'ana' },
     'sessions.next': { sessionId, annotator: 'ana' },
+    'keymap.get': { annotator: 'ana' },
+    'keymap.set': { annotator: 'ana', bindings: { skip: ['k'] } },
     'labels.record': {
       sessionId,
       annotator: 'ana',
@@ -197,19 +199,19 @@ describe('both transports', () => {
   });
 
   it('answer every method with a valid input the same way', async () => {
-    const first = await call<{ resultId: string }>(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
+    const first = await call(host, 'query.run', { queryId: 'setup', sql: 'SELECT 1' });
     const job = await importFile(host, csvFile, { table: 'flags_copy', replace: true });
-    const scored = await call<{ jobId: string }>(host, 'models.score', {
+    const scored = await call(host, 'models.score', {
       model: 'text-distil',
       sql: 'SELECT content_id, text FROM content',
     });
     expect((await host.jobs.wait(scored.jobId)).status).toBe('done');
-    const report = await call<{ id: number }>(host, 'reports.save', {
+    const report = await call(host, 'reports.save', {
       name: 'Spam flags',
       sql: '-- [params]\n-- string :reason = spam\nSELECT id FROM flags WHERE reason = :reason',
     });
     const reportFile = writeTemp(tempDir(), 'count.sql', '-- name: Count flags\nSELECT count(*) FROM flags');
-    const created = await call<{ id: string }>(host, 'sessions.create', session);
+    const created = await call(host, 'sessions.create', session);
     // A label to retrain on (c1 is not among the held-out fifth).
     await call(host, 'labels.record', {
       sessionId: created.id,
@@ -230,7 +232,7 @@ describe('both transports', () => {
       path.join(host.workspace.dir, 'policy', 'taxonomy-v2.json'),
       JSON.stringify({ ...v1, version: 'v2', changes: [{ kind: 'definition', category: 'spam' }] }),
     );
-    const inputs = validInputs(first.resultId, job.id, report.id, reportFile, created.id, packFile);
+    const inputs = validInputs(first.resultId!, job.id, report.id, reportFile, created.id, packFile);
     for (const method of METHOD_NAMES) {
       if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play
       const ipc = await viaIpc(method, inputs[method]);

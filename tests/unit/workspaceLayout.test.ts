@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import type { QueryResult, ReportSummary } from '../../shared/contract';
+
 import { call, importedRows, tempDir } from './support';
 
 describe('a workspace in the single-database layout', () => {
@@ -34,18 +34,14 @@ describe('a workspace in the single-database layout', () => {
 
     const host = await Host.open(dir, { remember: false });
     try {
-      const reports = await call<ReportSummary[]>(host, 'reports.list', {});
+      const reports = await call(host, 'reports.list', {});
       expect(reports.map((report) => report.name).sort()).toEqual(['old report', 'second']);
-      const saved = await call<{ id: number }>(host, 'reports.save', { name: 'new', sql: 'SELECT 3' });
+      const saved = await call(host, 'reports.save', { name: 'new', sql: 'SELECT 3' });
       expect(saved.id).toBe(Math.max(...reports.map((report) => report.id)) + 1);
-      expect(
-        await call<QueryResult>(host, 'query.run', { queryId: 'm', sql: 'SELECT count(*) FROM label_events' }),
-      ).toMatchObject({ rows: [['7']] });
-      const tables = await call<{ name: string; protected: boolean; source?: { path: string } }[]>(
-        host,
-        'tables.list',
-        {},
-      );
+      expect(await call(host, 'query.run', { queryId: 'm', sql: 'SELECT count(*) FROM label_events' })).toMatchObject({
+        rows: [['7']],
+      });
+      const tables = await call(host, 'tables.list', {});
       expect(tables.find((table) => table.name === 'items')?.source?.path).toBe('/data/items.csv');
       expect(tables.find((table) => table.name === 'label_events')).toMatchObject({ protected: true });
       const leftover = await host.workspace.withConnection(
@@ -70,13 +66,13 @@ describe('a workspace in the single-database layout', () => {
     planted.closeSync();
     const reopened = await Host.open(dir, { remember: false });
     try {
-      expect((await call<ReportSummary[]>(reopened, 'reports.list', {})).map((report) => report.name).sort()).toEqual([
+      expect((await call(reopened, 'reports.list', {})).map((report) => report.name).sort()).toEqual([
         'new',
         'old report',
         'second',
       ]);
       expect(
-        await call<QueryResult>(reopened, 'query.run', { queryId: 'n', sql: 'SELECT count(*) FROM label_events' }),
+        await call(reopened, 'query.run', { queryId: 'n', sql: 'SELECT count(*) FROM label_events' }),
       ).toMatchObject({ rows: [['7']] });
     } finally {
       await reopened.close();
@@ -103,7 +99,7 @@ describe('a workspace in the single-database layout', () => {
     old.closeSync();
     const host = await Host.open(dir, { remember: false });
     try {
-      expect((await call<ReportSummary[]>(host, 'reports.list', {})).map((report) => report.name)).toEqual(['copied']);
+      expect((await call(host, 'reports.list', {})).map((report) => report.name)).toEqual(['copied']);
       const leftover = await host.workspace.withConnection(
         async (c) =>
           (
@@ -138,7 +134,7 @@ describe('a workspace from before labeling sessions', () => {
 
     const host = await Host.open(dir, { remember: false });
     try {
-      const result = await call<QueryResult>(host, 'query.run', {
+      const result = await call(host, 'query.run', {
         queryId: 'c',
         sql: 'SELECT event_id, strategy, note FROM label_events',
       });
@@ -162,7 +158,7 @@ describe("Sift's own data is never read back from the user's database", () => {
     const dir = path.join(tempDir('sift-planted-'), 'ws');
     expect((await sift('sample', '--workspace', dir)).code).toBe(0);
     const before = await Host.open(dir, { remember: false });
-    const reports = (await call<ReportSummary[]>(before, 'reports.list', {})).map((report) => report.name).sort();
+    const reports = (await call(before, 'reports.list', {})).map((report) => report.name).sort();
     const imports = await importedRows(before);
     await before.close();
     expect(reports.length).toBeGreaterThan(1);
@@ -183,14 +179,12 @@ describe("Sift's own data is never read back from the user's database", () => {
     }
     const after = await Host.open(dir, { remember: false });
     try {
-      expect((await call<ReportSummary[]>(after, 'reports.list', {})).map((report) => report.name).sort()).toEqual(
-        reports,
-      );
+      expect((await call(after, 'reports.list', {})).map((report) => report.name).sort()).toEqual(reports);
       expect(await importedRows(after)).toBe(imports);
       // The user's tables are theirs, left as they made them.
-      expect(
-        await call<QueryResult>(after, 'query.run', { queryId: 'p', sql: 'SELECT name FROM sift.reports' }),
-      ).toMatchObject({ rows: [['planted']] });
+      expect(await call(after, 'query.run', { queryId: 'p', sql: 'SELECT name FROM sift.reports' })).toMatchObject({
+        rows: [['planted']],
+      });
     } finally {
       await after.close();
     }

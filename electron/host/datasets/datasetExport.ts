@@ -14,27 +14,31 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DatasetDiff, DatasetManifest, DatasetVerification } from '../../../shared/contract.js';
+import type { DatasetManifest } from '../../../shared/contract.js';
 import { DATASET_NAME_PATTERN } from '../../../shared/contract/datasets.js';
 import { ACCOUNT_FEATURES, FEATURE_VIEW } from '../../../shared/features.js';
 import { SiftError } from '../../../shared/errors.js';
-import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import { settledLabelsSql } from '../labeling/poolData.js';
-import { processAlive } from '../processes.js';
 import { projectRoot } from '../projectPaths.js';
 import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
-
-export const SPLITS = ['train', 'validation', 'test'] as const;
-type Split = (typeof SPLITS)[number];
-const DAY_MS = 86_400_000;
-/**
- * Texts this similar (shingle Jaccard) are one text for splitting: a repost with a changed number or emoji. Stricter
- * than the spike view's campaign threshold (0.5), which also groups texts that share a template.
- */
-const SPLIT_DUPLICATE_THRESHOLD = 0.8;
+import { datasetCard } from './datasetCard.js';
+import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
+import { checkVersionFiles } from './datasetVerify.js';
+import {
+  forgetVersion,
+  nextVersion,
+  type PublishedRecord,
+  recordVersion,
+  removeAbandonedStaging,
+  sha256,
+  sha256Text,
+  syncFile,
+  syncFolder,
+  writeSynced,
+} from './datasetVersions.js';
 
 export interface DatasetExportInput {
   name: string;
@@ -57,69 +61,15 @@ interface SessionFacts {
   policyVersion: string;
 }
 
-const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-/** The next version number in `<out>/<name>/`, and the one before it (the parent), if any. */
-function nextVersion(root: string): { version: number; parent: number | null } {
-  const taken = fs.existsSync(root)
-    ? fs
-        .readdirSync(root)
-        .map((entry) => /^v(\d+)$/.exec(entry)?.[1])
-        .filter((n): n is string => n !== undefined)
-        .map(Number)
-    : [];
-  const last = taken.length > 0 ? Math.max(...taken) : 0;
-  return { version: last + 1, parent: last > 0 ? last : null };
-}
-
-/** Each export stages in its own folder, `.staging-<pid>-<random>`, beside the versions it will join. */
-const STAGING = /^\.staging-(\d+)-/;
-
-/** Staging folders whose process is gone (a kill -9 mid-export) are removed; a live export's are left alone. */
-function removeAbandonedStaging(root: string): void {
-  if (!fs.existsSync(root)) return;
-  for (const entry of fs.readdirSync(root)) {
-    const pid = Number(STAGING.exec(entry)?.[1] ?? /^\.v\d+\.partial-(\d+)$/.exec(entry)?.[1] ?? NaN);
-    if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue; // this process's other exports are still running
-    fs.rmSync(path.join(root, entry), { recursive: true, force: true });
+/** The version in Sift's package.json (the manifest says which Sift wrote a dataset). */
+const TOOL_VERSION: string = (() => {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return 'unknown';
   }
-}
-
-/** The versions of a dataset already written under `out`, oldest first (each manifest with its folder). */
-export function listDatasetVersions(out: string, name: string): DatasetManifest[] {
-  const root = path.resolve(out, name);
-  if (!fs.existsSync(root)) return [];
-  return fs
-    .readdirSync(root)
-    .map((entry) => /^v(\d+)$/.exec(entry))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .sort((a, b) => Number(a[1]) - Number(b[1]))
-    .flatMap((match) => {
-      const dir = path.join(root, match[0]);
-      try {
-        return [{ ...(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as DatasetManifest), dir }];
-      } catch {
-        return []; // a folder without a readable manifest is not a version
-      }
-    });
-}
-
-/** Time splits: before the cut, the validation window, after it. Without a cut: the 70th and 85th percentiles of time. */
-function splitBoundaries(
-  times: number[],
-  cutDate: string | undefined,
-  valDays: number | undefined,
-): { cut: number; validationEnd: number } {
-  if (cutDate) {
-    const cut = Date.parse(cutDate);
-    if (Number.isNaN(cut))
-      throw new SiftError({ code: 'BAD_REQUEST', message: `cutDate: "${cutDate}" is not a date.` });
-    return { cut, validationEnd: cut + (valDays ?? 7) * DAY_MS };
-  }
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { cut: at(0.7), validationEnd: at(0.85) };
-}
+})();
 
 export async function exportDataset(
   workspace: Workspace,
@@ -219,17 +169,11 @@ export async function exportDataset(
   const split = rows.map((row) => timeSplit(Number(row[6])));
   // A near-duplicate group goes where its earliest member goes: the same text never sits in two splits.
   ctx.progress(null, 'Keeping near-duplicates in one split');
-  let moved = 0;
-  for (const cluster of clusterNearDuplicates(
+  const moved = keepNearDuplicatesTogether(
     rows.map((row) => String(row[1] ?? '')),
-    SPLIT_DUPLICATE_THRESHOLD,
-  )) {
-    const earliest = cluster.members.reduce((best, index) => (times[index]! < times[best]! ? index : best));
-    for (const index of cluster.members) {
-      if (split[index] !== split[earliest]) moved++;
-      split[index] = split[earliest]!;
-    }
-  }
+    times,
+    split,
+  );
   fs.mkdirSync(root, { recursive: true });
   removeAbandonedStaging(root);
   const staging = fs.mkdtempSync(path.join(root, `.staging-${process.pid}-`));
@@ -384,291 +328,4 @@ export async function exportDataset(
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-const sha256Text = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
-
-function writeSynced(file: string, text: string): void {
-  fs.writeFileSync(file, text);
-  syncFile(file);
-}
-
-/** A version's files are on disk before its folder is renamed into place, so a crash never publishes a torn file. */
-function syncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function syncFolder(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // not every platform syncs a folder (Windows)
-  }
-}
-
-/** What the workspace's store keeps of each version it published: where, which, and the SHA-256 of its manifest and card. */
-interface PublishedRecord {
-  dir: string;
-  name: string;
-  version: number;
-  createdAt: string;
-  manifestSha256: string;
-  cardSha256: string;
-}
-
-async function recordVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
-  await workspace.withStore((conn) =>
-    conn.run(
-      'INSERT INTO dataset_versions VALUES ($dir, $name, $version, $createdAt, $manifestSha256, $cardSha256, current_timestamp)',
-      { ...record },
-    ),
-  );
-}
-
-async function forgetVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
-  await workspace.withStore((conn) =>
-    conn.run('DELETE FROM dataset_versions WHERE dir = $dir AND manifest_sha256 = $manifestSha256', {
-      dir: record.dir,
-      manifestSha256: record.manifestSha256,
-    }),
-  );
-}
-
-/** The version in Sift's package.json (the manifest says which Sift wrote a dataset). */
-const TOOL_VERSION: string = (() => {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
-      .version;
-  } catch {
-    return 'unknown';
-  }
-})();
-
-function datasetCard(manifest: DatasetManifest): string {
-  const parquet = manifest.files.filter((file) => file.format === 'parquet');
-  const files = parquet.length > 0 ? parquet : manifest.files;
-  const yaml = [
-    '---',
-    'configs:',
-    '- config_name: default',
-    '  data_files:',
-    ...files.flatMap((file) => [`  - split: ${file.split}`, `    path: ${file.path}`]),
-    '---',
-  ];
-  return `${yaml.join('\n')}
-# ${manifest.name} v${manifest.version}
-
-Labeled with Sift under policy ${manifest.policyVersion}${manifest.parentVersion ? `; follows v${manifest.parentVersion}` : ''}. Created ${manifest.createdAt}.
-
-| split | rows |
-|---|---|
-${SPLITS.map((split) => `| ${split} | ${manifest.rows[split] ?? 0} |`).join('\n')}
-
-- Columns: ${manifest.labelSchema.columns.join(', ')} (${manifest.labelSchema.values}).
-- Account features (${manifest.features.columns.map((column) => column.name).join(', ')}) are as of each item's upload, from Sift's \`${manifest.features.view}\` view: nothing that happened later counts${manifest.features.available ? '' : ' (this workspace lacked the content and users tables they need, so they are empty)'}.
-- Splits by time: train before ${manifest.splits.cut}, validation until ${manifest.splits.validationEnd}, test after; near-duplicates kept in one split (${manifest.splits.nearDuplicatesMoved} moved).
-- Labels: ${manifest.adjudicationRule} (${manifest.contestedItemsLeftOut} left out).
-- Annotators: ${manifest.annotators.join(', ')}. Sessions: ${manifest.sessions.map((session) => `${session.name} (${session.strategy}, ${session.model} ${session.modelVersion})`).join('; ') || 'all labels'}.
-- Every file's SHA-256 is in manifest.json; \`sift dataset verify\` checks them.
-`;
-}
-
-/** A manifest's file entry names a plain file in the version folder, never a path out of it. */
-const isPlainName = (name: unknown): name is string =>
-  typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\]/.test(name);
-
-/**
- * The checks a version's folder alone allows: every file the manifest names is there with its size and SHA-256, and
- * nothing else is (no added file, folder or link). The manifest and card themselves need the workspace's record.
- */
-function checkVersionFiles(dir: string): DatasetVerification & {
-  manifest: DatasetManifest | null;
-  manifestSha256: string | null;
-  cardSha256: string | null;
-} {
-  const manifestFile = path.join(dir, DATASET_MANIFEST);
-  const fail = (problem: string) => ({
-    dir,
-    ok: false,
-    problems: [problem],
-    files: 0,
-    scope: 'files' as const,
-    manifest: null,
-    manifestSha256: null,
-    cardSha256: null,
-  });
-  if (!fs.existsSync(manifestFile)) return fail(`${manifestFile}: missing (not a Sift dataset version)`);
-  let manifestText: string;
-  let manifest: DatasetManifest;
-  try {
-    manifestText = fs.readFileSync(manifestFile, 'utf8');
-    manifest = JSON.parse(manifestText) as DatasetManifest;
-  } catch (error) {
-    return fail(`${manifestFile}: not valid JSON (${(error as Error).message})`);
-  }
-  const listed = Array.isArray(manifest.files) ? manifest.files : [];
-  const problems: string[] = [];
-  for (const file of listed) {
-    if (!isPlainName(file?.path)) {
-      problems.push(`${DATASET_MANIFEST}: names ${JSON.stringify(file?.path)}, which is not a file of this folder`);
-      continue;
-    }
-    const full = path.join(dir, file.path);
-    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
-    if (!stat) problems.push(`${file.path}: missing`);
-    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
-    else if (stat.size !== file.bytes)
-      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
-    else if (sha256(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
-  }
-  const expected = new Set([DATASET_MANIFEST, 'README.md', ...listed.map((file) => String(file?.path))]);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (expected.has(entry.name) && (entry.name !== 'README.md' || entry.isFile())) continue;
-    problems.push(
-      `${entry.name}${entry.isDirectory() ? '/' : ''}: ${entry.isDirectory() ? 'a folder' : entry.isSymbolicLink() ? 'a link' : 'a file'} the manifest does not list`,
-    );
-  }
-  const card = path.join(dir, 'README.md');
-  const cardSha256 = fs.existsSync(card) && fs.lstatSync(card).isFile() ? sha256(card) : null;
-  if (cardSha256 === null && !problems.some((problem) => problem.startsWith('README.md')))
-    problems.push('README.md: missing (the dataset card)');
-  return {
-    dir,
-    ok: problems.length === 0,
-    problems,
-    files: listed.length,
-    scope: 'files',
-    manifest,
-    manifestSha256: sha256Text(manifestText),
-    cardSha256,
-  };
-}
-
-/**
- * Re-checks a version: its files against its manifest (size, SHA-256, nothing added), and — where the workspace
- * published it — its manifest and dataset card against the SHA-256s recorded in the store when it was written. Without
- * a workspace that knows the version, says plainly that only the files against the manifest could be checked.
- */
-export async function verifyDataset(
-  workspace: Workspace | null,
-  dir: string,
-  noWorkspaceReason?: string,
-): Promise<DatasetVerification> {
-  const { manifest, manifestSha256, cardSha256, ...files } = checkVersionFiles(dir);
-  if (manifest === null) return files;
-  const filesOnly = (why: string): DatasetVerification => ({
-    ...files,
-    scope: 'files',
-    note: `Only the files could be checked against the manifest: ${why}, so its manifest.json and README.md could not be checked against what Sift wrote.`,
-  });
-  if (workspace === null) return filesOnly(noWorkspaceReason ?? 'no workspace to check it against');
-  const real = realPathOf(dir);
-  const records = await workspace.withStore(
-    async (conn) =>
-      (
-        await conn.runAndReadAll(
-          'SELECT manifest_sha256, card_sha256 FROM dataset_versions WHERE dir = $dir OR manifest_sha256 = $sha OR (name = $name AND version = $version AND created_at = $createdAt)',
-          {
-            dir: real,
-            sha: manifestSha256 ?? '',
-            name: String(manifest.name),
-            version: Number.isInteger(manifest.version) ? manifest.version : -1,
-            createdAt: String(manifest.createdAt),
-          },
-        )
-      ).getRowsJson() as [string, string][],
-  );
-  if (records.length === 0)
-    return filesOnly(
-      `the workspace ${workspace.dir} has no record of this version (it was verified outside the workspace that wrote it)`,
-    );
-  const problems = [...files.problems];
-  const written = records.find(([sha]) => sha === manifestSha256);
-  if (!written)
-    problems.push(
-      `${DATASET_MANIFEST}: differs from the manifest Sift wrote (its SHA-256 is not the one recorded in ${workspace.dir})`,
-    );
-  else if (cardSha256 !== null && written[1] !== cardSha256)
-    problems.push('README.md: the dataset card differs from the one Sift wrote (its SHA-256 is not the one recorded)');
-  return { ...files, ok: problems.length === 0, problems, scope: 'record' };
-}
-
-/** What changed from one dataset version to another: items added, removed, relabeled (per category) and moved, per split. */
-export async function diffDatasets(workspace: Workspace, from: string, to: string): Promise<DatasetDiff> {
-  const read = async (dir: string): Promise<DatasetManifest> => {
-    const check = await verifyDataset(workspace, dir);
-    if (!check.ok) throw new SiftError({ code: 'BAD_REQUEST', message: `${dir}: ${check.problems[0]}`, file: dir });
-    return JSON.parse(fs.readFileSync(path.join(dir, DATASET_MANIFEST), 'utf8')) as DatasetManifest;
-  };
-  const [a, b] = [await read(from), await read(to)];
-  const parquet = (dir: string, manifest: DatasetManifest) =>
-    `(${manifest.files
-      .filter((file) => file.format === 'parquet')
-      .map(
-        (file) =>
-          `SELECT *, ${quoteLiteral(file.split)} AS split FROM read_parquet(${quoteLiteral(path.join(dir, file.path))})`,
-      )
-      .join(' UNION ALL BY NAME ')})`;
-  const categories = b.labelSchema.categories.filter((category) => a.labelSchema.categories.includes(category));
-  return workspace.withResults(async (conn) => {
-    const rows = (
-      await conn.runAndReadAll(`
-        SELECT coalesce(o.content_id, n.content_id), o.split, n.split, ${categories.map((c) => `o.${quoteIdent(c)}, n.${quoteIdent(c)}`).join(', ')}
-        FROM ${parquet(from, a)} o FULL OUTER JOIN ${parquet(to, b)} n ON o.content_id = n.content_id`)
-    ).getRowsJson();
-    const diff: DatasetDiff = {
-      from,
-      to,
-      added: 0,
-      removed: 0,
-      relabeled: 0,
-      moved: 0,
-      perSplit: {},
-      perCategory: Object.fromEntries(categories.map((c) => [c, { relabeled: 0, toPositive: 0, toNegative: 0 }])),
-    };
-    const bump = (split: string, key: 'added' | 'removed' | 'relabeled') => {
-      diff.perSplit[split] ??= { added: 0, removed: 0, relabeled: 0 };
-      diff.perSplit[split]![key]++;
-    };
-    for (const row of rows) {
-      const [, oldSplit, newSplit] = row as [string, string | null, string | null];
-      if (oldSplit === null) {
-        diff.added++;
-        bump(newSplit!, 'added');
-        continue;
-      }
-      if (newSplit === null) {
-        diff.removed++;
-        bump(oldSplit, 'removed');
-        continue;
-      }
-      if (oldSplit !== newSplit) diff.moved++;
-      let changed = false;
-      categories.forEach((category, k) => {
-        const before = row[3 + 2 * k];
-        const after = row[4 + 2 * k];
-        if (before === after) return;
-        changed = true;
-        const entry = diff.perCategory[category]!;
-        entry.relabeled++;
-        if (Number(after) === 1) entry.toPositive++;
-        else entry.toNegative++;
-      });
-      if (changed) {
-        diff.relabeled++;
-        bump(newSplit, 'relabeled');
-      }
-    }
-    return diff;
-  });
 }

@@ -12,7 +12,7 @@ import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { relationKind } from '../query/readOnlyQuery.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { aggregatePairs, thresholdsFor } from './evaluation.js';
+import { aggregatePairs, thresholdsFor } from './pairsQuery.js';
 
 /** Texts read for the term contrast, per side (a hash sample beyond it: the same sample on every run). */
 const TERM_SAMPLE = 3000;

@@ -22,7 +22,7 @@ import {
   rocAucOf,
 } from '../../../shared/rankingMetrics.js';
 import { countLabelled, groupScores, type ScoreCounts, totals } from '../../../shared/scoreCounts.js';
-import type { PairLists } from './evaluation.js';
+import type { PairLists } from './pairScan.js';
 
 export { SLICE_DIMENSIONS, type SliceDimension } from '../../../shared/slices.js';
 

@@ -16,9 +16,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../../shared/errors.js';
 
+/** The journal's file in the workspace's `.sift/` folder. */
+export const JOURNAL_FILE = 'labels.journal';
+
 /** The record that opens a group of records appended together; it is framing only, never returned to a reader. */
 const GROUP = 'group';
 
+/** A line of the journal as read: its kind, and fields this file does not look at (journalRecords.ts types them). */
 export interface JournalRecord {
   /** What the record is: a label event, a session, a batch handed to an annotator. */
   t: string;
@@ -72,7 +76,7 @@ export class LabelJournal {
   }
 
   /** Resolves once every record is on disk (written and fsynced), in the order given; all of them or, after a crash, none. */
-  append(records: JournalRecord[]): Promise<void> {
+  append<R extends { t: string }>(records: readonly R[]): Promise<void> {
     if (this.closed)
       return Promise.reject(new SiftError({ code: 'WORKSPACE_MISSING', message: 'The label journal is closed.' }));
     const framed = records.length > 1 ? [{ t: GROUP, n: records.length }, ...records] : records;

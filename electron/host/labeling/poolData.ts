@@ -7,7 +7,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BatchItem } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { type PoolItem, voteOutcomeSql } from '../../../shared/labeling.js';
+import { voteOutcomeSql } from '../../../shared/labeling.js';
+import type { PoolItem } from '../../../shared/labelingRanking.js';
 import { describeReadOnlyQuery, readOnly } from '../query/readOnlyQuery.js';
 import { hasColumns as has, relationColumns } from '../workspace/relationColumns.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';

@@ -5,7 +5,7 @@
  *
  * All-or-nothing: the new version is written in a staging folder and renamed whole, scored and ranked while still
  * unregistered, and becomes the model of its name only after the session's rerank record is in the journal (the
- * commit; LabelingService registers it then, and on open if a kill came in between). A retrain stopped or killed
+ * commit; retrainSession.ts registers it then, and on open if a kill came in between). A retrain stopped or killed
  * before that leaves the previous version in use; its leftovers (folder, scores, ranking) are cleared by the next.
  */
 import { createHash } from 'node:crypto';
@@ -18,7 +18,8 @@ import { averagePrecision } from '../../../shared/rankingMetrics.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
-import { loadPackage, LocalScorer, type ModelPackage } from '../models/runtime.js';
+import { loadPackage, type ModelPackage } from '../models/modelPackage.js';
+import { LocalScorer } from '../models/runtime.js';
 import { processAlive } from '../processes.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import { quoteLiteral, type Workspace } from '../workspace/workspace.js';

@@ -10,14 +10,9 @@ import { manifestSchema, type ModelManifest } from '../../../shared/modelManifes
 import { projectRoot } from '../projectPaths.js';
 import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
-import {
-  loadPackage,
-  LocalScorer,
-  type ModelPackage,
-  type ProviderPreference,
-  RemoteScorer,
-  type Scorer,
-} from './runtime.js';
+import { loadPackage, type ModelPackage } from './modelPackage.js';
+import { RemoteScorer } from './remoteScorer.js';
+import { LocalScorer, type ProviderPreference, type Scorer } from './runtime.js';
 
 export type { ModelInfo };
 

@@ -21,7 +21,8 @@ import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 import { FEATURE_VIEW, pointFeaturesSql } from '../../../shared/features.js';
 import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
-import type { ModelPackage, ScoreItem } from './runtime.js';
+import type { ScoreItem } from './modelInputs.js';
+import type { ModelPackage } from './modelPackage.js';
 
 const SCORE_COLUMNS =
   'content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR';

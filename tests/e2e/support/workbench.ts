@@ -3,6 +3,8 @@
  * and not every test.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { EvaluateView } from './evaluateView';
+import { ModelsView } from './modelsView';
 
 export class Workbench {
   readonly schema: Locator;
@@ -15,6 +17,13 @@ export class Workbench {
   /** The element that scrolls the grid, both ways. */
   readonly gridScroller: Locator;
   readonly importDialog: Locator;
+  /** The import dialog's account of a file's problem rows, and of the rows it set aside. */
+  readonly importProblem: Locator;
+  readonly importRejects: Locator;
+  /** The workspace switcher's button: it shows the open workspace's name. */
+  readonly workspaceName: Locator;
+  readonly evaluate: EvaluateView;
+  readonly models: ModelsView;
 
   constructor(readonly page: Page) {
     this.schema = page.getByTestId('schema-browser');
@@ -26,9 +35,14 @@ export class Workbench {
     this.grid = page.getByTestId('results-grid');
     this.gridScroller = this.grid.getByTestId('grid-scroll');
     this.importDialog = page.getByTestId('import-dialog');
+    this.importProblem = page.getByTestId('import-problem');
+    this.importRejects = page.getByTestId('import-rejects');
+    this.workspaceName = page.getByTestId('workspace-name');
+    this.evaluate = new EvaluateView(page);
+    this.models = new ModelsView(page);
   }
 
-  async openView(name: 'explore' | 'reports' | 'spikes' | 'label'): Promise<void> {
+  async openView(name: 'explore' | 'reports' | 'spikes' | 'label' | 'evaluate' | 'models'): Promise<void> {
     await this.page.getByTestId(`tab-${name}`).click();
   }
 
@@ -98,6 +112,24 @@ export class Workbench {
     await expect(this.page.getByTestId('import-done')).toBeVisible();
   }
 
+  /** Starts the import without waiting for its outcome (a mapping step, rejects or an error come next). */
+  async startImport(): Promise<void> {
+    await this.page.getByTestId('import-confirm').click();
+  }
+
+  /** Imports past bad rows (set aside in a rejects table) without waiting for the outcome. */
+  async importSkippingBadRows(): Promise<void> {
+    await this.page.getByTestId('import-skip-bad-rows').check();
+    await this.startImport();
+  }
+
+  /** Maps the imported table onto one of Sift's canonical tables, which closes the dialog. */
+  async mapImportOnto(target: string): Promise<void> {
+    await this.page.getByTestId('mapping-target').selectOption(target);
+    await this.page.getByTestId('mapping-save').click();
+    await expect(this.importDialog).toBeHidden();
+  }
+
   async closeDialog(): Promise<void> {
     await this.importDialog
       .getByRole('button', { name: /Skip|Done|Close/ })
@@ -136,6 +168,42 @@ export class Workbench {
     });
   }
 
+  // Workspaces ----------------------------------------------------------------------------------------------
+
+  readonly workspaces = {
+    path: () => this.page.getByTestId('workspace-path'),
+    error: () => this.page.locator('.workspace-error'),
+    /** What an empty workspace's Explore says. */
+    empty: () => this.page.getByTestId('empty-workspace'),
+  };
+
+  async openWorkspaceSwitcher(): Promise<void> {
+    await this.workspaceName.click();
+  }
+
+  /** In the open switcher, asks for a new workspace at `folder`; the outcome (a switch or a refusal) is the test's. */
+  async newWorkspace(folder: string): Promise<void> {
+    await this.workspaces.path().fill(folder);
+    await this.page.getByTestId('workspace-new').click();
+  }
+
+  /** Switches to a workspace from the switcher's recent ones. */
+  async openRecentWorkspace(name: string): Promise<void> {
+    await this.workspaceName.click();
+    await this.page.locator('.workspace-recent').getByRole('button', { name }).click();
+  }
+
+  // Spikes --------------------------------------------------------------------------------------------------
+
+  readonly spikes = {
+    timeline: () => this.page.getByTestId('spike-timeline'),
+    windows: () => this.page.getByTestId('spike-windows').locator('tbody tr'),
+    cluster: () => this.page.getByTestId('spike-cluster'),
+    /** What the view says a workspace needs before it can chart spikes. */
+    needs: () => this.page.getByTestId('needs-spikes'),
+    versionMarkers: () => this.page.locator('[data-testid=spike-timeline] .annotation-text'),
+  };
+
   // Labeling ------------------------------------------------------------------------------------------------
 
   readonly labeling = {
@@ -145,6 +213,11 @@ export class Workbench {
     strip: () => this.page.getByTestId('label-strip').locator('li:not(.label-strip-note)'),
     category: (name: string) => this.page.getByTestId(`category-${name}`),
     progress: () => this.page.getByTestId('label-progress'),
+    help: () => this.page.getByTestId('label-help'),
+    /** An action's row in the help's keymap (shared/keymap.ts ids: submit, skip, category3…). */
+    keymapRow: (action: string) => this.page.getByTestId(`keymap-row-${action}`),
+    rebind: (action: string) => this.page.getByTestId(`rebind-${action}`),
+    keymapNotice: () => this.page.getByTestId('keymap-notice'),
   };
 
   async setAnnotator(name: string): Promise<void> {

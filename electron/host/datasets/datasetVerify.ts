@@ -1,0 +1,130 @@
+/**
+ * Verifying a published version: its files against its manifest (size, SHA-256, nothing added), and its manifest and
+ * card against the SHA-256s the workspace's store recorded when it wrote them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatasetManifest, DatasetVerification } from '../../../shared/contract.js';
+import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { sha256, sha256Text } from './datasetVersions.js';
+
+/** A manifest's file entry names a plain file in the version folder, never a path out of it. */
+const isPlainName = (name: unknown): name is string =>
+  typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\]/.test(name);
+
+/**
+ * The checks a version's folder alone allows: every file the manifest names is there with its size and SHA-256, and
+ * nothing else is (no added file, folder or link). The manifest and card themselves need the workspace's record.
+ */
+export function checkVersionFiles(dir: string): DatasetVerification & {
+  manifest: DatasetManifest | null;
+  manifestSha256: string | null;
+  cardSha256: string | null;
+} {
+  const manifestFile = path.join(dir, DATASET_MANIFEST);
+  const fail = (problem: string) => ({
+    dir,
+    ok: false,
+    problems: [problem],
+    files: 0,
+    scope: 'files' as const,
+    manifest: null,
+    manifestSha256: null,
+    cardSha256: null,
+  });
+  if (!fs.existsSync(manifestFile)) return fail(`${manifestFile}: missing (not a Sift dataset version)`);
+  let manifestText: string;
+  let manifest: DatasetManifest;
+  try {
+    manifestText = fs.readFileSync(manifestFile, 'utf8');
+    manifest = JSON.parse(manifestText) as DatasetManifest;
+  } catch (error) {
+    return fail(`${manifestFile}: not valid JSON (${(error as Error).message})`);
+  }
+  const listed = Array.isArray(manifest.files) ? manifest.files : [];
+  const problems: string[] = [];
+  for (const file of listed) {
+    if (!isPlainName(file?.path)) {
+      problems.push(`${DATASET_MANIFEST}: names ${JSON.stringify(file?.path)}, which is not a file of this folder`);
+      continue;
+    }
+    const full = path.join(dir, file.path);
+    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (!stat) problems.push(`${file.path}: missing`);
+    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
+    else if (stat.size !== file.bytes)
+      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
+    else if (sha256(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
+  }
+  const expected = new Set([DATASET_MANIFEST, 'README.md', ...listed.map((file) => String(file?.path))]);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (expected.has(entry.name) && (entry.name !== 'README.md' || entry.isFile())) continue;
+    problems.push(
+      `${entry.name}${entry.isDirectory() ? '/' : ''}: ${entry.isDirectory() ? 'a folder' : entry.isSymbolicLink() ? 'a link' : 'a file'} the manifest does not list`,
+    );
+  }
+  const card = path.join(dir, 'README.md');
+  const cardSha256 = fs.existsSync(card) && fs.lstatSync(card).isFile() ? sha256(card) : null;
+  if (cardSha256 === null && !problems.some((problem) => problem.startsWith('README.md')))
+    problems.push('README.md: missing (the dataset card)');
+  return {
+    dir,
+    ok: problems.length === 0,
+    problems,
+    files: listed.length,
+    scope: 'files',
+    manifest,
+    manifestSha256: sha256Text(manifestText),
+    cardSha256,
+  };
+}
+
+/**
+ * Re-checks a version: its files against its manifest (size, SHA-256, nothing added), and — where the workspace
+ * published it — its manifest and dataset card against the SHA-256s recorded in the store when it was written. Without
+ * a workspace that knows the version, says plainly that only the files against the manifest could be checked.
+ */
+export async function verifyDataset(
+  workspace: Workspace | null,
+  dir: string,
+  noWorkspaceReason?: string,
+): Promise<DatasetVerification> {
+  const { manifest, manifestSha256, cardSha256, ...files } = checkVersionFiles(dir);
+  if (manifest === null) return files;
+  const filesOnly = (why: string): DatasetVerification => ({
+    ...files,
+    scope: 'files',
+    note: `Only the files could be checked against the manifest: ${why}, so its manifest.json and README.md could not be checked against what Sift wrote.`,
+  });
+  if (workspace === null) return filesOnly(noWorkspaceReason ?? 'no workspace to check it against');
+  const real = realPathOf(dir);
+  const records = await workspace.withStore(
+    async (conn) =>
+      (
+        await conn.runAndReadAll(
+          'SELECT manifest_sha256, card_sha256 FROM dataset_versions WHERE dir = $dir OR manifest_sha256 = $sha OR (name = $name AND version = $version AND created_at = $createdAt)',
+          {
+            dir: real,
+            sha: manifestSha256 ?? '',
+            name: String(manifest.name),
+            version: Number.isInteger(manifest.version) ? manifest.version : -1,
+            createdAt: String(manifest.createdAt),
+          },
+        )
+      ).getRowsJson() as [string, string][],
+  );
+  if (records.length === 0)
+    return filesOnly(
+      `the workspace ${workspace.dir} has no record of this version (it was verified outside the workspace that wrote it)`,
+    );
+  const problems = [...files.problems];
+  const written = records.find(([sha]) => sha === manifestSha256);
+  if (!written)
+    problems.push(
+      `${DATASET_MANIFEST}: differs from the manifest Sift wrote (its SHA-256 is not the one recorded in ${workspace.dir})`,
+    );
+  else if (cardSha256 !== null && written[1] !== cardSha256)
+    problems.push('README.md: the dataset card differs from the one Sift wrote (its SHA-256 is not the one recorded)');
+  return { ...files, ok: problems.length === 0, problems, scope: 'record' };
+}
