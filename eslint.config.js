@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's recommended rules, React's hooks rules, and the rooms of the layout —
-// renderer/ and shared/ never import electron/ (or Node-only code), and only main.ts and preload.ts import Electron.
+// renderer/ and shared/ never import electron/ (or Node-only code), only main.ts and preload.ts import Electron,
+// and the CLI reaches features only through the host's contract.
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
@@ -74,5 +75,26 @@ export default tseslint.config(
     files: ['electron/**/*.ts'],
     ignores: ['electron/main.ts', 'electron/preload.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noElectronModule] }] },
+  },
+  {
+    // The command line reaches a workspace only through the host's contract (Host.dispatch, which validates every
+    // input and applies the caller's access): of electron/host/ it imports host.ts and outsideWorkspace.ts (what is
+    // done with no workspace open), never a feature's module.
+    files: ['electron/cli.ts', 'electron/cliCommands.ts', 'electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectronModule],
+          patterns: [
+            {
+              group: ['**/host/**', '!**/host/host.js', '!**/host/outsideWorkspace.js'],
+              message:
+                'The CLI calls features through Host.dispatch (electron/cli/hostCalls.ts); add a contract method if one is missing.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

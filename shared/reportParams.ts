@@ -259,6 +259,15 @@ export interface BoundSql {
 export const scalarBindName = (name: string) => `p_${name}`;
 export const listBindName = (name: string, position: number) => `l${position}_${name}`;
 
+/**
+ * A report's SQL bound to values given as text (a form's fields, `sift query --param`): its block parsed, each value
+ * cast by its declared type, every `:name` bound. Throws a ParamError naming the parameter.
+ */
+export function bindReport(sql: string, values: Record<string, string | undefined>): BoundSql {
+  const params = parseParams(sql);
+  return bindParams(sql, params, castParams(params, values));
+}
+
 export function bindParams(sql: string, params: ParamDecl[], values: Record<string, ParamValue>): BoundSql {
   const declared = new Map(params.map((param) => [param.name, param]));
   const binds: BoundSql['binds'] = {};

@@ -288,6 +288,13 @@ export const labelingMethods = {
   'sessions.retrain': job<RetrainOutcome>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
+  /**
+   * Records actions in order as one durable append (`sift labels ingest`'s group commit); one invalid action
+   * refuses the whole call before anything is written.
+   */
+  'labels.recordMany': method<RecordOutcome[]>()(
+    sessionAndAnnotator.extend({ actions: z.array(labelActionSchema).min(1).max(10_000) }).strict(),
+  ),
   /** Agreement per category over the current labels of the sessions named (all sessions when none is). */
   /** Carries labels to a new policy version by its declared changes and queues the rest for relabeling. */
   'policy.migrate': method<PolicyMigration>()(z.object({ to: policyVersionName().optional() }).strict()),

@@ -21,6 +21,8 @@ export interface QueryResult {
    * latest created_at of content, reports and moderation_actions), which ends on `dataEnds` (YYYY-MM-DD).
    */
   pastDataEnd?: { dataEnds: string; params: string[] };
+  /** With `everyStatement`, a script's results in order, one per statement (the last is this result). */
+  statements?: QueryResult[];
 }
 
 export interface PageResult {
@@ -84,6 +86,13 @@ export const queryMethods = {
         pageSize: z.number().int().min(0).max(5000).optional(),
         /** Keep this run in the workspace's query history (the SQL editor's runs; not reports or previews). */
         remember: z.boolean().optional(),
+        /** `sift query --allow-writes`: writes allowed for this run, whatever the workspace's setting. */
+        allowWrites: z.literal(true).optional(),
+        /**
+         * `sift query`'s form: every row of every result stored before the answer, and a script's answer holds
+         * each statement's own result (`statements`), which stay until closed.
+         */
+        everyStatement: z.boolean().optional(),
       })
       .strict(),
   ),
@@ -117,7 +126,14 @@ export const queryMethods = {
   ),
   /** DuckDB's plan for one statement, checked as a run would be and not executed (EXPLAIN ANALYZE is never run). */
   'query.explain': method<QueryPlan>()(
-    z.object({ sql: nonEmpty('sql'), params: z.record(z.string(), cellParam).optional() }).strict(),
+    z
+      .object({
+        sql: nonEmpty('sql'),
+        params: z.record(z.string(), cellParam).optional(),
+        /** `sift query --explain --allow-writes`: explains a write whatever the workspace's setting. */
+        allowWrites: z.literal(true).optional(),
+      })
+      .strict(),
   ),
   'query.cancel': method<{ cancelled: boolean }>()(z.object({ queryId: nonEmpty('queryId') }).strict()),
   'query.close': method<{ closed: boolean }>()(z.object({ resultId: nonEmpty('resultId') }).strict()),
@@ -127,6 +143,18 @@ export const queryMethods = {
         resultId: nonEmpty('resultId'),
         format: z.enum(['csv', 'parquet', 'json']),
         path: nonEmpty('path').optional(),
+      })
+      .strict(),
+  ),
+  /**
+   * A script's results as one JSON file: an array with an element per statement, each result's own array of rows
+   * (null for a statement without rows). `sift query --format json` of a script.
+   */
+  'query.exportScript': job<ExportOutcome>()(
+    z
+      .object({
+        resultIds: z.array(nonEmpty('resultIds').nullable()).min(1).max(10_000),
+        path: nonEmpty('path'),
       })
       .strict(),
   ),

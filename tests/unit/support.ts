@@ -4,8 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Host } from '../../electron/host/host';
-import type { CallOutcome, InputOf, JobMethodName, JobResultOf, MethodName, OutputOf } from '../../shared/contract';
-import { dispatchJob, type JobTransport, valueOf } from '../../shared/jobRuns';
+import type { Caller } from '../../shared/callerAccess';
+import type {
+  CallOutcome,
+  InputOf,
+  JobMethodName,
+  JobResultOf,
+  JobStarted,
+  MethodName,
+  OutputOf,
+} from '../../shared/contract';
+import { dispatchJob, jobOutcome, type JobTransport, valueOf } from '../../shared/jobRuns';
 import type { JobSummary } from '../../shared/jobs';
 
 export function tempDir(prefix = 'sift-test-'): string {
@@ -35,7 +44,23 @@ type Dispatcher = Pick<Host, 'dispatch'>;
  * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
  */
 export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
-  return (await callRaw(host, method, input)) as OutputOf<M>;
+  return unwrap(await outcomeOf(host, method, input));
+}
+
+/** A contract call's outcome, typed, left wrapped: for tests that look at how a well-formed call is answered or refused. */
+export async function outcomeOf<M extends MethodName>(
+  host: Dispatcher,
+  method: M,
+  input: InputOf<M>,
+  caller?: Caller,
+): Promise<CallOutcome<OutputOf<M>>> {
+  return (await host.dispatch(method, input, caller)) as CallOutcome<OutputOf<M>>;
+}
+
+/** The value of a call that succeeded; a refusal throws, carrying its error info. */
+export function unwrap<T>(outcome: CallOutcome<T>): T {
+  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
+  return outcome.value;
 }
 
 /**
@@ -43,15 +68,23 @@ export async function call<M extends MethodName>(host: Dispatcher, method: M, in
  * refuses (malformed input, unknown methods) to see the dispatcher reject it.
  */
 export async function callRaw(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
-  const outcome = await host.dispatch(method, input);
-  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
-  return outcome.value;
+  return unwrap(await host.dispatch(method, input));
 }
 
 /**
  * Runs a long operation the way every client does — its call through the dispatcher answers a job id, its end comes
  * as a job event — and answers the job's result as the contract types it; a refusal or the job's error is thrown.
  */
+/** A long operation's outcome, typed, left wrapped: the refusal of its call, or how its job ended. */
+export async function jobOutcomeOf<M extends JobMethodName>(
+  host: JobTransport,
+  method: M,
+  input: InputOf<M>,
+  caller?: Caller,
+): Promise<CallOutcome<JobResultOf<M>>> {
+  return dispatchJob(host, method, input, { caller });
+}
+
 export async function runJob<M extends JobMethodName>(
   host: JobTransport,
   method: M,
@@ -84,16 +117,48 @@ export async function importedRows(host: Host): Promise<number> {
   );
 }
 
-/** One contract call over browser-mode HTTP, the way a client must make it (Bearer token, JSON). */
+type HttpServer = { port: number; token: string | null };
+
+/**
+ * One call over browser-mode HTTP, the way a client must make it (Bearer token, JSON), with any method name and body:
+ * for tests of what the transport refuses. `token` defaults to the owner's.
+ */
 export async function postJson(
-  server: { port: number; token: string | null },
+  server: HttpServer,
   method: string,
   body: unknown,
+  token: string | null = server.token,
 ): Promise<CallOutcome> {
   const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   return (await response.json()) as CallOutcome;
+}
+
+/** One contract call over browser-mode HTTP, typed by the contract; its outcome left wrapped (see unwrap). */
+export async function postCall<M extends MethodName>(
+  server: HttpServer,
+  method: M,
+  body: InputOf<M>,
+  token: string | null = server.token,
+): Promise<CallOutcome<OutputOf<M>>> {
+  return (await postJson(server, method, body, token)) as CallOutcome<OutputOf<M>>;
+}
+
+/**
+ * A long operation over HTTP: its call as a client makes it, then how the job it started ended (read from the host
+ * the server serves). Answers the refusal of the call, or the job's typed outcome.
+ */
+export async function postJob<M extends JobMethodName>(
+  server: HttpServer,
+  host: Pick<Host, 'jobs'>,
+  method: M,
+  body: InputOf<M>,
+  token: string | null = server.token,
+): Promise<CallOutcome<JobResultOf<M>>> {
+  const started = (await postJson(server, method, body, token)) as CallOutcome<JobStarted>;
+  if (!started.ok) return started;
+  return jobOutcome(method, await host.jobs.wait(started.value.jobId));
 }

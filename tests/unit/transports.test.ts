@@ -104,6 +104,10 @@ function validInputs(
     'query.cancel': { queryId: 'not-running' },
     'query.close': { resultId: 'unknown' },
     'query.export': { resultId, format: 'csv' },
+    'query.exportScript': {
+      resultIds: [resultId, null],
+      path: path.join(tempDir('sift-transport-script-'), 'all.json'),
+    },
     'query.history': { limit: 5 },
     'query.chart': { resultId, spec: { type: 'bar', x: '1', y: null, series: null, aggregate: 'count' } },
     'editor.tabs': {},
@@ -161,6 +165,11 @@ function validInputs(
       sessionId,
       annotator: 'ana',
       action: { kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1, leaf: 'commercial_spam' }] },
+    },
+    'labels.recordMany': {
+      sessionId,
+      annotator: 'ana',
+      actions: [{ kind: 'label', contentId: 'c1', labels: [{ category: 'spam', value: 1 }] }, { kind: 'undo' }],
     },
     'labels.agreement': { sessions: [sessionId] },
     // The session's labels are v1's (a v2 appears below).

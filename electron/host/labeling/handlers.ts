@@ -34,6 +34,8 @@ export function labelingHandlers(host: HostServices): Handlers<keyof typeof labe
     'sessions.next': async ({ sessionId, annotator }) => (await host.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) =>
       (await host.labeling()).record(sessionId, annotator, action),
+    'labels.recordMany': async ({ sessionId, annotator, actions }) =>
+      (await host.labeling()).recordMany(sessionId, annotator, actions),
     'labels.agreement': async ({ sessions }) => {
       const labeling = await host.labeling();
       await labeling.syncStore(); // the labels just made count

@@ -5,11 +5,13 @@
  * complete, so a cancelled or failed export leaves nothing behind.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ExportOutcome } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { isInterrupt, messageOf } from './duckdbErrors.js';
+import { isInterrupt, messageOf } from '../workspace/duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { neutraliseFormulaSql } from '../../../shared/spreadsheetSafety.js';
@@ -66,6 +68,59 @@ export async function exportRelation(
       message: `Export to ${resolved} failed: ${messageOf(error).split('\n')[0]}`,
       file: resolved,
     });
+  }
+}
+
+/**
+ * A script's results as one JSON array with an element per statement: each relation's own array of row objects, or
+ * null for a statement without rows. Written whole under a temporary name beside the target, like any export.
+ */
+export async function exportJsonArray(
+  workspace: Workspace,
+  relations: (string | null)[],
+  target: string,
+  ctx: JobContext,
+): Promise<ExportOutcome> {
+  const resolved = workspace.checkExportTarget(target, 'path');
+  const partial = path.join(
+    path.dirname(resolved),
+    `.${path.basename(resolved)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`,
+  );
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-script-'));
+  let rows = 0;
+  try {
+    const sink = fs.createWriteStream(partial);
+    const closed = new Promise<void>((resolve, reject) => sink.on('close', resolve).on('error', reject));
+    sink.write('[\n');
+    for (const [index, relation] of relations.entries()) {
+      if (index > 0) sink.write(',\n');
+      if (relation === null) {
+        sink.write('null');
+        continue;
+      }
+      const element = path.join(scratch, `${index}.json`);
+      rows += (await exportRelation(workspace, relation, 'json', element, ctx)).rows;
+      await appendWithoutFinalNewline(element, sink);
+      fs.rmSync(element);
+    }
+    sink.end('\n]\n');
+    await closed;
+    fs.renameSync(partial, resolved);
+    return { path: resolved, format: 'json', rows, bytes: fs.statSync(resolved).size };
+  } finally {
+    fs.rmSync(partial, { force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Copies a file into `sink` (left open) less its last newline, so that arrays join neatly. */
+async function appendWithoutFinalNewline(file: string, sink: fs.WriteStream): Promise<void> {
+  let heldNewline = false;
+  for await (const chunk of fs.createReadStream(file, { encoding: 'utf8' })) {
+    const text: string = `${heldNewline ? '\n' : ''}${chunk as string}`;
+    heldNewline = text.endsWith('\n');
+    const written = heldNewline ? text.slice(0, -1) : text;
+    if (written && !sink.write(written)) await once(sink, 'drain');
   }
 }
 

@@ -19,7 +19,7 @@ import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../..
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
-import { isInterrupt, sqlError } from './duckdbErrors.js';
+import { isInterrupt, sqlError } from '../workspace/duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams, type StatementClass } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
@@ -96,8 +96,8 @@ export class QueryService {
   /**
    * Runs a statement or a script (all or nothing, see below); the answer is the last statement's result. With
    * `everyStatement` (the CLI prints a script's results in turn) it also holds each statement's own result, in
-   * order: a read's rows stored whole before the next statement runs, a write's message. Those earlier results
-   * stay until the caller closes them, however many there are.
+   * order: a read's rows stored whole before the next statement runs (the last's before the answer), a write's
+   * message. Those earlier results stay until the caller closes them, however many there are.
    */
   async run(
     input: { queryId: string; sql: string; params?: QueryParams; pageSize?: number },
@@ -140,6 +140,7 @@ export class QueryService {
       // The results of the statements before the last, kept only with `everyStatement`.
       const earlier: QueryResult[] = [];
       const keepEvery = Boolean(options.everyStatement) && statements.length > 1;
+      const lastWhole = Boolean(options.everyStatement);
       if (!allowWrites) {
         // Reads change no catalog, so every statement is checked against the catalog as it stands before any runs.
         const checked: CheckedStatement[] = [];
@@ -154,7 +155,7 @@ export class QueryService {
               earlier.push(this.pin(await this.runRead(statement, shown, false, true)));
             else if (index < lastIndex) await this.runRead(statement, null);
           }
-          result = await this.runRead(checked[lastIndex]!, shown);
+          result = await this.runRead(checked[lastIndex]!, shown, false, lastWhole);
         } catch (error) {
           for (const kept of earlier) if (kept.resultId) await this.close(kept.resultId);
           throw error;
@@ -190,7 +191,7 @@ export class QueryService {
               // Nothing written: the read streams as any other, in its own READ ONLY transaction.
               await conn.run('COMMIT');
               committed = true;
-              result = await this.runRead(checked, shown);
+              result = await this.runRead(checked, shown, false, lastWhole);
             }
             if (index < lastIndex && keepEvery) earlier.push(this.pin(result));
           }

@@ -9,7 +9,7 @@ import type { QueryResult, Report, ReportSummary } from '../../../shared/contrac
 
 export type { Report, ReportSummary };
 import { SiftError } from '../../../shared/errors.js';
-import { bindParams, castParams, type ParamDecl, ParamError, parseParams } from '../../../shared/reportParams.js';
+import { bindReport, castParams, type ParamDecl, ParamError, parseParams } from '../../../shared/reportParams.js';
 import type { QueryService } from '../query/queryService.js';
 import { quoteIdent, quoteLiteral, type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 
@@ -376,8 +376,7 @@ export async function lastActivity(workspace: Workspace): Promise<string | null>
 
 export function prepareReport(sql: string, values: Record<string, string>) {
   try {
-    const params = parseParams(sql);
-    return bindParams(sql, params, castParams(params, values));
+    return bindReport(sql, values);
   } catch (error) {
     throw paramError(error);
   }

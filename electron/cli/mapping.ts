@@ -3,7 +3,7 @@
  * map a file's columns onto a canonical table as it is imported. Only the flags' syntax is read here; what a mapping
  * may be (its columns, its required key columns, no NULL key) is the host's to check, with the words the app uses.
  */
-import { CANONICAL_TABLES } from '../shared/canonical.js';
+import { CANONICAL_TABLES } from '../../shared/canonical.js';
 
 /** The canonical tables an import may be mapped onto (`--as`). */
 export const MAPPING_TARGETS = CANONICAL_TABLES.filter((table) => !table.siftOwned).map((table) => table.name);

@@ -1,0 +1,187 @@
+/**
+ * The model commands: `sift models` (models.list), `sift score` (a models.score job), `sift eval` (eval.run) and
+ * `sift spike` (spike.overview). Their JSON is what scripts read: its keys stay as they are.
+ */
+import type { InputOf } from '../../shared/contract.js';
+import { tiedNote } from '../../shared/labeling.js';
+import { COMMANDS, parseCommand, UsageError } from './commands.js';
+import { call, formatTable, runJob, withHost } from './hostCalls.js';
+
+type Overview = InputOf<'spike.overview'>;
+
+export async function commandSpike(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS.spike, args);
+  const threshold = Number(values.threshold);
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    throw new UsageError('spike: --threshold is a positive number (a z-score).');
+  return withHost(values.workspace, async (host) => {
+    const overview = await call(host, 'spike.overview', {
+      // The flags' values as typed; the contract checks them.
+      source: values.source as Overview['source'],
+      by: values.by as Overview['by'],
+      bucket: values.bucket as Overview['bucket'],
+      threshold,
+    });
+    if (values.json) {
+      // Scripts rely on exactly these keys.
+      console.log(
+        JSON.stringify(
+          overview.windows.map(({ start, end, series, z }) => ({ start, end, series, z })),
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    process.stdout.write(
+      formatTable(
+        ['start', 'end', 'series', 'z', 'count', 'expected'],
+        overview.windows.map((w) => [w.start, w.end, w.series, w.z, w.count, w.expected]),
+      ),
+    );
+    for (const marker of overview.markers)
+      console.log(`model ${marker.model} ${marker.previous} → ${marker.version} at ${marker.at}`);
+    return 0;
+  });
+}
+
+export async function commandModels(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS.models, args);
+  return withHost(values.workspace, async (host) => {
+    const models = await call(host, 'models.list', {});
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          models.map((m) => ({
+            name: m.name,
+            version: m.version,
+            kind: m.kind,
+            categories: m.categories,
+            runtime: m.kind === 'late_fusion' ? 'cuda (cpu fallback)' : 'cpu',
+            hash: m.hash,
+            dir: m.dir,
+            source: m.source,
+            ...(m.error ? { error: m.error } : {}),
+          })),
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    process.stdout.write(
+      formatTable(
+        ['model', 'version', 'kind', 'categories', 'runtime', 'hash', 'problem'],
+        models.map((m) => [
+          m.name,
+          m.version,
+          m.kind,
+          m.categories.join(','),
+          m.kind === 'late_fusion' ? 'cuda→cpu' : 'cpu',
+          m.hash.slice(0, 12),
+          m.error ?? '',
+        ]),
+      ),
+    );
+    return 0;
+  });
+}
+
+export async function commandScore(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS.score, args);
+  const batchSize = values.batch ? Number(values.batch) : undefined;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
+    throw new UsageError('score: --batch is a positive integer.');
+  const remote = values.remote
+    ? {
+        url: values.remote,
+        model: values['remote-model'],
+        token: values['remote-token'] ?? process.env.SIFT_REMOTE_TOKEN,
+        caFile: values['remote-ca'],
+        binary: values.binary as 'auto' | 'always' | 'never' | undefined,
+      }
+    : undefined;
+  return withHost(values.workspace, async (host) => {
+    const outcome = await runJob(
+      host,
+      'models.score',
+      { model: values.model, sql: values.sql, remote, batchSize },
+      `score ${values.model}`,
+    );
+    if (values.json) console.log(JSON.stringify(outcome, null, 2));
+    else
+      console.log(
+        `Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`,
+      );
+    return 0;
+  });
+}
+
+export async function commandEval(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS.eval, args);
+  const bins = Number(values.bins);
+  if (!Number.isInteger(bins) || bins < 2 || bins > 100)
+    throw new UsageError('eval: --bins is an integer from 2 to 100.');
+  return withHost(values.workspace, async (host) => {
+    const input = { model: values.model, version: values.version, labels: values.labels, bins };
+    const result = await runJob(host, 'eval.run', input, 'eval');
+    const strategy = values.strategy as 'uniform' | 'quantile';
+    const categories = Object.fromEntries(
+      result.categories.map((c) => [
+        c.category,
+        {
+          n: c.n,
+          positives: c.positives,
+          average_precision: c.averagePrecision,
+          roc_auc: c.rocAuc,
+          brier: c.brier,
+          ece: c.ece,
+          mce: c.mce,
+          tied: result.tied.byCategory[c.category] ?? 0,
+          bins: c.reliability[strategy].map((bin) => ({
+            mean_predicted: bin.meanPredicted,
+            fraction_positive: bin.fractionPositive,
+            count: bin.count,
+          })),
+        },
+      ]),
+    );
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          {
+            model: result.model,
+            version: result.version,
+            labels: result.labelSource,
+            bins,
+            strategy,
+            categories,
+            tied_items: result.tied.items,
+          },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));
+    process.stdout.write(
+      formatTable(
+        ['category', 'n', 'positives', 'AP', 'ROC AUC', 'Brier', `ECE (${bins})`, 'MCE'],
+        result.categories.map((c) => [
+          c.category,
+          c.n,
+          c.positives,
+          fmt(c.averagePrecision),
+          fmt(c.rocAuc),
+          fmt(c.brier),
+          fmt(c.ece),
+          fmt(c.mce),
+        ]),
+      ),
+    );
+    console.log(`${result.model} ${result.version}, labels from ${result.labelSource}`);
+    if (result.tied.items > 0) console.log(tiedNote(result.tied.items));
+    return 0;
+  });
+}

@@ -1,0 +1,201 @@
+/** The tables of the workspace, data and model commands (serve … sample), in the order `sift --help` lists them. */
+import { DEFAULT_BINS } from '../../shared/calibration.js';
+import { canonicalTable, requiredColumns } from '../../shared/canonical.js';
+import { SAMPLE_KINDS } from '../host/outsideWorkspace.js';
+import { command, json, workspace } from './commandSpec.js';
+import { MAPPING_TARGETS, WHEN_TAKEN } from './mapping.js';
+
+export const WORKBENCH_COMMANDS = {
+  serve: command({
+    name: 'serve',
+    summary: 'the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder',
+    flags: {
+      workspace,
+      port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
+      'no-token': { type: 'boolean', description: 'serve without an access token (any local process can connect)' },
+      open: { type: 'boolean', description: 'open the URL in the default browser' },
+      folder: {
+        type: 'string',
+        multiple: true,
+        value: 'DIR',
+        description: 'a folder SQL and imports may read besides the workspace',
+      },
+    },
+  }),
+  init: command({
+    name: 'init',
+    summary: 'an empty workspace for your own data (a new or empty folder)',
+    flags: {
+      workspace: { ...workspace, required: true, description: 'the folder to create the workspace in (new or empty)' },
+    },
+  }),
+  import: command({
+    name: 'import',
+    summary: 'import CSV/TSV, Parquet, JSON or NDJSON files as tables',
+    positionals: 'FILE...',
+    flags: {
+      workspace: {
+        ...workspace,
+        description: 'the workspace (default: the one used last); a new or empty folder becomes a workspace',
+      },
+      table: {
+        type: 'string',
+        value: 'NAME',
+        description: 'the table to create (one FILE only; default: from the file name)',
+      },
+      link: { type: 'boolean', description: 'keep a view over the file instead of copying its rows' },
+      replace: { type: 'boolean', description: 'replace a table of the same name' },
+      encoding: { type: 'string', choices: ['utf-8', 'utf-16', 'latin-1'], description: "the text files' encoding" },
+      'skip-bad-rows': {
+        type: 'boolean',
+        description: 'set unreadable CSV rows aside in <table>__rejects instead of failing',
+      },
+      as: {
+        type: 'string',
+        choices: MAPPING_TARGETS,
+        description: 'map the FILE onto this canonical table as it is imported (one FILE only)',
+      },
+      map: {
+        type: 'string',
+        multiple: true,
+        value: 'canonical=source,...',
+        description: "with --as: which of the file's columns each canonical column reads",
+      },
+      'when-taken': {
+        type: 'string',
+        choices: WHEN_TAKEN,
+        description:
+          'with --as, when the canonical name is already a table: replace it (kept under a backup name) or append to it',
+      },
+    },
+    notes: `With --as, the canonical table's key columns must be mapped and never NULL (${MAPPING_TARGETS.map((name) => `${name}: ${requiredColumns(canonicalTable(name)!).join(', ') || 'none'}`).join('; ')}); else nothing is imported.`,
+  }),
+  tables: command({
+    name: 'tables',
+    summary: "the workspace's tables and views",
+    flags: { workspace, json },
+  }),
+  query: command({
+    name: 'query',
+    summary: 'run SQL (read-only unless --allow-writes) and print or write the result',
+    notes: `A script (statements separated by ;) runs all or nothing and prints each statement's result in turn: the table
+format with a heading per statement, csv as one block per statement that returns rows (separated by a blank
+line), json as one array with an element per statement (null for one without rows, such as an INSERT). --out
+takes a script's results only with --format json.`,
+    exactlyOne: ['sql', 'file'],
+    flags: {
+      workspace,
+      sql: { type: 'string', value: 'TEXT', description: 'the SQL to run' },
+      file: {
+        type: 'string',
+        value: 'F',
+        description: 'a .sql file to run (a report with a Data Explorer -- [params] block takes :name parameters)',
+      },
+      param: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME=VALUE',
+        description: 'a parameter value: $name in plain SQL, :name in a report',
+      },
+      format: {
+        type: 'string',
+        default: 'table',
+        choices: ['table', 'csv', 'json', 'parquet'],
+        description: 'the output format (parquet needs --out)',
+      },
+      out: { type: 'string', value: 'FILE', description: 'write the result to FILE instead of stdout' },
+      'allow-writes': { type: 'boolean', description: "let the SQL change the user's own tables (never Sift's)" },
+      explain: { type: 'boolean', description: 'print the plan; nothing runs' },
+    },
+  }),
+  models: command({
+    name: 'models',
+    summary: 'the registered models',
+    flags: { workspace, json },
+  }),
+  score: command({
+    name: 'score',
+    summary: 'score content with a model, into model_scores',
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model to score with' },
+      sql: {
+        type: 'string',
+        required: true,
+        value: 'SQL',
+        description: 'the items: SELECT content_id, text, ... (the columns the model reads)',
+      },
+      remote: { type: 'string', value: 'URL', description: 'score on a KServe v2 server instead of locally' },
+      'remote-model': { type: 'string', value: 'N', description: "the remote server's model name" },
+      'remote-token': {
+        type: 'string',
+        value: 'T',
+        description: 'the remote bearer token (default: $SIFT_REMOTE_TOKEN)',
+      },
+      'remote-ca': {
+        type: 'string',
+        value: 'FILE',
+        description: "a CA certificate to trust for the remote server's TLS",
+      },
+      binary: { type: 'string', choices: ['auto', 'always', 'never'], description: "KServe's binary tensor extension" },
+      batch: { type: 'string', value: 'N', description: 'items per inference batch' },
+      json,
+    },
+  }),
+  eval: command({
+    name: 'eval',
+    summary: "a model's AP, ROC AUC, Brier score and calibration against the labels",
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model to evaluate' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the model version (default: the registered one if it has scores, else the latest scored)',
+      },
+      labels: {
+        type: 'string',
+        value: 'SQL',
+        description: 'the labels to evaluate against (default: current_labels, majority vote)',
+      },
+      bins: { type: 'string', default: String(DEFAULT_BINS), value: 'N', description: 'reliability bins, 2 to 100' },
+      strategy: {
+        type: 'string',
+        default: 'uniform',
+        choices: ['uniform', 'quantile'],
+        description: 'how the reliability bins are cut',
+      },
+      json,
+    },
+  }),
+  spike: command({
+    name: 'spike',
+    summary: 'the marked spike windows of reports or moderation actions over time',
+    flags: {
+      workspace,
+      bucket: { type: 'string', default: 'hour', choices: ['15min', 'hour', 'day'], description: 'the time bucket' },
+      source: { type: 'string', default: 'reports', choices: ['reports', 'actions'], description: 'what is counted' },
+      by: {
+        type: 'string',
+        value: 'DIMENSION',
+        description: 'one series per value of this column (default: reason for reports, category for actions)',
+      },
+      threshold: { type: 'string', default: '3', value: 'Z', description: 'the z-score that marks a window' },
+      json: { type: 'boolean', description: 'print the windows as JSON: start, end, series, z' },
+    },
+  }),
+  sample: command({
+    name: 'sample',
+    summary: 'create a sample workspace',
+    flags: {
+      workspace: { ...workspace, required: true, description: 'the folder to create the sample workspace in' },
+      kind: {
+        type: 'string',
+        default: 'platform',
+        choices: SAMPLE_KINDS,
+        description: 'a platform export or a Discourse-shaped forum',
+      },
+      from: { type: 'string', value: 'DIR', description: 'the sample files to load (default: the committed sample)' },
+    },
+  }),
+} as const;
