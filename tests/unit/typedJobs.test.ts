@@ -54,6 +54,7 @@ describe('typed jobs', () => {
       'models.compare',
       'models.score',
       'query.export',
+      'query.exportScript',
       'sessions.create',
       'sessions.retrain',
       'spike.drill',
