@@ -60,7 +60,7 @@ export async function cliBundle() {
   await build({ ...common, entryPoints: [path.join(root, 'electron', 'cli.ts')], outfile: out + suffix });
   await build({
     ...common,
-    entryPoints: [path.join(root, 'electron', 'host', 'compute', 'computeWorker.ts')],
+    entryPoints: [path.join(root, 'electron', 'host', 'computeWorkerMain.ts')],
     outfile: worker + suffix,
   });
   fs.renameSync(worker + suffix, worker);

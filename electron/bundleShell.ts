@@ -33,7 +33,7 @@ export async function bundleShell(): Promise<string> {
   // The engine's compute pool starts its workers from this file, beside engine.mjs.
   await build({
     ...common,
-    entryPoints: [path.join(projectRoot(), 'electron', 'host', 'compute', 'computeWorker.ts')],
+    entryPoints: [path.join(projectRoot(), 'electron', 'host', 'computeWorkerMain.ts')],
     format: 'esm',
     outfile: path.join(out, 'computeWorker.mjs'),
   });

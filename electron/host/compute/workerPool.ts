@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { SiftError } from '../../../shared/errors.js';
 import { nodeWorkerThreads } from '../lazyBuiltins.js';
+import type { ComputeTask } from './computeTask.js';
 import type { TaskReply, TaskRequest } from './computeWorker.js';
-import type { ComputeTask, ComputeTaskName } from './tasks.js';
 
 interface Queued {
   request: TaskRequest;
@@ -20,10 +20,15 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-/** The worker's entry: beside this file when running from source (through tsx), beside the bundle when bundled. */
+/**
+ * The worker's entry, which registers every feature's tasks: electron/host/computeWorkerMain.ts, started through
+ * computeWorkerBoot.mjs beside it when running from source (through tsx), or computeWorker.mjs beside the bundle.
+ */
 function workerEntry(): string {
   const here = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(here), here.endsWith('.ts') ? 'computeWorkerBoot.mjs' : 'computeWorker.mjs');
+  return here.endsWith('.ts')
+    ? path.join(path.dirname(here), '..', 'computeWorkerBoot.mjs')
+    : path.join(path.dirname(here), 'computeWorker.mjs');
 }
 
 export class WorkerPool {
@@ -36,16 +41,16 @@ export class WorkerPool {
 
   constructor(readonly size = poolSize) {}
 
-  run<N extends ComputeTaskName>(
-    task: N,
-    args: Parameters<ComputeTask<N>>,
+  run<Args extends unknown[], Result>(
+    task: ComputeTask<Args, Result>,
+    args: Args,
     options: { transfer?: ArrayBuffer[]; signal?: AbortSignal } = {},
-  ): Promise<Awaited<ReturnType<ComputeTask<N>>>> {
+  ): Promise<Result> {
     if (this.closed) return Promise.reject(new SiftError({ code: 'INTERNAL', message: 'The compute pool is closed.' }));
     if (options.signal?.aborted) return Promise.reject(new SiftError({ code: 'CANCELLED', message: 'Cancelled.' }));
     return new Promise((resolve, reject) => {
       const queued: Queued = {
-        request: { id: this.nextId++, task, args },
+        request: { id: this.nextId++, task: task.name, args },
         transfer: options.transfer ?? [],
         signal: options.signal,
         resolve: resolve as (value: unknown) => void,

@@ -11,6 +11,7 @@ import type { CalibrationFit, EvaluationResult, SliceEvaluation } from '../../..
 import { SiftError } from '../../../shared/errors.js';
 import { DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
 import { computePool } from '../compute/workerPool.js';
+import { evaluateCategoryTask, fitCalibrationCategoryTask } from './computeTasks.js';
 import { DEFAULT_BINS } from '../../../shared/calibration.js';
 import { DEFAULT_MIN_SLICE_N, sliceTable } from '../../../shared/slices.js';
 import { transferables } from './evaluationFigures.js';
@@ -68,7 +69,7 @@ export async function evaluate(
     (category) => {
       const pairs = value.lists.get(category)!;
       return computePool().run(
-        'evaluateCategory',
+        evaluateCategoryTask,
         [
           category,
           pairs,
@@ -161,7 +162,7 @@ export async function fitCalibration(
     (category) => {
       const pairs = lists.get(category)!;
       // Held pairs stay held (the workers get copies); pairs read for this fit are handed over.
-      return computePool().run('fitCalibrationCategory', [category, pairs, fitSide, input.method, bins], {
+      return computePool().run(fitCalibrationCategoryTask, [category, pairs, fitSide, input.method, bins], {
         transfer: held ? [] : transferables(pairs),
         signal: ctx?.signal,
       });

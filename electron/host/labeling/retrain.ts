@@ -16,6 +16,7 @@ import { SiftError } from '../../../shared/errors.js';
 import { isHeldOut } from '../../../shared/labeling.js';
 import { averagePrecision } from '../../../shared/rankingMetrics.js';
 import { computePool } from '../compute/workerPool.js';
+import { trainHashedTextTask } from './computeTasks.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { loadPackage, type ModelPackage } from '../models/modelPackage.js';
@@ -94,7 +95,7 @@ export async function trainNewVersion(
   );
   const started = performance.now();
   const weights = await computePool().run(
-    'trainHashedText',
+    trainHashedTextTask,
     [training.map((item) => item.text), targets, ngrams, { outputs, ...RECIPE }],
     { transfer: [targets.buffer as ArrayBuffer], signal: ctx.signal },
   );

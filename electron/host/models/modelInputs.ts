@@ -10,7 +10,6 @@ import { SiftError } from '../../../shared/errors.js';
 import { transformAccountFeature } from '../../../shared/features.js';
 import { featurizeBatch } from '../../../shared/hashedNgrams.js';
 import { applyCalibration, type InputRole } from '../../../shared/modelManifest.js';
-import { computePool } from '../compute/workerPool.js';
 import type { ModelPackage } from './modelPackage.js';
 
 export interface ScoreItem {
@@ -43,7 +42,7 @@ function tokenizerFor(pkg: ModelPackage): Tokenizer {
 }
 
 /** Lone surrogates cannot be encoded as UTF-8: they become U+FFFD, as any UTF-8 writer would. */
-const wellFormed = (text: string) =>
+export const wellFormed = (text: string) =>
   text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 
 export interface PreparedTensor {
@@ -51,20 +50,10 @@ export interface PreparedTensor {
   dims: number[];
 }
 
-type HashedFeatures = ReturnType<typeof featurizeBatch>;
+export type HashedFeatures = ReturnType<typeof featurizeBatch>;
 
 /** Batches at least this large are featurised in the compute pool; a single "try it" item is quicker in place. */
 export const POOLED_BATCH = 64;
-/**
- * The hashed n-gram features of a batch, computed in the compute pool so the engine's event loop stays free
- * while a million items are re-scored; null when the model does not use them or the batch is small.
- */
-export async function pooledFeatures(pkg: ModelPackage, items: ScoreItem[]): Promise<HashedFeatures | undefined> {
-  const pre = pkg.manifest.preprocessing;
-  if (pre.type !== 'hashed_ngrams' || items.length < POOLED_BATCH) return undefined;
-  return computePool().run('featurizeBatch', [items.map((item) => wellFormed(item.text ?? '')), pre]);
-}
-
 /** The model's inputs for a batch, by role, following the manifest's preprocessing. */
 export function prepareInputs(
   pkg: ModelPackage,

@@ -5,11 +5,31 @@
 import { SiftError } from '../../../shared/errors.js';
 import type { InputRole, ModelManifest } from '../../../shared/modelManifest.js';
 import { type Datatype, type InferInput, KServeClient, type RemoteOptions } from './kserveClient.js';
-import { loadTokenizers, pooledFeatures, prepareInputs, type ScoreItem, toProbabilities } from './modelInputs.js';
+import { computePool } from '../compute/workerPool.js';
+import { featurizeBatchTask } from './computeTasks.js';
+import {
+  type HashedFeatures,
+  loadTokenizers,
+  POOLED_BATCH,
+  prepareInputs,
+  type ScoreItem,
+  toProbabilities,
+  wellFormed,
+} from './modelInputs.js';
 import type { ModelPackage } from './modelPackage.js';
 import type { Scorer } from './runtime.js';
 
 const REMOTE_TYPE: Record<string, Datatype> = { FLOAT: 'FP32', INT32: 'INT32', INT64: 'INT64', BYTES: 'BYTES' };
+
+/**
+ * The hashed n-gram features of a batch, computed in the compute pool so the engine's event loop stays free
+ * while a million items are re-scored; null when the model does not use them or the batch is small.
+ */
+async function pooledFeatures(pkg: ModelPackage, items: ScoreItem[]): Promise<HashedFeatures | undefined> {
+  const pre = pkg.manifest.preprocessing;
+  if (pre.type !== 'hashed_ngrams' || items.length < POOLED_BATCH) return undefined;
+  return computePool().run(featurizeBatchTask, [items.map((item) => wellFormed(item.text ?? '')), pre]);
+}
 
 export class RemoteScorer implements Scorer {
   readonly provider: string;

@@ -10,6 +10,7 @@ import { SiftError } from '../../../shared/errors.js';
 import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../../shared/spikeStats.js';
 import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
 import { computePool } from '../compute/workerPool.js';
+import { clusterNearDuplicatesTask } from './computeTasks.js';
 import type { JobContext } from '../jobs.js';
 import { discourseAccountsSql } from '../workspace/discourseViews.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -319,7 +320,7 @@ export async function spikeDrill(
     ctx?.progress(null, `Clustering ${focus.length.toLocaleString('en-US')} items`);
     // MinHash over the window runs in the compute pool, off the engine's event loop.
     const found = await computePool()
-      .run('clusterNearDuplicates', [focus.map((item) => item.text), 0.5, 3], { signal: ctx?.signal })
+      .run(clusterNearDuplicatesTask, [focus.map((item) => item.text), 0.5, 3], { signal: ctx?.signal })
       .catch((error: unknown) => {
         if (ctx?.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Drill-down cancelled.' });
         throw error;

@@ -1,6 +1,6 @@
 // Starts a compute worker from the TypeScript source, through tsx (a worker thread does not inherit the parent's
-// loader). The bundled app starts computeWorker.mjs directly instead.
+// loader). The bundled app starts computeWorker.mjs (computeWorkerMain.ts bundled) directly instead.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./computeWorker.ts');
+await import('./computeWorkerMain.ts');
