@@ -24,7 +24,7 @@ import { main as siftMain } from '../electron/cli.js';
 import { computeOnEveryCore, shutdownComputePool } from '../electron/host/compute/workerPool.js';
 import { Host } from '../electron/host/host.js';
 import type { JobContext } from '../electron/host/jobs.js';
-import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
+import { createSampleWorkspace } from '../electron/host/samples/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonAgreement, davidsonBenchmark } from './davidson.js';

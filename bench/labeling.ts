@@ -12,7 +12,7 @@ import { chromium } from '@playwright/test';
 import { EngineClient } from '../electron/engine/engineClient.js';
 import { Host } from '../electron/host/host.js';
 import { rendererDist } from '../electron/host/projectPaths.js';
-import { createSampleWorkspace } from '../electron/host/workspace/sampleWorkspace.js';
+import { createSampleWorkspace } from '../electron/host/samples/sampleWorkspace.js';
 import { startServer } from '../electron/server.js';
 import type { CallOutcome, LabelBatch, RetrainOutcome, SessionSummary } from '../shared/contract.js';
 import type { JobSummary } from '../shared/jobs.js';

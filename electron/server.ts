@@ -18,12 +18,13 @@ import { isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
 import { nodeHttp } from './host/lazyBuiltins.js';
-import { AnnotatorTokens } from './host/workspace/annotatorTokens.js';
 import { openExportForDownload } from './host/workspace/fileAccess.js';
 
 /** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
 export interface ServedHost extends Dispatcher {
   workspaceDir(): string;
+  /** Who calls with a token other than the server's own: an annotator of the workspace, or null (refused). */
+  callerForToken(token: string | null): Caller | null;
 }
 
 export interface ServerOptions {
@@ -150,18 +151,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const given = givenToken(req, url, url.pathname.slice('/api/'.length));
         // Who the token belongs to: the owner, or an annotator (a token the lead made). What each may call is
         // decided by Host.dispatch from shared/callerAccess.ts.
-        let caller: Caller = OWNER;
-        if (token !== null && !tokenMatches(token, given)) {
-          const annotator = new AnnotatorTokens(host.workspaceDir()).annotatorFor(given);
-          if (annotator === null)
-            return fail(
-              res,
-              401,
-              'UNAUTHORIZED',
-              'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).',
-            );
-          caller = { role: 'annotator', annotator };
-        }
+        let caller: Caller | null = OWNER;
+        if (token !== null && !tokenMatches(token, given)) caller = host.callerForToken(given);
+        if (caller === null)
+          return fail(
+            res,
+            401,
+            'UNAUTHORIZED',
+            'Missing or wrong access token: open the URL that `sift serve` printed (or the one your lead gave you).',
+          );
         return await handleApi(req, res, url, caller);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD')

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, type EngineRuntime } from './engine/engineClient.js';
 import { defaultSampleWorkspace, readAppState } from './host/workspace/appState.js';
-import { createSampleWorkspace } from './host/workspace/sampleWorkspace.js';
+import { createSampleWorkspace } from './host/samples/sampleWorkspace.js';
 import { DATABASE_FILE } from './host/workspace/workspace.js';
 
 export async function startupWorkspaceDir(): Promise<string> {

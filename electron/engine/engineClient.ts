@@ -12,6 +12,7 @@ import type { SiftErrorInfo } from '../../shared/errors.js';
 import type { HostEvent, JobSummary } from '../../shared/jobs.js';
 import { nodeChildProcess } from '../host/lazyBuiltins.js';
 import { projectRoot } from '../host/projectPaths.js';
+import { annotatorCaller } from '../host/workspace/annotatorTokens.js';
 import type { FileAccess } from '../host/workspace/workspace.js';
 import { ENGINE_OPTIONS_ENV, type EngineToShell, type ShellToEngine } from './protocol.js';
 
@@ -80,6 +81,11 @@ export class EngineClient {
   /** The workspace the engine has open (it follows workspace.open). */
   workspaceDir(): string {
     return this.dir;
+  }
+
+  /** Read here, not in the engine: checking a token needs no DuckDB and no round trip. */
+  callerForToken(token: string | null): Caller | null {
+    return annotatorCaller(this.dir, token);
   }
 
   private spawn(): void {

@@ -34,6 +34,7 @@ import { ReportStore } from './reports/reports.js';
 import type { Handlers, HostServices } from './services.js';
 import { spikeHandlers } from './spikes/handlers.js';
 import { annotatorHandlers } from './workspace/annotatorHandlers.js';
+import { annotatorCaller } from './workspace/annotatorTokens.js';
 import { rememberWorkspace } from './workspace/appState.js';
 import { checkWorkspaceFolder } from './workspace/fileAccess.js';
 import { type FileAccess, Workspace } from './workspace/workspace.js';
@@ -107,6 +108,11 @@ export class Host {
 
   workspaceDir(): string {
     return this.workspace.dir;
+  }
+
+  /** Who calls with a token other than the owner's (browser mode): an annotator of the open workspace, or null. */
+  callerForToken(token: string | null): Caller | null {
+    return annotatorCaller(this.workspace.dir, token);
   }
 
   get workspace(): Workspace {

@@ -10,13 +10,13 @@ import type { DatasetVerification, TableInfo } from '../../shared/contract.js';
 import { verifyDataset } from './datasets/datasetVerify.js';
 import { readAppState } from './workspace/appState.js';
 import { SIFT_DIR } from './workspace/layout.js';
-import { createSampleWorkspace, type SampleKind } from './workspace/sampleWorkspace.js';
+import { createSampleWorkspace, type SampleKind } from './samples/sampleWorkspace.js';
 import { createEmptyWorkspace, DATABASE_FILE } from './workspace/workspace.js';
 
 export { shutdownComputePool } from './compute/workerPool.js';
 export { rendererDist } from './projectPaths.js';
 export { rememberWorkspace } from './workspace/appState.js';
-export { SAMPLE_KINDS, type SampleKind } from './workspace/sampleWorkspace.js';
+export { SAMPLE_KINDS, type SampleKind } from './samples/sampleWorkspace.js';
 export { DATABASE_FILE, isNewOrEmptyFolder } from './workspace/workspace.js';
 
 /** The workspace opened last (by the app or the command line), if any. */

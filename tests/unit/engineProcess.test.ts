@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, electronRuntime } from '../../electron/engine/engineClient';
 import { COMPUTE_NICE } from '../../electron/engine/threadPriority';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
 
 import type { HostEvent } from '../../shared/jobs';

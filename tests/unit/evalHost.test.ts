@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { averagePrecision } from '../../shared/rankingMetrics';
 import { brierScore, expectedCalibrationError } from '../../shared/calibration';
 import type { EvaluationResult } from '../../shared/contract';

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { accountFeaturesAsOf } from '../../electron/host/models/scoring';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import type { InputOf, ScoreOutcome } from '../../shared/contract';
 import { call, openTempHost, tempDir } from './support';
 

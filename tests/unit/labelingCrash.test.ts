@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EngineClient } from '../../electron/engine/engineClient';
 import { Host } from '../../electron/host/host';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome, LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
 import { LabelLog } from '../../shared/labeling';

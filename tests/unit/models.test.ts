@@ -7,7 +7,7 @@ import { Host } from '../../electron/host/host';
 import { loadPackage } from '../../electron/host/models/modelPackage';
 import { RemoteScorer } from '../../electron/host/models/remoteScorer';
 import { LocalScorer } from '../../electron/host/models/runtime';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import type { InputOf, ScoreOutcome } from '../../shared/contract';
 import { route, routeItem } from '../../shared/routing';
 import { startKServeServer, type TestServer } from '../support/kserveServer';

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../electron/engine/engineClient';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { tempDir } from './support';
 
 let child: ChildProcess | undefined;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { createSampleWorkspace } from '../../electron/host/workspace/sampleWorkspace';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 
 import { call, tempDir } from './support';
 

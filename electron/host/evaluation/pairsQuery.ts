@@ -11,7 +11,7 @@ import { DEFAULT_CRITICAL } from '../../../shared/routing.js';
 import { SLICE_DIMENSIONS } from '../../../shared/slices.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
-import { isInterrupt, messageOf } from '../query/duckdbErrors.js';
+import { isInterrupt, messageOf } from '../workspace/duckdbErrors.js';
 import { describeReadOnlyQuery, readOnly, relationKind } from '../query/readOnlyQuery.js';
 import type { Workspace } from '../workspace/workspace.js';
 

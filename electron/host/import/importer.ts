@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { PROTECTED_TABLES, suggestMappings } from '../../../shared/canonical.js';
 import type { Cell, CsvDialect, ImportOutcome, ImportPreview, SavedMapping } from '../../../shared/contract.js';
 import { SiftError, toErrorInfo } from '../../../shared/errors.js';
-import { importError } from '../query/duckdbErrors.js';
+import { importError } from '../workspace/duckdbErrors.js';
 import {
   checkMapping,
   checkMappingShape,

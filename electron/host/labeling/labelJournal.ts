@@ -1,11 +1,11 @@
 /**
  * The label journal: an append-only file of JSON lines in the workspace's `.sift/` folder, the one durable record
- * of labeling (events, sessions, batches). A record is acknowledged only after its line is written and fsynced,
- * so a crash or `kill -9` at any moment loses nothing that was acknowledged. Appends that arrive while an fsync is
- * in flight are written together and share the next fsync (group commit), which is what makes thousands of
- * durable events a second possible on an ordinary disk.
+ * of labeling (events, sessions, batches). An append resolves only once its lines are written and fsynced (what
+ * journalWriter.ts's "acknowledged ⇒ on disk" stands on), so a crash or `kill -9` at any moment loses nothing an
+ * append resolved. Appends that arrive while an fsync is in flight are written together and share the next fsync
+ * (group commit), which is what makes thousands of durable events a second possible on an ordinary disk.
  *
- * A crash can leave the last line half-written; it was never acknowledged, so opening the journal cuts it off.
+ * A crash can leave the last line half-written; its append never resolved, so opening the journal cuts it off.
  * A damaged line anywhere else is an error that names the file and the line: Sift never guesses past it.
  *
  * One append is all-or-nothing: several records appended together (a labeling action over three categories, an

@@ -133,7 +133,7 @@ export class LabelingService {
     return this.batches.next(sessionId, annotator);
   }
 
-  /** Records one action: on disk (fsynced) before this resolves. */
+  /** Records one action (answered after its commit: journalWriter.ts). */
   async record(sessionId: string, annotator: string, action: LabelAction): Promise<RecordOutcome> {
     return (await this.recording.recordMany(sessionId, annotator, [action]))[0]!;
   }

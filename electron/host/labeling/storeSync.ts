@@ -26,7 +26,7 @@ const STORE_DDL = `
 const STORE_SYNC_IDLE_MS = 1000;
 const STORE_SYNC_MAX_DELAY_MS = 5000;
 
-/** How far the journal has come: its records and its length in bytes then (appends are serialised). */
+/** How far the journal has come: its records and its length in bytes then. */
 export interface JournalMark {
   records: number;
   bytes: number;

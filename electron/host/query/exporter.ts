@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ExportOutcome } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { isInterrupt, messageOf } from './duckdbErrors.js';
+import { isInterrupt, messageOf } from '../workspace/duckdbErrors.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { neutraliseFormulaSql } from '../../../shared/spreadsheetSafety.js';

@@ -19,7 +19,7 @@ import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../..
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
 import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.js';
-import { isInterrupt, sqlError } from './duckdbErrors.js';
+import { isInterrupt, sqlError } from '../workspace/duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams, type StatementClass } from './sqlGuard.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';

@@ -5,7 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SiftError } from '../../../shared/errors.js';
 import { splitStatements } from '../../../shared/sqlText.js';
-import { sqlError } from './duckdbErrors.js';
+import { sqlError } from '../workspace/duckdbErrors.js';
 import { checkNesting, checkUserStatement } from './sqlGuard.js';
 
 export async function describeReadOnlyQuery(

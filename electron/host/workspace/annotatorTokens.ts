@@ -5,9 +5,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Caller } from '../../../shared/callerAccess.js';
 import type { AnnotatorToken } from '../../../shared/contract.js';
 
-// No import of workspace.ts: the browser-mode server checks tokens here without loading DuckDB (the engine's).
+// No import of workspace.ts: the engine client (browser mode) checks tokens here without loading DuckDB (the engine's).
 import { SIFT_DIR, writeFileAtomic } from './layout.js';
 
 const OWNER_ONLY = 0o600;
@@ -67,4 +68,13 @@ export class AnnotatorTokens {
     }
     return null;
   }
+}
+
+/**
+ * Who calls with a token that is not the owner's: the annotator it was made for, or null (refused). The served
+ * host (Host, EngineClient) answers with this, so the browser-mode server only routes.
+ */
+export function annotatorCaller(workspaceDir: string, token: string | null): Caller | null {
+  const annotator = new AnnotatorTokens(workspaceDir).annotatorFor(token);
+  return annotator === null ? null : { role: 'annotator', annotator };
 }

@@ -15,7 +15,7 @@ import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_OWNED_VIEWS, SIFT_VIEWS }
 import type { Settings, TableInfo, WorkspaceInfo } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../shared/features.js';
-import { workspaceOpenError } from '../query/duckdbErrors.js';
+import { workspaceOpenError } from './duckdbErrors.js';
 
 export const DATABASE_FILE = 'workspace.duckdb';
 import {

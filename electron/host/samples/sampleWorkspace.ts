@@ -1,13 +1,16 @@
-/** Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote). */
+/**
+ * Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote): its
+ * tables, its labels, and its report library. Above workspace/, query/ and reports/, which it fills.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROTECTED_TABLES } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { reportLibraryDir, sampleDataDir } from '../projectPaths.js';
 import { QueryService } from '../query/queryService.js';
-import { installDiscourseViews } from './discourseViews.js';
 import { ReportStore } from '../reports/reports.js';
-import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from './workspace.js';
+import { installDiscourseViews } from '../workspace/discourseViews.js';
+import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from '../workspace/workspace.js';
 
 export const SAMPLE_KINDS = ['platform', 'discourse'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
