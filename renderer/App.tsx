@@ -7,6 +7,7 @@ import { useExplore } from './explore/exploreStore';
 import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { EvalView } from './evaluation/EvalView';
+import { useEvaluation } from './evaluation/evalStore';
 import { LabelView } from './label/LabelView';
 import { useLabeling } from './label/labelStore';
 import { StatusBar } from './jobs/StatusBar';
@@ -71,6 +72,7 @@ export function App() {
         if (useLabeling.getState().session) useLabeling.getState().close();
         void useReports.getState().refresh();
         if (useSpikes.getState().overview) void useSpikes.getState().load();
+        useEvaluation.getState().reset();
       }
       void refresh();
     });

@@ -4,9 +4,12 @@
  * results longer than ROW_WINDOW rows are shown one window of a million rows at a time.
  */
 import { type KeyboardEvent, useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { List, type RowComponentProps, useListRef } from 'react-window';
+import { List, useListRef } from 'react-window';
 import type { Cell, ColumnInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { CellInspector } from './CellInspector';
+import { bounds, GridRow, type RowProps, type Selection } from './GridRow';
+import { cellText, columnWidth, toTsv } from './gridText';
 import { useLiveResults } from './liveResults';
 
 export const ROW_HEIGHT = 26;
@@ -32,95 +35,6 @@ interface Props {
   result: GridResult;
   sort: GridSort | null;
   onSort(sort: GridSort | null): void;
-}
-
-export function cellText(value: Cell | undefined): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-/** A column's starting width: enough for its header and its values in the first page (long text capped, resizable). */
-export function columnWidth(column: ColumnInfo, sample: Cell[][], index: number): number {
-  const header = Math.max(column.name.length, column.type.length) * 7.5 + 28;
-  let longest = 0;
-  for (const row of sample.slice(0, 200)) longest = Math.max(longest, Math.min(120, cellText(row[index]).length));
-  return Math.round(Math.min(480, Math.max(64, header, longest * 7.4 + 20)));
-}
-
-interface Selection {
-  anchor: { row: number; column: number };
-  focus: { row: number; column: number };
-}
-
-const bounds = (selection: Selection) => ({
-  top: Math.min(selection.anchor.row, selection.focus.row),
-  bottom: Math.max(selection.anchor.row, selection.focus.row),
-  left: Math.min(selection.anchor.column, selection.focus.column),
-  right: Math.max(selection.anchor.column, selection.focus.column),
-});
-
-/** Cells as tab-separated lines, the shape spreadsheets paste (tabs and newlines inside a value become spaces). */
-export function toTsv(rows: (Cell | undefined)[][]): string {
-  return rows.map((row) => row.map((value) => cellText(value).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n');
-}
-
-const NUMERIC = /INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/;
-
-interface RowProps {
-  columns: ColumnInfo[];
-  widths: number[];
-  windowStart: number;
-  rowAt(index: number): Cell[] | undefined;
-  selection: Selection | null;
-  select(row: number, column: number, extend: boolean): void;
-  inspect(row: number, column: number): void;
-  version: number;
-}
-
-function GridRow({
-  index,
-  style,
-  columns,
-  widths,
-  windowStart,
-  rowAt,
-  selection,
-  select,
-  inspect,
-}: RowComponentProps<RowProps>) {
-  const absolute = windowStart + index;
-  const row = rowAt(absolute);
-  const box = selection ? bounds(selection) : null;
-  return (
-    <div className={`grid-row ${absolute % 2 ? 'odd' : ''}`} style={style} data-row={absolute}>
-      <div className="grid-cell grid-rownum">{(absolute + 1).toLocaleString('en-US')}</div>
-      {columns.map((column, c) => {
-        const text = row ? cellText(row[c]) : '…';
-        const isSelected =
-          box !== null && absolute >= box.top && absolute <= box.bottom && c >= box.left && c <= box.right;
-        return (
-          <div
-            key={column.name}
-            className={`grid-cell ${NUMERIC.test(column.type) ? 'num' : ''} ${row && row[c] === null ? 'null' : ''} ${isSelected ? 'selected' : ''}`}
-            style={{ width: widths[c] }}
-            title={
-              text.length > 40
-                ? `${text.slice(0, 300)}${text.length > 300 ? '…' : ''} (double-click or Enter: inspect)`
-                : undefined
-            }
-            onMouseDown={(event) => {
-              if (event.shiftKey) event.preventDefault(); // extend the selection, not the page's text selection
-            }}
-            onClick={(event) => select(absolute, c, event.shiftKey)}
-            onDoubleClick={() => inspect(absolute, c)}
-          >
-            {text.length > 500 ? `${text.slice(0, 500)}…` : text}
-          </div>
-        );
-      })}
-    </div>
-  );
 }
 
 export function ResultsGrid({ result, sort, onSort }: Props) {
@@ -446,60 +360,5 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
         {(loadError ?? streamError) && <span className="error-text">{loadError ?? streamError}</span>}
       </div>
     </div>
-  );
-}
-
-/** The whole value of one cell: long text wrapped, JSON pretty-printed, with its row and column; Esc closes it. */
-function CellInspector({
-  column,
-  row,
-  value,
-  onClose,
-}: {
-  column: ColumnInfo;
-  row: number;
-  value: Cell | undefined;
-  onClose(): void;
-}) {
-  const text = cellText(value);
-  let shown = text;
-  let kind = column.type;
-  if (typeof value === 'object' && value !== null) {
-    shown = JSON.stringify(value, null, 2);
-  } else if (typeof value === 'string' && /^\s*[[{]/.test(value)) {
-    try {
-      shown = JSON.stringify(JSON.parse(value), null, 2);
-      kind = `${column.type}, read as JSON`;
-    } catch {
-      // not JSON after all: shown as text
-    }
-  }
-  return (
-    <aside
-      className="cell-inspector"
-      data-testid="cell-inspector"
-      aria-label={`Cell ${column.name}, row ${row + 1}`}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') {
-          event.stopPropagation();
-          onClose();
-        }
-      }}
-    >
-      <header>
-        <b>{column.name}</b>
-        <span className="muted">
-          row {(row + 1).toLocaleString('en-US')} · {kind} · {text.length.toLocaleString('en-US')} characters
-        </span>
-        <span className="spacer" />
-        <button onClick={() => void navigator.clipboard.writeText(text).catch(() => undefined)}>Copy</button>
-        <button autoFocus onClick={onClose} aria-label="Close the inspector" data-testid="cell-inspector-close">
-          ×
-        </button>
-      </header>
-      <pre className={value === null ? 'null' : ''} data-testid="cell-inspector-value">
-        {value === undefined ? '(row not loaded)' : shown}
-      </pre>
-    </aside>
   );
 }

@@ -7,7 +7,7 @@ import { CANONICAL_TABLES, type MappingSuggestion, missingKeysProblem } from '..
 import type { ImportOutcome, ImportPreview } from '../../shared/contract';
 import { api, errorMessage, fileToHostPath } from '../api/client';
 import { ProgressBar } from '../components/ProgressBar';
-import { cellText } from '../components/ResultsGrid';
+import { cellText } from '../components/gridText';
 import { useJobs } from '../jobs/jobsStore';
 import { useWorkspace } from '../workspaceStore';
 

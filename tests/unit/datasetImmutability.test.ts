@@ -12,15 +12,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type {
-  CallOutcome,
-  DatasetManifest,
-  DatasetVerification,
-  QueryResult,
-  SessionSummary,
-} from '../../shared/contract';
+import type { DatasetManifest, DatasetVerification, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { tempDir } from './support';
+import { postCall, postJson, tempDir, unwrap } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-immut-home-');
@@ -29,15 +23,6 @@ let server: RunningServer;
 let wsDir: string;
 let version: string;
 let session: SessionSummary;
-
-async function post<T = unknown>(method: string, body: unknown): Promise<CallOutcome & { value?: T }> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as CallOutcome & { value?: T };
-}
 
 async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return exec('node', ['bin/sift.mjs', ...args], {
@@ -76,7 +61,7 @@ beforeAll(async () => {
   const staticDir = tempDir('sift-immut-static-');
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Sift</title>');
   server = await startServer({ host, staticDir });
-  const created = await post<SessionSummary>('sessions.create', {
+  const created = await postCall(server, 'sessions.create', {
     name: 'to export',
     pool: 'SELECT content_id FROM content',
     model: 'text-distil',
@@ -84,23 +69,23 @@ beforeAll(async () => {
     strategy: 'random',
     batchSize: 10,
   });
-  session = created.value!;
+  session = unwrap(created);
   for (const id of ['c01', 'c02', 'c03', 'c04', 'c05', 'c06', 'c07', 'c08']) {
-    const recorded = await post('labels.record', {
+    const recorded = await postCall(server, 'labels.record', {
       sessionId: session.id,
       annotator: 'ana',
       action: { kind: 'label', contentId: id, labels: [{ category: 'spam', value: id === 'c01' ? 1 : 0 }] },
     });
     expect(recorded.ok).toBe(true);
   }
-  const exported = await post<DatasetManifest>('datasets.export', {
+  const exported = await postCall(server, 'datasets.export', {
     name: 'audit',
     sessions: [session.id],
     cutDate: '2024-03-05T00:00:00Z',
     valDays: 2,
   });
   expect(exported.ok, JSON.stringify(exported)).toBe(true);
-  version = exported.value!.dir!;
+  version = unwrap(exported).dir!;
   expect(version).toBe(path.join(wsDir, 'exports', 'datasets', 'audit', 'v1'));
 }, 120_000);
 
@@ -112,9 +97,10 @@ afterAll(async () => {
 describe('no Sift write lands inside a dataset version', () => {
   it('query, label, report and dataset exports are all refused inside one — its files, new files, subfolders, through a link — and it is unchanged', async () => {
     const before = snapshot(version);
-    const result = await post<QueryResult>('query.run', { queryId: 'q', sql: "SELECT 'forged' AS content_id" });
-    expect(result.ok).toBe(true);
-    const report = await post<{ id: number }>('reports.save', { name: 'r', sql: 'SELECT 1' });
+    const queried = await postCall(server, 'query.run', { queryId: 'q', sql: "SELECT 'forged' AS content_id" });
+    expect(queried.ok).toBe(true);
+    const result = unwrap(queried);
+    const report = unwrap(await postCall(server, 'reports.save', { name: 'r', sql: 'SELECT 1' }));
     // A folder inside the version is made by hand (Sift would never make it), and a link to the version from outside.
     const exportsDir = path.join(wsDir, 'exports');
     fs.symlinkSync(version, path.join(exportsDir, 'innocent'));
@@ -128,9 +114,9 @@ describe('no Sift write lands inside a dataset version', () => {
       path.join(exportsDir, 'innocent', 'added.json'),
     ];
     const attempts: [string, unknown][] = targets.flatMap((target) => [
-      ['query.export', { resultId: result.value!.resultId, format: 'parquet', path: target }],
+      ['query.export', { resultId: result.resultId, format: 'parquet', path: target }],
       ['labels.export', { sessionId: session.id, format: 'ndjson', path: target }],
-      ['reports.export', { id: report.value!.id, format: 'sql', path: target }],
+      ['reports.export', { id: report.id, format: 'sql', path: target }],
     ]);
     attempts.push(
       ['datasets.export', { name: 'audit', out: version, sessions: [session.id] }],
@@ -138,7 +124,7 @@ describe('no Sift write lands inside a dataset version', () => {
       ['datasets.export', { name: 'x', out: path.join(exportsDir, 'innocent'), sessions: [session.id] }],
     );
     for (const [method, input] of attempts) {
-      const outcome = await post(method, input);
+      const outcome = await postJson(server, method, input);
       expect(outcome, `${method} ${JSON.stringify(input)}`).toMatchObject({
         ok: false,
         error: { code: 'BAD_REQUEST', message: expect.stringContaining('is inside the dataset version') },
@@ -148,14 +134,14 @@ describe('no Sift write lands inside a dataset version', () => {
     // Beside the version, the same exports still work, and a new version of the dataset is still possible.
     expect(
       (
-        await post('query.export', {
-          resultId: result.value!.resultId,
+        await postCall(server, 'query.export', {
+          resultId: result.resultId!,
           format: 'csv',
           path: path.join(exportsDir, 'beside.csv'),
         })
       ).ok,
     ).toBe(true);
-    const second = await post<DatasetManifest>('datasets.export', {
+    const second = await postCall(server, 'datasets.export', {
       name: 'audit',
       sessions: [session.id],
       cutDate: '2024-03-05T00:00:00Z',
@@ -178,7 +164,7 @@ describe('publishing a version', () => {
   it('several exports of one name at once each stage apart and each claim their own version, whole and verified', async () => {
     const started = await Promise.all(
       [0, 1, 2, 3].map(() =>
-        post<{ jobId: string }>('datasets.exportStart', {
+        postCall(server, 'datasets.exportStart', {
           name: 'twin',
           sessions: [session.id],
           cutDate: '2024-03-05T00:00:00Z',
@@ -186,7 +172,7 @@ describe('publishing a version', () => {
         }),
       ),
     );
-    const jobs = await Promise.all(started.map((outcome) => host.jobs.wait(outcome.value!.jobId)));
+    const jobs = await Promise.all(started.map((outcome) => host.jobs.wait(unwrap(outcome).jobId)));
     expect(jobs.map((job) => [job.status, job.error?.message])).toEqual(jobs.map(() => ['done', undefined]));
     const versions = jobs.map((job) => (job.result as DatasetManifest).version).sort();
     expect(versions).toEqual([1, 2, 3, 4]);
@@ -198,8 +184,8 @@ describe('publishing a version', () => {
         version: manifest.version,
         parentVersion: manifest.version - 1 || null,
       });
-      const verified = await post<DatasetVerification>('datasets.verify', { dir: manifest.dir });
-      expect(verified.value, manifest.dir).toMatchObject({ ok: true, problems: [], scope: 'record' });
+      const verified = await postCall(server, 'datasets.verify', { dir: manifest.dir! });
+      expect(unwrap(verified), manifest.dir).toMatchObject({ ok: true, problems: [], scope: 'record' });
     }
   });
 });

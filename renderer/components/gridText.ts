@@ -1,0 +1,21 @@
+/** How a result's cells read as text: shown in the grid, copied as TSV, and a column's starting width. */
+import type { Cell, ColumnInfo } from '../../shared/contract';
+
+export function cellText(value: Cell | undefined): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** A column's starting width: enough for its header and its values in the first page (long text capped, resizable). */
+export function columnWidth(column: ColumnInfo, sample: Cell[][], index: number): number {
+  const header = Math.max(column.name.length, column.type.length) * 7.5 + 28;
+  let longest = 0;
+  for (const row of sample.slice(0, 200)) longest = Math.max(longest, Math.min(120, cellText(row[index]).length));
+  return Math.round(Math.min(480, Math.max(64, header, longest * 7.4 + 20)));
+}
+
+/** Cells as tab-separated lines, the shape spreadsheets paste (tabs and newlines inside a value become spaces). */
+export function toTsv(rows: (Cell | undefined)[][]): string {
+  return rows.map((row) => row.map((value) => cellText(value).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n');
+}
