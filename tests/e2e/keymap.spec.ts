@@ -3,7 +3,8 @@
  * labels, the button's hint and the help show it, a conflicting key is refused by name, and a reload keeps it.
  * Screenshots of the screen and the rebinding at a large and a small window land in test-results/keymap-*.png.
  */
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
+import { INTERACTIVE, layoutProblems } from './support/layout';
 import { type SiftServer, startSift } from './support/server';
 import { Workbench } from './support/workbench';
 
@@ -23,6 +24,19 @@ test.use({
 });
 
 let sift: SiftServer;
+
+/** layout.spec.ts's checks on the help's own controls: the screen's, under the overlay, are set out of sight first. */
+async function helpLayoutProblems(page: Page): Promise<string[]> {
+  await page.evaluate((selector) => {
+    for (const element of document.querySelectorAll<HTMLElement>(selector))
+      if (!element.closest('[data-testid=label-help]')) element.style.visibility = 'hidden';
+  }, INTERACTIVE);
+  const problems = await layoutProblems(page);
+  await page.evaluate(() => {
+    for (const element of document.querySelectorAll<HTMLElement>('[style*=visibility]')) element.style.visibility = '';
+  });
+  return problems;
+}
 
 test.beforeAll(async () => {
   sift = await startSift();
@@ -61,6 +75,7 @@ test('an annotator rebinds Submit by keyboard, labels with the new key, sees it 
   await expect(labeling.keymapNotice()).toHaveAttribute('role', 'alert');
   await expect(labeling.keymapRow('unsure').locator('kbd')).toHaveText(['u']);
   await page.screenshot({ path: 'test-results/keymap-refused-1440x900.png' });
+  expect(await helpLayoutProblems(page)).toEqual([]);
   // So is a key the browser keeps (Tab moves the focus).
   await labeling.rebind('unsure').click();
   await bench.press('Tab');
@@ -95,6 +110,7 @@ test('an annotator rebinds Submit by keyboard, labels with the new key, sees it 
   await page.setViewportSize({ width: 1024, height: 700 });
   await labeling.rebind('skip').click();
   await page.screenshot({ path: 'test-results/keymap-capturing-1024x700.png' });
+  expect(await helpLayoutProblems(page)).toEqual([]);
   await bench.press('Escape');
   await expect(labeling.keymapRow('skip')).not.toContainText('press a key');
   await bench.press('Escape');
