@@ -33,6 +33,8 @@ type Dispatcher = Pick<Host, 'dispatch'>;
 /**
  * Calls a contract method through the validating dispatcher, the way both transports do, and unwraps it. The method
  * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
+ * A test that sends what the contract refuses (a malformed body, an unknown method) says so by calling
+ * `host.dispatch` itself, untyped, and looks at the refusal it returns; over HTTP, `postJson`.
  */
 export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
   return unwrap(await outcomeOf(host, method, input));
@@ -52,14 +54,6 @@ export async function outcomeOf<M extends MethodName>(
 export function unwrap<T>(outcome: CallOutcome<T>): T {
   if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { info: outcome.error });
   return outcome.value;
-}
-
-/**
- * Calls any method name with any input, unchecked by the compiler: only for tests that send what the contract
- * refuses (malformed input, unknown methods) to see the dispatcher reject it.
- */
-export async function callRaw(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
-  return unwrap(await host.dispatch(method, input));
 }
 
 export async function importFile(host: Host, file: string, options: Record<string, unknown> = {}): Promise<JobSummary> {
