@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules, React's hooks rules, and the rooms of the layout —
 // renderer/ and shared/ never import electron/ (or Node-only code), only main.ts and preload.ts import Electron,
-// and the CLI reaches features only through the host's contract.
+// the CLI reaches features only through the host's contract, and the folders of electron/host/ import only the
+// folders below them (HOST_FLOORS).
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
@@ -8,6 +9,51 @@ const noElectronModule = {
   name: 'electron',
   message: 'Only electron/main.ts and electron/preload.ts import Electron.',
 };
+
+/**
+ * Which host folders each folder of electron/host/ may import: the floors only point down (workspace/ and compute/
+ * at the bottom, samples/ at the top). A new edge is added here, on purpose, or the import moves.
+ */
+export const HOST_FLOORS = {
+  workspace: [],
+  compute: [],
+  query: ['workspace'],
+  import: ['workspace'],
+  reports: ['workspace', 'query'],
+  spikes: ['workspace', 'compute'],
+  models: ['workspace', 'query', 'compute', 'spikes'],
+  evaluation: ['workspace', 'query', 'compute', 'models'],
+  labeling: ['workspace', 'query', 'compute', 'models'],
+  datasets: ['workspace', 'labeling'],
+  samples: ['workspace', 'query', 'reports'],
+};
+/** The files at electron/host/'s root that any folder may import. */
+const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];
+/** The files at electron/host/'s root that compose the folders: no folder imports them. */
+const HOST_COMPOSITION_FILES = ['host', 'computeTasks', 'computeWorkerMain', 'outsideWorkspace', 'jobHandlers'];
+
+/**
+ * The rule for `who` (a folder, or the base files, whose host root is './'): an import of a host folder outside
+ * `allowed`, or of a composition file, is an error.
+ */
+function hostFloor(who, allowed, hostRoot = '../') {
+  const may = allowed.length
+    ? `only ${allowed.map((name) => `${name}/`).join(', ')} of the host's folders`
+    : 'no host folder';
+  return {
+    paths: [noElectronModule],
+    patterns: [
+      {
+        group: ['../*/**', '!../../**', ...allowed.map((name) => `!../${name}/**`), './*/**'],
+        message: `Host floors (HOST_FLOORS in eslint.config.js): ${who} may import ${may}.`,
+      },
+      {
+        group: HOST_COMPOSITION_FILES.map((name) => `${hostRoot}${name}.js`),
+        message: `Host floors (eslint.config.js): no host folder imports the composition files (${HOST_COMPOSITION_FILES.join(', ')}).`,
+      },
+    ],
+  };
+}
 
 export default tseslint.config(
   {
@@ -75,6 +121,19 @@ export default tseslint.config(
     files: ['electron/**/*.ts'],
     ignores: ['electron/main.ts', 'electron/preload.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noElectronModule] }] },
+  },
+  // The floors of electron/host/: each folder names the host folders it may import (besides its own files, shared/
+  // and the host's base files jobs.ts, processes.ts, projectPaths.ts, lazyBuiltins.ts, services.ts). Nothing
+  // imports upwards, so no circle can form between folders; the composition files (host.ts, computeTasks.ts, …)
+  // are imported by no folder.
+  ...Object.entries(HOST_FLOORS).map(([folder, allowed]) => ({
+    files: [`electron/host/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', hostFloor(`electron/host/${folder}/`, allowed)] },
+  })),
+  {
+    files: HOST_BASE_FILES.map((file) => `electron/host/${file}`),
+    ignores: ['electron/host/services.ts'],
+    rules: { 'no-restricted-imports': ['error', hostFloor(`electron/host/'s base files`, [], './')] },
   },
   {
     // The command line reaches a workspace only through the host's contract (Host.dispatch, which validates every

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cruise, type IViolation } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
@@ -50,4 +51,16 @@ it('reports a planted circle, naming its modules', { timeout: 60_000 }, async ()
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('gives every folder of electron/host/ its floor in the lint rules (eslint.config.js)', async () => {
+  const { HOST_FLOORS } = (await import(pathToFileURL(path.resolve('eslint.config.js')).href)) as {
+    HOST_FLOORS: Record<string, string[]>;
+  };
+  const folders = fs
+    .readdirSync('electron/host', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  expect(Object.keys(HOST_FLOORS).sort()).toEqual(folders.sort());
+  for (const allowed of Object.values(HOST_FLOORS)) for (const name of allowed) expect(folders).toContain(name);
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { Caller } from '../../shared/callerAccess';
-import type { AnnotatorKeymap, CallOutcome } from '../../shared/contract';
+import type { AnnotatorKeymap } from '../../shared/contract';
 import {
   actionsByChord,
   chordOf,
@@ -16,7 +16,7 @@ import {
   resolveKeymap,
 } from '../../shared/keymap';
 import { TAXONOMY_V1 } from '../../shared/taxonomy';
-import { tempDir } from './support';
+import { call, outcomeOf, tempDir } from './support';
 
 const press = (key: string, code: string, modifiers: { shift?: boolean; ctrl?: boolean } = {}) =>
   chordOf({ key, code, shiftKey: !!modifiers.shift, ctrlKey: !!modifiers.ctrl, altKey: false, metaKey: false });
@@ -81,14 +81,8 @@ describe('the keymap table and its rule', () => {
   });
 });
 
-/** One call through the host's dispatcher, as every transport makes it. */
-async function dispatch(host: Host, method: 'keymap.get' | 'keymap.set', input: unknown, caller?: Caller) {
-  return (await host.dispatch(method, input, caller)) as CallOutcome<AnnotatorKeymap>;
-}
 async function keymapOf(host: Host, annotator: string): Promise<AnnotatorKeymap> {
-  const outcome = await dispatch(host, 'keymap.get', { annotator });
-  if (!outcome.ok) throw new Error(outcome.error.message);
-  return outcome.value;
+  return call(host, 'keymap.get', { annotator });
 }
 
 describe("an annotator's keys in the workspace's store", () => {
@@ -97,33 +91,34 @@ describe("an annotator's keys in the workspace's store", () => {
     let host = await Host.open(dir, { create: true, remember: false });
     try {
       expect(await keymapOf(host, 'ana')).toEqual({ annotator: 'ana', bindings: {}, updatedAt: null });
-      const set = await dispatch(host, 'keymap.set', { annotator: 'ana', bindings: { skip: ['k'], note: [] } });
+      const set = await outcomeOf(host, 'keymap.set', { annotator: 'ana', bindings: { skip: ['k'], note: [] } });
       expect(set).toMatchObject({ ok: true, value: { annotator: 'ana', bindings: { skip: ['k'], note: [] } } });
       // Ana's binding does not change Bob's.
       expect((await keymapOf(host, 'bob')).bindings).toEqual({});
 
       // A conflict with Ana's own binding is refused by name, and changes nothing.
-      const refused = await dispatch(host, 'keymap.set', { annotator: 'ana', bindings: { unsure: ['k'] } });
+      const refused = await outcomeOf(host, 'keymap.set', { annotator: 'ana', bindings: { unsure: ['k'] } });
       expect(refused).toEqual({
         ok: false,
         error: { code: 'BAD_REQUEST', message: "k is already bound to 'Skip'; unbind it first or pick another key" },
       });
       // Bob may take k: it is free in his keymap.
-      expect((await dispatch(host, 'keymap.set', { annotator: 'bob', bindings: { unsure: ['k'] } })).ok).toBe(true);
-      // The shape is the contract's: an action that does not exist is named.
-      const unknown = await dispatch(host, 'keymap.set', { annotator: 'ana', bindings: { fly: ['f'] } });
+      expect((await outcomeOf(host, 'keymap.set', { annotator: 'bob', bindings: { unsure: ['k'] } })).ok).toBe(true);
+      // The shape is the contract's: an action that does not exist is named (a body the compiler refuses, so raw).
+      const unknown = await host.dispatch('keymap.set', { annotator: 'ana', bindings: { fly: ['f'] } });
       expect(unknown.ok || unknown.error.message).toMatch(/^keymap\.set: bindings\.fly: not an action/);
 
-      // An annotator's token reads and changes its own keys only.
+      // An annotator's token reads and changes its own keys only; without an annotator in the body (raw: the contract
+      // asks for one, the dispatcher fills in the token's) it names her.
       const asAna: Caller = { role: 'annotator', annotator: 'ana' };
-      expect(await dispatch(host, 'keymap.get', {}, asAna)).toMatchObject({ ok: true, value: { annotator: 'ana' } });
-      const forBob = await dispatch(host, 'keymap.set', { annotator: 'bob', bindings: { skip: ['j'] } }, asAna);
+      expect(await host.dispatch('keymap.get', {}, asAna)).toMatchObject({ ok: true, value: { annotator: 'ana' } });
+      const forBob = await outcomeOf(host, 'keymap.set', { annotator: 'bob', bindings: { skip: ['j'] } }, asAna);
       expect(forBob).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(await dispatch(host, 'keymap.set', { bindings: { skip: null } }, asAna)).toMatchObject({
+      expect(await host.dispatch('keymap.set', { bindings: { skip: null } }, asAna)).toMatchObject({
         ok: true,
         value: { bindings: { note: [] } },
       });
-      expect((await dispatch(host, 'keymap.set', { bindings: { skip: ['j'] } }, asAna)).ok).toBe(true);
+      expect((await host.dispatch('keymap.set', { bindings: { skip: ['j'] } }, asAna)).ok).toBe(true);
     } finally {
       await host.close();
     }

@@ -42,6 +42,8 @@ type Dispatcher = Pick<Host, 'dispatch'>;
 /**
  * Calls a contract method through the validating dispatcher, the way both transports do, and unwraps it. The method
  * name, its input and its result are typed by the contract, so a renamed method or a changed input fails to compile.
+ * A test that sends what the contract refuses (a malformed body, an unknown method) says so by calling
+ * `host.dispatch` itself, untyped, and looks at the refusal it returns; over HTTP, `postJson`.
  */
 export async function call<M extends MethodName>(host: Dispatcher, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
   return unwrap(await outcomeOf(host, method, input));
@@ -63,18 +65,6 @@ export function unwrap<T>(outcome: CallOutcome<T>): T {
   return outcome.value;
 }
 
-/**
- * Calls any method name with any input, unchecked by the compiler: only for tests that send what the contract
- * refuses (malformed input, unknown methods) to see the dispatcher reject it.
- */
-export async function callRaw(host: Dispatcher, method: string, input: unknown): Promise<unknown> {
-  return unwrap(await host.dispatch(method, input));
-}
-
-/**
- * Runs a long operation the way every client does — its call through the dispatcher answers a job id, its end comes
- * as a job event — and answers the job's result as the contract types it; a refusal or the job's error is thrown.
- */
 /** A long operation's outcome, typed, left wrapped: the refusal of its call, or how its job ended. */
 export async function jobOutcomeOf<M extends JobMethodName>(
   host: JobTransport,
@@ -85,6 +75,10 @@ export async function jobOutcomeOf<M extends JobMethodName>(
   return dispatchJob(host, method, input, { caller });
 }
 
+/**
+ * Runs a long operation the way every client does — its call through the dispatcher answers a job id, its end comes
+ * as a job event — and answers the job's result as the contract types it; a refusal or the job's error is thrown.
+ */
 export async function runJob<M extends JobMethodName>(
   host: JobTransport,
   method: M,

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_OWNED_VIEWS, SIFT_VIEWS } from '../../../shared/canonical.js';
+import { CURRENT_LABELS_SQL, LABEL_EVENT_COLUMNS, SIFT_VIEWS } from '../../../shared/canonical.js';
 import type { Settings, TableInfo, WorkspaceInfo } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { contentFeaturesSql, FEATURE_VIEW, type FeatureSources } from '../../../shared/features.js';
@@ -26,8 +26,12 @@ import {
   realPathOf,
   refuseInsideDatasetVersion,
 } from './fileAccess.js';
-import { renameDurably, SIFT_DIR, writeFileAtomic } from './layout.js';
+import { SIFT_DIR, writeFileAtomic } from './layout.js';
 import { reachIsStale, sqlReach, type SqlReach } from './sqlReach.js';
+import { quoteIdent, quoteLiteral } from './sqlQuote.js';
+import { migrateFromSingleDatabase, STORE_DDL, storeLayout } from './storeLayout.js';
+import { checkLabelSnapshot, writeLabelSnapshot } from './labelSnapshot.js';
+import { listTables } from './tableList.js';
 
 export { SIFT_DIR, writeFileAtomic };
 const STORE_FILE = 'store.duckdb';
@@ -38,42 +42,13 @@ const EXPORTS_DIR = 'exports';
 const UPLOADS_DIR = 'uploads';
 const DEFAULT_SETTINGS: Settings = { allowWrites: false };
 
-export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
-export const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+export { quoteIdent, quoteLiteral };
 
 /**
  * What SQL in the data engine and the host may read. `any`: the CLI. `confined`: browser mode and the desktop
  * window: only the workspace and the folders the person who started it named (fileAccess.ts decides the rest).
  */
 export type { FileAccess };
-
-const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
-
-/** Sift's own tables (idempotent: run on every open, so a store from an earlier release gains what it lacks). */
-const STORE_DDL = `
-  CREATE TABLE IF NOT EXISTS imports (
-    table_name VARCHAR PRIMARY KEY, path VARCHAR, format VARCHAR, linked BOOLEAN, rows BIGINT, imported_at TIMESTAMP);
-  CREATE TABLE IF NOT EXISTS column_mappings (
-    source_table VARCHAR, canonical_table VARCHAR PRIMARY KEY, columns_json VARCHAR, saved_at TIMESTAMP);
-  CREATE TABLE IF NOT EXISTS reports (
-    id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
-    folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
-  ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
-  ${LABEL_EVENTS_DDL};
-  CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
-  CREATE TABLE IF NOT EXISTS dataset_versions (
-    dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
-    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);`;
-
-/**
- * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
- *   - `store`: in the store. Final: the user's database is never read for Sift's data again.
- *   - `legacy`: a store made beside a database from before the store existed; that database's `sift` schema and
- *     `label_events` table are Sift's, to be copied across once (nobody has run SQL on this release there yet).
- *   - `legacy-copied`: copied (in the same store transaction that recorded this); the old copies are still to drop.
- */
-type StoreLayout = 'store' | 'legacy' | 'legacy-copied';
-const LAYOUT_KEY = 'sift_data';
 
 /** The forms of the feature view, richest first; a workspace without moderation actions gets the second. */
 const FEATURE_FORMS: FeatureSources[] = [{ moderationActions: true }, { moderationActions: false }];
@@ -145,7 +120,7 @@ export class Workspace {
   }
 
   private async initialise(databaseExisted: boolean): Promise<void> {
-    const layout = await this.storeLayout(databaseExisted);
+    const layout = await storeLayout(this, databaseExisted);
     await this.withStore((conn) => conn.run(STORE_DDL));
     const addedColumns = await this.withStore(async (conn) => {
       // Workspaces made before labeling sessions lack the action, leaf, note, undo and strategy columns.
@@ -159,7 +134,7 @@ export class Workspace {
     const setup = await this.instance.connect();
     try {
       if (layout !== 'store') await migrateFromSingleDatabase(setup, this, layout);
-      const snapshot = await this.checkLabelSnapshot();
+      const snapshot = await checkLabelSnapshot(this, this.labelSnapshotPath());
       if (snapshot !== 'current' && snapshot !== 'not made yet')
         notice(`SQL's copy of the labels (${this.labelSnapshotPath()}) was ${snapshot}; rebuilt from Sift's store.`);
       if (addedColumns || snapshot !== 'current') await this.refreshLabelSnapshot();
@@ -228,81 +203,13 @@ export class Workspace {
     return conn;
   }
 
-  /**
-   * The layout recorded in the store. A store without a record is either blank — just made, so `legacy` when a
-   * database was here before it, else `store` — or from a release before the record, which had moved Sift's data
-   * already (`store`). The record is written with Sift's tables, in one transaction: a kill leaves a blank store.
-   */
-  private async storeLayout(databaseExisted: boolean): Promise<StoreLayout> {
-    return this.withStore(async (conn) => {
-      const recorded = await conn.runAndReadAll(`SELECT value FROM store_layout WHERE key = '${LAYOUT_KEY}'`).then(
-        (reader) => reader.getRowsJson()[0]?.[0] as StoreLayout | undefined,
-        () => undefined, // no such table yet
-      );
-      if (recorded !== undefined) return recorded;
-      const blank =
-        Number(
-          (
-            await conn.runAndReadAll('SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()')
-          ).getRowsJson()[0]![0],
-        ) === 0;
-      const layout: StoreLayout = blank && databaseExisted ? 'legacy' : 'store';
-      await conn.run(
-        `BEGIN TRANSACTION; ${STORE_DDL}; INSERT INTO store_layout VALUES ('${LAYOUT_KEY}', '${layout}'); COMMIT`,
-      );
-      return layout;
-    });
-  }
-
   labelSnapshotPath(): string {
     return path.join(this.dir, SIFT_DIR, LABEL_SNAPSHOT);
   }
 
-  /** Rewrites the read-only copy of the label events that SQL sees (temporary file, then a durable rename). */
-  async refreshLabelSnapshot(): Promise<void> {
-    const target = this.labelSnapshotPath();
-    // One name per rewrite: a repair and a labeling sync may overlap.
-    const partial = `${target}.${process.pid}.${++snapshotWrites}.partial`;
-    try {
-      await this.withStore((conn) =>
-        conn.run(
-          `COPY (SELECT ${LABEL_EVENT_COLUMNS.map(([name]) => name).join(', ')} FROM label_events ORDER BY seq NULLS FIRST, created_at, event_id) TO ${quoteLiteral(partial)} (FORMAT parquet, USE_TMP_FILE false)`,
-        ),
-      );
-      renameDurably(partial, target);
-    } finally {
-      fs.rmSync(partial, { force: true });
-    }
-  }
-
-  /**
-   * SQL's copy of the labels against its source, the store (label events are only ever added, so equal counts
-   * mean equal copies): a kill between the store's commit and the rename leaves it behind, a disk can damage it.
-   * What a killed rewrite left half-written beside it goes (one process holds a workspace at a time).
-   */
-  private async checkLabelSnapshot(): Promise<'current' | 'not made yet' | 'missing' | 'damaged' | 'behind the store'> {
-    const target = this.labelSnapshotPath();
-    const prefix = `${path.basename(target)}.`;
-    for (const name of fs.readdirSync(path.dirname(target))) {
-      if (name.startsWith(prefix) && name.endsWith('.partial'))
-        fs.rmSync(path.join(path.dirname(target), name), { force: true });
-    }
-    return this.withStore(async (conn) => {
-      const stored = Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]);
-      if (!fs.existsSync(target)) return stored === 0 ? 'not made yet' : 'missing';
-      let copied: number;
-      try {
-        // The footer alone: a truncated or overwritten file fails here.
-        copied = Number(
-          (
-            await conn.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${quoteLiteral(target)})`)
-          ).getRowsJson()[0]![0],
-        );
-      } catch {
-        return 'damaged';
-      }
-      return copied === stored ? 'current' : 'behind the store';
-    });
+  /** Rewrites the read-only copy of the label events that SQL sees (labelSnapshot.ts). */
+  refreshLabelSnapshot(): Promise<void> {
+    return writeLabelSnapshot(this, this.labelSnapshotPath());
   }
 
   /** A connection to the data engine, with Sift's read-only views in its temporary catalog. */
@@ -412,85 +319,9 @@ export class Workspace {
     return { path: this.dir, name: this.name, tableCount, files };
   }
 
-  async listTables(): Promise<TableInfo[]> {
-    const { imports, mappedTo, labelCount } = await this.withStore(async (conn) => {
-      const importsReader = await conn.runAndReadAll(
-        `SELECT table_name, path, linked, rows, strftime(imported_at, '%Y-%m-%dT%H:%M:%S') AS imported_at FROM imports`,
-      );
-      const mappingsReader = await conn.runAndReadAll(`SELECT source_table, canonical_table FROM column_mappings`);
-      return {
-        imports: new Map(importsReader.getRowObjectsJson().map((row) => [String(row.table_name), row])),
-        mappedTo: new Map(
-          mappingsReader.getRowObjectsJson().map((row) => [String(row.source_table), String(row.canonical_table)]),
-        ),
-        labelCount: Number((await conn.runAndReadAll('SELECT count(*) FROM label_events')).getRowsJson()[0]![0]),
-      };
-    });
-    return this.withConnection(async (conn) => {
-      // The catalog functions, not information_schema's views over them: a third of the time on a CLI start.
-      const tablesReader = await conn.runAndReadAll(`
-        SELECT table_name AS name, 'table' AS kind, false AS sift_owned, estimated_size FROM duckdb_tables()
-        WHERE database_name = current_database() AND schema_name = 'main'
-        UNION ALL
-        SELECT view_name, 'view', database_name = 'temp', NULL FROM duckdb_views()
-        WHERE NOT internal AND ((database_name = current_database() AND schema_name = 'main') OR (database_name = 'temp' AND view_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')})))
-        ORDER BY name, sift_owned DESC`);
-      // duckdb_columns(): information_schema.columns' rows, read ~5× faster (it matters to a CLI start).
-      const columnsReader = await conn.runAndReadAll(`
-        SELECT database_name = 'temp' AS sift_owned, table_name, column_name, data_type FROM duckdb_columns()
-        WHERE (database_name = current_database() AND schema_name = 'main') OR (database_name = 'temp' AND table_name IN (${SIFT_OWNED_VIEWS.map(quoteLiteral).join(', ')}))
-        ORDER BY table_name, column_index`);
-      const columnsByTable = new Map<string, { name: string; type: string }[]>();
-      for (const row of columnsReader.getRowObjectsJson()) {
-        const key = `${row.sift_owned}:${row.table_name}`;
-        const list = columnsByTable.get(key) ?? [];
-        list.push({ name: String(row.column_name), type: String(row.data_type) });
-        columnsByTable.set(key, list);
-      }
-      const tables: TableInfo[] = [];
-      const seen = new Set<string>();
-      for (const row of tablesReader.getRowObjectsJson()) {
-        const name = String(row.name);
-        // Sift's view wins the name, as it does in every query (the temporary catalog is searched first).
-        if (seen.has(name)) continue;
-        seen.add(name);
-        const siftOwned = row.sift_owned === true;
-        const imported = siftOwned ? undefined : imports.get(name);
-        // Never a scan: a table's count is in DuckDB's catalog, a linked file was counted once when linked,
-        // Sift's labels are counted in its store; another view's count is unknown until queried.
-        const rowCount = siftOwned
-          ? name === 'label_events'
-            ? labelCount
-            : null
-          : row.kind === 'table'
-            ? Number(row.estimated_size)
-            : imported
-              ? Number(imported.rows)
-              : null;
-        tables.push({
-          name,
-          kind: row.kind === 'view' && !siftOwned ? 'view' : 'table',
-          rowCount,
-          columns: columnsByTable.get(`${siftOwned}:${name}`) ?? [],
-          protected: siftOwned,
-          source: imported
-            ? {
-                path: String(imported.path),
-                linked: Boolean(imported.linked),
-                importedAt: String(imported.imported_at),
-              }
-            : undefined,
-          mappedTo: siftOwned ? undefined : mappedTo.get(name),
-        });
-      }
-      // A canonical name mapped onto an import is a view with the source's rows.
-      const counts = new Map(tables.map((table) => [table.name, table.rowCount]));
-      for (const table of tables) {
-        const source = [...mappedTo.entries()].find(([, canonical]) => canonical === table.name)?.[0];
-        if (table.rowCount === null && source !== undefined) table.rowCount = counts.get(source) ?? null;
-      }
-      return tables;
-    });
+  /** Every table and view SQL sees, with its columns and (never by a scan) its row count: tableList.ts. */
+  listTables(): Promise<TableInfo[]> {
+    return listTables(this);
   }
 
   async tableExists(name: string): Promise<boolean> {
@@ -598,8 +429,6 @@ export class Workspace {
   }
 }
 
-let snapshotWrites = 0;
-
 function openDataEngine(dir: string): Promise<DuckDBInstance> {
   return DuckDBInstance.create(path.join(dir, DATABASE_FILE), {
     temp_directory: path.join(dir, TEMP_DIR),
@@ -647,70 +476,4 @@ export async function createEmptyWorkspace(dir: string, fileAccess?: FileAccess)
     });
   }
   return Workspace.open(resolved, { create: true, fileAccess });
-}
-
-/**
- * Workspaces made before Sift's own data moved to its store kept it in workspace.duckdb (a `sift` schema and a
- * `label_events` table). Runs only while the store's record says so (see StoreLayout): copies it across once,
- * through Parquet files in the store's folder, recording `legacy-copied` in the same store transaction, then drops
- * the old copies and records `store`. From then on the user's database is never read for Sift's data.
- */
-async function migrateFromSingleDatabase(
-  conn: DuckDBConnection,
-  workspace: Workspace,
-  layout: Exclude<StoreLayout, 'store'>,
-): Promise<void> {
-  const record = (value: StoreLayout) => `UPDATE store_layout SET value = '${value}' WHERE key = '${LAYOUT_KEY}'`;
-  if (layout === 'legacy') {
-    const old = (
-      await conn.runAndReadAll(`
-      SELECT schema_name, table_name FROM duckdb_tables()
-      WHERE database_name = current_database()
-        AND ((schema_name = 'sift' AND table_name IN ('imports', 'column_mappings', 'reports')) OR (schema_name = 'main' AND table_name = 'label_events'))`)
-    ).getRowsJson() as [string, string][];
-    const moved = path.join(workspace.dir, SIFT_DIR, 'migrate');
-    fs.mkdirSync(moved, { recursive: true });
-    try {
-      for (const [schema, table] of old) {
-        await conn.run(
-          `COPY ${quoteIdent(schema)}.${quoteIdent(table)} TO ${quoteLiteral(path.join(moved, `${table}.parquet`))} (FORMAT parquet)`,
-        );
-      }
-      await workspace.withStore(async (store) => {
-        await store.run('BEGIN TRANSACTION');
-        try {
-          for (const [, table] of old) {
-            const file = quoteLiteral(path.join(moved, `${table}.parquet`));
-            // The columns both sides have: the old release's tables lack ones added since.
-            const columns = (
-              await store.runAndReadAll(
-                `SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() AND table_name = $table
-                   AND column_name IN (SELECT name FROM parquet_schema(${file})) ORDER BY column_index`,
-                { table },
-              )
-            )
-              .getRowsJson()
-              .map(([name]) => quoteIdent(String(name)));
-            await store.run(`DELETE FROM ${quoteIdent(table)}`);
-            await store.run(
-              `INSERT INTO ${quoteIdent(table)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM read_parquet(${file})`,
-            );
-          }
-          await store.run(record('legacy-copied'));
-          await store.run('COMMIT');
-        } catch (error) {
-          await store.run('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
-    } finally {
-      fs.rmSync(moved, { recursive: true, force: true });
-    }
-  }
-  await conn.run('BEGIN TRANSACTION');
-  await conn.run('DROP SCHEMA IF EXISTS sift CASCADE');
-  await conn.run('DROP TABLE IF EXISTS main.label_events');
-  await conn.run('COMMIT');
-  await workspace.withStore((store) => store.run(record('store')));
-  await workspace.refreshLabelSnapshot();
 }
