@@ -11,10 +11,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBPreparedStatement,
-  type DuckDBValue,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
-import { PROTECTED_TABLES, SIFT_OWNED_VIEWS } from '../../../shared/canonical.js';
 import type { Cell, ColumnInfo, PageResult, QueryPlan, QueryResult } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import type { QueryStoredEvent } from '../../../shared/jobs.js';
@@ -22,29 +20,18 @@ import { splitStatements, type SqlStatementSpan } from '../../../shared/sqlText.
 import { isInterrupt, sqlError } from '../workspace/duckdbErrors.js';
 import { readOnly } from './readOnlyQuery.js';
 import { checkNesting, checkUserStatement, type QueryParams, type StatementClass } from './sqlGuard.js';
+import {
+  bindParams,
+  checkSiftNames,
+  explainStatement,
+  throwIfStreamFailed,
+  uniqueNames,
+  viewDefinitions,
+} from './statements.js';
+import { readPage, type StoredResult, usedResult } from './storedResults.js';
 import { quoteIdent, type Workspace } from '../workspace/workspace.js';
 
 export type { QueryParams };
-
-interface StoredResult {
-  id: string;
-  table: string;
-  columns: ColumnInfo[];
-  /** Rows stored (and visible to readers) so far. */
-  rowCount: number;
-  complete: boolean;
-  /** Settles when every row is stored; rejects with what stopped the read. */
-  done: Promise<void>;
-  /** Stops a read still streaming in. */
-  stop(): void;
-  sorted?: { key: string; table: string };
-  lastUsed: number;
-  /**
-   * The first rows as they streamed in, converted as a page reads them from the store: the first page is answered
-   * from here instead of a read-back (about a third of a first page's time). Dropped after that.
-   */
-  firstRows?: Cell[][];
-}
 
 /** A statement sqlGuard admitted, its parameters bound, ready to run. */
 interface CheckedStatement {
@@ -332,7 +319,7 @@ export class QueryService {
           if (!chunk || chunk.rowCount === 0) {
             // An interrupt ends the stream the same way an error does; a cancelled read is not run again.
             if (stopped || this.cancelled.has(shown.queryId)) throw cancelled();
-            await this.throwIfStreamFailed(conn, prepared, fail);
+            await throwIfStreamFailed(conn, prepared, fail);
             return true;
           }
           appender!.appendDataChunk(chunk);
@@ -423,38 +410,6 @@ export class QueryService {
     }
   }
 
-  /**
-   * DuckDB's streaming fetch (in the Node binding) ends a read that failed as if it had finished, and drops the
-   * error. The failure leaves the read transaction aborted, which one more statement shows; the read is then run
-   * once more, materialised, to get DuckDB's own message.
-   */
-  private async throwIfStreamFailed(
-    conn: DuckDBConnection,
-    prepared: DuckDBPreparedStatement,
-    fail: (error: unknown) => SiftError,
-  ): Promise<void> {
-    try {
-      await conn.run('SELECT 1');
-      return;
-    } catch {
-      await conn.run('ROLLBACK').catch(() => undefined);
-    }
-    try {
-      await readOnly(conn, () => prepared.run());
-    } catch (error) {
-      throw fail(error);
-    }
-    throw new SiftError({
-      code: 'SQL_ERROR',
-      message: 'The query stopped part-way with an error DuckDB did not repeat when run again; run it again.',
-    });
-  }
-
-  /** Waits until rows [0, needed) are stored; a far page, a sort or an export of a streaming result waits here. */
-  private async rowsStored(stored: StoredResult, needed: number): Promise<void> {
-    if (!stored.complete && stored.rowCount < needed) await stored.done;
-  }
-
   /** Closes the least recently used results beyond MAX_LIVE_RESULTS, never the one just stored nor a pinned one. */
   private async evictOld(justStored: string): Promise<void> {
     if (this.results.size <= MAX_LIVE_RESULTS) return;
@@ -466,113 +421,28 @@ export class QueryService {
   }
 
   private stored(resultId: string): StoredResult {
-    const stored = this.results.get(resultId);
-    if (!stored)
-      throw new SiftError({
-        code: 'NOT_FOUND',
-        message: `Result ${resultId} is gone (closed, or the workspace was reopened); run the query again.`,
-      });
-    stored.lastUsed = Date.now();
-    return stored;
+    return usedResult(this.results, resultId);
   }
 
   /** The table a result lives in (in the results store), for export: once every row is stored. */
-  resultTable(resultId: string): Promise<{ table: string; rowCount: number; columns: ColumnInfo[] }> {
-    const stored = this.stored(resultId); // an unknown result throws here, before any waiting
-    return stored.done.then(() => ({ table: stored.table, rowCount: stored.rowCount, columns: stored.columns }));
-  }
-
+  /** A page of a stored result, sorted when asked (storedResults.ts). */
   async page(input: {
     resultId: string;
     offset: number;
     limit: number;
     sort?: { column: string; direction: 'asc' | 'desc' };
   }): Promise<PageResult> {
-    const stored = this.stored(input.resultId);
-    await this.rowsStored(stored, input.sort ? Number.POSITIVE_INFINITY : input.offset + input.limit);
-    const table = input.sort ? await this.sortedTable(stored, input.sort) : stored.table;
-    return this.workspace.withResults(async (conn) => {
-      // rowid of a freshly created table runs 0..n-1 in insertion order, so a page is a range scan, not an OFFSET.
-      const reader = await conn.runAndReadAll(
-        `SELECT * EXCLUDE (rowid) FROM (SELECT rowid, * FROM ${table} WHERE rowid >= $from AND rowid < $to) ORDER BY rowid`,
-        { from: input.offset, to: input.offset + input.limit },
-      );
-      return {
-        resultId: stored.id,
-        offset: input.offset,
-        rowCount: stored.rowCount,
-        rows: reader.getRowsJson() as Cell[][],
-      };
-    });
+    return readPage(this.workspace, this.stored(input.resultId), input);
   }
 
-  private async sortedTable(
-    stored: StoredResult,
-    sort: { column: string; direction: 'asc' | 'desc' },
-  ): Promise<string> {
-    if (!stored.columns.some((column) => column.name === sort.column)) {
-      throw new SiftError({ code: 'BAD_REQUEST', message: `sort.column: the result has no column "${sort.column}".` });
-    }
-    const key = `${sort.column}\u0000${sort.direction}`;
-    if (stored.sorted?.key === key) return stored.sorted.table;
-    const table = quoteIdent(`s_${stored.id.replace(/-/g, '')}`);
-    await this.workspace.withResults(async (conn) => {
-      await conn.run(
-        `CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${stored.table} ORDER BY ${quoteIdent(sort.column)} ${sort.direction.toUpperCase()} NULLS LAST, rowid`,
-      );
-    });
-    stored.sorted = { key, table };
-    return table;
+  resultTable(resultId: string): Promise<{ table: string; rowCount: number; columns: ColumnInfo[] }> {
+    const stored = this.stored(resultId); // an unknown result throws here, before any waiting
+    return stored.done.then(() => ({ table: stored.table, rowCount: stored.rowCount, columns: stored.columns }));
   }
 
-  /**
-   * DuckDB's plan for one statement: checked exactly as a run would be (a statement the editor may not run is not
-   * explained either), then EXPLAIN — which plans without executing — on a fresh connection.
-   */
-  async explain(input: { sql: string; params?: QueryParams }, allowWrites: boolean): Promise<QueryPlan> {
-    checkNesting(input.sql, input.params);
-    const statements = splitStatements(input.sql);
-    if (statements.length !== 1)
-      throw new SiftError({
-        code: 'BAD_REQUEST',
-        message:
-          statements.length === 0
-            ? 'There is no SQL statement to explain.'
-            : `Explain takes one statement; this text holds ${statements.length}.`,
-      });
-    const statement = statements[0]!;
-    const fail = (error: unknown) => sqlError(error, statement, input.sql);
-    const conn = await this.workspace.connect();
-    try {
-      const bind = (prepared: DuckDBPreparedStatement) => bindParams(prepared, input.params);
-      const { kind } = await checkUserStatement(conn, statement.text, allowWrites, bind);
-      const explain = await conn.prepare(`EXPLAIN ${statement.text}`);
-      bind(explain);
-      // EXPLAIN plans without executing; a write's plan is still taken in a transaction that is rolled back.
-      const rows = (
-        kind === 'read'
-          ? await readOnly(conn, () => explain.runAndReadAll())
-          : await (async () => {
-              await conn.run('BEGIN TRANSACTION');
-              try {
-                return await explain.runAndReadAll();
-              } finally {
-                await conn.run('ROLLBACK').catch(() => undefined);
-              }
-            })()
-      ).getRowsJson();
-      return {
-        kind,
-        plan: rows
-          .map((row) => String(row[1] ?? ''))
-          .join('\n')
-          .trimEnd(),
-      };
-    } catch (error) {
-      throw fail(error);
-    } finally {
-      conn.closeSync();
-    }
+  /** DuckDB's plan for one statement, checked as a run would be (statements.ts). */
+  explain(input: { sql: string; params?: QueryParams }, allowWrites: boolean): Promise<QueryPlan> {
+    return explainStatement(this.workspace, input, allowWrites);
   }
 
   cancel(queryId: string): boolean {
@@ -621,62 +491,4 @@ export class QueryService {
   async cancelAll(): Promise<void> {
     for (const queryId of [...this.running.keys(), ...this.storing.keys()]) this.cancel(queryId);
   }
-}
-
-/** Binds the named parameters a statement declares; the rest belong to other statements of the script. */
-export function bindParams(prepared: DuckDBPreparedStatement, params: QueryParams | undefined): void {
-  const count = prepared.parameterCount;
-  if (count === 0) return;
-  const values: Record<string, DuckDBValue> = {};
-  for (let index = 1; index <= count; index++) {
-    const name = prepared.parameterName(index);
-    if (!params || !(name in params)) {
-      throw new SiftError({
-        code: 'SQL_ERROR',
-        message: `The query uses parameter $${name}, but no value was given for it.`,
-      });
-    }
-    values[name] = params[name] as DuckDBValue;
-  }
-  prepared.bind(values);
-}
-
-/** DuckDB may return two columns of one name (SELECT a, a); a stored result needs distinct ones. */
-function uniqueNames(names: string[]): string[] {
-  const used = new Set<string>();
-  return names.map((name) => {
-    let candidate = name || 'column';
-    for (let n = 1; used.has(candidate.toLowerCase()); n++) candidate = `${name}_${n}`;
-    used.add(candidate.toLowerCase());
-    return candidate;
-  });
-}
-
-async function viewDefinitions(conn: DuckDBConnection): Promise<Map<string, string>> {
-  const reader = await conn.runAndReadAll(
-    `SELECT view_name, sql FROM duckdb_views() WHERE temporary AND view_name IN (${SIFT_OWNED_VIEWS.map((name) => `'${name}'`).join(', ')})`,
-  );
-  return new Map(reader.getRowsJson().map((row) => [String(row[0]), String(row[1])]));
-}
-
-/**
- * Sift's views live in this connection's temporary catalog, where a write could drop or replace them (changing
- * nothing stored), and the user's own schema must not take a name Sift owns. Both are read from DuckDB's catalog
- * after the write, inside its transaction, which is rolled back when either is so.
- */
-async function checkSiftNames(conn: DuckDBConnection, expected: Map<string, string>): Promise<void> {
-  const now = await viewDefinitions(conn);
-  // A Sift view dropped, replaced, or created where it was absent (a forged feature view) are all refused.
-  const touched = SIFT_OWNED_VIEWS.filter((name) => now.get(name) !== expected.get(name));
-  const taken = (
-    await conn.runAndReadAll(
-      `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND lower(table_name) IN (${PROTECTED_TABLES.map((name) => `'${name}'`).join(', ')})`,
-    )
-  ).getRowsJson();
-  const name = touched[0] ?? (taken[0]?.[0] as string | undefined);
-  if (name === undefined) return;
-  throw new SiftError({
-    code: 'SQL_PROTECTED',
-    message: `"${name}" belongs to Sift (labels, sessions, dataset versions); SQL can read it but cannot drop, replace or shadow it. Nothing was changed.`,
-  });
 }
