@@ -1,5 +1,5 @@
 /**
- * `sift dataset export|verify|diff`: a versioned training set through the host's datasets.exportStart job,
+ * `sift dataset export|verify|diff`: a versioned training set through the host's datasets.export job,
  * datasets.verify and datasets.diff (flags and help in labelingCommandTable.ts).
  */
 import path from 'node:path';

@@ -9,7 +9,7 @@
  *   sift agreement [--session ID]… [--json]
  *   sift policy migrate [--to vN] [--json]
  *
- * Each reaches the workspace through the host's contract: sessions.createStart and sessions.retrainStart (jobs),
+ * Each reaches the workspace through the host's contract: sessions.create and sessions.retrain (jobs),
  * sessions.list, sessions.next, labels.agreement, policy.migrate. The `labels` commands are in labelsCommands.ts.
  */
 import { Host } from '../host/host.js';
