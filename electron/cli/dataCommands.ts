@@ -1,4 +1,4 @@
-/** `sift import FILE…` (each file an import.start job) and `sift tables` (tables.list). */
+/** `sift import FILE…` (each file an import.run job) and `sift tables` (tables.list). */
 import path from 'node:path';
 import type { ImportOutcome, InputOf } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
