@@ -143,7 +143,7 @@ export function anomaly(
 ): { data: Data[]; layout: Partial<Layout> } | null {
   const series = overview.series.find((s) => s.name === name);
   if (!series) return null;
-  const threshold = overview.baselineRule.threshold;
+  const { threshold, minCount } = overview.baselineRule;
   const keep = overview.buckets.map((bucket) => inRange(bucket, view));
   const pick = <T>(values: T[]) => values.filter((_, i) => keep[i]);
   const x = pick(overview.buckets);
@@ -202,7 +202,12 @@ export function anomaly(
         x,
         y: pick(series.z),
         yaxis: 'y2',
-        marker: { color: pick(series.z).map((z) => (z !== null && z >= threshold ? '#d62728' : '#9aa5b8')) },
+        marker: {
+          // Red where the bucket is marked: z at the threshold and enough items.
+          color: pick(series.z.map((z, i) => z !== null && z >= threshold && series.counts[i]! >= minCount)).map(
+            (marked) => (marked ? '#d62728' : '#9aa5b8'),
+          ),
+        },
         hovertemplate: 'z %{y}<extra>%{x}</extra>',
       },
     ],
