@@ -8,6 +8,7 @@
 import type { InputOf, MethodName, OutputOf } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import type { JobTransport } from '../../shared/jobRuns.js';
+import type { EngineKind } from '../engine/engineAddress.js';
 import { EngineConnection } from '../engine/engineConnection.js';
 import { type EngineListener, listenForClients } from '../engine/engineListener.js';
 import { Host } from '../host/host.js';
@@ -69,6 +70,34 @@ export async function reachWorkspace(
     try {
       const host = await Host.open(dir, { remember: options.remember });
       const listener = await listenForClients(host, host.workspaceDir(), 'cli').catch((error: unknown) => {
+        console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
+        return null;
+      });
+      return { host, release: () => closeOwnHost(host, listener) };
+    } catch (error) {
+      if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * Opens the workspace in this process and holds it (for `sift watch run`: the always-on services run here), others
+ * reaching it through this process as `kind`. A command's own host holding it is waited for; returns null when an
+ * engine of another kind (the app, `sift serve`) holds it, which runs the always-on services itself.
+ */
+export async function holdWorkspace(
+  dir: string,
+  kind: EngineKind,
+): Promise<{ host: Host; release: () => Promise<void> } | { heldBy: EngineConnection }> {
+  const deadline = Date.now() + HELD_WAIT_MS;
+  for (;;) {
+    const connection = await EngineConnection.connect(dir);
+    if (connection && connection.kind !== 'cli') return { heldBy: connection };
+    await connection?.close();
+    try {
+      const host = await Host.open(dir);
+      const listener = await listenForClients(host, host.workspaceDir(), kind).catch((error: unknown) => {
         console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
         return null;
       });

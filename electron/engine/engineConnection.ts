@@ -34,7 +34,7 @@ export class EngineConnection {
     readonly pid: number,
     readonly kind: EngineKind,
   ) {
-    socket.once('close', () => this.onClose());
+    socket.once('close', () => this.failInFlight());
   }
 
   /**
@@ -119,6 +119,12 @@ export class EngineConnection {
     return () => this.listeners.delete(listener);
   }
 
+  /** Calls `listener` once the connection has ended (closed here, or the engine went away). */
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.socket.once('close', listener);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
@@ -149,7 +155,7 @@ export class EngineConnection {
     };
   }
 
-  private onClose(): void {
+  private failInFlight(): void {
     if (this.closed) return;
     this.closed = true;
     const error = this.stoppedError();

@@ -82,6 +82,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
     },
     'policy migrate': { args: () => ['policy', 'migrate', '--json'] },
+    'watch add': { args: (side) => ['watch', 'add', path.join(side.out, 'landing'), '--table', 'landed'] },
   },
   {
     'session create': {
@@ -104,6 +105,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     },
   },
   {
+    'watch list': { args: () => ['watch', 'list', '--json'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
   },
   {
@@ -146,13 +148,15 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
     },
   },
+  { 'watch remove': { args: (side) => ['watch', 'remove', path.join(side.out, 'landing')] } },
 ];
 
-/** Commands not about an open workspace. */
+/** Commands not about an open workspace, or that hold one themselves. */
 const EXEMPT: Partial<Record<keyof typeof COMMANDS, string>> = {
   init: 'creates a new workspace: no engine can hold it yet',
   sample: 'creates a new workspace from the sample data: no engine can hold it yet',
   serve: 'is the engine the other side runs through (and connects to one itself: tested below)',
+  'watch run': 'holds the workspace until a signal, as serve does (following an engine that holds it: tested below)',
 };
 
 const today = new Date().toISOString().slice(0, 10);
@@ -180,7 +184,7 @@ function copySide(name: string): Side {
   const root = tempDir(`sift-through-${name}-`);
   const side = { ws: path.join(root, 'ws'), out: path.join(root, 'out') };
   fs.cpSync(base, side.ws, { recursive: true });
-  fs.mkdirSync(side.out);
+  fs.mkdirSync(path.join(side.out, 'landing'), { recursive: true });
   fs.writeFileSync(path.join(side.out, 'extra.csv'), INPUT_CSV);
   return side;
 }
@@ -270,4 +274,35 @@ describe('several clients at once', () => {
     // The last one to finish took its address away: no engine holds A now.
     expect(readEngineAddress(sideA.ws)).toBeNull();
   }, 300_000);
+
+  it('`sift watch run` holds a free workspace for other commands, and follows the engine of `sift serve`', async () => {
+    const started = (ws: string) => {
+      const child = spawn('node', ['bin/sift.mjs', 'watch', 'run', '--workspace', ws], {
+        env: { ...process.env, SIFT_HOME: home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      const said = (text: string) =>
+        new Promise<void>((resolve) =>
+          child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()).includes(text) && resolve()),
+        );
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { child, said, exited, stderr: () => stderr };
+    };
+    const own = started(sideA.ws);
+    await own.said('Ctrl+C stops');
+    expect(readEngineAddress(sideA.ws)?.kind).toBe('watch');
+    const through = await sift(['tables', '--json', '--workspace', sideA.ws]);
+    expect(through.code).toBe(0);
+    own.child.kill('SIGINT');
+    expect(await own.exited).toBe(0);
+    expect(readEngineAddress(sideA.ws)).toBeNull();
+
+    const following = started(sideB.ws);
+    await following.said('following it');
+    expect(following.stderr()).toContain('sift serve (PID');
+    following.child.kill('SIGINT');
+    expect(await following.exited).toBe(0);
+    expect(readEngineAddress(sideB.ws)?.kind).toBe('serve');
+  }, 120_000);
 });
