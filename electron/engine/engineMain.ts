@@ -18,6 +18,8 @@ async function serve(): Promise<void> {
   // Before DuckDB, onnxruntime and the compute pool start their threads; then the pool may use every core.
   if (lowerLaterThreads()) computeOnEveryCore();
   const host = await Host.open(options.dir, { fileAccess: options.fileAccess });
+  // Feeds and monitors run in the engine, beside the calls it serves (electron/host/alwaysOn.ts).
+  await host.alwaysOn.start();
   host.onEvent((event) => {
     send({ type: 'event', event });
     if (event.channel === 'workspace' && event.event.type === 'opened')

@@ -19,6 +19,7 @@ import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '..
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
+import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
 import { importHandlers } from './import/handlers.js';
@@ -148,12 +149,16 @@ export class Host {
     const resolved = checkWorkspaceFolder(this.workspace.fileAccess, dir, 'path', 'open');
     if (resolved === this.workspace.dir) return;
     const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
+    // The always-on services follow the workspace: stopped on the old one, started again on the new one.
+    const wasRunning = this.alwaysOn.isRunning;
+    await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
     await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
     rememberWorkspace(next.dir);
+    if (wasRunning) await this.alwaysOn.start();
     this.emit({ channel: 'workspace', event: { type: 'opened' } });
   }
 
@@ -182,6 +187,12 @@ export class Host {
       switchWorkspace: (dir) => this.switchWorkspace(dir),
     };
   })();
+
+  /**
+   * The always-on services (alwaysOn.ts: folder feeds, monitors), started by the engine process and `sift watch run`;
+   * a one-shot CLI command never starts them.
+   */
+  readonly alwaysOn = new AlwaysOn(this.services);
 
   /** Every contract method's handler, each from the folder of its feature; the type checks that none is missing. */
   readonly handlers: Handlers<MethodName> = {
@@ -259,6 +270,7 @@ export class Host {
   }
 
   async close(): Promise<void> {
+    await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.queries.cancelAll();
     await this.current.closeLabeling();

@@ -127,6 +127,7 @@ function validInputs(
       sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason',
     },
     'reports.delete': { id: 9999 },
+    'reports.setPinned': { id: reportId, pinned: true },
     'reports.setChart': {
       id: reportId,
       chart: { type: 'bar', x: 'reason', y: null, series: null, aggregate: 'count' },
