@@ -20,6 +20,7 @@ import {
 import { startServer } from '../server.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { call, resolveWorkspace } from './hostCalls.js';
+import { certificateWarnings, listenChoice } from './serveAddress.js';
 
 export async function commandInit(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.init, args);
@@ -58,6 +59,7 @@ export async function commandServe(args: string[]): Promise<number> {
   for (const folder of folders)
     if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
       throw new UsageError(`serve: --folder ${folder} is not a folder.`);
+  const listen = listenChoice(values);
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
   // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
   const dir = resolveWorkspace(values.workspace);
@@ -72,12 +74,25 @@ export async function commandServe(args: string[]): Promise<number> {
     console.error(
       `Sift is serving through the engine of ${host.holder()}, which holds the workspace: what SQL and imports may read is what it was given.`,
     );
-  const server = await startServer({
-    host,
-    port,
-    token: values['no-token'] ? null : undefined,
-    staticDir: rendererDist(),
-  });
+  let server;
+  try {
+    server = await startServer({
+      host,
+      port,
+      hostname: listen.hostname,
+      tls: listen.tls,
+      token: values['no-token'] ? null : undefined,
+      staticDir: rendererDist(),
+    });
+  } catch (error) {
+    await host.close();
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `serve: cannot listen on ${listen.hostname} port ${port || '(any free one)'}: ${error instanceof Error ? error.message : error}`,
+    });
+  }
+  // Said on every start: a LAN served over plain HTTP, or a certificate browsers will refuse.
+  for (const warning of [...listen.warnings, ...certificateWarnings(listen, server.address)]) console.error(warning);
   console.log(`Sift is serving ${host.workspaceDir()} at ${server.url}`);
   if (values.open) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
