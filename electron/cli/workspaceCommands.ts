@@ -19,6 +19,7 @@ import {
 import { startServer } from '../server.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { call, resolveWorkspace } from './hostCalls.js';
+import { certificateWarnings, listenChoice } from './serveAddress.js';
 
 export async function commandInit(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.init, args);
@@ -57,6 +58,7 @@ export async function commandServe(args: string[]): Promise<number> {
   for (const folder of folders)
     if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
       throw new UsageError(`serve: --folder ${folder} is not a folder.`);
+  const listen = listenChoice(values);
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
   // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
   const dir = resolveWorkspace(values.workspace);
@@ -67,12 +69,25 @@ export async function commandServe(args: string[]): Promise<number> {
     });
   const host = await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders } });
   rememberWorkspace(host.workspaceDir());
-  const server = await startServer({
-    host,
-    port,
-    token: values['no-token'] ? null : undefined,
-    staticDir: rendererDist(),
-  });
+  let server;
+  try {
+    server = await startServer({
+      host,
+      port,
+      hostname: listen.hostname,
+      tls: listen.tls,
+      token: values['no-token'] ? null : undefined,
+      staticDir: rendererDist(),
+    });
+  } catch (error) {
+    await host.close();
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `serve: cannot listen on ${listen.hostname} port ${port || '(any free one)'}: ${error instanceof Error ? error.message : error}`,
+    });
+  }
+  // Said on every start: a LAN served over plain HTTP, or a certificate browsers will refuse.
+  for (const warning of [...listen.warnings, ...certificateWarnings(listen, server.address)]) console.error(warning);
   console.log(`Sift is serving ${host.workspaceDir()} at ${server.url}`);
   if (values.open) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
