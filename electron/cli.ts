@@ -20,6 +20,7 @@ import { commandDataset } from './cli/datasetCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
+import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
 
@@ -44,6 +45,8 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   agreement: commandAgreement,
   dataset: commandDataset,
   policy: commandPolicy,
+  monitor: commandMonitor,
+  alerts: commandAlerts,
 };
 
 /** The table of the command argv names (`query`, `session create`), if it names one. */

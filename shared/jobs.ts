@@ -37,4 +37,5 @@ export type HostEvent =
   | { channel: 'job'; event: JobEvent }
   | { channel: 'workspace'; event: { type: 'changed' | 'opened' } }
   | { channel: 'query'; event: QueryStoredEvent }
-  | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } };
+  | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } }
+  | { channel: 'monitor'; event: import('./contract/monitors.js').MonitorEvent };

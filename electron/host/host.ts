@@ -30,6 +30,8 @@ import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
+import { monitorHandlers } from './monitors/handlers.js';
+import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
 import { reportHandlers } from './reports/handlers.js';
@@ -87,6 +89,7 @@ export class Host {
       importer: new Importer(workspace),
       reports: new ReportStore(workspace, queries),
       models,
+      monitors: new MonitorService(workspace, (event) => this.emit(event)),
       labeling: openLabeling,
       closeLabeling,
     };
@@ -134,6 +137,11 @@ export class Host {
     return this.current.reports;
   }
 
+  /** The open workspace's monitors: the always-on services start their schedule. */
+  get monitors(): MonitorService {
+    return this.current.monitors;
+  }
+
   onEvent(listener: (event: HostEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -150,6 +158,7 @@ export class Host {
     const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
+    await this.current.monitors.close();
     await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
@@ -176,6 +185,9 @@ export class Host {
       get models() {
         return current().models;
       },
+      get monitors() {
+        return current().monitors;
+      },
       jobs: this.jobs,
       labeling: () => this.labeling(),
       emit: (event) => this.emit(event),
@@ -197,6 +209,7 @@ export class Host {
     ...datasetHandlers(this.services),
     ...jobHandlers(this.jobs),
     ...annotatorHandlers(this.services),
+    ...monitorHandlers(this.services),
   };
 
   /**
@@ -261,6 +274,7 @@ export class Host {
   async close(): Promise<void> {
     await this.jobs.cancelAll();
     await this.queries.cancelAll();
+    await this.current.monitors.close();
     await this.current.closeLabeling();
     await this.workspace.close();
   }

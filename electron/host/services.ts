@@ -10,6 +10,7 @@ import type { Importer } from './import/importer.js';
 import type { JobManager } from './jobs.js';
 import type { LabelingService } from './labeling/labelingService.js';
 import type { ModelRegistry } from './models/registry.js';
+import type { MonitorService } from './monitors/monitorService.js';
 import type { QueryService } from './query/queryService.js';
 import type { ReportStore } from './reports/reports.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -20,6 +21,7 @@ export interface HostServices {
   readonly importer: Importer;
   readonly reports: ReportStore;
   readonly models: ModelRegistry;
+  readonly monitors: MonitorService;
   readonly jobs: JobManager;
   /** The labeling sessions of the open workspace, opened on first use. */
   labeling(): Promise<LabelingService>;
