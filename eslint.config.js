@@ -27,11 +27,19 @@ export const HOST_FLOORS = {
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],
   monitors: ['workspace'],
+  feeds: ['workspace', 'import'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];
 /** The files at electron/host/'s root that compose the folders: no folder imports them. */
-const HOST_COMPOSITION_FILES = ['host', 'computeTasks', 'computeWorkerMain', 'outsideWorkspace', 'jobHandlers'];
+const HOST_COMPOSITION_FILES = [
+  'host',
+  'computeTasks',
+  'computeWorkerMain',
+  'outsideWorkspace',
+  'jobHandlers',
+  'alwaysOn',
+];
 
 /**
  * The rule for `who` (a folder, or the base files, whose host root is './'): an import of a host folder outside

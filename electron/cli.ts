@@ -22,6 +22,7 @@ import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
 import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
+import { commandWatch } from './cli/watchCommands.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
 
 export { openInBrowser } from './cli/workspaceCommands.js';
@@ -47,6 +48,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   policy: commandPolicy,
   monitor: commandMonitor,
   alerts: commandAlerts,
+  watch: commandWatch,
 };
 
 /** The table of the command argv names (`query`, `session create`), if it names one. */

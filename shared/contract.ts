@@ -9,6 +9,7 @@ import type { SiftErrorInfo } from './errors.js';
 import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';
 import { evaluationMethods } from './contract/evaluation.js';
+import { feedMethods } from './contract/feeds.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
@@ -24,6 +25,7 @@ export type { Cell, JobStarted } from './contract/base.js';
 export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
+export type * from './contract/feeds.js';
 export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
@@ -48,6 +50,7 @@ export const contract = {
   ...jobMethods,
   ...annotatorMethods,
   ...monitorMethods,
+  ...feedMethods,
 } as const;
 
 export type Contract = typeof contract;

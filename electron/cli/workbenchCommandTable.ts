@@ -1,6 +1,7 @@
 /** The tables of the workspace, data and model commands (serve … sample), in the order `sift --help` lists them. */
 import { DEFAULT_BINS } from '../../shared/calibration.js';
 import { canonicalTable, requiredColumns } from '../../shared/canonical.js';
+import { DEFAULT_MIN_COUNT, DEFAULT_THRESHOLD } from '../../shared/spikeStats.js';
 import { SAMPLE_KINDS } from '../host/outsideWorkspace.js';
 import { command, json, workspace } from './commandSpec.js';
 import { MAPPING_TARGETS, WHEN_TAKEN } from './mapping.js';
@@ -8,10 +9,27 @@ import { MAPPING_TARGETS, WHEN_TAKEN } from './mapping.js';
 export const WORKBENCH_COMMANDS = {
   serve: command({
     name: 'serve',
-    summary: 'the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder',
+    summary:
+      'the UI in your browser, on 127.0.0.1 (or a LAN address over HTTPS); SQL reads only the workspace and each --folder',
     flags: {
       workspace,
       port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
+      host: {
+        type: 'string',
+        value: 'ADDR',
+        description:
+          'the address to listen on (default: 127.0.0.1); one other machines reach needs --tls-cert and --tls-key',
+      },
+      'tls-cert': {
+        type: 'string',
+        value: 'FILE',
+        description: 'serve HTTPS with this PEM certificate (with --tls-key)',
+      },
+      'tls-key': { type: 'string', value: 'FILE', description: "the certificate's PEM private key, unencrypted" },
+      'insecure-lan': {
+        type: 'boolean',
+        description: 'serve a LAN address over plain HTTP: the token and data cross the network readable',
+      },
       'no-token': { type: 'boolean', description: 'serve without an access token (any local process can connect)' },
       open: { type: 'boolean', description: 'open the URL in the default browser' },
       folder: {
@@ -180,7 +198,18 @@ takes a script's results only with --format json.`,
         value: 'DIMENSION',
         description: 'one series per value of this column (default: reason for reports, category for actions)',
       },
-      threshold: { type: 'string', default: '3', value: 'Z', description: 'the z-score that marks a window' },
+      threshold: {
+        type: 'string',
+        default: String(DEFAULT_THRESHOLD),
+        value: 'Z',
+        description: 'the z-score that marks a window',
+      },
+      'min-count': {
+        type: 'string',
+        default: String(DEFAULT_MIN_COUNT),
+        value: 'K',
+        description: 'the fewest items a marked bucket holds',
+      },
       json: { type: 'boolean', description: 'print the windows as JSON: start, end, series, z' },
     },
   }),

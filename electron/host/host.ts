@@ -19,8 +19,10 @@ import { actAsCaller, type Caller, inputRefusal, methodRefusal, OWNER } from '..
 import { SiftError, toErrorInfo } from '../../shared/errors.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
+import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
+import { feedHandlers } from './feeds/handlers.js';
 import { importHandlers } from './import/handlers.js';
 import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
@@ -156,6 +158,9 @@ export class Host {
     const resolved = checkWorkspaceFolder(this.workspace.fileAccess, dir, 'path', 'open');
     if (resolved === this.workspace.dir) return;
     const next = await Workspace.open(resolved, { fileAccess: this.workspace.fileAccess });
+    // The always-on services follow the workspace: stopped on the old one, started again on the new one.
+    const wasRunning = this.alwaysOn.isRunning;
+    await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
     await this.current.monitors.close();
@@ -163,6 +168,7 @@ export class Host {
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
     rememberWorkspace(next.dir);
+    if (wasRunning) await this.alwaysOn.start();
     this.emit({ channel: 'workspace', event: { type: 'opened' } });
   }
 
@@ -191,9 +197,16 @@ export class Host {
       jobs: this.jobs,
       labeling: () => this.labeling(),
       emit: (event) => this.emit(event),
+      onEvent: (listener) => this.onEvent(listener),
       switchWorkspace: (dir) => this.switchWorkspace(dir),
     };
   })();
+
+  /**
+   * The always-on services (alwaysOn.ts: folder feeds, monitors), started by the engine process and `sift watch run`;
+   * a one-shot CLI command never starts them.
+   */
+  readonly alwaysOn = new AlwaysOn(this.services);
 
   /** Every contract method's handler, each from the folder of its feature; the type checks that none is missing. */
   readonly handlers: Handlers<MethodName> = {
@@ -210,6 +223,7 @@ export class Host {
     ...jobHandlers(this.jobs),
     ...annotatorHandlers(this.services),
     ...monitorHandlers(this.services),
+    ...feedHandlers(this.services),
   };
 
   /**
@@ -272,6 +286,7 @@ export class Host {
   }
 
   async close(): Promise<void> {
+    await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.queries.cancelAll();
     await this.current.monitors.close();

@@ -26,6 +26,8 @@ export interface HostServices {
   /** The labeling sessions of the open workspace, opened on first use. */
   labeling(): Promise<LabelingService>;
   emit(event: HostEvent): void;
+  /** Follows the host's events (the monitors check when a feed takes a file); returns the unsubscribe. */
+  onEvent(listener: (event: HostEvent) => void): () => void;
   switchWorkspace(dir: string): Promise<void>;
 }
 

@@ -152,7 +152,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
     const text =
       rows.length === 1 && rows[0]!.length === 1
         ? cellText(rows[0]![0])
-        : toTsv([result.columns.slice(box.left, box.right + 1).map((column) => column.name), ...rows]);
+        : toTsv(result.columns.slice(box.left, box.right + 1), rows);
     await navigator.clipboard.writeText(text).catch(() => undefined);
     setCopied(true);
     setTimeout(() => setCopied(false), 1200);

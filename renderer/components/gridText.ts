@@ -1,5 +1,6 @@
 /** How a result's cells read as text: shown in the grid, copied as TSV, and a column's starting width. */
 import type { Cell, ColumnInfo } from '../../shared/contract';
+import { neutraliseFormulaText } from '../../shared/spreadsheetSafety';
 
 export function cellText(value: Cell | undefined): string {
   if (value === null || value === undefined) return 'NULL';
@@ -15,7 +16,22 @@ export function columnWidth(column: ColumnInfo, sample: Cell[][], index: number)
   return Math.round(Math.min(480, Math.max(64, header, longest * 7.4 + 20)));
 }
 
-/** Cells as tab-separated lines, the shape spreadsheets paste (tabs and newlines inside a value become spaces). */
-export function toTsv(rows: (Cell | undefined)[][]): string {
-  return rows.map((row) => row.map((value) => cellText(value).replace(/[\t\r\n]+/g, ' ')).join('\t')).join('\n');
+/**
+ * A header and cells as tab-separated lines, the shape spreadsheets paste (tabs and newlines inside a value become
+ * spaces). A spreadsheet runs a pasted cell that begins with `=`, `+`, `-` or `@` as a formula, so a text cell (and a
+ * column name) that does gets a leading quote, as Sift's CSV exports do; a number column keeps its -5.
+ */
+export function toTsv(columns: ColumnInfo[], rows: (Cell | undefined)[][]): string {
+  const isText = columns.map((column) => /^(VARCHAR|TEXT|STRING|JSON|UUID|ENUM)/i.test(column.type));
+  const line = (cells: string[]) => cells.map((text) => text.replace(/[\t\r\n]+/g, ' ')).join('\t');
+  return [
+    line(columns.map((column) => neutraliseFormulaText(column.name))),
+    ...rows.map((row) =>
+      line(
+        row.map((value, i) =>
+          isText[i] && typeof value === 'string' ? neutraliseFormulaText(value) : cellText(value),
+        ),
+      ),
+    ),
+  ].join('\n');
 }

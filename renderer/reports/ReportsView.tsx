@@ -37,6 +37,7 @@ export function ReportsView() {
     remove,
     setNote,
     setChart,
+    setPinned,
   } = useReports();
   // A report with a saved chart opens as that chart; the toggle shows the table behind it.
   const [asChart, setAsChart] = useState(false);
@@ -212,6 +213,13 @@ export function ReportsView() {
                   Save as .dcquery.json
                 </button>
                 <button onClick={() => void exportReport('sql')}>Save as .sql</button>
+                <button
+                  onClick={() => void setPinned(!report.pinned)}
+                  data-testid="report-pin"
+                  title="Show this report's chart on the Monitor view, refreshed when a feed brings new data"
+                >
+                  {report.pinned ? 'Unpin from Monitor' : 'Pin to Monitor'}
+                </button>
                 <button
                   className="link"
                   onClick={() => window.confirm(`Delete “${report.name}”?`) && void remove(report.id)}

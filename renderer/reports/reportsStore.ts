@@ -23,6 +23,8 @@ interface ReportsState {
   remove(id: number): Promise<void>;
   /** Keeps the chart the report opens as. */
   setChart(chart: ChartSpec | null): Promise<void>;
+  /** Pins the report's chart to the Monitor view's dashboard, or takes it off. */
+  setPinned(pinned: boolean): Promise<void>;
   setNote(note: string | null): void;
   /** The shown result finished streaming in (or stopped): say so in the status line. */
   streamed(event: QueryStoredEvent): void;
@@ -103,6 +105,20 @@ export const useReports = create<ReportsState>((set, get) => ({
           ? `“${report.name}” now opens as a ${chart.type.replace('_', ' ')} chart.`
           : `“${report.name}” opens as a table.`,
       });
+    } catch (error) {
+      set({ note: errorMessage(error) });
+    }
+  },
+  async setPinned(pinned) {
+    const report = get().report;
+    if (!report) return;
+    try {
+      const saved = await api['reports.setPinned']({ id: report.id, pinned });
+      set({
+        report: { ...report, pinned: saved.pinned },
+        note: pinned ? `“${report.name}” is pinned to the Monitor view.` : `“${report.name}” is no longer pinned.`,
+      });
+      await get().refresh();
     } catch (error) {
       set({ note: errorMessage(error) });
     }

@@ -17,6 +17,8 @@ export interface ReportSummary {
   /** Set when the parameter block does not parse; the report still lists. */
   paramError?: string;
   updatedAt: string;
+  /** Its chart is pinned to the Monitor view's dashboard. */
+  pinned: boolean;
 }
 
 export interface Report extends ReportSummary {
@@ -45,6 +47,8 @@ export const reportMethods = {
   ),
   /** Saves the chart a report opens as (null: back to a table). */
   'reports.setChart': method<Report>()(z.object({ id: reportId, chart: chartSpecSchema.nullable() }).strict()),
+  /** Pins the report's chart to the Monitor view (or takes it off). */
+  'reports.setPinned': method<Report>()(z.object({ id: reportId, pinned: z.boolean() }).strict()),
   'reports.delete': method<{ deleted: boolean }>()(z.object({ id: reportId }).strict()),
   'reports.params': method<{ params: ReportParamInfo[] }>()(z.object({ sql: z.string() }).strict()),
   'reports.run': method<QueryResult>()(

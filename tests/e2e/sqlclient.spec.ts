@@ -89,7 +89,6 @@ test('a long text cell opens in the inspector, JSON pretty-printed; a range copi
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
     'payload\tn\n{"flags": {"spam": [1, 2]}}\t1\nNULL\t2',
   );
-
   // Dragging a header's edge widens its column.
   const head = bench.grid.locator('.grid-head').first();
   const before = (await head.boundingBox())!.width;
@@ -99,6 +98,16 @@ test('a long text cell opens in the inspector, JSON pretty-printed; a range copi
   await page.mouse.move(handle.x + 160, handle.y + 10, { steps: 4 });
   await page.mouse.up();
   expect((await head.boundingBox())!.width).toBeGreaterThan(before + 100);
+
+  // Pasted into a spreadsheet, a text cell beginning with = + - @ would run as a formula: it gets a leading quote;
+  // a negative number stays a number.
+  await bench.runQuery(`SELECT '=HYPERLINK("http://x.test", "open")' AS "=note", -5 AS n, '@SUM(A1)' AS at`);
+  await bench.cell(0, 0).click();
+  await bench.cell(0, 2).click({ modifiers: ['Shift'] });
+  await page.keyboard.press('ControlOrMeta+c');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    `'=note\tn\tat\n'=HYPERLINK("http://x.test", "open")\t-5\t'@SUM(A1)`,
+  );
 });
 
 test('clicking a table inserts its name at the cursor; a double-click previews it; completion offers columns before keywords', async ({

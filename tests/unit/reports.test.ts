@@ -335,6 +335,20 @@ describe('saving, running and moving reports', () => {
     expect((await call(host, 'reports.get', { id: saved.id })).lastValues).toEqual({ day: '2024-03-11' });
   });
 
+  it('pins a report to the Monitor view and takes it off again; an unknown id is named', async () => {
+    const report = (await call(host, 'reports.list', {})).find((r) => r.name === 'Who is reporting')!;
+    expect(report.pinned).toBe(false);
+    expect((await call(host, 'reports.setPinned', { id: report.id, pinned: true })).pinned).toBe(true);
+    expect((await call(host, 'reports.list', {})).filter((r) => r.pinned).map((r) => r.name)).toEqual([
+      'Who is reporting',
+    ]);
+    expect((await call(host, 'reports.setPinned', { id: report.id, pinned: false })).pinned).toBe(false);
+    expect(await host.dispatch('reports.setPinned', { id: 9999, pinned: true })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'id: no report with id 9999.' },
+    });
+  });
+
   it('round-trips through a Data Explorer .dcquery.json and a plain .sql file', async () => {
     const original = await call(host, 'reports.save', {
       name: 'Spam reports since',

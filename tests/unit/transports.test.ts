@@ -83,6 +83,8 @@ const session = {
   batchSize: 5,
 };
 
+const landing = tempDir('sift-transport-landing-');
+
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
 function validInputs(
   resultId: string,
@@ -128,6 +130,7 @@ function validInputs(
       sql: '-- [params]\n-- string :reason = spam\nSELECT count(*) FROM flags WHERE reason = :reason',
     },
     'reports.delete': { id: 9999 },
+    'reports.setPinned': { id: reportId, pinned: true },
     'reports.setChart': {
       id: reportId,
       chart: { type: 'bar', x: 'reason', y: null, series: null, aggregate: 'count' },
@@ -204,6 +207,9 @@ function validInputs(
     'alerts.acknowledge': { id: alertId, by: 'lead' },
     'alerts.resolve': { id: alertId, by: 'lead', note: 'a test burst' },
     'alerts.deliveries': { alertId },
+    'watch.add': { dir: landing, table: 'landed' },
+    'watch.remove': { dir: landing },
+    'watch.list': {},
   };
 }
 

@@ -12,7 +12,7 @@ import { BUCKET_MS } from '../../../shared/monitors.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { alertId, readRows } from './monitorStore.js';
-import { type JudgedSeries, judgeSeries, readSeries, type SeriesData } from './series.js';
+import { type JudgedSeries, judgeMonitorSeries, readSeries, type SeriesData } from './series.js';
 
 export interface CheckOutcome {
   bucketsChecked: number;
@@ -33,7 +33,7 @@ interface OpenWindow {
 function anomalous(monitor: MonitorInfo, series: JudgedSeries, i: number, last: number): boolean {
   const z = series.z[i];
   if (z === null || z === undefined) return false;
-  const up = z >= monitor.threshold && series.count[i]! >= monitor.minCount;
+  const up = series.up[i]!;
   // A drop is judged once the bucket is complete (data exists after it), and only where enough was expected.
   const down = z <= -monitor.threshold && (series.expectedCount[i] ?? 0) >= monitor.minCount && i < last;
   return monitor.direction === 'up' ? up : monitor.direction === 'down' ? down : up || down;
@@ -84,7 +84,7 @@ export async function checkMonitor(
     throw error;
   }
   const step = BUCKET_MS[monitor.bucket];
-  const judged = judgeSeries(monitor, data);
+  const judged = judgeMonitorSeries(monitor, data);
   const last = data.buckets.length - 1;
   return workspace.withStore(async (store) => {
     const seen = new Map(

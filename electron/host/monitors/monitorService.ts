@@ -22,7 +22,7 @@ import { checkMonitor } from './checks.js';
 import { addMonitor, removeMonitor, updateMonitor } from './definitions.js';
 import { DEFAULT_DELIVERY, deliverDue, type DeliveryOptions } from './delivery.js';
 import { getAlert, getMonitor, listAlerts, listMonitors, MONITOR_DDL, readRows } from './monitorStore.js';
-import { judgeSeries, readSeries } from './series.js';
+import { judgeMonitorSeries, readSeries } from './series.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 const defaultActor = () => {
@@ -67,6 +67,7 @@ export class MonitorService {
 
   async add(input: ParsedInputOf<'monitors.add'>): Promise<MonitorInfo> {
     const monitor = await this.store((conn) => addMonitor(conn, input));
+    this.monitorCount = (await this.list()).length;
     this.changed(monitor.name, 'definition');
     this.schedule(monitor);
     return monitor;
@@ -83,6 +84,7 @@ export class MonitorService {
     const removed = await this.store((conn) => removeMonitor(conn, name));
     clearInterval(this.timers.get(name));
     this.timers.delete(name);
+    if (removed) this.monitorCount = Math.max(0, this.monitorCount - 1);
     if (removed) this.changed(name, 'definition');
     return { removed };
   }
@@ -139,11 +141,25 @@ export class MonitorService {
     if (!this.started) this.retryTimer.unref();
   }
 
-  /** Runs every monitor every `every` (and the deliveries due) until close. */
+  /** Monitors defined (as of start, add and remove): whether the always-on services have work. */
+  monitorCount = 0;
+
+  /** Runs every monitor every `every` (and the deliveries due) until stop or close. */
   async start(): Promise<void> {
     this.started = true;
-    for (const monitor of await this.list()) this.schedule(monitor);
+    const monitors = await this.list();
+    this.monitorCount = monitors.length;
+    for (const monitor of monitors) this.schedule(monitor);
     await this.deliver();
+  }
+
+  /** Ends the schedule (calls still answer); retries still due run while the workspace stays open. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const timer of this.timers.values()) clearInterval(timer);
+    this.timers.clear();
+    this.retryTimer?.unref();
+    await this.checks;
   }
 
   /** New data arrived (a feed committed a file): every monitor checks at once. */
@@ -170,7 +186,7 @@ export class MonitorService {
       monitor: name,
       measure: monitor.measure,
       buckets: data.buckets.slice(from).map((ms) => new Date(ms).toISOString()),
-      series: judgeSeries(monitor, data).map((series) => ({
+      series: judgeMonitorSeries(monitor, data).map((series) => ({
         name: series.name,
         values: series.values.slice(from),
         expected: series.expected.slice(from),

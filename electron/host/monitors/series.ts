@@ -1,29 +1,21 @@
 /**
  * A monitor's series, read from the workspace's canonical tables the way `sift spike` reads them (one GROUP BY
  * in DuckDB: rows per bucket and series, and for the auto-action rate the model's share of them), then judged
- * with the baseline of shared/spikeStats.ts. Counts are judged as `sift spike` judges them; a share or a rate
- * takes its expected value from the same baseline over the shares, and its noise from the bucket's rows (binomial).
+ * with the one baseline of shared/spikeStats.ts, as `sift spike` judges them (a share or a rate as a share of its
+ * total).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MonitorInfo } from '../../../shared/contract.js';
 import { SPIKE_SOURCE_TABLES } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
 import { BUCKET_MS, type MonitorBucket, type MonitorSource } from '../../../shared/monitors.js';
-import { baselineAndZ, type BaselineOptions, DEFAULT_BASELINE } from '../../../shared/spikeStats.js';
+import { judgeRule, judgeSeries } from '../../../shared/spikeStats.js';
 
 const BUCKET_SQL: Record<MonitorBucket, string> = {
   '15min': "INTERVAL '15 minutes'",
   hour: "INTERVAL '1 hour'",
   day: "INTERVAL '1 day'",
 };
-/** The spike view's seasons and trailing windows (a week of buckets; a day of them). */
-const SEASON: Record<MonitorBucket, number> = { '15min': 7 * 96, hour: 168, day: 7 };
-const TRAILING: Record<MonitorBucket, number> = { '15min': 96, hour: 24, day: 7 };
-
-export function baselineOptions(bucket: MonitorBucket): BaselineOptions {
-  return { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
-}
-
 const SOURCE_TABLE: Record<MonitorSource, string> = { ...SPIKE_SOURCE_TABLES, content: 'content' };
 
 /** Each dimension's SQL over the source (`r`) and, where needed, the content it is about (`c`). */
@@ -120,42 +112,28 @@ export interface JudgedSeries {
   expected: (number | null)[];
   spread: (number | null)[];
   z: (number | null)[];
+  /** Marked by the shared baseline: z at or above the threshold with at least the minimum count. */
+  up: boolean[];
   /** In rows, for the alert: rows in the bucket, and what the baseline expected. */
   count: number[];
   expectedCount: (number | null)[];
 }
 
-/** Baselines and z-scores for each series, by the monitor's measure. */
-export function judgeSeries(monitor: MonitorInfo, data: SeriesData): JudgedSeries[] {
-  const options = baselineOptions(monitor.bucket);
+/** Judges each series with the one baseline (shared/spikeStats.ts), by the monitor's measure. */
+export function judgeMonitorSeries(monitor: MonitorInfo, data: SeriesData): JudgedSeries[] {
+  const rule = judgeRule(monitor.bucket, monitor.threshold, monitor.minCount);
   return data.series.map(({ name, numerator, denominator }) => {
-    if (monitor.measure === 'count') {
-      const stats = baselineAndZ(numerator, options);
-      return {
-        name,
-        values: numerator,
-        expected: stats.baseline,
-        spread: stats.spread,
-        z: stats.z,
-        count: numerator,
-        expectedCount: stats.baseline,
-      };
-    }
-    const shares = numerator.map((part, i) => (denominator[i]! > 0 ? part / denominator[i]! : 0));
-    const expected = baselineAndZ(shares, options).baseline;
-    const spread = expected.map((p, i) =>
-      p === null || denominator[i] === 0
-        ? null
-        : Math.sqrt(Math.max(p * (1 - p), 1 / denominator[i]!) / denominator[i]!),
-    );
+    const totals = monitor.measure === 'count' ? undefined : denominator;
+    const judged = judgeSeries({ counts: numerator, totals }, rule);
     return {
       name,
-      values: shares,
-      expected,
-      spread,
-      z: shares.map((share, i) => (spread[i] ? (share - expected[i]!) / spread[i]! : null)),
+      values: judged.value,
+      expected: judged.expected,
+      spread: judged.spread,
+      z: judged.z,
+      up: judged.anomalous,
       count: numerator,
-      expectedCount: expected.map((p, i) => (p === null ? null : p * denominator[i]!)),
+      expectedCount: judged.expected.map((value, i) => (value === null ? null : value * (totals ? totals[i]! : 1))),
     };
   });
 }

@@ -9,6 +9,7 @@ export function reportHandlers(host: HostServices): Handlers<keyof typeof report
     'reports.get': ({ id }) => host.reports.get(id),
     'reports.save': (draft) => host.reports.save(draft),
     'reports.setChart': ({ id, chart }) => host.reports.setChart(id, chart),
+    'reports.setPinned': ({ id, pinned }) => host.reports.setPinned(id, pinned),
     'reports.delete': async ({ id }) => ({ deleted: await host.reports.delete(id) }),
     'reports.params': async ({ sql }) => ({ params: parseReportParams(sql) }),
     'reports.run': (input) => host.reports.run(input),

@@ -88,6 +88,7 @@ export class ReportStore {
       params,
       paramError: error,
       updatedAt: String(row.updated_at),
+      pinned: row.pinned_at !== null && row.pinned_at !== undefined,
       sql,
       lastValues: row.last_values_json ? (JSON.parse(String(row.last_values_json)) as Record<string, string>) : {},
       chart: parseChart(row.chart_json),
@@ -154,6 +155,19 @@ export class ReportStore {
         id,
         chart: chart ? JSON.stringify(chart) : null,
       });
+      if (Number(updated.rowsChanged) === 0)
+        throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${id}.` });
+    });
+    return this.get(id);
+  }
+
+  /** Pins a report's chart to the Monitor view (or unpins it); pinned reports list in the order they were pinned. */
+  async setPinned(id: number, pinned: boolean): Promise<Report> {
+    await this.workspace.withStore(async (conn) => {
+      const updated = await conn.run(
+        `UPDATE reports SET pinned_at = CASE WHEN $pinned THEN coalesce(pinned_at, now()::TIMESTAMP) END WHERE id = $id`,
+        { id, pinned },
+      );
       if (Number(updated.rowsChanged) === 0)
         throw new SiftError({ code: 'NOT_FOUND', message: `id: no report with id ${id}.` });
     });

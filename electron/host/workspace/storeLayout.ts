@@ -28,6 +28,7 @@ export const STORE_DDL = `
     id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
     folder VARCHAR, sql VARCHAR NOT NULL, last_values_json VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, chart_json VARCHAR);
   ALTER TABLE reports ADD COLUMN IF NOT EXISTS chart_json VARCHAR;
+  ALTER TABLE reports ADD COLUMN IF NOT EXISTS pinned_at TIMESTAMP;
   ${LABEL_EVENTS_DDL};
   CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
   CREATE TABLE IF NOT EXISTS dataset_versions (

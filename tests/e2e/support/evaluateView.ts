@@ -51,10 +51,14 @@ export class EvaluateView {
     this.compareNote = page.getByTestId('compare-note');
   }
 
-  /** Opens the view on a version of the sample's model. */
+  /**
+   * Opens the view on a version of the sample's model and waits for its first evaluation to draw: on a loaded
+   * machine that takes longer than an ordinary expectation waits.
+   */
   async open(version: string): Promise<void> {
     await this.page.getByTestId('tab-evaluate').click();
     await this.version.selectOption(version);
+    await expect(this.reliabilityPlot).toHaveAttribute('data-rendered', 'true', { timeout: 60_000 });
   }
 
   summaryRows(): Locator {
