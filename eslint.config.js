@@ -26,6 +26,7 @@ export const HOST_FLOORS = {
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],
+  feeds: ['workspace', 'import'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

@@ -21,6 +21,7 @@ import { commandAgreement, commandPolicy, commandSession } from './cli/labelingC
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
+import { commandWatch } from './cli/watchCommands.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
 
 export { openInBrowser } from './cli/workspaceCommands.js';
@@ -44,6 +45,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   agreement: commandAgreement,
   dataset: commandDataset,
   policy: commandPolicy,
+  watch: commandWatch,
 };
 
 /** The table of the command argv names (`query`, `session create`), if it names one. */

@@ -9,6 +9,7 @@ import type { SiftErrorInfo } from './errors.js';
 import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';
 import { evaluationMethods } from './contract/evaluation.js';
+import { feedMethods } from './contract/feeds.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
@@ -23,6 +24,7 @@ export type { Cell, JobStarted } from './contract/base.js';
 export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
 export type * from './contract/evaluation.js';
+export type * from './contract/feeds.js';
 export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
@@ -45,6 +47,7 @@ export const contract = {
   ...datasetMethods,
   ...jobMethods,
   ...annotatorMethods,
+  ...feedMethods,
 } as const;
 
 export type Contract = typeof contract;

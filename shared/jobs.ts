@@ -1,4 +1,5 @@
 /** Long host work (imports, exports, scoring) runs as a job; these are the events it emits. */
+import type { FeedEvent } from './contract/feeds.js';
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobSummary<Result = unknown> {
@@ -37,4 +38,5 @@ export type HostEvent =
   | { channel: 'job'; event: JobEvent }
   | { channel: 'workspace'; event: { type: 'changed' | 'opened' } }
   | { channel: 'query'; event: QueryStoredEvent }
+  | { channel: 'feed'; event: FeedEvent }
   | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } };

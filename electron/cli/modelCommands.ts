@@ -14,6 +14,9 @@ export async function commandSpike(args: string[]): Promise<number> {
   const threshold = Number(values.threshold);
   if (!Number.isFinite(threshold) || threshold <= 0)
     throw new UsageError('spike: --threshold is a positive number (a z-score).');
+  const minCount = Number(values['min-count']);
+  if (!Number.isInteger(minCount) || minCount < 0)
+    throw new UsageError('spike: --min-count is a whole number of items, 0 or more.');
   return withHost(values.workspace, async (host) => {
     const overview = await call(host, 'spike.overview', {
       // The flags' values as typed; the contract checks them.
@@ -21,6 +24,7 @@ export async function commandSpike(args: string[]): Promise<number> {
       by: values.by as Overview['by'],
       bucket: values.bucket as Overview['bucket'],
       threshold,
+      minCount,
     });
     if (values.json) {
       // Scripts rely on exactly these keys.

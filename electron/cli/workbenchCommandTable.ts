@@ -1,6 +1,7 @@
 /** The tables of the workspace, data and model commands (serve … sample), in the order `sift --help` lists them. */
 import { DEFAULT_BINS } from '../../shared/calibration.js';
 import { canonicalTable, requiredColumns } from '../../shared/canonical.js';
+import { DEFAULT_MIN_COUNT, DEFAULT_THRESHOLD } from '../../shared/spikeStats.js';
 import { SAMPLE_KINDS } from '../host/outsideWorkspace.js';
 import { command, json, workspace } from './commandSpec.js';
 import { MAPPING_TARGETS, WHEN_TAKEN } from './mapping.js';
@@ -180,7 +181,18 @@ takes a script's results only with --format json.`,
         value: 'DIMENSION',
         description: 'one series per value of this column (default: reason for reports, category for actions)',
       },
-      threshold: { type: 'string', default: '3', value: 'Z', description: 'the z-score that marks a window' },
+      threshold: {
+        type: 'string',
+        default: String(DEFAULT_THRESHOLD),
+        value: 'Z',
+        description: 'the z-score that marks a window',
+      },
+      'min-count': {
+        type: 'string',
+        default: String(DEFAULT_MIN_COUNT),
+        value: 'K',
+        description: 'the fewest items a marked bucket holds',
+      },
       json: { type: 'boolean', description: 'print the windows as JSON: start, end, series, z' },
     },
   }),

@@ -9,6 +9,7 @@
  * and leaves nothing half-written; `hasWork` answers from what it holds (no I/O). A service reads the workspace
  * through `HostServices` afresh, and a workspace switch stops every service and starts new ones on the new workspace.
  */
+import { FeedService } from './feeds/feedService.js';
 import type { HostServices } from './services.js';
 
 export interface AlwaysOnService {
@@ -23,7 +24,7 @@ export interface AlwaysOnService {
 export type AlwaysOnFactory = (host: HostServices) => AlwaysOnService;
 
 /** The always-on services, in the order they start (and stop in reverse). Monitors: add your factory here. */
-const ALWAYS_ON: AlwaysOnFactory[] = [];
+const ALWAYS_ON: AlwaysOnFactory[] = [(host) => new FeedService(host)];
 
 export class AlwaysOn {
   private running: AlwaysOnService[] | null = null;

@@ -22,6 +22,7 @@ import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
 import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
+import { feedHandlers } from './feeds/handlers.js';
 import { importHandlers } from './import/handlers.js';
 import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
@@ -208,6 +209,7 @@ export class Host {
     ...datasetHandlers(this.services),
     ...jobHandlers(this.jobs),
     ...annotatorHandlers(this.services),
+    ...feedHandlers(this.services),
   };
 
   /**

@@ -143,7 +143,7 @@ export function anomaly(
 ): { data: Data[]; layout: Partial<Layout> } | null {
   const series = overview.series.find((s) => s.name === name);
   if (!series) return null;
-  const threshold = overview.baselineRule.threshold;
+  const { threshold, minCount } = overview.baselineRule;
   const keep = overview.buckets.map((bucket) => inRange(bucket, view));
   const pick = <T>(values: T[]) => values.filter((_, i) => keep[i]);
   const x = pick(overview.buckets);
@@ -202,7 +202,12 @@ export function anomaly(
         x,
         y: pick(series.z),
         yaxis: 'y2',
-        marker: { color: pick(series.z).map((z) => (z !== null && z >= threshold ? '#d62728' : '#9aa5b8')) },
+        marker: {
+          // Red where the bucket is marked: z at the threshold and enough items.
+          color: pick(series.z.map((z, i) => z !== null && z >= threshold && series.counts[i]! >= minCount)).map(
+            (marked) => (marked ? '#d62728' : '#9aa5b8'),
+          ),
+        },
         hovertemplate: 'z %{y}<extra>%{x}</extra>',
       },
     ],
@@ -234,5 +239,9 @@ export function explanation(overview: SpikeOverview): string {
   const rule = overview.baselineRule;
   const unit = overview.bucket === '15min' ? '15-minute bucket' : overview.bucket;
   const what = overview.source === 'reports' ? 'reports filed' : 'moderation actions taken';
-  return `Each point counts the ${what} in one ${unit} (UTC), split by ${overview.by}. A bucket's baseline is the mean of the same slot in earlier seasons (${rule.season} buckets back, once ${rule.minSeasons} seasons exist), otherwise of the ${rule.trailing} buckets before it; its spread is the standard deviation of that history, never below √baseline (so one extra report in a quiet series is not a spike). A bucket is marked when z = (count − baseline) / spread reaches ${rule.threshold}; neighbouring marked buckets form one window.`;
+  const rhythm =
+    rule.week > 0
+      ? `the same slot a week back (once ${rule.minSeasons} earlier weeks have it), else a day back (once ${rule.minSeasons} earlier days have it)`
+      : `the same slot ${rule.season} buckets back (once ${rule.minSeasons} earlier seasons have it)`;
+  return `Each point counts the ${what} in one ${unit} (UTC), split by ${overview.by}. A bucket's baseline is the median of ${rhythm} over the last ${rule.seasons} seasons, otherwise of the ${rule.trailing} buckets before it; buckets already marked never count, so a spike does not raise the baselines after it. Its spread is the robust spread of that history (1.4826 × median absolute deviation), never below a Poisson floor of about √baseline (so a few extra reports in a quiet series are not a spike). A bucket is marked when z = (count − baseline) / spread reaches ${rule.threshold} and it holds at least ${rule.minCount} items; neighbouring marked buckets form one window.`;
 }

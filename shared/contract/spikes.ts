@@ -23,7 +23,7 @@ export interface SpikeOverview {
   buckets: string[];
   /**
    * Per series: counts per bucket, the baseline each bucket is compared with, the spread that scales the z-score
-   * (the history's standard deviation, at least the Poisson floor √baseline), and z = (count − baseline) / spread.
+   * (the history's robust scale, at least a Poisson floor), and z = (count − baseline) / spread.
    */
   series: {
     name: string;
@@ -33,8 +33,21 @@ export interface SpikeOverview {
     spread: (number | null)[];
     z: (number | null)[];
   }[];
-  /** How the baseline was taken, for the explanation shown with the chart. */
-  baselineRule: { trailing: number; season: number; minSeasons: number; threshold: number };
+  /**
+   * How the baseline was taken (shared/spikeStats), for the explanation shown with the chart: the median of the
+   * same slot `week` buckets back once `minSeasons` unmarked ones exist, else `season` buckets back (a day), else
+   * of the `trailing` buckets before; at most `seasons` values; marked buckets never count. A bucket is marked at
+   * z ≥ threshold with at least `minCount` items.
+   */
+  baselineRule: {
+    trailing: number;
+    season: number;
+    week: number;
+    seasons: number;
+    minSeasons: number;
+    threshold: number;
+    minCount: number;
+  };
   windows: SpikeWindowInfo[];
   /** Model version changes, drawn as markers on the timeline. */
   markers: { at: string; model: string; version: string; previous: string }[];
@@ -78,6 +91,7 @@ export const spikeMethods = {
         by: spikeDimension.optional(),
         bucket: z.enum(['15min', 'hour', 'day']).optional(),
         threshold: z.number().min(0.5).max(50).optional(),
+        minCount: z.number().int().min(0).max(1_000_000).optional(),
       })
       .strict(),
   ),

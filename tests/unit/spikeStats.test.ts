@@ -1,54 +1,111 @@
 import { describe, expect, it } from 'vitest';
 import { clusterNearDuplicates, jaccard, shingles } from '../../shared/nearDuplicates';
-import { baselineAndZ, markWindows } from '../../shared/spikeStats';
+import { BASELINE_OPTIONS, type BaselineOptions, judgeBucket, judgeSeries, markWindows } from '../../shared/spikeStats';
 import { logOddsTerms, termCounts, tokenize } from '../../shared/termContrast';
 
-describe('baseline and z-score', () => {
-  it('uses a trailing window, checked by hand', () => {
-    // Buckets 0..5 have no baseline (minHistory 6). Bucket 6: history [4,6,4,6,4,6] → mean 5, sample std
-    // √(6·1/5) = 1.0954, Poisson floor √5 = 2.2361 → spread 2.2361, z = (20 − 5)/2.2361 = 6.7082.
-    const counts = [4, 6, 4, 6, 4, 6, 20];
-    const stats = baselineAndZ(counts, { trailing: 6, season: 0, minSeasons: 2, minHistory: 6 });
-    expect(stats.baseline.slice(0, 6)).toEqual([null, null, null, null, null, null]);
-    expect(stats.baseline[6]).toBe(5);
-    expect(stats.spread[6]).toBeCloseTo(Math.sqrt(5), 10);
-    expect(stats.z[6]).toBeCloseTo(15 / Math.sqrt(5), 10);
-    expect(stats.method[6]).toBe('trailing');
+const TRAILING_ONLY = { period: 6, week: 0, seasons: 7, minSeasons: 3, minHistory: 6 };
+const rule = (options: BaselineOptions, minCount = 5) => ({ options, threshold: 3, minCount });
+
+describe('the robust baseline', () => {
+  it('takes the median of the trailing buckets until the rhythm has enough seasons, checked by hand', () => {
+    // Buckets 0..5 are not judged (minHistory 6). Bucket 6 has one same-slot value (bucket 0), so it uses the
+    // trailing six [6,4,6,4,6,4]: median 5, MAD 1 → 1.4826; Poisson floor √5.375 + 0.75 = 3.0684 is wider;
+    // widened by √(1 + π/12) for a median of six → spread 3.4468, z = 15 / 3.4468 = 4.352.
+    const judged = judgeSeries({ counts: [4, 6, 4, 6, 4, 6, 20] }, rule(TRAILING_ONLY));
+    expect(judged.expected.slice(0, 6)).toEqual([null, null, null, null, null, null]);
+    expect(judged.expected[6]).toBe(5);
+    const spread = (Math.sqrt(5.375) + 0.75) * Math.sqrt(1 + Math.PI / 12);
+    expect(judged.spread[6]).toBeCloseTo(spread, 10);
+    expect(judged.z[6]).toBeCloseTo(15 / spread, 10);
+    expect(judged.method[6]).toBe('trailing');
+    expect(judged.anomalous).toEqual([false, false, false, false, false, false, true]);
   });
 
-  it('uses the standard deviation when it is wider than the Poisson floor', () => {
-    // History [0, 10, 0, 10]: mean 5, sample std √(4·25/3) = 5.7735 > √5 → z = (15 − 5)/5.7735 = 1.7321.
-    const stats = baselineAndZ([0, 10, 0, 10, 15], { trailing: 4, season: 0, minSeasons: 2, minHistory: 4 });
-    expect(stats.spread[4]).toBeCloseTo(Math.sqrt(100 / 3), 10);
-    expect(stats.z[4]).toBeCloseTo(10 / Math.sqrt(100 / 3), 10);
+  it('uses the robust scale of the history when it is wider than the Poisson floor', () => {
+    // Trailing [30,10,30,10,30,10]: median 20, MAD 10 → 14.826 > √20.375 + 0.75.
+    const judged = judgeSeries({ counts: [10, 30, 10, 30, 10, 30, 50] }, rule(TRAILING_ONLY));
+    expect(judged.spread[6]).toBeCloseTo(14.826 * Math.sqrt(1 + Math.PI / 12), 10);
   });
 
-  it('switches to the same slot in earlier seasons once there are enough of them', () => {
-    // Season 3: bucket 6 sees slots 3 and 0 → [1, 3] (2 seasons): mean 2, std √2 = 1.414 < √2? equal; spread √2.
-    const counts = [3, 50, 50, 1, 50, 50, 9];
-    const stats = baselineAndZ(counts, { trailing: 6, season: 3, minSeasons: 2, minHistory: 1 });
-    expect(stats.method[6]).toBe('season');
-    expect(stats.baseline[6]).toBe(2);
-    expect(stats.z[6]).toBeCloseTo(7 / Math.sqrt(2), 10);
-    expect(stats.method[4]).toBe('trailing'); // only one earlier season for slot 1
-  });
-
-  it('floors quiet series at one, so a single report is not a spike', () => {
-    const stats = baselineAndZ([0, 0, 0, 0, 0, 0, 1], { trailing: 6, season: 0, minSeasons: 2, minHistory: 6 });
-    expect(stats.z[6]).toBe(1);
-  });
-
-  it('merges consecutive marked buckets into windows with their peak z', () => {
-    const counts = [5, 5, 5, 5, 5, 5, 30, 40, 5, 5, 5, 5, 5, 5, 25];
-    const stats = baselineAndZ(counts, { trailing: 6, season: 0, minSeasons: 2, minHistory: 6 });
-    const windows = markWindows('spam', counts, stats, 3);
-    // Bucket 7's baseline includes bucket 6 (mean 55/6, sample std 10.2) and still clears 3; bucket 14's window is quiet again.
-    expect(windows.map((w) => [w.first, w.last])).toEqual([
-      [6, 7],
-      [14, 14],
+  it('keeps marked buckets out of every later baseline, so a second wave is still found', () => {
+    const counts = [4, 6, 4, 6, 4, 6, 40, 40, 5, 40];
+    const judged = judgeSeries({ counts }, rule(TRAILING_ONLY));
+    // Bucket 7 is judged without bucket 6, buckets 8 and 9 without both: the band is back at once.
+    expect(judged.expected.slice(6)).toEqual([5, 5, 5, 5.5]);
+    expect(judged.anomalous.slice(6)).toEqual([true, true, false, true]);
+    expect(markWindows('spam', { counts }, judged).map((w) => [w.first, w.last, w.count, w.expected])).toEqual([
+      [6, 7, 80, 10],
+      [9, 9, 40, 5.5],
     ]);
-    expect(windows[0]!.z).toBe(Math.max(stats.z[6]!, stats.z[7]!));
-    expect(windows[0]!.count).toBe(70);
+  });
+
+  it('follows the daily rhythm once three earlier days have the slot', () => {
+    // period 3: slot 1 is busy (4), slots 0 and 2 quiet (1). Bucket 10 sees slot 1 on three days → median 4.
+    const counts = [1, 4, 1, 1, 4, 1, 1, 4, 1, 1, 4];
+    const judged = judgeSeries({ counts }, rule({ period: 3, week: 0, seasons: 7, minSeasons: 3, minHistory: 3 }));
+    expect(judged.method[7]).toBe('trailing'); // two earlier days only
+    expect(judged.method[10]).toBe('day');
+    expect(judged.expected[10]).toBe(4);
+    expect(judged.anomalous.every((a) => !a)).toBe(true);
+  });
+
+  it('prefers the weekly rhythm once three earlier weeks have the slot', () => {
+    const counts = Array.from({ length: 13 }, (_, i) => (i % 4 === 0 ? 20 : 2));
+    const judged = judgeSeries({ counts }, rule({ period: 2, week: 4, seasons: 7, minSeasons: 3, minHistory: 2 }));
+    expect(judged.method[12]).toBe('week');
+    expect(judged.expected[12]).toBe(20);
+    expect(judged.method[8]).toBe('day');
+  });
+
+  it('does not cry spike at a few items in a quiet series, and honours the minimum count', () => {
+    const quiet = (last: number) => ({ counts: [...new Array<number>(24).fill(0), last] });
+    const options = { period: 24, week: 0, seasons: 7, minSeasons: 3, minHistory: 24 };
+    // Expected 0: floor √0.375 + 0.75, widened by √(1 + π/48) → 1.406; 4 items is z 2.84, 5 items z 3.56.
+    expect(judgeSeries(quiet(4), rule(options)).anomalous[24]).toBe(false);
+    expect(judgeSeries(quiet(5), rule(options)).z[24]).toBeCloseTo(
+      5 / ((Math.sqrt(0.375) + 0.75) * Math.sqrt(1 + Math.PI / 48)),
+      10,
+    );
+    expect(judgeSeries(quiet(5), rule(options)).anomalous[24]).toBe(true);
+    expect(judgeSeries(quiet(5), rule(options, 6)).anomalous[24]).toBe(false);
+  });
+
+  it('judges a value’s share of the total, with a binomial floor', () => {
+    const totals = [...new Array<number>(6).fill(100), 100];
+    const counts = [10, 10, 10, 10, 10, 10, 30];
+    const judged = judgeSeries({ counts, totals }, rule(TRAILING_ONLY));
+    expect(judged.value[6]).toBeCloseTo(0.3, 10);
+    expect(judged.expected[6]).toBeCloseTo(0.1, 10);
+    const spread = ((Math.sqrt(10 * 0.9 + 0.375) + 0.75) / 100) * Math.sqrt(1 + Math.PI / 12);
+    expect(judged.spread[6]).toBeCloseTo(spread, 10);
+    expect(judged.anomalous[6]).toBe(true);
+    // Twice the items at the same share is no spike.
+    expect(
+      judgeSeries({ counts: [...counts.slice(0, 6), 20], totals: [...totals.slice(0, 6), 200] }, rule(TRAILING_ONLY))
+        .anomalous[6],
+    ).toBe(false);
+    expect(markWindows('en', { counts, totals }, judged)[0]).toMatchObject({ count: 30, expected: 10 });
+  });
+
+  it('resumes from a bucket with the earlier marks given, and re-judges a bucket that grew', () => {
+    const counts = [4, 6, 4, 6, 4, 6, 40, 40, 5, 7];
+    const whole = judgeSeries({ counts }, rule(TRAILING_ONLY));
+    const resumed = judgeSeries({ counts }, rule(TRAILING_ONLY), { marked: whole.anomalous.slice(0, 8), from: 8 });
+    expect(resumed.z.slice(8)).toEqual(whole.z.slice(8));
+    expect(resumed.anomalous).toEqual(whole.anomalous);
+    // Bucket 9 grows from 7 to 30 items as late rows arrive: judged again, it is now anomalous.
+    expect(judgeBucket({ counts }, whole.anomalous, 9, rule(TRAILING_ONLY)).anomalous).toBe(false);
+    const grown = [...counts.slice(0, 9), 30];
+    expect(judgeBucket({ counts: grown }, whole.anomalous, 9, rule(TRAILING_ONLY))).toMatchObject({
+      expected: 5.5, // the trailing six without the marked 6 and 7: [5, 6, 4, 6, 4, 6]
+      anomalous: true,
+    });
+  });
+
+  it('has a rule per bucket size: a day of rhythm, a week where it exists', () => {
+    expect(BASELINE_OPTIONS.hour).toMatchObject({ period: 24, week: 168 });
+    expect(BASELINE_OPTIONS['15min']).toMatchObject({ period: 96, week: 672 });
+    expect(BASELINE_OPTIONS.day).toMatchObject({ period: 7, week: 0 });
   });
 });
 

@@ -83,6 +83,8 @@ const session = {
   batchSize: 5,
 };
 
+const landing = tempDir('sift-transport-landing-');
+
 /** A valid input for every method; typed so that adding a method to the contract without one fails to compile. */
 function validInputs(
   resultId: string,
@@ -194,6 +196,9 @@ function validInputs(
     'jobs.cancel': { jobId },
     'settings.get': {},
     'settings.update': { allowWrites: false },
+    'watch.add': { dir: landing, table: 'landed' },
+    'watch.remove': { dir: landing },
+    'watch.list': {},
   };
 }
 

@@ -7,7 +7,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SpikeBucket, SpikeDimension, SpikeDrill, SpikeOverview, SpikeSource } from '../../../shared/contract.js';
 import { SPIKE_SOURCE_TABLES } from '../../../shared/canonical.js';
 import { SiftError } from '../../../shared/errors.js';
-import { baselineAndZ, DEFAULT_BASELINE, markWindows } from '../../../shared/spikeStats.js';
+import {
+  DEFAULT_MIN_COUNT,
+  DEFAULT_THRESHOLD,
+  judgeRule,
+  judgeSeries,
+  markWindows,
+} from '../../../shared/spikeStats.js';
 import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
 import { computePool } from '../compute/workerPool.js';
 import { clusterNearDuplicatesTask } from './computeTasks.js';
@@ -21,9 +27,6 @@ const BUCKET_SQL: Record<SpikeBucket, string> = {
   hour: "INTERVAL '1 hour'",
   day: "INTERVAL '1 day'",
 };
-/** Seasons in buckets: a week for hourly and 15-minute buckets, none for daily ones in short exports. */
-const SEASON: Record<SpikeBucket, number> = { '15min': 7 * 96, hour: 168, day: 7 };
-const TRAILING: Record<SpikeBucket, number> = { '15min': 96, hour: 24, day: 7 };
 const MAX_SERIES = 12;
 const BASELINE_DAYS = 7;
 
@@ -106,12 +109,13 @@ function fromClause(source: SpikeSource, by: SpikeDimension): string {
 
 export async function spikeOverview(
   workspace: Workspace,
-  options: { source?: SpikeSource; by?: SpikeDimension; bucket?: SpikeBucket; threshold?: number },
+  options: { source?: SpikeSource; by?: SpikeDimension; bucket?: SpikeBucket; threshold?: number; minCount?: number },
 ): Promise<SpikeOverview> {
   const source = options.source ?? 'reports';
   const by = options.by ?? (source === 'reports' ? 'reason' : 'category');
   const bucket = options.bucket ?? 'hour';
-  const threshold = options.threshold ?? 3;
+  const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+  const minCount = options.minCount ?? DEFAULT_MIN_COUNT;
   const dimension = dimensionSql(source, by);
   return workspace.withConnection(async (conn) => {
     await requireTables(conn, [SOURCES[source].table, ...(by === 'surface' || by === 'language' ? ['content'] : [])]);
@@ -124,12 +128,15 @@ export async function spikeOverview(
       .getRowsJson()
       .map(([time, series, n]) => ({ time: Number(time), series: String(series ?? '(none)'), n: Number(n) }));
     const step = BUCKET_MS[bucket];
-    const baselineOptions = { ...DEFAULT_BASELINE, trailing: TRAILING[bucket], season: SEASON[bucket] };
+    const rule = judgeRule(bucket, threshold, minCount);
     const baselineRule = {
-      trailing: baselineOptions.trailing,
-      season: baselineOptions.season,
-      minSeasons: baselineOptions.minSeasons,
+      trailing: rule.options.period,
+      season: rule.options.period,
+      week: rule.options.week,
+      seasons: rule.options.seasons,
+      minSeasons: rule.options.minSeasons,
       threshold,
+      minCount,
     };
     if (rows.length === 0)
       return { source, by, bucket, buckets: [], series: [], windows: [], markers: [], baselineRule };
@@ -143,12 +150,12 @@ export async function spikeOverview(
       bySeries.set(row.series, counts);
     }
     const all = [...bySeries.entries()].map(([name, counts]) => {
-      const stats = baselineAndZ(counts, baselineOptions);
+      const stats = judgeSeries({ counts }, rule);
       return { name, counts, stats, total: counts.reduce((a, b) => a + b, 0) };
     });
     all.sort((a, b) => b.total - a.total || (a.name < b.name ? -1 : 1));
     const windows = all
-      .flatMap((series) => markWindows(series.name, series.counts, series.stats, threshold))
+      .flatMap((series) => markWindows(series.name, { counts: series.counts }, series.stats))
       .sort((a, b) => b.z - a.z)
       .map((window) => ({
         series: window.series,
@@ -167,7 +174,7 @@ export async function spikeOverview(
         name: series.name,
         total: series.total,
         counts: series.counts,
-        baseline: series.stats.baseline.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
+        baseline: series.stats.expected.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
         spread: series.stats.spread.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
         z: series.stats.z.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
       })),
