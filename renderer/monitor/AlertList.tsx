@@ -38,8 +38,10 @@ export function AlertList({
       next?.focus();
     } else if ((ALERT_KEYS.investigate as readonly string[]).includes(key) && canInvestigate(alert))
       onInvestigate(alert);
-    else if (key === 'a' && alert.status === 'open') onAct(alert, 'acknowledge');
-    else if (key === 'r' && alert.status !== 'resolved') onAct(alert, 'resolve');
+    else if ((ALERT_KEYS.acknowledge as readonly string[]).includes(key) && alert.status === 'open')
+      onAct(alert, 'acknowledge');
+    else if ((ALERT_KEYS.resolve as readonly string[]).includes(key) && alert.status !== 'resolved')
+      onAct(alert, 'resolve');
     else return;
     event.preventDefault();
   };

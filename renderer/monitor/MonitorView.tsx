@@ -80,11 +80,9 @@ export function MonitorView() {
             ? 'Notifications on'
             : notifications.state === 'denied'
               ? 'Notifications blocked in this browser'
-              : notifications.state === 'desktop'
-                ? 'Desktop notifications on'
-                : notifications.state === 'unsupported'
-                  ? 'This browser shows no notifications'
-                  : ''}
+              : notifications.state === 'unsupported'
+                ? 'This browser shows no notifications'
+                : ''}
         </span>
         <span className="spacer" />
         <span className="status" data-testid="monitor-summary" aria-live="polite">

@@ -12,7 +12,7 @@ import { chartFigure } from '../components/ResultChart';
 function PinnedChart({ report, dataVersion }: { report: ReportSummary; dataVersion: number }) {
   const [data, setData] = useState<ChartData | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [drawnAt, setDrawnAt] = useState<string | null>(null);
+  const [drawn, setDrawn] = useState<{ at: string; version: number } | null>(null);
   useEffect(() => {
     let current = true;
     let resultId: string | null = null;
@@ -30,7 +30,7 @@ function PinnedChart({ report, dataVersion }: { report: ReportSummary; dataVersi
         if (!current) return;
         setData(chart);
         setError(null);
-        setDrawnAt(new Date().toISOString().slice(11, 19));
+        setDrawn({ at: new Date().toISOString().slice(11, 19), version: dataVersion });
       } catch (failure) {
         if (current) setError(errorMessage(failure));
       }
@@ -42,10 +42,10 @@ function PinnedChart({ report, dataVersion }: { report: ReportSummary; dataVersi
   }, [report.id, report.updatedAt, dataVersion]);
   const figure = useMemo(() => (data ? chartFigure(data) : null), [data]);
   return (
-    <div className="card pinned-chart" data-testid={`pinned-${report.id}`} data-version={drawnAt ? dataVersion : -1}>
+    <div className="card pinned-chart" data-testid={`pinned-${report.id}`} data-version={drawn?.version ?? -1}>
       <h3 title={report.description}>{report.name}</h3>
       <p className="muted pinned-drawn">
-        {drawnAt ? `Drawn at ${drawnAt} UTC from the data as it is now.` : 'Drawing…'}
+        {drawn ? `Drawn at ${drawn.at} UTC from the data as it is now.` : 'Drawing…'}
       </p>
       {error && <div className="error-box">{error}</div>}
       {figure && <Plot data={figure.data} layout={figure.layout} height={260} testId="pinned-plot" />}

@@ -39,8 +39,34 @@ interface MonitorViewState {
   dataArrived(): void;
 }
 
+/**
+ * Alerts raised together (one check over a day of new data) make one notification per monitor, not one each:
+ * the strongest alert, and how many came with it.
+ */
+let pendingAlerts: AlertInfo[] = [];
+let notifyTimer: ReturnType<typeof setTimeout> | null = null;
+function queueNotification(alert: AlertInfo): void {
+  pendingAlerts.push(alert);
+  notifyTimer ??= setTimeout(() => {
+    const byMonitor = new Map<string, AlertInfo[]>();
+    for (const alert of pendingAlerts) byMonitor.set(alert.monitor, [...(byMonitor.get(alert.monitor) ?? []), alert]);
+    pendingAlerts = [];
+    notifyTimer = null;
+    for (const [monitor, alerts] of byMonitor) {
+      const strongest = [...alerts].sort((a, b) => Math.abs(b.z) - Math.abs(a.z))[0]!;
+      const line = `${strongest.series}: ${strongest.count} in ${strongest.windowStart.slice(0, 16).replace('T', ' ')} UTC, expected ${strongest.expected} (z ${strongest.z.toFixed(1)})`;
+      notifyAlert(
+        alerts.length === 1 ? `Sift: ${monitor} is alerting` : `Sift: ${monitor} raised ${alerts.length} alerts`,
+        alerts.length === 1 ? line : `${line}, and ${alerts.length - 1} more`,
+        `sift-alert-${strongest.id}`,
+      );
+    }
+  }, 300);
+}
+
 /** A burst of events (a check raising several alerts) reloads once. */
 let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+let dataTimer: ReturnType<typeof setTimeout> | null = null;
 const seriesTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
 export const useMonitor = create<MonitorViewState>((set, get) => ({
@@ -148,12 +174,8 @@ export const useMonitor = create<MonitorViewState>((set, get) => ({
     }
   },
   apply(event) {
-    if (event.type === 'alert')
-      notifyAlert(
-        `Sift: ${event.alert.monitor} is alerting`,
-        `${event.alert.series}: ${event.alert.count} in ${event.alert.windowStart.slice(0, 16).replace('T', ' ')} UTC, expected ${event.alert.expected} (z ${event.alert.z.toFixed(1)})`,
-        `sift-alert-${event.alert.id}`,
-      );
+    if (event.type === 'alert') queueNotification(event.alert);
+    if (!get().loaded) return; // the view was never opened: it loads afresh when it is
     if (event.type === 'changed' && (event.what === 'checked' || event.what === 'definition')) {
       const name = event.monitor;
       clearTimeout(seriesTimers.get(name));
@@ -180,6 +202,11 @@ export const useMonitor = create<MonitorViewState>((set, get) => ({
     }, 150);
   },
   dataArrived() {
-    set({ dataVersion: get().dataVersion + 1 });
+    // A feed taking many files at once redraws once.
+    if (dataTimer) clearTimeout(dataTimer);
+    dataTimer = setTimeout(() => {
+      dataTimer = null;
+      set({ dataVersion: get().dataVersion + 1 });
+    }, 300);
   },
 }));
