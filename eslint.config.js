@@ -26,6 +26,7 @@ export const HOST_FLOORS = {
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],
+  monitors: ['workspace'],
   feeds: ['workspace', 'import'],
 };
 /** The files at electron/host/'s root that any folder may import. */

@@ -9,10 +9,11 @@
  *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - spikes: the robust spike baseline against the trailing mean it replaced, on the committed sample (bench/spikeBaseline.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|spikes|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
+import { spikeBaselineBenchmark } from './spikeBaseline.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** BENCH_ONLY=foundation|models|evaluation|engine|davidson runs one section (the 1M workspace is made either way, but for davidson). */
@@ -69,6 +71,12 @@ async function main(): Promise<void> {
     console.log('## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);
     await davidsonBenchmark(console.log);
+    return;
+  }
+  if (ONLY === 'spikes') {
+    // On the committed sample: the baseline needs no million-item workspace.
+    await spikeBaselineBenchmark(console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
   if (ONLY === 'labeling') {
@@ -111,6 +119,7 @@ async function main(): Promise<void> {
     nearDuplicateBenchmark(console.log);
     await cliStartBenchmark(workspaceDir, path.join(scratch, 'sample-workspace'), console.log);
   }
+  if (runs('spikes')) await spikeBaselineBenchmark(console.log);
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);

@@ -20,6 +20,7 @@ import { commandDataset } from './cli/datasetCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
+import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
 import { commandWatch } from './cli/watchCommands.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
@@ -45,6 +46,8 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   agreement: commandAgreement,
   dataset: commandDataset,
   policy: commandPolicy,
+  monitor: commandMonitor,
+  alerts: commandAlerts,
   watch: commandWatch,
 };
 

@@ -1,5 +1,6 @@
 /**
- * Browser mode: the same UI and the same host over HTTP on 127.0.0.1, guarded by a per-run token. The server only
+ * Browser mode: the same UI and the same host over HTTP on 127.0.0.1 (or HTTPS on a LAN address, serverAddress.ts),
+ * guarded by a per-run token. The server only
  * routes: calls and events go to and from the engine process (engineClient.ts).
  *   POST /api/<method>     one contract call, JSON in and out
  *   GET  /api/events       job and workspace events (server-sent events)
@@ -17,8 +18,9 @@ import { type Caller, OWNER } from '../shared/callerAccess.js';
 import { isMethodName } from '../shared/contract.js';
 import type { SiftErrorInfo } from '../shared/errors.js';
 import type { Dispatcher } from './ipcWiring.js';
-import { nodeHttp } from './host/lazyBuiltins.js';
+import { nodeHttp, nodeHttps } from './host/lazyBuiltins.js';
 import { openExportForDownload } from './host/workspace/fileAccess.js';
+import { ServedAddress, type ServerTls } from './serverAddress.js';
 
 /** What the server serves: the engine (or, in tests and the CLI, a Host in this process). */
 export interface ServedHost extends Dispatcher {
@@ -33,7 +35,10 @@ export interface ServerOptions {
   /** null turns the token check off (only for a trusted machine). */
   token?: string | null;
   staticDir: string;
+  /** The address to listen on (default 127.0.0.1); `sift serve --host` decides whether a LAN one may be used. */
   hostname?: string;
+  /** Serve HTTPS with this certificate and key (readTlsFiles in serverAddress.ts reads and checks them). */
+  tls?: ServerTls;
   /** The largest file /api/upload accepts, in bytes. */
   maxUploadBytes?: number;
 }
@@ -41,13 +46,14 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Who the server answers: its scheme, the name its URL carries, and the Host/Origin check. */
+  address: ServedAddress;
   token: string | null;
   close(): Promise<void>;
 }
 
 const MAX_BODY = 1 << 20;
 export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
-const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -112,21 +118,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const maxUpload = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
-  let allowedHosts = new Set<string>();
-
-  /**
-   * DNS rebinding sends a foreign name in Host; a page elsewhere sends its own Origin. Both are refused before
-   * anything else, for the UI as for the API.
-   */
-  function foreignRequest(req: http.IncomingMessage): string | null {
-    const hostHeader = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(hostHeader))
-      return `Host "${hostHeader}" is not this server's address; open ${[...allowedHosts][0]}.`;
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${hostHeader}`)
-      return `Requests from ${origin} are not accepted; Sift answers only its own page.`;
-    return null;
-  }
+  // Known once listening (the port may be a free one the system picks); no request arrives before that.
+  let address: ServedAddress | undefined;
 
   /**
    * The token travels in a header — `Authorization: Bearer …` or the UI's own `X-Sift-Token` — which a page on
@@ -142,10 +135,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return null;
   }
 
-  const server = nodeHttp().createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const foreign = foreignRequest(req);
+      // A foreign Host (DNS rebinding) or Origin (a page elsewhere) is refused before anything else, UI and API alike.
+      const foreign = address!.refusal(req.headers.host, req.headers.origin);
       if (foreign) return fail(res, 403, 'UNAUTHORIZED', foreign);
       if (url.pathname.startsWith('/api/')) {
         const given = givenToken(req, url, url.pathname.slice('/api/'.length));
@@ -169,7 +163,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!res.headersSent) fail(res, 500, 'INTERNAL', error instanceof Error ? error.message : String(error));
       else res.end();
     }
-  });
+  };
+  const server = options.tls
+    ? nodeHttps().createServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+    : nodeHttp().createServer(handler);
 
   async function handleApi(
     req: http.IncomingMessage,
@@ -302,18 +299,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     fs.createReadStream(file).pipe(res);
   }
 
-  await new Promise<void>((resolve, reject) => {
+  const served = await new Promise<ServedAddress>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, hostname, () => resolve());
+    server.listen(options.port ?? 0, hostname, () => {
+      address = new ServedAddress(hostname, (server.address() as AddressInfo).port, options.tls ?? null);
+      resolve(address);
+    });
   });
-  const port = (server.address() as AddressInfo).port;
-  allowedHosts = new Set(
-    LOOPBACK_NAMES.includes(hostname) ? LOOPBACK_NAMES.map((name) => `${name}:${port}`) : [`${hostname}:${port}`],
-  );
-  const base = `http://${hostname}:${port}/`;
+  const base = served.baseUrl;
   return {
     url: token ? `${base}?token=${token}` : base,
-    port,
+    port: served.port,
+    address: served,
     token,
     close: async () => {
       unsubscribe();

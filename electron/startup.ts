@@ -28,5 +28,6 @@ export async function startStartupEngine(runtime?: EngineRuntime): Promise<Engin
     dir: await startupWorkspaceDir(),
     fileAccess: { kind: 'confined', folders: [os.homedir()] },
     runtime,
+    kind: 'app',
   });
 }

@@ -15,6 +15,7 @@ import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
 import { labelingMethods } from './contract/labeling.js';
 import { modelMethods } from './contract/models.js';
+import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
 import { spikeMethods } from './contract/spikes.js';
@@ -29,6 +30,7 @@ export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
 export * from './contract/models.js';
+export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
 export type * from './contract/spikes.js';
@@ -47,6 +49,7 @@ export const contract = {
   ...datasetMethods,
   ...jobMethods,
   ...annotatorMethods,
+  ...monitorMethods,
   ...feedMethods,
 } as const;
 

@@ -39,4 +39,5 @@ export type HostEvent =
   | { channel: 'workspace'; event: { type: 'changed' | 'opened' } }
   | { channel: 'query'; event: QueryStoredEvent }
   | { channel: 'feed'; event: FeedEvent }
-  | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } };
+  | { channel: 'engine'; event: { type: 'stopped'; reason: string } | { type: 'restarted' } }
+  | { channel: 'monitor'; event: import('./contract/monitors.js').MonitorEvent };

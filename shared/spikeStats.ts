@@ -3,8 +3,8 @@
  * compared with the median of the same slot in earlier seasons (the same hour of the week once three weeks exist,
  * else the same hour of the day over the last week, else the trailing day), leaving out buckets already marked
  * anomalous, so a campaign never raises the baselines after it. Its spread is the larger of the history's robust
- * scale (1.4826 · MAD) and a Poisson floor √(expected + 3/8) + 3/4, widened for how few values the median rests
- * on. docs/baseline.md has the measurements that chose this over the trailing mean it replaced.
+ * scale (1.4826 · MAD) and a Poisson floor √(rate + 3/8) + 3/4 (rate: the larger of the median and the mean),
+ * widened for how few values the median rests on. docs/baseline.md has the measurements that chose this over the trailing mean it replaced.
  */
 
 export type BaselineBucket = '15min' | 'hour' | 'day';
@@ -74,7 +74,7 @@ const valueAt = (input: SeriesInput, i: number): number => {
 };
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort(); // numeric order, and quicker than an array sort
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
@@ -100,15 +100,15 @@ function history(input: SeriesInput, marked: readonly boolean[], i: number, opti
 }
 
 /**
- * The noise a value has when `expected` is right, in the value's units: Poisson in counts, floored so a quiet
+ * The noise a value has at this rate, in the value's units: Poisson in counts, floored so a quiet
  * series does not cry spike at a few items (at z = 3 it marks what a variance-stabilised Poisson test marks).
  * For a share it is the same floor on the binomial count, over the total.
  */
-function noiseFloor(expected: number, total: number | undefined): number {
-  if (total === undefined) return Math.sqrt(expected + 0.375) + 0.75;
+function noiseFloor(rate: number, total: number | undefined): number {
+  if (total === undefined) return Math.sqrt(rate + 0.375) + 0.75;
   if (total <= 0) return 1;
-  const count = expected * total;
-  return (Math.sqrt(count * (1 - Math.min(expected, 1)) + 0.375) + 0.75) / total;
+  const count = rate * total;
+  return (Math.sqrt(count * (1 - Math.min(rate, 1)) + 0.375) + 0.75) / total;
 }
 
 /**
@@ -129,8 +129,11 @@ export function judgeBucket(
     return { value, expected: null, spread: null, z: null, anomalous: false, method: null };
   const expected = median(values);
   const mad = 1.4826 * median(values.map((v) => Math.abs(v - expected)));
+  // The noise floor takes the larger of the median and the mean: the median of a few small counts is often 0 or 1
+  // below the rate (Poisson is skewed), which drew the band too tight. It can only widen the band.
+  const rate = Math.max(expected, values.reduce((sum, v) => sum + v, 0) / values.length);
   // A median of k values misses the level by about √(π/2k) of the noise: widen the band by that.
-  const spread = Math.max(mad, noiseFloor(expected, input.totals?.[i])) * Math.sqrt(1 + Math.PI / (2 * values.length));
+  const spread = Math.max(mad, noiseFloor(rate, input.totals?.[i])) * Math.sqrt(1 + Math.PI / (2 * values.length));
   const z = (value - expected) / spread;
   return { value, expected, spread, z, anomalous: z >= rule.threshold && input.counts[i]! >= rule.minCount, method };
 }

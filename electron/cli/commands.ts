@@ -3,6 +3,7 @@
  */
 import { type CommandSpec } from './commandSpec.js';
 import { LABELING_COMMANDS } from './labelingCommandTable.js';
+import { MONITOR_COMMANDS } from './monitorCommandTable.js';
 import { WATCH_COMMANDS } from './watchCommandTable.js';
 import { WORKBENCH_COMMANDS } from './workbenchCommandTable.js';
 
@@ -18,7 +19,12 @@ export {
   UsageError,
 } from './commandSpec.js';
 
-export const COMMANDS = { ...WORKBENCH_COMMANDS, ...LABELING_COMMANDS, ...WATCH_COMMANDS } as const;
+export const COMMANDS = {
+  ...WORKBENCH_COMMANDS,
+  ...LABELING_COMMANDS,
+  ...WATCH_COMMANDS,
+  ...MONITOR_COMMANDS,
+} as const;
 
 export type CommandName = keyof typeof COMMANDS;
 

@@ -8,7 +8,7 @@ import { toErrorInfo } from '../../shared/errors.js';
 import { Host } from '../host/host.js';
 import { enclosingWorkspace, lastWorkspace, verifyDatasetFiles } from '../host/outsideWorkspace.js';
 import { COMMANDS, integerFlag, parseCommand, UsageError } from './commands.js';
-import { call, formatTable, runJob, withHost } from './hostCalls.js';
+import { call, formatTable, reachWorkspace, runJob, withHost } from './hostCalls.js';
 
 /**
  * `sift dataset export --name NAME --out DIR [--session ID]… [--cut-date D] [--val-days N] [--format parquet|parquet,jsonl] [--json]`
@@ -87,9 +87,9 @@ export async function commandDataset(args: string[]): Promise<number> {
 async function verifyWithWorkspace(dir: string, workspaceFlag: string | undefined): Promise<DatasetVerification> {
   const candidate = workspaceFlag ? path.resolve(workspaceFlag) : (enclosingWorkspace(dir) ?? lastWorkspace());
   if (!candidate) return verifyDatasetFiles(dir, 'no workspace was named (--workspace) and none was used before');
-  let host: Host;
+  let reached: Awaited<ReturnType<typeof reachWorkspace>>;
   try {
-    host = await Host.open(candidate, { remember: false });
+    reached = await reachWorkspace(candidate, { remember: false });
   } catch (error) {
     return verifyDatasetFiles(
       dir,
@@ -97,8 +97,8 @@ async function verifyWithWorkspace(dir: string, workspaceFlag: string | undefine
     );
   }
   try {
-    return await call(host, 'datasets.verify', { dir });
+    return await call(reached.host, 'datasets.verify', { dir });
   } finally {
-    await host.close();
+    await reached.release();
   }
 }

@@ -1,15 +1,32 @@
 /**
- * How a command reaches a workspace: it opens a host on it and makes contract calls through Host.dispatch — the
- * validation and caller access every transport shares — never calling a feature's code itself. Long work runs as
- * the host's job; the command waits for it, with its progress on stderr. Also the plain table commands print.
+ * How a command reaches a workspace: through the engine that holds it when one runs (the app's, `sift serve`'s,
+ * `sift watch run`, another command's: electron/engine/engineConnection.ts), else through a host it opens itself —
+ * and then it listens for other commands in turn (engineListener.ts). Either way every call goes through
+ * Host.dispatch — the validation and caller access every transport shares — never a feature's code. Long work runs
+ * as the host's job; the command waits for it, with its progress on stderr. Also the plain table commands print.
  */
 import type { InputOf, MethodName, OutputOf } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
+import type { JobTransport } from '../../shared/jobRuns.js';
+import type { EngineKind } from '../engine/engineAddress.js';
+import { EngineConnection } from '../engine/engineConnection.js';
+import { type EngineListener, listenForClients } from '../engine/engineListener.js';
 import { Host } from '../host/host.js';
-import { lastWorkspace } from '../host/outsideWorkspace.js';
+import { lastWorkspace, rememberWorkspace } from '../host/outsideWorkspace.js';
 import { UsageError } from './commandSpec.js';
 import { runTerminalJob } from './terminalJobs.js';
 import path from 'node:path';
+
+/** What a command calls: the host it opened, or a running engine's connection. */
+export interface WorkspaceHost extends JobTransport {
+  workspaceDir(): string;
+}
+
+/**
+ * How long a command waits for a workspace another process holds without an address to connect to: one starting
+ * (it writes engine.json once open) or one finishing (it lets its clients end before it closes).
+ */
+const HELD_WAIT_MS = 30_000;
 
 /** The --workspace folder, else the workspace used last. */
 export function resolveWorkspace(flag: string | undefined): string {
@@ -22,18 +39,92 @@ export function resolveWorkspace(flag: string | undefined): string {
   return last;
 }
 
-/** Opens the workspace, runs `work` with its host, and closes it. */
-export async function withHost<T>(workspaceFlag: string | undefined, work: (host: Host) => Promise<T>): Promise<T> {
-  const host = await Host.open(resolveWorkspace(workspaceFlag));
+/** Reaches the workspace (connected or opened), runs `work` with it, and lets it go. */
+export async function withHost<T>(
+  workspaceFlag: string | undefined,
+  work: (host: WorkspaceHost) => Promise<T>,
+): Promise<T> {
+  const reached = await reachWorkspace(resolveWorkspace(workspaceFlag));
   try {
-    return await work(host);
+    return await work(reached.host);
   } finally {
-    await host.close();
+    await reached.release();
   }
 }
 
+/**
+ * The engine holding `dir` when one answers; else a host opened here, listening for other commands while it is
+ * open. Two commands starting at once: one wins DuckDB's lock, the other waits for its address and connects.
+ */
+export async function reachWorkspace(
+  dir: string,
+  options: { remember?: boolean } = {},
+): Promise<{ host: WorkspaceHost; release: () => Promise<void> }> {
+  const deadline = Date.now() + HELD_WAIT_MS;
+  for (;;) {
+    const connection = await EngineConnection.connect(dir);
+    if (connection) {
+      if (options.remember !== false) rememberWorkspace(connection.workspaceDir());
+      return { host: connection, release: () => connection.close() };
+    }
+    try {
+      const host = await Host.open(dir, { remember: options.remember });
+      const listener = await listenForClients(host, host.workspaceDir(), 'cli').catch((error: unknown) => {
+        console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
+        return null;
+      });
+      return { host, release: () => closeOwnHost(host, listener) };
+    } catch (error) {
+      if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * Opens the workspace in this process and holds it (for `sift watch run`: the always-on services run here), others
+ * reaching it through this process as `kind`. A command's own host holding it is waited for; returns null when an
+ * engine of another kind (the app, `sift serve`) holds it, which runs the always-on services itself.
+ */
+export async function holdWorkspace(
+  dir: string,
+  kind: EngineKind,
+): Promise<{ host: Host; release: () => Promise<void> } | { heldBy: EngineConnection }> {
+  const deadline = Date.now() + HELD_WAIT_MS;
+  for (;;) {
+    const connection = await EngineConnection.connect(dir);
+    if (connection && connection.kind !== 'cli') return { heldBy: connection };
+    await connection?.close();
+    try {
+      const host = await Host.open(dir);
+      const listener = await listenForClients(host, host.workspaceDir(), kind).catch((error: unknown) => {
+        console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
+        return null;
+      });
+      return { host, release: () => closeOwnHost(host, listener) };
+    } catch (error) {
+      if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** A command's own host closes once the commands connected to it have ended (none new is taken meanwhile). */
+async function closeOwnHost(host: Host, listener: EngineListener | null): Promise<void> {
+  if (listener) {
+    await listener.stopListening();
+    await listener.idle();
+    await listener.close();
+  }
+  await host.close();
+}
+
 /** One contract call as the workspace's owner; a refusal or failure throws it as a SiftError. */
-export async function call<M extends MethodName>(host: Host, method: M, input: InputOf<M>): Promise<OutputOf<M>> {
+export async function call<M extends MethodName>(
+  host: WorkspaceHost,
+  method: M,
+  input: InputOf<M>,
+): Promise<OutputOf<M>> {
   const outcome = await host.dispatch(method, input);
   if (!outcome.ok) throw new SiftError(outcome.error);
   return outcome.value as OutputOf<M>;

@@ -12,9 +12,8 @@ import type { QueryResult } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
 import { bindReport } from '../../shared/reportParams.js';
 import { type SqlStatementSpan, splitStatements } from '../../shared/sqlText.js';
-import type { Host } from '../host/host.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
-import { call, formatTable, runJob, withHost } from './hostCalls.js';
+import { call, formatTable, runJob, withHost, type WorkspaceHost } from './hostCalls.js';
 
 type ExportFormat = 'csv' | 'parquet' | 'json';
 
@@ -85,7 +84,12 @@ export async function commandQuery(args: string[]): Promise<number> {
 }
 
 /** One statement's result, as `sift query` has always printed it (every row is stored: everyStatement). */
-async function printResult(host: Host, result: QueryResult, format: string, out: string | undefined): Promise<number> {
+async function printResult(
+  host: WorkspaceHost,
+  result: QueryResult,
+  format: string,
+  out: string | undefined,
+): Promise<number> {
   if (!hasRows(result)) {
     console.error(result.message);
     return 0;
@@ -111,7 +115,7 @@ async function printResult(host: Host, result: QueryResult, format: string, out:
  * statement without rows, such as an INSERT, is null and its message goes to stderr), to stdout or --out.
  */
 async function printScript(
-  host: Host,
+  host: WorkspaceHost,
   results: QueryResult[],
   statements: SqlStatementSpan[],
   format: string,
@@ -160,7 +164,7 @@ async function printScript(
 }
 
 /** The table format: the first TABLE_ROWS rows, saying so on stderr when there are more. */
-async function tableText(host: Host, result: RowsResult): Promise<string> {
+async function tableText(host: WorkspaceHost, result: RowsResult): Promise<string> {
   const { rowCount } = result;
   const page = await call(host, 'query.page', {
     resultId: result.resultId,
@@ -177,7 +181,12 @@ async function tableText(host: Host, result: RowsResult): Promise<string> {
   );
 }
 
-async function exportResult(host: Host, result: RowsResult, format: ExportFormat, target: string): Promise<void> {
+async function exportResult(
+  host: WorkspaceHost,
+  result: RowsResult,
+  format: ExportFormat,
+  target: string,
+): Promise<void> {
   await runJob(host, 'query.export', { resultId: result.resultId, format, path: target }, 'export');
 }
 
@@ -193,7 +202,7 @@ async function withScratchFile(extension: string, use: (file: string) => Promise
 
 /** Exports a result to a temporary file, hands it to `use`, and removes it. */
 async function withExported(
-  host: Host,
+  host: WorkspaceHost,
   result: RowsResult,
   format: ExportFormat,
   use: (file: string) => Promise<void>,

@@ -5,11 +5,11 @@
  * up to "eval: 100%"). Ctrl+C cancels.
  */
 import type { InputOf, JobMethodName, JobResultOf } from '../../shared/contract.js';
+import { dispatchJob, type JobTransport, valueOf } from '../../shared/jobRuns.js';
 import type { JobSummary } from '../../shared/jobs.js';
-import type { Host } from '../host/host.js';
 
 export async function runTerminalJob<M extends JobMethodName>(
-  host: Host,
+  host: JobTransport,
   method: M,
   input: InputOf<M>,
   label: string,
@@ -31,11 +31,12 @@ export async function runTerminalJob<M extends JobMethodName>(
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   try {
-    return await host.runJob(method, input, {
+    const outcome = await dispatchJob(host, method, input, {
       onProgress,
       onLog: (message) => process.stderr.write(`${message}\n`),
       signal: interrupt.signal,
     });
+    return valueOf(outcome);
   } finally {
     process.off('SIGINT', onSigint);
     if (live) process.stderr.write('\r\x1b[K');

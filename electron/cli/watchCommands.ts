@@ -4,9 +4,11 @@
  */
 import type { FeedInfo } from '../../shared/contract.js';
 import { SiftError } from '../../shared/errors.js';
+import type { HostEvent } from '../../shared/jobs.js';
 import { MAX_SETTLE_MS } from '../../shared/feedRules.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
-import { call, formatTable, withHost } from './hostCalls.js';
+import type { EngineConnection } from '../engine/engineConnection.js';
+import { call, formatTable, holdWorkspace, resolveWorkspace, withHost } from './hostCalls.js';
 
 export async function commandWatch(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -106,20 +108,26 @@ function problems(feeds: FeedInfo[]): string[] {
   );
 }
 
+/** What feeds take is printed as it happens (stdout). */
+function printTaken(event: HostEvent): void {
+  if (event.channel === 'feed' && event.event.type === 'taken')
+    console.log(
+      `Took ${event.event.path}: ${event.event.rows} row${event.event.rows === 1 ? '' : 's'} into ${event.event.table}`,
+    );
+}
+
 async function watchRun(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS['watch run'], args);
-  return withHost(values.workspace, async (host) => {
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const held = await holdWorkspace(resolveWorkspace(values.workspace), 'watch');
+  if ('heldBy' in held) return followHolder(held.heldBy, stopped);
+  const { host } = held;
+  try {
     // What feeds take is printed as it happens (stdout); duplicates and files set aside are logged on stderr.
-    const unsubscribe = host.onEvent((event) => {
-      if (event.channel === 'feed' && event.event.type === 'taken')
-        console.log(
-          `Took ${event.event.path}: ${event.event.rows} row${event.event.rows === 1 ? '' : 's'} into ${event.event.table}`,
-        );
-    });
+    const unsubscribe = host.onEvent(printTaken);
     await host.alwaysOn.start();
     const feeds = await call(host, 'watch.list', {});
     process.stderr.write(
@@ -138,5 +146,26 @@ async function watchRun(args: string[]): Promise<number> {
     await host.alwaysOn.stop();
     process.stderr.write(`sift: stopped (${signal}).\n`);
     return 0;
-  });
+  } finally {
+    await held.release();
+  }
+}
+
+/**
+ * The app or `sift serve` holds the workspace and runs its feeds and monitors in its engine: `watch run` says so and
+ * prints what the feeds take there, until a signal or that engine's end.
+ */
+async function followHolder(holder: EngineConnection, stopped: Promise<NodeJS.Signals>): Promise<number> {
+  process.stderr.write(
+    `sift: ${holder.holder()} holds ${holder.workspaceDir()} and runs its feeds and monitors; following it. Ctrl+C stops.\n`,
+  );
+  const unsubscribe = holder.onEvent(printTaken);
+  const ended = new Promise<'ended'>((resolve) => holder.onClose(() => resolve('ended')));
+  const why = await Promise.race([stopped, ended]);
+  unsubscribe();
+  await holder.close();
+  process.stderr.write(
+    why === 'ended' ? `sift: ${holder.holder()} closed the workspace.\n` : `sift: stopped (${why}).\n`,
+  );
+  return why === 'ended' ? 1 : 0;
 }

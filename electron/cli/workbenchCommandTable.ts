@@ -9,10 +9,27 @@ import { MAPPING_TARGETS, WHEN_TAKEN } from './mapping.js';
 export const WORKBENCH_COMMANDS = {
   serve: command({
     name: 'serve',
-    summary: 'the UI in your browser, on 127.0.0.1; SQL reads only the workspace and each --folder',
+    summary:
+      'the UI in your browser, on 127.0.0.1 (or a LAN address over HTTPS); SQL reads only the workspace and each --folder',
     flags: {
       workspace,
       port: { type: 'string', value: 'N', description: 'the port to listen on (default: a free one)' },
+      host: {
+        type: 'string',
+        value: 'ADDR',
+        description:
+          'the address to listen on (default: 127.0.0.1); one other machines reach needs --tls-cert and --tls-key',
+      },
+      'tls-cert': {
+        type: 'string',
+        value: 'FILE',
+        description: 'serve HTTPS with this PEM certificate (with --tls-key)',
+      },
+      'tls-key': { type: 'string', value: 'FILE', description: "the certificate's PEM private key, unencrypted" },
+      'insecure-lan': {
+        type: 'boolean',
+        description: 'serve a LAN address over plain HTTP: the token and data cross the network readable',
+      },
       'no-token': { type: 'boolean', description: 'serve without an access token (any local process can connect)' },
       open: { type: 'boolean', description: 'open the URL in the default browser' },
       folder: {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../shared/errors.js';
 import { EngineClient } from '../engine/engineClient.js';
+import { EngineConnection } from '../engine/engineConnection.js';
 import { Host } from '../host/host.js';
 import {
   createEmptyWorkspaceFolder,
@@ -19,6 +20,7 @@ import {
 import { startServer } from '../server.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { call, resolveWorkspace } from './hostCalls.js';
+import { certificateWarnings, listenChoice } from './serveAddress.js';
 
 export async function commandInit(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.init, args);
@@ -57,6 +59,7 @@ export async function commandServe(args: string[]): Promise<number> {
   for (const folder of folders)
     if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
       throw new UsageError(`serve: --folder ${folder} is not a folder.`);
+  const listen = listenChoice(values);
   // A server may be reached by others: SQL and imports read only the workspace and the folders named here.
   // The workspace lives in the engine process; this one only serves HTTP and routes calls to it.
   const dir = resolveWorkspace(values.workspace);
@@ -65,14 +68,31 @@ export async function commandServe(args: string[]): Promise<number> {
       code: 'WORKSPACE_MISSING',
       message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${dir} (or the sample data with: sift sample --workspace ${dir})`,
     });
-  const host = await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders } });
+  const host = await engineForServing(dir, folders);
   rememberWorkspace(host.workspaceDir());
-  const server = await startServer({
-    host,
-    port,
-    token: values['no-token'] ? null : undefined,
-    staticDir: rendererDist(),
-  });
+  if (host instanceof EngineConnection)
+    console.error(
+      `Sift is serving through the engine of ${host.holder()}, which holds the workspace: what SQL and imports may read is what it was given.`,
+    );
+  let server;
+  try {
+    server = await startServer({
+      host,
+      port,
+      hostname: listen.hostname,
+      tls: listen.tls,
+      token: values['no-token'] ? null : undefined,
+      staticDir: rendererDist(),
+    });
+  } catch (error) {
+    await host.close();
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `serve: cannot listen on ${listen.hostname} port ${port || '(any free one)'}: ${error instanceof Error ? error.message : error}`,
+    });
+  }
+  // Said on every start: a LAN served over plain HTTP, or a certificate browsers will refuse.
+  for (const warning of [...listen.warnings, ...certificateWarnings(listen, server.address)]) console.error(warning);
   console.log(`Sift is serving ${host.workspaceDir()} at ${server.url}`);
   if (values.open) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
@@ -83,6 +103,28 @@ export async function commandServe(args: string[]): Promise<number> {
   await server.close();
   await host.close();
   return 0;
+}
+
+/**
+ * The engine `sift serve` serves: the one holding the workspace (the app's, `sift watch run`), connected to; else
+ * one of its own. A command's own engine is only borrowed for that command: serve waits for it to close, then
+ * starts its own.
+ */
+async function engineForServing(dir: string, folders: string[]): Promise<EngineClient | EngineConnection> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const connection = await EngineConnection.connect(dir);
+    if (connection && connection.kind !== 'cli') return connection;
+    await connection?.close();
+    if (!connection) {
+      try {
+        return await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders }, kind: 'serve' });
+      } catch (error) {
+        if (!/open in another Sift process/.test(String(error)) || Date.now() > deadline) throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export function openInBrowser(url: string): boolean {

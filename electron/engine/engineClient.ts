@@ -14,7 +14,8 @@ import { nodeChildProcess } from '../host/lazyBuiltins.js';
 import { projectRoot } from '../host/projectPaths.js';
 import { annotatorCaller } from '../host/workspace/annotatorTokens.js';
 import type { FileAccess } from '../host/workspace/workspace.js';
-import { ENGINE_OPTIONS_ENV, type EngineToShell, type ShellToEngine } from './protocol.js';
+import type { EngineKind } from './engineAddress.js';
+import { ENGINE_OPTIONS_ENV, type EngineOptions, type EngineToShell, type ShellToEngine } from './protocol.js';
 
 /** How to start the engine: Node running the TypeScript entry through tsx, or Electron running a bundle as Node. */
 export interface EngineRuntime {
@@ -63,12 +64,23 @@ export class EngineClient {
     dir: string,
     private readonly fileAccess: FileAccess,
     private readonly runtime: EngineRuntime,
+    private readonly kind: EngineKind,
   ) {
     this.dir = path.resolve(dir);
   }
 
-  static async start(options: { dir: string; fileAccess: FileAccess; runtime?: EngineRuntime }): Promise<EngineClient> {
-    const client = new EngineClient(options.dir, options.fileAccess, options.runtime ?? nodeRuntime());
+  static async start(options: {
+    dir: string;
+    fileAccess: FileAccess;
+    runtime?: EngineRuntime;
+    kind?: EngineKind;
+  }): Promise<EngineClient> {
+    const client = new EngineClient(
+      options.dir,
+      options.fileAccess,
+      options.runtime ?? nodeRuntime(),
+      options.kind ?? 'app',
+    );
     client.spawn();
     await client.ready;
     if (client.startError) {
@@ -95,7 +107,11 @@ export class EngineClient {
       env: {
         ...process.env,
         ...this.runtime.env,
-        [ENGINE_OPTIONS_ENV]: JSON.stringify({ dir: this.dir, fileAccess: this.fileAccess }),
+        [ENGINE_OPTIONS_ENV]: JSON.stringify({
+          dir: this.dir,
+          fileAccess: this.fileAccess,
+          kind: this.kind,
+        } satisfies EngineOptions),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -1,10 +1,12 @@
 /**
  * The engine process: the workspace (DuckDB), the models (onnxruntime) and every heavy computation run here, so
  * a native crash or a long computation never takes the window or the HTTP server with it. The shell forks this
- * file and routes calls to it over the IPC channel (see engineClient.ts).
+ * file and routes calls to it over the IPC channel (see engineClient.ts); other Sift processes on the same
+ * workspace (`sift` commands, `sift serve`, a second window) reach it through its socket (engineListener.ts).
  */
 import { computeOnEveryCore } from '../host/compute/workerPool.js';
 import { Host } from '../host/host.js';
+import { type EngineListener, listenForClients } from './engineListener.js';
 import { ENGINE_OPTIONS_ENV, type EngineOptions, type EngineToShell, type ShellToEngine } from './protocol.js';
 import { lowerLaterThreads } from './threadPriority.js';
 
@@ -20,10 +22,26 @@ async function serve(): Promise<void> {
   const host = await Host.open(options.dir, { fileAccess: options.fileAccess });
   // Feeds and monitors run in the engine, beside the calls it serves (electron/host/alwaysOn.ts).
   await host.alwaysOn.start();
+  // The socket follows the open workspace: after workspace.open, the new one's, not the last one's.
+  let listener: EngineListener | null = null;
+  let listeningOn: string | null = null;
+  const listen = async () => {
+    const dir = host.workspace.dir;
+    if (dir === listeningOn) return;
+    await listener?.close();
+    listeningOn = dir;
+    listener = await listenForClients(host, dir, options.kind).catch((error: unknown) => {
+      console.error(`[sift] other Sift processes cannot reach ${dir}: ${String(error)}`);
+      return null;
+    });
+  };
+  await listen();
   host.onEvent((event) => {
     send({ type: 'event', event });
-    if (event.channel === 'workspace' && event.event.type === 'opened')
+    if (event.channel === 'workspace' && event.event.type === 'opened') {
+      void listen();
       send({ type: 'ready', dir: host.workspace.dir });
+    }
   });
   process.on('message', (message: ShellToEngine) => {
     if (message?.type !== 'call') return;
@@ -33,7 +51,10 @@ async function serve(): Promise<void> {
   });
   // The shell went away (closed, or crashed): close DuckDB cleanly so the WAL is checkpointed.
   process.on('disconnect', () => {
-    void host.close().finally(() => process.exit(0));
+    void (async () => {
+      await listener?.close();
+      await host.close();
+    })().finally(() => process.exit(0));
   });
   send({ type: 'ready', dir: host.workspace.dir });
 }

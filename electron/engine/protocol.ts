@@ -3,10 +3,13 @@ import type { Caller } from '../../shared/callerAccess.js';
 import type { CallOutcome } from '../../shared/contract.js';
 import type { HostEvent } from '../../shared/jobs.js';
 import type { FileAccess } from '../host/workspace/workspace.js';
+import type { EngineKind } from './engineAddress.js';
 
 export interface EngineOptions {
   dir: string;
   fileAccess: FileAccess;
+  /** Who started it, told to the commands that connect to it (engineListener.ts). */
+  kind: EngineKind;
 }
 
 /** `caller`: who the shell answered for (the owner, or an annotator's token in browser mode). */

@@ -10,6 +10,7 @@
  * through `HostServices` afresh, and a workspace switch stops every service and starts new ones on the new workspace.
  */
 import { FeedService } from './feeds/feedService.js';
+import { MonitorsAlwaysOn } from './monitors/monitorsAlwaysOn.js';
 import type { HostServices } from './services.js';
 
 export interface AlwaysOnService {
@@ -23,8 +24,8 @@ export interface AlwaysOnService {
 
 export type AlwaysOnFactory = (host: HostServices) => AlwaysOnService;
 
-/** The always-on services, in the order they start (and stop in reverse). Monitors: add your factory here. */
-const ALWAYS_ON: AlwaysOnFactory[] = [(host) => new FeedService(host)];
+/** The always-on services, in the order they start (and stop in reverse). */
+const ALWAYS_ON: AlwaysOnFactory[] = [(host) => new FeedService(host), (host) => new MonitorsAlwaysOn(host)];
 
 export class AlwaysOn {
   private running: AlwaysOnService[] | null = null;

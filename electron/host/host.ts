@@ -32,6 +32,8 @@ import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
+import { monitorHandlers } from './monitors/handlers.js';
+import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
 import { reportHandlers } from './reports/handlers.js';
@@ -89,6 +91,7 @@ export class Host {
       importer: new Importer(workspace),
       reports: new ReportStore(workspace, queries),
       models,
+      monitors: new MonitorService(workspace, (event) => this.emit(event)),
       labeling: openLabeling,
       closeLabeling,
     };
@@ -136,6 +139,11 @@ export class Host {
     return this.current.reports;
   }
 
+  /** The open workspace's monitors: the always-on services start their schedule. */
+  get monitors(): MonitorService {
+    return this.current.monitors;
+  }
+
   onEvent(listener: (event: HostEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -155,6 +163,7 @@ export class Host {
     await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.current.queries.cancelAll();
+    await this.current.monitors.close();
     await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
@@ -182,9 +191,13 @@ export class Host {
       get models() {
         return current().models;
       },
+      get monitors() {
+        return current().monitors;
+      },
       jobs: this.jobs,
       labeling: () => this.labeling(),
       emit: (event) => this.emit(event),
+      onEvent: (listener) => this.onEvent(listener),
       switchWorkspace: (dir) => this.switchWorkspace(dir),
     };
   })();
@@ -209,6 +222,7 @@ export class Host {
     ...datasetHandlers(this.services),
     ...jobHandlers(this.jobs),
     ...annotatorHandlers(this.services),
+    ...monitorHandlers(this.services),
     ...feedHandlers(this.services),
   };
 
@@ -275,6 +289,7 @@ export class Host {
     await this.alwaysOn.stop();
     await this.jobs.cancelAll();
     await this.queries.cancelAll();
+    await this.current.monitors.close();
     await this.current.closeLabeling();
     await this.workspace.close();
   }

@@ -10,6 +10,7 @@ import type { Importer } from './import/importer.js';
 import type { JobManager } from './jobs.js';
 import type { LabelingService } from './labeling/labelingService.js';
 import type { ModelRegistry } from './models/registry.js';
+import type { MonitorService } from './monitors/monitorService.js';
 import type { QueryService } from './query/queryService.js';
 import type { ReportStore } from './reports/reports.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -20,10 +21,13 @@ export interface HostServices {
   readonly importer: Importer;
   readonly reports: ReportStore;
   readonly models: ModelRegistry;
+  readonly monitors: MonitorService;
   readonly jobs: JobManager;
   /** The labeling sessions of the open workspace, opened on first use. */
   labeling(): Promise<LabelingService>;
   emit(event: HostEvent): void;
+  /** Follows the host's events (the monitors check when a feed takes a file); returns the unsubscribe. */
+  onEvent(listener: (event: HostEvent) => void): () => void;
   switchWorkspace(dir: string): Promise<void>;
 }
 

@@ -102,9 +102,11 @@ describe('the robust baseline on the sample', () => {
       const upper = (i: number) => spam.baseline[i]! + 3 * spam.spread[i]!;
       const campaign = at(CAMPAIGN_START);
       const preCampaign = Math.max(...Array.from({ length: 24 }, (_, k) => upper(campaign - 24 + k)));
-      // From the first bucket after the campaign (its reports still trail in) through the next day.
+      // The first bucket after the campaign (its reports still trail in) is back within the pre-campaign day's
+      // band, and so is the next day, give or take the day-to-day wobble of a median (10%; the old baseline: 10×).
+      expect(upper(at(CAMPAIGN_END))).toBeLessThanOrEqual(preCampaign);
       for (let i = at(CAMPAIGN_END); i < at(CAMPAIGN_END) + 24; i++)
-        expect(upper(i), overview.buckets[i]).toBeLessThanOrEqual(preCampaign);
+        expect(upper(i), overview.buckets[i]).toBeLessThanOrEqual(1.1 * preCampaign);
       // The campaign's buckets are all marked, so none of them entered a later baseline.
       for (let i = campaign; i < at(CAMPAIGN_END); i++) expect(spam.z[i]).toBeGreaterThanOrEqual(3);
     } finally {

@@ -70,6 +70,14 @@ describe('the robust baseline', () => {
     expect(judgeSeries(quiet(5), rule(options, 6)).anomalous[24]).toBe(false);
   });
 
+  it('floors the noise at the mean where a few small counts put the median below it', () => {
+    // Trailing [0,0,0,0,3,3]: median 0 and MAD 0, but the rate is 1 → floor √1.375 + 0.75, z = 6 / 2.16 = 2.78.
+    const judged = judgeSeries({ counts: [0, 0, 0, 0, 3, 3, 6] }, rule(TRAILING_ONLY));
+    expect(judged.expected[6]).toBe(0);
+    expect(judged.spread[6]).toBeCloseTo((Math.sqrt(1.375) + 0.75) * Math.sqrt(1 + Math.PI / 12), 10);
+    expect(judged.anomalous[6]).toBe(false);
+  });
+
   it('judges a value’s share of the total, with a binomial floor', () => {
     const totals = [...new Array<number>(6).fill(100), 100];
     const counts = [10, 10, 10, 10, 10, 10, 30];

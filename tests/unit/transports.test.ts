@@ -93,6 +93,7 @@ function validInputs(
   reportFile: string,
   sessionId: string,
   packFile: string,
+  alertId: string,
 ): { [M in MethodName]: InputOf<M> } {
   return {
     'workspace.info': {},
@@ -196,11 +197,23 @@ function validInputs(
     'jobs.cancel': { jobId },
     'settings.get': {},
     'settings.update': { allowWrites: false },
+    'monitors.list': {},
+    'monitors.add': TRANSPORT_MONITOR,
+    'monitors.update': { name: 'transport', playbook: 'Look at the burst first.' },
+    'monitors.remove': { name: 'transport-gone' },
+    'monitors.check': { name: 'transport' },
+    'monitors.series': { name: 'transport', buckets: 24 },
+    'alerts.list': { monitor: 'transport' },
+    'alerts.acknowledge': { id: alertId, by: 'lead' },
+    'alerts.resolve': { id: alertId, by: 'lead', note: 'a test burst' },
+    'alerts.deliveries': { alertId },
     'watch.add': { dir: landing, table: 'landed' },
     'watch.remove': { dir: landing },
     'watch.list': {},
   };
 }
+
+const TRANSPORT_MONITOR = { name: 'transport', source: 'content', by: 'total', bucket: 'hour' } as const;
 
 describe('both transports', () => {
   it('wire every contract method over IPC', () => {
@@ -241,7 +254,23 @@ describe('both transports', () => {
       path.join(host.workspace.dir, 'policy', 'taxonomy-v2.json'),
       JSON.stringify({ ...v1, version: 'v2', changes: [{ kind: 'definition', category: 'spam' }] }),
     );
-    const inputs = validInputs(first.resultId!, job.id, report.id, reportFile, created.id, packFile);
+    // A burst of content after a quiet day, for a monitor to raise an alert on (after the session took its pool).
+    await host.workspace.withConnection((conn) =>
+      conn.run(`INSERT INTO content (content_id, user_id, text, created_at)
+        SELECT 'burst' || i, 'u1', 'burst', TIMESTAMP '2024-02-01 00:00:00' + INTERVAL (CASE WHEN i < 24 THEN i ELSE 24 END) HOUR
+        FROM range(44) t(i)`),
+    );
+    await call(host, 'monitors.add', TRANSPORT_MONITOR);
+    const [checked] = await call(host, 'monitors.check', { name: 'transport' });
+    const inputs = validInputs(
+      first.resultId!,
+      job.id,
+      report.id,
+      reportFile,
+      created.id,
+      packFile,
+      checked!.raised[0]!.id,
+    );
     for (const method of METHOD_NAMES) {
       if (method === 'workspace.create') continue; // below: it switches workspaces, which ends the results in play
       // A long operation answers a job id; its job ends done before the next call (which may read what it made).

@@ -19,6 +19,7 @@ import {
 } from './mappings.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
+import { isLinkedSet, noMatchError, planLinkedSet } from './linkedSet.js';
 import { readablePath } from './readablePath.js';
 import { planRead, type ReadPlan, REJECTS, rejectsTableFor, sniffWithDuckdb, tableNameFor } from './readPlan.js';
 
@@ -95,6 +96,19 @@ export class Importer {
 
   async import(file: string, options: ImportOptions, ctx: JobContext): Promise<ImportOutcome> {
     const started = performance.now();
+    if (options.link && isLinkedSet(file)) {
+      // Many files behind one view: a pattern, or a folder of Parquet files (linkedSet.ts).
+      const set = planLinkedSet(this.workspace, file);
+      ctx.progress(null, `Checking ${set.pattern}`);
+      return this.importLiteral(
+        set.pattern,
+        set.pattern,
+        { ...options, table: options.table ?? set.table },
+        ctx,
+        started,
+        set.plan,
+      );
+    }
     const resolved = this.workspace.checkReadable(file, 'path');
     const display = path.basename(resolved);
     const link = Boolean(options.link);
@@ -119,8 +133,9 @@ export class Importer {
     options: ImportOptions,
     ctx: JobContext,
     started: number,
+    linkedSet?: ReadPlan,
   ): Promise<ImportOutcome> {
-    const display = path.basename(resolved);
+    const display = linkedSet ? resolved : path.basename(resolved);
     const link = Boolean(options.link);
     if (options.skipBadRows && link)
       throw new SiftError({
@@ -128,10 +143,12 @@ export class Importer {
         message: `${display}: a linked file is read as it is; to set bad rows aside, import a copy (not linked).`,
         file: resolved,
       });
-    const detected = options.encoding
-      ? null
-      : await this.workspace.withConnection((conn) => sniffWithDuckdb(conn, readPath));
-    const plan = planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail', detected);
+    const detected =
+      options.encoding || linkedSet
+        ? null
+        : await this.workspace.withConnection((conn) => sniffWithDuckdb(conn, readPath));
+    const plan =
+      linkedSet ?? planRead(readPath, options.encoding, display, options.skipBadRows ? 'set-aside' : 'fail', detected);
     if (options.skipBadRows && plan.format !== 'csv')
       throw new SiftError({
         code: 'BAD_REQUEST',
@@ -191,7 +208,7 @@ export class Importer {
         return count;
       } catch (error) {
         await conn.run('ROLLBACK').catch(() => undefined);
-        throw importError(error, display, plan.format);
+        throw (linkedSet && noMatchError(error, resolved)) || importError(error, display, plan.format);
       }
     });
     await this.workspace.withStore((conn) =>

@@ -219,7 +219,7 @@ export async function readItemContext(
       const reason = has(columns, 'reports', 'reason') ? "coalesce(reason::VARCHAR, '(none)')" : `'(none)'`;
       const rows = (
         await conn.runAndReadAll(
-          `SELECT content_id::VARCHAR, ${reason}, count(*) FROM reports WHERE content_id::VARCHAR ${inIds} GROUP BY ALL`,
+          `SELECT content_id::VARCHAR, ${reason}, count(*) FROM reports WHERE content_id::VARCHAR ${inIds} GROUP BY ALL ORDER BY 1, 2`, // ordered: the same item prints its scores in one order
           params,
         )
       ).getRowsJson();
@@ -249,9 +249,10 @@ export async function readItemContext(
       }
     }
     if (has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')) {
+      // Ordered, so an item's scores print in one order (grouping alone leaves it to DuckDB's threads).
       const rows = (
         await conn.runAndReadAll(
-          `SELECT content_id::VARCHAR, category::VARCHAR, max(score) FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR ${inIds} GROUP BY ALL`,
+          `SELECT content_id::VARCHAR, category::VARCHAR, max(score) FROM model_scores WHERE model = $model AND model_version = $version AND content_id::VARCHAR ${inIds} GROUP BY ALL ORDER BY 1, 2`,
           { ...params, model, version },
         )
       ).getRowsJson();
