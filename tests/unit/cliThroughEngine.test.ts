@@ -41,6 +41,7 @@ interface Side {
   ws: string;
   out: string;
   session?: string;
+  alert?: string;
 }
 
 interface Case {
@@ -83,8 +84,26 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     },
     'policy migrate': { args: () => ['policy', 'migrate', '--json'] },
     'watch add': { args: (side) => ['watch', 'add', path.join(side.out, 'landing'), '--table', 'landed'] },
+    // Checked here by hand only: the engine's own monitor service waits a day for its first check.
+    'monitor add': {
+      args: () => [
+        'monitor',
+        'add',
+        '--name',
+        'reasons',
+        '--source',
+        'reports',
+        '--by',
+        'reason',
+        '--bucket',
+        'hour',
+        '--every',
+        '24h',
+      ],
+    },
   },
   {
+    'monitor check': { args: () => ['monitor', 'check', '--json'] },
     'session create': {
       args: () => [
         'session',
@@ -106,9 +125,18 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
   },
   {
     'watch list': { args: () => ['watch', 'list', '--json'] },
+    alerts: {
+      args: () => ['alerts', '--json'],
+      after: (side, run) => (side.alert = (JSON.parse(run.stdout) as { id: string }[])[0]?.id),
+    },
+    'monitor list': { args: () => ['monitor', 'list'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
   },
   {
+    'monitor acknowledge': {
+      args: (side) => ['monitor', 'acknowledge', '--alert', side.alert ?? 'none', '--by', 'lead'],
+    },
+    'monitor set': { args: () => ['monitor', 'set', '--name', 'reasons', '--threshold', '4'] },
     'labels ingest': {
       args: (side) => ['labels', 'ingest', '--session', side.session!, '--annotator', 'ann'],
       stdin: LABELS,
@@ -126,6 +154,9 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
         '--out',
         path.join(side.out, 'pack.ndjson'),
       ],
+    },
+    'monitor resolve': {
+      args: (side) => ['monitor', 'resolve', '--alert', side.alert ?? 'none', '--by', 'lead', '--json'],
     },
     'session retrain': { args: (side) => ['session', 'retrain', '--session', side.session!, '--json'] },
     'dataset export': {
@@ -148,7 +179,10 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
     },
   },
-  { 'watch remove': { args: (side) => ['watch', 'remove', path.join(side.out, 'landing')] } },
+  {
+    'watch remove': { args: (side) => ['watch', 'remove', path.join(side.out, 'landing')] },
+    'monitor remove': { args: () => ['monitor', 'remove', '--name', 'reasons'] },
+  },
 ];
 
 /** Commands not about an open workspace, or that hold one themselves. */
@@ -167,6 +201,7 @@ function normalised(text: string, side: Side): string {
     .replaceAll(side.out, '<OUT>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<UUID>')
     .replace(/\b[a-z][0-9a-z]{20}\b/g, '<ID>')
+    .replace(/\b(?=[0-9a-f]*[0-9])[0-9a-f]{20}\b/g, '<ID>')
     .replace(new RegExp(`${today}T[0-9:.]+Z`, 'g'), '<NOW>')
     .replace(/\d+(\.\d+)? (s|ms)\b/g, '<DURATION>')
     .replace(/\d+(\.\d+)? items\/s/g, '<RATE>')
