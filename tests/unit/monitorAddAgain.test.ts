@@ -17,11 +17,11 @@ afterAll(async () => {
 it('takes the same add with the same webhook again, and refuses one with another webhook', async () => {
   const add = {
     name: 'spam',
-    source: 'reports',
+    source: 'reports' as const,
     by: 'reason',
-    bucket: 'hour',
+    bucket: 'hour' as const,
     webhooks: ['https://hooks.example.com/services/T0/B0/secret'],
-  } as const;
+  };
   const first = await call(host, 'monitors.add', add);
   const again = await outcomeOf(host, 'monitors.add', add);
   expect(again).toMatchObject({ ok: true, value: { name: 'spam' } });
