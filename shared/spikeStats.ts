@@ -2,7 +2,8 @@
  * The one spike baseline: `sift spike`, the Spikes view and the monitors all judge buckets here. Each bucket is
  * compared with the median of the same slot in earlier seasons (the same hour of the week once three weeks exist,
  * else the same hour of the day over the last week, else the trailing day), leaving out buckets already marked
- * anomalous, so a campaign never raises the baselines after it. Its spread is the larger of the history's robust
+ * anomalous, so a campaign never raises the baselines after it (unless it holds for over half a period: then it is
+ * the new level). Its spread is the larger of the history's robust
  * scale (1.4826 · MAD) and a Poisson floor √(rate + 3/8) + 3/4 (rate: the larger of the median and the mean),
  * widened for how few values the median rests on. docs/baseline.md has the measurements that chose this over the trailing mean it replaced.
  */
@@ -53,7 +54,8 @@ export interface SeriesInput {
   totals?: readonly number[];
 }
 
-export type BaselineMethod = 'week' | 'day' | 'trailing';
+/** Which history a bucket was judged by; `level`: most of the last period was marked, and is taken as the new level. */
+export type BaselineMethod = 'week' | 'day' | 'trailing' | 'level';
 
 export interface BucketJudgement {
   /** The value judged: the count, or the share with totals. */
@@ -88,6 +90,16 @@ function sameSlot(input: SeriesInput, marked: readonly boolean[], i: number, ste
 }
 
 function history(input: SeriesInput, marked: readonly boolean[], i: number, options: BaselineOptions) {
+  // A level held for more than half of the last period is the new normal, not a spike that lasts for ever: judge
+  // it against that period as it was, marked buckets included.
+  const recent = Math.min(i, options.period);
+  let recentMarked = 0;
+  for (let j = i - recent; j < i; j++) if (marked[j]) recentMarked++;
+  if (recentMarked * 2 > recent) {
+    const values: number[] = [];
+    for (let j = i - recent; j < i; j++) values.push(valueAt(input, j));
+    return { values, method: 'level' as const };
+  }
   if (options.week > 0) {
     const week = sameSlot(input, marked, i, options.week, options.seasons);
     if (week.length >= options.minSeasons) return { values: week, method: 'week' as const };

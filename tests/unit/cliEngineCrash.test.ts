@@ -4,26 +4,15 @@
  * segfault on JSON nested 100,000 deep built at run time) the command says so and exits 1. A killed `sift` takes
  * its engine with it. Real processes throughout.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
+import { home, sift } from './cliFixture';
 import { tempDir, writeTemp } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-engine-crash-home-');
 let workspace: string;
-
-async function sift(
-  ...args: string[]
-): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } }).then(
-    ({ stdout, stderr }) => ({ code: 0, signal: null, stdout, stderr }),
-    (error: { code: number | null; signal: string | null; stdout: string; stderr: string }) => error,
-  );
-}
 
 /** Whether the workspace opens here, i.e. no other process holds it (DuckDB's file lock). */
 async function opensHere(): Promise<boolean> {

@@ -1,25 +1,9 @@
 /** Every `sift` command has its own --help, printed from the same table that parses its flags. */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, type CommandSpec, parseCommand, UsageError } from '../../electron/cliCommands';
-import { tempDir } from './support';
+import { sift } from './cliFixture';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-help-home-');
 const specs: CommandSpec[] = Object.values(COMMANDS);
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], {
-      env: { ...process.env, SIFT_HOME: home },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('sift CMD --help', () => {
   it('answers for every command with its usage and every flag it accepts, exit 0, without a workspace', async () => {

@@ -4,22 +4,16 @@
  * captured with: SIFT_HOME=$(mktemp -d) node bin/sift.mjs sample --workspace WS; node bin/sift.mjs CMD --workspace WS.
  * A deliberate change to an output's shape (adding a key) updates the file in the same commit, saying why.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { siftOk } from './cliFixture';
 import { tempDir } from './support';
-
-const exec = promisify(execFile);
-const home = tempDir('sift-stdout-home-');
-const sift = (...args: string[]) =>
-  exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 });
 
 let workspace: string;
 beforeAll(async () => {
   workspace = path.join(tempDir('sift-stdout-'), 'ws');
-  await sift('sample', '--kind', 'platform', '--workspace', workspace);
+  await siftOk('sample', '--kind', 'platform', '--workspace', workspace);
 }, 120_000);
 
 describe('the stdout scripts read', () => {
@@ -31,7 +25,7 @@ describe('the stdout scripts read', () => {
   ])(
     'sift %s is byte-identical to the golden file',
     async (name, args) => {
-      const { stdout } = await sift(...args, '--workspace', workspace);
+      const { stdout } = await siftOk(...args, '--workspace', workspace);
       expect(stdout).toBe(fs.readFileSync(path.join('tests', 'golden', 'cli', `${name}.out`), 'utf8'));
     },
     120_000,

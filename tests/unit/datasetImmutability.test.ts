@@ -4,11 +4,9 @@
  * `sift dataset verify` fails on anything added and on a card or manifest that differs from what Sift wrote (the
  * workspace's store keeps their SHA-256s). Through the real browser-mode server and the real CLI.
  */
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
@@ -20,25 +18,14 @@ import {
   type SessionSummary,
 } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
+import { sift } from './cliFixture';
 import { postCall, postJob, postJson, tempDir, unwrap } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-immut-home-');
 let host: Host;
 let server: RunningServer;
 let wsDir: string;
 let version: string;
 let session: SessionSummary;
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], {
-    env: { ...process.env, SIFT_HOME: home },
-    maxBuffer: 64 << 20,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-}
 
 /** Every file under a folder with its bytes (base64), links as their target: the whole state of a version. */
 function snapshot(dir: string): Record<string, string> {

@@ -3,30 +3,18 @@
  * (the store, and the store against the label journal) and rebuilt, with a notice, when it is damaged, missing or
  * behind — never a reason for a query or `sift tables` to fail. Through the real CLI, as separate processes.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
+import { home, sift } from './cliFixture';
 import { call, tempDir, runJob } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-derived-home-');
 let dir: string;
 let snapshot: string;
 let storedLabels: number;
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], {
-    env: { ...process.env, SIFT_HOME: home },
-    maxBuffer: 64 << 20,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-}
 
 async function sqlLabelCount(): Promise<number> {
   const out = await sift(

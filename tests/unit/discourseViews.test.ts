@@ -4,31 +4,15 @@
  * its drill-down explains it; an import that completes the Discourse tables adds the views, and never over a name
  * the user already has.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { ImportOutcome } from '../../shared/contract';
+import { sift } from './cliFixture';
 import { call, importFile, tempDir, runJob } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-discourse-home-');
 const SAMPLE = 'sample-data/discourse';
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('node', ['bin/sift.mjs', ...args], {
-      env: { ...process.env, SIFT_HOME: home },
-      maxBuffer: 64 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 interface SpamWave {
   kind: string;

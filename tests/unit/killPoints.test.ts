@@ -5,11 +5,10 @@
  * with an uninterrupted run on a copy of the same workspace. State is judged, never speed: a kill that comes after a
  * run finished is counted, not failed.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../electron/engine/engineClient';
 import { Host } from '../../electron/host/host';
@@ -23,10 +22,9 @@ import type {
   SessionSummary,
 } from '../../shared/contract';
 import { TAXONOMY_V1 } from '../../shared/taxonomy';
+import { home, sift } from './cliFixture';
 import { call, jobOutcomeOf, tempDir, unwrap } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-kill-home-');
 const KILLS = 20;
 let base: string;
 
@@ -37,17 +35,6 @@ function* seeded(seed: number): Generator<number> {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     yield state / 2 ** 32;
   }
-}
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  return exec('node', ['bin/sift.mjs', ...args], {
-    env: { ...process.env, SIFT_HOME: home },
-    maxBuffer: 256 << 20,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr, ms: performance.now() - started }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ ...error, ms: performance.now() - started }),
-  );
 }
 
 /** Runs `sift ARGS` and kills it (and the engine child it may have) with SIGKILL after `delayMs`; true when the kill found it running. */

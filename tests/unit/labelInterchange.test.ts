@@ -2,17 +2,14 @@
  * Labels moving between Sift workspaces (label packs) and from and to Label Studio: matched by content id,
  * annotators kept, an import twice changes nothing, a bad file is refused whole with the place named.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import type { LabelImportOutcome, SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
+import { sift } from './cliFixture';
 import { call, tempDir, writeTemp, runJob } from './support';
-
-const exec = promisify(execFile);
 
 let annotatorHost: Host;
 let leadHost: Host;
@@ -280,11 +277,7 @@ describe('Label Studio', () => {
       ]),
     );
     await leadHost.close(); // the CLI opens the workspace itself
-    const env = { ...process.env, SIFT_HOME: tempDir('sift-home-') };
-    const run = (...args: string[]): Promise<{ stdout: string; stderr: string; code?: number }> =>
-      exec('node', ['bin/sift.mjs', ...args, '--workspace', leadDir], { env }).catch(
-        (error: unknown) => error as { stdout: string; stderr: string; code: number },
-      );
+    const run = (...args: string[]) => sift(...args, '--workspace', leadDir);
     const imported = JSON.parse(
       (await run('labels', 'import', '--format', 'label-studio', file, '--json')).stdout,
     ) as LabelImportOutcome;

@@ -5,33 +5,20 @@
  * current_labels agrees with the labeling screen. Imports through the real CLI; labels as the labeling screen makes
  * them (labels.record through the host's dispatcher).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import type { SessionSummary } from '../../shared/contract';
 import { makeLabelingWorkspace } from './labelingFixture';
+import { sift } from './cliFixture';
 import { call, tempDir, runJob } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-packs-home-');
 let dir: string;
 let session: SessionSummary;
 let ann2Action: string;
 let ann1Action: string;
 const files = tempDir('sift-packs-files-');
-
-async function sift(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return exec('node', ['bin/sift.mjs', ...args], {
-    env: { ...process.env, SIFT_HOME: home },
-    maxBuffer: 64 << 20,
-  }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
-}
 
 async function withHost<T>(work: (host: Host) => Promise<T>): Promise<T> {
   const host = await Host.open(dir, { remember: false });

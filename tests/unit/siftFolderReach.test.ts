@@ -4,18 +4,15 @@
  * home folder, here a folder holding the workspace) — by DuckDB's allow-lists, never by reading the SQL's text.
  * SQL still reads the label snapshot through its views, and every file of the user's anywhere it could before.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
 import type { CallOutcome } from '../../shared/contract';
+import { runSift, siftOk } from './cliFixture';
 import { postJson, tempDir } from './support';
 
-const exec = promisify(execFile);
-const home = tempDir('sift-reach-home-');
 /** Stands for the desktop user's home folder: it holds the workspace. */
 let desktopHome: string;
 let ws: string;
@@ -45,9 +42,7 @@ const expand = (sql: string) => sql.replaceAll('WS', ws);
 beforeAll(async () => {
   desktopHome = tempDir('sift-reach-desktop-');
   ws = path.join(desktopHome, 'ws');
-  const created = await exec('node', ['bin/sift.mjs', 'init', '--workspace', ws], {
-    env: { ...process.env, SIFT_HOME: home },
-  });
+  const created = await siftOk('init', '--workspace', ws);
   expect(created.stderr).toBe('');
   fs.writeFileSync(path.join(ws, '.sift', 'annotators.json'), '{"tokens":[]}');
   fs.writeFileSync(path.join(ws, 'mine.csv'), 'id\n1\n2\n');
@@ -68,13 +63,8 @@ function expectRefused(sql: string, outcome: CallOutcome): void {
 }
 
 describe('the CLI', () => {
-  const cli = path.resolve('bin/sift.mjs');
   // Run from inside the workspace, so relative paths (and /proc/self/cwd) start there.
-  const sift = (...args: string[]) =>
-    exec('node', [cli, ...args], { env: { ...process.env, SIFT_HOME: home }, cwd: ws }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const sift = (...args: string[]) => runSift(args, { cwd: ws });
 
   it("cannot read Sift's folder, however the path is spelled", async () => {
     for (const sql of HOSTILE) {

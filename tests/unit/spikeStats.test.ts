@@ -39,6 +39,16 @@ describe('the robust baseline', () => {
     ]);
   });
 
+  it('takes a level held for more than half a period as the new normal', () => {
+    // period 6: 5s, then a step to 30 for good. Buckets 6–8 are marked; at bucket 9 half the last six are marked
+    // (not more), at bucket 10 four of six: judged against the last six as they were, median 30, and quiet.
+    const counts = [5, 5, 5, 5, 5, 5, 30, 30, 30, 30, 30, 30, 30];
+    const judged = judgeSeries({ counts }, rule(TRAILING_ONLY));
+    expect(judged.anomalous.slice(6)).toEqual([true, true, true, true, false, false, false]);
+    expect(judged.method[10]).toBe('level');
+    expect(judged.expected[10]).toBe(30);
+  });
+
   it('follows the daily rhythm once three earlier days have the slot', () => {
     // period 3: slot 1 is busy (4), slots 0 and 2 quiet (1). Bucket 10 sees slot 1 on three days → median 4.
     const counts = [1, 4, 1, 1, 4, 1, 1, 4, 1, 1, 4];

@@ -4,18 +4,16 @@
  * is an UNKNOWN_METHOD, over dispatch and over browser-mode HTTP alike. The CLI waits on the job through dispatch and
  * prints its progress on stderr only, so the stdout scripts read stays byte for byte what it was.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
 import { type RunningServer, startServer } from '../../electron/server';
 import { JOB_METHOD_NAMES } from '../../shared/contract';
 import type { JobSummary } from '../../shared/jobs';
+import { siftOk } from './cliFixture';
 import { openTempHost, postJson, tempDir, writeTemp } from './support';
 
-const exec = promisify(execFile);
 const REMOVED_TWINS = [
   'eval.start',
   'eval.calibrateStart',
@@ -111,12 +109,9 @@ describe('typed jobs', () => {
 
 describe('the CLI waits on jobs through dispatch', () => {
   it('prints the progress of sift eval on stderr while its stdout stays the golden bytes', async () => {
-    const home = tempDir('sift-typed-jobs-home-');
     const workspace = path.join(tempDir('sift-typed-jobs-ws-'), 'ws');
-    const sift = (...args: string[]) =>
-      exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home }, maxBuffer: 64 << 20 });
-    await sift('sample', '--kind', 'platform', '--workspace', workspace);
-    const { stdout, stderr } = await sift('eval', '--model', 'text-distil', '--json', '--workspace', workspace);
+    await siftOk('sample', '--kind', 'platform', '--workspace', workspace);
+    const { stdout, stderr } = await siftOk('eval', '--model', 'text-distil', '--json', '--workspace', workspace);
     expect(stdout).toBe(fs.readFileSync(path.join('tests', 'golden', 'cli', 'eval.out'), 'utf8'));
     // On a pipe, a line each time another tenth is done; the last says it all is.
     const lines = stderr.split('\n').filter((line) => line.startsWith('eval: '));

@@ -1,12 +1,11 @@
 /** Workspaces made before Sift's data moved to its own store open with their reports, bookkeeping and labels intact. */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 
+import { sift } from './cliFixture';
 import { call, importedRows, tempDir } from './support';
 
 describe('a workspace in the single-database layout', () => {
@@ -146,14 +145,6 @@ describe('a workspace from before labeling sessions', () => {
 });
 
 describe("Sift's own data is never read back from the user's database", () => {
-  const exec = promisify(execFile);
-  const home = tempDir('sift-layout-home-');
-  const sift = (...args: string[]) =>
-    exec('node', ['bin/sift.mjs', ...args], { env: { ...process.env, SIFT_HOME: home } }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
-
   it('tables planted under the old names (sift.reports, sift.imports) with writes on are never migrated, across restarts', async () => {
     const dir = path.join(tempDir('sift-planted-'), 'ws');
     expect((await sift('sample', '--workspace', dir)).code).toBe(0);
