@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'electron';
 import { wireAlertNotifications } from './alertNotifications.js';
 import { electronRuntime } from './engine/engineClient.js';
+import { releaseShellEngine } from './engine/shellEngine.js';
 import { startStartupEngine } from './startup.js';
 import { rendererDist } from './host/projectPaths.js';
 import { wireIpc } from './ipcWiring.js';
@@ -59,7 +60,8 @@ app.whenReady().then(async () => {
     unwire();
     unwireDialogs();
     unwireNotices();
-    void host.close().then(() => app.quit());
+    // The engine stays on, headless, while its feeds or monitors have work (engine/shellEngine.ts).
+    void releaseShellEngine(host).then(() => app.quit());
   });
 });
 
