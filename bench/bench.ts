@@ -9,11 +9,13 @@
  *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
+ *     ingests 1M rows vs idle (bench/feeds.ts).
  *   - spikes: the robust spike baseline against the trailing mean it replaced, on the committed sample (bench/spikeBaseline.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|spikes|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|spikes|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +32,7 @@ import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonAgreement, davidsonBenchmark } from './davidson.js';
 import { cliStartBenchmark, engineBenchmark } from './engine.js';
 import { evaluationBenchmark } from './evaluation.js';
+import { feedsBenchmark } from './feeds.js';
 import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -71,6 +74,12 @@ async function main(): Promise<void> {
     console.log('## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);
     await davidsonBenchmark(console.log);
+    return;
+  }
+  if (ONLY === 'feeds') {
+    // Files of its own: feeds need no million-item workspace.
+    await feedsBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
   if (ONLY === 'spikes') {
@@ -123,6 +132,10 @@ async function main(): Promise<void> {
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);
+  }
+  if (runs('feeds')) {
+    console.log('');
+    await feedsBenchmark(scratch, console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -131,12 +131,15 @@ export class FeedService {
         this.pending.delete(file);
         continue;
       }
-      const seen = this.pending.get(file);
+      let seen = this.pending.get(file);
       if (!seen || seen.size !== stat.size || seen.mtimeMs !== stat.mtimeMs) {
-        this.pending.set(file, { size: stat.size, mtimeMs: stat.mtimeMs, since: now });
-        continue;
+        seen = { size: stat.size, mtimeMs: stat.mtimeMs, since: now };
+        this.pending.set(file, seen);
       }
-      if (now - seen.since >= feed.settleMs) settled.push({ path: file, size: stat.size, mtimeMs: stat.mtimeMs });
+      // Unchanged since its last write (every write moves the modification time), or since this feed first saw it
+      // so, whichever is earlier: a file dropped in whole is not kept waiting a settle time past its last write.
+      const quietSince = Math.min(seen.since, stat.mtimeMs);
+      if (now - quietSince >= feed.settleMs) settled.push({ path: file, size: stat.size, mtimeMs: stat.mtimeMs });
     }
     return settled.sort((a, b) => a.mtimeMs - b.mtimeMs || a.path.localeCompare(b.path));
   }
@@ -188,19 +191,24 @@ export class FeedService {
     const ingestId = randomUUID();
     await recordFile(workspace, ingestId, feed, file, 'ingesting');
     try {
-      const rows = await appendFile(workspace, feed, file, ingestId, this.controller.signal);
-      await pauseForTests('record', ingestId);
-      await settleIngest(workspace, ingestId, rows);
-      this.emit({
-        type: 'taken',
-        dir: feed.dir,
-        path: stat.path,
-        table: feed.table,
-        rows,
-        error: null,
-        duplicateOf: null,
+      await appendFile(workspace, feed, file, ingestId, this.controller.signal, async (rows) => {
+        await pauseForTests('record', ingestId);
+        // A store that fails now leaves the record `ingesting` (the file is not read again meanwhile: knownFiles);
+        // the next start reconciles it from the marker that committed with the rows.
+        await settleIngest(workspace, ingestId, rows).catch((error: unknown) =>
+          console.error(`sift: feeds: ${stat.path} was taken, but recording it failed: ${toErrorInfo(error).message}`),
+        );
+        this.emit({
+          type: 'taken',
+          dir: feed.dir,
+          path: stat.path,
+          table: feed.table,
+          rows,
+          error: null,
+          duplicateOf: null,
+        });
+        this.host.emit({ channel: 'workspace', event: { type: 'changed' } });
       });
-      this.host.emit({ channel: 'workspace', event: { type: 'changed' } });
     } catch (error) {
       if (error instanceof FileChanged || this.stopped || transient(error)) {
         // Not the file's fault: it is read again once it settles (or when the feed starts again).

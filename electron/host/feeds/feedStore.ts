@@ -127,16 +127,16 @@ async function fileRecords(
   }));
 }
 
-/** Whether the feed has decided about this very file (same path, size and modification time) already. */
+/**
+ * The files (path, size, modification time) the feed has decided about — or is ingesting: a record left `ingesting`
+ * by a store failure after its rows committed waits for the next start's reconciliation, never read twice.
+ */
 export async function knownFiles(workspace: Workspace, dir: string): Promise<Set<string>> {
   return withFeedStore(workspace, async (conn) => {
     const rows = (
-      await conn.runAndReadAll(
-        `SELECT path, size, mtime_ms FROM feed_files WHERE dir = $dir AND status <> 'ingesting'`,
-        {
-          dir,
-        },
-      )
+      await conn.runAndReadAll(`SELECT path, size, mtime_ms FROM feed_files WHERE dir = $dir`, {
+        dir,
+      })
     ).getRowsJson();
     return new Set(rows.map(([file, size, mtime]) => fileKey(String(file), Number(size), Number(mtime))));
   });

@@ -52,7 +52,8 @@ export async function markedRows(workspace: Workspace, ingestIds: string[]): Pro
 
 /**
  * Appends `file` to the feed's table (creating the table from the first file) with its marker, in one transaction.
- * Returns the rows appended. Throws a SiftError naming the file and the problem, or FileChanged.
+ * Returns the rows appended. Throws (before the commit only) a SiftError naming the file and the problem, or
+ * FileChanged.
  */
 export async function appendFile(
   workspace: Workspace,
@@ -60,6 +61,8 @@ export async function appendFile(
   file: SeenFile,
   ingestId: string,
   signal: AbortSignal,
+  /** Runs once the rows committed, before the connection closes (records and announces them; never throws). */
+  committed: (rows: number) => Promise<void>,
 ): Promise<number> {
   const display = file.path;
   const readable = readablePath(workspace, file.path, 'read', undefined);
@@ -76,9 +79,10 @@ export async function appendFile(
       await conn.run(MARKER_DDL);
       const interrupt = () => conn.interrupt();
       signal.addEventListener('abort', interrupt);
+      let rows: number;
       await conn.run('BEGIN TRANSACTION');
       try {
-        const rows = await appendRows(conn, feed.table, plan, display);
+        rows = await appendRows(conn, feed.table, plan, display);
         await conn.run(`INSERT INTO sift_feeds.ingests VALUES ($id, $table, $path, $rows, now()::TIMESTAMP)`, {
           id: ingestId,
           table: feed.table,
@@ -90,7 +94,6 @@ export async function appendFile(
         if (!now || now.size !== file.size || now.mtimeMs !== file.mtimeMs) throw new FileChanged(display);
         if (signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `${display}: the feed stopped.` });
         await conn.run('COMMIT');
-        return rows;
       } catch (error) {
         await conn.run('ROLLBACK').catch(() => undefined);
         if (error instanceof FileChanged) throw error;
@@ -98,6 +101,13 @@ export async function appendFile(
       } finally {
         signal.removeEventListener('abort', interrupt);
       }
+      await committed(rows);
+      // Fold the WAL into the database now, on DuckDB's threads, with this connection still open: the data engine
+      // reopens (to refresh its allow-lists) when the workspace folder changes, as it does when the WAL file appears,
+      // at a moment no connection is open — and closing it then would checkpoint this ingest synchronously on the
+      // engine's loop (seconds for 1M rows). DuckDB declines while another writer is active: no harm.
+      await conn.run('CHECKPOINT').catch(() => undefined);
+      return rows;
     });
   } finally {
     readable.release();
@@ -114,8 +124,10 @@ async function appendRows(conn: DuckDBConnection, table: string, plan: ReadPlan,
     )
   ).getRowsJson()[0]?.[0];
   if (kind === undefined) {
-    await conn.run(`CREATE TABLE ${target} AS SELECT * FROM ${plan.source}`);
-    return Number((await conn.runAndReadAll(`SELECT count(*) FROM ${target}`)).getRowsJson()[0]![0]);
+    // Made empty, then filled: a long CREATE TABLE … AS would hold DuckDB's catalog while it reads the file, and
+    // every call that reads the catalog (listing tables, even workspace.info) would wait for it.
+    await conn.run(`CREATE TABLE ${target} AS SELECT * FROM ${plan.source} LIMIT 0`);
+    return (await conn.run(`INSERT INTO ${target} SELECT * FROM ${plan.source}`)).rowsChanged;
   }
   if (kind === 'view')
     throw new SiftError({
