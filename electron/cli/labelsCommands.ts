@@ -36,39 +36,30 @@ export async function commandLabels(args: string[]): Promise<number> {
 const binary = z
   .union([z.literal(0), z.literal(1), z.literal('0'), z.literal('1'), z.boolean()])
   .transform((value) => (value === 1 || value === '1' || value === true ? 1 : 0) as 0 | 1);
+
+/** A line deciding one category of an item: a label (the default kind, so `kind` may be left out) or an adjudication. */
+function categoryLine(kind: 'label' | 'adjudicate') {
+  return z
+    .object({
+      kind: kind === 'label' ? z.literal('label').optional() : z.literal('adjudicate'),
+      content_id: z.string().min(1),
+      category: z.string().min(1),
+      value: binary,
+      leaf: z.string().min(1).nullable().optional(),
+      note: z.string().max(4000).optional(),
+    })
+    .strict()
+    .transform((line): LabelAction => ({
+      kind,
+      contentId: line.content_id,
+      labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }],
+      ...(line.note ? { note: line.note } : {}),
+    }));
+}
+
 const ingestLine = z.union([
-  z
-    .object({
-      kind: z.literal('label').optional(),
-      content_id: z.string().min(1),
-      category: z.string().min(1),
-      value: binary,
-      leaf: z.string().min(1).nullable().optional(),
-      note: z.string().max(4000).optional(),
-    })
-    .strict()
-    .transform((line): LabelAction => ({
-      kind: 'label',
-      contentId: line.content_id,
-      labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }],
-      ...(line.note ? { note: line.note } : {}),
-    })),
-  z
-    .object({
-      kind: z.literal('adjudicate'),
-      content_id: z.string().min(1),
-      category: z.string().min(1),
-      value: binary,
-      leaf: z.string().min(1).nullable().optional(),
-      note: z.string().max(4000).optional(),
-    })
-    .strict()
-    .transform((line): LabelAction => ({
-      kind: 'adjudicate',
-      contentId: line.content_id,
-      labels: [{ category: line.category, value: line.value, leaf: line.leaf ?? null }],
-      ...(line.note ? { note: line.note } : {}),
-    })),
+  categoryLine('label'),
+  categoryLine('adjudicate'),
   z
     .object({ kind: z.literal('undo') })
     .strict()
