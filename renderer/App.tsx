@@ -12,7 +12,9 @@ import { LabelView } from './label/LabelView';
 import { useLabeling } from './label/labelStore';
 import { StatusBar } from './jobs/StatusBar';
 import { ModelsView } from './models/ModelsView';
-import { useNavigation } from './navigation';
+import { MonitorView } from './monitor/MonitorView';
+import { useMonitor } from './monitor/monitorStore';
+import { useNavigation, VIEWS } from './navigation';
 import { SpikeView } from './spikes/SpikeView';
 import { useSpikes } from './spikes/spikesStore';
 import { ReportsView } from './reports/ReportsView';
@@ -61,6 +63,11 @@ export function App() {
           setEngineNotice('The engine stopped and was restarted; results shown before it stopped must be run again.');
         return;
       }
+      if (event.channel === 'monitor') return useMonitor.getState().apply(event.event);
+      if (event.channel === 'feed') {
+        if (event.event.type === 'taken') useMonitor.getState().dataArrived();
+        return;
+      }
       if (event.channel === 'query') {
         useLiveResults.getState().apply(event.event);
         useReports.getState().streamed(event.event);
@@ -73,6 +80,13 @@ export function App() {
         void useReports.getState().refresh();
         if (useSpikes.getState().overview) void useSpikes.getState().load();
         useEvaluation.getState().reset();
+        const monitorShown = useMonitor.getState().loaded;
+        useMonitor.setState({ monitors: [], alerts: [], series: {}, pinned: [], selected: null, note: null });
+        if (monitorShown)
+          void useMonitor
+            .getState()
+            .load()
+            .then(() => useMonitor.getState().loadPinned());
       }
       void refresh();
     });
@@ -120,7 +134,7 @@ export function App() {
         <span className="brand">Sift</span>
         <WorkspaceSwitcher />
         <nav className="tabs" aria-label="Views">
-          {(['explore', 'reports', 'spikes', 'models', 'evaluate', 'label'] as const).map((name) => (
+          {VIEWS.map((name) => (
             <button
               key={name}
               className={view === name ? 'active' : ''}
@@ -180,6 +194,7 @@ export function App() {
         )}
         {view === 'reports' && <ReportsView />}
         {view === 'spikes' && <SpikeView />}
+        {view === 'monitor' && <MonitorView />}
         {view === 'models' && <ModelsView />}
         {view === 'evaluate' && <EvalView />}
         {view === 'label' && <LabelView />}

@@ -1,9 +1,9 @@
 import { create } from 'zustand';
 
-export type ViewName = 'explore' | 'reports' | 'spikes' | 'models' | 'evaluate' | 'label';
+export type ViewName = 'explore' | 'reports' | 'spikes' | 'monitor' | 'models' | 'evaluate' | 'label';
 
 const VIEW_KEY = 'sift-view';
-const VIEWS: ViewName[] = ['explore', 'reports', 'spikes', 'models', 'evaluate', 'label'];
+export const VIEWS: ViewName[] = ['explore', 'reports', 'spikes', 'monitor', 'models', 'evaluate', 'label'];
 
 /** The view survives a reload of the tab (an annotator who reloads is still labeling), not a new window. */
 function initialView(): ViewName {

@@ -27,7 +27,8 @@ interface Props {
   title?: string;
 }
 
-function figure(data: ChartData): { data: Data[]; layout: Partial<Layout> } {
+/** The plotly figure of a chart the host aggregated (also drawn by the Monitor view's pinned reports). */
+export function chartFigure(data: ChartData): { data: Data[]; layout: Partial<Layout> } {
   const { spec } = data;
   const yTitle = spec.y === null || spec.aggregate === 'count' ? 'rows' : `${spec.aggregate}(${spec.y})`;
   const axisTitles = {
@@ -148,7 +149,7 @@ export function ResultChart({ result, spec: initial, onSpecChange, onSave, title
     setSpec(next);
     onSpecChange?.(next);
   };
-  const drawn = useMemo(() => (data ? figure(data) : null), [data]);
+  const drawn = useMemo(() => (data ? chartFigure(data) : null), [data]);
   const save = (format: 'png' | 'svg') =>
     plotHost.current &&
     void downloadPlot(

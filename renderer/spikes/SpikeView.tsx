@@ -45,6 +45,10 @@ export function SpikeView() {
   }, [overview]);
   // A picked window's drill-down is brought into view at once (its progress first, then its findings).
   const drillRef = useRef<HTMLDivElement>(null);
+  // Opened at a window (a monitor's "investigate"): its drill-down is what the user came for.
+  useEffect(() => {
+    if (ready && useSpikes.getState().selected) drillRef.current?.scrollIntoView({ block: 'start' });
+  }, [ready]);
   const pick = (window: SpikeWindowInfo) => {
     void select(window);
     const drill = drillRef.current;

@@ -28,6 +28,11 @@ interface SpikesState {
   setControls(update: Partial<SpikeControls>): void;
   load(): Promise<void>;
   select(window: SpikeWindowInfo): Promise<void>;
+  /**
+   * Opens the drill at a window found elsewhere (a monitor's alert): the timeline for its source, dimension and
+   * bucket, then that window's drill-down. Resolves once the timeline is loaded; the drill goes on as a job.
+   */
+  investigate(controls: SpikeControls, window: SpikeWindowInfo): Promise<void>;
 }
 
 export const DIMENSIONS: Record<SpikeSource, SpikeDimension[]> = {
@@ -59,6 +64,15 @@ export const useSpikes = create<SpikesState>((set, get) => ({
     } finally {
       set({ loading: false });
     }
+  },
+  async investigate(controls, window) {
+    set({ controls });
+    await get().load();
+    // The timeline's own window when it marks the same one, so its row shows as picked.
+    const same = get().overview?.windows.find(
+      (shown) => shown.series === window.series && shown.start === window.start && shown.end === window.end,
+    );
+    void get().select(same ?? window);
   },
   async select(window) {
     const { source, by } = get().controls;

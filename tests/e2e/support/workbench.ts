@@ -5,6 +5,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { EvaluateView } from './evaluateView';
 import { ModelsView } from './modelsView';
+import { MonitorView } from './monitorView';
 
 export class Workbench {
   readonly schema: Locator;
@@ -24,6 +25,7 @@ export class Workbench {
   readonly workspaceName: Locator;
   readonly evaluate: EvaluateView;
   readonly models: ModelsView;
+  readonly monitor: MonitorView;
 
   constructor(readonly page: Page) {
     this.schema = page.getByTestId('schema-browser');
@@ -40,9 +42,10 @@ export class Workbench {
     this.workspaceName = page.getByTestId('workspace-name');
     this.evaluate = new EvaluateView(page);
     this.models = new ModelsView(page);
+    this.monitor = new MonitorView(page);
   }
 
-  async openView(name: 'explore' | 'reports' | 'spikes' | 'label' | 'evaluate' | 'models'): Promise<void> {
+  async openView(name: 'explore' | 'reports' | 'spikes' | 'monitor' | 'label' | 'evaluate' | 'models'): Promise<void> {
     await this.page.getByTestId(`tab-${name}`).click();
   }
 
