@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { electronRuntime } from './engine/engineClient.js';
+import { releaseShellEngine } from './engine/shellEngine.js';
 import { startStartupEngine } from './startup.js';
 import { rendererDist } from './host/projectPaths.js';
 import { wireIpc } from './ipcWiring.js';
@@ -51,7 +52,8 @@ app.whenReady().then(async () => {
   window.on('closed', () => {
     unwire();
     unwireDialogs();
-    void host.close().then(() => app.quit());
+    // The engine stays on, headless, while its feeds or monitors have work (engine/shellEngine.ts).
+    void releaseShellEngine(host).then(() => app.quit());
   });
 });
 

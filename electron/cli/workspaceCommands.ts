@@ -7,6 +7,7 @@ import path from 'node:path';
 import { SiftError } from '../../shared/errors.js';
 import { EngineClient } from '../engine/engineClient.js';
 import { EngineConnection } from '../engine/engineConnection.js';
+import { connectOrStart } from '../engine/shellEngine.js';
 import { Host } from '../host/host.js';
 import {
   createEmptyWorkspaceFolder,
@@ -68,7 +69,9 @@ export async function commandServe(args: string[]): Promise<number> {
       code: 'WORKSPACE_MISSING',
       message: `${dir} is not a Sift workspace (no ${DATABASE_FILE}). Create an empty one with: sift init --workspace ${dir} (or the sample data with: sift sample --workspace ${dir})`,
     });
-  const host = await engineForServing(dir, folders);
+  const host = await connectOrStart(dir, () =>
+    EngineClient.start({ dir, fileAccess: { kind: 'confined', folders }, kind: 'serve' }),
+  );
   rememberWorkspace(host.workspaceDir());
   if (host instanceof EngineConnection)
     console.error(
@@ -103,28 +106,6 @@ export async function commandServe(args: string[]): Promise<number> {
   await server.close();
   await host.close();
   return 0;
-}
-
-/**
- * The engine `sift serve` serves: the one holding the workspace (the app's, `sift watch run`), connected to; else
- * one of its own. A command's own engine is only borrowed for that command: serve waits for it to close, then
- * starts its own.
- */
-async function engineForServing(dir: string, folders: string[]): Promise<EngineClient | EngineConnection> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const connection = await EngineConnection.connect(dir);
-    if (connection && connection.kind !== 'cli') return connection;
-    await connection?.close();
-    if (!connection) {
-      try {
-        return await EngineClient.start({ dir, fileAccess: { kind: 'confined', folders }, kind: 'serve' });
-      } catch (error) {
-        if (!/open in another Sift process/.test(String(error)) || Date.now() > deadline) throw error;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 export function openInBrowser(url: string): boolean {

@@ -204,15 +204,38 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  /** Asks the engine to close its workspace and exit; kills it if it has not within `graceMs`. */
-  async close(graceMs = 10_000): Promise<void> {
+  /**
+   * Asks the engine to close its workspace and exit; kills it if it has not within `graceMs`. With `outlive`
+   * (a closing window), an engine whose feeds or monitors have work stays on, headless, and is let go.
+   */
+  async close(graceMs = 10_000, options: { outlive?: boolean } = {}): Promise<void> {
     this.closing = true;
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (options.outlive && (await this.staysOn(child))) {
+      if (child.connected) child.disconnect();
+      child.unref();
+      return;
+    }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     if (child.connected) child.disconnect();
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Whether the engine stays on once let go (its answer to `release`; no answer within 5 s: no). */
+  private staysOn(child: ChildProcess): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(false), 5_000);
+      const onMessage = (message: EngineToShell) => message.type === 'released' && settle(message.staysOn);
+      const settle = (stays: boolean) => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(stays);
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'release' } satisfies ShellToEngine, (error) => error && settle(false));
+    });
   }
 }

@@ -10,6 +10,9 @@ import { type EngineListener, listenForClients } from './engineListener.js';
 import { ENGINE_OPTIONS_ENV, type EngineOptions, type EngineToShell, type ShellToEngine } from './protocol.js';
 import { lowerLaterThreads } from './threadPriority.js';
 
+/** How often a headless engine looks whether it still has work or clients. */
+const HEADLESS_CHECK_MS = Number(process.env.SIFT_HEADLESS_CHECK_MS ?? 5_000);
+
 function send(message: EngineToShell): void {
   if (process.connected) process.send!(message);
 }
@@ -43,18 +46,37 @@ async function serve(): Promise<void> {
       send({ type: 'ready', dir: host.workspace.dir });
     }
   });
+  // Whether this engine stays on when its shell leaves: asked by a closing window (release), else judged then.
+  let staysOn: boolean | null = null;
   process.on('message', (message: ShellToEngine) => {
+    if (message?.type === 'release') {
+      staysOn = host.alwaysOn.hasWork();
+      return send({ type: 'released', staysOn });
+    }
     if (message?.type !== 'call') return;
     void host
       .dispatch(message.method, message.input, message.caller)
       .then((outcome) => send({ type: 'result', id: message.id, outcome }));
   });
-  // The shell went away (closed, or crashed): close DuckDB cleanly so the WAL is checkpointed.
-  process.on('disconnect', () => {
+  const close = () => {
     void (async () => {
       await listener?.close();
       await host.close();
     })().finally(() => process.exit(0));
+  };
+  // The shell went away (closed, or crashed): close DuckDB cleanly so the WAL is checkpointed — unless a feed or a
+  // monitor has work, which goes on headless, reachable through the socket, until none has and no client is left.
+  process.on('disconnect', () => {
+    if (!(staysOn ?? host.alwaysOn.hasWork())) return close();
+    console.error(
+      `[sift] the engine on ${host.workspace.dir} stays on for its feeds and monitors (PID ${process.pid}).`,
+    );
+    const check = setInterval(() => {
+      if (host.alwaysOn.hasWork() || (listener?.clients() ?? 0) > 0) return;
+      clearInterval(check);
+      close();
+    }, HEADLESS_CHECK_MS);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, close);
   });
   send({ type: 'ready', dir: host.workspace.dir });
 }

@@ -13,13 +13,18 @@ export interface EngineOptions {
 }
 
 /** `caller`: who the shell answered for (the owner, or an annotator's token in browser mode). */
-export type ShellToEngine = { type: 'call'; id: number; method: string; input: unknown; caller: Caller };
+export type ShellToEngine =
+  | { type: 'call'; id: number; method: string; input: unknown; caller: Caller }
+  /** The window is closing: the engine answers whether it stays on for its feeds and monitors. */
+  | { type: 'release' };
 
 export type EngineToShell =
   | { type: 'ready'; dir: string }
   | { type: 'failed'; message: string }
   | { type: 'result'; id: number; outcome: CallOutcome }
-  | { type: 'event'; event: HostEvent };
+  | { type: 'event'; event: HostEvent }
+  /** The answer to `release`: true when feeds or monitors have work, so the engine outlives the window. */
+  | { type: 'released'; staysOn: boolean };
 
 /** The environment variable that carries EngineOptions (JSON) to a new engine. */
 export const ENGINE_OPTIONS_ENV = 'SIFT_ENGINE_OPTIONS';
