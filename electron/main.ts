@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session } from 'electron';
+import { wireAlertNotifications } from './alertNotifications.js';
 import { electronRuntime } from './engine/engineClient.js';
 import { releaseShellEngine } from './engine/shellEngine.js';
 import { startStartupEngine } from './startup.js';
@@ -48,10 +49,17 @@ app.whenReady().then(async () => {
   blockNavigation(window.webContents, (url) => console.warn(`[sift] blocked navigation to ${url}`));
   const unwire = wireIpc(ipcMain, host, window.webContents);
   const unwireDialogs = wireShellDialogs(ipcMain, dialog, window);
+  // An alert a monitor raises is a desktop notification; clicking it brings the window forward.
+  const unwireNotices = wireAlertNotifications(
+    host,
+    { isSupported: () => Notification.isSupported(), make: (options) => new Notification(options) },
+    () => (window.isDestroyed() ? undefined : window.show()),
+  );
   await window.loadFile(path.join(rendererDist(), 'index.html'));
   window.on('closed', () => {
     unwire();
     unwireDialogs();
+    unwireNotices();
     // The engine stays on, headless, while its feeds or monitors have work (engine/shellEngine.ts).
     void releaseShellEngine(host).then(() => app.quit());
   });

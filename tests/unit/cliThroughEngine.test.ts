@@ -41,6 +41,7 @@ interface Side {
   ws: string;
   out: string;
   session?: string;
+  alert?: string;
 }
 
 interface Case {
@@ -59,6 +60,8 @@ const LABELS = [
   '{"kind":"skip","content_id":"c00000003"}',
 ].join('\n');
 
+const MONITOR = ['monitor', 'add', '--name', 'parity', '--source', 'reports', '--by', 'reason', '--bucket', 'hour'];
+
 /** Steps in order; the commands of one step do not depend on one another. */
 const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
   {
@@ -69,6 +72,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
     agreement: { args: () => ['agreement'] },
     'session list': { args: () => ['session', 'list'] },
+    'monitor add': { args: () => [...MONITOR, '--json'] },
   },
   {
     import: { args: (side) => ['import', path.join(side.out, 'extra.csv'), '--table', 'extra'] },
@@ -83,6 +87,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     },
     'policy migrate': { args: () => ['policy', 'migrate', '--json'] },
     'watch add': { args: (side) => ['watch', 'add', path.join(side.out, 'landing'), '--table', 'landed'] },
+    'monitor check': { args: () => ['monitor', 'check', '--name', 'parity', '--json'] },
   },
   {
     'session create': {
@@ -103,16 +108,23 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
       after: (side, run) => (side.session = (JSON.parse(run.stdout) as { id: string }).id),
     },
+    alerts: {
+      args: () => ['alerts', '--json'],
+      after: (side, run) => (side.alert = (JSON.parse(run.stdout) as { id: string }[])[0]!.id),
+    },
   },
   {
     'watch list': { args: () => ['watch', 'list', '--json'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
+    'monitor acknowledge': { args: (side) => ['monitor', 'acknowledge', '--alert', side.alert!, '--by', 'lead'] },
+    'monitor set': { args: () => ['monitor', 'set', '--name', 'parity', '--min-count', '6'] },
   },
   {
     'labels ingest': {
       args: (side) => ['labels', 'ingest', '--session', side.session!, '--annotator', 'ann'],
       stdin: LABELS,
     },
+    'monitor resolve': { args: (side) => ['monitor', 'resolve', '--alert', side.alert!, '--by', 'lead', '--json'] },
   },
   {
     'labels export': {
@@ -128,6 +140,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
     },
     'session retrain': { args: (side) => ['session', 'retrain', '--session', side.session!, '--json'] },
+    'monitor list': { args: () => ['monitor', 'list', '--json'] },
     'dataset export': {
       args: (side) => ['dataset', 'export', '--name', 'parity', '--out', path.join(side.out, 'datasets')],
     },
@@ -148,7 +161,10 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       ],
     },
   },
-  { 'watch remove': { args: (side) => ['watch', 'remove', path.join(side.out, 'landing')] } },
+  {
+    'watch remove': { args: (side) => ['watch', 'remove', path.join(side.out, 'landing')] },
+    'monitor remove': { args: () => ['monitor', 'remove', '--name', 'parity'] },
+  },
 ];
 
 /** Commands not about an open workspace, or that hold one themselves. */

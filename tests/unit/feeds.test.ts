@@ -153,6 +153,11 @@ describe('watching a folder', () => {
     };
     expect(await refusal({ dir: path.join(dir, '.sift') })).toContain("is Sift's own folder");
     expect(await refusal({ dir })).toContain('holds the workspace');
+    // The file system's root and a link to the workspace hold it too (a check by spelling missed both).
+    expect(await refusal({ dir: path.parse(dir).root })).toContain('holds the workspace');
+    const link = path.join(tempDir('sift-link-'), 'to-workspace');
+    fs.symlinkSync(dir, link);
+    expect(await refusal({ dir: link })).toContain('holds the workspace');
     expect(await refusal({ dir: path.join(landing, 'nope') })).toMatch(/nope/);
     expect(await refusal({ dir: landing, pattern: 'sub/*.csv' })).toContain('names files in the folder');
   });

@@ -50,14 +50,17 @@ function checkLandingFolder(host: HostServices, dir: string): string {
       message: `dir: ${folder} is not a folder (or does not exist).`,
       file: folder,
     });
-  const workspace = host.workspace.dir;
-  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + path.sep);
-  if (inside(folder, path.join(workspace, SIFT_DIR)) || host.workspace.isOwnFile(folder))
+  // Compared as the file system resolves them: a link to the workspace holds it as much as its own path does.
+  const real = fs.realpathSync(folder);
+  const workspace = fs.realpathSync(host.workspace.dir);
+  const inside = (child: string, parent: string) =>
+    child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+  if (inside(real, path.join(workspace, SIFT_DIR)) || host.workspace.isOwnFile(folder))
     throw new SiftError({ code: 'BAD_REQUEST', message: `dir: ${folder} is Sift's own folder.`, file: folder });
-  if (inside(workspace, folder))
+  if (inside(workspace, real))
     throw new SiftError({
       code: 'BAD_REQUEST',
-      message: `dir: ${folder} holds the workspace; watch a folder of its own (such as ${path.join(workspace, 'landing')}).`,
+      message: `dir: ${folder} holds the workspace; watch a folder of its own (such as ${path.join(host.workspace.dir, 'landing')}).`,
       file: folder,
     });
   return folder;

@@ -11,11 +11,7 @@ type Change = ParsedInputOf<'monitors.update'>;
 const badRequest = (message: string) => new SiftError({ code: 'BAD_REQUEST', message });
 
 async function addWebhooks(conn: DuckDBConnection, monitor: string, urls: string[], now: number): Promise<void> {
-  const existing = new Set(
-    (await readRows(conn, 'SELECT url FROM monitor_webhooks WHERE monitor = $monitor', { monitor })).map((row) =>
-      String(row.url),
-    ),
-  );
+  const existing = await webhookUrls(conn, monitor);
   let order = 0;
   for (const url of new Set(urls)) {
     if (existing.has(url)) continue;
@@ -28,7 +24,13 @@ async function addWebhooks(conn: DuckDBConnection, monitor: string, urls: string
   }
 }
 
-function sameDefinition(existing: MonitorInfo, input: Definition, measure: string): boolean {
+/** The webhook URLs a monitor posts to (never sent back to a client: only compared here). */
+async function webhookUrls(conn: DuckDBConnection, monitor: string): Promise<Set<string>> {
+  const rows = await readRows(conn, 'SELECT url FROM monitor_webhooks WHERE monitor = $monitor', { monitor });
+  return new Set(rows.map((row) => String(row.url)));
+}
+
+function sameDefinition(existing: MonitorInfo, input: Definition, measure: string, urls: Set<string>): boolean {
   const given = (value: unknown, current: unknown) => value === undefined || value === current;
   return (
     existing.source === input.source &&
@@ -40,7 +42,8 @@ function sameDefinition(existing: MonitorInfo, input: Definition, measure: strin
     given(input.minCount, existing.minCount) &&
     given(input.playbook, existing.playbook) &&
     (input.every === undefined || parseEvery(input.every) === existing.everyMs) &&
-    (input.webhooks ?? []).length === 0
+    // The same webhooks again are the same add; a new one is a change (monitors.update adds it).
+    (input.webhooks ?? []).every((url) => urls.has(url))
   );
 }
 
@@ -52,7 +55,7 @@ export async function addMonitor(conn: DuckDBConnection, input: Definition, now 
   if (taken.length > 0) {
     // The same add again (a script run twice) answers the monitor; a different one is refused, not merged.
     const existing = await getMonitor(conn, input.name);
-    if (sameDefinition(existing, input, measure)) return existing;
+    if (sameDefinition(existing, input, measure, await webhookUrls(conn, input.name))) return existing;
     throw badRequest(
       `monitors.add: name: a monitor named "${input.name}" exists already with another definition: remove it first, or change it with monitors.update.`,
     );
