@@ -32,6 +32,7 @@ import { startServer } from '../electron/server.js';
 import { generatePlatformSample } from '../sample-data/generate.js';
 import { davidsonAgreement, davidsonBenchmark } from './davidson.js';
 import { cliStartBenchmark, engineBenchmark } from './engine.js';
+import { engineSocketBenchmark } from './engineSocket.js';
 import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { labelingBenchmark } from './labeling.js';
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
     await engineBenchmark(workspaceDir, path.join(scratch, 'no-ui'), console.log);
     nearDuplicateBenchmark(console.log);
     await cliStartBenchmark(workspaceDir, path.join(scratch, 'sample-workspace'), console.log);
+    await engineSocketBenchmark(path.join(scratch, 'sample-workspace'), console.log);
   }
   if (runs('spikes')) await spikeBaselineBenchmark(console.log);
   if (runs('labeling')) {

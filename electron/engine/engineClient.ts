@@ -218,7 +218,8 @@ export class EngineClient {
       return;
     }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    if (child.connected) child.disconnect();
+    if (child.connected)
+      child.send({ type: 'close' } satisfies ShellToEngine, () => child.connected && child.disconnect());
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);

@@ -46,13 +46,15 @@ async function serve(): Promise<void> {
       send({ type: 'ready', dir: host.workspace.dir });
     }
   });
-  // Whether this engine stays on when its shell leaves: asked by a closing window (release), else judged then.
+  // Whether this engine stays on when its shell leaves: asked by a closing window (release), told by a shell that
+  // closes it (close), else — the shell crashed — judged then.
   let staysOn: boolean | null = null;
   process.on('message', (message: ShellToEngine) => {
     if (message?.type === 'release') {
       staysOn = host.alwaysOn.hasWork();
       return send({ type: 'released', staysOn });
     }
+    if (message?.type === 'close') staysOn = false;
     if (message?.type !== 'call') return;
     void host
       .dispatch(message.method, message.input, message.caller)

@@ -16,7 +16,9 @@ export interface EngineOptions {
 export type ShellToEngine =
   | { type: 'call'; id: number; method: string; input: unknown; caller: Caller }
   /** The window is closing: the engine answers whether it stays on for its feeds and monitors. */
-  | { type: 'release' };
+  | { type: 'release' }
+  /** The shell closes the engine (`sift serve` stopped, a test): it ends whatever its feeds and monitors hold. */
+  | { type: 'close' };
 
 export type EngineToShell =
   | { type: 'ready'; dir: string }
