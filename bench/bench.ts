@@ -11,11 +11,12 @@
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
+ *   - monitors: a feed commit → the alert's webhook received, monitor every 5 s, vs that interval + 200 ms (bench/monitors.ts).
  *   - spikes: the robust spike baseline against the trailing mean it replaced, on the committed sample (bench/spikeBaseline.ts).
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|spikes|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|monitors|spikes|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +36,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
+import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
 import { spikeBaselineBenchmark } from './spikeBaseline.js';
 
@@ -79,6 +81,12 @@ async function main(): Promise<void> {
   if (ONLY === 'feeds') {
     // Files of its own: feeds need no million-item workspace.
     await feedsBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
+  if (ONLY === 'monitors') {
+    // A workspace of its own: a feed commit to a webhook needs no million-item workspace.
+    await monitorsBenchmark(scratch, console.log);
     fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
@@ -136,6 +144,10 @@ async function main(): Promise<void> {
   if (runs('feeds')) {
     console.log('');
     await feedsBenchmark(scratch, console.log);
+  }
+  if (runs('monitors')) {
+    console.log('');
+    await monitorsBenchmark(scratch, console.log);
   }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');

@@ -173,4 +173,21 @@ test('a monitor alerts on the spam campaign, live: notified, investigated, ackno
   await expect
     .poll(async () => (await notificationsShown(page)).map((n) => n.body))
     .toContainEqual(expect.stringMatching(/^spam: \d+ in 2024-03-15 00:00 UTC/));
+
+  // A webhook nobody answers: the monitor's card says its deliveries fail, and the URL is shown by its host only.
+  await monitor.add({
+    name: 'spam-hook',
+    source: 'reports',
+    by: 'reason',
+    bucket: 'hour',
+    every: '2s',
+    webhooks: ['http://127.0.0.1:9/hooks/secret-token'],
+  });
+  const hooked = monitor.card('spam-hook');
+  await expect(hooked).toHaveAttribute('data-state', 'delivery failing', { timeout: 60_000 });
+  await expect(hooked.getByTestId('monitor-webhooks')).toContainText('http://127.0.0.1:9/…');
+  await expect(hooked).not.toContainText('secret-token');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'test-results/monitor-live-1440x900.png' });
+  expect(await layoutProblems(page)).toEqual([]);
 });

@@ -4,18 +4,16 @@
  * pre-campaign level within one bucket of the campaign's end; and a second wave the next day found. Windows come
  * from `sift spike --json` (a real process, real DuckDB), the band from the host.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { CAMPAIGN_END, CAMPAIGN_START, SAMPLE_START, VERSION_CHANGE } from '../../sample-data/generate';
 import { DAY, secondWave } from '../../sample-data/secondWave';
+import { sift } from './cliFixture';
 import { call, tempDir } from './support';
 
-const exec = promisify(execFile);
 const HOUR = 3_600_000;
 const WEEK = 7 * DAY;
 /** The incident as the data shows it: the model change, the campaign, and reports trailing it by up to 80 minutes. */
@@ -29,10 +27,9 @@ interface JsonWindow {
 }
 
 async function spikeJson(workspace: string, ...args: string[]): Promise<JsonWindow[]> {
-  const { stdout } = await exec('node', ['bin/sift.mjs', 'spike', '--json', '--workspace', workspace, ...args], {
-    maxBuffer: 16 << 20,
-  });
-  return JSON.parse(stdout) as JsonWindow[];
+  const run = await sift('spike', '--json', '--workspace', workspace, ...args);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as JsonWindow[];
 }
 
 const overlaps = (window: JsonWindow, from: number, to: number) =>
@@ -81,7 +78,7 @@ beforeAll(async () => {
 describe('the robust baseline on the sample', () => {
   it('marks at most one false window per series per week, in every bucket size and source', async () => {
     const runs: JsonWindow[][] = [];
-    // One at a time: a workspace has one process at a time.
+    // One after another, each a real `sift` process.
     for (const args of [[], ['--min-count', '0'], ['--bucket', '15min'], ['--bucket', 'day'], ['--source', 'actions']])
       runs.push(await spikeJson(sample, ...args));
     for (const windows of runs) {

@@ -7,6 +7,7 @@ export interface MonitorDraft {
   by: string;
   bucket: '15min' | 'hour' | 'day';
   every: string;
+  webhooks?: string[];
 }
 
 export class MonitorView {
@@ -52,6 +53,7 @@ export class MonitorView {
     await form.getByTestId('monitor-by').selectOption(draft.by);
     await form.getByTestId('monitor-bucket').selectOption(draft.bucket);
     await form.getByTestId('monitor-every').fill(draft.every);
+    if (draft.webhooks) await form.getByTestId('monitor-webhooks-input').fill(draft.webhooks.join('\n'));
     await form.getByTestId('monitor-add-submit').click();
     await expect(form).toBeHidden();
     await expect(this.card(draft.name)).toBeVisible();
