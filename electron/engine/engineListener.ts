@@ -110,6 +110,8 @@ function serveConnection(host: Dispatcher, socket: Socket, address: EngineAddres
   let authenticated = false;
   let unsubscribe: (() => void) | null = null;
   const startedJobs = new Set<string>();
+  // query.run is a call, not a job: its query is cancelled by its id (a killed `sift query` must not leave it running).
+  const runningQueries = new Set<string>();
   const refuse = (message: string) => {
     sendLine(socket, { type: 'error', message } satisfies EngineToClient);
     socket.end();
@@ -120,6 +122,7 @@ function serveConnection(host: Dispatcher, socket: Socket, address: EngineAddres
     unsubscribe?.();
     // A client that went away mid-job (killed, or its terminal closed) leaves no work running for nobody.
     for (const jobId of startedJobs) void host.dispatch('jobs.cancel', { jobId }, OWNER);
+    for (const queryId of runningQueries) void host.dispatch('query.cancel', { queryId }, OWNER);
   });
   readLines(
     socket,
@@ -141,7 +144,10 @@ function serveConnection(host: Dispatcher, socket: Socket, address: EngineAddres
       if (message.type !== 'call' || !Number.isSafeInteger(message.id) || typeof message.method !== 'string')
         return refuse('Not a call: expected {"type":"call","id":integer,"method":string,"input":…}.');
       const { id, method } = message;
+      const queryId = method === 'query.run' ? queryIdOf(message.input) : null;
+      if (queryId !== null) runningQueries.add(queryId);
       void host.dispatch(method, message.input, OWNER).then((outcome) => {
+        if (queryId !== null) runningQueries.delete(queryId);
         if (outcome.ok && isJobMethodName(method)) {
           const { jobId } = outcome.value as { jobId: string };
           if (socket.destroyed) void host.dispatch('jobs.cancel', { jobId }, OWNER);
@@ -158,6 +164,11 @@ function serveConnection(host: Dispatcher, socket: Socket, address: EngineAddres
       startedJobs.delete(event.event.job.id);
   });
   socket.once('close', forget);
+}
+
+function queryIdOf(input: unknown): string | null {
+  const queryId = typeof input === 'object' && input !== null ? (input as { queryId?: unknown }).queryId : undefined;
+  return typeof queryId === 'string' && queryId !== '' ? queryId : null;
 }
 
 function tokenMatches(given: unknown, expected: string): boolean {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallOutcome } from '../../shared/contract';
 import { dispatchJob } from '../../shared/jobRuns';
 import type { HostEvent } from '../../shared/jobs';
 import {
@@ -19,6 +20,7 @@ import {
 import { EngineConnection } from '../../electron/engine/engineConnection';
 import { type EngineListener, listenForClients } from '../../electron/engine/engineListener';
 import { Host } from '../../electron/host/host';
+import type { Dispatcher } from '../../electron/ipcWiring';
 import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { call, tempDir } from './support';
 
@@ -26,13 +28,23 @@ let dir: string;
 let host: Host;
 let listener: EngineListener;
 const events: HostEvent[] = [];
+/** The outcome of each query.run the engine was asked for through its socket, by queryId. */
+const queryRuns = new Map<string, Promise<CallOutcome>>();
 
 beforeAll(async () => {
   dir = path.join(tempDir('sift-socket-'), 'ws');
   await (await createSampleWorkspace(dir)).close();
   host = await Host.open(dir, { remember: false });
   host.onEvent((event) => events.push(event));
-  listener = await listenForClients(host, dir, 'serve');
+  const recording: Dispatcher = {
+    dispatch: (name, input, caller) => {
+      const outcome = host.dispatch(name, input, caller);
+      if (name === 'query.run') queryRuns.set((input as { queryId: string }).queryId, outcome);
+      return outcome;
+    },
+    onEvent: (listen) => host.onEvent(listen),
+  };
+  listener = await listenForClients(recording, dir, 'serve');
 }, 120_000);
 
 afterAll(async () => {
@@ -169,6 +181,18 @@ describe('the engine socket', () => {
     await connection.close();
     await waitFor(() => jobEnded(started.jobId) !== undefined);
     expect(jobEnded(started.jobId)).toMatchObject({ event: { type: 'cancelled' } });
+  }, 60_000);
+
+  it('cancels the query of a client that goes away (a killed `sift query`)', async () => {
+    const connection = (await EngineConnection.connect(dir))!;
+    const queryId = `q-gone-${Date.now()}`;
+    // Hours of work unless it is cancelled.
+    void connection
+      .dispatch('query.run', { queryId, sql: 'SELECT sum(hash(a::VARCHAR)) FROM range(100000000000) t(a)' })
+      .catch(() => undefined);
+    await waitFor(() => queryRuns.has(queryId));
+    await connection.close();
+    expect(await queryRuns.get(queryId)).toMatchObject({ ok: false });
   }, 60_000);
 
   it('ignores a stale engine.json: a dead pid, or a socket nobody answers', async () => {

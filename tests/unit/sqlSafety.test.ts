@@ -372,7 +372,8 @@ describe('hostile SQL through the CLI', () => {
     await after.close();
     expect(filesUnder(outside)).toEqual([]);
     expect(filesUnder(workspaceDir)).toEqual(filesBefore);
-  }, 120_000);
+    // ~60 workspace opens in a row: near two minutes on a loaded 2-core machine.
+  }, 300_000);
 
   it('as separate processes, for a sample of the corpus', async () => {
     const sample = [

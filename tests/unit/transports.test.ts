@@ -299,7 +299,8 @@ describe('both transports', () => {
     const httpCreated = await viaHttp('workspace.create', { path: path.join(fresh, 'http') });
     expect(httpCreated.outcome).toMatchObject({ ok: true, value: { name: 'http' } });
     expect((await viaHttp('workspace.open', { path: home })).outcome.ok).toBe(true);
-  });
+    // Every method twice over, a scoring run and two workspace switches: over a minute on a loaded 2-core machine.
+  }, 180_000);
 
   it('reject a malformed call to every method with a message, never a crash', async () => {
     for (const method of METHOD_NAMES) {
