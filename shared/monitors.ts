@@ -106,3 +106,6 @@ export function dimensionProblem(source: MonitorSource, by: string, measure: Mon
   if (measure === 'share' && by === 'total') return `a share needs a breakdown (--by), not total.`;
   return null;
 }
+
+/** The longest playbook a monitor keeps, in characters (the contract refuses longer; the CLI reads no further). */
+export const PLAYBOOK_MAX_CHARS = 20_000;

@@ -84,6 +84,23 @@ const flagForm = (name: string, flag: FlagSpec) =>
  * Parses a command's arguments by its table: unknown flags, a value where none belongs (or none where one does),
  * a value outside a flag's choices, a missing required flag and stray positionals are usage errors naming the command.
  */
+/**
+ * parseArgs reads a negative number after a string flag (`--threshold -3`) as an option and refuses it as ambiguous;
+ * it is the flag's value (`--threshold=-3`), which the command then checks against its range with a proper message.
+ */
+function negativeValuesJoined(flags: Readonly<Record<string, FlagSpec>>, args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.startsWith('--') ? args[i]!.slice(2) : '';
+    const next = args[i + 1];
+    if (Object.hasOwn(flags, name) && flags[name]!.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      joined.push(`${args[i]}=${next}`);
+      i++;
+    } else joined.push(args[i]!);
+  }
+  return joined;
+}
+
 export function parseCommand<const F extends Readonly<Record<string, FlagSpec>>>(
   spec: Omit<CommandSpec, 'flags'> & { flags: F },
   args: string[],
@@ -101,7 +118,7 @@ export function parseCommand<const F extends Readonly<Record<string, FlagSpec>>>
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: negativeValuesJoined(spec.flags, args),
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,

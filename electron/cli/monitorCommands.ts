@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { AlertInfo, InputOf, MonitorInfo } from '../../shared/contract.js';
-import { everyProblem } from '../../shared/monitors.js';
+import { everyProblem, PLAYBOOK_MAX_CHARS } from '../../shared/monitors.js';
 import { Host } from '../host/host.js';
 import { COMMANDS, integerFlag, parseCommand, UsageError } from './commands.js';
 import { call, formatTable, withHost } from './hostCalls.js';
@@ -26,15 +26,33 @@ function everyFlag(value: string | undefined, command: string): string | undefin
   return value;
 }
 
+/**
+ * The playbook file's text. Reads no more than the longest playbook could take in UTF-8, so a device or a huge file
+ * (`--playbook /dev/zero`) is refused instead of read forever.
+ */
 function readPlaybook(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
+  const limit = PLAYBOOK_MAX_CHARS * 4 + 1;
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8');
+    const handle = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(limit);
+      let filled = 0;
+      for (let read = -1; read !== 0 && filled < limit; filled += read)
+        read = fs.readSync(handle, buffer, filled, limit - filled, null);
+      text = buffer.subarray(0, filled).toString('utf8');
+    } finally {
+      fs.closeSync(handle);
+    }
   } catch (error) {
     throw new UsageError(
       `--playbook ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error)}`,
     );
   }
+  if (text.length > PLAYBOOK_MAX_CHARS)
+    throw new UsageError(`--playbook ${file}: longer than ${PLAYBOOK_MAX_CHARS.toLocaleString('en')} characters.`);
+  return text;
 }
 
 /** One line per monitor; webhooks by host only. */

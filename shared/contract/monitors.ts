@@ -6,6 +6,7 @@
  */
 import { z } from 'zod/v3';
 import {
+  PLAYBOOK_MAX_CHARS,
   everyProblem,
   MONITOR_BUCKETS,
   MONITOR_DIRECTIONS,
@@ -148,7 +149,7 @@ const webhookUrl = z.string().superRefine((url, ctx) => {
 });
 const threshold = z.number().min(0.5).max(50);
 const minCount = z.number().int().min(0).max(1_000_000);
-const playbook = z.string().max(20_000);
+const playbook = z.string().max(PLAYBOOK_MAX_CHARS);
 
 export const monitorDefinition = z
   .object({

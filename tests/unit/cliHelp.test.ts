@@ -40,8 +40,18 @@ describe('sift CMD --help', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('labels ingest: --annotator NAME is required.');
     expect((await sift('session')).code).toBe(2);
+    // A negative number is a flag's value, judged by the command's range check (not Node's "ambiguous" refusal).
+    const negative = await sift('monitor', 'add', ...MONITOR_FLAGS, '--threshold', '-3');
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('sift: --threshold is a positive number (got "-3").');
+    // A playbook is read no further than the longest one kept: a device that never ends is refused.
+    const endless = await sift('monitor', 'add', ...MONITOR_FLAGS, '--playbook', '/dev/zero');
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toContain('--playbook /dev/zero: longer than 20,000 characters.');
   }, 120_000);
 });
+
+const MONITOR_FLAGS = ['--name', 'm', '--source', 'reports', '--by', 'reason', '--bucket', 'hour'];
 
 describe('the command tables', () => {
   it('parse exactly the flags the help names, refusing values outside a flag’s choices', () => {
