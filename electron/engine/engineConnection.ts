@@ -20,6 +20,9 @@ const KIND_NAMES: Record<EngineKind, string> = {
   cli: 'another sift command',
 };
 
+/** How long a connection waits for the engine's welcome before taking the address as no engine's. */
+const WELCOME_TIMEOUT_MS = 10_000;
+
 export class EngineConnection {
   private nextId = 1;
   private readonly pending = new Map<number, (outcome: CallOutcome) => void>();
@@ -41,21 +44,25 @@ export class EngineConnection {
    * Connects to the engine `.sift/engine.json` names, or answers null when there is none to reach: no address, a
    * dead pid, a socket that refuses, a token no longer the engine's (a stale file, ignored).
    */
-  static async connect(workspaceDir: string): Promise<EngineConnection | null> {
+  static async connect(workspaceDir: string, options: { welcomeMs?: number } = {}): Promise<EngineConnection | null> {
     const address = readEngineAddress(workspaceDir);
     if (!address || !processAlive(address.pid)) return null;
-    return EngineConnection.connectTo(address);
+    return EngineConnection.connectTo(address, options.welcomeMs ?? WELCOME_TIMEOUT_MS);
   }
 
-  private static async connectTo(address: EngineAddress): Promise<EngineConnection | null> {
+  private static async connectTo(address: EngineAddress, welcomeMs: number): Promise<EngineConnection | null> {
     const net = await import('node:net');
     return new Promise((resolve) => {
       const socket = net.connect(address.socket);
       let connection: EngineConnection | null = null;
       const fail = () => {
+        clearTimeout(unanswered);
         socket.destroy();
         resolve(null);
       };
+      // A socket that accepts and never welcomes (a wedged engine, or a stranger's listener at a stale address) is
+      // no engine to reach: without this a command would wait on it forever.
+      const unanswered = setTimeout(fail, welcomeMs);
       socket.once('error', fail);
       socket.once('close', () => resolve(connection));
       socket.once('connect', () => sendLine(socket, { type: 'hello', token: address.token }));
@@ -66,6 +73,7 @@ export class EngineConnection {
           if (!message) return fail();
           if (connection) return connection.receive(message);
           if (message.type !== 'welcome') return fail();
+          clearTimeout(unanswered);
           socket.off('error', fail);
           socket.on('error', () => undefined); // 'close' follows, and fails what is in flight
           connection = new EngineConnection(socket, message.dir, message.pid, message.kind);

@@ -202,6 +202,14 @@ describe('the engine socket', () => {
     expect(await EngineConnection.connect(other)).toBeNull();
     writeEngineAddress(other, { socket: socketPathFor(other), token: 'x', pid: process.pid, kind: 'app' });
     expect(await EngineConnection.connect(other)).toBeNull();
+    // A listener that accepts and never answers (a wedged engine): given up on, not waited on forever.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(socketPathFor(other), resolve));
+    try {
+      expect(await EngineConnection.connect(other, { welcomeMs: 300 })).toBeNull();
+    } finally {
+      silent.close();
+    }
   });
 
   it('fails jobs followed through it with ENGINE_STOPPED when the engine goes away, and removes its address', async () => {
