@@ -147,8 +147,8 @@ describe('watching a folder', () => {
 
   it("refuses Sift's own folder, the workspace's folder, a missing folder and a path pattern", async () => {
     const dir = host.workspace.dir;
-    const refusal = async (input: { dir: string; pattern?: string }) => {
-      const outcome = await outcomeOf(host, 'watch.add', { ...input, table: 'events' });
+    const refusal = async (input: { dir: string; pattern?: string; table?: string }) => {
+      const outcome = await outcomeOf(host, 'watch.add', { table: 'events', ...input });
       return outcome.ok ? 'accepted' : outcome.error.message;
     };
     expect(await refusal({ dir: path.join(dir, '.sift') })).toContain("is Sift's own folder");
@@ -160,6 +160,8 @@ describe('watching a folder', () => {
     expect(await refusal({ dir: link })).toContain('holds the workspace');
     expect(await refusal({ dir: path.join(landing, 'nope') })).toMatch(/nope/);
     expect(await refusal({ dir: landing, pattern: 'sub/*.csv' })).toContain('names files in the folder');
+    // A folder already feeding a table is not switched to another without a word: its files went to the first.
+    expect(await refusal({ dir: landing, table: 'other_events' })).toContain('already feeds table "events"');
   });
 
   it('matches names by glob, never hidden or unfinished files', () => {

@@ -18,6 +18,13 @@ export function feedHandlers(host: HostServices): Handlers<keyof typeof feedMeth
       const folder = checkLandingFolder(host, dir);
       if ((PROTECTED_TABLES as readonly string[]).includes(table.toLowerCase()))
         throw new SiftError({ code: 'BAD_REQUEST', message: `table: "${table}" is Sift's own table; feed another.` });
+      const feeding = (await feedInfos(host.workspace)).find((f) => f.dir === folder);
+      if (feeding && feeding.table !== table)
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `dir: ${folder} already feeds table "${feeding.table}"; remove that feed first (sift watch remove) to feed "${table}".`,
+          file: folder,
+        });
       await saveFeed(host.workspace, {
         dir: folder,
         table,
