@@ -14,7 +14,7 @@ test('evaluates a model version: categories, binning, a dragged threshold, and s
   const { evaluate } = bench;
   await bench.open(sift.url);
   await evaluate.open('2024.03.0');
-  await expect(evaluate.reliabilityPlot).toHaveAttribute('data-rendered', 'true');
+  await evaluate.evaluated();
   await evaluate.category.selectOption('spam');
   await expect(evaluate.metrics).toContainText('average precision');
   // The sample's tied votes (one annotator's 1, another's 0) are no label: left out, and said so.
@@ -61,6 +61,7 @@ test('every category at a glance, errors in two clicks, slices that need real ev
   const { evaluate } = bench;
   await bench.open(sift.url);
   await evaluate.open('2024.03.0');
+  await evaluate.evaluated();
   await expect(evaluate.summaryRows()).toHaveCount(4);
   await expect(evaluate.summary).toContainText('ECE (15 bins)'); // the CLI's default too
   await evaluate.summary.getByRole('button', { name: 'spam' }).click();

@@ -51,13 +51,14 @@ export class EvaluateView {
     this.compareNote = page.getByTestId('compare-note');
   }
 
-  /**
-   * Opens the view on a version of the sample's model and waits for its first evaluation to draw: on a loaded
-   * machine that takes longer than an ordinary expectation waits.
-   */
+  /** Opens the view on a version of the sample's model. */
   async open(version: string): Promise<void> {
     await this.page.getByTestId('tab-evaluate').click();
     await this.version.selectOption(version);
+  }
+
+  /** Waits for a first evaluation to draw: on a loaded machine that takes longer than an ordinary expectation waits. */
+  async evaluated(): Promise<void> {
     await expect(this.reliabilityPlot).toHaveAttribute('data-rendered', 'true', { timeout: 60_000 });
   }
 
