@@ -12,21 +12,10 @@ import { expect, type Page, test } from '@playwright/test';
 import { layoutProblems } from './support/layout';
 import { type SiftServer, startSift } from './support/server';
 import { Workbench } from './support/workbench';
+import { SCROLLBARS_SHOWN } from './support/chromium';
 
 // Real scrollbars, as a user's Chromium draws them: headless Chromium hides them unless told not to.
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    ignoreDefaultArgs: ['--hide-scrollbars'],
-  },
-});
+test.use(SCROLLBARS_SHOWN);
 
 let sift: SiftServer;
 test.beforeAll(async () => {

@@ -7,20 +7,9 @@
 import { expect, type Page, test } from '@playwright/test';
 import { type SiftServer, startSift } from './support/server';
 import { Workbench } from './support/workbench';
+import { SCROLLBARS_SHOWN } from './support/chromium';
 
-test.use({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    ignoreDefaultArgs: ['--hide-scrollbars'],
-  },
-});
+test.use(SCROLLBARS_SHOWN);
 
 let sift: SiftServer;
 
