@@ -1,6 +1,7 @@
 /**
- * What a notification of an alert says: one title and one line, the same on the desktop (Electron's Notification,
- * electron/alertNotifications.ts) and in the browser (the Web Notifications API, in the Monitor view).
+ * How an alert reads outside Sift. A notification: one title and one line, the same on the desktop (Electron's
+ * Notification, electron/alertNotifications.ts) and in the browser (the Web Notifications API, in the Monitor view).
+ * Its fields for machines: the same names in `sift alerts --json` and in a webhook's JSON.
  */
 import type { AlertInfo } from './contract/monitors.js';
 
@@ -13,5 +14,19 @@ export function alertNotice(alert: AlertInfo): { title: string; body: string; ta
     body: `${alert.series} ${moved} ${alert.count} (expected ${alert.expected}, z ${alert.z}) from ${utc(alert.windowStart)} to ${utc(alert.windowEnd)} UTC`,
     // One notification per alert: a second event for the same alert replaces the first.
     tag: `sift-alert-${alert.id}`,
+  };
+}
+
+/** The fields scripts and webhook receivers read, under the names issue 24 gives them (more may follow, none changes). */
+export function alertFields(alert: AlertInfo) {
+  return {
+    monitor: alert.monitor,
+    series: alert.series,
+    window_start: alert.windowStart,
+    window_end: alert.windowEnd,
+    count: alert.count,
+    expected: alert.expected,
+    z: alert.z,
+    status: alert.status,
   };
 }

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { AlertInfo, InputOf, MonitorInfo } from '../../shared/contract.js';
+import { alertFields } from '../../shared/alertNotice.js';
 import { everyProblem, PLAYBOOK_MAX_CHARS } from '../../shared/monitors.js';
 import { Host } from '../host/host.js';
 import { COMMANDS, integerFlag, parseCommand, UsageError } from './commands.js';
@@ -92,14 +93,7 @@ function printMonitors(monitors: MonitorInfo[]): void {
 /** The keys scripts read (`sift alerts --json`); more may follow, none changes. */
 export function alertJson(alert: AlertInfo) {
   return {
-    monitor: alert.monitor,
-    series: alert.series,
-    window_start: alert.windowStart,
-    window_end: alert.windowEnd,
-    count: alert.count,
-    expected: alert.expected,
-    z: alert.z,
-    status: alert.status,
+    ...alertFields(alert),
     id: alert.id,
     created_at: alert.createdAt,
     acknowledged_by: alert.acknowledgedBy,

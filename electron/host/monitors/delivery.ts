@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AlertInfo } from '../../../shared/contract.js';
+import { alertFields } from '../../../shared/alertNotice.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { alertFromRow, readRows } from './monitorStore.js';
@@ -42,14 +43,7 @@ export function alertPayload(alert: AlertInfo, playbook: string) {
   return {
     text,
     alert_id: alert.id,
-    monitor: alert.monitor,
-    series: alert.series,
-    window_start: alert.windowStart,
-    window_end: alert.windowEnd,
-    count: alert.count,
-    expected: alert.expected,
-    z: alert.z,
-    status: alert.status,
+    ...alertFields(alert),
     source: alert.source,
     by: alert.by,
     bucket: alert.bucket,
