@@ -45,7 +45,20 @@ export function socketPathFor(workspaceDir: string): string {
 }
 
 export function writeEngineAddress(workspaceDir: string, address: EngineAddress): void {
+  removeDeadPartials(workspaceDir);
   writeFileAtomic(engineFilePath(workspaceDir), `${JSON.stringify(address)}\n`, 0o600);
+}
+
+/**
+ * The half-written addresses (`engine.json.<pid>.partial`) of engines killed while writing theirs: only the process
+ * holding the workspace writes an address, so a partial whose writer is gone is nobody's.
+ */
+function removeDeadPartials(workspaceDir: string): void {
+  const folder = path.dirname(engineFilePath(workspaceDir));
+  for (const name of fs.readdirSync(folder)) {
+    const writer = /^engine\.json\.(\d+)\.partial$/.exec(name);
+    if (writer && !processAlive(Number(writer[1]))) fs.rmSync(path.join(folder, name), { force: true });
+  }
 }
 
 /** The address in `.sift/engine.json`, or null when there is none or it is not one. */

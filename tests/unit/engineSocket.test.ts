@@ -198,7 +198,16 @@ describe('the engine socket', () => {
   it('ignores a stale engine.json: a dead pid, or a socket nobody answers', async () => {
     const other = path.join(tempDir('sift-stale-'), 'ws');
     fs.mkdirSync(path.join(other, '.sift'), { recursive: true });
+    // An engine killed while writing its address left a half-written one: the next address written clears it (a
+    // live writer's is left alone).
+    const sift = path.join(other, '.sift');
+    fs.writeFileSync(path.join(sift, `engine.json.${2 ** 22 + 12345}.partial`), '{"socket":');
+    fs.writeFileSync(path.join(sift, `engine.json.${process.ppid}.partial`), '{"socket":');
     writeEngineAddress(other, { socket: socketPathFor(other), token: 'x', pid: 2 ** 22 + 12345, kind: 'app' });
+    expect(fs.readdirSync(sift).filter((name) => name.endsWith('.partial'))).toEqual([
+      `engine.json.${process.ppid}.partial`,
+    ]);
+    fs.rmSync(path.join(sift, `engine.json.${process.ppid}.partial`));
     expect(await EngineConnection.connect(other)).toBeNull();
     writeEngineAddress(other, { socket: socketPathFor(other), token: 'x', pid: process.pid, kind: 'app' });
     expect(await EngineConnection.connect(other)).toBeNull();
