@@ -67,17 +67,8 @@ export async function reachWorkspace(
       if (options.remember !== false) rememberWorkspace(connection.workspaceDir());
       return { host: connection, release: () => connection.close() };
     }
-    try {
-      const host = await Host.open(dir, { remember: options.remember });
-      const listener = await listenForClients(host, host.workspaceDir(), 'cli').catch((error: unknown) => {
-        console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
-        return null;
-      });
-      return { host, release: () => closeOwnHost(host, listener) };
-    } catch (error) {
-      if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const opened = await openHere(dir, 'cli', deadline, options.remember);
+    if (opened) return opened;
   }
 }
 
@@ -95,17 +86,32 @@ export async function holdWorkspace(
     const connection = await EngineConnection.connect(dir);
     if (connection && connection.kind !== 'cli') return { heldBy: connection };
     await connection?.close();
-    try {
-      const host = await Host.open(dir);
-      const listener = await listenForClients(host, host.workspaceDir(), kind).catch((error: unknown) => {
-        console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
-        return null;
-      });
-      return { host, release: () => closeOwnHost(host, listener) };
-    } catch (error) {
-      if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const opened = await openHere(dir, kind, deadline);
+    if (opened) return opened;
+  }
+}
+
+/**
+ * Opens the workspace in this process, listening for other commands as `kind`; null when another process holds it
+ * (before `deadline`: the caller looks for its address again), its lock error after.
+ */
+async function openHere(
+  dir: string,
+  kind: EngineKind,
+  deadline: number,
+  remember?: boolean,
+): Promise<{ host: Host; release: () => Promise<void> } | null> {
+  try {
+    const host = await Host.open(dir, { remember });
+    const listener = await listenForClients(host, host.workspaceDir(), kind).catch((error: unknown) => {
+      console.error(`sift: other commands cannot reach this workspace while this one runs: ${String(error)}`);
+      return null;
+    });
+    return { host, release: () => closeOwnHost(host, listener) };
+  } catch (error) {
+    if (!(error instanceof SiftError && error.info.code === 'WORKSPACE_LOCKED') || Date.now() > deadline) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return null;
   }
 }
 
