@@ -28,6 +28,7 @@ export const HOST_FLOORS = {
   samples: ['workspace', 'query', 'reports'],
   monitors: ['workspace'],
   feeds: ['workspace', 'import'],
+  gates: ['workspace', 'query', 'compute', 'models', 'evaluation'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

@@ -17,6 +17,7 @@ import {
 } from './cli/commands.js';
 import { commandImport, commandTables } from './cli/dataCommands.js';
 import { commandDataset } from './cli/datasetCommands.js';
+import { commandGate } from './cli/gateCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
@@ -41,6 +42,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   models: commandModels,
   score: commandScore,
   eval: commandEval,
+  gate: commandGate,
   session: commandSession,
   labels: commandLabels,
   agreement: commandAgreement,

@@ -23,6 +23,7 @@ import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
 import { feedHandlers } from './feeds/handlers.js';
+import { gateHandlers } from './gates/handlers.js';
 import { importHandlers } from './import/handlers.js';
 import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
@@ -217,6 +218,7 @@ export class Host {
     ...spikeHandlers(this.services),
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
+    ...gateHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),
