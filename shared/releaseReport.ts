@@ -8,7 +8,7 @@
 import type { CategoryEvaluation, EvaluationResult } from './contract/evaluation.js';
 import type { GateName, GateReport, GateResult } from './gates.js';
 import { html, type Markup } from './htmlText.js';
-import { unitChartSvg } from './svgChart.js';
+import { type ChartGuide, unitChartSvg } from './svgChart.js';
 
 /** The four verdicts a gate can have, as the report and the Release check word them. */
 export type GateVerdict = 'passed' | 'failed' | 'insufficient data' | 'not applicable';
@@ -103,8 +103,8 @@ function gateRows(gates: GateResult[]): Markup {
 }
 
 /** The targets a category's precision–recall gates set, drawn across its chart. */
-function guidesOf(gates: GateResult[]) {
-  return gates.flatMap((gate) =>
+function guidesOf(gates: GateResult[]): ChartGuide[] {
+  return gates.flatMap((gate): ChartGuide[] =>
     gate.gate === 'recall_at_precision'
       ? [{ label: `${gate.category}: recall ${targetText(gate)}`, x: gate.target }]
       : gate.gate === 'precision_at_recall'
