@@ -5,6 +5,7 @@
  * no script and loads nothing (its Content-Security-Policy forbids it), so it opens offline and anywhere; every name
  * in it (model, version, category, slice value) comes from the user's data and is escaped (shared/htmlText.ts).
  */
+import type { InputOf } from './contract.js';
 import type { CategoryEvaluation, EvaluationResult } from './contract/evaluation.js';
 import type { GateName, GateReport, GateResult } from './gates.js';
 import { html, type Markup } from './htmlText.js';
@@ -50,6 +51,29 @@ export interface ReleaseReportInput {
   baseline: EvaluationResult | null;
   /** Drift and robustness details beyond their gates' rows, when the run measured them. */
   tables?: ReportTable[];
+}
+
+/**
+ * The two evaluations the page draws, each version on exactly the labelled items both scored (the items the gates
+ * judged). One failed evaluation leaves that version's curves out; the verdicts stand on their own.
+ */
+export async function reportEvaluations(
+  report: GateReport,
+  evaluate: (input: InputOf<'eval.run'>) => Promise<EvaluationResult>,
+  labels?: string,
+): Promise<Pick<ReleaseReportInput, 'candidate' | 'baseline'>> {
+  const of = (version: string, other: string | null) =>
+    evaluate({
+      model: report.model,
+      version,
+      ...(labels ? { labels } : {}),
+      ...(other ? { sameItemsAs: { model: report.model, version: other } } : {}),
+    }).catch(() => null);
+  const [candidate, baseline] = await Promise.all([
+    of(report.candidate, report.baseline),
+    report.baseline ? of(report.baseline, report.candidate) : null,
+  ]);
+  return { candidate, baseline };
 }
 
 const COLORS = { candidate: '#3355cc', baseline: '#e07b39' };
