@@ -36,7 +36,7 @@ async function checkLabelsQuery(conn: DuckDBConnection, sql: string): Promise<st
 }
 
 /** Which version to evaluate: the one asked for, else the registered one if it has scores, else the latest scored. */
-async function resolveVersion(
+export async function resolveVersion(
   conn: DuckDBConnection,
   registry: ModelRegistry,
   model: string,
