@@ -19,6 +19,7 @@ import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
+import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
@@ -35,6 +36,7 @@ export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
+export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
 export type * from './contract/workspace.js';
 
@@ -47,6 +49,7 @@ export const contract = {
   ...modelMethods,
   ...evaluationMethods,
   ...driftMethods,
+  ...robustnessMethods,
   ...labelingMethods,
   ...keymapMethods,
   ...datasetMethods,

@@ -38,6 +38,7 @@ import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
 import { reportHandlers } from './reports/handlers.js';
+import { robustnessHandlers } from './robustness/handlers.js';
 import { ReportStore } from './reports/reports.js';
 import type { Handlers, HostServices } from './services.js';
 import { spikeHandlers } from './spikes/handlers.js';
@@ -219,6 +220,7 @@ export class Host {
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
     ...driftHandlers(this.services),
+    ...robustnessHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),
