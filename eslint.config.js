@@ -23,12 +23,14 @@ export const HOST_FLOORS = {
   spikes: ['workspace', 'compute'],
   models: ['workspace', 'query', 'compute', 'spikes'],
   evaluation: ['workspace', 'query', 'compute', 'models'],
+  drift: ['workspace', 'query', 'models', 'evaluation'],
+  robustness: ['workspace', 'query', 'compute', 'models', 'evaluation'],
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],
-  monitors: ['workspace'],
-  feeds: ['workspace', 'import'],
-  gates: ['workspace', 'query', 'compute', 'models', 'evaluation'],
+  monitors: ['workspace', 'compute'],
+  feeds: ['workspace', 'import', 'compute'],
+  gates: ['workspace', 'query', 'compute', 'models', 'evaluation', 'drift', 'robustness'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

@@ -7,19 +7,16 @@ import path from 'node:path';
 import { toErrorInfo } from '../../shared/errors.js';
 import { type GateReport, type GateResult, gateReportJson } from '../../shared/gates.js';
 import { COMMANDS, parseCommand } from './commands.js';
-import { releaseReportWriter } from './gateReport.js';
+import { checkReportDir, writeReleaseReport } from './releaseReportFiles.js';
 import { formatTable, runJob, withHost } from './hostCalls.js';
 
 const CANNOT_JUDGE = 2;
 
 export async function commandGate(args: string[]): Promise<number> {
   const { values } = parseCommand(COMMANDS.gate, args);
-  const writer = releaseReportWriter;
-  if (values.report && !writer) {
-    console.error('sift: gate: --report is not available in this build yet (the release report is still to come).');
-    return CANNOT_JUDGE;
-  }
   try {
+    // A DIR that cannot hold the report is refused before anything is judged.
+    if (values.report) checkReportDir(values.report);
     return await withHost(values.workspace, async (host) => {
       const report = await runJob(
         host,
@@ -34,7 +31,7 @@ export async function commandGate(args: string[]): Promise<number> {
         },
         'gate',
       );
-      if (values.report && writer) await writer(path.resolve(values.report), report, host);
+      if (values.report) await writeReleaseReport(host, values.report, report, values.labels);
       if (values.json) console.log(JSON.stringify(gateReportJson(report), null, 2));
       else printReport(report);
       return report.passed ? 0 : 1;

@@ -13,8 +13,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
-import { judgeCategory } from '../../electron/host/gates/judge';
-import type { GateReport } from '../../shared/gates';
 import { sift } from './cliFixture';
 import { call, jobOutcomeOf, runJob, tempDir } from './support';
 
@@ -33,8 +31,6 @@ let dir: string;
 const inline = (categories: object): Record<string, unknown> => ({ categories });
 const gate = (input: { candidate: string; baseline?: string; gates: Record<string, unknown>; seed?: number }) =>
   runJob(host, 'gate.run', { model: 'm', labels: 'SELECT * FROM gold', ...input });
-const verdicts = (report: GateReport) =>
-  report.gates.map((g) => `${g.category} ${g.gate} ${g.passed ? 'pass' : 'FAIL'}`);
 
 beforeAll(async () => {
   dir = path.join(tempDir('sift-gates-'), 'ws');
@@ -141,28 +137,31 @@ describe('gate.run', () => {
     expect((await at(0.0077)).passed).toBe(true);
   });
 
-  it('says insufficient data, failing unless the gate is optional; comparing gates need a baseline', async () => {
+  it('says insufficient data, failing unless optional; lists comparing and runtime gates "not applicable"', async () => {
     const report = await gate({
       candidate: 'v1',
       gates: inline({
         csam: { recall_at_precision: { precision: 0.8, min_recall: 0.9 } },
-        spam: { max_ece: { max: 1, min_n: 500, optional: true }, max_recall_drop: 0.01, latency_p99_ms: 50 },
+        spam: {
+          max_ece: { max: 1, min_n: 500, optional: true },
+          max_recall_drop: 0.01,
+          robustness: { max_recall_drop: { '*': 0.1 } },
+          latency_p99_ms: 50,
+        },
       }),
     });
-    expect(verdicts(report)).toEqual([
-      'csam recall_at_precision FAIL',
-      'spam max_recall_drop pass',
-      'spam max_ece pass',
-      'spam latency_p99_ms pass',
+    expect(report.gates.map((g) => [`${g.category} ${g.gate}`, g.passed, g.status])).toEqual([
+      ['csam recall_at_precision', false, 'insufficient data'],
+      ['spam max_recall_drop', true, 'not applicable'],
+      ['spam max_ece', true, 'insufficient data'],
+      ['spam robustness', true, 'not applicable'],
+      ['* latency_p99_ms', true, 'not applicable'],
     ]);
-    expect(report.gates.map((g) => g.status)).toEqual([
-      'insufficient data',
-      'not applicable',
-      'insufficient data',
-      'not applicable',
-    ]);
+    expect(report.passed).toBe(false);
     expect(report.gates[0]!.reason).toBe('0 labelled positives, fewer than 20');
-    expect(report.gates[3]!.reason).toContain('no model runtime here');
+    expect(report.gates[1]!.reason).toBe('no baseline version to compare with');
+    // m v1's scores were imported: no runtime here to re-score or time.
+    expect(report.gates[3]!.reason).toContain('has no runtime here');
   });
 
   it('judges slice, golden-set and high-reach false positive rates at each version’s escalate threshold', async () => {
@@ -192,8 +191,9 @@ describe('gate.run', () => {
     const goldenSet = rows.filter((r) => r.i < 100);
     expect(golden!.n).toBe(100);
     expect(golden!.candidate).toBeCloseTo(goldenSet.filter((r) => v3(r) >= 0.5).length / 100, 12);
-    // quantile_disc(views, 0.9) over 0…299 is 269: the top 30 items.
-    expect(reach!.candidate).toBeCloseTo(fpr(rows.filter((r) => r.i >= 269)), 12);
+    // The top 10% of 300 by views_24h (shared/releaseMetrics.ts): views 270…299.
+    expect(reach!.candidate).toBeCloseTo(fpr(rows.filter((r) => r.i >= 270)), 12);
+    expect(reach!.n).toBe(17);
     expect(report.passed).toBe(true);
   });
 
@@ -223,43 +223,6 @@ describe('gate.run', () => {
   });
 });
 
-describe('the latency and robustness gates, with measured values handed in', () => {
-  const evidence = {
-    category: 'spam',
-    pairs: null,
-    escalate: { candidate: 0.5, baseline: 0.5 },
-    hasBaseline: false,
-    falsePositives: {},
-    seed: 0,
-  };
-  it('passes or fails latency by its p99, and robustness by the transform furthest over its limit', () => {
-    const gates = { latency_p99_ms: { max: 10, optional: false, use_interval: false } };
-    expect(judgeCategory({ ...evidence, hasRuntime: true, latency: { p99Ms: 12, n: 100 } }, gates)[0]!.passed).toBe(
-      false,
-    );
-    expect(judgeCategory({ ...evidence, hasRuntime: true, latency: { p99Ms: 8, n: 100 } }, gates)[0]!.passed).toBe(
-      true,
-    );
-    expect(judgeCategory({ ...evidence, hasRuntime: false }, gates)[0]!.status).toBe('not applicable');
-    const robust = {
-      robustness: { max_recall_drop: { leetspeak: 0.05, '*': 0.2 }, optional: false, use_interval: false },
-    };
-    const [result] = judgeCategory(
-      {
-        ...evidence,
-        hasRuntime: true,
-        robustness: [
-          { transform: 'leetspeak', recallDrop: 0.06, n: 50 },
-          { transform: 'emoji', recallDrop: 0.15, n: 50 },
-        ],
-      },
-      robust,
-    );
-    expect(result).toMatchObject({ passed: false, candidate: 0.06, target: 0.05 });
-    expect(result!.reason).toContain('leetspeak');
-  });
-});
-
 describe('sift gate', () => {
   it('exits 0 when every gate passes, 1 when one fails, 2 when it cannot judge', async () => {
     await host.close();
@@ -285,8 +248,10 @@ describe('sift gate', () => {
       '--labels',
       'SELECT * FROM gold',
     ];
-    const passed = await sift(...args('v2', good), '--json');
+    const reportDir = path.join(files, 'report');
+    const passed = await sift(...args('v2', good), '--json', '--report', reportDir);
     expect(passed.code, passed.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8'))).toEqual(JSON.parse(passed.stdout));
     const json = JSON.parse(passed.stdout) as { passed: boolean; items: number; gates: { category: string }[] };
     expect(json).toMatchObject({ passed: true, items: 300 });
     expect(Object.keys(json.gates[0]!)).toEqual([

@@ -6,6 +6,7 @@
  */
 import type { DuckDBConnection, DuckDBListValue, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import { SiftError } from '../../../shared/errors.js';
+import { highReachCutoffSql } from '../../../shared/releaseMetrics.js';
 import { describeReadOnlyQuery, relationKind } from '../query/readOnlyQuery.js';
 import { type PairsQuery, throwForBadPair } from '../evaluation/pairsQuery.js';
 
@@ -184,9 +185,10 @@ export async function falsePositiveCounts(
       value = 'k.v::VARCHAR';
       from = 'j JOIN k USING (content_id)';
     } else {
+      // High reach as the release metrics define it (shared/releaseMetrics.ts), once.
       params.top_fraction = scope.topFraction;
-      ctes += `, cut AS (SELECT quantile_disc(TRY_CAST(v AS DOUBLE), 1 - $top_fraction) AS cut_at FROM k)`;
-      from = 'j JOIN k USING (content_id) WHERE TRY_CAST(k.v AS DOUBLE) >= (SELECT cut_at FROM cut)';
+      ctes += `, cut AS (${highReachCutoffSql('$top_fraction')})`;
+      from = 'j JOIN k USING (content_id) WHERE k.v >= (SELECT cutoff FROM cut)';
     }
   }
   const result = await conn.runAndReadAll(

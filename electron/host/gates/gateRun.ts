@@ -12,12 +12,13 @@ import {
   gatesForCategory,
   type GateSpec,
 } from '../../../shared/gates.js';
+import { judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
 import { DEFAULT_THRESHOLDS, type RoutingRules } from '../../../shared/routing.js';
 import { aggregatePairs, thresholdsFor } from '../evaluation/pairsQuery.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
+import { runRobustness } from '../robustness/robustness.js';
 import type { Workspace } from '../workspace/workspace.js';
-import type { GateExtras, GateRequest } from './gateExtras.js';
 import { loadGates } from './gateFile.js';
 import { falsePositiveCounts, type FalsePositiveCounts, type FprScope, readAlignedPairs } from './gatePairs.js';
 import { type CategoryEvidence, judgeCategory } from './judge.js';
@@ -33,17 +34,11 @@ export interface GateRunInput {
 
 /**
  * A version's own routing: its package's manifest when the workspace has that version, else the model's registered
- * thresholds (a version known only from imported scores routes as the deployed model does). `runtime`: whether the
- * version can be run here (robustness and latency need it).
+ * thresholds (a version known only from imported scores routes as the deployed model does).
  */
-async function versionRouting(
-  registry: ModelRegistry,
-  model: string,
-  version: string,
-): Promise<RoutingRules & { runtime: boolean }> {
+async function versionRouting(registry: ModelRegistry, model: string, version: string): Promise<RoutingRules> {
   const own = (await registry.list()).find((info) => info.name === model && info.version === version && !info.error);
-  if (own) return { thresholds: own.thresholds, critical: own.critical, runtime: true };
-  return { ...thresholdsFor(registry, model), runtime: false };
+  return own ? { thresholds: own.thresholds, critical: own.critical } : thresholdsFor(registry, model);
 }
 
 /** The gates that read FPR counts, with each category's spec: one DuckDB count per distinct scope. */
@@ -82,8 +77,7 @@ export async function runGates(
   workspace: Workspace,
   registry: ModelRegistry,
   input: GateRunInput,
-  extras: GateExtras,
-  ctx?: JobContext,
+  ctx: JobContext,
 ): Promise<GateReport> {
   const file = loadGates(workspace, input.gates);
   const baseline = input.baseline ?? null;
@@ -123,7 +117,7 @@ export async function runGates(
       const pairs = baseline
         ? { ...scan, params: { ...scan.params, other_model: input.model, other_version: baseline } }
         : scan;
-      ctx?.progress(null, 'Reading both versions’ scores on the labelled items');
+      ctx.progress(null, 'Reading both versions’ scores on the labelled items');
       const read = await readAlignedPairs(conn, pairs, baseline !== null);
       const categories = [...new Set([...read.aligned.keys(), ...named])].sort();
       const counts = new Map<string, Map<string, Map<string | null, FalsePositiveCounts>>>();
@@ -139,22 +133,24 @@ export async function runGates(
         ? `No labelled items that both ${input.candidate} and ${baseline} scored: nothing to judge them on.`
         : `No labelled items that ${input.candidate} scored: nothing to judge it on.`,
     });
-  const request: GateRequest = {
-    model: input.model,
-    candidate: input.candidate,
-    baseline,
-    labels: input.labels,
-    categories: value.categories,
-    signal: ctx?.signal,
-  };
   const wanted = (gate: GateName) => value.categories.some((category) => gatesForCategory(file, category)[gate]);
-  const runtime = routing.candidate.runtime;
-  const drift = baseline && extras.drift && wanted('max_psi') ? await extras.drift(request) : undefined;
+  // Robustness and latency re-score the candidate's labelled positives through its own runtime: only when asked.
   const robustness =
-    runtime && extras.robustness && wanted('robustness') ? await extras.robustness(request) : undefined;
-  const latency = runtime && extras.latency && wanted('latency_p99_ms') ? await extras.latency(request) : undefined;
+    wanted('robustness') || wanted('latency_p99_ms')
+      ? await runRobustness(
+          workspace,
+          registry,
+          {
+            model: input.model,
+            version: input.candidate,
+            labels: input.labels,
+            latencySample: wanted('latency_p99_ms') ? 200 : 0,
+          },
+          ctx,
+        )
+      : null;
   const seed = input.seed ?? file.seed ?? DEFAULT_BOOTSTRAP_SEED;
-  ctx?.progress(null, 'Judging the gates');
+  ctx.progress(null, 'Judging the gates');
   const gates = value.categories.flatMap((category) => {
     const own = gatesForCategory(file, category);
     const falsePositives: CategoryEvidence['falsePositives'] = {};
@@ -168,16 +164,18 @@ export async function runGates(
         pairs: value.aligned.get(category) ?? null,
         escalate: { candidate: escalate.candidate(category), baseline: escalate.baseline(category) },
         hasBaseline: baseline !== null,
-        hasRuntime: runtime,
         falsePositives,
-        drift: drift?.get(category),
-        robustness: robustness?.get(category),
-        latency,
         seed,
       },
       own,
-    );
+    ).concat(own.robustness && robustness ? [judgeRobustness(category, own.robustness, robustness)] : []);
   });
+  // Latency is the model's, not a category's: one gate ("*"), by the "*" entry's limit, else the first named.
+  const latencySpec =
+    file.categories[EVERY_CATEGORY]?.latency_p99_ms ??
+    value.categories.map((category) => gatesForCategory(file, category).latency_p99_ms).find((spec) => spec);
+  if (latencySpec && robustness)
+    gates.push(judgeLatency(latencySpec, robustness.latency, robustness.applicable ? undefined : robustness.reason));
   return {
     passed: gates.every((gate) => gate.passed),
     items: value.items,

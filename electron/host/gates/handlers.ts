@@ -1,15 +1,8 @@
 /** The gates part of the contract (shared/contract/gates.ts): a gate run, and the gate file for the app's editor. */
 import type { gateMethods } from '../../../shared/contract/gates.js';
 import type { Handlers, HostServices } from '../services.js';
-import type { GateExtras } from './gateExtras.js';
 import { gateFileState, writeGateFile } from './gateFile.js';
 import { runGates } from './gateRun.js';
-
-/**
- * The measures of the drift, robustness and latency gates, filled in as those features provide them; a gate whose
- * measure is absent is "not applicable" (drift falls back to the PSI of the judged items' scores).
- */
-const EXTRAS: GateExtras = {};
 
 export function gateHandlers(host: HostServices): Handlers<keyof typeof gateMethods> {
   return {
@@ -18,7 +11,7 @@ export function gateHandlers(host: HostServices): Handlers<keyof typeof gateMeth
       const job = host.jobs.start(
         'gate.run',
         `Gate ${input.model} ${input.candidate}${input.baseline ? ` against ${input.baseline}` : ''}`,
-        (ctx) => runGates(workspace, models, input, EXTRAS, ctx),
+        (ctx) => runGates(workspace, models, input, ctx),
       );
       return { jobId: job.id };
     },

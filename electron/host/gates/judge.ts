@@ -1,7 +1,7 @@
 /**
- * Judging one category's gates from what a gate run read: the aligned labelled items of both versions, the false
- * positive counts of the FPR gates, and the figures drift, robustness and latency measured. Pure: no DuckDB, no
- * clock, so every rule here is tested with values handed in. Definitions: shared/gates.ts and docs/release-gates.md.
+ * Judging one category's gates from what a gate run read: the aligned labelled items of both versions and the false
+ * positive counts of the FPR gates (robustness and latency are judged by shared/robustness.ts from a robustness run).
+ * Pure: no DuckDB, no clock, so every rule here is tested with values handed in. Definitions: shared/gates.ts and docs/release-gates.md.
  */
 import { DEFAULT_BINS, expectedCalibrationErrorOf } from '../../../shared/calibration.js';
 import { categoryDrift } from '../../../shared/drift.js';
@@ -18,27 +18,21 @@ import { bootstrapInterval, cellPrecision, cellRecall, flagCells } from '../../.
 import { precisionAtRecall, precisionRecallCurveOf, recallAtPrecision } from '../../../shared/rankingMetrics.js';
 import { countLabelled, type ScoreCounts } from '../../../shared/scoreCounts.js';
 import { wilsonInterval } from '../../../shared/slices.js';
-import type { DriftFigure, LatencyFigure, RobustnessFigure } from './gateExtras.js';
 import type { AlignedPairs, FalsePositiveCounts } from './gatePairs.js';
 
-/** Everything one category's gates are judged from. Absent pieces were not asked for (or could not be measured). */
+/**
+ * Everything one category's gates are judged from. Absent pieces were not asked for (or could not be measured). */
 export interface CategoryEvidence {
   category: string;
   pairs: AlignedPairs | null;
   /** Each version's escalate threshold for this category: where it flags an item. */
   escalate: { candidate: number; baseline: number };
   hasBaseline: boolean;
-  /** Whether the candidate's runtime is here (robustness and latency need it). */
-  hasRuntime: boolean;
   falsePositives: Partial<Record<'slice' | 'golden_safe' | 'high_reach', Map<string | null, FalsePositiveCounts>>>;
-  drift?: DriftFigure;
-  robustness?: RobustnessFigure[];
-  latency?: LatencyFigure;
   seed: number;
 }
 
-/** A gate's figures and pass; `target` only where the verdict picks it (robustness: the deciding transform's limit). */
-type Verdict = Omit<GateResult, 'category' | 'gate' | 'target' | 'optional'> & { target?: number };
+type Verdict = Omit<GateResult, 'category' | 'gate' | 'target' | 'optional'>;
 
 const notApplicable = (reason: string): Verdict => ({
   candidate: null,
@@ -50,6 +44,9 @@ const notApplicable = (reason: string): Verdict => ({
   reason,
 });
 
+/** The gates judged here; robustness and latency come from the robustness run (shared/robustness.ts). */
+export type CategoryGateName = Exclude<GateName, 'robustness' | 'latency_p99_ms'>;
+
 /** The limit a gate's result reports as its target. */
 function targetOf(name: GateName, spec: GateSpec): number {
   const s = spec as Record<string, unknown>;
@@ -57,7 +54,6 @@ function targetOf(name: GateName, spec: GateSpec): number {
   if (name === 'precision_at_recall') return s.min_precision as number;
   if (name === 'slice') return s.max_fpr_gap as number;
   if (name === 'golden_safe' || name === 'high_reach') return s.max_fpr as number;
-  if (name === 'robustness') return Math.min(...Object.values(s.max_recall_drop as Record<string, number>));
   return s.max as number;
 }
 
@@ -91,17 +87,16 @@ export function judgeCategory(evidence: CategoryEvidence, gates: CategoryGates):
         )
       : null;
   const results: GateResult[] = [];
-  for (const name of Object.keys(gates) as GateName[]) {
+  const names = (Object.keys(gates) as GateName[]).filter(
+    (name): name is CategoryGateName => name !== 'robustness' && name !== 'latency_p99_ms',
+  );
+  for (const name of names) {
     const spec = gates[name] as GateSpec;
     const target = targetOf(name, spec);
     const minN = spec.min_n ?? DEFAULT_MIN_N;
     const verdict = ((): Verdict => {
       if ((name === 'max_recall_drop' || name === 'max_precision_drop' || name === 'max_psi') && !hasBaseline)
         return notApplicable('no baseline version to compare with');
-      if (name === 'robustness' || name === 'latency_p99_ms') {
-        if (!evidence.hasRuntime) return notApplicable('the version has no model runtime here (scores imported)');
-        return name === 'latency_p99_ms' ? latencyVerdict(evidence, target, minN) : robustnessVerdict(evidence, spec);
-      }
       if (name === 'slice' || name === 'golden_safe' || name === 'high_reach')
         return falsePositiveVerdict(name, evidence, spec, target, minN);
       if (name === 'max_psi') return psiVerdict(evidence, target, minN);
@@ -151,12 +146,7 @@ export function judgeCategory(evidence: CategoryEvidence, gates: CategoryGates):
       const passed = meetsTarget(candidate - baseline, -target, true, interval, spec.use_interval);
       return { ...partial, candidate, baseline, interval, passed };
     })();
-    const result: GateResult = {
-      category: evidence.category,
-      gate: name,
-      ...verdict,
-      target: verdict.target ?? target,
-    };
+    const result: GateResult = { category: evidence.category, gate: name, target, ...verdict };
     if (spec.optional) result.optional = true;
     if (verdict.status === 'insufficient data') result.passed = spec.optional;
     if (!result.passed && !result.reason) result.reason = failure(name, result);
@@ -231,46 +221,15 @@ function falsePositiveVerdict(
   };
 }
 
+/**
+ * PSI of the candidate's scores against the baseline's (the reference) on the judged items, by shared/drift.ts's one
+ * definition — what drift's candidateDrift computes in DuckDB, here on the arrays already read.
+ */
 function psiVerdict(evidence: CategoryEvidence, target: number, minN: number): Verdict {
   const { pairs } = evidence;
-  const figure =
-    evidence.drift ??
-    (pairs?.baseline
-      ? { psi: categoryDrift(evidence.category, pairs.baseline, pairs.candidate).psi, n: pairs.candidate.length }
-      : { psi: null, n: 0 });
-  const partial = { candidate: figure.psi, baseline: null, n: figure.n, interval: null };
-  if (figure.psi === null || figure.n < minN) return insufficient(partial, `${figure.n} scores, fewer than ${minN}`);
-  return { ...partial, passed: meetsTarget(figure.psi, target, false) };
-}
-
-function latencyVerdict(evidence: CategoryEvidence, target: number, minN: number): Verdict {
-  const figure = evidence.latency;
-  if (!figure) return notApplicable('no latency measurement in this build');
-  const partial = { candidate: figure.p99Ms, baseline: null, n: figure.n, interval: null };
-  if (figure.n < minN) return insufficient(partial, `${figure.n} items timed, fewer than ${minN}`);
-  return { ...partial, passed: meetsTarget(figure.p99Ms, target, false) };
-}
-
-/** The transform furthest over its limit (its own, else "*", else the smallest limit named) decides. */
-function robustnessVerdict(evidence: CategoryEvidence, spec: GateSpec): Verdict {
-  const figures = evidence.robustness;
-  if (!figures) return notApplicable('no robustness measurement in this build');
-  const limits = (spec as GateSpec<'robustness'>).max_recall_drop;
-  const fallback = limits['*'] ?? Math.min(...Object.values(limits));
-  const minN = spec.min_n ?? DEFAULT_MIN_N;
-  const n = Math.min(...figures.map((f) => f.n), Number.POSITIVE_INFINITY);
-  const partial = { candidate: null, baseline: null, n: Number.isFinite(n) ? n : 0, interval: null };
-  if (figures.length === 0 || n < minN || figures.some((f) => f.recallDrop === null))
-    return insufficient(partial, `${partial.n} labelled positives re-scored, fewer than ${minN}`);
-  const worst = figures
-    .map((f) => ({ ...f, limit: limits[f.transform] ?? fallback }))
-    .sort((a, b) => b.recallDrop! - b.limit - (a.recallDrop! - a.limit))[0]!;
-  const passed = meetsTarget(worst.recallDrop!, worst.limit, false);
-  return {
-    ...partial,
-    candidate: worst.recallDrop,
-    target: worst.limit,
-    passed,
-    reason: `${passed ? 'largest' : 'recall drop'} under ${worst.transform}: ${fmt(worst.recallDrop)} (at most ${fmt(worst.limit)})`,
-  };
+  const psi = pairs?.baseline ? categoryDrift(evidence.category, pairs.baseline, pairs.candidate).psi : null;
+  const n = pairs?.candidate.length ?? 0;
+  const partial = { candidate: psi, baseline: null, n, interval: null };
+  if (psi === null || n < minN) return insufficient(partial, `${n} scores, fewer than ${minN}`);
+  return { ...partial, passed: meetsTarget(psi, target, false) };
 }
