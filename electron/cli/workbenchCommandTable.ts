@@ -225,7 +225,11 @@ takes a script's results only with --format json.`,
         value: 'V',
         description: 'the version to compare with (without one, the comparing gates are listed "not applicable")',
       },
-      gates: { type: 'string', value: 'FILE', description: 'the gate file (default: policy/gates.json in the workspace)' },
+      gates: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the gate file (default: policy/gates.json in the workspace)',
+      },
       labels: {
         type: 'string',
         value: 'SQL',
