@@ -18,6 +18,7 @@ import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
+import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
@@ -33,6 +34,7 @@ export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
+export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
 export type * from './contract/workspace.js';
 
@@ -44,6 +46,7 @@ export const contract = {
   ...spikeMethods,
   ...modelMethods,
   ...evaluationMethods,
+  ...robustnessMethods,
   ...labelingMethods,
   ...keymapMethods,
   ...datasetMethods,

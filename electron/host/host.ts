@@ -37,6 +37,7 @@ import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
 import { reportHandlers } from './reports/handlers.js';
+import { robustnessHandlers } from './robustness/handlers.js';
 import { ReportStore } from './reports/reports.js';
 import type { Handlers, HostServices } from './services.js';
 import { spikeHandlers } from './spikes/handlers.js';
@@ -217,6 +218,7 @@ export class Host {
     ...spikeHandlers(this.services),
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
+    ...robustnessHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),

@@ -152,6 +152,7 @@ function validInputs(
     'models.versions': {},
     'models.setDeployment': { model: 'text-distil', version: '2026.11.1', deployedAt: '2024-03-05T00:00:00Z' },
     'eval.run': { model: 'text-distil', bins: 10 },
+    'robustness.run': { model: 'text-distil', transforms: ['leetspeak'], latencySample: 5 },
     'eval.errors': { model: 'text-distil', category: 'spam' },
     'eval.items': { model: 'text-distil', category: 'spam', kind: 'fp', limit: 5 },
     'eval.slices': { model: 'text-distil', minSliceN: 10 },
