@@ -8,6 +8,7 @@ import type { z } from 'zod/v3';
 import type { SiftErrorInfo } from './errors.js';
 import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';
+import { driftMethods } from './contract/drift.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { feedMethods } from './contract/feeds.js';
 import { importMethods } from './contract/import.js';
@@ -25,6 +26,7 @@ import { workspaceMethods } from './contract/workspace.js';
 export type { Cell, JobStarted } from './contract/base.js';
 export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
+export type * from './contract/drift.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/feeds.js';
 export type * from './contract/import.js';
@@ -46,6 +48,7 @@ export const contract = {
   ...spikeMethods,
   ...modelMethods,
   ...evaluationMethods,
+  ...driftMethods,
   ...robustnessMethods,
   ...labelingMethods,
   ...keymapMethods,

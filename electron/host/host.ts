@@ -21,6 +21,7 @@ import type { HostEvent } from '../../shared/jobs.js';
 import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
 import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
+import { driftHandlers } from './drift/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
 import { feedHandlers } from './feeds/handlers.js';
 import { importHandlers } from './import/handlers.js';
@@ -218,6 +219,7 @@ export class Host {
     ...spikeHandlers(this.services),
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
+    ...driftHandlers(this.services),
     ...robustnessHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),

@@ -157,6 +157,8 @@ function validInputs(
     'eval.items': { model: 'text-distil', category: 'spam', kind: 'fp', limit: 5 },
     'eval.slices': { model: 'text-distil', minSliceN: 10 },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
+    'drift.compare': { model: 'text-distil', reference: { from: '2024-01-01T00:00:00Z', to: '2024-03-01T00:00:00Z' } },
+    'drift.weekly': { model: 'text-distil', weeks: 4 },
     'models.saveRevision': { model: 'text-distil', thresholds: { spam: { remove: 0.95, escalate: 0.6 } } },
     'taxonomy.get': {},
     'sessions.list': {},

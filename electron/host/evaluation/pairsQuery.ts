@@ -44,7 +44,7 @@ export async function labelCtes(conn: DuckDBConnection, labels: string | undefin
 }
 
 /** Which version to evaluate: the one asked for, else the registered one if it has scores, else the latest scored. */
-async function resolveVersion(
+export async function resolveVersion(
   conn: DuckDBConnection,
   registry: ModelRegistry,
   model: string,
