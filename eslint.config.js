@@ -23,6 +23,8 @@ export const HOST_FLOORS = {
   spikes: ['workspace', 'compute'],
   models: ['workspace', 'query', 'compute', 'spikes'],
   evaluation: ['workspace', 'query', 'compute', 'models'],
+  drift: ['workspace', 'query', 'models', 'evaluation'],
+  robustness: ['workspace', 'query', 'compute', 'models', 'evaluation'],
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],

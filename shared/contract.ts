@@ -8,6 +8,7 @@ import type { z } from 'zod/v3';
 import type { SiftErrorInfo } from './errors.js';
 import { annotatorMethods } from './contract/annotators.js';
 import { datasetMethods } from './contract/datasets.js';
+import { driftMethods } from './contract/drift.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { feedMethods } from './contract/feeds.js';
 import { importMethods } from './contract/import.js';
@@ -18,12 +19,14 @@ import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
+import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell, JobStarted } from './contract/base.js';
 export * from './contract/annotators.js';
 export type * from './contract/datasets.js';
+export type * from './contract/drift.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/feeds.js';
 export type * from './contract/import.js';
@@ -33,6 +36,7 @@ export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
+export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
 export type * from './contract/workspace.js';
 
@@ -44,6 +48,8 @@ export const contract = {
   ...spikeMethods,
   ...modelMethods,
   ...evaluationMethods,
+  ...driftMethods,
+  ...robustnessMethods,
   ...labelingMethods,
   ...keymapMethods,
   ...datasetMethods,

@@ -21,6 +21,7 @@ import type { HostEvent } from '../../shared/jobs.js';
 import { dispatchJob, type JobWatch, valueOf } from '../../shared/jobRuns.js';
 import { AlwaysOn } from './alwaysOn.js';
 import { datasetHandlers } from './datasets/handlers.js';
+import { driftHandlers } from './drift/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
 import { feedHandlers } from './feeds/handlers.js';
 import { importHandlers } from './import/handlers.js';
@@ -37,6 +38,7 @@ import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
 import { reportHandlers } from './reports/handlers.js';
+import { robustnessHandlers } from './robustness/handlers.js';
 import { ReportStore } from './reports/reports.js';
 import type { Handlers, HostServices } from './services.js';
 import { spikeHandlers } from './spikes/handlers.js';
@@ -217,6 +219,8 @@ export class Host {
     ...spikeHandlers(this.services),
     ...modelHandlers(this.services),
     ...evaluationHandlers(this.services),
+    ...driftHandlers(this.services),
+    ...robustnessHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),

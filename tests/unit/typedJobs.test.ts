@@ -53,6 +53,7 @@ describe('typed jobs', () => {
       'models.score',
       'query.export',
       'query.exportScript',
+      'robustness.run',
       'sessions.create',
       'sessions.retrain',
       'spike.drill',

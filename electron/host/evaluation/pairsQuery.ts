@@ -35,8 +35,16 @@ async function checkLabelsQuery(conn: DuckDBConnection, sql: string): Promise<st
   return text;
 }
 
+/**
+ * WITH clauses defining `labels` (content_id, category, label): the labels query's rows, else the vote rule's outcomes
+ * without the ties (and `outcomes`, which keeps them). The robustness run reads its positives from the same.
+ */
+export async function labelCtes(conn: DuckDBConnection, labels: string | undefined): Promise<string> {
+  return labels ? `labels AS (${await checkLabelsQuery(conn, labels)})` : DEFAULT_LABEL_CTES;
+}
+
 /** Which version to evaluate: the one asked for, else the registered one if it has scores, else the latest scored. */
-async function resolveVersion(
+export async function resolveVersion(
   conn: DuckDBConnection,
   registry: ModelRegistry,
   model: string,
@@ -104,7 +112,7 @@ async function pairsQuery(
   if (!(await tableExists(conn, 'model_scores')))
     throw new SiftError({ code: 'NOT_FOUND', message: 'There is no model_scores table: score some content first.' });
   const version = await resolveVersion(conn, registry, input.model, input.version);
-  const labelCtes = input.labels ? `labels AS (${await checkLabelsQuery(conn, input.labels)})` : DEFAULT_LABEL_CTES;
+  const labelsWith = await labelCtes(conn, input.labels);
   const withContent = (await tableExists(conn, 'content')) && (await tableExists(conn, 'users'));
   const params: Record<string, string | number> = { model: input.model, version };
   const categories = (
@@ -142,7 +150,7 @@ async function pairsQuery(
   const tied = input.labels
     ? `tied AS (SELECT NULL::VARCHAR AS category, NULL::VARCHAR AS content_id WHERE false),`
     : `tied AS (SELECT s.category, s.content_id FROM s JOIN outcomes o ON o.content_id::VARCHAR = s.content_id AND o.category = s.category ${sameItems} WHERE o.status = 'tied'),`;
-  const withPairs = (sliced: boolean) => `WITH ${labelCtes},
+  const withPairs = (sliced: boolean) => `WITH ${labelsWith},
       s AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL),${
         input.sameItemsAs
           ? ` scored_by_other AS (SELECT DISTINCT content_id::VARCHAR AS content_id, category FROM model_scores WHERE model = $other_model AND model_version = $other_version),`

@@ -21,15 +21,37 @@ export interface SqlReach {
   directories: string[];
   /** Single files SQL may read. */
   paths: string[];
-  /** The folders allowed entry by entry, with their modification times then: a new entry changes its folder's. */
-  enumerated: { folder: string; mtimeMs: number }[];
+  /**
+   * The folders allowed entry by entry, with their modification times and entries then: a new entry changes its
+   * folder's time.
+   */
+  enumerated: { folder: string; mtimeMs: number; entries: Set<string> }[];
+  /** Entries whose coming and going never makes the lists stale (the data engine's own files: its WAL, its spills). */
+  transient: (entry: string) => boolean;
 }
 
-/** Whether an enumerated folder has gained or lost an entry since `reach` was computed. */
-export function reachIsStale(reach: SqlReach): boolean {
-  return reach.enumerated.some(
-    ({ folder, mtimeMs }) => fs.statSync(folder, { throwIfNoEntry: false })?.mtimeMs !== mtimeMs,
-  );
+/**
+ * Whether an enumerated folder has gained or lost an entry since `reach` was computed, other than a transient one. A
+ * folder whose time moved but whose entries did not (the data engine's WAL came and went with a write, a file was
+ * rewritten by renaming over it) is read once and its new time kept: reopening the data engine for it would hold
+ * every call for the length of a close and an open (~150–250 ms after a 1M-row feed ingest, bench/feeds.ts).
+ */
+export async function reachIsStale(reach: SqlReach): Promise<boolean> {
+  for (const listed of reach.enumerated) {
+    const mtimeMs = fs.statSync(listed.folder, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtimeMs === listed.mtimeMs) continue;
+    if (mtimeMs === undefined) return true;
+    const names = await fs.promises.readdir(listed.folder).catch(() => null);
+    if (!names) return true;
+    const lasting = (name: string) => !reach.transient(path.join(listed.folder, name));
+    const now = new Set(names.filter(lasting));
+    const then = [...listed.entries].filter(lasting);
+    if (now.size !== then.length || then.some((name) => !now.has(name))) return true;
+    // Read after the stat: an entry made between the two shows as a moved time at the next look.
+    listed.mtimeMs = mtimeMs;
+    listed.entries = new Set(names);
+  }
+  return false;
 }
 
 /**
@@ -40,9 +62,15 @@ const SYSTEM_ALIASES = process.platform === 'linux' ? ['/proc', '/dev'] : [];
 
 /**
  * The allow-lists for `roots` without `hidden` (and without the system's aliasing folders); `readable` are single
- * files inside a hidden folder that SQL may still read (the label snapshot its views read).
+ * files inside a hidden folder that SQL may still read (the label snapshot its views read); `transient` entries are
+ * listed as any other, but their coming and going leaves the lists current (reachIsStale).
  */
-export function sqlReach(roots: string[], hidden: string[], readable: string[] = []): SqlReach {
+export function sqlReach(
+  roots: string[],
+  hidden: string[],
+  readable: string[] = [],
+  transient: (entry: string) => boolean = () => false,
+): SqlReach {
   const resolvedRoots = roots.map((root) => path.resolve(root));
   const hiddenPaths = new Set<string>();
   for (const folder of [...hidden, ...SYSTEM_ALIASES]) {
@@ -73,8 +101,9 @@ export function sqlReach(roots: string[], hidden: string[], readable: string[] =
     }
     let entries: fs.Dirent[];
     try {
-      enumerated.push({ folder, mtimeMs: fs.statSync(folder).mtimeMs }); // before the listing: a race shows as stale
+      const mtimeMs = fs.statSync(folder).mtimeMs; // before the listing: a race shows as stale
       entries = fs.readdirSync(folder, { withFileTypes: true });
+      enumerated.push({ folder, mtimeMs, entries: new Set(entries.map((entry) => entry.name)) });
     } catch {
       return; // unreadable to Sift too
     }
@@ -96,7 +125,7 @@ export function sqlReach(roots: string[], hidden: string[], readable: string[] =
   };
   for (const root of resolvedRoots) visit(root);
   for (const file of readable) paths.add(path.resolve(file));
-  return { directories: [...directories].sort(), paths: [...paths].sort(), enumerated };
+  return { directories: [...directories].sort(), paths: [...paths].sort(), enumerated, transient };
 }
 
 /** Whether `target` is `folder` or lies inside it (by name; both resolved). */

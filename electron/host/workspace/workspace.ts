@@ -151,7 +151,13 @@ export class Workspace {
    */
   private async confine(conn: DuckDBConnection): Promise<void> {
     const roots = this.fileAccess.kind === 'any' ? [path.parse(this.dir).root] : [this.dir, ...this.fileAccess.folders];
-    this.reach = sqlReach(roots, [path.join(this.dir, SIFT_DIR)], [this.labelSnapshotPath()]);
+    const database = path.join(this.dir, DATABASE_FILE); // the database, its WAL (.wal) and its spill folder (.tmp)
+    this.reach = sqlReach(
+      roots,
+      [path.join(this.dir, SIFT_DIR)],
+      [this.labelSnapshotPath()],
+      (entry) => entry === database || entry.startsWith(`${database}.`),
+    );
     const list = (entries: string[]) => `[${entries.map(quoteLiteral).join(', ')}]`;
     await conn.run(`SET allowed_directories = ${list(this.reach.directories)}`);
     await conn.run(`SET allowed_paths = ${list(this.reach.paths)}`);
@@ -165,7 +171,8 @@ export class Workspace {
    * here, at a moment no connection to it is open (a result still streaming keeps its connection, and the engine).
    */
   private async refreshReach(): Promise<void> {
-    if (this.openConnections > 0 || !this.reach || !reachIsStale(this.reach)) return;
+    if (this.openConnections > 0 || !this.reach || !(await reachIsStale(this.reach))) return;
+    if (this.openConnections > 0) return; // one opened while the folders were read
     this.instance.closeSync();
     this.instance = await openDataEngine(this.dir);
     const setup = await this.instance.connect();
