@@ -5,6 +5,7 @@
  * no script and loads nothing (its Content-Security-Policy forbids it), so it opens offline and anywhere; every name
  * in it (model, version, category, slice value) comes from the user's data and is escaped (shared/htmlText.ts).
  */
+import type { InputOf } from './contract.js';
 import type { CategoryEvaluation, EvaluationResult } from './contract/evaluation.js';
 import type { GateName, GateReport, GateResult } from './gates.js';
 import { html, type Markup } from './htmlText.js';
@@ -25,8 +26,9 @@ export function targetText(result: Pick<GateResult, 'gate' | 'target'>): string 
   return `${MINIMUM_GATES.includes(result.gate) ? '≥' : '≤'} ${figureText(result.target)}`;
 }
 
+/** Three decimals for a rate; a whole number (a latency target in ms, a count) as it is. */
 export function figureText(value: number | null): string {
-  return value === null ? '—' : value.toFixed(3);
+  return value === null ? '—' : Number.isInteger(value) && Math.abs(value) > 1 ? String(value) : value.toFixed(3);
 }
 
 export function intervalText(interval: [number, number] | null): string {
@@ -51,12 +53,35 @@ export interface ReleaseReportInput {
   tables?: ReportTable[];
 }
 
+/**
+ * The two evaluations the page draws, each version on exactly the labelled items both scored (the items the gates
+ * judged). One failed evaluation leaves that version's curves out; the verdicts stand on their own.
+ */
+export async function reportEvaluations(
+  report: GateReport,
+  evaluate: (input: InputOf<'eval.run'>) => Promise<EvaluationResult>,
+  labels?: string,
+): Promise<Pick<ReleaseReportInput, 'candidate' | 'baseline'>> {
+  const of = (version: string, other: string | null) =>
+    evaluate({
+      model: report.model,
+      version,
+      ...(labels ? { labels } : {}),
+      ...(other ? { sameItemsAs: { model: report.model, version: other } } : {}),
+    }).catch(() => null);
+  const [candidate, baseline] = await Promise.all([
+    of(report.candidate, report.baseline),
+    report.baseline ? of(report.baseline, report.candidate) : null,
+  ]);
+  return { candidate, baseline };
+}
+
 const COLORS = { candidate: '#3355cc', baseline: '#e07b39' };
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}h3{font-size:15px;margin:16px 0 6px}
 table{border-collapse:collapse;margin:6px 0 12px;width:100%}th,td{border-bottom:1px solid #dde1e8;padding:4px 8px;text-align:left;vertical-align:top}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.muted{color:#5b6475}
-.verdict{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.muted{color:#5b6475}
+.verdict{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px}
 .passed{background:#dff3e4;color:#17612c}.failed{background:#fbe0de;color:#a3231a}
 .insufficient-data{background:#fdf0d5;color:#7a5300}.not-applicable{background:#e8eaef;color:#4a5261}
 .banner{padding:10px 14px;border-radius:6px;margin:12px 0;font-size:16px}
@@ -68,16 +93,17 @@ svg text{font:11px system-ui,sans-serif;fill:#4a5261}svg .axis{font-size:12px;fi
 const verdictBadge = (verdict: GateVerdict) =>
   html`<span class="verdict ${verdict.replace(' ', '-')}">${verdict}</span>`;
 
-function gateRows(gates: GateResult[]): Markup {
+/** Every column of a verdict; `compact` (a category's own section, beside its chart) leaves out what it repeats. */
+function gateRows(gates: GateResult[], compact = false): Markup {
   return html`<table>
     <thead>
       <tr>
-        <th>category</th>
+        ${compact ? '' : html`<th>category</th>`}
         <th>gate</th>
         <th class="num">candidate</th>
         <th class="num">baseline</th>
         <th class="num">target</th>
-        <th class="num">interval (candidate − baseline)</th>
+        ${compact ? '' : html`<th class="num">interval (candidate − baseline)</th>`}
         <th class="num">n</th>
         <th>verdict</th>
       </tr>
@@ -86,12 +112,12 @@ function gateRows(gates: GateResult[]): Markup {
       ${gates.map(
         (gate) =>
           html`<tr>
-            <td>${gate.category}</td>
+            ${compact ? '' : html`<td>${gate.category}</td>`}
             <td>${gate.gate}${gate.optional ? ' (optional)' : ''}</td>
             <td class="num">${figureText(gate.candidate)}</td>
             <td class="num">${figureText(gate.baseline)}</td>
             <td class="num">${targetText(gate)}</td>
-            <td class="num">${intervalText(gate.interval)}</td>
+            ${compact ? '' : html`<td class="num">${intervalText(gate.interval)}</td>`}
             <td class="num">${gate.n.toLocaleString('en-US')}</td>
             <td>
               ${verdictBadge(gateVerdict(gate))}${gate.reason ? html` <span class="muted">${gate.reason}</span>` : ''}
@@ -178,7 +204,7 @@ function categorySection(input: ReleaseReportInput, category: string): Markup {
       <div>
         ${series.length > 0 ? chart : html`<p class="muted">No curve: no labelled items scored by both versions.</p>`}
       </div>
-      <div>${gates.length > 0 ? gateRows(gates) : html`<p class="muted">No gate for this category.</p>`}</div>
+      <div>${gates.length > 0 ? gateRows(gates, true) : html`<p class="muted">No gate for this category.</p>`}</div>
     </div>
     ${
       candidate

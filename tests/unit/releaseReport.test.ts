@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkReportDir, writeReleaseReport } from '../../electron/cli/releaseReportFiles';
 import type { CategoryEvaluation, EvaluationResult } from '../../shared/contract';
-import type { GateReport, GateResult } from '../../shared/gates';
+import { type GateReport, gateReportJson, type GateResult } from '../../shared/gates';
 import { escapeHtml, html } from '../../shared/htmlText';
 import { gateVerdict, releaseReportHtml } from '../../shared/releaseReport';
+import { openTempHost, tempDir, writeTemp } from './support';
 
 const HOSTILE = '<script>alert(1)</script>';
 const HOSTILE_ATTRIBUTE = '"><img src=x onerror=alert(2)>';
@@ -151,5 +155,28 @@ describe('release report page', () => {
 
   it('html escapes interpolations and passes its own markup', () => {
     expect(html`<b>${'<i>'}</b>${html`<i>x</i>`}${[1, '&']}`.text).toBe('<b>&lt;i&gt;</b><i>x</i>1&amp;');
+  });
+});
+
+describe('sift gate --report DIR', () => {
+  it('writes the page and the JSON --json prints, whole; a DIR that is a file is refused before any work', async () => {
+    const { host } = await openTempHost();
+    try {
+      const dir = path.join(tempDir(), 'nested', 'report');
+      const gates = [gate('spam'), gate(HOSTILE, { passed: false })];
+      const files = await writeReleaseReport(host, dir, report(gates));
+      expect(files.map((file) => path.basename(file))).toEqual(['report.json', 'report.html']);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'))).toEqual(gateReportJson(report(gates)));
+      // The empty workspace has no scores: the page has the verdicts and says there is no curve.
+      const page = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+      expect(page).toContain('Blocked: at least one gate did not pass.');
+      expect(page).toContain('No curve');
+      expect(fs.readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
+
+      const file = writeTemp(tempDir(), 'taken', 'x');
+      expect(() => checkReportDir(file)).toThrow(`gate: --report ${file} is a file, not a folder.`);
+    } finally {
+      await host.close();
+    }
   });
 });
