@@ -11,9 +11,11 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SiftError } from '../../../shared/errors.js';
 import { readablePath } from '../import/readablePath.js';
-import { planRead, type ReadPlan, sniffWithDuckdb } from '../import/readPlan.js';
+import { computePool } from '../compute/workerPool.js';
+import { type ReadPlan, sniffWithDuckdb } from '../import/readPlan.js';
 import { importError } from '../workspace/duckdbErrors.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
+import { planFeedReadTask } from './computeTasks.js';
 import type { Feed, SeenFile } from './feedStore.js';
 
 const MARKER_DDL = `CREATE SCHEMA IF NOT EXISTS sift_feeds;
@@ -69,7 +71,10 @@ export async function appendFile(
   try {
     return await workspace.withConnection(async (conn) => {
       const detected = await sniffWithDuckdb(conn, readable.path);
-      const plan = planRead(readable.path, undefined, display, 'fail', detected);
+      // In the compute pool: Sift's check of the file's first megabyte is JavaScript the engine's loop need not wait on.
+      const planned = await computePool().run(planFeedReadTask, [readable.path, display, detected]);
+      if ('error' in planned) throw new SiftError(planned.error);
+      const plan = planned.plan;
       if (feed.format && plan.format !== feed.format)
         throw new SiftError({
           code: 'BAD_REQUEST',
