@@ -186,6 +186,32 @@ takes a script's results only with --format json.`,
       json,
     },
   }),
+  robustness: command({
+    name: 'robustness',
+    summary: "a model version's recall under each obfuscation transform, and its per-item latency p99",
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model to judge' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the model version (default: the registered one); one whose runtime is not here is not applicable',
+      },
+      labels: {
+        type: 'string',
+        value: 'SQL',
+        description: 'the labels whose positives are transformed (default: current_labels, majority vote)',
+      },
+      limit: { type: 'string', default: '10000', value: 'N', description: 'positives per category, at most' },
+      'latency-sample': {
+        type: 'string',
+        default: '200',
+        value: 'N',
+        description: 'items timed one by one for the latency p99 (0: none)',
+      },
+      json,
+    },
+  }),
   spike: command({
     name: 'spike',
     summary: 'the marked spike windows of reports or moderation actions over time',

@@ -70,6 +70,9 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     models: { args: () => ['models'] },
     spike: { args: () => ['spike', '--json'] },
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
+    robustness: {
+      args: () => ['robustness', '--model', 'text-distil', '--limit', '40', '--latency-sample', '0', '--json'],
+    },
     agreement: { args: () => ['agreement'] },
     'session list': { args: () => ['session', 'list'] },
     'monitor add': { args: () => [...MONITOR, '--json'] },
@@ -116,6 +119,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
   {
     'watch list': { args: () => ['watch', 'list', '--json'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
+    backtest: { args: (side) => ['backtest', '--session', side.session!, '--cut', '2024-03-03', '--json'] },
     'monitor acknowledge': { args: (side) => ['monitor', 'acknowledge', '--alert', side.alert!, '--by', 'lead'] },
     'monitor set': { args: () => ['monitor', 'set', '--name', 'parity', '--min-count', '6'] },
   },
@@ -186,7 +190,10 @@ function normalised(text: string, side: Side): string {
     .replace(new RegExp(`${today}T[0-9:.]+Z`, 'g'), '<NOW>')
     .replace(/\d+(\.\d+)? (s|ms)\b/g, '<DURATION>')
     .replace(/\d+(\.\d+)? items\/s/g, '<RATE>')
-    .replace(/"(elapsedMs|ms|durationMs|train|rescore|total)":\s*[\d.e-]+/g, '"$1": <DURATION>');
+    .replace(
+      /"(elapsedMs|ms|durationMs|train|rescore|total|textsPerSecond|p50Ms|p99Ms|maxMs)":\s*[\d.e-]+/g,
+      '"$1": <DURATION>',
+    );
 }
 
 const argsOn = (side: Side, testCase: Case) => [...testCase.args(side), '--workspace', side.ws];
