@@ -13,6 +13,7 @@ import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
 import { ItemsPanel } from './ItemsPanel';
 import { MetricsRow } from './MetricsRow';
+import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
 
@@ -79,6 +80,7 @@ export function EvalView() {
               )}
             </div>
             <SlicesCard current={current} />
+            <RobustnessCard />
           </div>
         </div>
       )}
