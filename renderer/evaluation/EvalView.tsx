@@ -8,6 +8,7 @@ import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { CalibrationCard } from './CalibrationCard';
 import { CategorySummary } from './CategorySummary';
 import { ErrorAnalysisCard } from './ErrorAnalysisCard';
+import { DriftCard } from './DriftCard';
 import { DistributionCard, PrecisionRecallCard, ReliabilityCard } from './EvalCharts';
 import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
@@ -80,6 +81,7 @@ export function EvalView() {
               )}
             </div>
             <SlicesCard current={current} />
+            {version && <DriftCard model={model} version={version} category={category} />}
             <RobustnessCard />
           </div>
         </div>

@@ -43,7 +43,7 @@ function scoresSql(side: { version: string; from?: string | null; to?: string | 
 /** Runs `work` in a READ ONLY transaction, with cancel, with errors named for the user. */
 async function readScores<T>(
   workspace: Workspace,
-  ctx: JobContext | undefined,
+  ctx: { signal: AbortSignal } | undefined,
   work: (conn: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
   return workspace.withConnection(async (conn) => {
@@ -202,4 +202,26 @@ export async function candidateDrift(
     [{ current: 'candidate', reference: 'baseline' }],
   );
   return drift.get(pairKey({ current: 'candidate', reference: 'baseline' }))!;
+}
+
+/**
+ * The max_psi gate's measure, in the shape a gate run takes (electron/host/gates/, GateExtras.drift): per category,
+ * the candidate's PSI against the baseline on every item both versions scored — a score distribution needs no label,
+ * so unlabelled traffic counts too — and how many of the candidate's scores it rests on. No baseline: an empty map.
+ */
+export async function driftGateFigures(
+  workspace: Workspace,
+  request: { model: string; candidate: string; baseline: string | null; categories: string[]; signal?: AbortSignal },
+): Promise<Map<string, { psi: number | null; n: number }>> {
+  const figures = new Map<string, { psi: number | null; n: number }>();
+  const baseline = request.baseline;
+  if (!baseline) return figures;
+  const drift = await readScores(workspace, request.signal ? { signal: request.signal } : undefined, (conn) =>
+    candidateDrift(conn, { model: request.model, candidate: request.candidate, baseline }),
+  );
+  for (const category of request.categories) {
+    const found = drift.find((figure) => figure.category === category);
+    figures.set(category, { psi: found?.psi ?? null, n: found?.current.n ?? 0 });
+  }
+  return figures;
 }
