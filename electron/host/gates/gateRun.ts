@@ -9,6 +9,7 @@ import {
   type GateFile,
   type GateName,
   type GateReport,
+  type GateResult,
   gatesForCategory,
 } from '../../../shared/gates.js';
 import { judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
@@ -155,7 +156,10 @@ export async function runGates(
       : null;
   const seed = input.seed ?? file.seed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress(null, 'Judging the gates');
-  const gates = value.categories.flatMap((category) => {
+  const gates: GateResult[] = [];
+  for (const category of value.categories) {
+    // Each category's sorts take a while at a million items: other calls get a turn between categories.
+    await new Promise((resolve) => setImmediate(resolve));
     const own = gatesForCategory(file, category);
     const pairs = value.aligned.get(category) ?? null;
     const at = { candidate: escalate.candidate(category), baseline: escalate.baseline(category) };
@@ -174,7 +178,7 @@ export async function runGates(
       const counts = value.golden.get(own.golden_safe.query)?.get(category);
       falsePositives.golden_safe = new Map(counts ? [[null, counts]] : []);
     }
-    return judgeCategory(
+    const judged = judgeCategory(
       {
         category,
         pairs,
@@ -184,8 +188,10 @@ export async function runGates(
         seed,
       },
       own,
-    ).concat(own.robustness && robustness ? [judgeRobustness(category, own.robustness, robustness)] : []);
-  });
+    );
+    gates.push(...judged);
+    if (own.robustness && robustness) gates.push(judgeRobustness(category, own.robustness, robustness));
+  }
   // Latency is the model's, not a category's: one gate ("*"), by the "*" entry's limit, else the first named.
   const latencySpec =
     file.categories[EVERY_CATEGORY]?.latency_p99_ms ??
