@@ -13,6 +13,8 @@ import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
 import { ItemsPanel } from './ItemsPanel';
 import { MetricsRow } from './MetricsRow';
+import { ReleaseCheck } from './ReleaseCheck';
+import { useRelease } from './releaseStore';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
 
@@ -32,6 +34,9 @@ export function EvalView() {
   const current = useEvaluation(shownCategory);
   const currentB = useEvaluation(shownCategoryB);
 
+  const panel = useRelease((state) => state.panel);
+  const setPanel = useRelease((state) => state.setPanel);
+
   useEffect(() => show(), [show]);
 
   if (missing.length > 0) {
@@ -41,8 +46,37 @@ export function EvalView() {
       </section>
     );
   }
+  const panels = (
+    <div className="eval-panels" role="tablist" aria-label="Evaluate">
+      {(
+        [
+          ['evaluation', 'Evaluation'],
+          ['release', 'Release check'],
+        ] as const
+      ).map(([name, title]) => (
+        <button
+          key={name}
+          role="tab"
+          aria-selected={panel === name}
+          className={panel === name ? 'active' : ''}
+          onClick={() => setPanel(name)}
+          data-testid={`eval-panel-${name}`}
+        >
+          {title}
+        </button>
+      ))}
+    </div>
+  );
+  if (panel === 'release')
+    return (
+      <section className="eval-view" data-testid="eval-view">
+        {panels}
+        <ReleaseCheck />
+      </section>
+    );
   return (
     <section className="eval-view" data-testid="eval-view">
+      {panels}
       <EvalToolbar />
       {note && (
         <div className="note" data-testid="eval-note">
