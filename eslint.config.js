@@ -28,8 +28,9 @@ export const HOST_FLOORS = {
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
   samples: ['workspace', 'query', 'reports'],
-  monitors: ['workspace'],
-  feeds: ['workspace', 'import'],
+  monitors: ['workspace', 'compute'],
+  feeds: ['workspace', 'import', 'compute'],
+  gates: ['workspace', 'query', 'compute', 'models', 'evaluation', 'drift', 'robustness'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

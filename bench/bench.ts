@@ -8,6 +8,7 @@
  *   - evaluation: every figure and an isotonic fit for 5M (item, category) pairs, against scikit-learn when present
  *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
+ *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
@@ -16,7 +17,7 @@
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|monitors|spikes|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|monitors|spikes|robustness|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +40,7 @@ import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
+import { robustnessBenchmark } from './robustness.js';
 import { spikeBaselineBenchmark } from './spikeBaseline.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -97,6 +99,13 @@ async function main(): Promise<void> {
     fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
+  if (ONLY === 'robustness') {
+    // A 10,000-item workspace of its own: the suite needs no million-item workspace.
+    await robustnessBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
   if (ONLY === 'labeling') {
     // On the committed sample: labeling needs no million-item workspace.
     await labelingBenchmark(scratch, console.log);
@@ -139,6 +148,10 @@ async function main(): Promise<void> {
     await engineSocketBenchmark(path.join(scratch, 'sample-workspace'), console.log);
   }
   if (runs('spikes')) await spikeBaselineBenchmark(console.log);
+  if (runs('robustness')) {
+    console.log('');
+    await robustnessBenchmark(scratch, console.log);
+  }
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);

@@ -13,6 +13,7 @@ const ENGINE_COMMANDS = {
   import: 'import',
   score: 'scoring run',
   eval: 'evaluation',
+  robustness: 'robustness run',
   session: 'session command',
 };
 const IN_ENGINE = 'SIFT_CLI_ENGINE';

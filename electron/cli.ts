@@ -16,12 +16,16 @@ import {
   UsageError,
 } from './cli/commands.js';
 import { commandImport, commandTables } from './cli/dataCommands.js';
+import { commandBacktest } from './cli/backtestCommand.js';
 import { commandDataset } from './cli/datasetCommands.js';
+import { commandGate } from './cli/gateCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
 import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
+import { commandDrift } from './cli/driftCommand.js';
+import { commandRobustness } from './cli/robustnessCommand.js';
 import { commandWatch } from './cli/watchCommands.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
 
@@ -41,9 +45,13 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   models: commandModels,
   score: commandScore,
   eval: commandEval,
+  gate: commandGate,
+  robustness: commandRobustness,
+  drift: commandDrift,
   session: commandSession,
   labels: commandLabels,
   agreement: commandAgreement,
+  backtest: commandBacktest,
   dataset: commandDataset,
   policy: commandPolicy,
   monitor: commandMonitor,

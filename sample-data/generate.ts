@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Random } from '../shared/random.js';
+import { drawAppeals, type Removal } from './sampleAppeals.js';
 import { SampleWriter, type TableSink, timestampText } from './tableWriter.js';
 import { CAMPAIGN_DOMAIN, LANGUAGES, type Language, type TrueCategory, campaignText, contentText } from './texts.js';
 
@@ -123,6 +124,17 @@ const COLUMNS: Record<string, { columns: Record<string, string>; orderBy: string
     },
     orderBy: 'scored_at, content_id, category',
   },
+  appeals: {
+    columns: {
+      appeal_id: 'VARCHAR',
+      content_id: 'VARCHAR',
+      action_id: 'VARCHAR',
+      created_at: 'TIMESTAMP',
+      decided_at: 'TIMESTAMP',
+      outcome: 'VARCHAR',
+    },
+    orderBy: 'created_at, appeal_id',
+  },
   label_events: {
     columns: {
       event_id: 'VARCHAR',
@@ -204,7 +216,10 @@ export async function generatePlatformSample(
     actions_by_hour: {} as Record<string, number>,
     moderators: {} as Record<string, { handled: number; total_minutes: number }>,
     users_with_actions: {} as Record<string, { actions: number; first_action_hours: number }>,
+    appeals: { appeals: 0, decided: 0, overturned: 0, appealed_items: 0, removed_items: 0 },
   };
+  /** Every removal of a content item, for the appeals drawn after everything else. */
+  const removals: Removal[] = [];
   const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + 1);
   const second = (ms: number) => Math.round(ms / 1000) * 1000;
 
@@ -264,8 +279,9 @@ export async function generatePlatformSample(
       category: string | null,
       modelVersion: string | null,
     ) => {
+      const actionId = `a${pad(++actionSeq, 9)}`;
       sinks.moderation_actions!.push([
-        `a${pad(++actionSeq, 9)}`,
+        actionId,
         contentId,
         user.id,
         actor,
@@ -287,6 +303,7 @@ export async function generatePlatformSample(
       }
       if (action === 'remove') {
         removed = true;
+        removals.push({ actionId, contentId, when, truth });
         const n = (removalsByUser.get(user.id) ?? 0) + 1;
         removalsByUser.set(user.id, n);
         if (n === 3) {
@@ -403,6 +420,8 @@ export async function generatePlatformSample(
       emitItem(index, user, Math.max(item.t, user.createdAt + MINUTE), truth, false);
     }
   });
+
+  drawAppeals(options.seed, removals, end, sinks.appeals!, groundTruth.appeals);
 
   const incidents: Incident[] = [
     {

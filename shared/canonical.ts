@@ -92,6 +92,18 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
     ],
   },
   {
+    name: 'appeals',
+    siftOwned: false,
+    columns: [
+      key('appeal_id', 'id', 'case_id'),
+      key('content_id', 'post_id', 'item_id', 'target_id'),
+      col('action_id', 'moderation_action_id', 'decision_id'),
+      col('created_at', 'created', 'timestamp', 'ts', 'appealed_at', 'filed_at'),
+      col('decided_at', 'resolved_at', 'closed_at', 'reviewed_at'),
+      col('outcome', 'result', 'resolution', 'verdict'),
+    ],
+  },
+  {
     name: 'label_events',
     siftOwned: true,
     columns: [

@@ -4,6 +4,7 @@
  */
 import type { InputOf } from '../../shared/contract.js';
 import { tiedNote } from '../../shared/labeling.js';
+import { evalDriftJson } from './driftCommand.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { call, formatTable, runJob, withHost } from './hostCalls.js';
 
@@ -161,6 +162,7 @@ export async function commandEval(args: string[]): Promise<number> {
             strategy,
             categories,
             tied_items: result.tied.items,
+            drift: await evalDriftJson(host, result.model, result.version),
           },
           null,
           2,

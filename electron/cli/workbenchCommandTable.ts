@@ -186,6 +186,84 @@ takes a script's results only with --format json.`,
       json,
     },
   }),
+  robustness: command({
+    name: 'robustness',
+    summary: "a model version's recall under each obfuscation transform, and its per-item latency p99",
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model to judge' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the model version (default: the registered one); one whose runtime is not here is not applicable',
+      },
+      labels: {
+        type: 'string',
+        value: 'SQL',
+        description: 'the labels whose positives are transformed (default: current_labels, majority vote)',
+      },
+      limit: { type: 'string', default: '10000', value: 'N', description: 'positives per category, at most' },
+      'latency-sample': {
+        type: 'string',
+        default: '200',
+        value: 'N',
+        description: 'items timed one by one for the latency p99 (0: none)',
+      },
+      json,
+    },
+  }),
+  drift: command({
+    name: 'drift',
+    summary:
+      "a model version's score drift (PSI, share above 0.8) per category: week over week, or against a reference",
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the model version (default: the registered one if it has scores, else the latest scored)',
+      },
+      from: { type: 'string', value: 'TIME', description: 'only scores from this time (scored_at)' },
+      to: { type: 'string', value: 'TIME', description: 'only scores before this time' },
+      reference: { type: 'string', value: 'V', description: 'compare with this version (default: the same version)' },
+      'reference-from': { type: 'string', value: 'TIME', description: "the reference's scores from this time" },
+      'reference-to': { type: 'string', value: 'TIME', description: "the reference's scores before this time" },
+      weekly: {
+        type: 'boolean',
+        description: 'each week against the week before (the default when no reference is given)',
+      },
+      weeks: { type: 'string', default: '26', value: 'N', description: 'with --weekly: the latest N weeks' },
+      json,
+    },
+  }),
+  gate: command({
+    name: 'gate',
+    summary:
+      'judge a candidate model version against the gate file: exit 0 when every gate passes, 1 when one fails, 2 when it cannot judge',
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model' },
+      candidate: { type: 'string', required: true, value: 'V', description: 'the version that would ship' },
+      baseline: {
+        type: 'string',
+        value: 'V',
+        description: 'the version to compare with (without one, the comparing gates are listed "not applicable")',
+      },
+      gates: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the gate file (default: policy/gates.json in the workspace)',
+      },
+      labels: {
+        type: 'string',
+        value: 'SQL',
+        description: 'the labels to judge against (default: current_labels, majority vote)',
+      },
+      json,
+      report: { type: 'string', value: 'DIR', description: 'also write the release report (HTML and JSON) into DIR' },
+    },
+  }),
   spike: command({
     name: 'spike',
     summary: 'the marked spike windows of reports or moderation actions over time',

@@ -5,13 +5,17 @@
  */
 import type { AnyComputeTask } from './compute/computeTask.js';
 import { evaluationComputeTasks } from './evaluation/computeTasks.js';
+import { feedComputeTasks } from './feeds/computeTasks.js';
 import { labelingComputeTasks } from './labeling/computeTasks.js';
 import { modelComputeTasks } from './models/computeTasks.js';
+import { monitorComputeTasks } from './monitors/computeTasks.js';
 import { spikeComputeTasks } from './spikes/computeTasks.js';
 
 export const COMPUTE_TASKS: readonly AnyComputeTask[] = [
   ...evaluationComputeTasks,
+  ...feedComputeTasks,
   ...labelingComputeTasks,
   ...modelComputeTasks,
+  ...monitorComputeTasks,
   ...spikeComputeTasks,
 ];

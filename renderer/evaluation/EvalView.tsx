@@ -8,6 +8,7 @@ import { NeedsData, useMissingTables } from '../components/NeedsData';
 import { CalibrationCard } from './CalibrationCard';
 import { CategorySummary } from './CategorySummary';
 import { ErrorAnalysisCard } from './ErrorAnalysisCard';
+import { DriftCard } from './DriftCard';
 import { DistributionCard, PrecisionRecallCard, ReliabilityCard } from './EvalCharts';
 import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
@@ -15,6 +16,7 @@ import { ItemsPanel } from './ItemsPanel';
 import { MetricsRow } from './MetricsRow';
 import { ReleaseCheck } from './ReleaseCheck';
 import { useRelease } from './releaseStore';
+import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
 
@@ -113,6 +115,8 @@ export function EvalView() {
               )}
             </div>
             <SlicesCard current={current} />
+            {version && <DriftCard model={model} version={version} category={category} />}
+            <RobustnessCard />
           </div>
         </div>
       )}

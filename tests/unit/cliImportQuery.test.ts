@@ -23,20 +23,20 @@ describe('sift import and query', () => {
   it('imports files, and fails with a one-line message naming the bad one', async () => {
     const good = writeTemp(
       files,
-      'appeals.csv',
-      'appeal_id,content_id,outcome\n1,c00000001,upheld\n2,c00000002,overturned\n',
+      'escalations.csv',
+      'escalation_id,content_id,outcome\n1,c00000001,upheld\n2,c00000002,overturned\n',
     );
     const parquet = path.join(files, 'extra_scores.parquet');
     await writeParquet(parquet, "SELECT 'c' || range AS content_id, random() AS score FROM range(100)");
     const ok = await sift('import', good, parquet, '--workspace', workspace);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/Imported 2 rows from .*appeals\.csv into appeals/);
+    expect(ok.stdout).toMatch(/Imported 2 rows from .*escalations\.csv into escalations/);
     expect(ok.stdout).toMatch(/Imported 100 rows from .*extra_scores\.parquet into extra_scores/);
     // A name already taken: the app's dialog words it as a choice, the command line as its flags.
     const taken = await sift('import', good, '--workspace', workspace);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain(
-      'a table named "appeals" already exists; choose another table name, or replace it (--table NAME or --replace).',
+      'a table named "escalations" already exists; choose another table name, or replace it (--table NAME or --replace).',
     );
     const linked = await sift('import', parquet, '--table', 'scores_view', '--link', '--workspace', workspace);
     expect(linked.stdout).toMatch(/into scores_view \(linked\)/);

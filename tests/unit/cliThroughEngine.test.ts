@@ -60,6 +60,8 @@ const LABELS = [
   '{"kind":"skip","content_id":"c00000003"}',
 ].join('\n');
 
+const GATES = JSON.stringify({ categories: { '*': { max_ece: 0.2, max_recall_drop: 0.01 } } });
+
 const MONITOR = ['monitor', 'add', '--name', 'parity', '--source', 'reports', '--by', 'reason', '--bucket', 'hour'];
 
 /** Steps in order; the commands of one step do not depend on one another. */
@@ -70,7 +72,23 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     models: { args: () => ['models'] },
     spike: { args: () => ['spike', '--json'] },
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
+    gate: {
+      args: (side) => [
+        'gate',
+        '--model',
+        'text-distil',
+        '--candidate',
+        '2024.03.0',
+        '--gates',
+        path.join(side.out, 'gates.json'),
+        '--json',
+      ],
+    },
+    robustness: {
+      args: () => ['robustness', '--model', 'text-distil', '--limit', '40', '--latency-sample', '0', '--json'],
+    },
     agreement: { args: () => ['agreement'] },
+    drift: { args: () => ['drift', '--model', 'text-distil', '--json'] },
     'session list': { args: () => ['session', 'list'] },
     'monitor add': { args: () => [...MONITOR, '--json'] },
   },
@@ -116,6 +134,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
   {
     'watch list': { args: () => ['watch', 'list', '--json'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
+    backtest: { args: (side) => ['backtest', '--session', side.session!, '--cut', '2024-03-03', '--json'] },
     'monitor acknowledge': { args: (side) => ['monitor', 'acknowledge', '--alert', side.alert!, '--by', 'lead'] },
     'monitor set': { args: () => ['monitor', 'set', '--name', 'parity', '--min-count', '6'] },
   },
@@ -186,7 +205,10 @@ function normalised(text: string, side: Side): string {
     .replace(new RegExp(`${today}T[0-9:.]+Z`, 'g'), '<NOW>')
     .replace(/\d+(\.\d+)? (s|ms)\b/g, '<DURATION>')
     .replace(/\d+(\.\d+)? items\/s/g, '<RATE>')
-    .replace(/"(elapsedMs|ms|durationMs|train|rescore|total)":\s*[\d.e-]+/g, '"$1": <DURATION>');
+    .replace(
+      /"(elapsedMs|ms|durationMs|train|rescore|total|textsPerSecond|p50Ms|p99Ms|maxMs)":\s*[\d.e-]+/g,
+      '"$1": <DURATION>',
+    );
 }
 
 const argsOn = (side: Side, testCase: Case) => [...testCase.args(side), '--workspace', side.ws];
@@ -202,6 +224,7 @@ function copySide(name: string): Side {
   fs.cpSync(base, side.ws, { recursive: true });
   fs.mkdirSync(path.join(side.out, 'landing'), { recursive: true });
   fs.writeFileSync(path.join(side.out, 'extra.csv'), INPUT_CSV);
+  fs.writeFileSync(path.join(side.out, 'gates.json'), GATES);
   return side;
 }
 

@@ -4,7 +4,7 @@
  * week, and the candidate against its baseline on the items both scored (the max_psi gate).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateDrift } from '../../electron/host/drift/drift';
+import { candidateDrift, driftGateFigures } from '../../electron/host/drift/drift';
 import type { Host } from '../../electron/host/host';
 import { readOnly } from '../../electron/host/query/readOnlyQuery';
 import { categoryDrift } from '../../shared/drift';
@@ -112,3 +112,32 @@ describe('drift through the host equals the definition', () => {
 function pick(drift: ReturnType<typeof categoryDrift>) {
   return { above: drift.current.above, psi: drift.psi };
 }
+
+describe("the max_psi gate's measure", () => {
+  it('per category asked for, on every item both versions scored; no baseline, nothing', async () => {
+    const figures = await driftGateFigures(host.workspace, {
+      model: 'm',
+      candidate: 'v2',
+      baseline: 'v1',
+      categories: ['spam', 'hate'],
+    });
+    expect(figures.get('spam')).toEqual({ psi: categoryDrift('spam', reference.slice(0, 300), current).psi, n: 300 });
+    expect(figures.get('hate')).toEqual({ psi: null, n: 0 });
+    const none = await driftGateFigures(host.workspace, {
+      model: 'm',
+      candidate: 'v2',
+      baseline: null,
+      categories: ['spam'],
+    });
+    expect(none.size).toBe(0);
+  });
+});
+
+it('names a version with no scores', async () => {
+  const outcome = await jobOutcomeOf(host, 'drift.compare', {
+    model: 'm',
+    version: 'v1',
+    reference: { version: 'v9' },
+  });
+  expect(!outcome.ok && outcome.error.message).toBe('reference: m v9 has no scores in model_scores.');
+});

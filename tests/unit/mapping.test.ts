@@ -196,6 +196,7 @@ describe('the key columns every mapping needs', () => {
       reports: ['report_id', 'content_id'],
       moderation_actions: ['action_id', 'content_id'],
       model_scores: [],
+      appeals: ['appeal_id', 'content_id'],
     });
   });
 

@@ -152,4 +152,16 @@ describe('the committed sample', () => {
       ),
     ).toBeLessThan(0.5);
   });
+
+  it('has appeals of removals, most of the wrongly removed overturned, some still undecided', async () => {
+    // Every appeal names a removal of the same item, and is filed after it and decided after it was filed.
+    expect(
+      await one(`SELECT count(*) FROM appeals a LEFT JOIN moderation_actions m ON m.action_id = a.action_id
+        WHERE m.action IS DISTINCT FROM 'remove' OR m.content_id <> a.content_id OR a.created_at < m.created_at
+           OR a.decided_at < a.created_at`),
+    ).toBe(0);
+    expect(await one('SELECT count(*) FROM appeals')).toBeGreaterThan(100);
+    expect(await one("SELECT count(*) FROM appeals WHERE outcome = 'overturned'")).toBeGreaterThan(20);
+    expect(await one('SELECT count(*) FROM appeals WHERE decided_at IS NULL AND outcome IS NULL')).toBeGreaterThan(0);
+  });
 });

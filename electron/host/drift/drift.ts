@@ -43,7 +43,7 @@ function scoresSql(side: { version: string; from?: string | null; to?: string | 
 /** Runs `work` in a READ ONLY transaction, with cancel, with errors named for the user. */
 async function readScores<T>(
   workspace: Workspace,
-  ctx: JobContext | undefined,
+  ctx: { signal: AbortSignal } | undefined,
   work: (conn: DuckDBConnection) => Promise<T>,
 ): Promise<T> {
   return workspace.withConnection(async (conn) => {
@@ -69,6 +69,16 @@ async function readScores<T>(
   });
 }
 
+/** Refuses a version with no scores at all (a typo, most often), naming the field. */
+async function requireScores(conn: DuckDBConnection, model: string, version: string, field: string): Promise<void> {
+  const found = await conn.runAndReadAll(
+    'SELECT 1 FROM model_scores WHERE model = $model AND model_version = $version LIMIT 1',
+    { model, version },
+  );
+  if (found.currentRowCount === 0)
+    throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${model} ${version} has no scores in model_scores.` });
+}
+
 /** A version (or period) against a reference version (or period of the same version). */
 export async function compareDrift(
   workspace: Workspace,
@@ -92,6 +102,8 @@ export async function compareDrift(
         code: 'BAD_REQUEST',
         message: 'reference: give another version, or a period (from, to) of the same version.',
       });
+    await requireScores(conn, input.model, version, 'version');
+    await requireScores(conn, input.model, reference.version, 'reference');
     ctx?.progress(null, 'Counting scores in reference deciles');
     const cur = scoresSql(current, 'cur');
     const refScores = scoresSql(reference, 'ref');
@@ -202,4 +214,26 @@ export async function candidateDrift(
     [{ current: 'candidate', reference: 'baseline' }],
   );
   return drift.get(pairKey({ current: 'candidate', reference: 'baseline' }))!;
+}
+
+/**
+ * The max_psi gate's measure, in the shape a gate run takes (electron/host/gates/, GateExtras.drift): per category,
+ * the candidate's PSI against the baseline on every item both versions scored — a score distribution needs no label,
+ * so unlabelled traffic counts too — and how many of the candidate's scores it rests on. No baseline: an empty map.
+ */
+export async function driftGateFigures(
+  workspace: Workspace,
+  request: { model: string; candidate: string; baseline: string | null; categories: string[]; signal?: AbortSignal },
+): Promise<Map<string, { psi: number | null; n: number }>> {
+  const figures = new Map<string, { psi: number | null; n: number }>();
+  const baseline = request.baseline;
+  if (!baseline) return figures;
+  const drift = await readScores(workspace, request.signal ? { signal: request.signal } : undefined, (conn) =>
+    candidateDrift(conn, { model: request.model, candidate: request.candidate, baseline }),
+  );
+  for (const category of request.categories) {
+    const found = drift.find((figure) => figure.category === category);
+    figures.set(category, { psi: found?.psi ?? null, n: found?.current.n ?? 0 });
+  }
+  return figures;
 }

@@ -24,7 +24,8 @@ import {
   takenWithHash,
   unfinishedIngests,
 } from './feedStore.js';
-import { appendFile, FileChanged, markedRows, pauseForTests, sha256Of } from './ingest.js';
+import { sha256Of } from './fileHash.js';
+import { appendFile, FileChanged, markedRows, pauseForTests } from './ingest.js';
 
 /**
  * After a crash: an ingest the store still calls `ingesting` is taken when its marker committed in the workspace

@@ -5,15 +5,16 @@
  * store calls `ingesting` is taken when its marker exists (its rows committed with it) and forgotten when not (they
  * did not) — see reconcile in feedService.ts and docs/feeds.md.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SiftError } from '../../../shared/errors.js';
 import { readablePath } from '../import/readablePath.js';
-import { planRead, type ReadPlan, sniffWithDuckdb } from '../import/readPlan.js';
+import { computePool } from '../compute/workerPool.js';
+import { type ReadPlan, sniffWithDuckdb } from '../import/readPlan.js';
 import { importError } from '../workspace/duckdbErrors.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
+import { planFeedReadTask } from './computeTasks.js';
 import type { Feed, SeenFile } from './feedStore.js';
 
 const MARKER_DDL = `CREATE SCHEMA IF NOT EXISTS sift_feeds;
@@ -28,13 +29,6 @@ export const PAUSE_ENV = 'SIFT_TEST_FEED_PAUSE';
 
 /** The file changed while it was read: not an error, it is read again once it settles. */
 export class FileChanged extends Error {}
-
-/** The content hash of a file, streamed in 256 KB pieces: the engine's loop runs between them (a piece hashes in ~1 ms). */
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 18 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** The markers of these ingests that committed, with their row counts. */
 export async function markedRows(workspace: Workspace, ingestIds: string[]): Promise<Map<string, number>> {
@@ -69,7 +63,10 @@ export async function appendFile(
   try {
     return await workspace.withConnection(async (conn) => {
       const detected = await sniffWithDuckdb(conn, readable.path);
-      const plan = planRead(readable.path, undefined, display, 'fail', detected);
+      // In the compute pool: Sift's check of the file's first megabyte is JavaScript the engine's loop need not wait on.
+      const planned = await computePool().run(planFeedReadTask, [readable.path, display, detected]);
+      if ('error' in planned) throw new SiftError(planned.error);
+      const plan = planned.plan;
       if (feed.format && plan.format !== feed.format)
         throw new SiftError({
           code: 'BAD_REQUEST',

@@ -10,9 +10,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MonitorInfo } from '../../../shared/contract.js';
 import { BUCKET_MS } from '../../../shared/monitors.js';
 import { toErrorInfo } from '../../../shared/errors.js';
+import { computePool } from '../compute/workerPool.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { judgeMonitorSeriesTask } from './computeTasks.js';
 import { alertId, readRows } from './monitorStore.js';
-import { type JudgedSeries, judgeMonitorSeries, readSeries, type SeriesData } from './series.js';
+import { type JudgedSeries, readSeries, type SeriesData } from './series.js';
 
 export interface CheckOutcome {
   bucketsChecked: number;
@@ -84,7 +86,8 @@ export async function checkMonitor(
     throw error;
   }
   const step = BUCKET_MS[monitor.bucket];
-  const judged = judgeMonitorSeries(monitor, data);
+  // In the compute pool: the baseline over every bucket of every series is JavaScript the engine's loop need not wait on.
+  const judged = await computePool().run(judgeMonitorSeriesTask, [monitor, data]);
   const last = data.buckets.length - 1;
   return workspace.withStore(async (store) => {
     const seen = new Map(

@@ -17,12 +17,14 @@ import type {
 } from '../../../shared/contract.js';
 import type { HostEvent } from '../../../shared/jobs.js';
 import { shownWebhook } from '../../../shared/monitors.js';
+import { computePool } from '../compute/workerPool.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { checkMonitor } from './checks.js';
+import { judgeMonitorSeriesTask } from './computeTasks.js';
 import { addMonitor, removeMonitor, updateMonitor } from './definitions.js';
 import { DEFAULT_DELIVERY, deliverDue, type DeliveryOptions } from './delivery.js';
 import { getAlert, getMonitor, listAlerts, listMonitors, MONITOR_DDL, readRows } from './monitorStore.js';
-import { judgeMonitorSeries, readSeries } from './series.js';
+import { readSeries } from './series.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 const defaultActor = () => {
@@ -186,7 +188,7 @@ export class MonitorService {
       monitor: name,
       measure: monitor.measure,
       buckets: data.buckets.slice(from).map((ms) => new Date(ms).toISOString()),
-      series: judgeMonitorSeries(monitor, data).map((series) => ({
+      series: (await computePool().run(judgeMonitorSeriesTask, [monitor, data])).map((series) => ({
         name: series.name,
         values: series.values.slice(from),
         expected: series.expected.slice(from),
