@@ -1,7 +1,8 @@
 /**
  * "Can I trust these scores to route content?" Per category: confidence distributions, reliability diagram,
  * precision–recall, threshold routing (drag or type; live counts), calibration fitting, slices, and a second
- * version side by side. The host sends aggregates only; the state is in evalStore.
+ * version side by side. The host sends aggregates only; the state is in evalStore. Its second tab, Release check
+ * (ReleaseCheck.tsx, state in releaseStore), judges a candidate version against the gate file.
  */
 import { useEffect } from 'react';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
