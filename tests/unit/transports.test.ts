@@ -156,6 +156,7 @@ function validInputs(
     'eval.errors': { model: 'text-distil', category: 'spam' },
     'eval.items': { model: 'text-distil', category: 'spam', kind: 'fp', limit: 5 },
     'eval.slices': { model: 'text-distil', minSliceN: 10 },
+    'eval.metrics': { model: 'text-distil', highReachFraction: 0.05, bucket: 'day' },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
     'drift.compare': { model: 'text-distil', reference: { from: '2024-01-01T00:00:00Z', to: '2024-03-01T00:00:00Z' } },
     'drift.weekly': { model: 'text-distil', weeks: 4 },
