@@ -16,6 +16,7 @@ import {
   UsageError,
 } from './cli/commands.js';
 import { commandImport, commandTables } from './cli/dataCommands.js';
+import { commandBacktest } from './cli/backtestCommand.js';
 import { commandDataset } from './cli/datasetCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
@@ -46,6 +47,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   session: commandSession,
   labels: commandLabels,
   agreement: commandAgreement,
+  backtest: commandBacktest,
   dataset: commandDataset,
   policy: commandPolicy,
   monitor: commandMonitor,

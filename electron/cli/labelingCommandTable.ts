@@ -107,6 +107,22 @@ export const LABELING_COMMANDS = {
       json,
     },
   }),
+  backtest: command({
+    name: 'backtest',
+    summary:
+      "the session's recipe trained before a cut, judged after it, beside cross-validated before it (exit 2: cannot judge)",
+    flags: {
+      workspace,
+      session: { type: 'string', required: true, value: 'ID', description: 'the session whose recipe is backtested' },
+      cut: {
+        type: 'string',
+        required: true,
+        value: 'DATE',
+        description: 'train on content created before DATE, judge on labeled content at or after it (YYYY-MM-DD: UTC)',
+      },
+      json,
+    },
+  }),
   'dataset export': command({
     name: 'dataset export',
     summary: 'a new dataset version of the settled labels, split by time, with a manifest and a dataset card',

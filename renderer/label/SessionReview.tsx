@@ -1,7 +1,8 @@
 /**
  * A lead's view of a session: agreement per category, the adjudication queue (keyboard first, as the labeling
  * screen: ↑/↓ move, a number flips a contested category's decision, Enter records it), and dataset versions of the
- * session's settled labels with the diff against the previous version.
+ * session's settled labels with the diff against the previous version, and the time backtest of its recipe
+ * (BacktestPanel.tsx).
  */
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type {
@@ -13,6 +14,7 @@ import type {
 } from '../../shared/contract';
 import { api, downloadExport, errorMessage } from '../api/client';
 import { runJob } from '../jobs/jobsStore';
+import { BacktestPanel } from './BacktestPanel';
 
 /** A figure, or why there is none (one rater, one value only…), in words rather than "undefined". */
 const stat = (value: number | null, reason?: string) =>
@@ -353,6 +355,10 @@ export function SessionReview({
       <section className="card">
         <h3>Dataset versions of the settled labels</h3>
         <Datasets session={session} />
+      </section>
+      <section className="card">
+        <h3>Backtest: the recipe trained before a cut, judged after it</h3>
+        <BacktestPanel session={session} />
       </section>
     </div>
   );

@@ -1,11 +1,13 @@
 /** Labeling sessions: the policy taxonomy, sessions and their batches, label actions, and the audit trail's export. */
 import { z } from 'zod/v3';
+import { type BacktestOutcome, CUT_FORMS, parseCut } from '../backtest.js';
 import type { ItemLabelState, Strategy } from '../labeling.js';
 import type { PickReason } from '../labelingRanking.js';
 import { STRATEGIES } from '../labeling.js';
 import { policyVersionName, type Taxonomy } from '../taxonomy.js';
 import { empty, job, method, nonEmpty } from './base.js';
 
+export type { BacktestCategory, BacktestFigures, BacktestOutcome } from '../backtest.js';
 export type { ItemLabelState, PickReason, Strategy, Taxonomy };
 
 export interface SessionProgress {
@@ -286,6 +288,21 @@ export const labelingMethods = {
    */
   /** A job (progress, cancel). */
   'sessions.retrain': job<RetrainOutcome>()(z.object({ sessionId: nonEmpty('sessionId') }).strict()),
+  /**
+   * The time backtest: the session's recipe trained on content created before `cut`, judged on labeled content at or
+   * after it, beside the same recipe cross-validated before it (shared/backtest.ts). A job; saves nothing.
+   */
+  'sessions.backtest': job<BacktestOutcome>()(
+    z
+      .object({
+        sessionId: nonEmpty('sessionId'),
+        cut: z.string({ message: 'cut must be a string' }).refine(
+          (value) => parseCut(value) !== null,
+          (value) => ({ message: `cut: "${value}" is not ${CUT_FORMS}` }),
+        ),
+      })
+      .strict(),
+  ),
   /** Appends an action to the label journal; resolves only once it is on disk. */
   'labels.record': method<RecordOutcome>()(sessionAndAnnotator.extend({ action: labelActionSchema }).strict()),
   /**

@@ -119,6 +119,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
   {
     'watch list': { args: () => ['watch', 'list', '--json'] },
     'session next': { args: (side) => ['session', 'next', '--session', side.session!, '--annotator', 'ann', '--json'] },
+    backtest: { args: (side) => ['backtest', '--session', side.session!, '--cut', '2024-03-03', '--json'] },
     'monitor acknowledge': { args: (side) => ['monitor', 'acknowledge', '--alert', side.alert!, '--by', 'lead'] },
     'monitor set': { args: () => ['monitor', 'set', '--name', 'parity', '--min-count', '6'] },
   },

@@ -24,7 +24,9 @@ import {
   takenWithHash,
   unfinishedIngests,
 } from './feedStore.js';
-import { appendFile, FileChanged, markedRows, pauseForTests, sha256Of } from './ingest.js';
+import { computePool } from '../compute/workerPool.js';
+import { sha256OfTask } from './computeTasks.js';
+import { appendFile, FileChanged, markedRows, pauseForTests } from './ingest.js';
 
 /**
  * After a crash: an ingest the store still calls `ingesting` is taken when its marker committed in the workspace
@@ -149,7 +151,7 @@ export class FeedService {
     this.pending.delete(stat.path);
     let sha256: string;
     try {
-      sha256 = await sha256Of(stat.path);
+      sha256 = await computePool().run(sha256OfTask, [stat.path]);
     } catch {
       return; // gone or unreadable now: seen again on the next poll if it is still there
     }

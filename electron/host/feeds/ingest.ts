@@ -5,7 +5,6 @@
  * store calls `ingesting` is taken when its marker exists (its rows committed with it) and forgotten when not (they
  * did not) — see reconcile in feedService.ts and docs/feeds.md.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -30,13 +29,6 @@ export const PAUSE_ENV = 'SIFT_TEST_FEED_PAUSE';
 
 /** The file changed while it was read: not an error, it is read again once it settles. */
 export class FileChanged extends Error {}
-
-/** The content hash of a file, streamed in 256 KB pieces: the engine's loop runs between them (a piece hashes in ~1 ms). */
-export async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 18 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** The markers of these ingests that committed, with their row counts. */
 export async function markedRows(workspace: Workspace, ingestIds: string[]): Promise<Map<string, number>> {

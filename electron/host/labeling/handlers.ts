@@ -30,6 +30,15 @@ export function labelingHandlers(host: HostServices): Handlers<keyof typeof labe
       );
       return { jobId: job.id };
     },
+    'sessions.backtest': async ({ sessionId, cut }) => {
+      const labeling = await host.labeling();
+      const job = host.jobs.start(
+        'sessions.backtest',
+        `Backtest session ${labeling.get(sessionId, 'anyone').name} at ${cut}`,
+        (ctx) => labeling.backtest(sessionId, cut, ctx),
+      );
+      return { jobId: job.id };
+    },
     'sessions.get': async ({ sessionId, annotator }) => (await host.labeling()).get(sessionId, annotator),
     'sessions.next': async ({ sessionId, annotator }) => (await host.labeling()).next(sessionId, annotator),
     'labels.record': async ({ sessionId, annotator, action }) =>

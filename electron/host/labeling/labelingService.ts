@@ -6,7 +6,8 @@
  * SQL reads (storeSync.ts), and each session's ranked pool, stored before the record naming it (sessionRankings.ts).
  *
  * The parts: sessions.ts (making and reading sessions), batches.ts, recording.ts (every event enters here, checked),
- * importExport.ts, retrainSession.ts (the model in the loop), policyMigration.ts and progress.ts.
+ * importExport.ts, retrainSession.ts (the model in the loop), backtest.ts (its time backtest), policyMigration.ts and
+ * progress.ts.
  */
 import path from 'node:path';
 import type {
@@ -22,10 +23,12 @@ import type {
   SessionProgress,
   SessionSummary,
 } from '../../../shared/contract.js';
+import type { BacktestOutcome } from '../../../shared/backtest.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { SIFT_DIR, type Workspace } from '../workspace/workspace.js';
+import { backtestSession } from './backtest.js';
 import { Batches } from './batches.js';
 import { ImportExport } from './importExport.js';
 import { JournalWriter } from './journalWriter.js';
@@ -125,6 +128,11 @@ export class LabelingService {
 
   retrain(sessionId: string, ctx: JobContext): Promise<RetrainOutcome> {
     return this.retraining.retrain(sessionId, ctx);
+  }
+
+  /** The session's recipe trained before a cut and judged after it, beside in time (backtest.ts); saves nothing. */
+  backtest(sessionId: string, cut: string, ctx: JobContext): Promise<BacktestOutcome> {
+    return backtestSession(this.core, sessionId, cut, ctx);
   }
 
   // Batches and labels

@@ -316,6 +316,8 @@ export interface TrainingItem {
   /** category → the settled human label (adjudicated or unanimous), when people labeled the item. */
   human: Record<string, 0 | 1> | null;
   source: 'human' | 'decision' | 'untouched';
+  /** When the content was created (ms since the epoch; a plain TIMESTAMP read as UTC), null when unknown. */
+  createdAt: number | null;
 }
 
 /**
@@ -343,6 +345,9 @@ export async function readTrainingItems(
          FROM moderation_actions WHERE content_id IS NOT NULL AND action IN ('remove', 'warn', 'hide', 'pass') GROUP BY 1`
       : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR AS action, NULL::VARCHAR AS decided WHERE false`;
     const settled = settledLabelsSql(leaves);
+    const createdAt = has(columns, 'content', 'created_at')
+      ? 'epoch_ms(TRY_CAST(c.created_at AS TIMESTAMP))'
+      : 'NULL::BIGINT';
     const rows = (
       await conn.runAndReadAll(
         `
@@ -350,7 +355,7 @@ export async function readTrainingItems(
         human AS (
           SELECT content_id::VARCHAR AS content_id, list(category) AS categories, list(TRY_CAST(value AS INTEGER)) AS labels
           FROM settled WHERE content_id NOT IN (SELECT content_id FROM contested) GROUP BY 1)
-        SELECT c.content_id::VARCHAR, c.text::VARCHAR, h.categories, h.labels, d.action, d.decided
+        SELECT c.content_id::VARCHAR, c.text::VARCHAR, h.categories, h.labels, d.action, d.decided, ${createdAt}
         FROM content c LEFT JOIN human h ON h.content_id = c.content_id::VARCHAR LEFT JOIN (${decisions}) d ON d.content_id = c.content_id::VARCHAR
         WHERE c.content_id::VARCHAR NOT IN (SELECT content_id::VARCHAR FROM contested)
           AND (h.content_id IS NOT NULL OR d.content_id IS NOT NULL OR hash(c.content_id::VARCHAR) % 5 = 0)
@@ -358,7 +363,8 @@ export async function readTrainingItems(
         settled.params,
       )
     ).getRowsJson();
-    return rows.map(([contentId, text, humanCategories, humanLabels, action, decided]) => {
+    return rows.map(([contentId, text, humanCategories, humanLabels, action, decided, created]) => {
+      const createdAt = created === null ? null : Number(created);
       if (Array.isArray(humanCategories)) {
         const human: Record<string, 0 | 1> = {};
         (humanCategories as string[]).forEach(
@@ -370,6 +376,7 @@ export async function readTrainingItems(
           targets: categories.map((c) => human[c] ?? 0),
           human,
           source: 'human' as const,
+          createdAt,
         };
       }
       if (action !== null) {
@@ -379,6 +386,7 @@ export async function readTrainingItems(
           targets: categories.map((c) => (action !== 'pass' && c === decided ? 1 : 0)),
           human: null,
           source: 'decision' as const,
+          createdAt,
         };
       }
       return {
@@ -387,6 +395,7 @@ export async function readTrainingItems(
         targets: categories.map(() => 0),
         human: null,
         source: 'untouched' as const,
+        createdAt,
       };
     });
   });

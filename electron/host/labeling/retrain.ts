@@ -22,12 +22,13 @@ import type { ModelRegistry } from '../models/registry.js';
 import { loadPackage, type ModelPackage } from '../models/modelPackage.js';
 import { LocalScorer } from '../models/runtime.js';
 import { processAlive } from '../processes.js';
+import type { HashedNgramsConfig } from '../../../shared/hashedNgrams.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { readTrainingItems, type TrainingItem } from './poolData.js';
 
-/** The demo build's settings, so a retrain differs from the shipped model by its labels alone. */
-const RECIPE = { epochs: 6, seed: 1, learningRate: 0.5 };
+/** The demo build's settings, so a retrain differs from the shipped model by its labels alone (and a backtest runs the same). */
+export const RECIPE = { epochs: 6, seed: 1, learningRate: 0.5 };
 
 export interface TrainedVersion {
   pkg: ModelPackage;
@@ -63,20 +64,8 @@ export async function trainNewVersion(
 ): Promise<TrainedVersion> {
   const base = registry.package(input.model);
   const { manifest } = base;
-  if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
-    throw new SiftError({
-      code: 'BAD_REQUEST',
-      message: `${input.model} is a ${manifest.kind} model with ${manifest.preprocessing.type} inputs; the labeling loop retrains the distilled hashed n-gram text model (such as text-distil).`,
-    });
-  }
-  const ngrams = manifest.preprocessing;
+  const { ngrams, leaves } = distilledRecipe(base, input.taxonomy);
   ctx.progress(0, 'Reading the labels so far');
-  // A model category that is a policy leaf (csam under nsfw) is read from the annotators' leaf choices.
-  const leaves = input.taxonomy.categories.flatMap((category) =>
-    category.leaves
-      .filter((leaf) => manifest.categories.includes(leaf.name))
-      .map((leaf) => ({ category: category.name, leaf: leaf.name })),
-  );
   const items = await readTrainingItems(workspace, manifest.categories, leaves);
   const heldOut = items.filter((item) => item.human !== null && isHeldOut(item.contentId));
   const training = items.filter((item) => !isHeldOut(item.contentId));
@@ -196,6 +185,30 @@ export async function trainNewVersion(
     trainSeconds,
     done: () => inFlight.delete(dir),
   };
+}
+
+/**
+ * What the loop retrains: the model's hashed n-gram featuriser, and the policy leaves among its categories (a model
+ * category that is a policy leaf, csam under nsfw, is read from the annotators' leaf choices). Only the distilled
+ * hashed n-gram text model has a recipe here.
+ */
+export function distilledRecipe(
+  pkg: ModelPackage,
+  taxonomy: Taxonomy,
+): { ngrams: HashedNgramsConfig; leaves: { category: string; leaf: string }[] } {
+  const { manifest } = pkg;
+  if (manifest.kind !== 'distilled_text' || manifest.preprocessing.type !== 'hashed_ngrams') {
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${manifest.name} is a ${manifest.kind} model with ${manifest.preprocessing.type} inputs; the labeling loop retrains the distilled hashed n-gram text model (such as text-distil).`,
+    });
+  }
+  const leaves = taxonomy.categories.flatMap((category) =>
+    category.leaves
+      .filter((leaf) => manifest.categories.includes(leaf.name))
+      .map((leaf) => ({ category: category.name, leaf: leaf.name })),
+  );
+  return { ngrams: manifest.preprocessing, leaves };
 }
 
 const versionDir = (workspace: Workspace, model: string, version: string) =>
