@@ -23,6 +23,7 @@ import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
 import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
+import { commandDrift } from './cli/driftCommand.js';
 import { commandRobustness } from './cli/robustnessCommand.js';
 import { commandWatch } from './cli/watchCommands.js';
 import { commandInit, commandSample, commandServe } from './cli/workspaceCommands.js';
@@ -44,6 +45,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   score: commandScore,
   eval: commandEval,
   robustness: commandRobustness,
+  drift: commandDrift,
   session: commandSession,
   labels: commandLabels,
   agreement: commandAgreement,

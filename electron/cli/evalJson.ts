@@ -89,6 +89,8 @@ export function evalJson(
   metrics: ReleaseMetrics,
   bins: number,
   strategy: 'uniform' | 'quantile',
+  /** Keys other features add after tied_items (drift), in their order. */
+  others: Record<string, unknown>,
 ): unknown {
   const categories = Object.fromEntries(
     result.categories.map((c) => [
@@ -119,6 +121,7 @@ export function evalJson(
     strategy,
     categories,
     tied_items: result.tied.items,
+    ...others,
     release_metrics: releaseFigures(metrics),
   };
 }

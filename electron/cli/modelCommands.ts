@@ -5,6 +5,7 @@
  */
 import type { InputOf } from '../../shared/contract.js';
 import { tiedNote } from '../../shared/labeling.js';
+import { evalDriftJson } from './driftCommand.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { evalJson } from './evalJson.js';
 import { call, formatTable, runJob, withHost } from './hostCalls.js';
@@ -137,7 +138,9 @@ export async function commandEval(args: string[]): Promise<number> {
         version: result.version,
         labels: values.labels,
       });
-      console.log(JSON.stringify(evalJson(result, metrics, bins, values.strategy as 'uniform' | 'quantile'), null, 2));
+      const drift = await evalDriftJson(host, result.model, result.version);
+      const strategy = values.strategy as 'uniform' | 'quantile';
+      console.log(JSON.stringify(evalJson(result, metrics, bins, strategy, { drift }), null, 2));
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));

@@ -212,6 +212,31 @@ takes a script's results only with --format json.`,
       json,
     },
   }),
+  drift: command({
+    name: 'drift',
+    summary:
+      "a model version's score drift (PSI, share above 0.8) per category: week over week, or against a reference",
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model' },
+      version: {
+        type: 'string',
+        value: 'V',
+        description: 'the model version (default: the registered one if it has scores, else the latest scored)',
+      },
+      from: { type: 'string', value: 'TIME', description: 'only scores from this time (scored_at)' },
+      to: { type: 'string', value: 'TIME', description: 'only scores before this time' },
+      reference: { type: 'string', value: 'V', description: 'compare with this version (default: the same version)' },
+      'reference-from': { type: 'string', value: 'TIME', description: "the reference's scores from this time" },
+      'reference-to': { type: 'string', value: 'TIME', description: "the reference's scores before this time" },
+      weekly: {
+        type: 'boolean',
+        description: 'each week against the week before (the default when no reference is given)',
+      },
+      weeks: { type: 'string', default: '26', value: 'N', description: 'with --weekly: the latest N weeks' },
+      json,
+    },
+  }),
   spike: command({
     name: 'spike',
     summary: 'the marked spike windows of reports or moderation actions over time',

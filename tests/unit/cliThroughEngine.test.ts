@@ -74,6 +74,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
       args: () => ['robustness', '--model', 'text-distil', '--limit', '40', '--latency-sample', '0', '--json'],
     },
     agreement: { args: () => ['agreement'] },
+    drift: { args: () => ['drift', '--model', 'text-distil', '--json'] },
     'session list': { args: () => ['session', 'list'] },
     'monitor add': { args: () => [...MONITOR, '--json'] },
   },

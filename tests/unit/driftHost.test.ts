@@ -132,3 +132,12 @@ describe("the max_psi gate's measure", () => {
     expect(none.size).toBe(0);
   });
 });
+
+it('names a version with no scores', async () => {
+  const outcome = await jobOutcomeOf(host, 'drift.compare', {
+    model: 'm',
+    version: 'v1',
+    reference: { version: 'v9' },
+  });
+  expect(!outcome.ok && outcome.error.message).toBe('reference: m v9 has no scores in model_scores.');
+});

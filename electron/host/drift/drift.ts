@@ -69,6 +69,16 @@ async function readScores<T>(
   });
 }
 
+/** Refuses a version with no scores at all (a typo, most often), naming the field. */
+async function requireScores(conn: DuckDBConnection, model: string, version: string, field: string): Promise<void> {
+  const found = await conn.runAndReadAll(
+    'SELECT 1 FROM model_scores WHERE model = $model AND model_version = $version LIMIT 1',
+    { model, version },
+  );
+  if (found.currentRowCount === 0)
+    throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${model} ${version} has no scores in model_scores.` });
+}
+
 /** A version (or period) against a reference version (or period of the same version). */
 export async function compareDrift(
   workspace: Workspace,
@@ -92,6 +102,8 @@ export async function compareDrift(
         code: 'BAD_REQUEST',
         message: 'reference: give another version, or a period (from, to) of the same version.',
       });
+    await requireScores(conn, input.model, version, 'version');
+    await requireScores(conn, input.model, reference.version, 'reference');
     ctx?.progress(null, 'Counting scores in reference deciles');
     const cur = scoresSql(current, 'cur');
     const refScores = scoresSql(reference, 'ref');
