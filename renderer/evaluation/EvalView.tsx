@@ -14,6 +14,7 @@ import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
 import { ItemsPanel } from './ItemsPanel';
 import { MetricsRow } from './MetricsRow';
+import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
 
@@ -81,6 +82,7 @@ export function EvalView() {
             </div>
             <SlicesCard current={current} />
             {version && <DriftCard model={model} version={version} category={category} />}
+            <RobustnessCard />
           </div>
         </div>
       )}
