@@ -154,6 +154,12 @@ describe('the time backtest of a session', () => {
     ]);
   }, 60_000);
 
+  it('is a job: cancelled, it ends cancelled and saves nothing', async () => {
+    const started = await call(host, 'sessions.backtest', { sessionId, cut: '2024-03-11' });
+    await call(host, 'jobs.cancel', { jobId: started.jobId });
+    expect((await host.jobs.wait(started.jobId)).status).toBe('cancelled');
+  });
+
   it('refuses what it cannot judge, naming it: an unknown session, a cut with no labels on one side, a bad date', async () => {
     const failed = async (input: { sessionId: string; cut: string }) => {
       const outcome = await jobOutcomeOf(host, 'sessions.backtest', input);

@@ -2,7 +2,6 @@
 import { SiftError, type SiftErrorInfo } from '../../../shared/errors.js';
 import { computeTask } from '../compute/computeTask.js';
 import { type DetectedDialect, planRead, type ReadPlan } from '../import/readPlan.js';
-import { sha256Of } from './fileHash.js';
 
 /**
  * A feed's read plan for one file (planRead: a 1 MB head read and Sift's own CSV check of it, ~5–20 ms of
@@ -24,10 +23,4 @@ function planFeedRead(
 
 export const planFeedReadTask = computeTask('feeds.planFeedRead', planFeedRead);
 
-/**
- * A file's content hash, in a worker: streaming 1M rows (~60 MB) through the engine's own thread allocated enough
- * buffers to set off 25–55 ms garbage collections there, each one a pause for every call.
- */
-export const sha256OfTask = computeTask('feeds.sha256Of', sha256Of);
-
-export const feedComputeTasks = [planFeedReadTask, sha256OfTask];
+export const feedComputeTasks = [planFeedReadTask];

@@ -24,8 +24,7 @@ import {
   takenWithHash,
   unfinishedIngests,
 } from './feedStore.js';
-import { computePool } from '../compute/workerPool.js';
-import { sha256OfTask } from './computeTasks.js';
+import { sha256Of } from './fileHash.js';
 import { appendFile, FileChanged, markedRows, pauseForTests } from './ingest.js';
 
 /**
@@ -151,7 +150,7 @@ export class FeedService {
     this.pending.delete(stat.path);
     let sha256: string;
     try {
-      sha256 = await computePool().run(sha256OfTask, [stat.path]);
+      sha256 = await sha256Of(stat.path);
     } catch {
       return; // gone or unreadable now: seen again on the next poll if it is still there
     }
