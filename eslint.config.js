@@ -30,6 +30,7 @@ export const HOST_FLOORS = {
   samples: ['workspace', 'query', 'reports'],
   monitors: ['workspace', 'compute'],
   feeds: ['workspace', 'import', 'compute'],
+  gates: ['workspace', 'query', 'compute', 'models', 'evaluation', 'drift', 'robustness'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

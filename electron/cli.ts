@@ -18,6 +18,7 @@ import {
 import { commandImport, commandTables } from './cli/dataCommands.js';
 import { commandBacktest } from './cli/backtestCommand.js';
 import { commandDataset } from './cli/datasetCommands.js';
+import { commandGate } from './cli/gateCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
@@ -44,6 +45,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   models: commandModels,
   score: commandScore,
   eval: commandEval,
+  gate: commandGate,
   robustness: commandRobustness,
   drift: commandDrift,
   session: commandSession,

@@ -11,6 +11,7 @@ import { datasetMethods } from './contract/datasets.js';
 import { driftMethods } from './contract/drift.js';
 import { evaluationMethods } from './contract/evaluation.js';
 import { feedMethods } from './contract/feeds.js';
+import { gateMethods } from './contract/gates.js';
 import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
@@ -29,6 +30,7 @@ export type * from './contract/datasets.js';
 export type * from './contract/drift.js';
 export type * from './contract/evaluation.js';
 export type * from './contract/feeds.js';
+export type * from './contract/gates.js';
 export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
@@ -57,6 +59,7 @@ export const contract = {
   ...annotatorMethods,
   ...monitorMethods,
   ...feedMethods,
+  ...gateMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -9,8 +9,9 @@
  * - A version "flags" an item in a category when its score reaches that category's escalate threshold in the
  *   version's own manifest (shared/routing.ts; a version known only from imported scores uses the defaults): the
  *   recall and precision a drop gate compares, and the false positive rates of the slice, golden and high-reach gates.
- * - A gate's `n` counts the items its figure is about: labelled positives for recall, flagged items for precision,
- *   negatives (or golden items) for a false positive rate, every labelled item for calibration error.
+ * - A gate's `n` counts its evidence: labelled positives for the recall, precision, drop and calibration gates;
+ *   negatives in the kept slices (each needs `min_n`), golden items, or high-reach negatives for the FPR gates; judged
+ *   items for PSI (docs/release-gates.md "The gate file").
  */
 import { z } from 'zod/v3';
 import { jsonSyntaxProblem, schemaProblem } from './jsonText.js';
@@ -50,7 +51,7 @@ const gateShapes = {
   /** Candidate recall (at its own escalate threshold) may fall at most this far below the baseline's. */
   max_recall_drop: limitGate(fraction),
   max_precision_drop: limitGate(fraction),
-  /** Expected calibration error (10 equal-width bins, shared/calibration.ts). */
+  /** Expected calibration error (15 equal-width bins, as `sift eval`: shared/calibration.ts). */
   max_ece: limitGate(fraction),
   /** The largest gap in false positive rate between slices (values of `by`, a content column such as language). */
   slice: z

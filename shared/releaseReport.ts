@@ -103,7 +103,7 @@ function gateRows(gates: GateResult[], compact = false): Markup {
         <th class="num">candidate</th>
         <th class="num">baseline</th>
         <th class="num">target</th>
-        ${compact ? '' : html`<th class="num">interval (candidate − baseline)</th>`}
+        ${compact ? '' : html`<th class="num">interval (candidate &minus; baseline)</th>`}
         <th class="num">n</th>
         <th>verdict</th>
       </tr>

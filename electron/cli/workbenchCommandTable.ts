@@ -237,6 +237,33 @@ takes a script's results only with --format json.`,
       json,
     },
   }),
+  gate: command({
+    name: 'gate',
+    summary:
+      'judge a candidate model version against the gate file: exit 0 when every gate passes, 1 when one fails, 2 when it cannot judge',
+    flags: {
+      workspace,
+      model: { type: 'string', required: true, value: 'NAME', description: 'the model' },
+      candidate: { type: 'string', required: true, value: 'V', description: 'the version that would ship' },
+      baseline: {
+        type: 'string',
+        value: 'V',
+        description: 'the version to compare with (without one, the comparing gates are listed "not applicable")',
+      },
+      gates: {
+        type: 'string',
+        value: 'FILE',
+        description: 'the gate file (default: policy/gates.json in the workspace)',
+      },
+      labels: {
+        type: 'string',
+        value: 'SQL',
+        description: 'the labels to judge against (default: current_labels, majority vote)',
+      },
+      json,
+      report: { type: 'string', value: 'DIR', description: 'also write the release report (HTML and JSON) into DIR' },
+    },
+  }),
   spike: command({
     name: 'spike',
     summary: 'the marked spike windows of reports or moderation actions over time',

@@ -24,6 +24,7 @@ import { datasetHandlers } from './datasets/handlers.js';
 import { driftHandlers } from './drift/handlers.js';
 import { evaluationHandlers } from './evaluation/handlers.js';
 import { feedHandlers } from './feeds/handlers.js';
+import { gateHandlers } from './gates/handlers.js';
 import { importHandlers } from './import/handlers.js';
 import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
@@ -221,6 +222,7 @@ export class Host {
     ...evaluationHandlers(this.services),
     ...driftHandlers(this.services),
     ...robustnessHandlers(this.services),
+    ...gateHandlers(this.services),
     ...labelingHandlers(this.services),
     ...keymapHandlers(this.services),
     ...datasetHandlers(this.services),

@@ -60,6 +60,8 @@ const LABELS = [
   '{"kind":"skip","content_id":"c00000003"}',
 ].join('\n');
 
+const GATES = JSON.stringify({ categories: { '*': { max_ece: 0.2, max_recall_drop: 0.01 } } });
+
 const MONITOR = ['monitor', 'add', '--name', 'parity', '--source', 'reports', '--by', 'reason', '--bucket', 'hour'];
 
 /** Steps in order; the commands of one step do not depend on one another. */
@@ -70,6 +72,18 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     models: { args: () => ['models'] },
     spike: { args: () => ['spike', '--json'] },
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
+    gate: {
+      args: (side) => [
+        'gate',
+        '--model',
+        'text-distil',
+        '--candidate',
+        '2024.03.0',
+        '--gates',
+        path.join(side.out, 'gates.json'),
+        '--json',
+      ],
+    },
     robustness: {
       args: () => ['robustness', '--model', 'text-distil', '--limit', '40', '--latency-sample', '0', '--json'],
     },
@@ -210,6 +224,7 @@ function copySide(name: string): Side {
   fs.cpSync(base, side.ws, { recursive: true });
   fs.mkdirSync(path.join(side.out, 'landing'), { recursive: true });
   fs.writeFileSync(path.join(side.out, 'extra.csv'), INPUT_CSV);
+  fs.writeFileSync(path.join(side.out, 'gates.json'), GATES);
   return side;
 }
 
