@@ -180,7 +180,7 @@ export async function feedsBenchmark(scratch: string, log: (line: string) => voi
         perRound.push((p99(busyNow.info) / p99(idleNow.info)).toFixed(2));
       }
       const spread = (times: number[]) =>
-        `p50 ${percentile(sorted(times), 50).toFixed(1)}, p90 ${percentile(sorted(times), 90).toFixed(1)}`;
+        `p50 ${percentile(sorted(times), 50).toFixed(1)}, p90 ${percentile(sorted(times), 90).toFixed(1)}, max ${Math.max(...times).toFixed(1)}`;
       log(
         `trivial call (workspace.info) p99 while a feed ingests 1M rows${label}: ${p99(busy.info).toFixed(1)} ms over ${busy.info.length} calls in ${files.length} ingests (${spread(busy.info)}); idle between them ${p99(idle.info).toFixed(1)} ms over ${idle.info.length} calls (${spread(idle.info)}); ratio ${(p99(busy.info) / p99(idle.info)).toFixed(2)}× (per round ${perRound.join(', ')}) (target ≤ 1.5×)`,
       );

@@ -41,7 +41,7 @@ function printComparison(result: DriftComparison): void {
     ),
   );
   console.log(
-    `${result.model} ${side(result.current)} against ${side(result.reference)}, in the reference's 10 deciles (ε ${PSI_EPSILON})`,
+    `${result.model} ${side(result.current)} against ${side(result.reference)}${result.sameItems ? ' on the items both scored' : ''}, in the reference's 10 deciles (ε ${PSI_EPSILON})`,
   );
 }
 
@@ -75,6 +75,7 @@ export async function commandDrift(args: string[]): Promise<number> {
       from: values.from,
       to: values.to,
       reference: { version: values.reference, from: values['reference-from'], to: values['reference-to'] },
+      sameItems: values['same-items'],
     };
     const result = await runJob(host, 'drift.compare', input, 'drift');
     if (values.json) console.log(JSON.stringify(result, null, 2));

@@ -1,11 +1,13 @@
 /**
- * The model commands: `sift models` (models.list), `sift score` (a models.score job), `sift eval` (eval.run) and
- * `sift spike` (spike.overview). Their JSON is what scripts read: its keys stay as they are.
+ * The model commands: `sift models` (models.list), `sift score` (a models.score job), `sift eval` (eval.run, and
+ * eval.metrics for --json) and `sift spike` (spike.overview). Their JSON is what scripts read: its keys stay as they
+ * are (new ones may be added).
  */
 import type { InputOf } from '../../shared/contract.js';
 import { tiedNote } from '../../shared/labeling.js';
 import { evalDriftJson } from './driftCommand.js';
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
+import { evalJson } from './evalJson.js';
 import { call, formatTable, runJob, withHost } from './hostCalls.js';
 
 type Overview = InputOf<'spike.overview'>;
@@ -130,44 +132,15 @@ export async function commandEval(args: string[]): Promise<number> {
   return withHost(values.workspace, async (host) => {
     const input = { model: values.model, version: values.version, labels: values.labels, bins };
     const result = await runJob(host, 'eval.run', input, 'eval');
-    const strategy = values.strategy as 'uniform' | 'quantile';
-    const categories = Object.fromEntries(
-      result.categories.map((c) => [
-        c.category,
-        {
-          n: c.n,
-          positives: c.positives,
-          average_precision: c.averagePrecision,
-          roc_auc: c.rocAuc,
-          brier: c.brier,
-          ece: c.ece,
-          mce: c.mce,
-          tied: result.tied.byCategory[c.category] ?? 0,
-          bins: c.reliability[strategy].map((bin) => ({
-            mean_predicted: bin.meanPredicted,
-            fraction_positive: bin.fractionPositive,
-            count: bin.count,
-          })),
-        },
-      ]),
-    );
     if (values.json) {
-      console.log(
-        JSON.stringify(
-          {
-            model: result.model,
-            version: result.version,
-            labels: result.labelSource,
-            bins,
-            strategy,
-            categories,
-            tied_items: result.tied.items,
-            drift: await evalDriftJson(host, result.model, result.version),
-          },
-          null,
-          2,
-        ),
-      );
+      const metrics = await call(host, 'eval.metrics', {
+        model: result.model,
+        version: result.version,
+        labels: values.labels,
+      });
+      const drift = await evalDriftJson(host, result.model, result.version);
+      const strategy = values.strategy as 'uniform' | 'quantile';
+      console.log(JSON.stringify(evalJson(result, metrics, bins, strategy, { drift }), null, 2));
       return 0;
     }
     const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(4));

@@ -229,6 +229,10 @@ takes a script's results only with --format json.`,
       reference: { type: 'string', value: 'V', description: 'compare with this version (default: the same version)' },
       'reference-from': { type: 'string', value: 'TIME', description: "the reference's scores from this time" },
       'reference-to': { type: 'string', value: 'TIME', description: "the reference's scores before this time" },
+      'same-items': {
+        type: 'boolean',
+        description: 'with --reference V: both versions on exactly the items both scored',
+      },
       weekly: {
         type: 'boolean',
         description: 'each week against the week before (the default when no reference is given)',

@@ -329,8 +329,19 @@ export function SessionReview({
 }) {
   const [report, setReport] = useState<AgreementReport | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [unlabelled, setUnlabelled] = useState(false);
   const refresh = useCallback(() => {
-    api['labels.agreement']({ sessions: [session.id] }).then(setReport, (err: unknown) => setError(errorMessage(err)));
+    api['labels.agreement']({ sessions: [session.id] }).then(
+      (next) => {
+        setReport(next);
+        setUnlabelled(false);
+      },
+      (err: unknown) => {
+        // A session nobody has labelled yet is a normal state here, not an error (the CLI still says it).
+        if ((err as { info?: { code?: string } }).info?.code === 'NOT_FOUND') setUnlabelled(true);
+        else setError(errorMessage(err));
+      },
+    );
   }, [session.id]);
   useEffect(refresh, [refresh]);
   return (
@@ -347,6 +358,11 @@ export function SessionReview({
           work)
         </h3>
         {report && <AgreementTable report={report} />}
+        {unlabelled && (
+          <p className="muted" data-testid="agreement-empty">
+            No labels in this session yet: agreement shows once annotators have labelled items.
+          </p>
+        )}
       </section>
       <section className="card">
         <h3>Adjudication queue</h3>

@@ -17,6 +17,8 @@ export interface DriftComparison {
   model: string;
   current: DriftSide;
   reference: DriftSide;
+  /** Compared on exactly the items both versions scored, not their whole distributions. */
+  sameItems: boolean;
   categories: CategoryDrift[];
 }
 
@@ -53,6 +55,8 @@ export const driftMethods = {
         ...period,
         /** The reference: another version (all its scores, or a period of them) or a period of the same version. */
         reference: z.object({ version: z.string().optional(), ...period }).strict(),
+        /** Two versions compared on exactly the items both scored (no period). */
+        sameItems: z.boolean().optional(),
       })
       .strict(),
   ),

@@ -1,6 +1,13 @@
 /** Evaluating a model version against labels, and fitting calibration. */
 import { z } from 'zod/v3';
-import type { SliceBaseline, SliceRow } from '../slices.js';
+import {
+  type AppealMetrics,
+  DEFAULT_HIGH_REACH_FRACTION,
+  type Overturns,
+  QUEUE_BUCKETS,
+  type TimeToRemoval,
+} from '../releaseMetrics.js';
+import type { Rate, SliceBaseline, SliceRow } from '../slices.js';
 import { job, method, nonEmpty } from './base.js';
 
 export interface EvalBin {
@@ -95,6 +102,35 @@ export interface ErrorAnalysis {
   terms: { term: string; falsePositives: number; truePositives: number; z: number }[];
   /** Score distributions of false and true positives, in bins of `binWidth` from the threshold up. */
   distribution: { start: number; binWidth: number; falsePositives: number[]; truePositives: number[] };
+}
+
+/**
+ * The trust-and-safety release metrics of a model version (shared/releaseMetrics.ts, docs/release-gates.md): each is
+ * null when the workspace lacks the table (or columns) it reads.
+ */
+export interface ReleaseMetrics {
+  model: string;
+  version: string;
+  /** The items this version removed or escalated that a person later passed or restored (moderation_actions). */
+  overturn: Overturns | null;
+  /** From the first report or model flag to the first remove, over every removal of the workspace. */
+  timeToRemoval: TimeToRemoval | null;
+  /** Escalated items with no human decision yet, at the end of each bucket ('YYYY-MM-DD HH:MM:SS', UTC). */
+  queueDepth: {
+    bucket: keyof typeof QUEUE_BUCKETS;
+    points: { at: string; depth: number }[];
+    peak: number;
+    last: number;
+  } | null;
+  /** The FPR at each category's escalate threshold among high-reach items (content.views_24h). */
+  highReach: {
+    fraction: number;
+    /** The fewest views a high-reach item has; null when no content has views. */
+    cutoff: number | null;
+    categories: { category: string; escalate: number; fpr: Rate }[];
+  } | null;
+  /** Appeals of removals (the appeals table). */
+  appeals: AppealMetrics | null;
 }
 
 export type ItemKind = 'fp' | 'fn' | 'tp' | 'tn' | 'all';
@@ -202,6 +238,20 @@ export const evaluationMethods = {
           .optional(),
         limit: z.number().int().min(1).max(1000).default(200),
         offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+  ),
+  'eval.metrics': method<ReleaseMetrics>()(
+    z
+      .object({
+        model: nonEmpty('model'),
+        version: z.string().optional(),
+        labels: z.string().optional(),
+        /** The thresholds in force (the model's when absent): the high-reach FPR is at their escalate threshold. */
+        thresholds: thresholdsInput.optional(),
+        /** High reach: this top fraction of content by views_24h (default DEFAULT_HIGH_REACH_FRACTION). */
+        highReachFraction: z.number().min(0).max(1).default(DEFAULT_HIGH_REACH_FRACTION),
+        bucket: z.enum(Object.keys(QUEUE_BUCKETS) as [keyof typeof QUEUE_BUCKETS]).default('hour'),
       })
       .strict(),
   ),

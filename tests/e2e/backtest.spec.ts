@@ -30,6 +30,9 @@ test("a lead backtests a session's recipe at a cut from its review: refused by n
   const row = page.getByRole('row', { name: /Backtest/ });
   await expect(row).toBeVisible({ timeout: 60_000 });
   await row.getByRole('button', { name: 'Review' }).click();
+  // Nobody has labelled this session yet: the review says so, without an error box.
+  await expect(page.getByTestId('agreement-empty')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.session-review > .error-box')).toHaveCount(0);
 
   const panel = page.getByTestId('backtest-panel');
   await expect(panel.getByTestId('backtest-run')).toBeDisabled(); // no cut yet

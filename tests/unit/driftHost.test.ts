@@ -4,7 +4,7 @@
  * week, and the candidate against its baseline on the items both scored (the max_psi gate).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateDrift, driftGateFigures } from '../../electron/host/drift/drift';
+import { candidateDrift } from '../../electron/host/drift/drift';
 import type { Host } from '../../electron/host/host';
 import { readOnly } from '../../electron/host/query/readOnlyQuery';
 import { categoryDrift } from '../../shared/drift';
@@ -102,6 +102,16 @@ describe('drift through the host equals the definition', () => {
     expect(narrowed).toEqual([categoryDrift('spam', reference.slice(0, 100), current.slice(0, 100))]);
   });
 
+  it('two versions on the items both scored (sift drift --same-items)', async () => {
+    const result = await runJob(host, 'drift.compare', {
+      model: 'm',
+      version: 'v2',
+      reference: { version: 'v1' },
+      sameItems: true,
+    });
+    expect(result.categories).toEqual([categoryDrift('spam', reference.slice(0, 300), current)]);
+  });
+
   it('refuses a reference that is the same scores, naming the field', async () => {
     const outcome = await jobOutcomeOf(host, 'drift.compare', { model: 'm', version: 'v1', reference: {} });
     expect(outcome.ok).toBe(false);
@@ -112,26 +122,6 @@ describe('drift through the host equals the definition', () => {
 function pick(drift: ReturnType<typeof categoryDrift>) {
   return { above: drift.current.above, psi: drift.psi };
 }
-
-describe("the max_psi gate's measure", () => {
-  it('per category asked for, on every item both versions scored; no baseline, nothing', async () => {
-    const figures = await driftGateFigures(host.workspace, {
-      model: 'm',
-      candidate: 'v2',
-      baseline: 'v1',
-      categories: ['spam', 'hate'],
-    });
-    expect(figures.get('spam')).toEqual({ psi: categoryDrift('spam', reference.slice(0, 300), current).psi, n: 300 });
-    expect(figures.get('hate')).toEqual({ psi: null, n: 0 });
-    const none = await driftGateFigures(host.workspace, {
-      model: 'm',
-      candidate: 'v2',
-      baseline: null,
-      categories: ['spam'],
-    });
-    expect(none.size).toBe(0);
-  });
-});
 
 it('names a version with no scores', async () => {
   const outcome = await jobOutcomeOf(host, 'drift.compare', {

@@ -357,4 +357,15 @@ describe('a labeling session', () => {
     expect(session.unscored).toBe(0);
     expect(session.version).not.toBe('t1');
   });
+
+  it('draws a random session on a workspace nothing has scored yet (no model_scores table)', async () => {
+    // Once failed with DuckDB's "Failed to retrieve bind parameter index": the pool query was handed parameters
+    // only the missing scores table's part used.
+    await host.workspace.withConnection((conn) => conn.run('DROP TABLE model_scores'));
+    const session = await createSession({ version: undefined, strategy: 'random', seed: 7 });
+    expect(session.unscored).toBe(0);
+    const batch = await next(session.id);
+    expect(batch.items.length).toBe(3);
+    expect(batch.items.every((item) => item.reason.strategy === 'random')).toBe(true);
+  });
 });

@@ -33,7 +33,7 @@
  * Appeals: a1 c1 overturned, a2 c3 upheld, a3 c5 undecided, a4 c1 overturned, a5 c2 upheld → 5 appeals, 4 decided,
  *   2 overturned → share 0.5. Removed items c1 c3 c5 c6 c8 c9 = 6, of which appealed c1 c3 c5 = 3 → appeal rate 0.5.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   falsePositiveRate,
@@ -58,6 +58,8 @@ import {
   timeToRemovalSql,
 } from '../../shared/releaseMetrics';
 import { wilsonInterval } from '../../shared/slices';
+import type { Host } from '../../electron/host/host';
+import { call, openTempHost } from './support';
 
 const T0 = Date.UTC(2024, 2, 1);
 const at = (minutes: number) => T0 + minutes * 60_000;
@@ -117,18 +119,22 @@ const actionRows: ActionRow[] = ACTIONS.map(([contentId, actorType, action, cate
 }));
 const reportRows: ReportRow[] = REPORTS.map(([contentId, m]) => ({ contentId, at: at(m) }));
 
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
-const rows = async (sql: string, params?: Record<string, string | number>) =>
-  (await conn.runAndReadAll(sql, params)).getRowObjectsJson();
+let host: Host;
+const rows = (sql: string, params?: Record<string, string | number>) =>
+  host.workspace.withConnection(async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJson());
 const literal = (value: string | number | null) =>
   value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value}'`;
 const values = (tuples: (string | number | null)[][]) =>
   tuples.map((tuple) => `(${tuple.map(literal).join(', ')})`).join(', ');
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  conn = await instance.connect();
+  ({ host } = await openTempHost());
+  await host.workspace.withConnection(build);
+});
+afterAll(async () => host?.close());
+
+/** The log above as the canonical tables, with the spam and hate pairs as a model's scores and a labels table. */
+async function build(conn: DuckDBConnection) {
   await conn.run(
     `CREATE TABLE moderation_actions AS SELECT * FROM (VALUES ${values(
       ACTIONS.map(([c, type, action, category, version, m], i) => [
@@ -168,11 +174,12 @@ beforeAll(async () => {
          APPEALS.map(([a, c, outcome, m]) => [a, c, m === null ? null : ts(at(m)), outcome]),
        )}) t(appeal_id, content_id, decided_at, outcome)`,
   );
-});
-afterAll(() => {
-  conn?.closeSync();
-  instance?.closeSync();
-});
+  await conn.run(
+    `CREATE TABLE model_scores AS SELECT content_id, 'toy' AS model, 'v1' AS model_version, category, score,
+       TIMESTAMP '2024-03-01 00:00:00' AS scored_at FROM pairs`,
+  );
+  await conn.run('CREATE TABLE toy_labels AS SELECT content_id, category, label FROM pairs');
+}
 
 describe('overturn rate', () => {
   it('is the share of model-flagged items a person later passed or restored, per version or over all', async () => {
@@ -300,5 +307,66 @@ describe('appeals', () => {
     expect([metrics.appeals, metrics.decided, metrics.overturned]).toEqual([5, 4, 2]);
     expect(metrics.appealRate).toEqual({ value: 0.5, interval: wilsonInterval(3, 6), n: 6 });
     expect(metrics.overturnedShare.value).toBe(0.5);
+  });
+});
+
+describe('eval.metrics', () => {
+  it("gives a version's figures from the workspace's tables, at the thresholds in force", async () => {
+    const metrics = await call(host, 'eval.metrics', {
+      model: 'toy',
+      labels: 'SELECT content_id, category, label FROM toy_labels',
+      thresholds: { spam: { remove: 0.9, escalate: 0.5 }, hate_speech: { remove: 0.95, escalate: 0.7 } },
+      highReachFraction: 0.3,
+      bucket: 'hour',
+    });
+    expect(metrics.version).toBe('v1');
+    expect(metrics.overturn).toEqual({
+      flagged: 5,
+      reversed: 3,
+      rate: { value: 0.6, interval: wilsonInterval(3, 5), n: 5 },
+    });
+    expect(metrics.timeToRemoval!.removals).toBe(4);
+    expect(metrics.timeToRemoval!.p95Seconds).toBeCloseTo(5415, 9);
+    expect(metrics.queueDepth).toEqual({
+      bucket: 'hour',
+      points: [
+        { at: '2024-03-01 01:00:00', depth: 2 },
+        { at: '2024-03-01 02:00:00', depth: 3 },
+        { at: '2024-03-01 03:00:00', depth: 2 },
+        { at: '2024-03-01 04:00:00', depth: 1 },
+      ],
+      peak: 3,
+      last: 1,
+    });
+    expect(metrics.highReach!.cutoff).toBe(500);
+    expect(metrics.highReach!.categories.map((c) => [c.category, c.escalate, c.fpr.value, c.fpr.n])).toEqual([
+      ['hate_speech', 0.7, 1, 1],
+      ['spam', 0.5, 2 / 3, 3],
+    ]);
+    expect(metrics.appeals).toMatchObject({ appeals: 5, decided: 4, overturned: 2, appealRate: { value: 0.5 } });
+  });
+
+  it('leaves out, as null, what the workspace has no table for', async () => {
+    const { host: bare } = await openTempHost();
+    try {
+      await bare.workspace.withConnection(async (conn) => {
+        await conn.run(
+          "CREATE TABLE model_scores AS SELECT 'c1' AS content_id, 'toy' AS model, 'v1' AS model_version, 'spam' AS category, 0.5 AS score, TIMESTAMP '2024-03-01' AS scored_at",
+        );
+      });
+      const metrics = await call(bare, 'eval.metrics', {
+        model: 'toy',
+        labels: "SELECT 'c1' AS content_id, 'spam' AS category, 0 AS label",
+      });
+      expect(metrics).toMatchObject({
+        overturn: null,
+        timeToRemoval: null,
+        queueDepth: null,
+        highReach: null,
+        appeals: null,
+      });
+    } finally {
+      await bare.close();
+    }
   });
 });

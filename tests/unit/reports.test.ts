@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
+import { METRIC_REPORTS, PLATFORM_REPORTS_DIR } from '../../sample-data/metricReports';
 
 import { call, tempDir, writeTemp } from './support';
 
@@ -218,6 +219,7 @@ describe('the platform report library', () => {
     actions_by_hour: Record<string, number>;
     moderators: Record<string, { handled: number; total_minutes: number }>;
     users_with_actions: Record<string, { actions: number; first_action_hours: number }>;
+    appeals: { appeals: number; decided: number; overturned: number; appealed_items: number; removed_items: number };
   };
   beforeAll(async () => {
     host = await openSample('platform');
@@ -227,8 +229,40 @@ describe('the platform report library', () => {
 
   it('ships its reports, each of which runs with its defaults', async () => {
     const reports = await call(host, 'reports.list', {});
-    expect(reports.length).toBe(9);
+    expect(reports.length).toBe(14);
     for (const report of reports) expect((await runReport(host, report.name)).length, report.name).toBeGreaterThan(0);
+  });
+
+  it("ships the trust-and-safety metric reports written from shared/releaseMetrics.ts's definitions", () => {
+    for (const [file, text] of Object.entries(METRIC_REPORTS))
+      expect(fs.readFileSync(path.join(PLATFORM_REPORTS_DIR, file), 'utf8'), file).toBe(text);
+  });
+
+  it('appeals, counted as the generator made them', async () => {
+    const [row] = await runReport(host, 'Appeals');
+    const expected = truth.appeals;
+    expect([row!.appeals, row!.decided, row!.overturned, row!.removed_items, row!.appealed_items].map(num)).toEqual([
+      expected.appeals,
+      expected.decided,
+      expected.overturned,
+      expected.removed_items,
+      expected.appealed_items,
+    ]);
+    expect(num(row!.overturned_pct)).toBeCloseTo((100 * expected.overturned) / expected.decided, 1);
+  });
+
+  it('overturn rate, time to removal and queue depth agree with eval.metrics', async () => {
+    const metrics = await call(host, 'eval.metrics', { model: 'text-distil', version: '2024.03.0' });
+    const overturn = (await runReport(host, 'Overturn rate by model version')).filter(
+      (row) => row.model_version === '2024.03.0',
+    );
+    expect(overturn.reduce((sum, row) => sum + num(row.flagged), 0)).toBe(metrics.overturn!.flagged);
+    expect(overturn.reduce((sum, row) => sum + num(row.reversed), 0)).toBe(metrics.overturn!.reversed);
+    const [all] = await runReport(host, 'Time to removal, median and p95');
+    expect([all!.category, num(all!.removals)]).toEqual(['(all)', metrics.timeToRemoval!.removals]);
+    expect(num(all!.p95_minutes)).toBeCloseTo(metrics.timeToRemoval!.p95Seconds! / 60, 1);
+    const queue = await runReport(host, 'Review queue depth over time');
+    expect(queue.map((row) => num(row.depth))).toEqual(metrics.queueDepth!.points.map((point) => point.depth));
   });
 
   it('report resolution by reason counts every report', async () => {

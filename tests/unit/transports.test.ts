@@ -156,6 +156,7 @@ function validInputs(
     'eval.errors': { model: 'text-distil', category: 'spam' },
     'eval.items': { model: 'text-distil', category: 'spam', kind: 'fp', limit: 5 },
     'eval.slices': { model: 'text-distil', minSliceN: 10 },
+    'eval.metrics': { model: 'text-distil', highReachFraction: 0.05, bucket: 'day' },
     'eval.calibrate': { model: 'text-distil', method: 'platt' },
     'gate.run': {
       model: 'text-distil',

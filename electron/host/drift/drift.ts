@@ -89,6 +89,7 @@ export async function compareDrift(
     from?: string;
     to?: string;
     reference: { version?: string; from?: string; to?: string };
+    sameItems?: boolean;
   },
   ctx?: JobContext,
 ): Promise<DriftComparison> {
@@ -104,7 +105,21 @@ export async function compareDrift(
       });
     await requireScores(conn, input.model, version, 'version');
     await requireScores(conn, input.model, reference.version, 'reference');
+    if (input.sameItems && (reference.version === version || input.from || input.to || ref.from || ref.to))
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message:
+          'sameItems: compares two versions on every item both scored; give another reference version and no period.',
+      });
     ctx?.progress(null, 'Counting scores in reference deciles');
+    if (input.sameItems)
+      return {
+        model: input.model,
+        current,
+        reference,
+        sameItems: true,
+        categories: await candidateDrift(conn, { model: input.model, candidate: version, baseline: reference.version }),
+      };
     const cur = scoresSql(current, 'cur');
     const refScores = scoresSql(reference, 'ref');
     const drift = await driftOfGroups(
@@ -120,6 +135,7 @@ export async function compareDrift(
       model: input.model,
       current,
       reference,
+      sameItems: false,
       categories: drift.get(pairKey({ current: 'current', reference: 'reference' }))!,
     };
   });
@@ -180,10 +196,10 @@ export async function weeklyDrift(
 }
 
 /**
- * For the release gate's max_psi (electron/host/gates/): the candidate's scores against the baseline's (the
- * reference, whose deciles bound the bins), per category, on the items both versions scored — narrowed to
- * `items` (a query returning content_id, category, such as the labelled items the gate judges) when given.
- * Runs on the caller's connection, inside its transaction.
+ * Two versions on the same items: the candidate's scores against the baseline's (the reference, whose deciles bound
+ * the bins), per category, on every item both scored — narrowed to `items` (a query returning content_id, category)
+ * when given. What the max_psi gate judges on its labelled items (electron/host/gates/judge.ts, on arrays already
+ * read), over every common item. Runs on the caller's connection, inside its transaction.
  */
 export async function candidateDrift(
   conn: DuckDBConnection,
@@ -197,43 +213,22 @@ export async function candidateDrift(
   const candidate = scoresSql({ version: input.candidate }, 'cand');
   const baseline = scoresSql({ version: input.baseline }, 'base');
   const narrowed = input.items
-    ? `SEMI JOIN (${input.items.sql}) i ON i.content_id::VARCHAR = common.content_id AND i.category = common.category`
+    ? `SEMI JOIN (${input.items.sql}) i ON i.content_id::VARCHAR = c.content_id AND i.category = c.category`
     : '';
   const drift = await driftOfGroups(
     conn,
     {
+      // One join pairs the two versions' scores of each item both scored; each side is then a column of it.
       withScored: `WITH cand AS (${candidate.sql}), base AS (${baseline.sql}),
-        common AS (SELECT content_id, category FROM cand INTERSECT SELECT content_id, category FROM base),
-        kept AS (SELECT content_id, category FROM common ${narrowed}),
+        paired AS MATERIALIZED (
+          SELECT c.category, c.score AS candidate, b.score AS baseline
+          FROM cand c JOIN base b ON b.content_id = c.content_id AND b.category = c.category ${narrowed}),
         scored AS (
-          SELECT c.category, 'candidate' AS grp, c.score FROM cand c SEMI JOIN kept k ON k.content_id = c.content_id AND k.category = c.category
-          UNION ALL
-          SELECT b.category, 'baseline' AS grp, b.score FROM base b SEMI JOIN kept k ON k.content_id = b.content_id AND k.category = b.category)`,
+          SELECT category, 'candidate' AS grp, candidate AS score FROM paired
+          UNION ALL SELECT category, 'baseline' AS grp, baseline AS score FROM paired)`,
       params: { model: input.model, ...candidate.params, ...baseline.params, ...input.items?.params },
     },
     [{ current: 'candidate', reference: 'baseline' }],
   );
   return drift.get(pairKey({ current: 'candidate', reference: 'baseline' }))!;
-}
-
-/**
- * The max_psi gate's measure, in the shape a gate run takes (electron/host/gates/, GateExtras.drift): per category,
- * the candidate's PSI against the baseline on every item both versions scored — a score distribution needs no label,
- * so unlabelled traffic counts too — and how many of the candidate's scores it rests on. No baseline: an empty map.
- */
-export async function driftGateFigures(
-  workspace: Workspace,
-  request: { model: string; candidate: string; baseline: string | null; categories: string[]; signal?: AbortSignal },
-): Promise<Map<string, { psi: number | null; n: number }>> {
-  const figures = new Map<string, { psi: number | null; n: number }>();
-  const baseline = request.baseline;
-  if (!baseline) return figures;
-  const drift = await readScores(workspace, request.signal ? { signal: request.signal } : undefined, (conn) =>
-    candidateDrift(conn, { model: request.model, candidate: request.candidate, baseline }),
-  );
-  for (const category of request.categories) {
-    const found = drift.find((figure) => figure.category === category);
-    figures.set(category, { psi: found?.psi ?? null, n: found?.current.n ?? 0 });
-  }
-  return figures;
 }

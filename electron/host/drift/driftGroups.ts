@@ -7,10 +7,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   type CategoryDrift,
+  DRIFT_QUANTILES,
   edgesFromPositions,
   HIGH_SCORE,
   psiFromCounts,
-  quantilePositions,
 } from '../../../shared/drift.js';
 
 /**
@@ -51,81 +51,77 @@ export async function driftOfGroups(
     return { params, param };
   };
 
+  // One pass: each group's n and share above 0.8, and each reference group's sorted values at the positions numpy
+  // reads (floor((n − 1)·q) and the next, in the same double arithmetic as quantilePositions).
+  const references = [...new Set(pairs.map((pair) => pair.reference))];
+  const firstQuery = bag();
+  const positionList = DRIFT_QUANTILES.flatMap((q) => {
+    const below = `floor((n - 1)::DOUBLE * ${exactDouble(q)})::BIGINT`;
+    return [below, `least(${below} + 1, n - 1)`];
+  }).join(', ');
   const stats = new Map<string, { n: number; above: number }>();
   const categories = new Set<string>();
-  for (const [category, group, n, above] of (
+  const valueAt = new Map<string, number>();
+  for (const [category, group, n, above, position, score] of (
     await conn.runAndReadAll(
-      `${scored.withScored} SELECT category, grp, count(*), count(*) FILTER (WHERE score > ${HIGH_SCORE}) FROM scored GROUP BY ALL`,
-      scored.params,
+      `${scored.withScored},
+       stats AS (SELECT category, grp, count(*) AS n, count(*) FILTER (WHERE score > ${HIGH_SCORE}) AS above FROM scored GROUP BY ALL),
+       ranked AS (SELECT category, grp, score, row_number() OVER (PARTITION BY category, grp ORDER BY score) - 1 AS i,
+                         count(*) OVER (PARTITION BY category, grp) AS n
+                  FROM scored WHERE grp IN (${references.map((group) => firstQuery.param(group)).join(', ') || 'NULL'}))
+       SELECT category, grp, n, above, NULL::BIGINT AS i, NULL::DOUBLE AS score FROM stats
+       UNION ALL
+       SELECT category, grp, n, NULL, i, score FROM ranked WHERE list_contains([${positionList}], i)`,
+      firstQuery.params,
     )
   ).getRowsJson()) {
-    categories.add(String(category));
-    stats.set(key(String(category), String(group)), { n: Number(n), above: Number(above) });
+    if (position === null) {
+      categories.add(String(category));
+      stats.set(key(String(category), String(group)), { n: Number(n), above: Number(above) });
+    } else valueAt.set(JSON.stringify([category, group, Number(position)]), Number(score));
   }
   const nOf = (category: string, group: string) => stats.get(key(category, group))?.n ?? 0;
-
-  // The reference groups' deciles: the sorted values at the positions numpy reads.
-  const references = [...new Set(pairs.map((pair) => pair.reference))];
-  const positionQuery = bag();
-  const wanted: string[] = [];
-  for (const category of categories)
-    for (const group of references) {
-      const n = nOf(category, group);
-      if (n === 0) continue;
-      const positions = new Set(quantilePositions(n).flatMap(({ below, above }) => [below, above]));
-      for (const position of positions)
-        wanted.push(`(${positionQuery.param(category)}, ${positionQuery.param(group)}, ${position})`);
-    }
-  const valueAt = new Map<string, number>();
-  if (wanted.length)
-    for (const [category, group, position, score] of (
-      await conn.runAndReadAll(
-        `${scored.withScored},
-         positions(category, grp, i) AS (VALUES ${wanted.join(', ')}),
-         ranked AS (SELECT category, grp, score, row_number() OVER (PARTITION BY category, grp ORDER BY score) - 1 AS i
-                    FROM scored s SEMI JOIN (SELECT DISTINCT category, grp FROM positions) p ON p.category = s.category AND p.grp = s.grp)
-         SELECT r.category, r.grp, r.i, r.score FROM ranked r JOIN positions p ON p.category = r.category AND p.grp = r.grp AND p.i = r.i`,
-        positionQuery.params,
-      )
-    ).getRowsJson())
-      valueAt.set(JSON.stringify([category, group, Number(position)]), Number(score));
   const edges = new Map<string, number[]>();
   for (const category of categories)
     for (const group of references)
       edges.set(
         key(category, group),
-        edgesFromPositions(nOf(category, group), (i) => valueAt.get(JSON.stringify([category, group, i]))!),
+        edgesFromPositions(nOf(category, group), (i) => {
+          const value = valueAt.get(JSON.stringify([category, group, i]));
+          if (value === undefined)
+            throw new Error(`drift: no sorted value read at position ${i} of ${nOf(category, group)} scores`);
+          return value;
+        }),
       );
 
-  // Cumulative counts at each edge, of every group a pair bins over its reference's edges.
-  const edgeQuery = bag();
+  // Each group's counts per bin over its pair's reference edges: bin = how many edges lie strictly below the score.
+  const countQuery = bag();
   const edgeRows: string[] = [];
   for (const category of categories)
     for (const pair of pairs)
-      for (const data of new Set([pair.current, pair.reference]))
-        edges.get(key(category, pair.reference))!.forEach((edge, j) => {
-          edgeRows.push(
-            `(${edgeQuery.param(category)}, ${edgeQuery.param(data)}, ${edgeQuery.param(pair.reference)}, ${j}, ${exactDouble(edge)})`,
-          );
-        });
-  const cumulative = new Map<string, number>();
+      for (const data of new Set([pair.current, pair.reference])) {
+        const cuts = edges.get(key(category, pair.reference))!;
+        edgeRows.push(
+          `(${countQuery.param(category)}, ${countQuery.param(data)}, ${countQuery.param(pair.reference)}, [${cuts.map(exactDouble).join(', ')}]::DOUBLE[])`,
+        );
+      }
+  const binned = new Map<string, number>();
   if (edgeRows.length)
-    for (const [category, group, edgeGroup, j, count] of (
+    for (const [category, group, edgeGroup, bin, count] of (
       await conn.runAndReadAll(
         `${scored.withScored},
-         edges(category, grp, edge_grp, j, edge) AS (VALUES ${edgeRows.join(', ')})
-         SELECT e.category, e.grp, e.edge_grp, e.j, count(*) FILTER (WHERE s.score <= e.edge)
+         edges(category, grp, edge_grp, cuts) AS (VALUES ${edgeRows.join(', ')})
+         SELECT e.category, e.grp, e.edge_grp, len(list_filter(e.cuts, cut -> cut < s.score)) AS bin, count(*)
          FROM scored s JOIN edges e ON e.category = s.category AND e.grp = s.grp GROUP BY ALL`,
-        edgeQuery.params,
+        countQuery.params,
       )
     ).getRowsJson())
-      cumulative.set(JSON.stringify([category, group, edgeGroup, Number(j)]), Number(count));
-  const countsOver = (category: string, data: string, reference: string) => {
-    const cuts = edges.get(key(category, reference))!;
-    const below = cuts.map((_, j) => cumulative.get(JSON.stringify([category, data, reference, j])) ?? 0);
-    const n = nOf(category, data);
-    return [...below, n].map((count, j) => count - (j === 0 ? 0 : below[j - 1]!));
-  };
+      binned.set(JSON.stringify([category, group, edgeGroup, Number(bin)]), Number(count));
+  const countsOver = (category: string, data: string, reference: string) =>
+    Array.from(
+      { length: edges.get(key(category, reference))!.length + 1 },
+      (_, bin) => binned.get(JSON.stringify([category, data, reference, bin])) ?? 0,
+    );
 
   const side = (category: string, group: string) => {
     const figures = stats.get(key(category, group));

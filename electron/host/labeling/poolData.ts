@@ -95,7 +95,8 @@ export async function readPool(
   return workspace.withConnection(async (conn) => {
     const pool = await checkPoolQuery(conn, poolSql);
     const columns = await canonicalColumns(conn);
-    const scores = has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score')
+    const scoresExist = has(columns, 'model_scores', 'content_id', 'model', 'model_version', 'category', 'score');
+    const scores = scoresExist
       ? `SELECT content_id::VARCHAR AS content_id, list(category ORDER BY category) AS categories, list(score ORDER BY category) AS scores
          FROM (SELECT content_id, category, max(score) AS score FROM model_scores WHERE model = $model AND model_version = $version GROUP BY ALL) GROUP BY 1`
       : `SELECT NULL::VARCHAR AS content_id, NULL::VARCHAR[] AS categories, NULL::DOUBLE[] AS scores WHERE false`;
@@ -113,7 +114,9 @@ export async function readPool(
            SELECT p.content_id, v.views, s.categories, s.scores, l.label_categories, l.label_values
            FROM pool p LEFT JOIN (${scores}) s USING (content_id) LEFT JOIN (${views}) v USING (content_id) LEFT JOIN (${labels}) l USING (content_id)
            ORDER BY p.content_id`,
-          { model, version },
+          // DuckDB refuses parameters the statement does not use: without model_scores (a random session on a
+          // workspace nothing has scored yet) there are none.
+          scoresExist ? { model, version } : {},
         )
       ).getRowsJson(),
     );
