@@ -17,6 +17,7 @@ import { MetricsRow } from './MetricsRow';
 import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
+import { TrustSafetyCard } from './TrustSafetyCard';
 
 export function EvalView() {
   const missing = useMissingTables('evaluate');
@@ -67,6 +68,7 @@ export function EvalView() {
             <DistributionCard current={current} />
             <PrecisionRecallCard current={current} currentB={currentB} />
             <RoutingCard current={current} />
+            {version && <TrustSafetyCard model={model} version={version} category={category} thresholds={thresholds} />}
             <CalibrationCard />
             <div className="card wide-card" data-testid="error-analysis-card">
               <h3>Error analysis — {category}</h3>
