@@ -8,6 +8,7 @@ import { SchemaBrowser } from './explore/SchemaBrowser';
 import { ImportDialog, type ImportSource } from './import/ImportDialog';
 import { EvalView } from './evaluation/EvalView';
 import { useEvaluation } from './evaluation/evalStore';
+import { useRelease } from './evaluation/releaseStore';
 import { LabelView } from './label/LabelView';
 import { useLabeling } from './label/labelStore';
 import { StatusBar } from './jobs/StatusBar';
@@ -80,6 +81,7 @@ export function App() {
         void useReports.getState().refresh();
         if (useSpikes.getState().overview) void useSpikes.getState().load();
         useEvaluation.getState().reset();
+        useRelease.getState().reset();
         const monitorShown = useMonitor.getState().loaded;
         useMonitor.setState({ monitors: [], alerts: [], series: {}, pinned: [], selected: null, note: null });
         if (monitorShown)

@@ -28,10 +28,10 @@ function eachWord(text: string, rewrite: (word: string[], index: number) => stri
   return text.replace(WORD, (word) => rewrite(Array.from(word), index++));
 }
 
-function mapCharacters(text: string, table: Readonly<Record<string, string>>): string {
-  let out = '';
-  for (const character of text) out += table[character] ?? character;
-  return out;
+/** Replaces each character of `table`'s keys (single ASCII letters) by its value; one native pass over the text. */
+function characterMap(table: Readonly<Record<string, string>>): (text: string) => string {
+  const pattern = new RegExp(`[${Object.keys(table).join('')}]`, 'g');
+  return (text) => text.replace(pattern, (character) => table[character]!);
 }
 
 const LEET: Readonly<Record<string, string>> = {
@@ -81,7 +81,6 @@ export const ZERO_WIDTH = ['\u200b', '\u200c', '\u200d', '\u2060'] as const;
 export const SPACERS = ['.', ' ', '-', '*'] as const;
 /** Fire, hundred points, tears of joy, backhand index pointing right, sparkles. */
 export const EMOJI = ['\u{1f525}', '\u{1f4af}', '\u{1f602}', '\u{1f449}', '\u2728'] as const;
-const VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']);
 
 /** Between every two adjacent characters of every word, the next of `inserts` in turn (counted over the text). */
 function interleave(text: string, inserts: readonly string[], minLength: number, every: number): string {
@@ -102,13 +101,13 @@ export const TRANSFORMS: readonly ObfuscationTransform[] = [
     name: 'leetspeak',
     title: 'Leetspeak',
     rule: 'a->4, e->3, i->1, o->0, s->5, t->7 (either case); every other character kept.',
-    apply: (text) => mapCharacters(text, LEET),
+    apply: characterMap(LEET),
   },
   {
     name: 'homoglyphs',
     title: 'Homoglyphs',
     rule: 'Latin letters replaced by their Cyrillic look-alikes (a c e i j o p s x y, A B C E H I K M O P T X), which Unicode NFKC does not fold back.',
-    apply: (text) => mapCharacters(text, HOMOGLYPHS),
+    apply: characterMap(HOMOGLYPHS),
   },
   {
     name: 'zero_width',
@@ -127,11 +126,7 @@ export const TRANSFORMS: readonly ObfuscationTransform[] = [
     name: 'repeated_letters',
     title: 'Repeated letters',
     rule: 'Every vowel (a e i o u, either case) written three times.',
-    apply: (text) => {
-      let out = '';
-      for (const character of text) out += VOWELS.has(character) ? character.repeat(3) : character;
-      return out;
-    },
+    apply: (text) => text.replace(/[aeiouAEIOU]/g, (vowel) => vowel.repeat(3)),
   },
   {
     name: 'emoji',

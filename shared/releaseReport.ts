@@ -21,9 +21,13 @@ export function gateVerdict(result: GateResult): GateVerdict {
 /** Gates whose figure must reach the target; every other gate's must stay at or under it. */
 const MINIMUM_GATES: readonly GateName[] = ['recall_at_precision', 'precision_at_recall'];
 
-/** "≥ 0.900" or "≤ 0.010": which side of its target a gate's figure must be. */
+/** Gates whose figure is the candidate's fall below the baseline: their target is the largest drop allowed. */
+const DROP_GATES: readonly GateName[] = ['max_recall_drop', 'max_precision_drop'];
+
+/** "≥ 0.900", "≤ 0.010", or "drop ≤ 0.010" (the figures beside it are the two versions' own, not the drop). */
 export function targetText(result: Pick<GateResult, 'gate' | 'target'>): string {
-  return `${MINIMUM_GATES.includes(result.gate) ? '≥' : '≤'} ${figureText(result.target)}`;
+  const side = MINIMUM_GATES.includes(result.gate) ? '≥' : '≤';
+  return `${DROP_GATES.includes(result.gate) ? 'drop ' : ''}${side} ${figureText(result.target)}`;
 }
 
 /** Three decimals for a rate; a whole number (a latency target in ms, a count) as it is. */
@@ -263,8 +267,8 @@ export function releaseReportHtml(input: ReleaseReportInput): string {
         <h1>${title}</h1>
         <p class="muted">
           Generated ${input.generatedAt}. Both versions judged on the same ${report.items.toLocaleString('en-US')}
-          labelled items${input.candidate ? ` (${input.candidate.labelSource})` : ''}. The same verdicts, as JSON:
-          report.json beside this page.
+          labelled items${input.candidate ? ` (labels: ${input.candidate.labelSource})` : ''}. The same verdicts, as
+          JSON: report.json beside this page.
         </p>
         <div
           class="banner ${report.passed ? 'passed' : 'failed'}"

@@ -129,7 +129,7 @@ export function judgeRobustness(
 export function judgeLatency(
   spec: GateSpec<'latency_p99_ms'>,
   measure: LatencyMeasure | null,
-  notApplicable = 'the version has no runtime here (scores imported only)',
+  notApplicable = 'no latency was measured: the version has no runtime here (scores imported only), or no content text to time',
 ): GateResult {
   const base = {
     category: EVERY_CATEGORY,

@@ -31,9 +31,9 @@ export function checkReportDir(dir: string): string {
     fs.accessSync(folder, fs.constants.W_OK);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'a file, not a folder' : 'not writable';
-    throw new UsageError(`gate: --report ${dir} is ${reason}.`);
+    throw new UsageError(`--report ${dir} is ${reason}.`);
   }
-  if (!fs.statSync(folder).isDirectory()) throw new UsageError(`gate: --report ${dir} is a file, not a folder.`);
+  if (!fs.statSync(folder).isDirectory()) throw new UsageError(`--report ${dir} is a file, not a folder.`);
   return folder;
 }
 

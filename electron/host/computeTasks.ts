@@ -9,6 +9,7 @@ import { feedComputeTasks } from './feeds/computeTasks.js';
 import { labelingComputeTasks } from './labeling/computeTasks.js';
 import { modelComputeTasks } from './models/computeTasks.js';
 import { monitorComputeTasks } from './monitors/computeTasks.js';
+import { robustnessComputeTasks } from './robustness/computeTasks.js';
 import { spikeComputeTasks } from './spikes/computeTasks.js';
 
 export const COMPUTE_TASKS: readonly AnyComputeTask[] = [
@@ -17,5 +18,6 @@ export const COMPUTE_TASKS: readonly AnyComputeTask[] = [
   ...labelingComputeTasks,
   ...modelComputeTasks,
   ...monitorComputeTasks,
+  ...robustnessComputeTasks,
   ...spikeComputeTasks,
 ];

@@ -1,7 +1,8 @@
 /**
  * "Can I trust these scores to route content?" Per category: confidence distributions, reliability diagram,
  * precision–recall, threshold routing (drag or type; live counts), calibration fitting, slices, and a second
- * version side by side. The host sends aggregates only; the state is in evalStore.
+ * version side by side. The host sends aggregates only; the state is in evalStore. Its second tab, Release check
+ * (ReleaseCheck.tsx, state in releaseStore), judges a candidate version against the gate file.
  */
 import { useEffect } from 'react';
 import { NeedsData, useMissingTables } from '../components/NeedsData';
@@ -14,6 +15,8 @@ import { EvalToolbar } from './EvalToolbar';
 import { comparedVersion, shownCategory, shownCategoryB, useEvaluation } from './evalStore';
 import { ItemsPanel } from './ItemsPanel';
 import { MetricsRow } from './MetricsRow';
+import { ReleaseCheck } from './ReleaseCheck';
+import { useRelease } from './releaseStore';
 import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
@@ -35,6 +38,9 @@ export function EvalView() {
   const current = useEvaluation(shownCategory);
   const currentB = useEvaluation(shownCategoryB);
 
+  const panel = useRelease((state) => state.panel);
+  const setPanel = useRelease((state) => state.setPanel);
+
   useEffect(() => show(), [show]);
 
   if (missing.length > 0) {
@@ -44,8 +50,37 @@ export function EvalView() {
       </section>
     );
   }
+  const panels = (
+    <div className="eval-panels" role="tablist" aria-label="Evaluate">
+      {(
+        [
+          ['evaluation', 'Evaluation'],
+          ['release', 'Release check'],
+        ] as const
+      ).map(([name, title]) => (
+        <button
+          key={name}
+          role="tab"
+          aria-selected={panel === name}
+          className={panel === name ? 'active' : ''}
+          onClick={() => setPanel(name)}
+          data-testid={`eval-panel-${name}`}
+        >
+          {title}
+        </button>
+      ))}
+    </div>
+  );
+  if (panel === 'release')
+    return (
+      <section className="eval-view" data-testid="eval-view">
+        {panels}
+        <ReleaseCheck />
+      </section>
+    );
   return (
     <section className="eval-view" data-testid="eval-view">
+      {panels}
       <EvalToolbar />
       {note && (
         <div className="note" data-testid="eval-note">

@@ -115,7 +115,7 @@ describe('release report page', () => {
       expect(page).toContain(`>${verdict}</span>`);
     expect(page).toContain('recall fell 4 points');
     expect(page).toContain('[0.020, 0.060]');
-    expect(page).toContain('≤ 0.010');
+    expect(page).toContain('drop ≤ 0.010');
     expect(page).toContain('≥ 0.900');
     expect(page).toContain('<h2>Drift</h2>');
     expect(page).toContain('<h2>Robustness and latency</h2>');
@@ -174,7 +174,7 @@ describe('sift gate --report DIR', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['report.html', 'report.json']);
 
       const file = writeTemp(tempDir(), 'taken', 'x');
-      expect(() => checkReportDir(file)).toThrow(`gate: --report ${file} is a file, not a folder.`);
+      expect(() => checkReportDir(file)).toThrow(`--report ${file} is a file, not a folder.`);
     } finally {
       await host.close();
     }

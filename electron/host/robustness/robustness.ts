@@ -7,7 +7,7 @@
 import type { z } from 'zod/v3';
 import type { robustnessInput } from '../../../shared/contract/robustness.js';
 import { SiftError } from '../../../shared/errors.js';
-import { TRANSFORMS, type TransformName } from '../../../shared/obfuscation.js';
+import { TRANSFORMS, type TransformName, transformNamed } from '../../../shared/obfuscation.js';
 import { type LatencyMeasure, nearestRank, type RobustnessResult } from '../../../shared/robustness.js';
 import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_THRESHOLDS } from '../../../shared/routing.js';
 import { computePool } from '../compute/workerPool.js';
@@ -17,11 +17,12 @@ import { loadPackage, type ModelPackage } from '../models/modelPackage.js';
 import type { ModelRegistry } from '../models/registry.js';
 import type { Scorer } from '../models/runtime.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { scoreTransformedTask } from './computeTasks.js';
 import { readPositives } from './positives.js';
 
 export type RobustnessInput = z.input<typeof robustnessInput>;
 
-/** Texts per scorer call: a CPU batch this large is scored in a compute-pool worker, off the serving loop. */
+/** Texts per scorer call. */
 const BATCH = 1024;
 /** Items scored alone before the timed ones (first-call costs are not latency). */
 const LATENCY_WARM_UP = 20;
@@ -62,38 +63,43 @@ function notApplicable(model: string, version: string, labels: string | undefine
 const asItem = (text: string, k: number): ScoreItem => ({ contentId: String(k), text, imageEmb: null, account: null });
 
 /**
- * Scores `texts` under each variant in batches, several at once when the batches go to the compute pool; returns each
- * variant's probabilities, [texts, categories] row-major.
+ * Scores `texts` under each variant (null: clean) in batches, several at once: a CPU model's batches are transformed
+ * and scored in the compute pool, off the serving loop; another runtime's are transformed here and scored as its
+ * scorer does. Returns each variant's probabilities, [texts, categories] row-major.
  */
 async function scoreVariants(
+  pkg: ModelPackage,
   scorer: Scorer,
   texts: string[],
-  variants: { name: string; apply: (text: string) => string }[],
-  width: number,
+  variants: (TransformName | null)[],
   ctx: JobContext,
 ): Promise<Float32Array[]> {
+  const width = pkg.manifest.categories.length;
+  const pooled = scorer.provider === 'cpu' && pkg.manifest.preprocessing.type === 'hashed_ngrams';
+  const scoreBatch = (batch: string[], variant: TransformName | null) => {
+    if (pooled) return computePool().run(scoreTransformedTask, [pkg.dir, pkg.hash, batch, variant]);
+    const apply = variant ? transformNamed(variant)!.apply : (text: string) => text;
+    return scorer.score(batch.map((text, k) => asItem(apply(text), k)));
+  };
   const results = variants.map(() => new Float32Array(texts.length * width));
   const tasks = variants.flatMap((_, v) =>
     Array.from({ length: Math.ceil(texts.length / BATCH) }, (_unused, b) => ({ v, start: b * BATCH })),
   );
   const total = texts.length * variants.length;
   let done = 0;
-  const lanes = scorer.provider === 'cpu' ? computePool().size : 1;
   const lane = async () => {
     for (let task = tasks.shift(); task; task = tasks.shift()) {
       if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: 'Robustness run cancelled.' });
-      const variant = variants[task.v]!;
-      const slice = texts.slice(task.start, task.start + BATCH);
-      const probabilities = await scorer.score(slice.map((text, k) => asItem(variant.apply(text), task.start + k)));
-      results[task.v]!.set(probabilities, task.start * width);
-      done += slice.length;
+      const batch = texts.slice(task.start, task.start + BATCH);
+      results[task.v]!.set(await scoreBatch(batch, variants[task.v]!), task.start * width);
+      done += batch.length;
       ctx.progress(
         (0.9 * done) / Math.max(total, 1),
-        `Scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} texts (${variant.name})`,
+        `Scored ${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} texts (${variants[task.v] ?? 'clean'})`,
       );
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
+  await Promise.all(Array.from({ length: pooled ? computePool().size : 1 }, lane));
   return results;
 }
 
@@ -150,13 +156,13 @@ export async function runRobustness(
   );
   const { scorer } = await registry.scorerOf(runtime.pkg);
   const width = manifest.categories.length;
-  const variants = [{ name: 'clean', apply: (text: string) => text }, ...transforms];
+  const variants = [null, ...transforms.map((transform) => transform.name)];
   ctx.progress(
     0,
     `Scoring ${positives.texts.length.toLocaleString('en-US')} positives clean and under ${transforms.length} transforms`,
   );
   const scoringStarted = performance.now();
-  const scores = await scoreVariants(scorer, positives.texts, variants, width, ctx);
+  const scores = await scoreVariants(runtime.pkg, scorer, positives.texts, variants, ctx);
   const scoringMs = performance.now() - scoringStarted;
   ctx.progress(0.9, 'Timing single items for the latency p99');
   const latency = await measureLatency(scorer, positives.latencyTexts, ctx);

@@ -6,6 +6,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 import { EvaluateView } from './evaluateView';
 import { ModelsView } from './modelsView';
 import { MonitorView } from './monitorView';
+import { ReleaseCheckView } from './releaseCheckView';
 
 export class Workbench {
   readonly schema: Locator;
@@ -26,6 +27,7 @@ export class Workbench {
   readonly evaluate: EvaluateView;
   readonly models: ModelsView;
   readonly monitor: MonitorView;
+  readonly releaseCheck: ReleaseCheckView;
 
   constructor(readonly page: Page) {
     this.schema = page.getByTestId('schema-browser');
@@ -43,6 +45,7 @@ export class Workbench {
     this.evaluate = new EvaluateView(page);
     this.models = new ModelsView(page);
     this.monitor = new MonitorView(page);
+    this.releaseCheck = new ReleaseCheckView(page);
   }
 
   async openView(name: 'explore' | 'reports' | 'spikes' | 'monitor' | 'label' | 'evaluate' | 'models'): Promise<void> {
