@@ -72,5 +72,7 @@ export function Plot({ data, layout, onClick, onRelayout, editableShapes = false
     };
   }, []);
 
-  return <div ref={host} className="plot" data-testid={testId} />;
+  // The box keeps the chart's height: plotly's responsive refit after a window resize sizes the chart to its box, and a
+  // box with no height of its own collapsed a chart redrawn later (new data) to nothing, spilling over the next card.
+  return <div ref={host} className="plot" style={{ height }} data-testid={testId} />;
 }

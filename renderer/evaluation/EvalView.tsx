@@ -20,6 +20,7 @@ import { useRelease } from './releaseStore';
 import { RobustnessCard } from './RobustnessCard';
 import { RoutingCard } from './RoutingCard';
 import { SlicesCard } from './SlicesCard';
+import { TrustSafetyCard } from './TrustSafetyCard';
 
 export function EvalView() {
   const missing = useMissingTables('evaluate');
@@ -102,6 +103,7 @@ export function EvalView() {
             <DistributionCard current={current} />
             <PrecisionRecallCard current={current} currentB={currentB} />
             <RoutingCard current={current} />
+            {version && <TrustSafetyCard model={model} version={version} category={category} thresholds={thresholds} />}
             <CalibrationCard />
             <div className="card wide-card" data-testid="error-analysis-card">
               <h3>Error analysis — {category}</h3>
