@@ -6,6 +6,7 @@
 import type { AnyComputeTask } from './compute/computeTask.js';
 import { evaluationComputeTasks } from './evaluation/computeTasks.js';
 import { feedComputeTasks } from './feeds/computeTasks.js';
+import { gateComputeTasks } from './gates/computeTasks.js';
 import { labelingComputeTasks } from './labeling/computeTasks.js';
 import { modelComputeTasks } from './models/computeTasks.js';
 import { monitorComputeTasks } from './monitors/computeTasks.js';
@@ -15,6 +16,7 @@ import { spikeComputeTasks } from './spikes/computeTasks.js';
 export const COMPUTE_TASKS: readonly AnyComputeTask[] = [
   ...evaluationComputeTasks,
   ...feedComputeTasks,
+  ...gateComputeTasks,
   ...labelingComputeTasks,
   ...modelComputeTasks,
   ...monitorComputeTasks,

@@ -15,6 +15,7 @@ import {
 import { judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
 import { DEFAULT_THRESHOLDS, type RoutingRules } from '../../../shared/routing.js';
 import { aggregatePairs, thresholdsFor } from '../evaluation/pairsQuery.js';
+import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { runRobustness } from '../robustness/robustness.js';
@@ -27,7 +28,8 @@ import {
   type PairExtras,
   readAlignedPairs,
 } from './gatePairs.js';
-import { type CategoryEvidence, judgeCategory } from './judge.js';
+import { judgeCategoryTask } from './computeTasks.js';
+import type { CategoryEvidence } from './judge.js';
 
 export interface GateRunInput {
   model: string;
@@ -84,6 +86,7 @@ export async function runGates(
   ctx: JobContext,
 ): Promise<GateReport> {
   const file = loadGates(workspace, input.gates);
+  computePool().prestart(); // the workers boot while DuckDB reads
   const baseline = input.baseline ?? null;
   if (baseline === input.candidate)
     throw new SiftError({
@@ -156,10 +159,9 @@ export async function runGates(
       : null;
   const seed = input.seed ?? file.seed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress(null, 'Judging the gates');
-  const gates: GateResult[] = [];
-  for (const category of value.categories) {
-    // Each category's sorts take a while at a million items: other calls get a turn between categories.
-    await new Promise((resolve) => setImmediate(resolve));
+  // Each category judged in the compute pool (its sorts and bootstrap off the engine's event loop, categories side by
+  // side); the slice and reach counts are taken here first, so only scores and labels travel, handed over.
+  const evidence = value.categories.map((category): CategoryEvidence => {
     const own = gatesForCategory(file, category);
     const pairs = value.aligned.get(category) ?? null;
     const at = { candidate: escalate.candidate(category), baseline: escalate.baseline(category) };
@@ -178,19 +180,29 @@ export async function runGates(
       const counts = value.golden.get(own.golden_safe.query)?.get(category);
       falsePositives.golden_safe = new Map(counts ? [[null, counts]] : []);
     }
-    const judged = judgeCategory(
-      {
-        category,
-        pairs,
-        escalate: at,
-        hasBaseline: baseline !== null,
-        falsePositives,
-        seed,
-      },
-      own,
-    );
-    gates.push(...judged);
-    if (own.robustness && robustness) gates.push(judgeRobustness(category, own.robustness, robustness));
+    const scores = pairs && { ...pairs, slices: [], highReach: [] };
+    return { category, pairs: scores, escalate: at, hasBaseline: baseline !== null, falsePositives, seed };
+  });
+  const judged = await Promise.all(
+    evidence.map((one) => {
+      const buffers = one.pairs
+        ? [
+            one.pairs.candidate.buffer,
+            one.pairs.labels.buffer,
+            ...(one.pairs.baseline ? [one.pairs.baseline.buffer] : []),
+          ]
+        : [];
+      return computePool().run(judgeCategoryTask, [one, gatesForCategory(file, one.category)], {
+        transfer: buffers as ArrayBuffer[],
+        signal: ctx.signal,
+      });
+    }),
+  );
+  const gates: GateResult[] = [];
+  for (const [k, category] of value.categories.entries()) {
+    gates.push(...judged[k]!);
+    const spec = gatesForCategory(file, category).robustness;
+    if (spec && robustness) gates.push(judgeRobustness(category, spec, robustness));
   }
   // Latency is the model's, not a category's: one gate ("*"), by the "*" entry's limit, else the first named.
   const latencySpec =
