@@ -8,6 +8,7 @@
  *   - evaluation: every figure and an isotonic fit for 5M (item, category) pairs, against scikit-learn when present
  *     (bench/evaluation.ts);
  *   - the distilled recipe on the real Davidson et al. corpus, 5-fold (bench/davidson.ts).
+ *   - release gates: `sift gate` over 1M items × 5 categories, both versions, vs one `sift eval` (bench/gates.ts);
  *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
@@ -17,7 +18,7 @@
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|engine|labeling|feeds|monitors|spikes|robustness|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +37,7 @@ import { cliStartBenchmark, engineBenchmark } from './engine.js';
 import { engineSocketBenchmark } from './engineSocket.js';
 import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
+import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
@@ -137,6 +139,11 @@ async function main(): Promise<void> {
     );
     const host = await Host.open(workspaceDir, { remember: false });
     await evaluationBenchmark(host, scratch, console.log);
+    await host.close();
+  }
+  if (runs('gates')) {
+    const host = await Host.open(workspaceDir, { remember: false });
+    await gatesBenchmark(host, console.log);
     await host.close();
   }
   if (runs('engine')) {

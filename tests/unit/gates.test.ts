@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
+import { categoryDrift } from '../../shared/drift';
 import { sift } from './cliFixture';
 import { call, jobOutcomeOf, runJob, tempDir } from './support';
 
@@ -173,6 +174,7 @@ describe('gate.run', () => {
           slice: { by: 'language', max_fpr_gap: 1 },
           golden_safe: { query: 'SELECT content_id FROM content WHERE views_24h < 100', max_fpr: 1 },
           high_reach: { top_fraction: 0.1, max_fpr: 1, min_n: 10 },
+          max_psi: 10,
         },
       }),
     });
@@ -186,7 +188,7 @@ describe('gate.run', () => {
       set.filter((r) => r.label === 0 && v3(r) >= 0.5).length / set.filter((r) => r.label === 0).length;
     const en = fpr(rows.filter((r) => r.i % 2 === 0));
     const de = fpr(rows.filter((r) => r.i % 2 === 1));
-    const [slice, golden, reach] = report.gates;
+    const [slice, golden, reach, psi] = report.gates;
     expect(slice!.candidate).toBeCloseTo(Math.abs(en - de), 12);
     const goldenSet = rows.filter((r) => r.i < 100);
     expect(golden!.n).toBe(100);
@@ -194,6 +196,15 @@ describe('gate.run', () => {
     // The top 10% of 300 by views_24h (shared/releaseMetrics.ts): views 270…299.
     expect(reach!.candidate).toBeCloseTo(fpr(rows.filter((r) => r.i >= 270)), 12);
     expect(reach!.n).toBe(17);
+    // PSI by shared/drift.ts's definition on the same arrays (the baseline v1 the reference).
+    expect(psi!.candidate).toBeCloseTo(
+      categoryDrift(
+        'spam',
+        rows.map((r) => r.score),
+        rows.map(v3),
+      ).psi!,
+      12,
+    );
     expect(report.passed).toBe(true);
   });
 

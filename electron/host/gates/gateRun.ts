@@ -9,8 +9,8 @@ import {
   type GateFile,
   type GateName,
   type GateReport,
+  type GateResult,
   gatesForCategory,
-  type GateSpec,
 } from '../../../shared/gates.js';
 import { judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
 import { DEFAULT_THRESHOLDS, type RoutingRules } from '../../../shared/routing.js';
@@ -20,7 +20,13 @@ import type { ModelRegistry } from '../models/registry.js';
 import { runRobustness } from '../robustness/robustness.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { loadGates } from './gateFile.js';
-import { falsePositiveCounts, type FalsePositiveCounts, type FprScope, readAlignedPairs } from './gatePairs.js';
+import {
+  countFalsePositives,
+  type FalsePositiveCounts,
+  goldenCounts,
+  type PairExtras,
+  readAlignedPairs,
+} from './gatePairs.js';
 import { type CategoryEvidence, judgeCategory } from './judge.js';
 
 export interface GateRunInput {
@@ -41,36 +47,34 @@ async function versionRouting(registry: ModelRegistry, model: string, version: s
   return own ? { thresholds: own.thresholds, critical: own.critical } : thresholdsFor(registry, model);
 }
 
-/** The gates that read FPR counts, with each category's spec: one DuckDB count per distinct scope. */
-function fprScopes(file: GateFile, categories: string[]): Map<string, { gate: GateName; scope: FprScope }> {
-  const scopes = new Map<string, { gate: GateName; scope: FprScope }>();
+/**
+ * What the FPR gates of these categories read: the slice columns and high-reach fractions (listed beside the pairs,
+ * in the same scan) and the golden queries (counted apart: golden items need no label), each with the field path
+ * its errors name.
+ */
+function fprNeeds(file: GateFile, categories: string[]) {
+  const needs: PairExtras & { fields: Record<string, string>; golden: Map<string, string> } = {
+    sliceColumns: [],
+    reachFractions: [],
+    fields: {},
+    golden: new Map(),
+  };
   for (const category of categories) {
     const gates = gatesForCategory(file, category);
-    const where = (gate: string) =>
-      `categories.${file.categories[category]?.[gate as GateName] ? category : EVERY_CATEGORY}.${gate}`;
-    if (gates.slice)
-      scopes.set(`slice:${gates.slice.by}`, {
-        gate: 'slice',
-        scope: { kind: 'slice', by: gates.slice.by, field: where('slice') },
-      });
-    if (gates.golden_safe)
-      scopes.set(`golden:${gates.golden_safe.query}`, {
-        gate: 'golden_safe',
-        scope: { kind: 'golden', query: gates.golden_safe.query, field: where('golden_safe') },
-      });
-    if (gates.high_reach)
-      scopes.set(`reach:${gates.high_reach.top_fraction}`, {
-        gate: 'high_reach',
-        scope: { kind: 'high_reach', topFraction: gates.high_reach.top_fraction, field: where('high_reach') },
-      });
+    const where = (gate: GateName) =>
+      `categories.${file.categories[category]?.[gate] ? category : EVERY_CATEGORY}.${gate}`;
+    if (gates.slice && !needs.sliceColumns.includes(gates.slice.by)) {
+      needs.sliceColumns.push(gates.slice.by);
+      needs.fields[`slice:${gates.slice.by}`] = where('slice');
+    }
+    if (gates.high_reach && !needs.reachFractions.includes(gates.high_reach.top_fraction)) {
+      needs.reachFractions.push(gates.high_reach.top_fraction);
+      needs.fields.high_reach ??= where('high_reach');
+    }
+    if (gates.golden_safe && !needs.golden.has(gates.golden_safe.query))
+      needs.golden.set(gates.golden_safe.query, where('golden_safe'));
   }
-  return scopes;
-}
-
-/** The key of a category's own scope for an FPR gate (matching fprScopes). */
-function scopeKey(gate: 'slice' | 'golden_safe' | 'high_reach', spec: GateSpec): string {
-  const s = spec as Record<string, unknown>;
-  return gate === 'slice' ? `slice:${s.by}` : gate === 'golden_safe' ? `golden:${s.query}` : `reach:${s.top_fraction}`;
+  return needs;
 }
 
 export async function runGates(
@@ -118,12 +122,13 @@ export async function runGates(
         ? { ...scan, params: { ...scan.params, other_model: input.model, other_version: baseline } }
         : scan;
       ctx.progress(null, 'Reading both versions’ scores on the labelled items');
-      const read = await readAlignedPairs(conn, pairs, baseline !== null);
+      const needs = fprNeeds(file, [...new Set([...scan.categories, ...named])]);
+      const read = await readAlignedPairs(conn, pairs, baseline !== null, needs);
       const categories = [...new Set([...read.aligned.keys(), ...named])].sort();
-      const counts = new Map<string, Map<string, Map<string | null, FalsePositiveCounts>>>();
-      for (const [key, { scope }] of fprScopes(file, categories))
-        counts.set(key, await falsePositiveCounts(conn, pairs, baseline !== null, escalate, scope));
-      return { ...read, categories, counts };
+      const golden = new Map<string, Map<string, FalsePositiveCounts>>();
+      for (const [query, field] of needs.golden)
+        golden.set(query, await goldenCounts(conn, pairs, baseline !== null, escalate, { query, field }));
+      return { ...read, needs, categories, golden };
     },
   );
   if (value.items === 0)
@@ -151,25 +156,42 @@ export async function runGates(
       : null;
   const seed = input.seed ?? file.seed ?? DEFAULT_BOOTSTRAP_SEED;
   ctx.progress(null, 'Judging the gates');
-  const gates = value.categories.flatMap((category) => {
+  const gates: GateResult[] = [];
+  for (const category of value.categories) {
+    // Each category's sorts take a while at a million items: other calls get a turn between categories.
+    await new Promise((resolve) => setImmediate(resolve));
     const own = gatesForCategory(file, category);
+    const pairs = value.aligned.get(category) ?? null;
+    const at = { candidate: escalate.candidate(category), baseline: escalate.baseline(category) };
     const falsePositives: CategoryEvidence['falsePositives'] = {};
-    for (const gate of ['slice', 'golden_safe', 'high_reach'] as const) {
-      const spec = own[gate];
-      if (spec) falsePositives[gate] = value.counts.get(scopeKey(gate, spec))?.get(category) ?? new Map();
+    if (own.slice) {
+      const k = value.needs.sliceColumns.indexOf(own.slice.by);
+      const coded = pairs ? countFalsePositives(pairs, pairs.slices[k]!, at) : new Map<number, FalsePositiveCounts>();
+      falsePositives.slice = new Map([...coded].map(([code, counts]) => [value.sliceValues[k]![code]!, counts]));
     }
-    return judgeCategory(
+    if (own.high_reach) {
+      const k = value.needs.reachFractions.indexOf(own.high_reach.top_fraction);
+      const reach = pairs ? countFalsePositives(pairs, pairs.highReach[k]!, at).get(1) : undefined;
+      falsePositives.high_reach = new Map(reach ? [[null, reach]] : []);
+    }
+    if (own.golden_safe) {
+      const counts = value.golden.get(own.golden_safe.query)?.get(category);
+      falsePositives.golden_safe = new Map(counts ? [[null, counts]] : []);
+    }
+    const judged = judgeCategory(
       {
         category,
-        pairs: value.aligned.get(category) ?? null,
-        escalate: { candidate: escalate.candidate(category), baseline: escalate.baseline(category) },
+        pairs,
+        escalate: at,
         hasBaseline: baseline !== null,
         falsePositives,
         seed,
       },
       own,
-    ).concat(own.robustness && robustness ? [judgeRobustness(category, own.robustness, robustness)] : []);
-  });
+    );
+    gates.push(...judged);
+    if (own.robustness && robustness) gates.push(judgeRobustness(category, own.robustness, robustness));
+  }
   // Latency is the model's, not a category's: one gate ("*"), by the "*" entry's limit, else the first named.
   const latencySpec =
     file.categories[EVERY_CATEGORY]?.latency_p99_ms ??

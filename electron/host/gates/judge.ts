@@ -4,7 +4,7 @@
  * Pure: no DuckDB, no clock, so every rule here is tested with values handed in. Definitions: shared/gates.ts and docs/release-gates.md.
  */
 import { DEFAULT_BINS, expectedCalibrationErrorOf } from '../../../shared/calibration.js';
-import { categoryDrift } from '../../../shared/drift.js';
+import { binCounts, edgesFromPositions, psiFromCounts } from '../../../shared/drift.js';
 import {
   BOOTSTRAP_RESAMPLES,
   type CategoryGates,
@@ -16,7 +16,7 @@ import {
 } from '../../../shared/gates.js';
 import { bootstrapInterval, cellPrecision, cellRecall, flagCells } from '../../../shared/pairedBootstrap.js';
 import { precisionAtRecall, precisionRecallCurveOf, recallAtPrecision } from '../../../shared/rankingMetrics.js';
-import { countLabelled, type ScoreCounts } from '../../../shared/scoreCounts.js';
+import { countLabelled, cumulativeCounts, type ScoreCounts, scoreAtRank } from '../../../shared/scoreCounts.js';
 import { wilsonInterval } from '../../../shared/slices.js';
 import type { AlignedPairs, FalsePositiveCounts } from './gatePairs.js';
 
@@ -99,7 +99,7 @@ export function judgeCategory(evidence: CategoryEvidence, gates: CategoryGates):
         return notApplicable('no baseline version to compare with');
       if (name === 'slice' || name === 'golden_safe' || name === 'high_reach')
         return falsePositiveVerdict(name, evidence, spec, target, minN);
-      if (name === 'max_psi') return psiVerdict(evidence, target, minN);
+      if (name === 'max_psi') return psiVerdict(evidence, counted, target, minN);
       // The rest rest on labelled positives.
       const partial = { candidate: null, baseline: null, n: positives, interval: null };
       if (!pairs || positives < minN)
@@ -223,11 +223,18 @@ function falsePositiveVerdict(
 
 /**
  * PSI of the candidate's scores against the baseline's (the reference) on the judged items, by shared/drift.ts's one
- * definition — what drift's candidateDrift computes in DuckDB, here on the arrays already read.
+ * definition (categoryDrift): the reference deciles read off the baseline's scores grouped by distinct score (already
+ * sorted for the other gates), rather than sorting them again.
  */
-function psiVerdict(evidence: CategoryEvidence, target: number, minN: number): Verdict {
+function psiVerdict(evidence: CategoryEvidence, counted: Counted | null, target: number, minN: number): Verdict {
   const { pairs } = evidence;
-  const psi = pairs?.baseline ? categoryDrift(evidence.category, pairs.baseline, pairs.candidate).psi : null;
+  let psi: number | null = null;
+  if (pairs?.baseline && counted && pairs.baseline.length > 0) {
+    const reference = counted.of('baseline');
+    const cumulative = cumulativeCounts(reference);
+    const edges = edgesFromPositions(pairs.baseline.length, (position) => scoreAtRank(reference, cumulative, position));
+    psi = psiFromCounts(binCounts(edges, pairs.baseline), binCounts(edges, pairs.candidate));
+  }
   const n = pairs?.candidate.length ?? 0;
   const partial = { candidate: psi, baseline: null, n, interval: null };
   if (psi === null || n < minN) return insufficient(partial, `${n} scores, fewer than ${minN}`);
