@@ -37,6 +37,7 @@ describe('sift', () => {
     expect(tables.code).toBe(0);
     const names = (JSON.parse(tables.stdout) as { name: string }[]).map((t) => t.name);
     expect(names).toEqual([
+      'appeals',
       'content',
       'content_features',
       'current_labels',
