@@ -161,9 +161,12 @@ export function judgeLatency(
   };
 }
 
+const byCategory = (a: { category: string }, b: { category: string }) =>
+  a.category < b.category ? -1 : a.category > b.category ? 1 : 0;
+
 /**
  * A gate run's robustness figures (GateReport.robustness) from the run behind its gates: every category the run
- * measured, each transform's limit from that category's robustness gate (`specOf`; null when it has none), and the
+ * measured, each transform's limit from that category's robustness gate (`specOf`; null when it was judged by none), and the
  * latency p99 when one was measured.
  */
 export function gateRobustnessFigures(
@@ -173,7 +176,8 @@ export function gateRobustnessFigures(
   return {
     applicable: result.applicable,
     ...(result.reason ? { reason: result.reason } : {}),
-    categories: result.categories.map((row) => {
+    // In category order, as the gate rows are.
+    categories: [...result.categories].sort(byCategory).map((row) => {
       const spec = specOf(row.category);
       return {
         category: row.category,

@@ -218,7 +218,12 @@ export async function runGates(
     baseline,
     gates,
     ...(robustness
-      ? { robustness: gateRobustnessFigures(robustness, (category) => gatesForCategory(file, category).robustness) }
+      ? {
+          // Limits only where a robustness gate was judged (a category without labels here has no gate row).
+          robustness: gateRobustnessFigures(robustness, (category) =>
+            value.categories.includes(category) ? gatesForCategory(file, category).robustness : undefined,
+          ),
+        }
       : {}),
   };
 }
