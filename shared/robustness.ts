@@ -77,6 +77,12 @@ export function dropLimit(spec: GateSpec<'robustness'>, transform: string): numb
 
 const fmt = (value: number) => value.toFixed(3);
 
+/** The tightest drop the gate allows under any transform: the target a row shows when no transform was judged. */
+function tightestLimit(spec: GateSpec<'robustness'>): number {
+  const limits = Object.values(spec.max_recall_drop);
+  return limits.length ? Math.min(...limits) : 0;
+}
+
 /**
  * One category's robustness gate: passed when, under every transform the gate sets a limit for, the recall drop is at
  * most that limit. `candidate` is the worst drop against its limit (the transform named in `reason`), `target` its
@@ -90,7 +96,15 @@ export function judgeRobustness(
 ): GateResult {
   const base = { category, gate: 'robustness' as const, baseline: null, interval: null, optional: spec.optional };
   if (!result.applicable)
-    return { ...base, candidate: null, target: 0, passed: true, n: 0, status: 'not applicable', reason: result.reason };
+    return {
+      ...base,
+      candidate: null,
+      target: tightestLimit(spec),
+      passed: true,
+      n: 0,
+      status: 'not applicable',
+      reason: result.reason,
+    };
   const row = result.categories.find((c) => c.category === category);
   const positives = row?.positives ?? 0;
   const minN = spec.min_n ?? DEFAULT_MIN_N;
@@ -101,7 +115,7 @@ export function judgeRobustness(
     return {
       ...base,
       candidate: null,
-      target: 0,
+      target: tightestLimit(spec),
       passed: spec.optional,
       n: positives,
       status: 'insufficient data',

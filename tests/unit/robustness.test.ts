@@ -80,10 +80,11 @@ describe('a robustness run', () => {
     expect(imported.reason).toMatch(/no runtime here/);
     const gate = judgeRobustness(
       'spam',
-      { max_recall_drop: { '*': 0.05 }, optional: false, use_interval: false },
+      { max_recall_drop: { '*': 0.05, leetspeak: 0.02 }, optional: false, use_interval: false },
       imported,
     );
-    expect(gate).toMatchObject({ status: 'not applicable', passed: true });
+    // The row shows the tightest limit the gate sets (it once showed 0).
+    expect(gate).toMatchObject({ status: 'not applicable', passed: true, target: 0.02 });
   });
 
   it('cancels', async () => {
