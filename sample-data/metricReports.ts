@@ -37,13 +37,13 @@ ORDER BY model_version, category
 -- description: Per category of the removal, and over all: minutes from the earlier of an item's first report and first model flag to its first removal, median and 95th percentile (docs/release-gates.md).
 
 WITH delays AS (${removalDelaysSql()})
-SELECT coalesce(category, '(all)') AS category,
+SELECT CASE WHEN grouping(category) = 1 THEN '(all)' ELSE coalesce(category, '(no category)') END AS category,
        count(*) AS removals,
        round(quantile_cont(seconds, 0.5) / 60, 1) AS p50_minutes,
        round(quantile_cont(seconds, 0.95) / 60, 1) AS p95_minutes
 FROM delays
 GROUP BY ROLLUP (category)
-ORDER BY category NULLS FIRST
+ORDER BY grouping(category) DESC, category NULLS LAST
 `,
   '12-review-queue-depth.sql': `-- name: Review queue depth over time
 -- description: At the end of each hour: the escalated items no person has decided yet (docs/release-gates.md).

@@ -158,6 +158,28 @@ export interface GateResult {
   optional?: boolean;
 }
 
+/**
+ * The figures of the robustness run behind a gate run's robustness and latency gates (shared/robustness.ts
+ * `gateRobustnessFigures` defines them): per category the clean recall, each transform's recall and drop with the
+ * limit the gate file sets for it, over `n` labelled positives; and the latency p99 measured.
+ */
+export interface GateRobustness {
+  /** False when the candidate's runtime is not here: no figures, `reason` says why. */
+  applicable: boolean;
+  reason?: string;
+  categories: {
+    category: string;
+    /** The escalate threshold recall is counted at. */
+    threshold: number;
+    /** Labelled positives with text. */
+    n: number;
+    cleanRecall: number | null;
+    transforms: { transform: string; recall: number | null; drop: number | null; limit: number | null }[];
+  }[];
+  /** Null when no latency was measured (no latency gate, or not applicable). */
+  latency: { p99Ms: number; items: number } | null;
+}
+
 /** A whole gate run: passed when every gate passed. `items`: the labelled items both versions scored. */
 export interface GateReport {
   passed: boolean;
@@ -166,6 +188,8 @@ export interface GateReport {
   candidate: string;
   baseline: string | null;
   gates: GateResult[];
+  /** Present when the run re-scored the candidate for a robustness or latency gate. */
+  robustness?: GateRobustness;
 }
 
 /** The `--json` shape `sift gate` prints: these keys keep their meaning (more may come). */
@@ -185,6 +209,7 @@ export function gateReportJson(report: GateReport) {
       ...(status ? { status } : {}),
       ...(reason ? { reason } : {}),
     })),
+    ...(report.robustness ? { robustness: report.robustness } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { InputOf } from './contract.js';
 import type { CategoryEvaluation, EvaluationResult } from './contract/evaluation.js';
-import type { GateName, GateReport, GateResult } from './gates.js';
+import { type GateName, type GateReport, type GateResult, meetsTarget } from './gates.js';
 import { html, type Markup } from './htmlText.js';
 import { type ChartGuide, unitChartSvg } from './svgChart.js';
 
@@ -219,6 +219,77 @@ function categorySection(input: ReleaseReportInput, category: string): Markup {
   </section>`;
 }
 
+/** A transform's drop against its limit: within, over, or "no limit" when the gate file sets none for it. */
+export function dropVerdict(drop: number | null, limit: number | null): GateVerdict | 'no limit' {
+  if (limit === null) return 'no limit';
+  if (drop === null) return 'insufficient data';
+  return meetsTarget(drop, limit, false) ? 'passed' : 'failed';
+}
+
+/**
+ * The robustness run's figures as a table: each category (with its robustness gate's verdict) by transform, the
+ * recall on clean text and under the transform, the drop and the limit; then the latency p99 measured.
+ */
+function robustnessFigures(report: GateReport): Markup {
+  const figures = report.robustness;
+  if (!figures) return html``;
+  if (!figures.applicable)
+    return html`<p class="muted">No robustness figures: ${figures.reason ?? 'the candidate has no runtime here'}</p>`;
+  const verdictOf = (category: string) =>
+    report.gates.find((gate) => gate.gate === 'robustness' && gate.category === category);
+  return html`<h3>Recall under each transform (candidate ${report.candidate})</h3>
+    <table data-table="robustness">
+      <thead>
+        <tr>
+          <th>category</th>
+          <th>transform</th>
+          <th class="num">n</th>
+          <th class="num">recall (clean)</th>
+          <th class="num">recall (transformed)</th>
+          <th class="num">drop</th>
+          <th class="num">limit</th>
+          <th>verdict</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${figures.categories.map((row) => {
+          const gate = verdictOf(row.category);
+          return row.transforms.map(
+            (transform, index) =>
+              html`<tr>
+                ${
+                  index === 0
+                    ? html`<td rowspan="${row.transforms.length}">
+                        ${row.category}
+                        <div class="muted">at ${figureText(row.threshold)}</div>
+                        ${gate ? verdictBadge(gateVerdict(gate)) : html`<span class="muted">no gate</span>`}
+                      </td>`
+                    : ''
+                }
+                <td>${transform.transform}</td>
+                <td class="num">${row.n.toLocaleString('en-US')}</td>
+                <td class="num">${figureText(row.cleanRecall)}</td>
+                <td class="num">${figureText(transform.recall)}</td>
+                <td class="num">${figureText(transform.drop)}</td>
+                <td class="num">${transform.limit === null ? '—' : `≤ ${figureText(transform.limit)}`}</td>
+                <td>${dropVerdictCell(dropVerdict(transform.drop, transform.limit))}</td>
+              </tr>`,
+          );
+        })}
+      </tbody>
+    </table>
+    <p class="muted">
+      ${
+        figures.latency
+          ? `Latency p99 measured: ${figures.latency.p99Ms.toFixed(2)} ms per item over ${figures.latency.items.toLocaleString('en-US')} items.`
+          : 'No latency measured in this run.'
+      }
+    </p>`;
+}
+
+const dropVerdictCell = (verdict: GateVerdict | 'no limit') =>
+  verdict === 'no limit' ? html`<span class="muted">no limit</span>` : verdictBadge(verdict);
+
 function extraTable(table: ReportTable): Markup {
   return html`<h3>${table.title}</h3>
     <table>
@@ -289,7 +360,7 @@ export function releaseReportHtml(input: ReleaseReportInput): string {
         ${
           robustness.length > 0
             ? html`<h2>Robustness and latency</h2>
-                ${gateRows(robustness)}`
+                ${gateRows(robustness)} ${robustnessFigures(report)}`
             : ''
         }
         ${(input.tables ?? []).map(extraTable)}

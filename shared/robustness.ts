@@ -14,7 +14,7 @@
  *   probabilities, as `models.try` scores), over a sample of the positives' clean texts after a warm-up; p99 by
  *   nearest rank.
  */
-import type { GateResult, GateSpec } from './gates.js';
+import type { GateRobustness, GateResult, GateSpec } from './gates.js';
 import { DEFAULT_MIN_N, EVERY_CATEGORY, meetsTarget } from './gates.js';
 import type { TransformName } from './obfuscation.js';
 
@@ -158,5 +158,40 @@ export function judgeLatency(
     passed,
     n: measure.items,
     ...(passed ? {} : { reason: `p99 ${measure.p99Ms.toFixed(2)} ms per item is above ${spec.max} ms.` }),
+  };
+}
+
+const byCategory = (a: { category: string }, b: { category: string }) =>
+  a.category < b.category ? -1 : a.category > b.category ? 1 : 0;
+
+/**
+ * A gate run's robustness figures (GateReport.robustness) from the run behind its gates: every category the run
+ * measured, each transform's limit from that category's robustness gate (`specOf`; null when it was judged by none), and the
+ * latency p99 when one was measured.
+ */
+export function gateRobustnessFigures(
+  result: Pick<RobustnessResult, 'applicable' | 'reason' | 'categories' | 'latency'>,
+  specOf: (category: string) => GateSpec<'robustness'> | undefined,
+): GateRobustness {
+  return {
+    applicable: result.applicable,
+    ...(result.reason ? { reason: result.reason } : {}),
+    // In category order, as the gate rows are.
+    categories: [...result.categories].sort(byCategory).map((row) => {
+      const spec = specOf(row.category);
+      return {
+        category: row.category,
+        threshold: row.threshold,
+        n: row.positives,
+        cleanRecall: row.cleanRecall,
+        transforms: row.transforms.map(({ transform, recall, drop }) => ({
+          transform,
+          recall,
+          drop,
+          limit: (spec && dropLimit(spec, transform)) ?? null,
+        })),
+      };
+    }),
+    latency: result.latency ? { p99Ms: result.latency.p99Ms, items: result.latency.items } : null,
   };
 }

@@ -4,8 +4,8 @@
  * those `sift gate` prints; "Save report" saves the page `sift gate --report` writes (shared/releaseReport.ts).
  */
 import { useEffect, useState } from 'react';
-import type { GateResult } from '../../shared/gates';
-import { figureText, gateVerdict, intervalText, targetText } from '../../shared/releaseReport';
+import type { GateReport, GateResult } from '../../shared/gates';
+import { dropVerdict, figureText, gateVerdict, intervalText, targetText } from '../../shared/releaseReport';
 import { errorMessage } from '../api/client';
 import { useJobs } from '../jobs/jobsStore';
 import { useEvaluation } from './evalStore';
@@ -31,6 +31,78 @@ function VerdictRow({ gate }: { gate: GateResult }) {
         {gate.reason && <div className="muted">{gate.reason}</div>}
       </td>
     </tr>
+  );
+}
+
+/** The robustness run behind the gates: each category by transform, clean and transformed recall, drop, limit. */
+function RobustnessFigures({ report }: { report: GateReport }) {
+  const figures = report.robustness;
+  if (!figures) return null;
+  if (!figures.applicable)
+    return (
+      <div className="muted" data-testid="release-robustness">
+        No robustness figures: {figures.reason ?? 'the candidate has no runtime here'}
+      </div>
+    );
+  return (
+    <div className="table-scroll" data-testid="release-robustness">
+      <h4>Recall under each transform (candidate {report.candidate})</h4>
+      <table className="release-table">
+        <thead>
+          <tr>
+            <th>category</th>
+            <th>transform</th>
+            <th>n</th>
+            <th>recall (clean)</th>
+            <th>recall (transformed)</th>
+            <th>drop</th>
+            <th>limit</th>
+            <th>verdict</th>
+          </tr>
+        </thead>
+        <tbody>
+          {figures.categories.flatMap((row) => {
+            const gate = report.gates.find((g) => g.gate === 'robustness' && g.category === row.category);
+            return row.transforms.map((transform, index) => {
+              const verdict = dropVerdict(transform.drop, transform.limit);
+              return (
+                <tr key={`${row.category}:${transform.transform}`} data-verdict={verdict}>
+                  {index === 0 && (
+                    <td rowSpan={row.transforms.length}>
+                      {row.category}
+                      <div className="muted">at {figureText(row.threshold)}</div>
+                      {gate ? (
+                        <span className={`verdict ${gateVerdict(gate).replace(' ', '-')}`}>{gateVerdict(gate)}</span>
+                      ) : (
+                        <span className="muted">no gate</span>
+                      )}
+                    </td>
+                  )}
+                  <td>{transform.transform}</td>
+                  <td className="num">{row.n.toLocaleString('en-US')}</td>
+                  <td className="num">{figureText(row.cleanRecall)}</td>
+                  <td className="num">{figureText(transform.recall)}</td>
+                  <td className="num">{figureText(transform.drop)}</td>
+                  <td className="num">{transform.limit === null ? '—' : `≤ ${figureText(transform.limit)}`}</td>
+                  <td>
+                    {verdict === 'no limit' ? (
+                      <span className="muted">no limit</span>
+                    ) : (
+                      <span className={`verdict ${verdict.replace(' ', '-')}`}>{verdict}</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            });
+          })}
+        </tbody>
+      </table>
+      <div className="muted">
+        {figures.latency
+          ? `Latency p99 measured: ${figures.latency.p99Ms.toFixed(2)} ms per item over ${figures.latency.items.toLocaleString('en-US')} items.`
+          : 'No latency measured in this run.'}
+      </div>
+    </div>
   );
 }
 
@@ -172,6 +244,7 @@ export function ReleaseCheck() {
                 </tbody>
               </table>
             </div>
+            <RobustnessFigures report={report} />
           </div>
         )}
         {!report && !release.running && !release.runNote && (

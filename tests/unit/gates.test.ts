@@ -163,6 +163,9 @@ describe('gate.run', () => {
     expect(report.gates[1]!.reason).toBe('no baseline version to compare with');
     // m v1's scores were imported: no runtime here to re-score or time.
     expect(report.gates[3]!.reason).toContain('has no runtime here');
+    // The run's figures ride along as data: here none, and why.
+    expect(report.robustness).toMatchObject({ applicable: false, categories: [], latency: null });
+    expect(report.robustness!.reason).toContain('has no runtime here');
   });
 
   it('judges slice, golden-set and high-reach false positive rates at each version’s escalate threshold', async () => {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkReportDir, writeReleaseReport } from '../../electron/cli/releaseReportFiles';
 import type { CategoryEvaluation, EvaluationResult } from '../../shared/contract';
-import { type GateReport, gateReportJson, type GateResult } from '../../shared/gates';
+import { type GateReport, gateReportJson, type GateResult, type GateRobustness } from '../../shared/gates';
 import { escapeHtml, html } from '../../shared/htmlText';
-import { gateVerdict, releaseReportHtml } from '../../shared/releaseReport';
+import { dropVerdict, gateVerdict, releaseReportHtml } from '../../shared/releaseReport';
 import { openTempHost, tempDir, writeTemp } from './support';
 
 const HOSTILE = '<script>alert(1)</script>';
@@ -155,6 +155,87 @@ describe('release report page', () => {
 
   it('html escapes interpolations and passes its own markup', () => {
     expect(html`<b>${'<i>'}</b>${html`<i>x</i>`}${[1, '&']}`.text).toBe('<b>&lt;i&gt;</b><i>x</i>1&amp;');
+  });
+});
+
+describe('the robustness table of the release report', () => {
+  const figures: GateRobustness = {
+    applicable: true,
+    categories: [
+      {
+        category: HOSTILE,
+        threshold: 0.5,
+        n: 40,
+        cleanRecall: 0.9,
+        transforms: [
+          { transform: 'leetspeak', recall: 0.8, drop: 0.1, limit: 0.05 },
+          { transform: HOSTILE_ATTRIBUTE, recall: 0.88, drop: 0.02, limit: 0.05 },
+        ],
+      },
+      {
+        category: 'spam',
+        threshold: 0.6,
+        n: 25,
+        cleanRecall: 0.76,
+        transforms: [{ transform: 'zero_width', recall: 0.76, drop: 0, limit: null }],
+      },
+    ],
+    latency: { p99Ms: 3.456, items: 200 },
+  };
+  const gates = [
+    gate(HOSTILE, { gate: 'robustness', candidate: 0.1, baseline: null, target: 0.05, passed: false }),
+    gate('*', { gate: 'latency_p99_ms', candidate: 3.456, baseline: null, target: 50 }),
+  ];
+  const run = { ...report(gates), robustness: figures };
+  const page = releaseReportHtml({ report: run, generatedAt: 'now', candidate: null, baseline: null });
+  const table = page.slice(
+    page.indexOf('<table data-table="robustness">'),
+    page.indexOf('</table>', page.indexOf('<table data-table="robustness">')),
+  );
+  const rows = table.split('<tr>').slice(2); // after the header
+
+  it('has a row per category and transform: clean recall, transformed recall, drop, limit and verdict', () => {
+    expect(rows).toHaveLength(3);
+    const cells = (row: string) => [...row.matchAll(/<td class="num">([^<]*)<\/td>/g)].map(([, text]) => text);
+    expect(cells(rows[0]!)).toEqual(['40', '0.900', '0.800', '0.100', '≤ 0.050']);
+    expect(cells(rows[1]!)).toEqual(['40', '0.900', '0.880', '0.020', '≤ 0.050']);
+    expect(cells(rows[2]!)).toEqual(['25', '0.760', '0.760', '0.000', '—']);
+    // The category's cell spans its transforms and carries its robustness gate's verdict; each drop has its own.
+    expect(rows[0]).toContain('rowspan="2"');
+    expect(rows[0]!.match(/>failed<\/span>/g)).toHaveLength(2); // the gate's, and leetspeak's drop over its limit
+    expect(rows[1]).toContain('>passed</span>');
+    expect(rows[2]).toContain('no gate');
+    expect(rows[2]).toContain('no limit');
+    expect(page).toContain('Latency p99 measured: 3.46 ms per item over 200 items.');
+  });
+
+  it('escapes the category and transform names it shows', () => {
+    expect(table).toContain(escapeHtml(HOSTILE));
+    expect(table).toContain(escapeHtml(HOSTILE_ATTRIBUTE));
+    expect(table).not.toContain(HOSTILE);
+    expect(table).not.toContain('<img');
+  });
+
+  it('says why there are no figures when the candidate has no runtime here, and --json carries the key', () => {
+    const imported = releaseReportHtml({
+      report: {
+        ...run,
+        robustness: { applicable: false, reason: `no runtime for ${HOSTILE}`, categories: [], latency: null },
+      },
+      generatedAt: 'now',
+      candidate: null,
+      baseline: null,
+    });
+    expect(imported).toContain(`No robustness figures: no runtime for ${escapeHtml(HOSTILE)}`);
+    expect(gateReportJson(run).robustness).toEqual(figures);
+    expect(Object.keys(gateReportJson(report(gates)))).toEqual(['passed', 'items', 'gates']);
+  });
+
+  it('words a drop against its limit', () => {
+    expect(dropVerdict(0.05, 0.05)).toBe('passed');
+    expect(dropVerdict(0.0501, 0.05)).toBe('failed');
+    expect(dropVerdict(null, 0.05)).toBe('insufficient data');
+    expect(dropVerdict(0.3, null)).toBe('no limit');
   });
 });
 

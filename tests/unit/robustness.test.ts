@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../electron/host/host';
 import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { transformNamed } from '../../shared/obfuscation';
-import { judgeLatency, judgeRobustness, type LatencyMeasure, nearestRank } from '../../shared/robustness';
+import {
+  gateRobustnessFigures,
+  judgeLatency,
+  judgeRobustness,
+  type LatencyMeasure,
+  nearestRank,
+} from '../../shared/robustness';
 import { call, runJob, tempDir } from './support';
 
 let host: Host;
@@ -118,6 +124,31 @@ describe('the robustness and latency gates, with figures handed in', () => {
     expect(failed).toMatchObject({ passed: false, candidate: 0.0501, target: 0.05, gate: 'robustness' });
     expect(failed.reason).toMatch(/leetspeak/);
     expect(failed.reason).not.toMatch(/emoji/);
+  });
+
+  it('hands the gate run its figures: each transform with the limit the gate sets, and the latency p99', () => {
+    const figures = gateRobustnessFigures(
+      { ...run({ leetspeak: 0.05, emoji: 0.02 }), latency: { p99Ms: 4.5, items: 200 } as LatencyMeasure },
+      (category) => (category === 'spam' ? spec : undefined),
+    );
+    expect(figures).toEqual({
+      applicable: true,
+      categories: [
+        {
+          category: 'spam',
+          threshold: 0.5,
+          n: 50,
+          cleanRecall: 0.9,
+          transforms: [
+            { transform: 'leetspeak', recall: 0.9 - 0.05, drop: 0.05, limit: 0.05 },
+            { transform: 'emoji', recall: 0.9 - 0.02, drop: 0.02, limit: 0.1 },
+          ],
+        },
+      ],
+      latency: { p99Ms: 4.5, items: 200 },
+    });
+    const ungated = gateRobustnessFigures({ ...run({ leetspeak: 0 }), latency: null }, () => undefined);
+    expect(ungated.categories[0]!.transforms[0]!.limit).toBeNull();
   });
 
   it('says insufficient data below min_n positives: failed unless optional', () => {

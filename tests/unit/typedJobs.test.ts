@@ -46,14 +46,18 @@ describe('typed jobs', () => {
   it('every long operation is declared once, as a job, under a name without a suffix', () => {
     expect([...JOB_METHOD_NAMES].sort()).toEqual([
       'datasets.export',
+      'drift.compare',
+      'drift.weekly',
       'eval.calibrate',
       'eval.run',
+      'gate.run',
       'import.run',
       'models.compare',
       'models.score',
       'query.export',
       'query.exportScript',
       'robustness.run',
+      'sessions.backtest',
       'sessions.create',
       'sessions.retrain',
       'spike.drill',

@@ -12,7 +12,7 @@ import {
   type GateResult,
   gatesForCategory,
 } from '../../../shared/gates.js';
-import { judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
+import { gateRobustnessFigures, judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
 import { DEFAULT_THRESHOLDS, type RoutingRules } from '../../../shared/routing.js';
 import { aggregatePairs, thresholdsFor } from '../evaluation/pairsQuery.js';
 import { computePool } from '../compute/workerPool.js';
@@ -217,5 +217,13 @@ export async function runGates(
     candidate: input.candidate,
     baseline,
     gates,
+    ...(robustness
+      ? {
+          // Limits only where a robustness gate was judged (a category without labels here has no gate row).
+          robustness: gateRobustnessFigures(robustness, (category) =>
+            value.categories.includes(category) ? gatesForCategory(file, category).robustness : undefined,
+          ),
+        }
+      : {}),
   };
 }

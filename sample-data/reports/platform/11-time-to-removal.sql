@@ -16,10 +16,10 @@ WITH delays AS (
   SELECT content_id, category, started_at, removed_at,
          date_diff('millisecond', started_at, removed_at) / 1000.0 AS seconds
   FROM timed WHERE started_at IS NOT NULL AND started_at <= removed_at)
-SELECT coalesce(category, '(all)') AS category,
+SELECT CASE WHEN grouping(category) = 1 THEN '(all)' ELSE coalesce(category, '(no category)') END AS category,
        count(*) AS removals,
        round(quantile_cont(seconds, 0.5) / 60, 1) AS p50_minutes,
        round(quantile_cont(seconds, 0.95) / 60, 1) AS p95_minutes
 FROM delays
 GROUP BY ROLLUP (category)
-ORDER BY category NULLS FIRST
+ORDER BY grouping(category) DESC, category NULLS LAST
