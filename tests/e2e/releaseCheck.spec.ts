@@ -23,10 +23,16 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => sift?.stop());
 
-/** Recall may drop at most 2 points in any category; a category with too few positives to judge is not held against it. */
+/**
+ * Recall may drop at most 2 points in any category; a category with too few positives to judge is not held against it.
+ * Obfuscation may cost 10 points: the candidate was scored here by SQL, with no runtime to re-score ("not applicable").
+ */
 const GATES = `{
   "categories": {
-    "*": { "max_recall_drop": { "max": 0.02, "min_n": 10, "optional": true } }
+    "*": {
+      "max_recall_drop": { "max": 0.02, "min_n": 10, "optional": true },
+      "robustness": { "max_recall_drop": { "*": 0.1 } }
+    }
   }
 }
 `;
@@ -70,6 +76,9 @@ test('a release check: the gate file edited by keyboard, a candidate blocked by 
   // The unchanged categories pass: a drop of exactly 0.
   for (const category of ['hate_speech', 'nsfw', 'misinformation'])
     await expect(check.rows('passed').filter({ hasText: category })).toHaveCount(1);
+  // The robustness run's figures under the verdicts: none here, and why.
+  await expect(page.getByTestId('release-robustness')).toContainText('No robustness figures:');
+  await expect(check.rows('not applicable').filter({ hasText: 'robustness' })).not.toHaveCount(0);
 
   for (const [width, height] of [
     [1440, 900],
