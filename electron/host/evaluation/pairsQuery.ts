@@ -96,8 +96,6 @@ const SLICE_KEY = `hash(${SLICE_DIMENSIONS.join(', ')})`;
  */
 export interface PairsQuery {
   withPairs: string;
-  /** The WITH clauses defining `labels` alone (content_id, category, label), for a reading that joins them itself. */
-  withLabels: string;
   withSlicedPairs: string;
   /** Each slice key's values (language, surface, content type, account age); null when there is no content to slice by. */
   sliceValues: string | null;
@@ -169,15 +167,7 @@ async function pairsQuery(
   const sliceValues = withContent
     ? `WITH ${contentSlices.replace(/,$/, '')} SELECT DISTINCT slice_key, ${SLICE_DIMENSIONS.join(', ')} FROM content_slices`
     : null;
-  return {
-    params,
-    version,
-    categories,
-    withLabels: `WITH ${labelsWith}`,
-    withPairs: withPairs(false),
-    withSlicedPairs: withPairs(true),
-    sliceValues,
-  };
+  return { params, version, categories, withPairs: withPairs(false), withSlicedPairs: withPairs(true), sliceValues };
 }
 
 /** Runs `aggregate` over the scored, labelled pairs inside a READ ONLY transaction, with cancel. */

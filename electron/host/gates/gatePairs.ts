@@ -4,7 +4,7 @@
  * (evaluation/pairsQuery.ts), joined to the baseline's scores — and, for the gates that need them, false positive
  * counts per slice value, on the golden safe set and on high-reach content, counted in DuckDB.
  */
-import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBListValue, DuckDBStructValue, DuckDBVector } from '@duckdb/node-api';
 import { SiftError } from '../../../shared/errors.js';
 import { highReachCutoffSql } from '../../../shared/releaseMetrics.js';
 import { describeReadOnlyQuery, relationKind } from '../query/readOnlyQuery.js';
@@ -46,24 +46,27 @@ const sliceValuesCte = (k: number, column: string) =>
 
 type Column = Float64Array | Int8Array | Int32Array;
 
-/** Bits of a row's `y` beside its label (bit 0): the candidate's pair is invalid, the baseline's score is. */
-const CANDIDATE_INVALID = 2;
-const BASELINE_INVALID = 4;
-
-/**
- * Both versions' scores per item and category in one aggregation over model_scores (`c`, `b`: each version's max, as
- * `s` and `base` read them), only where both versions scored the item (a row, its score NULL or not).
- */
-function scoredSql(withBaseline: boolean): string {
-  if (!withBaseline)
-    return `sb AS (SELECT content_id::VARCHAR AS content_id, category, max(score) AS c, NULL::DOUBLE AS b FROM model_scores
-      WHERE model = $model AND model_version = $version GROUP BY ALL)`;
-  const isCandidate = 'model = $model AND model_version = $version';
-  const isBaseline = 'model = $other_model AND model_version = $other_version';
-  return `sb AS (SELECT content_id::VARCHAR AS content_id, category,
-      max(score) FILTER (${isCandidate}) AS c, max(score) FILTER (${isBaseline}) AS b FROM model_scores
-      WHERE (${isCandidate}) OR (${isBaseline}) GROUP BY ALL
-      HAVING count(*) FILTER (${isCandidate}) > 0 AND count(*) FILTER (${isBaseline}) > 0)`;
+/** The struct list's fields as typed arrays (copied out of the chunk), else read item by item. */
+function listedFields(vector: DuckDBVector, row: number, names: string[]): Column[] {
+  const list = vector as unknown as {
+    childVector?: { entryVectors?: { items?: unknown }[] };
+    getEntryOffset?: (row: number) => number;
+    getEntryLength?: (row: number) => number;
+  };
+  const typed = names.map((_, k) => list.childVector?.entryVectors?.[k]?.items);
+  const isTyped = (a: unknown): a is Column =>
+    a instanceof Float64Array || a instanceof Int8Array || a instanceof Int32Array;
+  if (typed.every(isTyped) && list.getEntryOffset && list.getEntryLength) {
+    const offset = list.getEntryOffset(row);
+    const end = offset + list.getEntryLength(row);
+    return typed.map((array) => array.slice(offset, end));
+  }
+  const items = ((vector.getItem(row) as DuckDBListValue | null)?.items ?? []).map(
+    (item) => (item as DuckDBStructValue).entries,
+  );
+  return names.map((name, k) =>
+    k < 2 ? Float64Array.from(items, (e) => Number(e[name])) : Int32Array.from(items, (e) => Number(e[name])),
+  );
 }
 
 async function checkContentColumns(conn: DuckDBConnection, columns: { column: string; field: string }[]) {
@@ -95,13 +98,14 @@ export async function readAlignedPairs(
   ]);
   const params: Record<string, string | number> = { ...pairs.params };
   const ctes = [
-    scoredSql(withBaseline),
+    ...(withBaseline ? [BASE_CTE] : []),
     ...extras.sliceColumns.map((column, k) => sliceValuesCte(k, column)),
     ...extras.reachFractions.map(
       (fraction, k) => ((params[`reach${k}`] = fraction), `cut${k} AS (${highReachCutoffSql(`$reach${k}`)})`),
     ),
   ];
   const joins = [
+    ...(withBaseline ? ['JOIN base b ON b.content_id = p.content_id AND b.category = p.category'] : []),
     ...(extras.sliceColumns.length || extras.reachFractions.length
       ? [
           `LEFT JOIN (SELECT content_id::VARCHAR AS content_id, ${[
@@ -112,44 +116,50 @@ export async function readAlignedPairs(
       : []),
     ...extras.sliceColumns.map((_, k) => `LEFT JOIN sv${k} ON sv${k}.v = k.s${k}`),
   ];
-  const categoryIndex = pairs.categories.length
-    ? `CASE sb.category ${pairs.categories.map((_, i) => `WHEN $k${i} THEN ${i}`).join(' ')} END`
-    : 'NULL';
-  // The pairs as the evaluation's (pairsQuery: `pairs`), the baseline's score beside each; the label and both
-  // validity flags travel in one small integer.
-  const columns = [
-    'p.c',
-    'p.b',
-    'p.y',
-    ...extras.sliceColumns.map((_, k) => `coalesce(sv${k}.code, -1)::INTEGER`),
-    ...extras.reachFractions.map((_, k) => `coalesce(k.views >= (SELECT cutoff FROM cut${k}), false)::TINYINT`),
+  const fields = [
+    'c: coalesce(p.score, -1)::DOUBLE',
+    `b: ${withBaseline ? 'coalesce(b.score, -1)' : '-1'}::DOUBLE`,
+    'y: (CASE WHEN p.invalid THEN 0 ELSE p.label END)::TINYINT',
+    ...extras.sliceColumns.map((_, k) => `s${k}: coalesce(sv${k}.code, -1)::INTEGER`),
+    ...extras.reachFractions.map((_, k) => `r${k}: coalesce(k.views >= (SELECT cutoff FROM cut${k}), false)::TINYINT`),
   ];
+  const names = fields.map((field) => field.split(':')[0]!);
   const result = await conn.run(
-    `${pairs.withLabels}, ${ctes.join(', ')},
-     p AS (SELECT (${categoryIndex})::INTEGER AS category_index, sb.content_id,
-       coalesce(sb.c, -1)::DOUBLE AS c, coalesce(sb.b, -1)::DOUBLE AS b,
-       ((CASE WHEN l.label::INTEGER NOT IN (0, 1) OR sb.c IS NULL OR NOT (sb.c BETWEEN 0 AND 1) THEN ${CANDIDATE_INVALID} ELSE l.label::INTEGER END)
-        + ${withBaseline ? `(CASE WHEN sb.b IS NULL OR NOT (sb.b BETWEEN 0 AND 1) THEN ${BASELINE_INVALID} ELSE 0 END)` : '0'})::TINYINT AS y
-       FROM sb JOIN labels l ON l.content_id::VARCHAR = sb.content_id AND l.category = sb.category
-       WHERE l.label IS NOT NULL),
-     j AS MATERIALIZED (SELECT p.category_index, p.content_id, ${columns.map((column, k) => `${column} AS v${k}`).join(', ')}
-       FROM p ${joins.join(' ')})
-     SELECT category_index, ${columns.map((_, k) => `v${k}`).join(', ')} FROM j
-     UNION ALL SELECT -1, count(DISTINCT content_id)::DOUBLE, ${columns
-       .slice(1)
-       .map(() => 'NULL')
-       .join(', ')} FROM j`,
+    `${pairs.withPairs}${ctes.map((cte) => `, ${cte}`).join('')},
+     j AS MATERIALIZED (SELECT p.category_index, p.content_id, p.invalid,
+       ${withBaseline ? '(b.score IS NULL OR NOT (b.score BETWEEN 0 AND 1))' : 'false'} AS base_invalid,
+       {${fields.join(', ')}} AS item
+       FROM pairs p ${joins.join(' ')})
+     SELECT category_index, bool_or(invalid), bool_or(base_invalid), list(item), NULL::BIGINT FROM j GROUP BY ALL
+     UNION ALL SELECT -1, false, false, NULL, count(DISTINCT content_id) FROM j`,
     params,
   );
-  const { columnsOf, items, invalid, baseInvalid } = readColumns(result, pairs.categories.length, columns.length);
+  const parts = new Map<number, Column[][]>();
+  let invalid = false;
+  let baseInvalid = false;
+  let items = 0;
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    for (let row = 0; row < chunk.rowCount; row++) {
+      const index = Number(chunk.getColumnVector(0).getItem(row));
+      if (index === -1) {
+        items = Number(chunk.getColumnVector(4).getItem(row));
+        continue;
+      }
+      invalid ||= chunk.getColumnVector(1).getItem(row) === true;
+      baseInvalid ||= chunk.getColumnVector(2).getItem(row) === true;
+      parts.set(index, [...(parts.get(index) ?? []), listedFields(chunk.getColumnVector(3), row, names)]);
+    }
+  }
   if (invalid) {
-    // The evaluation's own pairs name the bad one; they bind no baseline parameters.
+    // The evaluation's own pairs name the bad one; they bind no baseline parameters (DuckDB refuses an unused one).
     const { other_model: _model, other_version: _version, ...own } = pairs.params;
     await throwForBadPair(conn, { ...pairs, params: own });
   }
   if (baseInvalid) await throwForBadBaseline(conn, pairs);
   const aligned = new Map<string, AlignedPairs>();
-  for (const [index, joined] of columnsOf.entries()) {
+  for (const [index, lists] of parts) {
+    const joined = names.map((_, k) => concatenated(lists.map((list) => list[k]!)));
     const [candidate, baseline, labels, ...rest] = joined;
     if (candidate!.length === 0) continue;
     aligned.set(pairs.categories[index]!, {
@@ -170,53 +180,16 @@ export async function readAlignedPairs(
   return { aligned, items, sliceValues };
 }
 
-/**
- * The result's columns per category as typed arrays, copied out of DuckDB's vectors a chunk at a time (counted first,
- * then filled: no growing); the row of category −1 holds the distinct item count. The label's validity bits are read
- * and cleared.
- */
-function readColumns(
-  result: DuckDBMaterializedResult,
-  categories: number,
-  width: number,
-): { columnsOf: Column[][]; items: number; invalid: boolean; baseInvalid: boolean } {
-  const chunks = Array.from({ length: result.chunkCount }, (_, c) => result.getChunk(c));
-  const vectors = chunks.map((chunk) =>
-    Array.from({ length: width + 1 }, (_, k) => (chunk.getColumnVector(k) as unknown as { items: Column }).items),
-  );
-  const sizes = new Array<number>(categories).fill(0);
-  let items = 0;
-  for (const [c, chunk] of chunks.entries()) {
-    const index = vectors[c]![0] as Int32Array;
-    for (let row = 0; row < chunk.rowCount; row++) {
-      const category = index[row]!;
-      if (category >= 0) sizes[category]!++;
-      else items = (vectors[c]![1] as Float64Array)[row]!;
-    }
+function concatenated(parts: Column[]): Column {
+  const size = parts.reduce((sum, part) => sum + part.length, 0);
+  const Kind = parts[0]!.constructor as new (size: number) => Column;
+  const joined = new Kind(size);
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part as never, at);
+    at += part.length;
   }
-  const kinds = vectors[0]?.slice(1).map((items) => items.constructor as new (size: number) => Column) ?? [];
-  const columnsOf = sizes.map((size) => kinds.map((Kind) => new Kind(size)));
-  const at = new Array<number>(categories).fill(0);
-  let flags = 0;
-  for (const [c, chunk] of chunks.entries()) {
-    const [index, ...values] = vectors[c]! as [Int32Array, ...Column[]];
-    for (let row = 0; row < chunk.rowCount; row++) {
-      const category = index[row]!;
-      if (category < 0) continue;
-      const into = columnsOf[category]!;
-      const i = at[category]!++;
-      for (let k = 0; k < values.length; k++) into[k]![i] = values[k]![row]!;
-      const y = into[2]![i]!;
-      flags |= y;
-      into[2]![i] = y & 1;
-    }
-  }
-  return {
-    columnsOf,
-    items,
-    invalid: (flags & CANDIDATE_INVALID) !== 0,
-    baseInvalid: (flags & BASELINE_INVALID) !== 0,
-  };
+  return joined;
 }
 
 /** False positives per code (a slice value, or 1 for high reach) among labelled negatives, for both versions. */
