@@ -3,6 +3,7 @@
  * entry (electron/host/computeWorkerMain.ts) hands it every feature's tasks; this folder knows none of them.
  */
 import { parentPort } from 'node:worker_threads';
+import { SiftError, type SiftErrorInfo } from '../../../shared/errors.js';
 import { type AnyComputeTask, computeTaskRegistry } from './computeTask.js';
 
 export interface TaskRequest {
@@ -11,7 +12,9 @@ export interface TaskRequest {
   args: unknown[];
 }
 
-export type TaskReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
+/** A failed task's reply: a SiftError's whole info (its code and file), so the caller gets the same error back. */
+export type TaskReply =
+  { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string; info?: SiftErrorInfo };
 
 export function serveComputeTasks(tasks: readonly AnyComputeTask[]): void {
   const registry = computeTaskRegistry(tasks);
@@ -26,7 +29,12 @@ export function serveComputeTasks(tasks: readonly AnyComputeTask[]): void {
       const run = task.run as (...args: unknown[]) => unknown;
       reply = { id: request.id, ok: true, result: await run(...request.args) };
     } catch (error) {
-      reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+      reply = {
+        id: request.id,
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof SiftError ? { info: error.info } : {}),
+      };
     }
     parentPort!.postMessage(reply);
   });

@@ -91,7 +91,7 @@ export class WorkerPool {
       this.idle.push(worker);
       if (task) {
         if (reply.ok) task.resolve(reply.result);
-        else task.reject(new SiftError({ code: 'INTERNAL', message: reply.message }));
+        else task.reject(new SiftError(reply.info ?? { code: 'INTERNAL', message: reply.message }));
       }
       this.pump();
     });

@@ -64,9 +64,7 @@ export async function appendFile(
     return await workspace.withConnection(async (conn) => {
       const detected = await sniffWithDuckdb(conn, readable.path);
       // In the compute pool: Sift's check of the file's first megabyte is JavaScript the engine's loop need not wait on.
-      const planned = await computePool().run(planFeedReadTask, [readable.path, display, detected]);
-      if ('error' in planned) throw new SiftError(planned.error);
-      const plan = planned.plan;
+      const plan = await computePool().run(planFeedReadTask, [readable.path, display, detected]);
       if (feed.format && plan.format !== feed.format)
         throw new SiftError({
           code: 'BAD_REQUEST',
