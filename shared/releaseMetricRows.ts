@@ -4,6 +4,7 @@
  */
 import { MODEL_FLAGS, NOT_A_DECISION, REVERSALS, type Overturns, type TimeToRemoval } from './releaseMetrics.js';
 import { rateOf, type Rate } from './slices.js';
+import { percentile } from './pairedBootstrap.js';
 
 export interface ActionRow {
   contentId: string;
@@ -51,12 +52,12 @@ export function overturnRate(actions: ActionRow[], version?: string): Overturns 
 
 /** numpy.percentile's default (linear interpolation between order statistics), as DuckDB's quantile_cont. */
 export function linearQuantile(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = q * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
+  return values.length === 0
+    ? null
+    : percentile(
+        [...values].sort((a, b) => a - b),
+        q * 100,
+      );
 }
 
 /** Each removed item's seconds from the earlier of its first report and first model flag to its first remove. */

@@ -8,7 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DriftComparison, DriftSide, WeeklyDrift } from '../../../shared/contract.js';
 import type { CategoryDrift } from '../../../shared/drift.js';
 import { SiftError } from '../../../shared/errors.js';
-import { resolveVersion } from '../evaluation/pairsQuery.js';
+import { requireScores, resolveVersion } from '../evaluation/pairsQuery.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { readOnly, relationKind } from '../query/readOnlyQuery.js';
@@ -67,16 +67,6 @@ async function readScores<T>(
       ctx?.signal.removeEventListener('abort', onAbort);
     }
   });
-}
-
-/** Refuses a version with no scores at all (a typo, most often), naming the field. */
-async function requireScores(conn: DuckDBConnection, model: string, version: string, field: string): Promise<void> {
-  const found = await conn.runAndReadAll(
-    'SELECT 1 FROM model_scores WHERE model = $model AND model_version = $version LIMIT 1',
-    { model, version },
-  );
-  if (found.currentRowCount === 0)
-    throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${model} ${version} has no scores in model_scores.` });
 }
 
 /** A version (or period) against a reference version (or period of the same version). */

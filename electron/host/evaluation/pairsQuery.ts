@@ -73,6 +73,21 @@ export async function resolveVersion(
   return scored[0]!;
 }
 
+/** Refuses a version with no scores at all (a typo, most often), naming the field. */
+export async function requireScores(
+  conn: DuckDBConnection,
+  model: string,
+  version: string,
+  field: string,
+): Promise<void> {
+  const found = await conn.runAndReadAll(
+    'SELECT 1 FROM model_scores WHERE model = $model AND model_version = $version LIMIT 1',
+    { model, version },
+  );
+  if (found.currentRowCount === 0)
+    throw new SiftError({ code: 'NOT_FOUND', message: `${field}: ${model} ${version} has no scores in model_scores.` });
+}
+
 export function thresholdsFor(
   registry: ModelRegistry,
   model: string,

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/gates.js';
 import { gateRobustnessFigures, judgeLatency, judgeRobustness } from '../../../shared/robustness.js';
 import { DEFAULT_THRESHOLDS, type RoutingRules } from '../../../shared/routing.js';
-import { aggregatePairs, thresholdsFor } from '../evaluation/pairsQuery.js';
+import { aggregatePairs, requireScores, thresholdsFor } from '../evaluation/pairsQuery.js';
 import { computePool } from '../compute/workerPool.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -108,19 +108,8 @@ export async function runGates(
     ctx,
     'Gate run cancelled.',
     async (conn, scan) => {
-      for (const version of [input.candidate, baseline].filter((v): v is string => v !== null)) {
-        const scored = (
-          await conn.runAndReadAll(
-            'SELECT count(*) FROM model_scores WHERE model = $model AND model_version = $version',
-            { model: input.model, version },
-          )
-        ).getRowsJson()[0]?.[0];
-        if (Number(scored) === 0)
-          throw new SiftError({
-            code: 'NOT_FOUND',
-            message: `${version === input.candidate ? 'candidate' : 'baseline'}: ${input.model} ${version} has no scores in model_scores.`,
-          });
-      }
+      await requireScores(conn, input.model, input.candidate, 'candidate');
+      if (baseline) await requireScores(conn, input.model, baseline, 'baseline');
       const pairs = baseline
         ? { ...scan, params: { ...scan.params, other_model: input.model, other_version: baseline } }
         : scan;
