@@ -33,6 +33,10 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   // Their own keys: actAsCaller makes `annotator` the token's name.
   'keymap.get': () => null,
   'keymap.set': () => null,
+  // Her own shield settings and her own reveals (shared/wellness.ts); everyone's exposure is the lead's.
+  'wellness.get': () => null,
+  'wellness.set': () => null,
+  'wellness.exposure.record': () => null,
   'labels.record': ({ action }) =>
     (ANNOTATOR_ACTION_KINDS as readonly string[]).includes(action.kind)
       ? null
