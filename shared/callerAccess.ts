@@ -37,6 +37,9 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   'wellness.get': () => null,
   'wellness.set': () => null,
   'wellness.exposure.record': () => null,
+  // The media of items in her own batches only: the handler checks each item (electron/host/media/mediaAccess.ts).
+  'media.forItems': () => null,
+  'media.get': () => null,
   'labels.record': ({ action }) =>
     (ANNOTATOR_ACTION_KINDS as readonly string[]).includes(action.kind)
       ? null

@@ -33,6 +33,7 @@ import { labelingHandlers } from './labeling/handlers.js';
 import { wellnessHandlers } from './media/wellnessHandlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
+import { mediaHandlers } from './media/handlers.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
 import { monitorHandlers } from './monitors/handlers.js';
@@ -232,6 +233,7 @@ export class Host {
     ...monitorHandlers(this.services),
     ...feedHandlers(this.services),
     ...wellnessHandlers(this.services),
+    ...mediaHandlers(this.services),
   };
 
   /**

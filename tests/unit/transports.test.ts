@@ -230,6 +230,9 @@ function validInputs(
       intervals: [{ contentId: 'c1', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z' }],
     },
     'wellness.exposure.list': {},
+    'media.forItems': { contentIds: ['c1'] },
+    'media.get': { contentId: 'c1', rendition: 'thumb' },
+    'media.prepare': {},
   };
 }
 
