@@ -62,6 +62,12 @@ export const KEY_ACTIONS = [
   { id: 'skip', keys: ['s'], title: 'Skip', description: 'skip the item (it comes back at the end)' },
   { id: 'unsure', keys: ['u'], title: 'Unsure', description: 'mark the item unsure' },
   { id: 'note', keys: ['n'], title: 'Note', description: 'write a note (Enter or Esc to return)' },
+  {
+    id: 'reveal',
+    keys: ['Space'],
+    title: 'Reveal media',
+    description: 'hold to see the media unblurred; let go and they are shielded again (or click them)',
+  },
   { id: 'help', keys: ['?'], title: 'Shortcuts', description: 'this help, where keys are changed (Esc closes)' },
   {
     id: 'retrain',
