@@ -31,6 +31,7 @@ export const HOST_FLOORS = {
   monitors: ['workspace', 'compute'],
   feeds: ['workspace', 'import', 'compute'],
   gates: ['workspace', 'query', 'compute', 'models', 'evaluation', 'drift', 'robustness'],
+  media: ['workspace', 'compute'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

@@ -223,6 +223,17 @@ function validInputs(
     'watch.add': { dir: landing, table: 'landed' },
     'watch.remove': { dir: landing },
     'watch.list': {},
+    'restricted.standing': { contentIds: ['c1'] },
+    'restricted.request': { contentId: 'c1' },
+    'restricted.approvals': {},
+    'restricted.approve': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.revoke': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.audit': {},
+    'restricted.retention.get': {},
+    'restricted.retention.set': { days: null },
+    'restricted.purge': {},
+    'restricted.versions': {},
+    'restricted.deleteVersion': { dir: landing },
   };
 }
 
