@@ -9,7 +9,6 @@
  * The one rule lives here; the host (electron/host/media/restricted*.ts) and the datasets export apply it with
  * `restrictedItemsSql` over the current labels.
  */
-import type { Caller } from './callerAccess.js';
 import type { Taxonomy } from './taxonomy.js';
 
 /** A (policy version, category, leaf) whose label restricts an item's media. `leaf` null: a leafless category. */
@@ -89,7 +88,8 @@ export function restrictedItemsSql(currentLabels: string, marks: readonly Critic
  * CLI, the owner token) is `owner` — the owner approves her own reveals too, so each is a deliberate, recorded act.
  */
 export const OWNER_REVIEWER = 'owner';
-export const reviewerOf = (caller: Caller): string => (caller.role === 'annotator' ? caller.annotator : OWNER_REVIEWER);
+export const reviewerOf = (caller: { role: 'owner' } | { role: 'annotator'; annotator: string }): string =>
+  caller.role === 'annotator' ? caller.annotator : OWNER_REVIEWER;
 
 /** The renditions that show restricted bytes as they are (anything but the server-side shielded one). */
 export const SHIELDED_RENDITION_REASON =

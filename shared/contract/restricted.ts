@@ -91,7 +91,7 @@ export const restrictedMethods = {
       })
       .strict(),
   ),
-  /** A reviewer asks the owner to approve revealing one restricted item. */
+  /** A reviewer asks the owner to approve revealing one item (it matters once the item is restricted). */
   'restricted.request': method<RestrictedApproval>()(
     z.object({ contentId, annotator: annotatorName.optional(), reason: z.string().max(1000).optional() }).strict(),
   ),
@@ -111,6 +111,11 @@ export const restrictedMethods = {
   'restricted.purge': method<PurgeOutcome>()(empty),
   /** The dataset versions that hold bytes of media restricted since they were written. */
   'restricted.versions': method<RestrictedVersion[]>()(empty),
-  /** Deletes one such version's folder (and the workspace's record of it), as the owner decided. */
-  'restricted.deleteVersion': method<{ deleted: string }>()(z.object({ dir: nonEmpty('dir') }).strict()),
+  /**
+   * Deletes one such version's folder (and the workspace's record of it), as the owner decided. `deleted` is null,
+   * and nothing is touched, when `dir` is not a version restricted.versions lists: Sift deletes no other folder.
+   */
+  'restricted.deleteVersion': method<{ deleted: string | null; reason?: string }>()(
+    z.object({ dir: nonEmpty('dir') }).strict(),
+  ),
 } as const;

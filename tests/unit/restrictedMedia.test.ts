@@ -9,9 +9,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
-import { restrictedServing } from '../../electron/host/media/restrictedAccess';
+import { restrictedNow, restrictedServing } from '../../electron/host/media/restrictedAccess';
 import { purgeDue } from '../../electron/host/media/restrictedPurge';
-import { workspaceMarks } from '../../electron/host/media/restrictedAccess';
 import { cacheDir, originalPath, writeMediaHashes, writeMediaRows } from '../../electron/host/media/mediaStore';
 import type { HostServices } from '../../electron/host/services';
 import type { Caller } from '../../shared/callerAccess';
@@ -135,7 +134,6 @@ describe('restricted media in a workspace', () => {
     expect(byAnnotator).toMatchObject({ ok: false, error: { message: expect.stringContaining('restricted.approve') } });
     const asked = await outcomeOf(host, 'restricted.request', { contentId: 'c01', reason: 'to label it' }, ANA);
     expect(asked).toMatchObject({ ok: true, value: { reviewer: 'ana', state: 'requested', reason: 'to label it' } });
-    expect(await outcomeOf(host, 'restricted.request', { contentId: 'c03' }, ANA)).toMatchObject({ ok: false });
     expect(await call(host, 'restricted.approvals', {})).toMatchObject([{ contentId: 'c01', state: 'requested' }]);
     expect(await restrictedServing(services, ANA, request)).toBe('shielded');
     expect(await call(host, 'restricted.audit', {})).toEqual([]);
@@ -161,14 +159,21 @@ describe('restricted media in a workspace', () => {
   });
 
   it('purges the bytes after the retention, keeping hashes, labels and the registry rows', async () => {
-    const marks = await workspaceMarks(services);
-    expect(await purgeDue(host.workspace, marks, new Date(Date.now() + 400 * DAY_MS))).toEqual({ purged: [], kept: 1 });
+    const restricted = () => restrictedNow(services);
+    await (await host.labeling()).syncStore(); // so the store's labels are looked at below
+    expect(await purgeDue(host.workspace, await restricted(), new Date(Date.now() + 400 * DAY_MS))).toEqual({
+      purged: [],
+      kept: 1,
+    });
     await call(host, 'restricted.retention.set', { days: 30 });
     expect(await call(host, 'restricted.retention.get', {})).toEqual({ days: 30 });
-    expect(await purgeDue(host.workspace, marks, new Date(Date.now() + 29 * DAY_MS))).toEqual({ purged: [], kept: 1 });
+    expect(await purgeDue(host.workspace, await restricted(), new Date(Date.now() + 29 * DAY_MS))).toEqual({
+      purged: [],
+      kept: 1,
+    });
     expect(fs.existsSync(media.original('red'))).toBe(true);
 
-    const purged = await purgeDue(host.workspace, marks, new Date(Date.now() + 31 * DAY_MS));
+    const purged = await purgeDue(host.workspace, await restricted(), new Date(Date.now() + 31 * DAY_MS));
     expect(purged).toEqual({ purged: [{ sha256: media.sha('red'), contentIds: ['c01', 'c02'] }], kept: 0 });
     expect(fs.existsSync(media.original('red'))).toBe(false);
     expect(fs.existsSync(media.cache('red'))).toBe(false);
@@ -243,18 +248,20 @@ describe('restricted media in a workspace', () => {
         },
       },
     ]);
-    expect(await outcomeOf(host, 'restricted.deleteVersion', { dir: clean })).toMatchObject({ ok: false });
+    expect(await call(host, 'restricted.deleteVersion', { dir: clean })).toMatchObject({ deleted: null });
     expect(fs.existsSync(clean)).toBe(true);
     expect(await call(host, 'restricted.deleteVersion', { dir: holding })).toEqual({ deleted: holding });
     expect(fs.existsSync(holding)).toBe(false);
     expect(await call(host, 'restricted.versions', {})).toEqual([]);
   });
 
-  it('lifts the restriction when the restricting label is undone', async () => {
+  it('restricts at once on a label the store does not hold yet, and lifts it when the label is undone', async () => {
     const csam = [{ category: 'nsfw', value: 1 as const, leaf: 'csam' }];
     await calls.record(sessionId, { kind: 'label', contentId: 'c04', labels: csam });
     expect(await call(host, 'restricted.standing', { contentIds: ['c04'] })).toMatchObject([{ restricted: true }]);
     await calls.record(sessionId, { kind: 'undo' });
+    // Until the store holds the undo (it follows the journal within seconds) the item stays restricted: fail closed.
+    await (await host.labeling()).syncStore();
     expect(await call(host, 'restricted.standing', { contentIds: ['c04'] })).toMatchObject([{ restricted: false }]);
   });
 });

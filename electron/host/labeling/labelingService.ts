@@ -24,6 +24,7 @@ import type {
   SessionSummary,
 } from '../../../shared/contract.js';
 import type { BacktestOutcome } from '../../../shared/backtest.js';
+import type { LabelEvent } from '../../../shared/labeling.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -118,6 +119,11 @@ export class LabelingService {
     return this.sessions.facts(ids);
   }
 
+  /** Of these items, those never handed to this annotator in a batch: an annotator's token sees media of hers only. */
+  notHandedTo(annotator: string, contentIds: readonly string[]): string[] {
+    return this.core.state.notHandedTo(annotator, contentIds);
+  }
+
   progress(sessionId: string, annotator: string): SessionProgress {
     return sessionProgress(this.core.state, sessionId, annotator);
   }
@@ -176,6 +182,11 @@ export class LabelingService {
 
   migratePolicy(to: string | undefined, ctx: JobContext): Promise<PolicyMigration> {
     return migratePolicy({ core: this.core, sessions: this.sessions, recording: this.recording }, to, ctx);
+  }
+
+  /** Label events journaled but perhaps not yet in the store (it follows the journal within seconds). */
+  unsyncedEvents(): readonly LabelEvent[] {
+    return this.core.store.unsynced();
   }
 
   /** Brings the store (and SQL's snapshot) up to the journal now, rather than once labeling pauses. */

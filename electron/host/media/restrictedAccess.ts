@@ -7,7 +7,7 @@ import type { Caller } from '../../../shared/callerAccess.js';
 import type { RestrictedStanding } from '../../../shared/contract.js';
 import { type CriticalMark, criticalMarks, reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { HostServices } from '../services.js';
-import { restrictedFiles } from './restrictedItems.js';
+import { restrictedByUnsynced, type RestrictedFile, restrictedFiles } from './restrictedItems.js';
 import { approvalsFor, recordReveal } from './restrictedStore.js';
 
 /** The critical leaves of every policy version of the workspace (read through the labeling service's policy store). */
@@ -17,13 +17,21 @@ export async function workspaceMarks(host: HostServices): Promise<CriticalMark[]
   return criticalMarks(policy.versions().map((version) => policy.get(version)));
 }
 
+/** The restricted media now (of `contentIds`, or all): the store's labels and those it does not hold yet. */
+export async function restrictedNow(host: HostServices, contentIds?: readonly string[]): Promise<RestrictedFile[]> {
+  const labeling = await host.labeling();
+  const marks = await workspaceMarks(host);
+  const unsynced = restrictedByUnsynced(labeling.unsyncedEvents(), marks);
+  return restrictedFiles(host.workspace, marks, contentIds, unsynced);
+}
+
 /** Each item's standing for this caller. */
 export async function standings(
   host: HostServices,
   caller: Caller,
   contentIds: readonly string[],
 ): Promise<RestrictedStanding[]> {
-  const files = await restrictedFiles(host.workspace, await workspaceMarks(host), contentIds);
+  const files = await restrictedNow(host, contentIds);
   const approvals = await approvalsFor(host.workspace, contentIds, reviewerOf(caller));
   return contentIds.map((contentId) => {
     const own = files.filter((file) => file.contentId === contentId);
@@ -50,7 +58,7 @@ export async function restrictedServing(
 ): Promise<'clear' | 'shielded' | 'purged'> {
   let file;
   try {
-    const files = await restrictedFiles(host.workspace, await workspaceMarks(host), [request.contentId]);
+    const files = await restrictedNow(host, [request.contentId]);
     file = files.find((entry) => entry.position === request.position);
   } catch (error) {
     console.error(`sift: restricted media check failed, serving the shielded rendition: ${String(error)}`);

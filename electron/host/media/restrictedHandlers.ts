@@ -1,10 +1,8 @@
 /** The restricted-media part of the contract (shared/contract/restricted.ts); who may call what: shared/callerAccess.ts. */
 import type { restrictedMethods } from '../../../shared/contract/restricted.js';
-import { SiftError } from '../../../shared/errors.js';
 import { reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { Handlers, HostServices } from '../services.js';
-import { restrictedFiles } from './restrictedItems.js';
-import { standings, workspaceMarks } from './restrictedAccess.js';
+import { restrictedNow, standings } from './restrictedAccess.js';
 import { purgeDue } from './restrictedPurge.js';
 import {
   approve,
@@ -20,7 +18,7 @@ import { deleteHoldingVersion, versionsHolding } from './restrictedVersions.js';
 /** Restricted files by SHA-256, each with the items carrying it. */
 async function restrictedBytes(host: HostServices): Promise<Map<string, string[]>> {
   const bySha = new Map<string, string[]>();
-  for (const file of await restrictedFiles(host.workspace, await workspaceMarks(host)))
+  for (const file of await restrictedNow(host))
     bySha.set(file.sha256, [...(bySha.get(file.sha256) ?? []), file.contentId]);
   return bySha;
 }
@@ -32,15 +30,8 @@ async function holdingVersions(host: HostServices) {
 export function restrictedHandlers(host: HostServices): Handlers<keyof typeof restrictedMethods> {
   return {
     'restricted.standing': async ({ contentIds }, caller) => standings(host, caller, contentIds),
-    'restricted.request': async ({ contentId, reason }, caller) => {
-      const [standing] = await standings(host, caller, [contentId]);
-      if (!standing?.restricted)
-        throw new SiftError({
-          code: 'BAD_REQUEST',
-          message: `contentId: ${contentId} carries no restricted media (no current label in a critical-severity leaf); it needs no approval.`,
-        });
-      return requestApproval(host.workspace, contentId, reviewerOf(caller), reason ?? null, new Date());
-    },
+    'restricted.request': async ({ contentId, reason }, caller) =>
+      requestApproval(host.workspace, contentId, reviewerOf(caller), reason ?? null, new Date()),
     'restricted.approvals': async () => listApprovals(host.workspace),
     'restricted.approve': async ({ contentId, reviewer }) => approve(host.workspace, contentId, reviewer, new Date()),
     'restricted.revoke': async ({ contentId, reviewer }) => ({
@@ -49,7 +40,7 @@ export function restrictedHandlers(host: HostServices): Handlers<keyof typeof re
     'restricted.audit': async ({ limit }) => auditLog(host.workspace, limit),
     'restricted.retention.get': async () => readRetention(host.workspace),
     'restricted.retention.set': async (setting) => writeRetention(host.workspace, setting),
-    'restricted.purge': async () => purgeDue(host.workspace, await workspaceMarks(host), new Date()),
+    'restricted.purge': async () => purgeDue(host.workspace, await restrictedNow(host), new Date()),
     'restricted.versions': async () => holdingVersions(host),
     'restricted.deleteVersion': async ({ dir }) =>
       deleteHoldingVersion(host.workspace, dir, await holdingVersions(host)),

@@ -7,20 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PurgeOutcome } from '../../../shared/contract.js';
-import { type CriticalMark, purgeDueAt } from '../../../shared/restrictedMedia.js';
-import { SIFT_DIR } from '../workspace/layout.js';
+import { purgeDueAt } from '../../../shared/restrictedMedia.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { type RestrictedFile, restrictedFiles } from './restrictedItems.js';
+import { cacheDir, originalsDir } from './mediaStore.js';
+import type { RestrictedFile } from './restrictedItems.js';
 import { readRetention } from './restrictedStore.js';
 
-/** Where the registry keeps a file's bytes (docs/media.md): its original and its folder of derivatives. */
+/** Every copy of a file's bytes the registry keeps (docs/media.md): its original(s) and its folder of derivatives. */
 export function mediaBytesPaths(workspaceDir: string, sha256: string): string[] {
-  const root = path.join(workspaceDir, SIFT_DIR, 'media');
-  const originals = path.join(root, 'originals');
+  const originals = originalsDir(workspaceDir);
   const named = fs.existsSync(originals)
-    ? fs.readdirSync(originals).filter((file) => file.startsWith(`${sha256}.`) || file === sha256)
+    ? fs.readdirSync(originals).filter((file) => file.startsWith(`${sha256}.`))
     : [];
-  return [...named.map((file) => path.join(originals, file)), path.join(root, 'cache', sha256)];
+  return [...named.map((file) => path.join(originals, file)), cacheDir(workspaceDir, sha256)];
 }
 
 /** Each restricted file (by SHA-256) with when its bytes are due to go (null: kept, no retention set). */
@@ -37,12 +36,15 @@ function dueDates(files: readonly RestrictedFile[], days: number | null): Map<st
 }
 
 /**
- * Purges what is due at `now`. The store says `purged` before the bytes go, so a crash between the two leaves a
+ * Purges what is due at `now` among `files` (every restricted file: restrictedNow). The store says `purged` before the bytes go, so a crash between the two leaves a
  * row that media.get answers with the purged placeholder, and the next check deletes what is left.
  */
-export async function purgeDue(workspace: Workspace, marks: readonly CriticalMark[], now: Date): Promise<PurgeOutcome> {
+export async function purgeDue(
+  workspace: Workspace,
+  files: readonly RestrictedFile[],
+  now: Date,
+): Promise<PurgeOutcome> {
   const { days } = await readRetention(workspace);
-  const files = await restrictedFiles(workspace, marks);
   const due = [...dueDates(files, days)].filter(([, at]) => at !== null && at.getTime() <= now.getTime());
   const purged: PurgeOutcome['purged'] = [];
   for (const [sha256] of due) {

@@ -12,7 +12,7 @@ const RESTRICTED_STORE_DDL = `
     content_id VARCHAR NOT NULL, reviewer VARCHAR NOT NULL, requested_at TIMESTAMP, reason VARCHAR,
     approved_at TIMESTAMP, PRIMARY KEY (content_id, reviewer));
   CREATE TABLE IF NOT EXISTS restricted_reveals (
-    at TIMESTAMP NOT NULL, reviewer VARCHAR NOT NULL, content_id VARCHAR NOT NULL, position INTEGER NOT NULL,
+    revealed_at TIMESTAMP NOT NULL, reviewer VARCHAR NOT NULL, content_id VARCHAR NOT NULL, position INTEGER NOT NULL,
     rendition VARCHAR NOT NULL);
   CREATE TABLE IF NOT EXISTS restricted_settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);`;
 
@@ -146,8 +146,8 @@ export async function auditLog(workspace: Workspace, limit: number): Promise<Rev
   return withRestrictedStore(workspace, async (conn) =>
     (
       await conn.runAndReadAll(
-        `SELECT ${ISO('at')}, reviewer, content_id, position, rendition FROM restricted_reveals
-         ORDER BY at DESC, content_id, reviewer LIMIT $limit`,
+        `SELECT ${ISO('revealed_at')}, reviewer, content_id, position, rendition FROM restricted_reveals
+         ORDER BY revealed_at DESC, content_id, reviewer LIMIT $limit`,
         { limit },
       )
     )

@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatasetManifest, RestrictedVersion } from '../../../shared/contract.js';
-import { SiftError } from '../../../shared/errors.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 const DAY_MS = 86_400_000;
@@ -88,13 +87,13 @@ export async function deleteHoldingVersion(
   workspace: Workspace,
   dir: string,
   holding: readonly RestrictedVersion[],
-): Promise<{ deleted: string }> {
+): Promise<{ deleted: string | null; reason?: string }> {
   const version = holding.find((entry) => path.resolve(entry.dir) === path.resolve(dir));
   if (!version)
-    throw new SiftError({
-      code: 'BAD_REQUEST',
-      message: `dir: ${dir} is not a dataset version holding restricted media (restricted.versions lists those); Sift deletes no other folder.`,
-    });
+    return {
+      deleted: null,
+      reason: `${dir} is not a dataset version holding restricted media (restricted.versions lists those); Sift deletes no other folder.`,
+    };
   fs.rmSync(version.dir, { recursive: true, force: true });
   await workspace.withStore((conn) => conn.run('DELETE FROM dataset_versions WHERE dir = $dir', { dir: version.dir }));
   return { deleted: version.dir };
