@@ -24,6 +24,7 @@ import { reportMethods } from './contract/reports.js';
 import { restrictedMethods } from './contract/restricted.js';
 import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
+import { wellnessMethods } from './contract/wellness.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell, JobStarted } from './contract/base.js';
@@ -44,6 +45,7 @@ export type * from './contract/reports.js';
 export type * from './contract/restricted.js';
 export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
+export type * from './contract/wellness.js';
 export type * from './contract/workspace.js';
 
 export const contract = {
@@ -64,6 +66,7 @@ export const contract = {
   ...monitorMethods,
   ...feedMethods,
   ...gateMethods,
+  ...wellnessMethods,
   ...mediaMethods,
   ...restrictedMethods,
 } as const;
