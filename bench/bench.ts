@@ -11,6 +11,7 @@
  *   - release gates: `sift gate` over 1M items × 5 categories, both versions, vs one `sift eval` (bench/gates.ts);
  *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - media in the labeling screen: keypress → next image item painted vs text items, in Chromium (bench/mediaPaint.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
  *   - monitors: a feed commit → the alert's webhook received, monitor every 5 s, vs that interval + 200 ms (bench/monitors.ts).
@@ -18,7 +19,7 @@
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +40,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
+import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -108,6 +110,13 @@ async function main(): Promise<void> {
     await shutdownComputePool();
     return;
   }
+  if (ONLY === 'mediaPaint') {
+    // On the committed sample with its content replaced by generated image and text items.
+    await mediaPaintBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
   if (ONLY === 'labeling') {
     // On the committed sample: labeling needs no million-item workspace.
     await labelingBenchmark(scratch, console.log);
@@ -162,6 +171,10 @@ async function main(): Promise<void> {
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);
+  }
+  if (runs('mediaPaint')) {
+    console.log('');
+    await mediaPaintBenchmark(scratch, console.log);
   }
   if (runs('feeds')) {
     console.log('');
