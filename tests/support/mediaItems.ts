@@ -97,7 +97,7 @@ export async function writeMediaItems(dir: string, spec: MediaItemsSpec): Promis
     row(id, 'text', `Just words here, number ${i + 1}, nothing to see`, '');
     textIds.push(id);
   }
-  const csv = path.join(dir, 'content.csv');
+  const csv = path.join(dir, 'media_items.csv');
   const header = ['content_id', 'user_id', 'surface', 'content_type', 'language', 'text', 'created_at', 'has_image'];
   fs.writeFileSync(
     csv,
