@@ -68,10 +68,7 @@ export async function mediaPaintBenchmark(scratch: string, log: (line: string) =
   const dir = path.join(scratch, 'media-workspace');
   await (await createSampleWorkspace(dir)).close();
   const items = await writeMediaItems(path.join(dir, 'incoming'), { images: 60, texts: 60, prefix: 'bm' });
-  execFileSync(process.execPath, [
-    ...['bin/sift.mjs', 'import', items.csv, '--as', 'content', '--when-taken', 'replace'],
-    ...['--media-column', 'media', '--workspace', dir],
-  ]);
+  execFileSync(process.execPath, ['bin/sift.mjs', ...items.importArgs, '--workspace', dir]);
   const host = await Host.open(dir, { remember: false });
   let session: SessionSummary;
   try {

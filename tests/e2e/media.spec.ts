@@ -29,14 +29,10 @@ test.beforeAll(async () => {
         truncated: true,
         prefix: 'e',
       });
-      const imported = spawnSync(
-        'node',
-        [
-          ...['bin/sift.mjs', 'import', items.csv, '--as', 'content', '--when-taken', 'replace'],
-          ...['--media-column', 'media', '--workspace', workspace],
-        ],
-        { env, encoding: 'utf8' },
-      );
+      const imported = spawnSync('node', ['bin/sift.mjs', ...items.importArgs, '--workspace', workspace], {
+        env,
+        encoding: 'utf8',
+      });
       if (imported.status !== 0) throw new Error(`sift import failed: ${imported.stderr}`);
     },
   });
