@@ -91,7 +91,7 @@ test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps
   await expect(media.scale).toContainText('fit');
 
   // Ctrl+wheel zooms about the pointer once the picture is revealed (a click reveals; a second click shields).
-  await media.stage.click();
+  await media.shield.click();
   await expect(media.shield).toHaveAttribute('data-shielded', 'false');
   await media.ctrlWheel(-400);
   await expect(media.panel).not.toHaveAttribute('data-zoom', 'fit');
@@ -99,7 +99,7 @@ test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps
   await page.screenshot({ path: 'test-results/media-label-zoomed-1440.png' });
   await media.ctrlWheel(600);
   await bench.press('Home');
-  await media.stage.click();
+  await media.shield.click();
   await expect(media.shield).toHaveAttribute('data-shielded', 'true');
 
   // At 1024×700 the picture still fits its (smaller) panel.
