@@ -145,6 +145,7 @@ test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps
   await expect(media.placeholder).toContainText('Media not shown');
   expect(((await media.placeholder.textContent()) ?? '').length).toBeGreaterThan('Media not shown'.length + 5);
   await expect(media.image).toHaveCount(0);
+  await expect(media.shield).toHaveCount(0); // its words are not media: readable, never blurred
   await page.screenshot({ path: 'test-results/media-label-placeholder-1440.png' });
 
   // A text item shows no media panel at all.
