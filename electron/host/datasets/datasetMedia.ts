@@ -10,9 +10,9 @@ import path from 'node:path';
 import { type DuckDBAppender, FLOAT, LIST, VARCHAR } from '@duckdb/node-api';
 import type { DatasetMedia, DatasetMediaFile } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
-import { MEDIA_EXTENSIONS, type MediaFormat, type MediaKind } from '../../../shared/media.js';
+import { MEDIA_EXTENSIONS, type MediaFileInfo, type MediaFormat, type MediaKind } from '../../../shared/media.js';
 import type { JobContext } from '../jobs.js';
-import { SIFT_DIR } from '../workspace/layout.js';
+import { mediaOfItems, originalPath } from '../media/mediaStore.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { syncFile, syncFolder } from './datasetVersions.js';
 
@@ -41,11 +41,6 @@ export interface DatasetMediaPlan {
   withheld: DatasetMedia['withheld'];
 }
 
-/** Where a registered original lives: `<workspace>/.sift/media/originals/<sha256>.<ext>` (the layout of docs/media.md). */
-export function originalPath(workspace: Workspace, sha256: string, format: MediaFormat): string {
-  return path.join(workspace.dir, SIFT_DIR, 'media', 'originals', `${sha256}.${MEDIA_EXTENSIONS[format]}`);
-}
-
 /**
  * The items whose media a dataset may carry only as hashes and embeddings (issue 26, item 8: a critical-severity
  * leaf's media never leaves the workspace as bytes). THE ONE CALL SITE for that rule in datasets: it becomes the
@@ -53,34 +48,6 @@ export function originalPath(workspace: Workspace, sha256: string, format: Media
  */
 export async function restrictedItemsForDataset(_workspace: Workspace, _contentIds: string[]): Promise<Set<string>> {
   return new Set();
-}
-
-interface RegisteredFile {
-  contentId: string;
-  sha256: string;
-  kind: MediaKind;
-  format: MediaFormat;
-  status: string;
-}
-
-/** The registry's files of these items, in each item's order; none when the store has no registry yet. */
-async function registeredFiles(workspace: Workspace, contentIds: Set<string>): Promise<RegisteredFile[]> {
-  return workspace.withStore(async (conn) => {
-    const [hasRegistry] = (
-      await conn.runAndReadAll(
-        `SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'media_files'`,
-      )
-    ).getRowsJson()[0]!;
-    if (hasRegistry !== true) return [];
-    const rows = (
-      await conn.runAndReadAll(
-        'SELECT content_id::VARCHAR, sha256, kind, format, status FROM media_files ORDER BY content_id, position',
-      )
-    ).getRowsJson() as [string, string, MediaKind, MediaFormat, string][];
-    return rows
-      .filter(([contentId]) => contentIds.has(contentId))
-      .map(([contentId, sha256, kind, format, status]) => ({ contentId, sha256, kind, format, status }));
-  });
 }
 
 /** The items' image embeddings: the content's `image_emb` where the workspace's content has that column. */
@@ -104,12 +71,12 @@ async function imageEmbeddings(workspace: Workspace, contentIds: Set<string>): P
 /** The SHA-256s of these items' registered media (any status). */
 export async function registeredSha256s(workspace: Workspace, contentIds: string[]): Promise<string[]> {
   if (contentIds.length === 0) return [];
-  return (await registeredFiles(workspace, new Set(contentIds))).map((file) => file.sha256);
+  return (await mediaOfItems(workspace, contentIds)).map((file) => file.sha256);
 }
 
 /** What the version will carry of these items' media; null when none of them has any (the rows stay as they were). */
 export async function planDatasetMedia(workspace: Workspace, contentIds: string[]): Promise<DatasetMediaPlan | null> {
-  const files = await registeredFiles(workspace, new Set(contentIds));
+  const files: MediaFileInfo[] = await mediaOfItems(workspace, contentIds);
   if (files.length === 0) return null;
   const withMedia = [...new Set(files.map((file) => file.contentId))];
   const restricted = await restrictedItemsForDataset(workspace, withMedia);
@@ -140,7 +107,7 @@ export async function planDatasetMedia(workspace: Workspace, contentIds: string[
         sha256: file.sha256,
         kind: file.kind,
         format: file.format,
-        source: originalPath(workspace, file.sha256, file.format),
+        source: originalPath(workspace.dir, file.sha256, file.format),
         path: relative,
       });
     }
@@ -192,7 +159,8 @@ export function sha256OfFile(file: string): string {
   const buffer = Buffer.alloc(1 << 20);
   const fd = fs.openSync(file, 'r');
   try {
-    for (let read = fs.readSync(fd, buffer); read > 0; read = fs.readSync(fd, buffer)) hash.update(buffer.subarray(0, read));
+    for (let read = fs.readSync(fd, buffer); read > 0; read = fs.readSync(fd, buffer))
+      hash.update(buffer.subarray(0, read));
   } finally {
     fs.closeSync(fd);
   }
@@ -226,6 +194,12 @@ export function copyDatasetMedia(plan: DatasetMediaPlan, staging: string, ctx: J
       });
     syncFile(target);
     if (i === plan.copies.length - 1) syncFolder(path.dirname(target));
-    return { path: copy.path, sha256: copy.sha256, bytes: fs.statSync(target).size, kind: copy.kind, format: copy.format };
+    return {
+      path: copy.path,
+      sha256: copy.sha256,
+      bytes: fs.statSync(target).size,
+      kind: copy.kind,
+      format: copy.format,
+    };
   });
 }

@@ -12,7 +12,6 @@ import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { DATASET_MEDIA_DDL, sha256Text, syncFolder } from './datasetVersions.js';
 
-
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Every version this workspace published and has not deleted that holds the bytes of any of these media, oldest first. */
@@ -29,7 +28,7 @@ export async function versionsHoldingMedia(workspace: Workspace, sha256s: string
         `SELECT v.dir, v.name, v.version, v.created_at, v.manifest_sha256, list(DISTINCT m.sha256 ORDER BY m.sha256)
          FROM dataset_version_media m JOIN dataset_versions v USING (dir, manifest_sha256)
          WHERE v.deleted_at IS NULL AND m.sha256 IN (${wanted.map(quoteLiteral).join(', ')})
-         GROUP BY ALL ORDER BY v.recorded_at, v.name, v.version`,
+         GROUP BY ALL ORDER BY min(v.recorded_at), v.name, v.version`,
       )
     ).getRowsJson() as [string, string, number, string, string, string[]][];
   });
@@ -65,9 +64,12 @@ export async function deleteDatasetVersion(
   const records = await workspace.withStore(async (conn) => {
     await conn.run(DATASET_MEDIA_DDL);
     return (
-      await conn.runAndReadAll('SELECT manifest_sha256, deleted_at IS NOT NULL FROM dataset_versions WHERE dir = $dir', {
-        dir: real,
-      })
+      await conn.runAndReadAll(
+        'SELECT manifest_sha256, deleted_at IS NOT NULL FROM dataset_versions WHERE dir = $dir',
+        {
+          dir: real,
+        },
+      )
     ).getRowsJson() as [string, boolean][];
   });
   const onDisk = manifestShaOf(real);
@@ -87,10 +89,10 @@ export async function deleteDatasetVersion(
   fs.renameSync(real, away);
   syncFolder(parent);
   await workspace.withStore((conn) =>
-    conn.run(
-      'UPDATE dataset_versions SET deleted_at = current_timestamp WHERE dir = $dir AND manifest_sha256 = $sha',
-      { dir: real, sha: record[0] },
-    ),
+    conn.run('UPDATE dataset_versions SET deleted_at = current_timestamp WHERE dir = $dir AND manifest_sha256 = $sha', {
+      dir: real,
+      sha: record[0],
+    }),
   );
   fs.rmSync(away, { recursive: true, force: true });
   return { dir: real, deleted: true };

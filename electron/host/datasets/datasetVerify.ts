@@ -101,7 +101,8 @@ function checkMediaFiles(dir: string, manifest: DatasetManifest, problems: strin
     const stat = fs.lstatSync(full, { throwIfNoEntry: false });
     if (!stat) problems.push(`${file.path}: missing`);
     else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
-    else if (stat.size !== file.bytes) problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
+    else if (stat.size !== file.bytes)
+      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
     else if (sha256OfFile(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
   }
   const folder = path.join(dir, DATASET_MEDIA_DIR);
