@@ -33,6 +33,10 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   // Their own keys: actAsCaller makes `annotator` the token's name.
   'keymap.get': () => null,
   'keymap.set': () => null,
+  // Her own shield settings and her own reveals (shared/wellness.ts); everyone's exposure is the lead's.
+  'wellness.get': () => null,
+  'wellness.set': () => null,
+  'wellness.exposure.record': () => null,
   // The media of items in her own batches only: the handler checks each item (electron/host/media/mediaAccess.ts).
   'media.forItems': () => null,
   'media.get': () => null,

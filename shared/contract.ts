@@ -23,6 +23,7 @@ import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
 import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
+import { wellnessMethods } from './contract/wellness.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell, JobStarted } from './contract/base.js';
@@ -42,6 +43,7 @@ export type * from './contract/query.js';
 export type * from './contract/reports.js';
 export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
+export type * from './contract/wellness.js';
 export type * from './contract/workspace.js';
 
 export const contract = {
@@ -62,6 +64,7 @@ export const contract = {
   ...monitorMethods,
   ...feedMethods,
   ...gateMethods,
+  ...wellnessMethods,
   ...mediaMethods,
 } as const;
 

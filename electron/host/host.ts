@@ -30,6 +30,7 @@ import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
 import { JobManager } from './jobs.js';
 import { labelingHandlers } from './labeling/handlers.js';
+import { wellnessHandlers } from './media/wellnessHandlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { mediaHandlers } from './media/handlers.js';
@@ -231,6 +232,7 @@ export class Host {
     ...annotatorHandlers(this.services),
     ...monitorHandlers(this.services),
     ...feedHandlers(this.services),
+    ...wellnessHandlers(this.services),
     ...mediaHandlers(this.services),
   };
 
