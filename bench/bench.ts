@@ -19,7 +19,9 @@
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson runs one section.
+ *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
+ *     (bench/mediaClusters.ts).
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +42,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
+import { mediaClustersBenchmark } from './mediaClusters.js';
 import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
@@ -117,6 +120,12 @@ async function main(): Promise<void> {
     await shutdownComputePool();
     return;
   }
+  if (ONLY === 'mediaClusters') {
+    // Generated hashes: clustering needs no workspace.
+    mediaClustersBenchmark(console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
   if (ONLY === 'labeling') {
     // On the committed sample: labeling needs no million-item workspace.
     await labelingBenchmark(scratch, console.log);
@@ -184,6 +193,7 @@ async function main(): Promise<void> {
     console.log('');
     await monitorsBenchmark(scratch, console.log);
   }
+  if (runs('mediaClusters')) mediaClustersBenchmark(console.log);
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);
