@@ -6,6 +6,7 @@
  * (mediaView.ts); a preview in a list keeps its own view state and fetches the small renditions.
  */
 import { useLayoutEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { ItemMedia } from '../../shared/media';
 import { ImageStage } from './ImageStage';
 import { KeyframeStrip, VideoPlayer } from './VideoView';
@@ -29,7 +30,10 @@ export function MediaPanel({ contentId, main = false }: { contentId: string; mai
 }
 
 function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore; main: boolean }) {
-  const state = view();
+  // Not the fitted scale or the file list: a resize re-renders the stage and the toolbar, not the whole panel.
+  const state = view(
+    useShallow(({ contentId, position, zoom, frame, playing }) => ({ contentId, position, zoom, frame, playing })),
+  );
   // Until the layout effect has told the view about this item, show it as a new item starts: fitted, first file.
   const fresh = state.contentId !== item.contentId;
   const position = fresh ? item.media[0]!.position : state.position;
