@@ -48,6 +48,7 @@ async function showItem(page: Page, contentId: string): Promise<void> {
 test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps and plays a video by keyboard, and says why a file shows nothing', async ({
   page,
 }) => {
+  test.setTimeout(300_000); // derivatives are made on demand: a video's keyframes and webm by ffmpeg
   await page.setViewportSize({ width: 1440, height: 900 });
   const bench = new Workbench(page);
   const media = new MediaPanel(page);
@@ -132,7 +133,7 @@ test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps
   await page.screenshot({ path: 'test-results/media-label-video-1024.png' });
   await page.setViewportSize({ width: 1440, height: 900 });
   await bench.press('Shift+Space');
-  await expect(media.video).toBeVisible();
+  await expect(media.video).toBeVisible({ timeout: 90_000 });
   await expect(media.video).toHaveAttribute('src', /^blob:/);
   expect(await media.video.evaluate((video: HTMLVideoElement) => video.muted)).toBe(true);
   await bench.press('Shift+Space');
@@ -154,6 +155,7 @@ test('the labeling screen fits a picture, zooms it by keys and Ctrl+wheel, steps
 });
 
 test('a grid over content shows a thumbnail in each cell of its media column, shielded', async ({ page }) => {
+  test.setTimeout(240_000);
   const bench = new Workbench(page);
   for (const [width, height] of [
     [1440, 900],
@@ -165,7 +167,7 @@ test('a grid over content shows a thumbnail in each cell of its media column, sh
     await bench.runQuery('SELECT content_id, media, content_type, text FROM content ORDER BY content_id');
     const thumbs = page.getByTestId('media-thumb');
     // The five pictures and the video have thumbnails; the text item's NULL cell has none.
-    await expect(thumbs).toHaveCount(items.imageIds.length + items.videoIds.length);
+    await expect(thumbs).toHaveCount(items.imageIds.length + items.videoIds.length, { timeout: 90_000 });
     for (const thumb of await thumbs.all()) {
       await expect(thumb.getByTestId('shield')).toHaveAttribute('data-shielded', 'true');
       expect(await thumb.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(

@@ -24,9 +24,12 @@ export class MediaPanel {
     this.scale = page.getByTestId('media-scale');
   }
 
-  /** The picture has loaded (its pixels decoded), not only its element. */
+  /**
+   * The picture has loaded (its pixels decoded), not only its element. The host makes a derivative on demand (a
+   * video's keyframes with ffmpeg) when it was not prepared: generous, for a loaded machine.
+   */
   async pictureLoaded(): Promise<void> {
-    await expect(this.image).toBeVisible();
+    await expect(this.image).toBeVisible({ timeout: 90_000 });
     await expect
       .poll(() => this.image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
       .toBe(true);
