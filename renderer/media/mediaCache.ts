@@ -33,6 +33,8 @@ export interface MediaSource {
 
 interface Entry {
   value: LoadedRendition | null;
+  /** The call failed (the host unreachable): its reason is shown, and the next request asks again. */
+  failed?: boolean;
   release: (() => void) | null;
   waiters: Promise<LoadedRendition>;
 }
@@ -155,7 +157,8 @@ export class MediaCache {
       else this.interest.set(id, left);
     };
     const existing = this.entries.get(id);
-    if (existing) {
+    if (existing?.failed) this.entries.delete(id);
+    else if (existing) {
       if (priority === 'now') this.promote(id);
       return { done: existing.waiters, release };
     }
@@ -183,9 +186,9 @@ export class MediaCache {
             };
           } else loaded = result;
         } catch (error) {
+          // Shown to the view that asked, but not remembered: the next view to ask asks the host again.
           loaded = { status: 'placeholder', reason: error instanceof Error ? error.message : String(error) };
-          // A failed call (the host unreachable) is not remembered: the next view asks again.
-          this.entries.delete(id);
+          entry.failed = true;
         }
         entry.value = loaded;
         settle(loaded);
