@@ -25,6 +25,7 @@ import { projectRoot } from '../projectPaths.js';
 import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { datasetCard } from './datasetCard.js';
+import { mediaHashesInOrder } from '../media/clusters.js';
 import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
 import { checkVersionFiles } from './datasetVerify.js';
 import {
@@ -167,12 +168,17 @@ export async function exportDataset(
   const { cut, validationEnd } = splitBoundaries(times, input.cutDate, input.valDays);
   const timeSplit = (t: number): Split => (t < cut ? 'train' : t < validationEnd ? 'validation' : 'test');
   const split = rows.map((row) => timeSplit(Number(row[6])));
-  // A near-duplicate group goes where its earliest member goes: the same text never sits in two splits.
+  // A near-duplicate group goes where its earliest member goes: the same text, or the same picture reposted, never
+  // sits in two splits.
   ctx.progress(null, 'Keeping near-duplicates in one split');
   const moved = keepNearDuplicatesTogether(
     rows.map((row) => String(row[1] ?? '')),
     times,
     split,
+    await mediaHashesInOrder(
+      workspace,
+      rows.map((row) => String(row[0])),
+    ),
   );
   fs.mkdirSync(root, { recursive: true });
   removeAbandonedStaging(root);
