@@ -2,7 +2,7 @@
 import type { RestrictedMediaFile, restrictedMethods } from '../../../shared/contract/restricted.js';
 import { reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { Handlers, HostServices } from '../services.js';
-import { restrictedNow, standings } from './restrictedAccess.js';
+import { checkRetention, restrictedNow, standings } from './restrictedAccess.js';
 import { dueDates, purgeDue } from './restrictedPurge.js';
 import {
   approve,
@@ -44,7 +44,11 @@ export function restrictedHandlers(host: HostServices): Handlers<keyof typeof re
     }),
     'restricted.audit': async ({ limit }) => auditLog(host.workspace, limit),
     'restricted.retention.get': async () => readRetention(host.workspace),
-    'restricted.retention.set': async (setting) => writeRetention(host.workspace, setting),
+    'restricted.retention.set': async (setting) => {
+      const written = await writeRetention(host.workspace, setting);
+      await checkRetention(host);
+      return written;
+    },
     'restricted.purge': async () => purgeDue(host.workspace, await restrictedNow(host), new Date()),
     'restricted.files': async () => restrictedMediaFiles(host),
   };
