@@ -21,6 +21,7 @@ import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
+import { restrictedMethods } from './contract/restricted.js';
 import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
 import { wellnessMethods } from './contract/wellness.js';
@@ -41,6 +42,7 @@ export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
+export type * from './contract/restricted.js';
 export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
 export type * from './contract/wellness.js';
@@ -66,6 +68,7 @@ export const contract = {
   ...gateMethods,
   ...wellnessMethods,
   ...mediaMethods,
+  ...restrictedMethods,
 } as const;
 
 export type Contract = typeof contract;

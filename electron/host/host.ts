@@ -40,6 +40,7 @@ import { monitorHandlers } from './monitors/handlers.js';
 import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
+import { restrictedHandlers } from './media/restrictedHandlers.js';
 import { reportHandlers } from './reports/handlers.js';
 import { robustnessHandlers } from './robustness/handlers.js';
 import { ReportStore } from './reports/reports.js';
@@ -234,6 +235,7 @@ export class Host {
     ...feedHandlers(this.services),
     ...wellnessHandlers(this.services),
     ...mediaHandlers(this.services),
+    ...restrictedHandlers(this.services),
   };
 
   /**

@@ -233,6 +233,17 @@ function validInputs(
     'media.forItems': { contentIds: ['c1'] },
     'media.get': { contentId: 'c1', rendition: 'thumb' },
     'media.prepare': {},
+    'restricted.standing': { contentIds: ['c1'] },
+    'restricted.request': { contentId: 'c1' },
+    'restricted.approvals': {},
+    'restricted.approve': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.revoke': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.audit': {},
+    'restricted.retention.get': {},
+    'restricted.retention.set': { days: null },
+    'restricted.purge': {},
+    'restricted.versions': {},
+    'restricted.deleteVersion': { dir: landing },
   };
 }
 
