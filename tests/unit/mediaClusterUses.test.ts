@@ -3,10 +3,12 @@
  * in a labeling batch, a media cluster kept in one split of a dataset version, and `sift media clusters`. The items'
  * hashes come from real image files (tests/unit/mediaDuplicatesFixture.ts) through media_files and media_hashes.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perceptualHashOfImage } from '../../electron/host/media/imageHash';
+import { originalPath, originalsDir } from '../../electron/host/media/mediaStore';
 import type { Host } from '../../electron/host/host';
 import { siftOk } from './cliFixture';
 import { makeLabelingWorkspace, sessionCalls } from './labelingFixture';
@@ -39,30 +41,29 @@ beforeAll(async () => {
   ws = path.join(tempDir('sift-media-uses-'), 'ws');
   host = await makeLabelingWorkspace(ws);
   const files = tempDir('sift-media-uses-files-');
-  const hashOf = new Map<string, string>();
+  const fileOf = new Map<string, string>();
   for await (const { family, kind, image } of nearDuplicateImages(3)) {
     const file = path.join(files, `${family}-${kind}`);
     fs.writeFileSync(file, image);
-    hashOf.set(`${family}-${kind}`, await perceptualHashOfImage(file));
+    fileOf.set(`${family}-${kind}`, file);
   }
+  // Registered as mediacore registers (the bytes copied under their SHA-256), its hashes as preparing makes them.
   await host.workspace.withStore(async (conn) => {
     for (const [contentId, { kind, frames }] of Object.entries(MEDIA)) {
-      const sha256 = `${contentId}`.padEnd(64, '0');
+      const bytes = fs.readFileSync(fileOf.get(frames[0]!.join('-'))!);
+      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+      const format = kind === 'image' ? 'png' : 'mp4';
+      fs.mkdirSync(originalsDir(ws), { recursive: true });
+      fs.writeFileSync(originalPath(ws, sha256, format), bytes);
       await conn.run(
-        `INSERT INTO media_files VALUES ($contentId, 0, $sha256, $kind, $format, 320, 240, $frames, NULL, 1000, 'x', 'ok', NULL, now())`,
-        {
-          contentId,
-          sha256,
-          kind,
-          format: kind === 'image' ? 'png' : 'mp4',
-          frames: kind === 'image' ? 0 : frames.length,
-        },
+        `INSERT INTO media_files VALUES ($contentId, 0, $sha256, $kind, $format, 320, 240, $frames, NULL, $bytes, 'x', 'ok', NULL, now())`,
+        { contentId, sha256, kind, format, frames: kind === 'image' ? 0 : frames.length, bytes: bytes.length },
       );
-      for (const [frame, [family, copy]] of frames.entries())
+      for (const [frame, copy] of frames.entries())
         await conn.run('INSERT INTO media_hashes VALUES ($sha256, $frame, $phash)', {
           sha256,
           frame,
-          phash: hashOf.get(`${family}-${copy}`)!,
+          phash: await perceptualHashOfImage(fileOf.get(copy.join('-'))!),
         });
     }
   });
