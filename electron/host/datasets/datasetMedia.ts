@@ -11,8 +11,11 @@ import { type DuckDBAppender, FLOAT, LIST, VARCHAR } from '@duckdb/node-api';
 import type { DatasetMedia, DatasetMediaFile } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { MEDIA_EXTENSIONS, type MediaFileInfo, type MediaFormat, type MediaKind } from '../../../shared/media.js';
+import { criticalMarks } from '../../../shared/restrictedMedia.js';
 import type { JobContext } from '../jobs.js';
+import { PolicyStore } from '../labeling/policy.js';
 import { mediaOfItems, originalPath } from '../media/mediaStore.js';
+import { restrictedContentIds } from '../media/restrictedItems.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { syncFile, syncFolder } from './datasetVersions.js';
 
@@ -43,11 +46,15 @@ export interface DatasetMediaPlan {
 
 /**
  * The items whose media a dataset may carry only as hashes and embeddings (issue 26, item 8: a critical-severity
- * leaf's media never leaves the workspace as bytes). THE ONE CALL SITE for that rule in datasets: it becomes the
- * restricted part's predicate (electron/host/media/restricted*.ts) when that lands; until then no item is restricted.
+ * leaf's media never leaves the workspace as bytes). THE ONE CALL SITE for that rule in datasets: the restricted
+ * part's predicate (shared/restrictedMedia.ts, electron/host/media/restrictedItems.ts) under every policy version of
+ * the workspace, over the store's labels (the export syncs the store with the journal first).
  */
-export async function restrictedItemsForDataset(_workspace: Workspace, _contentIds: string[]): Promise<Set<string>> {
-  return new Set();
+export async function restrictedItemsForDataset(workspace: Workspace, contentIds: string[]): Promise<Set<string>> {
+  const policy = new PolicyStore(workspace.dir);
+  policy.ensure();
+  const marks = criticalMarks(policy.versions().map((version) => policy.get(version)));
+  return restrictedContentIds(workspace, marks, contentIds);
 }
 
 /** The items' image embeddings: the content's `image_emb` where the workspace's content has that column. */
