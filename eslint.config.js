@@ -18,7 +18,7 @@ export const HOST_FLOORS = {
   workspace: [],
   compute: [],
   query: ['workspace'],
-  import: ['workspace'],
+  import: ['workspace', 'media'],
   reports: ['workspace', 'query'],
   spikes: ['workspace', 'compute'],
   models: ['workspace', 'query', 'compute', 'spikes'],
@@ -27,10 +27,11 @@ export const HOST_FLOORS = {
   robustness: ['workspace', 'query', 'compute', 'models', 'evaluation'],
   labeling: ['workspace', 'query', 'compute', 'models'],
   datasets: ['workspace', 'labeling'],
-  samples: ['workspace', 'query', 'reports'],
+  samples: ['workspace', 'query', 'reports', 'media'],
   monitors: ['workspace', 'compute'],
   feeds: ['workspace', 'import', 'compute'],
   gates: ['workspace', 'query', 'compute', 'models', 'evaluation', 'drift', 'robustness'],
+  media: ['workspace', 'compute'],
 };
 /** The files at electron/host/'s root that any folder may import. */
 const HOST_BASE_FILES = ['jobs.ts', 'processes.ts', 'projectPaths.ts', 'lazyBuiltins.ts', 'services.ts'];

@@ -33,6 +33,9 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   // Their own keys: actAsCaller makes `annotator` the token's name.
   'keymap.get': () => null,
   'keymap.set': () => null,
+  // The media of items in her own batches only: the handler checks each item (electron/host/media/mediaAccess.ts).
+  'media.forItems': () => null,
+  'media.get': () => null,
   'labels.record': ({ action }) =>
     (ANNOTATOR_ACTION_KINDS as readonly string[]).includes(action.kind)
       ? null

@@ -39,6 +39,8 @@ export const CANONICAL_TABLES: CanonicalTable[] = [
       col('created_at', 'created', 'timestamp', 'ts', 'posted_at', 'time', 'date'),
       col('has_image', 'with_image', 'image'),
       col('image_emb', 'image_embedding', 'embedding'),
+      // Paths of the item's media files (one, or a list), relative to the imported file's folder: docs/media.md.
+      col('media', 'media_path', 'media_paths', 'image_path', 'video_path', 'attachment', 'attachments'),
       col('views_24h', 'views', 'view_count', 'impressions'),
     ],
   },

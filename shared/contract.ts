@@ -16,6 +16,7 @@ import { importMethods } from './contract/import.js';
 import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
 import { labelingMethods } from './contract/labeling.js';
+import { mediaMethods } from './contract/media.js';
 import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
@@ -34,6 +35,7 @@ export type * from './contract/gates.js';
 export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
+export type * from './contract/media.js';
 export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
@@ -60,6 +62,7 @@ export const contract = {
   ...monitorMethods,
   ...feedMethods,
   ...gateMethods,
+  ...mediaMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -82,6 +82,11 @@ export const manifestSchema = z
       })
       .optional(),
     imageDim: z.number().int().min(1).optional(),
+    /**
+     * Late fusion: the image encoder (a model folder of kind image-encoder, by name) that turns an item's media into
+     * its image embedding when the scoring query gives none.
+     */
+    imageEncoder: z.string().min(1).optional(),
     /** A version trained in the labeling loop says what trained it: "which data trained this model" from its manifest. */
     training: z
       .object({
@@ -166,9 +171,51 @@ export const manifestSchema = z
         path: ['imageDim'],
         message: 'a late_fusion model gives its image embedding size',
       });
+    if (manifest.kind !== 'late_fusion' && manifest.imageEncoder)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['imageEncoder'],
+        message: 'only a late_fusion model takes an image embedding, so only it names an image encoder',
+      });
   });
 
 export type ModelManifest = z.output<typeof manifestSchema>;
+
+export const IMAGE_ENCODER_KIND = 'image-encoder';
+const rgb = z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]);
+
+/**
+ * An image encoder: pixels in, one embedding out. Sift decodes the image (its first frame; a video's first keyframe),
+ * orients it, resizes it to `input.width`×`input.height` (`fit` as sharp and CSS say: cover crops the centre, fill
+ * stretches, contain pads with black), drops alpha, and feeds `(pixel / 255 - mean[c]) / std[c]` per channel in
+ * `input.channels` order (mean and std are listed in that order), laid out as `input.layout`.
+ */
+export const imageEncoderManifestSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'name is lower-case letters, digits, _ . -'),
+  version: z.string().min(1),
+  kind: z.literal(IMAGE_ENCODER_KIND),
+  description: z.string().optional(),
+  file: z.string().regex(/\.onnx$/, 'file must name an .onnx file'),
+  input: z.object({
+    name: z.string().min(1),
+    width: z.number().int().min(1).max(4096),
+    height: z.number().int().min(1).max(4096),
+    channels: z.enum(['RGB', 'BGR']),
+    layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+    fit: z.enum(['cover', 'fill', 'contain']).default('cover'),
+    mean: rgb,
+    std: rgb.refine((std) => std.every((value) => value > 0), 'every std is above 0'),
+  }),
+  output: z.object({ name: z.string().min(1), dim: z.number().int().min(1).max(65536) }),
+});
+
+export type ImageEncoderManifest = z.output<typeof imageEncoderManifestSchema>;
+
+/** The kind a model.json declares, read before choosing its schema (a scoring model or an image encoder). */
+export function manifestKind(raw: unknown): string | null {
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  return typeof kind === 'string' ? kind : null;
+}
 
 export function applyCalibration(
   manifest: Pick<ModelManifest, 'calibration'>,

@@ -32,6 +32,7 @@ import { JobManager } from './jobs.js';
 import { labelingHandlers } from './labeling/handlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
+import { mediaHandlers } from './media/handlers.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
 import { monitorHandlers } from './monitors/handlers.js';
@@ -230,6 +231,7 @@ export class Host {
     ...annotatorHandlers(this.services),
     ...monitorHandlers(this.services),
     ...feedHandlers(this.services),
+    ...mediaHandlers(this.services),
   };
 
   /**

@@ -4,6 +4,8 @@
  *   models/text-fusion             late fusion: text n-grams + image embedding + account features, masked by modality
  *   models/text-transformer-tiny   a Hugging Face style classifier (tokenizer.json, input_ids/attention_mask → logits),
  *                                  small enough to ship, to exercise the transformer path
+ *   models/image-encoder-tiny      a tiny deterministic image encoder (pixels → the fusion model's image embedding),
+ *                                  named by text-fusion's manifest, to exercise the media → embedding path
  * Labels come from the sample's human labels (label_events, majority vote) and moderation decisions.
  */
 import crypto from 'node:crypto';
@@ -19,14 +21,16 @@ import {
   transformAccountFeature,
 } from '../../shared/features.js';
 import { DEFAULT_NGRAMS, type HashedNgramsConfig, sparseFeatures, words } from '../../shared/hashedNgrams.js';
-import type { ModelManifest } from '../../shared/modelManifest.js';
+import type { ImageEncoderManifest, ModelManifest } from '../../shared/modelManifest.js';
 import { CRITICAL_DEFAULT_THRESHOLDS, DEFAULT_CRITICAL, DEFAULT_THRESHOLDS } from '../../shared/routing.js';
 import { Random } from '../../shared/random.js';
 import { distilledTextOnnx, GraphBuilder, sparseLinear } from '../../shared/onnxGraph.js';
 import { type Example, type LinearModel, probabilities, train } from '../../shared/linearModel.js';
+import { TINY_ENCODER_NAME, tinyEncoderManifest, tinyEncoderOnnx } from './imageEncoder.js';
 
 export const CATEGORIES = ['hate_speech', 'nsfw', 'spam', 'misinformation', 'csam'];
 const VERSION = '2026.11.1';
+const ENCODER_VERSION = '2026.12.1';
 export const NGRAMS: HashedNgramsConfig = { ...DEFAULT_NGRAMS, buckets: 1 << 17 };
 const IMAGE_DIM = 8;
 const ACCOUNT = {
@@ -99,7 +103,7 @@ export async function loadLabelledSample(dir: string): Promise<LabelledItem[]> {
 
 function writeModel(
   dir: string,
-  manifest: ModelManifest,
+  manifest: ModelManifest | ImageEncoderManifest,
   onnxBytes: Uint8Array,
   extraFiles: Record<string, string> = {},
 ): void {
@@ -337,10 +341,16 @@ export async function buildModels(
     outputs: [{ name: 'probabilities', role: 'probabilities', activation: 'none' }],
     account: ACCOUNT,
     imageDim: IMAGE_DIM,
+    imageEncoder: TINY_ENCODER_NAME,
   };
   const fusionBytes = fusionOnnx(fusionModel);
   writeModel(path.join(outDir, 'text-fusion'), fusion, fusionBytes);
   hashes['text-fusion'] = crypto.createHash('sha256').update(fusionBytes).digest('hex');
+
+  // The encoder the fusion model names: its output is the fusion model's image embedding.
+  const encoderBytes = tinyEncoderOnnx(IMAGE_DIM);
+  writeModel(path.join(outDir, TINY_ENCODER_NAME), tinyEncoderManifest(IMAGE_DIM, ENCODER_VERSION), encoderBytes);
+  hashes[TINY_ENCODER_NAME] = crypto.createHash('sha256').update(encoderBytes).digest('hex');
 
   // The transformer path: a real tokenizer.json read by the same tokenizer library the runtime uses.
   const tokenizerFiles = tokenizerJson(

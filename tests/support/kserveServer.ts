@@ -42,11 +42,11 @@ const ORT_TYPE: Record<string, 'float32' | 'int32' | 'int64'> = { FP32: 'float32
 
 async function loadModel(
   dir: string,
-): Promise<{ name: string; model: ServedModel; manifest: { preprocessing: HashedNgramsConfig } }> {
+): Promise<{ name: string; model: ServedModel; manifest: { preprocessing?: HashedNgramsConfig } }> {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as {
     name: string;
     file: string;
-    preprocessing: HashedNgramsConfig;
+    preprocessing?: HashedNgramsConfig; // an image encoder has none
   };
   const session = await ort.InferenceSession.create(path.join(dir, manifest.file));
   const meta = (session as unknown as { inputMetadata: { name: string; type: string; shape: (number | string)[] }[] })
@@ -69,7 +69,7 @@ export async function startKServeServer(options: TestServerOptions): Promise<Tes
     if (!entry.isDirectory() || !fs.existsSync(path.join(options.modelsDir, entry.name, 'model.json'))) continue;
     const { name, model, manifest } = await loadModel(path.join(options.modelsDir, entry.name));
     models.set(name, model);
-    if (manifest.preprocessing.type === 'hashed_ngrams' && name === 'text-distil') {
+    if (manifest.preprocessing?.type === 'hashed_ngrams' && name === 'text-distil') {
       // The same model behind a raw-text interface, as a Triton ensemble with a tokenising step would serve it.
       models.set(`${name}-text`, {
         ...model,

@@ -12,7 +12,7 @@ describe('npm run models:build', () => {
   it('rebuilds byte-identical models and manifests from the committed sample', async () => {
     const out = tempDir('sift-models-build-');
     const hashes = await buildModels(path.resolve('sample-data/platform'), out);
-    for (const name of ['text-distil', 'text-fusion', 'text-transformer-tiny']) {
+    for (const name of ['text-distil', 'text-fusion', 'text-transformer-tiny', 'image-encoder-tiny']) {
       expect(hashes[name], name).toBe(sha(path.resolve('models', name, 'model.onnx')));
       expect(fs.readFileSync(path.join(out, name, 'model.json'), 'utf8')).toBe(
         fs.readFileSync(path.resolve('models', name, 'model.json'), 'utf8'),

@@ -223,6 +223,9 @@ function validInputs(
     'watch.add': { dir: landing, table: 'landed' },
     'watch.remove': { dir: landing },
     'watch.list': {},
+    'media.forItems': { contentIds: ['c1'] },
+    'media.get': { contentId: 'c1', rendition: 'thumb' },
+    'media.prepare': {},
   };
 }
 

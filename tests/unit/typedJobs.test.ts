@@ -52,6 +52,7 @@ describe('typed jobs', () => {
       'eval.run',
       'gate.run',
       'import.run',
+      'media.prepare',
       'models.compare',
       'models.score',
       'query.export',

@@ -118,6 +118,11 @@ export class LabelingService {
     return this.sessions.facts(ids);
   }
 
+  /** Of these items, those never handed to this annotator in a batch: an annotator's token sees media of hers only. */
+  notHandedTo(annotator: string, contentIds: readonly string[]): string[] {
+    return this.core.state.notHandedTo(annotator, contentIds);
+  }
+
   progress(sessionId: string, annotator: string): SessionProgress {
     return sessionProgress(this.core.state, sessionId, annotator);
   }

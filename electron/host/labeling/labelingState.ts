@@ -145,6 +145,19 @@ export class LabelingState {
     return all.filter((batch) => !replaced.has(batch.id));
   }
 
+  /** Of these items, those in no live batch handed to this annotator, in any session (media her token may not see). */
+  notHandedTo(annotator: string, contentIds: readonly string[]): string[] {
+    const missing = new Set(contentIds);
+    for (const sessionId of this.sessions.keys()) {
+      for (const batch of this.liveBatches(sessionId)) {
+        if (batch.annotator_id !== annotator) continue;
+        for (const id of batch.items) missing.delete(id);
+        if (missing.size === 0) return [];
+      }
+    }
+    return [...missing];
+  }
+
   /**
    * The batch an annotator works on: the earliest of theirs with an open item (an undo can reopen an earlier batch,
    * and the annotator goes back to it), else their latest.

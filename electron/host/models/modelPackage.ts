@@ -7,7 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SiftError } from '../../../shared/errors.js';
 import { jsonSyntaxProblem, schemaProblem } from '../../../shared/jsonText.js';
-import { manifestSchema, type ModelManifest } from '../../../shared/modelManifest.js';
+import {
+  IMAGE_ENCODER_KIND,
+  type ImageEncoderManifest,
+  imageEncoderManifestSchema,
+  manifestKind,
+  manifestSchema,
+  type ModelManifest,
+} from '../../../shared/modelManifest.js';
 import { fileInside } from '../workspace/fileAccess.js';
 
 export interface ModelPackage {
@@ -17,7 +24,15 @@ export interface ModelPackage {
   hash: string;
 }
 
-const packageCache = new Map<string, { signature: string; pkg: ModelPackage }>();
+/** An image encoder's package (kind image-encoder): read, checked and hashed like a scoring model's. */
+export interface EncoderPackage {
+  manifest: ImageEncoderManifest;
+  dir: string;
+  hash: string;
+}
+
+type AnyPackage = ModelPackage | EncoderPackage;
+const packageCache = new Map<string, { signature: string; pkg: AnyPackage }>();
 
 /** Size and modification time of each file: re-reading and re-hashing a model happens only when one changes. */
 function fileSignature(files: string[]): string {
@@ -33,22 +48,44 @@ function fileSignature(files: string[]): string {
     .join('|');
 }
 
+/** A scoring model's package; an image encoder's folder is refused, saying what it is for. */
 export function loadPackage(dir: string): ModelPackage {
+  return load(dir, 'scoring') as ModelPackage;
+}
+
+/** An image encoder's package (kind image-encoder). */
+export function loadEncoderPackage(dir: string): EncoderPackage {
+  return load(dir, 'encoder') as EncoderPackage;
+}
+
+/** Whether a model folder holds an image encoder (its model.json's kind), without checking the rest. */
+export function isEncoderFolder(dir: string): boolean {
+  try {
+    return manifestKind(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'))) === IMAGE_ENCODER_KIND;
+  } catch {
+    return false;
+  }
+}
+
+type Want = 'scoring' | 'encoder';
+
+function load(dir: string, want: Want): AnyPackage {
   const manifestFile = path.join(dir, 'model.json');
-  const cached = packageCache.get(dir);
+  const cached = packageCache.get(`${want}:${dir}`);
   if (cached) {
     const files = [manifestFile, ...packageFiles(cached.pkg.manifest).map((file) => path.join(dir, file))];
     if (fileSignature(files) === cached.signature) return cached.pkg;
   }
-  const pkg = readPackage(dir, manifestFile);
-  packageCache.set(dir, {
+  const pkg = readPackage(dir, manifestFile, want);
+  packageCache.set(`${want}:${dir}`, {
     signature: fileSignature([manifestFile, ...packageFiles(pkg.manifest).map((file) => path.join(dir, file))]),
     pkg,
   });
   return pkg;
 }
 
-function packageFiles(manifest: ModelManifest): string[] {
+function packageFiles(manifest: AnyPackage['manifest']): string[] {
+  if (manifest.kind === IMAGE_ENCODER_KIND) return [manifest.file];
   return [
     manifest.file,
     ...(manifest.preprocessing.type === 'tokenizer'
@@ -57,7 +94,7 @@ function packageFiles(manifest: ModelManifest): string[] {
   ];
 }
 
-function readPackage(dir: string, manifestFile: string): ModelPackage {
+function readPackage(dir: string, manifestFile: string, want: Want): AnyPackage {
   if (!fs.existsSync(manifestFile))
     throw new SiftError({ code: 'NOT_FOUND', message: `${dir}: no model.json in this folder.`, file: manifestFile });
   let raw: unknown;
@@ -71,7 +108,13 @@ function readPackage(dir: string, manifestFile: string): ModelPackage {
       file: manifestFile,
     });
   }
-  const parsed = manifestSchema.safeParse(raw);
+  if (want === 'scoring' && manifestKind(raw) === IMAGE_ENCODER_KIND)
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${manifestFile}: this is an image encoder (kind ${IMAGE_ENCODER_KIND}), not a scoring model; a late_fusion model names it in its manifest's imageEncoder.`,
+      file: manifestFile,
+    });
+  const parsed = want === 'scoring' ? manifestSchema.safeParse(raw) : imageEncoderManifestSchema.safeParse(raw);
   if (!parsed.success)
     throw new SiftError({
       code: 'BAD_REQUEST',
@@ -92,5 +135,5 @@ function readPackage(dir: string, manifestFile: string): ModelPackage {
     fileInside(dir, file, `${manifestFile}: a file the manifest names`); // never a file outside the model's folder
     hash.update(fs.readFileSync(full));
   }
-  return { manifest, dir, hash: hash.digest('hex') };
+  return { manifest, dir, hash: hash.digest('hex') } as AnyPackage;
 }

@@ -2,6 +2,8 @@
  * onnxruntime-node: loading it, checking a manifest against its graph, one batch through a session, and the CPU
  * sessions a compute-pool worker keeps for the models folder's pool task (computeTasks.ts).
  */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
 import { SiftError } from '../../../shared/errors.js';
@@ -75,6 +77,68 @@ export function loadOrt(): Promise<Ort> {
     ([module]) => (module as unknown as { default: Ort }).default ?? (module as unknown as Ort),
   );
   return ortModule;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: 'cuda' | 'cpu';
+  /** Which execution provider runs it, and when CUDA was wanted but is not used, why. */
+  note: string;
+}
+
+/**
+ * A session for a model file, checked by `check` (the manifest against the graph). With `wantCuda`, the CUDA
+ * execution provider when onnxruntime-node's CUDA binaries are installed (`npm install onnxruntime-node
+ * --onnxruntime-node-install-cuda`, which downloads them) and a GPU answers; otherwise the CPU, and `note` says why.
+ * Scoring models and image encoders open their sessions here alike.
+ */
+export async function openSession(
+  ortModule: Ort,
+  file: string,
+  wantCuda: boolean,
+  check: (session: ort.InferenceSession) => void,
+): Promise<OpenedSession> {
+  let note = '';
+  const cudaLibrary = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+    'libonnxruntime_providers_cuda.so',
+  );
+  if (wantCuda && process.platform === 'linux' && !fs.existsSync(cudaLibrary)) {
+    note =
+      'CUDA execution provider not installed (npm install onnxruntime-node --onnxruntime-node-install-cuda adds it); running on CPU';
+  } else if (wantCuda) {
+    try {
+      // Severity 4 (fatal only): a missing GPU is an expected outcome here, not an error for the log.
+      const session = await ortModule.InferenceSession.create(file, {
+        executionProviders: ['cuda'],
+        logSeverityLevel: 4,
+      });
+      check(session);
+      return { session, provider: 'cuda', note: 'CUDA execution provider' };
+    } catch (error) {
+      if (error instanceof SiftError) throw error;
+      note = `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running on CPU`;
+    }
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ortModule.InferenceSession.create(file, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    throw new SiftError({
+      code: 'BAD_REQUEST',
+      message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`,
+      file,
+    });
+  }
+  check(session);
+  return { session, provider: 'cpu', note: note || 'CPU execution provider' };
 }
 
 function ortTensor(ort: Ort, tensor: PreparedTensor, datatype: string): ort.Tensor {

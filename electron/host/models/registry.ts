@@ -10,7 +10,13 @@ import { manifestSchema, type ModelManifest } from '../../../shared/modelManifes
 import { projectRoot } from '../projectPaths.js';
 import { type Workspace, writeFileAtomic } from '../workspace/workspace.js';
 import type { RemoteOptions } from './kserveClient.js';
-import { loadPackage, type ModelPackage } from './modelPackage.js';
+import {
+  type EncoderPackage,
+  isEncoderFolder,
+  loadEncoderPackage,
+  loadPackage,
+  type ModelPackage,
+} from './modelPackage.js';
 import { RemoteScorer } from './remoteScorer.js';
 import { LocalScorer, type ProviderPreference, type Scorer } from './runtime.js';
 
@@ -44,9 +50,11 @@ export class ModelRegistry {
     return [...this.addedFolders().map((dir) => ({ dir, source: 'workspace' as const })), ...project];
   }
 
+  /** The scoring models (an image encoder is not one: a fusion model names it, see encoderFor). */
   async list(): Promise<ModelInfo[]> {
     const infos: ModelInfo[] = [];
     for (const { dir, source } of this.folders()) {
+      if (isEncoderFolder(dir)) continue;
       try {
         const pkg = loadPackage(dir);
         const loaded = cache.get(`${pkg.hash}:auto`);
@@ -106,6 +114,42 @@ export class ModelRegistry {
       if (pkg.manifest.name === name) return pkg;
     }
     throw new SiftError({ code: 'NOT_FOUND', message: `model: no model named "${name}" (sift models lists them).` });
+  }
+
+  /**
+   * The image encoder a late-fusion model names (its manifest's imageEncoder), or null when it names none: looked up
+   * by name among the registered folders, then beside the model's own folder. Its output size must be the model's
+   * image embedding size.
+   */
+  encoderFor(pkg: ModelPackage): EncoderPackage | null {
+    const name = pkg.manifest.imageEncoder;
+    if (!name) return null;
+    const where = path.join(pkg.dir, 'model.json');
+    const beside = path.join(path.dirname(pkg.dir), name);
+    const candidates = [...this.folders().map(({ dir }) => dir), beside].filter(
+      (dir, i, all) => all.indexOf(dir) === i && isEncoderFolder(dir),
+    );
+    let found: EncoderPackage | null = null;
+    for (const dir of candidates) {
+      const encoder = loadEncoderPackage(dir);
+      if (encoder.manifest.name === name) {
+        found = encoder;
+        break;
+      }
+    }
+    if (!found)
+      throw new SiftError({
+        code: 'NOT_FOUND',
+        message: `${where}: imageEncoder "${name}" is not a registered image encoder, nor a folder beside the model.`,
+        file: where,
+      });
+    if (found.manifest.output.dim !== pkg.manifest.imageDim)
+      throw new SiftError({
+        code: 'BAD_REQUEST',
+        message: `${where}: imageEncoder "${name}" outputs ${found.manifest.output.dim} values but imageDim is ${pkg.manifest.imageDim}.`,
+        file: where,
+      });
+    return found;
   }
 
   async scorer(

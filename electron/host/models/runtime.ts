@@ -4,16 +4,13 @@
  * modelPackage.ts, its inputs and outputs are in modelInputs.ts, onnxruntime's sessions in onnxSession.ts, the remote
  * scorer is in remoteScorer.ts.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
-import { SiftError } from '../../../shared/errors.js';
 import { computePool } from '../compute/workerPool.js';
 import { scoreBatchOnCpuTask } from './computeTasks.js';
 import { POOLED_BATCH, prepareInputs, type ScoreItem } from './modelInputs.js';
 import type { ModelPackage } from './modelPackage.js';
-import { checkAgainstGraph, loadOrt, type Ort, runSession } from './onnxSession.js';
+import { checkAgainstGraph, loadOrt, type Ort, openSession, runSession } from './onnxSession.js';
 
 export interface Scorer {
   readonly provider: string;
@@ -34,50 +31,14 @@ export class LocalScorer implements Scorer {
     readonly note: string,
   ) {}
 
-  /**
-   * 'auto' asks for CUDA for late-fusion models and CPU for distilled ones. CUDA needs onnxruntime-node's CUDA
-   * binaries (installed with `npm install onnxruntime-node --onnxruntime-node-install-cuda`, which downloads them);
-   * without them the model runs on CPU and `note` says why.
-   */
+  /** 'auto' asks for CUDA for late-fusion models and CPU for distilled ones (openSession: CPU when CUDA is not there). */
   static async create(pkg: ModelPackage, preference: ProviderPreference = 'auto'): Promise<LocalScorer> {
     const ort = await loadOrt();
-    const file = path.join(pkg.dir, pkg.manifest.file);
     const wantCuda = preference === 'cuda' || (preference === 'auto' && pkg.manifest.kind === 'late_fusion');
-    let note = '';
-    const cudaLibrary = path.join(
-      path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')),
-      'bin',
-      'napi-v6',
-      process.platform,
-      process.arch,
-      'libonnxruntime_providers_cuda.so',
+    const opened = await openSession(ort, path.join(pkg.dir, pkg.manifest.file), wantCuda, (session) =>
+      checkAgainstGraph(pkg, session),
     );
-    if (wantCuda && process.platform === 'linux' && !fs.existsSync(cudaLibrary)) {
-      note =
-        'CUDA execution provider not installed (npm install onnxruntime-node --onnxruntime-node-install-cuda adds it); running on CPU';
-    } else if (wantCuda) {
-      try {
-        // Severity 4 (fatal only): a missing GPU is an expected outcome here, not an error for the log.
-        const session = await ort.InferenceSession.create(file, { executionProviders: ['cuda'], logSeverityLevel: 4 });
-        checkAgainstGraph(pkg, session);
-        return new LocalScorer(pkg, ort, session, 'cuda', 'CUDA execution provider');
-      } catch (error) {
-        if (error instanceof SiftError) throw error;
-        note = `CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running on CPU`;
-      }
-    }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
-    } catch (error) {
-      throw new SiftError({
-        code: 'BAD_REQUEST',
-        message: `${file}: onnxruntime could not load it: ${(error as Error).message.split('\n')[0]}`,
-        file,
-      });
-    }
-    checkAgainstGraph(pkg, session);
-    return new LocalScorer(pkg, ort, session, 'cpu', note || 'CPU execution provider');
+    return new LocalScorer(pkg, ort, opened.session, opened.provider, opened.note);
   }
 
   async score(items: ScoreItem[]): Promise<Float32Array> {

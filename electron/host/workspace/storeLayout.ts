@@ -16,6 +16,19 @@ export interface StoreOwner {
   refreshLabelSnapshot(): Promise<void>;
 }
 
+/**
+ * The media registry (docs/media.md): each file an item carries (copied into .sift/media/originals/<sha256>.<ext>)
+ * and the perceptual hashes of its pictures (frame 0 for an image, the keyframe index for a video; 16 hex chars).
+ */
+const MEDIA_STORE_DDL = `
+  CREATE TABLE IF NOT EXISTS media_files (
+    content_id VARCHAR NOT NULL, position INTEGER NOT NULL, sha256 VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+    format VARCHAR NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL, frames INTEGER NOT NULL,
+    duration_s DOUBLE, bytes BIGINT NOT NULL, source_path VARCHAR NOT NULL, status VARCHAR NOT NULL, error VARCHAR,
+    registered_at TIMESTAMP NOT NULL, PRIMARY KEY (content_id, position));
+  CREATE TABLE IF NOT EXISTS media_hashes (sha256 VARCHAR NOT NULL, frame INTEGER NOT NULL, phash VARCHAR NOT NULL,
+    PRIMARY KEY (sha256, frame));`;
+
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
 /** Sift's own tables (idempotent: run on every open, so a store from an earlier release gains what it lacks). */
@@ -33,7 +46,8 @@ export const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS store_layout (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
   CREATE TABLE IF NOT EXISTS dataset_versions (
     dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
-    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);`;
+    manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);
+  ${MEDIA_STORE_DDL}`;
 
 /**
  * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
