@@ -33,6 +33,10 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
   // Their own keys: actAsCaller makes `annotator` the token's name.
   'keymap.get': () => null,
   'keymap.set': () => null,
+  // Her own shield settings and her own reveals (shared/wellness.ts); everyone's exposure is the lead's.
+  'wellness.get': () => null,
+  'wellness.set': () => null,
+  'wellness.exposure.record': () => null,
   // The media of items in her own batches only: the handler checks each item (electron/host/media/mediaAccess.ts).
   'media.forItems': () => null,
   'media.get': () => null,
@@ -40,6 +44,9 @@ const ANNOTATOR_ACCESS: { [M in MethodName]?: AnnotatorTerms<M> } = {
     (ANNOTATOR_ACTION_KINDS as readonly string[]).includes(action.kind)
       ? null
       : `action.kind "${action.kind}" decides for other annotators; only the workspace's owner (the lead) may ${action.kind}. An annotator's token records ${ANNOTATOR_ACTION_KINDS.join(', ')}.`,
+  // Restricted media (shared/restrictedMedia.ts): she asks for a reveal and reads her own standing; the owner approves.
+  'restricted.standing': () => null,
+  'restricted.request': () => null,
 };
 
 export const ANNOTATOR_METHODS = Object.keys(ANNOTATOR_ACCESS) as MethodName[];

@@ -21,8 +21,10 @@ import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
 import { reportMethods } from './contract/reports.js';
+import { restrictedMethods } from './contract/restricted.js';
 import { robustnessMethods } from './contract/robustness.js';
 import { spikeMethods } from './contract/spikes.js';
+import { wellnessMethods } from './contract/wellness.js';
 import { workspaceMethods } from './contract/workspace.js';
 
 export type { Cell, JobStarted } from './contract/base.js';
@@ -40,8 +42,10 @@ export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
 export type * from './contract/reports.js';
+export type * from './contract/restricted.js';
 export type * from './contract/robustness.js';
 export type * from './contract/spikes.js';
+export type * from './contract/wellness.js';
 export type * from './contract/workspace.js';
 
 export const contract = {
@@ -62,7 +66,9 @@ export const contract = {
   ...monitorMethods,
   ...feedMethods,
   ...gateMethods,
+  ...wellnessMethods,
   ...mediaMethods,
+  ...restrictedMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -62,6 +62,12 @@ export const KEY_ACTIONS = [
   { id: 'skip', keys: ['s'], title: 'Skip', description: 'skip the item (it comes back at the end)' },
   { id: 'unsure', keys: ['u'], title: 'Unsure', description: 'mark the item unsure' },
   { id: 'note', keys: ['n'], title: 'Note', description: 'write a note (Enter or Esc to return)' },
+  {
+    id: 'reveal',
+    keys: ['Space'],
+    title: 'Reveal media',
+    description: 'hold to see the media unblurred; let go and they are shielded again (or click them)',
+  },
   { id: 'help', keys: ['?'], title: 'Shortcuts', description: 'this help, where keys are changed (Esc closes)' },
   {
     id: 'retrain',
@@ -69,6 +75,35 @@ export const KEY_ACTIONS = [
     title: 'Retrain',
     description: 'retrain the model on the labels so far, re-score and re-rank the pool (keep labeling meanwhile)',
     lead: true,
+  },
+  // The media viewer (renderer/media/): symbols and named keys, so no policy's leaf letter is taken.
+  { id: 'mediaZoomIn', keys: ['+', '='], title: 'Zoom in', description: 'zoom into the picture (or Ctrl+wheel)' },
+  { id: 'mediaZoomOut', keys: ['-'], title: 'Zoom out', description: 'zoom out of the picture (or Ctrl+wheel)' },
+  { id: 'mediaFit', keys: ['Home'], title: 'Fit', description: 'fit the picture to the panel (or double-click)' },
+  {
+    id: 'mediaFramePrevious',
+    keys: [','],
+    title: 'Previous keyframe',
+    description: "step back through a video's keyframes",
+  },
+  { id: 'mediaFrameNext', keys: ['.'], title: 'Next keyframe', description: "step through a video's keyframes" },
+  {
+    id: 'mediaPlay',
+    keys: ['Shift+Space'],
+    title: 'Play video',
+    description: 'play the video (its small rendition), or back to its keyframes',
+  },
+  {
+    id: 'mediaNextFile',
+    keys: [']'],
+    title: 'Next media file',
+    description: "the item's next image or video, when it has several",
+  },
+  {
+    id: 'mediaPreviousFile',
+    keys: ['['],
+    title: 'Previous media file',
+    description: "the item's previous image or video, when it has several",
   },
   ...categoryActions,
   ...leafActions,

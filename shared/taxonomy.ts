@@ -30,6 +30,12 @@ const leafSchema = z
     guideline: z.string().default(''),
     /** Always escalated to a person, whatever a model says (csam). */
     alwaysEscalate: z.boolean().default(false),
+    /**
+     * Its media are shown shielded to everyone, the reviewer's blur-off preference aside (shared/mediaShield.ts).
+     * Absent: the category's flag, else the defaults (nsfw's leaves and graphic_violence). csam and any critical leaf
+     * are sensitive whatever this says.
+     */
+    sensitive: z.boolean().optional(),
   })
   .strict();
 
@@ -40,6 +46,8 @@ const categorySchema = z
     /** A category with no leaves carries the severity itself. */
     severity: z.enum(SEVERITIES).optional(),
     guideline: z.string().default(''),
+    /** Marks the category and, unless a leaf says otherwise, its leaves sensitive (shared/mediaShield.ts). */
+    sensitive: z.boolean().optional(),
     leaves: z.array(leafSchema).default([]),
   })
   .strict();

@@ -30,6 +30,7 @@ import { Importer } from './import/importer.js';
 import { jobHandlers } from './jobHandlers.js';
 import { JobManager } from './jobs.js';
 import { labelingHandlers } from './labeling/handlers.js';
+import { wellnessHandlers } from './media/wellnessHandlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { mediaHandlers } from './media/handlers.js';
@@ -39,6 +40,7 @@ import { monitorHandlers } from './monitors/handlers.js';
 import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
+import { restrictedHandlers } from './media/restrictedHandlers.js';
 import { reportHandlers } from './reports/handlers.js';
 import { robustnessHandlers } from './robustness/handlers.js';
 import { ReportStore } from './reports/reports.js';
@@ -231,7 +233,9 @@ export class Host {
     ...annotatorHandlers(this.services),
     ...monitorHandlers(this.services),
     ...feedHandlers(this.services),
+    ...wellnessHandlers(this.services),
     ...mediaHandlers(this.services),
+    ...restrictedHandlers(this.services),
   };
 
   /**

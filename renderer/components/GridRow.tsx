@@ -1,6 +1,8 @@
 /** One row of the results grid: its cells, the selected rectangle, and the clicks that select or inspect a cell. */
 import type { RowComponentProps } from 'react-window';
 import type { Cell, ColumnInfo } from '../../shared/contract';
+import { GridThumb } from '../media/MediaThumb';
+import type { MediaColumn } from '../media/mediaColumn';
 import { cellText } from './gridText';
 
 /** The selected rectangle: where it started (anchor) and where it reaches now (focus). */
@@ -26,6 +28,8 @@ export interface RowProps {
   selection: Selection | null;
   select(row: number, column: number, extend: boolean): void;
   inspect(row: number, column: number): void;
+  /** The column whose cells show the row's media thumbnail (null: none). */
+  media: MediaColumn | null;
   version: number;
 }
 
@@ -39,6 +43,7 @@ export function GridRow({
   selection,
   select,
   inspect,
+  media,
 }: RowComponentProps<RowProps>) {
   const absolute = windowStart + index;
   const row = rowAt(absolute);
@@ -48,6 +53,7 @@ export function GridRow({
       <div className="grid-cell grid-rownum">{(absolute + 1).toLocaleString('en-US')}</div>
       {columns.map((column, c) => {
         const text = row ? cellText(row[c]) : '…';
+        const mediaOf = media && c === media.column && row && row[c] !== null ? row[media.idColumn] : null;
         const isSelected =
           box !== null && absolute >= box.top && absolute <= box.bottom && c >= box.left && c <= box.right;
         return (
@@ -66,6 +72,7 @@ export function GridRow({
             onClick={(event) => select(absolute, c, event.shiftKey)}
             onDoubleClick={() => inspect(absolute, c)}
           >
+            {mediaOf !== null && mediaOf !== undefined && <GridThumb contentId={String(mediaOf)} />}
             {text.length > 500 ? `${text.slice(0, 500)}…` : text}
           </div>
         );

@@ -3,10 +3,11 @@
  * the renderer never holds more than a bounded cache of pages. Browsers cap an element's height (~33M px), so
  * results longer than ROW_WINDOW rows are shown one window of a million rows at a time.
  */
-import { type KeyboardEvent, useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { List, useListRef } from 'react-window';
 import type { Cell, ColumnInfo } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
+import { GRID_THUMB_WIDTH, mediaColumnOf } from '../media/mediaColumn';
 import { CellInspector } from './CellInspector';
 import { bounds, GridRow, type RowProps, type Selection } from './GridRow';
 import { cellText, columnWidth, toTsv } from './gridText';
@@ -37,6 +38,12 @@ interface Props {
   onSort(sort: GridSort | null): void;
 }
 
+/** A column's starting width: its text's, and room for the thumbnail in a media column's cells. */
+function startWidth(columns: ColumnInfo[], firstRows: Cell[][], index: number): number {
+  const width = columnWidth(columns[index]!, firstRows, index);
+  return mediaColumnOf(columns)?.column === index ? width + GRID_THUMB_WIDTH : width;
+}
+
 export function ResultsGrid({ result, sort, onSort }: Props) {
   const pages = useRef(new Map<number, Cell[][]>());
   const inFlight = useRef(new Set<number>());
@@ -46,7 +53,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   const [selection, setSelection] = useState<Selection | null>(null);
   const [inspected, setInspected] = useState<{ row: number; column: number } | null>(null);
   const [widths, setWidths] = useState<number[]>(() =>
-    result.columns.map((column, i) => columnWidth(column, result.firstRows, i)),
+    result.columns.map((_, i) => startWidth(result.columns, result.firstRows, i)),
   );
   const [loadError, setLoadError] = useState<string | null>(null);
   const live = useLiveResults((state) => state.byId[result.resultId]);
@@ -115,9 +122,10 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
   );
   // New columns (another result) start from their data; a resize sticks while the result is shown.
   useEffect(
-    () => setWidths(result.columns.map((column, i) => columnWidth(column, result.firstRows, i))),
+    () => setWidths(result.columns.map((_, i) => startWidth(result.columns, result.firstRows, i))),
     [result.columns, result.firstRows],
   );
+  const media = useMemo(() => mediaColumnOf(result.columns), [result.columns]);
   const totalWidth = widths.reduce((sum, width) => sum + width, 0) + 72;
   const windowRows = Math.max(0, Math.min(ROW_WINDOW, rowCount - windowStart));
 
@@ -270,7 +278,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
                   }}
                   onDoubleClick={() =>
                     setWidths((current) =>
-                      current.map((width, i) => (i === c ? columnWidth(column, result.firstRows, c) : width)),
+                      current.map((width, i) => (i === c ? startWidth(result.columns, result.firstRows, c) : width)),
                     )
                   }
                 />
@@ -293,6 +301,7 @@ export function ResultsGrid({ result, sort, onSort }: Props) {
               selection,
               select,
               inspect: (row, column) => (select(row, column, false), setInspected({ row, column })),
+              media,
               version,
             }}
             onRowsRendered={(visible) => loadPages(windowStart + visible.startIndex, windowStart + visible.stopIndex)}

@@ -4,6 +4,7 @@ import type { EvalItems } from '../../shared/contract';
 import { api, errorMessage } from '../api/client';
 import { runJob } from '../jobs/jobsStore';
 import { useLabeling } from '../label/labelStore';
+import { MediaPreview } from '../media/MediaPreview';
 import { useNavigation } from '../navigation';
 import type { ItemsQuery, Thresholds } from './evalStore';
 
@@ -93,6 +94,7 @@ export function ItemsPanel({
                 {[item.surface, item.language, item.createdAt?.replace('T', ' ')].filter(Boolean).join(' · ')}
               </span>
             </div>
+            <MediaPreview contentId={item.contentId} />
             <div className="eval-item-text">{item.text ?? <span className="muted">(no text)</span>}</div>
             <div className="muted small-print">
               labelled by{' '}

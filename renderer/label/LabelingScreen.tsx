@@ -4,7 +4,7 @@
  * "none of these", Enter submits, Backspace undoes, arrows move, s skips, u marks unsure, n writes a note, ? shows
  * the shortcuts and the policy's guidelines. The key handler is labelKeys.ts; the help, ShortcutsHelp.tsx.
  */
-import { memo, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { BatchItem, LabelBatch, PickReason, SessionSummary, Taxonomy } from '../../shared/contract';
 import { useJobs } from '../jobs/jobsStore';
 import { HELD_OUT_TO_JUDGE, STRATEGY_TITLES, tooFewToJudge } from '../../shared/labeling';
@@ -14,6 +14,11 @@ import { categoryAction, keyLabel } from '../../shared/keymap';
 import { useKeymap } from './keymapStore';
 import { useLabelKeys } from './labelKeys';
 import { KeyHint, ShortcutsHelp } from './ShortcutsHelp';
+import { MediaPanel } from '../media/MediaPanel';
+import { prefetchMedia } from '../media/useMedia';
+
+/** How many items ahead the screen fetches media for, so moving on never waits for a picture. */
+const MEDIA_AHEAD = 5;
 
 const fmt = (value: number, digits = 3) => value.toFixed(digits);
 
@@ -281,6 +286,16 @@ export function LabelingScreen() {
   const annotatorOnly = useRole((state) => state.role === 'annotator');
   const retrainKey = useKeymap((state) => state.keymap.retrain[0]);
   const s = useLabeling.getState();
+  const batchId = batch?.id;
+  useEffect(() => {
+    // The pictures of the items next in line (and the one before), once the batch's media lists are in (one call).
+    const items = useLabeling.getState().batch?.items ?? [];
+    const next = [...items.slice(index + 1, index + 1 + MEDIA_AHEAD), ...items.slice(Math.max(0, index - 1), index)];
+    prefetchMedia(
+      items.map((entry) => entry.contentId),
+      next.map((entry) => entry.contentId),
+    );
+  }, [batchId, index]);
   if (!session || !taxonomy) return null;
   const item = batch?.items[index] ?? null;
   const draft = item ? (drafts[item.contentId] ?? { selected: {}, note: '' }) : null;
@@ -370,6 +385,7 @@ export function LabelingScreen() {
                 {statusText(item, saving[item.contentId])}
               </span>
             </div>
+            <MediaPanel contentId={item.contentId} main />
             <p className="label-text" data-testid="label-text">
               {item.text ?? <span className="muted">(no text)</span>}
             </p>

@@ -14,7 +14,12 @@ import type {
 } from '../../shared/contract';
 import { api, downloadExport, errorMessage } from '../api/client';
 import { runJob } from '../jobs/jobsStore';
+import { chordOf } from '../../shared/keymap';
+import { MediaPanel } from '../media/MediaPanel';
+import { runMediaAction } from '../media/mediaView';
+import { prefetchMedia } from '../media/useMedia';
 import { BacktestPanel } from './BacktestPanel';
+import { useKeymap } from './keymapStore';
 
 /** A figure, or why there is none (one rater, one value only…), in words rather than "undefined". */
 const stat = (value: number | null, reason?: string) =>
@@ -123,6 +128,11 @@ function AdjudicationQueue({
     [contested],
   );
   useEffect(() => box.current?.focus(), [item?.contentId]);
+  useEffect(() => {
+    // The media of the items next in the queue, fetched ahead as the labeling screen does.
+    const ids = queue?.items.map((entry) => entry.contentId) ?? [];
+    prefetchMedia(ids, ids.slice(index + 1, index + 4));
+  }, [queue, index]);
 
   const decide = async () => {
     if (!item || saving) return;
@@ -151,6 +161,9 @@ function AdjudicationQueue({
   };
   const onKey = (event: KeyboardEvent) => {
     if (!queue || !item) return;
+    // The media viewer's keys, as the lead has them in the labeling screen's keymap.
+    const action = useKeymap.getState().byChord.get(chordOf(event));
+    if (action?.startsWith('media') && runMediaAction(action)) return event.preventDefault();
     if (event.key === 'ArrowDown' || event.key === 'j') setIndex(Math.min(queue.items.length - 1, index + 1));
     else if (event.key === 'ArrowUp' || event.key === 'k') setIndex(Math.max(0, index - 1));
     else if (event.key === 'Enter') void decide();
@@ -182,6 +195,7 @@ function AdjudicationQueue({
           <div className="muted">
             {index + 1} of {queue.items.length} · <code>{item.contentId}</code>
           </div>
+          <MediaPanel contentId={item.contentId} main />
           <blockquote className="adjudication-text">{item.text ?? '(no text)'}</blockquote>
           <table>
             <thead>

@@ -6,6 +6,7 @@
 import { type RefObject, useEffect } from 'react';
 import { chordOf, type KeyActionId } from '../../shared/keymap';
 import { useRole } from '../roleStore';
+import { runMediaAction } from '../media/mediaView';
 import { useKeymap } from './keymapStore';
 import { useLabeling } from './labelStore';
 
@@ -46,7 +47,8 @@ function runAction(id: KeyActionId, s: LabelState, noteRef: RefObject<HTMLInputE
       if (useRole.getState().role === 'annotator') return false;
       return (s.retrain(), true);
     default:
-      return false;
+      // The media viewer's keys reach the screen's main media panel (nothing when the item shows none).
+      return id.startsWith('media') && runMediaAction(id);
   }
 }
 

@@ -1,6 +1,7 @@
 /** What is behind a marked window: near-duplicate clusters, the terms that rose, the accounts most reported and reporting. */
 import { TermTable } from '../components/TermTable';
 import { useExplore } from '../explore/exploreStore';
+import { MediaThumbs } from '../media/MediaThumb';
 import { useNavigation } from '../navigation';
 import { when } from './spikeCharts';
 import { useSpikes } from './spikesStore';
@@ -42,6 +43,7 @@ export function SpikeDrill() {
                       Query these items
                     </button>
                   </div>
+                  <MediaThumbs contentIds={cluster.contentIds.slice(0, 50)} />
                   {cluster.samples.map((sample) => (
                     <div key={sample} className="cluster-sample">
                       {sample}

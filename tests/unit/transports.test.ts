@@ -223,9 +223,27 @@ function validInputs(
     'watch.add': { dir: landing, table: 'landed' },
     'watch.remove': { dir: landing },
     'watch.list': {},
+    'wellness.get': { annotator: 'ana' },
+    'wellness.set': { annotator: 'ana', change: { blurPx: 16 } },
+    'wellness.exposure.record': {
+      annotator: 'ana',
+      intervals: [{ contentId: 'c1', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:01.000Z' }],
+    },
+    'wellness.exposure.list': {},
     'media.forItems': { contentIds: ['c1'] },
     'media.get': { contentId: 'c1', rendition: 'thumb' },
     'media.prepare': {},
+    'restricted.standing': { contentIds: ['c1'] },
+    'restricted.request': { contentId: 'c1' },
+    'restricted.approvals': {},
+    'restricted.approve': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.revoke': { contentId: 'c1', reviewer: 'ana' },
+    'restricted.audit': {},
+    'restricted.retention.get': {},
+    'restricted.retention.set': { days: null },
+    'restricted.purge': {},
+    'restricted.versions': {},
+    'restricted.deleteVersion': { dir: landing },
   };
 }
 

@@ -24,6 +24,7 @@ import type {
   SessionSummary,
 } from '../../../shared/contract.js';
 import type { BacktestOutcome } from '../../../shared/backtest.js';
+import type { LabelEvent } from '../../../shared/labeling.js';
 import type { Taxonomy } from '../../../shared/taxonomy.js';
 import type { JobContext } from '../jobs.js';
 import type { ModelRegistry } from '../models/registry.js';
@@ -181,6 +182,11 @@ export class LabelingService {
 
   migratePolicy(to: string | undefined, ctx: JobContext): Promise<PolicyMigration> {
     return migratePolicy({ core: this.core, sessions: this.sessions, recording: this.recording }, to, ctx);
+  }
+
+  /** Label events journaled but perhaps not yet in the store (it follows the journal within seconds). */
+  unsyncedEvents(): readonly LabelEvent[] {
+    return this.core.store.unsynced();
   }
 
   /** Brings the store (and SQL's snapshot) up to the journal now, rather than once labeling pauses. */

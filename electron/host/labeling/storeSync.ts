@@ -39,6 +39,8 @@ export interface JournalMark {
  */
 export class LabelStoreSync {
   private pending: EventRecord[];
+  /** The events a sync is writing now: out of `pending`, not yet committed. */
+  private inFlight: readonly EventRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private due: number | null = null;
   private syncing: Promise<void> = Promise.resolve();
@@ -131,6 +133,14 @@ export class LabelStoreSync {
     this.stopped = true;
   }
 
+  /**
+   * The journal's events the store may not hold yet (at most a few seconds' worth): what a rule that must not wait
+   * for the store (restricted media, electron/host/media/restrictedAccess.ts) reads beside it.
+   */
+  unsynced(): readonly LabelEvent[] {
+    return [...this.inFlight, ...this.pending];
+  }
+
   /** Inserts the journal's events the store lacks, records how far it got, and refreshes SQL's snapshot. */
   sync(): Promise<void> {
     const run = this.syncing.then(async () => {
@@ -138,6 +148,7 @@ export class LabelStoreSync {
       const { records: upTo, bytes: upToBytes } = this.journal;
       if (events.length === 0 && upTo === this.appliedRecords) return;
       this.pending = [];
+      this.inFlight = events;
       try {
         await this.workspace.withStore(async (conn) => {
           await conn.run('BEGIN TRANSACTION');
@@ -174,6 +185,8 @@ export class LabelStoreSync {
       } catch (error) {
         this.pending = [...events, ...this.pending];
         throw error;
+      } finally {
+        this.inFlight = [];
       }
       this.appliedRecords = upTo;
       await this.workspace.refreshLabelSnapshot();
