@@ -89,15 +89,23 @@ export function ImageStage({
     return () => element.removeEventListener('wheel', onWheel);
   }, [view, width, height]);
 
-  const drag = useRef<{ x: number; y: number; left: number; top: number } | null>(null);
+  const drag = useRef<{ x: number; y: number; left: number; top: number; moved: boolean } | null>(null);
+  const dragged = useRef(false);
   const onPointerDown = (event: ReactPointerEvent<HTMLDivElement>) => {
     if (zoom === 'fit' || event.button !== 0) return;
     const element = event.currentTarget;
-    drag.current = { x: event.clientX, y: event.clientY, left: element.scrollLeft, top: element.scrollTop };
+    drag.current = {
+      x: event.clientX,
+      y: event.clientY,
+      left: element.scrollLeft,
+      top: element.scrollTop,
+      moved: false,
+    };
     element.setPointerCapture(event.pointerId);
   };
   const onPointerMove = (event: ReactPointerEvent<HTMLDivElement>) => {
     if (!drag.current) return;
+    drag.current.moved ||= Math.abs(event.clientX - drag.current.x) + Math.abs(event.clientY - drag.current.y) > 3;
     event.currentTarget.scrollLeft = drag.current.left - (event.clientX - drag.current.x);
     event.currentTarget.scrollTop = drag.current.top - (event.clientY - drag.current.y);
   };
@@ -111,7 +119,12 @@ export function ImageStage({
       data-testid="media-stage"
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
-      onPointerUp={() => (drag.current = null)}
+      onPointerUp={() => ((dragged.current = drag.current?.moved ?? false), (drag.current = null))}
+      onClickCapture={(event) => {
+        // The click that ends a drag pans; it does not reach the Shield (which a click reveals or shields again).
+        if (dragged.current) event.stopPropagation();
+        dragged.current = false;
+      }}
       onDoubleClick={() => {
         const state = view.getState();
         if (state.zoom === 'fit') state.zoomBy(2);

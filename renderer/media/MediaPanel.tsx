@@ -12,7 +12,7 @@ import { KeyframeStrip, VideoPlayer } from './VideoView';
 import { MediaPlaceholder } from './MediaPlaceholder';
 import { MediaToolbar } from './MediaToolbar';
 import { createMediaView, type MediaViewStore, useMediaView } from './mediaView';
-import { Shield } from './shieldSlot';
+import { Shield } from './Shield';
 import { useItemMedia, useRendition } from './useMedia';
 import './media.css';
 
@@ -47,7 +47,7 @@ function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore
       data-frame={file.kind === 'video' ? frame : undefined}
       data-playing={playing}
     >
-      <Shield contentId={item.contentId} facts={item.shield}>
+      <Shield contentId={item.contentId} facts={item.shield} global={main}>
         <MediaFile item={item} file={file} view={view} main={main} frame={frame} playing={playing} />
       </Shield>
       {file.status === 'ok' && (

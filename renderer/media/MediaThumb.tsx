@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { RenditionKey } from './mediaCache';
-import { Shield } from './shieldSlot';
+import { Shield } from './Shield';
 import { mediaCache, useItemMedia, useRendition } from './useMedia';
 import './media.css';
 
@@ -39,7 +39,7 @@ function Thumb({ contentId, className }: { contentId: string; className: string 
     );
   return (
     <span className={className} data-testid="media-thumb" data-content-id={contentId}>
-      <Shield contentId={contentId} facts={item.shield}>
+      <Shield contentId={contentId} facts={item.shield} compact>
         <img src={picture.url} alt={`${file.kind} of ${contentId}`} draggable={false} />
       </Shield>
     </span>

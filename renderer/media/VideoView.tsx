@@ -4,6 +4,7 @@
  */
 import type { MediaFileInfo } from '../../shared/media';
 import { useRendition } from './useMedia';
+import { useWellness } from './wellnessStore';
 import { MediaPlaceholder } from './MediaPlaceholder';
 
 export function KeyframeStrip({
@@ -46,15 +47,8 @@ function StripFrame({ contentId, position, frame }: { contentId: string; positio
   return <img src={picture.url} alt="" draggable={false} />;
 }
 
-export function VideoPlayer({
-  contentId,
-  position,
-  muted = true,
-}: {
-  contentId: string;
-  position: number;
-  muted?: boolean;
-}) {
+export function VideoPlayer({ contentId, position }: { contentId: string; position: number }) {
+  const muted = useWellness((state) => state.settings.mutedVideo);
   const video = useRendition({ contentId, position, rendition: 'video' });
   if (video === null)
     return (
