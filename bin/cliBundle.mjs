@@ -44,6 +44,8 @@ export async function cliBundle() {
       '@duckdb/node-bindings',
       '@duckdb/node-bindings-*',
       'onnxruntime-node',
+      'sharp',
+      '@img/*',
       '@huggingface/tokenizers',
       'esbuild',
       'tsx',

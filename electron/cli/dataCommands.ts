@@ -15,6 +15,8 @@ export async function commandImport(args: string[]): Promise<number> {
     positionals.length,
     (message) => new UsageError(message),
   );
+  if (values['media-column'] !== undefined && positionals.length > 1)
+    throw new UsageError("import: --media-column reads paths relative to one FILE's folder, so give one FILE with it.");
   if (values.table && positionals.length > 1)
     throw new UsageError('import: --table names one table, so give one FILE with it.');
   if (values.workspace && isNewOrEmptyFolder(path.resolve(values.workspace))) {
@@ -37,6 +39,7 @@ export async function commandImport(args: string[]): Promise<number> {
             encoding: values.encoding as InputOf<'import.run'>['encoding'], // checked by the contract
             skipBadRows: values['skip-bad-rows'],
             mapping,
+            mediaColumn: values['media-column'],
           },
           path.basename(file),
         );
@@ -84,6 +87,10 @@ function printImported(file: string, outcome: ImportOutcome): void {
       `${outcome.table} ${how} ${outcome.mapping.canonicalTable} (${mapped})${outcome.mapping.backupTable ? `; the old ${outcome.mapping.canonicalTable} table is kept as ${outcome.mapping.backupTable}` : ''}`,
     );
   }
+  if (outcome.media)
+    console.log(
+      `Registered ${outcome.media.files} media files for ${outcome.media.items} items (copied into the workspace)`,
+    );
   if (outcome.canonicalViews)
     console.log(
       `The Discourse tables are complete: added the view(s) ${outcome.canonicalViews.join(', ')} over them (flags as reports, reviewable resolutions as moderation actions).`,

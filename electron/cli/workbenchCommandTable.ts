@@ -68,6 +68,12 @@ export const WORKBENCH_COMMANDS = {
         type: 'boolean',
         description: 'set unreadable CSV rows aside in <table>__rejects instead of failing',
       },
+      'media-column': {
+        type: 'string',
+        value: 'COLUMN',
+        description:
+          "the column of media file paths (relative to FILE's folder) to register with each item (one FILE only)",
+      },
       as: {
         type: 'string',
         choices: MAPPING_TARGETS,

@@ -39,6 +39,8 @@ export interface ImportOutcome {
   canonicalViews?: string[];
   /** The mapping saved with the import, when one was asked for. */
   mapping?: SavedMapping;
+  /** With a media column: the files registered (copied into the workspace) and the items that carry them. */
+  media?: { files: number; items: number };
 }
 
 export interface SavedMapping {
@@ -78,6 +80,12 @@ export const importMethods = {
         skipBadRows: z.boolean().optional(),
         /** Map the imported table onto a canonical one in the same step; a refused mapping leaves no table behind. */
         mapping: mappingInput.optional(),
+        /**
+         * A column of media paths (one, or a list), relative to the file's folder: each file is registered and copied
+         * into the workspace (docs/media.md); a path outside the allowed folders, or a file refused, fails the import.
+         * Without it, a mapping that names `media` on content does the same.
+         */
+        mediaColumn: z.string().min(1, 'mediaColumn must not be empty').optional(),
       })
       .strict(),
   ),

@@ -19,6 +19,8 @@ import {
 } from './mappings.js';
 import { type JobContext, trackDuckdbWork } from '../jobs.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
+import { commitMedia, discardStaged, type StagedMedia } from '../media/registration.js';
+import { stageImportMedia } from './importMedia.js';
 import { isLinkedSet, noMatchError, planLinkedSet } from './linkedSet.js';
 import { readablePath } from './readablePath.js';
 import { planRead, type ReadPlan, REJECTS, rejectsTableFor, sniffWithDuckdb, tableNameFor } from './readPlan.js';
@@ -35,6 +37,8 @@ export interface ImportOptions {
    * key) inside the import's transaction, so a refused mapping leaves no table behind.
    */
   mapping?: Omit<MappingRequest, 'sourceTable'>;
+  /** The column of media paths (relative to the file's folder) to register (importMedia.ts); else the mapping's `media`. */
+  mediaColumn?: string;
 }
 
 export class Importer {
@@ -184,6 +188,8 @@ export class Importer {
       checkMappingShape(canonical, mapping.columns);
       refuseTakenWithoutChoice(await this.workspace.listTables(), canonical.name, mapping.whenTaken);
     }
+    const mediaColumn = options.mediaColumn ?? mapping?.columns.media ?? undefined;
+    let staged: StagedMedia | undefined;
     let rejected = 0;
     const rows = await this.workspace.withConnection(async (conn) => {
       await conn.run('BEGIN TRANSACTION');
@@ -203,10 +209,16 @@ export class Importer {
             .map((row) => String(row[0]));
           await checkMapping(conn, canonical, { table, columns, file: resolved }, mapping.columns);
         }
+        if (mediaColumn) {
+          const idColumn = mapping?.columns.content_id ?? 'content_id';
+          const request = { table, mediaColumn, idColumn, file: resolved, display };
+          staged = await stageImportMedia(conn, this.workspace, request, ctx);
+        }
         if (ctx.signal.aborted) throw new SiftError({ code: 'CANCELLED', message: `Import of ${display} cancelled.` });
         await conn.run('COMMIT');
         return count;
       } catch (error) {
+        if (staged) discardStaged(staged);
         await conn.run('ROLLBACK').catch(() => undefined);
         throw (linkedSet && noMatchError(error, resolved)) || importError(error, display, plan.format);
       }
@@ -220,6 +232,15 @@ export class Importer {
         rows,
       }),
     );
+    if (staged) {
+      try {
+        await commitMedia(this.workspace, staged);
+      } catch (error) {
+        discardStaged(staged);
+        if (!exists) await this.discard(table);
+        throw error;
+      }
+    }
     let saved: SavedMapping | undefined;
     if (mapping) {
       try {
@@ -248,6 +269,9 @@ export class Importer {
       elapsedMs: Math.round(performance.now() - started),
       ...(plan.setsRejectsAside ? { rejected, ...(rejected > 0 ? { rejectsTable: rejectsTableFor(table) } : {}) } : {}),
       ...(saved ? { mapping: saved } : {}),
+      ...(staged
+        ? { media: { files: staged.rows.length, items: new Set(staged.rows.map((r) => r.contentId)).size } }
+        : {}),
     };
   }
 
