@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { perceptualHashOfImage } from '../electron/host/media/imageHash.js';
+import { hammingDistance } from '../shared/perceptualHash.js';
 import { Random } from '../shared/random.js';
 import { campaignScene, drawScene, paint, type RawImage } from './mediaScenes.js';
 import { encodeVideo, transcodeVideo, type VideoFormat } from './sampleVideos.js';
@@ -23,6 +25,12 @@ const MAX_VIDEOS = 6;
 /** Keeps a million-row sample's media bounded: past this many files, items get none (the campaign's are shared). */
 const MAX_FILES = 2500;
 const IMAGE_SIZE = { width: 256, height: 192 };
+/**
+ * A new picture must differ from every earlier one by more than this many pHash bits (else it is drawn again), so
+ * the sample's only near-duplicates are the ones its ground truth lists: well clear of the clustering threshold
+ * (10 bits, shared/mediaClusters.ts), as flat synthetic scenes otherwise now and then fall within it.
+ */
+const DISTINCT_BITS = 16;
 
 type ImageFormat = 'jpeg' | 'webp' | 'png' | 'gif';
 const EXTENSION: Record<ImageFormat | VideoFormat, string> = {
@@ -157,6 +165,8 @@ export class SampleMedia {
     // Two lanes: the images in this process, the videos in ffmpeg meanwhile; a copy always follows its source.
     const isVideo = (at: string) => /\.(webm|mp4)$/.test(at);
     const entries = [...this.pictures];
+    const banner = { kind: 'image', seed: 0, palette: 'campaign', format: 'jpeg', portrait: false } as const;
+    const hashes = [await perceptualHashOfImage(await encodeImage(banner))];
     const lane = async (videos: boolean) => {
       for (const [at, picture] of entries.filter(([at]) => isVideo(at) === videos)) await make(at, picture);
     };
@@ -166,7 +176,7 @@ export class SampleMedia {
       else if (picture.kind === 'copy' && isVideo(at)) await transcodeVideo(path.join(out, picture.source), target);
       else if (picture.kind === 'copy')
         fs.writeFileSync(target, await editCopy(fs.readFileSync(path.join(out, picture.source)), picture.edit, at));
-      else fs.writeFileSync(target, await encodeImage(picture));
+      else fs.writeFileSync(target, await distinctImage(picture, hashes));
     };
     await Promise.all([lane(false), lane(true)]);
     const bytes = entries.reduce((sum, [at]) => sum + fs.statSync(path.join(out, at)).size, 0);
@@ -177,6 +187,21 @@ export class SampleMedia {
     );
     return { files: this.pictures.size, bytes };
   }
+}
+
+/** The picture, drawn again from a derived seed while it looks like an earlier one (the campaign banner is fixed). */
+async function distinctImage(picture: Extract<Picture, { kind: 'image' }>, hashes: string[]): Promise<Buffer> {
+  if (picture.palette === 'campaign') return encodeImage(picture);
+  let bytes: Buffer = Buffer.alloc(0);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    bytes = await encodeImage({ ...picture, seed: (picture.seed + attempt * 7919) >>> 0 });
+    const hash = await perceptualHashOfImage(bytes);
+    if (hashes.every((earlier) => hammingDistance(earlier, hash) > DISTINCT_BITS)) {
+      hashes.push(hash);
+      break;
+    }
+  }
+  return bytes;
 }
 
 function encodeImage(picture: Extract<Picture, { kind: 'image' }>): Promise<Buffer> {
