@@ -316,7 +316,16 @@ export async function exportDataset(
         },
         rows: rowCounts,
         files,
-        ...(media ? { media: { columns: media.columns, files: mediaFiles, withheld: media.withheld } } : {}),
+        ...(media
+          ? {
+              media: {
+                columns: media.columns,
+                files: mediaFiles,
+                withheld: media.withheld,
+                embeddingEncoder: media.embeddingEncoder,
+              },
+            }
+          : {}),
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       const card = datasetCard(manifest);
