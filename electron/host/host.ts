@@ -34,12 +34,14 @@ import { wellnessHandlers } from './media/wellnessHandlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { mediaHandlers } from './media/handlers.js';
+import { mediaClusterHandlers } from './media/clusterHandlers.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
 import { monitorHandlers } from './monitors/handlers.js';
 import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
+import { checkRetention } from './media/restrictedAccess.js';
 import { restrictedHandlers } from './media/restrictedHandlers.js';
 import { reportHandlers } from './reports/handlers.js';
 import { robustnessHandlers } from './robustness/handlers.js';
@@ -75,6 +77,7 @@ export class Host {
     if (options.remember !== false) rememberWorkspace(workspace.dir);
     const host = new Host(workspace);
     await host.catchUpLabels();
+    await checkRetention(host.services);
     return host;
   }
 
@@ -173,6 +176,7 @@ export class Host {
     await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
+    await checkRetention(this.services);
     rememberWorkspace(next.dir);
     if (wasRunning) await this.alwaysOn.start();
     this.emit({ channel: 'workspace', event: { type: 'opened' } });
@@ -235,6 +239,7 @@ export class Host {
     ...feedHandlers(this.services),
     ...wellnessHandlers(this.services),
     ...mediaHandlers(this.services),
+    ...mediaClusterHandlers(this.services),
     ...restrictedHandlers(this.services),
   };
 

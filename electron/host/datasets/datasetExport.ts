@@ -31,7 +31,9 @@ import {
   mediaColumnNames,
   mediaColumnsDdl,
   planDatasetMedia,
+  type RestrictedMedia,
 } from './datasetMedia.js';
+import { mediaHashesInOrder } from '../media/clusters.js';
 import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
 import { checkVersionFiles } from './datasetVerify.js';
 import {
@@ -84,6 +86,7 @@ export async function exportDataset(
   facts: SessionFacts[],
   input: DatasetExportInput,
   ctx: JobContext,
+  restrictedMedia: RestrictedMedia,
 ): Promise<DatasetManifest> {
   if (!DATASET_NAME_PATTERN.test(input.name))
     throw new SiftError({
@@ -174,18 +177,24 @@ export async function exportDataset(
   const { cut, validationEnd } = splitBoundaries(times, input.cutDate, input.valDays);
   const timeSplit = (t: number): Split => (t < cut ? 'train' : t < validationEnd ? 'validation' : 'test');
   const split = rows.map((row) => timeSplit(Number(row[6])));
-  // A near-duplicate group goes where its earliest member goes: the same text never sits in two splits.
+  // A near-duplicate group goes where its earliest member goes: the same text, or the same picture reposted, never
+  // sits in two splits.
   ctx.progress(null, 'Keeping near-duplicates in one split');
   const moved = keepNearDuplicatesTogether(
     rows.map((row) => String(row[1] ?? '')),
     times,
     split,
+    await mediaHashesInOrder(
+      workspace,
+      rows.map((row) => String(row[0])),
+    ),
   );
   ctx.progress(null, 'Reading media');
   // The items' media, when any has some: copied into the version, hashes (and embeddings) only for withheld bytes.
   const media = await planDatasetMedia(
     workspace,
     rows.map((row) => String(row[0])),
+    restrictedMedia,
   );
   fs.mkdirSync(root, { recursive: true });
   removeAbandonedStaging(root);
@@ -307,7 +316,16 @@ export async function exportDataset(
         },
         rows: rowCounts,
         files,
-        ...(media ? { media: { columns: media.columns, files: mediaFiles, withheld: media.withheld } } : {}),
+        ...(media
+          ? {
+              media: {
+                columns: media.columns,
+                files: mediaFiles,
+                withheld: media.withheld,
+                embeddingEncoder: media.embeddingEncoder,
+              },
+            }
+          : {}),
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       const card = datasetCard(manifest);

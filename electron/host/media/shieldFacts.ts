@@ -1,15 +1,32 @@
 /**
- * The shield facts of items for a viewer (shared/media.ts MediaShieldFacts). Wellness (shared/mediaShield.ts) and
- * restricted media fill in the rule; until then every item's media is shown shielded by default and may be revealed.
+ * The shield facts of items for a viewer (shared/media.ts MediaShieldFacts): sensitivity by wellness's rule
+ * (shield.ts, shared/mediaShield.ts) — sensitive media stay shielded and the viewer's blur-off preference does not
+ * apply to them. Restricted media (restricted*.ts) fill `restricted`.
  */
 import type { Caller } from '../../../shared/callerAccess.js';
 import type { MediaShieldFacts } from '../../../shared/media.js';
+import { blurOffRefusal, UNKNOWN_SHIELD_FACTS } from '../../../shared/mediaShield.js';
 import type { HostServices } from '../services.js';
+import { sensitivityOf } from './shield.js';
 
 export async function shieldFactsFor(
-  _host: HostServices,
+  host: HostServices,
   _caller: Caller,
   contentIds: readonly string[],
 ): Promise<Map<string, MediaShieldFacts>> {
-  return new Map(contentIds.map((id) => [id, { sensitive: false, mayUnblur: true, restricted: false }]));
+  const sensitivity = await sensitivityOf(host, contentIds);
+  return new Map(
+    contentIds.map((id) => {
+      const facts = sensitivity.get(id) ?? UNKNOWN_SHIELD_FACTS;
+      return [
+        id,
+        {
+          sensitive: facts.sensitive,
+          because: facts.because,
+          mayUnblur: blurOffRefusal(facts) === null,
+          restricted: false,
+        },
+      ];
+    }),
+  );
 }

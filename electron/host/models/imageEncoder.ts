@@ -5,22 +5,22 @@
  */
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { SiftError } from '../../../shared/errors.js';
+import { MAX_PIXELS } from '../../../shared/media.js';
 import type { ImageEncoderManifest } from '../../../shared/modelManifest.js';
+import { loadSharp } from '../media/sharpLoader.js';
 import type { EncoderPackage } from './modelPackage.js';
 import { loadOrt, type Ort, openSession } from './onnxSession.js';
 import type { ProviderPreference } from './runtime.js';
-
-/** Pixels above this are refused before decoding (a decompression bomb), as the media registry refuses them. */
-const MAX_INPUT_PIXELS = 50_000_000;
 
 /**
  * One image file as the encoder's input tensor, [3, height, width] (NCHW) or [height, width, 3] (NHWC): its first
  * frame, turned as its EXIF orientation says, resized by `fit`, alpha dropped, normalised per channel.
  */
 export async function encoderPixels(file: string, input: ImageEncoderManifest['input']): Promise<Float32Array> {
-  const { data, info } = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
+  const sharp = await loadSharp();
+  // A bomb is refused before decoding, as registration refuses it.
+  const { data, info } = await sharp(file, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' })
     .rotate()
     .resize(input.width, input.height, { fit: input.fit, background: { r: 0, g: 0, b: 0 } })
     .removeAlpha()
