@@ -13,6 +13,7 @@ import { KeyframeStrip, VideoPlayer } from './VideoView';
 import { MediaPlaceholder } from './MediaPlaceholder';
 import { MediaToolbar } from './MediaToolbar';
 import { createMediaView, type MediaViewStore, useMediaView } from './mediaView';
+import { RestrictedNotice } from './RestrictedNotice';
 import { Shield } from './Shield';
 import { useItemMedia, useRendition } from './useMedia';
 import './media.css';
@@ -97,6 +98,7 @@ function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore
           )}
         </Shield>
       )}
+      {main && item.shield.restricted && <RestrictedNotice contentId={item.contentId} />}
       <MediaToolbar
         item={item}
         file={file}
