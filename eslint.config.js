@@ -26,7 +26,7 @@ export const HOST_FLOORS = {
   drift: ['workspace', 'query', 'models', 'evaluation'],
   robustness: ['workspace', 'query', 'compute', 'models', 'evaluation'],
   labeling: ['workspace', 'query', 'compute', 'models'],
-  datasets: ['workspace', 'labeling'],
+  datasets: ['workspace', 'labeling', 'media'],
   samples: ['workspace', 'query', 'reports', 'media'],
   monitors: ['workspace', 'compute'],
   feeds: ['workspace', 'import', 'compute'],

@@ -18,7 +18,9 @@
  *   - the engine process: the serving process's event loop and a trivial call's latency while the engine evaluates
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson runs one section.
+ *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
+ *     (bench/mediaClusters.ts).
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +41,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
+import { mediaClustersBenchmark } from './mediaClusters.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -108,6 +111,12 @@ async function main(): Promise<void> {
     await shutdownComputePool();
     return;
   }
+  if (ONLY === 'mediaClusters') {
+    // Generated hashes: clustering needs no workspace.
+    mediaClustersBenchmark(console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
   if (ONLY === 'labeling') {
     // On the committed sample: labeling needs no million-item workspace.
     await labelingBenchmark(scratch, console.log);
@@ -171,6 +180,7 @@ async function main(): Promise<void> {
     console.log('');
     await monitorsBenchmark(scratch, console.log);
   }
+  if (runs('mediaClusters')) mediaClustersBenchmark(console.log);
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);

@@ -24,8 +24,31 @@ export interface DatasetManifest {
   splits: { method: 'time'; cut: string; validationEnd: string; nearDuplicatesMoved: number };
   rows: Record<string, number>;
   files: { path: string; split: string; format: 'parquet' | 'jsonl'; rows: number; bytes: number; sha256: string }[];
+  /** The items' media, when any exported item has some (absent otherwise): see DatasetMedia. */
+  media?: DatasetMedia;
   /** Where the version was written (in an export's answer; not stored in the manifest). */
   dir?: string;
+}
+
+/** One media file of a version: `media/<sha256>.<ext>`, one copy per distinct file whatever the items sharing it. */
+export interface DatasetMediaFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+  kind: 'image' | 'video';
+  format: string;
+}
+
+/**
+ * The media of a version. The rows gain `image` and/or `video` (paths relative to the version, a list per row when
+ * an item has several of that kind), `media_sha256` (every file of the item, in order, bytes or not) and `image_emb`
+ * (the item's image embedding, where there is one). Restricted items' media and purged or undecodable files carry
+ * their hash (and embedding) but never bytes: they are counted in `withheld`.
+ */
+export interface DatasetMedia {
+  columns: { name: 'image' | 'video'; list: boolean }[];
+  files: DatasetMediaFile[];
+  withheld: { restricted: number; purged: number; error: number };
 }
 
 export interface DatasetVerification {
@@ -41,6 +64,18 @@ export interface DatasetVerification {
    */
   scope: 'record' | 'files';
   note?: string;
+}
+
+/** A published version holding the bytes of some media asked about (datasets.holdingMedia). */
+export interface VersionHoldingMedia {
+  dir: string;
+  name: string;
+  version: number;
+  createdAt: string;
+  /** The media asked about whose bytes it holds (SHA-256s). */
+  sha256s: string[];
+  /** Whether its folder is still there as written (its manifest the one recorded). */
+  onDisk: boolean;
 }
 
 export interface DatasetDiff {
@@ -87,4 +122,21 @@ export const datasetMethods = {
   'datasets.verify': method<DatasetVerification>()(z.object({ dir: nonEmpty('dir') }).strict()),
   /** Items added, removed, relabeled (per category) and moved between two versions, per split. */
   'datasets.diff': method<DatasetDiff>()(z.object({ from: nonEmpty('from'), to: nonEmpty('to') }).strict()),
+  /**
+   * The versions this workspace published (and did not delete) holding the bytes of these items' media or of these
+   * files: what to list when an item becomes restricted (docs/media.md).
+   */
+  'datasets.holdingMedia': method<VersionHoldingMedia[]>()(
+    z
+      .object({
+        contentIds: z.array(nonEmpty('contentIds')).max(10_000).default([]),
+        sha256s: z
+          .array(z.string().regex(/^[0-9a-f]{64}$/, 'sha256s: each a SHA-256 (64 lower-case hex)'))
+          .max(10_000)
+          .default([]),
+      })
+      .strict(),
+  ),
+  /** Deletes a version this workspace published, whole (never rewritten): e.g. one holding restricted media. */
+  'datasets.delete': method<{ dir: string; deleted: boolean }>()(z.object({ dir: nonEmpty('dir') }).strict()),
 } as const;

@@ -201,6 +201,9 @@ function validInputs(
       from: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1'),
       to: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2'),
     },
+    'datasets.holdingMedia': { contentIds: ['c1'] },
+    // After verify and diff (the contract's order); the second transport's call finds it deleted already.
+    'datasets.delete': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v2') },
     'labels.export': { sessionId, format: 'csv' },
     'labels.import': { sessionId, path: packFile },
     'labels.disagreements': { sessionId },

@@ -25,6 +25,13 @@ import { projectRoot } from '../projectPaths.js';
 import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import { quoteIdent, quoteLiteral, type Workspace } from '../workspace/workspace.js';
 import { datasetCard } from './datasetCard.js';
+import {
+  appendMediaColumns,
+  copyDatasetMedia,
+  mediaColumnNames,
+  mediaColumnsDdl,
+  planDatasetMedia,
+} from './datasetMedia.js';
 import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
 import { checkVersionFiles } from './datasetVerify.js';
 import {
@@ -174,6 +181,12 @@ export async function exportDataset(
     times,
     split,
   );
+  ctx.progress(null, 'Reading media');
+  // The items' media, when any has some: copied into the version, hashes (and embeddings) only for withheld bytes.
+  const media = await planDatasetMedia(
+    workspace,
+    rows.map((row) => String(row[0])),
+  );
   fs.mkdirSync(root, { recursive: true });
   removeAbandonedStaging(root);
   const staging = fs.mkdtempSync(path.join(root, `.staging-${process.pid}-`));
@@ -184,7 +197,7 @@ export async function exportDataset(
     await workspace.withResults(async (conn) => {
       const table = `dataset_${crypto.randomUUID().replace(/-/g, '')}`;
       await conn.run(
-        `CREATE TEMP TABLE ${table} (content_id VARCHAR, text VARCHAR, surface VARCHAR, language VARCHAR, content_type VARCHAR, created_at VARCHAR, ${ACCOUNT_FEATURES.map(({ name }) => `${name} DOUBLE`).join(', ')}, ${categories.map((c) => `${quoteIdent(c)} INTEGER`).join(', ')}, split VARCHAR)`,
+        `CREATE TEMP TABLE ${table} (content_id VARCHAR, text VARCHAR, surface VARCHAR, language VARCHAR, content_type VARCHAR, created_at VARCHAR, ${ACCOUNT_FEATURES.map(({ name }) => `${name} DOUBLE`).join(', ')}, ${categories.map((c) => `${quoteIdent(c)} INTEGER`).join(', ')}${media ? `, ${mediaColumnsDdl(media)}` : ''}, split VARCHAR)`,
       );
       const appender = await conn.createAppender(table, null, 'temp');
       rows.forEach((row, i) => {
@@ -201,6 +214,7 @@ export async function exportDataset(
           if (value === null) appender.appendNull();
           else appender.appendInteger(Number(value));
         }
+        if (media) appendMediaColumns(appender, media, String(row[0]));
         appender.appendVarchar(split[i]!);
         appender.endRow();
       });
@@ -234,6 +248,7 @@ export async function exportDataset(
         });
       }
     }
+    const mediaFiles = media ? copyDatasetMedia(media, staging, ctx) : [];
     // The data files do not depend on the version number; the manifest and card do, so they are written per try.
     for (let attempt = 0; ; attempt++) {
       if (ctx.signal.aborted)
@@ -258,6 +273,7 @@ export async function exportDataset(
             'created_at',
             ...ACCOUNT_FEATURES.map(({ name }) => name),
             ...categories,
+            ...(media ? mediaColumnNames(media) : []),
           ],
           categories,
           values: '1: the category applies, 0: it does not; null: not labeled',
@@ -291,6 +307,7 @@ export async function exportDataset(
         },
         rows: rowCounts,
         files,
+        ...(media ? { media: { columns: media.columns, files: mediaFiles, withheld: media.withheld } } : {}),
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       const card = datasetCard(manifest);
@@ -312,6 +329,7 @@ export async function exportDataset(
         createdAt: manifest.createdAt,
         manifestSha256: sha256Text(manifestText),
         cardSha256: sha256Text(card),
+        mediaSha256s: mediaFiles.map((file) => file.sha256),
       };
       await recordVersion(workspace, record);
       try {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { DatasetManifest, DatasetVerification } from '../../../shared/contract.js';
 import { DATASET_MANIFEST, realPathOf } from '../workspace/fileAccess.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { DATASET_MEDIA_DIR, DATASET_MEDIA_PATH, sha256OfFile } from './datasetMedia.js';
 import { sha256, sha256Text } from './datasetVersions.js';
 
 /** A manifest's file entry names a plain file in the version folder, never a path out of it. */
@@ -57,9 +58,11 @@ export function checkVersionFiles(dir: string): DatasetVerification & {
       problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
     else if (sha256(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
   }
+  const media = checkMediaFiles(dir, manifest, problems);
   const expected = new Set([DATASET_MANIFEST, 'README.md', ...listed.map((file) => String(file?.path))]);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (expected.has(entry.name) && (entry.name !== 'README.md' || entry.isFile())) continue;
+    if (entry.name === DATASET_MEDIA_DIR && media > 0 && entry.isDirectory()) continue; // its entries checked above
     problems.push(
       `${entry.name}${entry.isDirectory() ? '/' : ''}: ${entry.isDirectory() ? 'a folder' : entry.isSymbolicLink() ? 'a link' : 'a file'} the manifest does not list`,
     );
@@ -72,12 +75,48 @@ export function checkVersionFiles(dir: string): DatasetVerification & {
     dir,
     ok: problems.length === 0,
     problems,
-    files: listed.length,
+    files: listed.length + media,
     scope: 'files',
     manifest,
     manifestSha256: sha256Text(manifestText),
     cardSha256,
   };
+}
+
+/**
+ * The version's media files against the manifest's list (`media/<sha256>.<ext>`, each its size and SHA-256, the name
+ * its hash), and nothing unlisted in `media/`. Returns how many the manifest lists.
+ */
+function checkMediaFiles(dir: string, manifest: DatasetManifest, problems: string[]): number {
+  const listed = Array.isArray(manifest.media?.files) ? manifest.media.files : [];
+  for (const file of listed) {
+    const named = DATASET_MEDIA_PATH.exec(String(file?.path));
+    if (!named || named[1] !== file.sha256) {
+      problems.push(
+        `${DATASET_MANIFEST}: names the media file ${JSON.stringify(file?.path)}, which is not ${DATASET_MEDIA_DIR}/<its sha256>.<ext>`,
+      );
+      continue;
+    }
+    const full = path.join(dir, file.path);
+    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+    if (!stat) problems.push(`${file.path}: missing`);
+    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
+    else if (stat.size !== file.bytes)
+      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
+    else if (sha256OfFile(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
+  }
+  const folder = path.join(dir, DATASET_MEDIA_DIR);
+  const stat = fs.lstatSync(folder, { throwIfNoEntry: false });
+  if (listed.length > 0 && stat?.isDirectory()) {
+    const names = new Set(listed.map((file) => path.basename(String(file?.path))));
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (names.has(entry.name) && !entry.isDirectory()) continue; // a listed name that is not a file is reported above
+      problems.push(
+        `${DATASET_MEDIA_DIR}/${entry.name}${entry.isDirectory() ? '/' : ''}: ${entry.isDirectory() ? 'a folder' : entry.isSymbolicLink() ? 'a link' : 'a file'} the manifest does not list`,
+      );
+    }
+  }
+  return listed.length;
 }
 
 /**

@@ -29,11 +29,19 @@ export function nextVersion(root: string): { version: number; parent: number | n
 /** Each export stages in its own folder, `.staging-<pid>-<random>`, beside the versions it will join. */
 const STAGING = /^\.staging-(\d+)-/;
 
-/** Staging folders whose process is gone (a kill -9 mid-export) are removed; a live export's are left alone. */
+/** A version being deleted is renamed out of the versions first (datasetMediaRecord.ts), as `.deleting-<pid>-v<N>`. */
+export const DELETING = /^\.deleting-(\d+)-/;
+
+/**
+ * Staging folders (and versions half-deleted) whose process is gone (a kill -9 mid-export) are removed; a live
+ * export's are left alone.
+ */
 export function removeAbandonedStaging(root: string): void {
   if (!fs.existsSync(root)) return;
   for (const entry of fs.readdirSync(root)) {
-    const pid = Number(STAGING.exec(entry)?.[1] ?? /^\.v\d+\.partial-(\d+)$/.exec(entry)?.[1] ?? NaN);
+    const pid = Number(
+      STAGING.exec(entry)?.[1] ?? DELETING.exec(entry)?.[1] ?? /^\.v\d+\.partial-(\d+)$/.exec(entry)?.[1] ?? NaN,
+    );
     if (Number.isNaN(pid) || pid === process.pid || processAlive(pid)) continue; // this process's other exports are still running
     fs.rmSync(path.join(root, entry), { recursive: true, force: true });
   }
@@ -85,7 +93,10 @@ export function syncFolder(dir: string): void {
   }
 }
 
-/** What the workspace's store keeps of each version it published: where, which, and the SHA-256 of its manifest and card. */
+/**
+ * What the workspace's store keeps of each version it published: where, which, the SHA-256 of its manifest and card,
+ * and the media whose bytes it holds (`dataset_version_media`: which versions to list when an item becomes restricted).
+ */
 export interface PublishedRecord {
   dir: string;
   name: string;
@@ -93,22 +104,46 @@ export interface PublishedRecord {
   createdAt: string;
   manifestSha256: string;
   cardSha256: string;
+  mediaSha256s: string[];
 }
 
+/** Run before the version tables are used (idempotent): a store from before media gains what it lacks. */
+export const DATASET_MEDIA_DDL = `
+  CREATE TABLE IF NOT EXISTS dataset_version_media (dir VARCHAR NOT NULL, manifest_sha256 VARCHAR NOT NULL, sha256 VARCHAR NOT NULL);
+  ALTER TABLE dataset_versions ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP;`;
+
+/** The version and the media it holds, in one store transaction. */
 export async function recordVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
-  await workspace.withStore((conn) =>
-    conn.run(
-      'INSERT INTO dataset_versions VALUES ($dir, $name, $version, $createdAt, $manifestSha256, $cardSha256, current_timestamp)',
-      { ...record },
-    ),
-  );
+  const { mediaSha256s, ...version } = record;
+  await workspace.withStore(async (conn) => {
+    await conn.run(DATASET_MEDIA_DDL);
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(
+        `INSERT INTO dataset_versions (dir, name, version, created_at, manifest_sha256, card_sha256, recorded_at)
+         VALUES ($dir, $name, $version, $createdAt, $manifestSha256, $cardSha256, current_timestamp)`,
+        { ...version },
+      );
+      if (mediaSha256s.length > 0)
+        await conn.run(
+          `INSERT INTO dataset_version_media SELECT $dir, $manifestSha256, unnest(${sqlTextList(mediaSha256s)})`,
+          { dir: record.dir, manifestSha256: record.manifestSha256 },
+        );
+      await conn.run('COMMIT');
+    } catch (error) {
+      await conn.run('ROLLBACK');
+      throw error;
+    }
+  });
 }
+
+/** SHA-256s (hex only, checked by the caller's manifest) as a SQL list literal. */
+const sqlTextList = (values: string[]) => `[${values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ')}]`;
 
 export async function forgetVersion(workspace: Workspace, record: PublishedRecord): Promise<void> {
-  await workspace.withStore((conn) =>
-    conn.run('DELETE FROM dataset_versions WHERE dir = $dir AND manifest_sha256 = $manifestSha256', {
-      dir: record.dir,
-      manifestSha256: record.manifestSha256,
-    }),
-  );
+  const key = { dir: record.dir, manifestSha256: record.manifestSha256 };
+  await workspace.withStore(async (conn) => {
+    await conn.run('DELETE FROM dataset_version_media WHERE dir = $dir AND manifest_sha256 = $manifestSha256', key);
+    await conn.run('DELETE FROM dataset_versions WHERE dir = $dir AND manifest_sha256 = $manifestSha256', key);
+  });
 }

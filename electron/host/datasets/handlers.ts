@@ -6,6 +6,8 @@ import type { JobContext } from '../jobs.js';
 import type { Handlers, HostServices } from '../services.js';
 import { diffDatasets } from './datasetDiff.js';
 import { exportDataset } from './datasetExport.js';
+import { registeredSha256s } from './datasetMedia.js';
+import { deleteDatasetVersion, versionsHoldingMedia } from './datasetMediaRecord.js';
 import { verifyDataset } from './datasetVerify.js';
 import { listDatasetVersions } from './datasetVersions.js';
 
@@ -26,6 +28,9 @@ export function datasetHandlers(host: HostServices): Handlers<keyof typeof datas
         host.workspace.checkReadable(from, 'from', 'folder'),
         host.workspace.checkReadable(to, 'to', 'folder'),
       ),
+    'datasets.holdingMedia': async ({ contentIds, sha256s }) =>
+      versionsHoldingMedia(host.workspace, [...sha256s, ...(await registeredSha256s(host.workspace, contentIds))]),
+    'datasets.delete': async ({ dir }) => deleteDatasetVersion(host.workspace, dir), // only a version it recorded
   };
 }
 
