@@ -69,6 +69,8 @@ export interface MediaFileInfo {
 export interface MediaShieldFacts {
   /** Sensitive by the policy (shared/mediaShield.ts): shown blurred and grey until revealed. */
   sensitive: boolean;
+  /** Why it is sensitive, in words ("labeled nsfw / csam"); null or absent when it is not. */
+  because?: string | null;
   /** Whether this viewer may turn the blur off for this item. */
   mayUnblur: boolean;
   /** Restricted (a critical-severity leaf): only the shielded rendition is served until the owner approves. */

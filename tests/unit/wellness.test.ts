@@ -45,6 +45,12 @@ describe('shield facts', () => {
       'c-low': { sensitive: false, because: null },
       'c-unknown': { sensitive: false, because: null },
     });
+    // media.forItems hands them out: blur may be turned off only where the item is not sensitive.
+    const items = await call(host, 'media.forItems', { contentIds: ['c-violent', 'c-low'] });
+    expect(items.map((item) => item.shield)).toEqual([
+      { sensitive: true, because: 'labeled nsfw / graphic_violence', mayUnblur: false, restricted: false },
+      { sensitive: false, because: null, mayUnblur: true, restricted: false },
+    ]);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
- * The shield facts of items for a viewer (shared/media.ts MediaShieldFacts): sensitive by wellness's rule
- * (shield.ts, shared/mediaShield.ts) — and then the blur may not be turned off — and restricted by restricted
- * media's (restrictedAccess.ts: only the shielded rendition is served until the owner approves).
+ * The shield facts of items for a viewer (shared/media.ts MediaShieldFacts): sensitivity by wellness's rule
+ * (shield.ts, shared/mediaShield.ts) — sensitive media stay shielded and the viewer's blur-off preference does not
+ * apply to them — and restricted by restricted media's (restrictedAccess.ts: only the shielded rendition is served
+ * until the owner approves; a failure to read that fails closed).
  */
 import type { Caller } from '../../../shared/callerAccess.js';
 import type { MediaShieldFacts } from '../../../shared/media.js';
+import { blurOffRefusal, UNKNOWN_SHIELD_FACTS } from '../../../shared/mediaShield.js';
 import type { HostServices } from '../services.js';
 import { standings } from './restrictedAccess.js';
 import { sensitivityOf } from './shield.js';
@@ -21,8 +23,16 @@ export async function shieldFactsFor(
   const isRestricted = new Map(restricted.map((standing) => [standing.contentId, standing.restricted]));
   return new Map(
     contentIds.map((id) => {
-      const sensitive = sensitivity.get(id)?.sensitive ?? true;
-      return [id, { sensitive, mayUnblur: !sensitive, restricted: isRestricted.get(id) ?? true }];
+      const facts = sensitivity.get(id) ?? UNKNOWN_SHIELD_FACTS;
+      return [
+        id,
+        {
+          sensitive: facts.sensitive,
+          because: facts.because,
+          mayUnblur: blurOffRefusal(facts) === null,
+          restricted: isRestricted.get(id) ?? true,
+        },
+      ];
     }),
   );
 }
