@@ -9,6 +9,7 @@
  * The one rule lives here; the host (electron/host/media/restricted*.ts) and the datasets export apply it with
  * `restrictedItemsSql` over the current labels.
  */
+import type { DatasetManifest } from './contract/datasets.js';
 import type { Taxonomy } from './taxonomy.js';
 
 /** A (policy version, category, leaf) whose label restricts an item's media. `leaf` null: a leafless category. */
@@ -107,4 +108,35 @@ const DAY_MS = 86_400_000;
 export function purgeDueAt(registeredAt: Date, restrictedSince: Date, days: number | null): Date | null {
   if (days === null) return null;
   return new Date(Math.max(registeredAt.getTime(), restrictedSince.getTime()) + days * DAY_MS);
+}
+
+/**
+ * The datasets.export input for the next version of the dataset `manifest` describes (its name, folder, sessions,
+ * cut, validation days, formats and policy): written from today's labels, it carries restricted items' hashes and
+ * embeddings but never their bytes. Offered, with the old version's deletion, when a label made media it holds
+ * restricted; the old version is never rewritten. `versionDir`: the old version's folder (`<out>/<name>/v<N>`).
+ */
+export function restrictedReexport(manifest: DatasetManifest, versionDir: string) {
+  const cut = Date.parse(manifest.splits.cut);
+  const validationEnd = Date.parse(manifest.splits.validationEnd);
+  const formats = [...new Set(manifest.files.map((file) => file.format))].filter(
+    (format) => format === 'parquet' || format === 'jsonl',
+  );
+  return {
+    name: manifest.name,
+    out: parentOf(parentOf(versionDir)),
+    sessions: manifest.sessions.map((session) => session.id),
+    cutDate: manifest.splits.cut,
+    valDays: Math.max(0, Math.round((validationEnd - cut) / DAY_MS)),
+    formats: formats.length > 0 ? formats : ['parquet' as const],
+    policyVersion: manifest.policyVersion,
+    leaveOutOtherPolicies: manifest.notCarriedOver.count > 0,
+  };
+}
+
+/** A folder's parent, for either separator (shared/ runs in the renderer too: no node:path). */
+function parentOf(dir: string): string {
+  const trimmed = dir.replace(/[\\/]+$/, '');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  return cut <= 0 ? trimmed.slice(0, cut + 1) || trimmed : trimmed.slice(0, cut);
 }

@@ -40,6 +40,7 @@ import { monitorHandlers } from './monitors/handlers.js';
 import { MonitorService } from './monitors/monitorService.js';
 import { queryHandlers } from './query/handlers.js';
 import { QueryService } from './query/queryService.js';
+import { checkRetention } from './media/restrictedAccess.js';
 import { restrictedHandlers } from './media/restrictedHandlers.js';
 import { reportHandlers } from './reports/handlers.js';
 import { robustnessHandlers } from './robustness/handlers.js';
@@ -75,6 +76,7 @@ export class Host {
     if (options.remember !== false) rememberWorkspace(workspace.dir);
     const host = new Host(workspace);
     await host.catchUpLabels();
+    await checkRetention(host.services);
     return host;
   }
 
@@ -173,6 +175,7 @@ export class Host {
     await this.current.closeLabeling();
     await this.current.workspace.close();
     this.current = this.servicesFor(next);
+    await checkRetention(this.services);
     rememberWorkspace(next.dir);
     if (wasRunning) await this.alwaysOn.start();
     this.emit({ channel: 'workspace', event: { type: 'opened' } });

@@ -51,28 +51,15 @@ export interface PurgeOutcome {
   kept: number;
 }
 
-/** A dataset version that holds the bytes of restricted media, and how to make one without them. */
-export interface RestrictedVersion {
-  dir: string;
-  name: string;
-  version: number;
-  /** The restricted media files it holds (SHA-256) and the items they belong to. */
-  sha256s: string[];
+/** One restricted media file (by SHA-256) and the items carrying it. */
+export interface RestrictedMediaFile {
+  sha256: string;
   contentIds: string[];
-  /**
-   * The datasets.export input that writes the next version of this dataset from today's labels, which carries
-   * restricted items' hashes and embeddings but not their bytes. The old version is never rewritten.
-   */
-  reexport: {
-    name: string;
-    out: string;
-    sessions: string[];
-    cutDate: string;
-    valDays: number;
-    formats: ('parquet' | 'jsonl')[];
-    policyVersion: string;
-    leaveOutOtherPolicies: boolean;
-  };
+  /** `purged`: the bytes are gone under the retention setting; hashes and labels remain. */
+  status: string;
+  restrictedSince: string;
+  /** When the retention setting purges its bytes (null: no retention set, or purged already). */
+  purgeDueAt: string | null;
 }
 
 const contentId = nonEmpty('contentId').max(512);
@@ -109,13 +96,10 @@ export const restrictedMethods = {
   ),
   /** Purges the bytes of restricted media past the retention (also checked when the workspace opens). */
   'restricted.purge': method<PurgeOutcome>()(empty),
-  /** The dataset versions that hold bytes of media restricted since they were written. */
-  'restricted.versions': method<RestrictedVersion[]>()(empty),
   /**
-   * Deletes one such version's folder (and the workspace's record of it), as the owner decided. `deleted` is null,
-   * and nothing is touched, when `dir` is not a version restricted.versions lists: Sift deletes no other folder.
+   * Every restricted media file. The dataset versions holding their bytes are datasets.holdingMedia's answer for these
+   * SHA-256s; a new version without the bytes is datasets.export (restrictedReexport in shared/restrictedMedia.ts
+   * makes its input from the old manifest) and the old one's removal datasets.delete: a version is never rewritten.
    */
-  'restricted.deleteVersion': method<{ deleted: string | null; reason?: string }>()(
-    z.object({ dir: nonEmpty('dir') }).strict(),
-  ),
+  'restricted.files': method<RestrictedMediaFile[]>()(empty),
 } as const;

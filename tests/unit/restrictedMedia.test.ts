@@ -14,7 +14,13 @@ import { purgeDue } from '../../electron/host/media/restrictedPurge';
 import { cacheDir, originalPath, writeMediaHashes, writeMediaRows } from '../../electron/host/media/mediaStore';
 import type { HostServices } from '../../electron/host/services';
 import type { Caller } from '../../shared/callerAccess';
-import { criticalMarks, isRestrictingLabel, restrictedItemsSql } from '../../shared/restrictedMedia';
+import type { DatasetManifest } from '../../shared/contract';
+import {
+  criticalMarks,
+  isRestrictingLabel,
+  restrictedItemsSql,
+  restrictedReexport,
+} from '../../shared/restrictedMedia';
 import { TAXONOMY_V1, taxonomySchema } from '../../shared/taxonomy';
 import { makeLabelingWorkspace, sessionCalls } from './labelingFixture';
 import { call, outcomeOf, tempDir } from './support';
@@ -196,63 +202,35 @@ describe('restricted media in a workspace', () => {
     expect(await call(host, 'restricted.standing', { contentIds: ['c02'] })).toMatchObject([{ purged: true }]);
   });
 
-  it('lists the dataset versions holding restricted bytes, and deletes only those', async () => {
-    const root = path.join(tempDir(), 'datasets', 'pics');
-    const version = (n: number, sha: string) => {
-      const dir = path.join(root, `v${n}`);
-      fs.mkdirSync(path.join(dir, 'media'), { recursive: true });
-      const manifest = {
-        name: 'pics',
-        version: n,
-        sessions: [{ id: sessionId }],
-        splits: { method: 'time', cut: '2024-03-01T00:00:00.000Z', validationEnd: '2024-03-08T00:00:00.000Z' },
-        policyVersion: 'v1',
-        notCarriedOver: { count: 0, contentIds: [] },
-        files: [
-          { path: 'train.parquet', split: 'train', format: 'parquet', rows: 1, bytes: 1, sha256: 'ab' },
-          { path: `media/${sha}.png`, sha256: sha },
-        ],
-      };
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-      return dir;
-    };
-    const holding = version(1, media.sha('red'));
-    const clean = version(2, media.sha('blue'));
-    await host.workspace.withStore(async (conn) => {
-      for (const [dir, n] of [
-        [holding, 1],
-        [clean, 2],
-      ] as const)
-        await conn.run(`INSERT INTO dataset_versions VALUES ($dir, 'pics', $n, 'now', 'm', 'c', current_timestamp)`, {
-          dir,
-          n,
-        });
-    });
-    const listed = await call(host, 'restricted.versions', {});
-    expect(listed).toEqual([
+  it('lists restricted files with their items and purge date, and makes the re-export input of a version holding them', async () => {
+    expect(await call(host, 'restricted.files', {})).toEqual([
       {
-        dir: holding,
-        name: 'pics',
-        version: 1,
-        sha256s: [media.sha('red')],
+        sha256: media.sha('red'),
         contentIds: ['c01', 'c02'],
-        reexport: {
-          name: 'pics',
-          out: path.dirname(root),
-          sessions: [sessionId],
-          cutDate: '2024-03-01T00:00:00.000Z',
-          valDays: 7,
-          formats: ['parquet'],
-          policyVersion: 'v1',
-          leaveOutOtherPolicies: false,
-        },
+        status: 'purged',
+        restrictedSince: expect.any(String),
+        purgeDueAt: null,
       },
     ]);
-    expect(await call(host, 'restricted.deleteVersion', { dir: clean })).toMatchObject({ deleted: null });
-    expect(fs.existsSync(clean)).toBe(true);
-    expect(await call(host, 'restricted.deleteVersion', { dir: holding })).toEqual({ deleted: holding });
-    expect(fs.existsSync(holding)).toBe(false);
-    expect(await call(host, 'restricted.versions', {})).toEqual([]);
+    const manifest = {
+      name: 'pics',
+      version: 1,
+      sessions: [{ id: sessionId }],
+      splits: { method: 'time', cut: '2024-03-01T00:00:00.000Z', validationEnd: '2024-03-08T00:00:00.000Z' },
+      policyVersion: 'v1',
+      notCarriedOver: { count: 2, contentIds: ['c09', 'c10'] },
+      files: [{ path: 'train.jsonl', split: 'train', format: 'jsonl', rows: 1, bytes: 1, sha256: 'ab' }],
+    } as unknown as DatasetManifest;
+    expect(restrictedReexport(manifest, '/data/sets/pics/v1')).toEqual({
+      name: 'pics',
+      out: '/data/sets',
+      sessions: [sessionId],
+      cutDate: '2024-03-01T00:00:00.000Z',
+      valDays: 7,
+      formats: ['jsonl'],
+      policyVersion: 'v1',
+      leaveOutOtherPolicies: true,
+    });
   });
 
   it('restricts at once on a label the store does not hold yet, and lifts it when the label is undone', async () => {

@@ -245,8 +245,7 @@ function validInputs(
     'restricted.retention.get': {},
     'restricted.retention.set': { days: null },
     'restricted.purge': {},
-    'restricted.versions': {},
-    'restricted.deleteVersion': { dir: landing },
+    'restricted.files': {},
   };
 }
 

@@ -8,7 +8,8 @@ import type { RestrictedStanding } from '../../../shared/contract.js';
 import { type CriticalMark, criticalMarks, reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { HostServices } from '../services.js';
 import { restrictedByUnsynced, type RestrictedFile, restrictedFiles } from './restrictedItems.js';
-import { approvalsFor, recordReveal } from './restrictedStore.js';
+import { purgeDue } from './restrictedPurge.js';
+import { approvalsFor, readRetention, recordReveal } from './restrictedStore.js';
 
 /** The critical leaves of every policy version of the workspace (read through the labeling service's policy store). */
 export async function workspaceMarks(host: HostServices): Promise<CriticalMark[]> {
@@ -71,4 +72,19 @@ export async function restrictedServing(
   if (approval?.state !== 'approved') return 'shielded';
   await recordReveal(host.workspace, { at: now.toISOString(), reviewer, ...request });
   return 'clear';
+}
+
+/**
+ * The retention check when a workspace opens (and when its setting changes): purges the restricted bytes that are
+ * due at `now`. Never fatal — a workspace whose labels cannot be read still opens (the next check purges).
+ */
+export async function checkRetention(host: HostServices, now: Date = new Date()): Promise<void> {
+  try {
+    if ((await readRetention(host.workspace)).days === null) return;
+    const { purged } = await purgeDue(host.workspace, await restrictedNow(host), now);
+    if (purged.length > 0)
+      console.error(`sift: purged the bytes of ${purged.length} restricted media file(s) under the retention setting.`);
+  } catch (error) {
+    console.error(`sift: the restricted media retention check failed: ${String(error)}`);
+  }
 }

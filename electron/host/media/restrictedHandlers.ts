@@ -1,9 +1,9 @@
 /** The restricted-media part of the contract (shared/contract/restricted.ts); who may call what: shared/callerAccess.ts. */
-import type { restrictedMethods } from '../../../shared/contract/restricted.js';
+import type { RestrictedMediaFile, restrictedMethods } from '../../../shared/contract/restricted.js';
 import { reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { Handlers, HostServices } from '../services.js';
-import { restrictedNow, standings } from './restrictedAccess.js';
-import { purgeDue } from './restrictedPurge.js';
+import { checkRetention, restrictedNow, standings } from './restrictedAccess.js';
+import { dueDates, purgeDue } from './restrictedPurge.js';
 import {
   approve,
   auditLog,
@@ -13,18 +13,23 @@ import {
   revoke,
   writeRetention,
 } from './restrictedStore.js';
-import { deleteHoldingVersion, versionsHolding } from './restrictedVersions.js';
 
-/** Restricted files by SHA-256, each with the items carrying it. */
-async function restrictedBytes(host: HostServices): Promise<Map<string, string[]>> {
-  const bySha = new Map<string, string[]>();
-  for (const file of await restrictedNow(host))
-    bySha.set(file.sha256, [...(bySha.get(file.sha256) ?? []), file.contentId]);
-  return bySha;
-}
-
-async function holdingVersions(host: HostServices) {
-  return versionsHolding(host.workspace, await restrictedBytes(host));
+/** Every restricted file by SHA-256: its items, state, and when the retention setting purges it. */
+async function restrictedMediaFiles(host: HostServices): Promise<RestrictedMediaFile[]> {
+  const files = await restrictedNow(host);
+  const due = dueDates(files, (await readRetention(host.workspace)).days);
+  return [...new Set(files.map((file) => file.sha256))].map((sha256) => {
+    const carrying = files.filter((file) => file.sha256 === sha256);
+    const purged = carrying.every((file) => file.status === 'purged');
+    const since = Math.min(...carrying.map((file) => file.restrictedSince.getTime()));
+    return {
+      sha256,
+      contentIds: [...new Set(carrying.map((file) => file.contentId))],
+      status: purged ? 'purged' : carrying[0]!.status,
+      restrictedSince: new Date(since).toISOString(),
+      purgeDueAt: purged ? null : (due.get(sha256)?.toISOString() ?? null),
+    };
+  });
 }
 
 export function restrictedHandlers(host: HostServices): Handlers<keyof typeof restrictedMethods> {
@@ -39,10 +44,12 @@ export function restrictedHandlers(host: HostServices): Handlers<keyof typeof re
     }),
     'restricted.audit': async ({ limit }) => auditLog(host.workspace, limit),
     'restricted.retention.get': async () => readRetention(host.workspace),
-    'restricted.retention.set': async (setting) => writeRetention(host.workspace, setting),
+    'restricted.retention.set': async (setting) => {
+      const written = await writeRetention(host.workspace, setting);
+      await checkRetention(host);
+      return written;
+    },
     'restricted.purge': async () => purgeDue(host.workspace, await restrictedNow(host), new Date()),
-    'restricted.versions': async () => holdingVersions(host),
-    'restricted.deleteVersion': async ({ dir }) =>
-      deleteHoldingVersion(host.workspace, dir, await holdingVersions(host)),
+    'restricted.files': async () => restrictedMediaFiles(host),
   };
 }

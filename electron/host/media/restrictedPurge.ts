@@ -23,7 +23,7 @@ export function mediaBytesPaths(workspaceDir: string, sha256: string): string[] 
 }
 
 /** Each restricted file (by SHA-256) with when its bytes are due to go (null: kept, no retention set). */
-function dueDates(files: readonly RestrictedFile[], days: number | null): Map<string, Date | null> {
+export function dueDates(files: readonly RestrictedFile[], days: number | null): Map<string, Date | null> {
   const bySha = new Map<string, { registered: Date; since: Date }>();
   for (const file of files) {
     const seen = bySha.get(file.sha256);
