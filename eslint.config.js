@@ -21,7 +21,7 @@ export const HOST_FLOORS = {
   import: ['workspace', 'media'],
   reports: ['workspace', 'query'],
   spikes: ['workspace', 'compute'],
-  models: ['workspace', 'query', 'compute', 'spikes'],
+  models: ['workspace', 'query', 'compute', 'spikes', 'media'],
   evaluation: ['workspace', 'query', 'compute', 'models'],
   drift: ['workspace', 'query', 'models', 'evaluation'],
   robustness: ['workspace', 'query', 'compute', 'models', 'evaluation'],

@@ -115,11 +115,21 @@ export async function commandScore(args: string[]): Promise<number> {
       { model: values.model, sql: values.sql, remote, batchSize },
       `score ${values.model}`,
     );
-    if (values.json) console.log(JSON.stringify(outcome, null, 2));
-    else
+    if (values.json) {
+      console.log(JSON.stringify(outcome, null, 2));
+      return 0;
+    }
+    console.log(
+      `Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`,
+    );
+    const images = outcome.imageEmbeddings;
+    // Only when media were involved: a workspace without media prints what it always printed.
+    if (images && (images.items > 0 || images.failed > 0)) {
       console.log(
-        `Scored ${outcome.items} items with ${outcome.model} ${outcome.version} on ${outcome.provider} (${outcome.note}): ${outcome.rows} scores written to model_scores (run ${outcome.runId}, ${outcome.replaced} earlier scores of this version replaced) in ${(outcome.elapsedMs / 1000).toFixed(1)} s, ${outcome.itemsPerSecond} items/s`,
+        `Image embeddings from media (${images.encoder} ${images.version} on ${images.provider}): ${images.items} items, ${images.computed} files encoded now, the rest read from Sift's store${images.failed ? `; ${images.failed} files could not be encoded, their items scored without an image:` : ''}`,
       );
+      for (const error of images.errors) console.log(`  ${error}`);
+    }
     return 0;
   });
 }

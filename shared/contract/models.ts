@@ -35,6 +35,21 @@ export interface TryResult {
   account?: { values: Record<string, number>; source: 'computed' | 'given' };
 }
 
+/** A late-fusion run's image embeddings made from items' media (docs/media.md). */
+export interface ImageEmbeddingCounts {
+  encoder: string;
+  version: string;
+  provider: string;
+  /** Items scored with an embedding of their media (read from Sift's store, or computed in this run). */
+  items: number;
+  /** Files encoded in this run (the others' embeddings were in the store already). */
+  computed: number;
+  /** Files that could not be encoded (unreadable, corrupt, a video without keyframes yet); their items had none. */
+  failed: number;
+  /** The first of those failures, each naming the file. */
+  errors: string[];
+}
+
 export interface ScoreOutcome {
   runId: string;
   model: string;
@@ -47,6 +62,8 @@ export interface ScoreOutcome {
   replaced: number;
   elapsedMs: number;
   itemsPerSecond: number;
+  /** Present when the model names an image encoder and the workspace has media. */
+  imageEmbeddings?: ImageEmbeddingCounts;
 }
 
 export interface VersionComparison {

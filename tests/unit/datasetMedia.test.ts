@@ -2,7 +2,8 @@
  * A dataset version carries its items' media (issue 26, item 7), on real files: images drawn with sharp and a video
  * made by ffmpeg, registered through mediacore's registry; copied once per distinct file into media/<sha256>.<ext>,
  * listed in the manifest, checked by verify (a flipped byte, a removed file, an added one caught by name), declared in
- * the card as an Image feature; purged bytes never copied; the versions holding a file listed, and deleted whole.
+ * the card as an Image feature; purged and restricted (csam) bytes never copied, restriction following the bytes; the
+ * versions holding a file listed, and one deleted whole.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -253,32 +254,58 @@ describe('a dataset version with media', () => {
     }
   }, 120_000);
 
-  it('lists the versions holding a file, and deletes one whole', async () => {
-    const second = await exportVersion();
+  it('after a csam label: lists the versions holding its bytes, withholds them from a new one, deletes the old whole', async () => {
     expect(await call(host, 'datasets.holdingMedia', { sha256s: [sha('grey.png')] })).toEqual([]); // purged: no bytes
-    const holding = await call(host, 'datasets.holdingMedia', { contentIds: ['c02'] });
-    expect(holding.map(({ version, sha256s, onDisk }) => ({ version, sha256s, onDisk }))).toEqual([
-      { version: 1, sha256s: [sha('green.jpg'), sha('blue.webp')].sort(), onDisk: true },
-      { version: 2, sha256s: [sha('green.jpg'), sha('blue.webp')].sort(), onDisk: true },
+    // c03 becomes restricted: its picture is also c01's, and restriction follows the bytes.
+    await call(host, 'labels.record', {
+      sessionId,
+      annotator: 'ana',
+      action: { kind: 'label', contentId: 'c03', labels: [{ category: 'nsfw', value: 1, leaf: 'csam' }] },
+    });
+    const holding = await call(host, 'datasets.holdingMedia', { contentIds: ['c03'] });
+    expect(holding).toEqual([
+      {
+        dir: manifest.dir,
+        name: 'with-media',
+        version: 1,
+        createdAt: manifest.createdAt,
+        sha256s: [sha('red.png')],
+        onDisk: true,
+      },
     ]);
-    expect(await call(host, 'datasets.delete', { dir: second.dir! })).toEqual({ dir: second.dir, deleted: true });
-    expect(fs.existsSync(second.dir!)).toBe(false);
-    expect(fs.readdirSync(path.dirname(second.dir!))).toEqual(['v1']);
-    expect((await call(host, 'datasets.holdingMedia', { sha256s: [sha('red.png')] })).map((v) => v.version)).toEqual([
-      1,
+    const second = await exportVersion();
+    expect(second.media!.files.map((file) => file.path)).toEqual(
+      ['green.jpg', 'blue.webp', 'clip.mp4'].map(mediaPath).sort(),
+    );
+    expect(second.media!.withheld).toEqual({ restricted: 2, purged: 1, error: 0 });
+    expect(fs.existsSync(path.join(second.dir!, mediaPath('red.png')))).toBe(false);
+    const rows = await host.workspace.withResults(async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `SELECT content_id, image, media_sha256 FROM read_parquet('${path.join(second.dir!, 'train.parquet')}') WHERE content_id IN ('c01', 'c03') ORDER BY 1`,
+        )
+      ).getRowsJson(),
+    );
+    expect(rows).toEqual([
+      ['c01', null, [sha('red.png')]],
+      ['c03', null, [sha('red.png')]],
     ]);
-    expect(await call(host, 'datasets.delete', { dir: second.dir! })).toEqual({ dir: second.dir, deleted: false });
+    expect((await call(host, 'datasets.holdingMedia', { contentIds: ['c03'] })).map((v) => v.version)).toEqual([1]);
+    expect(await call(host, 'datasets.delete', { dir: manifest.dir! })).toEqual({ dir: manifest.dir, deleted: true });
+    expect(fs.readdirSync(path.join(out, 'with-media'))).toEqual(['v2']);
+    expect(await call(host, 'datasets.holdingMedia', { contentIds: ['c03'] })).toEqual([]);
+    expect(await call(host, 'datasets.delete', { dir: manifest.dir! })).toEqual({ dir: manifest.dir, deleted: false });
     await expect(call(host, 'datasets.delete', { dir: out })).rejects.toThrow(/not a dataset version this workspace/);
   }, 60_000);
 
   it('publishes nothing when an original is missing, naming it', async () => {
-    const red = originalPath(host.workspace.dir, sha('red.png'), 'png');
-    fs.renameSync(red, `${red}.away`);
+    const green = originalPath(host.workspace.dir, sha('green.jpg'), 'jpeg');
+    fs.renameSync(green, `${green}.away`);
     try {
-      await expect(exportVersion()).rejects.toThrow(`${red}: the registered original of media ${sha('red.png')}`);
-      expect(fs.readdirSync(path.join(out, 'with-media'))).toEqual(['v1']); // no v3, no staging left behind
+      await expect(exportVersion()).rejects.toThrow(`${green}: the registered original of media ${sha('green.jpg')}`);
+      expect(fs.readdirSync(path.join(out, 'with-media'))).toEqual(['v2']); // no v3, no staging left behind
     } finally {
-      fs.renameSync(`${red}.away`, red);
+      fs.renameSync(`${green}.away`, green);
     }
   }, 60_000);
 });

@@ -31,6 +31,7 @@ import {
   mediaColumnNames,
   mediaColumnsDdl,
   planDatasetMedia,
+  type RestrictedMedia,
 } from './datasetMedia.js';
 import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
 import { checkVersionFiles } from './datasetVerify.js';
@@ -84,6 +85,7 @@ export async function exportDataset(
   facts: SessionFacts[],
   input: DatasetExportInput,
   ctx: JobContext,
+  restrictedMedia: RestrictedMedia,
 ): Promise<DatasetManifest> {
   if (!DATASET_NAME_PATTERN.test(input.name))
     throw new SiftError({
@@ -186,6 +188,7 @@ export async function exportDataset(
   const media = await planDatasetMedia(
     workspace,
     rows.map((row) => String(row[0])),
+    restrictedMedia,
   );
   fs.mkdirSync(root, { recursive: true });
   removeAbandonedStaging(root);

@@ -13,6 +13,8 @@ import { SiftError } from '../../../shared/errors.js';
 import { MEDIA_EXTENSIONS, type MediaFileInfo, type MediaFormat, type MediaKind } from '../../../shared/media.js';
 import type { JobContext } from '../jobs.js';
 import { mediaOfItems, originalPath } from '../media/mediaStore.js';
+import { restrictedNow } from '../media/restrictedAccess.js';
+import type { HostServices } from '../services.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { syncFile, syncFolder } from './datasetVersions.js';
 
@@ -41,13 +43,16 @@ export interface DatasetMediaPlan {
   withheld: DatasetMedia['withheld'];
 }
 
+/** Of these items' media, the SHA-256s a version may carry only as hashes (and embeddings), never as bytes. */
+export type RestrictedMedia = (contentIds: string[]) => Promise<Set<string>>;
+
 /**
- * The items whose media a dataset may carry only as hashes and embeddings (issue 26, item 8: a critical-severity
- * leaf's media never leaves the workspace as bytes). THE ONE CALL SITE for that rule in datasets: it becomes the
- * restricted part's predicate (electron/host/media/restricted*.ts) when that lands; until then no item is restricted.
+ * The one call site of the restricted rule in datasets (issue 26, item 8): the media of an item labeled in a
+ * critical-severity leaf (csam) — and every copy of those bytes, whichever item carries it — never leaves the
+ * workspace as bytes. The restricted part's `restrictedNow` reads the store's labels and those it does not hold yet.
  */
-export async function restrictedItemsForDataset(_workspace: Workspace, _contentIds: string[]): Promise<Set<string>> {
-  return new Set();
+export function restrictedMediaForDataset(host: HostServices): RestrictedMedia {
+  return async (contentIds) => new Set((await restrictedNow(host, contentIds)).map((file) => file.sha256));
 }
 
 /** The items' image embeddings: the content's `image_emb` where the workspace's content has that column. */
@@ -75,11 +80,15 @@ export async function registeredSha256s(workspace: Workspace, contentIds: string
 }
 
 /** What the version will carry of these items' media; null when none of them has any (the rows stay as they were). */
-export async function planDatasetMedia(workspace: Workspace, contentIds: string[]): Promise<DatasetMediaPlan | null> {
+export async function planDatasetMedia(
+  workspace: Workspace,
+  contentIds: string[],
+  restrictedMedia: RestrictedMedia,
+): Promise<DatasetMediaPlan | null> {
   const files: MediaFileInfo[] = await mediaOfItems(workspace, contentIds);
   if (files.length === 0) return null;
   const withMedia = [...new Set(files.map((file) => file.contentId))];
-  const restricted = await restrictedItemsForDataset(workspace, withMedia);
+  const restricted = await restrictedMedia(withMedia);
   const embeddings = await imageEmbeddings(workspace, new Set(withMedia));
   const byItem = new Map<string, ItemMediaColumns>();
   const copies = new Map<string, DatasetMediaPlan['copies'][number]>();
@@ -97,7 +106,7 @@ export async function planDatasetMedia(workspace: Workspace, contentIds: string[
     }
     item.sha256s.push(file.sha256);
     // Bytes only of a readable file of an item that is not restricted; the rest are known by their hash alone.
-    if (restricted.has(file.contentId)) withheld.restricted++;
+    if (restricted.has(file.sha256)) withheld.restricted++;
     else if (file.status === 'purged') withheld.purged++;
     else if (file.status !== 'ok') withheld.error++;
     else {

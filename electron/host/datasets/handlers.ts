@@ -6,7 +6,7 @@ import type { JobContext } from '../jobs.js';
 import type { Handlers, HostServices } from '../services.js';
 import { diffDatasets } from './datasetDiff.js';
 import { exportDataset } from './datasetExport.js';
-import { registeredSha256s } from './datasetMedia.js';
+import { registeredSha256s, restrictedMediaForDataset } from './datasetMedia.js';
 import { deleteDatasetVersion, versionsHoldingMedia } from './datasetMediaRecord.js';
 import { verifyDataset } from './datasetVerify.js';
 import { listDatasetVersions } from './datasetVersions.js';
@@ -45,5 +45,12 @@ export async function exportLabelledDataset(
   const facts = labeling.sessionFacts(input.sessions);
   const policyVersion = input.policyVersion ?? labeling.policy.latestVersion();
   const out = input.out ?? path.join(host.workspace.exportsDir(), 'datasets');
-  return exportDataset(host.workspace, labeling.policy.get(policyVersion), facts, { ...input, out }, ctx);
+  return exportDataset(
+    host.workspace,
+    labeling.policy.get(policyVersion),
+    facts,
+    { ...input, out },
+    ctx,
+    restrictedMediaForDataset(host),
+  );
 }

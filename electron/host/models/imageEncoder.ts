@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { SiftError } from '../../../shared/errors.js';
 import type { ImageEncoderManifest } from '../../../shared/modelManifest.js';
 import type { EncoderPackage } from './modelPackage.js';
@@ -15,11 +15,16 @@ import type { ProviderPreference } from './runtime.js';
 /** Pixels above this are refused before decoding (a decompression bomb), as the media registry refuses them. */
 const MAX_INPUT_PIXELS = 50_000_000;
 
+/** sharp (libvips) is loaded when an encoder first runs: a CLI start that encodes nothing never loads it. */
+let sharpModule: Promise<typeof Sharp> | undefined;
+const loadSharp = () => (sharpModule ??= import('sharp').then((module) => module.default));
+
 /**
  * One image file as the encoder's input tensor, [3, height, width] (NCHW) or [height, width, 3] (NHWC): its first
  * frame, turned as its EXIF orientation says, resized by `fit`, alpha dropped, normalised per channel.
  */
 export async function encoderPixels(file: string, input: ImageEncoderManifest['input']): Promise<Float32Array> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
     .rotate()
     .resize(input.width, input.height, { fit: input.fit, background: { r: 0, g: 0, b: 0 } })

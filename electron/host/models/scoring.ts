@@ -23,6 +23,7 @@ import type { RemoteOptions } from './kserveClient.js';
 import type { ModelRegistry } from './registry.js';
 import type { ScoreItem } from './modelInputs.js';
 import type { ModelPackage } from './modelPackage.js';
+import { MediaEmbedder } from './imageEmbeddings.js';
 
 const SCORE_COLUMNS =
   'content_id VARCHAR, model VARCHAR, model_version VARCHAR, category VARCHAR, score DOUBLE, scored_at TIMESTAMP, model_hash VARCHAR, run_id VARCHAR';
@@ -129,6 +130,9 @@ export async function scoreQuery(
     ? await registry.scorerOf(input.package, { remote: input.remote })
     : await registry.scorer(input.model, { remote: input.remote });
   const batchSize = input.batchSize ?? 1024;
+  // A fusion model that names an image encoder: items with media and no image_emb get one made from their media.
+  const encoderPkg = registry.encoderFor(pkg);
+  const embedder = encoderPkg ? await MediaEmbedder.create(workspace, encoderPkg) : null;
   const runId = randomUUID();
   const stageName = `score_${runId.replace(/-/g, '')}`;
   // A temporary table lives on the writer connection alone and vanishes with it.
@@ -158,6 +162,7 @@ export async function scoreQuery(
     let pending: ScoreItem[] = [];
     const flush = async () => {
       if (pending.length === 0) return;
+      await embedder?.fill(pending);
       const probabilities = await scorer.score(pending);
       pending.forEach((item, row) => {
         categories.forEach((category, k) => {
@@ -250,6 +255,7 @@ export async function scoreQuery(
       replaced,
       elapsedMs,
       itemsPerSecond: Math.round(done / Math.max(elapsedMs / 1000, 1e-3)),
+      ...(embedder ? { imageEmbeddings: embedder.counts } : {}),
     };
   } catch (error) {
     if (ctx.signal.aborted)

@@ -29,6 +29,15 @@ const MEDIA_STORE_DDL = `
   CREATE TABLE IF NOT EXISTS media_hashes (sha256 VARCHAR NOT NULL, frame INTEGER NOT NULL, phash VARCHAR NOT NULL,
     PRIMARY KEY (sha256, frame));`;
 
+/**
+ * Image embeddings made from media by an image encoder (docs/media.md): one per file (SHA-256) and encoder version
+ * (its content hash), so a reposted file is encoded once and a changed encoder encodes again.
+ */
+const IMAGE_EMBEDDINGS_DDL = `
+  CREATE TABLE IF NOT EXISTS image_embeddings (
+    sha256 VARCHAR NOT NULL, encoder VARCHAR NOT NULL, encoder_version VARCHAR NOT NULL, encoder_hash VARCHAR NOT NULL,
+    embedding FLOAT[] NOT NULL, computed_at TIMESTAMP NOT NULL, PRIMARY KEY (sha256, encoder_hash));`;
+
 const LABEL_EVENTS_DDL = `CREATE TABLE IF NOT EXISTS label_events (${LABEL_EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})`;
 
 /** Sift's own tables (idempotent: run on every open, so a store from an earlier release gains what it lacks). */
@@ -47,7 +56,8 @@ export const STORE_DDL = `
   CREATE TABLE IF NOT EXISTS dataset_versions (
     dir VARCHAR NOT NULL, name VARCHAR NOT NULL, version INTEGER NOT NULL, created_at VARCHAR NOT NULL,
     manifest_sha256 VARCHAR NOT NULL, card_sha256 VARCHAR NOT NULL, recorded_at TIMESTAMP);
-  ${MEDIA_STORE_DDL}`;
+  ${MEDIA_STORE_DDL}
+  ${IMAGE_EMBEDDINGS_DDL}`;
 
 /**
  * Where Sift's own data lives, as recorded in the store (`store_layout`, key `sift_data`):
