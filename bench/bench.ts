@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     return;
   }
   const sampleDir = path.join(scratch, 'sample');
-  const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir }));
+  const generated = await timed(() => generatePlatformSample({ rows: ROWS, seed: 7, out: sampleDir, media: 'none' }));
   console.log(
     `generate sample: ${(generated.ms / 1000).toFixed(1)} s (${Object.entries(generated.value.counts)
       .map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`)

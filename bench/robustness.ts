@@ -21,7 +21,7 @@ const shown = (rate: number) => `${Math.round(rate).toLocaleString('en-US')} tex
 export async function robustnessBenchmark(scratch: string, log: (line: string) => void): Promise<void> {
   log(`## Obfuscation robustness: ${POSITIVES.toLocaleString('en-US')} positives × 6 transforms, text-distil on CPU`);
   const sampleDir = path.join(scratch, 'robustness-sample');
-  await generatePlatformSample({ rows: POSITIVES, seed: 11, out: sampleDir });
+  await generatePlatformSample({ rows: POSITIVES, seed: 11, out: sampleDir, media: 'none' });
   const workspaceDir = path.join(scratch, 'robustness-workspace');
   await (await createSampleWorkspace(workspaceDir, { from: sampleDir })).close();
   const host = await Host.open(workspaceDir, { remember: false });

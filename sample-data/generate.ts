@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Random } from '../shared/random.js';
 import { drawAppeals, type Removal } from './sampleAppeals.js';
+import { type MediaMode, SampleMedia } from './sampleMedia.js';
 import { SampleWriter, type TableSink, timestampText } from './tableWriter.js';
 import { CAMPAIGN_DOMAIN, LANGUAGES, type Language, type TrueCategory, campaignText, contentText } from './texts.js';
 
@@ -41,6 +42,8 @@ export interface GeneratorOptions {
   rows: number;
   seed: number;
   out: string;
+  /** 'files' (default), 'paths' (the column without the files), 'none' (an empty column: benchmarks' big samples). */
+  media?: MediaMode;
 }
 
 const HOUR = 3_600_000;
@@ -86,6 +89,7 @@ const COLUMNS: Record<string, { columns: Record<string, string>; orderBy: string
       has_image: 'BOOLEAN',
       image_emb: 'FLOAT[]',
       views_24h: 'INTEGER',
+      media: 'VARCHAR', // a path relative to the sample folder (sampleMedia.ts), as an export writes it
     },
     orderBy: 'created_at, content_id',
   },
@@ -162,6 +166,7 @@ export async function generatePlatformSample(
   options: GeneratorOptions,
 ): Promise<{ counts: Record<string, number>; incidents: Incident[] }> {
   const rng = new Random(options.seed);
+  const media = new SampleMedia(options.seed, options.media);
   const writer = new SampleWriter();
   const sinks = Object.fromEntries(
     SAMPLE_TABLES.map((table) => [table, writer.table(table, COLUMNS[table]!.columns, COLUMNS[table]!.orderBy)]),
@@ -247,6 +252,7 @@ export async function generatePlatformSample(
       hasImage,
       embedding,
       views,
+      media.plan({ contentId, contentType, truth, isCampaign }),
     ]);
 
     // Model scores from the version live at creation time. 2024.03.0 regressed on link spam.
@@ -446,6 +452,7 @@ export async function generatePlatformSample(
   ];
 
   const tableCounts = await writer.write(options.out);
+  await media.write(options.out);
   fs.writeFileSync(path.join(options.out, 'incidents.json'), `${JSON.stringify(incidents, null, 2)}\n`);
   fs.writeFileSync(path.join(options.out, 'ground_truth.json'), `${JSON.stringify(groundTruth, null, 1)}\n`);
   fs.writeFileSync(

@@ -25,7 +25,7 @@ export interface SecondWaveOptions {
 export interface SecondWave {
   start: number;
   end: number;
-  /** content_id, user_id, surface, content_type, language, text, created_at, has_image, image_emb, views_24h */
+  /** content_id, user_id, surface, content_type, language, text, created_at, has_image, image_emb, views_24h, media */
   content: (string | number | boolean | null)[][];
   /** report_id, content_id, reporter_id, reason, created_at */
   reports: string[][];
@@ -52,6 +52,7 @@ export function secondWave(options: SecondWaveOptions): SecondWave {
       false,
       null,
       Math.round(rng.logNormal(6, 0.8)),
+      null, // no media: these rows go straight into a workspace, where no file of theirs is registered
     ]);
     for (let report = rng.int(3, 8); report > 0; report--) {
       reports.push([

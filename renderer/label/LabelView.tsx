@@ -15,6 +15,7 @@ import { LabelingScreen } from './LabelingScreen';
 import { SessionReview } from './SessionReview';
 import { useRole } from '../roleStore';
 import { useLabeling } from './labelStore';
+import { ExposurePanel } from '../media/ExposurePanel';
 
 function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: boolean): void }) {
   // A lead setting up a session for the team need not take the first batch (it would hold those items).
@@ -358,6 +359,7 @@ function Sessions() {
         )}
       </section>
       {!annotatorOnly && !isDesktop && <AnnotatorLinks />}
+      {!annotatorOnly && <ExposurePanel />}
       {annotatorOnly ? null : annotator ? (
         <NewSession
           onCreated={(session, startNow) =>

@@ -15,6 +15,7 @@ import { useKeymap } from './keymapStore';
 import { useLabelKeys } from './labelKeys';
 import { KeyHint, ShortcutsHelp } from './ShortcutsHelp';
 import { MediaPanel } from '../media/MediaPanel';
+import { BreakReminder, WellnessButton } from '../media/WellnessSettings';
 import { prefetchMedia } from '../media/useMedia';
 
 /** How many items ahead the screen fetches media for, so moving on never waits for a picture. */
@@ -357,6 +358,7 @@ export function LabelingScreen() {
             </button>
           </>
         )}
+        <WellnessButton annotator={s.annotator} />
         <button onClick={() => s.setHelp(true)} title="Shortcuts and guidelines" data-testid="label-help-button">
           <KeyHint action="help" /> Shortcuts
         </button>
@@ -366,6 +368,7 @@ export function LabelingScreen() {
           {error}
         </div>
       )}
+      <BreakReminder />
       <RetrainPanel session={session} />
       {batch?.finished && (
         <div className="empty" data-testid="label-finished">

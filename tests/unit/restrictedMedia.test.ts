@@ -23,7 +23,7 @@ import {
 } from '../../shared/restrictedMedia';
 import { TAXONOMY_V1, taxonomySchema } from '../../shared/taxonomy';
 import { makeLabelingWorkspace, sessionCalls } from './labelingFixture';
-import { call, outcomeOf, tempDir } from './support';
+import { call, outcomeOf, runJob, tempDir } from './support';
 
 const ANA: Caller = { role: 'annotator', annotator: 'ana' };
 const DAY_MS = 86_400_000;
@@ -232,6 +232,34 @@ describe('restricted media in a workspace', () => {
       leaveOutOtherPolicies: true,
     });
   });
+
+  it('a version holding bytes a later label restricts is listed, and replaced by a new version without them', async () => {
+    const out = tempDir('sift-restricted-datasets-');
+    const v1 = await runJob(host, 'datasets.export', { name: 'pics', out, sessions: [sessionId] });
+    const carried = (manifest: DatasetManifest) => manifest.media!.files.map((file) => file.sha256);
+    expect(carried(v1)).toEqual([media.sha('blue')]); // c01's bytes (restricted) never leave the workspace
+    expect(v1.media!.withheld.restricted).toBe(1);
+
+    // A later label makes c03 restricted: v1 holds its bytes.
+    await calls.record(sessionId, {
+      kind: 'label',
+      contentId: 'c03',
+      labels: [{ category: 'nsfw', value: 1, leaf: 'csam' }],
+    });
+    const restricted = (await call(host, 'restricted.files', {})).map((file) => file.sha256);
+    expect(restricted).toContain(media.sha('blue'));
+    const holding = await call(host, 'datasets.holdingMedia', { sha256s: restricted });
+    expect(holding.map((version) => [version.dir, version.sha256s])).toEqual([[v1.dir, [media.sha('blue')]]]);
+
+    // The offer: a new version from the old one's export input (it holds no restricted bytes), and the old deleted.
+    const v2 = await runJob(host, 'datasets.export', restrictedReexport(v1, v1.dir!));
+    expect([v2.name, v2.version, v2.parentVersion]).toEqual(['pics', 2, 1]);
+    expect(carried(v2)).toEqual([]);
+    expect(v2.media!.withheld.restricted).toBe(2);
+    expect(fs.existsSync(path.join(v1.dir!, 'manifest.json'))).toBe(true); // never rewritten
+    expect(await call(host, 'datasets.delete', { dir: v1.dir! })).toMatchObject({ deleted: true });
+    expect(await call(host, 'datasets.holdingMedia', { sha256s: restricted })).toEqual([]);
+  }, 60_000);
 
   it('restricts at once on a label the store does not hold yet, and lifts it when the label is undone', async () => {
     const csam = [{ category: 'nsfw', value: 1 as const, leaf: 'csam' }];

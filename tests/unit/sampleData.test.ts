@@ -58,8 +58,17 @@ describe('the generator', () => {
     expect(fs.readFileSync(path.join(out, 'incidents.json'), 'utf8')).toBe(
       fs.readFileSync(path.join(COMMITTED, 'incidents.json'), 'utf8'),
     );
+    // The media files too, byte for byte (sharp is pinned by the lockfile). Videos depend on the machine's ffmpeg,
+    // so here they need only be there; tests/unit/sampleMedia.test.ts checks that ffmpeg writes them bit-exactly.
+    const media = (dir: string) => fs.readdirSync(path.join(dir, 'media')).sort();
+    expect(media(out)).toEqual(media(COMMITTED));
+    for (const file of media(COMMITTED).filter((name) => !/\.(webm|mp4)$/.test(name)))
+      expect(
+        fs.readFileSync(path.join(out, 'media', file)).equals(fs.readFileSync(path.join(COMMITTED, 'media', file))),
+        file,
+      ).toBe(true);
     const other = tempDir('sift-gen-test-');
-    await generatePlatformSample({ rows: manifest.rows, seed: manifest.seed + 1, out: other });
+    await generatePlatformSample({ rows: manifest.rows, seed: manifest.seed + 1, out: other, media: 'paths' });
     expect((await fingerprint(other)).content).not.toEqual((await fingerprint(COMMITTED)).content);
   });
 });

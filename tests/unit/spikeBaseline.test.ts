@@ -67,7 +67,7 @@ beforeAll(async () => {
     wave = { start: rows.start, end: rows.end, reports: rows.reports.length };
     await workspace.withConnection(async (conn) => {
       for (const row of rows.content)
-        await conn.run('INSERT INTO content VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, $8, $9, $10)', row);
+        await conn.run('INSERT INTO content VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, $8, $9, $10, $11)', row);
       for (const row of rows.reports) await conn.run('INSERT INTO reports VALUES ($1, $2, $3, $4, $5::TIMESTAMP)', row);
     });
   } finally {

@@ -236,6 +236,7 @@ function validInputs(
     'media.forItems': { contentIds: ['c1'] },
     'media.get': { contentId: 'c1', rendition: 'thumb' },
     'media.prepare': {},
+    'media.clusters': {},
     'restricted.standing': { contentIds: ['c1'] },
     'restricted.request': { contentId: 'c1' },
     'restricted.approvals': {},

@@ -86,18 +86,3 @@ export async function restrictedFiles(
     }));
   });
 }
-
-/**
- * Of these items, those whose media are restricted now — for a reader outside the host's services, such as the
- * dataset export: `marks` from criticalMarks(the workspace's policy versions), `unsynced` the labeling service's
- * unsyncedEvents() (labels the store does not hold yet).
- */
-export async function restrictedContentIds(
-  workspace: Workspace,
-  marks: readonly CriticalMark[],
-  contentIds: readonly string[],
-  unsynced: readonly LabelEvent[] = [],
-): Promise<Set<string>> {
-  const files = await restrictedFiles(workspace, marks, contentIds, restrictedByUnsynced(unsynced, marks));
-  return new Set(files.map((file) => file.contentId));
-}
