@@ -11,6 +11,7 @@
  *   - release gates: `sift gate` over 1M items × 5 categories, both versions, vs one `sift eval` (bench/gates.ts);
  *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - media in the labeling screen: keypress → next image item painted vs text items, in Chromium (bench/mediaPaint.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
  *   - monitors: a feed commit → the alert's webhook received, monitor every 5 s, vs that interval + 200 ms (bench/monitors.ts).
@@ -21,7 +22,7 @@
  *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
  *     (bench/mediaClusters.ts); thumbnails of 10,000 1-MP JPEGs vs sharp's own resize, and a trivial call's p99 while
  *     media.prepare runs vs idle (bench/media.ts).
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson|mediaClusters|media runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters|media runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +45,7 @@ import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
 import { mediaBenchmark } from './media.js';
 import { mediaClustersBenchmark } from './mediaClusters.js';
+import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -109,6 +111,13 @@ async function main(): Promise<void> {
   if (ONLY === 'robustness') {
     // A 10,000-item workspace of its own: the suite needs no million-item workspace.
     await robustnessBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
+  if (ONLY === 'mediaPaint') {
+    // On the committed sample with its content replaced by generated image and text items.
+    await mediaPaintBenchmark(scratch, console.log);
     fs.rmSync(scratch, { recursive: true, force: true });
     await shutdownComputePool();
     return;
@@ -179,6 +188,10 @@ async function main(): Promise<void> {
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);
+  }
+  if (runs('mediaPaint')) {
+    console.log('');
+    await mediaPaintBenchmark(scratch, console.log);
   }
   if (runs('feeds')) {
     console.log('');
