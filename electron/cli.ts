@@ -21,6 +21,7 @@ import { commandDataset } from './cli/datasetCommands.js';
 import { commandGate } from './cli/gateCommands.js';
 import { commandAgreement, commandPolicy, commandSession } from './cli/labelingCommands.js';
 import { commandLabels } from './cli/labelsCommands.js';
+import { commandMedia } from './cli/mediaCommands.js';
 import { commandEval, commandModels, commandScore, commandSpike } from './cli/modelCommands.js';
 import { commandAlerts, commandMonitor } from './cli/monitorCommands.js';
 import { commandQuery } from './cli/queryCommand.js';
@@ -57,6 +58,7 @@ const RUN: Record<string, (args: string[]) => Promise<number>> = {
   monitor: commandMonitor,
   alerts: commandAlerts,
   watch: commandWatch,
+  media: commandMedia,
 };
 
 /** The table of the command argv names (`query`, `session create`), if it names one. */

@@ -17,6 +17,7 @@ import { jobMethods } from './contract/jobs.js';
 import { keymapMethods } from './contract/keymap.js';
 import { labelingMethods } from './contract/labeling.js';
 import { mediaMethods } from './contract/media.js';
+import { mediaClusterMethods } from './contract/mediaClusters.js';
 import { modelMethods } from './contract/models.js';
 import { monitorMethods } from './contract/monitors.js';
 import { queryMethods } from './contract/query.js';
@@ -38,6 +39,7 @@ export type * from './contract/import.js';
 export type * from './contract/keymap.js';
 export * from './contract/labeling.js';
 export type * from './contract/media.js';
+export type * from './contract/mediaClusters.js';
 export * from './contract/models.js';
 export type * from './contract/monitors.js';
 export type * from './contract/query.js';
@@ -68,6 +70,7 @@ export const contract = {
   ...gateMethods,
   ...wellnessMethods,
   ...mediaMethods,
+  ...mediaClusterMethods,
   ...restrictedMethods,
 } as const;
 

@@ -5,6 +5,7 @@
  * the log durable; the UI, the CLI and the tests all derive state from here.
  */
 import { LABEL_ORDER_DESC } from './canonical.js';
+import { clusterMediaItems, unionOfClusters } from './mediaClusters.js';
 import { clusterNearDuplicates, fnv1a } from './nearDuplicates.js';
 
 export const LABEL_EVENT_KINDS = ['label', 'skip', 'unsure', 'note', 'undo', 'adjudicate'] as const;
@@ -275,11 +276,14 @@ export const tiedNote = (items: number) =>
 export interface BatchCandidate {
   contentId: string;
   text: string;
+  /** Perceptual hashes of the item's images and video keyframes (shared/mediaClusters.ts); none without media. */
+  media?: readonly string[];
 }
 
 /**
- * Takes up to `size` candidates in order, at most one per near-duplicate cluster: a batch is never fifty copies
- * of one spam post. The others are not dropped; they stay in the pool for a later batch (`deferred`).
+ * Takes up to `size` candidates in order, at most one per near-duplicate cluster — of text, or of media (one picture
+ * reposted with different captions), the two united: a batch is never fifty copies of one spam post. The others are
+ * not dropped; they stay in the pool for a later batch (`deferred`).
  */
 export function pickDistinct(
   candidates: BatchCandidate[],
@@ -287,11 +291,13 @@ export function pickDistinct(
   threshold = BATCH_DUPLICATE_THRESHOLD,
 ): { picked: BatchCandidate[]; deferred: BatchCandidate[] } {
   const clusterOf = new Map<number, number>();
-  clusterNearDuplicates(
+  const textClusters = clusterNearDuplicates(
     candidates.map((c) => c.text ?? ''),
     threshold,
     2,
-  ).forEach((cluster, id) => {
+  );
+  const mediaClusters = clusterMediaItems(candidates.map((c) => c.media ?? []));
+  unionOfClusters(candidates.length, [textClusters, mediaClusters]).forEach((cluster, id) => {
     for (const member of cluster.members) clusterOf.set(member, id);
   });
   const taken = new Set<number>();

@@ -3,6 +3,7 @@
  */
 import { type CommandSpec } from './commandSpec.js';
 import { LABELING_COMMANDS } from './labelingCommandTable.js';
+import { MEDIA_COMMANDS } from './mediaCommandTable.js';
 import { MONITOR_COMMANDS } from './monitorCommandTable.js';
 import { WATCH_COMMANDS } from './watchCommandTable.js';
 import { WORKBENCH_COMMANDS } from './workbenchCommandTable.js';
@@ -22,6 +23,7 @@ export {
 export const COMMANDS = {
   ...WORKBENCH_COMMANDS,
   ...LABELING_COMMANDS,
+  ...MEDIA_COMMANDS,
   ...WATCH_COMMANDS,
   ...MONITOR_COMMANDS,
 } as const;

@@ -34,6 +34,7 @@ import { wellnessHandlers } from './media/wellnessHandlers.js';
 import { keymapHandlers } from './labeling/keymapHandlers.js';
 import { LabelingService } from './labeling/labelingService.js';
 import { mediaHandlers } from './media/handlers.js';
+import { mediaClusterHandlers } from './media/clusterHandlers.js';
 import { modelHandlers } from './models/handlers.js';
 import { ModelRegistry } from './models/registry.js';
 import { monitorHandlers } from './monitors/handlers.js';
@@ -238,6 +239,7 @@ export class Host {
     ...feedHandlers(this.services),
     ...wellnessHandlers(this.services),
     ...mediaHandlers(this.services),
+    ...mediaClusterHandlers(this.services),
     ...restrictedHandlers(this.services),
   };
 

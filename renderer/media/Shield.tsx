@@ -3,8 +3,8 @@
  * blur strength and grey setting, wellnessStore) until the reviewer holds the reveal key (the keymap's `reveal`
  * action, Space by default) or clicks; letting go, clicking again, Esc, moving to another item or leaving the window
  * shields them again. Sensitive items (the host's facts, shared/mediaShield.ts) are always shielded first; for
- * others the reviewer's blur-off preference shows them plain. Each reveal of a sensitive item is reported as an
- * interval (the host counts it as exposure). Keyboard-only: with `global` the key works anywhere on the screen (the
+ * others the reviewer's blur-off preference shows them plain. Each reveal is reported as an interval; the host
+ * counts those of sensitive items as exposure. Keyboard-only: with `global` the key works anywhere on the screen (the
  * one main panel, e.g. the labeling item); otherwise while the shield has the focus (Tab reaches it).
  *
  * Usage: <Shield contentId={id} facts={itemMedia.shield} global><MediaPanel … /></Shield>
@@ -64,8 +64,6 @@ export function Shield({
   /** The reveal under way: when it started, and the key code holding it (null: a click). */
   const reveal = useRef<{ startedAt: string; code: string | null } | null>(null);
   const box = useRef<HTMLDivElement>(null);
-  const sensitiveRef = useRef(known.sensitive);
-  sensitiveRef.current = known.sensitive;
   const changeRef = useRef(onRevealChange);
   changeRef.current = onRevealChange;
 
@@ -82,10 +80,11 @@ export function Shield({
     reveal.current = null;
     setRevealed(false);
     changeRef.current?.(false);
-    if (sensitiveRef.current)
-      useWellness
-        .getState()
-        .reportReveal({ contentId: id, startedAt: started.startedAt, endedAt: new Date().toISOString() });
+    // Every reveal is reported: the host judges sensitivity afresh (a label made a moment ago counts) and keeps only
+    // those of sensitive items as exposure.
+    useWellness
+      .getState()
+      .reportReveal({ contentId: id, startedAt: started.startedAt, endedAt: new Date().toISOString() });
   }, []);
 
   // Another item, or the shield going away, ends the reveal (reported against the item it was on).

@@ -4,6 +4,7 @@
  * break reminder itself once her day's exposure reaches it. Keyboard-only: Tab reaches the button, Esc closes.
  */
 import { useEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { BLUR_PX, BREAK_MINUTES, exposureText } from '../../shared/wellness';
 import { useWellness } from './wellnessStore';
 import './shield.css';
@@ -23,12 +24,20 @@ export function WellnessButton({ annotator }: { annotator: string }) {
     <>
       <button
         onClick={() => setOpen(true)}
+        onKeyDown={(event) => {
+          // The labeling screen's keys (Enter submits, Space reveals) listen on the window: this button keeps its own.
+          if (event.key !== 'Enter' && event.key !== ' ') return;
+          event.preventDefault();
+          event.stopPropagation();
+          setOpen(true);
+        }}
         title="Your media shield settings, and your exposure to sensitive media today"
         data-testid="wellness-button"
       >
         Wellness · {exposureText(exposure)} today
       </button>
-      {open && <WellnessDialog onClose={() => setOpen(false)} />}
+      {/* On the body: the screen's header contains its layout, which would clip a fixed backdrop. */}
+      {open && createPortal(<WellnessDialog onClose={() => setOpen(false)} />, document.body)}
     </>
   );
 }

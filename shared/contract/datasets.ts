@@ -49,6 +49,8 @@ export interface DatasetMedia {
   columns: { name: 'image' | 'video'; list: boolean }[];
   files: DatasetMediaFile[];
   withheld: { restricted: number; purged: number; error: number };
+  /** The image encoder of the `image_emb` Sift computed (null: only the content's own image_emb, or none). */
+  embeddingEncoder: { name: string; version: string } | null;
 }
 
 export interface DatasetVerification {

@@ -70,6 +70,7 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     tables: { args: () => ['tables'] },
     query: { args: () => ['query', '--sql', 'SELECT category, count(*) AS n FROM reports GROUP BY 1 ORDER BY 1'] },
     models: { args: () => ['models'] },
+    'media clusters': { args: () => ['media', 'clusters', '--json'] },
     spike: { args: () => ['spike', '--json'] },
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
     gate: {

@@ -106,6 +106,13 @@ beforeAll(async () => {
     ['c06', ['clip.mp4']],
   ]);
   await register([['c04', ['grey.png'], 'purged']]);
+  // Embeddings Sift computed (electron/host/models/imageEmbeddings.ts): the latest encoder's for c02's first picture,
+  // and an older encoder's for c01's, which a version must not mix in.
+  await host.workspace.withStore((conn) =>
+    conn.run(`INSERT INTO image_embeddings VALUES
+      ('${files['green.jpg']!.sha256}', 'image-encoder-tiny', '1', 'h-new', [0.5, 0.25, 0.125], TIMESTAMP '2026-01-02'),
+      ('${files['red.png']!.sha256}', 'older-encoder', '0', 'h-old', [9, 9, 9], TIMESTAMP '2026-01-01')`),
+  );
   const session = await runJob(host, 'sessions.create', {
     name: 'media',
     pool: 'SELECT content_id FROM content',
@@ -183,8 +190,9 @@ describe('a dataset version with media', () => {
       [mediaPath('green.jpg'), mediaPath('blue.webp')],
       null,
       [sha('green.jpg'), sha('blue.webp')],
-      null,
+      [0.5, 0.25, 0.125],
     ]);
+    expect(manifest.media!.embeddingEncoder).toEqual({ name: 'image-encoder-tiny', version: '1' });
     expect(byId.c03![0]).toEqual([mediaPath('red.png')]); // the same file as c01's: one copy
     expect(byId.c04).toEqual([null, null, [sha('grey.png')], [0.25, 0.5, 0.75]]);
     expect(byId.c06).toEqual([null, mediaPath('clip.mp4'), [sha('clip.mp4')], null]);

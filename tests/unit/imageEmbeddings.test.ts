@@ -4,8 +4,10 @@
  * fused score changes once its embedding exists; an item that has image_emb is not encoded; a reposted file is
  * encoded once; a later run reads the store; an unreadable file is named and its item scored without an image.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../electron/host/host';
@@ -15,6 +17,7 @@ import { loadEncoderPackage } from '../../electron/host/models/modelPackage';
 import type { ScoreOutcome } from '../../shared/contract';
 import { call, openTempHost, tempDir } from './support';
 
+const exec = promisify(execFile);
 const ENCODER = path.resolve('models/image-encoder-tiny');
 const SHA = { red: 'a'.repeat(64), blue: 'b'.repeat(64), video: 'c'.repeat(64), broken: 'd'.repeat(64) };
 
@@ -94,7 +97,10 @@ describe('image embeddings from media in sift score', () => {
         ) t(content_id, user_id, created_at, text, image_emb);`),
     );
   });
-  afterAll(async () => host?.close());
+  let closed = false; // the CLI test closes it, so the CLI can open the workspace
+  afterAll(async () => {
+    if (!closed) await host?.close();
+  });
 
   it('a fused score changes once the item has an embedding of its media, made once per file and kept', async () => {
     const before = await score(host);
@@ -158,18 +164,40 @@ describe('image embeddings from media in sift score', () => {
     expect((await storedEmbeddings(host)).length).toBe(2);
   });
 
+  it('sift score says, in one more line, what it made from media and which files it could not read', async () => {
+    const dir = host.workspace.dir;
+    await host.close();
+    closed = true;
+    const { stdout } = await exec(
+      'node',
+      ['bin/sift.mjs', 'score', '--model', 'text-fusion', '--sql', 'SELECT * FROM content', '--workspace', dir],
+      { env: { ...process.env, SIFT_HOME: tempDir('sift-home-') } },
+    );
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Scored 6 items with text-fusion 2026\.11\.1 on /);
+    expect(lines.slice(1)).toEqual([
+      "Image embeddings from media (image-encoder-tiny 2026.12.1 on cpu): 3 items, 0 files encoded now, the rest read from Sift's store; 1 files could not be encoded, their items scored without an image:",
+      expect.stringContaining(`${SHA.broken}.jpg`) as unknown,
+    ]);
+  }, 120_000);
+
   it('a fusion model naming an encoder Sift cannot find is refused, naming its manifest and the encoder', async () => {
-    const copy = path.join(tempDir('sift-fusion-copy-'), 'fusion');
-    fs.cpSync(path.resolve('models/text-fusion'), copy, { recursive: true });
-    const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'model.json'), 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(
-      path.join(copy, 'model.json'),
-      JSON.stringify({ ...manifest, imageEncoder: 'image-encoder-none' }),
-    );
-    await call(host, 'models.add', { path: copy });
-    const { jobId } = await call(host, 'models.score', { model: 'text-fusion', sql: 'SELECT * FROM content' });
-    expect((await host.jobs.wait(jobId)).error?.message).toBe(
-      `${path.join(copy, 'model.json')}: imageEncoder "image-encoder-none" is not a registered image encoder, nor a folder beside the model.`,
-    );
+    const { host: other } = await openTempHost();
+    try {
+      const copy = path.join(tempDir('sift-fusion-copy-'), 'fusion');
+      fs.cpSync(path.resolve('models/text-fusion'), copy, { recursive: true });
+      const manifest = JSON.parse(fs.readFileSync(path.join(copy, 'model.json'), 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(
+        path.join(copy, 'model.json'),
+        JSON.stringify({ ...manifest, imageEncoder: 'image-encoder-none' }),
+      );
+      await call(other, 'models.add', { path: copy });
+      const { jobId } = await call(other, 'models.score', { model: 'text-fusion', sql: 'SELECT 1 AS content_id' });
+      expect((await other.jobs.wait(jobId)).error?.message).toBe(
+        `${path.join(copy, 'model.json')}: imageEncoder "image-encoder-none" is not a registered image encoder, nor a folder beside the model.`,
+      );
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -236,6 +236,7 @@ function validInputs(
     'media.forItems': { contentIds: ['c1'] },
     'media.get': { contentId: 'c1', rendition: 'thumb' },
     'media.prepare': {},
+    'media.clusters': {},
     'restricted.standing': { contentIds: ['c1'] },
     'restricted.request': { contentId: 'c1' },
     'restricted.approvals': {},
@@ -246,6 +247,7 @@ function validInputs(
     'restricted.retention.set': { days: null },
     'restricted.purge': {},
     'restricted.files': {},
+    'restricted.reexportInput': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1') },
   };
 }
 

@@ -60,7 +60,7 @@ function datasetInfoFeatures(manifest: DatasetManifest): string[] {
 function mediaLines(media: NonNullable<DatasetManifest['media']>): string {
   const withheld = media.withheld.restricted + media.withheld.purged + media.withheld.error;
   const columns = media.columns.map((column) => `\`${column.name}\`${column.list ? ' (a list per row)' : ''}`);
-  return `- Media: ${media.files.length} file(s) in \`media/\`, one per distinct file, named by SHA-256. ${columns.join(' and ')} hold paths relative to this folder (open the dataset from inside it: \`datasets\` opens an image path from the working directory); \`media_sha256\` lists every file of an item, \`image_emb\` its image embedding where there is one.
+  return `- Media: ${media.files.length} file(s) in \`media/\`, one per distinct file, named by SHA-256. ${columns.join(' and ')} hold paths relative to this folder (open the dataset from inside it: \`datasets\` opens an image path from the working directory); \`media_sha256\` lists every file of an item, \`image_emb\` its image embedding where there is one (the content's own${media.embeddingEncoder ? `, else computed by ${media.embeddingEncoder.name} ${media.embeddingEncoder.version}` : ''}).
 - Media withheld: ${withheld} file(s) carry their hash (and embedding) but not their bytes (${media.withheld.restricted} restricted, ${media.withheld.purged} purged, ${media.withheld.error} unreadable).
 `;
 }

@@ -33,6 +33,7 @@ import {
   planDatasetMedia,
   type RestrictedMedia,
 } from './datasetMedia.js';
+import { mediaHashesInOrder } from '../media/clusters.js';
 import { keepNearDuplicatesTogether, type Split, SPLITS, splitBoundaries } from './datasetSplits.js';
 import { checkVersionFiles } from './datasetVerify.js';
 import {
@@ -176,12 +177,17 @@ export async function exportDataset(
   const { cut, validationEnd } = splitBoundaries(times, input.cutDate, input.valDays);
   const timeSplit = (t: number): Split => (t < cut ? 'train' : t < validationEnd ? 'validation' : 'test');
   const split = rows.map((row) => timeSplit(Number(row[6])));
-  // A near-duplicate group goes where its earliest member goes: the same text never sits in two splits.
+  // A near-duplicate group goes where its earliest member goes: the same text, or the same picture reposted, never
+  // sits in two splits.
   ctx.progress(null, 'Keeping near-duplicates in one split');
   const moved = keepNearDuplicatesTogether(
     rows.map((row) => String(row[1] ?? '')),
     times,
     split,
+    await mediaHashesInOrder(
+      workspace,
+      rows.map((row) => String(row[0])),
+    ),
   );
   ctx.progress(null, 'Reading media');
   // The items' media, when any has some: copied into the version, hashes (and embeddings) only for withheld bytes.
@@ -310,7 +316,16 @@ export async function exportDataset(
         },
         rows: rowCounts,
         files,
-        ...(media ? { media: { columns: media.columns, files: mediaFiles, withheld: media.withheld } } : {}),
+        ...(media
+          ? {
+              media: {
+                columns: media.columns,
+                files: mediaFiles,
+                withheld: media.withheld,
+                embeddingEncoder: media.embeddingEncoder,
+              },
+            }
+          : {}),
       };
       const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
       const card = datasetCard(manifest);

@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DuckDBAppender, FLOAT, LIST, VARCHAR } from '@duckdb/node-api';
+import { type DuckDBAppender, FLOAT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { DatasetMedia, DatasetMediaFile } from '../../../shared/contract.js';
 import { SiftError } from '../../../shared/errors.js';
 import { MEDIA_EXTENSIONS, type MediaFileInfo, type MediaFormat, type MediaKind } from '../../../shared/media.js';
@@ -41,6 +41,7 @@ export interface DatasetMediaPlan {
   /** The distinct files to copy, in path order. */
   copies: { sha256: string; kind: MediaKind; format: MediaFormat; source: string; path: string }[];
   withheld: DatasetMedia['withheld'];
+  embeddingEncoder: DatasetMedia['embeddingEncoder'];
 }
 
 /** Of these items' media, the SHA-256s a version may carry only as hashes (and embeddings), never as bytes. */
@@ -55,8 +56,39 @@ export function restrictedMediaForDataset(host: HostServices): RestrictedMedia {
   return async (contentIds) => new Set((await restrictedNow(host, contentIds)).map((file) => file.sha256));
 }
 
-/** The items' image embeddings: the content's `image_emb` where the workspace's content has that column. */
-async function imageEmbeddings(workspace: Workspace, contentIds: Set<string>): Promise<Map<string, number[]>> {
+/**
+ * The items' image embeddings, as scoring reads them: the content's own `image_emb` wins; else the one Sift computed
+ * from the item's first file that has one (the store's `image_embeddings`, electron/host/models/imageEmbeddings.ts),
+ * all from one encoder — the one that computed last — so that a version never mixes two encoders' spaces.
+ */
+async function imageEmbeddings(
+  workspace: Workspace,
+  contentIds: Set<string>,
+): Promise<{ byItem: Map<string, number[]>; encoder: DatasetMedia['embeddingEncoder'] }> {
+  const given = await givenImageEmbeddings(workspace, contentIds);
+  const wanting = [...contentIds].filter((id) => !given.has(id));
+  if (wanting.length === 0) return { byItem: given, encoder: null };
+  const rows = await workspace.withStore(
+    async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `WITH files AS (SELECT content_id::VARCHAR AS content_id, position, sha256 FROM media_files WHERE list_contains($ids, content_id::VARCHAR)),
+           latest AS (SELECT e.encoder_hash, e.encoder, e.encoder_version FROM image_embeddings e JOIN files USING (sha256)
+                      ORDER BY e.computed_at DESC LIMIT 1)
+           SELECT f.content_id, e.embedding, l.encoder, l.encoder_version
+           FROM files f JOIN image_embeddings e USING (sha256) JOIN latest l USING (encoder_hash)
+           QUALIFY row_number() OVER (PARTITION BY f.content_id ORDER BY f.position) = 1`,
+          { ids: listValue(wanting) },
+          { ids: LIST(VARCHAR) },
+        )
+      ).getRowsJson() as [string, number[], string, string][],
+  );
+  for (const [id, embedding] of rows) given.set(id, embedding.map(Number));
+  return { byItem: given, encoder: rows[0] ? { name: rows[0][2], version: rows[0][3] } : null };
+}
+
+/** The content's own `image_emb`, where the workspace's content has that column. */
+async function givenImageEmbeddings(workspace: Workspace, contentIds: Set<string>): Promise<Map<string, number[]>> {
   return workspace.withConnection(async (conn) => {
     const [hasColumn] = (
       await conn.runAndReadAll(
@@ -101,7 +133,7 @@ export async function planDatasetMedia(
     if (perKind.get(key)! > 1) several[file.kind] = true;
     let item = byItem.get(file.contentId);
     if (!item) {
-      item = { image: [], video: [], sha256s: [], embedding: embeddings.get(file.contentId) ?? null };
+      item = { image: [], video: [], sha256s: [], embedding: embeddings.byItem.get(file.contentId) ?? null };
       byItem.set(file.contentId, item);
     }
     item.sha256s.push(file.sha256);
@@ -130,6 +162,7 @@ export async function planDatasetMedia(
     columns,
     copies: [...copies.values()].sort((a, b) => a.path.localeCompare(b.path)),
     withheld,
+    embeddingEncoder: embeddings.encoder,
   };
 }
 

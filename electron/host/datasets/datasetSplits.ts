@@ -1,8 +1,10 @@
 /**
  * A dataset's splits: by time (train before the cut, validation, test after), with each near-duplicate group moved
- * wholly to where its earliest member goes, so no copy straddles two splits.
+ * wholly to where its earliest member goes, so no copy straddles two splits. A group is the union of the text
+ * clusters and the media clusters: a reposted image with a new caption is a copy too.
  */
 import { SiftError } from '../../../shared/errors.js';
+import { clusterMediaItems, unionOfClusters } from '../../../shared/mediaClusters.js';
 import { clusterNearDuplicates } from '../../../shared/nearDuplicates.js';
 
 export const SPLITS = ['train', 'validation', 'test'] as const;
@@ -32,12 +34,21 @@ export function splitBoundaries(
 }
 
 /**
- * Moves every member of a near-duplicate group (by text) into the split of its earliest member, in place; returns
- * how many items moved.
+ * Moves every member of a near-duplicate group (by text, or by media: `media[i]` are item i's perceptual hashes)
+ * into the split of its earliest member, in place; returns how many items moved.
  */
-export function keepNearDuplicatesTogether(texts: string[], times: number[], split: Split[]): number {
+export function keepNearDuplicatesTogether(
+  texts: string[],
+  times: number[],
+  split: Split[],
+  media: readonly (readonly string[])[] = [],
+): number {
   let moved = 0;
-  for (const cluster of clusterNearDuplicates(texts, SPLIT_DUPLICATE_THRESHOLD)) {
+  const groups = unionOfClusters(texts.length, [
+    clusterNearDuplicates(texts, SPLIT_DUPLICATE_THRESHOLD),
+    clusterMediaItems(media),
+  ]);
+  for (const cluster of groups) {
     const earliest = cluster.members.reduce((best, index) => (times[index]! < times[best]! ? index : best));
     for (const index of cluster.members) {
       if (split[index] !== split[earliest]) moved++;

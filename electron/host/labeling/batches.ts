@@ -1,13 +1,14 @@
 /**
  * Batches: which items an annotator labels next. A batch takes the next eligible items of the session's ranked pool
- * (overlap, work stealing, at most one per near-duplicate cluster, skipped items last), stays the annotator's until
- * every item in it is done, and the one after it is chosen ahead while it is labeled.
+ * (overlap, work stealing, at most one per near-duplicate cluster of text or of media, skipped items last), stays
+ * the annotator's until every item in it is done, and the one after it is chosen ahead while it is labeled.
  */
 import type { BatchItem, LabelBatch } from '../../../shared/contract.js';
 import { isDone, pickDistinct } from '../../../shared/labeling.js';
 import type { PickReason } from '../../../shared/labelingRanking.js';
 import { type BatchRecord, newId, type SessionRecord } from './journalRecords.js';
 import type { LabelingCore } from './labelingCore.js';
+import { mediaHashesOfItems } from '../media/clusters.js';
 import { annotatorKey } from './labelingState.js';
 import { type ItemContext, readItemContext, readTexts } from './poolData.js';
 import { sessionProgress } from './progress.js';
@@ -143,6 +144,7 @@ export class Batches {
     const ranked = await this.core.rankings.of(sessionId);
     const candidates: string[] = [];
     const texts = new Map<string, string>(); // read once per candidate, however many steps the walk takes
+    const media = new Map<string, string[]>(); // the perceptual hashes of those with media
     let cursor = 0;
     let picked: string[] = [];
     let deferred = 0;
@@ -154,13 +156,11 @@ export class Batches {
         const id = ranked.ids[cursor++]!;
         if (eligible(id)) candidates.push(id);
       }
-      for (const [id, text] of await readTexts(
-        this.core.workspace,
-        candidates.filter((id) => !texts.has(id)),
-      ))
-        texts.set(id, text);
+      const unread = candidates.filter((id) => !texts.has(id));
+      for (const [id, text] of await readTexts(this.core.workspace, unread)) texts.set(id, text);
+      for (const [id, hashes] of await mediaHashesOfItems(this.core.workspace, unread)) media.set(id, hashes);
       const choice = pickDistinct(
-        candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '' })),
+        candidates.map((contentId) => ({ contentId, text: texts.get(contentId) ?? '', media: media.get(contentId) })),
         size,
       );
       picked = choice.picked.map((candidate) => candidate.contentId);

@@ -5,19 +5,13 @@
  */
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
-import type Sharp from 'sharp';
 import { SiftError } from '../../../shared/errors.js';
+import { MAX_PIXELS } from '../../../shared/media.js';
 import type { ImageEncoderManifest } from '../../../shared/modelManifest.js';
+import { loadSharp } from '../media/sharpLoader.js';
 import type { EncoderPackage } from './modelPackage.js';
 import { loadOrt, type Ort, openSession } from './onnxSession.js';
 import type { ProviderPreference } from './runtime.js';
-
-/** Pixels above this are refused before decoding (a decompression bomb), as the media registry refuses them. */
-const MAX_INPUT_PIXELS = 50_000_000;
-
-/** sharp (libvips) is loaded when an encoder first runs: a CLI start that encodes nothing never loads it. */
-let sharpModule: Promise<typeof Sharp> | undefined;
-const loadSharp = () => (sharpModule ??= import('sharp').then((module) => module.default));
 
 /**
  * One image file as the encoder's input tensor, [3, height, width] (NCHW) or [height, width, 3] (NHWC): its first
@@ -25,7 +19,8 @@ const loadSharp = () => (sharpModule ??= import('sharp').then((module) => module
  */
 export async function encoderPixels(file: string, input: ImageEncoderManifest['input']): Promise<Float32Array> {
   const sharp = await loadSharp();
-  const { data, info } = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' })
+  // A bomb is refused before decoding, as registration refuses it.
+  const { data, info } = await sharp(file, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' })
     .rotate()
     .resize(input.width, input.height, { fit: input.fit, background: { r: 0, g: 0, b: 0 } })
     .removeAlpha()
