@@ -11,6 +11,7 @@
  *   - release gates: `sift gate` over 1M items × 5 categories, both versions, vs one `sift eval` (bench/gates.ts);
  *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - media in the labeling screen: keypress → next image item painted vs text items, in Chromium (bench/mediaPaint.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
  *   - monitors: a feed commit → the alert's webhook received, monitor every 5 s, vs that interval + 200 ms (bench/monitors.ts).
@@ -19,8 +20,9 @@
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
  *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
- *     (bench/mediaClusters.ts).
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
+ *     (bench/mediaClusters.ts); thumbnails of 10,000 1-MP JPEGs vs sharp's own resize, and a trivial call's p99 while
+ *     media.prepare runs vs idle (bench/media.ts).
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters|media runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,7 +43,9 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
+import { mediaBenchmark } from './media.js';
 import { mediaClustersBenchmark } from './mediaClusters.js';
+import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -111,9 +115,22 @@ async function main(): Promise<void> {
     await shutdownComputePool();
     return;
   }
+  if (ONLY === 'mediaPaint') {
+    // On the committed sample with its content replaced by generated image and text items.
+    await mediaPaintBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
   if (ONLY === 'mediaClusters') {
     // Generated hashes: clustering needs no workspace.
     mediaClustersBenchmark(console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
+  if (ONLY === 'media') {
+    // 1-MP JPEGs of its own: thumbnails need no million-item workspace.
+    await mediaBenchmark(scratch, console.log);
     fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
@@ -172,6 +189,10 @@ async function main(): Promise<void> {
     console.log('');
     await labelingBenchmark(scratch, console.log);
   }
+  if (runs('mediaPaint')) {
+    console.log('');
+    await mediaPaintBenchmark(scratch, console.log);
+  }
   if (runs('feeds')) {
     console.log('');
     await feedsBenchmark(scratch, console.log);
@@ -181,6 +202,10 @@ async function main(): Promise<void> {
     await monitorsBenchmark(scratch, console.log);
   }
   if (runs('mediaClusters')) mediaClustersBenchmark(console.log);
+  if (runs('media')) {
+    console.log('');
+    await mediaBenchmark(scratch, console.log);
+  }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);
