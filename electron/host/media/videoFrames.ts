@@ -56,7 +56,8 @@ export async function makeVideoDerivatives(
   }
   const webm = path.join(dir, 'video.webm');
   if (!fs.existsSync(webm)) {
-    const partial = `${webm}.${process.pid}.partial.webm`;
+    // Unique per call: two requests for one video in one process must not write (and rename away) one file.
+    const partial = `${webm}.${process.pid}.${Math.random().toString(36).slice(2)}.partial.webm`;
     try {
       await run(
         FFMPEG,
