@@ -16,6 +16,7 @@ import { SessionReview } from './SessionReview';
 import { useRole } from '../roleStore';
 import { useLabeling } from './labelStore';
 import { ExposurePanel } from '../media/ExposurePanel';
+import { RestrictedPanel } from '../media/RestrictedPanel';
 
 function NewSession({ onCreated }: { onCreated(session: SessionSummary, start: boolean): void }) {
   // A lead setting up a session for the team need not take the first batch (it would hold those items).
@@ -360,6 +361,7 @@ function Sessions() {
       </section>
       {!annotatorOnly && !isDesktop && <AnnotatorLinks />}
       {!annotatorOnly && <ExposurePanel />}
+      {!annotatorOnly && <RestrictedPanel />}
       {annotatorOnly ? null : annotator ? (
         <NewSession
           onCreated={(session, startNow) =>

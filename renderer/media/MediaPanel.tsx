@@ -12,6 +12,7 @@ import { KeyframeStrip, VideoPlayer } from './VideoView';
 import { MediaPlaceholder } from './MediaPlaceholder';
 import { MediaToolbar } from './MediaToolbar';
 import { createMediaView, type MediaViewStore, useMediaView } from './mediaView';
+import { RestrictedNotice } from './RestrictedNotice';
 import { Shield } from './Shield';
 import { useItemMedia, useRendition } from './useMedia';
 import './media.css';
@@ -50,6 +51,7 @@ function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore
       <Shield contentId={item.contentId} facts={item.shield} global={main}>
         <MediaFile item={item} file={file} view={view} main={main} frame={frame} playing={playing} />
       </Shield>
+      {main && item.shield.restricted && <RestrictedNotice contentId={item.contentId} />}
       {file.status === 'ok' && (
         <MediaToolbar item={item} file={file} view={view} main={main} frame={frame} playing={playing} />
       )}

@@ -5,7 +5,7 @@
  * standing; everything else is the owner's.
  */
 import { z } from 'zod/v3';
-import { MAX_RETENTION_DAYS } from '../restrictedMedia.js';
+import { MAX_RETENTION_DAYS, type restrictedReexport } from '../restrictedMedia.js';
 import { empty, method, nonEmpty } from './base.js';
 import { annotatorName } from './labeling.js';
 
@@ -50,6 +50,8 @@ export interface PurgeOutcome {
   /** Restricted media still held, and when each is due (null: no retention set). */
   kept: number;
 }
+
+export type RestrictedReexport = ReturnType<typeof restrictedReexport>;
 
 /** One restricted media file (by SHA-256) and the items carrying it. */
 export interface RestrictedMediaFile {
@@ -102,4 +104,6 @@ export const restrictedMethods = {
    * makes its input from the old manifest) and the old one's removal datasets.delete: a version is never rewritten.
    */
   'restricted.files': method<RestrictedMediaFile[]>()(empty),
+  /** The datasets.export input for the next version after the one in `dir` (restrictedReexport of its manifest). */
+  'restricted.reexportInput': method<RestrictedReexport>()(z.object({ dir: nonEmpty('dir') }).strict()),
 } as const;

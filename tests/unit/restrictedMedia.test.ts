@@ -129,6 +129,8 @@ describe('restricted media in a workspace', () => {
       ['c03', false],
       ['c04', false],
     ]);
+    const shields = await call(host, 'media.forItems', { contentIds: ['c01', 'c02', 'c03'] });
+    expect(shields.map((item) => item.shield.restricted)).toEqual([true, true, false]);
   });
 
   it("serves only the shielded rendition until the owner approves, refuses the approval to an annotator's token, and logs each reveal", async () => {
@@ -252,7 +254,9 @@ describe('restricted media in a workspace', () => {
     expect(holding.map((version) => [version.dir, version.sha256s])).toEqual([[v1.dir, [media.sha('blue')]]]);
 
     // The offer: a new version from the old one's export input (it holds no restricted bytes), and the old deleted.
-    const v2 = await runJob(host, 'datasets.export', restrictedReexport(v1, v1.dir!));
+    const input = await call(host, 'restricted.reexportInput', { dir: v1.dir! });
+    expect(input).toEqual(restrictedReexport(v1, v1.dir!));
+    const v2 = await runJob(host, 'datasets.export', input);
     expect([v2.name, v2.version, v2.parentVersion]).toEqual(['pics', 2, 1]);
     expect(carried(v2)).toEqual([]);
     expect(v2.media!.withheld.restricted).toBe(2);

@@ -247,6 +247,7 @@ function validInputs(
     'restricted.retention.set': { days: null },
     'restricted.purge': {},
     'restricted.files': {},
+    'restricted.reexportInput': { dir: path.join(host.workspace.dir, 'exports', 'datasets', 'transport', 'v1') },
   };
 }
 

@@ -1,6 +1,10 @@
 /** The restricted-media part of the contract (shared/contract/restricted.ts); who may call what: shared/callerAccess.ts. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DatasetManifest } from '../../../shared/contract.js';
 import type { RestrictedMediaFile, restrictedMethods } from '../../../shared/contract/restricted.js';
-import { reviewerOf } from '../../../shared/restrictedMedia.js';
+import { SiftError } from '../../../shared/errors.js';
+import { restrictedReexport, reviewerOf } from '../../../shared/restrictedMedia.js';
 import type { Handlers, HostServices } from '../services.js';
 import { checkRetention, restrictedNow, standings } from './restrictedAccess.js';
 import { dueDates, purgeDue } from './restrictedPurge.js';
@@ -51,5 +55,20 @@ export function restrictedHandlers(host: HostServices): Handlers<keyof typeof re
     },
     'restricted.purge': async () => purgeDue(host.workspace, await restrictedNow(host), new Date()),
     'restricted.files': async () => restrictedMediaFiles(host),
+    'restricted.reexportInput': async ({ dir }) => {
+      const folder = host.workspace.checkReadable(dir, 'dir', 'folder');
+      const file = path.join(folder, 'manifest.json');
+      let manifest: DatasetManifest;
+      try {
+        manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as DatasetManifest;
+      } catch (error) {
+        throw new SiftError({
+          code: 'BAD_REQUEST',
+          message: `dir: ${file} is not a dataset version's readable manifest (${String(error)}).`,
+          file,
+        });
+      }
+      return restrictedReexport(manifest, folder);
+    },
   };
 }

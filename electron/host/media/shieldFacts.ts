@@ -7,6 +7,7 @@ import type { Caller } from '../../../shared/callerAccess.js';
 import type { MediaShieldFacts } from '../../../shared/media.js';
 import { blurOffRefusal, UNKNOWN_SHIELD_FACTS } from '../../../shared/mediaShield.js';
 import type { HostServices } from '../services.js';
+import { restrictedNow } from './restrictedAccess.js';
 import { sensitivityOf } from './shield.js';
 
 export async function shieldFactsFor(
@@ -15,6 +16,11 @@ export async function shieldFactsFor(
   contentIds: readonly string[],
 ): Promise<Map<string, MediaShieldFacts>> {
   const sensitivity = await sensitivityOf(host, contentIds);
+  // Restricted: any of the item's files is (restrictedNow); what cannot be read counts as restricted.
+  const restricted = await restrictedNow(host, contentIds).then(
+    (files) => new Set(files.map((file) => file.contentId)),
+    () => new Set(contentIds),
+  );
   return new Map(
     contentIds.map((id) => {
       const facts = sensitivity.get(id) ?? UNKNOWN_SHIELD_FACTS;
@@ -24,7 +30,7 @@ export async function shieldFactsFor(
           sensitive: facts.sensitive,
           because: facts.because,
           mayUnblur: blurOffRefusal(facts) === null,
-          restricted: false,
+          restricted: restricted.has(id),
         },
       ];
     }),
