@@ -11,6 +11,7 @@
  *   - release gates: `sift gate` over 1M items × 5 categories, both versions, vs one `sift eval` (bench/gates.ts);
  *   - robustness: the obfuscation suite, 10,000 positives × 6 transforms, vs plain scoring (bench/robustness.ts).
  *   - labeling: durable appends through `sift labels ingest`, and keypress → next item in Chromium (bench/labeling.ts).
+ *   - media in the labeling screen: keypress → next image item painted vs text items, in Chromium (bench/mediaPaint.ts).
  *   - feeds: a dropped file to queryable rows vs an import + the settle time, and a trivial call's p99 while a feed
  *     ingests 1M rows vs idle (bench/feeds.ts).
  *   - monitors: a feed commit → the alert's webhook received, monitor every 5 s, vs that interval + 200 ms (bench/monitors.ts).
@@ -20,7 +21,7 @@
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
  *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
  *     (bench/mediaClusters.ts).
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +43,7 @@ import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
 import { mediaClustersBenchmark } from './mediaClusters.js';
+import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
 import { monitorsBenchmark } from './monitors.js';
 import { nearDuplicateBenchmark } from './nearDuplicates.js';
@@ -111,6 +113,13 @@ async function main(): Promise<void> {
     await shutdownComputePool();
     return;
   }
+  if (ONLY === 'mediaPaint') {
+    // On the committed sample with its content replaced by generated image and text items.
+    await mediaPaintBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    await shutdownComputePool();
+    return;
+  }
   if (ONLY === 'mediaClusters') {
     // Generated hashes: clustering needs no workspace.
     mediaClustersBenchmark(console.log);
@@ -171,6 +180,10 @@ async function main(): Promise<void> {
   if (runs('labeling')) {
     console.log('');
     await labelingBenchmark(scratch, console.log);
+  }
+  if (runs('mediaPaint')) {
+    console.log('');
+    await mediaPaintBenchmark(scratch, console.log);
   }
   if (runs('feeds')) {
     console.log('');

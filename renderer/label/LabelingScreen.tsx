@@ -292,9 +292,11 @@ export function LabelingScreen() {
     // The pictures of the items next in line (and the one before), once the batch's media lists are in (one call).
     const items = useLabeling.getState().batch?.items ?? [];
     const next = [...items.slice(index + 1, index + 1 + MEDIA_AHEAD), ...items.slice(Math.max(0, index - 1), index)];
+    const types = new Map(items.map((entry) => [entry.contentId, entry.contentType]));
     prefetchMedia(
       items.map((entry) => entry.contentId),
       next.map((entry) => entry.contentId),
+      (id) => (types.get(id) === 'image' ? 'image' : types.get(id) === 'video' ? 'video' : null),
     );
   }, [batchId, index]);
   if (!session || !taxonomy) return null;

@@ -6,7 +6,8 @@
  * (mediaView.ts); a preview in a list keeps its own view state and fetches the small renditions.
  */
 import { useLayoutEffect, useState } from 'react';
-import type { ItemMedia, MediaFileInfo } from '../../shared/media';
+import { useShallow } from 'zustand/react/shallow';
+import type { ItemMedia } from '../../shared/media';
 import { ImageStage } from './ImageStage';
 import { KeyframeStrip, VideoPlayer } from './VideoView';
 import { MediaPlaceholder } from './MediaPlaceholder';
@@ -30,13 +31,32 @@ export function MediaPanel({ contentId, main = false }: { contentId: string; mai
 }
 
 function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore; main: boolean }) {
-  const state = view();
+  // Not the fitted scale or the file list: a resize re-renders the stage and the toolbar, not the whole panel.
+  const state = view(
+    useShallow(({ contentId, position, zoom, frame, playing }) => ({ contentId, position, zoom, frame, playing })),
+  );
   // Until the layout effect has told the view about this item, show it as a new item starts: fitted, first file.
   const fresh = state.contentId !== item.contentId;
   const position = fresh ? item.media[0]!.position : state.position;
   const file = item.media.find((m) => m.position === position) ?? item.media[0]!;
   const frame = fresh ? 0 : state.frame;
-  const playing = !fresh && state.playing;
+  const playing = !fresh && file.kind === 'video' && state.playing;
+  const ok = file.status === 'ok';
+  const picture = useRendition(
+    ok && !playing
+      ? file.kind === 'image'
+        ? { contentId: item.contentId, position: file.position, rendition: main ? 'display' : 'thumb' }
+        : { contentId: item.contentId, position: file.position, rendition: 'keyframe', frame }
+      : null,
+  );
+  // Why nothing can be shown, if so: not media, so never behind the shield (its words must be readable).
+  const unavailable = !ok
+    ? file.status === 'purged'
+      ? 'its bytes were purged under the workspace retention setting (hashes and labels are kept)'
+      : (file.error ?? 'Sift could not read this file')
+    : picture?.status === 'placeholder'
+      ? picture.reason
+      : null;
   return (
     <figure
       className={`media-panel ${main ? 'main' : 'preview'}`}
@@ -48,79 +68,46 @@ function MediaBody({ item, view, main }: { item: ItemMedia; view: MediaViewStore
       data-frame={file.kind === 'video' ? frame : undefined}
       data-playing={playing}
     >
-      <Shield contentId={item.contentId} facts={item.shield} global={main}>
-        <MediaFile item={item} file={file} view={view} main={main} frame={frame} playing={playing} />
-      </Shield>
-      {main && item.shield.restricted && <RestrictedNotice contentId={item.contentId} />}
-      {file.status === 'ok' && (
-        <MediaToolbar item={item} file={file} view={view} main={main} frame={frame} playing={playing} />
-      )}
-    </figure>
-  );
-}
-
-function MediaFile({
-  item,
-  file,
-  view,
-  main,
-  frame,
-  playing,
-}: {
-  item: ItemMedia;
-  file: MediaFileInfo;
-  view: MediaViewStore;
-  main: boolean;
-  frame: number;
-  playing: boolean;
-}) {
-  const ok = file.status === 'ok';
-  const picture = useRendition(
-    ok && !(file.kind === 'video' && playing)
-      ? file.kind === 'image'
-        ? { contentId: item.contentId, position: file.position, rendition: main ? 'display' : 'thumb' }
-        : { contentId: item.contentId, position: file.position, rendition: 'keyframe', frame }
-      : null,
-  );
-  if (!ok)
-    return (
-      <MediaPlaceholder
-        reason={
-          file.status === 'purged'
-            ? 'its bytes were purged under the workspace retention setting (hashes and labels are kept)'
-            : (file.error ?? 'Sift could not read this file')
-        }
-      />
-    );
-  const label = `${file.kind} ${file.position + 1} of ${item.contentId}`;
-  return (
-    <>
-      {file.kind === 'video' && playing ? (
-        <VideoPlayer contentId={item.contentId} position={file.position} />
-      ) : picture === null ? (
-        <div className="media-stage media-loading" aria-busy="true" data-testid="media-loading">
-          Loading the {file.kind === 'image' ? 'picture' : 'keyframe'}…
-        </div>
-      ) : picture.status === 'placeholder' ? (
-        <MediaPlaceholder reason={picture.reason} />
+      {unavailable !== null ? (
+        <MediaPlaceholder reason={unavailable} />
       ) : (
-        <ImageStage
-          url={picture.url}
-          width={picture.width}
-          height={picture.height}
-          view={view}
-          alt={label}
-          contentId={item.contentId}
-        />
+        <Shield contentId={item.contentId} facts={item.shield} global={main}>
+          {playing ? (
+            <VideoPlayer contentId={item.contentId} position={file.position} />
+          ) : picture?.status === 'ok' ? (
+            <ImageStage
+              url={picture.url}
+              width={picture.width}
+              height={picture.height}
+              view={view}
+              alt={`${file.kind} ${file.position + 1} of ${item.contentId}`}
+              contentId={item.contentId}
+            />
+          ) : (
+            <div className="media-stage media-loading" aria-busy="true" data-testid="media-loading">
+              Loading the {file.kind === 'image' ? 'picture' : 'keyframe'}…
+            </div>
+          )}
+          {file.kind === 'video' && (
+            <KeyframeStrip
+              contentId={item.contentId}
+              file={file}
+              frame={frame}
+              onPick={(i) => view.getState().setFrame(i)}
+            />
+          )}
+        </Shield>
       )}
-      {file.kind === 'video' && (
-        <KeyframeStrip
-          contentId={item.contentId}
-          file={file}
-          frame={frame}
-          onPick={(i) => view.getState().setFrame(i)}
-        />
-      )}
-    </>
+      {main && item.shield.restricted && <RestrictedNotice contentId={item.contentId} />}
+      <MediaToolbar
+        item={item}
+        file={file}
+        view={view}
+        main={main}
+        frame={frame}
+        playing={playing}
+        showable={unavailable === null}
+      />
+    </figure>
   );
 }

@@ -18,6 +18,7 @@ export function MediaToolbar({
   main,
   frame,
   playing,
+  showable,
 }: {
   item: ItemMedia;
   file: MediaFileInfo;
@@ -25,6 +26,8 @@ export function MediaToolbar({
   main: boolean;
   frame: number;
   playing: boolean;
+  /** The file has something to show (else only the file buttons and its facts). */
+  showable: boolean;
 }) {
   const zoom = view((state) => state.zoom);
   const fitScale = view((state) => state.fitScale);
@@ -51,7 +54,7 @@ export function MediaToolbar({
           <Hint action="mediaNextFile" main={main} />
         </span>
       )}
-      {!playing && (
+      {showable && !playing && (
         <span className="media-zoom" role="group" aria-label="Zoom">
           <button tabIndex={-1} onClick={() => s.zoomBy(1 / ZOOM_STEP)} title="Zoom out" aria-label="Zoom out">
             <Hint action="mediaZoomOut" main={main} /> −
@@ -77,7 +80,7 @@ export function MediaToolbar({
           </span>
         </span>
       )}
-      {file.kind === 'video' && (
+      {showable && file.kind === 'video' && (
         <span className="media-video-controls">
           <button tabIndex={-1} onClick={() => s.setPlaying(!playing)} data-testid="media-play">
             <Hint action="mediaPlay" main={main} /> {playing ? 'Keyframes' : 'Play'}

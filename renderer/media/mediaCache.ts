@@ -33,12 +33,16 @@ export interface MediaSource {
 
 interface Entry {
   value: LoadedRendition | null;
+  /** The call failed (the host unreachable): its reason is shown, and the next request asks again. */
+  failed?: boolean;
   release: (() => void) | null;
   waiters: Promise<LoadedRendition>;
 }
 
 interface Queued {
   id: string;
+  /** The file the rendition is of (contentId, position). */
+  file: string;
   priority: Priority;
   run(): Promise<void>;
   /** Still wanted by someone (a view on screen, or a prefetch not yet superseded). */
@@ -60,6 +64,7 @@ export class MediaCache {
   private readonly queue: Queued[] = [];
   private readonly interest = new Map<string, number>();
   private running = 0;
+  private readonly filesInFlight = new Set<string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -155,7 +160,8 @@ export class MediaCache {
       else this.interest.set(id, left);
     };
     const existing = this.entries.get(id);
-    if (existing) {
+    if (existing?.failed) this.entries.delete(id);
+    else if (existing) {
       if (priority === 'now') this.promote(id);
       return { done: existing.waiters, release };
     }
@@ -164,6 +170,7 @@ export class MediaCache {
     this.entries.set(id, entry);
     const job: Queued = {
       id,
+      file: `${key.contentId}\u0000${key.position}`,
       priority,
       wanted: () => this.interest.has(id),
       run: async () => {
@@ -183,9 +190,9 @@ export class MediaCache {
             };
           } else loaded = result;
         } catch (error) {
+          // Shown to the view that asked, but not remembered: the next view to ask asks the host again.
           loaded = { status: 'placeholder', reason: error instanceof Error ? error.message : String(error) };
-          // A failed call (the host unreachable) is not remembered: the next view asks again.
-          this.entries.delete(id);
+          entry.failed = true;
         }
         entry.value = loaded;
         settle(loaded);
@@ -219,17 +226,30 @@ export class MediaCache {
     }
   }
 
+  /**
+   * Starts queued requests, at most `concurrency`, and one file at a time: the host makes all of a file's derivatives
+   * on its first request (a video's keyframes and webm in one ffmpeg pass), so a strip's eight keyframes asked at once
+   * would have it make them eight times over.
+   */
   private pump() {
-    while (this.running < this.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift()!;
+    for (let at = 0; this.running < this.concurrency && at < this.queue.length;) {
+      const job = this.queue[at]!;
       if (!job.wanted()) {
         // Nobody looks at it any more (a grid row scrolled away): forget it rather than fetch it.
+        this.queue.splice(at, 1);
         this.entries.delete(job.id);
         continue;
       }
+      if (this.filesInFlight.has(job.file)) {
+        at++;
+        continue;
+      }
+      this.queue.splice(at, 1);
       this.running++;
+      this.filesInFlight.add(job.file);
       void job.run().finally(() => {
         this.running--;
+        this.filesInFlight.delete(job.file);
         this.pump();
       });
     }

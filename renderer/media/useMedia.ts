@@ -97,12 +97,27 @@ export function firstViewKeys(item: ItemMedia | undefined, position = 0): Rendit
   }));
 }
 
+/** What an item's content type says its first file likely is, before the host has listed its media. */
+export type MediaHint = 'image' | 'video' | null;
+
 /**
  * Fetches ahead what the viewer will see next, so moving on waits for nothing: the media lists of `listed` (one call,
- * or none when known), then the first view of each of `ahead`, in that order.
+ * or none when known), then the first view of each of `ahead`, in that order. An item not listed yet whose content
+ * type says image (or video) has its first picture asked for at once, beside the lists call rather than after it:
+ * the first items of a new batch are then ready a round trip sooner.
  */
-export function prefetchMedia(listed: readonly string[], ahead: readonly string[] = listed): void {
+export function prefetchMedia(
+  listed: readonly string[],
+  ahead: readonly string[] = listed,
+  hint: (contentId: string) => MediaHint = () => null,
+): void {
   if (listed.length === 0 && ahead.length === 0) return;
+  for (const id of ahead) {
+    if (mediaCache.peekItem(id)) continue;
+    const kind = hint(id);
+    if (kind === 'image') mediaCache.prefetch([{ contentId: id, position: 0, rendition: 'display' }]);
+    else if (kind === 'video') mediaCache.prefetch([{ contentId: id, position: 0, rendition: 'keyframe', frame: 0 }]);
+  }
   void mediaCache.loadItems([...listed, ...ahead]).then(
     () => {
       for (const id of ahead) mediaCache.prefetch(firstViewKeys(mediaCache.peekItem(id)));

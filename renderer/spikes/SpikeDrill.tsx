@@ -1,9 +1,10 @@
-/** What is behind a marked window: near-duplicate clusters, the terms that rose, the accounts most reported and reporting. */
+/** What is behind a marked window: near-duplicate clusters (text and media), the terms that rose, the accounts most reported and reporting. */
 import { TermTable } from '../components/TermTable';
 import { useExplore } from '../explore/exploreStore';
 import { MediaThumbs } from '../media/MediaThumb';
 import { useNavigation } from '../navigation';
 import { when } from './spikeCharts';
+import { SpikeMediaClusters } from './SpikeMediaClusters';
 import { useSpikes } from './spikesStore';
 
 export function SpikeDrill() {
@@ -51,6 +52,7 @@ export function SpikeDrill() {
                   ))}
                 </div>
               ))}
+              <SpikeMediaClusters clusters={drill.mediaClusters} queryItems={queryItems} />
             </div>
             <div>
               <h4>Top terms against the week before</h4>

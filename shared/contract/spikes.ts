@@ -53,19 +53,28 @@ export interface SpikeOverview {
   markers: { at: string; model: string; version: string; previous: string }[];
 }
 
+/** A near-duplicate cluster of the drilled window: how many items, from how many accounts (how many new), when. */
+export interface SpikeDrillCluster {
+  size: number;
+  authors: number;
+  /** Accounts created in the week before the window. */
+  newAccounts: number;
+  firstAt: string;
+  lastAt: string;
+  /** Distinct texts, at most three. */
+  samples: string[];
+  /** At most 200. */
+  contentIds: string[];
+}
+
 export interface SpikeDrill {
   items: number;
   baselineItems: number;
   terms: { term: string; focusCount: number; baselineCount: number; z: number }[];
-  clusters: {
-    size: number;
-    authors: number;
-    newAccounts: number;
-    firstAt: string;
-    lastAt: string;
-    samples: string[];
-    contentIds: string[];
-  }[];
+  /** Near-duplicate texts (MinHash), three or more items each. */
+  clusters: SpikeDrillCluster[];
+  /** The same picture — an image or any video keyframe — in three or more items (perceptual hashes). */
+  mediaClusters: Omit<SpikeDrillCluster, 'samples'>[];
   reporters: { reporterId: string; reports: number }[];
   targets: { userId: string; reports: number; items: number; accountCreatedAt: string | null }[];
 }

@@ -25,8 +25,13 @@ export interface MediaItemsSpec {
   prefix?: string;
 }
 
+/** The CSV's columns, each its canonical content column. */
+const COLUMNS = ['content_id', 'user_id', 'surface', 'content_type', 'language', 'text', 'created_at', 'has_image'];
+
 export interface MediaItems {
   csv: string;
+  /** `sift import` arguments that put these rows in place of the workspace's content, registering their media. */
+  importArgs: string[];
   imageIds: string[];
   videoIds: string[];
   textIds: string[];
@@ -97,11 +102,14 @@ export async function writeMediaItems(dir: string, spec: MediaItemsSpec): Promis
     row(id, 'text', `Just words here, number ${i + 1}, nothing to see`, '');
     textIds.push(id);
   }
-  const csv = path.join(dir, 'content.csv');
-  const header = ['content_id', 'user_id', 'surface', 'content_type', 'language', 'text', 'created_at', 'has_image'];
+  const csv = path.join(dir, 'media_items.csv');
   fs.writeFileSync(
     csv,
-    `${[...header, 'media'].join(',')}\n${rows.map((cells) => cells.map(csvCell).join(',')).join('\n')}\n`,
+    `${[...COLUMNS, 'media'].join(',')}\n${rows.map((cells) => cells.map(csvCell).join(',')).join('\n')}\n`,
   );
-  return { csv, imageIds, videoIds, textIds, truncatedId };
+  const importArgs = [
+    ...['import', csv, '--as', 'content', '--when-taken', 'replace', '--media-column', 'media'],
+    ...['--map', [...COLUMNS, 'media'].map((column) => `${column}=${column}`).join(',')],
+  ];
+  return { csv, importArgs, imageIds, videoIds, textIds, truncatedId };
 }

@@ -128,6 +128,38 @@ describe('media clusters', () => {
   });
 });
 
+describe('the spike drill', () => {
+  it('shows the same picture posted in many items of the window, with its accounts and times', async () => {
+    await host.workspace.withConnection((conn) =>
+      conn.run(
+        `CREATE OR REPLACE TABLE reports AS SELECT 'r' || content_id AS report_id, content_id, 'spam' AS reason,
+           TIMESTAMP '2024-03-10 12:00:00' AS created_at, 'reporter1' AS reporter_id
+         FROM content WHERE content_id IN ('c03', 'c05', 'c06', 'c08', 'c10')`,
+      ),
+    );
+    const drill = await runJob(host, 'spike.drill', {
+      source: 'reports',
+      by: 'reason',
+      series: 'spam',
+      start: '2024-03-10T00:00:00.000Z',
+      end: '2024-03-11T00:00:00.000Z',
+    });
+    expect(drill.items).toBe(5);
+    expect(drill.clusters).toEqual([]); // their texts have nothing in common
+    // c03 is u1's (account of 1 January), c06 and c08 u2's (20 February: not new in the week before 10 March).
+    expect(drill.mediaClusters).toEqual([
+      {
+        size: 3,
+        authors: 2,
+        newAccounts: 0,
+        firstAt: '2024-03-03T10:00:00.000Z',
+        lastAt: '2024-03-08T10:00:00.000Z',
+        contentIds: CLUSTER,
+      },
+    ]);
+  });
+});
+
 describe('sift media clusters', () => {
   it('prints exactly [{"cluster": id, "content_ids": [...]}] with --json, and a readable list without', async () => {
     await host.close();

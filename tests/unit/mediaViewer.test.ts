@@ -133,6 +133,16 @@ describe('the media cache', () => {
     expect(host.released).toHaveLength(4);
   });
 
+  it("asks for one file's renditions one at a time (the host makes a file's derivatives on its first request)", async () => {
+    const host = fakeHost();
+    const cache = new MediaCache(host.source, 50, 4);
+    const frame = (f: number): RenditionKey => ({ contentId: 'v', position: 0, rendition: 'keyframe', frame: f });
+    cache.prefetch([frame(0), frame(1), frame(2), key('other')]);
+    expect(host.calls).toEqual(['v:keyframe', 'other:display']);
+    await host.answerNext();
+    expect(host.calls).toEqual(['v:keyframe', 'other:display', 'v:keyframe']);
+  });
+
   it('does not remember a call that failed: the next view asks again', async () => {
     const host = fakeHost();
     let fail = true;
@@ -142,9 +152,11 @@ describe('the media cache', () => {
     });
     const failed = await cache.request(key('a'), 'now').done;
     expect(failed).toEqual({ status: 'placeholder', reason: 'The Sift host is not reachable' });
-    expect(cache.peek(key('a'))).toBeUndefined();
+    // The view that asked shows why; a later request asks the host again.
+    expect(cache.peek(key('a'))).toEqual(failed);
     fail = false;
     cache.request(key('a'), 'now');
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(host.calls).toEqual(['a:display']);
   });
 });

@@ -17,6 +17,7 @@ import {
 import { logOddsTerms, termCounts } from '../../../shared/termContrast.js';
 import { computePool } from '../compute/workerPool.js';
 import { clusterNearDuplicatesTask } from './computeTasks.js';
+import { describeCluster, drillMediaClusters } from './drillClusters.js';
 import type { JobContext } from '../jobs.js';
 import { discourseAccountsSql } from '../workspace/discourseViews.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -343,27 +344,16 @@ export async function spikeDrill(
         baselineCount: term.baselineCount,
         z: Math.round(term.z * 100) / 100,
       }));
+    const newWithinMs = BASELINE_DAYS * 86_400_000;
     const clusters = found.slice(0, 10).map((cluster) => {
       const members = cluster.members.map((index) => focus[index]!);
-      const authors = new Set(members.map((item) => item.userId));
-      const newAuthors = new Set(
-        members
-          .filter(
-            (item) =>
-              item.accountCreated !== null && start.getTime() - item.accountCreated < BASELINE_DAYS * 86_400_000,
-          )
-          .map((item) => item.userId),
-      );
       return {
-        size: members.length,
-        authors: authors.size,
-        newAccounts: newAuthors.size,
-        firstAt: iso(Math.min(...members.map((item) => item.created))),
-        lastAt: iso(Math.max(...members.map((item) => item.created))),
+        ...describeCluster(members, start, newWithinMs),
         samples: [...new Set(members.map((item) => item.text))].slice(0, 3),
-        contentIds: members.slice(0, 200).map((item) => item.contentId),
       };
     });
+    ctx?.progress(null, 'Clustering the same pictures');
+    const mediaClusters = await drillMediaClusters(workspace, focus, start, newWithinMs);
     const reporterColumn = source === 'reports' ? 'r.reporter_id' : 'r.actor_id';
     const reporters = (
       await conn.runAndReadAll(
@@ -388,6 +378,7 @@ export async function spikeDrill(
       baselineItems: baseline.length,
       terms,
       clusters,
+      mediaClusters,
       reporters,
       targets: targets.map(([userId, n, items]) => {
         const created = accountCreated.get(String(userId));

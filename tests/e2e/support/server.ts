@@ -14,10 +14,16 @@ export interface SiftServer {
 /**
  * `name`: the workspace folder's name (the name the app shows). `kind`: which sample (platform by default).
  * `setupSql`: statements run on the workspace with `sift query --allow-writes` before it is served (e.g. dropping a
- * table to try a workspace without it).
+ * table to try a workspace without it); `beforeServe` then runs anything else (e.g. importing generated media).
  */
 export async function startSift(
-  options: { name?: string; kind?: 'platform' | 'discourse'; setupSql?: string[] } = {},
+  options: {
+    name?: string;
+    kind?: 'platform' | 'discourse';
+    setupSql?: string[];
+    /** Runs on the workspace (with the env the server gets) before it is served: files written, `sift` commands run. */
+    beforeServe?: (workspace: string, env: NodeJS.ProcessEnv) => Promise<void>;
+  } = {},
 ): Promise<SiftServer> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-home-'));
   const workspace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sift-e2e-')), options.name ?? 'sample');
@@ -36,6 +42,7 @@ export async function startSift(
     );
     if (setup.status !== 0) throw new Error(`sift query ${sql} failed: ${setup.stderr}`);
   }
+  await options.beforeServe?.(workspace, env);
   const child: ChildProcess = spawn('node', ['bin/sift.mjs', 'serve', '--workspace', workspace, '--port', '0'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
