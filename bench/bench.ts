@@ -20,8 +20,9 @@
  *     and re-scores 1M items, the engine's restart after kill -9 (bench/engine.ts), and the spike drill's clustering
  *     of a 10,000-post campaign (bench/nearDuplicates.ts);
  *   - media: near-duplicate clusters of 100,000 perceptual hashes, hashes precomputed, vs the all-pairs comparison
- *     (bench/mediaClusters.ts).
- * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters runs one section.
+ *     (bench/mediaClusters.ts); thumbnails of 10,000 1-MP JPEGs vs sharp's own resize, and a trivial call's p99 while
+ *     media.prepare runs vs idle (bench/media.ts).
+ * BENCH_ROWS changes the size (default 1,000,000); BENCH_ONLY=foundation|models|evaluation|gates|engine|labeling|mediaPaint|feeds|monitors|spikes|robustness|davidson|mediaClusters|media runs one section.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +43,7 @@ import { evaluationBenchmark } from './evaluation.js';
 import { feedsBenchmark } from './feeds.js';
 import { gatesBenchmark } from './gates.js';
 import { labelingBenchmark } from './labeling.js';
+import { mediaBenchmark } from './media.js';
 import { mediaClustersBenchmark } from './mediaClusters.js';
 import { mediaPaintBenchmark } from './mediaPaint.js';
 import { modelsBenchmark } from './models.js';
@@ -126,6 +128,12 @@ async function main(): Promise<void> {
     fs.rmSync(scratch, { recursive: true, force: true });
     return;
   }
+  if (ONLY === 'media') {
+    // 1-MP JPEGs of its own: thumbnails need no million-item workspace.
+    await mediaBenchmark(scratch, console.log);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
   if (ONLY === 'labeling') {
     // On the committed sample: labeling needs no million-item workspace.
     await labelingBenchmark(scratch, console.log);
@@ -194,6 +202,10 @@ async function main(): Promise<void> {
     await monitorsBenchmark(scratch, console.log);
   }
   if (runs('mediaClusters')) mediaClustersBenchmark(console.log);
+  if (runs('media')) {
+    console.log('');
+    await mediaBenchmark(scratch, console.log);
+  }
   if (runs('davidson')) {
     console.log('\n## Real-data check: the distilled recipe on Davidson et al. 2017');
     await davidsonAgreement(console.log);

@@ -17,11 +17,11 @@ import type { TrueCategory } from './texts.js';
 
 export const MEDIA_DIR = 'media';
 /** Image items without an nsfw ground truth that get a file; the others keep their image_emb and have none. */
-const IMAGE_FRACTION = 0.05;
+const IMAGE_FRACTION = 0.03;
 /** How often a chosen image item reposts an earlier picture of the same kind instead of a new one. */
 const REPOST_CHANCE = 0.08;
 const VIDEO_CHANCE = 0.006;
-const MAX_VIDEOS = 6;
+const MAX_VIDEOS = 4;
 /** Keeps a million-row sample's media bounded: past this many files, items get none (the campaign's are shared). */
 const MAX_FILES = 2500;
 const IMAGE_SIZE = { width: 256, height: 192 };
@@ -31,6 +31,8 @@ const IMAGE_SIZE = { width: 256, height: 192 };
  * (10 bits, shared/mediaClusters.ts), as flat synthetic scenes otherwise now and then fall within it.
  */
 const DISTINCT_BITS = 16;
+/** A copy further than this from its source (a crop or mark on a flat picture) is made a recompressed one instead. */
+const NEAR_COPY_BITS = 8;
 
 type ImageFormat = 'jpeg' | 'webp' | 'png' | 'gif';
 const EXTENSION: Record<ImageFormat | VideoFormat, string> = {
@@ -150,6 +152,16 @@ export class SampleMedia {
     return at;
   }
 
+  /** A copy's bytes, within NEAR_COPY_BITS of its source; the ground truth records the edit actually made. */
+  private async nearCopy(out: string, at: string, copy: Extract<Picture, { kind: 'copy' }>): Promise<Buffer> {
+    const source = fs.readFileSync(path.join(out, copy.source));
+    const bytes = await editCopy(source, copy.edit, at);
+    const distance = hammingDistance(await perceptualHashOfImage(source), await perceptualHashOfImage(bytes));
+    if (distance <= NEAR_COPY_BITS) return bytes;
+    this.groups.get(copy.source)!.files[at] = 'recompressed';
+    return editCopy(source, 'recompressed', at);
+  }
+
   private group(source: string, kind: Group['kind']): Group {
     let group = this.groups.get(source);
     if (!group) this.groups.set(source, (group = { kind, source, files: { [source]: 'original' }, content_ids: [] }));
@@ -174,8 +186,7 @@ export class SampleMedia {
       const target = path.join(out, at);
       if (picture.kind === 'video') await encodeVideo(drawScene(picture.seed, picture.palette), picture.format, target);
       else if (picture.kind === 'copy' && isVideo(at)) await transcodeVideo(path.join(out, picture.source), target);
-      else if (picture.kind === 'copy')
-        fs.writeFileSync(target, await editCopy(fs.readFileSync(path.join(out, picture.source)), picture.edit, at));
+      else if (picture.kind === 'copy') fs.writeFileSync(target, await this.nearCopy(out, at, picture));
       else fs.writeFileSync(target, await distinctImage(picture, hashes));
     };
     await Promise.all([lane(false), lane(true)]);
@@ -223,7 +234,8 @@ async function editCopy(source: Buffer, edit: Exclude<CopyEdit, 'exact'>, target
   const encode = (edited: Sharp) =>
     target.endsWith('.webp') ? edited.webp({ quality: 60 }).toBuffer() : edited.jpeg({ quality: 75 }).toBuffer();
   if (edit === 'resized') return encode(image.resize(Math.round(width * 0.75), Math.round(height * 0.75)));
-  if (edit === 'recompressed') return image.jpeg({ quality: 30 }).toBuffer();
+  if (edit === 'recompressed')
+    return target.endsWith('.webp') ? image.webp({ quality: 30 }).toBuffer() : image.jpeg({ quality: 30 }).toBuffer();
   if (edit === 'cropped') {
     const insetX = Math.round(width * 0.02);
     const insetY = Math.round(height * 0.02);

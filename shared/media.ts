@@ -30,8 +30,9 @@ export const MAX_PIXELS = MAX_MEGAPIXELS * 1_000_000;
 /** The long side of each rendition, in pixels (never enlarged). */
 export const THUMB_MAX_PX = 256;
 export const DISPLAY_MAX_PX = 1280;
-/** The shielded rendition: made from the display one, blurred this much (sigma) and turned grey, on the server. */
-export const SHIELD_BLUR_SIGMA = 24;
+/** The shielded rendition: the display one reduced to this long side, blurred (sigma) and turned grey, on the server. */
+export const SHIELD_MAX_PX = 320;
+export const SHIELD_BLUR_SIGMA = 12;
 /** A video yields this many keyframes, spread evenly over its duration (fewer when it is short). */
 export const KEYFRAME_COUNT = 8;
 /** The small video rendition: webm, this long side, at most this many seconds. */

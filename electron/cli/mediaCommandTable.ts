@@ -1,4 +1,4 @@
-/** The tables of the media commands (`sift media clusters`), in the order `sift --help` lists them. */
+/** The tables of the media commands (`sift media clusters|audit|purge`), in the order `sift --help` lists them. */
 import { command, json, workspace } from './commandSpec.js';
 
 export const MEDIA_COMMANDS = {
@@ -8,5 +8,21 @@ export const MEDIA_COMMANDS = {
     flags: { workspace, json },
     notes:
       'Perceptual hashes (64-bit pHash) within 10 bits of each other, transitively; a video joins through any of its keyframes. --json prints [{"cluster": 1, "content_ids": [...]}, ...]. The hashes are made when media is prepared (docs/media.md).',
+  }),
+  'media audit': command({
+    name: 'media audit',
+    summary: 'every reveal of restricted media (a critical-severity label): who, when, which item, latest first',
+    flags: {
+      workspace,
+      limit: { type: 'string', value: 'N', description: 'at most N reveals (default: 1000)' },
+      json,
+    },
+    notes:
+      'Restricted media reach a screen only shielded until the workspace owner approves a reveal of the item for the reviewer; each reveal is recorded (docs/media.md). --json prints [{"at": ..., "reviewer": ..., "content_id": ..., "position": ..., "rendition": ...}, ...].',
+  }),
+  'media purge': command({
+    name: 'media purge',
+    summary: "purge the bytes of restricted media past the workspace's retention (hashes and labels are kept)",
+    flags: { workspace, json },
   }),
 };

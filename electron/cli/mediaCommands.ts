@@ -1,4 +1,7 @@
-/** `sift media clusters`: the workspace's near-duplicate media (the media clusters part of the contract). */
+/**
+ * `sift media clusters`: the workspace's near-duplicate media (the media clusters part of the contract); `sift media
+ * audit` and `sift media purge`: restricted media's reveal log and retention (the restricted part).
+ */
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
 import { call, withHost } from './hostCalls.js';
 
@@ -7,8 +10,12 @@ export async function commandMedia(args: string[]): Promise<number> {
   switch (sub) {
     case 'clusters':
       return mediaClusters(rest);
+    case 'audit':
+      return mediaAudit(rest);
+    case 'purge':
+      return mediaPurge(rest);
     default:
-      throw new UsageError(`media: expected clusters${sub ? ` (got "${sub}")` : ''}.`);
+      throw new UsageError(`media: expected clusters, audit or purge${sub ? ` (got "${sub}")` : ''}.`);
   }
 }
 
@@ -31,6 +38,52 @@ async function mediaClusters(args: string[]): Promise<number> {
       const more = contentIds.length > 20 ? ` … and ${contentIds.length - 20} more` : '';
       console.log(`  cluster ${cluster} (${contentIds.length} items): ${shown}${more}`);
     }
+    return 0;
+  });
+}
+
+async function mediaAudit(args: string[]): Promise<number> {
+  const spec = COMMANDS['media audit'];
+  const { values } = parseCommand(spec, args);
+  const limit = values.limit === undefined ? 1000 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+    throw new UsageError('media audit: --limit is a whole number from 1 to 100000.', spec);
+  return withHost(values.workspace, async (host) => {
+    const reveals = await call(host, 'restricted.audit', { limit });
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          reveals.map(({ at, reviewer, contentId, position, rendition }) => ({
+            at,
+            reviewer,
+            content_id: contentId,
+            position,
+            rendition,
+          })),
+        ),
+      );
+      return 0;
+    }
+    if (reveals.length === 0) {
+      console.log('No restricted media has been revealed.');
+      return 0;
+    }
+    console.log(`${reveals.length} reveal(s) of restricted media, latest first:`);
+    for (const { at, reviewer, contentId, position, rendition } of reveals)
+      console.log(`  ${at}  ${reviewer}  ${contentId} (file ${position + 1}, ${rendition})`);
+    return 0;
+  });
+}
+
+async function mediaPurge(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS['media purge'], args);
+  return withHost(values.workspace, async (host) => {
+    const outcome = await call(host, 'restricted.purge', {});
+    if (values.json) console.log(JSON.stringify(outcome));
+    else
+      console.log(
+        `Purged the bytes of ${outcome.purged.length} restricted file(s); ${outcome.kept} restricted file(s) kept (not yet due, or no retention set).`,
+      );
     return 0;
   });
 }

@@ -71,6 +71,8 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     query: { args: () => ['query', '--sql', 'SELECT category, count(*) AS n FROM reports GROUP BY 1 ORDER BY 1'] },
     models: { args: () => ['models'] },
     'media clusters': { args: () => ['media', 'clusters', '--json'] },
+    'media audit': { args: () => ['media', 'audit', '--json'] },
+    'media purge': { args: () => ['media', 'purge', '--json'] },
     spike: { args: () => ['spike', '--json'] },
     eval: { args: () => ['eval', '--model', 'text-distil', '--json'] },
     gate: {

@@ -3,6 +3,7 @@
  * folder, the campaign's accounts all post its promo banner or a near-duplicate of it, the media stay small, and
  * ffmpeg writes the videos bit-exactly. Real files, real DuckDB, real ffmpeg.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -11,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { drawScene } from '../../sample-data/mediaScenes';
 import { encodeVideo } from '../../sample-data/sampleVideos';
 import { perceptualHashOfImage } from '../../electron/host/media/imageHash';
+import { mediaOfItems, originalsDir } from '../../electron/host/media/mediaStore';
+import { createSampleWorkspace } from '../../electron/host/samples/sampleWorkspace';
 import { MEDIA_CLUSTER_THRESHOLD as NEAR } from '../../shared/mediaClusters';
 import { hammingDistance } from '../../shared/perceptualHash';
 import { tempDir } from './support';
@@ -106,6 +109,38 @@ describe('the sample media', () => {
     expect(lookalikes).toEqual([]);
     expect(truth.near_duplicate_groups.filter((group) => group.kind === 'repost').length).toBeGreaterThan(10);
   });
+
+  it('is registered when the sample workspace is made: one registry row per item, one original per distinct file', async () => {
+    const rows = await mediaRows();
+    const workspace = await createSampleWorkspace(path.join(tempDir('sift-sample-media-'), 'ws'));
+    try {
+      const registered = await mediaOfItems(workspace);
+      expect(registered.map((file) => file.contentId)).toEqual(rows.map((row) => row.contentId));
+      expect(new Set(registered.map((file) => file.status))).toEqual(new Set(['ok']));
+      // Two items reposting one picture with the same edit carry equal bytes: one original.
+      const contents = new Set(
+        [...new Set(rows.map((row) => row.media))].map((file) =>
+          createHash('sha256')
+            .update(fs.readFileSync(path.join(SAMPLE, file)))
+            .digest('hex'),
+        ),
+      );
+      const distinct = contents.size;
+      expect(fs.readdirSync(originalsDir(workspace.dir)).length).toBe(distinct);
+      const byId = new Map(registered.map((file) => [file.contentId, file]));
+      for (const row of rows.filter((row) => row.contentType === 'video'))
+        expect(byId.get(row.contentId)).toMatchObject({ kind: 'video', durationS: 2 });
+      // The campaign's exact reposts are one file; its near-duplicates are files of their own.
+      const campaign = rows.filter((row) => row.campaign);
+      const banner = campaign.filter((row) => row.media === 'media/campaign_banner.jpg');
+      expect(new Set(banner.map((row) => byId.get(row.contentId)!.sha256)).size).toBe(1);
+      expect(new Set(campaign.map((row) => byId.get(row.contentId)!.sha256)).size).toBe(
+        new Set(campaign.map((row) => row.media)).size,
+      );
+    } finally {
+      await workspace.close();
+    }
+  }, 120_000);
 
   it('encodes a video bit-exactly: the same scene twice gives the same bytes', async () => {
     const dir = tempDir('sift-sample-video-');

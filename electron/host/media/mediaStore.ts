@@ -150,3 +150,33 @@ export async function writeMediaHashes(
       await conn.run('INSERT OR REPLACE INTO media_hashes VALUES ($sha256, $frame, $phash)', { sha256, frame, phash });
   });
 }
+
+/** Where each of these originals was registered from (the newest registration's path), for messages naming it. */
+export async function sourcePaths(workspace: Workspace, sha256s: readonly string[]): Promise<Map<string, string>> {
+  if (sha256s.length === 0) return new Map();
+  const rows = await workspace.withStore(async (conn) =>
+    (
+      await conn.runAndReadAll(
+        'SELECT sha256, arg_max(source_path, registered_at) FROM media_files WHERE list_contains($shas, sha256) GROUP BY sha256',
+        { shas: listValue([...sha256s]) },
+        { shas: LIST(VARCHAR) },
+      )
+    ).getRowsJson(),
+  );
+  return new Map(rows.map(([sha, source]) => [String(sha), String(source)]));
+}
+
+/** How many perceptual hashes each of these originals has. */
+export async function hashCounts(workspace: Workspace, sha256s: readonly string[]): Promise<Map<string, number>> {
+  if (sha256s.length === 0) return new Map();
+  const rows = await workspace.withStore(async (conn) =>
+    (
+      await conn.runAndReadAll(
+        'SELECT sha256, count(*) FROM media_hashes WHERE list_contains($shas, sha256) GROUP BY sha256',
+        { shas: listValue([...sha256s]) },
+        { shas: LIST(VARCHAR) },
+      )
+    ).getRowsJson(),
+  );
+  return new Map(rows.map(([sha, count]) => [String(sha), Number(count)]));
+}

@@ -4,6 +4,7 @@
  * for video (mp4, webm). A picture or video frame over MAX_MEGAPIXELS is refused as a decompression bomb before any
  * pixel is decoded. ffprobe and ffmpeg read local files only (protocol and demuxer allow-lists): no network fetch.
  */
+import os from 'node:os';
 import type { Metadata } from 'sharp';
 import { SiftError } from '../../../shared/errors.js';
 import {
@@ -18,6 +19,9 @@ import {
 } from '../../../shared/media.js';
 import { nodeChildProcess } from '../lazyBuiltins.js';
 import { loadSharp } from './sharpLoader.js';
+
+/** As the compute pool's threads (electron/engine/threadPriority.ts). */
+const COMPUTE_NICE = 10;
 
 export const FFMPEG = process.env.SIFT_FFMPEG ?? '/usr/bin/ffmpeg';
 export const FFPROBE = process.env.SIFT_FFPROBE ?? '/usr/bin/ffprobe';
@@ -127,7 +131,7 @@ export function keyframeCount(durationS: number): number {
 /** Runs a tool (no shell) and answers its stdout; rejects on a non-zero exit, with stderr's last line. */
 export function run(tool: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    nodeChildProcess().execFile(
+    const child = nodeChildProcess().execFile(
       tool,
       args,
       { maxBuffer: 16 * 1024 * 1024, signal, encoding: 'utf8' },
@@ -138,5 +142,11 @@ export function run(tool: string, args: string[], signal?: AbortSignal): Promise
         } else resolve(stdout);
       },
     );
+    // Decoding and encoding video is computing work: it yields the CPU to the serving threads (docs/processes.md).
+    try {
+      if (child.pid !== undefined) os.setPriority(child.pid, COMPUTE_NICE);
+    } catch {
+      // not permitted here: it runs at the engine's priority
+    }
   });
 }

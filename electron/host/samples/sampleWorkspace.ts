@@ -1,6 +1,7 @@
 /**
  * Creates a workspace from a generated sample folder (the committed one, or one `npm run sample-data` wrote): its
- * tables, its labels, and its report library. Above workspace/, query/ and reports/, which it fills.
+ * tables, its labels, its media (registered as an import's) and its report library. Above workspace/, query/,
+ * reports/ and media/, which it fills.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { QueryService } from '../query/queryService.js';
 import { ReportStore } from '../reports/reports.js';
 import { installDiscourseViews } from '../workspace/discourseViews.js';
 import { DATABASE_FILE, quoteIdent, quoteLiteral, Workspace } from '../workspace/workspace.js';
+import { registerSampleMedia } from './sampleMedia.js';
 
 export const SAMPLE_KINDS = ['platform', 'discourse'] as const;
 export type SampleKind = (typeof SAMPLE_KINDS)[number];
@@ -63,6 +65,7 @@ export async function createSampleWorkspace(
       });
       await workspace.refreshLabelSnapshot();
     }
+    await registerSampleMedia(workspace, from);
     const library = reportLibraryDir(source.kind ?? 'platform');
     await new ReportStore(workspace, new QueryService(workspace)).installLibrary(library);
     for (const extra of ['incidents.json', 'manifest.json']) {
