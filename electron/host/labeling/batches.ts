@@ -180,6 +180,14 @@ export class Batches {
    * While the annotator labels a batch, the one after it is chosen and its context read, so the next batch is on
    * screen without waiting for the pool walk and the context queries. Checked again when it is handed out.
    */
+  /**
+   * Waits for every batch being chosen ahead: they read the workspace, and a workspace closed under a read stays
+   * open (its file locked against the next Sift process) until that read ends.
+   */
+  async settle(): Promise<void> {
+    await Promise.all(this.preparing.values());
+  }
+
   private prepareNext(session: SessionRecord, annotator: string, batch: BatchRecord): void {
     const key = annotatorKey(session.id, annotator);
     if (this.prepared.get(key)?.after === batch.id || this.preparing.has(key)) return;

@@ -199,6 +199,7 @@ export class LabelingService {
     const { store, writer } = this.core;
     store.cancelScheduled();
     await writer.drained();
+    await this.batches.settle();
     await store
       .sync()
       .catch((error: unknown) =>
