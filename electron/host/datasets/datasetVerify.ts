@@ -50,13 +50,7 @@ export function checkVersionFiles(dir: string): DatasetVerification & {
       problems.push(`${DATASET_MANIFEST}: names ${JSON.stringify(file?.path)}, which is not a file of this folder`);
       continue;
     }
-    const full = path.join(dir, file.path);
-    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
-    if (!stat) problems.push(`${file.path}: missing`);
-    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
-    else if (stat.size !== file.bytes)
-      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
-    else if (sha256(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
+    checkListedFile(dir, file, problems);
   }
   const media = checkMediaFiles(dir, manifest, problems);
   const expected = new Set([DATASET_MANIFEST, 'README.md', ...listed.map((file) => String(file?.path))]);
@@ -97,13 +91,7 @@ function checkMediaFiles(dir: string, manifest: DatasetManifest, problems: strin
       );
       continue;
     }
-    const full = path.join(dir, file.path);
-    const stat = fs.lstatSync(full, { throwIfNoEntry: false });
-    if (!stat) problems.push(`${file.path}: missing`);
-    else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
-    else if (stat.size !== file.bytes)
-      problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
-    else if (sha256OfFile(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
+    checkListedFile(dir, file, problems);
   }
   const folder = path.join(dir, DATASET_MEDIA_DIR);
   const stat = fs.lstatSync(folder, { throwIfNoEntry: false });
@@ -166,4 +154,14 @@ export async function verifyDataset(
   else if (cardSha256 !== null && written[1] !== cardSha256)
     problems.push('README.md: the dataset card differs from the one Sift wrote (its SHA-256 is not the one recorded)');
   return { ...files, ok: problems.length === 0, problems, scope: 'record' };
+}
+
+/** One file the manifest lists, against its size and SHA-256 there; a problem is named by the file's path. */
+function checkListedFile(dir: string, file: { path: string; bytes: number; sha256: string }, problems: string[]): void {
+  const full = path.join(dir, file.path);
+  const stat = fs.lstatSync(full, { throwIfNoEntry: false });
+  if (!stat) problems.push(`${file.path}: missing`);
+  else if (!stat.isFile()) problems.push(`${file.path}: not a regular file`);
+  else if (stat.size !== file.bytes) problems.push(`${file.path}: ${stat.size} bytes, the manifest says ${file.bytes}`);
+  else if (sha256OfFile(full) !== file.sha256) problems.push(`${file.path}: its SHA-256 differs from the manifest's`);
 }
