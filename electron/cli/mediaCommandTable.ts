@@ -1,7 +1,18 @@
-/** The tables of the media commands (`sift media clusters|audit|purge`), in the order `sift --help` lists them. */
+/** The tables of the media commands (`sift media prepare|clusters|audit|purge`), in the order `sift --help` lists them. */
 import { command, json, workspace } from './commandSpec.js';
 
 export const MEDIA_COMMANDS = {
+  'media prepare': command({
+    name: 'media prepare',
+    summary: 'make the thumbnails, display renditions, video keyframes and perceptual hashes of the imported media',
+    flags: {
+      workspace,
+      item: { type: 'string', value: 'ID', multiple: true, description: "only this item's media (repeatable)" },
+      json,
+    },
+    notes:
+      'Files already prepared are found in the cache and skipped; a corrupt, truncated or oversized file gets a placeholder and an error naming it, and the rest go on. Progress on stderr; Ctrl+C cancels between files. --json prints {"files", "prepared", "cached", "failed", "errors"}.',
+  }),
   'media clusters': command({
     name: 'media clusters',
     summary: 'items whose images or video keyframes are one picture reposted (near-duplicate media), 2+ per cluster',

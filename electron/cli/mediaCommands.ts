@@ -1,13 +1,15 @@
 /**
- * `sift media clusters`: the workspace's near-duplicate media (the media clusters part of the contract); `sift media
+ * `sift media prepare`: the derivatives and hashes of the registered media (the media.prepare job); `sift media clusters`: the workspace's near-duplicate media (the media clusters part of the contract); `sift media
  * audit` and `sift media purge`: restricted media's reveal log and retention (the restricted part).
  */
 import { COMMANDS, parseCommand, UsageError } from './commands.js';
-import { call, withHost } from './hostCalls.js';
+import { call, runJob, withHost } from './hostCalls.js';
 
 export async function commandMedia(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
+    case 'prepare':
+      return mediaPrepare(rest);
     case 'clusters':
       return mediaClusters(rest);
     case 'audit':
@@ -15,8 +17,25 @@ export async function commandMedia(args: string[]): Promise<number> {
     case 'purge':
       return mediaPurge(rest);
     default:
-      throw new UsageError(`media: expected clusters, audit or purge${sub ? ` (got "${sub}")` : ''}.`);
+      throw new UsageError(`media: expected prepare, clusters, audit or purge${sub ? ` (got "${sub}")` : ''}.`);
   }
+}
+
+async function mediaPrepare(args: string[]): Promise<number> {
+  const { values } = parseCommand(COMMANDS['media prepare'], args);
+  return withHost(values.workspace, async (host) => {
+    const items = values.item ?? [];
+    const result = await runJob(host, 'media.prepare', items.length > 0 ? { contentIds: items } : {}, 'media prepare');
+    if (values.json) {
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    console.log(
+      `${result.files} media files: ${result.prepared} prepared now, ${result.cached} already prepared, ${result.failed} failed.`,
+    );
+    for (const error of result.errors) console.log(`  ${error}`);
+    return 0;
+  });
 }
 
 async function mediaClusters(args: string[]): Promise<number> {

@@ -70,6 +70,8 @@ const STEPS: Partial<Record<keyof typeof COMMANDS, Case>>[] = [
     tables: { args: () => ['tables'] },
     query: { args: () => ['query', '--sql', 'SELECT category, count(*) AS n FROM reports GROUP BY 1 ORDER BY 1'] },
     models: { args: () => ['models'] },
+    // One item of the sample's media (a picture), so the step stays short: the whole sample's take a minute.
+    'media prepare': { args: () => ['media', 'prepare', '--item', 'c00000081', '--json'] },
     'media clusters': { args: () => ['media', 'clusters', '--json'] },
     'media audit': { args: () => ['media', 'audit', '--json'] },
     'media purge': { args: () => ['media', 'purge', '--json'] },
