@@ -5,6 +5,7 @@
  */
 import { type RefObject, useEffect } from 'react';
 import { chordOf, type KeyActionId } from '../../shared/keymap';
+import { isTyping } from '../components/typing';
 import { useRole } from '../roleStore';
 import { runMediaAction } from '../media/mediaView';
 import { useKeymap } from './keymapStore';
@@ -50,16 +51,6 @@ function runAction(id: KeyActionId, s: LabelState, noteRef: RefObject<HTMLInputE
       // The media viewer's keys reach the screen's main media panel (nothing when the item shows none).
       return id.startsWith('media') && runMediaAction(id);
   }
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.tagName === 'INPUT' ||
-      target.tagName === 'TEXTAREA' ||
-      target.tagName === 'SELECT' ||
-      target.isContentEditable)
-  );
 }
 
 /** Loads the annotator's keys and handles the screen's keys while it is shown. */

@@ -19,6 +19,7 @@ import {
 } from 'react';
 import { isShielded, type ShieldFacts, UNKNOWN_SHIELD_FACTS } from '../../shared/mediaShield';
 import { chordOf, keyLabel } from '../../shared/keymap';
+import { isTyping } from '../components/typing';
 import { useKeymap } from '../label/keymapStore';
 import { useWellness } from './wellnessStore';
 import './shield.css';
@@ -36,16 +37,6 @@ export interface ShieldProps {
   /** Told when the media are revealed or shielded again (e.g. to pause a video). */
   onRevealChange?: (revealed: boolean) => void;
   className?: string;
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.tagName === 'INPUT' ||
-      target.tagName === 'TEXTAREA' ||
-      target.tagName === 'SELECT' ||
-      target.isContentEditable)
-  );
 }
 
 export function Shield({

@@ -13,8 +13,8 @@ import {
   KEYFRAME_COUNT,
   MAX_MEGAPIXELS,
   MAX_PIXELS,
+  type MediaFileInfo,
   type MediaFormat,
-  type MediaKind,
   VIDEO_FORMATS,
 } from '../../../shared/media.js';
 import { nodeChildProcess } from '../lazyBuiltins.js';
@@ -33,14 +33,8 @@ export const FF_INPUT_ARGS = [
   'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm',
 ];
 
-export interface ProbedMedia {
-  kind: MediaKind;
-  format: MediaFormat;
-  width: number;
-  height: number;
-  frames: number;
-  durationS: number | null;
-}
+/** What probing a file learns: the registry row's facts about the file itself. */
+export type ProbedMedia = Pick<MediaFileInfo, 'kind' | 'format' | 'width' | 'height' | 'frames' | 'durationS'>;
 
 const ACCEPTED = [...IMAGE_FORMATS, ...VIDEO_FORMATS].join(', ');
 
